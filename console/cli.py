@@ -1,0 +1,106 @@
+"""Command line of ``duty-console``: the desktop app by default, plus headless commands.
+
+``duty-console [--data-dir DIR] [--demo]`` opens the console;
+``--screenshot FILE --view NAME [--size WxH]`` renders one page offscreen and exits;
+``--list-views`` prints the page names. Later issues add sub-commands (sync, digest, ...).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from console.store.paths import default_data_dir
+
+
+@dataclass(frozen=True)
+class GuiOptions:
+    data_dir: Path
+    demo: bool = False
+    screenshot: Path | None = None
+    view: str | None = None
+    size: tuple[int, int] = (1600, 1000)
+    theme: str | None = None
+    officer: str | None = None
+    quit_after_shown: bool = False
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(p) for p in text.lower().split("x", 1))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"尺寸格式应为 宽x高，例如 1600x1000：{text}") from None
+    if not (320 <= w <= 10000 and 240 <= h <= 10000):
+        raise argparse.ArgumentTypeError(f"尺寸超出范围（320x240 至 10000x10000）：{text}")
+    return w, h
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="duty-console",
+        description="县综合应急指挥中心值班台 (duty-console)",
+    )
+    p.add_argument(
+        "--data-dir", type=Path, default=None, help=f"数据文件夹（默认 {default_data_dir()}）"
+    )
+    p.add_argument("--demo", action="store_true", help="载入遂昌县样例数据（样例数据，非真实）")
+    p.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE.png",
+        help="离屏渲染一个页面到 PNG 后退出（需配合 --view）",
+    )
+    p.add_argument("--view", metavar="NAME", help="要显示或截图的页面，见 --list-views")
+    p.add_argument(
+        "--size", type=_size, default=(1600, 1000), metavar="WxH", help="窗口尺寸，默认 1600x1000"
+    )
+    p.add_argument("--list-views", action="store_true", help="列出页面名称后退出")
+    p.add_argument("--theme", choices=("dark", "light"), help="界面主题：dark 深色 / light 浅色")
+    p.add_argument("--officer", metavar="NAME", help="本机值班员姓名（登录功能上线前使用）")
+    p.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--version", action="version", version="duty-console 0.1.0")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list_views:
+        from console.views.registry import VIEWS
+
+        for spec in VIEWS:
+            print(f"{spec.name}\t{spec.title}")
+        return 0
+    if args.screenshot is not None and not args.view:
+        print(
+            "错误：--screenshot 需要同时指定 --view（可用 --list-views 查看页面名称）",
+            file=sys.stderr,
+        )
+        return 2
+    if args.view:
+        from console.views.registry import VIEW_NAMES
+
+        if args.view not in VIEW_NAMES:
+            print(
+                f"错误：没有名为 {args.view} 的页面。可用页面：{', '.join(VIEW_NAMES)}",
+                file=sys.stderr,
+            )
+            return 2
+    options = GuiOptions(
+        data_dir=args.data_dir or default_data_dir(),
+        demo=args.demo,
+        screenshot=args.screenshot,
+        view=args.view,
+        size=args.size,
+        theme=args.theme,
+        officer=args.officer,
+        quit_after_shown=args.quit_after_shown,
+    )
+    from console.app import run_gui
+
+    return run_gui(options)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

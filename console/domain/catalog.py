@@ -1,0 +1,46 @@
+"""Domain vocabularies from DOMAIN.md: event categories, grades, risk-point and team kinds.
+
+These are the law's and the province's fixed lists. Tables a county tunes (deadlines,
+thresholds) are data, not constants, and live in the store.
+"""
+
+from __future__ import annotations
+
+EVENT_CATEGORIES: dict[str, tuple[str, ...]] = {
+    "自然灾害": ("水旱", "气象", "地震", "地质", "海洋", "生物", "森林火灾"),
+    "事故灾难": ("企业安全事故", "交通运输", "火灾", "公共设施设备", "核与辐射", "环境污染"),
+    "公共卫生事件": ("传染病", "不明原因疾病", "食品安全与职业危害", "动物疫情"),
+    "社会安全事件": ("恐怖袭击", "民族宗教", "经济安全", "涉外", "群体性"),
+}
+
+# Severity grades, most severe first; 社会安全事件 carries no grade.
+GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
+UNGRADED_CATEGORIES: frozenset[str] = frozenset({"社会安全事件"})
+
+INCIDENT_STATUSES: tuple[str, ...] = ("接报", "核实", "处置中", "已结案")
+
+RISK_POINT_TYPES: tuple[str, ...] = (
+    "山洪危险区",
+    "地质灾害隐患点",
+    "水库",
+    "山塘",
+    "河道",
+    "低洼易涝区",
+    "城市内涝点",
+    "危旧房",
+    "在建工地",
+    "道路桥梁",
+)
+
+TOWNSHIP_KINDS: tuple[str, ...] = ("街道", "镇", "乡")
+STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站")
+
+TIMELINE_KINDS: tuple[str, ...] = (
+    "来电",
+    "处置",
+    "领导批示",
+    "指令",
+    "报送",
+    "状态变更",
+    "备注",
+)

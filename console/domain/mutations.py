@@ -1,0 +1,252 @@
+"""The named mutations: what each one does to the synced tables.
+
+The workstation runs them when the officer acts (together with the outbox row) and again
+when re-applying pending work after a pull; the server runs the very same functions when a
+push arrives. So this module must stay deterministic given (tables, args, context) and free of
+Qt, I/O and clocks: the context carries who, when (HLC) and the server version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Table, bindparam, select
+from sqlalchemy.engine import Connection, RowMapping
+
+from console.domain import catalog
+from console.domain.fields import ENTITY_FIELDS, Field, MutationRejected, check_fields
+from console.domain.ids import is_uuid
+from console.domain.schema import MODEL_BY_TABLE
+
+# Bumped whenever a mutation's meaning or arguments change; stored with every outbox row so
+# the server can refuse or translate work recorded by an older workstation.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class MutationContext:
+    user: str
+    client_id: str
+    hlc: str
+    version: int | None = None  # the server's global sequence; None on a workstation
+
+
+@dataclass(frozen=True)
+class RowChange:
+    table: str
+    id: str
+
+
+MutationFn = Callable[[Connection, dict[str, Any], MutationContext], list[RowChange]]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    name: str
+    apply: MutationFn
+    description: str
+
+
+REGISTRY: dict[str, Mutation] = {}
+
+
+def _register(name: str, description: str) -> Callable[[MutationFn], MutationFn]:
+    def wrap(fn: MutationFn) -> MutationFn:
+        REGISTRY[name] = Mutation(name, fn, description)
+        return fn
+
+    return wrap
+
+
+def run_mutation(
+    conn: Connection, name: str, args: object, ctx: MutationContext
+) -> list[RowChange]:
+    """Apply one named mutation inside the caller's transaction."""
+    mutation = REGISTRY.get(name)
+    if mutation is None:
+        raise MutationRejected("unknown_mutation", f"未知的操作类型：{name[:60]}")
+    if not isinstance(args, dict):
+        raise MutationRejected("bad_args", "操作参数必须是 JSON 对象")
+    return mutation.apply(conn, args, ctx)
+
+
+def _record_id(args: dict[str, Any]) -> str:
+    record_id = args.get("id")
+    if not is_uuid(record_id):
+        raise MutationRejected("bad_id", "记录编号缺失或无效")
+    assert isinstance(record_id, str)
+    return record_id
+
+
+def _meta(ctx: MutationContext) -> dict[str, Any]:
+    return {"version": ctx.version, "updated_at": ctx.hlc, "updated_by": ctx.user}
+
+
+def _table(name: str) -> Table:
+    table = MODEL_BY_TABLE[name].__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# Statements built once: their compiled form is cached, which keeps a write well under a
+# millisecond of Python (see bench/write_path.py).
+_FETCH = {
+    name: select(_table(name)).where(_table(name).c.id == bindparam("rid"))
+    for name in MODEL_BY_TABLE
+}
+_INSERT = {name: _table(name).insert() for name in MODEL_BY_TABLE}
+_UPDATE = {
+    name: _table(name).update().where(_table(name).c.id == bindparam("rid"))
+    for name in MODEL_BY_TABLE
+}
+
+
+def fetch(conn: Connection, table: str, record_id: str) -> RowMapping | None:
+    return conn.execute(_FETCH[table], {"rid": record_id}).mappings().first()
+
+
+def _update(conn: Connection, table: str, record_id: str, values: dict[str, Any]) -> None:
+    conn.execute(_UPDATE[table], {"rid": record_id, **values})
+
+
+def _check_refs(conn: Connection, specs: dict[str, Field], values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        ref = specs[name].ref
+        if ref is None or value is None:
+            continue
+        target = fetch(conn, ref, value)
+        if target is None or target["deleted"]:
+            raise MutationRejected("missing_ref", f"“{specs[name].label}”指向的记录不存在")
+
+
+def _differs(row: RowMapping, values: dict[str, Any]) -> bool:
+    return any(row[k] != v for k, v in values.items())
+
+
+def _put(
+    conn: Connection, table: str, args: dict[str, Any], ctx: MutationContext, *, must_be_new: bool
+) -> list[RowChange]:
+    """Create a record, or (for reference data) update the fields given.
+
+    An identical create of an existing record is a no-op, so reference data loaded on
+    several workstations converges on one record, and a replayed create applies once.
+    """
+    specs = ENTITY_FIELDS[table]
+    record_id = _record_id(args)
+    fields = {k: v for k, v in args.items() if k != "id"}
+    existing = fetch(conn, table, record_id)
+    values = check_fields(specs, fields, creating=existing is None)
+    _check_refs(conn, specs, values)
+    if existing is None:
+        conn.execute(_INSERT[table], {"id": record_id, "deleted": False, **values, **_meta(ctx)})
+        return [RowChange(table, record_id)]
+    if not _differs(existing, values) and not existing["deleted"]:
+        return []
+    if must_be_new:
+        raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
+    _update(conn, table, record_id, {"deleted": False, **values, **_meta(ctx)})
+    return [RowChange(table, record_id)]
+
+
+def _tombstone(
+    conn: Connection, table: str, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    existing = fetch(conn, table, record_id)
+    if existing is None:
+        raise MutationRejected("not_found", "要删除的记录不存在")
+    if existing["deleted"]:
+        return []
+    _update(conn, table, record_id, {"deleted": True, **_meta(ctx)})
+    return [RowChange(table, record_id)]
+
+
+def _reference_mutations(table: str, entity: str, label: str) -> None:
+    def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+        return _put(conn, table, args, ctx, must_be_new=False)
+
+    def delete(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+        return _tombstone(conn, table, args, ctx)
+
+    _register(f"{entity}.upsert", f"新增或修改{label}")(upsert)
+    _register(f"{entity}.delete", f"删除{label}")(delete)
+
+
+for _name, _entity, _label in (
+    ("townships", "township", "乡镇"),
+    ("villages", "village", "村"),
+    ("shelters", "shelter", "避灾安置场所"),
+    ("risk_points", "risk_point", "风险点"),
+    ("teams", "team", "救援队伍"),
+    ("stations", "station", "水文雨量站"),
+):
+    _reference_mutations(_name, _entity, _label)
+
+
+def _check_classification(category: str | None, subtype: str | None, grade: str | None) -> None:
+    if category is None:
+        return
+    subtypes = catalog.EVENT_CATEGORIES[category]
+    if subtype and subtype not in subtypes:
+        raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
+    if grade and category in catalog.UNGRADED_CATEGORIES:
+        raise MutationRejected("bad_choice", f"“{category}”不分级，请不要填写事件等级")
+
+
+@_register("incident.create", "新建事件")
+def incident_create(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    _check_classification(args.get("category"), args.get("subtype"), args.get("grade"))
+    return _put(conn, "incidents", args, ctx, must_be_new=True)
+
+
+@_register("incident.update", "修改事件信息")
+def incident_update(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    fields = args.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        raise MutationRejected("bad_args", "没有要修改的字段")
+    existing = fetch(conn, "incidents", record_id)
+    if existing is None or existing["deleted"]:
+        raise MutationRejected("not_found", "要修改的事件不存在")
+    specs = ENTITY_FIELDS["incidents"]
+    values = check_fields(specs, fields, creating=False)
+    _check_refs(conn, specs, values)
+    merged = {k: values.get(k, existing[k]) for k in ("category", "subtype", "grade")}
+    _check_classification(merged["category"], merged["subtype"], merged["grade"])
+    if not _differs(existing, values):
+        return []
+    _update(conn, "incidents", record_id, {**values, **_meta(ctx)})
+    return [RowChange("incidents", record_id)]
+
+
+@_register("incident.delete", "删除事件")
+def incident_delete(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    return _tombstone(conn, "incidents", args, ctx)
+
+
+@_register("timeline.append", "追加事件记录")
+def timeline_append(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    fields = {k: v for k, v in args.items() if k != "id"}
+    existing = fetch(conn, "incident_timeline", record_id)
+    values = check_fields(ENTITY_FIELDS["incident_timeline"], fields, creating=True)
+    if existing is not None:
+        if _differs(existing, values):
+            raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
+        return []  # log rows are immutable: a replay is a no-op
+    _check_refs(conn, ENTITY_FIELDS["incident_timeline"], values)
+    conn.execute(
+        _INSERT["incident_timeline"],
+        {"id": record_id, "deleted": False, "author": ctx.user, **values, **_meta(ctx)},
+    )
+    return [RowChange("incident_timeline", record_id)]

@@ -1,0 +1,207 @@
+"""Opening the workstation database: checks first, then WAL, pragmas and migrations.
+
+Order matters for "nothing overwritten": the data folder and the file are inspected
+read-only (header, schema revision) before anything that writes, such as switching to WAL
+or migrating, touches the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sqlite3
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy.engine import Connection
+
+from console.domain.hlc import HybridLogicalClock
+from console.domain.schema import SYNCED_TABLES
+from console.store import errors
+from console.store.migrate import SCHEMA_HEAD, read_revision, upgrade
+from console.store.paths import DATABASE_FILE
+from console.store.records import ClientState
+
+log = logging.getLogger(__name__)
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+
+
+_TARGET = re.compile(
+    r'^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
+    re.IGNORECASE,
+)
+
+
+def _target_table(statement: str) -> str | None:
+    match = _TARGET.match(statement)
+    return match.group(1) if match else None
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Create the folder if needed and prove it is writable, without touching the database."""
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise errors.DataDirError(
+            f"无法创建或访问数据文件夹 {data_dir}（{exc.strerror or exc}）。",
+            "请检查路径是否正确、是否有权限，或使用 --data-dir 指定另一个文件夹。",
+        ) from exc
+    if not data_dir.is_dir():
+        raise errors.DataDirError(
+            f"{data_dir} 不是文件夹。",
+            "请使用 --data-dir 指定一个文件夹（不是文件）。",
+        )
+    probe = data_dir / f".write-probe-{os.getpid()}"
+    try:
+        with open(probe, "wb") as fh:
+            fh.write(b"ok")
+            fh.flush()
+            os.fsync(fh.fileno())
+    except OSError as exc:
+        if exc.errno == 28:  # ENOSPC
+            raise errors.disk_full(data_dir) from exc
+        raise errors.DataDirError(
+            f"数据文件夹 {data_dir} 不可写（{exc.strerror or exc}）。",
+            "请检查该文件夹的权限和磁盘状态，或使用 --data-dir 指定一个可写的文件夹。",
+        ) from exc
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def inspect_file(path: Path) -> str | None:
+    """Read-only look at an existing file: its schema revision (None when it has none)."""
+    if not path.exists():
+        return None
+    if path.is_dir():
+        raise errors.corrupt(path, "这是一个文件夹")
+    try:
+        with open(path, "rb") as fh:
+            header = fh.read(16)
+    except OSError as exc:
+        raise errors.DataDirError(
+            f"无法读取数据库文件 {path}（{exc.strerror or exc}）。",
+            "请检查文件权限，或使用 --data-dir 指定另一个数据文件夹。",
+        ) from exc
+    if header and header != _SQLITE_HEADER:
+        raise errors.corrupt(path, "文件头不是 SQLite 数据库")
+    if not header:
+        return None
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        try:
+            return read_revision(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise errors.corrupt(path, str(exc)) from exc
+
+
+@dataclass
+class Store:
+    """An open workstation database and what the write path needs to use it."""
+
+    path: Path
+    engine: Engine
+    client_id: str
+    clock: HybridLogicalClock
+    listeners: list[Callable[[Any], None]] = field(default_factory=list)
+
+    def subscribe(self, listener: Callable[[Any], None]) -> None:
+        """Called (on the writer's thread) with every committed Changes object."""
+        self.listeners.append(listener)
+
+    def announce(self, changes: Any) -> None:
+        for listener in list(self.listeners):
+            try:
+                listener(changes)
+            except Exception:  # a broken view must not undo a committed write
+                log.exception("change listener failed")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _configure(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: object) -> None:
+        # Let SQLAlchemy's "begin" event below emit BEGIN, so writers can ask for IMMEDIATE.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=10000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _guard(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
+        if statement[:6].upper() not in _WRITE_VERBS or conn.info.get("write_scope"):
+            return
+        if _target_table(statement) in SYNCED_TABLES:
+            raise errors.ForbiddenWriteError(
+                f"synced table written outside the write path: {statement[:80]}"
+            )
+
+
+def make_engine(path: Path) -> Engine:
+    engine = create_engine(f"sqlite:///{path}", future=True)
+    _configure(engine)
+    return engine
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating or upgrading) the store in ``data_dir``; raise a StoreError if unsafe."""
+    check_data_dir(data_dir)
+    path = data_dir / DATABASE_FILE
+    revision = inspect_file(path)
+    engine = make_engine(path)
+    try:
+        if revision != SCHEMA_HEAD:
+            upgrade(engine, path, revision)
+        client_id, last_hlc = _client_state(engine)
+    except errors.StoreError:
+        engine.dispose()
+        raise
+    except Exception as exc:
+        engine.dispose()
+        translated = errors.translate(exc, path)
+        if translated is exc:
+            raise
+        raise translated from exc
+    clock = HybridLogicalClock(client_id[:8])
+    clock.observe(last_hlc)
+    return Store(path=path, engine=engine, client_id=client_id, clock=clock)
+
+
+def _client_state(engine: Engine) -> tuple[str, str]:
+    with engine.connect() as conn:
+        row = conn.execute(select(ClientState.client_id, ClientState.last_hlc)).first()
+        if row is not None:
+            return row[0], row[1]
+    with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+        row = conn.execute(select(ClientState.client_id, ClientState.last_hlc)).first()
+        if row is not None:
+            return row[0], row[1]
+        client_id = str(uuid.uuid4())
+        conn.execute(
+            insert(ClientState).values(
+                id=1,
+                client_id=client_id,
+                next_mutation_id=1,
+                last_acked_mutation_id=0,
+                last_hlc="0000000000000000-00000-init",
+            )
+        )
+        return client_id, "0000000000000000-00000-init"

@@ -1,0 +1,48 @@
+"""Workstation-only tables: the outbox, the client's sync state, local key/value facts."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class LocalBase(DeclarativeBase):
+    """Tables that never leave the workstation."""
+
+
+class OutboxEntry(LocalBase):
+    """One committed local mutation, kept until the server acknowledged it (and beyond, for
+    re-push after a server restore)."""
+
+    __tablename__ = "outbox"
+
+    mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    client_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(64))
+    args: Mapped[str] = mapped_column(Text)  # JSON
+    hlc: Mapped[str] = mapped_column(String(64))
+    schema_version: Mapped[int] = mapped_column(Integer)
+    user: Mapped[str] = mapped_column(String(64))
+
+
+class ClientState(LocalBase):
+    """Single row (id = 1): who this workstation is and where its counters stand.
+
+    ``next_mutation_id`` lives here rather than being MAX(outbox)+1 so ids stay gap-free and
+    never reused even after acknowledged outbox rows are pruned.
+    """
+
+    __tablename__ = "client_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(36))
+    next_mutation_id: Mapped[int] = mapped_column(BigInteger)
+    last_acked_mutation_id: Mapped[int] = mapped_column(BigInteger)
+    last_hlc: Mapped[str] = mapped_column(String(64))
+
+
+class LocalMeta(LocalBase):
+    __tablename__ = "local_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,106 @@
+"""The one write path: one user action = one SQLite transaction = rows + outbox rows.
+
+Nothing writes a synced table except :meth:`Writer.apply` (and, later, the sync engine's
+pull, in its own scope); the engine's statement guard refuses anything else. The caller may
+tell the officer "saved" only once ``apply`` has returned: by then the commit is on disk
+(WAL, ``synchronous=FULL``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from console.domain.mutations import SCHEMA_VERSION, MutationContext, RowChange, run_mutation
+from console.store import errors
+from console.store.changes import Changes
+from console.store.database import Store
+from console.store.records import ClientState, OutboxEntry
+
+MutationCall = tuple[str, dict[str, Any]]
+
+_NEXT_ID = select(ClientState.next_mutation_id).where(ClientState.id == 1)
+_INSERT_OUTBOX = insert(OutboxEntry)
+_ADVANCE = (
+    update(ClientState)
+    .where(ClientState.id == 1)
+    .values(next_mutation_id=bindparam("next_id"), last_hlc=bindparam("hlc"))
+)
+
+
+@contextmanager
+def write_scope(store: Store) -> Iterator[Connection]:
+    """An IMMEDIATE transaction allowed to write synced tables; commits on clean exit."""
+    with store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+        conn.info["write_scope"] = True
+        try:
+            with conn.begin():
+                yield conn
+        finally:
+            conn.info.pop("write_scope", None)
+
+
+class Writer:
+    """Applies named mutations for one workstation. Thread-safe; one writer per store."""
+
+    def __init__(self, store: Store, *, fault: Callable[[str], None] | None = None) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        # Test hook: called at named points inside the transaction to inject failures.
+        self._fault = fault or (lambda _point: None)
+
+    @property
+    def store(self) -> Store:
+        return self._store
+
+    def apply(self, calls: Sequence[MutationCall], *, user: str) -> Changes:
+        """Run the mutations in ONE transaction with their outbox rows, then announce."""
+        if not calls:
+            return Changes(rows=())
+        store = self._store
+        try:
+            with self._lock, write_scope(store) as conn:
+                changes = self._apply_in(conn, calls, user)
+        except errors.StoreError:
+            raise
+        except Exception as exc:
+            translated = errors.translate(exc, store.path)
+            if translated is exc:
+                raise
+            raise translated from exc
+        store.announce(changes)
+        return changes
+
+    def _apply_in(self, conn: Connection, calls: Sequence[MutationCall], user: str) -> Changes:
+        store = self._store
+        next_id = conn.execute(_NEXT_ID).scalar_one()
+        rows: list[RowChange] = []
+        outbox: list[dict[str, Any]] = []
+        hlc = ""
+        for name, args in calls:
+            hlc = store.clock.now()
+            ctx = MutationContext(user=user, client_id=store.client_id, hlc=hlc)
+            rows.extend(run_mutation(conn, name, args, ctx))
+            outbox.append(
+                {
+                    "mutation_id": next_id + len(outbox),
+                    "client_id": store.client_id,
+                    "name": name,
+                    "args": json.dumps(args, ensure_ascii=False, separators=(",", ":")),
+                    "hlc": hlc,
+                    "schema_version": SCHEMA_VERSION,
+                    "user": user,
+                }
+            )
+            self._fault("after_mutation")
+        conn.execute(_INSERT_OUTBOX, outbox)
+        self._fault("after_outbox")
+        conn.execute(_ADVANCE, {"next_id": next_id + len(outbox), "hlc": hlc})
+        self._fault("before_commit")
+        return Changes(rows=tuple(rows), mutation_ids=tuple(o["mutation_id"] for o in outbox))
