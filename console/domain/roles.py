@@ -1,0 +1,36 @@
+"""Roles and which mutations each may push; the server checks every mutation against this.
+
+The workstation uses the same table to grey out actions the officer's role cannot do.
+"""
+
+from __future__ import annotations
+
+ADMIN = "admin"
+LEADER = "leader"
+OFFICER = "officer"
+READONLY = "readonly"
+
+ROLE_LABELS: dict[str, str] = {
+    ADMIN: "管理员",
+    LEADER: "带班领导",
+    OFFICER: "值班员",
+    READONLY: "只读",
+}
+
+_EDITORS = frozenset({ADMIN, LEADER, OFFICER})
+_LEADERS = frozenset({ADMIN, LEADER})
+
+# Mutation name -> roles allowed. Anything not listed is refused (fail closed).
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "incident.create": _EDITORS,
+    "incident.update": _EDITORS,
+    "incident.delete": _LEADERS,
+    "timeline.append": _EDITORS,
+}
+for _entity in ("township", "village", "shelter", "risk_point", "team", "station"):
+    PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
+    PERMISSIONS[f"{_entity}.delete"] = _LEADERS
+
+
+def allowed(role: str, mutation: str) -> bool:
+    return role in PERMISSIONS.get(mutation, frozenset())

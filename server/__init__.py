@@ -1,0 +1,1 @@
+"""duty-server: the central sync server (FastAPI + SQLAlchemy, PostgreSQL or SQLite)."""

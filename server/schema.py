@@ -1,0 +1,75 @@
+"""Server-only tables. The synced record tables come from console.domain.schema unchanged.
+
+- ``server_state``: ONE row; its update serialises every push, so the global sequence and
+  the audit chain head advance in commit order (a poller never skips a late commit).
+- ``sync_clients``: per workstation, the owner and the last applied mutation id.
+- ``push_results``: the outcome of every pushed mutation, so a replay gets the same answer
+  (a rejection is never lost even when the first reply was).
+- ``users`` and ``audit_log`` (append-only, hash-chained).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class ServerBase(DeclarativeBase):
+    pass
+
+
+class ServerState(ServerBase):
+    __tablename__ = "server_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    epoch: Mapped[str] = mapped_column(String(36))
+    version: Mapped[int] = mapped_column(BigInteger)
+    audit_seq: Mapped[int] = mapped_column(BigInteger)
+    audit_head: Mapped[str] = mapped_column(String(64))
+    token_secret: Mapped[str] = mapped_column(String(128))
+
+
+class SyncClient(ServerBase):
+    __tablename__ = "sync_clients"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    last_mutation_id: Mapped[int] = mapped_column(BigInteger)
+    last_seen: Mapped[str] = mapped_column(String(40))
+
+
+class PushResult(ServerBase):
+    __tablename__ = "push_results"
+
+    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    status: Mapped[str] = mapped_column(String(12))  # applied | rejected
+    code: Mapped[str] = mapped_column(String(40), default="")
+    message: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class User(ServerBase):
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[float] = mapped_column(BigInteger, default=0)  # unix seconds
+    disabled: Mapped[bool] = mapped_column(default=False)
+
+
+class AuditEntry(ServerBase):
+    __tablename__ = "audit_log"
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(40))
+    username: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(36))
+    mutation_id: Mapped[int] = mapped_column(BigInteger)
+    name: Mapped[str] = mapped_column(String(64))
+    args: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(String(200))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
