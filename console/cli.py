@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from console.store.paths import default_data_dir
+
+_SUBCOMMANDS = ("sync", "digest")  # headless commands, see console/commands.py
+
+# Taken as early as the command line allows; --quit-after-shown reports from here when the
+# operating system cannot tell the process's own start time.
+STARTED_AT = time.perf_counter()
 
 
 @dataclass(frozen=True)
@@ -65,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in _SUBCOMMANDS:
+        from console.commands import run
+
+        return run(argv)
     args = build_parser().parse_args(argv)
     if args.list_views:
         from console.views.registry import VIEWS

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 _WALL_DIGITS = 16
 _COUNTER_DIGITS = 5
+_MAX_COUNTER = 10**_COUNTER_DIGITS - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -45,8 +46,12 @@ class HybridLogicalClock:
             wall = self._wall_ms()
             if wall > self._last.wall_ms:
                 self._last = HlcStamp(wall, 0, self._node)
-            else:
+            elif self._last.counter < _MAX_COUNTER:
                 self._last = HlcStamp(self._last.wall_ms, self._last.counter + 1, self._node)
+            else:
+                # The counter has a fixed width so stamps sort as text: rather than let it
+                # grow a digit (and sort before its predecessors), borrow the next millisecond.
+                self._last = HlcStamp(self._last.wall_ms + 1, 0, self._node)
             return str(self._last)
 
     def observe(self, stamp: str) -> None:

@@ -25,12 +25,22 @@ from console.domain.schema import MODEL_BY_TABLE
 SCHEMA_VERSION = 1
 
 
+TouchHook = Callable[[str, str, "RowMapping | None"], None]
+
+
 @dataclass(frozen=True)
 class MutationContext:
     user: str
     client_id: str
     hlc: str
     version: int | None = None  # the server's global sequence; None on a workstation
+    # Workstation only: told (table, id, row before) just before a row is written, so the
+    # sync engine can keep the server's copy of rows that pending local work changed.
+    on_touch: TouchHook | None = None
+
+    def touch(self, table: str, record_id: str, before: RowMapping | None) -> None:
+        if self.on_touch is not None:
+            self.on_touch(table, record_id, before)
 
 
 @dataclass(frozen=True)
@@ -80,6 +90,12 @@ def _record_id(args: dict[str, Any]) -> str:
     return record_id
 
 
+def _no_extra_keys(args: dict[str, Any], allowed: set[str]) -> None:
+    unknown = sorted(set(args) - allowed)
+    if unknown:
+        raise MutationRejected("unknown_field", f"未知字段：{', '.join(map(str, unknown))[:200]}")
+
+
 def _meta(ctx: MutationContext) -> dict[str, Any]:
     return {"version": ctx.version, "updated_at": ctx.hlc, "updated_by": ctx.user}
 
@@ -126,26 +142,37 @@ def _differs(row: RowMapping, values: dict[str, Any]) -> bool:
 
 
 def _put(
-    conn: Connection, table: str, args: dict[str, Any], ctx: MutationContext, *, must_be_new: bool
+    conn: Connection,
+    table: str,
+    args: dict[str, Any],
+    ctx: MutationContext,
+    *,
+    must_be_new: bool,
+    check: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[RowChange]:
     """Create a record, or (for reference data) update the fields given.
 
     An identical create of an existing record is a no-op, so reference data loaded on
     several workstations converges on one record, and a replayed create applies once.
+    ``check`` runs on the validated, normalised values (cross-field rules).
     """
     specs = ENTITY_FIELDS[table]
     record_id = _record_id(args)
     fields = {k: v for k, v in args.items() if k != "id"}
     existing = fetch(conn, table, record_id)
     values = check_fields(specs, fields, creating=existing is None)
+    if check is not None:
+        check(values)
     _check_refs(conn, specs, values)
     if existing is None:
+        ctx.touch(table, record_id, None)
         conn.execute(_INSERT[table], {"id": record_id, "deleted": False, **values, **_meta(ctx)})
         return [RowChange(table, record_id)]
     if not _differs(existing, values) and not existing["deleted"]:
         return []
     if must_be_new:
         raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
+    ctx.touch(table, record_id, existing)
     _update(conn, table, record_id, {"deleted": False, **values, **_meta(ctx)})
     return [RowChange(table, record_id)]
 
@@ -154,11 +181,13 @@ def _tombstone(
     conn: Connection, table: str, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     record_id = _record_id(args)
+    _no_extra_keys(args, {"id"})
     existing = fetch(conn, table, record_id)
     if existing is None:
         raise MutationRejected("not_found", "要删除的记录不存在")
     if existing["deleted"]:
         return []
+    ctx.touch(table, record_id, existing)
     _update(conn, table, record_id, {"deleted": True, **_meta(ctx)})
     return [RowChange(table, record_id)]
 
@@ -186,6 +215,7 @@ for _name, _entity, _label in (
 
 
 def _check_classification(category: str | None, subtype: str | None, grade: str | None) -> None:
+    """Cross-field rules; call only with values already validated by ``check_fields``."""
     if category is None:
         return
     subtypes = catalog.EVENT_CATEGORIES[category]
@@ -199,8 +229,12 @@ def _check_classification(category: str | None, subtype: str | None, grade: str 
 def incident_create(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
-    _check_classification(args.get("category"), args.get("subtype"), args.get("grade"))
-    return _put(conn, "incidents", args, ctx, must_be_new=True)
+    # Classification is checked on the validated values: a raw category may be of the wrong
+    # type or not a category at all, which check_fields reports in Chinese.
+    def classify(values: dict[str, Any]) -> None:
+        _check_classification(values.get("category"), values.get("subtype"), values.get("grade"))
+
+    return _put(conn, "incidents", args, ctx, must_be_new=True, check=classify)
 
 
 @_register("incident.update", "修改事件信息")
@@ -208,6 +242,7 @@ def incident_update(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     record_id = _record_id(args)
+    _no_extra_keys(args, {"id", "fields"})
     fields = args.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise MutationRejected("bad_args", "没有要修改的字段")
@@ -221,6 +256,7 @@ def incident_update(
     _check_classification(merged["category"], merged["subtype"], merged["grade"])
     if not _differs(existing, values):
         return []
+    ctx.touch("incidents", record_id, existing)
     _update(conn, "incidents", record_id, {**values, **_meta(ctx)})
     return [RowChange("incidents", record_id)]
 
@@ -245,6 +281,7 @@ def timeline_append(
             raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
         return []  # log rows are immutable: a replay is a no-op
     _check_refs(conn, ENTITY_FIELDS["incident_timeline"], values)
+    ctx.touch("incident_timeline", record_id, None)
     conn.execute(
         _INSERT["incident_timeline"],
         {"id": record_id, "deleted": False, "author": ctx.user, **values, **_meta(ctx)},

@@ -30,18 +30,31 @@ from console.store.records import ClientState
 log = logging.getLogger(__name__)
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC")
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLAC", "WITH")
 
-
+# Leading whitespace and SQL comments: a triple-quoted statement starts with a newline.
+_LEADING = re.compile(r"(?:\s+|--[^\n]*(?:\n|$)|/\*.*?(?:\*/|$))*", re.DOTALL)
+_NAME = r'(?:"[^"]+"|`[^`]+`|\[[^\]]+\]|\w+)'
+# Every table a statement writes: the target of each INSERT/REPLACE/UPDATE/DELETE, also
+# after a WITH clause and with an optional schema ("main".townships).
 _TARGET = re.compile(
-    r'^\s*(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+"?(\w+)',
+    r"\b(?:INSERT(?:\s+OR\s+\w+)?\s+INTO|REPLACE\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)"
+    rf"\s+(?:{_NAME}\s*\.\s*)?({_NAME})",
     re.IGNORECASE,
 )
 
 
-def _target_table(statement: str) -> str | None:
-    match = _TARGET.match(statement)
-    return match.group(1) if match else None
+def _target_tables(statement: str) -> set[str]:
+    return {name.strip('"`[]').lower() for name in _TARGET.findall(statement)}
+
+
+def _is_write(statement: str) -> bool:
+    head = statement[:6].upper()
+    if head[:1].isspace() or head[:2] in ("--", "/*"):
+        leading = _LEADING.match(statement)
+        start = leading.end() if leading else 0
+        head = statement[start : start + 6].upper()
+    return head.startswith(_WRITE_VERBS)
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -93,8 +106,14 @@ def inspect_file(path: Path) -> str | None:
         raise errors.corrupt(path, "文件头不是 SQLite 数据库")
     if not header:
         return None
+    # Our files are in WAL mode: without a -wal file no connection has the file open and the
+    # main file holds every committed transaction, so open it immutable, and SQLite creates
+    # no -wal/-shm beside a file we may end up refusing. With a -wal (open elsewhere, or a
+    # crash left committed work in it) a plain read-only open must read through it.
+    wal = path.with_name(path.name + "-wal")
+    mode = "ro" if wal.exists() else "ro&immutable=1"
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"{path.as_uri()}?mode={mode}", uri=True)
         try:
             return read_revision(conn)
         finally:
@@ -147,9 +166,9 @@ def _configure(engine: Engine) -> None:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _guard(conn: Connection, _cursor: object, statement: str, *_args: object) -> None:
-        if statement[:6].upper() not in _WRITE_VERBS or conn.info.get("write_scope"):
+        if conn.info.get("write_scope") or not _is_write(statement):
             return
-        if _target_table(statement) in SYNCED_TABLES:
+        if not _target_tables(statement).isdisjoint(SYNCED_TABLES):
             raise errors.ForbiddenWriteError(
                 f"synced table written outside the write path: {statement[:80]}"
             )

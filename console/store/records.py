@@ -46,3 +46,30 @@ class LocalMeta(LocalBase):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class SyncShadow(LocalBase):
+    """The server's copy of a row that pending local mutations changed (``row`` null: the
+    server has no such row). A pull restores these, then re-applies the pending mutations on
+    top, so the officer keeps seeing their unsynced work and rejected work disappears."""
+
+    __tablename__ = "sync_shadow"
+
+    table_name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    row: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
+
+
+class SyncRejection(LocalBase):
+    """A local mutation the server refused: shown on 同步状态, never silently dropped."""
+
+    __tablename__ = "sync_rejections"
+
+    mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(64))
+    args: Mapped[str] = mapped_column(Text)
+    code: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[str] = mapped_column(String(40))
+    resolved: Mapped[bool] = mapped_column(default=False)

@@ -22,6 +22,7 @@ from console.store import errors
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.records import ClientState, OutboxEntry
+from console.store.shadow import shadow_hook
 
 MutationCall = tuple[str, dict[str, Any]]
 
@@ -83,9 +84,10 @@ class Writer:
         rows: list[RowChange] = []
         outbox: list[dict[str, Any]] = []
         hlc = ""
+        on_touch = shadow_hook(conn)
         for name, args in calls:
             hlc = store.clock.now()
-            ctx = MutationContext(user=user, client_id=store.client_id, hlc=hlc)
+            ctx = MutationContext(user=user, client_id=store.client_id, hlc=hlc, on_touch=on_touch)
             rows.extend(run_mutation(conn, name, args, ctx))
             outbox.append(
                 {

@@ -1,0 +1,93 @@
+"""Headless sub-commands of ``duty-console`` (scripts, integrations, tests).
+
+duty-console sync --once --server URL --user NAME [--data-dir DIR]
+    password from $DUTY_PASSWORD or the first line of stdin, never the command line
+duty-console digest [--data-dir DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from console.store.errors import StoreError
+from console.store.paths import default_data_dir
+
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="duty-console")
+    sub = p.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("sync", help="与服务器同步（无界面）")
+    s.add_argument("--once", action="store_true", required=True, help="同步一次后退出")
+    s.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8765")
+    s.add_argument("--user", required=True, help="账号")
+    s.add_argument("--data-dir", type=Path, default=None)
+    d = sub.add_parser("digest", help="打印已同步数据表的规范 SHA-256 摘要")
+    d.add_argument("--data-dir", type=Path, default=None)
+    return p
+
+
+def _password() -> str:
+    env = os.environ.get("DUTY_PASSWORD")
+    if env:
+        return env
+    if sys.stdin.isatty():
+        import getpass
+
+        return getpass.getpass("密码：")
+    return sys.stdin.readline().rstrip("\n")
+
+
+def run(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        if args.command == "digest":
+            return _digest(data_dir)
+        return _sync_once(data_dir, args.server, args.user)
+    except StoreError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+
+
+def _digest(data_dir: Path) -> int:
+    from console.domain.digest import database_digest
+    from console.store.database import open_store
+
+    store = open_store(data_dir)
+    try:
+        with store.engine.connect() as conn:
+            overall, _ = database_digest(conn)
+    finally:
+        store.close()
+    print(overall)
+    return 0
+
+
+def _sync_once(data_dir: Path, server: str, user: str) -> int:
+    from console.store.database import open_store
+    from console.sync.client import SyncClient, SyncHttpError, Unreachable
+    from console.sync.engine import SyncEngine
+
+    store = open_store(data_dir)
+    client = SyncClient(server)
+    try:
+        client.login(user, _password())
+        report = SyncEngine(store, client).sync_once()
+    except Unreachable as exc:
+        print(f"无法连接服务器 {server}：{exc}", file=sys.stderr)
+        return 3
+    except SyncHttpError as exc:
+        print(f"服务器拒绝：{exc}", file=sys.stderr)
+        return 4
+    finally:
+        client.close()
+        store.close()
+    print(
+        f"pushed {report.pushed} rejected {report.rejected} "
+        f"pulled {report.pulled_rows} rows in {report.pages} page(s)"
+    )
+    return 0

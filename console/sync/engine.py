@@ -1,0 +1,176 @@
+"""The sync engine: push, pull, listen for pokes, reconnect with backoff; never on the GUI
+thread. ``sync_once`` is also what ``duty-console sync --once`` runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from console.store.database import Store
+from console.sync import apply
+from console.sync.client import SyncClient, SyncHttpError, Unreachable
+
+log = logging.getLogger(__name__)
+
+OFFLINE, ONLINE, SYNCING = "offline", "online", "syncing"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str = OFFLINE
+    last_contact: float | None = None  # time.time() of the last answer from the server
+    pending: int = 0
+    rejected: int = 0
+    error: str = ""
+    progress: tuple[int, int] | None = None  # (version reached, server version) while pulling
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    pushed: int
+    rejected: int
+    pulled_rows: int
+    pages: int
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: Store,
+        client: SyncClient,
+        on_status: Callable[[SyncStatus], None] | None = None,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._on_status = on_status or (lambda _s: None)
+        self._status = SyncStatus()
+        self._lock = threading.Lock()  # one sync_once at a time
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._server_version = 0
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._status
+
+    def _set(self, **changes: object) -> None:
+        self._status = replace(self._status, **changes)  # type: ignore[arg-type]
+        self._on_status(self._status)
+
+    # -- one round ---------------------------------------------------------------------
+    def sync_once(self, batch: int = 500, page_limit: int = 5000) -> SyncReport:
+        """Push everything pending, then pull until up to date. Raises Unreachable."""
+        with self._lock:
+            self._set(state=SYNCING)
+            try:
+                pushed, rejected = self._push_all(batch)
+                rows, pages = self._pull_all(page_limit)
+            except Unreachable as exc:
+                self._set(state=OFFLINE, error=str(exc)[:200], progress=None)
+                raise
+            pending = len(apply.pending_batch(self._store, 1))
+            self._set(
+                state=ONLINE,
+                last_contact=time.time(),
+                error="",
+                progress=None,
+                pending=pending,
+                rejected=self._status.rejected + rejected,
+            )
+            return SyncReport(pushed, rejected, rows, pages)
+
+    def _push_all(self, batch: int) -> tuple[int, int]:
+        pushed = rejected = 0
+        while True:
+            items = apply.pending_batch(self._store, batch)
+            if not items:
+                return pushed, rejected
+            try:
+                reply = self._client.push(self._store.client_id, items)
+            except SyncHttpError as exc:
+                if exc.status == 409 and "last_mutation_id" in exc.payload:
+                    # The server is behind us (restored from backup): re-push from its point.
+                    server_last = int(exc.payload["last_mutation_id"])
+                    log.warning("server at mutation %s, re-pushing from there", server_last)
+                    apply.record_push_reply(self._store, server_last, [])
+                    continue
+                raise
+            self._set(last_contact=time.time())
+            rejected += apply.record_push_reply(
+                self._store, int(reply["last_mutation_id"]), reply["results"]
+            )
+            pushed += len(items)
+
+    def _pull_all(self, page_limit: int) -> tuple[int, int]:
+        rows = pages = 0
+        with self._store.engine.connect() as conn:
+            cursor = apply.read_cursor(conn)
+        while True:
+            page = self._client.pull(self._store.client_id, cursor, page_limit)
+            result = apply.apply_pull(self._store, page)
+            rows += result.rows
+            pages += 1
+            cursor = result.cursor
+            self._server_version = int(page["server_version"])
+            reached = int(cursor.rsplit(":", 1)[1])
+            self._set(last_contact=time.time(), progress=(reached, self._server_version))
+            if not result.more:
+                return rows, pages
+
+    # -- background --------------------------------------------------------------------
+    def start(self) -> None:
+        """Run in the background: sync on start, on local writes, on pokes; back off."""
+        self._store.subscribe(
+            lambda changes: self._wake.set() if changes.source == "local" else None
+        )
+        for target, name in ((self._loop, "sync-loop"), (self._listen, "sync-events")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout)
+
+    def _loop(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            self._wake.clear()
+            try:
+                self.sync_once()
+                delay = 1.0
+                self._wake.wait(30.0)  # a poke or a local write wakes us sooner
+            except (Unreachable, SyncHttpError) as exc:
+                log.info("sync failed (%s); retry in %.0f s", exc, delay)
+                self._stop.wait(delay * random.uniform(0.8, 1.2))
+                delay = min(delay * 2, 60.0)
+            except Exception:
+                log.exception("sync round crashed; retry later")
+                self._stop.wait(delay)
+                delay = min(delay * 2, 60.0)
+
+    def _listen(self) -> None:
+        delay = 1.0
+        while not self._stop.is_set():
+            try:
+                for event in self._client.events():
+                    delay = 1.0
+                    if self._stop.is_set():
+                        return
+                    if (
+                        event.get("event") == "poke"
+                        and int(event.get("version", 0)) > self._server_version
+                    ):
+                        self._wake.set()
+            except (Unreachable, SyncHttpError) as exc:
+                log.info("event stream lost (%s)", exc)
+            self._stop.wait(delay * random.uniform(0.8, 1.2))
+            delay = min(delay * 2, 30.0)
