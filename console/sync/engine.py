@@ -71,6 +71,13 @@ class SyncEngine:
             try:
                 pushed, rejected = self._push_all(batch)
                 rows, pages = self._pull_all(page_limit)
+                if pages and apply.pending_batch(self._store, 1):
+                    # A reset pull (server restored) made acknowledged work pending again,
+                    # or someone wrote meanwhile: push it now rather than next round.
+                    more_pushed, more_rejected = self._push_all(batch)
+                    more_rows, more_pages = self._pull_all(page_limit)
+                    pushed, rejected = pushed + more_pushed, rejected + more_rejected
+                    rows, pages = rows + more_rows, pages + more_pages
             except Unreachable as exc:
                 self._set(state=OFFLINE, error=str(exc)[:200], progress=None)
                 raise

@@ -1,0 +1,218 @@
+"""Workstations and a real server process: convergence, rebase, rejections, replays, restore."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import PASSWORDS, ServerProc
+from sqlalchemy import select
+
+from console.domain.ids import new_id, reference_id
+from console.domain.schema import Incident, Township
+from console.services.context import Workstation, open_workstation
+from console.store.records import SyncRejection, SyncShadow
+from console.sync import apply
+from console.sync.client import SyncClient
+from console.sync.engine import SyncEngine
+
+
+def _incident(title: str) -> tuple[str, dict[str, object]]:
+    return (
+        "incident.create",
+        {
+            "id": new_id(),
+            "received_at": "2026-11-28T10:00:00+08:00",
+            "category": "自然灾害",
+            "subtype": "地质",
+            "title": title,
+        },
+    )
+
+
+def _engine(ws: Workstation, server: ServerProc, user: str = "zhang") -> SyncEngine:
+    client = SyncClient(server.url)
+    client.login(user, PASSWORDS[user][1])
+    return SyncEngine(ws.store, client)
+
+
+def _console(*args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if password is not None:
+        env["DUTY_PASSWORD"] = password
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def _titles(ws: Workstation) -> set[str]:
+    with ws.store.engine.connect() as conn:
+        return set(
+            conn.execute(select(Incident.title).where(Incident.deleted.is_(False))).scalars()
+        )
+
+
+def test_two_sample_workstations_converge_without_duplicates(
+    server: ServerProc, tmp_path: Path
+) -> None:
+    dirs = [tmp_path / "a", tmp_path / "b"]
+    for i, d in enumerate(dirs):
+        ws = open_workstation(d)  # first run: loads the sample county
+        ws.writer.apply([_incident(f"事件{i}")], user="zhang")
+        ws.close()
+    for d in (*dirs, dirs[0]):
+        done = _console(
+            "sync",
+            "--once",
+            "--server",
+            server.url,
+            "--user",
+            "zhang",
+            "--data-dir",
+            str(d),
+            password=PASSWORDS["zhang"][1],
+        )
+        assert done.returncode == 0, done.stderr
+    digests = {_console("digest", "--data-dir", str(d)).stdout.strip() for d in dirs}
+    digests.add(server.cli("digest").stdout.strip())
+    assert len(digests) == 1, digests
+    ws = open_workstation(dirs[1])
+    try:
+        assert ws.queries.count(Township) == 20  # sample loaded twice, stored once
+        assert _titles(ws) == {"事件0", "事件1"}
+        assert ws.queries.sync_counters().pending == 0
+    finally:
+        ws.close()
+
+
+def test_sync_once_password_never_from_command_line(server: ServerProc, tmp_path: Path) -> None:
+    wrong = _console(
+        "sync",
+        "--once",
+        "--server",
+        server.url,
+        "--user",
+        "zhang",
+        "--data-dir",
+        str(tmp_path / "w"),
+        password="not-the-password",
+    )
+    assert wrong.returncode == 4 and "用户名或密码错误" in wrong.stderr
+    down = _console(
+        "sync",
+        "--once",
+        "--server",
+        "http://127.0.0.1:9",
+        "--user",
+        "zhang",
+        "--data-dir",
+        str(tmp_path / "w"),
+        password="x",
+    )
+    assert down.returncode == 3 and "无法连接服务器" in down.stderr
+
+
+def test_pending_work_stays_visible_through_a_pull(server: ServerProc, tmp_path: Path) -> None:
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        _engine(a, server).sync_once()
+        b.writer.apply([_incident("来自B")], user="zhang")
+        _engine(b, server).sync_once()
+        a.writer.apply([_incident("A未同步")], user="zhang")  # pending on A
+        client = SyncClient(server.url)
+        client.login("zhang", PASSWORDS["zhang"][1])
+        with a.store.engine.connect() as conn:
+            cursor = apply.read_cursor(conn)
+        apply.apply_pull(a.store, client.pull(a.store.client_id, cursor))  # pull, no push
+        assert _titles(a) == {"来自B", "A未同步"}
+        assert a.queries.sync_counters().pending == 1
+        _engine(a, server).sync_once()
+        _engine(b, server).sync_once()
+        assert _titles(b) == {"来自B", "A未同步"}
+        with a.store.engine.connect() as conn:
+            assert conn.execute(select(SyncShadow)).first() is None
+    finally:
+        a.close()
+        b.close()
+
+
+def test_rejected_change_is_undone_locally_and_listed(server: ServerProc, tmp_path: Path) -> None:
+    ws = open_workstation(tmp_path / "a")
+    try:
+        _engine(ws, server).sync_once()
+        town = reference_id("township", "北界镇")
+        ws.writer.apply([("township.delete", {"id": town})], user="zhang")  # officer may not
+        assert "北界镇" not in {t["name"] for t in ws.queries.townships()}
+        report = _engine(ws, server).sync_once()
+        assert report.rejected == 1
+        assert "北界镇" in {t["name"] for t in ws.queries.townships()}
+        with ws.store.engine.connect() as conn:
+            rejection = conn.execute(select(SyncRejection)).mappings().one()
+        assert rejection["name"] == "township.delete"
+        assert "值班员" in rejection["message"]
+        assert json.loads(rejection["args"]) == {"id": town}
+    finally:
+        ws.close()
+
+
+def test_lost_push_reply_is_replayed_once(server: ServerProc, tmp_path: Path) -> None:
+    ws = open_workstation(tmp_path / "a")
+    try:
+        engine = _engine(ws, server)
+        engine.sync_once()
+        ws.writer.apply([_incident("只应出现一次")], user="zhang")
+        client = SyncClient(server.url)
+        client.login("zhang", PASSWORDS["zhang"][1])
+        client.push(ws.store.client_id, apply.pending_batch(ws.store))  # reply "lost"
+        assert ws.queries.sync_counters().pending == 1
+        report = engine.sync_once()
+        assert report.pushed == 1 and report.rejected == 0
+        assert ws.queries.sync_counters().pending == 0
+        page = client.pull(ws.store.client_id, None)
+        titles = [r["title"] for r in page["rows"]["incidents"]]
+        assert titles.count("只应出现一次") == 1
+    finally:
+        ws.close()
+
+
+def test_server_restored_from_backup_gets_everything_back(
+    server: ServerProc, tmp_path: Path
+) -> None:
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        _engine(a, server).sync_once()
+        server.stop()
+        backup = tmp_path / "backup"
+        shutil.copytree(server.data_dir, backup)
+        server.start()
+        b.writer.apply([_incident("备份之后")], user="zhang")
+        _engine(b, server).sync_once()
+        a.writer.apply([_incident("A的新事件")], user="zhang")
+        _engine(a, server).sync_once()
+        server.stop()
+        shutil.rmtree(server.data_dir)
+        shutil.copytree(backup, server.data_dir)  # restore the older backup
+        assert server.cli("new-epoch").returncode == 0
+        server.start()
+        for _ in range(2):
+            _engine(a, server).sync_once()
+            _engine(b, server).sync_once()
+        assert _titles(a) == _titles(b) == {"备份之后", "A的新事件"}
+        digest = server.cli("digest").stdout.strip()
+        for ws in (a, b):
+            with ws.store.engine.connect() as conn:
+                from console.domain.digest import database_digest
+
+                assert database_digest(conn)[0] == digest
+    finally:
+        a.close()
+        b.close()
