@@ -16,7 +16,6 @@ from console.store.errors import StoreError
 from console.store.paths import default_data_dir
 
 
-
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="duty-console")
     sub = p.add_subparsers(dest="command", required=True)
@@ -87,7 +86,7 @@ def _sync_once(data_dir: Path, server: str, user: str) -> int:
         client.close()
         store.close()
     print(
-        f"pushed {report.pushed} rejected {report.rejected} "
+        f"pushed {report.pushed} issues {report.issues} "
         f"pulled {report.pulled_rows} rows in {report.pages} page(s)"
     )
     return 0

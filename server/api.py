@@ -6,7 +6,6 @@ Endpoints: POST /auth/login, POST /sync/push, GET /sync/pull, GET /sync/events (
 events: "go pull" pokes with the latest version, a heartbeat every 15 s), GET /health.
 """
 
-
 import asyncio
 import contextlib
 import json
@@ -15,9 +14,12 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server import auth, sync_service
 from server.notify import Notifier
@@ -32,6 +34,15 @@ _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=256)
+
+    @field_validator("username", "password")
+    @classmethod
+    def _storable(cls, value: str) -> str:
+        # A NUL or a lone surrogate (valid JSON: "\u0000", "\ud800") cannot be encoded for
+        # scrypt or PostgreSQL; refuse it here instead of failing with a 500.
+        if not sync_service.storable_text(value):
+            raise ValueError("contains a NUL character or an unpaired surrogate")
+        return value
 
 
 class LoginOut(BaseModel):
@@ -64,6 +75,7 @@ class ResultOut(BaseModel):
     code: str = ""
     message: str = ""
     version: int | None = None
+    detail: str = ""
 
 
 class PushOut(BaseModel):
@@ -99,12 +111,14 @@ def create_app(engine: Engine) -> FastAPI:
     with engine.connect() as conn:
         secret = bytes.fromhex(conn.execute(select(ServerState.token_secret)).scalar_one())
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next: Any) -> Any:
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": "请求体过大"}, status_code=413)
-        return await call_next(request)
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
+        # FastAPI's own handler echoes the input as UTF-8 JSON, which fails (500) on a lone
+        # surrogate sent as "\ud800"; ASCII escapes always encode.
+        body = json.dumps({"detail": jsonable_encoder(exc.errors())}, ensure_ascii=True)
+        return Response(body, status_code=422, media_type="application/json")
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
         if not authorization or not authorization.startswith("Bearer "):
@@ -204,6 +218,63 @@ def create_app(engine: Engine) -> FastAPI:
 
     app.state.notifier = notifier
     return app
+
+
+class BodyLimit:
+    """413 for a request body over ``limit`` bytes, announced or streamed (chunked).
+
+    A declared Content-Length is checked up front; a body without one (chunked transfer
+    encoding) is read here up to ``limit`` and handed on in one piece, so it cannot slip past.
+    """
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        length = headers.get(b"content-length")
+        if length is not None:
+            if not length.isdigit() or int(length) > self.limit:
+                await _too_large(scope, receive, send)
+                return
+            await self.app(scope, receive, send)
+            return
+        if b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break  # client went away
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse({"detail": "请求体过大"}, status_code=413)
+    await response(scope, receive, send)
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:

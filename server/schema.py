@@ -46,6 +46,7 @@ class PushResult(ServerBase):
     status: Mapped[str] = mapped_column(String(12))  # applied | rejected
     code: Mapped[str] = mapped_column(String(40), default="")
     message: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[str] = mapped_column(Text, default="")  # JSON, e.g. conflicting fields
     version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 

@@ -10,6 +10,7 @@ The reply is built only after commit.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -19,13 +20,15 @@ from sqlalchemy.engine import Connection
 
 from console.domain import roles
 from console.domain.fields import MutationRejected
-from console.domain.mutations import SCHEMA_VERSION, MutationContext, run_mutation
+from console.domain.mutations import REGISTRY, SCHEMA_VERSION, MutationContext, run_mutation
 from console.domain.schema import SYNCED_MODELS
 from server import audit
 from server.auth import Principal
 from server.db import is_sqlite
 from server.notify import notify_in_transaction
 from server.schema import PushResult, ServerState, SyncClient
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,7 @@ class MutationResult:
     code: str = ""
     message: str = ""
     version: int | None = None
+    detail: str = ""  # JSON: the conflicting fields of an applied update
 
 
 class PushError(Exception):
@@ -93,6 +97,7 @@ def push(
             raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝提交")
         else:
             last = int(client[1])
+        committed = last  # what the database holds if this push is refused
         results: list[MutationResult] = []
         for m in mutations:
             if m.mutation_id <= last:
@@ -103,7 +108,9 @@ def push(
                     409,
                     "gap",
                     f"操作编号不连续：期望 {last + 1}，收到 {m.mutation_id}",
-                    last_mutation_id=last,
+                    # The whole push rolls back, earlier mutations of this batch included:
+                    # report the committed point, or the client would drop unapplied work.
+                    last_mutation_id=committed,
                 )
             result = _apply_one(conn, who, client_id, m, version + 1)
             if result.status == "applied":
@@ -118,8 +125,9 @@ def push(
                     username=who.username,
                     client_id=client_id,
                     mutation_id=m.mutation_id,
-                    name=m.name,
-                    args=json.dumps(m.args, ensure_ascii=False, separators=(",", ":")),
+                    name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
+                    # ASCII escapes when the text holds what a database cannot store
+                    args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
                     result=result.status if not result.code else f"{result.status}:{result.code}",
                 ),
             )
@@ -138,13 +146,17 @@ def push(
 
 def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
     row = conn.execute(
-        select(PushResult.status, PushResult.code, PushResult.message, PushResult.version).where(
-            PushResult.client_id == client_id, PushResult.mutation_id == mutation_id
-        )
+        select(
+            PushResult.status,
+            PushResult.code,
+            PushResult.message,
+            PushResult.version,
+            PushResult.detail,
+        ).where(PushResult.client_id == client_id, PushResult.mutation_id == mutation_id)
     ).first()
     if row is None:  # acknowledged before results were kept (cannot happen on a fresh db)
         return MutationResult(mutation_id, "applied")
-    return MutationResult(mutation_id, row[0], row[1], row[2], row[3])
+    return MutationResult(mutation_id, row[0], row[1], row[2], row[3], row[4])
 
 
 def _apply_one(
@@ -157,20 +169,85 @@ def _apply_one(
             "schema_too_new",
             "该操作由更新版本的值班台记录，服务器需要升级",
         )
+    if not _storable(m):
+        return MutationResult(
+            m.mutation_id,
+            "rejected",
+            "bad_text",
+            "操作含有无法保存的字符（NUL 或不成对的代理字符）",
+        )
+    if m.name not in REGISTRY:
+        # Before the role check, which fails closed on unknown names: "unknown" is the true
+        # reason (typically a newer workstation) and tells the officer what to do.
+        return MutationResult(
+            m.mutation_id, "rejected", "unknown_mutation", f"未知的操作类型：{m.name[:60]}"
+        )
     if not roles.allowed(who.role, m.name):
         label = roles.ROLE_LABELS.get(who.role, who.role)
         return MutationResult(
             m.mutation_id, "rejected", "forbidden", f"“{label}”角色无权执行此操作"
         )
-    ctx = MutationContext(user=who.username, client_id=client_id, hlc=m.hlc, version=version)
+    conflicts: list[dict[str, Any]] = []
+    ctx = MutationContext(
+        user=who.username,
+        client_id=client_id,
+        hlc=m.hlc,
+        version=version,
+        on_conflict=conflicts.extend,
+    )
     savepoint = conn.begin_nested()
     try:
         run_mutation(conn, m.name, m.args, ctx)
     except MutationRejected as exc:
         savepoint.rollback()
         return MutationResult(m.mutation_id, "rejected", exc.code, exc.message)
+    except (ArithmeticError, ValueError, TypeError, RecursionError):
+        # Hostile arguments the validation did not foresee (an integer too large for a float
+        # field...): a 500 here would block this workstation's queue forever, so the mutation
+        # is rejected visibly instead, and the traceback logged for a fix.
+        savepoint.rollback()
+        log.exception("mutation %s #%s failed on its arguments", m.name[:64], m.mutation_id)
+        return MutationResult(m.mutation_id, "rejected", "bad_args", "操作参数无效，服务器无法处理")
     savepoint.commit()
+    if conflicts:
+        others = "、".join(sorted({str(c["theirs_by"]) for c in conflicts}))
+        labels = "、".join(str(c["label"]) for c in conflicts)
+        return MutationResult(
+            m.mutation_id,
+            "applied",
+            "conflict",
+            f"“{labels}”在您修改期间已被 {others} 修改，已按您的修改保存，请核对",
+            version,
+            json.dumps(conflicts, ensure_ascii=False),
+        )
     return MutationResult(m.mutation_id, "applied", version=version)
+
+
+def storable_text(value: str) -> bool:
+    """False for text PostgreSQL or UTF-8 cannot store: NUL, unpaired surrogates."""
+    if "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _storable(m: PushedMutation) -> bool:
+    """Every string in the mutation (name, hlc, argument keys and values) is storable."""
+    pending: list[Any] = [m.name, m.hlc, m.args]
+    while pending:  # iterative: arguments may nest as deep as the JSON parser allows
+        value = pending.pop()
+        if isinstance(value, str):
+            if not storable_text(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return True
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ SCHEMA_VERSION = 1
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
+ConflictHook = Callable[[list[dict[str, Any]]], None]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class MutationContext:
     # Workstation only: told (table, id, row before) just before a row is written, so the
     # sync engine can keep the server's copy of rows that pending local work changed.
     on_touch: TouchHook | None = None
+    # Server only: told about fields this write overwrote although someone else had changed
+    # them since the writer looked (last writer wins, but the officer is shown both values).
+    on_conflict: ConflictHook | None = None
 
     def touch(self, table: str, record_id: str, before: RowMapping | None) -> None:
         if self.on_touch is not None:
@@ -241,11 +245,16 @@ def incident_create(
 def incident_update(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
+    """Change some fields. ``before`` (optional) holds the values the officer saw, so a
+    field someone else changed meanwhile is reported as a conflict (last writer wins)."""
     record_id = _record_id(args)
-    _no_extra_keys(args, {"id", "fields"})
+    _no_extra_keys(args, {"id", "fields", "before"})
     fields = args.get("fields")
+    before = args.get("before") or {}
     if not isinstance(fields, dict) or not fields:
         raise MutationRejected("bad_args", "没有要修改的字段")
+    if not isinstance(before, dict):
+        raise MutationRejected("bad_args", "“修改前的值”必须是 JSON 对象")
     existing = fetch(conn, "incidents", record_id)
     if existing is None or existing["deleted"]:
         raise MutationRejected("not_found", "要修改的事件不存在")
@@ -256,6 +265,20 @@ def incident_update(
     _check_classification(merged["category"], merged["subtype"], merged["grade"])
     if not _differs(existing, values):
         return []
+    conflicts = [
+        {
+            "field": k,
+            "label": specs[k].label,
+            "base": before[k],
+            "theirs": existing[k],
+            "theirs_by": existing["updated_by"],
+            "mine": v,
+        }
+        for k, v in values.items()
+        if k in before and existing[k] != before[k] and existing[k] != v
+    ]
+    if conflicts and ctx.on_conflict is not None:
+        ctx.on_conflict(conflicts)
     ctx.touch("incidents", record_id, existing)
     _update(conn, "incidents", record_id, {**values, **_meta(ctx)})
     return [RowChange("incidents", record_id)]

@@ -60,16 +60,20 @@ class SyncShadow(LocalBase):
     row: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON
 
 
-class SyncRejection(LocalBase):
-    """A local mutation the server refused: shown on 同步状态, never silently dropped."""
+class SyncIssue(LocalBase):
+    """What the officer must see on 同步状态: a local mutation the server refused
+    (``kind`` rejected), or one applied over someone else's change to the same field
+    (``kind`` conflict, ``detail`` holds both values). Never silently dropped."""
 
-    __tablename__ = "sync_rejections"
+    __tablename__ = "sync_issues"
 
     mutation_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(String(64))
     args: Mapped[str] = mapped_column(Text)
     code: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(Text, default="")  # JSON
     user: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[str] = mapped_column(String(40))
-    resolved: Mapped[bool] = mapped_column(default=False)
+    resolved: Mapped[str] = mapped_column(String(20), default="")  # "" open, else how

@@ -23,7 +23,7 @@ from console.domain.mutations import MutationContext, RowChange, run_mutation
 from console.domain.schema import MODEL_BY_TABLE, SYNCED_MODELS
 from console.store.changes import Changes
 from console.store.database import Store
-from console.store.records import ClientState, LocalMeta, OutboxEntry, SyncRejection, SyncShadow
+from console.store.records import ClientState, LocalMeta, OutboxEntry, SyncIssue, SyncShadow
 from console.store.shadow import shadow_hook
 from console.store.writer import write_scope
 
@@ -72,10 +72,18 @@ def pending_batch(store: Store, limit: int = 500) -> list[dict[str, Any]]:
     ]
 
 
+def _issue_kind(result: dict[str, Any]) -> str | None:
+    if result.get("status") == "rejected":
+        return "rejected"
+    if result.get("code") == "conflict":
+        return "conflict"
+    return None
+
+
 def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[str, Any]]) -> int:
-    """Store the acknowledgement and every rejection; returns the number of new rejections."""
+    """Store the acknowledgement, every rejection and every conflict; returns how many
+    new issues the officer now has to look at."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    rejected = [r for r in results if r.get("status") == "rejected"]
     with store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
         conn.execute(
             update(ClientState)
@@ -83,7 +91,10 @@ def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[st
             .values(last_acked_mutation_id=last_mutation_id)
         )
         fresh = 0
-        for r in rejected:
+        for r in results:
+            kind = _issue_kind(r)
+            if kind is None:
+                continue
             out = conn.execute(
                 select(OutboxEntry.name, OutboxEntry.args, OutboxEntry.user).where(
                     OutboxEntry.mutation_id == r["mutation_id"]
@@ -92,16 +103,18 @@ def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[st
             if out is None:
                 continue
             stmt = (
-                sqlite_insert(SyncRejection)
+                sqlite_insert(SyncIssue)
                 .values(
                     mutation_id=r["mutation_id"],
+                    kind=kind,
                     name=out[0],
                     args=out[1],
                     user=out[2],
                     code=r.get("code", ""),
                     message=r.get("message", ""),
+                    detail=r.get("detail", ""),
                     recorded_at=now,
-                    resolved=False,
+                    resolved="",
                 )
                 .on_conflict_do_nothing()
             )

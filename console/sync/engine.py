@@ -25,7 +25,7 @@ class SyncStatus:
     state: str = OFFLINE
     last_contact: float | None = None  # time.time() of the last answer from the server
     pending: int = 0
-    rejected: int = 0
+    issues: int = 0  # rejections and conflicts recorded since start
     error: str = ""
     progress: tuple[int, int] | None = None  # (version reached, server version) while pulling
 
@@ -33,7 +33,7 @@ class SyncStatus:
 @dataclass(frozen=True)
 class SyncReport:
     pushed: int
-    rejected: int
+    issues: int  # new rejections and conflicts
     pulled_rows: int
     pages: int
 
@@ -88,7 +88,7 @@ class SyncEngine:
                 error="",
                 progress=None,
                 pending=pending,
-                rejected=self._status.rejected + rejected,
+                issues=self._status.issues + rejected,
             )
             return SyncReport(pushed, rejected, rows, pages)
 

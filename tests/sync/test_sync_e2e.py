@@ -15,7 +15,7 @@ from sqlalchemy import select
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import Incident, Township
 from console.services.context import Workstation, open_workstation
-from console.store.records import SyncRejection, SyncShadow
+from console.store.records import SyncIssue, SyncShadow
 from console.sync import apply
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
@@ -153,11 +153,11 @@ def test_rejected_change_is_undone_locally_and_listed(server: ServerProc, tmp_pa
         ws.writer.apply([("township.delete", {"id": town})], user="zhang")  # officer may not
         assert "北界镇" not in {t["name"] for t in ws.queries.townships()}
         report = _engine(ws, server).sync_once()
-        assert report.rejected == 1
+        assert report.issues == 1
         assert "北界镇" in {t["name"] for t in ws.queries.townships()}
         with ws.store.engine.connect() as conn:
-            rejection = conn.execute(select(SyncRejection)).mappings().one()
-        assert rejection["name"] == "township.delete"
+            rejection = conn.execute(select(SyncIssue)).mappings().one()
+        assert rejection["name"] == "township.delete" and rejection["kind"] == "rejected"
         assert "值班员" in rejection["message"]
         assert json.loads(rejection["args"]) == {"id": town}
     finally:
@@ -175,7 +175,7 @@ def test_lost_push_reply_is_replayed_once(server: ServerProc, tmp_path: Path) ->
         client.push(ws.store.client_id, apply.pending_batch(ws.store))  # reply "lost"
         assert ws.queries.sync_counters().pending == 1
         report = engine.sync_once()
-        assert report.pushed == 1 and report.rejected == 0
+        assert report.pushed == 1 and report.issues == 0
         assert ws.queries.sync_counters().pending == 0
         page = client.pull(ws.store.client_id, None)
         titles = [r["title"] for r in page["rows"]["incidents"]]
@@ -213,6 +213,63 @@ def test_server_restored_from_backup_gets_everything_back(
                 from console.domain.digest import database_digest
 
                 assert database_digest(conn)[0] == digest
+    finally:
+        a.close()
+        b.close()
+
+
+def test_concurrent_field_edit_is_a_visible_resolvable_conflict(
+    server: ServerProc, tmp_path: Path
+) -> None:
+    from console.services.sync_issues import TAKE_THEIRS, SyncIssues
+
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        call = _incident("原标题")
+        incident_id = str(call[1]["id"])
+        a.writer.apply([call], user="zhang")
+        _engine(a, server).sync_once()
+        _engine(b, server, "li").sync_once()
+        b.writer.apply(
+            [
+                (
+                    "incident.update",
+                    {
+                        "id": incident_id,
+                        "fields": {"title": "B的标题"},
+                        "before": {"title": "原标题"},
+                    },
+                )
+            ],
+            user="li",
+        )
+        _engine(b, server, "li").sync_once()
+        a.writer.apply(
+            [
+                (
+                    "incident.update",
+                    {
+                        "id": incident_id,
+                        "fields": {"title": "A的标题"},
+                        "before": {"title": "原标题"},
+                    },
+                )
+            ],
+            user="zhang",
+        )
+        report = _engine(a, server).sync_once()
+        assert report.issues == 1
+        assert _titles(a) == {"A的标题"}  # last writer wins...
+        issues = SyncIssues(a.writer)
+        (issue,) = issues.list()
+        assert issue.kind == "conflict" and "li" in issue.message  # ...and both values shown
+        assert issue.conflicts[0]["theirs"] == "B的标题"
+        assert issue.conflicts[0]["mine"] == "A的标题"
+        issues.resolve_conflict(issue, TAKE_THEIRS, user="zhang")
+        assert issues.list() == []
+        _engine(a, server).sync_once()
+        _engine(b, server, "li").sync_once()
+        assert _titles(a) == _titles(b) == {"B的标题"}
     finally:
         a.close()
         b.close()

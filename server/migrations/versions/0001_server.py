@@ -42,6 +42,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=12), nullable=False),
         sa.Column("code", sa.String(length=40), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=True),
         sa.PrimaryKeyConstraint("client_id", "mutation_id"),
     )

@@ -1,4 +1,4 @@
-"""Sync bookkeeping: server copies of locally changed rows, and server rejections.
+"""Sync bookkeeping: server copies of locally changed rows; rejections and conflicts.
 
 Revision ID: 0003_sync_state
 Revises: 0002_stations
@@ -24,19 +24,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("table_name", "record_id"),
     )
     op.create_table(
-        "sync_rejections",
+        "sync_issues",
         sa.Column("mutation_id", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("kind", sa.String(length=12), nullable=False),
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("args", sa.Text(), nullable=False),
         sa.Column("code", sa.String(length=40), nullable=False),
         sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("user", sa.String(length=64), nullable=False),
         sa.Column("recorded_at", sa.String(length=40), nullable=False),
-        sa.Column("resolved", sa.Boolean(), nullable=False),
+        sa.Column("resolved", sa.String(length=20), nullable=False),
         sa.PrimaryKeyConstraint("mutation_id"),
     )
 
 
 def downgrade() -> None:
-    op.drop_table("sync_rejections")
+    op.drop_table("sync_issues")
     op.drop_table("sync_shadow")
