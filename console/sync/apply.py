@@ -26,6 +26,7 @@ from console.store.database import Store
 from console.store.records import ClientState, LocalMeta, OutboxEntry, SyncIssue, SyncShadow
 from console.store.shadow import shadow_hook
 from console.store.writer import write_scope
+from console.sync import faults
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "sync.cursor"
@@ -145,10 +146,13 @@ def apply_pull(store: Store, page: dict[str, Any]) -> PullResult:
             m.__tablename__: {c.name for c in _table(m.__tablename__).columns}
             for m in SYNCED_MODELS
         }
+        half = sum(len(v) for v in page["rows"].values()) // 2
         for model in SYNCED_MODELS:
             name = model.__tablename__
             table = _table(name)
             for raw in page["rows"].get(name, []):
+                if count == half:
+                    faults.reached("mid_pull_apply")
                 row = {k: v for k, v in raw.items() if k in columns[name]}
                 store.clock.observe(row["updated_at"])
                 count += 1

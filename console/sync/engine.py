@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from console.store.database import Store
-from console.sync import apply
+from console.sync import apply, faults
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
 
 log = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ class SyncEngine:
                     continue
                 raise
             self._set(last_contact=time.time())
+            faults.reached("after_push_reply")
             rejected += apply.record_push_reply(
                 self._store, int(reply["last_mutation_id"]), reply["results"]
             )
