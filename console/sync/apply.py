@@ -50,6 +50,14 @@ def read_cursor(conn: Connection) -> str | None:
     return conn.execute(select(LocalMeta.value).where(LocalMeta.key == CURSOR_KEY)).scalar()
 
 
+def pending_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        next_id, acked = conn.execute(
+            select(ClientState.next_mutation_id, ClientState.last_acked_mutation_id)
+        ).one()
+    return int(next_id) - 1 - int(acked)
+
+
 def pending_batch(store: Store, limit: int = 500) -> list[dict[str, Any]]:
     """The next outbox rows the server has not acknowledged, oldest first, as push items."""
     acked = select(ClientState.last_acked_mutation_id).scalar_subquery()

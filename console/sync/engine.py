@@ -44,9 +44,13 @@ class SyncEngine:
         store: Store,
         client: SyncClient,
         on_status: Callable[[SyncStatus], None] | None = None,
+        credentials: tuple[str, str] | None = None,
     ) -> None:
         self._store = store
         self._client = client
+        # (username, password) to sign in again: after an offline start (no token yet) or
+        # when the token expired during a long shift.
+        self._credentials = credentials
         self._on_status = on_status or (lambda _s: None)
         self._status = SyncStatus()
         self._lock = threading.Lock()  # one sync_once at a time
@@ -69,7 +73,15 @@ class SyncEngine:
         with self._lock:
             self._set(state=SYNCING)
             try:
-                pushed, rejected = self._push_all(batch)
+                if self._client.token is None:
+                    self._relogin()
+                try:
+                    pushed, rejected = self._push_all(batch)
+                except SyncHttpError as exc:
+                    if exc.status != 401 or self._credentials is None:
+                        raise
+                    self._relogin()
+                    pushed, rejected = self._push_all(batch)
                 rows, pages = self._pull_all(page_limit)
                 if pages and apply.pending_batch(self._store, 1):
                     # A reset pull (server restored) made acknowledged work pending again,
@@ -79,9 +91,20 @@ class SyncEngine:
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = rows + more_rows, pages + more_pages
             except Unreachable as exc:
-                self._set(state=OFFLINE, error=str(exc)[:200], progress=None)
+                self._set(state=OFFLINE, error=f"无法连接服务器：{exc}"[:200], progress=None)
                 raise
-            pending = len(apply.pending_batch(self._store, 1))
+            except SyncHttpError as exc:
+                detail = exc.payload.get("detail", "")
+                self._set(
+                    state=OFFLINE,
+                    error=f"服务器拒绝（{exc.status}）：{detail}"[:200],
+                    progress=None,
+                )
+                raise
+            except Exception:
+                self._set(state=OFFLINE, error="同步出错，详见日志", progress=None)
+                raise
+            pending = apply.pending_count(self._store)
             self._set(
                 state=ONLINE,
                 last_contact=time.time(),
@@ -91,6 +114,11 @@ class SyncEngine:
                 issues=self._status.issues + rejected,
             )
             return SyncReport(pushed, rejected, rows, pages)
+
+    def _relogin(self) -> None:
+        if self._credentials is None:
+            raise SyncHttpError(401, {"detail": "未登录"})
+        self._client.login(*self._credentials)
 
     def _push_all(self, batch: int) -> tuple[int, int]:
         pushed = rejected = 0
