@@ -170,6 +170,10 @@ class SyncEngine:
             thread.start()
             self._threads.append(thread)
 
+    def wake(self) -> None:
+        """Sync as soon as possible (the officer pressed 立即同步)."""
+        self._wake.set()
+
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()

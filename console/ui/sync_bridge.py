@@ -1,0 +1,63 @@
+"""The sync engine seen from the GUI: its status as a Qt signal on the GUI thread.
+
+The engine runs on its own threads and calls back from there; this bridge re-emits each
+status through a queued connection, so the status bar and pages only ever run on the GUI
+thread. Pulled changes already reach pages through the store and the ChangeBus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal, Slot
+
+from console.services.accounts import Session
+from console.store.database import Store
+from console.sync.engine import SyncEngine, SyncStatus
+
+
+class SyncBridge(QObject):
+    status_changed = Signal(object)  # SyncStatus
+    _posted = Signal(object)
+
+    def __init__(self, store: Store, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._engine: SyncEngine | None = None
+        self._session: Session | None = None
+        self._posted.connect(self._relay, Qt.ConnectionType.QueuedConnection)
+
+    @property
+    def session(self) -> Session | None:
+        return self._session
+
+    @property
+    def configured(self) -> bool:
+        return self._engine is not None
+
+    @property
+    def status(self) -> SyncStatus:
+        return self._engine.status if self._engine is not None else SyncStatus()
+
+    def start(self, session: Session) -> None:
+        """Begin background sync for a signed-in session (online or offline sign-in)."""
+        self.stop()
+        self._session = session
+        self._engine = SyncEngine(
+            self._store,
+            session.client(),
+            on_status=self._posted.emit,
+            credentials=(session.username, session.password),
+        )
+        self._engine.start()
+
+    def sync_now(self) -> None:
+        if self._engine is not None:
+            self._engine.wake()
+
+    def stop(self) -> None:
+        if self._engine is not None:
+            self._engine.stop(timeout=2.0)
+            self._engine = None
+
+    @Slot(object)
+    def _relay(self, status: SyncStatus) -> None:
+        self.status_changed.emit(status)
