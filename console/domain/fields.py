@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.domain import catalog
+from console.domain import catalog, reporting
 from console.domain.ids import is_uuid
 
 
@@ -213,11 +213,28 @@ ENTITY_FIELDS: dict[str, dict[str, Field]] = {
         "trapped": _count("被困"),
         "affected": _count("受影响人数"),
         "recorder": _text("记录人", 40),
+        "teams_assigned": _text("处置队伍", 2000),
     },
     "incident_timeline": {
         "incident_id": Field("所属事件", str, required=True, ref="incidents"),
         "kind": Field("记录类型", str, required=True, choices=catalog.TIMELINE_KINDS),
         "body": _text("内容", 20_000, required=True),
         "at": Field("时间", str, required=True, timestamp=True),
+    },
+    "report_rules": {
+        "category": Field("事件类别", str, required=True, choices=tuple(catalog.EVENT_CATEGORIES)),
+        "grade": Field("事件等级", str, nullable=False, choices=("", *catalog.GRADES)),
+        "stage": Field("报送阶段", str, required=True, choices=reporting.REPORT_STAGES),
+        "channel": Field("报送方式", str, required=True, choices=reporting.CHANNELS),
+        "minutes": Field("时限（分钟）", int, required=True, minimum=1, maximum=60 * 24 * 30),
+        "basis": _text("依据", 200),
+    },
+    "incident_reports": {
+        "incident_id": Field("所属事件", str, required=True, ref="incidents"),
+        "stage": Field("报送阶段", str, required=True, choices=reporting.REPORT_STAGES),
+        "channel": Field("报送方式", str, required=True, choices=reporting.CHANNELS),
+        "sent_at": Field("报送时间", str, required=True, timestamp=True),
+        "recipient": _text("报送对象", 80),
+        "body": _text("报告内容", 50_000),
     },
 }

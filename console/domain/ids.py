@@ -33,10 +33,14 @@ def reference_id(kind: str, *natural_key: str) -> str:
 
 
 def is_uuid(value: object) -> bool:
+    """A UUID in canonical text form (lowercase, hyphenated, nothing around it).
+
+    Ids are compared as text everywhere (keys, references, the server), so "0193A0..." or
+    "0193a0... " must not pass as another spelling of an existing id.
+    """
     if not isinstance(value, str) or len(value) != 36:
         return False
     try:
-        uuid.UUID(value)
+        return str(uuid.UUID(value)) == value
     except ValueError:
         return False
-    return True

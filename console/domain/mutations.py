@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog
+from console.domain import catalog, workflow
 from console.domain.fields import ENTITY_FIELDS, Field, MutationRejected, check_fields
 from console.domain.ids import is_uuid
 from console.domain.schema import MODEL_BY_TABLE
@@ -214,6 +214,7 @@ for _name, _entity, _label in (
     ("risk_points", "risk_point", "风险点"),
     ("teams", "team", "救援队伍"),
     ("stations", "station", "水文雨量站"),
+    ("report_rules", "report_rule", "报送时限规则"),
 ):
     _reference_mutations(_name, _entity, _label)
 
@@ -310,3 +311,98 @@ def timeline_append(
         {"id": record_id, "deleted": False, "author": ctx.user, **values, **_meta(ctx)},
     )
     return [RowChange("incident_timeline", record_id)]
+
+
+def _append_log(
+    conn: Connection,
+    ctx: MutationContext,
+    args: dict[str, Any],
+    incident_id: str,
+    kind: str,
+    body: str,
+) -> list[RowChange]:
+    """The timeline row a workflow mutation writes; its id comes from the caller so every
+    replica creates the same row."""
+    entry_id = args.get("timeline_id")
+    if not is_uuid(entry_id):
+        raise MutationRejected("bad_id", "缺少事件记录编号")
+    assert isinstance(entry_id, str)
+    at = check_fields(ENTITY_FIELDS["incident_timeline"], {"at": args.get("at")}, creating=False)[
+        "at"
+    ]
+    if fetch(conn, "incident_timeline", entry_id) is not None:
+        raise MutationRejected("duplicate_id", "该编号的事件记录已存在")
+    ctx.touch("incident_timeline", entry_id, None)
+    conn.execute(
+        _INSERT["incident_timeline"],
+        {
+            "id": entry_id,
+            "deleted": False,
+            "author": ctx.user,
+            "incident_id": incident_id,
+            "kind": kind,
+            "body": body,
+            "at": at,
+            **_meta(ctx),
+        },
+    )
+    return [RowChange("incident_timeline", entry_id)]
+
+
+@_register("incident.set_status", "变更事件状态")
+def incident_set_status(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    target = args.get("status")
+    reason = args.get("reason") or ""
+    if target not in catalog.INCIDENT_STATUSES:
+        raise MutationRejected(
+            "bad_choice", "事件状态只能是：" + "、".join(catalog.INCIDENT_STATUSES)
+        )
+    if not isinstance(reason, str) or len(reason) > 2000:
+        raise MutationRejected("bad_args", "原因应为不超过 2000 字的文本")
+    existing = fetch(conn, "incidents", record_id)
+    if existing is None or existing["deleted"]:
+        raise MutationRejected("not_found", "事件不存在")
+    refusal = workflow.check_transition(existing["status"], target, reason)
+    if refusal is not None:
+        raise MutationRejected("bad_transition", refusal)
+    ctx.touch("incidents", record_id, existing)
+    _update(conn, "incidents", record_id, {"status": target, **_meta(ctx)})
+    body = f"状态变更：{existing['status']} → {target}"
+    if reason.strip():
+        body += f"；原因：{reason.strip()}"
+    return [
+        RowChange("incidents", record_id),
+        *_append_log(conn, ctx, args, record_id, "状态变更", body),
+    ]
+
+
+@_register("report.record_sent", "登记已报送的报告")
+def report_record_sent(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    fields = {k: v for k, v in args.items() if k not in ("id", "timeline_id", "at")}
+    specs = ENTITY_FIELDS["incident_reports"]
+    values = check_fields(specs, fields, creating=True)
+    existing = fetch(conn, "incident_reports", record_id)
+    if existing is not None:
+        if _differs(existing, values):
+            raise MutationRejected("duplicate_id", "该编号的报告已存在，内容不同")
+        return []
+    _check_refs(conn, specs, values)
+    ctx.touch("incident_reports", record_id, None)
+    conn.execute(
+        _INSERT["incident_reports"],
+        {"id": record_id, "deleted": False, "author": ctx.user, **values, **_meta(ctx)},
+    )
+    recipient = f"，报送对象：{values['recipient']}" if values.get("recipient") else ""
+    body = f"{values['stage']}（{values['channel']}）已报送{recipient}"
+    return [
+        RowChange("incident_reports", record_id),
+        *_append_log(
+            conn, ctx, {**args, "at": values["sent_at"]}, values["incident_id"], "报送", body
+        ),
+    ]

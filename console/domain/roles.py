@@ -26,6 +26,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "incident.update": _EDITORS,
     "incident.delete": _LEADERS,
     "timeline.append": _EDITORS,
+    "incident.set_status": _EDITORS,
+    "report.record_sent": _EDITORS,
+    # Deadlines are the leader's call (设置 > 报送时限).
+    "report_rule.upsert": _LEADERS,
+    "report_rule.delete": _LEADERS,
 }
 for _entity in ("township", "village", "shelter", "risk_point", "team", "station"):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS

@@ -135,6 +135,7 @@ class Incident(SyncedRecord):
     trapped: Mapped[int] = mapped_column(Integer, default=0)
     affected: Mapped[int] = mapped_column(Integer, default=0)
     recorder: Mapped[str] = mapped_column(String(40), default="")
+    teams_assigned: Mapped[str] = mapped_column(Text, default="")
 
     __table_args__ = (Index("ix_incidents_status_received", "status", "received_at"),)
 
@@ -151,6 +152,33 @@ class TimelineEntry(SyncedRecord):
     author: Mapped[str] = mapped_column(String(40))
 
 
+class ReportRule(SyncedRecord):
+    """A reporting deadline: ``minutes`` after receipt, ``stage`` by ``channel`` is due."""
+
+    __tablename__ = "report_rules"
+
+    category: Mapped[str] = mapped_column(String(12))
+    grade: Mapped[str] = mapped_column(String(8), default="")  # "" = any grade
+    stage: Mapped[str] = mapped_column(String(4))
+    channel: Mapped[str] = mapped_column(String(4))
+    minutes: Mapped[int] = mapped_column(Integer)
+    basis: Mapped[str] = mapped_column(String(200), default="")
+
+
+class IncidentReport(SyncedRecord):
+    """A report sent upward (首报/续报/终报), with the text as sent."""
+
+    __tablename__ = "incident_reports"
+
+    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(4))
+    channel: Mapped[str] = mapped_column(String(4))
+    sent_at: Mapped[str] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(String(80), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    author: Mapped[str] = mapped_column(String(40))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Village,
@@ -160,6 +188,8 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Station,
     Incident,
     TimelineEntry,
+    ReportRule,
+    IncidentReport,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

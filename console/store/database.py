@@ -7,6 +7,7 @@ or migrating, touches the file.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -22,7 +23,7 @@ from sqlalchemy.engine import Connection
 
 from console.domain.hlc import HybridLogicalClock
 from console.domain.schema import SYNCED_TABLES
-from console.store import errors
+from console.store import errors, search
 from console.store.migrate import SCHEMA_HEAD, read_revision, upgrade
 from console.store.paths import DATABASE_FILE
 from console.store.records import ClientState
@@ -85,7 +86,10 @@ def check_data_dir(data_dir: Path) -> None:
             "请检查该文件夹的权限和磁盘状态，或使用 --data-dir 指定一个可写的文件夹。",
         ) from exc
     finally:
-        probe.unlink(missing_ok=True)
+        # On a read-only filesystem unlink fails (EROFS) even for a file that was never made:
+        # that must not replace the DataDirError above with a bare OSError.
+        with contextlib.suppress(OSError):
+            probe.unlink(missing_ok=True)
 
 
 def inspect_file(path: Path) -> str | None:
@@ -158,6 +162,7 @@ def _configure(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.close()
+        search.register(dbapi_conn)  # the search-index triggers call dc_bigrams()
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
