@@ -31,10 +31,12 @@ def _data_dir() -> Path:
 
 def _engine(args: argparse.Namespace) -> Engine:
     from server.db import default_sqlite_url, make_engine, migrate
+    from server.seed import seed_defaults
 
     url = args.database_url or os.environ.get("DUTY_SERVER_DATABASE_URL")
     engine = make_engine(url or default_sqlite_url(args.data_dir or _data_dir()))
     migrate(engine)
+    seed_defaults(engine)
     return engine
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from console.domain.schema import Township
 from console.services.queries import Queries
+from console.services.report_rules import load_defaults_if_never_set
 from console.services.sample_data import load_sample
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
@@ -39,4 +40,5 @@ def open_workstation(data_dir: Path, *, demo: bool = False) -> Workstation:
     untouched = queries.sync_counters().next_mutation_id == 1 and queries.count(Township) == 0
     if demo or untouched:
         load_sample(writer, user=SYSTEM_USER)
+    load_defaults_if_never_set(writer)
     return Workstation(store=store, writer=writer, queries=queries, first_run=first_run)

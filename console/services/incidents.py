@@ -1,0 +1,194 @@
+"""Incident use cases: take a call, attach a follow-up call, move the status, log actions,
+assign teams, record a report as sent. Each is ONE write-path call (one transaction)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from console.domain.ids import new_id
+from console.domain.schema import Township, Village
+from console.services import beijing
+from console.services.intake import Places, call_summary, validate_call
+from console.store.changes import Changes
+from console.store.writer import Writer
+
+
+class IncidentService:
+    def __init__(self, writer: Writer) -> None:
+        self._writer = writer
+
+    def places(self) -> Places:
+        engine = self._writer.store.engine
+        with engine.connect() as conn:
+            towns = {
+                name: tid
+                for tid, name in conn.execute(
+                    select(Township.id, Township.name).where(Township.deleted.is_(False))
+                )
+            }
+            villages = {
+                (tid, name): vid
+                for vid, tid, name in conn.execute(
+                    select(Village.id, Village.township_id, Village.name).where(
+                        Village.deleted.is_(False)
+                    )
+                )
+            }
+        return Places(townships=towns, villages=villages)
+
+    def take_call(
+        self,
+        form: Mapping[str, Any],
+        *,
+        user: str,
+        now: datetime | None = None,
+        places: Places | None = None,
+    ) -> str:
+        """Create the incident and its first 来电 entry; returns the incident id.
+
+        Raises FormErrors (nothing written) or a StoreError (nothing written)."""
+        now = now or beijing.now()
+        args = validate_call(form, now=now, places=places or self.places(), recorder=user)
+        incident_id = new_id()
+        self._writer.apply(
+            [
+                ("incident.create", {"id": incident_id, **args}),
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": "来电",
+                        "body": call_summary(args),
+                        "at": args["received_at"],
+                    },
+                ),
+            ],
+            user=user,
+        )
+        return incident_id
+
+    def attach_call(
+        self,
+        incident_id: str,
+        form: Mapping[str, Any],
+        *,
+        user: str,
+        now: datetime | None = None,
+        places: Places | None = None,
+    ) -> Changes:
+        """A repeat call about an open incident: logged on its timeline, no new incident."""
+        now = now or beijing.now()
+        args = validate_call(form, now=now, places=places or self.places(), recorder=user)
+        return self._writer.apply(
+            [
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": "来电",
+                        "body": "（重复来电）" + call_summary(args),
+                        "at": args["received_at"],
+                    },
+                ),
+            ],
+            user=user,
+        )
+
+    def set_status(
+        self,
+        incident_id: str,
+        status: str,
+        *,
+        user: str,
+        reason: str = "",
+        now: datetime | None = None,
+    ) -> Changes:
+        at = beijing.canonical(now or beijing.now())
+        return self._writer.apply(
+            [
+                (
+                    "incident.set_status",
+                    {
+                        "id": incident_id,
+                        "status": status,
+                        "reason": reason,
+                        "timeline_id": new_id(),
+                        "at": at,
+                    },
+                )
+            ],
+            user=user,
+        )
+
+    def log(
+        self, incident_id: str, kind: str, body: str, *, user: str, now: datetime | None = None
+    ) -> Changes:
+        at = beijing.canonical(now or beijing.now())
+        return self._writer.apply(
+            [
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": kind,
+                        "body": body,
+                        "at": at,
+                    },
+                )
+            ],
+            user=user,
+        )
+
+    def update(
+        self, incident_id: str, fields: Mapping[str, Any], before: Mapping[str, Any], *, user: str
+    ) -> Changes:
+        return self._writer.apply(
+            [
+                (
+                    "incident.update",
+                    {
+                        "id": incident_id,
+                        "fields": dict(fields),
+                        "before": {k: before[k] for k in fields if k in before},
+                    },
+                )
+            ],
+            user=user,
+        )
+
+    def record_report_sent(
+        self,
+        incident_id: str,
+        *,
+        stage: str,
+        channel: str,
+        body: str,
+        recipient: str,
+        user: str,
+        sent_at: datetime | None = None,
+    ) -> Changes:
+        return self._writer.apply(
+            [
+                (
+                    "report.record_sent",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "stage": stage,
+                        "channel": channel,
+                        "sent_at": beijing.canonical(sent_at or beijing.now()),
+                        "recipient": recipient,
+                        "body": body,
+                        "timeline_id": new_id(),
+                    },
+                )
+            ],
+            user=user,
+        )

@@ -1,0 +1,168 @@
+"""接警: turning what the officer typed into a call record, with a message per field.
+
+Input is the form's raw text (or an integration's JSON); output is the arguments of
+``incident.create`` plus the 来电 timeline entry. Every problem is reported next to its field
+in Chinese and nothing is written until the whole record is valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from console.domain import catalog
+from console.services import beijing
+
+PHONE = re.compile(
+    r"^(?:1[3-9]\d{9}"  # mobile
+    r"|0\d{2,3}-?\d{7,8}(?:-\d{1,6})?"  # landline with area code, optional extension
+    r"|\d{7,8}"  # local landline
+    r"|1\d{2,4}"  # short service numbers: 110, 119, 120, 12345
+    r")$"
+)
+COUNT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("dead", "死亡"),
+    ("missing", "失踪"),
+    ("injured", "受伤"),
+    ("trapped", "被困"),
+    ("affected", "受影响人数"),
+)
+TEXT_LIMITS: dict[str, tuple[str, int]] = {
+    "caller_name": ("来电人", 40),
+    "caller_unit": ("来电单位", 80),
+    "caller_post": ("职务", 40),
+    "address": ("详细地址", 200),
+    "title": ("事件标题", 120),
+    "description": ("事件经过", 20000),
+    "notified": ("已通知单位", 2000),
+}
+FUTURE_TOLERANCE = timedelta(minutes=2)  # clocks of phones and PCs differ a little
+
+
+class FormErrors(Exception):
+    """Field name -> Chinese message; the form shows each next to its field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("；".join(f"{k}: {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Places:
+    """Township and village names -> ids, for completion and validation."""
+
+    townships: Mapping[str, str]  # name -> id
+    villages: Mapping[tuple[str, str], str]  # (township id, village name) -> id
+
+
+def _text(form: Mapping[str, Any], key: str) -> str:
+    value = form.get(key)
+    return "" if value is None else str(value).strip()
+
+
+def parse_received_at(text: str, now: datetime) -> tuple[str | None, str | None]:
+    """(canonical time, error). Accepts 2026-11-28 14:05, ISO 8601, or empty (= now)."""
+    if not text:
+        return beijing.canonical(now), None
+    for candidate in (text, text.replace(" ", "T")):
+        try:
+            moment = beijing.parse(candidate)
+            break
+        except ValueError:
+            continue
+    else:
+        return None, "时间格式应为 2026-11-28 14:05"
+    if moment > now + FUTURE_TOLERANCE:
+        return None, "接报时间不能晚于当前时间"
+    return beijing.canonical(moment), None
+
+
+def validate_call(
+    form: Mapping[str, Any], *, now: datetime, places: Places, recorder: str
+) -> dict[str, Any]:
+    """Return ``incident.create`` arguments (without id) or raise FormErrors."""
+    errors: dict[str, str] = {}
+    args: dict[str, Any] = {"recorder": recorder}
+
+    received, err = parse_received_at(_text(form, "received_at"), now)
+    if err:
+        errors["received_at"] = err
+    args["received_at"] = received
+
+    phone = _text(form, "caller_phone").replace(" ", "")
+    if phone and not PHONE.match(phone):
+        errors["caller_phone"] = "不是有效的电话号码（手机 11 位，座机如 0578-8123456）"
+    args["caller_phone"] = phone
+
+    category = _text(form, "category")
+    subtype = _text(form, "subtype")
+    grade = _text(form, "grade")
+    if category not in catalog.EVENT_CATEGORIES:
+        errors["category"] = "请选择事件类别"
+    else:
+        args["category"] = category
+        if subtype and subtype not in catalog.EVENT_CATEGORIES[category]:
+            errors["subtype"] = f"“{category}”下没有“{subtype}”"
+        if grade and category in catalog.UNGRADED_CATEGORIES:
+            errors["grade"] = "社会安全事件不分级"
+    if grade and grade not in catalog.GRADES:
+        errors["grade"] = "等级只能是：" + "、".join(catalog.GRADES)
+    args["subtype"] = subtype
+    args["grade"] = grade or None
+
+    township = _text(form, "township")
+    village = _text(form, "village")
+    township_id = places.townships.get(township) if township else None
+    if township and township_id is None:
+        errors["township"] = f"没有名为“{township}”的乡镇（街道）"
+    village_id = None
+    if village:
+        village_id = places.villages.get((township_id or "", village))
+        if village_id is None and "township" not in errors:
+            errors["village"] = f"“{township}”下没有“{village}”" if township else "请先填写乡镇"
+    args["township_id"] = township_id
+    args["village_id"] = village_id
+
+    for key, label in COUNT_FIELDS:
+        raw = _text(form, key)
+        if not raw:
+            args[key] = 0
+            continue
+        if not raw.isdigit():
+            errors[key] = f"{label}人数应为 0 或正整数"
+            continue
+        args[key] = int(raw)
+        if args[key] > 10_000_000:
+            errors[key] = f"{label}人数过大"
+
+    for key, (label, limit) in TEXT_LIMITS.items():
+        value = _text(form, key)
+        if len(value) > limit:
+            errors[key] = f"{label}最多 {limit} 字（现有 {len(value)} 字）"
+        args[key] = value
+    if not args["title"]:
+        args["title"] = (f"{township}{village}{subtype or category}" or "未命名事件")[:120]
+    for key in ("lon", "lat"):
+        raw = _text(form, key)
+        if raw:
+            try:
+                args[key] = float(raw)
+            except ValueError:
+                errors[key] = "坐标应为数值"
+    if errors:
+        raise FormErrors(errors)
+    return args
+
+
+def call_summary(args: Mapping[str, Any]) -> str:
+    """The 来电 timeline line: who called, from where, and what they said."""
+    who = "，".join(
+        p for p in (args.get("caller_unit"), args.get("caller_post"), args.get("caller_name")) if p
+    )
+    phone = f"（{args['caller_phone']}）" if args.get("caller_phone") else ""
+    said = args.get("description") or args.get("title") or ""
+    notified = f"；已通知：{args['notified']}" if args.get("notified") else ""
+    return f"来电：{who or '来电人未留名'}{phone}。{said}{notified}"
