@@ -15,7 +15,7 @@ from pathlib import Path
 
 from console.store.paths import default_data_dir
 
-_SUBCOMMANDS = ("sync", "digest")  # headless commands, see console/commands.py
+_SUBCOMMANDS = ("sync", "digest", "incident")  # headless commands, see console/commands.py
 
 # Taken as early as the command line allows; --quit-after-shown reports from here when the
 # operating system cannot tell the process's own start time.

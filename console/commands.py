@@ -26,6 +26,18 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--data-dir", type=Path, default=None)
     d = sub.add_parser("digest", help="打印已同步数据表的规范 SHA-256 摘要")
     d.add_argument("--data-dir", type=Path, default=None)
+    inc = sub.add_parser("incident", help="事件：新建、列出（供接口与脚本使用）")
+    inc_sub = inc.add_subparsers(dest="action", required=True)
+    new = inc_sub.add_parser("new", help="从 JSON 新建事件（与界面同一写入路径）")
+    new.add_argument("--json", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
+    new.add_argument("--user", default=os.environ.get("DUTY_USER", "接口"), help="记录人")
+    new.add_argument("--data-dir", type=Path, default=None)
+    lst = inc_sub.add_parser("list", help="以 JSON 列出事件")
+    lst.add_argument("--json", action="store_true", required=True, help="输出 JSON")
+    lst.add_argument("--status", action="append", default=[], help="按状态筛选，可重复")
+    lst.add_argument("--search", default="", help="全文检索，如 山洪")
+    lst.add_argument("--limit", type=int, default=1000)
+    lst.add_argument("--data-dir", type=Path, default=None)
     return p
 
 
@@ -46,6 +58,12 @@ def run(argv: list[str]) -> int:
     try:
         if args.command == "digest":
             return _digest(data_dir)
+        if args.command == "incident":
+            from console.commands_incident import incident_list, incident_new
+
+            if args.action == "new":
+                return incident_new(data_dir, args.json, args.user)
+            return incident_list(data_dir, set(args.status), args.search, args.limit)
         return _sync_once(data_dir, args.server, args.user)
     except StoreError as exc:
         print(str(exc), file=sys.stderr)

@@ -144,7 +144,9 @@ def validate_call(
             errors[key] = f"{label}最多 {limit} 字（现有 {len(value)} 字）"
         args[key] = value
     if not args["title"]:
-        args["title"] = (f"{township}{village}{subtype or category}" or "未命名事件")[:120]
+        args["title"] = (f"{township}{village}{event_name(category, subtype)}" or "未命名事件")[
+            :120
+        ]
     for key in ("lon", "lat"):
         raw = _text(form, key)
         if raw:
@@ -155,6 +157,19 @@ def validate_call(
     if errors:
         raise FormErrors(errors)
     return args
+
+
+def event_name(category: str, subtype: str) -> str:
+    """地质 -> 地质灾害, 交通运输 -> 交通运输事故: how a title names the event."""
+    if not subtype:
+        return category
+    if category == "自然灾害" and not subtype.endswith("火灾"):
+        return subtype + "灾害"
+    if category == "事故灾难" and subtype in ("交通运输", "公共设施设备", "核与辐射"):
+        return subtype + "事故"
+    if category == "事故灾难" and subtype == "环境污染":
+        return "环境污染事件"
+    return subtype
 
 
 def call_summary(args: Mapping[str, Any]) -> str:

@@ -1,0 +1,53 @@
+"""Export a report as Word (.docx, python-docx) with the command centre's header.
+
+PDF goes through Qt's printer in the UI layer (console/ui/pdf_export.py); this module stays
+Qt-free so the CLI and tests can produce the .docx.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+
+from console.services import beijing
+from console.services.report_text import ReportDraft
+
+FONT = "SimSun"  # 宋体: what county documents use; Word substitutes if missing
+
+
+def _font(run: object, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
+    run.font.size = Pt(size)  # type: ignore[attr-defined]
+    run.font.bold = bold  # type: ignore[attr-defined]
+    run.font.name = FONT  # type: ignore[attr-defined]
+    run._element.rPr.rFonts.set(qn("w:eastAsia"), FONT)  # type: ignore[attr-defined]
+    if color is not None:
+        run.font.color.rgb = color  # type: ignore[attr-defined]
+
+
+def export_docx(draft: ReportDraft, path: Path, *, author: str, sent_at: str | None = None) -> Path:
+    """Write the report; written to a temporary name first so a failure leaves no half file."""
+    doc = Document()
+    header = doc.add_paragraph()
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(
+        header.add_run(draft.issuer + "\n值班信息"), 22, bold=True, color=RGBColor(0xC0, 0x00, 0x00)
+    )
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(draft.title), 16, bold=True)
+    for line in draft.body.splitlines():
+        para = doc.add_paragraph()
+        _font(para.add_run(line), 12)
+    footer = doc.add_paragraph()
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    when = beijing.display(sent_at) if sent_at else beijing.display(beijing.now())
+    _font(footer.add_run(f"值班员：{author}    {when}"), 12)
+    tmp = path.with_name(path.name + ".part")
+    doc.save(str(tmp))
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,123 @@
+"""首报 / 续报 / 终报 drafts composed from the incident and its timeline (editable afterwards).
+
+What each must say follows DOMAIN.md: 首报 time, place, source, casualties and losses so far,
+what is being done; 续报 verification, scope, measures, progress since the last report; 终报
+the wrap-up. The officer edits the draft before it is sent; the text as sent is recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from console.services import beijing
+
+ISSUER = "遂昌县综合应急指挥中心"
+ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更")
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    stage: str
+    title: str
+    body: str
+    issuer: str = ISSUER
+
+
+def _casualties(incident: Mapping[str, Any]) -> str:
+    parts = [
+        (label, int(incident.get(key) or 0))
+        for key, label in (
+            ("dead", "死亡"),
+            ("missing", "失踪"),
+            ("injured", "受伤"),
+            ("trapped", "被困"),
+        )
+    ]
+    counted = "、".join(f"{label}{n}人" for label, n in parts if n)
+    affected = int(incident.get("affected") or 0)
+    text = counted or "暂无人员伤亡报告"
+    if affected:
+        text += f"，受影响群众约{affected}人"
+    return text + "。"
+
+
+def _place(incident: Mapping[str, Any], names: Mapping[str, str]) -> str:
+    town = names.get(incident.get("township_id") or "", "")
+    village = names.get(incident.get("village_id") or "", "")
+    place = f"遂昌县{town}{village}{incident.get('address') or ''}"
+    return place if place != "遂昌县" else "遂昌县（具体地点待核实）"
+
+
+def _actions(entries: Sequence[Mapping[str, Any]]) -> list[str]:
+    return [
+        f"{beijing.display(e['at'])[11:]} {e['body']}" for e in entries if e["kind"] in ACTION_KINDS
+    ]
+
+
+def compose(
+    stage: str,
+    incident: Mapping[str, Any],
+    timeline: Sequence[Mapping[str, Any]],
+    reports: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str],
+    now: datetime | None = None,
+) -> ReportDraft:
+    now = now or beijing.now()
+    received = beijing.display(incident["received_at"])
+    place = _place(incident, names)
+    grade = incident.get("grade") or "未定级"
+    source = (
+        "，".join(p for p in (incident.get("caller_unit"), incident.get("caller_name")) if p)
+        or "来电人"
+    )
+    ordered = sorted(timeline, key=lambda e: (e["at"], e["id"]))
+    if stage == "首报":
+        actions = _actions(ordered) or ["已通知属地乡镇（街道）核实情况，值班室持续跟踪。"]
+        body = "\n".join(
+            [
+                f"{received}，{place}发生{incident['title']}。",
+                f"信息来源：{source}报告。",
+                f"人员伤亡：{_casualties(incident)}",
+                f"事件类别：{incident['category']}{('（' + incident['subtype'] + '）') if incident.get('subtype') else ''}；初判等级：{grade}。",  # noqa: E501
+                f"基本情况：{incident.get('description') or '详细情况正在核实。'}",
+                "已采取措施：",
+                *[f"  {i}. {a}" for i, a in enumerate(actions, 1)],
+                "后续情况将及时续报。",
+            ]
+        )
+        return ReportDraft(stage, f"关于{incident['title']}的首报", body)
+    if stage == "续报":
+        n = sum(1 for r in reports if r["stage"] == "续报") + 1
+        since = max((r["sent_at"] for r in reports), default=incident["received_at"])
+        recent = [e for e in ordered if e["at"] > since]
+        progress = _actions(recent) or ["（自上次报告以来暂无新的处置记录，请补充）"]
+        body = "\n".join(
+            [
+                f"{received}，{place}发生{incident['title']}，现续报如下：",
+                f"一、核实情况：当前状态为“{incident['status']}”，等级：{grade}。",
+                f"二、人员伤亡：{_casualties(incident)}",
+                "三、处置进展：",
+                *[f"  {i}. {a}" for i, a in enumerate(progress, 1)],
+                f"四、处置力量：{incident.get('teams_assigned') or '（请补充）'}",
+                "有关情况将继续跟踪报告。",
+            ]
+        )
+        return ReportDraft(stage, f"关于{incident['title']}的续报（第{n}次）", body)
+    if stage == "终报":
+        actions = _actions(ordered) or ["（请补充处置过程）"]
+        body = "\n".join(
+            [
+                f"{received}，{place}发生{incident['title']}。",
+                f"一、事件概况：{incident.get('description') or '（请补充）'}",
+                f"二、人员伤亡及损失：{_casualties(incident)}",
+                "三、处置过程：",
+                *[f"  {i}. {a}" for i, a in enumerate(actions, 1)],
+                f"四、处置力量：{incident.get('teams_assigned') or '（请补充）'}",
+                f"五、当前状态：{incident['status']}。截至{beijing.display(now)}，事件处置工作已结束。",
+            ]
+        )
+        return ReportDraft(stage, f"关于{incident['title']}的终报", body)
+    raise ValueError(f"unknown report stage {stage!r}")
