@@ -38,7 +38,9 @@ def open_workstation(data_dir: Path, *, demo: bool = False) -> Workstation:
     # "Never written anything and holds no county" rather than "file was new": survives a
     # first start that crashed between creating the file and loading the sample.
     untouched = queries.sync_counters().next_mutation_id == 1 and queries.count(Township) == 0
-    if demo or untouched:
+    # --demo on a store that already holds the sample adds nothing: reloading would queue
+    # hundreds of no-op mutations and bring back records an officer deleted on purpose.
+    if untouched or (demo and not queries.sample_present()):
         load_sample(writer, user=SYSTEM_USER)
     load_defaults_if_never_set(writer)
     return Workstation(store=store, writer=writer, queries=queries, first_run=first_run)
