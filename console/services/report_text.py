@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from console.services import beijing
+from console.services.intake import event_name
 
 ISSUER = "遂昌县综合应急指挥中心"
 ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更")
@@ -67,6 +68,7 @@ def compose(
 ) -> ReportDraft:
     now = now or beijing.now()
     received = beijing.display(incident["received_at"])
+    event = event_name(incident["category"], incident.get("subtype") or "")
     place = _place(incident, names)
     grade = incident.get("grade") or "未定级"
     source = (
@@ -78,7 +80,7 @@ def compose(
         actions = _actions(ordered) or ["已通知属地乡镇（街道）核实情况，值班室持续跟踪。"]
         body = "\n".join(
             [
-                f"{received}，{place}发生{incident['title']}。",
+                f"{received}，{place}发生{event}。",
                 f"信息来源：{source}报告。",
                 f"人员伤亡：{_casualties(incident)}",
                 f"事件类别：{incident['category']}{('（' + incident['subtype'] + '）') if incident.get('subtype') else ''}；初判等级：{grade}。",  # noqa: E501
@@ -96,7 +98,7 @@ def compose(
         progress = _actions(recent) or ["（自上次报告以来暂无新的处置记录，请补充）"]
         body = "\n".join(
             [
-                f"{received}，{place}发生{incident['title']}，现续报如下：",
+                f"{received}，{place}发生{event}，现续报如下：",
                 f"一、核实情况：当前状态为“{incident['status']}”，等级：{grade}。",
                 f"二、人员伤亡：{_casualties(incident)}",
                 "三、处置进展：",
@@ -110,7 +112,7 @@ def compose(
         actions = _actions(ordered) or ["（请补充处置过程）"]
         body = "\n".join(
             [
-                f"{received}，{place}发生{incident['title']}。",
+                f"{received}，{place}发生{event}。",
                 f"一、事件概况：{incident.get('description') or '（请补充）'}",
                 f"二、人员伤亡及损失：{_casualties(incident)}",
                 "三、处置过程：",

@@ -232,7 +232,7 @@ def test_report_draft_and_docx(ws: Workstation, tmp_path: Path) -> None:
         names,
         now=NOW,
     )
-    assert "2026-11-28 13:50，遂昌县北界镇苏村发生北界镇苏村地质灾害" in draft.body
+    assert "2026-11-28 13:50，遂昌县北界镇苏村发生地质灾害" in draft.body
     assert "受伤1人、被困3人" in draft.body and "通知北界镇组织人员转移" in draft.body
     path = export_docx(draft, tmp_path / "首报.docx", author="张三")
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)

@@ -1,0 +1,58 @@
+"""Export a report to PDF through Qt's printing (QPdfWriter + QTextDocument), A4, with the
+command centre's header, in the bundled or system CJK font."""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+
+from console.services import beijing
+from console.services.report_text import ReportDraft
+
+
+def report_html(draft: ReportDraft, author: str, when: str) -> str:
+    lines = "".join(
+        f"<p style='margin:0 0 6px 0'>{html.escape(line) or '&nbsp;'}</p>"
+        for line in draft.body.splitlines()
+    )
+    return (
+        "<div style='text-align:center;color:#c00000;font-size:24pt;font-weight:bold'>"
+        f"{html.escape(draft.issuer)}<br/>值班信息</div>"
+        "<hr style='color:#c00000'/>"
+        f"<div style='text-align:center;font-size:16pt;font-weight:bold;margin:12px'>"
+        f"{html.escape(draft.title)}</div>"
+        f"<div style='font-size:12pt'>{lines}</div>"
+        f"<p style='text-align:right;font-size:12pt'>值班员：{html.escape(author)}"
+        f"&nbsp;&nbsp;&nbsp;&nbsp;{html.escape(when)}</p>"
+    )
+
+
+def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | None = None) -> Path:
+    """Write the PDF to a temporary name first: a failure leaves no half-written report."""
+    when = beijing.display(sent_at) if sent_at else beijing.display(beijing.now())
+    tmp = path.with_name(path.name + ".part")
+    writer = QPdfWriter(str(tmp))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(20, 20, 20, 20),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setResolution(300)
+    writer.setTitle(draft.title)
+    writer.setCreator("duty-console")
+    doc = QTextDocument()
+    doc.documentLayout().setPaintDevice(writer)  # point sizes in the writer's 300 dpi
+    doc.setHtml(report_html(draft, author, when))
+    rect = writer.pageLayout().paintRectPixels(writer.resolution())
+    doc.setPageSize(QSizeF(rect.width(), rect.height()))
+    doc.print_(writer)
+    del writer  # flushes and closes the file
+    os.replace(tmp, path)
+    return path
