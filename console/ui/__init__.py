@@ -1,0 +1,1 @@
+"""Qt infrastructure shared by the views: change bus, watchdog, theme, logging, errors."""

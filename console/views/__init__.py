@@ -1,0 +1,1 @@
+"""Qt views: the main window, its parts and the pages (no database access here)."""

@@ -1,0 +1,197 @@
+"""The main window: a thin composition of the rail, lazily built pages and the status bar.
+
+Only the page on screen is built at start; every other page is imported and built on its
+first visit, so start-up does not pay for pyqtgraph or big tables. Geometry, window state
+and the last page are saved on close and restored on start.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import cast
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QWidget
+
+from console.services.queries import Queries
+from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
+from console.ui.change_bus import ChangeBus
+from console.ui.session import DutySession
+from console.ui.theme import ThemeManager
+from console.views.nav_rail import NavRail
+from console.views.pages.base import PageContext
+from console.views.registry import (
+    DEFAULT_VIEW,
+    THEME_SHORTCUT,
+    VIEW_NAMES,
+    VIEWS,
+    ViewSpec,
+    view_spec,
+)
+from console.views.status_bar import DutyStatusBar
+
+log = logging.getLogger(__name__)
+
+WINDOW_TITLE = "遂昌县综合应急指挥中心 · 值班台"
+
+
+@dataclass
+class WindowContext:
+    """Everything the window and its pages need; built by the app, passed in."""
+
+    queries: Queries
+    bus: ChangeBus
+    settings: Settings
+    theme: ThemeManager
+    session: DutySession
+    data_dir: Path
+
+
+PageFactory = Callable[[PageContext], QWidget]
+
+
+def _import_factory(path: str) -> PageFactory:
+    module_name, _, attr = path.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    assert callable(factory)
+    return cast(PageFactory, factory)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setWindowTitle(WINDOW_TITLE)
+        self.setObjectName("MainWindow")
+        self.setMinimumSize(960, 600)
+
+        central = QWidget(self)
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.rail = NavRail(VIEWS, central)
+        self.stack = QStackedWidget(central)
+        layout.addWidget(self.rail)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self._pages: dict[str, QWidget] = {}
+        self.failed_pages: list[str] = []
+        for _spec in VIEWS:  # cheap stand-ins, replaced on first visit
+            stand_in = QWidget(self.stack)
+            stand_in.setObjectName("Page")
+            self.stack.addWidget(stand_in)
+
+        self.status = DutyStatusBar(context.queries, context.bus, context.session, self)
+        self.setStatusBar(self.status)
+
+        self.view_actions: dict[str, QAction] = {}
+        for spec in VIEWS:
+            action = QAction(f"转到{spec.title}", self)
+            action.setShortcut(QKeySequence(spec.shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, name=spec.name: self.show_view(name))
+            self.addAction(action)
+            self.view_actions[spec.name] = action
+        self.theme_action = QAction("切换深色/浅色主题", self)
+        self.theme_action.setShortcut(QKeySequence(THEME_SHORTCUT))
+        self.theme_action.triggered.connect(self.toggle_theme)
+        self.addAction(self.theme_action)
+
+        self.rail.view_requested.connect(self.show_view)
+
+    # -- pages ----------------------------------------------------------------------------
+    def current_view(self) -> str:
+        return VIEW_NAMES[self.stack.currentIndex()]
+
+    def page(self, name: str) -> QWidget | None:
+        """The built page called ``name``, or None while it has not been visited."""
+        return self._pages.get(name)
+
+    def show_view(self, name: str) -> QWidget:
+        spec = view_spec(name)
+        page = self._pages.get(name) or self._build(spec)
+        self.stack.setCurrentWidget(page)
+        self.rail.select(name)
+        return page
+
+    def _build(self, spec: ViewSpec) -> QWidget:
+        index = VIEW_NAMES.index(spec.name)
+        ctx = self.context
+        page_context = PageContext(
+            spec=spec,
+            queries=ctx.queries,
+            bus=ctx.bus,
+            settings=ctx.settings,
+            theme=ctx.theme,
+            session=ctx.session,
+            data_dir=ctx.data_dir,
+        )
+        try:
+            page = _import_factory(spec.factory)(page_context)
+        except Exception:
+            log.exception("page %s failed to build", spec.name)
+            self.failed_pages.append(spec.name)
+            page = self._failed_page(spec)
+        page.setParent(self.stack)
+        stand_in = self.stack.widget(index)
+        if stand_in is not None:
+            self.stack.removeWidget(stand_in)
+            stand_in.deleteLater()
+        self.stack.insertWidget(index, page)
+        self._pages[spec.name] = page
+        return page
+
+    def _failed_page(self, spec: ViewSpec) -> QWidget:
+        label = QLabel(
+            f"“{spec.title}”页面加载失败。其他页面不受影响。\n"
+            "详细信息已写入日志文件，请联系技术保障人员。"
+        )
+        label.setObjectName("Page")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        return label
+
+    # -- theme ----------------------------------------------------------------------------
+    def toggle_theme(self) -> None:
+        name = "light" if self.context.theme.name == "dark" else "dark"
+        self.context.settings.set(THEME, name)
+        self.context.theme.apply(name)
+
+    # -- geometry ---------------------------------------------------------------------------
+    def restore_layout(self) -> bool:
+        """Restore geometry and state saved on the last close; False when none was saved."""
+        settings = self.context.settings
+        geometry = settings.get(GEOMETRY)
+        restored = bool(geometry) and self.restoreGeometry(QByteArray(geometry))
+        state = settings.get(WINDOW_STATE)
+        if state:
+            self.restoreState(QByteArray(state))
+        return restored
+
+    def save_layout(self) -> None:
+        settings = self.context.settings
+        settings.set(GEOMETRY, bytes(self.saveGeometry().data()))
+        settings.set(WINDOW_STATE, bytes(self.saveState().data()))
+        settings.set(LAST_VIEW, self.current_view())
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_layout()
+        self.context.bus.close()
+        super().closeEvent(event)
+
+
+def start_view(requested: str | None, settings: Settings) -> str:
+    """The page to open: ``--view``, else the last one, else the default."""
+    for name in (requested, settings.get(LAST_VIEW)):
+        if name in VIEW_NAMES:
+            return name
+    return DEFAULT_VIEW
+
+
+__all__ = ["MainWindow", "WindowContext", "start_view"]

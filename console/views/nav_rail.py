@@ -1,0 +1,103 @@
+"""The navigation rail: the twelve areas of the console, keyboard-navigable, with glyph icons.
+
+Arrow keys move between areas; the rail asks the main window to show one through
+:attr:`NavRail.view_requested`. Tooltips show each page's shortcut.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from console.views.registry import ViewSpec
+
+ICON_SIZE = 26
+NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+RAIL_WIDTH = 196
+
+
+def glyph_icon(glyph: str, color: str = "#3d7fd9", size: int = ICON_SIZE) -> QIcon:
+    """A rounded square with one Chinese character; inverted when its item is selected."""
+    icon = QIcon(_glyph_pixmap(glyph, color, "#ffffff", size))
+    icon.addPixmap(_glyph_pixmap(glyph, "#ffffff", color, size), QIcon.Mode.Selected)
+    return icon
+
+
+def _glyph_pixmap(glyph: str, fill: str, ink: str, size: int) -> QPixmap:
+    ratio = 2.0
+    pixmap = QPixmap(int(size * ratio), int(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(fill))
+    painter.drawRoundedRect(QRectF(0, 0, size, size), 6, 6)
+    font = QFont()
+    font.setPixelSize(int(size * 0.58))
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor(ink))
+    painter.drawText(QRectF(0, 0, size, size), Qt.AlignmentFlag.AlignCenter, glyph)
+    painter.end()
+    return pixmap
+
+
+def shortcut_text(spec: ViewSpec) -> str:
+    return QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+
+
+class NavRail(QWidget):
+    """County header plus the list of pages."""
+
+    view_requested = Signal(str)
+
+    def __init__(self, views: Sequence[ViewSpec], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedWidth(RAIL_WIDTH)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        header = QLabel("遂昌县应急指挥中心", self)
+        header.setObjectName("RailHeader")
+        sub = QLabel("综合值班台", self)
+        sub.setObjectName("RailSub")
+        layout.addWidget(header)
+        layout.addWidget(sub)
+
+        self.list = QListWidget(self)
+        self.list.setObjectName("NavRail")
+        self.list.setIconSize(QSize(ICON_SIZE, ICON_SIZE))
+        self.list.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setAccessibleName("页面导航")
+        for spec in views:
+            item = QListWidgetItem(glyph_icon(spec.glyph), spec.title)
+            item.setData(NAME_ROLE, spec.name)
+            item.setToolTip(f"{spec.title}（{shortcut_text(spec)}）\n{spec.summary}")
+            item.setSizeHint(QSize(RAIL_WIDTH - 16, 44))
+            self.list.addItem(item)
+        self.list.currentItemChanged.connect(self._on_current)
+        layout.addWidget(self.list, 1)
+
+    def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
+        if current is not None:
+            self.view_requested.emit(current.data(NAME_ROLE))
+
+    def select(self, name: str) -> None:
+        """Mark ``name`` current without asking for it again."""
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(NAME_ROLE) == name:
+                if self.list.currentRow() != row:
+                    blocked = self.list.blockSignals(True)
+                    self.list.setCurrentRow(row)
+                    self.list.blockSignals(blocked)
+                return
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(NAME_ROLE) if item else None

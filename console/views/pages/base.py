@@ -1,0 +1,86 @@
+"""What every page is built with, and the header (title, subtitle, 样例数据 badge) they share.
+
+Pages receive a :class:`PageContext` in their constructor: services and Qt infrastructure
+are passed in explicitly, never looked up globally.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from console.services.queries import Queries
+from console.settings import Settings
+from console.ui.change_bus import ChangeBus
+from console.ui.session import DutySession
+from console.ui.theme import ThemeManager
+from console.views.registry import ViewSpec
+
+SAMPLE_BADGE_TEXT = "样例数据"
+SAMPLE_TOOLTIP = "当前显示的是遂昌县演示用样例数据：乡镇名称真实，位置为近似值，其余均为示例。"
+
+
+@dataclass
+class PageContext:
+    spec: ViewSpec
+    queries: Queries
+    bus: ChangeBus
+    settings: Settings
+    theme: ThemeManager
+    session: DutySession
+    data_dir: Path
+
+
+def sample_badge(parent: QWidget | None = None) -> QLabel:
+    badge = QLabel(SAMPLE_BADGE_TEXT, parent)
+    badge.setObjectName("SampleBadge")
+    badge.setToolTip(SAMPLE_TOOLTIP)
+    return badge
+
+
+class PageHeader(QWidget):
+    """Title on the left, optional subtitle below; badges on the right."""
+
+    def __init__(self, title: str, subtitle: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(4)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        self.title = QLabel(title, self)
+        self.title.setObjectName("PageTitle")
+        row.addWidget(self.title)
+        self.badge = sample_badge(self)
+        self.badge.hide()
+        row.addWidget(self.badge)
+        row.addStretch(1)
+        self.right = row
+        outer.addLayout(row)
+        self.subtitle = QLabel(subtitle, self)
+        self.subtitle.setObjectName("PageSubtitle")
+        self.subtitle.setWordWrap(True)
+        self.subtitle.setVisible(bool(subtitle))
+        outer.addWidget(self.subtitle)
+
+    def set_sample(self, present: bool) -> None:
+        self.badge.setVisible(present)
+
+    def add_right(self, widget: QWidget) -> None:
+        self.right.addWidget(widget)
+
+
+class Page(QWidget):
+    """Base of the pages: an object name for the style sheet and a vertical layout."""
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        self.setObjectName("Page")
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(24, 20, 24, 16)
+        self.layout_.setSpacing(14)
+        self.header = PageHeader(context.spec.title, context.spec.summary, self)
+        self.layout_.addWidget(self.header)

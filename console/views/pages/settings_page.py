@@ -1,0 +1,135 @@
+"""设置: theme, the officer's name, where the data lives, and every registered setting.
+
+Changes take effect at once: the theme through :class:`~console.ui.theme.ThemeManager`, the
+officer's name through :class:`~console.ui.session.DutySession` (the status bar follows).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QButtonGroup,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QWidget,
+)
+
+from console.models.record_table import SORT_ROLE
+from console.models.settings_table_model import SettingsTableModel, setting_rows
+from console.settings import OFFICER, THEME
+from console.ui.logging_setup import log_path
+from console.ui.session import NO_OFFICER
+from console.ui.theme import THEME_LABELS, THEMES
+from console.views.pages.base import Page, PageContext
+from console.views.registry import THEME_SHORTCUT
+
+
+class SettingsPage(Page):
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        form = QFormLayout()
+        form.setHorizontalSpacing(16)
+        form.setVerticalSpacing(12)
+
+        themes = QHBoxLayout()
+        self.theme_group = QButtonGroup(self)
+        self.theme_buttons: dict[str, QRadioButton] = {}
+        for name in THEMES:
+            button = QRadioButton(THEME_LABELS[name], self)
+            self.theme_group.addButton(button)
+            self.theme_buttons[name] = button
+            themes.addWidget(button)
+            button.toggled.connect(lambda on, n=name: self._choose_theme(n) if on else None)
+        hint = QLabel(f"快捷键 {THEME_SHORTCUT} 随时切换", self)
+        hint.setObjectName("Muted")
+        themes.addSpacing(12)
+        themes.addWidget(hint)
+        themes.addStretch(1)
+        form.addRow("界面主题", themes)
+
+        officer = QHBoxLayout()
+        current = context.session.officer
+        self.officer = QLineEdit("" if current == NO_OFFICER else current, self)
+        self.officer.setPlaceholderText(NO_OFFICER)
+        self.officer.setMaxLength(40)
+        self.officer.setMaximumWidth(260)
+        self.save_officer = QPushButton("保存", self)
+        officer.addWidget(self.officer)
+        officer.addWidget(self.save_officer)
+        officer.addStretch(1)
+        form.addRow("本机值班员", officer)
+
+        self.data_dir = QLabel(str(context.data_dir), self)
+        self.data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form.addRow("数据文件夹", self.data_dir)
+        self.log_file = QLabel(str(log_path(context.data_dir)), self)
+        self.log_file.setObjectName("Muted")
+        form.addRow("日志文件", self.log_file)
+        self.layout_.addLayout(form)
+
+        table_title = QLabel("全部设置项（仅保存与默认值不同的项）", self)
+        table_title.setObjectName("CardHeading")
+        self.layout_.addSpacing(6)
+        self.layout_.addWidget(table_title)
+        self.model = SettingsTableModel(parent=self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self.table = QTableView(self)
+        self.table.setModel(self.proxy)  # registry order; no sorting needed for a few rows
+        self.table.setAlternatingRowColors(True)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
+        self.layout_.addWidget(self.table)
+        self.overrides = QLabel(self)
+        self.overrides.setObjectName("Muted")
+        self.overrides.setWordWrap(True)
+        self.layout_.addWidget(self.overrides)
+        self.layout_.addStretch(1)
+
+        self.save_officer.clicked.connect(self._save_officer)
+        self.officer.returnPressed.connect(self._save_officer)
+        context.theme.changed.connect(self._on_theme)
+        context.session.officer_changed.connect(lambda _name: self.refresh())
+        self._on_theme(context.theme.name)
+
+    def refresh(self) -> None:
+        ctx = self.context
+        self.model.set_records(setting_rows(ctx.settings))
+        notes = []
+        if ctx.theme.name != ctx.settings.get(THEME):
+            notes.append(f"本次运行的界面主题由命令行 --theme 指定为 {ctx.theme.name}")
+        if ctx.session.officer not in (ctx.settings.get(OFFICER), NO_OFFICER):
+            notes.append(f"本次运行的值班员由命令行 --officer 指定为 {ctx.session.officer}")
+        self.overrides.setText(
+            "；".join(notes) + ("（仅本次运行，未保存为本机设置）。" if notes else "")
+        )
+        self.overrides.setVisible(bool(notes))
+
+    def _choose_theme(self, name: str) -> None:
+        if name != self.context.theme.name:
+            self.context.settings.set(THEME, name)
+            self.context.theme.apply(name)
+        self.refresh()
+
+    def _on_theme(self, name: str) -> None:
+        button = self.theme_buttons.get(name)
+        if button is not None and not button.isChecked():
+            button.setChecked(True)
+        self.refresh()
+
+    def _save_officer(self) -> None:
+        self.context.session.set_officer(self.officer.text())

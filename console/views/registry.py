@@ -1,0 +1,179 @@
+"""The console's pages in rail order: names, Chinese titles, shortcuts and factories.
+
+This module must stay free of Qt imports: ``duty-console --list-views`` and ``--view``
+validation import it and must return instantly. A page's factory is a dotted path
+(``module:Class``) imported only when the page is first shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+EMPTY_PAGE = "console.views.pages.empty_page:EmptyPage"
+THEME_SHORTCUT = "Ctrl+Shift+T"  # switch dark/light theme
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """One page of the console."""
+
+    name: str  # stable, used by --view, settings and tests
+    title: str  # Chinese title shown in the rail and on the page
+    shortcut: str  # QKeySequence text, portable form
+    factory: str  # "package.module:Class", built lazily
+    glyph: str  # short glyph drawn as the rail icon
+    summary: str = ""  # what the page is for (shown by placeholder pages)
+    planned: tuple[str, ...] = field(default=())  # what later issues add (placeholder pages)
+
+
+VIEWS: tuple[ViewSpec, ...] = (
+    ViewSpec(
+        "intake",
+        "接警处置",
+        "Ctrl+1",
+        EMPTY_PAGE,
+        "警",
+        "接警登记、事件处置和信息报送（首报/续报/终报）将在此处完成。",
+        (
+            "来电登记：时间、地点、事情经过、已通知单位、来电人信息，记录到分钟",
+            "事件分类分级：四大类突发事件及子类，特别重大至一般四级",
+            "信息报送：首报、续报、终报，按事件类别提示报送时限",
+            "值班日志与交接班：未办结事项自动移交下一班",
+        ),
+    ),
+    ViewSpec(
+        "risk-map",
+        "识别一张图",
+        "Ctrl+2",
+        "console.views.pages.risk_map_page:RiskMapPage",
+        "图",
+        "全县风险点、避灾安置场所、救援队伍和水文雨量站一图呈现。",
+    ),
+    ViewSpec(
+        "assessment",
+        "研判一张单",
+        "Ctrl+3",
+        EMPTY_PAGE,
+        "研",
+        "防汛防台风险研判单将在此处生成：雨情、水情、受威胁风险点、预警等级和工作任务。",
+        (
+            "分区域实测与预报雨量（1/3/6/12/24 小时）及最大雨强",
+            "水位站对照警戒水位、保证水位；水库对照汛限水位",
+            "按临界雨量列出受威胁的山洪危险区和地质灾害隐患点",
+            "预警等级与编号工作任务，一键生成研判单",
+        ),
+    ),
+    ViewSpec(
+        "control-table",
+        "管控一张表",
+        "Ctrl+4",
+        EMPTY_PAGE,
+        "控",
+        "按乡镇、村、风险点落实责任人和人员转移情况的管控表将在此处。",
+        (
+            "乡镇第一责任人、村级工作组及网格责任人",
+            "应转、已转、安置点、投亲靠友、拒转、返回人数实时汇总",
+            "高龄、残疾等特殊人群“一户一策”",
+            "应转尽转、应转早转；必要时扩面转移",
+        ),
+    ),
+    ViewSpec(
+        "response-guide",
+        "应急一指南",
+        "Ctrl+5",
+        EMPTY_PAGE,
+        "指",
+        "按灾种和响应等级列出谁做什么的应急指南将在此处。",
+        (
+            "Ⅳ级至Ⅰ级响应的启动条件与各单位职责",
+            "山洪“六落实”检查清单",
+            "群众防灾避险明白卡",
+        ),
+    ),
+    ViewSpec(
+        "case-library",
+        "案例一个库",
+        "Ctrl+6",
+        EMPTY_PAGE,
+        "案",
+        "历史灾害事件、复盘评估和经验教训的案例库将在此处，可按灾种、地点检索。",
+        (
+            "事件经过、雨情水情、处置措施与成效",
+            "复盘评估结论与经验教训",
+            "与当前态势相似的案例自动提示",
+        ),
+    ),
+    ViewSpec(
+        "command",
+        "指挥一平台",
+        "Ctrl+7",
+        EMPTY_PAGE,
+        "挥",
+        "指令下达、叫应确认和进展反馈的指挥平台将在此处。",
+        (
+            "向乡镇、队伍下达指令，逐级叫应并确认",
+            "执行情况反馈与超时提醒",
+            "转移人数等进展实时汇总",
+        ),
+    ),
+    ViewSpec(
+        "teams",
+        "队伍与值班",
+        "Ctrl+8",
+        "console.views.pages.teams_page:TeamsPage",
+        "队",
+        "救援队伍名录与值班安排。",
+    ),
+    ViewSpec(
+        "video",
+        "视频监控",
+        "Ctrl+9",
+        EMPTY_PAGE,
+        "视",
+        "雪亮工程、水利、森林防火摄像机及单兵、布控球、无人机视频汇聚将在此处。",
+        (
+            "经媒体网关接入 RTSP、HTTP-FLV、HLS 视频流",
+            "按风险点、乡镇快速调阅附近摄像机",
+            "多画面轮巡",
+        ),
+    ),
+    ViewSpec(
+        "wall",
+        "大屏模式",
+        "Ctrl+0",
+        EMPTY_PAGE,
+        "屏",
+        "指挥大厅大屏显示模式将在此处设置：选择显示器和上屏内容。",
+        (
+            "按名称选择大屏显示器，全屏显示一张图、事件态势和视频",
+            "值班台与大屏分屏操作",
+        ),
+    ),
+    ViewSpec(
+        "sync",
+        "同步状态",
+        "Ctrl+Shift+Y",
+        "console.views.pages.sync_page:SyncPage",
+        "同",
+        "本机待同步的操作与服务器连接状态。",
+    ),
+    ViewSpec(
+        "settings",
+        "设置",
+        "Ctrl+,",
+        "console.views.pages.settings_page:SettingsPage",
+        "设",
+        "界面主题、值班员和本机设置。",
+    ),
+)
+
+VIEW_NAMES: tuple[str, ...] = tuple(spec.name for spec in VIEWS)
+DEFAULT_VIEW = "intake"
+
+
+def view_spec(name: str) -> ViewSpec:
+    """The spec called ``name``; KeyError when there is none."""
+    for spec in VIEWS:
+        if spec.name == name:
+            return spec
+    raise KeyError(name)

@@ -1,0 +1,154 @@
+"""``duty-console`` GUI modes end to end, as subprocesses in temporary folders.
+
+Every page renders to a PNG of the requested size with real (sample) data; a corrupt
+database makes ``--screenshot`` exit 2 with the Chinese explanation and leaves the file
+byte-identical; ``--list-views`` answers without loading Qt widgets.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from console.services.context import open_workstation
+from console.views.registry import VIEW_NAMES, VIEWS
+
+TIMEOUT = 120
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "share"),
+        PYTHONIOENCODING="utf-8",
+    )
+    env.pop("DUTY_CONSOLE_DATA_DIR", None)
+    return env
+
+
+def _run(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "console", *args],
+        env=_env(home),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        check=False,
+    )
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+@pytest.fixture(scope="module")
+def sample_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One sample workstation shared by the screenshot tests (read-only for them)."""
+    path = tmp_path_factory.mktemp("sample") / "data"
+    open_workstation(path, demo=True).close()
+    yield path
+
+
+def test_list_views_is_fast_and_qt_free(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--list-views")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert [line.split("\t")[0] for line in lines] == list(VIEW_NAMES)
+    assert "接警处置" in result.stdout and "设置" in result.stdout
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, console.views.registry; "
+            "sys.exit(any(m.startswith('PySide6') for m in sys.modules))",
+        ],
+        env=_env(tmp_path),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert probe.returncode == 0, "the view registry must not import Qt"
+
+
+def test_every_view_has_a_unique_shortcut() -> None:
+    shortcuts = [spec.shortcut for spec in VIEWS]
+    assert len(set(shortcuts)) == len(shortcuts) == 12
+    assert shortcuts[:10] == [f"Ctrl+{n}" for n in (*range(1, 10), 0)]
+
+
+@pytest.mark.parametrize("view", VIEW_NAMES)
+def test_screenshot_of_every_view(tmp_path: Path, sample_dir: Path, view: str) -> None:
+    out = tmp_path / "shots" / f"{view}.png"
+    result = _run(
+        tmp_path, "--screenshot", str(out), "--view", view, "--size", "1280x800",
+        "--data-dir", str(sample_dir),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert _png_size(out) == (1280, 800)
+    assert out.stat().st_size > 10_000  # real pixels, not an empty frame
+
+
+def test_screenshot_default_size_light_theme_with_demo(tmp_path: Path) -> None:
+    out = tmp_path / "teams.png"
+    data = tmp_path / "fresh"
+    result = _run(
+        tmp_path, "--screenshot", str(out), "--view", "teams", "--theme", "light",
+        "--demo", "--data-dir", str(data),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert _png_size(out) == (1600, 1000)
+    assert not (tmp_path / "config").exists()  # a temporary settings scope was used
+
+
+def test_corrupt_database_exits_2_and_leaves_the_file_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "duty.db"
+    garbage = os.urandom(64 * 1024)
+    db.write_bytes(garbage)
+    out = tmp_path / "never.png"
+    result = _run(tmp_path, "--screenshot", str(out), "--view", "intake", "--data-dir", str(data))
+    assert result.returncode == 2
+    assert "数据库文件已损坏" in result.stderr
+    assert "处理建议" in result.stderr
+    assert db.read_bytes() == garbage
+    assert not out.exists()
+    assert sorted(p.name for p in data.iterdir() if p.name != "logs") == ["duty.db"]
+
+
+def test_quit_after_shown_reports_startup_time(tmp_path: Path, sample_dir: Path) -> None:
+    result = _run(tmp_path, "--quit-after-shown", "--data-dir", str(sample_dir))
+    assert result.returncode == 0, result.stderr
+    word, seconds = result.stdout.strip().splitlines()[-1].split()
+    assert word == "shown"
+    assert 0 < float(seconds) < 30
+
+
+def test_without_a_display_the_gui_explains_instead_of_aborting(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"):
+        env.pop(name, None)
+    result = subprocess.run(
+        [sys.executable, "-m", "console", "--data-dir", str(tmp_path / "data")],
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        check=False,
+    )
+    if sys.platform.startswith("linux"):
+        assert result.returncode == 2
+        assert "没有可用的图形显示" in result.stderr

@@ -1,0 +1,57 @@
+"""Fixtures building the Qt infrastructure and a main window over a sample workstation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console.services.context import Workstation
+from console.settings import Settings
+from console.ui.change_bus import ChangeBus
+from console.ui.session import DutySession
+from console.ui.theme import ThemeManager
+from console.views.main_window import MainWindow, WindowContext
+
+
+@pytest.fixture
+def window_context(
+    qapp: QApplication, workstation: Workstation, settings: Settings, data_dir: Path
+) -> Iterator[WindowContext]:
+    theme = ThemeManager(qapp, "dark")
+    theme.apply()
+    bus = ChangeBus()
+    bus.attach(workstation.store)
+    yield WindowContext(
+        queries=workstation.queries,
+        bus=bus,
+        settings=settings,
+        theme=theme,
+        session=DutySession(settings, "测试值班员"),
+        data_dir=data_dir,
+    )
+    bus.close()
+    theme.deleteLater()
+    flush_deletes()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, window_context: WindowContext) -> Iterator[MainWindow]:
+    win = MainWindow(window_context)
+    win.resize(1400, 900)
+    win.show_view("intake")
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    win.deleteLater()
+    flush_deletes()
+
+
+def flush_deletes() -> None:
+    """Delete closed windows now, so later tests do not restyle or repaint them."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
