@@ -12,8 +12,10 @@ import logging
 import os
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
@@ -21,7 +23,6 @@ from PySide6.QtWidgets import QApplication
 
 from console.cli import STARTED_AT, GuiOptions
 from console.resources import resource
-from console.services.context import open_workstation
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
@@ -31,6 +32,9 @@ from console.ui.session import DutySession
 from console.ui.theme import ThemeManager
 from console.ui.watchdog import GuiWatchdog
 from console.views.main_window import MainWindow, WindowContext, start_view
+
+if TYPE_CHECKING:
+    from console.services.context import Workstation
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,37 @@ def _no_display() -> bool:
     )
 
 
+class _Opening:
+    """Opens the workstation on a worker thread while the GUI thread starts Qt.
+
+    Importing SQLAlchemy and opening the store is the largest part of start-up; Qt's own
+    start (fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap.
+    The GUI thread waits for the result before it builds the window.
+    """
+
+    def __init__(self, options: GuiOptions) -> None:
+        self._options = options
+        self.workstation: Workstation | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="open-store", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            from console.services.context import open_workstation
+
+            self.workstation = open_workstation(self._options.data_dir, demo=self._options.demo)
+        except BaseException as exc:  # handed to the GUI thread, which reports it
+            self.error = exc
+
+    def result(self) -> Workstation:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+        assert self.workstation is not None
+        return self.workstation
+
+
 def run_gui(options: GuiOptions) -> int:
     headless = options.screenshot is not None
     if headless or (options.quit_after_shown and _no_display()):
@@ -112,6 +147,7 @@ def run_gui(options: GuiOptions) -> int:
             file=sys.stderr,
         )
         return 2
+    opening = _Opening(options)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
@@ -135,7 +171,7 @@ def run_gui(options: GuiOptions) -> int:
     settings = Settings(qsettings)
 
     try:
-        workstation = open_workstation(options.data_dir, demo=options.demo)
+        workstation = opening.result()
     except StoreError as error:
         log.error("cannot open workstation: %s", error_text(error).replace("\n", " | "))
         if headless or options.quit_after_shown:

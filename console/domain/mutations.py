@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from console.domain import catalog, workflow
 from console.domain.fields import ENTITY_FIELDS, Field, MutationRejected, check_fields
 from console.domain.ids import is_uuid
+from console.domain.rows import RowChange
 from console.domain.schema import MODEL_BY_TABLE
 
 # Bumped whenever a mutation's meaning or arguments change; stored with every outbox row so
@@ -45,12 +46,6 @@ class MutationContext:
     def touch(self, table: str, record_id: str, before: RowMapping | None) -> None:
         if self.on_touch is not None:
             self.on_touch(table, record_id, before)
-
-
-@dataclass(frozen=True)
-class RowChange:
-    table: str
-    id: str
 
 
 MutationFn = Callable[[Connection, dict[str, Any], MutationContext], list[RowChange]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from console.domain.mutations import RowChange
+from console.domain.rows import RowChange
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,13 @@ connection, so a page's slot always runs on the GUI thread, after the write has 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from console.store.changes import Changes
-from console.store.database import Store
+if TYPE_CHECKING:
+    from console.store.changes import Changes
+    from console.store.database import Store
 
 
 class ChangeBus(QObject):

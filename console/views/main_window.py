@@ -12,13 +12,12 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QWidget
 
-from console.services.queries import Queries
 from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -34,6 +33,9 @@ from console.views.registry import (
     view_spec,
 )
 from console.views.status_bar import DutyStatusBar
+
+if TYPE_CHECKING:
+    from console.services.queries import Queries
 
 log = logging.getLogger(__name__)
 

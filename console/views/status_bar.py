@@ -7,15 +7,19 @@ whatever zone the machine runs in, ticking on the second.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
 
-from console.services.queries import Queries
-from console.store.changes import Changes
 from console.ui import beijing_time
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.views.pages.base import sample_badge
+
+if TYPE_CHECKING:
+    from console.services.queries import Queries
+    from console.store.changes import Changes
 
 
 class DutyStatusBar(QStatusBar):

@@ -8,15 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from console.services.queries import Queries
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.theme import ThemeManager
 from console.views.registry import ViewSpec
+
+if TYPE_CHECKING:
+    from console.services.queries import Queries
 
 SAMPLE_BADGE_TEXT = "样例数据"
 SAMPLE_TOOLTIP = "当前显示的是遂昌县演示用样例数据：乡镇名称真实，位置为近似值，其余均为示例。"
