@@ -9,6 +9,7 @@ events: "go pull" pokes with the latest version, a heartbeat every 15 s), GET /h
 import asyncio
 import contextlib
 import json
+import math
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -131,10 +132,18 @@ def create_app(engine: Engine) -> FastAPI:
     Who = Annotated[auth.Principal, Depends(principal)]
 
     @app.post("/auth/login", response_model=LoginOut)
-    async def login(body: LoginIn) -> LoginOut:
-        who, delay = await asyncio.to_thread(
-            auth.authenticate, engine, body.username, body.password
-        )
+    async def login(body: LoginIn) -> Any:
+        try:
+            who, delay = await asyncio.to_thread(
+                auth.authenticate, engine, body.username, body.password
+            )
+        except auth.Throttled as exc:
+            wait = max(1, math.ceil(exc.retry_after_s))
+            return JSONResponse(
+                {"detail": f"登录失败次数过多，请 {wait} 秒后再试"},
+                status_code=429,
+                headers={"Retry-After": str(wait)},
+            )
         if delay:
             await asyncio.sleep(delay)
         if who is None:

@@ -57,7 +57,9 @@ class User(ServerBase):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    last_failed_at: Mapped[float] = mapped_column(BigInteger, default=0)  # unix seconds
+    # Unix ms until which sign-in is refused unchecked: parallel guesses cannot outrun the
+    # delay that the failed attempt's own answer waits out.
+    locked_until_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     disabled: Mapped[bool] = mapped_column(default=False)
 
 

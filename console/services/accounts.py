@@ -97,7 +97,12 @@ class Accounts:
         except SyncHttpError as exc:
             if exc.status == 401:
                 raise LoginError("用户名或密码错误") from None
-            raise LoginError(f"服务器拒绝登录（HTTP {exc.status}）") from None
+            detail = exc.payload.get("detail")
+            raise LoginError(
+                detail
+                if isinstance(detail, str) and detail
+                else f"服务器拒绝登录（HTTP {exc.status}）"
+            ) from None
         finally:
             client.close()
         self._remember(server_url, login.username, login.role, password)

@@ -85,7 +85,7 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
-        sa.Column("last_failed_at", sa.BigInteger(), nullable=False),
+        sa.Column("locked_until_ms", sa.BigInteger(), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("username"),
     )
