@@ -1,0 +1,99 @@
+"""The PyInstaller bundle builds from build_installer.spec and renders a page offscreen.
+
+Slow (about a minute: build ~30 s on 2 cores, then a start of the bundle), so it runs only
+with DUTY_TEST_INSTALLER=1 (.ci/run sets it).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "build_installer.spec"
+EXE_NAME = "duty-console.exe" if sys.platform == "win32" else "duty-console"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        os.environ.get("DUTY_TEST_INSTALLER") != "1",
+        reason="installer build is slow: set DUTY_TEST_INSTALLER=1 to run it",
+    ),
+]
+
+
+def test_bundle_builds_and_renders_settings_page(tmp_path: Path) -> None:
+    build = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            "--noconfirm",
+            "--log-level",
+            "WARN",
+            "--distpath",
+            str(tmp_path / "dist"),
+            "--workpath",
+            str(tmp_path / "build"),
+            str(SPEC),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert build.returncode == 0, build.stderr[-4000:]
+    exe = tmp_path / "dist" / "duty-console" / EXE_NAME
+    assert exe.is_file(), f"no executable at {exe}"
+    bundled = tmp_path / "dist" / "duty-console" / "_internal" / "resources"
+    assert any((bundled / "fonts").glob("*.otf")) or any((bundled / "fonts").glob("*.ttf"))
+
+    shot = tmp_path / "x.png"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DUTY_CONSOLE_")}
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    run = subprocess.run(
+        [
+            str(exe),
+            "--screenshot",
+            str(shot),
+            "--view",
+            "settings",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert shot.is_file()
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (tmp_path / "data" / "duty.db").is_file()
+
+    # The map page needs what the settings page does not: pyqtgraph (numpy) and the
+    # county outline from resources/geo.
+    shot = tmp_path / "map.png"
+    run = subprocess.run(
+        [
+            str(exe),
+            "--screenshot",
+            str(shot),
+            "--view",
+            "risk-map",
+            "--data-dir",
+            str(tmp_path / "data"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
