@@ -35,6 +35,7 @@ from console.views.main_window import MainWindow, WindowContext, start_view
 
 if TYPE_CHECKING:
     from console.services.context import Workstation
+    from console.ui.sync_bridge import SyncBridge
 
 log = logging.getLogger(__name__)
 
@@ -136,8 +137,36 @@ class _Opening:
         return self.workstation
 
 
+def _sign_in(
+    app: QApplication, workstation: Workstation, session: DutySession, options: GuiOptions
+) -> tuple[bool, SyncBridge]:
+    """The 登录 dialog (unless --standalone), then background sync for the account.
+
+    Returns (go on?, the bridge: syncing, or idle when working standalone); go on is False
+    when the officer closed the dialog.
+    """
+    from console.services.accounts import Accounts
+    from console.services.sync_issues import SyncIssues
+    from console.ui.sync_bridge import SyncBridge
+    from console.views.login_dialog import LoginDialog
+
+    bridge = SyncBridge(workstation.store, app)
+    bridge.accounts = Accounts(workstation.store)
+    bridge.issues = SyncIssues(workstation.writer)
+    if options.standalone:
+        return True, bridge
+    dialog = LoginDialog(bridge.accounts)
+    if not dialog.exec():
+        return False, bridge
+    if dialog.session is not None:
+        bridge.start(dialog.session)
+        session.sign_in(dialog.session.username)
+    return True, bridge
+
+
 def run_gui(options: GuiOptions) -> int:
     headless = options.screenshot is not None
+    interactive = not (headless or options.quit_after_shown)
     if headless or (options.quit_after_shown and _no_display()):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     elif _no_display():
@@ -185,6 +214,14 @@ def run_gui(options: GuiOptions) -> int:
     bus = ChangeBus(app)
     bus.attach(workstation.store)
     session = DutySession(settings, options.officer)
+    sync: SyncBridge | None = None
+    if interactive:
+        proceed, sync = _sign_in(app, workstation, session, options)
+        if not proceed:  # the officer closed the sign-in window: do not start
+            sync.stop()
+            bus.close()
+            workstation.close()
+            return 0
     window = MainWindow(
         WindowContext(
             queries=workstation.queries,
@@ -193,6 +230,9 @@ def run_gui(options: GuiOptions) -> int:
             theme=theme,
             session=session,
             data_dir=options.data_dir,
+            sync=sync,
+            sync_issues=sync.issues if sync is not None else None,
+            accounts=sync.accounts if sync is not None else None,
         )
     )
     view = start_view(options.view, settings)
@@ -217,6 +257,8 @@ def run_gui(options: GuiOptions) -> int:
             window.close()
         return code
     finally:
+        if sync is not None:
+            sync.stop()
         bus.close()
         workstation.close()
         if scratch is not None:

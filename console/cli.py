@@ -32,6 +32,7 @@ class GuiOptions:
     theme: str | None = None
     officer: str | None = None
     quit_after_shown: bool = False
+    standalone: bool = False
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--list-views", action="store_true", help="列出页面名称后退出")
     p.add_argument("--theme", choices=("dark", "light"), help="界面主题：dark 深色 / light 浅色")
     p.add_argument("--officer", metavar="NAME", help="本机值班员姓名（登录功能上线前使用）")
+    p.add_argument(
+        "--standalone",
+        action="store_true",
+        help="单机使用：不显示登录窗口，不连接服务器（数据仍保存在本机，之后可在“同步状态”页连接）",
+    )
     p.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version="duty-console 0.1.0")
     return p
@@ -108,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         theme=args.theme,
         officer=args.officer,
         quit_after_shown=args.quit_after_shown,
+        standalone=args.standalone,
     )
     from console.app import run_gui
 

@@ -29,6 +29,11 @@ class DutySession(QObject):
     def saved_officer(self) -> str:
         return self._settings.get(OFFICER)
 
+    def sign_in(self, username: str) -> None:
+        """The account signed in on this run names the officer (not saved as a setting)."""
+        self._override = username.strip() or None
+        self.officer_changed.emit(self.officer)
+
     def set_officer(self, name: str) -> None:
         """Save the name (empty = not set); a ``--officer`` override ends here."""
         self._settings.set(OFFICER, name.strip())

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
-from console.services.accounts import Session
+from console.services.accounts import Accounts, Session
+from console.services.sync_issues import SyncIssues
 from console.store.database import Store
 from console.sync.engine import SyncEngine, SyncStatus
 
@@ -23,6 +24,9 @@ class SyncBridge(QObject):
         self._store = store
         self._engine: SyncEngine | None = None
         self._session: Session | None = None
+        # The services the sync pages use; set by the app (None in tests that need none).
+        self.accounts: Accounts | None = None
+        self.issues: SyncIssues | None = None
         self._posted.connect(self._relay, Qt.ConnectionType.QueuedConnection)
 
     @property

@@ -29,7 +29,9 @@ DEFAULT_SERVER = "http://127.0.0.1:8765"
 class LoginDialog(QDialog):
     _finished = Signal(object)  # Session | str (Chinese error)
 
-    def __init__(self, accounts: Accounts, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, accounts: Accounts, parent: QWidget | None = None, *, allow_standalone: bool = True
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("登录 — 县综合应急指挥中心值班台")
         self.setMinimumWidth(440)
@@ -57,6 +59,7 @@ class LoginDialog(QDialog):
         self.standalone_button = QPushButton("单机使用（暂不连接服务器）")
         buttons.addButton(self.login_button, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.addButton(self.standalone_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.standalone_button.setVisible(allow_standalone)
         self.login_button.clicked.connect(self._login)
         self.standalone_button.clicked.connect(self._standalone)
 

@@ -35,7 +35,10 @@ from console.views.registry import (
 from console.views.status_bar import DutyStatusBar
 
 if TYPE_CHECKING:
+    from console.services.accounts import Accounts
     from console.services.queries import Queries
+    from console.services.sync_issues import SyncIssues
+    from console.ui.sync_bridge import SyncBridge
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,9 @@ class WindowContext:
     theme: ThemeManager
     session: DutySession
     data_dir: Path
+    sync: SyncBridge | None = None  # None: no sync wiring (tests, screenshots)
+    sync_issues: SyncIssues | None = None
+    accounts: Accounts | None = None
 
 
 PageFactory = Callable[[PageContext], QWidget]
@@ -89,7 +95,9 @@ class MainWindow(QMainWindow):
             stand_in.setObjectName("Page")
             self.stack.addWidget(stand_in)
 
-        self.status = DutyStatusBar(context.queries, context.bus, context.session, self)
+        self.status = DutyStatusBar(
+            context.queries, context.bus, context.session, self, sync=context.sync
+        )
         self.setStatusBar(self.status)
 
         self.view_actions: dict[str, QAction] = {}
@@ -133,6 +141,9 @@ class MainWindow(QMainWindow):
             theme=ctx.theme,
             session=ctx.session,
             data_dir=ctx.data_dir,
+            sync=ctx.sync,
+            sync_issues=ctx.sync_issues,
+            accounts=ctx.accounts,
         )
         try:
             page = _import_factory(spec.factory)(page_context)

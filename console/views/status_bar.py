@@ -7,10 +7,11 @@ whatever zone the machine runs in, ticking on the second.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDateTime, Qt, QTimer
-from PySide6.QtWidgets import QLabel, QStatusBar, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from console.ui import beijing_time
 from console.ui.change_bus import ChangeBus
@@ -20,6 +21,22 @@ from console.views.pages.base import sample_badge
 if TYPE_CHECKING:
     from console.services.queries import Queries
     from console.store.changes import Changes
+    from console.sync.engine import SyncStatus
+    from console.ui.sync_bridge import SyncBridge
+
+STATE_TEXT = {"online": "● 在线", "offline": "● 离线", "syncing": "● 同步中"}
+STATE_STYLE = {"online": "StatusOnline", "offline": "StatusOffline", "syncing": "StatusSyncing"}
+
+
+def ago(seconds: float) -> str:
+    """'刚刚', '3 分钟前', '2 小时前'."""
+    if seconds < 60:
+        return "刚刚"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} 分钟前"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} 小时前"
+    return f"{int(seconds // 86400)} 天前"
 
 
 class DutyStatusBar(QStatusBar):
@@ -31,9 +48,13 @@ class DutyStatusBar(QStatusBar):
         bus: ChangeBus,
         session: DutySession,
         parent: QWidget | None = None,
+        *,
+        sync: SyncBridge | None = None,
     ) -> None:
         super().__init__(parent)
         self._queries = queries
+        self._sync = sync
+        self._status: SyncStatus | None = None
         self.setSizeGripEnabled(False)
 
         self.connection = QLabel("● 离线", self)
@@ -41,6 +62,15 @@ class DutyStatusBar(QStatusBar):
         self.connection.setToolTip(
             "尚未配置同步服务器：所有操作保存在本机，待同步功能上线后自动上传。"
         )
+        self.contact = QLabel(self)
+        self.contact.setObjectName("StatusContact")
+        self.contact.setToolTip("距上次成功连接服务器的时间")
+        self.contact.hide()
+        self.progress = QProgressBar(self)
+        self.progress.setObjectName("StatusProgress")
+        self.progress.setFixedWidth(160)
+        self.progress.setFormat("下载 %p%")
+        self.progress.hide()
         self.pending = QLabel(self)
         self.pending.setObjectName("StatusPending")
         self.pending.setToolTip("本机已保存、尚未上传到服务器的操作数量")
@@ -53,6 +83,8 @@ class DutyStatusBar(QStatusBar):
         self.clock.setToolTip("北京时间（东八区），与本机时区设置无关")
 
         self.addWidget(self.connection)
+        self.addWidget(self.contact)
+        self.addWidget(self.progress)
         self.addWidget(self.pending)
         self.addWidget(self.sample)
         self.addPermanentWidget(self.officer)
@@ -64,6 +96,10 @@ class DutyStatusBar(QStatusBar):
         self._timer.timeout.connect(self._tick)
 
         bus.changed.connect(self._on_changes)
+        if sync is not None:
+            sync.status_changed.connect(self.show_sync_status)
+            if sync.configured:
+                self.show_sync_status(sync.status)
         session.officer_changed.connect(self._set_officer)
         self._set_officer(session.officer)
         self.refresh()
@@ -79,6 +115,41 @@ class DutyStatusBar(QStatusBar):
             self.pending.style().polish(self.pending)
         self.sample.setVisible(self._queries.sample_present())
 
+    def show_sync_status(self, status: SyncStatus) -> None:
+        """Connection state, time since the server last answered, pull progress."""
+        self._status = status
+        self.connection.setText(STATE_TEXT.get(status.state, status.state))
+        name = STATE_STYLE.get(status.state, "StatusOffline")
+        if self.connection.objectName() != name:
+            self.connection.setObjectName(name)
+            self.connection.style().unpolish(self.connection)
+            self.connection.style().polish(self.connection)
+        session = self._sync.session if self._sync is not None else None
+        where = f"服务器 {session.server_url}，账号 {session.username}" if session else ""
+        tip = {
+            "online": "已连接",
+            "syncing": "正在与服务器同步",
+            "offline": "无法连接服务器：操作保存在本机，恢复后自动上传",
+        }.get(status.state, "")
+        self.connection.setToolTip("\n".join(p for p in (tip, where, status.error) if p))
+        if status.progress and status.progress[1] > 0 and status.state == "syncing":
+            reached, total = status.progress
+            self.progress.setRange(0, total)
+            self.progress.setValue(min(reached, total))
+            self.progress.show()
+        else:
+            self.progress.hide()
+        self._show_contact()
+
+    def _show_contact(self) -> None:
+        status = self._status
+        if status is None or status.last_contact is None:
+            self.contact.setVisible(status is not None and status.state == "offline")
+            self.contact.setText("尚未连接服务器")
+            return
+        self.contact.setText(f"上次连接：{ago(time.time() - status.last_contact)}")
+        self.contact.setVisible(True)
+
     def pending_count(self) -> int:
         text = self.pending.text().rsplit(" ", 1)[-1]
         return int(text) if text.isdigit() else 0
@@ -91,5 +162,7 @@ class DutyStatusBar(QStatusBar):
 
     def _tick(self) -> None:
         self.clock.setText(beijing_time.clock_text())
+        if self._status is not None:
+            self._show_contact()
         msec = QDateTime.currentMSecsSinceEpoch() % 1000
         self._timer.start(1000 - msec + 5)

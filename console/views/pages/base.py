@@ -19,7 +19,10 @@ from console.ui.theme import ThemeManager
 from console.views.registry import ViewSpec
 
 if TYPE_CHECKING:
+    from console.services.accounts import Accounts
     from console.services.queries import Queries
+    from console.services.sync_issues import SyncIssues
+    from console.ui.sync_bridge import SyncBridge
 
 SAMPLE_BADGE_TEXT = "样例数据"
 SAMPLE_TOOLTIP = "当前显示的是遂昌县演示用样例数据：乡镇名称真实，位置为近似值，其余均为示例。"
@@ -34,6 +37,9 @@ class PageContext:
     theme: ThemeManager
     session: DutySession
     data_dir: Path
+    sync: SyncBridge | None = None
+    sync_issues: SyncIssues | None = None
+    accounts: Accounts | None = None
 
 
 def sample_badge(parent: QWidget | None = None) -> QLabel:
