@@ -7,6 +7,7 @@ from collections.abc import Hashable, Sequence
 from PySide6.QtCore import QObject
 
 from console.models.record_table import Column, RecordTableModel
+from console.services import beijing
 from console.services.sync_issues import Issue
 
 KIND_LABELS = {"rejected": "被拒绝", "conflict": "修改冲突"}
@@ -33,7 +34,11 @@ class SyncIssueTableModel(RecordTableModel[Issue]):
         Column[Issue]("说明", lambda i: i.message, tooltip=lambda i: i.message),
         Column[Issue]("双方的值", both_values, tooltip=both_values),
         Column[Issue]("操作人", lambda i: i.user),
-        Column[Issue]("记录时间", lambda i: i.recorded_at.replace("T", " ")[:19]),
+        Column[Issue](
+            "记录时间（北京时间）",
+            lambda i: beijing.display(i.recorded_at),
+            lambda i: i.recorded_at,
+        ),
     )
 
     def __init__(self, issues: Sequence[Issue] = (), parent: QObject | None = None) -> None:

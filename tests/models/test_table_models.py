@@ -109,3 +109,35 @@ def test_empty_models(qtmodeltester: ModelTester) -> None:
     for model in (TeamTableModel(), PendingMutationTableModel(), RiskTypeTableModel()):
         qtmodeltester.check(model)
         assert model.rowCount() == 0
+
+
+def test_sync_issue_model_shows_both_values_in_beijing_time(qtmodeltester: ModelTester) -> None:
+    from console.models.sync_issue_table_model import SyncIssueTableModel
+    from console.services.sync_issues import Issue
+
+    issue = Issue(
+        mutation_id=7,
+        kind="conflict",
+        action="修改事件信息",
+        code="conflict",
+        message="“事件标题”在您修改期间已被 li 修改",
+        user="zhang",
+        recorded_at="2026-11-28T15:51:48+00:00",
+        args={"id": "x"},
+        conflicts=[
+            {
+                "field": "title",
+                "label": "事件标题",
+                "base": "旧",
+                "theirs": "李的",
+                "theirs_by": "li",
+                "mine": "张的",
+            }
+        ],
+        resolved="",
+    )
+    model = SyncIssueTableModel([issue])
+    qtmodeltester.check(model)
+    assert model.index(0, 0).data() == "修改冲突"
+    assert model.index(0, 3).data() == "事件标题：对方（li）“李的” / 本机“张的”"
+    assert model.index(0, 5).data() == "2026-11-28 23:51"
