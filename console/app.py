@@ -125,7 +125,12 @@ class _Opening:
         try:
             from console.services.context import open_workstation
 
-            self.workstation = open_workstation(self._options.data_dir, demo=self._options.demo)
+            options = self._options
+            interactive = not (options.screenshot is not None or options.quit_after_shown)
+            # Interactive: sign-in decides whether this first run loads the sample county.
+            self.workstation = open_workstation(
+                options.data_dir, demo=options.demo, autoload=not interactive
+            )
         except BaseException as exc:  # handed to the GUI thread, which reports it
             self.error = exc
 
@@ -146,6 +151,7 @@ def _sign_in(
     when the officer closed the dialog.
     """
     from console.services.accounts import Accounts
+    from console.services.context import load_standalone_defaults
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
     from console.views.login_dialog import LoginDialog
@@ -153,14 +159,15 @@ def _sign_in(
     bridge = SyncBridge(workstation.store, app)
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
-    if options.standalone:
-        return True, bridge
-    dialog = LoginDialog(bridge.accounts)
-    if not dialog.exec():
-        return False, bridge
-    if dialog.session is not None:
-        bridge.start(dialog.session)
-        session.sign_in(dialog.session.username)
+    if not options.standalone:
+        dialog = LoginDialog(bridge.accounts)
+        if not dialog.exec():
+            return False, bridge
+        if dialog.session is not None:
+            bridge.start(dialog.session)
+            session.sign_in(dialog.session.username)
+            return True, bridge
+    load_standalone_defaults(workstation)  # standalone: sample county on first run
     return True, bridge
 
 

@@ -29,18 +29,36 @@ class Workstation:
         self.store.close()
 
 
-def open_workstation(data_dir: Path, *, demo: bool = False) -> Workstation:
-    """Open the store; on first run (or with ``demo``) load the sample county."""
+def open_workstation(data_dir: Path, *, demo: bool = False, autoload: bool = True) -> Workstation:
+    """Open the store; on first run (or with ``demo``) load the sample county.
+
+    ``autoload=False`` defers the first-run decision to the caller (the console asks the
+    officer to sign in first: a workstation joining a server gets the county by pulling, and
+    must not push sample data or default rules into a server that has its own); the caller
+    then calls :func:`load_standalone_defaults` when the officer works standalone.
+    """
     first_run = not (data_dir / DATABASE_FILE).exists()
     store = open_store(data_dir)
-    writer = Writer(store)
-    queries = Queries(store)
-    # "Never written anything and holds no county" rather than "file was new": survives a
-    # first start that crashed between creating the file and loading the sample.
-    untouched = queries.sync_counters().next_mutation_id == 1 and queries.count(Township) == 0
-    # --demo on a store that already holds the sample adds nothing: reloading would queue
-    # hundreds of no-op mutations and bring back records an officer deleted on purpose.
-    if untouched or (demo and not queries.sample_present()):
-        load_sample(writer, user=SYSTEM_USER)
-    load_defaults_if_never_set(writer)
-    return Workstation(store=store, writer=writer, queries=queries, first_run=first_run)
+    workstation = Workstation(
+        store=store, writer=Writer(store), queries=Queries(store), first_run=first_run
+    )
+    if demo and not workstation.queries.sample_present():
+        load_sample(workstation.writer, user=SYSTEM_USER)
+    if autoload:
+        load_standalone_defaults(workstation)
+    return workstation
+
+
+def never_written(workstation: Workstation) -> bool:
+    """Nothing ever written here and no county: a first start (also one that crashed
+    between creating the file and loading the sample)."""
+    queries = workstation.queries
+    return queries.sync_counters().next_mutation_id == 1 and queries.count(Township) == 0
+
+
+def load_standalone_defaults(workstation: Workstation) -> None:
+    """First run without a server: the sample county, and the default reporting rules
+    whenever the table never held any."""
+    if never_written(workstation):
+        load_sample(workstation.writer, user=SYSTEM_USER)
+    load_defaults_if_never_set(workstation.writer)

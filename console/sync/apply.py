@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, delete, select, update
@@ -131,12 +133,52 @@ def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[st
     return fresh
 
 
+def _upsert_stmt(table: Table, keys: tuple[str, ...]) -> Any:
+    """INSERT ... ON CONFLICT(id) DO UPDATE of exactly ``keys``, built once per key set."""
+    stmt = _UPSERTS.get((table.name, keys))
+    if stmt is None:
+        ins = sqlite_insert(table)
+        stmt = ins.on_conflict_do_update(
+            index_elements=[table.c.id], set_={k: ins.excluded[k] for k in keys if k != "id"}
+        )
+        _UPSERTS[(table.name, keys)] = stmt
+    return stmt
+
+
+_UPSERTS: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
 def _upsert(conn: Connection, table: Table, row: dict[str, Any]) -> None:
-    stmt = sqlite_insert(table).values(**row)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.id], set_={k: stmt.excluded[k] for k in row if k != "id"}
-    )
-    conn.execute(stmt)
+    conn.execute(_upsert_stmt(table, tuple(row)), row)
+
+
+def _upsert_sql(table: str, keys: tuple[str, ...]) -> str:
+    """The same upsert as plain SQL with positional parameters, for executemany."""
+    sql = _UPSERT_SQL.get((table, keys))
+    if sql is None:
+        cols = ", ".join(f'"{k}"' for k in keys)
+        marks = ", ".join("?" for _ in keys)
+        sets = ", ".join(f'"{k}" = excluded."{k}"' for k in keys if k != "id")
+        action = f"DO UPDATE SET {sets}" if sets else "DO NOTHING"
+        sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks}) ON CONFLICT ("id") {action}'
+        _UPSERT_SQL[(table, keys)] = sql
+    return sql
+
+
+_UPSERT_SQL: dict[tuple[str, tuple[str, ...]], str] = {}
+_Batch = dict[tuple[str, ...], list[tuple[Any, ...]]]
+
+
+def _flush(conn: Connection, table: str, batch: _Batch) -> None:
+    """One executemany per distinct key set (normally exactly one per table and page).
+
+    Plain DB-API parameters (JSON values: str, int, float, bool, None) straight to sqlite3:
+    SQLAlchemy's per-row parameter processing cost more than SQLite's own work.
+    """
+    for keys, values in batch.items():
+        if values:
+            conn.exec_driver_sql(_upsert_sql(table, keys), values)
+    batch.clear()
 
 
 def apply_pull(store: Store, page: dict[str, Any]) -> PullResult:
@@ -155,24 +197,42 @@ def apply_pull(store: Store, page: dict[str, Any]) -> PullResult:
             for m in SYNCED_MODELS
         }
         half = sum(len(v) for v in page["rows"].values()) // 2
+        latest = ""
         for model in SYNCED_MODELS:
             name = model.__tablename__
-            table = _table(name)
+            wanted = columns[name]
+            batch: _Batch = {}
+            # Known columns of each key layout the server sent (normally one layout per table).
+            layouts: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[..., Any]]] = {}
             for raw in page["rows"].get(name, []):
                 if count == half:
+                    _flush(conn, name, batch)  # the rows before the fault point
                     faults.reached("mid_pull_apply")
-                row = {k: v for k, v in raw.items() if k in columns[name]}
-                store.clock.observe(row["updated_at"])
+                layout = tuple(raw)
+                known = layouts.get(layout)
+                if known is None:
+                    keys = tuple(k for k in layout if k in wanted)
+                    known = layouts[layout] = (keys, itemgetter(*keys))
+                keys, pick = known
+                stamp = raw["updated_at"]
+                if stamp > latest:  # HLC stamps order as text: observe the page's newest
+                    latest = stamp
                 count += 1
-                if (name, row["id"]) in shadowed:
+                record_id = raw["id"]
+                if (name, record_id) in shadowed:
+                    row = {k: raw[k] for k in keys}
                     conn.execute(
                         update(SyncShadow)
-                        .where(SyncShadow.table_name == name, SyncShadow.record_id == row["id"])
+                        .where(SyncShadow.table_name == name, SyncShadow.record_id == record_id)
                         .values(row=json.dumps(row, ensure_ascii=False))
                     )
                 else:
-                    _upsert(conn, table, row)
-                    touched.append(RowChange(name, row["id"]))
+                    values = pick(raw)
+                    batch.setdefault(keys, []).append(values if len(keys) > 1 else (values,))
+                    touched.append(RowChange(name, record_id))
+            _flush(conn, name, batch)
+        if latest:
+            store.clock.observe(latest)
         last = int(page["last_mutation_id"])
         if not page["more"]:
             touched.extend(_rebase(store, conn, last))

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
+
+from console.sync import faults
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 60.0
@@ -60,6 +64,11 @@ class SyncClient:
         try:
             payload = resp.json()
         except ValueError:
+            if resp.status_code < 400:
+                # A success without its JSON body: the link dropped in the middle of the
+                # headers (http.client takes EOF there as their end) or of a body sent
+                # without a length. The answer is lost, exactly as if no reply had come.
+                raise Unreachable(f"incomplete reply (HTTP {resp.status_code})") from None
             payload = {"detail": resp.text[:200]}
         if resp.status_code >= 400:
             raise SyncHttpError(resp.status_code, payload)
@@ -72,9 +81,42 @@ class SyncClient:
         return Login(body["token"], body["username"], body["role"])
 
     def push(self, client_id: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
-        return self._call(
-            "POST", "/sync/push", json={"client_id": client_id, "mutations": mutations}
-        )
+        body = {"client_id": client_id, "mutations": mutations}
+        if faults.armed("after_push_sent"):
+            return self._push_then_maybe_die(body)
+        return self._call("POST", "/sync/push", json=body)
+
+    def _push_then_maybe_die(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Crash tests only (DUTY_SYNC_KILL_AT=after_push_sent): requests cannot stop between
+        sending a request and reading its reply, so the push goes out through http.client
+        and the fault point sits right after the whole body is on the wire."""
+        url = urlsplit(self.base_url + "/sync/push")
+        conn: http.client.HTTPConnection
+        if url.scheme == "https":
+            conn = http.client.HTTPSConnection(url.hostname or "", url.port, timeout=READ_TIMEOUT_S)
+        else:
+            conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=READ_TIMEOUT_S)
+        data = json.dumps(body, ensure_ascii=False).encode()
+        headers = {**self._headers(), "Content-Type": "application/json"}
+        try:
+            conn.request("POST", url.path, body=data, headers=headers)
+            faults.reached("after_push_sent")
+            resp = conn.getresponse()
+            status, raw = resp.status, resp.read()
+        except (OSError, http.client.HTTPException) as exc:
+            raise Unreachable(str(exc)) from exc
+        finally:
+            conn.close()
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            if status < 400:
+                raise Unreachable(f"incomplete reply (HTTP {status})") from None
+            payload = {"detail": raw[:200].decode("utf-8", "replace")}
+        if status >= 400:
+            raise SyncHttpError(status, payload)
+        assert isinstance(payload, dict)
+        return payload
 
     def pull(self, client_id: str, cursor: str | None, limit: int = 5000) -> dict[str, Any]:
         params: dict[str, Any] = {"client_id": client_id, "limit": limit}

@@ -212,5 +212,8 @@ class SyncEngine:
                         self._wake.set()
             except (Unreachable, SyncHttpError) as exc:
                 log.info("event stream lost (%s)", exc)
+            # A lost stream is often a lost link: sync now, so the status says offline if
+            # the server is gone, instead of "online" until the next 30 s round.
+            self._wake.set()
             self._stop.wait(delay * random.uniform(0.8, 1.2))
             delay = min(delay * 2, 30.0)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORDS, ServerProc
 from sqlalchemy import select
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation

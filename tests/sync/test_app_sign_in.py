@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORDS, ServerProc
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.app import run_gui
 from console.cli import GuiOptions
+from console.domain.reporting import DEFAULT_RULES
+from console.domain.schema import Township
+from console.services.context import open_workstation
+from console.services.report_rules import list_rules
 from console.views.login_dialog import LoginDialog
 from console.views.main_window import MainWindow
 
@@ -44,12 +48,48 @@ def test_sign_in_then_console_then_quit(qtbot: QtBot, server: ServerProc, tmp_pa
             QTimer.singleShot(50, look_at_console)
             return
         seen["officer"] = window.status.officer.text()
+        queries = window.context.queries
+        seen["townships"] = str(queries.count(Township))
+        seen["sample"] = str(queries.sample_present())
         window.close()
 
     QTimer.singleShot(0, fill_login)
     code = run_gui(GuiOptions(data_dir=tmp_path / "ws"))
     assert code == 0
     assert seen["officer"] == "值班员：zhang"
+    # Joining a server on first run: no sample county pushed into it, data comes by pull.
+    assert (seen["townships"], seen["sample"]) == ("0", "False")
+    ws = open_workstation(tmp_path / "ws", autoload=False)
+    try:
+        assert ws.queries.sync_counters().next_mutation_id == 1  # nothing of ours to push
+        assert len(list_rules(ws.writer)) == len(DEFAULT_RULES)  # pulled from the server
+    finally:
+        ws.close()
+
+
+def test_standalone_first_run_loads_the_sample(qtbot: QtBot, tmp_path: Path) -> None:
+    seen: dict[str, bool] = {}
+
+    def choose_standalone() -> None:
+        dialog = _top(LoginDialog)
+        if not isinstance(dialog, LoginDialog):
+            QTimer.singleShot(50, choose_standalone)
+            return
+        dialog.standalone_button.click()
+        QTimer.singleShot(50, look)
+
+    def look() -> None:
+        window = _top(MainWindow)
+        if not isinstance(window, MainWindow):
+            QTimer.singleShot(50, look)
+            return
+        seen["sample"] = window.context.queries.sample_present()
+        seen["badge"] = not window.status.sample.isHidden()
+        window.close()
+
+    QTimer.singleShot(0, choose_standalone)
+    assert run_gui(GuiOptions(data_dir=tmp_path / "ws")) == 0
+    assert seen == {"sample": True, "badge": True}
 
 
 def test_closing_the_sign_in_window_does_not_start(qtbot: QtBot, tmp_path: Path) -> None:

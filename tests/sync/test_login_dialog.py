@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import PASSWORDS, ServerProc
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.services.accounts import Accounts
 from console.services.context import open_workstation

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import PASSWORDS, ServerProc
 from sqlalchemy import select
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import Incident, Township

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORDS, ServerProc
 from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import Incident

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from conftest import PASSWORDS, ServerProc
 from sqlalchemy import select
+from sync_testkit import PASSWORDS, ServerProc
 
 from console.domain.ids import new_id
 from console.domain.schema import Incident
