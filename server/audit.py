@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from server.db import GENESIS_HASH
@@ -57,6 +58,35 @@ def append(conn: Connection, seq: int, prev_hash: str, record: AuditRecord) -> s
         update(ServerState).where(ServerState.id == 1).values(audit_seq=seq, audit_head=digest)
     )
     return digest
+
+
+def append_batch(
+    conn: Connection, seq: int, prev_hash: str, records: Sequence[AuditRecord]
+) -> tuple[int, str]:
+    """Append entries ``seq + 1``... for ``records`` (the caller holds the server_state lock)
+    with ONE multi-row insert and ONE head update; returns (last seq, new head).
+
+    Same chain as calling :func:`append` per record, in a fraction of the statements: a push
+    of 500 mutations costs two statements here instead of a thousand.
+    """
+    rows: list[dict[str, object]] = []
+    for record in records:
+        seq += 1
+        digest = entry_hash(prev_hash, seq, record)
+        rows.append({"seq": seq, "prev_hash": prev_hash, "hash": digest, **record.__dict__})
+        prev_hash = digest
+    if rows:
+        conn.execute(_INSERT_ENTRY, rows)
+        conn.execute(_ADVANCE_HEAD, {"seq": seq, "head": prev_hash})
+    return seq, prev_hash
+
+
+_INSERT_ENTRY = insert(AuditEntry)
+_ADVANCE_HEAD = (
+    update(ServerState)
+    .where(ServerState.id == 1)
+    .values(audit_seq=bindparam("seq"), audit_head=bindparam("head"))
+)
 
 
 def verify(engine: Engine) -> list[str]:

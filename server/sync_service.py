@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, NestedTransaction
 
 from console.domain import roles
 from console.domain.fields import MutationRejected
@@ -98,17 +98,14 @@ def push(
         else:
             last = int(client[1])
         committed = last  # what the database holds if this push is refused
-        results: list[MutationResult] = []
-        # Audit entries and stored results are written once, after the loop, in multi-row
-        # statements (same transaction, so nothing changes for a reader): per-mutation
-        # inserts cost more than the mutations themselves (bench/sync_push.py).
-        records: list[audit.AuditRecord] = []
-        fresh: dict[int, MutationResult] = {}
+        # Which mutations are new is known before running any: a gap refuses the whole push
+        # (nothing is committed), wherever in the batch it is.
+        ids: list[int] = []
+        todo: list[PushedMutation] = []
         for m in mutations:
+            ids.append(m.mutation_id)
             if m.mutation_id <= last:
-                stored = fresh.get(m.mutation_id) or _stored_result(conn, client_id, m.mutation_id)
-                results.append(stored)
-                continue
+                continue  # a replay: answered from the stored result below
             if m.mutation_id != last + 1:
                 raise PushError(
                     409,
@@ -118,24 +115,38 @@ def push(
                     # report the committed point, or the client would drop unapplied work.
                     last_mutation_id=committed,
                 )
-            result = _apply_one(conn, who, client_id, m, version + 1)
-            if result.status == "applied":
-                version += 1
-            records.append(
-                audit.AuditRecord(
-                    at=_now(),
-                    username=who.username,
-                    client_id=client_id,
-                    mutation_id=m.mutation_id,
-                    name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
-                    # ASCII escapes when the text holds what a database cannot store
-                    args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
-                    result=result.status if not result.code else f"{result.status}:{result.code}",
-                )
-            )
-            fresh[m.mutation_id] = result
+            todo.append(m)
             last = m.mutation_id
-            results.append(result)
+        # Audit entries and stored results are written once, after the loop, in multi-row
+        # statements (same transaction, so nothing changes for a reader): per-mutation
+        # inserts cost more than the mutations themselves (bench/sync_push.py).
+        records: list[audit.AuditRecord] = []
+        fresh: dict[int, MutationResult] = {}
+        for start in range(0, len(todo), _GROUP):
+            group = todo[start : start + _GROUP]
+            for m, result in zip(
+                group, _apply_group(conn, who, client_id, group, version), strict=True
+            ):
+                if result.status == "applied":
+                    version += 1
+                records.append(
+                    audit.AuditRecord(
+                        at=_now(),
+                        username=who.username,
+                        client_id=client_id,
+                        mutation_id=m.mutation_id,
+                        name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
+                        # ASCII escapes when the text holds what a database cannot store
+                        args=json.dumps(
+                            m.args, ensure_ascii=not _storable(m), separators=(",", ":")
+                        ),
+                        result=result.status
+                        if not result.code
+                        else f"{result.status}:{result.code}",
+                    )
+                )
+                fresh[m.mutation_id] = result
+        results = [fresh.get(i) or _stored_result(conn, client_id, i) for i in ids]
         audit_seq, head = audit.append_batch(conn, audit_seq, head, records)
         if fresh:
             conn.execute(
@@ -152,6 +163,58 @@ def push(
 
 
 _INSERT_RESULT = insert(PushResult)
+# Mutations run under ONE savepoint per group of this many; see _apply_group.
+_GROUP = 50
+
+
+class _NeedsIsolation(Exception):
+    """A mutation inside an optimistic group must be undone on its own."""
+
+
+class _GroupSavepoint:
+    """Stands in for a mutation's own savepoint inside an optimistic group: nothing to do on
+    success; a rollback means the group must run again with a savepoint per mutation."""
+
+    def commit(self) -> None:
+        return None
+
+    def rollback(self) -> None:
+        raise _NeedsIsolation
+
+
+def _apply_group(
+    conn: Connection, who: Principal, client_id: str, group: list[PushedMutation], version: int
+) -> list[MutationResult]:
+    """Run ``group`` in order, numbering applied changes from ``version + 1``.
+
+    Optimistic: one savepoint around the whole group (a SAVEPOINT and a RELEASE are two
+    round trips per mutation otherwise, a third of a typical mutation's statements on
+    PostgreSQL). If any mutation needs its changes undone (rejected after writing, bad
+    arguments...), the group is rolled back and run again, each mutation in its own
+    savepoint as before; mutations are deterministic, so the outcome is the same.
+    """
+    if len(group) > 1:
+        shared = conn.begin_nested()
+        results: list[MutationResult] = []
+        at = version
+        try:
+            for m in group:
+                result = _apply_one(conn, who, client_id, m, at + 1, isolated=False)
+                if result.status == "applied":
+                    at += 1
+                results.append(result)
+        except _NeedsIsolation:
+            shared.rollback()
+        else:
+            shared.commit()
+            return results
+    results = []
+    for m in group:
+        result = _apply_one(conn, who, client_id, m, version + 1)
+        if result.status == "applied":
+            version += 1
+        results.append(result)
+    return results
 
 
 def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> MutationResult:
@@ -170,7 +233,12 @@ def _stored_result(conn: Connection, client_id: str, mutation_id: int) -> Mutati
 
 
 def _apply_one(
-    conn: Connection, who: Principal, client_id: str, m: PushedMutation, version: int
+    conn: Connection,
+    who: Principal,
+    client_id: str,
+    m: PushedMutation,
+    version: int,
+    isolated: bool = True,
 ) -> MutationResult:
     if m.schema_version > SCHEMA_VERSION:
         return MutationResult(
@@ -204,7 +272,9 @@ def _apply_one(
         version=version,
         on_conflict=conflicts.extend,
     )
-    savepoint = conn.begin_nested()
+    savepoint: NestedTransaction | _GroupSavepoint = (
+        conn.begin_nested() if isolated else _GroupSavepoint()
+    )
     try:
         changed = run_mutation(conn, m.name, m.args, ctx)
         if changed and not permitted:
@@ -290,6 +360,14 @@ def parse_cursor(text: str | None) -> tuple[str | None, int]:
     return epoch, int(seq)
 
 
+def _dicts(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
+    """The rows as dicts, fetched in one go: iterating ``.mappings()`` fetches row by row
+    and cost more than the query itself (bench/sync_first.py)."""
+    result = conn.execute(stmt)
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result.all()]
+
+
 def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) -> PullPage:
     """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows)."""
     epoch_seen, after = parse_cursor(cursor)
@@ -315,7 +393,7 @@ def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) 
                 .order_by(table.c.version)
                 .limit(limit)
             )
-            rows = [dict(r) for r in conn.execute(stmt).mappings()]
+            rows = _dicts(conn, stmt)
             if len(rows) == limit:
                 # This table may hold more: stop the page before its last version, or at
                 # that version when a single version alone fills the page.
@@ -324,10 +402,12 @@ def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) 
                 if cut == tail:
                     stmt = select(table).where(table.c.version == tail)
                     rows = [r for r in rows if r["version"] < tail]
-                    rows += [dict(r) for r in conn.execute(stmt).mappings()]
+                    rows += _dicts(conn, stmt)
                 upper = min(upper, cut)
             fetched[table.name] = rows
         page = {name: [r for r in rows if r["version"] <= upper] for name, rows in fetched.items()}
+        if upper < server_version:
+            _add_newer_parents(conn, page, upper)
         return PullPage(
             epoch=epoch,
             cursor=upper,
@@ -337,6 +417,30 @@ def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) 
             more=upper < server_version,
             rows=page,
         )
+
+
+def _add_newer_parents(conn: Connection, page: dict[str, list[dict[str, Any]]], upper: int) -> None:
+    """A page that stops before the end may hold rows whose parent changed after ``upper``
+    (an incident edited after its log rows were written): the parent's only copy is then
+    newer than the page. Send it along, or the page cannot satisfy the workstation's foreign
+    keys and its pull can never commit. (The workstation has every row up to its cursor and
+    this page has the rest up to ``upper``; a later page repeats the parent, harmlessly.)
+    Children come after their parents in SYNCED_MODELS, so one backward pass suffices."""
+    for model in reversed(SYNCED_MODELS):
+        table = model.__table__
+        assert isinstance(table, Table)
+        for fk in table.foreign_keys:
+            parent = fk.column.table
+            assert isinstance(parent, Table)
+            have = {r["id"] for r in page.get(parent.name, [])}
+            wanted = sorted({r[fk.parent.name] for r in page.get(table.name, [])} - have - {None})
+            for start in range(0, len(wanted), 500):
+                stmt = select(parent).where(
+                    parent.c.id.in_(wanted[start : start + 500]), parent.c.version > upper
+                )
+                page.setdefault(parent.name, []).extend(
+                    dict(r) for r in conn.execute(stmt).mappings()
+                )
 
 
 def current_version(engine: Engine) -> int:

@@ -1,0 +1,352 @@
+"""Shared plumbing of the sync benchmarks (sync_first, sync_push, sync_live).
+
+- a throw-away PostgreSQL database (created, migrated, dropped afterwards);
+- a real ``duty-server`` process on loopback against it (``python -m server.cli``), with
+  accounts made through the CLI as an administrator would;
+- generators of realistic mutation arguments (incidents, timeline entries) on the sample
+  county, and an in-process seeder that runs ``server.sync_service.push`` in big batches, so
+  the rows are exactly what the protocol creates (version, audit chain, push results).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import math
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import requests
+
+from console.domain.ids import new_id
+from console.domain.mutations import SCHEMA_VERSION
+from console.services.sample_data import build_calls, sample_path
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "bench-pass-1"
+CST = timezone(timedelta(hours=8))
+Call = tuple[str, dict[str, Any]]
+
+_KINDS = [
+    ("自然灾害", "地质", "一般", "山体滑坡", "强降雨引发山体滑坡，部分道路受阻。"),
+    ("自然灾害", "水旱", "较大", "山洪", "溪流水位快速上涨，沿河民房进水，需转移群众。"),
+    ("事故灾难", "火灾", "一般", "民房火灾", "一民房起火，消防救援队已出动。"),
+    ("事故灾难", "交通运输", "一般", "道路交通事故", "两车相撞，一人受伤，已通知交警和120。"),
+    ("自然灾害", "森林火灾", "较大", "森林火情", "山林起火，过火面积约5亩，扑火队伍赶赴现场。"),
+]
+_LOG = [
+    ("来电", "村委会来电补充：现场已拉设警戒线，无人员被困。"),
+    ("处置", "乡镇应急办已安排人员赶赴现场核实，预计30分钟到达。"),
+    ("领导批示", "请属地乡镇做好群众转移安置，随时报告最新情况。"),
+    ("处置", "消防救援队到达现场，开始处置，道路实行临时交通管制。"),
+]
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+def sqlalchemy_url(libpq_url: str) -> str:
+    """``postgresql://...`` -> ``postgresql+psycopg://...`` (what duty-server expects)."""
+    if libpq_url.startswith("postgresql+psycopg://"):
+        return libpq_url
+    return "postgresql+psycopg://" + libpq_url.split("://", 1)[1]
+
+
+def libpq_url(url: str) -> str:
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+@contextlib.contextmanager
+def scratch_database(
+    admin_url: str, name: str, keep: bool = False, reuse: bool = False
+) -> Iterator[tuple[str, bool]]:
+    """Create database ``name`` (dropping a leftover unless ``reuse``), yield (its
+    SQLAlchemy URL, whether it already existed), drop it afterwards unless ``keep``."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        exists = (
+            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            is not None
+        )
+        if exists and not reuse:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = False
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    base = admin_url.rsplit("/", 1)[0]
+    try:
+        yield sqlalchemy_url(f"{base}/{name}"), exists
+    finally:
+        if not keep:
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# -- the server process ----------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_cli(database_url: str, *args: str, stdin: str | None = None) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "server.cli", "--database-url", database_url, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"duty-server {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return done.stdout
+
+
+def create_users(database_url: str, names: Sequence[str], role: str = "officer") -> None:
+    """Accounts through the CLI (which also migrates an empty database)."""
+    for name in names:
+        server_cli(database_url, "create-user", name, "--role", role, stdin=PASSWORD + "\n")
+
+
+@dataclass
+class ServerProcess:
+    database_url: str
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - lives with the process
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "server.cli",
+                "--database-url",
+                self.database_url,
+                "--port",
+                str(self.port),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            try:
+                if requests.get(self.url + "/health", timeout=0.5).status_code == 200:
+                    return
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("duty-server did not start:\n" + self.log_path.read_text()[-3000:])
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+            self.proc = None
+
+
+@contextlib.contextmanager
+def running_server(database_url: str, log_path: Path) -> Iterator[ServerProcess]:
+    srv = ServerProcess(database_url, log_path)
+    srv.start()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+# -- data ------------------------------------------------------------------------------------
+def sample_calls() -> list[Call]:
+    """The labelled Suichang sample county as the workstation loads it (reference upserts)."""
+    with open(sample_path(), encoding="utf-8") as fh:
+        return build_calls(json.load(fh))
+
+
+def sample_places(calls: Sequence[Call]) -> list[tuple[str, str, float, float]]:
+    """(township_id, village_id, lon, lat) of sample villages with a position."""
+    places = [
+        (a["township_id"], a["id"], float(a["lon"]), float(a["lat"]))
+        for name, a in calls
+        if name == "village.upsert" and a.get("lon") is not None and a.get("lat") is not None
+    ]
+    return places[:40]
+
+
+class DataGen:
+    """Realistic 接报 forms and timeline entries, reproducible from a seed."""
+
+    def __init__(self, seed: int, places: Sequence[tuple[str, str, float, float]]) -> None:
+        self.rng = random.Random(seed)
+        self.places = list(places)
+        self.start = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+        self.counter = itertools.count()
+
+    def when(self) -> str:
+        minutes = next(self.counter)
+        return (
+            (self.start + timedelta(minutes=minutes)).astimezone(CST).isoformat(timespec="seconds")
+        )
+
+    def incident(self) -> dict[str, Any]:
+        rng = self.rng
+        category, subtype, grade, what, story = rng.choice(_KINDS)
+        args: dict[str, Any] = {
+            "id": new_id(),
+            "received_at": self.when(),
+            "category": category,
+            "subtype": subtype,
+            "grade": grade,
+            "title": f"{what}（{rng.randint(1, 99)}号）",
+            "description": story,
+            "address": f"某村{rng.randint(1, 200)}号附近",
+            "caller_name": "李四",
+            "caller_unit": "村委会",
+            "caller_post": "村支书",
+            "caller_phone": f"1380578{rng.randint(0, 9999):04d}",
+            "notified": "县消防救援大队、属地乡镇",
+            "dead": 0,
+            "missing": 0,
+            "injured": rng.randint(0, 3),
+            "trapped": 0,
+            "affected": rng.randint(0, 50),
+            "recorder": "值班员张三",
+        }
+        if self.places:
+            tid, vid, lon, lat = rng.choice(self.places)
+            args.update(
+                township_id=tid,
+                village_id=vid,
+                lon=round(lon + rng.uniform(-0.05, 0.05), 6),
+                lat=round(lat + rng.uniform(-0.05, 0.05), 6),
+            )
+        return args
+
+    def timeline(self, incident_id: str) -> dict[str, Any]:
+        kind, body = self.rng.choice(_LOG)
+        return {
+            "id": new_id(),
+            "incident_id": incident_id,
+            "kind": kind,
+            "body": body,
+            "at": self.when(),
+        }
+
+    def update(self, incident_id: str, tag: str) -> dict[str, Any]:
+        return {
+            "id": incident_id,
+            "fields": {"address": f"{tag} 某村{self.rng.randint(1, 200)}号"},
+        }
+
+
+def incident_workload(gen: DataGen, records: int, logs_per_incident: int) -> list[Call]:
+    """``records`` mutations: incidents each followed by ``logs_per_incident`` entries."""
+    calls: list[Call] = []
+    while len(calls) < records:
+        inc = gen.incident()
+        calls.append(("incident.create", inc))
+        for _ in range(logs_per_incident):
+            if len(calls) >= records:
+                break
+            calls.append(("timeline.append", gen.timeline(inc["id"])))
+    return calls
+
+
+def as_push_items(calls: Sequence[Call], first_id: int, hlc_prefix: str) -> list[dict[str, Any]]:
+    """Outbox-shaped push items (what ``apply.pending_batch`` sends)."""
+    base = int(time.time() * 1000)
+    return [
+        {
+            "mutation_id": first_id + i,
+            "name": name,
+            "args": args,
+            "hlc": f"{base + i:016d}-00000-{hlc_prefix}",
+            "schema_version": SCHEMA_VERSION,
+        }
+        for i, (name, args) in enumerate(calls)
+    ]
+
+
+def seed_in_process(
+    database_url: str, username: str, calls: Sequence[Call], batch: int = 1000
+) -> tuple[float, int]:
+    """Run ``sync_service.push`` directly (no HTTP) in batches from one pseudo-workstation;
+    returns (seconds, rejected). The rows are what a pushing workstation would create."""
+    from server import sync_service
+    from server.auth import Principal
+    from server.db import make_engine
+
+    engine = make_engine(database_url)
+    who = Principal(username, "officer")
+    client_id = str(uuid.uuid4())
+    items = as_push_items(calls, 1, client_id[:8])
+    rejected = 0
+    t0 = time.perf_counter()
+    try:
+        for start in range(0, len(items), batch):
+            mutations = [sync_service.PushedMutation(**m) for m in items[start : start + batch]]
+            _last, results = sync_service.push(engine, who, client_id, mutations)
+            bad = [r for r in results if r.status != "applied"]
+            if bad and not rejected:
+                print(f"  seeding: first rejection {bad[0]}", file=sys.stderr)
+            rejected += len(bad)
+    finally:
+        engine.dispose()
+    return time.perf_counter() - t0, rejected
+
+
+# -- reporting -------------------------------------------------------------------------------
+def percentile(values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def mean(values: Sequence[float]) -> float:
+    return statistics.fmean(values) if values else math.nan
+
+
+def print_table(title: str, rows: Sequence[tuple[str, str, str, bool | None]]) -> None:
+    """rows: (metric, value, goal, passed or None for informational)."""
+    width = max(len(r[0]) for r in rows)
+    vwidth = max(len(r[1]) for r in rows)
+    print(f"\n{title}")
+    print(f"{'metric'.ljust(width)}  {'value'.rjust(vwidth)}  goal")
+    for metric, value, goal, ok in rows:
+        mark = "" if ok is None else ("  PASS" if ok else "  FAIL")
+        print(f"{metric.ljust(width)}  {value.rjust(vwidth)}  {goal}{mark}")
+
+
+def machine_line() -> str:
+    """CPUs and load: the loopback numbers depend on what else the machine is running."""
+    one, five, _ = os.getloadavg()
+    return (
+        f"machine: {os.cpu_count()} CPUs, load average {one:.1f} (1 min) {five:.1f} (5 min), "
+        f"python {sys.version.split()[0]}"
+    )
