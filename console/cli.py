@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--list-views", action="store_true", help="列出页面名称后退出")
     p.add_argument("--theme", choices=("dark", "light"), help="界面主题：dark 深色 / light 浅色")
-    p.add_argument("--officer", metavar="NAME", help="本机值班员姓名（登录功能上线前使用）")
+    p.add_argument("--officer", metavar="NAME", help="本机值班员姓名（单机使用、未登录时显示）")
     p.add_argument(
         "--standalone",
         action="store_true",

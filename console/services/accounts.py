@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from console.domain.roles import ROLE_LABELS
 from console.store.database import Store
 from console.store.records import LocalMeta
-from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.client import SyncClient, SyncHttpError, Unreachable, Untrusted
 
 VERIFIERS_KEY = "login.verifiers"
 LAST_LOGIN_KEY = "login.last"
@@ -92,6 +92,14 @@ class Accounts:
         client = SyncClient(server_url)
         try:
             login = client.login(username, password)
+        except Untrusted:
+            try:
+                return self._offline(server_url, username, password)
+            except LoginError:
+                raise LoginError(
+                    "无法与服务器建立安全连接：服务器证书不受本机信任。请联系技术保障人员"
+                    "安装指挥中心的证书（或设置 REQUESTS_CA_BUNDLE），不要忽略此警告。"
+                ) from None
         except Unreachable:
             return self._offline(server_url, username, password)
         except SyncHttpError as exc:

@@ -31,6 +31,16 @@ class Unreachable(Exception):
     """No answer: network down, server stopped, timeout. The workstation is offline."""
 
 
+class Untrusted(Unreachable):
+    """TLS failed: the server's certificate is not trusted (or not the server's)."""
+
+
+def _unreachable(exc: requests.RequestException) -> Unreachable:
+    if isinstance(exc, requests.exceptions.SSLError):
+        return Untrusted(str(exc))
+    return Unreachable(str(exc))
+
+
 @dataclass(frozen=True)
 class Login:
     token: str
@@ -60,7 +70,7 @@ class SyncClient:
                 **kw,
             )
         except requests.RequestException as exc:
-            raise Unreachable(str(exc)) from exc
+            raise _unreachable(exc) from exc
         try:
             payload = resp.json()
         except ValueError:
@@ -137,7 +147,7 @@ class SyncClient:
                 timeout=(CONNECT_TIMEOUT_S, read_timeout_s),
             )
         except requests.RequestException as exc:
-            raise Unreachable(str(exc)) from exc
+            raise _unreachable(exc) from exc
         if resp.status_code >= 400:
             raise SyncHttpError(resp.status_code, {"detail": resp.text[:200]})
         event = "message"
@@ -151,6 +161,6 @@ class SyncClient:
                     yield {"event": event, **data}
                     event = "message"
         except requests.RequestException as exc:
-            raise Unreachable(str(exc)) from exc
+            raise _unreachable(exc) from exc
         finally:
             resp.close()

@@ -23,6 +23,8 @@ class ServerProc:
     data_dir: Path
     port: int
     proc: subprocess.Popen[bytes] | None = None
+    extra_args: tuple[str, ...] = ()
+    ca_bundle: str | None = None  # for a TLS server: the certificate to trust
 
     def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -45,6 +47,7 @@ class ServerProc:
                 str(self.data_dir),
                 "--port",
                 str(self.port),
+                *self.extra_args,
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -53,7 +56,10 @@ class ServerProc:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                if requests.get(self.url + "/health", timeout=0.5).status_code == 200:
+                answer = requests.get(
+                    self.url + "/health", timeout=0.5, verify=self.ca_bundle or True
+                )
+                if answer.status_code == 200:
                     return
             except requests.RequestException:
                 time.sleep(0.1)

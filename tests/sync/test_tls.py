@@ -1,0 +1,67 @@
+"""duty-server over TLS (--certfile/--keyfile): a workstation trusting the centre's
+certificate signs in and syncs; one that does not trust it is refused, not downgraded."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from sync_testkit import PASSWORDS, ServerProc, _free_port
+
+from console.services.accounts import Accounts, LoginError
+from console.services.context import open_workstation
+from console.sync.engine import SyncEngine
+
+
+def test_sync_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    made = subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
+    port = _free_port()
+    server = ServerProc(
+        f"https://127.0.0.1:{port}",
+        tmp_path / "server",
+        port,
+        extra_args=("--certfile", str(cert), "--keyfile", str(key)),
+        ca_bundle=str(cert),
+    )
+    server.data_dir.mkdir()
+    role, password = PASSWORDS["zhang"]
+    assert server.cli("create-user", "zhang", "--role", role, stdin=password + "\n").returncode == 0
+    server.start()
+    ws = open_workstation(tmp_path / "ws")
+    try:
+        with pytest.raises(LoginError, match="证书不受本机信任"):  # refused, not downgraded
+            Accounts(ws.store).login(server.url, "zhang", password)
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(cert))  # the centre's CA, as deployed
+        session = Accounts(ws.store).login(server.url, "zhang", password)
+        assert not session.offline
+        report = SyncEngine(ws.store, session.client()).sync_once()
+        assert report.pushed > 0 and ws.queries.sync_counters().pending == 0
+    finally:
+        ws.close()
+        server.stop()
