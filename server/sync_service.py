@@ -20,7 +20,14 @@ from sqlalchemy.engine import Connection, NestedTransaction
 
 from console.domain import roles
 from console.domain.fields import MutationRejected
-from console.domain.mutations import REGISTRY, SCHEMA_VERSION, MutationContext, run_mutation
+from console.domain.mutations import (
+    REF_CACHE,
+    REGISTRY,
+    SCHEMA_VERSION,
+    MutationContext,
+    forget_refs,
+    run_mutation,
+)
 from console.domain.schema import SYNCED_MODELS
 from server import audit
 from server.auth import Principal
@@ -80,91 +87,103 @@ def push(
     if who.role == roles.READONLY:
         raise PushError(403, "readonly", "只读账号不能提交修改")
     with engine.begin() as conn:
-        version, audit_seq, head = _lock_state(conn)
-        client = conn.execute(
-            select(SyncClient.username, SyncClient.last_mutation_id).where(
-                SyncClient.client_id == client_id
-            )
-        ).first()
-        if client is None:
-            conn.execute(
-                insert(SyncClient).values(
-                    client_id=client_id, username=who.username, last_mutation_id=0, last_seen=_now()
-                )
-            )
-            last = 0
-        elif client[0] != who.username:
-            raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝提交")
-        else:
-            last = int(client[1])
-        committed = last  # what the database holds if this push is refused
-        # Which mutations are new is known before running any: a gap refuses the whole push
-        # (nothing is committed), wherever in the batch it is.
-        ids: list[int] = []
-        todo: list[PushedMutation] = []
-        for m in mutations:
-            ids.append(m.mutation_id)
-            if m.mutation_id <= last:
-                continue  # a replay: answered from the stored result below
-            if m.mutation_id != last + 1:
-                raise PushError(
-                    409,
-                    "gap",
-                    f"操作编号不连续：期望 {last + 1}，收到 {m.mutation_id}",
-                    # The whole push rolls back, earlier mutations of this batch included:
-                    # report the committed point, or the client would drop unapplied work.
-                    last_mutation_id=committed,
-                )
-            todo.append(m)
-            last = m.mutation_id
-        # Audit entries and stored results are written once, after the loop, in multi-row
-        # statements (same transaction, so nothing changes for a reader): per-mutation
-        # inserts cost more than the mutations themselves (bench/sync_push.py).
-        records: list[audit.AuditRecord] = []
-        fresh: dict[int, MutationResult] = {}
-        for start in range(0, len(todo), _GROUP):
-            group = todo[start : start + _GROUP]
-            for m, result in zip(
-                group, _apply_group(conn, who, client_id, group, version), strict=True
-            ):
-                if result.status == "applied":
-                    version += 1
-                records.append(
-                    audit.AuditRecord(
-                        at=_now(),
-                        username=who.username,
-                        client_id=client_id,
-                        mutation_id=m.mutation_id,
-                        name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
-                        # ASCII escapes when the text holds what a database cannot store
-                        args=json.dumps(
-                            m.args, ensure_ascii=not _storable(m), separators=(",", ":")
-                        ),
-                        result=result.status
-                        if not result.code
-                        else f"{result.status}:{result.code}",
-                    )
-                )
-                fresh[m.mutation_id] = result
-        results = [fresh.get(i) or _stored_result(conn, client_id, i) for i in ids]
-        audit_seq, head = audit.append_batch(conn, audit_seq, head, records)
-        if fresh:
-            conn.execute(
-                _INSERT_RESULT, [{"client_id": client_id, **asdict(r)} for r in fresh.values()]
-            )
-        conn.execute(update(ServerState).where(ServerState.id == 1).values(version=version))
-        notify_in_transaction(conn, version)
-        conn.execute(
-            update(SyncClient)
-            .where(SyncClient.client_id == client_id)
-            .values(last_mutation_id=last, last_seen=_now())
+        conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
+        try:
+            return _push_locked(conn, who, client_id, mutations)
+        finally:
+            conn.info.pop(REF_CACHE, None)
+
+
+def _push_locked(
+    conn: Connection, who: Principal, client_id: str, mutations: list[PushedMutation]
+) -> tuple[int, list[MutationResult]]:
+    version, audit_seq, head = _lock_state(conn)
+    client = conn.execute(
+        select(SyncClient.username, SyncClient.last_mutation_id).where(
+            SyncClient.client_id == client_id
         )
+    ).first()
+    if client is None:
+        conn.execute(
+            insert(SyncClient).values(
+                client_id=client_id, username=who.username, last_mutation_id=0, last_seen=_now()
+            )
+        )
+        last = 0
+    elif client[0] != who.username:
+        raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝提交")
+    else:
+        last = int(client[1])
+    committed = last  # what the database holds if this push is refused
+    # Which mutations are new is known before running any: a gap refuses the whole push
+    # (nothing is committed), wherever in the batch it is.
+    ids: list[int] = []
+    todo: list[PushedMutation] = []
+    for m in mutations:
+        ids.append(m.mutation_id)
+        if m.mutation_id <= last:
+            continue  # a replay: answered from the stored result below
+        if m.mutation_id != last + 1:
+            raise PushError(
+                409,
+                "gap",
+                f"操作编号不连续：期望 {last + 1}，收到 {m.mutation_id}",
+                # The whole push rolls back, earlier mutations of this batch included:
+                # report the committed point, or the client would drop unapplied work.
+                last_mutation_id=committed,
+            )
+        todo.append(m)
+        last = m.mutation_id
+    # Audit entries and stored results are written once, after the loop, in multi-row
+    # statements (same transaction, so nothing changes for a reader): per-mutation
+    # inserts cost more than the mutations themselves (bench/sync_push.py).
+    records: list[audit.AuditRecord] = []
+    fresh: dict[int, MutationResult] = {}
+    for start in range(0, len(todo), _GROUP):
+        group = todo[start : start + _GROUP]
+        for m, result in zip(
+            group, _apply_group(conn, who, client_id, group, version), strict=True
+        ):
+            if result.status == "applied":
+                version += 1
+            records.append(
+                audit.AuditRecord(
+                    at=_now(),
+                    username=who.username,
+                    client_id=client_id,
+                    mutation_id=m.mutation_id,
+                    name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
+                    # ASCII escapes when the text holds what a database cannot store
+                    args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
+                    result=result.status if not result.code else f"{result.status}:{result.code}",
+                )
+            )
+            fresh[m.mutation_id] = result
+    results = [fresh.get(i) or _stored_result(conn, client_id, i) for i in ids]
+    audit_seq, head = audit.append_batch(conn, audit_seq, head, records)
+    if fresh:
+        conn.execute(
+            _INSERT_RESULT, [{"client_id": client_id, **asdict(r)} for r in fresh.values()]
+        )
+    conn.execute(update(ServerState).where(ServerState.id == 1).values(version=version))
+    notify_in_transaction(conn, version)
+    conn.execute(
+        update(SyncClient)
+        .where(SyncClient.client_id == client_id)
+        .values(last_mutation_id=last, last_seen=_now())
+    )
     return last, results
 
 
 _INSERT_RESULT = insert(PushResult)
 # Mutations run under ONE savepoint per group of this many; see _apply_group.
 _GROUP = 50
+
+
+def _undo(conn: Connection, savepoint: NestedTransaction | _GroupSavepoint) -> None:
+    """Roll a mutation back; what the reference cache learnt inside it may be gone too."""
+    forget_refs(conn)
+    savepoint.rollback()
 
 
 class _NeedsIsolation(Exception):
@@ -205,6 +224,7 @@ def _apply_group(
                 results.append(result)
         except _NeedsIsolation:
             shared.rollback()
+            forget_refs(conn)
         else:
             shared.commit()
             return results
@@ -278,19 +298,19 @@ def _apply_one(
     try:
         changed = run_mutation(conn, m.name, m.args, ctx)
         if changed and not permitted:
-            savepoint.rollback()
+            _undo(conn, savepoint)
             return _forbidden(m, who)
     except MutationRejected as exc:
         if not permitted:  # say "not allowed" rather than reveal why it would fail
-            savepoint.rollback()
+            _undo(conn, savepoint)
             return _forbidden(m, who)
-        savepoint.rollback()
+        _undo(conn, savepoint)
         return MutationResult(m.mutation_id, "rejected", exc.code, exc.message)
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         # Hostile arguments the validation did not foresee (an integer too large for a float
         # field...): a 500 here would block this workstation's queue forever, so the mutation
         # is rejected visibly instead, and the traceback logged for a fix.
-        savepoint.rollback()
+        _undo(conn, savepoint)
         log.exception("mutation %s #%s failed on its arguments", m.name[:64], m.mutation_id)
         return MutationResult(m.mutation_id, "rejected", "bad_args", "操作参数无效，服务器无法处理")
     savepoint.commit()

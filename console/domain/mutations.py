@@ -126,14 +126,31 @@ def _update(conn: Connection, table: str, record_id: str, values: dict[str, Any]
     conn.execute(_UPDATE[table], {"rid": record_id, **values})
 
 
+# Opt-in per transaction (the server's push): records known to exist and be live, so the
+# same township referenced by 500 incidents of one push is looked up once. The owner of the
+# transaction must call forget_refs() after any rollback; tombstones drop their entry.
+REF_CACHE = "duty_ref_cache"
+
+
+def forget_refs(conn: Connection) -> None:
+    cache = conn.info.get(REF_CACHE)
+    if cache is not None:
+        cache.clear()
+
+
 def _check_refs(conn: Connection, specs: dict[str, Field], values: dict[str, Any]) -> None:
+    cache: set[tuple[str, str]] | None = conn.info.get(REF_CACHE)
     for name, value in values.items():
         ref = specs[name].ref
         if ref is None or value is None:
             continue
+        if cache is not None and (ref, value) in cache:
+            continue
         target = fetch(conn, ref, value)
         if target is None or target["deleted"]:
             raise MutationRejected("missing_ref", f"“{specs[name].label}”指向的记录不存在")
+        if cache is not None:
+            cache.add((ref, value))
 
 
 def _differs(row: RowMapping, values: dict[str, Any]) -> bool:
@@ -158,6 +175,12 @@ def _put(
     specs = ENTITY_FIELDS[table]
     record_id = _record_id(args)
     fields = {k: v for k, v in args.items() if k != "id"}
+    if must_be_new:
+        values = check_fields(specs, fields, creating=True)
+        if check is not None:
+            check(values)
+        _check_refs(conn, specs, values)
+        return _create_once(conn, ctx, table, record_id, values, {})
     existing = fetch(conn, table, record_id)
     values = check_fields(specs, fields, creating=existing is None)
     if check is not None:
@@ -169,11 +192,58 @@ def _put(
         return [RowChange(table, record_id)]
     if not _differs(existing, values) and not existing["deleted"]:
         return []
-    if must_be_new:
-        raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
     ctx.touch(table, record_id, existing)
     _update(conn, table, record_id, {"deleted": False, **values, **_meta(ctx)})
     return [RowChange(table, record_id)]
+
+
+_INSERT_NEW: dict[tuple[str, str], Any] = {}
+
+
+def _insert_new(conn: Connection, table: str, row: dict[str, Any]) -> bool:
+    """INSERT unless the id exists (one round trip instead of look-up + insert); True when
+    the row was inserted."""
+    dialect = conn.dialect.name
+    stmt = _INSERT_NEW.get((dialect, table))
+    if stmt is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql
+
+            stmt = postgresql.insert(_table(table)).on_conflict_do_nothing(index_elements=["id"])
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects import sqlite
+
+            stmt = sqlite.insert(_table(table)).on_conflict_do_nothing(index_elements=["id"])
+        else:
+            if fetch(conn, table, row["id"]) is not None:
+                return False
+            conn.execute(_INSERT[table], row)
+            return True
+        # rowcount of an INSERT is only kept when asked for (SQLAlchemy 2 drops it otherwise)
+        stmt = stmt.execution_options(preserve_rowcount=True)
+        _INSERT_NEW[(dialect, table)] = stmt
+    return bool(conn.execute(stmt, row).rowcount == 1)
+
+
+def _create_once(
+    conn: Connection,
+    ctx: MutationContext,
+    table: str,
+    record_id: str,
+    values: dict[str, Any],
+    extra: dict[str, Any],
+) -> list[RowChange]:
+    """Create a record that must be new; an identical replay is a no-op, anything else
+    under the same id is refused."""
+    if _insert_new(
+        conn, table, {"id": record_id, "deleted": False, **extra, **values, **_meta(ctx)}
+    ):
+        ctx.touch(table, record_id, None)  # the pre-image of an insert: no row
+        return [RowChange(table, record_id)]
+    existing = fetch(conn, table, record_id)
+    if existing is not None and not existing["deleted"] and not _differs(existing, values):
+        return []
+    raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
 
 
 def _tombstone(
@@ -187,6 +257,9 @@ def _tombstone(
     if existing["deleted"]:
         return []
     ctx.touch(table, record_id, existing)
+    cache = conn.info.get(REF_CACHE)
+    if cache is not None:
+        cache.discard((table, record_id))
     _update(conn, table, record_id, {"deleted": True, **_meta(ctx)})
     return [RowChange(table, record_id)]
 
@@ -293,19 +366,10 @@ def timeline_append(
 ) -> list[RowChange]:
     record_id = _record_id(args)
     fields = {k: v for k, v in args.items() if k != "id"}
-    existing = fetch(conn, "incident_timeline", record_id)
     values = check_fields(ENTITY_FIELDS["incident_timeline"], fields, creating=True)
-    if existing is not None:
-        if _differs(existing, values):
-            raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
-        return []  # log rows are immutable: a replay is a no-op
     _check_refs(conn, ENTITY_FIELDS["incident_timeline"], values)
-    ctx.touch("incident_timeline", record_id, None)
-    conn.execute(
-        _INSERT["incident_timeline"],
-        {"id": record_id, "deleted": False, "author": ctx.user, **values, **_meta(ctx)},
-    )
-    return [RowChange("incident_timeline", record_id)]
+    # Log rows are immutable: an identical replay is a no-op.
+    return _create_once(conn, ctx, "incident_timeline", record_id, values, {"author": ctx.user})
 
 
 def _append_log(
