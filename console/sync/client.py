@@ -61,16 +61,24 @@ class SyncClient:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
-        try:
-            resp = self._http.request(
-                method,
-                self.base_url + path,
-                headers=self._headers(),
-                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
-                **kw,
-            )
-        except requests.RequestException as exc:
-            raise _unreachable(exc) from exc
+        # One quiet retry when a kept-alive connection was closed by the server just as we
+        # reused it. Safe for every call here: pull and login change nothing, and a push is
+        # idempotent by protocol (a replayed mutation id is answered, not applied again).
+        for attempt in (1, 2):
+            try:
+                resp = self._http.request(
+                    method,
+                    self.base_url + path,
+                    headers=self._headers(),
+                    timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+                    **kw,
+                )
+                break
+            except requests.ConnectionError as exc:
+                if attempt == 2 or "RemoteDisconnected" not in repr(exc):
+                    raise _unreachable(exc) from exc
+            except requests.RequestException as exc:
+                raise _unreachable(exc) from exc
         try:
             payload = resp.json()
         except ValueError:

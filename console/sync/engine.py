@@ -190,7 +190,9 @@ class SyncEngine:
                 self._wake.wait(30.0)  # a poke or a local write wakes us sooner
             except (Unreachable, SyncHttpError) as exc:
                 log.info("sync failed (%s); retry in %.0f s", exc, delay)
-                self._stop.wait(delay * random.uniform(0.8, 1.2))
+                # A poke (the event stream is back) or a local write ends the wait early.
+                self._wake.clear()
+                self._wake.wait(delay * random.uniform(0.8, 1.2))
                 delay = min(delay * 2, 60.0)
             except Exception:
                 log.exception("sync round crashed; retry later")
