@@ -64,6 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("verify-audit", help="check the audit chain; exit 1 if tampered")
     sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables")
     sub.add_parser("new-epoch", help="start a new epoch after restoring a backup")
+    sub.add_parser("load-sample", help="load the Suichang sample county (样例数据) for demos")
     return p
 
 
@@ -96,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
         with engine.connect() as conn:
             overall, _ = database_digest(conn)
         print(overall)
+        return 0
+    if args.command == "load-sample":
+        from server.seed import load_sample
+
+        print(f"sample county (样例数据): {load_sample(engine)} records pushed as 系统")
         return 0
     if args.command == "new-epoch":
         from server.schema import ServerState

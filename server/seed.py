@@ -8,6 +8,7 @@ push identical records, which the server treats as already applied.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -22,13 +23,8 @@ SEED_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "duty-server:seed"))
 SEED_USER = Principal("系统", ADMIN)
 
 
-def seed_defaults(engine: Engine) -> int:
-    """Push the default rules if the server never held any; returns how many were pushed."""
-    from console.services.report_rules import default_rule_calls
-
+def _push_as_system(engine: Engine, calls: list[tuple[str, dict[str, Any]]]) -> int:
     with engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
-            return 0
         last = (
             conn.execute(
                 select(sync_service.SyncClient.last_mutation_id).where(
@@ -40,7 +36,29 @@ def seed_defaults(engine: Engine) -> int:
     clock = HybridLogicalClock("server")
     mutations = [
         sync_service.PushedMutation(int(last) + i + 1, name, args, clock.now(), SCHEMA_VERSION)
-        for i, (name, args) in enumerate(default_rule_calls())
+        for i, (name, args) in enumerate(calls)
     ]
-    sync_service.push(engine, SEED_USER, SEED_CLIENT_ID, mutations)
+    for start in range(0, len(mutations), 500):
+        sync_service.push(engine, SEED_USER, SEED_CLIENT_ID, mutations[start : start + 500])
     return len(mutations)
+
+
+def load_sample(engine: Engine) -> int:
+    """``duty-server load-sample``: the Suichang sample county (样例数据) for demos and
+    training; identical to what a workstation loads, so the two never duplicate."""
+    import json
+
+    from console.services.sample_data import build_calls, sample_path
+
+    with open(sample_path(), encoding="utf-8") as fh:
+        return _push_as_system(engine, build_calls(json.load(fh)))
+
+
+def seed_defaults(engine: Engine) -> int:
+    """Push the default rules if the server never held any; returns how many were pushed."""
+    from console.services.report_rules import default_rule_calls
+
+    with engine.connect() as conn:
+        if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
+            return 0
+    return _push_as_system(engine, default_rule_calls())

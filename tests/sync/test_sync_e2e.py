@@ -273,3 +273,16 @@ def test_concurrent_field_edit_is_a_visible_resolvable_conflict(
     finally:
         a.close()
         b.close()
+
+
+def test_server_sample_county_reaches_a_fresh_workstation(server: ServerProc,
+                                                          tmp_path: Path) -> None:
+    loaded = server.cli("load-sample")
+    assert loaded.returncode == 0, loaded.stderr
+    ws = open_workstation(tmp_path / "fresh", autoload=False)  # joining: nothing of its own
+    try:
+        _engine(ws, server).sync_once()
+        assert ws.queries.count(Township) == 20 and ws.queries.sample_present()
+        assert ws.queries.sync_counters().next_mutation_id == 1  # pulled, nothing pushed
+    finally:
+        ws.close()
