@@ -275,8 +275,9 @@ def test_concurrent_field_edit_is_a_visible_resolvable_conflict(
         b.close()
 
 
-def test_server_sample_county_reaches_a_fresh_workstation(server: ServerProc,
-                                                          tmp_path: Path) -> None:
+def test_server_sample_county_reaches_a_fresh_workstation(
+    server: ServerProc, tmp_path: Path
+) -> None:
     loaded = server.cli("load-sample")
     assert loaded.returncode == 0, loaded.stderr
     ws = open_workstation(tmp_path / "fresh", autoload=False)  # joining: nothing of its own
