@@ -229,6 +229,9 @@ def run_gui(options: GuiOptions) -> int:
             bus.close()
             workstation.close()
             return 0
+    from console.services.incident_source import IncidentSource
+    from console.services.incidents import IncidentService
+
     window = MainWindow(
         WindowContext(
             queries=workstation.queries,
@@ -240,6 +243,8 @@ def run_gui(options: GuiOptions) -> int:
             sync=sync,
             sync_issues=sync.issues if sync is not None else None,
             accounts=sync.accounts if sync is not None else None,
+            incidents=IncidentService(workstation.writer),
+            incident_source=IncidentSource(workstation.store),
         )
     )
     view = start_view(options.view, settings)

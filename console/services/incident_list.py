@@ -81,6 +81,8 @@ def _statement(flt: IncidentFilter, sort: str, descending: bool) -> Select[Any]:
     if sort == "grade":  # severity order, ungraded last
         key = case({g: i for i, g in enumerate(GRADES)}, value=t.c.grade, else_=len(GRADES))
     order = key.desc() if descending else key.asc()
+    if sort == "received_at":  # the index order itself, ties by rowid: no sort step
+        return stmt.order_by(order, rowid.desc() if descending else rowid.asc())
     return stmt.order_by(order, t.c.received_at.desc())
 
 
@@ -88,7 +90,17 @@ def query_rowids(
     store: Store, flt: IncidentFilter, sort: str = "received_at", descending: bool = True
 ) -> list[int]:
     with store.engine.connect() as conn:
-        return list(conn.execute(_statement(flt, sort, descending)).scalars())
+        compiled = _statement(flt, sort, descending).compile(
+            dialect=conn.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        params = tuple(compiled.params[name] for name in compiled.positiontup or ())
+        # 100,000 ids: fetched by the sqlite3 cursor in one go, not row by row through
+        # SQLAlchemy's result machinery (five times faster, see bench/incident_list.py).
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            return [row[0] for row in cursor.execute(str(compiled), params).fetchall()]
+        finally:
+            cursor.close()
 
 
 def fetch_rows(store: Store, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -10,14 +10,23 @@ from __future__ import annotations
 import importlib
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from console.services import beijing
 from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -36,6 +45,8 @@ from console.views.status_bar import DutyStatusBar
 
 if TYPE_CHECKING:
     from console.services.accounts import Accounts
+    from console.services.incident_source import IncidentSource
+    from console.services.incidents import IncidentService
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
@@ -58,7 +69,12 @@ class WindowContext:
     sync: SyncBridge | None = None  # None: no sync wiring (tests, screenshots)
     sync_issues: SyncIssues | None = None
     accounts: Accounts | None = None
+    incidents: IncidentService | None = None  # incident writes (None: no intake saving)
+    incident_source: IncidentSource | None = None  # incident reads (None: no alerts/list)
+    clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
+
+NEW_CALL_SHORTCUT = "F2"
 
 PageFactory = Callable[[PageContext], QWidget]
 
@@ -79,9 +95,20 @@ class MainWindow(QMainWindow):
         self.setMinimumSize(960, 600)
 
         central = QWidget(self)
-        layout = QHBoxLayout(central)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner: DeadlineBanner | None = None
+        if context.incident_source is not None:
+            from console.views.alert_banner import DeadlineBanner
+
+            self.banner = DeadlineBanner(context.incident_source, context.bus, context.clock)
+            self.banner.setParent(central)
+            column.addWidget(self.banner)
+        layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        column.addLayout(layout, 1)
         self.rail = NavRail(VIEWS, central)
         self.stack = QStackedWidget(central)
         layout.addWidget(self.rail)
@@ -112,6 +139,13 @@ class MainWindow(QMainWindow):
         self.theme_action.setShortcut(QKeySequence(THEME_SHORTCUT))
         self.theme_action.triggered.connect(self.toggle_theme)
         self.addAction(self.theme_action)
+        self.new_call_action = QAction("新接警（来电登记）", self)
+        self.new_call_action.setShortcut(QKeySequence(NEW_CALL_SHORTCUT))
+        self.new_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.new_call_action.triggered.connect(self.new_call)
+        self.addAction(self.new_call_action)
+        if self.banner is not None:
+            QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
 
         self.rail.view_requested.connect(self.show_view)
 
@@ -128,7 +162,14 @@ class MainWindow(QMainWindow):
         page = self._pages.get(name) or self._build(spec)
         self.stack.setCurrentWidget(page)
         self.rail.select(name)
+        focus_entry = getattr(page, "focus_entry", None)
+        if callable(focus_entry):
+            focus_entry()
         return page
+
+    def new_call(self) -> QWidget:
+        """F2 from any page: the intake form, cursor in its first field."""
+        return self.show_view("intake")
 
     def _build(self, spec: ViewSpec) -> QWidget:
         index = VIEW_NAMES.index(spec.name)
@@ -144,6 +185,9 @@ class MainWindow(QMainWindow):
             sync=ctx.sync,
             sync_issues=ctx.sync_issues,
             accounts=ctx.accounts,
+            incidents=ctx.incidents,
+            incident_source=ctx.incident_source,
+            clock=ctx.clock,
         )
         try:
             page = _import_factory(spec.factory)(page_context)

@@ -31,7 +31,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "intake",
         "接警处置",
         "Ctrl+1",
-        EMPTY_PAGE,
+        "console.views.pages.intake_page:make_intake_page",
         "警",
         "接警登记、事件处置和信息报送（首报/续报/终报）将在此处完成。",
         (

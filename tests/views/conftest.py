@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.services.context import Workstation
+from console.services.incident_source import IncidentSource
+from console.services.incidents import IncidentService
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -33,6 +35,8 @@ def window_context(
         theme=theme,
         session=DutySession(settings, "测试值班员"),
         data_dir=data_dir,
+        incidents=IncidentService(workstation.writer),
+        incident_source=IncidentSource(workstation.store),
     )
     bus.close()
     theme.deleteLater()

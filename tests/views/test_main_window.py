@@ -16,7 +16,7 @@ from console.settings import GEOMETRY, LAST_VIEW, THEME
 from console.store.changes import Changes
 from console.views.main_window import MainWindow, WindowContext, start_view
 from console.views.nav_rail import NAME_ROLE, shortcut_text
-from console.views.pages.empty_page import EmptyPage
+from console.views.pages.intake_page import IntakePage
 from console.views.registry import VIEW_NAMES, VIEWS
 
 
@@ -35,7 +35,7 @@ def _team_call(name: str = "测试救援队") -> tuple[str, dict[str, object]]:
 
 def test_only_the_visible_page_is_built(window: MainWindow) -> None:
     assert window.current_view() == "intake"
-    assert isinstance(window.page("intake"), EmptyPage)
+    assert isinstance(window.page("intake"), IntakePage)
     assert all(window.page(name) is None for name in VIEW_NAMES if name != "intake")
     assert window.status.sample.isVisibleTo(window)
 

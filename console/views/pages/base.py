@@ -6,12 +6,15 @@ are passed in explicitly, never looked up globally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from console.services import beijing
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -20,6 +23,8 @@ from console.views.registry import ViewSpec
 
 if TYPE_CHECKING:
     from console.services.accounts import Accounts
+    from console.services.incident_source import IncidentSource
+    from console.services.incidents import IncidentService
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
@@ -40,6 +45,9 @@ class PageContext:
     sync: SyncBridge | None = None
     sync_issues: SyncIssues | None = None
     accounts: Accounts | None = None
+    incidents: IncidentService | None = None  # the incident write path (None: read-only)
+    incident_source: IncidentSource | None = None  # incident reads for list/detail/alerts
+    clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
 def sample_badge(parent: QWidget | None = None) -> QLabel:

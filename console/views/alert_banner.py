@@ -1,0 +1,118 @@
+"""Report-deadline alerts: a banner across the top of the main window when an open incident's
+next report is due within 5 minutes or overdue, until the officer clicks 知道了.
+
+Acknowledging covers the deadlines shown at that level: the same deadline alerts again when it
+moves from 即将到期 to 已超时, and any new deadline alerts on its own. The clock is injected
+(a callable returning a Beijing datetime) so tests control time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from console.services import beijing
+from console.services.deadlines import DUE_SOON, OVERDUE, countdown_text
+from console.services.incident_source import IncidentSource
+from console.store.changes import Changes
+from console.ui.change_bus import ChangeBus
+
+CHECK_MS = 15_000
+TABLES = ("incidents", "incident_reports", "report_rules")
+# Calls older than this raise no banner (their deadlines long passed and were alerted then);
+# the list still shows their overdue marker.
+ALERT_WINDOW = timedelta(hours=72)
+AlertKey = tuple[tuple[str, str, str], str]  # (deadline key, level)
+
+
+class DeadlineBanner(QFrame):
+    incident_clicked = Signal(str)
+
+    def __init__(
+        self,
+        source: IncidentSource,
+        bus: ChangeBus | None = None,
+        clock: Callable[[], datetime] = beijing.now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("DeadlineBanner")
+        self._source = source
+        self._clock = clock
+        self._acknowledged: set[AlertKey] = set()
+        self.shown: list[AlertKey] = []
+        self.beeps = 0
+
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 12, 8)
+        row.setSpacing(12)
+        self.icon = QLabel("报送提醒", self)
+        self.icon.setObjectName("BannerTag")
+        row.addWidget(self.icon)
+        self.text = QLabel(self)
+        self.text.setObjectName("BannerText")
+        self.text.setWordWrap(True)
+        row.addWidget(self.text, 1)
+        self.ack_button = QPushButton("知道了", self)
+        self.ack_button.setObjectName("BannerButton")
+        self.ack_button.clicked.connect(self.acknowledge)
+        row.addWidget(self.ack_button)
+        self.hide()
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+        if bus is not None:
+            bus.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*TABLES):
+            self.check()
+
+    def check(self) -> list[AlertKey]:
+        """Recompute the alerts at the clock's time; show or hide the banner."""
+        now = self._clock()
+        lines: list[str] = []
+        current: list[AlertKey] = []
+        overdue = False
+        scanned = self._source.open_deadlines(since=now - ALERT_WINDOW)
+        for incident, deadline in sorted(scanned, key=lambda p: p[1].due):
+            level = deadline.alert(now)
+            if level is None:
+                continue
+            key = (deadline.key, level)
+            if key in self._acknowledged:
+                continue
+            current.append(key)
+            overdue = overdue or level == OVERDUE
+            word = "已超时" if level == OVERDUE else "即将到期"
+            lines.append(f"{incident['title']}：{countdown_text(deadline, now)}（{word}）")
+        fresh = [k for k in current if k not in self.shown]
+        self.shown = current
+        if not current:
+            self.hide()
+            return current
+        more = f"　等 {len(lines)} 项" if len(lines) > 3 else ""
+        self.text.setText("；".join(lines[:3]) + more)
+        self.setProperty("level", OVERDUE if overdue else DUE_SOON)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+        if fresh:
+            self._beep()
+        return current
+
+    def _beep(self) -> None:
+        self.beeps += 1
+        with contextlib.suppress(Exception):  # no sound device must never stop the alert
+            QApplication.beep()
+
+    def acknowledge(self) -> None:
+        self._acknowledged.update(self.shown)
+        self.shown = []
+        self.hide()

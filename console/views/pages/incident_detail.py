@@ -1,0 +1,326 @@
+"""The selected incident: every call-record field, the report countdown, status moves (with a
+reason where the workflow needs one), teams, new timeline entries and the append-only timeline.
+
+Writes go through ``IncidentService``; the panel re-reads its incident when a change touches
+it (the page forwards the bus).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain import workflow
+from console.models.incident_table_model import GRADE_COLORS
+from console.models.incident_timeline_table_model import IncidentTimelineTableModel
+from console.services import beijing
+from console.services.deadlines import OVERDUE, countdown_text, next_due
+from console.services.incident_source import IncidentSource
+from console.services.incidents import IncidentService
+from console.store.errors import StoreError
+
+ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
+TICK_MS = 30_000
+
+
+class IncidentDetail(QFrame):
+    report_requested = Signal(str)
+
+    def __init__(
+        self,
+        source: IncidentSource,
+        service: IncidentService | None,
+        officer: Callable[[], str],
+        clock: Callable[[], datetime] = beijing.now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("IncidentDetail")
+        self._source = source
+        self._service = service
+        self._officer = officer
+        self._clock = clock
+        self.incident: dict[str, Any] | None = None
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 10, 14, 10)
+        layout.setSpacing(6)
+        top = QHBoxLayout()
+        self.title = QLabel("未选择事件", self)
+        self.title.setObjectName("DetailTitle")
+        self.title.setWordWrap(True)
+        top.addWidget(self.title, 1)
+        self.countdown = QLabel(self)
+        self.countdown.setObjectName("Countdown")
+        top.addWidget(self.countdown)
+        self.report_button = QPushButton("生成报告…", self)
+        self.report_button.setObjectName("PrimaryButton")
+        self.report_button.clicked.connect(self._request_report)
+        top.addWidget(self.report_button)
+        layout.addLayout(top)
+
+        self.fields = QLabel(self)
+        self.fields.setObjectName("DetailFields")
+        self.fields.setWordWrap(True)
+        self.fields.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.fields)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(6)
+        grid.setVerticalSpacing(4)
+        grid.setColumnStretch(1, 1)
+        grid.addWidget(QLabel("状态变更", self), 0, 0)
+        status_row = QHBoxLayout()
+        self.status_label = QLabel(self)
+        self.status_label.setObjectName("StatusValue")
+        status_row.addWidget(self.status_label)
+        self.status_box = QHBoxLayout()
+        status_row.addLayout(self.status_box)
+        self.reason = QLineEdit(self)
+        self.reason.setPlaceholderText("原因（结案未处置或重新打开时必填）")
+        status_row.addWidget(self.reason, 1)
+        grid.addLayout(status_row, 0, 1)
+        self.status_error = QLabel(self)
+        self.status_error.setObjectName("FieldError")
+        self.status_error.hide()
+        grid.addWidget(self.status_error, 1, 1)
+        self.status_buttons: dict[str, QPushButton] = {}
+
+        grid.addWidget(QLabel("处置力量", self), 2, 0)
+        teams_row = QHBoxLayout()
+        self.teams = QLineEdit(self)
+        self.teams.setPlaceholderText("已调派的队伍、人员、装备")
+        self.teams.returnPressed.connect(self.save_teams)
+        teams_row.addWidget(self.teams, 1)
+        self.teams_button = QPushButton("保存", self)
+        self.teams_button.clicked.connect(self.save_teams)
+        teams_row.addWidget(self.teams_button)
+        grid.addLayout(teams_row, 2, 1)
+
+        grid.addWidget(QLabel("添加记录", self), 3, 0)
+        entry_row = QHBoxLayout()
+        self.entry_kind = QComboBox(self)
+        self.entry_kind.addItems(list(ENTRY_KINDS))
+        entry_row.addWidget(self.entry_kind)
+        self.entry = QLineEdit(self)
+        self.entry.setPlaceholderText("处置情况、领导批示或指令内容，Enter 添加")
+        self.entry.returnPressed.connect(self.add_entry)
+        entry_row.addWidget(self.entry, 1)
+        self.entry_button = QPushButton("添加", self)
+        self.entry_button.clicked.connect(self.add_entry)
+        entry_row.addWidget(self.entry_button)
+        grid.addLayout(entry_row, 3, 1)
+        self.action_error = QLabel(self)
+        self.action_error.setObjectName("FieldError")
+        self.action_error.hide()
+        grid.addWidget(self.action_error, 4, 1)
+        layout.addLayout(grid)
+
+        self.timeline_model = IncidentTimelineTableModel(parent=self)
+        self.timeline = QTableView(self)
+        self.timeline.setModel(self.timeline_model)
+        self.timeline.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.timeline.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.timeline.verticalHeader().setVisible(False)
+        self.timeline.setWordWrap(False)
+        self.timeline.setAlternatingRowColors(True)
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.timeline, 1)
+
+        self._ticker = QTimer(self)
+        self._ticker.setInterval(TICK_MS)
+        self._ticker.timeout.connect(self._update_countdown)
+        self._ticker.start()
+        self.show_incident("")
+
+    # -- showing ---------------------------------------------------------------------------
+    def incident_id(self) -> str:
+        return str(self.incident["id"]) if self.incident else ""
+
+    def show_incident(self, incident_id: str) -> None:
+        self.incident = self._source.incident(incident_id) if incident_id else None
+        enabled = self.incident is not None and self._service is not None
+        for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
+            w.setEnabled(enabled)
+        self.entry_button.setEnabled(enabled)
+        self.status_error.hide()
+        self.action_error.hide()
+        if self.incident is None:
+            self.title.setText("未选择事件：在上方列表中选择一起事件查看详情")
+            self.fields.clear()
+            self.status_label.clear()
+            self.countdown.clear()
+            self.teams.clear()
+            self._set_status_buttons(())
+            self.timeline_model.set_records([])
+            return
+        inc = self.incident
+        self.title.setText(inc["title"])
+        grade = inc.get("grade") or ""
+        color = GRADE_COLORS.get(grade)
+        self.title.setStyleSheet(
+            f"border-left: 5px solid {color}; padding-left: 8px;" if color else ""
+        )
+        self.fields.setText(self._fields_text(inc))
+        self.status_label.setText(f"当前：{inc['status']}　转为")
+        self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
+        if not self.teams.hasFocus():
+            self.teams.setText(inc.get("teams_assigned") or "")
+        self.timeline_model.set_records(list(reversed(self._source.timeline(inc["id"]))))
+        self._update_countdown()
+
+    def _fields_text(self, inc: dict[str, Any]) -> str:
+        names = self._source.place_names()
+        place = "".join(
+            p
+            for p in (
+                names.get(inc.get("township_id") or "", ""),
+                names.get(inc.get("village_id") or "", ""),
+                inc.get("address") or "",
+            )
+            if p
+        )
+        casualties = "，".join(
+            f"{label}{inc[key]}"
+            for key, label in (
+                ("dead", "死亡"),
+                ("missing", "失踪"),
+                ("injured", "受伤"),
+                ("trapped", "被困"),
+                ("affected", "受影响"),
+            )
+            if inc.get(key)
+        )
+        caller = "，".join(
+            p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
+        )
+        kind = inc["category"] + (f"／{inc['subtype']}" if inc.get("subtype") else "")
+        lines = [
+            f"接报：{beijing.display(inc['received_at'])}　类别：{kind}　"
+            f"等级：{inc.get('grade') or '未定级'}　记录人：{inc.get('recorder') or ''}",
+            f"地点：{place or '（未填）'}",
+            f"来电：{caller or '（未留名）'}　{inc.get('caller_phone') or ''}",
+            f"伤亡：{casualties or '暂无'}　已通知：{inc.get('notified') or '（无）'}",
+            f"经过：{inc.get('description') or '（未填）'}",
+        ]
+        return "\n".join(lines)
+
+    def _set_status_buttons(self, statuses: Any) -> None:
+        for button in self.status_buttons.values():
+            self.status_box.removeWidget(button)
+            button.deleteLater()
+        self.status_buttons = {}
+        for status in statuses:
+            button = QPushButton(status, self)
+            button.setEnabled(self._service is not None)
+            button.clicked.connect(lambda _=False, s=status: self.change_status(s))
+            self.status_box.addWidget(button)
+            self.status_buttons[status] = button
+
+    def _update_countdown(self) -> None:
+        if self.incident is None or self.incident["status"] == workflow.CLOSED:
+            self.countdown.clear()
+            return
+        now = self._clock()
+        due = next_due(self._source.deadlines(self.incident))
+        self.countdown.setText(countdown_text(due, now) if due else "报送已完成")
+        overdue = due is not None and due.alert(now) == OVERDUE
+        self.countdown.setProperty("overdue", overdue)
+        self.countdown.style().unpolish(self.countdown)
+        self.countdown.style().polish(self.countdown)
+
+    # -- actions ---------------------------------------------------------------------------
+    def change_status(self, status: str) -> bool:
+        if self.incident is None or self._service is None:
+            return False
+        current = self.incident["status"]
+        reason = self.reason.text().strip()
+        problem = workflow.check_transition(current, status, reason)
+        if problem:
+            self._error(self.status_error, problem)
+            self.reason.setFocus()
+            return False
+        try:
+            self._service.set_status(
+                self.incident["id"], status, user=self._officer(), reason=reason, now=self._clock()
+            )
+        except StoreError as exc:
+            self._error(self.status_error, f"未能保存：{exc}")
+            return False
+        self.reason.clear()
+        self.show_incident(self.incident["id"])
+        return True
+
+    def save_teams(self) -> bool:
+        if self.incident is None or self._service is None:
+            return False
+        value = self.teams.text().strip()
+        if value == (self.incident.get("teams_assigned") or ""):
+            return False
+        try:
+            self._service.update(
+                self.incident["id"],
+                {"teams_assigned": value},
+                self.incident,
+                user=self._officer(),
+            )
+        except StoreError as exc:
+            self._error(self.action_error, f"未能保存：{exc}")
+            return False
+        self.show_incident(self.incident["id"])
+        return True
+
+    def add_entry(self) -> bool:
+        if self.incident is None or self._service is None:
+            return False
+        body = self.entry.text().strip()
+        if not body:
+            self._error(self.action_error, "请填写记录内容")
+            return False
+        try:
+            self._service.log(
+                self.incident["id"],
+                self.entry_kind.currentText(),
+                body,
+                user=self._officer(),
+                now=self._clock(),
+            )
+        except StoreError as exc:
+            self._error(self.action_error, f"未能保存：{exc}")
+            return False
+        self.entry.clear()
+        self.action_error.hide()
+        self.show_incident(self.incident["id"])
+        return True
+
+    def _error(self, label: QLabel, text: str) -> None:
+        label.setText(text)
+        label.show()
+
+    def _request_report(self) -> None:
+        if self.incident is not None:
+            self.report_requested.emit(self.incident["id"])
+
+
+def _status_order(status: str) -> int:
+    order = (workflow.RECEIVED, workflow.VERIFYING, workflow.HANDLING, workflow.CLOSED)
+    return order.index(status) if status in order else len(order)

@@ -1,0 +1,267 @@
+"""接警处置: the call-intake form on the left; the incident list and the selected incident on
+the right. A repeat call about an open incident is offered for attaching instead of filing a
+new incident. Writes go through ``IncidentService``; reads through ``IncidentSource``.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.services import beijing
+from console.services.drafts import DraftStore
+from console.services.duplicates import Candidate
+from console.services.incident_source import IncidentSource
+from console.services.intake import FormErrors, Places, parse_received_at
+from console.store.changes import Changes
+from console.store.errors import StoreError
+from console.views.pages.base import Page, PageContext
+from console.views.pages.incident_detail import IncidentDetail
+from console.views.pages.incident_list import IncidentListView
+from console.views.pages.intake_form import IntakeForm
+from console.views.pages.report_dialog import ReportDialog
+
+DUPLICATE_DEBOUNCE_MS = 400
+LIST_TABLES = ("incidents", "incident_reports", "report_rules", "townships")
+DETAIL_TABLES = ("incidents", "incident_timeline", "incident_reports", "report_rules")
+
+
+class DuplicateBar(QFrame):
+    """可能是同一事件：<title>（<reason>） [作为续报来电附加] [仍然新建] — never modal."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("DuplicateBar")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 12, 8)
+        self.text = QLabel(self)
+        self.text.setWordWrap(True)
+        row.addWidget(self.text, 1)
+        self.attach_button = QPushButton("作为续报来电附加", self)
+        self.new_button = QPushButton("仍然新建", self)
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.attach_button)
+        buttons.addWidget(self.new_button)
+        row.addLayout(buttons)
+        self.candidate: Candidate | None = None
+        self.hide()
+
+    def offer(self, candidate: Candidate | None) -> None:
+        self.candidate = candidate
+        if candidate is None:
+            self.hide()
+            return
+        when = beijing.display(candidate.received_at)[11:]
+        self.text.setText(
+            f"可能是同一事件：{candidate.title}（{candidate.reason}，{when} 接报，"
+            f"{candidate.status}）"
+        )
+        self.show()
+
+
+def make_intake_page(context: PageContext) -> QWidget:
+    """The page, or the placeholder when the window was built without the incident services
+    (some tools and tests build a window for other pages only)."""
+    if context.incident_source is None:
+        from console.views.pages.empty_page import EmptyPage
+
+        return EmptyPage(context)
+    return IntakePage(context)
+
+
+class IntakePage(Page):
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        self.header.subtitle.hide()
+        self.layout_.setContentsMargins(16, 12, 16, 8)
+        self.layout_.setSpacing(8)
+        self.service = context.incidents
+        source = context.incident_source
+        if source is None:
+            raise RuntimeError("接警处置页面需要事件数据源（incident_source）")
+        self.source: IncidentSource = source
+        self.clock = context.clock
+        places = self.service.places() if self.service is not None else Places({}, {})
+        self._places = places
+        self._dismissed: set[str] = set()
+
+        self.form = IntakeForm(
+            places,
+            context.session.officer,
+            DraftStore(context.data_dir),
+            self.clock,
+            self,
+        )
+        self.duplicate = DuplicateBar(self)
+        left = QWidget(self)
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        left_box.setSpacing(6)
+        left_box.addWidget(self.duplicate)
+        left_box.addWidget(self.form)
+        left_box.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setObjectName("FormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(left)
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)  # never clips the form
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        self.list = IncidentListView(self.source, self.clock, self)
+        self.detail = IncidentDetail(
+            self.source, self.service, lambda: context.session.officer, self.clock, self
+        )
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.list)
+        right.addWidget(self.detail)
+        right.setStretchFactor(0, 1)
+        right.setStretchFactor(1, 1)
+        right.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([max(scroll.minimumWidth(), 540), 10_000])
+        self.splitter.setChildrenCollapsible(False)
+        self.layout_.addWidget(self.splitter, 1)
+
+        self._dup_timer = QTimer(self)
+        self._dup_timer.setSingleShot(True)
+        self._dup_timer.setInterval(DUPLICATE_DEBOUNCE_MS)
+        self._dup_timer.timeout.connect(self.check_duplicates)
+        self.form.edited.connect(self._dup_timer.start)
+        self.form.submitted.connect(self.save_call)
+        self.duplicate.attach_button.clicked.connect(self.attach_to_candidate)
+        self.duplicate.new_button.clicked.connect(self.dismiss_candidate)
+        self.list.incident_selected.connect(self.detail.show_incident)
+        self.detail.report_requested.connect(self.open_report)
+        context.bus.changed.connect(self._on_changes)
+        self.header.set_sample(context.queries.sample_present())
+        if self.list.model.rowCount():
+            self.list.table.selectRow(0)
+            self.list.table.setCurrentIndex(self.list.model.index(0, 0))
+        self.form.focus_first()
+
+    # -- entry points ----------------------------------------------------------------------
+    def start_new_call(self) -> None:
+        """F2 / Ctrl+1: the cursor to the first field (anything typed stays)."""
+        self.form.focus_first()
+
+    def focus_entry(self) -> None:
+        self.start_new_call()
+
+    # -- saving ----------------------------------------------------------------------------
+    def save_call(self, values: dict[str, str]) -> str | None:
+        if self.service is None:
+            self.form.show_notice("未连接事件数据库，无法保存（草稿已保留）。")
+            return None
+        try:
+            incident_id = self.service.take_call(
+                values, user=self.context.session.officer, now=self.clock(), places=self._places
+            )
+        except FormErrors as errors:
+            self.form.show_errors(errors)
+            self.form.show_notice(f"有 {len(errors.errors)} 处需要修改，未保存。")
+            return None
+        except StoreError as exc:
+            self.form.show_notice(f"未能保存：{exc}（草稿已保留）")
+            return None
+        incident = self.source.incident(incident_id)
+        title = incident["title"] if incident else ""
+        self._finish(incident_id, f"已保存：{title}　（接报 {values.get('received_at', '')}）")
+        return incident_id
+
+    def _finish(self, incident_id: str, notice: str) -> None:
+        self.form.discard_draft()
+        self.form.reset()
+        self.duplicate.offer(None)
+        self._dismissed.clear()
+        self.form.show_notice(notice)
+        self.form.focus_first()
+        self.list.model.refresh()
+        self.list.select(incident_id)
+
+    # -- repeat calls ----------------------------------------------------------------------
+    def _call(self) -> dict[str, object] | None:
+        values = self.form.values()
+        township_id, village_id = self.form.place_ids()
+        if not values["category"] or not township_id:
+            return None
+        received, _err = parse_received_at(values["received_at"].strip(), self.clock())
+        return {
+            "category": values["category"],
+            "received_at": received or beijing.canonical(self.clock()),
+            "township_id": township_id,
+            "village_id": village_id,
+        }
+
+    def check_duplicates(self) -> Candidate | None:
+        call = self._call()
+        found = self.source.candidates(call) if call is not None else []
+        best = next((c for c in found if c.incident_id not in self._dismissed), None)
+        self.duplicate.offer(best)
+        return best
+
+    def attach_to_candidate(self) -> bool:
+        candidate = self.duplicate.candidate
+        if candidate is None or self.service is None:
+            return False
+        try:
+            self.service.attach_call(
+                candidate.incident_id,
+                self.form.values(),
+                user=self.context.session.officer,
+                now=self.clock(),
+                places=self._places,
+            )
+        except FormErrors as errors:
+            self.form.show_errors(errors)
+            return False
+        except StoreError as exc:
+            self.form.show_notice(f"未能附加：{exc}（草稿已保留）")
+            return False
+        self._finish(candidate.incident_id, f"已作为续报来电附加到：{candidate.title}")
+        return True
+
+    def dismiss_candidate(self) -> None:
+        if self.duplicate.candidate is not None:
+            self._dismissed.add(self.duplicate.candidate.incident_id)
+        self.duplicate.offer(None)
+        self.form.focus_first()
+
+    # -- report ----------------------------------------------------------------------------
+    def report_dialog(self, incident_id: str) -> ReportDialog:
+        return ReportDialog(
+            incident_id,
+            self.source,
+            self.service,
+            self.context.session.officer,
+            self.context.data_dir,
+            self.clock,
+            self,
+        )
+
+    def open_report(self, incident_id: str) -> None:
+        dialog = self.report_dialog(incident_id)
+        dialog.open()
+
+    # -- changes ---------------------------------------------------------------------------
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("townships", "villages") and self.service is not None:
+            self._places = self.service.places()
+            self.form.set_places(self._places)
+        if changes.touches(*LIST_TABLES):
+            self.list.refresh()
+        if changes.touches(*DETAIL_TABLES) and self.detail.incident_id():
+            self.detail.show_incident(self.detail.incident_id())

@@ -1,0 +1,198 @@
+"""生成报告: compose a 首报 / 续报 / 终报 draft, edit it, export .docx or PDF, and record it
+as sent (stage, channel, recipient), which meets the matching deadline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.services import beijing
+from console.services.incident_source import IncidentSource
+from console.services.incidents import IncidentService
+from console.services.report_export import export_docx
+from console.services.report_text import ReportDraft, compose
+from console.store.errors import StoreError
+
+STAGES = ("首报", "续报", "终报")
+CHANNELS = ("电话", "书面")
+
+
+class ReportDialog(QDialog):
+    def __init__(
+        self,
+        incident_id: str,
+        source: IncidentSource,
+        service: IncidentService | None,
+        officer: str,
+        data_dir: Path,
+        clock: Callable[[], datetime] = beijing.now,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ReportDialog")
+        self.setWindowTitle("生成报告")
+        self.resize(760, 640)
+        self._id = incident_id
+        self._source = source
+        self._service = service
+        self._officer = officer
+        self._data_dir = data_dir
+        self._clock = clock
+        self.sent: list[str] = []
+
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("报告类型", self))
+        self.stage = QComboBox(self)
+        self.stage.addItems(list(STAGES))
+        top.addWidget(self.stage)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.title = QLineEdit(self)
+        self.title.setObjectName("ReportTitle")
+        layout.addWidget(self.title)
+        self.body = QPlainTextEdit(self)
+        self.body.setObjectName("ReportBody")
+        self.body.setTabChangesFocus(True)
+        layout.addWidget(self.body, 1)
+
+        exports = QHBoxLayout()
+        self.docx_button = QPushButton("导出 Word…", self)
+        self.docx_button.clicked.connect(lambda: self._export("docx"))
+        self.pdf_button = QPushButton("导出 PDF…", self)
+        self.pdf_button.clicked.connect(lambda: self._export("pdf"))
+        exports.addWidget(self.docx_button)
+        exports.addWidget(self.pdf_button)
+        exports.addStretch(1)
+        layout.addLayout(exports)
+
+        sent = QGridLayout()
+        sent.addWidget(QLabel("报送方式", self), 0, 0)
+        self.channel = QComboBox(self)
+        self.channel.addItems(list(CHANNELS))
+        sent.addWidget(self.channel, 0, 1)
+        sent.addWidget(QLabel("接收单位/人", self), 0, 2)
+        self.recipient = QLineEdit(self)
+        self.recipient.setPlaceholderText("如 丽水市应急管理局值班室")
+        sent.addWidget(self.recipient, 0, 3)
+        sent.setColumnStretch(3, 1)
+        self.mark_button = QPushButton("标记为已报送", self)
+        self.mark_button.setObjectName("PrimaryButton")
+        self.mark_button.setEnabled(service is not None)
+        self.mark_button.clicked.connect(self.mark_sent)
+        sent.addWidget(self.mark_button, 0, 4)
+        layout.addLayout(sent)
+        self.message = QLabel(self)
+        self.message.setObjectName("SavedNotice")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        layout.addWidget(self.message)
+        close = QHBoxLayout()
+        close.addStretch(1)
+        self.close_button = QPushButton("关闭", self)
+        self.close_button.clicked.connect(self.accept)
+        close.addWidget(self.close_button)
+        layout.addLayout(close)
+
+        self.stage.currentTextChanged.connect(self.compose)
+        self.stage.setCurrentIndex(self._suggested_stage())
+        self.compose()
+
+    def _suggested_stage(self) -> int:
+        reports = self._source.reports_for([self._id]).get(self._id, [])
+        return 1 if any(r["stage"] == "首报" for r in reports) else 0
+
+    def compose(self) -> ReportDraft | None:
+        incident = self._source.incident(self._id)
+        if incident is None:
+            return None
+        draft = compose(
+            self.stage.currentText(),
+            incident,
+            self._source.timeline(self._id),
+            self._source.reports_for([self._id]).get(self._id, []),
+            self._source.place_names(),
+            now=self._clock(),
+        )
+        self.title.setText(draft.title)
+        self.body.setPlainText(draft.body)
+        return draft
+
+    def draft(self) -> ReportDraft:
+        """The report as edited by the officer."""
+        return ReportDraft(self.stage.currentText(), self.title.text(), self.body.toPlainText())
+
+    def default_path(self, suffix: str) -> Path:
+        name = re.sub(r'[\\/:*?"<>|\s]+', "_", self.title.text()).strip("_") or "报告"
+        stamp = self._clock().strftime("%Y%m%d-%H%M")
+        return self._data_dir / "reports" / f"{name}-{stamp}.{suffix}"
+
+    def ask_path(self, suffix: str) -> Path | None:
+        """The save dialog (tests replace this)."""
+        default = self.default_path(suffix)
+        default.parent.mkdir(parents=True, exist_ok=True)
+        kinds = "Word 文档 (*.docx)" if suffix == "docx" else "PDF 文件 (*.pdf)"
+        path, _ = QFileDialog.getSaveFileName(self, "导出报告", str(default), kinds)
+        return Path(path) if path else None
+
+    def _export(self, suffix: str) -> Path | None:
+        path = self.ask_path(suffix)
+        if path is None:
+            return None
+        return self.export(path)
+
+    def export(self, path: Path) -> Path | None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            if path.suffix.lower() == ".pdf":
+                from console.ui.pdf_export import export_pdf
+
+                export_pdf(self.draft(), path, author=self._officer)
+            else:
+                export_docx(self.draft(), path, author=self._officer)
+        except OSError as exc:
+            self._say(f"导出失败：{exc}")
+            return None
+        self._say(f"已导出：{path}")
+        return path
+
+    def mark_sent(self) -> bool:
+        if self._service is None:
+            return False
+        stage, channel = self.stage.currentText(), self.channel.currentText()
+        try:
+            self._service.record_report_sent(
+                self._id,
+                stage=stage,
+                channel=channel,
+                body=self.body.toPlainText(),
+                recipient=self.recipient.text().strip(),
+                user=self._officer,
+                sent_at=self._clock(),
+            )
+        except StoreError as exc:
+            self._say(f"未能记录：{exc}")
+            return False
+        self.sent.append(f"{stage}({channel})")
+        self._say(f"已记录：{stage}（{channel}）于 {beijing.display(self._clock())} 报送")
+        return True
+
+    def _say(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()

@@ -1,0 +1,119 @@
+"""Report-deadline banner with a controlled clock, and the F2 new-call shortcut."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QLineEdit
+from pytestqt.qtbot import QtBot
+
+from console.services import beijing
+from console.services.context import Workstation
+from console.services.incidents import IncidentService
+from console.views.main_window import MainWindow, WindowContext
+from console.views.pages.intake_page import IntakePage
+
+RECEIVED = datetime(2026, 11, 28, 13, 0, tzinfo=beijing.BEIJING)
+CALL = {
+    "category": "自然灾害",
+    "subtype": "地质",
+    "grade": "较大",  # rules: 首报 电话 30 min, 书面 60 min
+    "township": "北界镇",
+    "received_at": "2026-11-28 13:00",
+}
+
+
+class Clock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(RECEIVED + timedelta(minutes=10))
+
+
+@pytest.fixture
+def timed_window(qtbot: QtBot, window_context: WindowContext, clock: Clock) -> Iterator[MainWindow]:
+    window_context.clock = clock
+    win = MainWindow(window_context)
+    win.resize(1400, 900)
+    win.show_view("settings")
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def test_banner_due_soon_then_overdue_until_acknowledged(
+    qtbot: QtBot, timed_window: MainWindow, workstation: Workstation, clock: Clock
+) -> None:
+    banner = timed_window.banner
+    assert banner is not None
+    IncidentService(workstation.writer).take_call(CALL, user="测试", now=clock())
+    banner.check()
+    assert banner.isHidden()  # 20 minutes left: no alert
+
+    clock.moment = RECEIVED + timedelta(minutes=25)  # 5 minutes before the phone report
+    banner.check()
+    assert banner.isVisible()
+    assert "北界镇地质灾害" in banner.text.text() and "即将到期" in banner.text.text()
+    assert "首报(电话) 剩 5 分" in banner.text.text()
+    assert banner.beeps == 1
+    banner.ack_button.click()
+    assert banner.isHidden()
+    banner.check()
+    assert banner.isHidden()  # acknowledged stays quiet
+
+    clock.moment = RECEIVED + timedelta(minutes=31)  # now overdue: alerts again
+    banner.check()
+    assert banner.isVisible() and "已超时" in banner.text.text()
+    assert banner.property("level") == "overdue"
+    banner.ack_button.click()
+    assert banner.isHidden()
+
+    clock.moment = RECEIVED + timedelta(minutes=56)  # the written report: a new deadline
+    banner.check()
+    assert banner.isVisible() and "首报(书面)" in banner.text.text()
+
+
+def test_sent_report_clears_the_alert(
+    qtbot: QtBot, timed_window: MainWindow, workstation: Workstation, clock: Clock
+) -> None:
+    banner = timed_window.banner
+    assert banner is not None
+    service = IncidentService(workstation.writer)
+    incident_id = service.take_call(CALL, user="测试", now=clock())
+    clock.moment = RECEIVED + timedelta(minutes=31)
+    banner.check()
+    assert banner.isVisible()
+    service.record_report_sent(
+        incident_id,
+        stage="首报",
+        channel="电话",
+        body="",
+        recipient="市局",
+        user="测试",
+        sent_at=clock(),
+    )
+    qtbot.waitUntil(banner.isHidden, timeout=2000)  # refreshed through the change bus
+
+
+def test_f2_opens_intake_from_any_page(qtbot: QtBot, timed_window: MainWindow) -> None:
+    timed_window.activateWindow()
+    assert timed_window.current_view() == "settings"
+    qtbot.keyClick(timed_window, Qt.Key.Key_F2)
+    assert timed_window.current_view() == "intake"
+    page = timed_window.page("intake")
+    assert isinstance(page, IntakePage)
+    focused = timed_window.focusWidget()
+    assert isinstance(focused, QLineEdit) and focused is page.form.fields["caller_name"]
+    assert page.form.values()["received_at"] == "2026-11-28 13:10"  # the injected clock

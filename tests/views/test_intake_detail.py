@@ -1,0 +1,158 @@
+"""The incident detail (status with reason, timeline entries, teams), repeat-call attaching,
+and the report dialog (composed 首报, .docx export, marked as sent)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import docx
+from pytestqt.qtbot import QtBot
+
+from console.services import beijing
+from console.services.context import Workstation
+from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
+from console.services.incidents import IncidentService
+from console.views.main_window import MainWindow
+from console.views.pages.intake_page import IntakePage
+
+NOW = datetime(2026, 11, 28, 14, 0, tzinfo=beijing.BEIJING)
+LANDSLIDE = {
+    "category": "自然灾害",
+    "subtype": "地质",
+    "grade": "较大",
+    "township": "北界镇",
+    "village": "苏村",
+    "address": "后山",
+    "caller_name": "李明",
+    "description": "山体滑坡，2人被困",
+    "trapped": "2",
+}
+
+
+def page_with_incident(window: MainWindow, workstation: Workstation) -> tuple[IntakePage, str]:
+    page = window.page("intake")
+    assert isinstance(page, IntakePage)
+    incident_id = IncidentService(workstation.writer).take_call(
+        {**LANDSLIDE, "received_at": beijing.display(beijing.now())}, user="测试"
+    )
+    page.list.refresh()
+    assert page.list.select(incident_id)
+    assert page.detail.incident_id() == incident_id
+    return page, incident_id
+
+
+def timeline_kinds(page: IntakePage, incident_id: str) -> list[str]:
+    return [e["kind"] for e in page.source.timeline(incident_id)]
+
+
+def test_status_change_needs_reason_when_closing_unhandled(
+    window: MainWindow, workstation: Workstation
+) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    detail = page.detail
+    assert set(detail.status_buttons) == {"核实", "处置中", "已结案"}
+    detail.status_buttons["已结案"].click()
+    assert "原因" in detail.status_error.text()
+    assert not detail.status_error.isHidden()
+    assert fetch_incident(workstation.store, incident_id)["status"] == "接报"  # type: ignore[index]
+    detail.reason.setText("误报，来电人已自行处理")
+    detail.status_buttons["已结案"].click()
+    incident = fetch_incident(workstation.store, incident_id)
+    assert incident is not None and incident["status"] == "已结案"
+    last = page.source.timeline(incident_id)[-1]
+    assert last["kind"] == "状态变更" and "误报" in last["body"]
+    assert set(detail.status_buttons) == {"处置中"}  # reopening only
+
+
+def test_timeline_entry_and_teams(window: MainWindow, workstation: Workstation) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    detail = page.detail
+    detail.entry_kind.setCurrentText("领导批示")
+    detail.entry.setText("全力搜救被困人员")
+    assert detail.add_entry()
+    assert timeline_kinds(page, incident_id)[-1] == "领导批示"
+    assert detail.timeline_model.rowCount() == 2
+    detail.teams.setText("北界镇应急队 12 人")
+    assert detail.save_teams()
+    incident = fetch_incident(workstation.store, incident_id)
+    assert incident is not None and incident["teams_assigned"] == "北界镇应急队 12 人"
+
+
+def test_repeat_call_offered_and_attached(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    before = query_rowids(workstation.store, IncidentFilter())
+    form = page.form
+    form.line("caller_name").setText("王五")
+    form.line("township").setText("北界镇")
+    form.line("village").setText("苏村")
+    form.category.setCurrentText("自然灾害")
+    qtbot.waitUntil(lambda: page.duplicate.isVisible(), timeout=3000)
+    assert page.duplicate.text.text().startswith("可能是同一事件：北界镇苏村地质灾害（同一村")
+    assert page.duplicate.candidate is not None
+    assert page.duplicate.candidate.incident_id == incident_id
+    page.duplicate.attach_button.click()
+    assert query_rowids(workstation.store, IncidentFilter()) == before  # no new incident
+    entries = page.source.timeline(incident_id)
+    assert [e["kind"] for e in entries] == ["来电", "来电"]
+    assert "重复来电" in entries[-1]["body"] and "王五" in entries[-1]["body"]
+    assert form.values()["caller_name"] == ""
+    assert not page.duplicate.isVisible()
+    assert "续报来电" in form.notice.text()
+
+
+def test_repeat_call_can_be_filed_as_new(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    page, _incident_id = page_with_incident(window, workstation)
+    form = page.form
+    form.line("township").setText("北界镇")
+    form.category.setCurrentText("自然灾害")
+    qtbot.waitUntil(lambda: page.duplicate.isVisible(), timeout=3000)
+    page.duplicate.new_button.click()
+    assert not page.duplicate.isVisible()
+    form.line("address").setText("另一处")
+    qtbot.wait(600)
+    assert not page.duplicate.isVisible()  # not offered again for this call
+    assert page.save_call(form.values()) is not None
+
+
+def test_report_dialog_composes_and_exports_docx(
+    window: MainWindow, workstation: Workstation, data_dir: Path
+) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    dialog = page.report_dialog(incident_id)
+    assert dialog.stage.currentText() == "首报"
+    assert "北界镇苏村后山" in dialog.body.toPlainText()
+    assert dialog.title.text() == "关于北界镇苏村地质灾害的首报"
+    dialog.body.appendPlainText("值班员补充：现场已拉警戒线。")
+    default = dialog.default_path("docx")
+    assert default.parent == data_dir / "reports"
+    path = dialog.export(default)
+    assert path is not None and path.exists()
+    text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
+    assert "北界镇苏村后山" in text and "现场已拉警戒线" in text
+    assert "关于北界镇苏村地质灾害的首报" in text
+
+    dialog.channel.setCurrentText("电话")
+    dialog.recipient.setText("丽水市应急管理局")
+    assert dialog.mark_sent()
+    reports = page.source.reports_for([incident_id])[incident_id]
+    assert [(r["stage"], r["channel"], r["recipient"]) for r in reports] == [
+        ("首报", "电话", "丽水市应急管理局")
+    ]
+    assert timeline_kinds(page, incident_id)[-1] == "报送"
+    again = page.report_dialog(incident_id)
+    assert again.stage.currentText() == "续报"
+    dialog.close()
+    again.close()
+
+
+def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    dialog = page.report_dialog(incident_id)
+    path = dialog.export(dialog.default_path("pdf"))
+    assert path is not None and path.read_bytes()[:4] == b"%PDF"
+    dialog.close()
