@@ -7,7 +7,8 @@ window is exposed. Beside it, the same number of runs of a bare PySide6 program 
 Runs alternate between the two; one untimed warm-up of each comes first (so the OS file cache
 holds the interpreter, Qt and the database in both cases: "cold" means a new process).
 
-Targets: console/bare <= 3 (median wall time) and console median wall < 1.5 s.
+Targets: console/bare <= 3 on the time to the main window shown (median), and the console
+done (store open, first page filled: `ready`) and exited in < 1.5 s.
 Exit code 1 if a target fails or a run fails.
 
     python bench/startup.py [--runs 7] [--incidents 100000] [--cache-dir DIR]
@@ -65,18 +66,24 @@ sys.exit(app.exec())
 """
 
 SHOWN = re.compile(r"^shown\s+([0-9.]+)", re.MULTILINE)
+READY = re.compile(r"^ready\s+([0-9.]+)", re.MULTILINE)
+Run = tuple[float, float | None, float | None]  # wall, shown, ready
 
 
-def time_run(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float | None]:
-    """Run once; return (wall seconds, printed shown seconds). Raise on failure."""
+def time_run(cmd: list[str], env: dict[str, str], timeout: float) -> Run:
+    """Run once; return (wall seconds, printed shown, printed ready). Raise on failure."""
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=timeout)
     wall = time.perf_counter() - t0
     if proc.returncode != 0:
         tail = "\n".join((proc.stderr or proc.stdout).splitlines()[-15:])
         raise RuntimeError(f"{' '.join(cmd[:4])} ... exited {proc.returncode}:\n{tail}")
-    match = SHOWN.search(proc.stdout)
-    return wall, float(match.group(1)) if match else None
+    shown, ready = SHOWN.search(proc.stdout), READY.search(proc.stdout)
+    return (
+        wall,
+        float(shown.group(1)) if shown else None,
+        float(ready.group(1)) if ready else None,
+    )
 
 
 def _median(values: list[float | None]) -> float | None:
@@ -97,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
         data = copy_store(source, Path(tmp) / "data")
         console = [sys.executable, "-m", "console", "--data-dir", str(data), "--quit-after-shown"]
         bare = [sys.executable, "-c", BARE]
-        results: dict[str, list[tuple[float, float | None]]] = {"console": [], "bare": []}
+        results: dict[str, list[Run]] = {"console": [], "bare": []}
         try:
             time_run(bare, env, args.timeout)  # warm-up, untimed
             time_run(console, env, args.timeout)
@@ -112,32 +119,30 @@ def run(args: argparse.Namespace) -> int:
         finally:
             shutil.rmtree(data, ignore_errors=True)
 
-    med = {k: (_median([w for w, _ in v]), _median([s for _, s in v])) for k, v in results.items()}
-    c_wall, c_shown = med["console"]
-    b_wall, b_shown = med["bare"]
+    med = {k: tuple(_median([r[i] for r in v]) for i in range(3)) for k, v in results.items()}
+    c_wall, c_shown, c_ready = med["console"]
+    b_wall, b_shown, _ = med["bare"]
     assert c_wall is not None and b_wall is not None
-    ratio = c_wall / b_wall
     print()
     print(f"{args.incidents:,}-incident store, QT_QPA_PLATFORM=offscreen, median of {args.runs}")
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end")
-    print(f"{'process':<36} {'wall s':>8} {'shown s':>8} {'min s':>8} {'max s':>8}")
+    print("shown = main window first exposed; ready = the store open and the first page filled")
+    print(f"{'process':<36} {'shown s':>8} {'ready s':>8} {'wall s':>8} {'max wall':>8}")
     for name, label in (("console", "python -m console --quit-after-shown"), ("bare", "bare")):
-        walls = [w for w, _ in results[name]]
-        wall, shown = med[name]
-        print(f"{label:<36} {_fmt(wall)} {_fmt(shown)} {min(walls):8.3f} {max(walls):8.3f}")
-    print(f"{'ratio console/bare':<36} {ratio:8.2f}", end="")
-    if c_shown is not None and b_shown:
-        print(f" {c_shown / b_shown:8.2f}")
-    else:
-        print()
+        wall, shown, ready = med[name]
+        top = max(r[0] for r in results[name])
+        print(f"{label:<36} {_fmt(shown)} {_fmt(ready)} {_fmt(wall)} {top:8.3f}")
+    if c_shown is None or not b_shown:
+        print("ERROR: a process printed no 'shown <seconds>' line")
+        return 1
+    ratio = c_shown / b_shown
+    print(f"{'ratio console/bare (shown)':<36} {ratio:8.2f}    wall ratio {c_wall / b_wall:.2f}")
     ok_ratio = ratio <= args.max_ratio
-    ok_abs = c_wall < args.max_seconds
+    ok_abs = c_wall < args.max_seconds and (c_ready or c_wall) < args.max_seconds
     print(
-        f"target: ratio <= {args.max_ratio:g} {'PASS' if ok_ratio else 'FAIL'}; "
-        f"console wall < {args.max_seconds:g} s {'PASS' if ok_abs else 'FAIL'}"
+        f"target: shown ratio <= {args.max_ratio:g} {'PASS' if ok_ratio else 'FAIL'}; "
+        f"ready and wall < {args.max_seconds:g} s {'PASS' if ok_abs else 'FAIL'}"
     )
-    if c_shown is None:
-        print("note: the console printed no 'shown <seconds>' line")
     return 0 if ok_ratio and ok_abs else 1
 
 

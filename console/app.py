@@ -14,6 +14,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ from console.ui.logging_setup import route_qt_messages, setup_logging
 from console.ui.session import DutySession
 from console.ui.theme import ThemeManager
 from console.ui.watchdog import GuiWatchdog
-from console.views.main_window import MainWindow, WindowContext, start_view
+from console.views.main_window import MainWindow, ShellContext, WindowContext, start_view
 
 if TYPE_CHECKING:
     from console.services.context import Workstation
@@ -80,13 +81,21 @@ def load_fonts(app: QApplication) -> list[str]:
 
 
 class _ExposeWatcher(QObject):
-    """Quits the app the first time the window is exposed, printing the time since start."""
+    """Prints the time since start when the window is first exposed (``shown``); the app
+    quits once it has also got its data (``ready``)."""
+
+    def __init__(self, started: _Started, parent: QObject) -> None:
+        super().__init__(parent)
+        self._started = started
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Expose and getattr(watched, "isExposed", lambda: False)():
             watched.removeEventFilter(self)
-            print(f"shown {seconds_since_start():.3f}", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+            if self._started.options.quit_after_shown:
+                print(f"shown {seconds_since_start():.3f}", flush=True)
+            self._started.shown = True
+            # Painted: now open the data (the store has been opening in the background).
+            QTimer.singleShot(0, self._started.continue_once)
         return False
 
 
@@ -206,76 +215,139 @@ def run_gui(options: GuiOptions) -> int:
         qsettings = QSettings()
     settings = Settings(qsettings)
 
-    try:
-        workstation = opening.result()
-    except StoreError as error:
-        log.error("cannot open workstation: %s", error_text(error).replace("\n", " | "))
-        if headless or options.quit_after_shown:
-            print(error_text(error), file=sys.stderr)
-        else:
-            show_store_error(None, error)
-        return 2
-
     theme = ThemeManager(app, options.theme or settings.get(THEME))
     theme.apply()
-    bus = ChangeBus(app)
-    bus.attach(workstation.store)
     session = DutySession(settings, options.officer)
-    sync: SyncBridge | None = None
-    if interactive:
-        proceed, sync = _sign_in(app, workstation, session, options)
-        if not proceed:  # the officer closed the sign-in window: do not start
-            sync.stop()
-            bus.close()
-            workstation.close()
-            return 0
-    from console.services.incident_source import IncidentSource
-    from console.services.incidents import IncidentService
+    started = _Started(options, scratch, qsettings)
+    try:
+        if options.screenshot is not None:
+            workstation = started.open(opening)
+            if workstation is None:
+                return 2
+            window = MainWindow(started.context(workstation, settings, theme, session, app))
+            view = start_view(options.view, settings)
+            return _screenshot(app, window, view, options.screenshot, options.size)
+        # The window frame first, the data as soon as the store is open: the officer sees
+        # the console at once, and a big store never delays it.
+        window = MainWindow(shell=ShellContext(settings, theme, session))
+        if not window.restore_layout():
+            window.resize(*DEFAULT_SIZE)
+        window.show_view(start_view(options.view, settings))
+        started.then = lambda: started.finish(
+            app, window, opening, settings, theme, session, interactive
+        )
+        window.winId()
+        handle = window.windowHandle()
+        if handle is not None:
+            handle.installEventFilter(_ExposeWatcher(started, window))
+        window.show()
+        QTimer.singleShot(1000, started.continue_once)  # in case no expose ever comes
+        return app.exec()
+    finally:
+        started.close()
 
-    window = MainWindow(
-        WindowContext(
+
+class _Started:
+    """The second half of start-up (store open, sign-in, data into the window) and what
+    must be released at exit."""
+
+    def __init__(self, options: GuiOptions, scratch: object, qsettings: QSettings) -> None:
+        self.options = options
+        self.scratch = scratch
+        self.qsettings = qsettings
+        self.workstation: Workstation | None = None
+        self.bus: ChangeBus | None = None
+        self.sync: SyncBridge | None = None
+        self.watchdog: GuiWatchdog | None = None
+        self.shown = False
+        self.ready = False
+        self.then: Callable[[], None] | None = None  # the rest of start-up, run once
+
+    def continue_once(self) -> None:
+        then, self.then = self.then, None
+        if then is not None:
+            then()
+
+    def open(self, opening: _Opening) -> Workstation | None:
+        try:
+            self.workstation = opening.result()
+        except StoreError as error:
+            log.error("cannot open workstation: %s", error_text(error).replace("\n", " | "))
+            if self.options.screenshot is not None or self.options.quit_after_shown:
+                print(error_text(error), file=sys.stderr)
+            else:
+                show_store_error(None, error)
+            return None
+        return self.workstation
+
+    def context(
+        self,
+        workstation: Workstation,
+        settings: Settings,
+        theme: ThemeManager,
+        session: DutySession,
+        app: QApplication,
+    ) -> WindowContext:
+        from console.services.incident_source import IncidentSource
+        from console.services.incidents import IncidentService
+
+        self.bus = ChangeBus(app)
+        self.bus.attach(workstation.store)
+        return WindowContext(
             queries=workstation.queries,
-            bus=bus,
+            bus=self.bus,
             settings=settings,
             theme=theme,
             session=session,
-            data_dir=options.data_dir,
-            sync=sync,
-            sync_issues=sync.issues if sync is not None else None,
-            accounts=sync.accounts if sync is not None else None,
+            data_dir=self.options.data_dir,
+            sync=self.sync,
+            sync_issues=self.sync.issues if self.sync is not None else None,
+            accounts=self.sync.accounts if self.sync is not None else None,
             incidents=IncidentService(workstation.writer),
             incident_source=IncidentSource(workstation.store),
         )
-    )
-    view = start_view(options.view, settings)
-    try:
-        if options.screenshot is not None:
-            return _screenshot(app, window, view, options.screenshot, options.size)
-        if not window.restore_layout():
-            window.resize(*DEFAULT_SIZE)
-        window.show_view(view)
-        watcher = _ExposeWatcher(window)
-        if options.quit_after_shown:
-            window.winId()
-            handle = window.windowHandle()
-            if handle is not None:
-                handle.installEventFilter(watcher)
-        window.show()
-        watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
-        QTimer.singleShot(0, watchdog.start)
-        code = app.exec()
-        watchdog.stop()
-        if window.isVisible():
-            window.close()
-        return code
-    finally:
-        if sync is not None:
-            sync.stop()
-        bus.close()
-        workstation.close()
-        if scratch is not None:
-            qsettings.sync()
-            scratch.cleanup()
+
+    def finish(
+        self,
+        app: QApplication,
+        window: MainWindow,
+        opening: _Opening,
+        settings: Settings,
+        theme: ThemeManager,
+        session: DutySession,
+        interactive: bool,
+    ) -> None:
+        workstation = self.open(opening)
+        if workstation is None:
+            window.hide()
+            app.exit(2)
+            return
+        if interactive:
+            proceed, self.sync = _sign_in(app, workstation, session, self.options)
+            if not proceed:  # the officer closed the sign-in window: do not start
+                window.hide()
+                app.exit(0)
+                return
+        window.attach(self.context(workstation, settings, theme, session, app))
+        self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
+        QTimer.singleShot(0, self.watchdog.start)
+        self.ready = True
+        if self.options.quit_after_shown:
+            print(f"ready {seconds_since_start():.3f}", flush=True)
+            QTimer.singleShot(0, QApplication.quit)
+
+    def close(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        if self.sync is not None:
+            self.sync.stop()
+        if self.bus is not None:
+            self.bus.close()
+        if self.workstation is not None:
+            self.workstation.close()
+        if self.scratch is not None:
+            self.qsettings.sync()
+            self.scratch.cleanup()  # type: ignore[attr-defined]
 
 
 def _screenshot(

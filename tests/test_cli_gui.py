@@ -131,9 +131,22 @@ def test_corrupt_database_exits_2_and_leaves_the_file_alone(tmp_path: Path) -> N
 def test_quit_after_shown_reports_startup_time(tmp_path: Path, sample_dir: Path) -> None:
     result = _run(tmp_path, "--quit-after-shown", "--data-dir", str(sample_dir))
     assert result.returncode == 0, result.stderr
-    word, seconds = result.stdout.strip().splitlines()[-1].split()
-    assert word == "shown"
-    assert 0 < float(seconds) < 30
+    lines = [line.split() for line in result.stdout.strip().splitlines()[-2:]]
+    # The frame is shown first, then the store's data fills it ("ready").
+    assert [word for word, _ in lines] == ["shown", "ready"]
+    shown, ready = (float(seconds) for _, seconds in lines)
+    assert 0 < shown <= ready < 30
+
+
+def test_corrupt_database_after_the_frame_is_shown_exits_2(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    garbage = os.urandom(32 * 1024)
+    (data / "duty.db").write_bytes(garbage)
+    result = _run(tmp_path, "--quit-after-shown", "--data-dir", str(data))
+    assert result.returncode == 2
+    assert "数据库文件已损坏" in result.stderr and "ready" not in result.stdout
+    assert (data / "duty.db").read_bytes() == garbage
 
 
 def test_without_a_display_the_gui_explains_instead_of_aborting(tmp_path: Path) -> None:

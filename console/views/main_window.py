@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QStackedWidget,
+    QStatusBar,
     QVBoxLayout,
     QWidget,
 )
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
+    from console.views.alert_banner import DeadlineBanner
 
 log = logging.getLogger(__name__)
 
@@ -86,29 +88,46 @@ def _import_factory(path: str) -> PageFactory:
     return cast(PageFactory, factory)
 
 
+@dataclass
+class ShellContext:
+    """What the window frame needs before the store is open (start-up shows it first)."""
+
+    settings: Settings
+    theme: ThemeManager
+    session: DutySession
+
+
 class MainWindow(QMainWindow):
-    def __init__(self, context: WindowContext, parent: QWidget | None = None) -> None:
+    """Built either with its full context, or as a frame (``shell``) that is shown at once
+    and gets its data with :meth:`attach` once the store is open."""
+
+    def __init__(
+        self,
+        context: WindowContext | None = None,
+        parent: QWidget | None = None,
+        *,
+        shell: ShellContext | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.context = context
+        if context is not None:
+            shell = ShellContext(context.settings, context.theme, context.session)
+        assert shell is not None, "MainWindow needs a context or a shell"
+        self.shell = shell
+        self._context: WindowContext | None = None
+        self._pending_view: str | None = None
         self.setWindowTitle(WINDOW_TITLE)
         self.setObjectName("MainWindow")
         self.setMinimumSize(960, 600)
 
         central = QWidget(self)
-        column = QVBoxLayout(central)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(0)
+        self._column = QVBoxLayout(central)
+        self._column.setContentsMargins(0, 0, 0, 0)
+        self._column.setSpacing(0)
         self.banner: DeadlineBanner | None = None
-        if context.incident_source is not None:
-            from console.views.alert_banner import DeadlineBanner
-
-            self.banner = DeadlineBanner(context.incident_source, context.bus, context.clock)
-            self.banner.setParent(central)
-            column.addWidget(self.banner)
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        column.addLayout(layout, 1)
+        self._column.addLayout(layout, 1)
         self.rail = NavRail(VIEWS, central)
         self.stack = QStackedWidget(central)
         layout.addWidget(self.rail)
@@ -122,10 +141,10 @@ class MainWindow(QMainWindow):
             stand_in.setObjectName("Page")
             self.stack.addWidget(stand_in)
 
-        self.status = DutyStatusBar(
-            context.queries, context.bus, context.session, self, sync=context.sync
-        )
-        self.setStatusBar(self.status)
+        self.status: DutyStatusBar | None = None
+        opening = QStatusBar(self)
+        opening.addWidget(QLabel("正在打开本机数据……", opening))
+        self.setStatusBar(opening)
 
         self.view_actions: dict[str, QAction] = {}
         for spec in VIEWS:
@@ -144,10 +163,36 @@ class MainWindow(QMainWindow):
         self.new_call_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.new_call_action.triggered.connect(self.new_call)
         self.addAction(self.new_call_action)
-        if self.banner is not None:
-            QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
-
         self.rail.view_requested.connect(self.show_view)
+        if context is not None:
+            self.attach(context)
+
+    @property
+    def context(self) -> WindowContext:
+        assert self._context is not None, "the window has no data yet (attach first)"
+        return self._context
+
+    @property
+    def attached(self) -> bool:
+        return self._context is not None
+
+    def attach(self, context: WindowContext) -> None:
+        """Give the frame its data: status bar, deadline banner, and the requested page."""
+        self._context = context
+        if context.incident_source is not None:
+            from console.views.alert_banner import DeadlineBanner
+
+            self.banner = DeadlineBanner(context.incident_source, context.bus, context.clock)
+            self.banner.setParent(self.centralWidget())
+            self._column.insertWidget(0, self.banner)
+            QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
+        self.status = DutyStatusBar(
+            context.queries, context.bus, context.session, self, sync=context.sync
+        )
+        self.setStatusBar(self.status)
+        if self._pending_view is not None:
+            self.show_view(self._pending_view)
+            self._pending_view = None
 
     # -- pages ----------------------------------------------------------------------------
     def current_view(self) -> str:
@@ -159,6 +204,11 @@ class MainWindow(QMainWindow):
 
     def show_view(self, name: str) -> QWidget:
         spec = view_spec(name)
+        if self._context is None:  # still opening: show it once the data is there
+            self._pending_view = name
+            self.rail.select(name)
+            self.stack.setCurrentIndex(VIEW_NAMES.index(name))
+            return cast(QWidget, self.stack.currentWidget())
         page = self._pages.get(name) or self._build(spec)
         self.stack.setCurrentWidget(page)
         self.rail.select(name)
@@ -215,14 +265,14 @@ class MainWindow(QMainWindow):
 
     # -- theme ----------------------------------------------------------------------------
     def toggle_theme(self) -> None:
-        name = "light" if self.context.theme.name == "dark" else "dark"
-        self.context.settings.set(THEME, name)
-        self.context.theme.apply(name)
+        name = "light" if self.shell.theme.name == "dark" else "dark"
+        self.shell.settings.set(THEME, name)
+        self.shell.theme.apply(name)
 
     # -- geometry ---------------------------------------------------------------------------
     def restore_layout(self) -> bool:
         """Restore geometry and state saved on the last close; False when none was saved."""
-        settings = self.context.settings
+        settings = self.shell.settings
         geometry = settings.get(GEOMETRY)
         restored = bool(geometry) and self.restoreGeometry(QByteArray(geometry))
         state = settings.get(WINDOW_STATE)
@@ -231,7 +281,7 @@ class MainWindow(QMainWindow):
         return restored
 
     def save_layout(self) -> None:
-        settings = self.context.settings
+        settings = self.shell.settings
         settings.set(GEOMETRY, bytes(self.saveGeometry().data()))
         settings.set(WINDOW_STATE, bytes(self.saveState().data()))
         settings.set(LAST_VIEW, self.current_view())
@@ -239,7 +289,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()
-        self.context.bus.close()
+        if self._context is not None:
+            self._context.bus.close()
         super().closeEvent(event)
 
 
@@ -251,4 +302,4 @@ def start_view(requested: str | None, settings: Settings) -> str:
     return DEFAULT_VIEW
 
 
-__all__ = ["MainWindow", "WindowContext", "start_view"]
+__all__ = ["MainWindow", "ShellContext", "WindowContext", "start_view"]

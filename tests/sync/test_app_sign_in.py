@@ -44,7 +44,11 @@ def test_sign_in_then_console_then_quit(qtbot: QtBot, server: ServerProc, tmp_pa
 
     def look_at_console() -> None:
         window = _top(MainWindow)
-        if not isinstance(window, MainWindow) or window.status.connection.text() != "● 在线":
+        if (
+            not isinstance(window, MainWindow)
+            or window.status is None  # the frame is up before its data
+            or window.status.connection.text() != "● 在线"
+        ):
             QTimer.singleShot(50, look_at_console)
             return
         seen["officer"] = window.status.officer.text()
@@ -80,7 +84,7 @@ def test_standalone_first_run_loads_the_sample(qtbot: QtBot, tmp_path: Path) -> 
 
     def look() -> None:
         window = _top(MainWindow)
-        if not isinstance(window, MainWindow):
+        if not isinstance(window, MainWindow) or not window.attached:
             QTimer.singleShot(50, look)
             return
         seen["sample"] = window.context.queries.sample_present()
