@@ -37,7 +37,7 @@ class Setting(Generic[T]):
 THEME: Setting[str] = Setting(
     "ui/theme", str, "dark", "界面主题（dark 深色 / light 浅色）", ("dark", "light")
 )
-OFFICER: Setting[str] = Setting("duty/officer", str, "", "本机值班员姓名（登录功能上线前使用）")
+OFFICER: Setting[str] = Setting("duty/officer", str, "", "本机值班员姓名（单机使用、未登录时显示）")
 LAST_VIEW: Setting[str] = Setting("ui/last_view", str, "intake", "上次关闭时打开的页面")
 WATCHDOG_MS: Setting[int] = Setting(
     "diagnostics/watchdog_ms", int, 200, "界面卡顿超过该毫秒数时写入日志"

@@ -192,3 +192,31 @@ class IncidentService:
             ],
             user=user,
         )
+
+    # -- the 信息报送 deadline table (设置; duty leaders and admins) -------------------------
+    def set_report_rule(
+        self,
+        *,
+        category: str,
+        grade: str,
+        stage: str,
+        channel: str,
+        minutes: int,
+        basis: str,
+        user: str,
+    ) -> Changes:
+        from console.services.report_rules import set_rule
+
+        return set_rule(
+            self._writer,
+            category=category,
+            grade=grade,
+            stage=stage,
+            channel=channel,
+            minutes=minutes,
+            basis=basis,
+            user=user,
+        )
+
+    def delete_report_rule(self, rule_id: str, *, user: str) -> Changes:
+        return self._writer.apply([("report_rule.delete", {"id": rule_id})], user=user)

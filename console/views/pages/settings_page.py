@@ -29,6 +29,7 @@ from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
 from console.ui.theme import THEME_LABELS, THEMES
 from console.views.pages.base import Page, PageContext
+from console.views.pages.report_rules_panel import ReportRulesPanel
 from console.views.registry import THEME_SHORTCUT
 
 
@@ -74,6 +75,12 @@ class SettingsPage(Page):
         self.log_file.setObjectName("Muted")
         form.addRow("日志文件", self.log_file)
         self.layout_.addLayout(form)
+
+        self.rules: ReportRulesPanel | None = None
+        if context.incident_source is not None:
+            self.layout_.addSpacing(6)
+            self.rules = ReportRulesPanel(context, self)
+            self.layout_.addWidget(self.rules)
 
         table_title = QLabel("全部设置项（仅保存与默认值不同的项）", self)
         table_title.setObjectName("CardHeading")

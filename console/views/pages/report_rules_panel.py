@@ -1,0 +1,171 @@
+"""设置 > 信息报送时限: the deadline table a duty leader edits (per category, grade, stage and
+channel: minutes after the call is received). Changes go through the write path and sync;
+the server accepts them from duty leaders and administrators only."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain import catalog
+from console.domain.fields import MutationRejected
+from console.domain.reporting import CHANNELS, REPORT_STAGES
+from console.domain.roles import ADMIN, LEADER
+from console.models.record_table import RECORD_ROLE
+from console.models.report_rule_table_model import ReportRuleTableModel, Rule
+from console.store.changes import Changes
+from console.store.errors import StoreError
+from console.views.pages.base import PageContext
+
+ANY_GRADE = "全部等级"
+
+
+class ReportRulesPanel(QWidget):
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.context = context
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel("信息报送时限（接报后多少分钟内须报送）", self)
+        title.setObjectName("CardHeading")
+        layout.addWidget(title)
+        self.note = QLabel(self)
+        self.note.setObjectName("Muted")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+
+        self.model = ReportRuleTableModel(parent=self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setMinimumHeight(180)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table)
+
+        row = QHBoxLayout()
+        self.category = QComboBox(self)
+        self.category.addItems(list(catalog.EVENT_CATEGORIES))
+        self.grade = QComboBox(self)
+        self.grade.addItems([ANY_GRADE, *catalog.GRADES])
+        self.stage = QComboBox(self)
+        self.stage.addItems(list(REPORT_STAGES))
+        self.channel = QComboBox(self)
+        self.channel.addItems(list(CHANNELS))
+        self.minutes = QSpinBox(self)
+        self.minutes.setRange(1, 60 * 24 * 30)
+        self.minutes.setSuffix(" 分钟")
+        self.minutes.setValue(60)
+        self.basis = QLineEdit(self)
+        self.basis.setPlaceholderText("依据（文件或本地规定）")
+        self.basis.setMaxLength(200)
+        self.save = QPushButton("保存规则", self)
+        self.delete = QPushButton("删除所选", self)
+        for widget in (self.category, self.grade, self.stage, self.channel, self.minutes):
+            row.addWidget(widget)
+        row.addWidget(self.basis, 1)
+        row.addWidget(self.save)
+        row.addWidget(self.delete)
+        layout.addLayout(row)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+        self.save.clicked.connect(self._save)
+        self.delete.clicked.connect(self._delete)
+        self.table.selectionModel().selectionChanged.connect(self._fill_from_selection)
+        context.bus.changed.connect(self._on_changes)
+        self.refresh()
+
+    def _user(self) -> str:
+        return self.context.session.officer
+
+    def may_edit(self) -> bool:
+        """Leaders and admins; standalone (no account) edits locally."""
+        sync = self.context.sync
+        session = sync.session if sync is not None else None
+        return session is None or session.role in (LEADER, ADMIN)
+
+    def refresh(self) -> None:
+        source = self.context.incident_source
+        self.model.set_rules(source.rules() if source is not None else [])
+        editable = self.may_edit() and self.context.incidents is not None
+        for widget in (self.save, self.delete):
+            widget.setEnabled(editable)
+        self.note.setText(
+            "由带班领导或管理员修改；修改后同步到服务器，各值班台一致。"
+            + ("" if editable else "当前账号只能查看。")
+        )
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches("report_rules"):
+            self.refresh()
+
+    def selected(self) -> Rule | None:
+        rows = self.table.selectionModel().selectedRows()
+        return cast(Rule, rows[0].data(RECORD_ROLE)) if rows else None
+
+    def _fill_from_selection(self) -> None:
+        rule = self.selected()
+        if rule is None:
+            return
+        self.category.setCurrentText(rule["category"])
+        self.grade.setCurrentText(rule["grade"] or ANY_GRADE)
+        self.stage.setCurrentText(rule["stage"])
+        self.channel.setCurrentText(rule["channel"])
+        self.minutes.setValue(int(rule["minutes"]))
+        self.basis.setText(rule["basis"])
+
+    def _save(self) -> None:
+        incidents = self.context.incidents
+        if incidents is None:
+            return
+        grade = "" if self.grade.currentText() == ANY_GRADE else self.grade.currentText()
+        try:
+            incidents.set_report_rule(
+                category=self.category.currentText(),
+                grade=grade,
+                stage=self.stage.currentText(),
+                channel=self.channel.currentText(),
+                minutes=self.minutes.value(),
+                basis=self.basis.text(),
+                user=self._user(),
+            )
+        except (MutationRejected, StoreError) as exc:
+            self.message.setText(f"未保存：{getattr(exc, 'message', exc)}")
+            return
+        label = f"{self.category.currentText()} {grade or ANY_GRADE} {self.stage.currentText()}"
+        self.message.setText(
+            f"已保存：{label}（{self.channel.currentText()}）{self.minutes.value()} 分钟"
+        )
+
+    def _delete(self) -> None:
+        rule = self.selected()
+        incidents = self.context.incidents
+        if rule is None or incidents is None:
+            self.message.setText("请先在表中选择一条规则")
+            return
+        try:
+            incidents.delete_report_rule(rule["id"], user=self._user())
+        except (MutationRejected, StoreError) as exc:
+            self.message.setText(f"未删除：{getattr(exc, 'message', exc)}")
+            return
+        self.message.setText("已删除所选规则")

@@ -1,0 +1,98 @@
+"""设置 > 信息报送时限: a duty leader changes a deadline; the countdown follows it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from console.models.report_rule_table_model import ReportRuleTableModel
+from console.services import beijing
+from console.services.context import Workstation
+from console.services.deadlines import deadlines_for
+from console.services.incident_list import fetch_incident
+from console.services.incidents import IncidentService
+from console.services.report_rules import list_rules
+from console.views.main_window import MainWindow
+from console.views.pages.settings_page import SettingsPage
+
+
+def test_leader_edits_a_deadline(
+    qtbot: QtBot, qtmodeltester: ModelTester, window: MainWindow, workstation: Workstation
+) -> None:
+    page = window.show_view("settings")
+    assert isinstance(page, SettingsPage) and page.rules is not None
+    panel = page.rules
+    qtmodeltester.check(panel.model)
+    assert panel.model.rowCount() == len(list_rules(workstation.writer)) > 0
+    assert panel.save.isEnabled()  # standalone: no account, edits locally
+
+    panel.category.setCurrentText("自然灾害")
+    panel.grade.setCurrentText("较大")
+    panel.stage.setCurrentText("首报")
+    panel.channel.setCurrentText("电话")
+    panel.minutes.setValue(20)
+    panel.basis.setText("县防指2026年规定")
+    with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
+        panel.save.click()
+    assert "已保存" in panel.message.text()
+
+    now = datetime(2026, 11, 28, 14, 0, tzinfo=beijing.BEIJING)
+    incident_id = IncidentService(workstation.writer).take_call(
+        {
+            "received_at": "2026-11-28 13:50",
+            "category": "自然灾害",
+            "subtype": "地质",
+            "grade": "较大",
+            "township": "北界镇",
+        },
+        user="李四",
+        now=now,
+    )
+    incident = fetch_incident(workstation.store, incident_id)
+    assert incident is not None
+    phone = [
+        d
+        for d in deadlines_for(incident, list_rules(workstation.writer), [])
+        if d.channel == "电话"
+    ]
+    assert [d.due.strftime("%H:%M") for d in phone] == ["14:10"]  # 13:50 + 20 min
+
+    qtbot.waitUntil(lambda: any(r["basis"] == "县防指2026年规定" for r in panel.model.records()))
+    row = next(i for i, r in enumerate(panel.model.records()) if r["basis"] == "县防指2026年规定")
+    panel.table.selectRow(row)
+    before = panel.model.rowCount()
+    with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
+        panel.delete.click()
+    qtbot.waitUntil(lambda: panel.model.rowCount() == before - 1)
+
+
+def test_rule_model_orders_by_category_and_grade(qtmodeltester: ModelTester) -> None:
+    rules = [
+        {
+            "id": "b",
+            "deleted": False,
+            "category": "事故灾难",
+            "grade": "",
+            "stage": "首报",
+            "channel": "书面",
+            "minutes": 120,
+            "basis": "",
+        },
+        {
+            "id": "a",
+            "deleted": False,
+            "category": "自然灾害",
+            "grade": "重大",
+            "stage": "首报",
+            "channel": "电话",
+            "minutes": 30,
+            "basis": "",
+        },
+    ]
+    model = ReportRuleTableModel()
+    model.set_rules(rules)
+    qtmodeltester.check(model)
+    assert [model.index(r, 0).data() for r in range(2)] == ["自然灾害", "事故灾难"]
+    assert model.index(1, 1).data() == "全部等级" and model.index(0, 4).data() == "30 分钟"
