@@ -169,6 +169,12 @@ def event_name(category: str, subtype: str) -> str:
         return subtype + "事故"
     if category == "事故灾难" and subtype == "环境污染":
         return "环境污染事件"
+    if subtype.endswith(("事件", "疫情", "事故", "火灾")):
+        return subtype
+    if category == "社会安全事件" or (category == "公共卫生事件" and subtype != "传染病"):
+        return subtype + "事件"  # 群体性事件, 涉外事件, 食品安全与职业危害事件
+    if subtype == "传染病":
+        return "传染病疫情"
     return subtype
 
 

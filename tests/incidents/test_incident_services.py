@@ -290,3 +290,16 @@ def test_cli_incident_new_and_list(tmp_path: Path) -> None:
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert [r["id"] for r in rows] == [new_id] and rows[0]["township"] == "北界镇"
+
+
+def test_event_names_read_like_a_report() -> None:
+    from console.services.intake import event_name
+
+    assert event_name("自然灾害", "地质") == "地质灾害"
+    assert event_name("自然灾害", "森林火灾") == "森林火灾"
+    assert event_name("事故灾难", "交通运输") == "交通运输事故"
+    assert event_name("事故灾难", "火灾") == "火灾"
+    assert event_name("社会安全事件", "群体性") == "群体性事件"
+    assert event_name("公共卫生事件", "传染病") == "传染病疫情"
+    assert event_name("公共卫生事件", "动物疫情") == "动物疫情"
+    assert event_name("社会安全事件", "") == "社会安全事件"
