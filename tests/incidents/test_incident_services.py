@@ -22,7 +22,7 @@ from console.services.context import Workstation, open_workstation
 from console.services.deadlines import DUE_SOON, OVERDUE, countdown_text, deadlines_for, next_due
 from console.services.drafts import DraftStore
 from console.services.duplicates import find_candidates
-from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
+from console.services.incident_list import IncidentFilter, fetch_incident, fetch_rows, query_rowids
 from console.services.incidents import IncidentService
 from console.services.intake import FormErrors
 from console.services.report_export import export_docx
@@ -303,3 +303,25 @@ def test_event_names_read_like_a_report() -> None:
     assert event_name("公共卫生事件", "传染病") == "传染病疫情"
     assert event_name("公共卫生事件", "动物疫情") == "动物疫情"
     assert event_name("社会安全事件", "") == "社会安全事件"
+
+
+def test_list_orders_by_grade_and_time_like_a_plain_sort(ws: Workstation) -> None:
+    svc = IncidentService(ws.writer)
+    grades = ["一般", "", "特别重大", "较大", "一般", "重大", ""]
+    for i, grade in enumerate(grades):
+        svc.take_call(
+            {**CALL, "grade": grade, "received_at": f"2026-11-28 1{i}:00"},
+            user="张三",
+            now=NOW + timedelta(hours=12),
+        )
+    rank = {g: i for i, g in enumerate(["特别重大", "重大", "较大", "一般"])}
+    for descending in (False, True):
+        ids = query_rowids(ws.store, IncidentFilter(), sort="grade", descending=descending)
+        rows = fetch_rows(ws.store, ids)
+        keys = [(rank.get(rows[i]["grade"], 4), rows[i]["received_at"]) for i in ids]
+        expected = sorted(keys, key=lambda k: k[1], reverse=True)  # newest first...
+        expected = sorted(expected, key=lambda k: k[0], reverse=descending)  # ...per grade
+        assert keys == expected
+    open_ids = query_rowids(ws.store, IncidentFilter(statuses=frozenset({"接报"})))
+    times = [fetch_rows(ws.store, open_ids)[i]["received_at"] for i in open_ids]
+    assert times == sorted(times, reverse=True) and len(times) == len(grades)
