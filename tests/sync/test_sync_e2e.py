@@ -287,3 +287,35 @@ def test_server_sample_county_reaches_a_fresh_workstation(
         assert ws.queries.sync_counters().next_mutation_id == 1  # pulled, nothing pushed
     finally:
         ws.close()
+
+
+def test_status_workflow_is_checked_by_the_server(server: ServerProc, tmp_path: Path) -> None:
+    from console.services.incidents import IncidentService
+    from console.services.sync_issues import SyncIssues
+
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        incident_id = IncidentService(a.writer).take_call(
+            {"category": "自然灾害", "subtype": "地质", "township": "北界镇"}, user="zhang"
+        )
+        _engine(a, server).sync_once()
+        _engine(b, server, "li").sync_once()
+        # Both officers move it on from 接报 while out of touch; A gets there first.
+        IncidentService(a.writer).set_status(
+            incident_id, "已结案", user="zhang", reason="误报，来电人已确认"
+        )
+        IncidentService(b.writer).set_status(incident_id, "处置中", user="li")
+        _engine(a, server).sync_once()
+        report = _engine(b, server, "li").sync_once()
+        assert report.issues == 1  # 已结案 -> 处置中 needs a reason: refused by the server
+        (issue,) = SyncIssues(b.writer).list()
+        assert issue.kind == "rejected" and "需要填写原因" in issue.message
+        for ws in (a, b):
+            with ws.store.engine.connect() as conn:
+                status = conn.execute(
+                    select(Incident.status).where(Incident.id == incident_id)
+                ).scalar()
+            assert status == "已结案"
+    finally:
+        a.close()
+        b.close()
