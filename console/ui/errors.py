@@ -13,10 +13,16 @@ from typing import TypeVar
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from console.domain.fields import MutationRejected
 from console.store.errors import DiskFullError, StoreError
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
+
+# What a write from a form can raise without being a bug: the store refused (disk full...)
+# or the mutation was refused (the incident changed meanwhile, a field too long...). Both
+# carry a Chinese message; the form keeps what the officer typed.
+WRITE_REFUSED: tuple[type[Exception], ...] = (StoreError, MutationRejected)
 
 
 def error_text(error: StoreError) -> str:

@@ -156,3 +156,19 @@ def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation)
     path = dialog.export(dialog.default_path("pdf"))
     assert path is not None and path.read_bytes()[:4] == b"%PDF"
     dialog.close()
+
+
+def test_a_refused_change_is_shown_and_the_input_kept(
+    window: MainWindow, workstation: Workstation
+) -> None:
+    page, incident_id = page_with_incident(window, workstation)
+    detail = page.detail
+    too_long = "北界镇应急队" * 400  # 2,400 characters: the field takes 2,000
+    detail.teams.setText(too_long)
+    assert not detail.save_teams()  # refused by the mutation, not raised into Qt
+    assert "处置队伍" in detail.action_error.text() and "过长" in detail.action_error.text()
+    assert detail.teams.text() == too_long
+    # The incident is deleted by a leader elsewhere (a pull): a status change is refused.
+    workstation.writer.apply([("incident.delete", {"id": incident_id})], user="李四")
+    detail.status_buttons["核实"].click()
+    assert "不存在" in detail.status_error.text() and not detail.status_error.isHidden()

@@ -85,9 +85,6 @@ class PageHeader(QWidget):
     def set_sample(self, present: bool) -> None:
         self.badge.setVisible(present)
 
-    def add_right(self, widget: QWidget) -> None:
-        self.right.addWidget(widget)
-
 
 class Page(QWidget):
     """Base of the pages: an object name for the style sheet and a vertical layout."""

@@ -34,7 +34,7 @@ from console.services import beijing
 from console.services.deadlines import OVERDUE, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
-from console.store.errors import StoreError
+from console.ui.errors import WRITE_REFUSED
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
 TICK_MS = 30_000
@@ -263,7 +263,7 @@ class IncidentDetail(QFrame):
             self._service.set_status(
                 self.incident["id"], status, user=self._officer(), reason=reason, now=self._clock()
             )
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self._error(self.status_error, f"未能保存：{exc}")
             return False
         self.reason.clear()
@@ -283,7 +283,7 @@ class IncidentDetail(QFrame):
                 self.incident,
                 user=self._officer(),
             )
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self._error(self.action_error, f"未能保存：{exc}")
             return False
         self.show_incident(self.incident["id"])
@@ -304,7 +304,7 @@ class IncidentDetail(QFrame):
                 user=self._officer(),
                 now=self._clock(),
             )
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self._error(self.action_error, f"未能保存：{exc}")
             return False
         self.entry.clear()

@@ -23,7 +23,7 @@ from console.services.duplicates import Candidate
 from console.services.incident_source import IncidentSource
 from console.services.intake import FormErrors, Places, parse_received_at
 from console.store.changes import Changes
-from console.store.errors import StoreError
+from console.ui.errors import WRITE_REFUSED
 from console.views.pages.base import Page, PageContext
 from console.views.pages.incident_detail import IncidentDetail
 from console.views.pages.incident_list import IncidentListView
@@ -174,7 +174,7 @@ class IntakePage(Page):
             self.form.show_errors(errors)
             self.form.show_notice(f"有 {len(errors.errors)} 处需要修改，未保存。")
             return None
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self.form.show_notice(f"未能保存：{exc}（草稿已保留）")
             return None
         incident = self.source.incident(incident_id)
@@ -228,7 +228,7 @@ class IntakePage(Page):
         except FormErrors as errors:
             self.form.show_errors(errors)
             return False
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self.form.show_notice(f"未能附加：{exc}（草稿已保留）")
             return False
         self._finish(candidate.incident_id, f"已作为续报来电附加到：{candidate.title}")

@@ -27,7 +27,7 @@ from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.report_export import export_docx
 from console.services.report_text import ReportDraft, compose
-from console.store.errors import StoreError
+from console.ui.errors import WRITE_REFUSED
 
 STAGES = ("首报", "续报", "终报")
 CHANNELS = ("电话", "书面")
@@ -186,7 +186,7 @@ class ReportDialog(QDialog):
                 user=self._officer,
                 sent_at=self._clock(),
             )
-        except StoreError as exc:
+        except WRITE_REFUSED as exc:
             self._say(f"未能记录：{exc}")
             return False
         self.sent.append(f"{stage}({channel})")

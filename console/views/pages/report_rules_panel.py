@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import catalog
-from console.domain.fields import MutationRejected
 from console.domain.reporting import CHANNELS, REPORT_STAGES
 from console.domain.roles import ADMIN, LEADER
 from console.models.record_table import RECORD_ROLE
 from console.models.report_rule_table_model import ReportRuleTableModel, Rule
 from console.store.changes import Changes
-from console.store.errors import StoreError
+from console.ui.errors import WRITE_REFUSED
 from console.views.pages.base import PageContext
 
 ANY_GRADE = "全部等级"
@@ -149,7 +148,7 @@ class ReportRulesPanel(QWidget):
                 basis=self.basis.text(),
                 user=self._user(),
             )
-        except (MutationRejected, StoreError) as exc:
+        except WRITE_REFUSED as exc:
             self.message.setText(f"未保存：{getattr(exc, 'message', exc)}")
             return
         label = f"{self.category.currentText()} {grade or ANY_GRADE} {self.stage.currentText()}"
@@ -165,7 +164,7 @@ class ReportRulesPanel(QWidget):
             return
         try:
             incidents.delete_report_rule(rule["id"], user=self._user())
-        except (MutationRejected, StoreError) as exc:
+        except WRITE_REFUSED as exc:
             self.message.setText(f"未删除：{getattr(exc, 'message', exc)}")
             return
         self.message.setText("已删除所选规则")
