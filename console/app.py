@@ -260,7 +260,6 @@ class _Started:
         self.sync: SyncBridge | None = None
         self.watchdog: GuiWatchdog | None = None
         self.shown = False
-        self.ready = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
 
     def continue_once(self) -> None:
@@ -331,7 +330,6 @@ class _Started:
         window.attach(self.context(workstation, settings, theme, session, app))
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)
-        self.ready = True
         if self.options.quit_after_shown:
             print(f"ready {seconds_since_start():.3f}", flush=True)
             QTimer.singleShot(0, QApplication.quit)

@@ -109,8 +109,7 @@ def create_app(engine: Engine) -> FastAPI:
         lifespan=lifespan,
         description="县综合应急指挥中心值班台 同步服务器",
     )
-    with engine.connect() as conn:
-        secret = bytes.fromhex(conn.execute(select(ServerState.token_secret)).scalar_one())
+    secret = auth.token_secret(engine)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 

@@ -53,7 +53,8 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(candidate.hex(), digest)
 
 
-def _secret(engine: Engine) -> bytes:
+def token_secret(engine: Engine) -> bytes:
+    """The signing secret all server processes on this database share."""
     with engine.connect() as conn:
         return bytes.fromhex(conn.execute(select(ServerState.token_secret)).scalar_one())
 

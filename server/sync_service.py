@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, insert, select, update
+from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.engine import Connection, NestedTransaction
 
 from console.domain import roles
@@ -461,8 +461,3 @@ def _add_newer_parents(conn: Connection, page: dict[str, list[dict[str, Any]]], 
                 page.setdefault(parent.name, []).extend(
                     dict(r) for r in conn.execute(stmt).mappings()
                 )
-
-
-def current_version(engine: Engine) -> int:
-    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
-        return int(conn.execute(select(func.max(ServerState.version))).scalar() or 0)

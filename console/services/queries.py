@@ -19,7 +19,7 @@ from console.domain.schema import (
     Village,
 )
 from console.store.database import Store
-from console.store.records import ClientState, LocalMeta, OutboxEntry
+from console.store.records import ClientState, OutboxEntry
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,3 @@ class Queries:
         stmt = select(Township.id).where(Township.is_sample.is_(True), Township.deleted.is_(False))
         with self._store.engine.connect() as conn:
             return conn.execute(stmt.limit(1)).first() is not None
-
-    def meta(self, key: str) -> str | None:
-        with self._store.engine.connect() as conn:
-            return conn.execute(select(LocalMeta.value).where(LocalMeta.key == key)).scalar()

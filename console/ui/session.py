@@ -25,10 +25,6 @@ class DutySession(QObject):
     def officer(self) -> str:
         return self._override or self._settings.get(OFFICER).strip() or NO_OFFICER
 
-    @property
-    def saved_officer(self) -> str:
-        return self._settings.get(OFFICER)
-
     def sign_in(self, username: str) -> None:
         """The account signed in on this run names the officer (not saved as a setting)."""
         self._override = username.strip() or None

@@ -126,7 +126,3 @@ class ThemeManager(QObject):
         self._app.setPalette(palette_for(self.colors()))
         self._app.setStyleSheet(load_qss(self._name))
         self.changed.emit(self._name)
-
-    def toggle(self) -> str:
-        self.apply("light" if self._name == "dark" else "dark")
-        return self._name
