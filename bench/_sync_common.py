@@ -30,6 +30,7 @@ from typing import Any
 
 import psycopg
 import requests
+from write_path import Place, incident_args
 
 from console.domain.ids import new_id
 from console.domain.mutations import SCHEMA_VERSION
@@ -40,13 +41,6 @@ PASSWORD = "bench-pass-1"
 CST = timezone(timedelta(hours=8))
 Call = tuple[str, dict[str, Any]]
 
-_KINDS = [
-    ("自然灾害", "地质", "一般", "山体滑坡", "强降雨引发山体滑坡，部分道路受阻。"),
-    ("自然灾害", "水旱", "较大", "山洪", "溪流水位快速上涨，沿河民房进水，需转移群众。"),
-    ("事故灾难", "火灾", "一般", "民房火灾", "一民房起火，消防救援队已出动。"),
-    ("事故灾难", "交通运输", "一般", "道路交通事故", "两车相撞，一人受伤，已通知交警和120。"),
-    ("自然灾害", "森林火灾", "较大", "森林火情", "山林起火，过火面积约5亩，扑火队伍赶赴现场。"),
-]
 _LOG = [
     ("来电", "村委会来电补充：现场已拉设警戒线，无人员被困。"),
     ("处置", "乡镇应急办已安排人员赶赴现场核实，预计30分钟到达。"),
@@ -212,38 +206,10 @@ class DataGen:
         )
 
     def incident(self) -> dict[str, Any]:
-        rng = self.rng
-        category, subtype, grade, what, story = rng.choice(_KINDS)
-        args: dict[str, Any] = {
-            "id": new_id(),
-            "received_at": self.when(),
-            "category": category,
-            "subtype": subtype,
-            "grade": grade,
-            "title": f"{what}（{rng.randint(1, 99)}号）",
-            "description": story,
-            "address": f"某村{rng.randint(1, 200)}号附近",
-            "caller_name": "李四",
-            "caller_unit": "村委会",
-            "caller_post": "村支书",
-            "caller_phone": f"1380578{rng.randint(0, 9999):04d}",
-            "notified": "县消防救援大队、属地乡镇",
-            "dead": 0,
-            "missing": 0,
-            "injured": rng.randint(0, 3),
-            "trapped": 0,
-            "affected": rng.randint(0, 50),
-            "recorder": "值班员张三",
-        }
-        if self.places:
-            tid, vid, lon, lat = rng.choice(self.places)
-            args.update(
-                township_id=tid,
-                village_id=vid,
-                lon=round(lon + rng.uniform(-0.05, 0.05), 6),
-                lat=round(lat + rng.uniform(-0.05, 0.05), 6),
-            )
-        return args
+        """The same 接报 form bench/write_path.py writes (one generator for all benches)."""
+        when = self.start + timedelta(minutes=next(self.counter))
+        places: list[Place] = list(self.places) or [(None, None, 119.27, 28.59)]
+        return incident_args(self.rng, places, when)
 
     def timeline(self, incident_id: str) -> dict[str, Any]:
         kind, body = self.rng.choice(_LOG)
