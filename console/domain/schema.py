@@ -11,7 +11,7 @@ and only here. :data:`ENTITY_FIELDS` is derived from the columns, in declaration
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, String, Table
+from sqlalchemy import BigInteger, Boolean, Index, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.domain import catalog, reporting
@@ -249,3 +249,12 @@ def input_fields(model: type[SyncedRecord]) -> dict[str, Field]:
 ENTITY_FIELDS: dict[str, dict[str, Field]] = {
     m.__tablename__: input_fields(m) for m in SYNCED_MODELS
 }
+
+
+def merged_metadata(*bases: type[DeclarativeBase]) -> MetaData:
+    """One MetaData holding copies of the bases' tables: a replica's whole schema."""
+    merged = MetaData()
+    for base in bases:
+        for table in base.metadata.tables.values():
+            table.to_metadata(merged)
+    return merged
