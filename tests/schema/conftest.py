@@ -3,39 +3,19 @@
 - ``workstation_engine``: a workstation store in a temp folder, migrated to head by
   ``open_store`` (the real history, FTS5 search index included).
 - ``server_engine`` (parametrized "sqlite" / "postgresql"): a server database migrated to head
-  by ``server.db.migrate``; the PostgreSQL one is a throwaway database created next to
-  ``DUTY_TEST_PG_URL`` (default: the local ``test`` database) and dropped afterwards, skipped
-  with the reason when PostgreSQL is not reachable.
+  by ``server.db.migrate`` (see ``schema_db.server_database``).
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, make_url
+from schema_db import server_database
+from sqlalchemy import Engine
 
 from console.store.database import open_store
-
-PG_URL = os.environ.get("DUTY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-
-
-def _admin_conninfo() -> str:
-    return make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
-def _postgres_problem() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(_admin_conninfo(), connect_timeout=3) as conn:
-            conn.execute("SELECT 1")
-    except Exception as exc:
-        return f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {exc})"
-    return None
 
 
 @pytest.fixture
@@ -45,39 +25,7 @@ def workstation_engine(tmp_path: Path) -> Iterator[Engine]:
     store.close()
 
 
-def _postgres_database() -> Iterator[str]:
-    problem = _postgres_problem()
-    if problem:
-        pytest.skip(problem)
-    import psycopg
-
-    name = f"duty_schema_{secrets.token_hex(6)}"
-    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
-    try:
-        yield (
-            make_url(PG_URL)
-            .set(drivername="postgresql+psycopg", database=name)
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(params=("sqlite", "postgresql"))
 def server_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    from server.db import make_engine, migrate
-
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'duty-server.db'}"])
-    else:
-        urls = _postgres_database()
-    url = next(urls)
-    engine = make_engine(url)
-    try:
-        migrate(engine)
+    with server_database(request.param, tmp_path) as engine:
         yield engine
-    finally:
-        engine.dispose()
-        next(urls, None)  # drops the PostgreSQL database
