@@ -56,9 +56,10 @@ def _postgres_database() -> Iterator[str]:
 
 
 @contextmanager
-def server_database(backend: str, folder: Path) -> Iterator[Engine]:
-    """A server database on ``backend``, migrated to head; a PostgreSQL one is dropped after."""
-    from server.db import make_engine, migrate
+def server_database(backend: str, folder: Path, *, revision: str | None = None) -> Iterator[Engine]:
+    """A server database on ``backend``, migrated to head (or only to ``revision``); a
+    PostgreSQL one is dropped afterwards."""
+    from server.db import MIGRATIONS_DIR, make_engine, migrate
 
     if backend == "sqlite":
         urls: Iterator[str] = iter([f"sqlite:///{folder / 'duty-server.db'}"])
@@ -67,8 +68,24 @@ def server_database(backend: str, folder: Path) -> Iterator[Engine]:
     url = next(urls)
     engine = make_engine(url)
     try:
-        migrate(engine)
+        if revision is None:
+            migrate(engine)
+        else:
+            upgrade_to(engine, MIGRATIONS_DIR, revision)
         yield engine
     finally:
         engine.dispose()
         next(urls, None)  # drops the PostgreSQL database
+
+
+def upgrade_to(engine: Engine, script_location: Path, revision: str) -> None:
+    """Run a migration history up to ``revision`` on ``engine``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()
