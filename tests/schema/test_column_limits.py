@@ -38,7 +38,8 @@ LONGEST_USER = "值" * ACCOUNT_MAX_LEN
 LONGEST_HLC = "0001732781234567-00003-" + "n" * (HLC_MAX_LEN - 23)
 LONGEST_TIME = "2026-11-28T14:05:00.123456+08:00"
 NANOSECOND_TIME = "2026-11-28T14:05:00.123456789+08:00"  # datetime.fromisoformat takes it
-# Created in this order, each by its own mutation: refs point to records made before.
+# Every synced table, in SYNCED_MODELS order (parents first), and the mutation creating its
+# records: refs point to records made before.
 MUTATION = {
     "townships": "township.upsert",
     "villages": "village.upsert",
@@ -46,9 +47,9 @@ MUTATION = {
     "risk_points": "risk_point.upsert",
     "teams": "team.upsert",
     "stations": "station.upsert",
-    "report_rules": "report_rule.upsert",
     "incidents": "incident.create",
     "incident_timeline": "timeline.append",
+    "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
 }
 
@@ -137,6 +138,7 @@ def conn(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Connection]
 
 
 def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> None:
+    assert list(MUTATION) == [m.__tablename__ for m in SYNCED_MODELS], "a new entity goes here"
     refs: dict[str, str] = {}
     for table, mutation in MUTATION.items():
         args = _longest_args(table, refs)

@@ -18,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import Column, Engine, MetaData, String
 
+from console.domain.schema import SYNCED_MODELS
 from console.store.records import workstation_metadata
 from server.schema import server_metadata
 
@@ -59,3 +60,13 @@ def test_a_model_change_without_migration_is_reported(server_engine: Engine) -> 
     assert "add_column" in kinds
     assert "modify_type" in kinds
     assert "modify_nullable" in kinds
+
+
+def test_synced_models_list_parents_before_children() -> None:
+    """Pull pages, the digest and the wipe on reset walk SYNCED_MODELS in this order."""
+    seen: set[str] = set()
+    for model in SYNCED_MODELS:
+        table = model.__table__
+        for fk in getattr(table, "foreign_keys", ()):
+            assert fk.column.table.name in seen, f"{table.name} before {fk.column.table.name}"
+        seen.add(model.__tablename__)
