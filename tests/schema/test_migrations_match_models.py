@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from alembic.autogenerate import compare_metadata
+from alembic.autogenerate import compare_metadata, produce_migrations, render_python_code
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, Engine, MetaData, String
+from sqlalchemy import Column, Connection, Engine, MetaData, String
 
 from console.domain.schema import SYNCED_MODELS
 from console.store.records import workstation_metadata
@@ -31,20 +31,37 @@ def _not_search_index(name: str | None, type_: str, _parent: Any) -> bool:
     return name != SEARCH_INDEX and not name.startswith(SEARCH_INDEX + "_")
 
 
+def _context(conn: Connection) -> MigrationContext:
+    opts = {"compare_type": True, "include_name": _not_search_index}
+    return MigrationContext.configure(conn, opts=opts)
+
+
 def differences(engine: Engine, metadata: MetaData) -> list[Any]:
     with engine.connect() as conn:
-        ctx = MigrationContext.configure(
-            conn, opts={"compare_type": True, "include_name": _not_search_index}
-        )
-        return list(compare_metadata(ctx, metadata))
+        return list(compare_metadata(_context(conn), metadata))
+
+
+def missing_operations(engine: Engine, metadata: MetaData) -> str:
+    """The Alembic operations a new migration needs, as Python to start it from."""
+    with engine.connect() as conn:
+        script = produce_migrations(_context(conn), metadata)
+    return render_python_code(script.upgrade_ops)
 
 
 def test_workstation_history_matches_models(workstation_engine: Engine) -> None:
-    assert differences(workstation_engine, workstation_metadata()) == []
+    metadata = workstation_metadata()
+    assert differences(workstation_engine, metadata) == [], (
+        "add a migration to console/store/migrations/versions with:\n"
+        + missing_operations(workstation_engine, metadata)
+    )
 
 
 def test_server_history_matches_models(server_engine: Engine) -> None:
-    assert differences(server_engine, server_metadata()) == []
+    metadata = server_metadata()
+    assert differences(server_engine, metadata) == [], (
+        "add a migration to server/migrations/versions with:\n"
+        + missing_operations(server_engine, metadata)
+    )
 
 
 def test_a_model_change_without_migration_is_reported(server_engine: Engine) -> None:
@@ -60,6 +77,8 @@ def test_a_model_change_without_migration_is_reported(server_engine: Engine) -> 
     assert "add_column" in kinds
     assert "modify_type" in kinds
     assert "modify_nullable" in kinds
+    rendered = missing_operations(server_engine, metadata)
+    assert "weather" in rendered and "length=121" in rendered
 
 
 def test_synced_models_list_parents_before_children() -> None:
