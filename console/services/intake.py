@@ -158,16 +158,17 @@ def validate_call(
     args["village_id"] = village_id
 
     for key, label in COUNT_FIELDS:
+        noun = label if label.endswith("人数") else f"{label}人数"  # 死亡人数, 受影响人数
         raw = _text(form, key)
         if not raw:
             args[key] = 0
             continue
         if not raw.isdigit():
-            errors[key] = f"{label}人数应为 0 或正整数"
+            errors[key] = f"{noun}应为 0 或正整数"
             continue
         args[key] = int(raw)
         if args[key] > MAX_COUNT:
-            errors[key] = f"{label}人数过大"
+            errors[key] = f"{noun}过大"
 
     for key, (label, limit) in TEXT_LIMITS.items():
         value = _text(form, key)
