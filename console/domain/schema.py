@@ -31,7 +31,7 @@ from console.domain.columns import (
     text,
     timestamp,
 )
-from console.domain.fields import ACCOUNT, HLC, RECORD_ID, Field
+from console.domain.fields import ACCOUNT, ACCOUNT_MAX_LEN, HLC, RECORD_ID, Field
 
 
 class SyncedBase(DeclarativeBase):
@@ -169,7 +169,7 @@ class Incident(SyncedRecord):
     trapped: Mapped[int] = count("被困")
     affected: Mapped[int] = count("受影响人数")
     # The signed-in account that took the call, so as long as an account name.
-    recorder: Mapped[str] = text("记录人", ACCOUNT.max_len or 0)
+    recorder: Mapped[str] = text("记录人", ACCOUNT_MAX_LEN)
     teams_assigned: Mapped[str] = long_text("处置队伍", 2000)
 
     __table_args__ = (Index("ix_incidents_status_received", "status", "received_at"),)
