@@ -11,17 +11,9 @@ from typing import Any
 from console.services.context import open_workstation
 from console.services.incident_list import IncidentFilter, fetch_rows, query_rowids
 from console.services.incidents import IncidentService
-from console.services.intake import FormErrors
+from console.services.intake import FORM_FIELDS, FormErrors
 
-FIELD_LABELS = {
-    "received_at": "接报时间",
-    "caller_phone": "来电号码",
-    "category": "事件类别",
-    "subtype": "事件子类",
-    "grade": "事件等级",
-    "township": "乡镇",
-    "village": "村",
-}
+FIELD_LABELS = {key: spec.label for key, spec in FORM_FIELDS.items()}
 
 
 def _read(source: str) -> Any:

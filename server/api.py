@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN
 from server import auth, sync_service
 from server.notify import Notifier
 from server.schema import ServerState
@@ -33,7 +34,7 @@ _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 
 
 class LoginIn(BaseModel):
-    username: str = Field(min_length=1, max_length=64)
+    username: str = Field(min_length=1, max_length=ACCOUNT_MAX_LEN)
     password: str = Field(min_length=1, max_length=256)
 
     @field_validator("username", "password")
@@ -59,7 +60,7 @@ class MutationIn(BaseModel):
     mutation_id: int = Field(ge=1)
     name: str = Field(min_length=1, max_length=64)
     args: dict[str, Any]
-    hlc: str = Field(min_length=1, max_length=64)
+    hlc: str = Field(min_length=1, max_length=HLC_MAX_LEN)
     schema_version: int = Field(ge=1)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select, update
 
+from console.domain.fields import ACCOUNT_MAX_LEN
 from console.domain.roles import ROLE_LABELS
 from server.schema import ServerState, User
 
@@ -92,8 +93,8 @@ def failure_delay(failed_logins: int) -> float:
 def create_user(engine: Engine, username: str, role: str, password: str) -> None:
     if role not in ROLE_LABELS:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLE_LABELS)}")
-    if not username or len(username) > 64:
-        raise ValueError("username must be 1-64 characters")
+    if not username.strip() or len(username) > ACCOUNT_MAX_LEN:
+        raise ValueError(f"username must be 1-{ACCOUNT_MAX_LEN} characters")
     if len(password) < 8:
         raise ValueError("password must have at least 8 characters")
     from sqlalchemy import insert

@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from console.domain.schema import SyncedBase, merged_metadata
 
 
 class ServerBase(DeclarativeBase):
@@ -76,3 +78,9 @@ class AuditEntry(ServerBase):
     result: Mapped[str] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+def server_metadata() -> MetaData:
+    """Synced tables + server tables: the schema the server's migration history must produce."""
+    merged = merged_metadata(SyncedBase, ServerBase)
+    return merged

@@ -1,7 +1,11 @@
-"""Argument specs of the mutations and their validation, with messages in Chinese.
+"""Field declarations and their validation, with messages in Chinese.
 
-Mutation arguments arrive as JSON from the officer's form, from scripts and (on the server)
-from any workstation, so every value is checked here before a table is touched.
+A :class:`Field` says everything about one value: its Chinese label, type, length or format,
+whether it is required, its choices, the table it refers to, its range. Each synced column
+is built from its Field (:mod:`console.domain.columns`), so the database's limits and the
+validation's are one declaration. Mutation arguments arrive as JSON from the officer's form,
+from scripts and (on the server) from any workstation, so every value is checked here before
+a table is touched.
 """
 
 from __future__ import annotations
@@ -11,8 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.domain import catalog, reporting
 from console.domain.ids import is_uuid
+
+UUID_LEN = 36  # canonical text form, the only one is_uuid accepts
+# ISO 8601 with a UTC offset, at most to the microsecond: 2026-11-28T14:05:00.123456+08:00.
+# datetime.fromisoformat takes longer forms too (nanoseconds, offset seconds), which would
+# not fit the column on PostgreSQL.
+TIMESTAMP_MAX_LEN = 32
+ACCOUNT_MAX_LEN = 64  # account names (duty-server create-user, sign-in)
+HLC_MAX_LEN = 64
 
 
 class MutationRejected(Exception):
@@ -39,6 +50,17 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     timestamp: bool = False  # ISO 8601 text with a UTC offset
+
+    def longest(self) -> int | None:
+        """The most characters a valid text value can have (None: unbounded or not text)."""
+        bounds = [
+            self.max_len,
+            max(map(len, self.choices)) if self.choices else None,
+            UUID_LEN if self.ref is not None else None,
+            TIMESTAMP_MAX_LEN if self.timestamp else None,
+        ]
+        known = [b for b in bounds if b is not None]
+        return min(known) if known else None
 
 
 def _type_name(kind: type) -> str:
@@ -74,6 +96,12 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
         if spec.ref is not None and not is_uuid(value):
             raise MutationRejected("bad_ref", f"“{spec.label}”不是有效的记录编号")
         if spec.timestamp:
+            if len(value) > TIMESTAMP_MAX_LEN:
+                raise MutationRejected(
+                    "bad_time",
+                    f"“{spec.label}”不是有效的时间（最多精确到微秒，"
+                    "例如 2026-11-28T14:05:00+08:00）",
+                )
             try:
                 parsed = datetime.fromisoformat(value)
             except ValueError:
@@ -105,136 +133,8 @@ def check_fields(
     return clean
 
 
-def _lon() -> Field:
-    return Field("经度", float, minimum=-180, maximum=180)
-
-
-def _lat() -> Field:
-    return Field("纬度", float, minimum=-90, maximum=90)
-
-
-def _count(label: str) -> Field:
-    return Field(label, int, nullable=False, minimum=0, maximum=10_000_000)
-
-
-def _text(label: str, max_len: int, *, required: bool = False) -> Field:
-    return Field(label, str, required=required, nullable=False, max_len=max_len)
-
-
-_SAMPLE = Field("样例数据", bool, nullable=False)
-
-ENTITY_FIELDS: dict[str, dict[str, Field]] = {
-    "townships": {
-        "name": _text("乡镇名称", 40, required=True),
-        "kind": Field("类型", str, required=True, choices=catalog.TOWNSHIP_KINDS),
-        "lon": _lon(),
-        "lat": _lat(),
-        "position_approximate": Field("位置为近似值", bool, nullable=False),
-        "is_sample": _SAMPLE,
-    },
-    "villages": {
-        "township_id": Field("所属乡镇", str, required=True, ref="townships"),
-        "name": _text("村名", 40, required=True),
-        "lon": _lon(),
-        "lat": _lat(),
-        "is_sample": _SAMPLE,
-    },
-    "shelters": {
-        "name": _text("避灾场所名称", 80, required=True),
-        "township_id": Field("所属乡镇", str, ref="townships"),
-        "village_id": Field("所属村", str, ref="villages"),
-        "kind": _text("场所类型", 20),
-        "capacity": _count("容纳人数"),
-        "manager": _text("管理员", 40),
-        "phone": _text("联系电话", 32),
-        "lon": _lon(),
-        "lat": _lat(),
-        "is_sample": _SAMPLE,
-    },
-    "risk_points": {
-        "type": Field("风险点类型", str, required=True, choices=catalog.RISK_POINT_TYPES),
-        "name": _text("风险点名称", 80, required=True),
-        "township_id": Field("所属乡镇", str, ref="townships"),
-        "village_id": Field("所属村", str, ref="villages"),
-        "lon": _lon(),
-        "lat": _lat(),
-        "households": _count("影响户数"),
-        "persons": _count("影响人数"),
-        "responsible_person": _text("责任人", 40),
-        "responsible_phone": _text("责任人电话", 32),
-        "shelter_id": Field("对应避灾场所", str, ref="shelters"),
-        "transfer_route": _text("转移路线", 500),
-        "note": _text("备注", 2000),
-        "is_sample": _SAMPLE,
-    },
-    "teams": {
-        "name": _text("队伍名称", 80, required=True),
-        "kind": _text("队伍类型", 20, required=True),
-        "township_id": Field("所属乡镇", str, ref="townships"),
-        "members": _count("人数"),
-        "leader": _text("负责人", 40),
-        "phone": _text("联系电话", 32),
-        "equipment": _text("主要装备", 500),
-        "lon": _lon(),
-        "lat": _lat(),
-        "is_sample": _SAMPLE,
-    },
-    "stations": {
-        "code": _text("站码", 20, required=True),
-        "name": _text("站名", 80, required=True),
-        "kind": Field("站点类型", str, required=True, choices=catalog.STATION_KINDS),
-        "township_id": Field("所属乡镇", str, ref="townships"),
-        "lon": _lon(),
-        "lat": _lat(),
-        "warning_level_m": Field("警戒水位", float, minimum=-100, maximum=10_000),
-        "guarantee_level_m": Field("保证水位", float, minimum=-100, maximum=10_000),
-        "is_sample": _SAMPLE,
-    },
-    "incidents": {
-        "received_at": Field("接报时间", str, required=True, timestamp=True),
-        "category": Field("事件类别", str, required=True, choices=tuple(catalog.EVENT_CATEGORIES)),
-        "subtype": _text("事件子类", 20),
-        "grade": Field("事件等级", str, choices=catalog.GRADES),
-        "title": _text("事件标题", 120, required=True),
-        "description": _text("事件经过", 20_000),
-        "township_id": Field("乡镇", str, ref="townships"),
-        "village_id": Field("村", str, ref="villages"),
-        "address": _text("详细地址", 200),
-        "lon": _lon(),
-        "lat": _lat(),
-        "caller_name": _text("来电人", 40),
-        "caller_unit": _text("来电单位", 80),
-        "caller_post": _text("职务", 40),
-        "caller_phone": _text("来电号码", 32),
-        "notified": _text("已通知单位", 2000),
-        "dead": _count("死亡"),
-        "missing": _count("失踪"),
-        "injured": _count("受伤"),
-        "trapped": _count("被困"),
-        "affected": _count("受影响人数"),
-        "recorder": _text("记录人", 40),
-        "teams_assigned": _text("处置队伍", 2000),
-    },
-    "incident_timeline": {
-        "incident_id": Field("所属事件", str, required=True, ref="incidents"),
-        "kind": Field("记录类型", str, required=True, choices=catalog.TIMELINE_KINDS),
-        "body": _text("内容", 20_000, required=True),
-        "at": Field("时间", str, required=True, timestamp=True),
-    },
-    "report_rules": {
-        "category": Field("事件类别", str, required=True, choices=tuple(catalog.EVENT_CATEGORIES)),
-        "grade": Field("事件等级", str, nullable=False, choices=("", *catalog.GRADES)),
-        "stage": Field("报送阶段", str, required=True, choices=reporting.REPORT_STAGES),
-        "channel": Field("报送方式", str, required=True, choices=reporting.CHANNELS),
-        "minutes": Field("时限（分钟）", int, required=True, minimum=1, maximum=60 * 24 * 30),
-        "basis": _text("依据", 200),
-    },
-    "incident_reports": {
-        "incident_id": Field("所属事件", str, required=True, ref="incidents"),
-        "stage": Field("报送阶段", str, required=True, choices=reporting.REPORT_STAGES),
-        "channel": Field("报送方式", str, required=True, choices=reporting.CHANNELS),
-        "sent_at": Field("报送时间", str, required=True, timestamp=True),
-        "recipient": _text("报送对象", 80),
-        "body": _text("报告内容", 50_000),
-    },
-}
+# Columns every synced record has, filled by the mutation machinery rather than by arguments;
+# run_mutation checks the context against these before anything is written.
+RECORD_ID = Field("记录编号", str, required=True, nullable=False, max_len=UUID_LEN)
+ACCOUNT = Field("账号", str, required=True, nullable=False, max_len=ACCOUNT_MAX_LEN)
+HLC = Field("修改时间戳", str, required=True, nullable=False, max_len=HLC_MAX_LEN)

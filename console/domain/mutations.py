@@ -16,10 +16,17 @@ from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
 from console.domain import catalog, workflow
-from console.domain.fields import ENTITY_FIELDS, Field, MutationRejected, check_fields
+from console.domain.fields import (
+    ACCOUNT,
+    HLC,
+    Field,
+    MutationRejected,
+    check_fields,
+    check_value,
+)
 from console.domain.ids import is_uuid
 from console.domain.rows import RowChange
-from console.domain.schema import MODEL_BY_TABLE
+from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
 # Bumped whenever a mutation's meaning or arguments change; stored with every outbox row so
 # the server can refuse or translate work recorded by an older workstation.
@@ -78,6 +85,10 @@ def run_mutation(
         raise MutationRejected("unknown_mutation", f"未知的操作类型：{name[:60]}")
     if not isinstance(args, dict):
         raise MutationRejected("bad_args", "操作参数必须是 JSON 对象")
+    # Who and when end up in updated_by/author and updated_at: held to their columns' limits
+    # here, so no backend ever meets a value too long for them.
+    check_value("user", ACCOUNT, ctx.user)
+    check_value("hlc", HLC, ctx.hlc)
     return mutation.apply(conn, args, ctx)
 
 

@@ -3,12 +3,35 @@
 Each record has a client-generated UUID key, the server ``version`` of its last change (null
 until synced), an HLC ``updated_at``, ``updated_by`` and a ``deleted`` tombstone. Only the
 mutation functions in :mod:`console.domain.mutations` write these tables.
+
+Every column is built from its field declaration (:mod:`console.domain.columns`): the label,
+length, format, choices and range that validation, forms and messages use are declared here
+and only here. :data:`ENTITY_FIELDS` is derived from the columns, in declaration order.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from console.domain import catalog, reporting
+from console.domain.columns import (
+    FIELD,
+    SYSTEM,
+    choice,
+    count,
+    flag,
+    integer,
+    lat,
+    lon,
+    long_text,
+    number,
+    ref,
+    system,
+    text,
+    timestamp,
+)
+from console.domain.fields import ACCOUNT, ACCOUNT_MAX_LEN, HLC, RECORD_ID, Field
 
 
 class SyncedBase(DeclarativeBase):
@@ -18,124 +41,136 @@ class SyncedBase(DeclarativeBase):
 class SyncedRecord(SyncedBase):
     __abstract__ = True
 
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    id: Mapped[str] = system(RECORD_ID, String(36), primary_key=True)
     version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
-    updated_at: Mapped[str] = mapped_column(String(64))
-    updated_by: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[str] = system(HLC, String(64))
+    updated_by: Mapped[str] = system(ACCOUNT, String(64))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+def _is_sample() -> Mapped[bool]:
+    return flag("样例数据", default=False)
 
 
 class Township(SyncedRecord):
     __tablename__ = "townships"
 
-    name: Mapped[str] = mapped_column(String(40))
-    kind: Mapped[str] = mapped_column(String(8))
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    position_approximate: Mapped[bool] = mapped_column(Boolean, default=True)
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = text("乡镇名称", 40, required=True)
+    kind: Mapped[str] = choice("类型", catalog.TOWNSHIP_KINDS, 8, required=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    position_approximate: Mapped[bool] = flag("位置为近似值", default=True)
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class Village(SyncedRecord):
     __tablename__ = "villages"
 
-    township_id: Mapped[str] = mapped_column(ForeignKey("townships.id"), index=True)
-    name: Mapped[str] = mapped_column(String(40))
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    township_id: Mapped[str] = ref("所属乡镇", "townships", required=True, index=True)
+    name: Mapped[str] = text("村名", 40, required=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class Shelter(SyncedRecord):
     __tablename__ = "shelters"
 
-    name: Mapped[str] = mapped_column(String(80))
-    township_id: Mapped[str | None] = mapped_column(ForeignKey("townships.id"), index=True)
-    village_id: Mapped[str | None] = mapped_column(ForeignKey("villages.id"))
-    kind: Mapped[str] = mapped_column(String(20), default="")
-    capacity: Mapped[int] = mapped_column(Integer, default=0)
-    manager: Mapped[str] = mapped_column(String(40), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = text("避灾场所名称", 80, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    village_id: Mapped[str | None] = ref("所属村", "villages")
+    kind: Mapped[str] = text("场所类型", 20)
+    capacity: Mapped[int] = count("容纳人数")
+    manager: Mapped[str] = text("管理员", 40)
+    phone: Mapped[str] = text("联系电话", 32)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class RiskPoint(SyncedRecord):
     __tablename__ = "risk_points"
 
-    type: Mapped[str] = mapped_column(String(20), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    township_id: Mapped[str | None] = mapped_column(ForeignKey("townships.id"), index=True)
-    village_id: Mapped[str | None] = mapped_column(ForeignKey("villages.id"))
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    households: Mapped[int] = mapped_column(Integer, default=0)
-    persons: Mapped[int] = mapped_column(Integer, default=0)
-    responsible_person: Mapped[str] = mapped_column(String(40), default="")
-    responsible_phone: Mapped[str] = mapped_column(String(32), default="")
-    shelter_id: Mapped[str | None] = mapped_column(ForeignKey("shelters.id"))
-    transfer_route: Mapped[str] = mapped_column(Text, default="")
-    note: Mapped[str] = mapped_column(Text, default="")
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    type: Mapped[str] = choice(
+        "风险点类型", catalog.RISK_POINT_TYPES, 20, required=True, index=True
+    )
+    name: Mapped[str] = text("风险点名称", 80, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    village_id: Mapped[str | None] = ref("所属村", "villages")
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    households: Mapped[int] = count("影响户数")
+    persons: Mapped[int] = count("影响人数")
+    responsible_person: Mapped[str] = text("责任人", 40)
+    responsible_phone: Mapped[str] = text("责任人电话", 32)
+    shelter_id: Mapped[str | None] = ref("对应避灾场所", "shelters")
+    transfer_route: Mapped[str] = long_text("转移路线", 500)
+    note: Mapped[str] = long_text("备注", 2000)
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class Team(SyncedRecord):
     __tablename__ = "teams"
 
-    name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(20), index=True)
-    township_id: Mapped[str | None] = mapped_column(ForeignKey("townships.id"), index=True)
-    members: Mapped[int] = mapped_column(Integer, default=0)
-    leader: Mapped[str] = mapped_column(String(40), default="")
-    phone: Mapped[str] = mapped_column(String(32), default="")
-    equipment: Mapped[str] = mapped_column(Text, default="")
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    name: Mapped[str] = text("队伍名称", 80, required=True)
+    kind: Mapped[str] = text("队伍类型", 20, required=True, index=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    members: Mapped[int] = count("人数")
+    leader: Mapped[str] = text("负责人", 40)
+    phone: Mapped[str] = text("联系电话", 32)
+    equipment: Mapped[str] = long_text("主要装备", 500)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class Station(SyncedRecord):
     __tablename__ = "stations"
 
-    code: Mapped[str] = mapped_column(String(20))
-    name: Mapped[str] = mapped_column(String(80))
-    kind: Mapped[str] = mapped_column(String(8))
-    township_id: Mapped[str | None] = mapped_column(ForeignKey("townships.id"), index=True)
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    warning_level_m: Mapped[float | None] = mapped_column(Float)
-    guarantee_level_m: Mapped[float | None] = mapped_column(Float)
-    is_sample: Mapped[bool] = mapped_column(Boolean, default=False)
+    code: Mapped[str] = text("站码", 20, required=True)
+    name: Mapped[str] = text("站名", 80, required=True)
+    kind: Mapped[str] = choice("站点类型", catalog.STATION_KINDS, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    warning_level_m: Mapped[float | None] = number("警戒水位", -100, 10_000)
+    guarantee_level_m: Mapped[float | None] = number("保证水位", -100, 10_000)
+    is_sample: Mapped[bool] = _is_sample()
 
 
 class Incident(SyncedRecord):
     __tablename__ = "incidents"
 
-    received_at: Mapped[str] = mapped_column(String(32), index=True)  # ISO 8601 with offset
-    category: Mapped[str] = mapped_column(String(12))
-    subtype: Mapped[str] = mapped_column(String(20), default="")
-    grade: Mapped[str | None] = mapped_column(String(8))
-    status: Mapped[str] = mapped_column(String(8), default="接报")
-    title: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
-    township_id: Mapped[str | None] = mapped_column(ForeignKey("townships.id"))
-    village_id: Mapped[str | None] = mapped_column(ForeignKey("villages.id"))
-    address: Mapped[str] = mapped_column(String(200), default="")
-    lon: Mapped[float | None] = mapped_column(Float)
-    lat: Mapped[float | None] = mapped_column(Float)
-    caller_name: Mapped[str] = mapped_column(String(40), default="")
-    caller_unit: Mapped[str] = mapped_column(String(80), default="")
-    caller_post: Mapped[str] = mapped_column(String(40), default="")
-    caller_phone: Mapped[str] = mapped_column(String(32), default="")
-    notified: Mapped[str] = mapped_column(Text, default="")
-    dead: Mapped[int] = mapped_column(Integer, default=0)
-    missing: Mapped[int] = mapped_column(Integer, default=0)
-    injured: Mapped[int] = mapped_column(Integer, default=0)
-    trapped: Mapped[int] = mapped_column(Integer, default=0)
-    affected: Mapped[int] = mapped_column(Integer, default=0)
-    recorder: Mapped[str] = mapped_column(String(40), default="")
-    teams_assigned: Mapped[str] = mapped_column(Text, default="")
+    received_at: Mapped[str] = timestamp("接报时间")
+    category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
+    subtype: Mapped[str] = text("事件子类", 20)
+    grade: Mapped[str | None] = choice("事件等级", catalog.GRADES, 8)
+    # Changed only by incident.set_status, along the workflow.
+    status: Mapped[str] = system(
+        Field("事件状态", str, required=True, choices=catalog.INCIDENT_STATUSES),
+        String(8),
+        default="接报",
+    )
+    title: Mapped[str] = text("事件标题", 120, required=True)
+    description: Mapped[str] = long_text("事件经过", 20_000)
+    township_id: Mapped[str | None] = ref("乡镇", "townships")
+    village_id: Mapped[str | None] = ref("村（社区）", "villages")
+    address: Mapped[str] = text("详细地址", 200)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    caller_name: Mapped[str] = text("来电人", 40)
+    caller_unit: Mapped[str] = text("来电单位", 80)
+    caller_post: Mapped[str] = text("职务", 40)
+    caller_phone: Mapped[str] = text("来电号码", 32)
+    notified: Mapped[str] = long_text("已通知单位", 2000)
+    dead: Mapped[int] = count("死亡")
+    missing: Mapped[int] = count("失踪")
+    injured: Mapped[int] = count("受伤")
+    trapped: Mapped[int] = count("被困")
+    affected: Mapped[int] = count("受影响人数")
+    # The signed-in account that took the call, so as long as an account name.
+    recorder: Mapped[str] = text("记录人", ACCOUNT_MAX_LEN)
+    teams_assigned: Mapped[str] = long_text("处置队伍", 2000)
 
     __table_args__ = (Index("ix_incidents_status_received", "status", "received_at"),)
 
@@ -145,11 +180,11 @@ class TimelineEntry(SyncedRecord):
 
     __tablename__ = "incident_timeline"
 
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))
-    body: Mapped[str] = mapped_column(Text)
-    at: Mapped[str] = mapped_column(String(32))
-    author: Mapped[str] = mapped_column(String(40))
+    incident_id: Mapped[str] = ref("所属事件", "incidents", required=True, index=True)
+    kind: Mapped[str] = choice("记录类型", catalog.TIMELINE_KINDS, 8, required=True)
+    body: Mapped[str] = long_text("内容", 20_000, required=True)
+    at: Mapped[str] = timestamp("时间")
+    author: Mapped[str] = system(ACCOUNT, String(64))
 
 
 class ReportRule(SyncedRecord):
@@ -157,12 +192,13 @@ class ReportRule(SyncedRecord):
 
     __tablename__ = "report_rules"
 
-    category: Mapped[str] = mapped_column(String(12))
-    grade: Mapped[str] = mapped_column(String(8), default="")  # "" = any grade
-    stage: Mapped[str] = mapped_column(String(4))
-    channel: Mapped[str] = mapped_column(String(4))
-    minutes: Mapped[int] = mapped_column(Integer)
-    basis: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
+    # "" = any grade
+    grade: Mapped[str] = choice("事件等级", ("", *catalog.GRADES), 8, nullable=False, default="")
+    stage: Mapped[str] = choice("报送阶段", reporting.REPORT_STAGES, 4, required=True)
+    channel: Mapped[str] = choice("报送方式", reporting.CHANNELS, 4, required=True)
+    minutes: Mapped[int] = integer("时限（分钟）", 1, 60 * 24 * 30)
+    basis: Mapped[str] = text("依据", 200)
 
 
 class IncidentReport(SyncedRecord):
@@ -170,13 +206,13 @@ class IncidentReport(SyncedRecord):
 
     __tablename__ = "incident_reports"
 
-    incident_id: Mapped[str] = mapped_column(ForeignKey("incidents.id"), index=True)
-    stage: Mapped[str] = mapped_column(String(4))
-    channel: Mapped[str] = mapped_column(String(4))
-    sent_at: Mapped[str] = mapped_column(String(32))
-    recipient: Mapped[str] = mapped_column(String(80), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
-    author: Mapped[str] = mapped_column(String(40))
+    incident_id: Mapped[str] = ref("所属事件", "incidents", required=True, index=True)
+    stage: Mapped[str] = choice("报送阶段", reporting.REPORT_STAGES, 4, required=True)
+    channel: Mapped[str] = choice("报送方式", reporting.CHANNELS, 4, required=True)
+    sent_at: Mapped[str] = timestamp("报送时间")
+    recipient: Mapped[str] = text("报送对象", 80)
+    body: Mapped[str] = long_text("报告内容", 50_000)
+    author: Mapped[str] = system(ACCOUNT, String(64))
 
 
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
@@ -193,3 +229,32 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}
+
+
+def _table(model: type[SyncedRecord]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def input_fields(model: type[SyncedRecord]) -> dict[str, Field]:
+    """The fields a mutation's arguments may set, in declaration order."""
+    return {
+        c.name: c.info[FIELD]
+        for c in _table(model).columns
+        if FIELD in c.info and not c.info.get(SYSTEM)
+    }
+
+
+ENTITY_FIELDS: dict[str, dict[str, Field]] = {
+    m.__tablename__: input_fields(m) for m in SYNCED_MODELS
+}
+
+
+def merged_metadata(*bases: type[DeclarativeBase]) -> MetaData:
+    """One MetaData holding copies of the bases' tables: a replica's whole schema."""
+    merged = MetaData()
+    for base in bases:
+        for table in base.metadata.tables.values():
+            table.to_metadata(merged)
+    return merged

@@ -14,6 +14,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from console.domain import catalog
+from console.domain.fields import Field
+from console.domain.schema import ENTITY_FIELDS
 from console.services import beijing
 
 PHONE = re.compile(
@@ -23,21 +25,50 @@ PHONE = re.compile(
     r"|1\d{2,4}"  # short service numbers: 110, 119, 120, 12345
     r")$"
 )
-COUNT_FIELDS: tuple[tuple[str, str], ...] = (
-    ("dead", "死亡"),
-    ("missing", "失踪"),
-    ("injured", "受伤"),
-    ("trapped", "被困"),
-    ("affected", "受影响人数"),
+_INCIDENT = ENTITY_FIELDS["incidents"]
+COUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (key, _INCIDENT[key].label) for key in ("dead", "missing", "injured", "trapped", "affected")
 )
+MAX_COUNT = max(_INCIDENT[key].maximum or 0 for key, _label in COUNT_FIELDS)
+
+
+def _limit(spec: Field) -> int:
+    longest = spec.longest()
+    assert longest is not None, spec.label
+    return longest
+
+
 TEXT_LIMITS: dict[str, tuple[str, int]] = {
-    "caller_name": ("来电人", 40),
-    "caller_unit": ("来电单位", 80),
-    "caller_post": ("职务", 40),
-    "address": ("详细地址", 200),
-    "title": ("事件标题", 120),
-    "description": ("事件经过", 20000),
-    "notified": ("已通知单位", 2000),
+    key: (_INCIDENT[key].label, _limit(_INCIDENT[key]))
+    for key in (
+        "caller_name",
+        "caller_unit",
+        "caller_post",
+        "address",
+        "title",
+        "description",
+        "notified",
+    )
+}
+# The form's fields (key -> declaration): the incident's own, and the places typed by name,
+# which are held to the length of the names they must match.
+FORM_FIELDS: dict[str, Field] = {
+    **{
+        key: _INCIDENT[key]
+        for key in ("received_at", "caller_phone", "category", "subtype", "grade", "lon", "lat")
+    },
+    **{key: _INCIDENT[key] for key in TEXT_LIMITS},
+    **{key: _INCIDENT[key] for key, _label in COUNT_FIELDS},
+    "township": Field(
+        _INCIDENT["township_id"].label, max_len=ENTITY_FIELDS["townships"]["name"].max_len
+    ),
+    "village": Field(
+        _INCIDENT["village_id"].label, max_len=ENTITY_FIELDS["villages"]["name"].max_len
+    ),
+}
+# The text fields' label and most characters, for the form's widgets.
+FORM_LIMITS: dict[str, tuple[str, int]] = {
+    key: (spec.label, _limit(spec)) for key, spec in FORM_FIELDS.items() if spec.kind is str
 }
 FUTURE_TOLERANCE = timedelta(minutes=2)  # clocks of phones and PCs differ a little
 
@@ -127,16 +158,17 @@ def validate_call(
     args["village_id"] = village_id
 
     for key, label in COUNT_FIELDS:
+        noun = label if label.endswith("人数") else f"{label}人数"  # 死亡人数, 受影响人数
         raw = _text(form, key)
         if not raw:
             args[key] = 0
             continue
         if not raw.isdigit():
-            errors[key] = f"{label}人数应为 0 或正整数"
+            errors[key] = f"{noun}应为 0 或正整数"
             continue
         args[key] = int(raw)
-        if args[key] > 10_000_000:
-            errors[key] = f"{label}人数过大"
+        if args[key] > MAX_COUNT:
+            errors[key] = f"{noun}过大"
 
     for key, (label, limit) in TEXT_LIMITS.items():
         value = _text(form, key)
@@ -144,9 +176,8 @@ def validate_call(
             errors[key] = f"{label}最多 {limit} 字（现有 {len(value)} 字）"
         args[key] = value
     if not args["title"]:
-        args["title"] = (f"{township}{village}{event_name(category, subtype)}" or "未命名事件")[
-            :120
-        ]
+        title = f"{township}{village}{event_name(category, subtype)}" or "未命名事件"
+        args["title"] = title[: TEXT_LIMITS["title"][1]]
     for key in ("lon", "lat"):
         raw = _text(form, key)
         if raw:

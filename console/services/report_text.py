@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from console.services import beijing
-from console.services.intake import event_name
+from console.services.intake import COUNT_FIELDS, event_name
 
 ISSUER = "遂昌县综合应急指挥中心"
 ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更")
@@ -29,13 +29,7 @@ class ReportDraft:
 
 def _casualties(incident: Mapping[str, Any]) -> str:
     parts = [
-        (label, int(incident.get(key) or 0))
-        for key, label in (
-            ("dead", "死亡"),
-            ("missing", "失踪"),
-            ("injured", "受伤"),
-            ("trapped", "被困"),
-        )
+        (label, int(incident.get(key) or 0)) for key, label in COUNT_FIELDS if key != "affected"
     ]
     counted = "、".join(f"{label}{n}人" for label, n in parts if n)
     affected = int(incident.get("affected") or 0)

@@ -1,9 +1,13 @@
-"""Workstation-only tables: the outbox, the client's sync state, local key/value facts."""
+"""Workstation-only tables (the outbox, the client's sync state, local key/value facts) and
+the workstation's own indexes on the synced tables; :func:`workstation_metadata` is the whole
+schema the workstation's migration history must produce."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String, Text
+from sqlalchemy import BigInteger, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from console.domain.schema import SyncedBase, merged_metadata
 
 
 class LocalBase(DeclarativeBase):
@@ -77,3 +81,22 @@ class SyncIssue(LocalBase):
     user: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[str] = mapped_column(String(40))
     resolved: Mapped[str] = mapped_column(String(20), default="")  # "" open, else how
+
+
+# The incident list's covering indexes (filter on deleted, sort by time; see migration 0005):
+# only the workstation lists incidents, so the server does without them.
+LIST_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ix_incidents_live_received", ("deleted", "received_at", "status")),
+    ("ix_incidents_live_category_received", ("deleted", "category", "received_at")),
+    ("ix_incidents_live_grade_received", ("deleted", "grade", "received_at")),
+    ("ix_incidents_live_category_grade_received", ("deleted", "category", "grade", "received_at")),
+)
+
+
+def workstation_metadata() -> MetaData:
+    """Synced tables + workstation tables + workstation-only indexes (Alembic's target)."""
+    merged = merged_metadata(SyncedBase, LocalBase)
+    incidents = merged.tables["incidents"]
+    for name, columns in LIST_INDEXES:
+        Index(name, *(incidents.c[c] for c in columns))
+    return merged

@@ -3,18 +3,9 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import MetaData, create_engine
+from sqlalchemy import create_engine
 
-from console.domain.schema import SyncedBase
-from server.schema import ServerBase
-
-
-def _metadata() -> MetaData:
-    merged = MetaData()
-    for base in (SyncedBase, ServerBase):
-        for table in base.metadata.tables.values():
-            table.to_metadata(merged)
-    return merged
+from server.schema import server_metadata as _metadata
 
 
 def run() -> None:

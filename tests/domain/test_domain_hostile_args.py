@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import Connection
 
-from console.domain.fields import ENTITY_FIELDS
 from console.domain.hlc import HybridLogicalClock
 from console.domain.ids import new_id
 from console.domain.mutations import REGISTRY, MutationContext, MutationRejected, run_mutation
+from console.domain.schema import ENTITY_FIELDS
 
 KEYS = sorted(
     {k for specs in ENTITY_FIELDS.values() for k in specs}

@@ -3,18 +3,8 @@
 from __future__ import annotations
 
 from alembic import context
-from sqlalchemy import MetaData
 
-from console.domain.schema import SyncedBase
-from console.store.records import LocalBase
-
-
-def _metadata() -> MetaData:
-    merged = MetaData()
-    for base in (SyncedBase, LocalBase):
-        for table in base.metadata.tables.values():
-            table.to_metadata(merged)
-    return merged
+from console.store.records import workstation_metadata as _metadata
 
 
 def run() -> None:

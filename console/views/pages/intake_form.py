@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from console.domain import catalog
 from console.services import beijing
 from console.services.drafts import DraftStore
-from console.services.intake import FormErrors, Places
+from console.services.intake import COUNT_FIELDS, FORM_LIMITS, FormErrors, Places
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
@@ -42,17 +42,22 @@ NO_SUBTYPE = "（子类）"
 NO_GRADE = "（未定级）"
 GRADE_ITEMS = (NO_GRADE, *reversed(catalog.GRADES))  # 一般 first: one Down for the usual case
 COUNT_KEYS = ("dead", "missing", "injured", "trapped", "affected")
-COUNT_LABELS = {"dead": "死亡", "missing": "失踪", "injured": "受伤", "trapped": "被困"}
-LINE_FIELDS: dict[str, tuple[str, str, int]] = {  # key -> label, placeholder, max length
-    "received_at": ("接报时间", "2026-11-28 14:05", 20),
-    "caller_name": ("来电人", "姓名", 40),
-    "caller_unit": ("单位", "来电单位", 80),
-    "caller_post": ("职务", "职务", 40),
-    "caller_phone": ("电话", "手机或座机", 32),
-    "township": ("乡镇", "乡镇（街道）", 40),
-    "village": ("村（社区）", "村或社区", 40),
-    "address": ("详细地址", "具体位置、路段、门牌", 200),
-    "notified": ("已通知", "来电人已通知的单位或人员", 2000),
+COUNT_LABELS = dict(COUNT_FIELDS)
+PLACEHOLDERS = {
+    "received_at": "2026-11-28 14:05",
+    "caller_name": "姓名",
+    "caller_unit": "来电单位",
+    "caller_post": "职务",
+    "caller_phone": "手机或座机",
+    "township": "乡镇（街道）",
+    "village": "村或社区",
+    "address": "具体位置、路段、门牌",
+    "notified": "来电人已通知的单位或人员",
+}
+# key -> label, placeholder, max length; label and length as the fields are declared
+LINE_FIELDS: dict[str, tuple[str, str, int]] = {
+    key: (FORM_LIMITS[key][0], placeholder, FORM_LIMITS[key][1])
+    for key, placeholder in PLACEHOLDERS.items()
 }
 # Tab order, also the order of the draft file and of focus after an error.
 # What a caller says first comes first; casualties after the account, 已通知 last.
@@ -188,7 +193,7 @@ class IntakeForm(QFrame):
         row = self._pair(row, "township", "village")
         row = self._place(row, "address", 0, span=3)
         row = self._place(row, "category", 0, span=3, extra=("subtype", "grade"))
-        row = self._place(row, "description", 0, span=3, label="事情经过")
+        row = self._place(row, "description", 0, span=3, label=FORM_LIMITS["description"][0])
         row = self._counts(row)
         row = self._place(row, "notified", 0, span=3)
 

@@ -1,0 +1,91 @@
+"""Databases of the schema tests: a server database migrated to head on SQLite or on a
+throwaway PostgreSQL database (created next to ``DUTY_TEST_PG_URL``, default the local
+``test`` database, and dropped afterwards; skipped with the reason when unreachable).
+
+Imported by ``conftest.py`` and the test modules (tests/schema is on ``sys.path`` under
+pytest's default import mode).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, make_url
+
+PG_URL = os.environ.get("DUTY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _admin_conninfo() -> str:
+    return make_url(PG_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _postgres_problem() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(_admin_conninfo(), connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+    except Exception as exc:
+        return f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {exc})"
+    return None
+
+
+def _postgres_database() -> Iterator[str]:
+    problem = _postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    import psycopg
+
+    name = f"duty_schema_{secrets.token_hex(6)}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8'")
+    try:
+        yield (
+            make_url(PG_URL)
+            .set(drivername="postgresql+psycopg", database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def server_database(backend: str, folder: Path, *, revision: str | None = None) -> Iterator[Engine]:
+    """A server database on ``backend``, migrated to head (or only to ``revision``); a
+    PostgreSQL one is dropped afterwards."""
+    from server.db import MIGRATIONS_DIR, make_engine, migrate
+
+    if backend == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{folder / 'duty-server.db'}"])
+    else:
+        urls = _postgres_database()
+    url = next(urls)
+    engine = make_engine(url)
+    try:
+        if revision is None:
+            migrate(engine)
+        else:
+            upgrade_to(engine, MIGRATIONS_DIR, revision)
+        yield engine
+    finally:
+        engine.dispose()
+        next(urls, None)  # drops the PostgreSQL database
+
+
+def upgrade_to(engine: Engine, script_location: Path, revision: str) -> None:
+    """Run a migration history up to ``revision`` on ``engine``."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(script_location))
+    with engine.connect() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, revision)
+        conn.commit()

@@ -1,0 +1,240 @@
+"""Every length the database declares is enforced first by the shared validation.
+
+SQLite stores text of any length; PostgreSQL raises DataError on a value longer than its
+VARCHAR(n), which would make a push fail on the server forever. So every String(n) column of
+every synced table carries a declaration whose valid values fit n, and the shared mutations
+are run here with the longest valid values (they store on PostgreSQL) and one character more
+(refused with a Chinese message before the database is touched), on the workstation's SQLite
+and on the server's SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from schema_db import server_database
+from sqlalchemy import String, Table
+from sqlalchemy.engine import Connection
+
+from console.domain import catalog
+from console.domain.columns import FIELD, SYSTEM
+from console.domain.fields import (
+    ACCOUNT_MAX_LEN,
+    HLC_MAX_LEN,
+    TIMESTAMP_MAX_LEN,
+    Field,
+    MutationRejected,
+)
+from console.domain.ids import new_id
+from console.domain.mutations import MutationContext, fetch, run_mutation
+from console.domain.schema import ENTITY_FIELDS, SYNCED_MODELS
+from console.store.database import open_store
+
+LONGEST_USER = "值" * ACCOUNT_MAX_LEN
+LONGEST_HLC = "0001732781234567-00003-" + "n" * (HLC_MAX_LEN - 23)
+LONGEST_TIME = "2026-11-28T14:05:00.123456+08:00"
+NANOSECOND_TIME = "2026-11-28T14:05:00.123456789+08:00"  # datetime.fromisoformat takes it
+# Every synced table, in SYNCED_MODELS order (parents first), and the mutation creating its
+# records: refs point to records made before.
+MUTATION = {
+    "townships": "township.upsert",
+    "villages": "village.upsert",
+    "shelters": "shelter.upsert",
+    "risk_points": "risk_point.upsert",
+    "teams": "team.upsert",
+    "stations": "station.upsert",
+    "incidents": "incident.create",
+    "incident_timeline": "timeline.append",
+    "report_rules": "report_rule.upsert",
+    "incident_reports": "report.record_sent",
+}
+
+
+def _table(model: type) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def test_every_varchar_of_every_synced_table_is_bounded_by_its_declaration() -> None:
+    checked = 0
+    for model in SYNCED_MODELS:
+        for column in _table(model).columns:
+            if not isinstance(column.type, String) or column.type.length is None:
+                continue
+            where = f"{model.__tablename__}.{column.name}"
+            spec = column.info.get(FIELD)
+            assert isinstance(spec, Field), f"{where}: VARCHAR without a field declaration"
+            longest = spec.longest()
+            assert longest is not None, f"{where}: declaration allows text of any length"
+            assert longest <= column.type.length, f"{where}: {longest} > {column.type.length}"
+            if not column.info.get(SYSTEM):
+                # What the mutations validate is this very declaration.
+                assert ENTITY_FIELDS[model.__tablename__][column.name] is spec
+            checked += 1
+    assert checked >= 60  # every table has id, updated_at, updated_by and its own texts
+
+
+def test_timestamp_columns_hold_the_longest_accepted_time() -> None:
+    assert len(LONGEST_TIME) == TIMESTAMP_MAX_LEN
+    for model in SYNCED_MODELS:
+        for column in _table(model).columns:
+            if getattr(column.info.get(FIELD), "timestamp", False):
+                assert column.type.length == TIMESTAMP_MAX_LEN
+
+
+def _longest(spec: Field, refs: dict[str, str]) -> Any:
+    if spec.ref is not None:
+        return refs[spec.ref]
+    if spec.timestamp:
+        return LONGEST_TIME
+    if spec.choices is not None:
+        return max(spec.choices, key=len)
+    if spec.kind is str:
+        assert spec.max_len is not None
+        return "长" * spec.max_len
+    if spec.kind is bool:
+        return True
+    assert spec.maximum is not None
+    return spec.kind(spec.maximum)
+
+
+def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
+    args = {name: _longest(spec, refs) for name, spec in ENTITY_FIELDS[table].items()}
+    if table == "incidents":  # the subtype must belong to the category, which must be graded
+        graded = [c for c in catalog.EVENT_CATEGORIES if c not in catalog.UNGRADED_CATEGORIES]
+        category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
+        args["category"] = category
+        args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
+        args["recorder"] = LONGEST_USER
+    if table == "incident_reports":
+        args["timeline_id"] = new_id()
+    return {"id": new_id(), **args}
+
+
+def _ctx(user: str = LONGEST_USER, hlc: str = LONGEST_HLC) -> MutationContext:
+    return MutationContext(user=user, client_id=new_id(), hlc=hlc, version=1)
+
+
+@pytest.fixture(params=("workstation", "server-sqlite", "server-postgresql"))
+def conn(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Connection]:
+    """One open transaction on a migrated database: the workstation's (SQLite) or the
+    server's (SQLite, PostgreSQL)."""
+    with contextlib.ExitStack() as stack:
+        if request.param == "workstation":
+            store = open_store(tmp_path / "ws")
+            stack.callback(store.close)
+            engine = store.engine
+        else:
+            engine = stack.enter_context(server_database(request.param[7:], tmp_path))
+        connection = stack.enter_context(engine.connect())
+        connection.info["write_scope"] = True  # the workstation's guard of synced tables
+        with connection.begin():
+            yield connection
+
+
+def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> None:
+    assert list(MUTATION) == [m.__tablename__ for m in SYNCED_MODELS], "a new entity goes here"
+    refs: dict[str, str] = {}
+    for table, mutation in MUTATION.items():
+        args = _longest_args(table, refs)
+        run_mutation(conn, mutation, args, _ctx())
+        row = fetch(conn, table, args["id"])
+        assert row is not None, table
+        for name in ENTITY_FIELDS[table]:
+            assert row[name] == args[name], f"{table}.{name}"
+        assert row["updated_by"] == LONGEST_USER and row["updated_at"] == LONGEST_HLC
+        if "author" in row:
+            assert row["author"] == LONGEST_USER
+        refs[table] = args["id"]
+    run_mutation(
+        conn,
+        "incident.set_status",
+        {
+            "id": refs["incidents"],
+            "status": "已结案",
+            "reason": "误报" * 1000,
+            "timeline_id": new_id(),
+            "at": LONGEST_TIME,
+        },
+        _ctx(),
+    )
+
+
+def _incident(**override: Any) -> dict[str, Any]:
+    return {
+        "id": new_id(),
+        "received_at": "2026-11-28T14:05:00+08:00",
+        "category": "自然灾害",
+        "title": "山洪",
+        **override,
+    }
+
+
+@pytest.mark.parametrize(
+    ("ctx", "args", "code", "message"),
+    [
+        (_ctx(user="值" * 65), _incident(), "too_long", "“账号”过长（最多 64 字，实际 65 字）"),
+        (_ctx(hlc=LONGEST_HLC + "n"), _incident(), "too_long", "“修改时间戳”过长"),
+        (_ctx(user="  "), _incident(), "missing_field", "“账号”不能为空"),
+        (_ctx(), _incident(received_at=NANOSECOND_TIME), "bad_time", "最多精确到微秒"),
+        (_ctx(), _incident(recorder="值" * 65), "too_long", "“记录人”过长（最多 64 字"),
+        (_ctx(), _incident(title="长" * 121), "too_long", "“事件标题”过长（最多 120 字"),
+        (_ctx(), _incident(caller_phone="1" * 33), "too_long", "“来电号码”过长（最多 32 字"),
+    ],
+)
+def test_one_character_more_is_refused_before_the_database(
+    conn: Connection, ctx: MutationContext, args: dict[str, Any], code: str, message: str
+) -> None:
+    with pytest.raises(MutationRejected) as refused:
+        run_mutation(conn, "incident.create", args, ctx)
+    assert refused.value.code == code
+    assert message in refused.value.message
+    assert fetch(conn, "incidents", args["id"]) is None
+    # The transaction is intact: the database never saw the value.
+    run_mutation(conn, "incident.create", _incident(), _ctx())
+
+
+def test_a_nanosecond_time_is_refused_in_every_timestamp_field(conn: Connection) -> None:
+    incident = _incident()
+    run_mutation(conn, "incident.create", incident, _ctx())
+    calls = [
+        (
+            "timeline.append",
+            {
+                "id": new_id(),
+                "incident_id": incident["id"],
+                "kind": "处置",
+                "body": "x",
+                "at": NANOSECOND_TIME,
+            },
+        ),
+        (
+            "report.record_sent",
+            {
+                "id": new_id(),
+                "incident_id": incident["id"],
+                "stage": "首报",
+                "channel": "电话",
+                "sent_at": NANOSECOND_TIME,
+                "timeline_id": new_id(),
+            },
+        ),
+        (
+            "incident.set_status",
+            {
+                "id": incident["id"],
+                "status": "核实",
+                "timeline_id": new_id(),
+                "at": NANOSECOND_TIME,
+            },
+        ),
+    ]
+    for name, args in calls:
+        with pytest.raises(MutationRejected) as refused:
+            run_mutation(conn, name, args, _ctx())
+        assert refused.value.code == "bad_time", name
