@@ -76,7 +76,7 @@ def load_fonts(app: QApplication) -> list[str]:
                 families.extend(QFontDatabase.applicationFontFamilies(font_id))
     if not families:
         # Chinese text then depends on the system's fonts (CJK_FALLBACKS), if it has any.
-        resources.missing(("fonts",), "no loadable .otf/.ttf font")
+        resources.log_unusable(("fonts",), "no loadable .otf/.ttf font")
     font = QFont(app.font())
     font.setFamilies([*dict.fromkeys(families), *CJK_FALLBACKS])
     font.setPointSizeF(max(font.pointSizeF(), 10.5))

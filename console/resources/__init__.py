@@ -37,7 +37,7 @@ def resource(*parts: str) -> Traversable:
     return resource_root().joinpath(*parts)
 
 
-def missing(parts: tuple[str, ...], why: object) -> None:
+def log_unusable(parts: tuple[str, ...], why: object) -> None:
     """Log a bundled file that is absent or unreadable (callers that can go on without it)."""
     log.error("bundled resource %s unusable (%s) under %s", "/".join(parts), why, resource_root())
 
@@ -47,5 +47,5 @@ def read_text(*parts: str) -> str:
     try:
         return resource(*parts).read_text(encoding="utf-8")
     except OSError as exc:
-        missing(parts, exc)
+        log_unusable(parts, exc)
         raise

@@ -60,7 +60,7 @@ def load_outline() -> list[list[tuple[float, float]]]:
     except OSError:
         return []  # read_text logged it
     except ValueError as exc:
-        resources.missing(OUTLINE_FILE, exc)
+        resources.log_unusable(OUTLINE_FILE, exc)
         return []
     geometry = data.get("geometry", data)
     if data.get("type") == "FeatureCollection":
