@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import json
 import math
 import os
 import random
@@ -34,7 +33,8 @@ from write_path import Place, incident_args
 
 from console.domain.ids import new_id
 from console.domain.mutations import SCHEMA_VERSION
-from console.services.sample_data import build_calls, sample_path
+from console.domain.sample import build_calls
+from console.services.sample_data import read_sample
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-pass-1"
@@ -176,8 +176,7 @@ def running_server(database_url: str, log_path: Path) -> Iterator[ServerProcess]
 # -- data ------------------------------------------------------------------------------------
 def sample_calls() -> list[Call]:
     """The labelled Suichang sample county as the workstation loads it (reference upserts)."""
-    with open(sample_path(), encoding="utf-8") as fh:
-        return build_calls(json.load(fh))
+    return build_calls(read_sample())
 
 
 def sample_places(calls: Sequence[Call]) -> list[tuple[str, str, float, float]]:

@@ -22,8 +22,8 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
+from console import resources
 from console.cli import STARTED_AT, GuiOptions
-from console.resources import resource
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
@@ -66,13 +66,17 @@ def seconds_since_start() -> float:
 def load_fonts(app: QApplication) -> list[str]:
     """Load bundled fonts and make a CJK-capable family the default; returns the families."""
     families: list[str] = []
-    fonts = resource("fonts")
-    if fonts.is_dir():
-        for path in sorted(fonts.iterdir()):
-            if path.suffix.lower() in (".otf", ".ttf"):
-                font_id = QFontDatabase.addApplicationFont(str(path))
-                if font_id >= 0:
-                    families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    fonts = resources.resource("fonts")
+    entries = sorted(fonts.iterdir(), key=lambda f: f.name) if fonts.is_dir() else []
+    for item in entries:
+        if item.name.lower().endswith((".otf", ".ttf")):
+            # From bytes: package data need not be a file on disk (importlib.resources).
+            font_id = QFontDatabase.addApplicationFontFromData(item.read_bytes())
+            if font_id >= 0:
+                families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    if not families:
+        # Chinese text then depends on the system's fonts (CJK_FALLBACKS), if it has any.
+        resources.log_unusable(("fonts",), "no loadable .otf/.ttf font")
     font = QFont(app.font())
     font.setFamilies([*dict.fromkeys(families), *CJK_FALLBACKS])
     font.setPointSizeF(max(font.pointSizeF(), 10.5))
@@ -199,8 +203,8 @@ def run_gui(options: GuiOptions) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("值班台")
     app.setStyle("Fusion")
+    setup_logging(options.data_dir)  # first: a font missing from the install is logged
     load_fonts(app)
-    setup_logging(options.data_dir)
     if not headless:
         route_qt_messages()
 

@@ -1,29 +1,36 @@
-"""Data the server itself provides: the default 信息报送 deadline table (DOMAIN.md).
+"""Data the server itself provides: the default 信息报送 deadline table (DOMAIN.md), and the
+sample county on request.
 
-Seeded through the normal push path as the account 系统 (so it gets versions, audit entries
-and reaches every workstation by pull); workstations that loaded the same defaults offline
-push identical records, which the server treats as already applied.
+Seeded through the normal push path, i.e. the shared domain's mutations, as the account 系统
+(so it gets versions, audit entries and reaches every workstation by pull); workstations that
+loaded the same defaults or sample offline push identical records, which the server treats as
+already applied. The calls come from ``console.domain`` and the sample file from
+``console.resources``: the server imports nothing of the workstation.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
-from typing import Any
 
 from sqlalchemy import Engine, func, select
 
+from console.domain.default_rules import default_rule_calls
 from console.domain.hlc import HybridLogicalClock
 from console.domain.mutations import SCHEMA_VERSION
-from console.domain.roles import ADMIN
+from console.domain.roles import ADMIN, SYSTEM_USER
+from console.domain.rows import MutationCall
+from console.domain.sample import SAMPLE_FILE, build_calls
 from console.domain.schema import ReportRule
+from console.resources import read_text
 from server import sync_service
 from server.auth import Principal
 
 SEED_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "duty-server:seed"))
-SEED_USER = Principal("系统", ADMIN)
+SEED_USER = Principal(SYSTEM_USER, ADMIN)
 
 
-def _push_as_system(engine: Engine, calls: list[tuple[str, dict[str, Any]]]) -> int:
+def _push_as_system(engine: Engine, calls: list[MutationCall]) -> int:
     with engine.connect() as conn:
         last = (
             conn.execute(
@@ -46,18 +53,11 @@ def _push_as_system(engine: Engine, calls: list[tuple[str, dict[str, Any]]]) -> 
 def load_sample(engine: Engine) -> int:
     """``duty-server load-sample``: the Suichang sample county (样例数据) for demos and
     training; identical to what a workstation loads, so the two never duplicate."""
-    import json
-
-    from console.services.sample_data import build_calls, sample_path
-
-    with open(sample_path(), encoding="utf-8") as fh:
-        return _push_as_system(engine, build_calls(json.load(fh)))
+    return _push_as_system(engine, build_calls(json.loads(read_text(*SAMPLE_FILE))))
 
 
 def seed_defaults(engine: Engine) -> int:
     """Push the default rules if the server never held any; returns how many were pushed."""
-    from console.services.report_rules import default_rule_calls
-
     with engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
             return 0

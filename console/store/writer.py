@@ -18,13 +18,12 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from console.domain.mutations import SCHEMA_VERSION, MutationContext, RowChange, run_mutation
+from console.domain.rows import MutationCall
 from console.store import errors
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.records import ClientState, OutboxEntry
 from console.store.shadow import shadow_hook
-
-MutationCall = tuple[str, dict[str, Any]]
 
 _NEXT_ID = select(ClientState.next_mutation_id).where(ClientState.id == 1)
 _INSERT_OUTBOX = insert(OutboxEntry)

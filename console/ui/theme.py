@@ -1,22 +1,19 @@
 """Themes: a calm dark theme for 24/7 duty rooms and a light one, switchable at runtime.
 
-Style sheets live in ``resources/themes/<name>.qss``; the palette below feeds both Qt's
+Style sheets live in ``console/resources/themes/<name>.qss``; the palette below feeds both Qt's
 ``QPalette`` (Fusion style) and code-drawn things such as the map, which read
 :meth:`ThemeManager.colors` and listen to :attr:`ThemeManager.changed`.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
-from console.resources import resource
-
-log = logging.getLogger(__name__)
+from console import resources
 
 THEMES: tuple[str, ...] = ("dark", "light")
 THEME_LABELS: dict[str, str] = {"dark": "深色（值班室推荐）", "light": "浅色"}
@@ -93,11 +90,11 @@ def palette_for(colors: ThemeColors) -> QPalette:
 
 
 def load_qss(name: str) -> str:
-    path = resource("themes", f"{name}.qss")
+    """The theme's style sheet; "" (the palette alone) when the install lost it, which
+    :func:`console.resources.read_text` has logged as an error."""
     try:
-        return path.read_text(encoding="utf-8")
+        return resources.read_text("themes", f"{name}.qss")
     except OSError:
-        log.warning("theme style sheet missing: %s", path)
         return ""
 
 

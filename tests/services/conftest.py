@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from typing import Any
 import pytest
 
 from console.services.queries import Queries
-from console.services.sample_data import sample_path
+from console.services.sample_data import read_sample, sample_path
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.writer import Writer
@@ -54,8 +53,6 @@ def queries(store: Store) -> Queries:
 @pytest.fixture(scope="session")
 def sample() -> dict[str, Any]:
     path = sample_path()
-    if not path.exists():
+    if not path.is_file():
         pytest.skip(f"sample data not written yet: {path}")
-    with open(path, encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data
+    return read_sample()

@@ -11,12 +11,11 @@ import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtGui import QPainterPath
 
-from console.resources import resource
+from console import resources
 
 KM_PER_DEG_LAT = 110.574
 KM_PER_DEG_LON_EQUATOR = 111.320
@@ -50,16 +49,18 @@ TEAM_STYLE = LayerStyle("救援队伍", "t1", "", 11)
 STATION_STYLE = LayerStyle("水文雨量站", "d", "#8c8c8c", 9)
 
 
-def outline_path() -> Path:
-    return resource("geo", "suichang_outline.geojson")
+OUTLINE_FILE = ("geo", "suichang_outline.geojson")
 
 
-def load_outline(path: Path | None = None) -> list[list[tuple[float, float]]]:
-    """Exterior and hole rings of the county as (lon, lat) lists; empty when missing."""
+def load_outline() -> list[list[tuple[float, float]]]:
+    """Exterior and hole rings of the county as (lon, lat) lists; empty (and an error in the
+    log) when the bundled outline is missing or broken: the map still shows its points."""
     try:
-        with open(path or outline_path(), encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, ValueError):
+        data = json.loads(resources.read_text(*OUTLINE_FILE))
+    except OSError:
+        return []  # read_text logged it
+    except ValueError as exc:
+        resources.log_unusable(OUTLINE_FILE, exc)
         return []
     geometry = data.get("geometry", data)
     if data.get("type") == "FeatureCollection":

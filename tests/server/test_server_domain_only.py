@@ -1,0 +1,189 @@
+"""duty-server stands on the shared domain alone: it runs with Qt, pyqtgraph and every
+workstation package of ``console`` made unimportable.
+
+The blocker is a ``sitecustomize`` on the child's PYTHONPATH that puts an import hook first
+on ``sys.meta_path``; only ``console.domain`` and ``console.resources`` (package data, standard
+library only) stay importable. The real server then loads the sample county, creates an
+account, serves, and a client signs in and pulls the county over HTTP.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from server_testkit import REPO, free_port
+
+from console.domain.sample import SAMPLE_FILE, build_calls
+from console.resources import read_text
+
+BLOCKER = '''
+"""Test hook: refuse Qt, pyqtgraph and the workstation's packages (see the test module)."""
+import os
+import sys
+
+BLOCKED_TOP = ("PySide6", "shiboken6", "pyqtgraph")
+ALLOWED_CONSOLE = ("console.domain", "console.resources")
+LOG = os.environ["DUTY_TEST_BLOCK_LOG"]
+
+
+def _blocked(name):
+    if name.split(".")[0] in BLOCKED_TOP:
+        return True
+    if not name.startswith("console."):
+        return False
+    return not any(name == ok or name.startswith(ok + ".") for ok in ALLOWED_CONSOLE)
+
+
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if not _blocked(name):
+            return None
+        with open(LOG, "a", encoding="utf-8") as fh:
+            fh.write(name + "\\n")
+        raise ModuleNotFoundError(f"{name} is blocked: duty-server must not import it", name=name)
+
+
+sys.meta_path.insert(0, Blocker())
+'''
+
+PASSWORD = "domain-only-pw-1"
+
+
+@pytest.fixture
+def blocked_env(tmp_path: Path) -> dict[str, str]:
+    hook = tmp_path / "blocker"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(BLOCKER, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTY_", "PYTHONPATH"))}
+    env["PYTHONPATH"] = os.pathsep.join([str(hook), str(REPO)])
+    env["PYTHONUNBUFFERED"] = "1"
+    env["DUTY_TEST_BLOCK_LOG"] = str(tmp_path / "blocked.txt")
+    return env
+
+
+def _python(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> Any:
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+@contextlib.contextmanager
+def _serving(env: dict[str, str], data_dir: Path, log: Path) -> Iterator[str]:
+    port = free_port()
+    serve = ("--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port))
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "server.cli", *serve],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            cwd=data_dir,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and time.monotonic() < deadline:
+                with contextlib.suppress(requests.RequestException):
+                    if requests.get(f"{base}/health", timeout=1).status_code == 200:
+                        break
+                time.sleep(0.05)
+            else:
+                pytest.fail("duty-server did not start:\n" + log.read_text(errors="replace"))
+            yield base
+        finally:
+            proc.terminate()
+            proc.wait(15)
+
+
+def _pull_all(base: str, token: str) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {}
+    client_id, cursor = str(uuid.uuid4()), None
+    for _ in range(100):
+        params = {"client_id": client_id, **({"cursor": cursor} if cursor else {})}
+        r = requests.get(
+            f"{base}/sync/pull",
+            params=params,
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=30,
+        )
+        r.raise_for_status()
+        page = r.json()
+        for table, got in page["rows"].items():
+            rows.setdefault(table, []).extend(got)
+        cursor = page["cursor"]
+        if not page["more"]:
+            return rows
+    pytest.fail("pull never finished")
+
+
+def _assert_hook_blocks(env: dict[str, str], cwd: Path) -> None:
+    """Sanity: under the hook Qt, pyqtgraph and the workstation's code cannot be imported,
+    the shared domain can; without it PySide6 imports (so the hook, not a missing package,
+    is what stops it)."""
+    for module in ("PySide6.QtCore", "pyqtgraph", "console.services.sample_data", "console.ui"):
+        cp = _python(env, cwd, "-c", f"import {module}")
+        assert cp.returncode != 0, module
+        assert "must not import it" in cp.stderr, cp.stderr[-2000:]
+    cp = _python(env, cwd, "-c", "import console.domain.mutations, console.resources")
+    assert cp.returncode == 0, cp.stderr[-2000:]
+    free = {k: v for k, v in env.items() if k != "PYTHONPATH"}
+    free["PYTHONPATH"] = str(REPO)
+    cp = _python(free, cwd, "-c", "import PySide6.QtCore, pyqtgraph, console.services")
+    assert cp.returncode == 0, cp.stderr[-2000:]
+    Path(env["DUTY_TEST_BLOCK_LOG"]).unlink()  # these attempts were the point
+
+
+def test_server_runs_without_qt_or_workstation_code(
+    blocked_env: dict[str, str], tmp_path: Path
+) -> None:
+    _assert_hook_blocks(blocked_env, tmp_path)
+    data_dir = tmp_path / "server-data"
+    data_dir.mkdir()
+    cli = ("-m", "server.cli", "--data-dir", str(data_dir))
+
+    loaded = _python(blocked_env, data_dir, *cli, "load-sample")
+    assert loaded.returncode == 0, loaded.stderr[-4000:]
+    expected = build_calls(json.loads(read_text(*SAMPLE_FILE)))
+    assert f"{len(expected)} records pushed" in loaded.stdout
+
+    created = _python(
+        blocked_env, data_dir, *cli, "create-user", "zhang", "--role", "officer", stdin=PASSWORD
+    )
+    assert created.returncode == 0, created.stderr[-4000:]
+
+    with _serving(blocked_env, data_dir, tmp_path / "server.log") as base:
+        login = requests.post(
+            f"{base}/auth/login", json={"username": "zhang", "password": PASSWORD}, timeout=30
+        )
+        assert login.status_code == 200, login.text
+        rows = _pull_all(base, login.json()["token"])
+
+    for name, args in expected:
+        table = name.removesuffix(".upsert") + "s"  # township.upsert -> townships, ...
+        pulled = {r["id"]: r for r in rows[table]}
+        assert args["id"] in pulled, (name, args)
+        assert pulled[args["id"]]["is_sample"], (name, args)
+        assert pulled[args["id"]]["name"] == args["name"]
+    assert rows["report_rules"], "the default 信息报送 rules were not seeded"
+
+    blocked = Path(blocked_env["DUTY_TEST_BLOCK_LOG"])
+    attempts = blocked.read_text(encoding="utf-8").split() if blocked.exists() else []
+    assert attempts == [], f"the server tried to import {sorted(set(attempts))}"
