@@ -19,8 +19,6 @@ import pytest
 from robust_kit import (
     USERS,
     Ledger,
-    ServerDb,
-    ServerProc,
     TcpProxy,
     check_invariants,
     console_sync,
@@ -34,6 +32,7 @@ from robust_kit import (
 from console.services.context import Workstation, open_workstation
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
 from console.sync.engine import SyncEngine
+from testkit.server import Database, ServerProcess
 
 pytestmark = pytest.mark.slow
 
@@ -133,7 +132,7 @@ def _storm(rng: random.Random, stations: list[Station], url: str) -> None:
 
 
 def test_random_convergence(
-    proxy: TcpProxy, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     seed = int(os.environ.get("DUTY_SYNC_SEED") or secrets.randbits(32))
     soak = float(os.environ.get("DUTY_SYNC_SOAK") or 1)
