@@ -29,7 +29,7 @@ from robust_kit import (
 from console.services.context import open_workstation
 from testkit.server import Database, ServerProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # a crash round is 15-30 s under load
 
 
 def _officer_work(data_dir: Path, foreign: list[str]) -> list[str]:

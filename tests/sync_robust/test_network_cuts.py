@@ -27,7 +27,7 @@ from console.sync.client import SyncClient, Unreachable
 from console.sync.engine import OFFLINE, ONLINE, SyncEngine
 from testkit.server import Database, ServerProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # several sync rounds through a proxy
 
 
 def _engine(ws: Workstation, url: str, user: str) -> SyncEngine:
