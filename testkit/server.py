@@ -253,6 +253,27 @@ def _url_of(target: Database | str | None) -> str | None:
     return target.url if isinstance(target, Database) else target
 
 
+def run_python(
+    *args: str,
+    env: Mapping[str, str] | None = None,
+    cwd: Path = REPO,
+    stdin: str | None = None,
+    timeout: float = CLI_TIMEOUT_S,
+) -> subprocess.CompletedProcess[str]:
+    """``python ARGS`` (this interpreter) as a real process, text output captured; the
+    environment is :func:`child_env` unless given."""
+    return subprocess.run(
+        [sys.executable, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env=dict(env) if env is not None else child_env(),
+        check=False,
+    )
+
+
 def run_cli(
     target: Database | str | None,
     *args: str,
@@ -265,16 +286,7 @@ def run_cli(
     head = ["--database-url", url] if url else []
     if data_dir is not None:
         head += ["--data-dir", str(data_dir)]
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", *head, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=child_env(),
-        check=False,
-    )
+    return run_python("-m", "server.cli", *head, *args, stdin=stdin, timeout=timeout)
 
 
 class ServerDidNotStart(RuntimeError):

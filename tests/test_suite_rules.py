@@ -4,7 +4,6 @@ pytester), and the tests import this checkout's code even when another copy woul
 from __future__ import annotations
 
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 import console
 import server
 from testkit.checkout import foreign_packages
-from testkit.server import REPO, child_env
+from testkit.server import REPO, child_env, run_python
 from testkit.strict import STRICT_ENV
 
 # Load the plugin the way tests/conftest.py does not (it imports the hooks): by name.
@@ -114,15 +113,7 @@ def _collect(cwd: Path, prelude: str = "") -> subprocess.CompletedProcess[str]:
     )
     env = child_env()
     env.pop("PYTHONPATH")
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
+    return run_python("-c", script, env=env, cwd=cwd)
 
 
 def test_a_same_named_folder_in_the_working_directory_does_not_win(tmp_path: Path) -> None:
