@@ -20,13 +20,14 @@ STAMP="$VENV/.quickstart-stamp"
 EXTRAS="dev,server"
 
 # Debian/Ubuntu packages Qt (PySide6 6.12) needs on a bare system, a CJK font, and the X
-# tools for the wall-display tests. Keep in step with shared TECH-NOTES.
+# tools for the wall-display tests, openssl for the TLS test's certificate. Keep in step with
+# shared TECH-NOTES.
 APT_PACKAGES=(
     libegl1 libgl1 libglib2.0-0 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
     libx11-xcb1 libxrandr2 libxext6 libxcb-cursor0 libxcb-icccm4 libxcb-image0
     libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
     libxcb-xkb1 libxcb-sync1 libxcb-glx0 libpulse0 fonts-wqy-microhei
-    xvfb xauth x11-xserver-utils
+    xvfb xauth x11-xserver-utils openssl
 )
 
 T0=$SECONDS

@@ -1,8 +1,9 @@
 """Shared plumbing of the sync benchmarks (sync_first, sync_push, sync_live).
 
-- a throw-away PostgreSQL database (created, migrated, dropped afterwards);
-- a real ``duty-server`` process on loopback against it (``python -m server.cli``), with
-  accounts made through the CLI as an administrator would;
+- a throw-away PostgreSQL database (created, migrated, dropped afterwards) and a real
+  ``duty-server`` process on loopback against it, both from the shared harness
+  :mod:`testkit.server` (re-exported here), with accounts made through the CLI as an
+  administrator would;
 - generators of realistic mutation arguments (incidents, timeline entries) on the sample
   county, and an in-process seeder that runs ``server.sync_service.push`` in big batches, so
   the rows are exactly what the protocol creates (version, audit chain, push results).
@@ -15,26 +16,41 @@ import itertools
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-import psycopg
-import requests
-from write_path import Place, incident_args
+# The shared harness lives at the checkout's root (testkit/, not installed): this module,
+# which every sync benchmark imports first, is the one place that puts the checkout on the
+# path. Inserted first, so the benchmarks also run this checkout's console and server.
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
 
-from console.domain.ids import new_id
-from console.domain.mutations import SCHEMA_VERSION
-from console.domain.sample import build_calls
-from console.services.sample_data import read_sample
+from write_path import Place, incident_args  # noqa: E402
+
+from console.domain.ids import new_id  # noqa: E402
+from console.domain.mutations import SCHEMA_VERSION  # noqa: E402
+from console.domain.sample import build_calls  # noqa: E402
+from console.services.sample_data import read_sample  # noqa: E402
+from testkit.server import (  # noqa: E402  (the benchmarks import these from here)
+    ServerProcess as ServerProcess,
+)
+from testkit.server import (  # noqa: E402
+    create_pg_database,
+    drop_pg_database,
+    pg_database_exists,
+    run_cli,
+    sqlalchemy_url,
+)
+from testkit.server import free_port as free_port  # noqa: E402
+from testkit.server import libpq_url as libpq_url  # noqa: E402
+from testkit.server import running_server as running_server  # noqa: E402
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 PASSWORD = "bench-pass-1"
@@ -49,59 +65,31 @@ _LOG = [
 ]
 
 
-# -- PostgreSQL ------------------------------------------------------------------------------
-def sqlalchemy_url(libpq_url: str) -> str:
-    """``postgresql://...`` -> ``postgresql+psycopg://...`` (what duty-server expects)."""
-    if libpq_url.startswith("postgresql+psycopg://"):
-        return libpq_url
-    return "postgresql+psycopg://" + libpq_url.split("://", 1)[1]
-
-
-def libpq_url(url: str) -> str:
-    return "postgresql://" + url.split("://", 1)[1]
-
-
+# -- PostgreSQL and the server process: the shared harness (testkit.server) ----------------
 @contextlib.contextmanager
 def scratch_database(
     admin_url: str, name: str, keep: bool = False, reuse: bool = False
 ) -> Iterator[tuple[str, bool]]:
     """Create database ``name`` (dropping a leftover unless ``reuse``), yield (its
     SQLAlchemy URL, whether it already existed), drop it afterwards unless ``keep``."""
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        exists = (
-            conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-            is not None
-        )
-        if exists and not reuse:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = False
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-    base = admin_url.rsplit("/", 1)[0]
+    exists = pg_database_exists(admin_url, name)
+    if exists and not reuse:
+        drop_pg_database(admin_url, name)
+        exists = False
+    url = (
+        sqlalchemy_url(admin_url, name)
+        if exists
+        else create_pg_database(admin_url, name, c_locale=False)
+    )
     try:
-        yield sqlalchemy_url(f"{base}/{name}"), exists
+        yield url, exists
     finally:
         if not keep:
-            with psycopg.connect(admin_url, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-# -- the server process ----------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+            drop_pg_database(admin_url, name)
 
 
 def server_cli(database_url: str, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [sys.executable, "-m", "server.cli", "--database-url", database_url, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_cli(database_url, *args, stdin=stdin)
     if done.returncode != 0:
         raise RuntimeError(f"duty-server {' '.join(args)} failed: {done.stderr[-2000:]}")
     return done.stdout
@@ -111,66 +99,6 @@ def create_users(database_url: str, names: Sequence[str], role: str = "officer")
     """Accounts through the CLI (which also migrates an empty database)."""
     for name in names:
         server_cli(database_url, "create-user", name, "--role", role, stdin=PASSWORD + "\n")
-
-
-@dataclass
-class ServerProcess:
-    database_url: str
-    log_path: Path
-    port: int = field(default_factory=free_port)
-    proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout_s: float = 30.0) -> None:
-        log = open(self.log_path, "ab")  # noqa: SIM115 - lives with the process
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "server.cli",
-                "--database-url",
-                self.database_url,
-                "--port",
-                str(self.port),
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                break
-            try:
-                if requests.get(self.url + "/health", timeout=0.5).status_code == 200:
-                    return
-            except requests.RequestException:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError("duty-server did not start:\n" + self.log_path.read_text()[-3000:])
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-            self.proc = None
-
-
-@contextlib.contextmanager
-def running_server(database_url: str, log_path: Path) -> Iterator[ServerProcess]:
-    srv = ServerProcess(database_url, log_path)
-    srv.start()
-    try:
-        yield srv
-    finally:
-        srv.stop()
 
 
 # -- data ------------------------------------------------------------------------------------

@@ -1,24 +1,49 @@
-"""Shared fixtures: offscreen Qt, a fresh data folder and isolated QSettings per test.
+"""Shared fixtures: offscreen Qt, a fresh data folder and isolated QSettings per test; the
+checkout's code; strict mode.
 
-Qt aborts the interpreter when it has neither a display nor a platform, so the offscreen
-platform is chosen before anything imports Qt. Every test gets its own data folder and its
-own settings location: no test reads or writes the developer's real settings or data.
+- The checkout comes first on ``sys.path`` (pyproject's ``pythonpath`` does it, and this file
+  again for any other way pytest is started), and the run stops at once, naming the culprit,
+  when ``console``, ``server`` or ``testkit`` was imported from anywhere else.
+- Strict mode (``DUTY_TEST_STRICT=1``, set by CI): a skip is a failure (testkit.strict).
+- Qt aborts the interpreter when it has neither a display nor a platform, so the offscreen
+  platform is chosen before anything imports Qt. Every test gets its own data folder and its
+  own settings location: no test reads or writes the developer's real settings or data.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+if sys.path[:1] != [str(REPO)]:
+    sys.path.insert(0, str(REPO))
+
+from testkit.checkout import foreign_packages  # noqa: E402
+
+if _foreign := foreign_packages(REPO):
+    raise pytest.UsageError(
+        f"the tests must import this checkout ({REPO}), but imported: {'; '.join(_foreign)}. "
+        "Another install or a folder of the same name wins; run pytest with this checkout's "
+        ".venv, or uninstall the other copy."
+    )
 
 if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import pytest
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings  # noqa: E402
 
-from console.services.context import Workstation, open_workstation
-from console.settings import Settings
+from console.services.context import Workstation, open_workstation  # noqa: E402
+from console.settings import Settings  # noqa: E402
+from testkit.strict import (  # noqa: E402, F401  (hooks: pytest finds them by name)
+    pytest_make_collect_report,
+    pytest_report_header,
+    pytest_runtest_makereport,
+)
 
 
 @pytest.fixture(autouse=True)

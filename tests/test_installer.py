@@ -19,6 +19,7 @@ EXE_NAME = "duty-console.exe" if sys.platform == "win32" else "duty-console"
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.timeout(1200),  # the build alone may take its 900 s limit on a busy machine
     pytest.mark.skipif(
         os.environ.get("DUTY_TEST_INSTALLER") != "1",
         reason="installer build is slow: set DUTY_TEST_INSTALLER=1 to run it",

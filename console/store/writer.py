@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
+from console import faults
 from console.domain.mutations import SCHEMA_VERSION, MutationContext, RowChange, run_mutation
 from console.domain.rows import MutationCall
 from console.store import errors
@@ -49,11 +50,9 @@ def write_scope(store: Store) -> Iterator[Connection]:
 class Writer:
     """Applies named mutations for one workstation. Thread-safe; one writer per store."""
 
-    def __init__(self, store: Store, *, fault: Callable[[str], None] | None = None) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = threading.Lock()
-        # Test hook: called at named points inside the transaction to inject failures.
-        self._fault = fault or (lambda _point: None)
 
     @property
     def store(self) -> Store:
@@ -99,9 +98,9 @@ class Writer:
                     "user": user,
                 }
             )
-            self._fault("after_mutation")
+            faults.reached("after_mutation")
         conn.execute(_INSERT_OUTBOX, outbox)
-        self._fault("after_outbox")
+        faults.reached("after_outbox")
         conn.execute(_ADVANCE, {"next_id": next_id + len(outbox), "hlc": hlc})
-        self._fault("before_commit")
+        faults.reached("before_commit")
         return Changes(rows=tuple(rows), mutation_ids=tuple(o["mutation_id"] for o in outbox))

@@ -20,6 +20,7 @@ from sqlalchemy import Table, delete, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from console import faults
 from console.domain.fields import MutationRejected
 from console.domain.mutations import MutationContext, RowChange, run_mutation
 from console.domain.schema import MODEL_BY_TABLE, SYNCED_MODELS
@@ -28,7 +29,6 @@ from console.store.database import Store
 from console.store.records import ClientState, LocalMeta, OutboxEntry, SyncIssue, SyncShadow
 from console.store.shadow import shadow_hook
 from console.store.writer import write_scope
-from console.sync import faults
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "sync.cursor"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import http.client
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-from console.sync import faults
+from console import faults
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 60.0
@@ -53,6 +51,7 @@ class SyncClient:
         self.base_url = base_url.rstrip("/")
         self.token = token
         self._http = requests.Session()
+        faults.instrument(self._http)  # a no-op unless a crash test armed a wire point
 
     def close(self) -> None:
         self._http.close()
@@ -100,41 +99,7 @@ class SyncClient:
 
     def push(self, client_id: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
         body = {"client_id": client_id, "mutations": mutations}
-        if faults.armed("after_push_sent"):
-            return self._push_then_maybe_die(body)
         return self._call("POST", "/sync/push", json=body)
-
-    def _push_then_maybe_die(self, body: dict[str, Any]) -> dict[str, Any]:
-        """Crash tests only (DUTY_SYNC_KILL_AT=after_push_sent): requests cannot stop between
-        sending a request and reading its reply, so the push goes out through http.client
-        and the fault point sits right after the whole body is on the wire."""
-        url = urlsplit(self.base_url + "/sync/push")
-        conn: http.client.HTTPConnection
-        if url.scheme == "https":
-            conn = http.client.HTTPSConnection(url.hostname or "", url.port, timeout=READ_TIMEOUT_S)
-        else:
-            conn = http.client.HTTPConnection(url.hostname or "", url.port, timeout=READ_TIMEOUT_S)
-        data = json.dumps(body, ensure_ascii=False).encode()
-        headers = {**self._headers(), "Content-Type": "application/json"}
-        try:
-            conn.request("POST", url.path, body=data, headers=headers)
-            faults.reached("after_push_sent")
-            resp = conn.getresponse()
-            status, raw = resp.status, resp.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise Unreachable(str(exc)) from exc
-        finally:
-            conn.close()
-        try:
-            payload = json.loads(raw)
-        except ValueError:
-            if status < 400:
-                raise Unreachable(f"incomplete reply (HTTP {status})") from None
-            payload = {"detail": raw[:200].decode("utf-8", "replace")}
-        if status >= 400:
-            raise SyncHttpError(status, payload)
-        assert isinstance(payload, dict)
-        return payload
 
     def pull(self, client_id: str, cursor: str | None, limit: int = 5000) -> dict[str, Any]:
         params: dict[str, Any] = {"client_id": client_id, "limit": limit}

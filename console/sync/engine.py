@@ -11,8 +11,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from console import faults
 from console.store.database import Store
-from console.sync import apply, faults
+from console.sync import apply
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
 
 log = logging.getLogger(__name__)

@@ -77,7 +77,8 @@ def test_clock_is_unique_across_threads() -> None:
     for t in threads:
         t.start()
     for t in threads:
-        t.join()
+        t.join(30)
+        assert not t.is_alive(), "a clock caller never returned (lock held?)"
     every = [s for r in results for s in r]
     assert len(set(every)) == len(every)
     for r in results:

@@ -253,7 +253,7 @@ def test_draft_survives_a_killed_process(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)])
     time.sleep(1.0)
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.wait(10)
     draft = DraftStore(tmp_path).load()
     assert draft is not None and draft["caller_name"] == "王某某"
     assert draft["description"] == "滑坡" * draft["n"]  # complete, never torn

@@ -1,4 +1,6 @@
-"""Helpers of the duty-server tests: databases, real server processes, an HTTP client.
+"""Helpers of the duty-server tests: an HTTP client of the sync API, records, the event
+stream. Databases and server processes come from the shared harness, :mod:`testkit.server`
+(re-exported here under the names the test modules use).
 
 Imported by ``conftest.py`` and the test modules (tests/server is on ``sys.path`` under
 pytest's default import mode, and this name is unlikely to collide with another folder's).
@@ -12,289 +14,37 @@ import contextlib
 import http.client
 import itertools
 import json
-import os
 import queue
-import secrets
 import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import requests
-from sqlalchemy import Engine, make_url, text
 
 from console.domain.ids import new_id
+from testkit.server import (
+    BACKENDS,
+    PG_URL,
+    Database,
+    ServerProcess,
+    free_port,
+    postgres_problem,
+    run_cli,
+)
 
-REPO = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get(
-    "DUTY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)  # any existing database; each test module creates and drops its own next to it
-BACKENDS = ("sqlite", "postgresql")
-STARTUP_TIMEOUT_S = 30.0
-
-_pg_problem: str | None = None
-_pg_checked = False
-
-
-# ---------------------------------------------------------------------------- databases
-
-
-def _pg_conninfo(database: str | None = None) -> str:
-    url = make_url(PG_URL).set(drivername="postgresql")
-    if database is not None:
-        url = url.set(database=database)
-    return url.render_as_string(hide_password=False)
-
-
-def postgres_problem() -> str | None:
-    """None when PostgreSQL is reachable, else why not (checked once per process)."""
-    global _pg_checked, _pg_problem
-    if not _pg_checked:
-        _pg_checked = True
-        try:
-            import psycopg
-
-            with psycopg.connect(_pg_conninfo(), connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-        except Exception as exc:
-            _pg_problem = f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {exc})"
-    return _pg_problem
-
-
-@dataclass
-class Database:
-    """One test database; ``url`` is what ``duty-server --database-url`` gets."""
-
-    backend: str
-    url: str
-    workdir: Path
-    pg_name: str | None = None
-    _engine: Engine | None = None
-
-    @classmethod
-    def create(cls, backend: str, workdir: Path) -> Database:
-        workdir.mkdir(parents=True, exist_ok=True)
-        if backend == "sqlite":
-            return cls(backend, f"sqlite:///{workdir / 'duty-server.db'}", workdir)
-        import psycopg
-
-        name = f"duty_test_{secrets.token_hex(6)}"
-        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-            # template0 never has sessions, so parallel workers can all copy it at once.
-            conn.execute(
-                f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                "LC_COLLATE 'C' LC_CTYPE 'C'"
-            )
-        url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
-        return cls(backend, url.render_as_string(hide_password=False), workdir, name)
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from server.db import make_engine
-
-            self._engine = make_engine(self.url)
-        return self._engine
-
-    def migrate(self) -> None:
-        from server.db import migrate
-
-        migrate(self.engine)
-
-    def create_user(self, username: str, role: str, password: str) -> None:
-        from server.auth import create_user
-
-        create_user(self.engine, username, role, password)
-
-    def digest(self) -> str:
-        from console.domain.digest import database_digest
-
-        with self.engine.connect() as conn:
-            return database_digest(conn)[0]
-
-    def scalar(self, sql: str, **params: Any) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(text(sql), params).scalar()
-
-    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(text(sql), params).mappings()]
-
-    def execute(self, sql: str, **params: Any) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(text(sql), params)
-
-    def synced_row_count(self) -> int:
-        from console.domain.schema import SYNCED_TABLES
-
-        return sum(int(self.scalar(f"SELECT count(*) FROM {t}")) for t in sorted(SYNCED_TABLES))
-
-    def keys_after(self, version: int) -> set[tuple[str, str]]:
-        """(table, id) of every synced row changed after ``version``."""
-        from console.domain.schema import SYNCED_TABLES
-
-        return {
-            (table, str(row["id"]))
-            for table in sorted(SYNCED_TABLES)
-            for row in self.rows(f"SELECT id FROM {table} WHERE version > :v", v=version)
-        }
-
-    def drop(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-        if self.pg_name is None:
-            return
-        import psycopg
-
-        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
-
-
-# ---------------------------------------------------------------------------- processes
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _child_env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DUTY_SERVER_", "PYTHONPATH"))}
-    env["PYTHONUNBUFFERED"] = "1"
-    env["PYTHONPATH"] = str(REPO)
-    return env
-
-
-def _pdeathsig() -> Callable[[], None] | None:
-    """For the child before exec (Linux): SIGTERM when the test process dies, so a killed or
-    timed-out pytest leaves no orphaned server. Resolved here, in the parent: the child only
-    makes the call (no imports between fork and exec)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    import ctypes
-    import signal
-
-    try:
-        prctl = ctypes.CDLL(None, use_errno=True).prctl
-    except (OSError, AttributeError):
-        return None
-    term = int(signal.SIGTERM)
-    return lambda: prctl(1, term)  # 1 = PR_SET_PDEATHSIG
-
-
-_PREEXEC = _pdeathsig()
-
-
-def run_cli(
-    db: Database, *args: str, stdin: str | None = None, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
-    """``duty-server --database-url URL ARGS`` as a real process."""
-    return subprocess.run(
-        [sys.executable, "-m", "server.cli", "--database-url", db.url, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=REPO,
-        env=_child_env(),
-        check=False,
-    )
-
-
-@dataclass
-class ServerProcess:
-    """A real ``duty-server`` serving ``db`` on a free loopback port."""
-
-    db: Database
-    log_path: Path
-    port: int = 0
-    proc: subprocess.Popen[bytes] | None = None
-    _log: Any = None
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> ServerProcess:
-        for attempt in range(3):
-            self.port = free_port()
-            self._log = self.log_path.open("ab")
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "server.cli",
-                    "--database-url",
-                    self.db.url,
-                    "--data-dir",
-                    str(self.db.workdir),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                ],
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO,
-                env=_child_env(),
-                preexec_fn=_PREEXEC,  # children die with this process
-            )
-            if self._wait_healthy():
-                return self
-            self.stop()
-            if "address already in use" not in self.log_text().lower() or attempt == 2:
-                break  # port stolen by a parallel worker between probe and bind: retry
-        raise RuntimeError(f"duty-server did not start; log:\n{self.log_text()[-4000:]}")
-
-    def _wait_healthy(self) -> bool:
-        assert self.proc is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(f"{self.base_url}/health", timeout=1).status_code == 200:
-                    return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    def log_text(self) -> str:
-        if self._log is not None:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def health(self) -> dict[str, Any]:
-        r = requests.get(f"{self.base_url}/health", timeout=5)
-        r.raise_for_status()
-        return dict(r.json())
-
-    def version(self) -> int:
-        return int(self.health()["version"])
+__all__ = [
+    "BACKENDS",
+    "PG_URL",
+    "Database",
+    "ServerProcess",
+    "free_port",
+    "postgres_problem",
+    "run_cli",
+]
 
 
 def fresh_database(

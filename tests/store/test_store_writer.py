@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import insert, text, update
 from sqlalchemy.engine import Connection
 
+from console import faults
 from console.domain.hlc import HlcStamp
 from console.domain.ids import new_id, reference_id
 from console.domain.mutations import MutationRejected
@@ -30,17 +31,16 @@ class Injected(Exception):
     pass
 
 
-def faulting(point: str, *, on_call: int = 1, exc: type[BaseException] = Injected) -> Any:
-    """A fault hook raising at the ``on_call``-th time ``point`` is reached."""
+def raising(*, on_call: int = 1, exc: type[BaseException] = Injected) -> faults.Action:
+    """A fault action raising the ``on_call``-th time its point is reached."""
     seen = {"n": 0}
 
-    def hook(at: str) -> None:
-        if at == point:
-            seen["n"] += 1
-            if seen["n"] == on_call:
-                raise exc(at)
+    def action(at: str) -> None:
+        seen["n"] += 1
+        if seen["n"] == on_call:
+            raise exc(at)
 
-    return hook
+    return action
 
 
 def timeline(incident_id: str, body: str = "续报：积水已退") -> dict[str, Any]:
@@ -90,8 +90,8 @@ def test_failure_mid_transaction_leaves_neither_change_nor_outbox_row(
         ("timeline.append", timeline(inc["id"])),
         ("timeline.append", timeline(inc["id"], "第二条")),
     ]
-    with pytest.raises(exc):
-        Writer(store, fault=faulting(point, on_call=on_call, exc=exc)).apply(calls, user="甲")
+    with pytest.raises(exc), faults.armed(point, raising(on_call=on_call, exc=exc)):
+        Writer(store).apply(calls, user="甲")
 
     assert raw.rows("incidents") == before_rows
     assert raw.rows("incident_timeline") == {}
@@ -168,9 +168,8 @@ def test_mutation_ids_are_gap_free_across_restarts(
                     accepted_ids.extend(a["id"] for a in batch)
                     expected_next += size
                 elif kind == "fault":
-                    faulty = Writer(store, fault=faulting("before_commit"))
-                    with pytest.raises(Injected):
-                        faulty.apply([("incident.create", new_incident())], user="甲")
+                    with pytest.raises(Injected), faults.armed("before_commit", raising()):
+                        writer.apply([("incident.create", new_incident())], user="甲")
                 else:
                     if kind == "bad_choice":
                         call = ("incident.create", new_incident(category="其他"))

@@ -1,4 +1,4 @@
-"""Fixtures of the workstation sync tests (helpers live in sync_testkit)."""
+"""Fixtures of the workstation sync tests (helpers live in sync_testkit and testkit)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_testkit import PASSWORDS, ServerProc, _free_port
+from sync_testkit import server_database
+
+from testkit.server import ServerProcess
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProc]:
-    port = _free_port()
-    srv = ServerProc(f"http://127.0.0.1:{port}", tmp_path / "server", port)
-    srv.data_dir.mkdir()
-    for name, (role, password) in PASSWORDS.items():
-        done = srv.cli("create-user", name, "--role", role, stdin=password + "\n")
-        assert done.returncode == 0, done.stderr
-    srv.start()
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A real duty-server on SQLite with the PASSWORDS accounts, on a free loopback port."""
+    srv = ServerProcess(server_database(tmp_path / "server")).start()
     yield srv
     srv.stop()

@@ -6,15 +6,16 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation
 from console.store.records import LocalMeta
 from console.sync.engine import SyncEngine
+from testkit.server import ServerProcess
 
 
-def test_online_then_offline_login(server: ServerProc, tmp_path: Path) -> None:
+def test_online_then_offline_login(server: ServerProcess, tmp_path: Path) -> None:
     ws = open_workstation(tmp_path / "a")
     accounts = Accounts(ws.store)
     try:

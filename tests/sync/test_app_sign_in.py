@@ -1,16 +1,21 @@
 """Start-up as an officer sees it: the 登录 window first, then the console.
 
-``run_gui`` runs in-process; timers act on the modal windows as the officer would.
+``run_gui`` runs in-process; timers act on the modal windows as the officer would. Each
+step polls with a deadline (:class:`Officer`): a window that never comes fails the test in
+seconds, naming what it waited for, instead of hanging the run.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.app import run_gui
 from console.cli import GuiOptions
@@ -20,46 +25,105 @@ from console.services.context import open_workstation
 from console.services.report_rules import list_rules
 from console.views.login_dialog import LoginDialog
 from console.views.main_window import MainWindow
+from testkit.server import ServerProcess
+
+W = TypeVar("W", bound=QWidget)
 
 
-def _top(kind: type) -> object | None:
+def _top(kind: type[W]) -> W | None:
     return next(
         (w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()), None
     )
 
 
-def test_sign_in_then_console_then_quit(qtbot: QtBot, server: ServerProc, tmp_path: Path) -> None:
-    seen: dict[str, str] = {}
+class Officer:
+    """Runs steps on the GUI thread while :meth:`run` (``run_gui``) holds the event loop. A
+    step returns True when done, False to be polled again 50 ms later. Past the deadline
+    every window is closed (and, if that did not end ``run_gui``, its event loops are told to
+    exit), so :meth:`run` returns and :attr:`failure` says what never came."""
 
-    def fill_login() -> None:
+    POLL_MS = 50
+
+    def __init__(self, deadline_s: float = 30.0) -> None:
+        self.deadline_s = deadline_s
+        self.started = time.monotonic()
+        self.failure: str | None = None
+        self.running = False
+
+    def run(self, options: GuiOptions) -> int:
+        self.running = True
+        try:
+            return run_gui(options)
+        finally:
+            self.running = False
+
+    def run_to_the_end(self, options: GuiOptions) -> None:
+        """:meth:`run`, which must end cleanly with every step done in time."""
+        code = self.run(options)
+        assert self.failure is None, self.failure
+        assert code == 0
+
+    def then(self, what: str, step: Callable[[], bool]) -> None:
+        def tick() -> None:
+            if not self.running or self.failure is not None or step():
+                return
+            if time.monotonic() - self.started > self.deadline_s:
+                self.give_up(what)
+                return
+            QTimer.singleShot(self.POLL_MS, tick)
+
+        QTimer.singleShot(0, tick)
+
+    def give_up(self, what: str) -> None:
+        self.failure = f"still waiting for {what} after {self.deadline_s:.0f} s"
+        shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+        dialogs = [w for w in shown if isinstance(w, QDialog)]
+        for widget in dialogs or shown:  # a modal dialog first, as the officer would
+            if isinstance(widget, QDialog):
+                widget.reject()
+            else:
+                widget.close()
+        QTimer.singleShot(2000, self._exit_if_still_running)
+
+    def _exit_if_still_running(self) -> None:
+        if self.running:  # never after run() returned: the next test shares the application
+            QApplication.exit(1)  # ends nested (modal) event loops too
+
+
+def test_sign_in_then_console_then_quit(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    seen: dict[str, str] = {}
+    officer = Officer()
+
+    def fill_login() -> bool:
         dialog = _top(LoginDialog)
-        if not isinstance(dialog, LoginDialog):
-            QTimer.singleShot(50, fill_login)
-            return
+        if dialog is None:
+            return False
         dialog.server_edit.setText(server.url)
         dialog.user_edit.setText("zhang")
         dialog.password_edit.setText(PASSWORDS["zhang"][1])
         dialog.login_button.click()
-        QTimer.singleShot(50, look_at_console)
+        officer.then("the console, online", look_at_console)
+        return True
 
-    def look_at_console() -> None:
+    def look_at_console() -> bool:
         window = _top(MainWindow)
         if (
             not isinstance(window, MainWindow)
             or window.status is None  # the frame is up before its data
             or window.status.connection.text() != "● 在线"
         ):
-            QTimer.singleShot(50, look_at_console)
-            return
+            return False
         seen["officer"] = window.status.officer.text()
         queries = window.context.queries
         seen["townships"] = str(queries.count(Township))
         seen["sample"] = str(queries.sample_present())
         window.close()
+        return True
 
-    QTimer.singleShot(0, fill_login)
-    code = run_gui(GuiOptions(data_dir=tmp_path / "ws"))
-    assert code == 0
+    officer.then("the sign-in window", fill_login)
+    officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert seen["officer"] == "值班员：zhang"
     # Joining a server on first run: no sample county pushed into it, data comes by pull.
     assert (seen["townships"], seen["sample"]) == ("0", "False")
@@ -73,37 +137,50 @@ def test_sign_in_then_console_then_quit(qtbot: QtBot, server: ServerProc, tmp_pa
 
 def test_standalone_first_run_loads_the_sample(qtbot: QtBot, tmp_path: Path) -> None:
     seen: dict[str, bool] = {}
+    officer = Officer()
 
-    def choose_standalone() -> None:
+    def choose_standalone() -> bool:
         dialog = _top(LoginDialog)
-        if not isinstance(dialog, LoginDialog):
-            QTimer.singleShot(50, choose_standalone)
-            return
+        if dialog is None:
+            return False
         dialog.standalone_button.click()
-        QTimer.singleShot(50, look)
+        officer.then("the console with its data", look)
+        return True
 
-    def look() -> None:
+    def look() -> bool:
         window = _top(MainWindow)
         if not isinstance(window, MainWindow) or not window.attached:
-            QTimer.singleShot(50, look)
-            return
+            return False
         seen["sample"] = window.context.queries.sample_present()
         seen["badge"] = not window.status.sample.isHidden()
         window.close()
+        return True
 
-    QTimer.singleShot(0, choose_standalone)
-    assert run_gui(GuiOptions(data_dir=tmp_path / "ws")) == 0
+    officer.then("the sign-in window", choose_standalone)
+    officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert seen == {"sample": True, "badge": True}
 
 
 def test_closing_the_sign_in_window_does_not_start(qtbot: QtBot, tmp_path: Path) -> None:
-    def close_login() -> None:
-        dialog = _top(LoginDialog)
-        if isinstance(dialog, LoginDialog):
-            dialog.reject()
-        else:
-            QTimer.singleShot(50, close_login)
+    officer = Officer()
 
-    QTimer.singleShot(0, close_login)
-    assert run_gui(GuiOptions(data_dir=tmp_path / "ws")) == 0
+    def close_login() -> bool:
+        dialog = _top(LoginDialog)
+        if dialog is None:
+            return False
+        dialog.reject()
+        return True
+
+    officer.then("the sign-in window", close_login)
+    officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert _top(MainWindow) is None
+
+
+def test_a_window_that_never_comes_fails_in_seconds(qtbot: QtBot, tmp_path: Path) -> None:
+    """The deadline itself: waiting for something that never shows ends run_gui and names it."""
+    officer = Officer(deadline_s=1.0)
+    officer.then("a window that does not exist", lambda: False)
+    started = time.monotonic()
+    officer.run(GuiOptions(data_dir=tmp_path / "ws"))
+    assert time.monotonic() - started < 15
+    assert officer.failure == "still waiting for a window that does not exist after 1 s"

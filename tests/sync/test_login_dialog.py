@@ -7,11 +7,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.services.accounts import Accounts
 from console.services.context import open_workstation
 from console.views.login_dialog import LoginDialog
+from testkit.server import ServerProcess
 
 
 def _sign_in(qtbot: QtBot, dialog: LoginDialog, server: str, user: str, password: str) -> None:
@@ -23,7 +24,7 @@ def _sign_in(qtbot: QtBot, dialog: LoginDialog, server: str, user: str, password
 
 
 def test_login_dialog_online_wrong_and_offline(
-    qtbot: QtBot, server: ServerProc, tmp_path: Path
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
 ) -> None:
     ws = open_workstation(tmp_path / "ws")
     try:

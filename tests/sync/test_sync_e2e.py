@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import Incident, Township
@@ -19,6 +19,7 @@ from console.store.records import SyncIssue, SyncShadow
 from console.sync import apply
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
+from testkit.server import ServerProcess
 
 
 def _incident(title: str) -> tuple[str, dict[str, object]]:
@@ -34,7 +35,7 @@ def _incident(title: str) -> tuple[str, dict[str, object]]:
     )
 
 
-def _engine(ws: Workstation, server: ServerProc, user: str = "zhang") -> SyncEngine:
+def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
     client = SyncClient(server.url)
     client.login(user, PASSWORDS[user][1])
     return SyncEngine(ws.store, client)
@@ -62,7 +63,7 @@ def _titles(ws: Workstation) -> set[str]:
 
 
 def test_two_sample_workstations_converge_without_duplicates(
-    server: ServerProc, tmp_path: Path
+    server: ServerProcess, tmp_path: Path
 ) -> None:
     dirs = [tmp_path / "a", tmp_path / "b"]
     for i, d in enumerate(dirs):
@@ -94,7 +95,7 @@ def test_two_sample_workstations_converge_without_duplicates(
         ws.close()
 
 
-def test_sync_once_password_never_from_command_line(server: ServerProc, tmp_path: Path) -> None:
+def test_sync_once_password_never_from_command_line(server: ServerProcess, tmp_path: Path) -> None:
     wrong = _console(
         "sync",
         "--once",
@@ -121,7 +122,7 @@ def test_sync_once_password_never_from_command_line(server: ServerProc, tmp_path
     assert down.returncode == 3 and "无法连接服务器" in down.stderr
 
 
-def test_pending_work_stays_visible_through_a_pull(server: ServerProc, tmp_path: Path) -> None:
+def test_pending_work_stays_visible_through_a_pull(server: ServerProcess, tmp_path: Path) -> None:
     a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
     try:
         _engine(a, server).sync_once()
@@ -145,7 +146,9 @@ def test_pending_work_stays_visible_through_a_pull(server: ServerProc, tmp_path:
         b.close()
 
 
-def test_rejected_change_is_undone_locally_and_listed(server: ServerProc, tmp_path: Path) -> None:
+def test_rejected_change_is_undone_locally_and_listed(
+    server: ServerProcess, tmp_path: Path
+) -> None:
     ws = open_workstation(tmp_path / "a")
     try:
         _engine(ws, server).sync_once()
@@ -164,7 +167,7 @@ def test_rejected_change_is_undone_locally_and_listed(server: ServerProc, tmp_pa
         ws.close()
 
 
-def test_lost_push_reply_is_replayed_once(server: ServerProc, tmp_path: Path) -> None:
+def test_lost_push_reply_is_replayed_once(server: ServerProcess, tmp_path: Path) -> None:
     ws = open_workstation(tmp_path / "a")
     try:
         engine = _engine(ws, server)
@@ -185,7 +188,7 @@ def test_lost_push_reply_is_replayed_once(server: ServerProc, tmp_path: Path) ->
 
 
 def test_server_restored_from_backup_gets_everything_back(
-    server: ServerProc, tmp_path: Path
+    server: ServerProcess, tmp_path: Path
 ) -> None:
     a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
     try:
@@ -219,7 +222,7 @@ def test_server_restored_from_backup_gets_everything_back(
 
 
 def test_concurrent_field_edit_is_a_visible_resolvable_conflict(
-    server: ServerProc, tmp_path: Path
+    server: ServerProcess, tmp_path: Path
 ) -> None:
     from console.services.sync_issues import TAKE_THEIRS, SyncIssues
 
@@ -276,7 +279,7 @@ def test_concurrent_field_edit_is_a_visible_resolvable_conflict(
 
 
 def test_server_sample_county_reaches_a_fresh_workstation(
-    server: ServerProc, tmp_path: Path
+    server: ServerProcess, tmp_path: Path
 ) -> None:
     loaded = server.cli("load-sample")
     assert loaded.returncode == 0, loaded.stderr
@@ -289,7 +292,7 @@ def test_server_sample_county_reaches_a_fresh_workstation(
         ws.close()
 
 
-def test_status_workflow_is_checked_by_the_server(server: ServerProc, tmp_path: Path) -> None:
+def test_status_workflow_is_checked_by_the_server(server: ServerProcess, tmp_path: Path) -> None:
     from console.services.incidents import IncidentService
     from console.services.sync_issues import SyncIssues
 

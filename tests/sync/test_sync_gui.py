@@ -12,7 +12,7 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import Incident
@@ -28,6 +28,7 @@ from console.ui.sync_bridge import SyncBridge
 from console.ui.theme import ThemeManager
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.sync_page import SyncPage
+from testkit.server import ServerProcess
 
 
 @pytest.fixture
@@ -82,7 +83,7 @@ def _incident(title: str) -> tuple[str, dict[str, object]]:
 
 def test_window_syncs_live_and_resolves_issues(
     qtbot: QtBot,
-    server: ServerProc,
+    server: ServerProcess,
     tmp_path: Path,
     console_window: tuple[MainWindow, Workstation, SyncBridge],
 ) -> None:

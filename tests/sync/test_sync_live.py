@@ -6,13 +6,14 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, ServerProc
+from sync_testkit import PASSWORDS
 
 from console.domain.ids import new_id
 from console.domain.schema import Incident
 from console.services.context import open_workstation
 from console.sync.client import SyncClient
 from console.sync.engine import OFFLINE, ONLINE, SyncEngine, SyncStatus
+from testkit.server import ServerProcess
 
 
 def _wait(predicate: object, timeout: float = 10.0) -> bool:
@@ -25,7 +26,7 @@ def _wait(predicate: object, timeout: float = 10.0) -> bool:
     return False
 
 
-def test_live_edit_and_offline_then_reconnect(server: ServerProc, tmp_path: Path) -> None:
+def test_live_edit_and_offline_then_reconnect(server: ServerProcess, tmp_path: Path) -> None:
     a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
     engines: list[SyncEngine] = []
     statuses: list[SyncStatus] = []

@@ -7,11 +7,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sync_testkit import PASSWORDS, ServerProc, _free_port
+from sync_testkit import PASSWORDS, server_database
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation
 from console.sync.engine import SyncEngine
+from testkit.server import ServerProcess
 
 
 def test_sync_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,18 +42,10 @@ def test_sync_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     )
     if made.returncode != 0:
         pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
-    port = _free_port()
-    server = ServerProc(
-        f"https://127.0.0.1:{port}",
-        tmp_path / "server",
-        port,
-        extra_args=("--certfile", str(cert), "--keyfile", str(key)),
-        ca_bundle=str(cert),
-    )
-    server.data_dir.mkdir()
-    role, password = PASSWORDS["zhang"]
-    assert server.cli("create-user", "zhang", "--role", role, stdin=password + "\n").returncode == 0
-    server.start()
+    server = ServerProcess(
+        server_database(tmp_path / "server"), certfile=cert, keyfile=key, ca_bundle=cert
+    ).start()
+    password = PASSWORDS["zhang"][1]
     ws = open_workstation(tmp_path / "ws")
     try:
         with pytest.raises(LoginError, match="证书不受本机信任"):  # refused, not downgraded

@@ -1,13 +1,15 @@
 """Fixtures of the sync robustness tests: every test runs against BOTH server backends.
 
 - ``backend`` (function, parametrized): "sqlite" or "postgresql"; PostgreSQL is skipped with
-  the reason when it is not reachable (``DUTY_TEST_PG_URL`` points elsewhere).
+  the reason when it is not reachable (``DUTY_TEST_PG_URL`` points elsewhere; in strict
+  mode a skip fails the run, see tests/conftest.py).
 - ``server_db``: a fresh database for this test (a SQLite file, or a newly created
   ``duty_robust_<random>`` PostgreSQL database dropped afterwards) with the USERS accounts.
 - ``server``: a real ``duty-server`` process on a free loopback port, on ``server_db``.
 - ``proxy``: a loopback TCP proxy in front of ``server`` that tests can cut and restore.
 
-xdist-safe: each test has its own folders, ports and database.
+Databases and servers come from :mod:`testkit.server`. xdist-safe: each test has its own
+folders, ports and database.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from robust_kit import BACKENDS, ServerDb, ServerProc, TcpProxy, postgres_problem
+from robust_kit import USERS, TcpProxy
+
+from testkit.server import BACKENDS, Database, ServerProcess, postgres_problem
 
 
 @pytest.fixture(params=BACKENDS)
@@ -27,21 +31,25 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def server_db(backend: str, tmp_path: Path) -> Iterator[ServerDb]:
-    db = ServerDb.create(backend, tmp_path / "server")
-    yield db
-    db.drop()
+def server_db(backend: str, tmp_path: Path) -> Iterator[Database]:
+    db = Database.create(backend, tmp_path / "server", prefix="duty_robust")
+    try:
+        db.migrate()
+        db.create_users(USERS)
+        yield db
+    finally:
+        db.drop()
 
 
 @pytest.fixture
-def server(server_db: ServerDb) -> Iterator[ServerProc]:
-    srv = ServerProc(server_db).start()
+def server(server_db: Database) -> Iterator[ServerProcess]:
+    srv = ServerProcess(server_db).start()
     yield srv
     srv.stop()
 
 
 @pytest.fixture
-def proxy(server: ServerProc) -> Iterator[TcpProxy]:
+def proxy(server: ServerProcess) -> Iterator[TcpProxy]:
     p = TcpProxy(server.port)
     yield p
     p.close()

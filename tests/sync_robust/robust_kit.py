@@ -1,6 +1,7 @@
-"""Helpers of the sync robustness tests: server databases (SQLite file or a fresh PostgreSQL
-database), real ``duty-server`` processes, real ``duty-console sync --once`` subprocesses, a
+"""Helpers of the sync robustness tests: real ``duty-console sync --once`` subprocesses, a
 loopback TCP proxy that can cut the network, and the invariant checks of ARCHITECTURE.md.
+Server databases and ``duty-server`` processes come from the shared harness,
+:mod:`testkit.server`.
 
 Nothing is mocked: workstations are SQLite files in their own folders, the server is a
 ``python -m server.cli`` process, the network is a real TCP hop through :class:`TcpProxy`.
@@ -12,8 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import secrets
 import socket
 import sqlite3
 import struct
@@ -26,226 +25,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-from sqlalchemy import Engine, make_url, text
+from sqlalchemy import text
 
+from console import faults
 from console.domain.ids import new_id
+from testkit.server import REPO, Database, child_env
 
-REPO = Path(__file__).resolve().parents[2]
-PG_URL = os.environ.get("DUTY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-BACKENDS = ("sqlite", "postgresql")
-# name -> (role, password). Officers may not delete incidents; leaders may.
 USERS: dict[str, tuple[str, str]] = {
     "zhang": ("officer", "zhang-robust-1"),
     "wang": ("officer", "wang-robust-22"),
     "li": ("leader", "li-robust-333"),
     "zhao": ("leader", "zhao-robust-4444"),
-}
-STARTUP_TIMEOUT_S = 30.0
-
-_pg_problem: str | None = None
-_pg_checked = False
-
-
-# ------------------------------------------------------------------------------ databases
-
-
-def _pg_conninfo(database: str | None = None) -> str:
-    url = make_url(PG_URL).set(drivername="postgresql")
-    if database is not None:
-        url = url.set(database=database)
-    return url.render_as_string(hide_password=False)
-
-
-def postgres_problem() -> str | None:
-    """None when PostgreSQL answers, else why not (checked once per process)."""
-    global _pg_checked, _pg_problem
-    if not _pg_checked:
-        _pg_checked = True
-        try:
-            import psycopg
-
-            with psycopg.connect(_pg_conninfo(), connect_timeout=3) as conn:
-                conn.execute("SELECT 1")
-        except Exception as exc:
-            _pg_problem = f"PostgreSQL not reachable at {PG_URL} ({type(exc).__name__}: {exc})"
-    return _pg_problem
-
-
-@dataclass
-class ServerDb:
-    """One server database for one test: a SQLite file, or a fresh PostgreSQL database."""
-
-    backend: str
-    url: str
-    workdir: Path
-    pg_name: str | None = None
-    _engine: Engine | None = None
-
-    @classmethod
-    def create(cls, backend: str, workdir: Path) -> ServerDb:
-        workdir.mkdir(parents=True, exist_ok=True)
-        if backend == "sqlite":
-            db = cls(backend, f"sqlite:///{workdir / 'duty-server.db'}", workdir)
-        else:
-            import psycopg
-
-            name = f"duty_robust_{secrets.token_hex(6)}"
-            with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-                # template0 has no sessions: parallel xdist workers may all copy it at once.
-                conn.execute(
-                    f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING 'UTF8' "
-                    "LC_COLLATE 'C' LC_CTYPE 'C'"
-                )
-            url = make_url(PG_URL).set(drivername="postgresql+psycopg", database=name)
-            db = cls(backend, url.render_as_string(hide_password=False), workdir, name)
-        from server.auth import create_user
-        from server.db import migrate
-
-        migrate(db.engine)
-        for name, (role, password) in USERS.items():
-            create_user(db.engine, name, role, password)
-        return db
-
-    @property
-    def engine(self) -> Engine:
-        if self._engine is None:
-            from server.db import make_engine
-
-            self._engine = make_engine(self.url)
-        return self._engine
-
-    def rows(self, sql: str, **params: Any) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(text(sql), params).mappings()]
-
-    def scalar(self, sql: str, **params: Any) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(text(sql), params).scalar()
-
-    def digest(self) -> str:
-        from console.domain.digest import database_digest
-
-        with self.engine.connect() as conn:
-            return database_digest(conn)[0]
-
-    def drop(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
-        if self.pg_name is None:
-            return
-        import psycopg
-
-        with psycopg.connect(_pg_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
+}  # name -> (role, password). Officers may not delete incidents; leaders may.
 
 
 # ------------------------------------------------------------------------------ processes
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def child_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("DUTY_SERVER_", "DUTY_SYNC_KILL_AT", "DUTY_PASSWORD", "PYTHONPATH"))
-    }
-    env.update(PYTHONUNBUFFERED="1", PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
-    env.update(extra)
-    return env
-
-
-@dataclass
-class ServerProc:
-    """A real ``duty-server`` on a free loopback port, serving ``db``."""
-
-    db: ServerDb
-    port: int = 0
-    proc: subprocess.Popen[bytes] | None = None
-    _log: Any = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        return self.db.workdir / "server.log"
-
-    def start(self) -> ServerProc:
-        for _attempt in range(3):
-            self.port = free_port()
-            self._log = self.log_path.open("ab")
-            self.proc = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "server.cli",
-                    "--database-url",
-                    self.db.url,
-                    "--data-dir",
-                    str(self.db.workdir),
-                    "--port",
-                    str(self.port),
-                ],
-                stdout=self._log,
-                stderr=subprocess.STDOUT,
-                cwd=REPO,
-                env=child_env(),
-            )
-            if self._wait_healthy():
-                return self
-            self.stop()
-            if "address already in use" not in self.log_text().lower():
-                break
-        raise RuntimeError(f"duty-server did not start:\n{self.log_text()[-4000:]}")
-
-    def _wait_healthy(self) -> bool:
-        assert self.proc is not None
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                return False
-            with contextlib.suppress(requests.RequestException):
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
-                    return True
-            time.sleep(0.05)
-        return False
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(5)
-        self.proc = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def log_text(self) -> str:
-        if self._log is not None:
-            self._log.flush()
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "server.cli", "--database-url", self.db.url, *args],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            cwd=REPO,
-            env=child_env(),
-            check=False,
-        )
 
 
 def console_sync(
@@ -254,7 +48,7 @@ def console_sync(
     """``duty-console sync --once`` as a real process (password from DUTY_PASSWORD)."""
     extra = {"DUTY_PASSWORD": USERS[user][1]}
     if kill_at:
-        extra["DUTY_SYNC_KILL_AT"] = kill_at
+        extra[faults.KILL_ENV] = kill_at
     return subprocess.run(
         [
             sys.executable,
@@ -592,7 +386,7 @@ class Ledger:
 
 
 def check_invariants(
-    db: ServerDb, dirs: list[Path], *, digest_of: Callable[[Path], str] = ws_digest
+    db: Database, dirs: list[Path], *, digest_of: Callable[[Path], str] = ws_digest
 ) -> dict[str, int]:
     """Every invariant of ARCHITECTURE.md for a quiet system; returns some counts."""
     ledgers = {d: Ledger.read(d) for d in dirs}
@@ -678,7 +472,7 @@ def _own_appends_in_order(ledger: Ledger, order: dict[str, list[str]]) -> None:
         assert seen == ids, f"timeline of {incident_id} out of causal order"
 
 
-def cursor_not_ahead(db: ServerDb, data_dir: Path) -> None:
+def cursor_not_ahead(db: Database, data_dir: Path) -> None:
     """Every server row at or below the workstation's cursor is on the workstation, at least
     as new: the cursor never covers data the replica does not hold."""
     from console.domain.schema import SYNCED_TABLES

@@ -1,8 +1,8 @@
 """SIGKILL of a real ``duty-console sync --once`` process at each crash point, then restart.
 
-Crash points (``DUTY_SYNC_KILL_AT``): the push is on the wire (no reply read); the server
-committed but the reply is not stored; half-way through applying a big pull page. After a
-plain restart every invariant of ARCHITECTURE.md must hold.
+Crash points (``DUTY_FAULT_KILL_AT``, see console/faults.py): the push is on the wire (no
+reply read); the server committed but the reply is not stored; half-way through applying a
+big pull page. After a plain restart every invariant of ARCHITECTURE.md must hold.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from pathlib import Path
 import pytest
 from robust_kit import (
     Ledger,
-    ServerDb,
-    ServerProc,
     busy_workstation,
     check_invariants,
     console_digest,
@@ -29,8 +27,9 @@ from robust_kit import (
 )
 
 from console.services.context import open_workstation
+from testkit.server import Database, ServerProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # a crash round is 15-30 s under load
 
 
 def _officer_work(data_dir: Path, foreign: list[str]) -> list[str]:
@@ -66,7 +65,7 @@ def _incident_ids(data_dir: Path) -> set[str]:
 
 @pytest.mark.parametrize("point", ["after_push_sent", "after_push_reply", "mid_pull_apply"])
 def test_sigkill_at_crash_point_then_restart(
-    point: str, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    point: str, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     known = busy_workstation(b, 10, "B1")
@@ -121,7 +120,7 @@ def test_sigkill_at_crash_point_then_restart(
 
 
 def test_killed_at_every_point_in_a_row(
-    server: ServerProc, server_db: ServerDb, tmp_path: Path
+    server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     """The same outbox (two push batches: more than 500 mutations) survives one kill after
     another on a fresh workstation whose first pull is big; then a clean round converges."""

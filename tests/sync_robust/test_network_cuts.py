@@ -9,8 +9,6 @@ import pytest
 from robust_kit import (
     USERS,
     Ledger,
-    ServerDb,
-    ServerProc,
     TcpProxy,
     busy_workstation,
     check_invariants,
@@ -27,8 +25,9 @@ from robust_kit import (
 from console.services.context import Workstation, open_workstation
 from console.sync.client import SyncClient, Unreachable
 from console.sync.engine import OFFLINE, ONLINE, SyncEngine
+from testkit.server import Database, ServerProcess
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # several sync rounds through a proxy
 
 
 def _engine(ws: Workstation, url: str, user: str) -> SyncEngine:
@@ -39,7 +38,7 @@ def _engine(ws: Workstation, url: str, user: str) -> SyncEngine:
 
 @pytest.mark.parametrize("way", ["up", "down", "down-fin"])
 def test_cut_during_large_push(
-    way: str, proxy: TcpProxy, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    way: str, proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     """ "up": the link dies with the request body half sent (nothing may commit);
     "down": it dies (reset) while the reply comes back (committed, reply lost: replayed
@@ -82,7 +81,7 @@ def test_cut_during_large_push(
 
 
 def test_cut_during_paged_pull(
-    proxy: TcpProxy, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     sync_in_process(a, server.url, "zhang")
@@ -118,7 +117,7 @@ def test_cut_during_paged_pull(
 
 
 def test_event_stream_cut_goes_offline_and_reconnects(
-    proxy: TcpProxy, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
     a, b = open_workstation(a_dir), open_workstation(b_dir)

@@ -19,8 +19,6 @@ import pytest
 from robust_kit import (
     USERS,
     Ledger,
-    ServerDb,
-    ServerProc,
     TcpProxy,
     check_invariants,
     console_sync,
@@ -34,8 +32,12 @@ from robust_kit import (
 from console.services.context import Workstation, open_workstation
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
 from console.sync.engine import SyncEngine
+from testkit.server import Database, ServerProcess
 
-pytestmark = pytest.mark.slow
+# Rounds scale with DUTY_SYNC_SOAK, and so does the time allowed (about 20 s per soak unit
+# here under load; 300 s per unit leaves a wide margin).
+SOAK = float(os.environ.get("DUTY_SYNC_SOAK") or 1)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(300 * max(1.0, SOAK))]
 
 ACCOUNTS = ("zhang", "li", "wang", "zhao")  # officer, leader, officer, leader
 KILL_POINTS = ("after_push_sent", "after_push_reply", "mid_pull_apply")
@@ -133,10 +135,10 @@ def _storm(rng: random.Random, stations: list[Station], url: str) -> None:
 
 
 def test_random_convergence(
-    proxy: TcpProxy, server: ServerProc, server_db: ServerDb, tmp_path: Path
+    proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     seed = int(os.environ.get("DUTY_SYNC_SEED") or secrets.randbits(32))
-    soak = float(os.environ.get("DUTY_SYNC_SOAK") or 1)
+    soak = SOAK
     rounds = max(1, round(6 * soak))
     print(f"DUTY_SYNC_SEED={seed} rounds={rounds}")
     rng = random.Random(seed)

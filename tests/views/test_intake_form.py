@@ -249,7 +249,11 @@ app = QApplication([])
 form = IntakeForm(Places({"北界镇": "t"}, {}), "值班员", DraftStore(Path(sys.argv[1])))
 form.line("caller_name").setText("孙七")
 form.description.setPlainText("山塘渗水")
+deadline = time.monotonic() + 20
 while not DraftStore(Path(sys.argv[1])).path.exists():
+    if time.monotonic() > deadline:
+        print("no draft written within 20 s", flush=True)
+        sys.exit(1)
     app.processEvents()
     time.sleep(0.02)
 print("saved", flush=True)

@@ -100,7 +100,8 @@ def test_write_from_a_worker_thread_reaches_the_gui_thread(
     )
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
         worker.start()
-    worker.join()
+    worker.join(10)
+    assert not worker.is_alive(), "the write never returned"
     assert seen == [True]
     assert window.status.pending_count() == before + 2
 
