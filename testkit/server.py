@@ -311,6 +311,7 @@ class ServerProcess:
         certfile: Path | None = None,
         keyfile: Path | None = None,
         ca_bundle: Path | None = None,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.db = database if isinstance(database, Database) else None
         self.database_url = database.url if isinstance(database, Database) else database
@@ -323,6 +324,8 @@ class ServerProcess:
         self.port = port
         self._auto_port = port == 0
         self.certfile, self.keyfile, self.ca_bundle = certfile, keyfile, ca_bundle
+        # Extra environment over child_env(), e.g. an import blocker on PYTHONPATH.
+        self.env = dict(env) if env is not None else {}
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
 
@@ -361,7 +364,7 @@ class ServerProcess:
                 stdout=self._log,
                 stderr=subprocess.STDOUT,
                 cwd=REPO,
-                env=child_env(),
+                env=child_env(**self.env),
                 preexec_fn=CHILD_PREEXEC,
             )
             why = self._wait_healthy(timeout_s)

@@ -9,23 +9,21 @@ account, serves, and a client signs in and pulls the county over HTTP.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-from server_testkit import REPO, free_port
 
 from console.domain.sample import SAMPLE_FILE, build_calls
 from console.resources import read_text
+from server.db import default_sqlite_url
+from testkit.server import REPO, ServerProcess
 
 BLOCKER = '''
 """Test hook: refuse Qt, pyqtgraph and the workstation's packages (see the test module)."""
@@ -85,34 +83,6 @@ def _python(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None
     )
 
 
-@contextlib.contextmanager
-def _serving(env: dict[str, str], data_dir: Path, log: Path) -> Iterator[str]:
-    port = free_port()
-    serve = ("--data-dir", str(data_dir), "--host", "127.0.0.1", "--port", str(port))
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", *serve],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            cwd=data_dir,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 30
-            while proc.poll() is None and time.monotonic() < deadline:
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(f"{base}/health", timeout=1).status_code == 200:
-                        break
-                time.sleep(0.05)
-            else:
-                pytest.fail("duty-server did not start:\n" + log.read_text(errors="replace"))
-            yield base
-        finally:
-            proc.terminate()
-            proc.wait(15)
-
-
 def _pull_all(base: str, token: str) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {}
     client_id, cursor = str(uuid.uuid4()), None
@@ -169,12 +139,21 @@ def test_server_runs_without_qt_or_workstation_code(
     )
     assert created.returncode == 0, created.stderr[-4000:]
 
-    with _serving(blocked_env, data_dir, tmp_path / "server.log") as base:
+    server = ServerProcess(
+        default_sqlite_url(data_dir),
+        tmp_path / "server.log",
+        data_dir=data_dir,
+        env={k: blocked_env[k] for k in ("PYTHONPATH", "DUTY_TEST_BLOCK_LOG")},
+    ).start()
+    try:
+        base = server.url
         login = requests.post(
             f"{base}/auth/login", json={"username": "zhang", "password": PASSWORD}, timeout=30
         )
         assert login.status_code == 200, login.text
         rows = _pull_all(base, login.json()["token"])
+    finally:
+        server.stop()
 
     for name, args in expected:
         table = name.removesuffix(".upsert") + "s"  # township.upsert -> townships, ...
