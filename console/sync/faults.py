@@ -3,7 +3,8 @@ process SIGKILL itself the N-th time (default 1st) it reaches POINT. Unset in pr
 
 Points: ``after_push_sent`` (the push is on the wire, no reply read), ``after_push_reply``
 (the server committed, the reply is not stored yet), ``mid_pull_apply`` (inside the pull
-transaction, half the page applied).
+transaction, half the page applied), ``pull_yield`` (a page's sub-transaction committed early
+for a waiting save; the page's remaining rows and its cursor are not applied yet).
 """
 
 from __future__ import annotations
