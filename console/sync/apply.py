@@ -220,10 +220,11 @@ def apply_pull(
     changed only update ``sync_shadow`` (the officer's version stays visible), and the
     cursor and the acknowledgement move only with the last sub-transaction, so a crash in
     between re-pulls the page and applies it again (upserts of the server's rows: the same
-    result, exactly once). ``fault`` (tests) is called with "yielded" after each early
-    commit, before the next sub-transaction begins.
+    result, exactly once). ``fault`` (tests) is called in the pulling thread with
+    "mid_page" half-way through the page's rows (inside a sub-transaction) and with
+    "yielded" after each early commit, before the next sub-transaction begins.
     """
-    run = _PageRun(store, page)
+    run = _PageRun(store, page, fault or (lambda _point: None))
     try:
         while True:
             with write_scope(store, background=True) as conn:
@@ -232,8 +233,7 @@ def apply_pull(
             if done:
                 break
             faults.reached("pull_yield")
-            if fault is not None:
-                fault("yielded")
+            run.fault("yielded")
     finally:
         changes = Changes(rows=tuple(run.announced), source="pull")
         if run.announced:
@@ -244,9 +244,10 @@ def apply_pull(
 class _PageRun:
     """Where a page's application stands across its sub-transactions."""
 
-    def __init__(self, store: Store, page: dict[str, Any]) -> None:
+    def __init__(self, store: Store, page: dict[str, Any], fault: Callable[[str], None]) -> None:
         self.store = store
         self.page = page
+        self.fault = fault
         self.wipe = bool(page["reset"])
         self.tables = [
             (m.__tablename__, page["rows"].get(m.__tablename__, [])) for m in SYNCED_MODELS
@@ -308,6 +309,7 @@ class _PageRun:
                     _flush(conn, name, batch)  # the rows before the fault point
                     pending = 0
                     faults.reached("mid_pull_apply")
+                    self.fault("mid_page")
                 raw = rows[self.row_index]
                 layout = tuple(raw)
                 known = self.layouts.get(layout)
