@@ -26,10 +26,14 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
 import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +57,7 @@ from console.services.context import Workstation, open_workstation
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.settings import Settings
+from console.store.gate import WriteGate
 from console.store.paths import DATABASE_FILE
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
@@ -78,15 +83,41 @@ CALL = {
 
 
 class StallLog(logging.Handler):
-    """Collects the watchdog's "blocked for N ms in total" reports."""
+    """Collects the watchdog's reports: each stall's total and where the GUI thread was."""
 
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.totals_ms: list[float] = []
+        self.places: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if "in total" in str(record.msg) and isinstance(record.args, tuple) and record.args:
+        if not isinstance(record.args, tuple) or not record.args:
+            return
+        if "in total" in str(record.msg):
             self.totals_ms.append(float(str(record.args[0])))  # already in ms
+        elif "its stack" in str(record.msg) and len(record.args) > 1:
+            self.places.append(_deepest_console_frame(str(record.args[1])))
+
+
+def _deepest_console_frame(stack: str) -> str:
+    """``console/x/y.py:function`` of the innermost frame in this project's code."""
+    found = re.findall(r'File "[^"]*/(console/[^"]+)", line \d+, in (\w+)', stack)
+    return f"{found[-1][0]}:{found[-1][1]}" if found else "(outside console/)"
+
+
+class TimedGate(WriteGate):
+    """The store's gate, also timing how long each save waited for it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.save_waits_ms: list[float] = []
+
+    @contextmanager
+    def urgent(self) -> Iterator[None]:
+        t0 = time.perf_counter()
+        with super().urgent():
+            self.save_waits_ms.append((time.perf_counter() - t0) * 1000)
+            yield
 
 
 @dataclass
@@ -99,6 +130,8 @@ class Run:
     longest_stall_ms: float = 0.0
     longest_gap_ms: float = 0.0
     saved_ids: list[str] = field(default_factory=list)
+    gate_waits_ms: list[float] = field(default_factory=list)
+    stall_places: list[str] = field(default_factory=list)
 
 
 def _window(app: QApplication, ws: Workstation, data_dir: Path) -> tuple[MainWindow, ChangeBus]:
@@ -129,10 +162,12 @@ def first_sync(app: QApplication, server_url: str, data_dir: Path, every_ms: int
     ``every_ms`` on the GUI thread (None: no saves)."""
     run = Run()
     ws = open_workstation(data_dir, autoload=False)  # a workstation joining a server
+    gate = ws.store.gate = TimedGate()
     client = SyncClient(server_url)
     client.login(USER, PASSWORD)
     window, bus = _window(app, ws, data_dir)
     service = IncidentService(ws.writer)
+    places = service.places()  # the intake page keeps the county's names, as here
     stall_log = StallLog()
     logging.getLogger("console.watchdog").addHandler(stall_log)
     watchdog = GuiWatchdog(WATCHDOG_MS)
@@ -161,7 +196,7 @@ def first_sync(app: QApplication, server_url: str, data_dir: Path, every_ms: int
     def save() -> None:
         t0 = time.perf_counter()
         try:
-            run.saved_ids.append(service.take_call(CALL, user=OFFICER))
+            run.saved_ids.append(service.take_call(CALL, user=OFFICER, places=places))
         except Exception as exc:  # a refused save is a failure of this benchmark
             run.failures.append(f"{type(exc).__name__}: {exc}")
             return
@@ -198,6 +233,8 @@ def first_sync(app: QApplication, server_url: str, data_dir: Path, every_ms: int
         client.close()
     run.stalls = watchdog.stalls
     run.longest_stall_ms = max(stall_log.totals_ms, default=0.0)
+    run.stall_places = stall_log.places
+    run.gate_waits_ms = gate.save_waits_ms
     if errors:
         ws.close()
         raise RuntimeError("the first sync failed") from errors[0]
@@ -244,8 +281,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--goal-p99-ms", type=float, default=50.0)
     p.add_argument("--goal-stall-ms", type=float, default=WATCHDOG_MS)
     args = p.parse_args(argv)
-    if args.reuse and not args.keep:
-        print("note: --reuse without --keep drops the database afterwards (the saves are in it)")
 
     print(machine_line())
     if not os.environ.get("DISPLAY"):
@@ -276,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
             load = os.getloadavg()
 
     saves = busy.saves_ms
+    waits = busy.gate_waits_ms
     p99 = percentile(saves, 99)
     quiet_rate = total / quiet.sync_s
     busy_rate = total / busy.sync_s
@@ -298,6 +334,13 @@ def main(argv: list[str] | None = None) -> int:
                 ok_stall,
             ),
             ("GUI longest gap (10 ms heartbeat)", f"{busy.longest_gap_ms:.0f} ms", "", None),
+            (
+                "  of a save: waiting for the write gate",
+                f"p50 {percentile(waits, 50):.1f}, p99 {percentile(waits, 99):.1f}, "
+                f"max {max(waits, default=0.0):.1f} ms",
+                "",
+                None,
+            ),
             ("sync with saves", f"{busy.sync_s:.2f} s, {busy_rate:,.0f} records/s", "", None),
             ("sync without saves", f"{quiet.sync_s:.2f} s, {quiet_rate:,.0f} records/s", "", None),
             (
@@ -312,6 +355,11 @@ def main(argv: list[str] | None = None) -> int:
             ("load average at the end", f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}", "", None),
         ],
     )
+    for title, run in (("with saves", busy), ("without saves", quiet)):
+        if run.stall_places:
+            print(f"where the GUI thread was in its stalls ({title}):")
+            for place, n in Counter(run.stall_places).most_common():
+                print(f"  {n} x {place}")
     for failure in busy.failures[:5]:
         print(f"save failed: {failure}", file=sys.stderr)
     ok = ok_p99 and ok_stall and not busy.failures and quiet_ok and converged

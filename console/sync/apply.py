@@ -190,7 +190,7 @@ def _flush(conn: Connection, table: str, batch: _Batch) -> None:
 # Rows per executemany: small enough that a save waiting for the gate gets it within a few
 # milliseconds (the batch being written is flushed before the sub-transaction commits),
 # large enough that SQLite's own work dominates the call overhead.
-FLUSH_ROWS = 250
+FLUSH_ROWS = 64
 
 
 def _self_referencing(table: Table) -> bool:
