@@ -259,8 +259,10 @@ class _PageRun:
         self.latest = ""
         self.touched: list[RowChange] = []  # in the open sub-transaction
         self.announced: list[RowChange] = []  # committed
-        # Known columns of each key layout the server sent (normally one layout per table).
-        self.layouts: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[..., Any]]] = {}
+        # Known columns of each table's key layouts the server sent (normally one per table).
+        self.layouts: dict[
+            tuple[str, tuple[str, ...]], tuple[tuple[str, ...], Callable[..., Any]]
+        ] = {}
 
     def committed(self) -> None:
         self.announced.extend(self.touched)
@@ -311,10 +313,10 @@ class _PageRun:
                     faults.reached("mid_pull_apply")
                     self.fault("mid_page")
                 raw = rows[self.row_index]
-                layout = tuple(raw)
+                layout = (name, tuple(raw))
                 known = self.layouts.get(layout)
                 if known is None:
-                    keys = tuple(k for k in layout if k in wanted)
+                    keys = tuple(k for k in layout[1] if k in wanted)
                     known = self.layouts[layout] = (keys, itemgetter(*keys))
                 keys, pick = known
                 stamp = raw["updated_at"]
