@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication
 
 from console import resources
 from console.cli import STARTED_AT, GuiOptions
+from console.memory import freeze_startup_objects
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
@@ -332,6 +333,7 @@ class _Started:
                 app.exit(0)
                 return
         window.attach(self.context(workstation, settings, theme, session, app))
+        freeze_startup_objects()
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)
         if self.options.quit_after_shown:

@@ -18,6 +18,8 @@ Points (``POINTS``):
 - ``after_push_reply`` (sync/engine.py): the server committed the push and replied; the
   reply is not recorded locally yet.
 - ``mid_pull_apply`` (sync/apply.py): half of a pull page applied inside its transaction.
+- ``pull_yield`` (sync/apply.py): a page's sub-transaction committed early for a waiting
+  save; the page's remaining rows and its cursor are not applied yet.
 
 Turning it on:
 
@@ -48,6 +50,7 @@ POINTS = frozenset(
         "after_push_sent",
         "after_push_reply",
         "mid_pull_apply",
+        "pull_yield",
     }
 )
 # Points reached by the HTTP transport: request path suffix -> point.

@@ -56,6 +56,7 @@ def _digest(password: str, salt: bytes) -> str:
 class Accounts:
     def __init__(self, store: Store) -> None:
         self._engine = store.engine
+        self._gate = store.gate
 
     def _get(self, key: str) -> str | None:
         with self._engine.connect() as conn:
@@ -63,6 +64,7 @@ class Accounts:
 
     def _put(self, values: dict[str, str]) -> None:
         with (
+            self._gate.urgent(),  # sign-in must not wait for a pull page
             self._engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
             conn.begin(),
         ):

@@ -61,6 +61,7 @@ class SyncIssues:
 
     def _mark(self, mutation_id: int, how: str) -> None:
         with (
+            self._writer.store.gate.urgent(),  # an officer's action: before pull work
             self._engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
             conn.begin(),
         ):

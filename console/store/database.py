@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from console.domain.hlc import HybridLogicalClock
 from console.domain.schema import SYNCED_TABLES
 from console.store import errors, search
+from console.store.gate import WriteGate
 from console.store.migrate import SCHEMA_HEAD, read_revision, upgrade
 from console.store.paths import DATABASE_FILE
 from console.store.records import ClientState
@@ -135,6 +136,8 @@ class Store:
     client_id: str
     clock: HybridLogicalClock
     listeners: list[Callable[[Any], None]] = field(default_factory=list)
+    # Orders this process's writers: saves before pull work (see console/store/gate.py).
+    gate: WriteGate = field(default_factory=WriteGate)
 
     def subscribe(self, listener: Callable[[Any], None]) -> None:
         """Called (on the writer's thread) with every committed Changes object."""

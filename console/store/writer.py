@@ -36,9 +36,13 @@ _ADVANCE = (
 
 
 @contextmanager
-def write_scope(store: Store) -> Iterator[Connection]:
-    """An IMMEDIATE transaction allowed to write synced tables; commits on clean exit."""
-    with store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
+def write_scope(store: Store, *, background: bool = False) -> Iterator[Connection]:
+    """An IMMEDIATE transaction allowed to write synced tables; commits on clean exit.
+
+    It holds the store's write gate first: a save (the default) goes ahead of waiting
+    ``background`` work such as a pull page, which applies in short sub-transactions."""
+    gate = store.gate.background() if background else store.gate.urgent()
+    with gate, store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn:
         conn.info["write_scope"] = True
         try:
             with conn.begin():

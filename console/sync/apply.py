@@ -1,9 +1,11 @@
 """Local transactions of the sync: read the outbox, record push replies, apply pulls.
 
-Invariant kept here: a pulled page and the cursor that covers it commit in ONE transaction,
-so the cursor is never ahead of the data. Pending local mutations stay visible: rows they
-changed keep the server's copy in ``sync_shadow``; after the last page of a pull the engine
-restores those copies and re-runs every still-pending mutation on top ("rebase").
+Invariant kept here: the cursor that covers a pulled page commits with the page's last rows,
+never before them, so the cursor is never ahead of the data. A page applies in short
+sub-transactions that step aside for an officer's save (``apply_pull``). Pending local
+mutations stay visible: rows they changed keep the server's copy in ``sync_shadow``; after
+the last page of a pull the engine restores those copies and re-runs every still-pending
+mutation on top ("rebase").
 """
 
 from __future__ import annotations
@@ -95,7 +97,11 @@ def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[st
     """Store the acknowledgement, every rejection and every conflict; returns how many
     new issues the officer now has to look at."""
     now = datetime.now(UTC).isoformat(timespec="seconds")
-    with store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
+    with (
+        store.gate.background(),  # a save waiting meanwhile goes first
+        store.engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn,
+        conn.begin(),
+    ):
         conn.execute(
             update(ClientState)
             .where(ClientState.id == 1)
@@ -181,43 +187,138 @@ def _flush(conn: Connection, table: str, batch: _Batch) -> None:
     batch.clear()
 
 
+# Rows per executemany: small enough that a save waiting for the gate gets it within a few
+# milliseconds (the batch being written is flushed before the sub-transaction commits),
+# large enough that SQLite's own work dominates the call overhead.
+FLUSH_ROWS = 64
+
+
+def _self_referencing(table: Table) -> bool:
+    return any(fk.column.table is table for fk in table.foreign_keys)
+
+
+# A table whose rows may point at rows of the same table cannot be cut mid-table: its page
+# rows come in version order, so a parent may follow its child, and the committed prefix
+# would fail the (deferred) foreign-key check. Such a table yields only at its end.
+_SPLITTABLE = {
+    m.__tablename__: not _self_referencing(_table(m.__tablename__)) for m in SYNCED_MODELS
+}
+
+
 def apply_pull(store: Store, page: dict[str, Any]) -> PullResult:
-    """Apply one pull page (and, on the last page, rebase pending work) in ONE transaction."""
-    touched: list[RowChange] = []
-    count = 0
-    with write_scope(store) as conn:
+    """Apply one pull page in short sub-transactions that step aside for waiting saves;
+    the last one also rebases pending work and commits the page's cursor.
+
+    Each sub-transaction holds the store's write gate as *background* work. Between rows it
+    checks whether a save is waiting; if so it flushes, commits and lets the save go first,
+    then continues in a new sub-transaction (re-reading the shadowed rows: the save may
+    have changed rows this page still brings). Without a waiting save the whole page is
+    one transaction, as fast as before. What a committed prefix leaves behind is safe:
+    parents come before children (SYNCED_MODELS order), rows that pending local work
+    changed only update ``sync_shadow`` (the officer's version stays visible), and the
+    cursor and the acknowledgement move only with the last sub-transaction, so a crash in
+    between re-pulls the page and applies it again (upserts of the server's rows: the same
+    result, exactly once). Fault points (:mod:`console.faults`): ``mid_pull_apply`` half-way
+    through the page's rows (inside a sub-transaction), ``pull_yield`` after each early
+    commit, before the next sub-transaction begins.
+    """
+    run = _PageRun(store, page)
+    try:
+        while True:
+            with write_scope(store, background=True) as conn:
+                done = run.step(conn)
+            run.committed()
+            if done:
+                break
+            faults.reached("pull_yield")
+    finally:
+        changes = Changes(rows=tuple(run.announced), source="pull")
+        if run.announced:
+            store.announce(changes)
+    return PullResult(changes=changes, cursor=page["cursor"], more=page["more"], rows=run.count)
+
+
+class _PageRun:
+    """Where a page's application stands across its sub-transactions."""
+
+    def __init__(self, store: Store, page: dict[str, Any]) -> None:
+        self.store = store
+        self.page = page
+        self.wipe = bool(page["reset"])
+        self.tables = [
+            (m.__tablename__, page["rows"].get(m.__tablename__, [])) for m in SYNCED_MODELS
+        ]
+        self.half = sum(len(rows) for _name, rows in self.tables) // 2
+        self.table_index = 0
+        self.row_index = 0
+        self.count = 0
+        self.latest = ""
+        self.touched: list[RowChange] = []  # in the open sub-transaction
+        self.announced: list[RowChange] = []  # committed
+        # Known columns of each table's key layouts the server sent (normally one per table).
+        self.layouts: dict[
+            tuple[str, tuple[str, ...]], tuple[tuple[str, ...], Callable[..., Any]]
+        ] = {}
+
+    def committed(self) -> None:
+        self.announced.extend(self.touched)
+        self.touched = []
+
+    def step(self, conn: Connection) -> bool:
+        """One sub-transaction; True when it finished the page (rebase and cursor included)."""
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
-        if page["reset"]:
+        if self.wipe:
             _wipe(conn)
+            self.wipe = False
+        finished = self._rows(conn)
+        if self.latest:  # HLC stamps order as text: observe the page's newest so far
+            self.store.clock.observe(self.latest)
+        if not finished:
+            return False
+        last = int(self.page["last_mutation_id"])
+        if not self.page["more"]:
+            self.touched.extend(_rebase(self.store, conn, last))
+            conn.execute(
+                update(ClientState).where(ClientState.id == 1).values(last_acked_mutation_id=last)
+            )
+        _save_cursor(conn, self.page["cursor"])
+        return True
+
+    def _rows(self, conn: Connection) -> bool:
+        """Apply rows until the page ends (True) or a save waits (False, all flushed)."""
+        gate = self.store.gate
         shadowed = {
             (t, i) for t, i in conn.execute(select(SyncShadow.table_name, SyncShadow.record_id))
         }
-        columns = {
-            m.__tablename__: {c.name for c in _table(m.__tablename__).columns}
-            for m in SYNCED_MODELS
-        }
-        half = sum(len(v) for v in page["rows"].values()) // 2
-        latest = ""
-        for model in SYNCED_MODELS:
-            name = model.__tablename__
+        columns = {name: {c.name for c in _table(name).columns} for name, _rows in self.tables}
+        while self.table_index < len(self.tables):
+            name, rows = self.tables[self.table_index]
             wanted = columns[name]
+            splittable = _SPLITTABLE[name]
             batch: _Batch = {}
-            # Known columns of each key layout the server sent (normally one layout per table).
-            layouts: dict[tuple[str, ...], tuple[tuple[str, ...], Callable[..., Any]]] = {}
-            for raw in page["rows"].get(name, []):
-                if count == half:
+            pending = 0
+            while self.row_index < len(rows):
+                if pending >= FLUSH_ROWS or (gate.waiting and splittable):
+                    _flush(conn, name, batch)
+                    pending = 0
+                    if gate.waiting and splittable:
+                        return False
+                if self.count == self.half:
                     _flush(conn, name, batch)  # the rows before the fault point
+                    pending = 0
                     faults.reached("mid_pull_apply")
-                layout = tuple(raw)
-                known = layouts.get(layout)
+                raw = rows[self.row_index]
+                layout = (name, tuple(raw))
+                known = self.layouts.get(layout)
                 if known is None:
-                    keys = tuple(k for k in layout if k in wanted)
-                    known = layouts[layout] = (keys, itemgetter(*keys))
+                    keys = tuple(k for k in layout[1] if k in wanted)
+                    known = self.layouts[layout] = (keys, itemgetter(*keys))
                 keys, pick = known
                 stamp = raw["updated_at"]
-                if stamp > latest:  # HLC stamps order as text: observe the page's newest
-                    latest = stamp
-                count += 1
+                if stamp > self.latest:
+                    self.latest = stamp
+                self.row_index += 1
+                self.count += 1
                 record_id = raw["id"]
                 if (name, record_id) in shadowed:
                     row = {k: raw[k] for k in keys}
@@ -229,21 +330,14 @@ def apply_pull(store: Store, page: dict[str, Any]) -> PullResult:
                 else:
                     values = pick(raw)
                     batch.setdefault(keys, []).append(values if len(keys) > 1 else (values,))
-                    touched.append(RowChange(name, record_id))
+                    pending += 1
+                    self.touched.append(RowChange(name, record_id))
             _flush(conn, name, batch)
-        if latest:
-            store.clock.observe(latest)
-        last = int(page["last_mutation_id"])
-        if not page["more"]:
-            touched.extend(_rebase(store, conn, last))
-            conn.execute(
-                update(ClientState).where(ClientState.id == 1).values(last_acked_mutation_id=last)
-            )
-        _save_cursor(conn, page["cursor"])
-    changes = Changes(rows=tuple(touched), source="pull")
-    if touched:
-        store.announce(changes)
-    return PullResult(changes=changes, cursor=page["cursor"], more=page["more"], rows=count)
+            self.table_index += 1
+            self.row_index = 0
+            if gate.waiting and self.table_index < len(self.tables):
+                return False
+        return True
 
 
 def _save_cursor(conn: Connection, cursor: str) -> None:
