@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import write_path
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.context import open_workstation
 from console.services.incident_list import IncidentFilter, _statement, query_rowids
 from console.services.incidents import IncidentService

@@ -15,8 +15,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from console.domain import beijing
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
-from console.services import beijing
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource

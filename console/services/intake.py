@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from console.domain import catalog
-from console.services import beijing
+from console.domain import beijing, catalog
 
 PHONE = re.compile(
     r"^(?:1[3-9]\d{9}"  # mobile

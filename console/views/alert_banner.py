@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.deadlines import DUE_SOON, OVERDUE, countdown_text
 from console.services.incident_source import IncidentSource
 from console.store.changes import Changes

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from console.ui import beijing_time
+from console.domain import beijing
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.views.pages.base import sample_badge
@@ -161,7 +161,7 @@ class DutyStatusBar(QStatusBar):
         self.officer.setText(f"值班员：{name}")
 
     def _tick(self) -> None:
-        self.clock.setText(beijing_time.clock_text())
+        self.clock.setText(beijing.clock_text())
         if self._status is not None:
             self._show_contact()
         msec = QDateTime.currentMSecsSinceEpoch() % 1000

@@ -10,7 +10,7 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.context import Workstation
 from console.services.incidents import IncidentService
 from console.views.main_window import MainWindow, WindowContext

@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from pytestqt.qtbot import QtBot
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
 from console.services.incidents import IncidentService

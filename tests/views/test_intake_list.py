@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from console.domain import beijing
 from console.models.incident_table_model import DEADLINE_COLUMN, ID_ROLE, IncidentTableModel
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
-from console.services import beijing
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from console.services import beijing
+from console.domain import beijing
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession

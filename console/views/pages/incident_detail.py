@@ -27,10 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import workflow
+from console.domain import beijing, workflow
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
-from console.services import beijing
 from console.services.deadlines import OVERDUE, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService

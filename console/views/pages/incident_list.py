@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import catalog
+from console.domain import beijing, catalog
 from console.models.incident_table_model import ID_ROLE, IncidentTableModel
-from console.services import beijing
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
 

@@ -31,8 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import catalog
-from console.services import beijing
+from console.domain import beijing, catalog
 from console.services.drafts import DraftStore
 from console.services.intake import FormErrors, Places
 

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.drafts import DraftStore
 from console.services.duplicates import Candidate
 from console.services.incident_source import IncidentSource

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.report_export import export_docx
