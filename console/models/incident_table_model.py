@@ -4,15 +4,29 @@
 Sorting re-queries the store with the sort key (no proxy over the whole table); filters are an
 :class:`IncidentFilter`. The 报送时限 column shows the next report's countdown at the model's
 clock, refreshed by :meth:`tick`.
+
+A refresh (row ids, place names and the first page of rows with their deadlines) runs on
+the task runner when the model has one, and lands as one reset on the GUI thread; a result
+overtaken by a newer filter is dropped. A change that names incidents already shown, and
+cannot alter which rows match or their order, updates those rows in place
+(:meth:`update_rows`, ``dataChanged``) instead of a reset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import beijing
@@ -20,6 +34,10 @@ from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
+
+if TYPE_CHECKING:
+    from console.store.changes import Changes
+    from console.ui.tasks import TaskRunner
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -44,6 +62,24 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("报送时限", "next_due", None),
 )
 DEADLINE_COLUMN = 6  # (the category shows in the title: 北界镇地质灾害)
+# A row whose values here are unchanged still matches the same filters at the same place.
+PLACE_KEYS = ("status", "category", "township_id", "grade", "received_at", "title", "deleted")
+LIST_TABLES = ("incidents", "incident_reports", "report_rules", "townships", "villages")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a refresh reads before the view can paint: ids, names, the first page."""
+
+    names: dict[str, str]
+    rowids: list[int]
+    first: dict[int, dict[str, Any]]
+
+
+def load(source: IncidentSource, flt: IncidentFilter, sort: str, descending: bool) -> Loaded:
+    """The whole refresh's reads (any thread): row ids, place names, the first page."""
+    rowids = source.rowids(flt, sort, descending)
+    return Loaded(source.place_names(), rowids, source.rows(rowids[:PAGE]))
 
 
 def _casualties(row: dict[str, Any]) -> str:
@@ -56,15 +92,20 @@ def _casualties(row: dict[str, Any]) -> str:
 
 
 class IncidentTableModel(QAbstractTableModel):
+    refreshed = Signal()  # a refresh (reset) has landed
+
     def __init__(
         self,
         source: IncidentSource,
         clock: Callable[[], datetime] = beijing.now,
         parent: QObject | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source
         self._clock = clock
+        self._tasks = tasks  # None: refresh on the calling thread (tools, benches)
+        self._generation = 0
         self._filter = IncidentFilter()
         self._sort = "received_at"
         self._descending = True
@@ -82,14 +123,61 @@ class IncidentTableModel(QAbstractTableModel):
         self._filter = flt
         self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        """A background refresh has been asked for and has not landed yet."""
+        return self._generation > 0
+
     def refresh(self) -> None:
         """Re-query the rowids (after a change, filter or sort) and drop cached rows."""
+        args = (self._source, self._filter, self._sort, self._descending)
+        if self._tasks is None:
+            self._land(load(*args))
+            return
+        self._generation += 1
+        generation = self._generation
+        self._tasks.run(load, *args, on_done=lambda r: self._landed(generation, r), receiver=self)
+
+    def _landed(self, generation: int, loaded: Loaded) -> None:
+        if generation == self._generation:  # else a newer refresh is on its way
+            self._generation = 0
+            self._land(loaded)
+
+    def _land(self, loaded: Loaded) -> None:
         self.beginResetModel()
-        self._names = self._source.place_names()
-        self._rowids = self._source.rowids(self._filter, self._sort, self._descending)
+        self._names = loaded.names
+        self._rowids = loaded.rowids
         self._loaded = True
-        self._cache = {}
+        self._cache = dict(loaded.first)
         self.endResetModel()
+        self.refreshed.emit()
+
+    def update_rows(self, changes: Changes) -> bool:
+        """Update the shown rows a change names in place (``dataChanged``); False when the
+        set or order of rows may have changed and the caller must :meth:`refresh`."""
+        if not self._loaded or self.loading or changes.touches("townships", "villages"):
+            return False
+        ids = changes.ids("incidents")
+        if ids and self._filter.text:  # full-text membership cannot be checked here
+            return False
+        shown = {rec["id"]: rowid for rowid, rec in self._cache.items()}
+        if not ids <= shown.keys():
+            return False  # a new incident, or one not on a fetched page
+        deadlines = changes.touches("incident_reports", "report_rules")
+        wanted = list(self._cache) if deadlines else [shown[i] for i in ids]
+        fresh = self._source.rows(wanted)
+        for incident_id in ids:
+            old, new = self._cache[shown[incident_id]], fresh.get(shown[incident_id])
+            if new is None or any(old.get(k) != new.get(k) for k in PLACE_KEYS):
+                return False
+        self._cache.update(fresh)
+        if deadlines:  # any shown countdown may have moved
+            rows = [0, len(self._rowids) - 1] if self._rowids else []
+        else:
+            rows = sorted(self._rowids.index(shown[i]) for i in ids)
+        if rows:
+            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
+        return True
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(COLUMNS)):

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
+    from console.ui.tasks import TaskRunner
     from console.views.alert_banner import DeadlineBanner
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class WindowContext:
     accounts: Accounts | None = None
     incidents: IncidentService | None = None  # incident writes (None: no intake saving)
     incident_source: IncidentSource | None = None  # incident reads (None: no alerts/list)
+    tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -237,6 +239,7 @@ class MainWindow(QMainWindow):
             accounts=ctx.accounts,
             incidents=ctx.incidents,
             incident_source=ctx.incident_source,
+            tasks=ctx.tasks,
             clock=ctx.clock,
         )
         try:

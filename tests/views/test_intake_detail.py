@@ -37,9 +37,15 @@ def page_with_incident(window: MainWindow, workstation: Workstation) -> tuple[In
         {**LANDSLIDE, "received_at": beijing.display(beijing.now())}, user="测试"
     )
     page.list.refresh()
+    settle(window)
     assert page.list.select(incident_id)
     assert page.detail.incident_id() == incident_id
     return page, incident_id
+
+
+def settle(window: MainWindow) -> None:
+    """Wait (bounded) until the background reads and saves have landed."""
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
 
 
 def timeline_kinds(page: IntakePage, incident_id: str) -> list[str]:
@@ -94,6 +100,7 @@ def test_repeat_call_offered_and_attached(
     assert page.duplicate.candidate is not None
     assert page.duplicate.candidate.incident_id == incident_id
     page.duplicate.attach_button.click()
+    settle(window)
     assert query_rowids(workstation.store, IncidentFilter()) == before  # no new incident
     entries = page.source.timeline(incident_id)
     assert [e["kind"] for e in entries] == ["来电", "来电"]
@@ -116,7 +123,9 @@ def test_repeat_call_can_be_filed_as_new(
     form.line("address").setText("另一处")
     qtbot.wait(600)
     assert not page.duplicate.isVisible()  # not offered again for this call
-    assert page.save_call(form.values()) is not None
+    with qtbot.waitSignal(page.save_finished, timeout=5000) as saved:
+        page.save_call(form.values())
+    assert saved.args is not None and saved.args[0] != ""
 
 
 def test_report_dialog_composes_and_exports_docx(

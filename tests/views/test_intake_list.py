@@ -117,7 +117,7 @@ def test_list_view_filters_by_text_and_refreshes_on_changes(
     assert page.detail.incident_id() == ids[0]
     view.search.clear()
     view.statuses["接报"].setChecked(False)
-    assert view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: view.model.rowCount() == 0, timeout=3000)
 
 
 def test_timeline_model_passes_qtmodeltester(

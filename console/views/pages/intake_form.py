@@ -127,6 +127,7 @@ class IntakeForm(QFrame):
         self._drafts = drafts
         self._clock = clock
         self._loading = False
+        self._saving = False
         self._enter = _EnterMovesOn(self)
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
@@ -468,9 +469,19 @@ class IntakeForm(QFrame):
 
     # -- actions ---------------------------------------------------------------------------
     def submit(self) -> None:
+        if self._saving:
+            return  # the running save answers first
         self.complete_places()
         self.notice.hide()
         self.submitted.emit(self.values())
+
+    def set_saving(self, saving: bool) -> None:
+        """While a save runs: no second submit, no edits the reset would throw away."""
+        self._saving = saving
+        # The form as a whole: a field disabled on its own (等级 for 社会安全事件) stays so.
+        self.setEnabled(not saving)
+        if saving:
+            self.show_notice("正在保存……")
 
     def reset(self) -> None:
         """An empty form for the next call, time prefilled with now."""
