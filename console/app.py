@@ -12,13 +12,12 @@ import logging
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -27,9 +26,11 @@ from console.resources import resource
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
+from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
 from console.ui.logging_setup import route_qt_messages, setup_logging
 from console.ui.session import DutySession
+from console.ui.tasks import TaskRunner
 from console.ui.theme import ThemeManager
 from console.ui.watchdog import GuiWatchdog
 from console.views.main_window import MainWindow, ShellContext, WindowContext, start_view
@@ -49,6 +50,7 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 DEFAULT_SIZE = (1440, 900)
+OPEN_DEADLINE_MS = 600_000  # an upgrade of a big store may take minutes; never forever
 
 
 def seconds_since_start() -> float:
@@ -116,43 +118,67 @@ def _no_display() -> bool:
 
 
 class _Opening:
-    """Opens the workstation on a worker thread while the GUI thread starts Qt.
+    """Opens the workstation on the task runner while the GUI thread starts Qt.
 
     Importing SQLAlchemy and opening the store is the largest part of start-up; Qt's own
     start (fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap.
-    The GUI thread waits for the result before it builds the window.
+    The result lands on the GUI thread (``then`` is called once it has).
     """
 
-    def __init__(self, options: GuiOptions) -> None:
-        self._options = options
+    def __init__(self, options: GuiOptions, tasks: TaskRunner) -> None:
         self.workstation: Workstation | None = None
         self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="open-store", daemon=True)
-        self._thread.start()
+        self.done = False
+        self.then: Callable[[], None] | None = None
+        self._tasks = tasks
+        interactive = not (options.screenshot is not None or options.quit_after_shown)
+        # Interactive: sign-in decides whether this first run loads the sample county.
+        tasks.run(
+            _open,
+            options.data_dir,
+            options.demo,
+            not interactive,
+            on_done=self._opened,
+            on_error=self._failed,
+        )
 
-    def _run(self) -> None:
-        try:
-            from console.services.context import open_workstation
+    def _opened(self, workstation: Workstation) -> None:
+        self.workstation = workstation
+        self._land()
 
-            options = self._options
-            interactive = not (options.screenshot is not None or options.quit_after_shown)
-            # Interactive: sign-in decides whether this first run loads the sample county.
-            self.workstation = open_workstation(
-                options.data_dir, demo=options.demo, autoload=not interactive
-            )
-        except BaseException as exc:  # handed to the GUI thread, which reports it
-            self.error = exc
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        self._land()
+
+    def _land(self) -> None:
+        self.done = True
+        then, self.then = self.then, None
+        if then is not None:
+            then()
 
     def result(self) -> Workstation:
-        self._thread.join()
+        """The workstation (waits for it when it has not landed: screenshots only)."""
+        if not self.done:
+            self._tasks.wait_idle(OPEN_DEADLINE_MS)
         if self.error is not None:
             raise self.error
-        assert self.workstation is not None
+        if self.workstation is None:
+            raise RuntimeError("the store did not open in time")
         return self.workstation
 
 
+def _open(data_dir: Path, demo: bool, autoload: bool) -> Workstation:
+    from console.services.context import open_workstation
+
+    return open_workstation(data_dir, demo=demo, autoload=autoload)
+
+
 def _sign_in(
-    app: QApplication, workstation: Workstation, session: DutySession, options: GuiOptions
+    app: QApplication,
+    workstation: Workstation,
+    session: DutySession,
+    options: GuiOptions,
+    tasks: TaskRunner,
 ) -> tuple[bool, SyncBridge]:
     """The 登录 dialog (unless --standalone), then background sync for the account.
 
@@ -169,7 +195,7 @@ def _sign_in(
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
     if not options.standalone:
-        dialog = LoginDialog(bridge.accounts)
+        dialog = LoginDialog(bridge.accounts, tasks=tasks)
         if not dialog.exec():
             return False, bridge
         if dialog.session is not None:
@@ -192,7 +218,8 @@ def run_gui(options: GuiOptions) -> int:
             file=sys.stderr,
         )
         return 2
-    opening = _Opening(options)
+    tasks = TaskRunner()  # before Qt's start: the store opens meanwhile
+    opening = _Opening(options, tasks)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
@@ -201,6 +228,8 @@ def run_gui(options: GuiOptions) -> int:
     app.setStyle("Fusion")
     load_fonts(app)
     setup_logging(options.data_dir)
+    crash = CrashReporter(windowed=interactive)
+    crash.install()
     if not headless:
         route_qt_messages()
 
@@ -218,7 +247,8 @@ def run_gui(options: GuiOptions) -> int:
     theme = ThemeManager(app, options.theme or settings.get(THEME))
     theme.apply()
     session = DutySession(settings, options.officer)
-    started = _Started(options, scratch, qsettings)
+    started = _Started(options, scratch, qsettings, tasks)
+    started.opening = opening
     try:
         if options.screenshot is not None:
             workstation = started.open(opening)
@@ -236,6 +266,7 @@ def run_gui(options: GuiOptions) -> int:
         started.then = lambda: started.finish(
             app, window, opening, settings, theme, session, interactive
         )
+        opening.then = started.continue_if_shown
         window.winId()
         handle = window.windowHandle()
         if handle is not None:
@@ -245,14 +276,18 @@ def run_gui(options: GuiOptions) -> int:
         return app.exec()
     finally:
         started.close()
+        crash.uninstall()
 
 
 class _Started:
     """The second half of start-up (store open, sign-in, data into the window) and what
     must be released at exit."""
 
-    def __init__(self, options: GuiOptions, scratch: object, qsettings: QSettings) -> None:
+    def __init__(
+        self, options: GuiOptions, scratch: object, qsettings: QSettings, tasks: TaskRunner
+    ) -> None:
         self.options = options
+        self.tasks = tasks
         self.scratch = scratch
         self.qsettings = qsettings
         self.workstation: Workstation | None = None
@@ -261,11 +296,23 @@ class _Started:
         self.watchdog: GuiWatchdog | None = None
         self.shown = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
+        self.opening: _Opening | None = None
 
     def continue_once(self) -> None:
-        then, self.then = self.then, None
-        if then is not None:
-            then()
+        """Painted (or gave up waiting for it): go on once the store has opened too."""
+        self.shown = True
+        if self.opening_done():
+            then, self.then = self.then, None
+            if then is not None:
+                then()
+
+    def continue_if_shown(self) -> None:
+        """The store has opened: go on if the frame is on screen already."""
+        if self.shown:
+            self.continue_once()
+
+    def opening_done(self) -> bool:
+        return self.opening is None or self.opening.done
 
     def open(self, opening: _Opening) -> Workstation | None:
         try:
@@ -304,6 +351,7 @@ class _Started:
             accounts=self.sync.accounts if self.sync is not None else None,
             incidents=IncidentService(workstation.writer),
             incident_source=IncidentSource(workstation.store),
+            tasks=self.tasks,
         )
 
     def finish(
@@ -322,7 +370,7 @@ class _Started:
             app.exit(2)
             return
         if interactive:
-            proceed, self.sync = _sign_in(app, workstation, session, self.options)
+            proceed, self.sync = _sign_in(app, workstation, session, self.options, self.tasks)
             if not proceed:  # the officer closed the sign-in window: do not start
                 window.hide()
                 app.exit(0)
@@ -330,11 +378,18 @@ class _Started:
         window.attach(self.context(workstation, settings, theme, session, app))
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)
-        if self.options.quit_after_shown:
-            print(f"ready {seconds_since_start():.3f}", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+        if self.options.quit_after_shown:  # ready = the first page has its data
+            if self.tasks.pending:
+                self.tasks.idle.connect(self._ready, Qt.ConnectionType.SingleShotConnection)
+            else:
+                self._ready()
+
+    def _ready(self) -> None:
+        print(f"ready {seconds_since_start():.3f}", flush=True)
+        QTimer.singleShot(0, QApplication.quit)
 
     def close(self) -> None:
+        self.tasks.shutdown()
         if self.watchdog is not None:
             self.watchdog.stop()
         if self.sync is not None:
