@@ -39,6 +39,7 @@ def page_with_incident(window: MainWindow, workstation: Workstation) -> tuple[In
     page.list.refresh()
     settle(window)
     assert page.list.select(incident_id)
+    settle(window)
     assert page.detail.incident_id() == incident_id
     return page, incident_id
 
@@ -64,6 +65,9 @@ def test_status_change_needs_reason_when_closing_unhandled(
     assert fetch_incident(workstation.store, incident_id)["status"] == "接报"  # type: ignore[index]
     detail.reason.setText("误报，来电人已自行处理")
     detail.status_buttons["已结案"].click()
+    assert not detail.status_buttons["已结案"].isEnabled()  # no second submit meanwhile
+    detail.status_buttons["已结案"].click()
+    settle(window)
     incident = fetch_incident(workstation.store, incident_id)
     assert incident is not None and incident["status"] == "已结案"
     last = page.source.timeline(incident_id)[-1]
@@ -77,10 +81,12 @@ def test_timeline_entry_and_teams(window: MainWindow, workstation: Workstation) 
     detail.entry_kind.setCurrentText("领导批示")
     detail.entry.setText("全力搜救被困人员")
     assert detail.add_entry()
+    settle(window)
     assert timeline_kinds(page, incident_id)[-1] == "领导批示"
     assert detail.timeline_model.rowCount() == 2
     detail.teams.setText("北界镇应急队 12 人")
     assert detail.save_teams()
+    settle(window)
     incident = fetch_incident(workstation.store, incident_id)
     assert incident is not None and incident["teams_assigned"] == "北界镇应急队 12 人"
 
@@ -168,16 +174,19 @@ def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation)
 
 
 def test_a_refused_change_is_shown_and_the_input_kept(
-    window: MainWindow, workstation: Workstation
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     detail = page.detail
     too_long = "北界镇应急队" * 400  # 2,400 characters: the field takes 2,000
     detail.teams.setText(too_long)
-    assert not detail.save_teams()  # refused by the mutation, not raised into Qt
+    with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
+        detail.save_teams()  # refused by the mutation, not raised into Qt
+    assert saved.args == [False]
     assert "处置队伍" in detail.action_error.text() and "过长" in detail.action_error.text()
     assert detail.teams.text() == too_long
     # The incident is deleted by a leader elsewhere (a pull): a status change is refused.
     workstation.writer.apply([("incident.delete", {"id": incident_id})], user="李四")
     detail.status_buttons["核实"].click()
+    settle(window)
     assert "不存在" in detail.status_error.text() and not detail.status_error.isHidden()

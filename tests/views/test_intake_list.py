@@ -114,7 +114,7 @@ def test_list_view_filters_by_text_and_refreshes_on_changes(
     view.search.setText("滑坡")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert view.select(ids[0])
-    assert page.detail.incident_id() == ids[0]
+    qtbot.waitUntil(lambda: page.detail.incident_id() == ids[0], timeout=3000)
     view.search.clear()
     view.statuses["接报"].setChecked(False)
     qtbot.waitUntil(lambda: view.model.rowCount() == 0, timeout=3000)

@@ -126,7 +126,12 @@ class IntakePage(Page):
 
         self.list = IncidentListView(self.source, self.clock, self, context.tasks)
         self.detail = IncidentDetail(
-            self.source, self.service, lambda: context.session.officer, self.clock, self
+            self.source,
+            self.service,
+            lambda: context.session.officer,
+            self.clock,
+            self,
+            context.tasks,
         )
         right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.list)
