@@ -36,6 +36,7 @@ def test_sync_page_lists_pending_work(
     page = window.show_view("sync")
     assert isinstance(page, SyncPage)
     pending = workstation.queries.sync_counters().pending
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)  # read in the background
     assert page.model.rowCount() == min(pending, 500)
     assert "服务器" in page.note.text()
     call = (
@@ -46,7 +47,7 @@ def test_sync_page_lists_pending_work(
             "township_id": reference_id("township", "妙高街道"),
         },
     )
-    with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
+    with qtbot.waitSignal(page.refreshed, timeout=3000):
         workstation.writer.apply([call], user="测试值班员")
     newest = page.proxy.index(0, 1).data()
     assert newest == "新增或修改避灾安置场所"
