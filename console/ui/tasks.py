@@ -29,8 +29,8 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool
 log = logging.getLogger(__name__)
 
 MAX_THREADS = 2  # reads and the odd write; SQLite and the GIL gain nothing from more
-Callback = Callable[[Any], None]
-ErrorCallback = Callable[[BaseException], None]
+Callback = Callable[[Any], object]
+ErrorCallback = Callable[[BaseException], object]
 
 
 @dataclass

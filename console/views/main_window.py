@@ -184,7 +184,9 @@ class MainWindow(QMainWindow):
         if context.incident_source is not None:
             from console.views.alert_banner import DeadlineBanner
 
-            self.banner = DeadlineBanner(context.incident_source, context.bus, context.clock)
+            self.banner = DeadlineBanner(
+                context.incident_source, context.bus, context.clock, tasks=context.tasks
+            )
             self.banner.setParent(self.centralWidget())
             self._column.insertWidget(0, self.banner)
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
