@@ -135,7 +135,7 @@ def test_repeat_call_can_be_filed_as_new(
 
 
 def test_report_dialog_composes_and_exports_docx(
-    window: MainWindow, workstation: Workstation, data_dir: Path
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, data_dir: Path
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
@@ -153,7 +153,9 @@ def test_report_dialog_composes_and_exports_docx(
 
     dialog.channel.setCurrentText("电话")
     dialog.recipient.setText("丽水市应急管理局")
-    assert dialog.mark_sent()
+    with qtbot.waitSignal(dialog.recorded, timeout=5000) as recorded:
+        assert dialog.mark_sent()
+    assert recorded.args == [True]
     reports = page.source.reports_for([incident_id])[incident_id]
     assert [(r["stage"], r["channel"], r["recipient"]) for r in reports] == [
         ("首报", "电话", "丽水市应急管理局")

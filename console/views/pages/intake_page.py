@@ -302,6 +302,7 @@ class IntakePage(Page):
             self.context.data_dir,
             self.clock,
             self,
+            self.context.tasks,
         )
 
     def open_report(self, incident_id: str) -> None:
