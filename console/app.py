@@ -29,6 +29,7 @@ from console.ui.change_bus import ChangeBus
 from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
 from console.ui.logging_setup import route_qt_messages, setup_logging
+from console.ui.opening import Opening
 from console.ui.session import DutySession
 from console.ui.tasks import TaskRunner
 from console.ui.theme import ThemeManager
@@ -50,7 +51,6 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 DEFAULT_SIZE = (1440, 900)
-OPEN_DEADLINE_MS = 600_000  # an upgrade of a big store may take minutes; never forever
 
 
 def seconds_since_start() -> float:
@@ -117,62 +117,6 @@ def _no_display() -> bool:
     )
 
 
-class _Opening:
-    """Opens the workstation on the task runner while the GUI thread starts Qt.
-
-    Importing SQLAlchemy and opening the store is the largest part of start-up; Qt's own
-    start (fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap.
-    The result lands on the GUI thread (``then`` is called once it has).
-    """
-
-    def __init__(self, options: GuiOptions, tasks: TaskRunner) -> None:
-        self.workstation: Workstation | None = None
-        self.error: BaseException | None = None
-        self.done = False
-        self.then: Callable[[], None] | None = None
-        self._tasks = tasks
-        interactive = not (options.screenshot is not None or options.quit_after_shown)
-        # Interactive: sign-in decides whether this first run loads the sample county.
-        tasks.run(
-            _open,
-            options.data_dir,
-            options.demo,
-            not interactive,
-            on_done=self._opened,
-            on_error=self._failed,
-        )
-
-    def _opened(self, workstation: Workstation) -> None:
-        self.workstation = workstation
-        self._land()
-
-    def _failed(self, error: BaseException) -> None:
-        self.error = error
-        self._land()
-
-    def _land(self) -> None:
-        self.done = True
-        then, self.then = self.then, None
-        if then is not None:
-            then()
-
-    def result(self) -> Workstation:
-        """The workstation (waits for it when it has not landed: screenshots only)."""
-        if not self.done:
-            self._tasks.wait_idle(OPEN_DEADLINE_MS)
-        if self.error is not None:
-            raise self.error
-        if self.workstation is None:
-            raise RuntimeError("the store did not open in time")
-        return self.workstation
-
-
-def _open(data_dir: Path, demo: bool, autoload: bool) -> Workstation:
-    from console.services.context import open_workstation
-
-    return open_workstation(data_dir, demo=demo, autoload=autoload)
-
-
 def _sign_in(
     app: QApplication,
     workstation: Workstation,
@@ -206,7 +150,9 @@ def _sign_in(
     return True, bridge
 
 
-def run_gui(options: GuiOptions) -> int:
+def run_gui(options: GuiOptions, opening: Opening | None = None) -> int:
+    """The desktop app; ``opening``: the store already opening (the command line starts it
+    before importing the widgets)."""
     headless = options.screenshot is not None
     interactive = not (headless or options.quit_after_shown)
     if headless or (options.quit_after_shown and _no_display()):
@@ -217,9 +163,12 @@ def run_gui(options: GuiOptions) -> int:
             "请在桌面环境中启动值班台；无界面环境可用 --screenshot 离屏截图。",
             file=sys.stderr,
         )
+        if opening is not None:
+            opening.tasks.shutdown()
         return 2
-    tasks = TaskRunner()  # before Qt's start: the store opens meanwhile
-    opening = _Opening(options, tasks)
+    if opening is None:
+        opening = Opening(options, TaskRunner())  # before Qt's start: opens meanwhile
+    tasks = opening.tasks
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
@@ -296,7 +245,7 @@ class _Started:
         self.watchdog: GuiWatchdog | None = None
         self.shown = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
-        self.opening: _Opening | None = None
+        self.opening: Opening | None = None
 
     def continue_once(self) -> None:
         """Painted (or gave up waiting for it): go on once the store has opened too."""
@@ -314,7 +263,7 @@ class _Started:
     def opening_done(self) -> bool:
         return self.opening is None or self.opening.done
 
-    def open(self, opening: _Opening) -> Workstation | None:
+    def open(self, opening: Opening) -> Workstation | None:
         try:
             self.workstation = opening.result()
         except StoreError as error:
@@ -358,7 +307,7 @@ class _Started:
         self,
         app: QApplication,
         window: MainWindow,
-        opening: _Opening,
+        opening: Opening,
         settings: Settings,
         theme: ThemeManager,
         session: DutySession,

@@ -97,6 +97,9 @@ class IntakePage(Page):
             raise RuntimeError("接警处置页面需要事件数据源（incident_source）")
         self.source: IncidentSource = source
         self.clock = context.clock
+        # The list first: its refresh (100,000 ids) starts on the task runner while the rest
+        # of the page is built.
+        self.list = IncidentListView(self.source, self.clock, self, context.tasks)
         places = self.service.places() if self.service is not None else Places({}, {})
         self._places = places
         self._dismissed: set[str] = set()
@@ -124,7 +127,6 @@ class IntakePage(Page):
         scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)  # never clips the form
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.list = IncidentListView(self.source, self.clock, self, context.tasks)
         self.detail = IncidentDetail(
             self.source,
             self.service,

@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 from console.domain import beijing
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
-from console.services.report_export import export_docx
 from console.services.report_text import ReportDraft, compose
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
@@ -172,7 +171,9 @@ class ReportDialog(QDialog):
                 from console.ui.pdf_export import export_pdf
 
                 export_pdf(self.draft(), path, author=self._officer)
-            else:
+            else:  # python-docx costs ~50 ms to import: not at start-up, only when used
+                from console.services.report_export import export_docx
+
                 export_docx(self.draft(), path, author=self._officer)
         except OSError as exc:
             self._say(f"导出失败：{exc}")
