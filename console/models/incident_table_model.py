@@ -190,6 +190,9 @@ class IncidentTableModel(QAbstractTableModel):
         self._descending = order == Qt.SortOrder.DescendingOrder
         if not self._loaded:
             return
+        if self._tasks is not None:  # re-query off the GUI thread; lands as a refresh
+            self.refresh()
+            return
         self.layoutAboutToBeChanged.emit()
         self._rowids = self._source.rowids(self._filter, self._sort, self._descending)
         self._cache = {}

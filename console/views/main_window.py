@@ -191,7 +191,12 @@ class MainWindow(QMainWindow):
             self._column.insertWidget(0, self.banner)
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
         self.status = DutyStatusBar(
-            context.queries, context.bus, context.session, self, sync=context.sync
+            context.queries,
+            context.bus,
+            context.session,
+            self,
+            sync=context.sync,
+            tasks=context.tasks,
         )
         self.setStatusBar(self.status)
         if self._pending_view is not None:

@@ -179,7 +179,7 @@ def test_window_syncs_live_and_resolves_issues(
         server.stop()  # network gone: the status bar says so, work goes on
         ws.writer.apply([_incident("离线时登记")], user="zhang")
         qtbot.waitUntil(lambda: win.status.connection.text() == "● 离线", timeout=30000)
-        assert win.status.pending_count() == 1
+        qtbot.waitUntil(lambda: win.status.pending_count() == 1, timeout=5000)
         assert win.status.contact.isVisible() and "上次连接" in win.status.contact.text()
     finally:
         other.close()

@@ -83,7 +83,7 @@ def test_pending_count_rises_after_a_write(
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000) as blocker:
         workstation.writer.apply([_team_call()], user="测试值班员")
     assert isinstance(blocker.args[0], Changes)
-    assert window.status.pending_count() == before + 1
+    qtbot.waitUntil(lambda: window.status.pending_count() == before + 1, timeout=3000)
     assert window.status.pending.text() == f"待同步 {before + 1}"
 
 
@@ -102,7 +102,7 @@ def test_write_from_a_worker_thread_reaches_the_gui_thread(
         worker.start()
     worker.join()
     assert seen == [True]
-    assert window.status.pending_count() == before + 2
+    qtbot.waitUntil(lambda: window.status.pending_count() == before + 2, timeout=3000)
 
 
 def test_teams_page_refreshes_only_for_its_tables(

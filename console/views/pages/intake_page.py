@@ -88,6 +88,7 @@ class IntakePage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self._saving = False
+        self._dup_asked = 0  # the newest repeat-call check; older results are dropped
         self.header.subtitle.hide()
         self.layout_.setContentsMargins(16, 12, 16, 8)
         self.layout_.setSpacing(8)
@@ -244,6 +245,7 @@ class IntakePage(Page):
     def _finish(self, incident_id: str, notice: str) -> None:
         self.form.discard_draft()
         self.form.reset()
+        self._dup_asked += 1  # a check still running is about the call just saved
         self.duplicate.offer(None)
         self._dismissed.clear()
         self.form.show_notice(notice)
@@ -265,12 +267,24 @@ class IntakePage(Page):
             "village_id": village_id,
         }
 
-    def check_duplicates(self) -> Candidate | None:
+    def check_duplicates(self) -> None:
+        """Look for an open incident this call may repeat (in the background); offer the
+        best one not dismissed. The newest check wins."""
         call = self._call()
-        found = self.source.candidates(call) if call is not None else []
-        best = next((c for c in found if c.incident_id not in self._dismissed), None)
-        self.duplicate.offer(best)
-        return best
+        self._dup_asked += 1
+        asked = self._dup_asked
+        if call is None:
+            self.duplicate.offer(None)
+            return
+        source = self.source
+
+        def offer(found: list[Candidate]) -> None:
+            if asked != self._dup_asked or self.saving:
+                return
+            best = next((c for c in found if c.incident_id not in self._dismissed), None)
+            self.duplicate.offer(best)
+
+        run_task(self.context.tasks, source.candidates, call, on_done=offer, receiver=self)
 
     def attach_to_candidate(self) -> None:
         """Attach the call to the offered incident (in the background, like a save)."""
