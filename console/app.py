@@ -51,6 +51,7 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 DEFAULT_SIZE = (1440, 900)
+SCREENSHOT_DEADLINE_MS = 60_000
 
 
 def seconds_since_start() -> float:
@@ -205,7 +206,7 @@ def run_gui(options: GuiOptions, opening: Opening | None = None) -> int:
                 return 2
             window = MainWindow(started.context(workstation, settings, theme, session, app))
             view = start_view(options.view, settings)
-            return _screenshot(app, window, view, options.screenshot, options.size)
+            return _screenshot(app, window, view, options.screenshot, options.size, tasks)
         # The window frame first, the data as soon as the store is open: the officer sees
         # the console at once, and a big store never delays it.
         window = MainWindow(shell=ShellContext(settings, theme, session))
@@ -353,12 +354,20 @@ class _Started:
 
 
 def _screenshot(
-    app: QApplication, window: MainWindow, view: str, path: Path, size: tuple[int, int]
+    app: QApplication,
+    window: MainWindow,
+    view: str,
+    path: Path,
+    size: tuple[int, int],
+    tasks: TaskRunner,
 ) -> int:
     window.setMinimumSize(1, 1)
     window.resize(*size)
     window.show_view(view)
     window.show()
+    if not tasks.wait_idle(SCREENSHOT_DEADLINE_MS):  # the page's data, read in the background
+        print("错误：页面数据读取超时", file=sys.stderr)
+        return 1
     _settle(150)
     if window.failed_pages:
         print(f"错误：页面 {', '.join(window.failed_pages)} 加载失败，详见日志", file=sys.stderr)

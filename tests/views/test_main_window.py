@@ -109,6 +109,7 @@ def test_teams_page_refreshes_only_for_its_tables(
     qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
     page = window.show_view("teams")
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
     rows = page.model.rowCount()  # type: ignore[attr-defined]
     calls: list[int] = []
     original = page.refresh  # type: ignore[attr-defined]
@@ -129,7 +130,7 @@ def test_teams_page_refreshes_only_for_its_tables(
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
         workstation.writer.apply([_team_call()], user="测试值班员")
     assert calls == [1]
-    assert page.model.rowCount() == rows + 1  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows + 1, timeout=3000)  # type: ignore[attr-defined]
 
 
 def test_layout_saved_on_close_and_restored(qtbot: QtBot, window_context: WindowContext) -> None:
