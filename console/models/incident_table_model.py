@@ -107,6 +107,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._clock = clock
         self._tasks = tasks  # None: refresh on the calling thread (tools, benches)
         self._generation = 0
+        self._resets = 0  # resets so far: an in-place update older than a reset is dropped
         self._filter = IncidentFilter()
         self._sort = "received_at"
         self._descending = True
@@ -145,6 +146,7 @@ class IncidentTableModel(QAbstractTableModel):
             self._land(loaded)
 
     def _land(self, loaded: Loaded) -> None:
+        self._resets += 1
         self.beginResetModel()
         self._names = loaded.names
         self._rowids = loaded.rowids
@@ -155,7 +157,10 @@ class IncidentTableModel(QAbstractTableModel):
 
     def update_rows(self, changes: Changes) -> bool:
         """Update the shown rows a change names in place (``dataChanged``); False when the
-        set or order of rows may have changed and the caller must :meth:`refresh`."""
+        set or order of rows may have changed and the caller must :meth:`refresh`.
+
+        The named rows are re-read on the task runner; if they turn out to have moved (a
+        status or time changed), that lands as a :meth:`refresh` instead."""
         if not self._loaded or self.loading or changes.touches("townships", "villages"):
             return False
         ids = changes.ids("incidents")
@@ -164,21 +169,42 @@ class IncidentTableModel(QAbstractTableModel):
         shown = {rec["id"]: rowid for rowid, rec in self._cache.items()}
         if not ids <= shown.keys():
             return False  # a new incident, or one not on a fetched page
-        deadlines = changes.touches("incident_reports", "report_rules")
-        wanted = list(self._cache) if deadlines else [shown[i] for i in ids]
-        fresh = self._source.rows(wanted)
-        for incident_id in ids:
-            old, new = self._cache[shown[incident_id]], fresh.get(shown[incident_id])
-            if new is None or any(old.get(k) != new.get(k) for k in PLACE_KEYS):
-                return False
-        self._cache.update(fresh)
-        if deadlines:  # any shown countdown may have moved
-            rows = [0, len(self._rowids) - 1] if self._rowids else []
+        if changes.touches("incident_reports", "report_rules"):
+            # Any countdown may have moved: forget the fetched rows; the view re-reads the
+            # screenful it shows, as when scrolling.
+            self._cache = {}
+            if self._rowids:
+                last = self.index(len(self._rowids) - 1, len(COLUMNS) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return True
+        if not ids:
+            return True
+        wanted = {shown[i]: i for i in ids}
+        resets = self._resets
+        if self._tasks is None:
+            self._rows_landed(resets, wanted, self._source.rows(list(wanted)))
         else:
-            rows = sorted(self._rowids.index(shown[i]) for i in ids)
-        if rows:
-            self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
+            self._tasks.run(
+                self._source.rows,
+                list(wanted),
+                on_done=lambda fresh: self._rows_landed(resets, wanted, fresh),
+                receiver=self,
+            )
         return True
+
+    def _rows_landed(
+        self, resets: int, wanted: dict[int, str], fresh: dict[int, dict[str, Any]]
+    ) -> None:
+        if resets != self._resets or self.loading:
+            return  # a refresh has replaced these rows meanwhile
+        for rowid in wanted:
+            old, new = self._cache.get(rowid), fresh.get(rowid)
+            if old is None or new is None or any(old.get(k) != new.get(k) for k in PLACE_KEYS):
+                self.refresh()  # it moved or left the filter
+                return
+        self._cache.update(fresh)
+        rows = sorted(self._rowids.index(r) for r in wanted)
+        self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(COLUMNS)):
