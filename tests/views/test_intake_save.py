@@ -79,9 +79,11 @@ def test_a_store_failure_keeps_the_input(
     page.service = IncidentService(Writer(workstation.store, fault=full))
     before = len(query_rowids(workstation.store, IncidentFilter()))
     _fill(page)
+    page.form.description.setFocus()
     with qtbot.waitSignal(page.save_finished, timeout=5000) as saved:
         page.form.submit()
     assert saved.args == [""]
+    assert window.focusWidget() is page.form.description  # back where the officer typed
     assert page.form.notice.text().startswith("未能保存：")
     assert "草稿已保留" in page.form.notice.text()
     assert page.form.values()["caller_name"] == CALL["caller_name"]

@@ -5,6 +5,7 @@ new incident. Writes go through ``IncidentService``; reads through ``IncidentSou
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -35,6 +36,7 @@ from console.views.pages.incident_list import IncidentListView
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.report_dialog import ReportDialog
 
+log = logging.getLogger(__name__)
 DUPLICATE_DEBOUNCE_MS = 400
 DETAIL_TABLES = ("incidents", "incident_timeline", "incident_reports", "report_rules")
 
@@ -199,7 +201,11 @@ class IntakePage(Page):
 
         def write() -> tuple[str, str]:
             incident_id = service.take_call(values, user=user, now=now, places=places)
-            incident = source.incident(incident_id)
+            try:  # saved now: a failing read of its title must not say otherwise
+                incident = source.incident(incident_id)
+            except Exception:
+                log.exception("saved incident %s, could not read it back", incident_id)
+                incident = None
             return incident_id, incident["title"] if incident else ""
 
         def done(result: tuple[str, str]) -> None:
