@@ -151,9 +151,8 @@ def _sign_in(
     return True, bridge
 
 
-def run_gui(options: GuiOptions, opening: Opening | None = None) -> int:
-    """The desktop app; ``opening``: the store already opening (the command line starts it
-    before importing the widgets)."""
+def run_gui(options: GuiOptions) -> int:
+    """The desktop app (and its headless ``--screenshot`` / ``--quit-after-shown`` modes)."""
     headless = options.screenshot is not None
     interactive = not (headless or options.quit_after_shown)
     if headless or (options.quit_after_shown and _no_display()):
@@ -164,12 +163,11 @@ def run_gui(options: GuiOptions, opening: Opening | None = None) -> int:
             "请在桌面环境中启动值班台；无界面环境可用 --screenshot 离屏截图。",
             file=sys.stderr,
         )
-        if opening is not None:
-            opening.tasks.shutdown()
         return 2
-    if opening is None:
-        opening = Opening(options, TaskRunner())  # before Qt's start: opens meanwhile
-    tasks = opening.tasks
+    # The store opens on the task runner while Qt starts (mostly C++, without the GIL).
+    # Started here, not earlier: the widgets' imports above would compete for the GIL.
+    tasks = TaskRunner()
+    opening = Opening(options, tasks)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
@@ -210,6 +208,7 @@ def run_gui(options: GuiOptions, opening: Opening | None = None) -> int:
         # The window frame first, the data as soon as the store is open: the officer sees
         # the console at once, and a big store never delays it.
         window = MainWindow(shell=ShellContext(settings, theme, session))
+        started.window = window
         if not window.restore_layout():
             window.resize(*DEFAULT_SIZE)
         window.show_view(start_view(options.view, settings))
@@ -247,10 +246,13 @@ class _Started:
         self.shown = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
         self.opening: Opening | None = None
+        self.window: MainWindow | None = None  # the frame shown while the store opens
 
     def continue_once(self) -> None:
         """Painted (or gave up waiting for it): go on once the store has opened too."""
         self.shown = True
+        if self.window is not None and not self.opening_done():
+            self.window.prepare_pending_view()  # meanwhile (an import: done once)
         if self.opening_done():
             then, self.then = self.then, None
             if then is not None:

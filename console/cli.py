@@ -116,15 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         quit_after_shown=args.quit_after_shown,
         standalone=args.standalone,
     )
-    # The store starts opening on the task runner now (QtCore only), while the widgets and
-    # Qt start on this thread.
-    from console.ui.opening import Opening
-    from console.ui.tasks import TaskRunner
-
-    opening = Opening(options, TaskRunner())
     from console.app import run_gui
 
-    return run_gui(options, opening)
+    return run_gui(options)
 
 
 if __name__ == "__main__":

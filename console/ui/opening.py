@@ -1,9 +1,7 @@
 """Opening the workstation's store in the background while Qt starts.
 
 Importing SQLAlchemy and opening the store is the largest part of start-up; Qt's own start
-(fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap. This module
-needs only QtCore (the task runner), so the command line starts the opening before it
-imports the widgets.
+(fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap.
 """
 
 from __future__ import annotations

@@ -204,6 +204,12 @@ class MainWindow(QMainWindow):
             self._pending_view = None
 
     # -- pages ----------------------------------------------------------------------------
+    def prepare_pending_view(self) -> None:
+        """Import the code of the page waiting for its data (start-up: the GUI thread is
+        idle while the store opens), so building it later costs only the widgets."""
+        if self._pending_view is not None:
+            _import_factory(view_spec(self._pending_view).factory)
+
     def current_view(self) -> str:
         return VIEW_NAMES[self.stack.currentIndex()]
 

@@ -100,29 +100,33 @@ class IntakePage(Page):
             raise RuntimeError("接警处置页面需要事件数据源（incident_source）")
         self.source: IncidentSource = source
         self.clock = context.clock
+        # Children are created in their final parents: moving a widget tree into a styled
+        # parent re-polishes all of it (that was most of this page's build time).
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        scroll = QScrollArea(self.splitter)
+        right = QSplitter(Qt.Orientation.Vertical, self.splitter)
         # The list first: its refresh (100,000 ids) starts on the task runner while the rest
         # of the page is built.
-        self.list = IncidentListView(self.source, self.clock, self, context.tasks)
+        self.list = IncidentListView(self.source, self.clock, right, context.tasks)
         places = self.service.places() if self.service is not None else Places({}, {})
         self._places = places
         self._dismissed: set[str] = set()
 
+        left = QWidget(scroll.viewport())
         self.form = IntakeForm(
             places,
             context.session.officer,
             DraftStore(context.data_dir),
             self.clock,
-            self,
+            left,
         )
-        self.duplicate = DuplicateBar(self)
-        left = QWidget(self)
+        self.duplicate = DuplicateBar(left)
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.setSpacing(6)
         left_box.addWidget(self.duplicate)
         left_box.addWidget(self.form)
         left_box.addStretch(1)
-        scroll = QScrollArea(self)
         scroll.setObjectName("FormScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -135,16 +139,14 @@ class IntakePage(Page):
             self.service,
             lambda: context.session.officer,
             self.clock,
-            self,
+            right,
             context.tasks,
         )
-        right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.list)
         right.addWidget(self.detail)
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
