@@ -1,10 +1,12 @@
-"""Benchmark: the incident list's filter + sort, and saving a call, with 100,000 incidents.
+"""Benchmark: the incident list's whole refresh, and saving a call, with 100,000 incidents.
 
-The list model holds only the sorted row ids the service query returns and fetches visible
-rows lazily, so "filter + sort" is ``query_rowids``. Each filter is timed beside the raw
-sqlite3 query of the same filter on the same file in the same run (targets: ratio <= 2 and
-under 50 ms). Then ``IncidentService.take_call`` (incident + 来电 timeline entry, one
-transaction with outbox rows) is timed: p50/p95 of ``--saves`` saves.
+What the officer waits for after a filter change is the model's whole refresh:
+``IncidentTableModel.refresh`` with everything it reads before the view can paint (the
+sorted row ids, the place names, the first page of rows with their reports and deadlines)
+and its reset. That is timed per filter (target: under 50 ms), beside the id query alone
+(``query_rowids``) and the raw sqlite3 query of the same filter on the same file in the same
+run (ratio id query / raw, target <= 2). Then ``IncidentService.take_call`` (incident + 来电
+timeline entry, one transaction with outbox rows) is timed: p50/p95 of ``--saves`` saves.
 
     python bench/incident_list.py [--incidents 100000] [--repeat 15] [--saves 300]
 """
@@ -12,6 +14,7 @@ transaction with outbox rows) is timed: p50/p95 of ``--saves`` saves.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import statistics
 import sys
@@ -23,9 +26,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import write_path
 
-from console.services import beijing
+from console.domain import beijing
+from console.models.incident_table_model import IncidentTableModel
 from console.services.context import open_workstation
 from console.services.incident_list import IncidentFilter, _statement, query_rowids
+from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.store.search import register
 
@@ -73,7 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     raw = sqlite3.connect(ws.store.path)
     register(raw)
     ok = True
-    print(f"{'filter':<26} {'rows':>7} {'service ms':>11} {'raw SQL ms':>11} {'ratio':>6}")
+    model = IncidentTableModel(IncidentSource(ws.store))  # no runner: refresh() in place
+    print(
+        f"{'filter':<26} {'rows':>7} {'refresh ms':>11} {'ids ms':>8} {'raw SQL ms':>11} "
+        f"{'ratio':>6}"
+    )
     for label, flt, sort, desc in CASES:
         compiled = _statement(flt, sort, desc).compile(
             ws.store.engine, compile_kwargs={"literal_binds": True}
@@ -87,14 +96,20 @@ def main(argv: list[str] | None = None) -> int:
         def raw_query(q: str = sql) -> object:
             return raw.execute(q).fetchall()
 
+        def whole_refresh(f: IncidentFilter = flt, s: str = sort, d: bool = desc) -> object:
+            model._filter, model._sort, model._descending = f, s, d
+            model.refresh()
+            return model.rowCount()
+
+        refresh = timed(whole_refresh, args.repeat)
         service = timed(service_query, args.repeat)
         baseline = timed(raw_query, args.repeat)
         ratio = service / baseline
-        passed = ratio <= 2 and service < 0.050
+        passed = ratio <= 2 and refresh < 0.050
         ok &= passed
         print(
-            f"{label:<26} {rows:>7} {service * 1e3:>11.1f} {baseline * 1e3:>11.1f} "
-            f"{ratio:>6.2f} {'PASS' if passed else 'FAIL'}"
+            f"{label:<26} {rows:>7} {refresh * 1e3:>11.1f} {service * 1e3:>8.1f} "
+            f"{baseline * 1e3:>11.1f} {ratio:>6.2f} {'PASS' if passed else 'FAIL'}"
         )
     svc = IncidentService(ws.writer)
     places = svc.places()
@@ -119,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         f"save (take_call) with {args.incidents:,} stored: p50 {p50 * 1e3:.2f} ms, "
         f"p95 {p95 * 1e3:.2f} ms over {args.saves}"
     )
+    print(f"load average {os.getloadavg()[0]:.2f} at the end ({os.cpu_count()} cores)")
     raw.close()
     ws.close()
     return 0 if ok else 1

@@ -7,8 +7,9 @@ window is exposed. Beside it, the same number of runs of a bare PySide6 program 
 Runs alternate between the two; one untimed warm-up of each comes first (so the OS file cache
 holds the interpreter, Qt and the database in both cases: "cold" means a new process).
 
-Targets: console/bare <= 3 on the time to the main window shown (median), and the console
-done (store open, first page filled: `ready`) and exited in < 1.5 s.
+Targets: ``ready`` (the store open and the first page showing its data: what the officer
+waits for) <= 0.6 s (median); console/bare <= 3 on the time to the main window shown; the
+console exited in < 1.5 s.
 Exit code 1 if a target fails or a run fails.
 
     python bench/startup.py [--runs 7] [--incidents 100000] [--cache-dir DIR]
@@ -138,12 +139,14 @@ def run(args: argparse.Namespace) -> int:
     ratio = c_shown / b_shown
     print(f"{'ratio console/bare (shown)':<36} {ratio:8.2f}    wall ratio {c_wall / b_wall:.2f}")
     ok_ratio = ratio <= args.max_ratio
-    ok_abs = c_wall < args.max_seconds and (c_ready or c_wall) < args.max_seconds
+    ok_abs = c_wall < args.max_seconds
+    ok_ready = c_ready is not None and c_ready <= args.max_ready
     print(
-        f"target: shown ratio <= {args.max_ratio:g} {'PASS' if ok_ratio else 'FAIL'}; "
-        f"ready and wall < {args.max_seconds:g} s {'PASS' if ok_abs else 'FAIL'}"
+        f"target: ready <= {args.max_ready:g} s {'PASS' if ok_ready else 'FAIL'}; "
+        f"shown ratio <= {args.max_ratio:g} {'PASS' if ok_ratio else 'FAIL'}; "
+        f"wall < {args.max_seconds:g} s {'PASS' if ok_abs else 'FAIL'}"
     )
-    return 0 if ok_ratio and ok_abs else 1
+    return 0 if ok_ratio and ok_abs and ok_ready else 1
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -161,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--max-ratio", type=float, default=3.0, help="target ratio (default 3)")
     p.add_argument("--max-seconds", type=float, default=1.5, help="target wall (default 1.5)")
+    p.add_argument("--max-ready", type=float, default=0.6, help="target ready (default 0.6)")
     p.add_argument("--timeout", type=float, default=60.0, help="per-run timeout in seconds")
     return run(p.parse_args(argv))
 

@@ -12,13 +12,12 @@ import logging
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -28,9 +27,12 @@ from console.memory import freeze_startup_objects
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
+from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
 from console.ui.logging_setup import route_qt_messages, setup_logging
+from console.ui.opening import Opening
 from console.ui.session import DutySession
+from console.ui.tasks import TaskRunner
 from console.ui.theme import ThemeManager
 from console.ui.watchdog import GuiWatchdog
 from console.views.main_window import MainWindow, ShellContext, WindowContext, start_view
@@ -50,6 +52,7 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 DEFAULT_SIZE = (1440, 900)
+SCREENSHOT_DEADLINE_MS = 60_000
 
 
 def seconds_since_start() -> float:
@@ -120,44 +123,12 @@ def _no_display() -> bool:
     )
 
 
-class _Opening:
-    """Opens the workstation on a worker thread while the GUI thread starts Qt.
-
-    Importing SQLAlchemy and opening the store is the largest part of start-up; Qt's own
-    start (fonts, platform, style) mostly runs in C++ without the GIL, so the two overlap.
-    The GUI thread waits for the result before it builds the window.
-    """
-
-    def __init__(self, options: GuiOptions) -> None:
-        self._options = options
-        self.workstation: Workstation | None = None
-        self.error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="open-store", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            from console.services.context import open_workstation
-
-            options = self._options
-            interactive = not (options.screenshot is not None or options.quit_after_shown)
-            # Interactive: sign-in decides whether this first run loads the sample county.
-            self.workstation = open_workstation(
-                options.data_dir, demo=options.demo, autoload=not interactive
-            )
-        except BaseException as exc:  # handed to the GUI thread, which reports it
-            self.error = exc
-
-    def result(self) -> Workstation:
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
-        assert self.workstation is not None
-        return self.workstation
-
-
 def _sign_in(
-    app: QApplication, workstation: Workstation, session: DutySession, options: GuiOptions
+    app: QApplication,
+    workstation: Workstation,
+    session: DutySession,
+    options: GuiOptions,
+    tasks: TaskRunner,
 ) -> tuple[bool, SyncBridge]:
     """The 登录 dialog (unless --standalone), then background sync for the account.
 
@@ -174,7 +145,7 @@ def _sign_in(
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
     if not options.standalone:
-        dialog = LoginDialog(bridge.accounts)
+        dialog = LoginDialog(bridge.accounts, tasks=tasks)
         if not dialog.exec():
             return False, bridge
         if dialog.session is not None:
@@ -186,6 +157,7 @@ def _sign_in(
 
 
 def run_gui(options: GuiOptions) -> int:
+    """The desktop app (and its headless ``--screenshot`` / ``--quit-after-shown`` modes)."""
     headless = options.screenshot is not None
     interactive = not (headless or options.quit_after_shown)
     if headless or (options.quit_after_shown and _no_display()):
@@ -197,7 +169,10 @@ def run_gui(options: GuiOptions) -> int:
             file=sys.stderr,
         )
         return 2
-    opening = _Opening(options)
+    # The store opens on the task runner while Qt starts (mostly C++, without the GIL).
+    # Started here, not earlier: the widgets' imports above would compete for the GIL.
+    tasks = TaskRunner()
+    opening = Opening(options, tasks)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
@@ -206,6 +181,8 @@ def run_gui(options: GuiOptions) -> int:
     app.setStyle("Fusion")
     setup_logging(options.data_dir)  # first: a font missing from the install is logged
     load_fonts(app)
+    crash = CrashReporter(windowed=interactive)
+    crash.install()
     if not headless:
         route_qt_messages()
 
@@ -223,7 +200,8 @@ def run_gui(options: GuiOptions) -> int:
     theme = ThemeManager(app, options.theme or settings.get(THEME))
     theme.apply()
     session = DutySession(settings, options.officer)
-    started = _Started(options, scratch, qsettings)
+    started = _Started(options, scratch, qsettings, tasks)
+    started.opening = opening
     try:
         if options.screenshot is not None:
             workstation = started.open(opening)
@@ -231,16 +209,18 @@ def run_gui(options: GuiOptions) -> int:
                 return 2
             window = MainWindow(started.context(workstation, settings, theme, session, app))
             view = start_view(options.view, settings)
-            return _screenshot(app, window, view, options.screenshot, options.size)
+            return _screenshot(app, window, view, options.screenshot, options.size, tasks)
         # The window frame first, the data as soon as the store is open: the officer sees
         # the console at once, and a big store never delays it.
         window = MainWindow(shell=ShellContext(settings, theme, session))
+        started.window = window
         if not window.restore_layout():
             window.resize(*DEFAULT_SIZE)
         window.show_view(start_view(options.view, settings))
         started.then = lambda: started.finish(
             app, window, opening, settings, theme, session, interactive
         )
+        opening.then = started.continue_if_shown
         window.winId()
         handle = window.windowHandle()
         if handle is not None:
@@ -250,14 +230,18 @@ def run_gui(options: GuiOptions) -> int:
         return app.exec()
     finally:
         started.close()
+        crash.uninstall()
 
 
 class _Started:
     """The second half of start-up (store open, sign-in, data into the window) and what
     must be released at exit."""
 
-    def __init__(self, options: GuiOptions, scratch: object, qsettings: QSettings) -> None:
+    def __init__(
+        self, options: GuiOptions, scratch: object, qsettings: QSettings, tasks: TaskRunner
+    ) -> None:
         self.options = options
+        self.tasks = tasks
         self.scratch = scratch
         self.qsettings = qsettings
         self.workstation: Workstation | None = None
@@ -266,13 +250,28 @@ class _Started:
         self.watchdog: GuiWatchdog | None = None
         self.shown = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
+        self.opening: Opening | None = None
+        self.window: MainWindow | None = None  # the frame shown while the store opens
 
     def continue_once(self) -> None:
-        then, self.then = self.then, None
-        if then is not None:
-            then()
+        """Painted (or gave up waiting for it): go on once the store has opened too."""
+        self.shown = True
+        if self.window is not None and not self.opening_done():
+            self.window.prepare_pending_view()  # meanwhile (an import: done once)
+        if self.opening_done():
+            then, self.then = self.then, None
+            if then is not None:
+                then()
 
-    def open(self, opening: _Opening) -> Workstation | None:
+    def continue_if_shown(self) -> None:
+        """The store has opened: go on if the frame is on screen already."""
+        if self.shown:
+            self.continue_once()
+
+    def opening_done(self) -> bool:
+        return self.opening is None or self.opening.done
+
+    def open(self, opening: Opening) -> Workstation | None:
         try:
             self.workstation = opening.result()
         except StoreError as error:
@@ -309,13 +308,14 @@ class _Started:
             accounts=self.sync.accounts if self.sync is not None else None,
             incidents=IncidentService(workstation.writer),
             incident_source=IncidentSource(workstation.store),
+            tasks=self.tasks,
         )
 
     def finish(
         self,
         app: QApplication,
         window: MainWindow,
-        opening: _Opening,
+        opening: Opening,
         settings: Settings,
         theme: ThemeManager,
         session: DutySession,
@@ -327,7 +327,7 @@ class _Started:
             app.exit(2)
             return
         if interactive:
-            proceed, self.sync = _sign_in(app, workstation, session, self.options)
+            proceed, self.sync = _sign_in(app, workstation, session, self.options, self.tasks)
             if not proceed:  # the officer closed the sign-in window: do not start
                 window.hide()
                 app.exit(0)
@@ -336,11 +336,18 @@ class _Started:
         freeze_startup_objects()
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)
-        if self.options.quit_after_shown:
-            print(f"ready {seconds_since_start():.3f}", flush=True)
-            QTimer.singleShot(0, QApplication.quit)
+        if self.options.quit_after_shown:  # ready = the first page has its data
+            if self.tasks.pending:
+                self.tasks.idle.connect(self._ready, Qt.ConnectionType.SingleShotConnection)
+            else:
+                self._ready()
+
+    def _ready(self) -> None:
+        print(f"ready {seconds_since_start():.3f}", flush=True)
+        QTimer.singleShot(0, QApplication.quit)
 
     def close(self) -> None:
+        self.tasks.shutdown()
         if self.watchdog is not None:
             self.watchdog.stop()
         if self.sync is not None:
@@ -355,12 +362,20 @@ class _Started:
 
 
 def _screenshot(
-    app: QApplication, window: MainWindow, view: str, path: Path, size: tuple[int, int]
+    app: QApplication,
+    window: MainWindow,
+    view: str,
+    path: Path,
+    size: tuple[int, int],
+    tasks: TaskRunner,
 ) -> int:
     window.setMinimumSize(1, 1)
     window.resize(*size)
     window.show_view(view)
     window.show()
+    if not tasks.wait_idle(SCREENSHOT_DEADLINE_MS):  # the page's data, read in the background
+        print("错误：页面数据读取超时", file=sys.stderr)
+        return 1
     _settle(150)
     if window.failed_pages:
         print(f"错误：页面 {', '.join(window.failed_pages)} 加载失败，详见日志", file=sys.stderr)

@@ -4,25 +4,44 @@
 Sorting re-queries the store with the sort key (no proxy over the whole table); filters are an
 :class:`IncidentFilter`. The 报送时限 column shows the next report's countdown at the model's
 clock, refreshed by :meth:`tick`.
+
+A refresh (row ids, place names and the first page of rows with their deadlines) runs on
+the task runner when the model has one, and lands as one reset on the GUI thread; a result
+overtaken by a newer filter is dropped. A change that names incidents already shown, and
+cannot alter which rows match or their order, updates those rows in place
+(:meth:`update_rows`, ``dataChanged``) instead of a reset.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from console.domain import beijing
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
-from console.services import beijing
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
 
+if TYPE_CHECKING:
+    from console.store.changes import Changes
+    from console.ui.tasks import TaskRunner
+
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
+FIRST_PAGE = 64  # the rows a refresh reads up front: a tall screenful (deadlines cost ~35 µs each)
 ID_ROLE = int(Qt.ItemDataRole.UserRole) + 3
 
 GRADE_COLORS: dict[str, str] = {
@@ -44,6 +63,24 @@ COLUMNS: tuple[tuple[str, str, str | None], ...] = (
     ("报送时限", "next_due", None),
 )
 DEADLINE_COLUMN = 6  # (the category shows in the title: 北界镇地质灾害)
+# A row whose values here are unchanged still matches the same filters at the same place.
+PLACE_KEYS = ("status", "category", "township_id", "grade", "received_at", "title", "deleted")
+LIST_TABLES = ("incidents", "incident_reports", "report_rules", "townships", "villages")
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a refresh reads before the view can paint: ids, names, the first page."""
+
+    names: dict[str, str]
+    rowids: list[int]
+    first: dict[int, dict[str, Any]]
+
+
+def load(source: IncidentSource, flt: IncidentFilter, sort: str, descending: bool) -> Loaded:
+    """The whole refresh's reads (any thread): row ids, place names, the first page."""
+    rowids = source.rowids(flt, sort, descending)
+    return Loaded(source.place_names(), rowids, source.rows(rowids[:FIRST_PAGE]))
 
 
 def _casualties(row: dict[str, Any]) -> str:
@@ -56,15 +93,21 @@ def _casualties(row: dict[str, Any]) -> str:
 
 
 class IncidentTableModel(QAbstractTableModel):
+    refreshed = Signal()  # a refresh (reset) has landed
+
     def __init__(
         self,
         source: IncidentSource,
         clock: Callable[[], datetime] = beijing.now,
         parent: QObject | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source
         self._clock = clock
+        self._tasks = tasks  # None: refresh on the calling thread (tools, benches)
+        self._generation = 0
+        self._resets = 0  # resets so far: an in-place update older than a reset is dropped
         self._filter = IncidentFilter()
         self._sort = "received_at"
         self._descending = True
@@ -82,14 +125,86 @@ class IncidentTableModel(QAbstractTableModel):
         self._filter = flt
         self.refresh()
 
+    @property
+    def loading(self) -> bool:
+        """A background refresh has been asked for and has not landed yet."""
+        return self._generation > 0
+
     def refresh(self) -> None:
         """Re-query the rowids (after a change, filter or sort) and drop cached rows."""
+        args = (self._source, self._filter, self._sort, self._descending)
+        if self._tasks is None:
+            self._land(load(*args))
+            return
+        self._generation += 1
+        generation = self._generation
+        self._tasks.run(load, *args, on_done=lambda r: self._landed(generation, r), receiver=self)
+
+    def _landed(self, generation: int, loaded: Loaded) -> None:
+        if generation == self._generation:  # else a newer refresh is on its way
+            self._generation = 0
+            self._land(loaded)
+
+    def _land(self, loaded: Loaded) -> None:
+        self._resets += 1
         self.beginResetModel()
-        self._names = self._source.place_names()
-        self._rowids = self._source.rowids(self._filter, self._sort, self._descending)
+        self._names = loaded.names
+        self._rowids = loaded.rowids
         self._loaded = True
-        self._cache = {}
+        self._cache = dict(loaded.first)
         self.endResetModel()
+        self.refreshed.emit()
+
+    def update_rows(self, changes: Changes) -> bool:
+        """Update the shown rows a change names in place (``dataChanged``); False when the
+        set or order of rows may have changed and the caller must :meth:`refresh`.
+
+        The named rows are re-read on the task runner; if they turn out to have moved (a
+        status or time changed), that lands as a :meth:`refresh` instead."""
+        if not self._loaded or self.loading or changes.touches("townships", "villages"):
+            return False
+        ids = changes.ids("incidents")
+        if ids and self._filter.text:  # full-text membership cannot be checked here
+            return False
+        shown = {rec["id"]: rowid for rowid, rec in self._cache.items()}
+        if not ids <= shown.keys():
+            return False  # a new incident, or one not on a fetched page
+        if changes.touches("incident_reports", "report_rules"):
+            # Any countdown may have moved: forget the fetched rows; the view re-reads the
+            # screenful it shows, as when scrolling.
+            self._cache = {}
+            if self._rowids:
+                last = self.index(len(self._rowids) - 1, len(COLUMNS) - 1)
+                self.dataChanged.emit(self.index(0, 0), last)
+            return True
+        if not ids:
+            return True
+        wanted = {shown[i]: i for i in ids}
+        resets = self._resets
+        if self._tasks is None:
+            self._rows_landed(resets, wanted, self._source.rows(list(wanted)))
+        else:
+            self._tasks.run(
+                self._source.rows,
+                list(wanted),
+                on_done=lambda fresh: self._rows_landed(resets, wanted, fresh),
+                receiver=self,
+            )
+        return True
+
+    def _rows_landed(
+        self, resets: int, wanted: dict[int, str], fresh: dict[int, dict[str, Any]]
+    ) -> None:
+        if resets != self._resets or self.loading:
+            return  # a refresh has replaced these rows meanwhile
+        for rowid in wanted:
+            old, new = self._cache.get(rowid), fresh.get(rowid)
+            if old is None or new is None or any(old.get(k) != new.get(k) for k in PLACE_KEYS):
+                self.refresh()  # it moved or left the filter
+                return
+        self._cache.update(fresh)
+        rows = sorted(self._rowids.index(r) for r in wanted)
+        self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(COLUMNS) - 1))
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(COLUMNS)):
@@ -100,6 +215,9 @@ class IncidentTableModel(QAbstractTableModel):
         self._sort = key
         self._descending = order == Qt.SortOrder.DescendingOrder
         if not self._loaded:
+            return
+        if self._tasks is not None:  # re-query off the GUI thread; lands as a refresh
+            self.refresh()
             return
         self.layoutAboutToBeChanged.emit()
         self._rowids = self._source.rowids(self._filter, self._sort, self._descending)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from console.domain import beijing
 from console.models.record_table import Column, RecordTableModel
-from console.services import beijing
 
 Entry = dict[str, Any]
 

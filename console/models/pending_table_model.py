@@ -8,10 +8,10 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.domain.beijing import hlc_text, hlc_wall_ms
 from console.domain.mutations import REGISTRY
 from console.models.record_table import Column, RecordTableModel
 from console.services.queries import PendingMutation
-from console.ui.beijing_time import hlc_text, hlc_wall_ms
 
 
 def mutation_label(name: str) -> str:

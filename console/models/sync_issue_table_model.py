@@ -6,8 +6,8 @@ from collections.abc import Hashable, Sequence
 
 from PySide6.QtCore import QObject
 
+from console.domain import beijing
 from console.models.record_table import Column, RecordTableModel
-from console.services import beijing
 from console.services.sync_issues import Issue
 
 KIND_LABELS = {"rejected": "被拒绝", "conflict": "修改冲突"}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from console.services import beijing
+from console.domain import beijing
 
 WARN_BEFORE = timedelta(minutes=5)
 DUE_SOON, OVERDUE = "due_soon", "overdue"

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import Table, select
 from sqlalchemy.engine import RowMapping
 
+from console.domain import beijing
 from console.domain.schema import Incident
 from console.domain.workflow import CLOSED
-from console.services import beijing
 from console.store.database import Store
 
 DEFAULT_WINDOW = timedelta(hours=6)

@@ -35,6 +35,7 @@ LIST_COLUMNS = (
     "injured",
     "trapped",
     "recorder",
+    "deleted",
 )
 SORT_KEYS = ("received_at", "grade", "status", "category", "title", "township_id")
 

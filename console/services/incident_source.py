@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Table, select
 
+from console.domain import beijing
 from console.domain.schema import Incident, IncidentReport, TimelineEntry, Township, Village
 from console.domain.workflow import CLOSED
-from console.services import beijing
 from console.services import deadlines as dl
 from console.services.duplicates import Candidate, find_candidates
 from console.services.incident_list import (

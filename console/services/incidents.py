@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from console.domain import beijing
 from console.domain.ids import new_id
 from console.domain.schema import Township, Village
-from console.services import beijing
 from console.services.intake import Places, call_summary, validate_call
 from console.store.changes import Changes
 from console.store.writer import Writer

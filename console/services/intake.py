@@ -13,10 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from console.domain import catalog
+from console.domain import beijing, catalog
 from console.domain.fields import Field
 from console.domain.schema import ENTITY_FIELDS
-from console.services import beijing
 
 PHONE = re.compile(
     r"^(?:1[3-9]\d{9}"  # mobile

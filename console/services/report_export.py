@@ -14,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.report_text import ReportDraft
 
 FONT = "SimSun"  # 宋体: what county documents use; Word substitutes if missing

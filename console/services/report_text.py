@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.intake import COUNT_FIELDS, event_name
 
 ISSUER = "遂昌县综合应急指挥中心"

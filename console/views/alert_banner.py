@@ -3,7 +3,8 @@ next report is due within 5 minutes or overdue, until the officer clicks 知道�
 
 Acknowledging covers the deadlines shown at that level: the same deadline alerts again when it
 moves from 即将到期 to 已超时, and any new deadline alerts on its own. The clock is injected
-(a callable returning a Beijing datetime) so tests control time.
+(a callable returning a Beijing datetime) so tests control time. The open deadlines are read
+on the task runner; :attr:`DeadlineBanner.checked` fires once a check has been shown.
 """
 
 from __future__ import annotations
@@ -11,15 +12,17 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
-from console.services import beijing
-from console.services.deadlines import DUE_SOON, OVERDUE, countdown_text
+from console.domain import beijing
+from console.services.deadlines import DUE_SOON, OVERDUE, Deadline, countdown_text
 from console.services.incident_source import IncidentSource
 from console.store.changes import Changes
 from console.ui.change_bus import ChangeBus
+from console.ui.tasks import TaskRunner, run_task
 
 CHECK_MS = 15_000
 TABLES = ("incidents", "incident_reports", "report_rules")
@@ -31,6 +34,7 @@ AlertKey = tuple[tuple[str, str, str], str]  # (deadline key, level)
 
 class DeadlineBanner(QFrame):
     incident_clicked = Signal(str)
+    checked = Signal(list)  # the alerts (AlertKey) now shown, after a check has landed
 
     def __init__(
         self,
@@ -38,11 +42,14 @@ class DeadlineBanner(QFrame):
         bus: ChangeBus | None = None,
         clock: Callable[[], datetime] = beijing.now,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("DeadlineBanner")
         self._source = source
         self._clock = clock
+        self._tasks = tasks
+        self._asked = 0  # the newest check; older results are dropped
         self._acknowledged: set[AlertKey] = set()
         self.shown: list[AlertKey] = []
         self.beeps = 0
@@ -74,13 +81,32 @@ class DeadlineBanner(QFrame):
         if changes.touches(*TABLES):
             self.check()
 
-    def check(self) -> list[AlertKey]:
-        """Recompute the alerts at the clock's time; show or hide the banner."""
+    def check(self) -> None:
+        """Read the open deadlines (in the background), then show or hide the banner at the
+        clock's time of this call."""
         now = self._clock()
+        self._asked += 1
+        asked = self._asked
+
+        def land(scanned: list[tuple[dict[str, Any], Deadline]]) -> None:
+            if asked == self._asked:  # else a newer check is on its way
+                self.show_alerts(scanned, now)
+
+        run_task(
+            self._tasks,
+            self._source.open_deadlines,
+            now - ALERT_WINDOW,
+            on_done=land,
+            receiver=self,
+        )
+
+    def show_alerts(
+        self, scanned: list[tuple[dict[str, Any], Deadline]], now: datetime
+    ) -> list[AlertKey]:
+        """Show the deadlines due soon or overdue at ``now`` that are not acknowledged."""
         lines: list[str] = []
         current: list[AlertKey] = []
         overdue = False
-        scanned = self._source.open_deadlines(since=now - ALERT_WINDOW)
         for incident, deadline in sorted(scanned, key=lambda p: p[1].due):
             level = deadline.alert(now)
             if level is None:
@@ -96,6 +122,7 @@ class DeadlineBanner(QFrame):
         self.shown = current
         if not current:
             self.hide()
+            self.checked.emit(current)
             return current
         more = f"　等 {len(lines)} 项" if len(lines) > 3 else ""
         self.text.setText("；".join(lines[:3]) + more)
@@ -105,6 +132,7 @@ class DeadlineBanner(QFrame):
         self.show()
         if fresh:
             self._beep()
+        self.checked.emit(current)
         return current
 
     def _beep(self) -> None:

@@ -1,15 +1,16 @@
 """登录 dialog: server address, account, password; works offline against the local verifier.
 
-The sign-in runs on a worker thread (an unreachable server takes seconds to time out), the
-result comes back through a queued signal. "单机使用" opens the console without a server:
-everything is kept locally and synced once a server is configured.
+The sign-in runs on the task runner (an unreachable server takes seconds to time out); the
+result comes back on the GUI thread while the modal dialog's event loop runs. "单机使用" opens
+the console without a server: everything is kept locally and synced once a server is
+configured.
 """
 
 from __future__ import annotations
 
-import threading
+import logging
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -22,17 +23,23 @@ from PySide6.QtWidgets import (
 )
 
 from console.services.accounts import Accounts, LoginError, Session
+from console.ui.tasks import TaskRunner
 
+log = logging.getLogger(__name__)
 DEFAULT_SERVER = "http://127.0.0.1:8765"
 
 
 class LoginDialog(QDialog):
-    _finished = Signal(object)  # Session | str (Chinese error)
-
     def __init__(
-        self, accounts: Accounts, parent: QWidget | None = None, *, allow_standalone: bool = True
+        self,
+        accounts: Accounts,
+        parent: QWidget | None = None,
+        *,
+        allow_standalone: bool = True,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
+        self._tasks = tasks or TaskRunner(1, self)
         self.setWindowTitle("登录 — 县综合应急指挥中心值班台")
         self.setMinimumWidth(440)
         self._accounts = accounts
@@ -73,7 +80,6 @@ class LoginDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self._finished.connect(self._done, Qt.ConnectionType.QueuedConnection)
         (self.password_edit if last else self.user_edit).setFocus()
 
     @Slot()
@@ -83,17 +89,18 @@ class LoginDialog(QDialog):
         self._busy(True)
         self.message.setText("正在登录……")
 
-        def work() -> None:
-            try:
-                self._finished.emit(self._accounts.login(server, user, password))
-            except LoginError as exc:
-                self._finished.emit(str(exc))
-            except Exception as exc:  # never leave the dialog hanging on a surprise
-                self._finished.emit(f"登录出错：{exc}")
+        self._tasks.run(
+            self._accounts.login, server, user, password, on_done=self._done, on_error=self._failed
+        )
 
-        threading.Thread(target=work, name="login", daemon=True).start()
+    def _failed(self, error: BaseException) -> None:
+        # Never leave the dialog hanging on a surprise: say it, and log a real bug.
+        if isinstance(error, LoginError):
+            self._done(str(error))
+            return
+        log.error("sign-in failed", exc_info=error)
+        self._done(f"登录出错：{error}")
 
-    @Slot(object)
     def _done(self, result: object) -> None:
         self._busy(False)
         if isinstance(result, Session):

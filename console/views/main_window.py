@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
+    from console.ui.tasks import TaskRunner
     from console.views.alert_banner import DeadlineBanner
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,7 @@ class WindowContext:
     accounts: Accounts | None = None
     incidents: IncidentService | None = None  # incident writes (None: no intake saving)
     incident_source: IncidentSource | None = None  # incident reads (None: no alerts/list)
+    tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -182,12 +184,19 @@ class MainWindow(QMainWindow):
         if context.incident_source is not None:
             from console.views.alert_banner import DeadlineBanner
 
-            self.banner = DeadlineBanner(context.incident_source, context.bus, context.clock)
+            self.banner = DeadlineBanner(
+                context.incident_source, context.bus, context.clock, tasks=context.tasks
+            )
             self.banner.setParent(self.centralWidget())
             self._column.insertWidget(0, self.banner)
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
         self.status = DutyStatusBar(
-            context.queries, context.bus, context.session, self, sync=context.sync
+            context.queries,
+            context.bus,
+            context.session,
+            self,
+            sync=context.sync,
+            tasks=context.tasks,
         )
         self.setStatusBar(self.status)
         if self._pending_view is not None:
@@ -195,6 +204,12 @@ class MainWindow(QMainWindow):
             self._pending_view = None
 
     # -- pages ----------------------------------------------------------------------------
+    def prepare_pending_view(self) -> None:
+        """Import the code of the page waiting for its data (start-up: the GUI thread is
+        idle while the store opens), so building it later costs only the widgets."""
+        if self._pending_view is not None:
+            _import_factory(view_spec(self._pending_view).factory)
+
     def current_view(self) -> str:
         return VIEW_NAMES[self.stack.currentIndex()]
 
@@ -237,6 +252,7 @@ class MainWindow(QMainWindow):
             accounts=ctx.accounts,
             incidents=ctx.incidents,
             incident_source=ctx.incident_source,
+            tasks=ctx.tasks,
             clock=ctx.clock,
         )
         try:

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from console.ui import beijing_time
+from console.domain import beijing
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
+from console.ui.tasks import TaskRunner, run_task
 from console.views.pages.base import sample_badge
 
 if TYPE_CHECKING:
@@ -50,9 +51,11 @@ class DutyStatusBar(QStatusBar):
         parent: QWidget | None = None,
         *,
         sync: SyncBridge | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._queries = queries
+        self._tasks = tasks
         self._sync = sync
         self._status: SyncStatus | None = None
         self.setSizeGripEnabled(False)
@@ -106,14 +109,24 @@ class DutyStatusBar(QStatusBar):
         self._tick()
 
     def refresh(self) -> None:
-        count = self._queries.sync_counters().pending
+        """Read the pending count and the sample flag (in the background), then show them."""
+        queries = self._queries
+        run_task(
+            self._tasks,
+            lambda: (queries.sync_counters().pending, queries.sample_present()),
+            on_done=self._show_counts,
+            receiver=self,
+        )
+
+    def _show_counts(self, read: tuple[int, bool]) -> None:
+        count, sample = read
         self.pending.setText(f"待同步 {count}")
         idle = "true" if count == 0 else "false"
         if self.pending.property("idle") != idle:
             self.pending.setProperty("idle", idle)
             self.pending.style().unpolish(self.pending)
             self.pending.style().polish(self.pending)
-        self.sample.setVisible(self._queries.sample_present())
+        self.sample.setVisible(sample)
 
     def show_sync_status(self, status: SyncStatus) -> None:
         """Connection state, time since the server last answered, pull progress."""
@@ -161,7 +174,7 @@ class DutyStatusBar(QStatusBar):
         self.officer.setText(f"值班员：{name}")
 
     def _tick(self) -> None:
-        self.clock.setText(beijing_time.clock_text())
+        self.clock.setText(beijing.clock_text())
         if self._status is not None:
             self._show_contact()
         msec = QDateTime.currentMSecsSinceEpoch() % 1000

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from console.domain import beijing
 from console.domain.fields import MutationRejected
-from console.services import beijing
 from console.services.context import Workstation, open_workstation
 from console.services.deadlines import DUE_SOON, OVERDUE, countdown_text, deadlines_for, next_due
 from console.services.drafts import DraftStore

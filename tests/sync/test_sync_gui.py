@@ -25,6 +25,7 @@ from console.sync.engine import SyncEngine
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.sync_bridge import SyncBridge
+from console.ui.tasks import TaskRunner
 from console.ui.theme import ThemeManager
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.sync_page import SyncPage
@@ -43,6 +44,7 @@ def console_window(
     bridge.accounts = Accounts(ws.store)
     bridge.issues = SyncIssues(ws.writer)
     theme = ThemeManager(qapp, "dark")
+    tasks = TaskRunner()
     win = MainWindow(
         WindowContext(
             queries=ws.queries,
@@ -54,6 +56,7 @@ def console_window(
             sync=bridge,
             sync_issues=bridge.issues,
             accounts=bridge.accounts,
+            tasks=tasks,
         )
     )
     win.resize(1400, 900)
@@ -61,6 +64,7 @@ def console_window(
     qtbot.waitExposed(win)
     yield win, ws, bridge
     bridge.stop()
+    tasks.shutdown()
     win.close()
     win.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -132,7 +136,7 @@ def test_window_syncs_live_and_resolves_issues(
         assert page.acknowledge.isEnabled() and not page.take_theirs.isEnabled()
         assert "被拒绝" in page.issue_model.index(0, 0).data()
         qtbot.mouseClick(page.acknowledge, Qt.MouseButton.LeftButton)
-        assert page.issue_model.rowCount() == 0
+        qtbot.waitUntil(lambda: page.issue_model.rowCount() == 0, timeout=5000)
 
         # A conflict: li renames, zhang renames from the old title; zhang takes li's value.
         incident_id = str(shared[1]["id"])
@@ -168,7 +172,7 @@ def test_window_syncs_live_and_resolves_issues(
         assert "修改冲突" in page.issue_model.index(0, 0).data()
         assert "李的标题" in page.issue_model.index(0, 3).data()
         qtbot.mouseClick(page.take_theirs, Qt.MouseButton.LeftButton)
-        assert page.issue_model.rowCount() == 0
+        qtbot.waitUntil(lambda: page.issue_model.rowCount() == 0, timeout=5000)
         qtbot.waitUntil(
             lambda: has("李的标题") and ws.queries.sync_counters().pending == 0, timeout=15000
         )
@@ -176,7 +180,7 @@ def test_window_syncs_live_and_resolves_issues(
         server.stop()  # network gone: the status bar says so, work goes on
         ws.writer.apply([_incident("离线时登记")], user="zhang")
         qtbot.waitUntil(lambda: win.status.connection.text() == "● 离线", timeout=30000)
-        assert win.status.pending_count() == 1
+        qtbot.waitUntil(lambda: win.status.pending_count() == 1, timeout=5000)
         assert win.status.contact.isVisible() and "上次连接" in win.status.contact.text()
     finally:
         other.close()

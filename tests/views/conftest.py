@@ -16,6 +16,7 @@ from console.services.incidents import IncidentService
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
+from console.ui.tasks import TaskRunner
 from console.ui.theme import ThemeManager
 from console.views.main_window import MainWindow, WindowContext
 
@@ -28,6 +29,7 @@ def window_context(
     theme.apply()
     bus = ChangeBus()
     bus.attach(workstation.store)
+    tasks = TaskRunner()
     yield WindowContext(
         queries=workstation.queries,
         bus=bus,
@@ -37,7 +39,9 @@ def window_context(
         data_dir=data_dir,
         incidents=IncidentService(workstation.writer),
         incident_source=IncidentSource(workstation.store),
+        tasks=tasks,
     )
+    tasks.shutdown()
     bus.close()
     theme.deleteLater()
     flush_deletes()
@@ -50,6 +54,7 @@ def window(qtbot: QtBot, window_context: WindowContext) -> Iterator[MainWindow]:
     win.show_view("intake")
     win.show()
     qtbot.waitExposed(win)
+    assert window_context.tasks is not None and window_context.tasks.wait_idle(5000)
     yield win
     win.close()
     win.deleteLater()

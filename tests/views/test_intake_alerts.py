@@ -10,9 +10,10 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.context import Workstation
 from console.services.incidents import IncidentService
+from console.views.alert_banner import DeadlineBanner
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.intake_page import IntakePage
 
@@ -32,6 +33,12 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.moment
+
+
+def check(qtbot: QtBot, banner: DeadlineBanner) -> None:
+    """A check, waited for (the deadlines are read in the background)."""
+    with qtbot.waitSignal(banner.checked, timeout=3000):
+        banner.check()
 
 
 @pytest.fixture
@@ -59,29 +66,29 @@ def test_banner_due_soon_then_overdue_until_acknowledged(
     banner = timed_window.banner
     assert banner is not None
     IncidentService(workstation.writer).take_call(CALL, user="测试", now=clock())
-    banner.check()
+    check(qtbot, banner)
     assert banner.isHidden()  # 20 minutes left: no alert
 
     clock.moment = RECEIVED + timedelta(minutes=25)  # 5 minutes before the phone report
-    banner.check()
+    check(qtbot, banner)
     assert banner.isVisible()
     assert "北界镇地质灾害" in banner.text.text() and "即将到期" in banner.text.text()
     assert "首报(电话) 剩 5 分" in banner.text.text()
     assert banner.beeps == 1
     banner.ack_button.click()
     assert banner.isHidden()
-    banner.check()
+    check(qtbot, banner)
     assert banner.isHidden()  # acknowledged stays quiet
 
     clock.moment = RECEIVED + timedelta(minutes=31)  # now overdue: alerts again
-    banner.check()
+    check(qtbot, banner)
     assert banner.isVisible() and "已超时" in banner.text.text()
     assert banner.property("level") == "overdue"
     banner.ack_button.click()
     assert banner.isHidden()
 
     clock.moment = RECEIVED + timedelta(minutes=56)  # the written report: a new deadline
-    banner.check()
+    check(qtbot, banner)
     assert banner.isVisible() and "首报(书面)" in banner.text.text()
 
 
@@ -93,7 +100,7 @@ def test_sent_report_clears_the_alert(
     service = IncidentService(workstation.writer)
     incident_id = service.take_call(CALL, user="测试", now=clock())
     clock.moment = RECEIVED + timedelta(minutes=31)
-    banner.check()
+    check(qtbot, banner)
     assert banner.isVisible()
     service.record_report_sent(
         incident_id,

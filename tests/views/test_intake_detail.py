@@ -9,7 +9,7 @@ from pathlib import Path
 import docx
 from pytestqt.qtbot import QtBot
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
 from console.services.incidents import IncidentService
@@ -37,9 +37,16 @@ def page_with_incident(window: MainWindow, workstation: Workstation) -> tuple[In
         {**LANDSLIDE, "received_at": beijing.display(beijing.now())}, user="测试"
     )
     page.list.refresh()
+    settle(window)
     assert page.list.select(incident_id)
+    settle(window)
     assert page.detail.incident_id() == incident_id
     return page, incident_id
+
+
+def settle(window: MainWindow) -> None:
+    """Wait (bounded) until the background reads and saves have landed."""
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
 
 
 def timeline_kinds(page: IntakePage, incident_id: str) -> list[str]:
@@ -58,6 +65,9 @@ def test_status_change_needs_reason_when_closing_unhandled(
     assert fetch_incident(workstation.store, incident_id)["status"] == "接报"  # type: ignore[index]
     detail.reason.setText("误报，来电人已自行处理")
     detail.status_buttons["已结案"].click()
+    assert not detail.status_buttons["已结案"].isEnabled()  # no second submit meanwhile
+    detail.status_buttons["已结案"].click()
+    settle(window)
     incident = fetch_incident(workstation.store, incident_id)
     assert incident is not None and incident["status"] == "已结案"
     last = page.source.timeline(incident_id)[-1]
@@ -71,10 +81,12 @@ def test_timeline_entry_and_teams(window: MainWindow, workstation: Workstation) 
     detail.entry_kind.setCurrentText("领导批示")
     detail.entry.setText("全力搜救被困人员")
     assert detail.add_entry()
+    settle(window)
     assert timeline_kinds(page, incident_id)[-1] == "领导批示"
     assert detail.timeline_model.rowCount() == 2
     detail.teams.setText("北界镇应急队 12 人")
     assert detail.save_teams()
+    settle(window)
     incident = fetch_incident(workstation.store, incident_id)
     assert incident is not None and incident["teams_assigned"] == "北界镇应急队 12 人"
 
@@ -94,6 +106,7 @@ def test_repeat_call_offered_and_attached(
     assert page.duplicate.candidate is not None
     assert page.duplicate.candidate.incident_id == incident_id
     page.duplicate.attach_button.click()
+    settle(window)
     assert query_rowids(workstation.store, IncidentFilter()) == before  # no new incident
     entries = page.source.timeline(incident_id)
     assert [e["kind"] for e in entries] == ["来电", "来电"]
@@ -116,11 +129,13 @@ def test_repeat_call_can_be_filed_as_new(
     form.line("address").setText("另一处")
     qtbot.wait(600)
     assert not page.duplicate.isVisible()  # not offered again for this call
-    assert page.save_call(form.values()) is not None
+    with qtbot.waitSignal(page.save_finished, timeout=5000) as saved:
+        page.save_call(form.values())
+    assert saved.args is not None and saved.args[0] != ""
 
 
 def test_report_dialog_composes_and_exports_docx(
-    window: MainWindow, workstation: Workstation, data_dir: Path
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, data_dir: Path
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
@@ -138,7 +153,9 @@ def test_report_dialog_composes_and_exports_docx(
 
     dialog.channel.setCurrentText("电话")
     dialog.recipient.setText("丽水市应急管理局")
-    assert dialog.mark_sent()
+    with qtbot.waitSignal(dialog.recorded, timeout=5000) as recorded:
+        assert dialog.mark_sent()
+    assert recorded.args == [True]
     reports = page.source.reports_for([incident_id])[incident_id]
     assert [(r["stage"], r["channel"], r["recipient"]) for r in reports] == [
         ("首报", "电话", "丽水市应急管理局")
@@ -159,16 +176,19 @@ def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation)
 
 
 def test_a_refused_change_is_shown_and_the_input_kept(
-    window: MainWindow, workstation: Workstation
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     detail = page.detail
     too_long = "北界镇应急队" * 400  # 2,400 characters: the field takes 2,000
     detail.teams.setText(too_long)
-    assert not detail.save_teams()  # refused by the mutation, not raised into Qt
+    with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
+        detail.save_teams()  # refused by the mutation, not raised into Qt
+    assert saved.args == [False]
     assert "处置队伍" in detail.action_error.text() and "过长" in detail.action_error.text()
     assert detail.teams.text() == too_long
     # The incident is deleted by a leader elsewhere (a pull): a status change is refused.
     workstation.writer.apply([("incident.delete", {"id": incident_id})], user="李四")
     detail.status_buttons["核实"].click()
+    settle(window)
     assert "不存在" in detail.status_error.text() and not detail.status_error.isHidden()

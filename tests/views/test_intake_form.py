@@ -119,7 +119,8 @@ def test_typical_call_by_keyboard_alone(
     kb.type("连续降雨后山体滑坡，冲毁民房两间")  # 事情经过 (Tab leaves the text box)
     kb.tab(3)  # 死亡, 失踪 -> 受伤
     kb.type("1")
-    kb.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # save
+    with qtbot.waitSignal(page.save_finished, timeout=5000):
+        kb.key(Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)  # save
 
     presses, typed = kb.presses, kb.typed
     print(
@@ -166,7 +167,9 @@ def test_errors_next_to_their_field_and_nothing_written(
     form.line("township").setText("火星镇")
     form.line("dead").setText("两")
     form.description.setPlainText("有人报告山洪")
-    qtbot.keyClick(form.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    with qtbot.waitSignal(page.save_finished, timeout=5000) as saved:
+        qtbot.keyClick(form.description, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert saved.args == [""]  # not saved
 
     assert len(all_ids(workstation)) == before
     assert "有效的电话号码" in form.errors["caller_phone"].text()

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from console.domain import beijing
 from console.models.incident_table_model import DEADLINE_COLUMN, ID_ROLE, IncidentTableModel
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
-from console.services import beijing
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
@@ -114,10 +114,10 @@ def test_list_view_filters_by_text_and_refreshes_on_changes(
     view.search.setText("滑坡")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1)
     assert view.select(ids[0])
-    assert page.detail.incident_id() == ids[0]
+    qtbot.waitUntil(lambda: page.detail.incident_id() == ids[0], timeout=3000)
     view.search.clear()
     view.statuses["接报"].setChecked(False)
-    assert view.model.rowCount() == 0
+    qtbot.waitUntil(lambda: view.model.rowCount() == 0, timeout=3000)
 
 
 def test_timeline_model_passes_qtmodeltester(

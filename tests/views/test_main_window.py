@@ -83,7 +83,7 @@ def test_pending_count_rises_after_a_write(
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000) as blocker:
         workstation.writer.apply([_team_call()], user="测试值班员")
     assert isinstance(blocker.args[0], Changes)
-    assert window.status.pending_count() == before + 1
+    qtbot.waitUntil(lambda: window.status.pending_count() == before + 1, timeout=3000)
     assert window.status.pending.text() == f"待同步 {before + 1}"
 
 
@@ -103,13 +103,14 @@ def test_write_from_a_worker_thread_reaches_the_gui_thread(
     worker.join(10)
     assert not worker.is_alive(), "the write never returned"
     assert seen == [True]
-    assert window.status.pending_count() == before + 2
+    qtbot.waitUntil(lambda: window.status.pending_count() == before + 2, timeout=3000)
 
 
 def test_teams_page_refreshes_only_for_its_tables(
     qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
     page = window.show_view("teams")
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
     rows = page.model.rowCount()  # type: ignore[attr-defined]
     calls: list[int] = []
     original = page.refresh  # type: ignore[attr-defined]
@@ -130,7 +131,7 @@ def test_teams_page_refreshes_only_for_its_tables(
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
         workstation.writer.apply([_team_call()], user="测试值班员")
     assert calls == [1]
-    assert page.model.rowCount() == rows + 1  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: page.model.rowCount() == rows + 1, timeout=3000)  # type: ignore[attr-defined]
 
 
 def test_layout_saved_on_close_and_restored(qtbot: QtBot, window_context: WindowContext) -> None:

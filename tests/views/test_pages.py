@@ -18,6 +18,7 @@ from console.views.pages.teams_page import TeamsPage
 
 def test_teams_page_filters_and_counts(window: MainWindow, workstation: Workstation) -> None:
     page = window.show_view("teams")
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
     assert isinstance(page, TeamsPage)
     total = len(workstation.queries.teams())
     assert page.proxy.rowCount() == total
@@ -36,6 +37,7 @@ def test_sync_page_lists_pending_work(
     page = window.show_view("sync")
     assert isinstance(page, SyncPage)
     pending = workstation.queries.sync_counters().pending
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)  # read in the background
     assert page.model.rowCount() == min(pending, 500)
     assert "服务器" in page.note.text()
     call = (
@@ -46,7 +48,7 @@ def test_sync_page_lists_pending_work(
             "township_id": reference_id("township", "妙高街道"),
         },
     )
-    with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
+    with qtbot.waitSignal(page.refreshed, timeout=3000):
         workstation.writer.apply([call], user="测试值班员")
     newest = page.proxy.index(0, 1).data()
     assert newest == "新增或修改避灾安置场所"
@@ -77,6 +79,7 @@ def test_risk_map_draws_every_layer(
     qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
     page = window.show_view("risk-map")
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
     assert isinstance(page, RiskMapPage)
     q = workstation.queries
     assert page.types.rowCount() == len({p["type"] for p in q.risk_points()})
@@ -101,7 +104,10 @@ def test_risk_map_draws_every_layer(
     )
     with qtbot.waitSignal(window.context.bus.changed, timeout=3000):
         workstation.writer.apply([point], user="测试值班员")
-    after = sum(page.types.record(r).count for r in range(page.types.rowCount()))
-    assert after == persons_before + 1
+
+    def total() -> int:
+        return sum(page.types.record(r).count for r in range(page.types.rowCount()))
+
+    qtbot.waitUntil(lambda: total() == persons_before + 1, timeout=3000)
     window.toggle_theme()  # redraw in the other theme without warnings
     assert page.map.backgroundBrush().color().name() == window.context.theme.colors().panel

@@ -7,8 +7,8 @@ from datetime import datetime
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
+from console.domain import beijing
 from console.models.report_rule_table_model import ReportRuleTableModel
-from console.services import beijing
 from console.services.context import Workstation
 from console.services.deadlines import deadlines_for
 from console.services.incident_list import fetch_incident

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from console.services import beijing
+from console.domain import beijing
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from console.services.queries import Queries
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
+    from console.ui.tasks import TaskRunner
 
 SAMPLE_BADGE_TEXT = "样例数据"
 SAMPLE_TOOLTIP = "当前显示的是遂昌县演示用样例数据：乡镇名称真实，位置为近似值，其余均为示例。"
@@ -47,6 +48,7 @@ class PageContext:
     accounts: Accounts | None = None
     incidents: IncidentService | None = None  # the incident write path (None: read-only)
     incident_source: IncidentSource | None = None  # incident reads for list/detail/alerts
+    tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 

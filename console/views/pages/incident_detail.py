@@ -2,12 +2,16 @@
 reason where the workflow needs one), teams, new timeline entries and the append-only timeline.
 
 Writes go through ``IncidentService``; the panel re-reads its incident when a change touches
-it (the page forwards the bus).
+it (the page forwards the bus). Reads and writes run on the task runner: the panel fills in
+when the incident has been read (:attr:`IncidentDetail.shown` fires), an action's widgets are
+disabled while its write runs, and the panel says so when it fails, keeping the input.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -27,21 +31,46 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import workflow
+from console.domain import beijing, workflow
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
-from console.services import beijing
-from console.services.deadlines import OVERDUE, countdown_text, next_due
+from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.ui.errors import WRITE_REFUSED
+from console.ui.tasks import TaskRunner, run_task
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
 TICK_MS = 30_000
 
 
+@dataclass(frozen=True)
+class Shown:
+    """What the panel reads for one incident (any thread)."""
+
+    incident: dict[str, Any]
+    timeline: list[dict[str, Any]]
+    names: dict[str, str]
+    due: Deadline | None
+
+
+def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
+    incident = source.incident(incident_id) if incident_id else None
+    if incident is None:
+        return None
+    open_ = incident["status"] != workflow.CLOSED
+    return Shown(
+        incident,
+        list(reversed(source.timeline(incident_id))),
+        source.place_names(),
+        next_due(source.deadlines(incident)) if open_ else None,
+    )
+
+
 class IncidentDetail(QFrame):
     report_requested = Signal(str)
+    shown = Signal(str)  # the incident now shown ("" for none)
+    action_finished = Signal(bool)  # a status change, teams or entry write: saved?
 
     def __init__(
         self,
@@ -50,6 +79,7 @@ class IncidentDetail(QFrame):
         officer: Callable[[], str],
         clock: Callable[[], datetime] = beijing.now,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("IncidentDetail")
@@ -57,6 +87,11 @@ class IncidentDetail(QFrame):
         self._service = service
         self._officer = officer
         self._clock = clock
+        self._tasks = tasks
+        self._asked = 0  # the newest read asked for; older results are dropped
+        self._busy = False
+        self._due: Deadline | None = None
+        self._names: dict[str, str] = {}
         self.incident: dict[str, Any] | None = None
 
         layout = QVBoxLayout(self)
@@ -157,14 +192,28 @@ class IncidentDetail(QFrame):
         return str(self.incident["id"]) if self.incident else ""
 
     def show_incident(self, incident_id: str) -> None:
-        self.incident = self._source.incident(incident_id) if incident_id else None
-        enabled = self.incident is not None and self._service is not None
-        for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
-            w.setEnabled(enabled)
-        self.entry_button.setEnabled(enabled)
+        """Read the incident (in the background) and show it; "" clears the panel."""
+        self._asked += 1
+        asked = self._asked
+        run_task(
+            self._tasks,
+            read_incident,
+            self._source,
+            incident_id,
+            on_done=lambda shown: self._land(asked, shown),
+            receiver=self,
+        )
+
+    def _land(self, asked: int, shown: Shown | None) -> None:
+        if asked != self._asked:
+            return  # another incident was asked for meanwhile
+        self.incident = shown.incident if shown is not None else None
+        self._due = shown.due if shown is not None else None
+        self._names = shown.names if shown is not None else {}
+        self._enable()
         self.status_error.hide()
         self.action_error.hide()
-        if self.incident is None:
+        if shown is None:
             self.title.setText("未选择事件：在上方列表中选择一起事件查看详情")
             self.fields.clear()
             self.status_label.clear()
@@ -172,8 +221,9 @@ class IncidentDetail(QFrame):
             self.teams.clear()
             self._set_status_buttons(())
             self.timeline_model.set_records([])
+            self.shown.emit("")
             return
-        inc = self.incident
+        inc = shown.incident
         self.title.setText(inc["title"])
         grade = inc.get("grade") or ""
         color = GRADE_COLORS.get(grade)
@@ -185,11 +235,20 @@ class IncidentDetail(QFrame):
         self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
         if not self.teams.hasFocus():
             self.teams.setText(inc.get("teams_assigned") or "")
-        self.timeline_model.set_records(list(reversed(self._source.timeline(inc["id"]))))
+        self.timeline_model.set_records(shown.timeline)
         self._update_countdown()
+        self.shown.emit(inc["id"])
+
+    def _enable(self) -> None:
+        enabled = self.incident is not None and self._service is not None and not self._busy
+        for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
+            w.setEnabled(enabled)
+        self.entry_button.setEnabled(enabled)
+        for button in self.status_buttons.values():
+            button.setEnabled(enabled)
 
     def _fields_text(self, inc: dict[str, Any]) -> str:
-        names = self._source.place_names()
+        names = self._names
         place = "".join(
             p
             for p in (
@@ -231,7 +290,7 @@ class IncidentDetail(QFrame):
         self.status_buttons = {}
         for status in statuses:
             button = QPushButton(status, self)
-            button.setEnabled(self._service is not None)
+            button.setEnabled(self._service is not None and not self._busy)
             button.clicked.connect(lambda _=False, s=status: self.change_status(s))
             self.status_box.addWidget(button)
             self.status_buttons[status] = button
@@ -241,7 +300,7 @@ class IncidentDetail(QFrame):
             self.countdown.clear()
             return
         now = self._clock()
-        due = next_due(self._source.deadlines(self.incident))
+        due = self._due
         self.countdown.setText(countdown_text(due, now) if due else "报送已完成")
         overdue = due is not None and due.alert(now) == OVERDUE
         self.countdown.setProperty("overdue", overdue)
@@ -250,7 +309,9 @@ class IncidentDetail(QFrame):
 
     # -- actions ---------------------------------------------------------------------------
     def change_status(self, status: str) -> bool:
-        if self.incident is None or self._service is None:
+        """Start the status change; False when refused before writing (reason missing...).
+        :attr:`action_finished` tells whether it was saved."""
+        if self.incident is None or self._service is None or self._busy:
             return False
         current = self.incident["status"]
         reason = self.reason.text().strip()
@@ -259,58 +320,81 @@ class IncidentDetail(QFrame):
             self._error(self.status_error, problem)
             self.reason.setFocus()
             return False
-        try:
-            self._service.set_status(
-                self.incident["id"], status, user=self._officer(), reason=reason, now=self._clock()
-            )
-        except WRITE_REFUSED as exc:
-            self._error(self.status_error, f"未能保存：{exc}")
-            return False
-        self.reason.clear()
-        self.show_incident(self.incident["id"])
+        service, incident_id, user, now = (
+            self._service,
+            self.incident["id"],
+            self._officer(),
+            self._clock(),
+        )
+        self._write(
+            lambda: service.set_status(incident_id, status, user=user, reason=reason, now=now),
+            self.status_error,
+            self.reason.clear,
+        )
         return True
 
     def save_teams(self) -> bool:
-        if self.incident is None or self._service is None:
+        if self.incident is None or self._service is None or self._busy:
             return False
         value = self.teams.text().strip()
         if value == (self.incident.get("teams_assigned") or ""):
             return False
-        try:
-            self._service.update(
-                self.incident["id"],
-                {"teams_assigned": value},
-                self.incident,
-                user=self._officer(),
-            )
-        except WRITE_REFUSED as exc:
-            self._error(self.action_error, f"未能保存：{exc}")
-            return False
-        self.show_incident(self.incident["id"])
+        service, incident, user = self._service, dict(self.incident), self._officer()
+        self._write(
+            lambda: service.update(incident["id"], {"teams_assigned": value}, incident, user=user),
+            self.action_error,
+            lambda: None,
+        )
         return True
 
     def add_entry(self) -> bool:
-        if self.incident is None or self._service is None:
+        if self.incident is None or self._service is None or self._busy:
             return False
         body = self.entry.text().strip()
         if not body:
             self._error(self.action_error, "请填写记录内容")
             return False
-        try:
-            self._service.log(
-                self.incident["id"],
-                self.entry_kind.currentText(),
-                body,
-                user=self._officer(),
-                now=self._clock(),
-            )
-        except WRITE_REFUSED as exc:
-            self._error(self.action_error, f"未能保存：{exc}")
-            return False
-        self.entry.clear()
-        self.action_error.hide()
-        self.show_incident(self.incident["id"])
+        service, incident_id, kind = (
+            self._service,
+            self.incident["id"],
+            self.entry_kind.currentText(),
+        )
+        user, now = self._officer(), self._clock()
+
+        def saved() -> None:
+            self.entry.clear()
+            self.action_error.hide()
+
+        self._write(
+            lambda: service.log(incident_id, kind, body, user=user, now=now),
+            self.action_error,
+            saved,
+        )
         return True
+
+    def _write(self, write: Callable[[], object], error: QLabel, saved: Callable[[], None]) -> None:
+        """Run one write in the background; the input stays until it has returned."""
+        self._busy = True
+        self._enable()
+        incident_id = self.incident["id"] if self.incident else ""
+
+        def done(_result: object) -> None:
+            self._busy = False
+            saved()
+            self.show_incident(incident_id)
+            self.action_finished.emit(True)
+
+        def failed(exc: BaseException) -> None:
+            self._busy = False
+            self._enable()
+            if isinstance(exc, WRITE_REFUSED):
+                self._error(error, f"未能保存：{exc}")
+            else:  # a bug: logged and reported like any uncaught error; the input stays
+                self._error(error, "未能保存：程序错误")
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+            self.action_finished.emit(False)
+
+        run_task(self._tasks, write, on_done=done, on_error=failed, receiver=self)
 
     def _error(self, label: QLabel, text: str) -> None:
         label.setText(text)

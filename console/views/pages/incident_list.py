@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -25,11 +26,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import catalog
-from console.models.incident_table_model import ID_ROLE, IncidentTableModel
-from console.services import beijing
+from console.domain import beijing, catalog
+from console.models.incident_table_model import ID_ROLE, LIST_TABLES, IncidentTableModel
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
+
+if TYPE_CHECKING:
+    from console.store.changes import Changes
+    from console.ui.tasks import TaskRunner
 
 TICK_MS = 30_000
 SEARCH_DEBOUNCE_MS = 300
@@ -45,10 +49,12 @@ class IncidentListView(QWidget):
         source: IncidentSource,
         clock: Callable[[], datetime] = beijing.now,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
         self._source = source
         self._selected = ""
+        self._select_next = ""  # an incident to select once the running refresh lands
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -118,7 +124,7 @@ class IncidentListView(QWidget):
         self.date_on.toggled.connect(self.dates.setVisible)
         layout.addWidget(self.dates)
 
-        self.model = IncidentTableModel(source, clock, self)
+        self.model = IncidentTableModel(source, clock, self, tasks)
         self.table = QTableView(self)
         self.table.setObjectName("IncidentTable")
         self.table.setModel(self.model)
@@ -142,6 +148,7 @@ class IncidentListView(QWidget):
         self.model.modelAboutToBeReset.connect(self._remember)
         self.model.layoutAboutToBeChanged.connect(self._remember)
         self.model.modelReset.connect(lambda: self._after_reset(self._selected))
+        self.model.refreshed.connect(self._refreshed)
         self.model.layoutChanged.connect(lambda: self._after_reset(self._selected))
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
@@ -197,14 +204,22 @@ class IncidentListView(QWidget):
     def _apply(self) -> None:
         self._search_timer.stop()
         self.model.set_filter(self.current_filter())
-        self._update_summary()
 
-    def refresh(self) -> None:
+    def refresh(self, select: str = "") -> None:
+        """Re-query; ``select``: the incident to select once the rows have landed."""
+        self._select_next = select or self._select_next
         self.model.refresh()
-        self._update_summary()
 
-    def _update_summary(self) -> None:
+    def on_changes(self, changes: Changes) -> None:
+        """Shown rows edited: update them in place; anything else: one refresh."""
+        if changes.touches(*LIST_TABLES) and not self.model.update_rows(changes):
+            self.refresh()
+
+    def _refreshed(self) -> None:
         self.summary.setText(f"共 {self.model.rowCount()} 起")
+        select, self._select_next = self._select_next, ""
+        if select:
+            self.select(select)
 
     # -- selection -------------------------------------------------------------------------
     def selected_id(self) -> str:

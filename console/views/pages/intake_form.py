@@ -18,6 +18,7 @@ from typing import Any
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QCompleter,
     QFrame,
@@ -31,8 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import catalog
-from console.services import beijing
+from console.domain import beijing, catalog
 from console.services.drafts import DraftStore
 from console.services.intake import COUNT_FIELDS, FORM_LIMITS, FormErrors, Places
 
@@ -133,6 +133,8 @@ class IntakeForm(QFrame):
         self._drafts = drafts
         self._clock = clock
         self._loading = False
+        self._saving = False
+        self._focus_before: QWidget | None = None
         self._enter = _EnterMovesOn(self)
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
@@ -474,9 +476,27 @@ class IntakeForm(QFrame):
 
     # -- actions ---------------------------------------------------------------------------
     def submit(self) -> None:
+        if self._saving:
+            return  # the running save answers first
         self.complete_places()
         self.notice.hide()
         self.submitted.emit(self.values())
+
+    def set_saving(self, saving: bool) -> None:
+        """While a save runs: no second submit, no edits the reset would throw away."""
+        self._saving = saving
+        if saving:
+            focused = QApplication.focusWidget()
+            self._focus_before = (
+                focused if focused is not None and self.isAncestorOf(focused) else None
+            )
+        # The form as a whole: a field disabled on its own (等级 for 社会安全事件) stays so.
+        self.setEnabled(not saving)
+        if not saving and self._focus_before is not None:
+            self._focus_before.setFocus()  # where the officer was typing
+            self._focus_before = None
+        if saving:
+            self.show_notice("正在保存……")
 
     def reset(self) -> None:
         """An empty form for the next call, time prefilled with now."""

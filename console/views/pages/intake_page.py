@@ -5,7 +5,12 @@ new incident. Writes go through ``IncidentService``; reads through ``IncidentSou
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -17,21 +22,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.drafts import DraftStore
 from console.services.duplicates import Candidate
 from console.services.incident_source import IncidentSource
 from console.services.intake import FormErrors, Places, parse_received_at
 from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
+from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext
 from console.views.pages.incident_detail import IncidentDetail
 from console.views.pages.incident_list import IncidentListView
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.report_dialog import ReportDialog
 
+log = logging.getLogger(__name__)
 DUPLICATE_DEBOUNCE_MS = 400
-LIST_TABLES = ("incidents", "incident_reports", "report_rules", "townships")
 DETAIL_TABLES = ("incidents", "incident_timeline", "incident_reports", "report_rules")
 
 
@@ -79,8 +85,12 @@ def make_intake_page(context: PageContext) -> QWidget:
 
 
 class IntakePage(Page):
+    save_finished = Signal(str)  # the saved or attached incident's id; "" when not saved
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
+        self._saving = False
+        self._dup_asked = 0  # the newest repeat-call check; older results are dropped
         self.header.subtitle.hide()
         self.layout_.setContentsMargins(16, 12, 16, 8)
         self.layout_.setSpacing(8)
@@ -90,26 +100,33 @@ class IntakePage(Page):
             raise RuntimeError("接警处置页面需要事件数据源（incident_source）")
         self.source: IncidentSource = source
         self.clock = context.clock
+        # Children are created in their final parents: moving a widget tree into a styled
+        # parent re-polishes all of it (that was most of this page's build time).
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        scroll = QScrollArea(self.splitter)
+        right = QSplitter(Qt.Orientation.Vertical, self.splitter)
+        # The list first: its refresh (100,000 ids) starts on the task runner while the rest
+        # of the page is built.
+        self.list = IncidentListView(self.source, self.clock, right, context.tasks)
         places = self.service.places() if self.service is not None else Places({}, {})
         self._places = places
         self._dismissed: set[str] = set()
 
+        left = QWidget(scroll.viewport())
         self.form = IntakeForm(
             places,
             context.session.officer,
             DraftStore(context.data_dir),
             self.clock,
-            self,
+            left,
         )
-        self.duplicate = DuplicateBar(self)
-        left = QWidget(self)
+        self.duplicate = DuplicateBar(left)
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
         left_box.setSpacing(6)
         left_box.addWidget(self.duplicate)
         left_box.addWidget(self.form)
         left_box.addStretch(1)
-        scroll = QScrollArea(self)
         scroll.setObjectName("FormScroll")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -117,17 +134,19 @@ class IntakePage(Page):
         scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)  # never clips the form
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        self.list = IncidentListView(self.source, self.clock, self)
         self.detail = IncidentDetail(
-            self.source, self.service, lambda: context.session.officer, self.clock, self
+            self.source,
+            self.service,
+            lambda: context.session.officer,
+            self.clock,
+            right,
+            context.tasks,
         )
-        right = QSplitter(Qt.Orientation.Vertical, self)
         right.addWidget(self.list)
         right.addWidget(self.detail)
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(scroll)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(0, 0)
@@ -148,10 +167,18 @@ class IntakePage(Page):
         self.detail.report_requested.connect(self.open_report)
         context.bus.changed.connect(self._on_changes)
         self.header.set_sample(context.queries.sample_present())
-        if self.list.model.rowCount():
+        if self.list.model.loading:
+            self.list.model.refreshed.connect(
+                self._select_first, Qt.ConnectionType.SingleShotConnection
+            )
+        else:
+            self._select_first()
+        self.form.focus_first()
+
+    def _select_first(self) -> None:
+        if self.list.model.rowCount() and not self.list.selected_id():
             self.list.table.selectRow(0)
             self.list.table.setCurrentIndex(self.list.model.index(0, 0))
-        self.form.focus_first()
 
     # -- entry points ----------------------------------------------------------------------
     def start_new_call(self) -> None:
@@ -162,35 +189,77 @@ class IntakePage(Page):
         self.start_new_call()
 
     # -- saving ----------------------------------------------------------------------------
-    def save_call(self, values: dict[str, str]) -> str | None:
+    def save_call(self, values: dict[str, str]) -> None:
+        """Save in the background; 已保存 once the write has returned, input kept on failure.
+        :attr:`save_finished` tells when it is over."""
         if self.service is None:
             self.form.show_notice("未连接事件数据库，无法保存（草稿已保留）。")
-            return None
-        try:
-            incident_id = self.service.take_call(
-                values, user=self.context.session.officer, now=self.clock(), places=self._places
-            )
-        except FormErrors as errors:
-            self.form.show_errors(errors)
-            self.form.show_notice(f"有 {len(errors.errors)} 处需要修改，未保存。")
-            return None
-        except WRITE_REFUSED as exc:
-            self.form.show_notice(f"未能保存：{exc}（草稿已保留）")
-            return None
-        incident = self.source.incident(incident_id)
-        title = incident["title"] if incident else ""
-        self._finish(incident_id, f"已保存：{title}　（接报 {values.get('received_at', '')}）")
-        return incident_id
+            self.save_finished.emit("")
+            return
+        if self.saving:
+            return  # one save at a time: no double submit
+        service, source = self.service, self.source
+        user, now, places = self.context.session.officer, self.clock(), self._places
+
+        def write() -> tuple[str, str]:
+            incident_id = service.take_call(values, user=user, now=now, places=places)
+            try:  # saved now: a failing read of its title must not say otherwise
+                incident = source.incident(incident_id)
+            except Exception:
+                log.exception("saved incident %s, could not read it back", incident_id)
+                incident = None
+            return incident_id, incident["title"] if incident else ""
+
+        def done(result: tuple[str, str]) -> None:
+            incident_id, title = result
+            notice = f"已保存：{title}　（接报 {values.get('received_at', '')}）"
+            self._finish(incident_id, notice)
+
+        self._save(write, done, "未能保存")
+
+    def _save(self, write: Callable[[], Any], done: Callable[[Any], None], failed: str) -> None:
+        self._set_saving(True)
+
+        def on_done(result: Any) -> None:
+            self._set_saving(False)
+            done(result)
+
+        def on_error(error: BaseException) -> None:
+            self._set_saving(False)
+            self._failed(error, failed)
+
+        run_task(self.context.tasks, write, on_done=on_done, on_error=on_error, receiver=self)
+
+    def _failed(self, error: BaseException, failed: str) -> None:
+        if isinstance(error, FormErrors):
+            self.form.show_errors(error)
+            self.form.show_notice(f"有 {len(error.errors)} 处需要修改，未保存。")
+        elif isinstance(error, WRITE_REFUSED):
+            self.form.show_notice(f"{failed}：{error}（草稿已保留）")
+        else:  # a bug: logged and reported like any uncaught error; the input stays
+            self.form.show_notice(f"{failed}：程序错误（草稿已保留）")
+            sys.excepthook(type(error), error, error.__traceback__)
+        self.save_finished.emit("")
+
+    @property
+    def saving(self) -> bool:
+        return self._saving
+
+    def _set_saving(self, saving: bool) -> None:
+        self._saving = saving
+        self.form.set_saving(saving)
+        self.duplicate.setEnabled(not saving)
 
     def _finish(self, incident_id: str, notice: str) -> None:
         self.form.discard_draft()
         self.form.reset()
+        self._dup_asked += 1  # a check still running is about the call just saved
         self.duplicate.offer(None)
         self._dismissed.clear()
         self.form.show_notice(notice)
         self.form.focus_first()
-        self.list.model.refresh()
-        self.list.select(incident_id)
+        self.list.refresh(select=incident_id)
+        self.save_finished.emit(incident_id)
 
     # -- repeat calls ----------------------------------------------------------------------
     def _call(self) -> dict[str, object] | None:
@@ -206,33 +275,40 @@ class IntakePage(Page):
             "village_id": village_id,
         }
 
-    def check_duplicates(self) -> Candidate | None:
+    def check_duplicates(self) -> None:
+        """Look for an open incident this call may repeat (in the background); offer the
+        best one not dismissed. The newest check wins."""
         call = self._call()
-        found = self.source.candidates(call) if call is not None else []
-        best = next((c for c in found if c.incident_id not in self._dismissed), None)
-        self.duplicate.offer(best)
-        return best
+        self._dup_asked += 1
+        asked = self._dup_asked
+        if call is None:
+            self.duplicate.offer(None)
+            return
+        source = self.source
 
-    def attach_to_candidate(self) -> bool:
+        def offer(found: list[Candidate]) -> None:
+            if asked != self._dup_asked or self.saving:
+                return
+            best = next((c for c in found if c.incident_id not in self._dismissed), None)
+            self.duplicate.offer(best)
+
+        run_task(self.context.tasks, source.candidates, call, on_done=offer, receiver=self)
+
+    def attach_to_candidate(self) -> None:
+        """Attach the call to the offered incident (in the background, like a save)."""
         candidate = self.duplicate.candidate
-        if candidate is None or self.service is None:
-            return False
-        try:
-            self.service.attach_call(
-                candidate.incident_id,
-                self.form.values(),
-                user=self.context.session.officer,
-                now=self.clock(),
-                places=self._places,
-            )
-        except FormErrors as errors:
-            self.form.show_errors(errors)
-            return False
-        except WRITE_REFUSED as exc:
-            self.form.show_notice(f"未能附加：{exc}（草稿已保留）")
-            return False
-        self._finish(candidate.incident_id, f"已作为续报来电附加到：{candidate.title}")
-        return True
+        if candidate is None or self.service is None or self.saving:
+            return
+        service, values = self.service, self.form.values()
+        user, now, places = self.context.session.officer, self.clock(), self._places
+
+        def write() -> None:
+            service.attach_call(candidate.incident_id, values, user=user, now=now, places=places)
+
+        def done(_result: None) -> None:
+            self._finish(candidate.incident_id, f"已作为续报来电附加到：{candidate.title}")
+
+        self._save(write, done, "未能附加")
 
     def dismiss_candidate(self) -> None:
         if self.duplicate.candidate is not None:
@@ -250,6 +326,7 @@ class IntakePage(Page):
             self.context.data_dir,
             self.clock,
             self,
+            self.context.tasks,
         )
 
     def open_report(self, incident_id: str) -> None:
@@ -261,7 +338,6 @@ class IntakePage(Page):
         if changes.touches("townships", "villages") and self.service is not None:
             self._places = self.service.places()
             self.form.set_places(self._places)
-        if changes.touches(*LIST_TABLES):
-            self.list.refresh()
+        self.list.on_changes(changes)
         if changes.touches(*DETAIL_TABLES) and self.detail.incident_id():
             self.detail.show_incident(self.detail.incident_id())

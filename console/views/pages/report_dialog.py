@@ -4,10 +4,12 @@ as sent (stage, channel, recipient), which meets the matching deadline."""
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -22,18 +24,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.services import beijing
+from console.domain import beijing
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
-from console.services.report_export import export_docx
 from console.services.report_text import ReportDraft, compose
 from console.ui.errors import WRITE_REFUSED
+from console.ui.tasks import TaskRunner, run_task
 
 STAGES = ("首报", "续报", "终报")
 CHANNELS = ("电话", "书面")
 
 
 class ReportDialog(QDialog):
+    recorded = Signal(bool)  # 标记为已报送 has been written (True) or refused (False)
+
     def __init__(
         self,
         incident_id: str,
@@ -43,8 +47,11 @@ class ReportDialog(QDialog):
         data_dir: Path,
         clock: Callable[[], datetime] = beijing.now,
         parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
     ) -> None:
         super().__init__(parent)
+        self._tasks = tasks
+        self._recording = False
         self.setObjectName("ReportDialog")
         self.setWindowTitle("生成报告")
         self.resize(760, 640)
@@ -164,7 +171,9 @@ class ReportDialog(QDialog):
                 from console.ui.pdf_export import export_pdf
 
                 export_pdf(self.draft(), path, author=self._officer)
-            else:
+            else:  # python-docx costs ~50 ms to import: not at start-up, only when used
+                from console.services.report_export import export_docx
+
                 export_docx(self.draft(), path, author=self._officer)
         except OSError as exc:
             self._say(f"导出失败：{exc}")
@@ -173,25 +182,46 @@ class ReportDialog(QDialog):
         return path
 
     def mark_sent(self) -> bool:
-        if self._service is None:
+        """Record the report as sent (in the background); False when there is no write path
+        or one is running. :attr:`recorded` tells how it ended."""
+        if self._service is None or self._recording:
             return False
+        service, incident_id = self._service, self._id
         stage, channel = self.stage.currentText(), self.channel.currentText()
-        try:
-            self._service.record_report_sent(
-                self._id,
+        body, recipient = self.body.toPlainText(), self.recipient.text().strip()
+        user, sent_at = self._officer, self._clock()
+
+        def write() -> object:
+            return service.record_report_sent(
+                incident_id,
                 stage=stage,
                 channel=channel,
-                body=self.body.toPlainText(),
-                recipient=self.recipient.text().strip(),
-                user=self._officer,
-                sent_at=self._clock(),
+                body=body,
+                recipient=recipient,
+                user=user,
+                sent_at=sent_at,
             )
-        except WRITE_REFUSED as exc:
+
+        def done(_result: object) -> None:
+            self._set_recording(False)
+            self.sent.append(f"{stage}({channel})")
+            self._say(f"已记录：{stage}（{channel}）于 {beijing.display(sent_at)} 报送")
+            self.recorded.emit(True)
+
+        def failed(exc: BaseException) -> None:
+            self._set_recording(False)
+            if not isinstance(exc, WRITE_REFUSED):
+                sys.excepthook(type(exc), exc, exc.__traceback__)
             self._say(f"未能记录：{exc}")
-            return False
-        self.sent.append(f"{stage}({channel})")
-        self._say(f"已记录：{stage}（{channel}）于 {beijing.display(self._clock())} 报送")
+            self.recorded.emit(False)
+
+        self._set_recording(True)
+        run_task(self._tasks, write, on_done=done, on_error=failed, receiver=self)
         return True
+
+    def _set_recording(self, recording: bool) -> None:
+        self._recording = recording
+        self.mark_button.setEnabled(not recording)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)

@@ -4,6 +4,8 @@ the server accepts them from duty leaders and administrators only."""
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import cast
 
 from PySide6.QtWidgets import (
@@ -27,6 +29,7 @@ from console.models.record_table import RECORD_ROLE
 from console.models.report_rule_table_model import ReportRuleTableModel, Rule
 from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
+from console.ui.tasks import run_task
 from console.views.pages.base import PageContext
 
 ANY_GRADE = "全部等级"
@@ -138,22 +141,26 @@ class ReportRulesPanel(QWidget):
         if incidents is None:
             return
         grade = "" if self.grade.currentText() == ANY_GRADE else self.grade.currentText()
-        try:
-            incidents.set_report_rule(
-                category=self.category.currentText(),
+        category, stage = self.category.currentText(), self.stage.currentText()
+        channel, minutes, basis = (
+            self.channel.currentText(),
+            self.minutes.value(),
+            self.basis.text(),
+        )
+        user = self._user()
+        label = f"{category} {grade or ANY_GRADE} {stage}"
+        self._write(
+            lambda: incidents.set_report_rule(
+                category=category,
                 grade=grade,
-                stage=self.stage.currentText(),
-                channel=self.channel.currentText(),
-                minutes=self.minutes.value(),
-                basis=self.basis.text(),
-                user=self._user(),
-            )
-        except WRITE_REFUSED as exc:
-            self.message.setText(f"未保存：{getattr(exc, 'message', exc)}")
-            return
-        label = f"{self.category.currentText()} {grade or ANY_GRADE} {self.stage.currentText()}"
-        self.message.setText(
-            f"已保存：{label}（{self.channel.currentText()}）{self.minutes.value()} 分钟"
+                stage=stage,
+                channel=channel,
+                minutes=minutes,
+                basis=basis,
+                user=user,
+            ),
+            f"已保存：{label}（{channel}）{minutes} 分钟",
+            "未保存",
         )
 
     def _delete(self) -> None:
@@ -162,9 +169,24 @@ class ReportRulesPanel(QWidget):
         if rule is None or incidents is None:
             self.message.setText("请先在表中选择一条规则")
             return
-        try:
-            incidents.delete_report_rule(rule["id"], user=self._user())
-        except WRITE_REFUSED as exc:
-            self.message.setText(f"未删除：{getattr(exc, 'message', exc)}")
-            return
-        self.message.setText("已删除所选规则")
+        rule_id, user = rule["id"], self._user()
+        self._write(
+            lambda: incidents.delete_report_rule(rule_id, user=user), "已删除所选规则", "未删除"
+        )
+
+    def _write(self, write: Callable[[], object], saved: str, refused: str) -> None:
+        """One rule write on the task runner; the buttons wait for it, the input stays."""
+        for widget in (self.save, self.delete):
+            widget.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.refresh()
+            self.message.setText(saved)
+
+        def failed(exc: BaseException) -> None:
+            self.refresh()
+            if not isinstance(exc, WRITE_REFUSED):
+                sys.excepthook(type(exc), exc, exc.__traceback__)
+            self.message.setText(f"{refused}：{getattr(exc, 'message', exc)}")
+
+        run_task(self.context.tasks, write, on_done=done, on_error=failed, receiver=self)

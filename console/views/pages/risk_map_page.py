@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from console.models.record_table import SORT_ROLE
 from console.models.risk_type_table_model import RiskTypeTableModel
 from console.store.changes import Changes
+from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext
 from console.views.pages.map_layers import (
     RISK_COLORS,
@@ -137,15 +138,23 @@ class RiskMapPage(Page):
 
     # -- data -----------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Read the layers (in the background), then draw them."""
         q = self.context.queries
-        self._data = {
-            "townships": q.townships(),
-            "risk_points": q.risk_points(),
-            "shelters": q.shelters(),
-            "teams": q.teams(),
-            "stations": q.stations(),
-        }
-        self._sample = q.sample_present()
+
+        def read() -> tuple[dict[str, list[dict[str, Any]]], bool]:
+            data = {
+                "townships": q.townships(),
+                "risk_points": q.risk_points(),
+                "shelters": q.shelters(),
+                "teams": q.teams(),
+                "stations": q.stations(),
+            }
+            return data, q.sample_present()
+
+        run_task(self.context.tasks, read, on_done=self._land, receiver=self)
+
+    def _land(self, read: tuple[dict[str, list[dict[str, Any]]], bool]) -> None:
+        self._data, self._sample = read
         self.header.set_sample(self._sample)
         if self.map.notice is not None:
             self.map.notice.setVisible(self._sample)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,10 +30,12 @@ from PySide6.QtWidgets import (
 from console.models.pending_table_model import PendingMutationTableModel
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.models.sync_issue_table_model import SyncIssueTableModel
+from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext
 from console.views.status_bar import STATE_TEXT, ago
 
 if TYPE_CHECKING:
+    from console.services.queries import PendingMutation, SyncCounters
     from console.services.sync_issues import Issue
     from console.store.changes import Changes
     from console.sync.engine import SyncStatus
@@ -64,6 +66,8 @@ def _table(parent: QWidget) -> QTableView:
 
 
 class SyncPage(Page):
+    refreshed = Signal()  # the tables have been read and filled in
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.header.subtitle.setText("与服务器的连接、需要处理的同步问题，以及等待上传的操作。")
@@ -126,19 +130,40 @@ class SyncPage(Page):
 
     # -- data --------------------------------------------------------------------------
     def refresh(self) -> None:
-        queries = self.context.queries
-        counters = queries.sync_counters()
-        self.model.set_records(queries.pending_mutations(limit=LIMIT))
+        """Read the tables in the background; they fill in when the read has landed."""
+        self._show_state()  # no reads: the bridge's last status
+        queries, issues = self.context.queries, self.context.sync_issues
+
+        def read() -> tuple[SyncCounters, list[PendingMutation], bool, list[Issue]]:
+            return (
+                queries.sync_counters(),
+                queries.pending_mutations(limit=LIMIT),
+                queries.sample_present(),
+                issues.list() if issues else [],
+            )
+
+        run_task(self.context.tasks, read, on_done=self._land, receiver=self)
+
+    def _land(self, read: tuple[SyncCounters, list[PendingMutation], bool, list[Issue]]) -> None:
+        counters, pending, sample, issues = read
+        self.model.set_records(pending)
         text = f"待同步操作：{counters.pending} 项"
         if counters.pending > LIMIT:
             text += f"（下表显示最近 {LIMIT} 项）"
         self.counts.setText(text)
-        self.header.set_sample(queries.sample_present())
-        self._refresh_issues()
+        self.header.set_sample(sample)
+        self._show_issues(issues)
         self._show_state()
+        self.refreshed.emit()
 
     def _refresh_issues(self) -> None:
-        issues = self.context.sync_issues.list() if self.context.sync_issues else []
+        issues = self.context.sync_issues
+        if issues is None:
+            self._show_issues([])
+            return
+        run_task(self.context.tasks, issues.list, on_done=self._show_issues, receiver=self)
+
+    def _show_issues(self, issues: list[Issue]) -> None:
         self.issue_model.set_records(issues)
         self.issues_heading.setText(
             f"需要处理的同步问题：{len(issues)} 项" if issues else "需要处理的同步问题：无"
@@ -194,17 +219,38 @@ class SyncPage(Page):
         issues = self.context.sync_issues
         if issue is None or issues is None:
             return
-        try:
-            issues.resolve_conflict(issue, choice, user=self.context.session.officer)
-        except Exception as exc:  # a rejection or a store error: tell, keep the issue open
+        user = self.context.session.officer
+
+        def failed(exc: BaseException) -> None:
+            # A rejection or a store error: tell, keep the issue open.
             QMessageBox.warning(self, "无法处理", f"处理该冲突时出错：{exc}")
-        self._refresh_issues()
+            self._refresh_issues()
+
+        self._busy_buttons()
+        run_task(
+            self.context.tasks,
+            lambda: issues.resolve_conflict(issue, choice, user=user),
+            on_done=lambda _r: self._refresh_issues(),
+            on_error=failed,
+            receiver=self,
+        )
 
     def _acknowledge(self) -> None:
         issue = self.selected_issue()
         if issue is not None and self.context.sync_issues is not None:
-            self.context.sync_issues.acknowledge(issue.mutation_id)
-            self._refresh_issues()
+            self._busy_buttons()
+            run_task(
+                self.context.tasks,
+                self.context.sync_issues.acknowledge,
+                issue.mutation_id,
+                on_done=lambda _r: self._refresh_issues(),
+                receiver=self,
+            )
+
+    def _busy_buttons(self) -> None:
+        """While an issue is being handled: no second click on it."""
+        for button in (self.take_theirs, self.keep_mine, self.acknowledge):
+            button.setEnabled(False)
 
     def _sync_now(self) -> None:
         if self.context.sync is not None:
@@ -216,7 +262,7 @@ class SyncPage(Page):
             return
         from console.views.login_dialog import LoginDialog
 
-        dialog = LoginDialog(accounts, self, allow_standalone=False)
+        dialog = LoginDialog(accounts, self, allow_standalone=False, tasks=self.context.tasks)
         if dialog.exec() and dialog.session is not None:
             sync.start(dialog.session)
             self.context.session.sign_in(dialog.session.username)

@@ -6,6 +6,8 @@ refreshes only when a change touches the teams or townships tables.
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +22,7 @@ from PySide6.QtWidgets import (
 from console.models.record_table import SORT_ROLE
 from console.models.team_table_model import TeamTableModel
 from console.store.changes import Changes
+from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext
 
 TABLES = ("teams", "townships")
@@ -78,10 +81,19 @@ class TeamsPage(Page):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read the teams (in the background), then fill the table."""
         queries = self.context.queries
-        names = {t["id"]: t["name"] for t in queries.townships()}
-        self.model.set_teams(queries.teams(), names)
-        self.header.set_sample(queries.sample_present())
+
+        def read() -> tuple[list[dict[str, Any]], dict[str, str], bool]:
+            names = {t["id"]: t["name"] for t in queries.townships()}
+            return queries.teams(), names, queries.sample_present()
+
+        run_task(self.context.tasks, read, on_done=self._land, receiver=self)
+
+    def _land(self, read: tuple[list[dict[str, Any]], dict[str, str], bool]) -> None:
+        teams, names, sample = read
+        self.model.set_teams(teams, names)
+        self.header.set_sample(sample)
         self._update_chips()
         self._update_summary()
 
