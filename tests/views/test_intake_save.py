@@ -4,14 +4,15 @@ only once the write has returned, and the input kept when the store refuses."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from console import faults
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter, query_rowids
-from console.services.incidents import IncidentService
 from console.store.errors import DiskFullError
-from console.store.writer import Writer
 from console.views.main_window import MainWindow
 from console.views.pages.intake_page import IntakePage
 
@@ -40,8 +41,18 @@ def _fill(page: IntakePage) -> None:
     form.description.setPlainText(CALL["description"])
 
 
+@pytest.fixture
+def arm_fault() -> Iterator[Callable[[str, faults.Action], None]]:
+    """Arm a fault point of the write path for this test only (see console/faults.py)."""
+    yield faults.arm
+    faults.disarm()
+
+
 def test_one_save_at_a_time_and_saved_only_after_the_write(
-    qtbot: QtBot, window: MainWindow, workstation: Workstation
+    qtbot: QtBot,
+    window: MainWindow,
+    workstation: Workstation,
+    arm_fault: Callable[[str, faults.Action], None],
 ) -> None:
     page = _page(window)
     release = threading.Event()
@@ -50,7 +61,7 @@ def test_one_save_at_a_time_and_saved_only_after_the_write(
         if point == "before_commit":
             release.wait(5)
 
-    page.service = IncidentService(Writer(workstation.store, fault=slow))
+    arm_fault("before_commit", slow)
     before = len(query_rowids(workstation.store, IncidentFilter()))
     _fill(page)
     page.form.submit()
@@ -68,7 +79,10 @@ def test_one_save_at_a_time_and_saved_only_after_the_write(
 
 
 def test_a_store_failure_keeps_the_input(
-    qtbot: QtBot, window: MainWindow, workstation: Workstation
+    qtbot: QtBot,
+    window: MainWindow,
+    workstation: Workstation,
+    arm_fault: Callable[[str, faults.Action], None],
 ) -> None:
     page = _page(window)
 
@@ -76,7 +90,7 @@ def test_a_store_failure_keeps_the_input(
         if point == "before_commit":
             raise DiskFullError("磁盘空间不足，无法写入。", "清理磁盘后重试。")
 
-    page.service = IncidentService(Writer(workstation.store, fault=full))
+    arm_fault("before_commit", full)
     before = len(query_rowids(workstation.store, IncidentFilter()))
     _fill(page)
     page.form.description.setFocus()
