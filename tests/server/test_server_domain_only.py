@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ import requests
 from console.domain.sample import SAMPLE_FILE, build_calls
 from console.resources import read_text
 from server.db import default_sqlite_url
-from testkit.server import REPO, ServerProcess
+from testkit.server import REPO, ServerProcess, run_python
 
 BLOCKER = '''
 """Test hook: refuse Qt, pyqtgraph and the workstation's packages (see the test module)."""
@@ -70,19 +68,6 @@ def blocked_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def _python(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> Any:
-    return subprocess.run(
-        [sys.executable, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=120,
-        check=False,
-    )
-
-
 def _pull_all(base: str, token: str) -> dict[str, list[dict[str, Any]]]:
     rows: dict[str, list[dict[str, Any]]] = {}
     client_id, cursor = str(uuid.uuid4()), None
@@ -109,14 +94,14 @@ def _assert_hook_blocks(env: dict[str, str], cwd: Path) -> None:
     the shared domain can; without it PySide6 imports (so the hook, not a missing package,
     is what stops it)."""
     for module in ("PySide6.QtCore", "pyqtgraph", "console.services.sample_data", "console.ui"):
-        cp = _python(env, cwd, "-c", f"import {module}")
+        cp = run_python("-c", f"import {module}", env=env, cwd=cwd)
         assert cp.returncode != 0, module
         assert "must not import it" in cp.stderr, cp.stderr[-2000:]
-    cp = _python(env, cwd, "-c", "import console.domain.mutations, console.resources")
+    cp = run_python("-c", "import console.domain.mutations, console.resources", env=env, cwd=cwd)
     assert cp.returncode == 0, cp.stderr[-2000:]
     free = {k: v for k, v in env.items() if k != "PYTHONPATH"}
     free["PYTHONPATH"] = str(REPO)
-    cp = _python(free, cwd, "-c", "import PySide6.QtCore, pyqtgraph, console.services")
+    cp = run_python("-c", "import PySide6.QtCore, pyqtgraph, console.services", env=free, cwd=cwd)
     assert cp.returncode == 0, cp.stderr[-2000:]
     Path(env["DUTY_TEST_BLOCK_LOG"]).unlink()  # these attempts were the point
 
@@ -129,13 +114,20 @@ def test_server_runs_without_qt_or_workstation_code(
     data_dir.mkdir()
     cli = ("-m", "server.cli", "--data-dir", str(data_dir))
 
-    loaded = _python(blocked_env, data_dir, *cli, "load-sample")
+    loaded = run_python(*cli, "load-sample", env=blocked_env, cwd=data_dir)
     assert loaded.returncode == 0, loaded.stderr[-4000:]
     expected = build_calls(json.loads(read_text(*SAMPLE_FILE)))
     assert f"{len(expected)} records pushed" in loaded.stdout
 
-    created = _python(
-        blocked_env, data_dir, *cli, "create-user", "zhang", "--role", "officer", stdin=PASSWORD
+    created = run_python(
+        *cli,
+        "create-user",
+        "zhang",
+        "--role",
+        "officer",
+        env=blocked_env,
+        cwd=data_dir,
+        stdin=PASSWORD,
     )
     assert created.returncode == 0, created.stderr[-4000:]
 
