@@ -46,17 +46,15 @@ from pathlib import Path
 from _sync_common import (
     DEFAULT_ADMIN_URL,
     PASSWORD,
-    create_users,
     machine_line,
     percentile,
     print_table,
     running_server,
-    scratch_database,
     server_cli,
 )
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
-from sync_first import USER, seed, server_counts, store_counts
+from sync_first import USER, seeded_database, store_counts
 
 from console.domain.digest import database_digest
 from console.memory import freeze_startup_objects
@@ -328,17 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     with tempfile.TemporaryDirectory(prefix="save-sync-") as tmp_name:
         tmp = Path(tmp_name)
-        with scratch_database(args.admin_url, args.db_name, keep=args.keep, reuse=args.reuse) as (
-            db_url,
-            existed,
-        ):
-            if not existed:
-                print(f"seeding {args.db_name} ...")
-                create_users(db_url, [USER])
-                seed(db_url, args.records, args.logs_per_incident, args.seed)
-            else:
-                print(f"reusing {args.db_name}")
-            expected = server_counts(db_url)
+        with seeded_database(args) as (db_url, expected):
             total = sum(expected.values())
             print(f"server holds {total} records")
             with running_server(db_url, tmp / "server.log") as srv:

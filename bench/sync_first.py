@@ -26,6 +26,8 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -150,6 +152,23 @@ def seed(db_url: str, records: int, logs_per_incident: int, seed_value: int) -> 
         raise SystemExit("seeding rejected mutations: the benchmark data would be wrong")
 
 
+@contextmanager
+def seeded_database(args: argparse.Namespace) -> Iterator[tuple[str, dict[str, int]]]:
+    """The scratch PostgreSQL database of a first-sync bench, seeded once (or reused):
+    yields its URL and the server's record count per table."""
+    with scratch_database(args.admin_url, args.db_name, keep=args.keep, reuse=args.reuse) as (
+        db_url,
+        existed,
+    ):
+        if not existed:
+            print(f"seeding {args.db_name} ...")
+            create_users(db_url, [USER])
+            seed(db_url, args.records, args.logs_per_incident, args.seed)
+        else:
+            print(f"reusing {args.db_name}")
+        yield db_url, server_counts(db_url)
+
+
 def first_sync(
     server_url: str, data_dir: Path, page_limit: int, profile: Path | None
 ) -> tuple[float, int, int, Path]:
@@ -194,17 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     print(machine_line())
     with tempfile.TemporaryDirectory(prefix="sync-first-") as tmp_name:
         tmp = Path(tmp_name)
-        with scratch_database(args.admin_url, args.db_name, keep=args.keep, reuse=args.reuse) as (
-            db_url,
-            existed,
-        ):
-            if not existed:
-                print(f"seeding {args.db_name} ...")
-                create_users(db_url, [USER])
-                seed(db_url, args.records, args.logs_per_incident, args.seed)
-            else:
-                print(f"reusing {args.db_name}")
-            expected = server_counts(db_url)
+        with seeded_database(args) as (db_url, expected):
             total = sum(expected.values())
             print(f"server holds {total} records: {expected}")
 
