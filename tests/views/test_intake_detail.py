@@ -139,6 +139,10 @@ def test_report_dialog_composes_and_exports_docx(
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
+    assert not dialog.body.isEnabled()  # composed once the incident has been read
+    with qtbot.waitSignal(dialog.ready, timeout=5000) as ready:
+        pass
+    assert ready.args == [True]
     assert dialog.stage.currentText() == "首报"
     assert "北界镇苏村后山" in dialog.body.toPlainText()
     assert dialog.title.text() == "关于北界镇苏村地质灾害的首报"
@@ -162,6 +166,7 @@ def test_report_dialog_composes_and_exports_docx(
     ]
     assert timeline_kinds(page, incident_id)[-1] == "报送"
     again = page.report_dialog(incident_id)
+    settle(window)
     assert again.stage.currentText() == "续报"
     dialog.close()
     again.close()
@@ -170,6 +175,7 @@ def test_report_dialog_composes_and_exports_docx(
 def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
+    settle(window)
     path = dialog.export(dialog.default_path("pdf"))
     assert path is not None and path.read_bytes()[:4] == b"%PDF"
     dialog.close()

@@ -24,6 +24,8 @@ def test_leader_edits_a_deadline(
     page = window.show_view("settings")
     assert isinstance(page, SettingsPage) and page.rules is not None
     panel = page.rules
+    assert not panel.save.isEnabled()  # until the rules have been read
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=5000)
     qtmodeltester.check(panel.model)
     assert panel.model.rowCount() == len(list_rules(workstation.writer)) > 0
     assert panel.save.isEnabled()  # standalone: no account, edits locally

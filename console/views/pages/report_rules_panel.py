@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import cast
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -36,6 +37,8 @@ ANY_GRADE = "全部等级"
 
 
 class ReportRulesPanel(QWidget):
+    refreshed = Signal()  # the rules read on the task runner are in the table
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -95,6 +98,9 @@ class ReportRulesPanel(QWidget):
         self.delete.clicked.connect(self._delete)
         self.table.selectionModel().selectionChanged.connect(self._fill_from_selection)
         context.bus.changed.connect(self._on_changes)
+        self.note.setText("正在读取报送时限……")
+        for button in (self.save, self.delete):  # until the rules are there
+            button.setEnabled(False)
         self.refresh()
 
     def _user(self) -> str:
@@ -107,8 +113,22 @@ class ReportRulesPanel(QWidget):
         return session is None or session.role in (LEADER, ADMIN)
 
     def refresh(self) -> None:
+        """Read the rules on the task runner; the table fills in when they land
+        (:attr:`refreshed`)."""
         source = self.context.incident_source
-        self.model.set_rules(source.rules() if source is not None else [])
+        run_task(
+            self.context.tasks,
+            source.rules if source is not None else list,
+            on_done=self._show_rules,
+            receiver=self,
+        )
+
+    def _show_rules(self, rules: list[Rule]) -> None:
+        self.model.set_rules(rules)
+        self._show_editable()
+        self.refreshed.emit()
+
+    def _show_editable(self) -> None:
         editable = self.may_edit() and self.context.incidents is not None
         for widget in (self.save, self.delete):
             widget.setEnabled(editable)
