@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
@@ -52,13 +53,16 @@ GRADE_COLORS: dict[str, str] = {
 }
 OVERDUE_COLOR = "#e5484d"
 
-# (header, row key it shows, sort key of the store query or None)
+_INCIDENT = ENTITY_FIELDS["incidents"]
+# (header, row key it shows, sort key of the store query or None). A column showing one
+# declared field is headed by its label; status (changed only by incident.set_status),
+# casualties and the next deadline are not fields of their own.
 COLUMNS: tuple[tuple[str, str, str | None], ...] = (
-    ("接报时间", "received_at", "received_at"),
-    ("事件", "title", "title"),
-    ("等级", "grade", "grade"),
+    (_INCIDENT["received_at"].label, "received_at", "received_at"),
+    (_INCIDENT["title"].label, "title", "title"),
+    (_INCIDENT["grade"].label, "grade", "grade"),
     ("状态", "status", "status"),
-    ("乡镇", "township_id", "township_id"),
+    (_INCIDENT["township_id"].label, "township_id", "township_id"),
     ("伤亡", "casualties", None),
     ("报送时限", "next_due", None),
 )

@@ -139,8 +139,10 @@ class IncidentListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
         for column, width in ((0, 96), (2, 64), (3, 60), (4, 76), (5, 62), (6, 150)):
-            header.resizeSection(column, width)
+            label = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(width, metrics.horizontalAdvance(label) + 30))
         header.sectionClicked.connect(lambda _c: self._after_reset(self._selected))
         layout.addWidget(self.table, 1)
 

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.report_text import ReportDraft, compose
@@ -36,6 +37,7 @@ from console.ui.tasks import TaskRunner, run_task
 STAGES = ("首报", "续报", "终报")
 CHANNELS = ("电话", "书面")
 LOADING = "正在读取事件，生成报告草稿……"
+_REPORT = ENTITY_FIELDS["incident_reports"]  # labels and lengths as declared
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ class ReportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("报告类型", self))
+        top.addWidget(QLabel(_REPORT["stage"].label, self))
         self.stage = QComboBox(self)
         self.stage.addItems(list(STAGES))
         top.addWidget(self.stage)
@@ -119,13 +121,14 @@ class ReportDialog(QDialog):
         layout.addLayout(exports)
 
         sent = QGridLayout()
-        sent.addWidget(QLabel("报送方式", self), 0, 0)
+        sent.addWidget(QLabel(_REPORT["channel"].label, self), 0, 0)
         self.channel = QComboBox(self)
         self.channel.addItems(list(CHANNELS))
         sent.addWidget(self.channel, 0, 1)
-        sent.addWidget(QLabel("接收单位/人", self), 0, 2)
+        sent.addWidget(QLabel(_REPORT["recipient"].label, self), 0, 2)
         self.recipient = QLineEdit(self)
         self.recipient.setPlaceholderText("如 丽水市应急管理局值班室")
+        self.recipient.setMaxLength(_REPORT["recipient"].max_len or 32767)
         sent.addWidget(self.recipient, 0, 3)
         sent.setColumnStretch(3, 1)
         self.mark_button = QPushButton("标记为已报送", self)

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.domain import catalog
 from console.domain.reporting import CHANNELS, REPORT_STAGES
 from console.domain.roles import ADMIN, LEADER
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE
 from console.models.report_rule_table_model import ReportRuleTableModel, Rule
 from console.store.changes import Changes
@@ -34,6 +35,7 @@ from console.ui.tasks import run_task
 from console.views.pages.base import PageContext
 
 ANY_GRADE = "全部等级"
+_BASIS = ENTITY_FIELDS["report_rules"]["basis"]
 
 
 class ReportRulesPanel(QWidget):
@@ -80,8 +82,8 @@ class ReportRulesPanel(QWidget):
         self.minutes.setSuffix(" 分钟")
         self.minutes.setValue(60)
         self.basis = QLineEdit(self)
-        self.basis.setPlaceholderText("依据（文件或本地规定）")
-        self.basis.setMaxLength(200)
+        self.basis.setPlaceholderText(f"{_BASIS.label}（文件或本地规定）")
+        self.basis.setMaxLength(_BASIS.max_len or 200)
         self.save = QPushButton("保存规则", self)
         self.delete = QPushButton("删除所选", self)
         for widget in (self.category, self.grade, self.stage, self.channel, self.minutes):
