@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
@@ -52,13 +53,16 @@ GRADE_COLORS: dict[str, str] = {
 }
 OVERDUE_COLOR = "#e5484d"
 
-# (header, row key it shows, sort key of the store query or None)
+_INCIDENT = ENTITY_FIELDS["incidents"]
+# (header, row key it shows, sort key of the store query or None). A column showing one
+# declared field is headed by its label; status (changed only by incident.set_status),
+# casualties and the next deadline are not fields of their own.
 COLUMNS: tuple[tuple[str, str, str | None], ...] = (
-    ("接报时间", "received_at", "received_at"),
-    ("事件", "title", "title"),
-    ("等级", "grade", "grade"),
+    (_INCIDENT["received_at"].label, "received_at", "received_at"),
+    (_INCIDENT["title"].label, "title", "title"),
+    (_INCIDENT["grade"].label, "grade", "grade"),
     ("状态", "status", "status"),
-    ("乡镇", "township_id", "township_id"),
+    (_INCIDENT["township_id"].label, "township_id", "township_id"),
     ("伤亡", "casualties", None),
     ("报送时限", "next_due", None),
 )
@@ -77,10 +81,23 @@ class Loaded:
     first: dict[int, dict[str, Any]]
 
 
-def load(source: IncidentSource, flt: IncidentFilter, sort: str, descending: bool) -> Loaded:
-    """The whole refresh's reads (any thread): row ids, place names, the first page."""
+def load(
+    source: IncidentSource, flt: IncidentFilter, sort: str, descending: bool, focus: str = ""
+) -> Loaded:
+    """The whole refresh's reads (any thread): row ids, place names, the first page, and
+    the page holding ``focus`` (the incident to keep or make selected) wherever it is."""
     rowids = source.rowids(flt, sort, descending)
-    return Loaded(source.place_names(), rowids, source.rows(rowids[:FIRST_PAGE]))
+    first = rowids[:FIRST_PAGE]
+    wanted = list(first)
+    focus_rowid = source.rowid_of(focus) if focus else None
+    if focus_rowid is not None and focus_rowid not in set(first):
+        try:
+            start = (rowids.index(focus_rowid) // PAGE) * PAGE
+        except ValueError:
+            start = -1  # it does not match the filter
+        if start >= 0:
+            wanted += rowids[start : start + PAGE]
+    return Loaded(source.place_names(), rowids, source.rows(wanted))
 
 
 def _casualties(row: dict[str, Any]) -> str:
@@ -115,6 +132,11 @@ class IncidentTableModel(QAbstractTableModel):
         self._loaded = False  # the view's initial sort must not query before the filter
         self._cache: dict[int, dict[str, Any]] = {}
         self._names: dict[str, str] = {}
+        self._focus = ""  # the incident whose page a refresh reads up front
+        # Pages (their first row) asked of the task runner, and read, since the last reset
+        # or cache drop: a page is read once, on the runner, never in data().
+        self._fetching: set[int] = set()
+        self._fetched: set[int] = set()
 
     # -- queries ---------------------------------------------------------------------------
     @property
@@ -130,9 +152,14 @@ class IncidentTableModel(QAbstractTableModel):
         """A background refresh has been asked for and has not landed yet."""
         return self._generation > 0
 
+    def set_focus(self, incident_id: str) -> None:
+        """The incident the view keeps selected: each refresh reads its page up front, so
+        :meth:`row_of` finds it without a read on the GUI thread."""
+        self._focus = incident_id
+
     def refresh(self) -> None:
         """Re-query the rowids (after a change, filter or sort) and drop cached rows."""
-        args = (self._source, self._filter, self._sort, self._descending)
+        args = (self._source, self._filter, self._sort, self._descending, self._focus)
         if self._tasks is None:
             self._land(load(*args))
             return
@@ -151,7 +178,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._names = loaded.names
         self._rowids = loaded.rowids
         self._loaded = True
-        self._cache = dict(loaded.first)
+        self._drop_cache(dict(loaded.first))
         self.endResetModel()
         self.refreshed.emit()
 
@@ -172,7 +199,7 @@ class IncidentTableModel(QAbstractTableModel):
         if changes.touches("incident_reports", "report_rules"):
             # Any countdown may have moved: forget the fetched rows; the view re-reads the
             # screenful it shows, as when scrolling.
-            self._cache = {}
+            self._drop_cache()
             if self._rowids:
                 last = self.index(len(self._rowids) - 1, len(COLUMNS) - 1)
                 self.dataChanged.emit(self.index(0, 0), last)
@@ -221,7 +248,7 @@ class IncidentTableModel(QAbstractTableModel):
             return
         self.layoutAboutToBeChanged.emit()
         self._rowids = self._source.rowids(self._filter, self._sort, self._descending)
-        self._cache = {}
+        self._drop_cache()
         self.layoutChanged.emit()
 
     def tick(self) -> None:
@@ -234,26 +261,67 @@ class IncidentTableModel(QAbstractTableModel):
             )
 
     # -- rows ------------------------------------------------------------------------------
+    def _drop_cache(self, keep: dict[int, dict[str, Any]] | None = None) -> None:
+        self._cache = keep or {}
+        self._fetching = set()
+        self._fetched = set()
+
     def row_record(self, row: int) -> dict[str, Any] | None:
+        """The row's record; None while its page is being read (with a task runner the
+        read runs there and the rows repaint when it lands)."""
         if not (0 <= row < len(self._rowids)):
             return None
         rowid = self._rowids[row]
         record: dict[str, Any] | None = self._cache.get(rowid)
         if record is None:
             start = (row // PAGE) * PAGE
-            page = self._rowids[start : start + PAGE]
-            fetched = self._source.rows(page)
-            if len(self._cache) > 20 * PAGE:  # keep memory bounded when scrolling far
-                self._cache = {}
-            self._cache.update(fetched)
+            if self._tasks is not None:
+                self._fetch_page(start)
+                return None
+            self._page_landed(self._resets, start, self._source.rows(self._page(start)))
             record = self._cache.get(rowid)
         return record
 
+    def _page(self, start: int) -> list[int]:
+        return self._rowids[start : start + PAGE]
+
+    def _fetch_page(self, start: int) -> None:
+        if start in self._fetching or start in self._fetched or self._tasks is None:
+            return
+        self._fetching.add(start)
+        resets = self._resets
+        self._tasks.run(
+            self._source.rows,
+            self._page(start),
+            on_done=lambda fresh: self._page_landed(resets, start, fresh),
+            receiver=self,
+        )
+
+    def fetching(self) -> bool:
+        """Some rows' page is being read on the task runner."""
+        return bool(self._fetching)
+
+    def _page_landed(self, resets: int, start: int, fresh: dict[int, dict[str, Any]]) -> None:
+        if resets != self._resets or (start not in self._fetching and self._tasks is not None):
+            return  # a reset or a dropped cache has replaced these rows meanwhile
+        if len(self._cache) > 20 * PAGE:  # keep memory bounded when scrolling far
+            self._drop_cache()
+        self._fetching.discard(start)
+        self._fetched.add(start)  # rows that vanished meanwhile are not asked for again
+        self._cache.update(fresh)
+        end = min(start + PAGE, len(self._rowids)) - 1
+        if self._tasks is not None and end >= start:
+            self.dataChanged.emit(self.index(start, 0), self.index(end, len(COLUMNS) - 1))
+
     def row_of(self, incident_id: str) -> int:
-        """The row showing this incident, or -1 (only looks at cached pages first)."""
+        """The row showing this incident, or -1. With a task runner only the rows already
+        read count (a refresh reads the :meth:`set_focus` incident's page); without one the
+        first screens are read here."""
         for rowid, rec in self._cache.items():
             if rec["id"] == incident_id and rowid in self._rowids:
                 return self._rowids.index(rowid)
+        if self._tasks is not None:
+            return -1
         for row in range(min(len(self._rowids), 5 * PAGE)):  # the first screens only
             found = self.row_record(row)
             if found is not None and found["id"] == incident_id:
@@ -299,7 +367,8 @@ class IncidentTableModel(QAbstractTableModel):
             return None
         record = self.row_record(index.row())
         if record is None:
-            return None
+            reading = role == Qt.ItemDataRole.DisplayRole and index.column() == 1
+            return "读取中……" if reading and self._fetching else None
         column = index.column()
         key = COLUMNS[column][1]
         if role == RECORD_ROLE:

@@ -9,9 +9,11 @@ from PySide6.QtCore import QObject
 
 from console.domain import catalog
 from console.domain.reporting import CHANNELS, REPORT_STAGES
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import Column, RecordTableModel
 
 Rule = dict[str, Any]
+_RULE = ENTITY_FIELDS["report_rules"]
 
 
 def _order(rule: Rule) -> tuple[int, int, int, int]:
@@ -26,15 +28,17 @@ def _order(rule: Rule) -> tuple[int, int, int, int]:
 
 
 class ReportRuleTableModel(RecordTableModel[Rule]):
-    """事件类别, 等级, 报送阶段, 方式, 时限, 依据."""
+    """事件类别, 事件等级, 报送阶段, 报送方式, 时限（分钟）, 依据: the declared labels."""
 
     columns = (
-        Column[Rule]("事件类别", lambda r: r["category"], _order),
-        Column[Rule]("等级", lambda r: r["grade"] or "全部等级"),
-        Column[Rule]("报送阶段", lambda r: r["stage"]),
-        Column[Rule]("方式", lambda r: r["channel"]),
-        Column[Rule]("时限", lambda r: f"{r['minutes']} 分钟", lambda r: r["minutes"], True),
-        Column[Rule]("依据", lambda r: r["basis"], tooltip=lambda r: r["basis"]),
+        Column[Rule](_RULE["category"].label, lambda r: r["category"], _order),
+        Column[Rule](_RULE["grade"].label, lambda r: r["grade"] or "全部等级"),
+        Column[Rule](_RULE["stage"].label, lambda r: r["stage"]),
+        Column[Rule](_RULE["channel"].label, lambda r: r["channel"]),
+        Column[Rule](
+            _RULE["minutes"].label, lambda r: str(r["minutes"]), lambda r: r["minutes"], True
+        ),
+        Column[Rule](_RULE["basis"].label, lambda r: r["basis"], tooltip=lambda r: r["basis"]),
     )
 
     def __init__(self, rules: Sequence[Rule] = (), parent: QObject | None = None) -> None:

@@ -8,25 +8,32 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import Column, RecordTableModel
 
 TeamRecord = dict[str, Any]
+_TEAM = ENTITY_FIELDS["teams"]
 
 
 class TeamTableModel(RecordTableModel[TeamRecord]):
     """Teams from ``Queries.teams()`` with township ids resolved to names."""
 
-    columns = (
-        Column[TeamRecord]("队伍名称", lambda r: str(r.get("name") or "")),
-        Column[TeamRecord]("类别", lambda r: str(r.get("kind") or "")),
-        Column[TeamRecord]("所属乡镇", lambda r: str(r.get("township_name") or "县级")),
+    columns = (  # headers: the fields' declared labels
+        Column[TeamRecord](_TEAM["name"].label, lambda r: str(r.get("name") or "")),
+        Column[TeamRecord](_TEAM["kind"].label, lambda r: str(r.get("kind") or "")),
         Column[TeamRecord](
-            "人数", lambda r: str(r.get("members") or 0), lambda r: int(r.get("members") or 0), True
+            _TEAM["township_id"].label, lambda r: str(r.get("township_name") or "县级")
         ),
-        Column[TeamRecord]("负责人", lambda r: str(r.get("leader") or "")),
-        Column[TeamRecord]("联系电话", lambda r: str(r.get("phone") or "")),
         Column[TeamRecord](
-            "主要装备",
+            _TEAM["members"].label,
+            lambda r: str(r.get("members") or 0),
+            lambda r: int(r.get("members") or 0),
+            True,
+        ),
+        Column[TeamRecord](_TEAM["leader"].label, lambda r: str(r.get("leader") or "")),
+        Column[TeamRecord](_TEAM["phone"].label, lambda r: str(r.get("phone") or "")),
+        Column[TeamRecord](
+            _TEAM["equipment"].label,
             lambda r: str(r.get("equipment") or ""),
             tooltip=lambda r: str(r.get("equipment") or ""),
         ),

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import Integer, Table, column, select
 
 from console.domain import beijing
 from console.domain.schema import Incident, IncidentReport, TimelineEntry, Township, Village
@@ -56,6 +56,14 @@ class IncidentSource:
             found = dl.deadlines_for(row, rules, reports.get(row["id"], []))
             row["next_due"] = dl.next_due(found)
         return rows
+
+    def rowid_of(self, incident_id: str) -> int | None:
+        """The incident's rowid (what the list holds), or None when there is none."""
+        t = _table(Incident)
+        stmt = select(column("rowid", Integer)).select_from(t).where(t.c.id == incident_id)
+        with self._store.engine.connect() as conn:
+            found = conn.execute(stmt).scalar()
+        return int(found) if found is not None else None
 
     # -- one incident ----------------------------------------------------------------------
     def incident(self, incident_id: str) -> dict[str, Any] | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -30,6 +30,8 @@ DEFAULT_SERVER = "http://127.0.0.1:8765"
 
 
 class LoginDialog(QDialog):
+    prefilled = Signal()  # the last sign-in has been read (and shown unless typed over)
+
     def __init__(
         self,
         accounts: Accounts,
@@ -46,9 +48,10 @@ class LoginDialog(QDialog):
         self.session: Session | None = None
         self.standalone = False
 
-        last = accounts.last_login()
-        self.server_edit = QLineEdit(last[0] if last else DEFAULT_SERVER)
-        self.user_edit = QLineEdit(last[1] if last else "")
+        # Prefilled from the last sign-in once that is read (on the task runner), unless
+        # the officer has started typing by then.
+        self.server_edit = QLineEdit(DEFAULT_SERVER)
+        self.user_edit = QLineEdit("")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = QLabel("")
@@ -80,7 +83,17 @@ class LoginDialog(QDialog):
         layout.addWidget(hint)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        (self.password_edit if last else self.user_edit).setFocus()
+        self.user_edit.setFocus()
+        self._tasks.run(accounts.last_login, on_done=self._prefill, receiver=self)
+
+    def _prefill(self, last: tuple[str, str] | None) -> None:
+        typed = self.server_edit.text() != DEFAULT_SERVER or self.user_edit.text() != ""
+        if last is not None and not typed:
+            self.server_edit.setText(last[0])
+            self.user_edit.setText(last[1])
+            if self.user_edit.hasFocus():
+                self.password_edit.setFocus()
+        self.prefilled.emit()
 
     @Slot()
     def _login(self) -> None:

@@ -11,6 +11,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console.domain import beijing
+from console.models.incident_table_model import FIRST_PAGE
 from console.services.context import Workstation
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
@@ -143,3 +144,38 @@ def test_a_status_change_that_moves_rows_out_of_the_filter_resets(
         pass
     assert counts.resets == 1
     assert view.model.rowCount() == before - 1  # 已结案 is not shown by default
+
+
+def test_rows_beyond_the_first_page_are_read_on_the_runner(
+    qtbot: QtBot, workstation: Workstation, listing: tuple[ChangeBus, IncidentListView, TaskRunner]
+) -> None:
+    """Scrolling asks the runner for the page (读取中…… meanwhile), and the page lands as a
+    dataChanged; a refresh reads the page of the incident to keep selected up front."""
+    _bus, view, tasks = listing
+    calls = []
+    for i in range(FIRST_PAGE + 20):
+        minute = f"{i % 60:02d}"
+        when = f"2026-11-28 {10 + i // 60:02d}:{minute}"
+        calls.append({**CALL, "received_at": when, "caller_name": f"来电人{i}"})
+    service = IncidentService(workstation.writer)
+    ids = [service.take_call(call, user="测试", now=NOW) for call in calls]
+    view.refresh()
+    assert tasks.wait_idle(5000)
+    model = view.model
+    assert model.rowCount() == len(calls)
+    far = model.index(len(calls) - 1, 1)
+    assert model.data(far) == "读取中……" and model.fetching()
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        pass
+    assert model.data(far) == "北界镇苏村地质灾害" and not model.fetching()
+
+    oldest = ids[0]  # the last row (newest first): beyond the first rows a refresh reads
+    view.refresh(select=oldest)
+    assert tasks.wait_idle(5000)
+    assert model.row_of(oldest) == len(calls) - 1  # its page was read with the refresh
+    assert view.selected_id() == oldest
+    view.table.clearSelection()
+    view.table.setCurrentIndex(model.index(0, 0))  # the officer selects the newest
+    view.refresh()
+    assert tasks.wait_idle(5000)
+    assert model.row_of(oldest) == -1  # not read: not searched for on the GUI thread

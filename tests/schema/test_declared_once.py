@@ -1,5 +1,6 @@
-"""A field's label and limit reach the form, the intake check, the command line and the
-report from its one declaration on the model."""
+"""A field's label and limit reach the form, the intake check, the command line, the
+report, the table headers, the incident detail and the report dialog from its one
+declaration on the model."""
 
 from __future__ import annotations
 
@@ -7,14 +8,25 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from console.commands_incident import FIELD_LABELS
 from console.domain.schema import ENTITY_FIELDS, Incident
+from console.models.incident_table_model import IncidentTableModel
+from console.models.incident_timeline_table_model import IncidentTimelineTableModel
+from console.models.report_rule_table_model import ReportRuleTableModel
+from console.models.team_table_model import TeamTableModel
 from console.services import intake
+from console.services.context import Workstation
 from console.services.drafts import DraftStore
+from console.services.incident_source import IncidentSource
+from console.services.incidents import IncidentService
 from console.services.report_text import _casualties
+from console.views.pages.incident_detail import IncidentDetail
 from console.views.pages.intake_form import LINE_FIELDS, IntakeForm
+from console.views.pages.report_dialog import ReportDialog
 
 INCIDENT = ENTITY_FIELDS["incidents"]
 NOW = datetime.fromisoformat("2026-11-28T15:00:00+08:00")
@@ -62,3 +74,69 @@ def test_count_messages_name_the_count_once() -> None:
         intake.validate_call(form, now=NOW, places=NO_PLACES, recorder="值班员")
     assert refused.value.errors["affected"] == "受影响人数应为 0 或正整数"
     assert refused.value.errors["dead"] == "死亡人数应为 0 或正整数"
+
+
+def _headers(model: QAbstractItemModel) -> list[str]:
+    horizontal = Qt.Orientation.Horizontal
+    return [str(model.headerData(c, horizontal)) for c in range(model.columnCount())]
+
+
+def test_table_headers_are_the_declared_labels(workstation: Workstation) -> None:
+    """Each column showing one declared field is headed by that field's label."""
+    incidents = IncidentTableModel(IncidentSource(workstation.store))
+    assert _headers(incidents)[:3] == [INCIDENT[k].label for k in ("received_at", "title", "grade")]
+    assert _headers(incidents)[4] == INCIDENT["township_id"].label
+    teams = ENTITY_FIELDS["teams"]
+    assert _headers(TeamTableModel()) == [
+        teams[k].label
+        for k in ("name", "kind", "township_id", "members", "leader", "phone", "equipment")
+    ]
+    rules = ENTITY_FIELDS["report_rules"]
+    assert _headers(ReportRuleTableModel()) == [
+        rules[k].label for k in ("category", "grade", "stage", "channel", "minutes", "basis")
+    ]
+    entries = ENTITY_FIELDS["incident_timeline"]
+    timeline = _headers(IncidentTimelineTableModel())
+    assert [timeline[0], timeline[1], timeline[3]] == [
+        entries[k].label for k in ("at", "kind", "body")
+    ]
+
+
+def test_detail_and_report_dialog_take_labels_and_lengths_from_the_declarations(
+    qtbot: QtBot, workstation: Workstation, tmp_path: Path
+) -> None:
+    source = IncidentSource(workstation.store)
+    service = IncidentService(workstation.writer)
+    incident_id = service.take_call(
+        {
+            "received_at": "2026-11-28 14:50",
+            "category": "自然灾害",
+            "township": "北界镇",
+            "description": "山体滑坡",
+            "trapped": "2",
+            "affected": "30",
+            "notified": "镇政府",
+        },
+        user="值班员",
+        now=NOW,
+    )
+    detail = IncidentDetail(source, service, lambda: "值班员", lambda: NOW)
+    qtbot.addWidget(detail)
+    detail.show_incident(incident_id)  # no task runner: read here
+    teams = INCIDENT["teams_assigned"]
+    assert detail.teams.maxLength() == teams.max_len
+    assert detail.entry.maxLength() == ENTITY_FIELDS["incident_timeline"]["body"].max_len
+    labels = {w.text() for w in detail.findChildren(QLabel)}
+    assert teams.label in labels
+    text = detail.fields.text()
+    for key in ("received_at", "category", "grade", "recorder", "notified", "description"):
+        assert f"{INCIDENT[key].label}：" in text, key
+    assert f"{INCIDENT['trapped'].label}2" in text and f"{INCIDENT['affected'].label}30" in text
+
+    dialog = ReportDialog(incident_id, source, service, "值班员", tmp_path, lambda: NOW)
+    qtbot.addWidget(dialog)
+    reports = ENTITY_FIELDS["incident_reports"]
+    assert dialog.recipient.maxLength() == reports["recipient"].max_len
+    labels = {w.text() for w in dialog.findChildren(QLabel)}
+    assert {reports[k].label for k in ("stage", "channel", "recipient")} <= labels
+    assert "山体滑坡" in dialog.body.toPlainText()  # composed (no runner: at once)

@@ -10,6 +10,7 @@ import docx
 from pytestqt.qtbot import QtBot
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
 from console.services.incidents import IncidentService
@@ -139,6 +140,10 @@ def test_report_dialog_composes_and_exports_docx(
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
+    assert not dialog.body.isEnabled()  # composed once the incident has been read
+    with qtbot.waitSignal(dialog.ready, timeout=5000) as ready:
+        pass
+    assert ready.args == [True]
     assert dialog.stage.currentText() == "首报"
     assert "北界镇苏村后山" in dialog.body.toPlainText()
     assert dialog.title.text() == "关于北界镇苏村地质灾害的首报"
@@ -162,6 +167,7 @@ def test_report_dialog_composes_and_exports_docx(
     ]
     assert timeline_kinds(page, incident_id)[-1] == "报送"
     again = page.report_dialog(incident_id)
+    settle(window)
     assert again.stage.currentText() == "续报"
     dialog.close()
     again.close()
@@ -170,6 +176,7 @@ def test_report_dialog_composes_and_exports_docx(
 def test_report_dialog_exports_pdf(window: MainWindow, workstation: Workstation) -> None:
     page, incident_id = page_with_incident(window, workstation)
     dialog = page.report_dialog(incident_id)
+    settle(window)
     path = dialog.export(dialog.default_path("pdf"))
     assert path is not None and path.read_bytes()[:4] == b"%PDF"
     dialog.close()
@@ -180,15 +187,19 @@ def test_a_refused_change_is_shown_and_the_input_kept(
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     detail = page.detail
-    too_long = "北界镇应急队" * 400  # 2,400 characters: the field takes 2,000
-    detail.teams.setText(too_long)
-    with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
-        detail.save_teams()  # refused by the mutation, not raised into Qt
-    assert saved.args == [False]
-    assert "处置队伍" in detail.action_error.text() and "过长" in detail.action_error.text()
-    assert detail.teams.text() == too_long
-    # The incident is deleted by a leader elsewhere (a pull): a status change is refused.
+    declared = ENTITY_FIELDS["incidents"]["teams_assigned"]
+    assert detail.teams.maxLength() == declared.max_len == 2000  # as the field is declared
+    detail.teams.setText("北界镇应急队" * 400)  # 2,400 characters: the line keeps 2,000
+    assert len(detail.teams.text()) == declared.max_len
+    # The incident is deleted by a leader elsewhere (a pull, not yet shown): both writes are
+    # refused by the mutation, not raised into Qt, and the input stays.
     workstation.writer.apply([("incident.delete", {"id": incident_id})], user="李四")
+    typed = detail.teams.text()
+    with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
+        detail.save_teams()
+    assert saved.args == [False]
+    assert "不存在" in detail.action_error.text() and not detail.action_error.isHidden()
+    assert detail.teams.text() == typed
     detail.status_buttons["核实"].click()
     settle(window)
     assert "不存在" in detail.status_error.text() and not detail.status_error.isHidden()

@@ -8,6 +8,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.models.report_rule_table_model import ReportRuleTableModel
 from console.services.context import Workstation
 from console.services.deadlines import deadlines_for
@@ -24,9 +25,12 @@ def test_leader_edits_a_deadline(
     page = window.show_view("settings")
     assert isinstance(page, SettingsPage) and page.rules is not None
     panel = page.rules
+    assert not panel.save.isEnabled()  # until the rules have been read
+    qtbot.waitUntil(lambda: panel.model.rowCount() > 0, timeout=5000)
     qtmodeltester.check(panel.model)
     assert panel.model.rowCount() == len(list_rules(workstation.writer)) > 0
     assert panel.save.isEnabled()  # standalone: no account, edits locally
+    assert panel.basis.maxLength() == ENTITY_FIELDS["report_rules"]["basis"].max_len == 200
 
     panel.category.setCurrentText("自然灾害")
     panel.grade.setCurrentText("较大")
@@ -95,4 +99,4 @@ def test_rule_model_orders_by_category_and_grade(qtmodeltester: ModelTester) -> 
     model.set_rules(rules)
     qtmodeltester.check(model)
     assert [model.index(r, 0).data() for r in range(2)] == ["自然灾害", "事故灾难"]
-    assert model.index(1, 1).data() == "全部等级" and model.index(0, 4).data() == "30 分钟"
+    assert model.index(1, 1).data() == "全部等级" and model.index(0, 4).data() == "30"

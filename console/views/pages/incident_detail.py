@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing, workflow
+from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
 from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
@@ -42,6 +43,15 @@ from console.ui.tasks import TaskRunner, run_task
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
 TICK_MS = 30_000
+# Labels and lengths as the fields are declared (one declaration: console.domain.schema).
+_INCIDENT = ENTITY_FIELDS["incidents"]
+_ENTRY = ENTITY_FIELDS["incident_timeline"]
+TEAMS = _INCIDENT["teams_assigned"]
+COUNTS = ("dead", "missing", "injured", "trapped", "affected")
+
+
+def _label(key: str) -> str:
+    return _INCIDENT[key].label
 
 
 @dataclass(frozen=True)
@@ -138,9 +148,10 @@ class IncidentDetail(QFrame):
         grid.addWidget(self.status_error, 1, 1)
         self.status_buttons: dict[str, QPushButton] = {}
 
-        grid.addWidget(QLabel("处置力量", self), 2, 0)
+        grid.addWidget(QLabel(TEAMS.label, self), 2, 0)
         teams_row = QHBoxLayout()
         self.teams = QLineEdit(self)
+        self.teams.setMaxLength(TEAMS.max_len or 32767)
         self.teams.setPlaceholderText("已调派的队伍、人员、装备")
         self.teams.returnPressed.connect(self.save_teams)
         teams_row.addWidget(self.teams, 1)
@@ -155,6 +166,7 @@ class IncidentDetail(QFrame):
         self.entry_kind.addItems(list(ENTRY_KINDS))
         entry_row.addWidget(self.entry_kind)
         self.entry = QLineEdit(self)
+        self.entry.setMaxLength(_ENTRY["body"].max_len or 32767)
         self.entry.setPlaceholderText("处置情况、领导批示或指令内容，Enter 添加")
         self.entry.returnPressed.connect(self.add_entry)
         entry_row.addWidget(self.entry, 1)
@@ -258,28 +270,20 @@ class IncidentDetail(QFrame):
             )
             if p
         )
-        casualties = "，".join(
-            f"{label}{inc[key]}"
-            for key, label in (
-                ("dead", "死亡"),
-                ("missing", "失踪"),
-                ("injured", "受伤"),
-                ("trapped", "被困"),
-                ("affected", "受影响"),
-            )
-            if inc.get(key)
-        )
+        casualties = "，".join(f"{_label(key)}{inc[key]}" for key in COUNTS if inc.get(key))
         caller = "，".join(
             p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
         )
         kind = inc["category"] + (f"／{inc['subtype']}" if inc.get("subtype") else "")
         lines = [
-            f"接报：{beijing.display(inc['received_at'])}　类别：{kind}　"
-            f"等级：{inc.get('grade') or '未定级'}　记录人：{inc.get('recorder') or ''}",
+            f"{_label('received_at')}：{beijing.display(inc['received_at'])}　"
+            f"{_label('category')}：{kind}　{_label('grade')}：{inc.get('grade') or '未定级'}　"
+            f"{_label('recorder')}：{inc.get('recorder') or ''}",
             f"地点：{place or '（未填）'}",
             f"来电：{caller or '（未留名）'}　{inc.get('caller_phone') or ''}",
-            f"伤亡：{casualties or '暂无'}　已通知：{inc.get('notified') or '（无）'}",
-            f"经过：{inc.get('description') or '（未填）'}",
+            f"伤亡：{casualties or '暂无'}　"
+            f"{_label('notified')}：{inc.get('notified') or '（无）'}",
+            f"{_label('description')}：{inc.get('description') or '（未填）'}",
         ]
         return "\n".join(lines)
 

@@ -30,6 +30,7 @@ from console.domain import beijing, catalog
 from console.models.incident_table_model import ID_ROLE, LIST_TABLES, IncidentTableModel
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
+from console.ui.tasks import run_task
 
 if TYPE_CHECKING:
     from console.store.changes import Changes
@@ -70,9 +71,7 @@ class IncidentListView(QWidget):
         self.grade = self._choice(("全部等级", *catalog.GRADES), "等级")
         self.township = QComboBox(self)
         self.township.setToolTip("乡镇")
-        self.township.addItem("全部乡镇", None)
-        for tid, name in source.townships():
-            self.township.addItem(name, tid)
+        self.township.addItem("全部乡镇", None)  # the names follow from the task runner
         self.township.currentIndexChanged.connect(self._apply)
         for w in (self.category, self.grade, self.township):
             bar.addWidget(w)
@@ -140,8 +139,10 @@ class IncidentListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        metrics = self.table.fontMetrics()
         for column, width in ((0, 96), (2, 64), (3, 60), (4, 76), (5, 62), (6, 150)):
-            header.resizeSection(column, width)
+            label = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            header.resizeSection(column, max(width, metrics.horizontalAdvance(label) + 30))
         header.sectionClicked.connect(lambda _c: self._after_reset(self._selected))
         layout.addWidget(self.table, 1)
 
@@ -161,8 +162,26 @@ class IncidentListView(QWidget):
         self.ticker.setInterval(TICK_MS)
         self.ticker.timeout.connect(self.model.tick)
         self.ticker.start()
+        self._tasks = tasks
         self._apply()
+        self.read_townships()
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def read_townships(self) -> None:
+        """Fill the 乡镇 filter from the store, on the task runner."""
+        run_task(self._tasks, self._source.townships, on_done=self._set_townships, receiver=self)
+
+    def _set_townships(self, townships: list[tuple[str, str]]) -> None:
+        chosen = self.township.currentData()
+        self.township.blockSignals(True)  # the filter itself does not change
+        self.township.clear()
+        self.township.addItem("全部乡镇", None)
+        for tid, name in townships:
+            self.township.addItem(name, tid)
+        self.township.setCurrentIndex(max(0, self.township.findData(chosen)))
+        self.township.blockSignals(False)
+        if self.township.currentData() != chosen:
+            self._apply()  # the chosen township is gone
 
     def _choice(self, items: tuple[str, ...], tip: str) -> QComboBox:
         combo = QComboBox(self)
@@ -208,12 +227,15 @@ class IncidentListView(QWidget):
     def refresh(self, select: str = "") -> None:
         """Re-query; ``select``: the incident to select once the rows have landed."""
         self._select_next = select or self._select_next
+        self.model.set_focus(self._select_next or self._selected)
         self.model.refresh()
 
     def on_changes(self, changes: Changes) -> None:
         """Shown rows edited: update them in place; anything else: one refresh."""
         if changes.touches(*LIST_TABLES) and not self.model.update_rows(changes):
             self.refresh()
+        if changes.touches("townships"):
+            self.read_townships()
 
     def _refreshed(self) -> None:
         self.summary.setText(f"共 {self.model.rowCount()} 起")
@@ -246,4 +268,5 @@ class IncidentListView(QWidget):
         incident_id = self.selected_id()
         if incident_id:
             self._selected = incident_id
+            self.model.set_focus(incident_id)  # later refreshes read its page up front
         self.incident_selected.emit(incident_id)

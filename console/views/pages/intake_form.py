@@ -440,6 +440,7 @@ class IntakeForm(QFrame):
         model = self.line("township").completer().model()
         if isinstance(model, QStringListModel):
             model.setStringList(sorted(places.townships))
+        self._township_changed("")
 
     # -- errors ----------------------------------------------------------------------------
     def show_errors(self, errors: FormErrors | dict[str, str]) -> None:

@@ -86,6 +86,7 @@ def make_intake_page(context: PageContext) -> QWidget:
 
 class IntakePage(Page):
     save_finished = Signal(str)  # the saved or attached incident's id; "" when not saved
+    places_loaded = Signal()  # the place names (and the sample flag) have been read
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -108,13 +109,14 @@ class IntakePage(Page):
         # The list first: its refresh (100,000 ids) starts on the task runner while the rest
         # of the page is built.
         self.list = IncidentListView(self.source, self.clock, right, context.tasks)
-        places = self.service.places() if self.service is not None else Places({}, {})
-        self._places = places
+        # The place names arrive from the task runner (read_places); until then a save reads
+        # them itself, on the runner (places=None), and completion has no names yet.
+        self._places: Places | None = None
         self._dismissed: set[str] = set()
 
         left = QWidget(scroll.viewport())
         self.form = IntakeForm(
-            places,
+            Places({}, {}),
             context.session.officer,
             DraftStore(context.data_dir),
             self.clock,
@@ -166,7 +168,7 @@ class IntakePage(Page):
         self.list.incident_selected.connect(self.detail.show_incident)
         self.detail.report_requested.connect(self.open_report)
         context.bus.changed.connect(self._on_changes)
-        self.header.set_sample(context.queries.sample_present())
+        self.read_places(sample=True)
         if self.list.model.loading:
             self.list.model.refreshed.connect(
                 self._select_first, Qt.ConnectionType.SingleShotConnection
@@ -174,6 +176,28 @@ class IntakePage(Page):
         else:
             self._select_first()
         self.form.focus_first()
+
+    def read_places(self, *, sample: bool = False) -> None:
+        """Read the township and village names (and the 样例数据 flag) on the task runner;
+        :attr:`places_loaded` fires once they are in the form."""
+        service, queries = self.service, self.context.queries
+
+        def read() -> tuple[Places | None, bool | None]:
+            places = service.places() if service is not None else None
+            return places, queries.sample_present() if sample else None
+
+        run_task(self.context.tasks, read, on_done=self._places_read, receiver=self)
+
+    def _places_read(self, read: tuple[Places | None, bool | None]) -> None:
+        places, sample = read
+        if places is not None:
+            self._places = places
+            self.form.set_places(places)
+            if self.form.has_content():
+                self._dup_timer.start()  # typed before the names were there: check again
+        if sample is not None:
+            self.header.set_sample(sample)
+        self.places_loaded.emit()
 
     def _select_first(self) -> None:
         if self.list.model.rowCount() and not self.list.selected_id():
@@ -335,9 +359,8 @@ class IntakePage(Page):
 
     # -- changes ---------------------------------------------------------------------------
     def _on_changes(self, changes: Changes) -> None:
-        if changes.touches("townships", "villages") and self.service is not None:
-            self._places = self.service.places()
-            self.form.set_places(self._places)
+        if changes.touches("townships", "villages"):
+            self.read_places()
         self.list.on_changes(changes)
         if changes.touches(*DETAIL_TABLES) and self.detail.incident_id():
             self.detail.show_incident(self.detail.incident_id())

@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing
+from console.domain.schema import ENTITY_FIELDS
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.report_text import ReportDraft, compose
@@ -33,10 +36,38 @@ from console.ui.tasks import TaskRunner, run_task
 
 STAGES = ("首报", "续报", "终报")
 CHANNELS = ("电话", "书面")
+LOADING = "正在读取事件，生成报告草稿……"
+_REPORT = ENTITY_FIELDS["incident_reports"]  # labels and lengths as declared
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """What composing a report reads (any thread); the stages are composed from it."""
+
+    incident: dict[str, Any]
+    timeline: list[dict[str, Any]]
+    reports: list[dict[str, Any]]
+    names: dict[str, str]
+
+
+def read_report_data(source: IncidentSource, incident_id: str) -> ReportData | None:
+    incident = source.incident(incident_id)
+    if incident is None:
+        return None
+    return ReportData(
+        incident,
+        source.timeline(incident_id),
+        source.reports_for([incident_id]).get(incident_id, []),
+        source.place_names(),
+    )
 
 
 class ReportDialog(QDialog):
+    """Opens at once and composes when the incident has been read on the task runner
+    (:attr:`ready`); the draft cannot be edited, exported or recorded before that."""
+
     recorded = Signal(bool)  # 标记为已报送 has been written (True) or refused (False)
+    ready = Signal(bool)  # the incident has been read: composed (True) or it is gone (False)
 
     def __init__(
         self,
@@ -65,7 +96,7 @@ class ReportDialog(QDialog):
 
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        top.addWidget(QLabel("报告类型", self))
+        top.addWidget(QLabel(_REPORT["stage"].label, self))
         self.stage = QComboBox(self)
         self.stage.addItems(list(STAGES))
         top.addWidget(self.stage)
@@ -90,18 +121,18 @@ class ReportDialog(QDialog):
         layout.addLayout(exports)
 
         sent = QGridLayout()
-        sent.addWidget(QLabel("报送方式", self), 0, 0)
+        sent.addWidget(QLabel(_REPORT["channel"].label, self), 0, 0)
         self.channel = QComboBox(self)
         self.channel.addItems(list(CHANNELS))
         sent.addWidget(self.channel, 0, 1)
-        sent.addWidget(QLabel("接收单位/人", self), 0, 2)
+        sent.addWidget(QLabel(_REPORT["recipient"].label, self), 0, 2)
         self.recipient = QLineEdit(self)
         self.recipient.setPlaceholderText("如 丽水市应急管理局值班室")
+        self.recipient.setMaxLength(_REPORT["recipient"].max_len or 32767)
         sent.addWidget(self.recipient, 0, 3)
         sent.setColumnStretch(3, 1)
         self.mark_button = QPushButton("标记为已报送", self)
         self.mark_button.setObjectName("PrimaryButton")
-        self.mark_button.setEnabled(service is not None)
         self.mark_button.clicked.connect(self.mark_sent)
         sent.addWidget(self.mark_button, 0, 4)
         layout.addLayout(sent)
@@ -117,24 +148,42 @@ class ReportDialog(QDialog):
         close.addWidget(self.close_button)
         layout.addLayout(close)
 
+        self._data: ReportData | None = None
+        self.body.setPlaceholderText(LOADING)
+        self._set_loaded(False)
         self.stage.currentTextChanged.connect(self.compose)
-        self.stage.setCurrentIndex(self._suggested_stage())
-        self.compose()
+        run_task(tasks, read_report_data, source, incident_id, on_done=self._read, receiver=self)
 
-    def _suggested_stage(self) -> int:
-        reports = self._source.reports_for([self._id]).get(self._id, [])
-        return 1 if any(r["stage"] == "首报" for r in reports) else 0
+    def _set_loaded(self, loaded: bool) -> None:
+        for widget in (self.stage, self.title, self.body, self.docx_button, self.pdf_button):
+            widget.setEnabled(loaded)
+        self.mark_button.setEnabled(loaded and self._service is not None)
+
+    def _read(self, data: ReportData | None) -> None:
+        self._data = data
+        if data is None:
+            self.body.setPlaceholderText("")
+            self._say("该事件已不存在（可能已被删除），无法生成报告。")
+            self.ready.emit(False)
+            return
+        self._set_loaded(True)
+        self.stage.blockSignals(True)
+        self.stage.setCurrentIndex(_suggested_stage(data.reports))
+        self.stage.blockSignals(False)
+        self.compose()
+        self.ready.emit(True)
 
     def compose(self) -> ReportDraft | None:
-        incident = self._source.incident(self._id)
-        if incident is None:
+        """The draft of the chosen stage, from what was read (None before that)."""
+        data = self._data
+        if data is None:
             return None
         draft = compose(
             self.stage.currentText(),
-            incident,
-            self._source.timeline(self._id),
-            self._source.reports_for([self._id]).get(self._id, []),
-            self._source.place_names(),
+            data.incident,
+            data.timeline,
+            data.reports,
+            data.names,
             now=self._clock(),
         )
         self.title.setText(draft.title)
@@ -184,7 +233,7 @@ class ReportDialog(QDialog):
     def mark_sent(self) -> bool:
         """Record the report as sent (in the background); False when there is no write path
         or one is running. :attr:`recorded` tells how it ended."""
-        if self._service is None or self._recording:
+        if self._service is None or self._recording or self._data is None:
             return False
         service, incident_id = self._service, self._id
         stage, channel = self.stage.currentText(), self.channel.currentText()
@@ -226,3 +275,8 @@ class ReportDialog(QDialog):
     def _say(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+
+
+def _suggested_stage(reports: list[dict[str, Any]]) -> int:
+    """续报 once a 首报 has been sent, else 首报."""
+    return 1 if any(r["stage"] == "首报" for r in reports) else 0

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import cast
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from console.domain import catalog
 from console.domain.reporting import CHANNELS, REPORT_STAGES
 from console.domain.roles import ADMIN, LEADER
+from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE
 from console.models.report_rule_table_model import ReportRuleTableModel, Rule
 from console.store.changes import Changes
@@ -33,9 +35,12 @@ from console.ui.tasks import run_task
 from console.views.pages.base import PageContext
 
 ANY_GRADE = "全部等级"
+_BASIS = ENTITY_FIELDS["report_rules"]["basis"]
 
 
 class ReportRulesPanel(QWidget):
+    refreshed = Signal()  # the rules read on the task runner are in the table
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
@@ -77,8 +82,8 @@ class ReportRulesPanel(QWidget):
         self.minutes.setSuffix(" 分钟")
         self.minutes.setValue(60)
         self.basis = QLineEdit(self)
-        self.basis.setPlaceholderText("依据（文件或本地规定）")
-        self.basis.setMaxLength(200)
+        self.basis.setPlaceholderText(f"{_BASIS.label}（文件或本地规定）")
+        self.basis.setMaxLength(_BASIS.max_len or 200)
         self.save = QPushButton("保存规则", self)
         self.delete = QPushButton("删除所选", self)
         for widget in (self.category, self.grade, self.stage, self.channel, self.minutes):
@@ -95,6 +100,9 @@ class ReportRulesPanel(QWidget):
         self.delete.clicked.connect(self._delete)
         self.table.selectionModel().selectionChanged.connect(self._fill_from_selection)
         context.bus.changed.connect(self._on_changes)
+        self.note.setText("正在读取报送时限……")
+        for button in (self.save, self.delete):  # until the rules are there
+            button.setEnabled(False)
         self.refresh()
 
     def _user(self) -> str:
@@ -107,8 +115,22 @@ class ReportRulesPanel(QWidget):
         return session is None or session.role in (LEADER, ADMIN)
 
     def refresh(self) -> None:
+        """Read the rules on the task runner; the table fills in when they land
+        (:attr:`refreshed`)."""
         source = self.context.incident_source
-        self.model.set_rules(source.rules() if source is not None else [])
+        run_task(
+            self.context.tasks,
+            source.rules if source is not None else list,
+            on_done=self._show_rules,
+            receiver=self,
+        )
+
+    def _show_rules(self, rules: list[Rule]) -> None:
+        self.model.set_rules(rules)
+        self._show_editable()
+        self.refreshed.emit()
+
+    def _show_editable(self) -> None:
         editable = self.may_edit() and self.context.incidents is not None
         for widget in (self.save, self.delete):
             widget.setEnabled(editable)

@@ -1,0 +1,231 @@
+"""The GUI never waits on the database: no view, model or ui code checks a connection out of
+the store's pool on the GUI thread while the console is used as an officer uses it.
+
+A pool ``checkout`` listener records every checkout made on the main thread with a frame of
+``console/views``, ``console/models`` or ``console/ui`` on its stack (test code reading the
+store to check results does not count). The walk opens every page, filters, sorts and
+scrolls a list of 250 incidents, saves a call, opens it and writes on it, opens the report
+dialog and records a report sent, edits a deadline rule and lets changes to places and
+reference data arrive; then the record must be empty.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+from sqlalchemy import event
+
+from console.domain import beijing
+from console.domain.ids import new_id, reference_id
+from console.services.context import Workstation
+from console.services.incidents import IncidentService
+from console.services.intake import validate_call
+from console.ui.tasks import run_task
+from console.views.main_window import MainWindow, WindowContext
+from console.views.pages.intake_page import IntakePage
+from console.views.pages.settings_page import SettingsPage
+from console.views.registry import VIEW_NAMES
+from tests.views.conftest import flush_deletes
+
+CONSOLE = Path(__file__).resolve().parents[2] / "console"
+GUI_CODE = tuple(str(CONSOLE / part) for part in ("views", "models", "ui"))
+INCIDENTS = 250  # more than a page of the lazy list (200): scrolling reads more pages
+
+
+class GuiCheckouts:
+    """Stacks of the pool checkouts GUI code made on the GUI thread."""
+
+    def __init__(self) -> None:
+        self.stacks: list[str] = []
+
+    def __call__(self, *_args: object) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        frames = traceback.extract_stack()[:-1]
+        if any(f.filename.startswith(GUI_CODE) for f in frames):
+            ours = [f for f in frames if f.filename.startswith(str(CONSOLE))]
+            self.stacks.append("".join(traceback.format_list(ours[-8:])))
+
+    def report(self) -> str:
+        return f"{len(self.stacks)} checkout(s) on the GUI thread, e.g.:\n" + "\n".join(
+            self.stacks[:3]
+        )
+
+
+@pytest.fixture
+def gui_checkouts(workstation: Workstation) -> Iterator[GuiCheckouts]:
+    found = GuiCheckouts()
+    engine = workstation.store.engine
+    event.listen(engine, "checkout", found)
+    yield found
+    event.remove(engine, "checkout", found)
+
+
+def add_incidents(workstation: Workstation, count: int) -> None:
+    """``count`` calls, one a minute back from now, in one write."""
+    now = beijing.now()
+    places = IncidentService(workstation.writer).places()
+    calls = []
+    for n in range(count):
+        form = {
+            "received_at": (now - timedelta(minutes=n + 5)).strftime("%Y-%m-%d %H:%M"),
+            "category": "自然灾害",
+            "subtype": "地质",
+            "township": "北界镇",
+            "description": f"第{n}起：山体滑坡",
+        }
+        args = validate_call(form, now=now, places=places, recorder="测试")
+        calls.append(("incident.create", {"id": new_id(), **args}))
+    workstation.writer.apply(calls, user="测试")
+
+
+@pytest.fixture
+def watched(
+    qtbot: QtBot,
+    workstation: Workstation,
+    gui_checkouts: GuiCheckouts,
+    window_context: WindowContext,
+) -> Iterator[MainWindow]:
+    """The main window over 250 incidents, built while checkouts are watched."""
+    add_incidents(workstation, INCIDENTS)
+    win = MainWindow(window_context)
+    win.resize(1400, 900)
+    win.show_view("intake")
+    win.show()
+    qtbot.waitExposed(win)
+    settle(win)
+    yield win
+    win.close()
+    win.deleteLater()
+    flush_deletes()
+
+
+def settle(window: MainWindow) -> None:
+    """Wait (bounded) until every background read and write has landed."""
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
+
+
+def test_the_probe_sees_a_gui_thread_read(
+    window: MainWindow, workstation: Workstation, gui_checkouts: GuiCheckouts
+) -> None:
+    """The check itself can fail: a read made from ui code on the GUI thread is recorded."""
+    run_task(None, workstation.queries.sample_present)  # no runner: runs here
+    assert len(gui_checkouts.stacks) == 1
+    assert "sample_present" in gui_checkouts.stacks[0]
+    workstation.queries.sample_present()  # test code reading the store does not count
+    assert len(gui_checkouts.stacks) == 1
+
+
+def test_an_officer_session_never_reads_on_the_gui_thread(
+    qtbot: QtBot, watched: MainWindow, workstation: Workstation, gui_checkouts: GuiCheckouts
+) -> None:
+    window = watched
+    for name in VIEW_NAMES:  # every page, built and shown
+        window.show_view(name)
+        settle(window)
+    page = window.show_view("intake")
+    assert isinstance(page, IntakePage)
+    settle(window)
+    listing = page.list
+    assert listing.township.count() > 1  # the 乡镇 filter filled from the runner
+    assert page.header.badge.isVisibleTo(page)  # 样例数据, read on the runner
+
+    # The list: scroll to the end (lazy pages), filter, search, sort.
+    assert listing.model.rowCount() == INCIDENTS
+    listing.table.scrollToBottom()
+    qtbot.waitUntil(lambda: not listing.model.fetching(), timeout=5000)
+    qtbot.wait(50)
+    settle(window)
+    last = listing.model.index(INCIDENTS - 1, 1)
+    assert listing.model.data(last) == "北界镇地质灾害"
+    listing.search.setText("滑坡")
+    listing.search.returnPressed.emit()
+    settle(window)
+    listing.search.clear()
+    listing.statuses["已结案"].setChecked(True)
+    listing.township.setCurrentIndex(listing.township.findText("北界镇"))
+    settle(window)
+    listing.township.setCurrentIndex(0)
+    listing.table.sortByColumn(1, listing.table.horizontalHeader().sortIndicatorOrder())
+    settle(window)
+
+    # A call saved, then worked on in the detail.
+    form = page.form
+    form.line("caller_name").setText("李明")
+    form.line("township").setText("北界镇")
+    form.line("village").setText("苏村")
+    form.category.setCurrentText("自然灾害")
+    form.description.setPlainText("山体滑坡，2人被困")
+    qtbot.waitUntil(lambda: page.duplicate.isVisible(), timeout=3000)  # repeat-call check
+    settle(window)
+    page.duplicate.new_button.click()
+    with qtbot.waitSignal(page.save_finished, timeout=5000) as saved:
+        form.submit()
+    incident_id = saved.args[0] if saved.args else ""
+    assert incident_id
+    settle(window)
+    assert listing.selected_id() == incident_id  # selected once the refresh landed
+    qtbot.waitUntil(lambda: page.detail.incident_id() == incident_id, timeout=5000)
+    page.detail.entry.setText("北界镇应急队已出发")
+    assert page.detail.add_entry()
+    settle(window)
+
+    # The report dialog: composed, recorded as sent.
+    dialog = page.report_dialog(incident_id)
+    settle(window)
+    assert "北界镇苏村" in dialog.body.toPlainText()
+    dialog.stage.setCurrentText("续报")
+    dialog.recipient.setText("丽水市应急管理局")
+    with qtbot.waitSignal(dialog.recorded, timeout=5000):
+        assert dialog.mark_sent()
+    settle(window)
+    dialog.close()
+
+    # Changes from elsewhere (a pull, another writer): places and reference data.
+    workstation.writer.apply(
+        [
+            (
+                "village.upsert",
+                {
+                    "id": reference_id("village", "测试村"),
+                    "name": "测试村",
+                    "township_id": reference_id("township", "北界镇"),
+                },
+            ),
+            (
+                "shelter.upsert",
+                {
+                    "id": reference_id("shelter", "测试避灾点"),
+                    "name": "测试避灾点",
+                    "township_id": reference_id("township", "妙高街道"),
+                },
+            ),
+        ],
+        user="测试",
+    )
+    with qtbot.waitSignal(page.places_loaded, timeout=5000):
+        pass  # the bus's burst reached the page, which re-read the names on the runner
+    settle(window)
+
+    # 设置: a deadline rule saved.
+    settings = window.show_view("settings")
+    assert isinstance(settings, SettingsPage) and settings.rules is not None
+    settle(window)
+    rules = settings.rules
+    rules.category.setCurrentText("自然灾害")
+    rules.minutes.setValue(45)
+    with qtbot.waitSignal(window.context.bus.changed, timeout=5000):
+        rules.save.click()
+    settle(window)
+    for name in VIEW_NAMES:  # every page again, after the changes
+        window.show_view(name)
+        settle(window)
+    window.toggle_theme()
+    settle(window)
+    assert not gui_checkouts.stacks, gui_checkouts.report()
