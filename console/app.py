@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from console import resources
 from console.cli import STARTED_AT, GuiOptions
-from console.memory import freeze_startup_objects
+from console.memory import freeze_startup_objects, resume_collector
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
@@ -145,6 +145,7 @@ def _sign_in(
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
     if not options.standalone:
+        resume_collector()  # paused for start-up; the dialog may wait for the officer long
         dialog = LoginDialog(bridge.accounts, tasks=tasks)
         if not dialog.exec():
             return False, bridge
@@ -231,6 +232,7 @@ def run_gui(options: GuiOptions) -> int:
     finally:
         started.close()
         crash.uninstall()
+        resume_collector()  # paused by the command line for start-up
 
 
 class _Started:
