@@ -281,6 +281,7 @@ class _Started:
             if self.options.screenshot is not None or self.options.quit_after_shown:
                 print(error_text(error), file=sys.stderr)
             else:
+                resume_collector()  # the message waits for the officer
                 show_store_error(None, error)
             return None
         return self.workstation
