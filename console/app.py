@@ -232,7 +232,6 @@ def run_gui(options: GuiOptions) -> int:
     finally:
         started.close()
         crash.uninstall()
-        resume_collector()  # paused by the command line for start-up
 
 
 class _Started:
