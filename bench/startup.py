@@ -11,7 +11,7 @@ The runs have Python's bytecode caches (``__pycache__``), as an installed consol
 (pip compiles them at install; a checkout writes them on its first start): the warm-up writes
 any that are missing, with ``PYTHONDONTWRITEBYTECODE`` removed from the runs' environment.
 (Without them, in a checkout run with ``PYTHONDONTWRITEBYTECODE=1`` and no ``__pycache__``,
-each start compiles the console's own modules from source: about 0.1 s more here.)
+each start compiles the console's own modules from source: about 0.07 s more here.)
 
 Targets: ``ready`` (the store open and the first page showing its data: what the officer
 waits for) <= 0.6 s (median); console/bare <= 3 on the time to the main window shown; the
