@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QApplication
 
 from console import resources
 from console.cli import STARTED_AT, GuiOptions
-from console.memory import freeze_startup_objects
+from console.memory import freeze_startup_objects, resume_collector
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
@@ -145,6 +145,7 @@ def _sign_in(
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
     if not options.standalone:
+        resume_collector()  # paused for start-up; the dialog may wait for the officer long
         dialog = LoginDialog(bridge.accounts, tasks=tasks)
         if not dialog.exec():
             return False, bridge
@@ -279,6 +280,7 @@ class _Started:
             if self.options.screenshot is not None or self.options.quit_after_shown:
                 print(error_text(error), file=sys.stderr)
             else:
+                resume_collector()  # the message waits for the officer
                 show_store_error(None, error)
             return None
         return self.workstation

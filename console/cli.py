@@ -116,9 +116,17 @@ def main(argv: list[str] | None = None) -> int:
         quit_after_shown=args.quit_after_shown,
         standalone=args.standalone,
     )
-    from console.app import run_gui
+    from console.memory import pause_collector, resume_collector
+    from console.ui.qt_imports import import_qt_without_feature_hook
 
-    return run_gui(options)
+    pause_collector()  # until the first page holds its data: see console/memory.py
+    try:
+        import_qt_without_feature_hook()
+        from console.app import run_gui
+
+        return run_gui(options)
+    finally:
+        resume_collector()
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ seconds, naming what it waited for, instead of hanging the run.
 
 from __future__ import annotations
 
+import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,6 +22,7 @@ from console.app import run_gui
 from console.cli import GuiOptions
 from console.domain.reporting import DEFAULT_RULES
 from console.domain.schema import Township
+from console.memory import pause_collector, resume_collector
 from console.services.context import open_workstation
 from console.services.report_rules import list_rules
 from console.views.login_dialog import LoginDialog
@@ -174,6 +176,31 @@ def test_closing_the_sign_in_window_does_not_start(qtbot: QtBot, tmp_path: Path)
     officer.then("the sign-in window", close_login)
     officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert _top(MainWindow) is None
+
+
+def test_the_collector_runs_again_while_the_sign_in_window_waits(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """Start-up pauses the garbage collector (console/memory.py) until the first page has its
+    data; the 登录 window may wait for the officer for long, with the collector running."""
+    officer = Officer()
+    collecting: list[bool] = []
+
+    def close_login() -> bool:
+        dialog = _top(LoginDialog)
+        if dialog is None:
+            return False
+        collecting.append(gc.isenabled())
+        dialog.reject()
+        return True
+
+    officer.then("the sign-in window", close_login)
+    pause_collector()  # as the command line does before run_gui
+    try:
+        officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
+    finally:
+        resume_collector()
+    assert collecting == [True]
 
 
 def test_a_window_that_never_comes_fails_in_seconds(qtbot: QtBot, tmp_path: Path) -> None:
