@@ -153,8 +153,16 @@ def _sign_in(
             bridge.start(dialog.session)
             session.sign_in(dialog.session.username)
             return True, bridge
-    load_standalone_defaults(workstation)  # standalone: sample county on first run
+    # Standalone: the sample county on a first run (hundreds of writes), in the background;
+    # the pages fill in through the change bus as it lands.
+    tasks.run(load_standalone_defaults, workstation, on_error=_standalone_load_failed)
     return True, bridge
+
+
+def _standalone_load_failed(error: BaseException) -> None:
+    if not isinstance(error, StoreError):
+        raise error  # the crash reporter logs it and tells the officer
+    show_store_error(None, error)
 
 
 def run_gui(options: GuiOptions) -> int:

@@ -153,8 +153,11 @@ def test_standalone_first_run_loads_the_sample(qtbot: QtBot, tmp_path: Path) -> 
         window = _top(MainWindow)
         if not isinstance(window, MainWindow) or not window.attached:
             return False
+        # The sample is written in the background once the console is up.
         seen["sample"] = window.context.queries.sample_present()
         seen["badge"] = not window.status.sample.isHidden()
+        if not all(seen.values()):
+            return False
         window.close()
         return True
 
