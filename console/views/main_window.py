@@ -233,8 +233,12 @@ class MainWindow(QMainWindow):
         return page
 
     def new_call(self) -> QWidget:
-        """F2 from any page: the intake form, cursor in its first field."""
-        return self.show_view("intake")
+        """F2 from any page: the intake form, a call starting now, cursor in its first field."""
+        page = self.show_view("intake")
+        start = getattr(page, "start_new_call", None)
+        if callable(start):
+            start()
+        return page
 
     def _build(self, spec: ViewSpec) -> QWidget:
         index = VIEW_NAMES.index(spec.name)

@@ -1,7 +1,11 @@
 """值班电话记录: the call-intake form, built for an officer typing while on the phone.
 
-Keyboard: the cursor starts in 来电人 (接报时间 is prefilled with now and sits above it,
-Shift+Tab reaches it); Tab / Shift+Tab walk every field; Enter in a single-line field or a
+接报时间 is when the officer starts taking the call, not when the form was opened or last
+cleared: it stays empty until the first keystroke (or choice) into an empty form, or F2, and is
+then stamped from the clock. Typed by hand it is kept as typed; a restored draft keeps the
+time its call started. F2 on a half-filled form keeps that call and its time (清空 starts over).
+
+Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab reaches it); Tab / Shift+Tab walk every field; Enter in a single-line field or a
 combo moves to the next field (it never saves, so a stray Enter cannot file a half call);
 Ctrl+Enter saves from anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
 Errors from ``validate_call`` appear in Chinese under their field, and nothing typed is lost.
@@ -44,7 +48,7 @@ GRADE_ITEMS = (NO_GRADE, *reversed(catalog.GRADES))  # 一般 first: one Down fo
 COUNT_KEYS = ("dead", "missing", "injured", "trapped", "affected")
 COUNT_LABELS = dict(COUNT_FIELDS)
 PLACEHOLDERS = {
-    "received_at": "2026-11-28 14:05",
+    "received_at": "开始记录时自动填写",
     "caller_name": "姓名",
     "caller_unit": "来电单位",
     "caller_post": "职务",
@@ -134,6 +138,7 @@ class IntakeForm(QFrame):
         self._clock = clock
         self._loading = False
         self._saving = False
+        self._time_by_hand = False  # 接报时间 typed by the officer: never stamped over
         self._focus_before: QWidget | None = None
         self._enter = _EnterMovesOn(self)
         self.fields: dict[str, QWidget] = {}
@@ -183,7 +188,11 @@ class IntakeForm(QFrame):
         self.fields["description"] = self.description
 
         self.line("received_at").setMinimumWidth(
-            self.fontMetrics().horizontalAdvance("2026-11-28 14:05") + 28
+            max(
+                self.fontMetrics().horizontalAdvance(text)
+                for text in ("2026-11-28 14:05", PLACEHOLDERS["received_at"])
+            )
+            + 28
         )
         row = 0
         row = self._place(row, "received_at", 0, span=1)
@@ -500,10 +509,24 @@ class IntakeForm(QFrame):
             self.show_notice("正在保存……")
 
     def reset(self) -> None:
-        """An empty form for the next call, time prefilled with now."""
-        self.set_values({"received_at": self._clock().strftime(TIME_FORMAT)})
+        """An empty form for the next call; its time is stamped when the call starts."""
+        self.set_values({})
+        self._time_by_hand = False
         self.grade.setEnabled(True)
         self.clear_errors()
+
+    def start_call(self) -> None:
+        """F2: a new call starts now, unless one is already being typed (its time stays)
+        or the officer typed the time by hand."""
+        if not self.has_content() and not self._time_by_hand:
+            self._stamp_time()
+
+    def _stamp_time(self) -> None:
+        self._loading = True  # the stamp is not an edit of the officer's
+        try:
+            self.line("received_at").setText(self._clock().strftime(TIME_FORMAT))
+        finally:
+            self._loading = False
 
     def clear(self) -> None:
         self.reset()
@@ -516,9 +539,13 @@ class IntakeForm(QFrame):
         self.notice.show()
 
     # -- drafts ----------------------------------------------------------------------------
-    def _changed(self, _key: str) -> None:
+    def _changed(self, key: str) -> None:
         if self._loading:
             return
+        if key == "received_at":  # cleared by hand: stamped again when the call goes on
+            self._time_by_hand = bool(self.line("received_at").text())
+        elif not self._time_by_hand and not self.line("received_at").text():
+            self._stamp_time()  # the first keystroke of a call: it started now
         self._autosave.start()
         self.edited.emit()
 
@@ -551,5 +578,7 @@ class IntakeForm(QFrame):
         self.set_values(draft)
         self._category_changed(self.category.currentIndex())
         self.set_values(draft)  # subtype items exist now
+        # The draft's time is when its call started (or what the officer typed): kept.
+        self._time_by_hand = bool(self.line("received_at").text())
         self.show_notice("已恢复上次未保存的来电记录草稿。")
         return True

@@ -206,11 +206,15 @@ class IntakePage(Page):
 
     # -- entry points ----------------------------------------------------------------------
     def start_new_call(self) -> None:
-        """F2 / Ctrl+1: the cursor to the first field (anything typed stays)."""
+        """F2: a call starts now (its 接报时间), the cursor in the first field; a call
+        already being typed stays as it is, with its own time."""
+        self.form.start_call()
         self.form.focus_first()
 
     def focus_entry(self) -> None:
-        self.start_new_call()
+        """Arriving on the page (rail, Ctrl+1): the cursor to the first field; no call
+        starts until the officer types or presses F2."""
+        self.form.focus_first()
 
     # -- saving ----------------------------------------------------------------------------
     def save_call(self, values: dict[str, str]) -> None:
