@@ -93,12 +93,25 @@ def next_due(deadlines: Sequence[Deadline]) -> Deadline | None:
     return next((d for d in deadlines if not d.met), None)
 
 
+def span_text(minutes: int) -> str:
+    """A span as people say it: '12 分', '2 小时 5 分', '3 天 4 小时' (minutes dropped
+    beyond a day, where they no longer matter)."""
+    days, rest = divmod(max(minutes, 0), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
+    if hours:
+        return f"{hours} 小时 {mins} 分" if mins else f"{hours} 小时"
+    return f"{mins} 分"
+
+
 def countdown_text(deadline: Deadline | None, now: datetime) -> str:
-    """'首报(书面) 剩 12 分' / '首报(电话) 超时 3 分' / '' for the list and detail."""
+    """'首报(书面) 剩 12 分' / '首报(电话) 超时 3 天 4 小时' / '' for the list, the detail and
+    the banner (the one place a deadline's time left is worded)."""
     if deadline is None:
         return ""
     seconds = int(deadline.remaining(now).total_seconds())
     label = f"{deadline.stage}({deadline.channel})"
     if seconds >= 0:
-        return f"{label} 剩 {seconds // 60} 分"
-    return f"{label} 超时 {(-seconds + 59) // 60} 分"
+        return f"{label} 剩 {span_text(seconds // 60)}"
+    return f"{label} 超时 {span_text((-seconds + 59) // 60)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -27,7 +27,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing, catalog
-from console.models.incident_table_model import ID_ROLE, LIST_TABLES, IncidentTableModel
+from console.models.incident_table_model import (
+    DEADLINE_COLUMN,
+    ID_ROLE,
+    LIST_TABLES,
+    IncidentTableModel,
+)
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
 from console.ui.tasks import run_task
@@ -38,6 +43,9 @@ if TYPE_CHECKING:
 
 TICK_MS = 30_000
 SEARCH_DEBOUNCE_MS = 300
+TOWNSHIP_COLUMN = 4
+TITLE_MIN = 80
+LONG_COUNTDOWN = "首报(书面) 超时 9 天 23 小时"  # what 报送时限 is sized for
 
 
 class IncidentListView(QWidget):
@@ -139,10 +147,21 @@ class IncidentListView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.ensurePolished()  # the theme's font, which the widths are measured in
         metrics = self.table.fontMetrics()
-        for column, width in ((0, 96), (2, 64), (3, 60), (4, 76), (5, 62), (6, 150)):
+        widths = {0: 88, 2: 64, 3: 60, 4: 76, 5: 62}
+        widths[DEADLINE_COLUMN] = metrics.horizontalAdvance(LONG_COUNTDOWN) + 14
+        for column, width in widths.items():
             label = str(self.model.headerData(column, Qt.Orientation.Horizontal))
             header.resizeSection(column, max(width, metrics.horizontalAdvance(label) + 30))
+        header.setMinimumSectionSize(min(widths.values()) - 8)
+        self._fixed = sum(header.sectionSize(c) for c in widths)
+        # Narrow (1280 wide): the 乡镇 column goes first (the title names the township), so
+        # 报送时限 stays in view; the list's minimum width makes the splitter narrow the form.
+        extra = self.table.verticalScrollBar().sizeHint().width() + 2 * self.table.frameWidth()
+        narrow = self._fixed - header.sectionSize(TOWNSHIP_COLUMN) + TITLE_MIN + extra
+        self.setMinimumWidth(narrow)
+        self.table.viewport().installEventFilter(self)
         header.sectionClicked.connect(lambda _c: self._after_reset(self._selected))
         layout.addWidget(self.table, 1)
 
@@ -166,6 +185,16 @@ class IncidentListView(QWidget):
         self._apply()
         self.read_townships()
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
+        """Hide 乡镇 when the list is too narrow for every column and a readable title."""
+        narrow = self.table.viewport().width() < self._fixed + TITLE_MIN
+        self.table.setColumnHidden(TOWNSHIP_COLUMN, narrow)
 
     def read_townships(self) -> None:
         """Fill the 乡镇 filter from the store, on the task runner."""

@@ -5,9 +5,10 @@ cleared: it stays empty until the first keystroke (or choice) into an empty form
 then stamped from the clock. Typed by hand it is kept as typed; a restored draft keeps the
 time its call started. F2 on a half-filled form keeps that call and its time (清空 starts over).
 
-Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab reaches it); Tab / Shift+Tab walk every field; Enter in a single-line field or a
-combo moves to the next field (it never saves, so a stray Enter cannot file a half call);
-Ctrl+Enter saves from anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
+Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab reaches it);
+Tab / Shift+Tab walk every field; Enter in a single-line field or a combo moves to the next
+field (it never saves, so a stray Enter cannot file a half call); Ctrl+Enter saves from
+anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
 Errors from ``validate_call`` appear in Chinese under their field, and nothing typed is lost.
 Every edit is autosaved as a draft (debounced) that survives a crash or a closed window.
 """

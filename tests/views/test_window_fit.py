@@ -1,0 +1,37 @@
+"""The window as an officer meets it: at 1280x800 the incident list shows 报送时限 without
+scrolling sideways, wide enough for a long overdue time."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console.models.incident_table_model import DEADLINE_COLUMN
+from console.views.main_window import MainWindow
+from console.views.pages.incident_list import TOWNSHIP_COLUMN
+from console.views.pages.intake_page import IntakePage
+
+LONG_COUNTDOWN = "首报(书面) 超时 9 天 23 小时"
+
+
+def test_deadline_column_fits_at_1280x800(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1280, 800)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+    qtbot.waitUntil(lambda: window.width() == 1280, timeout=2000)
+    page = window.page("intake")
+    assert isinstance(page, IntakePage)
+    table = page.list.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0, timeout=2000)
+    QApplication.processEvents()
+    header = table.horizontalHeader()
+    right = header.sectionViewportPosition(DEADLINE_COLUMN) + header.sectionSize(DEADLINE_COLUMN)
+    assert table.horizontalScrollBar().maximum() == 0
+    assert right <= table.viewport().width()
+    assert header.sectionSize(DEADLINE_COLUMN) >= table.fontMetrics().horizontalAdvance(
+        LONG_COUNTDOWN
+    )
+    # wide enough again: every column, 乡镇 too
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: not table.isColumnHidden(TOWNSHIP_COLUMN), timeout=2000)
+    assert table.horizontalScrollBar().maximum() == 0
