@@ -51,7 +51,6 @@ CJK_FALLBACKS = (
     "Microsoft YaHei",
     "PingFang SC",
 )
-DEFAULT_SIZE = (1440, 900)
 SCREENSHOT_DEADLINE_MS = 60_000
 
 
@@ -223,8 +222,7 @@ def run_gui(options: GuiOptions) -> int:
         # the console at once, and a big store never delays it.
         window = MainWindow(shell=ShellContext(settings, theme, session))
         started.window = window
-        if not window.restore_layout():
-            window.resize(*DEFAULT_SIZE)
+        window.place()
         window.show_view(start_view(options.view, settings))
         started.then = lambda: started.finish(
             app, window, opening, settings, theme, session, interactive

@@ -62,7 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--view", metavar="NAME", help="要显示或截图的页面，见 --list-views")
     p.add_argument(
-        "--size", type=_size, default=(1600, 1000), metavar="WxH", help="窗口尺寸，默认 1600x1000"
+        "--size",
+        type=_size,
+        default=(1600, 1000),
+        metavar="WxH",
+        help="截图（--screenshot）的窗口尺寸，默认 1600x1000；"
+        "正常启动时窗口沿用上次关闭时的屏幕、大小和最大化状态，首次启动最大化",
     )
     p.add_argument("--list-views", action="store_true", help="列出页面名称后退出")
     p.add_argument("--theme", choices=("dark", "light"), help="界面主题：dark 深色 / light 浅色")

@@ -15,14 +15,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QByteArray, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
     QStackedWidget,
     QStatusBar,
+    QStyle,
     QVBoxLayout,
     QWidget,
 )
@@ -299,6 +300,27 @@ class MainWindow(QMainWindow):
         if state:
             self.restoreState(QByteArray(state))
         return restored
+
+    def place(self) -> None:
+        """Before the first show: the screen, size and maximized state of the last close;
+        on the first run, maximized on the primary screen (a normal size of three quarters
+        of it, centred, for when the officer restores it down)."""
+        if self.restore_layout():
+            return
+        screen = QGuiApplication.primaryScreen()
+        if screen is not None:
+            area = screen.availableGeometry()
+            width = max(self.minimumWidth(), area.width() * 3 // 4)
+            height = max(self.minimumHeight(), area.height() * 3 // 4)
+            self.setGeometry(
+                QStyle.alignedRect(
+                    Qt.LayoutDirection.LeftToRight,
+                    Qt.AlignmentFlag.AlignCenter,
+                    QSize(width, height),
+                    area,
+                )
+            )
+        self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def save_layout(self) -> None:
         settings = self.shell.settings
