@@ -8,6 +8,7 @@ Style sheets live in ``console/resources/themes/<name>.qss``; the palette below 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QColor, QPalette
@@ -89,13 +90,18 @@ def palette_for(colors: ThemeColors) -> QPalette:
     return pal
 
 
+THEMES_PLACEHOLDER = "@THEMES@"
+
+
 def load_qss(name: str) -> str:
     """The theme's style sheet; "" (the palette alone) when the install lost it, which
     :func:`console.resources.read_text` has logged as an error."""
     try:
-        return resources.read_text("themes", f"{name}.qss")
+        qss = resources.read_text("themes", f"{name}.qss")
     except OSError:
         return ""
+    # Images the sheet names (spin-box arrows) sit beside it, wherever the install put it.
+    return qss.replace(THEMES_PLACEHOLDER, Path(str(resources.resource("themes"))).as_posix())
 
 
 class ThemeManager(QObject):

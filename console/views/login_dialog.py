@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -57,6 +58,12 @@ class LoginDialog(QDialog):
         self.message = QLabel("")
         self.message.setWordWrap(True)
         self.message.setObjectName("loginMessage")
+        # Room for a three-line error from the start, and fields that never give up height:
+        # an error appearing must not squeeze or move what the officer is typing in.
+        self.message.setMinimumHeight(self.message.fontMetrics().lineSpacing() * 3)
+        self.message.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        for edit in (self.server_edit, self.user_edit, self.password_edit):
+            edit.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
         form = QFormLayout()
         form.addRow("服务器地址", self.server_edit)
