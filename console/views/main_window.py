@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QByteArray, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -80,6 +80,7 @@ class WindowContext:
 
 
 NEW_CALL_SHORTCUT = "F2"
+COMPACT_RAIL_BELOW = 1400  # window width under which the rail shows glyphs only
 
 PageFactory = Callable[[PageContext], QWidget]
 
@@ -328,6 +329,10 @@ class MainWindow(QMainWindow):
         settings.set(WINDOW_STATE, bytes(self.saveState().data()))
         settings.set(LAST_VIEW, self.current_view())
         settings.sync()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self.rail.set_compact(event.size().width() < COMPACT_RAIL_BELOW)
+        super().resizeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_layout()

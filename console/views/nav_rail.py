@@ -1,7 +1,9 @@
 """The navigation rail: the twelve areas of the console, keyboard-navigable, with glyph icons.
 
 Arrow keys move between areas; the rail asks the main window to show one through
-:attr:`NavRail.view_requested`. Tooltips show each page's shortcut.
+:attr:`NavRail.view_requested`. Tooltips show each page's shortcut. On a narrow window
+(a 1280 or 1366 wide screen) the rail shows its glyphs only, so the pages get the width
+(the incident list its 报送时限 column); the names are then in the tooltips.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from console.views.registry import ViewSpec
 
 ICON_SIZE = 26
 NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
+TITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 RAIL_WIDTH = 196
+COMPACT_WIDTH = 58
 
 
 def glyph_icon(glyph: str, color: str = "#3d7fd9", size: int = ICON_SIZE) -> QIcon:
@@ -61,12 +65,14 @@ class NavRail(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.compact = False
         header = QLabel("遂昌县应急指挥中心", self)
         header.setObjectName("RailHeader")
         sub = QLabel("综合值班台", self)
         sub.setObjectName("RailSub")
         layout.addWidget(header)
         layout.addWidget(sub)
+        self._header = (header, sub)
 
         self.list = QListWidget(self)
         self.list.setObjectName("NavRail")
@@ -77,11 +83,26 @@ class NavRail(QWidget):
         for spec in views:
             item = QListWidgetItem(glyph_icon(spec.glyph), spec.title)
             item.setData(NAME_ROLE, spec.name)
+            item.setData(TITLE_ROLE, spec.title)
             item.setToolTip(f"{spec.title}（{shortcut_text(spec)}）\n{spec.summary}")
             item.setSizeHint(QSize(RAIL_WIDTH - 16, 44))
             self.list.addItem(item)
         self.list.currentItemChanged.connect(self._on_current)
         layout.addWidget(self.list, 1)
+
+    def set_compact(self, compact: bool) -> None:
+        """Glyphs only (narrow windows) or glyphs with the pages' names."""
+        if compact == self.compact:
+            return
+        self.compact = compact
+        width = COMPACT_WIDTH if compact else RAIL_WIDTH
+        self.setFixedWidth(width)
+        for label in self._header:
+            label.setVisible(not compact)
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            item.setText("" if compact else item.data(TITLE_ROLE))
+            item.setSizeHint(QSize(width - 16, 44))
 
     def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:

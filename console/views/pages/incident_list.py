@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 TICK_MS = 30_000
 SEARCH_DEBOUNCE_MS = 300
 TOWNSHIP_COLUMN = 4
-TITLE_MIN = 80
-LONG_COUNTDOWN = "首报(书面) 超时 9 天 23 小时"  # what 报送时限 is sized for
+TITLE_MIN = 80  # the title column's least width
+TITLE_READABLE = 160  # below this the 乡镇 column gives its width to the title
+LONG_COUNTDOWN = "首报(书面) 超时 23 小时 59 分"  # the longest 报送时限 text
 
 
 class IncidentListView(QWidget):
@@ -193,7 +194,7 @@ class IncidentListView(QWidget):
 
     def _fit_columns(self) -> None:
         """Hide 乡镇 when the list is too narrow for every column and a readable title."""
-        narrow = self.table.viewport().width() < self._fixed + TITLE_MIN
+        narrow = self.table.viewport().width() < self._fixed + TITLE_READABLE
         self.table.setColumnHidden(TOWNSHIP_COLUMN, narrow)
 
     def read_townships(self) -> None:
