@@ -80,6 +80,18 @@ def test_time_of_first_keystroke_not_of_opening(qtbot: QtBot, clock: Clock) -> N
     assert received(form) == "2026-11-30 08:43"
 
 
+def test_a_form_erased_by_hand_waits_for_its_next_call(qtbot: QtBot, clock: Clock) -> None:
+    form = IntakeForm(Places({}, {}), "测试", clock=clock)
+    qtbot.addWidget(form)
+    type_text(form.fields["caller_name"], "误")
+    assert received(form) == "2026-11-30 07:43"
+    form.line("caller_name").clear()  # nothing left: no call is being taken
+    assert received(form) == ""
+    clock.advance(25)
+    type_text(form.fields["caller_name"], "张")
+    assert received(form) == "2026-11-30 08:08"
+
+
 def test_a_choice_is_a_first_keystroke_too(qtbot: QtBot, clock: Clock) -> None:
     form = IntakeForm(Places({}, {}), "测试", clock=clock)
     qtbot.addWidget(form)

@@ -2,8 +2,9 @@
 
 接报时间 is when the officer starts taking the call, not when the form was opened or last
 cleared: it stays empty until the first keystroke (or choice) into an empty form, or F2, and is
-then stamped from the clock. Typed by hand it is kept as typed; a restored draft keeps the
-time its call started. F2 on a half-filled form keeps that call and its time (清空 starts over).
+then stamped from the clock (a form erased back to empty waits for its call again). Typed by
+hand it is kept as typed; a restored draft keeps the time its call started. F2 on a
+half-filled form keeps that call and its time (清空 starts over).
 
 Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab reaches it);
 Tab / Shift+Tab walk every field; Enter in a single-line field or a combo moves to the next
@@ -523,9 +524,12 @@ class IntakeForm(QFrame):
             self._stamp_time()
 
     def _stamp_time(self) -> None:
-        self._loading = True  # the stamp is not an edit of the officer's
+        self._set_time(self._clock().strftime(TIME_FORMAT))
+
+    def _set_time(self, text: str) -> None:
+        self._loading = True  # not an edit of the officer's
         try:
-            self.line("received_at").setText(self._clock().strftime(TIME_FORMAT))
+            self.line("received_at").setText(text)
         finally:
             self._loading = False
 
@@ -545,8 +549,11 @@ class IntakeForm(QFrame):
             return
         if key == "received_at":  # cleared by hand: stamped again when the call goes on
             self._time_by_hand = bool(self.line("received_at").text())
-        elif not self._time_by_hand and not self.line("received_at").text():
-            self._stamp_time()  # the first keystroke of a call: it started now
+        elif not self._time_by_hand:
+            if not self.has_content():
+                self._set_time("")  # all of it erased: the form waits for its call again
+            elif not self.line("received_at").text():
+                self._stamp_time()  # the first keystroke of a call: it started now
         self._autosave.start()
         self.edited.emit()
 
