@@ -1,7 +1,9 @@
 """Headless sub-commands of ``duty-console`` (scripts, integrations, tests).
 
-duty-console sync --once --server URL --user NAME [--data-dir DIR]
-    password from $DUTY_PASSWORD or the first line of stdin, never the command line
+duty-console sync --once --server URL --user NAME [--data-dir DIR] [--keep-sample]
+    password from $DUTY_PASSWORD or the first line of stdin, never the command line;
+    the sample county (样例数据) is discarded (one printed line) unless --keep-sample, which
+    only a demo server (duty-server load-sample) accepts
 duty-console digest [--data-dir DIR]
 """
 
@@ -24,6 +26,11 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8765")
     s.add_argument("--user", required=True, help="账号")
     s.add_argument("--data-dir", type=Path, default=None)
+    s.add_argument(
+        "--keep-sample",
+        action="store_true",
+        help="保留本机样例数据并提交（仅演示服务器接受；默认丢弃样例数据，从服务器下载全县数据）",
+    )
     d = sub.add_parser("digest", help="打印已同步数据表的规范 SHA-256 摘要")
     d.add_argument("--data-dir", type=Path, default=None)
     inc = sub.add_parser("incident", help="事件：新建、列出（供接口与脚本使用）")
@@ -64,7 +71,7 @@ def run(argv: list[str]) -> int:
             if args.action == "new":
                 return incident_new(data_dir, args.json, args.user)
             return incident_list(data_dir, set(args.status), args.search, args.limit)
-        return _sync_once(data_dir, args.server, args.user)
+        return _sync_once(data_dir, args.server, args.user, keep_sample=args.keep_sample)
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 2
@@ -84,7 +91,7 @@ def _digest(data_dir: Path) -> int:
     return 0
 
 
-def _sync_once(data_dir: Path, server: str, user: str) -> int:
+def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = False) -> int:
     from console.store.database import open_store
     from console.sync.client import SyncClient, SyncHttpError, Unreachable
     from console.sync.engine import SyncEngine
@@ -93,7 +100,7 @@ def _sync_once(data_dir: Path, server: str, user: str) -> int:
     client = SyncClient(server)
     try:
         client.login(user, _password())
-        report = SyncEngine(store, client).sync_once()
+        report = SyncEngine(store, client, keep_sample=keep_sample).sync_once()
     except Unreachable as exc:
         print(f"无法连接服务器 {server}：{exc}", file=sys.stderr)
         return 3
@@ -103,6 +110,8 @@ def _sync_once(data_dir: Path, server: str, user: str) -> int:
     finally:
         client.close()
         store.close()
+    if report.discarded:
+        print(f"已丢弃本机样例数据（{report.discarded} 项），全县数据以服务器为准")
     print(
         f"pushed {report.pushed} issues {report.issues} "
         f"pulled {report.pulled_rows} rows in {report.pages} page(s)"

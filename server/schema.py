@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, Integer, MetaData, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.domain.schema import SyncedBase, merged_metadata
@@ -29,6 +29,9 @@ class ServerState(ServerBase):
     audit_seq: Mapped[int] = mapped_column(BigInteger)
     audit_head: Mapped[str] = mapped_column(String(64))
     token_secret: Mapped[str] = mapped_column(String(128))
+    # Loaded with ``duty-server load-sample`` (demo/training): only then are sample-marked
+    # mutations accepted.
+    demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class SyncClient(ServerBase):

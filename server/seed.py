@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import uuid
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 
 from console.domain.default_rules import default_rule_calls
 from console.domain.hlc import HybridLogicalClock
@@ -25,6 +25,7 @@ from console.domain.schema import ReportRule
 from console.resources import read_text
 from server import sync_service
 from server.auth import Principal
+from server.schema import ServerState
 
 SEED_CLIENT_ID = str(uuid.uuid5(uuid.NAMESPACE_URL, "duty-server:seed"))
 SEED_USER = Principal(SYSTEM_USER, ADMIN)
@@ -52,7 +53,10 @@ def _push_as_system(engine: Engine, calls: list[MutationCall]) -> int:
 
 def load_sample(engine: Engine) -> int:
     """``duty-server load-sample``: the Suichang sample county (样例数据) for demos and
-    training; identical to what a workstation loads, so the two never duplicate."""
+    training; identical to what a workstation loads, so the two never duplicate. Makes the
+    server a demo server for good: from then on it accepts sample-marked mutations."""
+    with engine.begin() as conn:  # first: the sample's mutations are refused otherwise
+        conn.execute(update(ServerState).where(ServerState.id == 1).values(demo=True))
     return _push_as_system(engine, build_calls(json.loads(read_text(*SAMPLE_FILE))))
 
 

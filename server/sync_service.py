@@ -28,6 +28,7 @@ from console.domain.mutations import (
     forget_refs,
     run_mutation,
 )
+from console.domain.sample import sample_marked
 from console.domain.schema import SYNCED_MODELS
 from server import audit
 from server.auth import Principal
@@ -72,12 +73,14 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
-def _lock_state(conn: Connection) -> tuple[int, int, str]:
-    stmt = select(ServerState.version, ServerState.audit_seq, ServerState.audit_head)
+def _lock_state(conn: Connection) -> tuple[int, int, str, bool]:
+    stmt = select(
+        ServerState.version, ServerState.audit_seq, ServerState.audit_head, ServerState.demo
+    )
     if not is_sqlite(conn.engine):
         stmt = stmt.with_for_update()
-    version, audit_seq, head = conn.execute(stmt.where(ServerState.id == 1)).one()
-    return int(version), int(audit_seq), str(head)
+    version, audit_seq, head, demo = conn.execute(stmt.where(ServerState.id == 1)).one()
+    return int(version), int(audit_seq), str(head), bool(demo)
 
 
 def push(
@@ -97,7 +100,7 @@ def push(
 def _push_locked(
     conn: Connection, who: Principal, client_id: str, mutations: list[PushedMutation]
 ) -> tuple[int, list[MutationResult]]:
-    version, audit_seq, head = _lock_state(conn)
+    version, audit_seq, head, demo = _lock_state(conn)
     client = conn.execute(
         select(SyncClient.username, SyncClient.last_mutation_id).where(
             SyncClient.client_id == client_id
@@ -142,7 +145,7 @@ def _push_locked(
     for start in range(0, len(todo), _GROUP):
         group = todo[start : start + _GROUP]
         for m, result in zip(
-            group, _apply_group(conn, who, client_id, group, version), strict=True
+            group, _apply_group(conn, who, client_id, group, version, demo), strict=True
         ):
             if result.status == "applied":
                 version += 1
@@ -202,7 +205,12 @@ class _GroupSavepoint:
 
 
 def _apply_group(
-    conn: Connection, who: Principal, client_id: str, group: list[PushedMutation], version: int
+    conn: Connection,
+    who: Principal,
+    client_id: str,
+    group: list[PushedMutation],
+    version: int,
+    demo: bool = False,
 ) -> list[MutationResult]:
     """Run ``group`` in order, numbering applied changes from ``version + 1``.
 
@@ -218,7 +226,7 @@ def _apply_group(
         at = version
         try:
             for m in group:
-                result = _apply_one(conn, who, client_id, m, at + 1, isolated=False)
+                result = _apply_one(conn, who, client_id, m, at + 1, isolated=False, demo=demo)
                 if result.status == "applied":
                     at += 1
                 results.append(result)
@@ -230,7 +238,7 @@ def _apply_group(
             return results
     results = []
     for m in group:
-        result = _apply_one(conn, who, client_id, m, version + 1)
+        result = _apply_one(conn, who, client_id, m, version + 1, demo=demo)
         if result.status == "applied":
             version += 1
         results.append(result)
@@ -259,6 +267,7 @@ def _apply_one(
     m: PushedMutation,
     version: int,
     isolated: bool = True,
+    demo: bool = False,
 ) -> MutationResult:
     if m.schema_version > SCHEMA_VERSION:
         return MutationResult(
@@ -273,6 +282,15 @@ def _apply_one(
             "rejected",
             "bad_text",
             "操作含有无法保存的字符（NUL 或不成对的代理字符）",
+        )
+    if sample_marked(m.args) and not demo:
+        # Whatever the account: the fake county must never reach a real county's server
+        # (and from it every workstation). Only ``duty-server load-sample`` makes a demo.
+        return MutationResult(
+            m.mutation_id,
+            "rejected",
+            "sample_refused",
+            "本服务器不是演示服务器，拒绝样例数据（样例数据只留在本机）",
         )
     if m.name not in REGISTRY:
         # Before the role check, which fails closed on unknown names: "unknown" is the true

@@ -16,6 +16,12 @@ SAMPLE_FILE: tuple[str, ...] = ("sample", "suichang_sample.json")  # under conso
 SAMPLE_LABEL = "样例数据"
 
 
+def sample_marked(args: Any) -> bool:
+    """The mutation writes a sample record: its ``is_sample`` argument is true. The
+    workstation keeps such mutations out of its pushes; a county's server refuses them."""
+    return isinstance(args, dict) and bool(args.get("is_sample"))
+
+
 def _pick(item: dict[str, Any], *keys: str) -> dict[str, Any]:
     return {k: item[k] for k in keys if k in item and item[k] is not None}
 

@@ -13,6 +13,7 @@ from console.services.sample_data import load_sample
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.writer import Writer
+from console.sync.apply import ever_connected
 
 
 @dataclass
@@ -49,10 +50,15 @@ def open_workstation(data_dir: Path, *, demo: bool = False, autoload: bool = Tru
 
 
 def never_written(workstation: Workstation) -> bool:
-    """Nothing ever written here and no county: a first start (also one that crashed
-    between creating the file and loading the sample)."""
+    """Nothing ever written here, no county, never connected to a server: a first
+    standalone start (also one that crashed between creating the file and loading the
+    sample). A workstation that ever pulled from or joined a server never gets the sample,
+    even when that server holds no county yet."""
     queries = workstation.queries
-    return queries.sync_counters().next_mutation_id == 1 and queries.count(Township) == 0
+    if queries.sync_counters().next_mutation_id != 1 or queries.count(Township) != 0:
+        return False
+    with workstation.store.engine.connect() as conn:
+        return not ever_connected(conn)
 
 
 def load_standalone_defaults(workstation: Workstation) -> None:

@@ -4,7 +4,7 @@ schema the workstation's migration history must produce."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Index, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.domain.schema import SyncedBase, merged_metadata
@@ -27,6 +27,8 @@ class OutboxEntry(LocalBase):
     hlc: Mapped[str] = mapped_column(String(64))
     schema_version: Mapped[int] = mapped_column(Integer)
     user: Mapped[str] = mapped_column(String(64))
+    # Writes a sample record (样例数据): never pushed to a county's server (see sync/apply.py).
+    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ClientState(LocalBase):

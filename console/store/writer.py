@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection
 from console import faults
 from console.domain.mutations import SCHEMA_VERSION, MutationContext, RowChange, run_mutation
 from console.domain.rows import MutationCall
+from console.domain.sample import sample_marked
 from console.store import errors
 from console.store.changes import Changes
 from console.store.database import Store
@@ -100,6 +101,7 @@ class Writer:
                     "hlc": hlc,
                     "schema_version": SCHEMA_VERSION,
                     "user": user,
+                    "sample": sample_marked(args),
                 }
             )
             faults.reached("after_mutation")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, delete, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -34,6 +34,7 @@ from console.store.writer import write_scope
 
 log = logging.getLogger(__name__)
 CURSOR_KEY = "sync.cursor"
+JOINED_KEY = "sync.joined"  # set once this workstation joined a server
 
 
 @dataclass(frozen=True)
@@ -55,15 +56,23 @@ def read_cursor(conn: Connection) -> str | None:
 
 
 def pending_count(store: Store) -> int:
+    """Pushable work waiting (待同步): the sample county's mutations do not count."""
+    acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
+    stmt = select(func.count()).where(
+        OutboxEntry.mutation_id > acked, OutboxEntry.sample.is_(False)
+    )
     with store.engine.connect() as conn:
-        next_id, acked = conn.execute(
-            select(ClientState.next_mutation_id, ClientState.last_acked_mutation_id)
-        ).one()
-    return int(next_id) - 1 - int(acked)
+        return int(conn.execute(stmt).scalar_one())
 
 
-def pending_batch(store: Store, limit: int = 500) -> list[dict[str, Any]]:
-    """The next outbox rows the server has not acknowledged, oldest first, as push items."""
+def pending_batch(
+    store: Store, limit: int = 500, *, include_sample: bool = False
+) -> list[dict[str, Any]]:
+    """The next outbox rows the server has not acknowledged, oldest first, as push items.
+
+    Without ``include_sample`` (a demo server only) the batch stops before the first
+    sample mutation: the sample never leaves the workstation, and mutation ids stay
+    contiguous for the server (:func:`discard_sample` removes them before a push)."""
     acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
     stmt = (
         select(OutboxEntry)
@@ -73,6 +82,9 @@ def pending_batch(store: Store, limit: int = 500) -> list[dict[str, Any]]:
     )
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
+    if not include_sample:
+        cut = next((i for i, r in enumerate(rows) if r["sample"]), len(rows))
+        rows = rows[:cut]
     return [
         {
             "mutation_id": r["mutation_id"],
@@ -83,6 +95,77 @@ def pending_batch(store: Store, limit: int = 500) -> list[dict[str, Any]]:
         }
         for r in rows
     ]
+
+
+def pending_sample(store: Store) -> int:
+    """How many sample-county mutations wait in the outbox (never pushed to a real server)."""
+    acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
+    stmt = select(func.count()).where(OutboxEntry.mutation_id > acked, OutboxEntry.sample)
+    with store.engine.connect() as conn:
+        return int(conn.execute(stmt).scalar_one())
+
+
+def ever_connected(conn: Connection) -> bool:
+    """This workstation has pulled from a server, or joined one (it then never autoloads
+    the sample county, whatever its tables hold)."""
+    joined = conn.execute(select(LocalMeta.value).where(LocalMeta.key == JOINED_KEY)).scalar()
+    return joined is not None or read_cursor(conn) is not None
+
+
+def discard_sample(store: Store) -> int:
+    """Joining a server: drop the sample county locally, keep the officer's own work.
+
+    One transaction, local only (no outbox rows: the same path as a reset pull's wipe).
+    The pending sample mutations leave the outbox and the remaining pending ones are
+    renumbered without gaps (the server expects ``last + 1``); the synced tables are wiped,
+    the officer's pending work is re-run on top ("rebase", which also shadows its rows), and
+    the cursor is cleared, so the next pull brings the whole county from the server.
+    Returns how many sample mutations were discarded (0: nothing done)."""
+    with write_scope(store) as conn:
+        acked = int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
+        dropped = conn.execute(
+            delete(OutboxEntry).where(OutboxEntry.mutation_id > acked, OutboxEntry.sample)
+        ).rowcount
+        if not dropped:
+            return 0
+        kept = conn.execute(
+            select(OutboxEntry.mutation_id)
+            .where(OutboxEntry.mutation_id > acked)
+            .order_by(OutboxEntry.mutation_id)
+        ).scalars()
+        # Ascending: every id moved into is free (discarded, or left by an earlier move).
+        for new_id, old_id in enumerate(list(kept), start=acked + 1):
+            if new_id != old_id:
+                conn.execute(
+                    update(OutboxEntry)
+                    .where(OutboxEntry.mutation_id == old_id)
+                    .values(mutation_id=new_id)
+                )
+        count = conn.execute(
+            select(func.count()).where(OutboxEntry.mutation_id > acked)
+        ).scalar_one()
+        conn.execute(
+            update(ClientState)
+            .where(ClientState.id == 1)
+            .values(next_mutation_id=acked + int(count) + 1)
+        )
+        conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        touched = [
+            RowChange(m.__tablename__, record_id)
+            for m in SYNCED_MODELS
+            for record_id in conn.execute(select(_table(m.__tablename__).c.id)).scalars()
+        ]
+        _wipe(conn)
+        conn.execute(delete(LocalMeta).where(LocalMeta.key == CURSOR_KEY))
+        _mark_joined(conn)
+        touched.extend(_rebase(store, conn, acked))
+    store.announce(Changes(rows=tuple(touched), source="pull"))
+    return int(dropped)
+
+
+def _mark_joined(conn: Connection) -> None:
+    stmt = sqlite_insert(LocalMeta).values(key=JOINED_KEY, value="1")
+    conn.execute(stmt.on_conflict_do_nothing(index_elements=[LocalMeta.key]))
 
 
 def _issue_kind(result: dict[str, Any]) -> str | None:

@@ -37,6 +37,7 @@ class SyncReport:
     issues: int  # new rejections and conflicts
     pulled_rows: int
     pages: int
+    discarded: int = 0  # sample-county mutations dropped before pushing (never sent)
 
 
 class SyncEngine:
@@ -46,8 +47,12 @@ class SyncEngine:
         client: SyncClient,
         on_status: Callable[[SyncStatus], None] | None = None,
         credentials: tuple[str, str] | None = None,
+        keep_sample: bool = False,
     ) -> None:
         self._store = store
+        # The sample county (样例数据) is discarded before the first push unless the officer
+        # chose to keep it (for a demo server, which alone accepts it).
+        self._keep_sample = keep_sample
         self._client = client
         # (username, password) to sign in again: after an offline start (no token yet) or
         # when the token expired during a long shift.
@@ -76,6 +81,7 @@ class SyncEngine:
             try:
                 if self._client.token is None:
                     self._relogin()
+                discarded = 0 if self._keep_sample else apply.discard_sample(self._store)
                 try:
                     pushed, rejected = self._push_all(batch)
                 except SyncHttpError as exc:
@@ -84,7 +90,7 @@ class SyncEngine:
                     self._relogin()
                     pushed, rejected = self._push_all(batch)
                 rows, pages = self._pull_all(page_limit)
-                if pages and apply.pending_batch(self._store, 1):
+                if pages and apply.pending_batch(self._store, 1, include_sample=self._keep_sample):
                     # A reset pull (server restored) made acknowledged work pending again,
                     # or someone wrote meanwhile: push it now rather than next round.
                     more_pushed, more_rejected = self._push_all(batch)
@@ -114,7 +120,7 @@ class SyncEngine:
                 pending=pending,
                 issues=self._status.issues + rejected,
             )
-            return SyncReport(pushed, rejected, rows, pages)
+            return SyncReport(pushed, rejected, rows, pages, discarded)
 
     def _relogin(self) -> None:
         if self._credentials is None:
@@ -124,7 +130,7 @@ class SyncEngine:
     def _push_all(self, batch: int) -> tuple[int, int]:
         pushed = rejected = 0
         while True:
-            items = apply.pending_batch(self._store, batch)
+            items = apply.pending_batch(self._store, batch, include_sample=self._keep_sample)
             if not items:
                 return pushed, rejected
             try:

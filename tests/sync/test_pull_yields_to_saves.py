@@ -17,10 +17,9 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, incident_call
 
 from console import faults
-from console.domain.ids import new_id
 from console.domain.schema import Incident
 from console.services.context import Workstation, open_workstation
 from console.store.records import SyncShadow
@@ -32,17 +31,7 @@ from testkit.server import ServerProcess
 WAIT_S = 20.0
 
 
-def _create(title: str) -> tuple[str, dict[str, Any]]:
-    return (
-        "incident.create",
-        {
-            "id": new_id(),
-            "received_at": "2026-11-28T10:00:00+08:00",
-            "category": "自然灾害",
-            "subtype": "地质",
-            "title": title,
-        },
-    )
+_create = incident_call
 
 
 def _client(server: ServerProcess, user: str) -> SyncClient:

@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import select
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, incident_call, run_console, sync_once_cli
 
-from console.domain.ids import new_id, reference_id
+from console.domain.ids import reference_id
 from console.domain.schema import Incident, Township
 from console.services.context import Workstation, open_workstation
 from console.store.records import SyncIssue, SyncShadow
@@ -21,18 +18,7 @@ from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
 from testkit.server import ServerProcess
 
-
-def _incident(title: str) -> tuple[str, dict[str, object]]:
-    return (
-        "incident.create",
-        {
-            "id": new_id(),
-            "received_at": "2026-11-28T10:00:00+08:00",
-            "category": "自然灾害",
-            "subtype": "地质",
-            "title": title,
-        },
-    )
+_incident = incident_call
 
 
 def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
@@ -41,18 +27,7 @@ def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> Sync
     return SyncEngine(ws.store, client)
 
 
-def _console(*args: str, password: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    if password is not None:
-        env["DUTY_PASSWORD"] = password
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-        check=False,
-    )
+_console = run_console
 
 
 def _titles(ws: Workstation) -> set[str]:
@@ -65,23 +40,16 @@ def _titles(ws: Workstation) -> set[str]:
 def test_two_sample_workstations_converge_without_duplicates(
     server: ServerProcess, tmp_path: Path
 ) -> None:
+    """On a demo server (the only kind that accepts the sample), workstations keeping
+    their sample push it; the same county is stored once."""
+    assert server.cli("load-sample").returncode == 0
     dirs = [tmp_path / "a", tmp_path / "b"]
     for i, d in enumerate(dirs):
         ws = open_workstation(d)  # first run: loads the sample county
         ws.writer.apply([_incident(f"事件{i}")], user="zhang")
         ws.close()
     for d in (*dirs, dirs[0]):
-        done = _console(
-            "sync",
-            "--once",
-            "--server",
-            server.url,
-            "--user",
-            "zhang",
-            "--data-dir",
-            str(d),
-            password=PASSWORDS["zhang"][1],
-        )
+        done = sync_once_cli(server.url, d, "--keep-sample")
         assert done.returncode == 0, done.stderr
     digests = {_console("digest", "--data-dir", str(d)).stdout.strip() for d in dirs}
     digests.add(server.cli("digest").stdout.strip())
@@ -149,6 +117,7 @@ def test_pending_work_stays_visible_through_a_pull(server: ServerProcess, tmp_pa
 def test_rejected_change_is_undone_locally_and_listed(
     server: ServerProcess, tmp_path: Path
 ) -> None:
+    assert server.cli("load-sample").returncode == 0  # the county comes from the server
     ws = open_workstation(tmp_path / "a")
     try:
         _engine(ws, server).sync_once()
@@ -296,6 +265,7 @@ def test_status_workflow_is_checked_by_the_server(server: ServerProcess, tmp_pat
     from console.services.incidents import IncidentService
     from console.services.sync_issues import SyncIssues
 
+    assert server.cli("load-sample").returncode == 0  # the county comes from the server
     a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
     try:
         incident_id = IncidentService(a.writer).take_call(

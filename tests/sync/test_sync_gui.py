@@ -12,9 +12,9 @@ from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, incident_call
 
-from console.domain.ids import new_id, reference_id
+from console.domain.ids import reference_id
 from console.domain.schema import Incident
 from console.services.accounts import Accounts
 from console.services.context import Workstation, open_workstation
@@ -72,17 +72,7 @@ def console_window(
     ws.close()
 
 
-def _incident(title: str) -> tuple[str, dict[str, object]]:
-    return (
-        "incident.create",
-        {
-            "id": new_id(),
-            "received_at": "2026-11-28T10:00:00+08:00",
-            "category": "自然灾害",
-            "subtype": "地质",
-            "title": title,
-        },
-    )
+_incident = incident_call
 
 
 def test_window_syncs_live_and_resolves_issues(
@@ -92,6 +82,8 @@ def test_window_syncs_live_and_resolves_issues(
     console_window: tuple[MainWindow, Workstation, SyncBridge],
 ) -> None:
     win, ws, bridge = console_window
+    # The county (北界镇...) comes from the server: a standalone sample is never pushed.
+    assert server.cli("load-sample").returncode == 0
     page = win.show_view("sync")
     assert isinstance(page, SyncPage)
     assert "单机使用" in page.state.text()
