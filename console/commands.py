@@ -111,7 +111,7 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
         client.close()
         store.close()
     if report.discarded:
-        print(f"已丢弃本机样例数据（{report.discarded} 项），全县数据以服务器为准")
+        print(f"已丢弃本机样例数据（{report.discarded} 项操作），全县数据和报送规则以服务器为准")
     print(
         f"pushed {report.pushed} issues {report.issues} "
         f"pulled {report.pulled_rows} rows in {report.pages} page(s)"

@@ -36,10 +36,12 @@ class SyncCounters:
     client_id: str
     next_mutation_id: int
     last_acked_mutation_id: int
+    sample_pending: int = 0  # the sample county's mutations: never pushed, not 待同步
 
     @property
     def pending(self) -> int:
-        return self.next_mutation_id - 1 - self.last_acked_mutation_id
+        """Pushable work waiting for the server (待同步)."""
+        return self.next_mutation_id - 1 - self.last_acked_mutation_id - self.sample_pending
 
 
 class Queries:
@@ -82,14 +84,23 @@ class Queries:
         return self.count(Incident)
 
     def sync_counters(self) -> SyncCounters:
+        sample = (
+            select(func.count())
+            .where(
+                OutboxEntry.mutation_id > ClientState.last_acked_mutation_id,
+                OutboxEntry.local_only,
+            )
+            .scalar_subquery()
+        )
         stmt = select(
             ClientState.client_id,
             ClientState.next_mutation_id,
             ClientState.last_acked_mutation_id,
+            sample,
         )
         with self._store.engine.connect() as conn:
             row = conn.execute(stmt).one()
-        return SyncCounters(row[0], row[1], row[2])
+        return SyncCounters(row[0], row[1], row[2], row[3])
 
     def pending_mutations(self, limit: int = 500) -> list[PendingMutation]:
         acked = select(ClientState.last_acked_mutation_id).scalar_subquery()

@@ -15,11 +15,12 @@ from console.store.writer import Writer
 
 def load_defaults_if_never_set(writer: Writer) -> Changes | None:
     """Load DOMAIN.md's defaults when the table has never held a rule (tombstones count:
-    a leader who deleted every rule meant it)."""
+    a leader who deleted every rule meant it). Local only: a server seeds its own defaults,
+    and a county's edited rules must not be overwritten by a joining workstation's."""
     with writer.store.engine.connect() as conn:
         if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
             return None
-    return writer.apply(default_rule_calls(), user=SYSTEM_USER)
+    return writer.apply(default_rule_calls(), user=SYSTEM_USER, local_only=True)
 
 
 def list_rules(writer: Writer) -> list[dict[str, Any]]:

@@ -27,8 +27,9 @@ class OutboxEntry(LocalBase):
     hlc: Mapped[str] = mapped_column(String(64))
     schema_version: Mapped[int] = mapped_column(Integer)
     user: Mapped[str] = mapped_column(String(64))
-    # Writes a sample record (样例数据): never pushed to a county's server (see sync/apply.py).
-    sample: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Stays on this workstation (the sample county, standalone default rules): never pushed
+    # to a county's server, discarded on joining one (see console/sync/apply.py).
+    local_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class ClientState(LocalBase):

@@ -63,14 +63,19 @@ class Writer:
     def store(self) -> Store:
         return self._store
 
-    def apply(self, calls: Sequence[MutationCall], *, user: str) -> Changes:
-        """Run the mutations in ONE transaction with their outbox rows, then announce."""
+    def apply(
+        self, calls: Sequence[MutationCall], *, user: str, local_only: bool = False
+    ) -> Changes:
+        """Run the mutations in ONE transaction with their outbox rows, then announce.
+
+        ``local_only`` (and any sample-record write) marks the outbox rows as staying on this
+        workstation: never pushed to a county's server (console/sync/apply.py)."""
         if not calls:
             return Changes(rows=())
         store = self._store
         try:
             with self._lock, write_scope(store) as conn:
-                changes = self._apply_in(conn, calls, user)
+                changes = self._apply_in(conn, calls, user, local_only)
         except errors.StoreError:
             raise
         except Exception as exc:
@@ -81,7 +86,9 @@ class Writer:
         store.announce(changes)
         return changes
 
-    def _apply_in(self, conn: Connection, calls: Sequence[MutationCall], user: str) -> Changes:
+    def _apply_in(
+        self, conn: Connection, calls: Sequence[MutationCall], user: str, local_only: bool
+    ) -> Changes:
         store = self._store
         next_id = conn.execute(_NEXT_ID).scalar_one()
         rows: list[RowChange] = []
@@ -101,7 +108,7 @@ class Writer:
                     "hlc": hlc,
                     "schema_version": SCHEMA_VERSION,
                     "user": user,
-                    "sample": sample_marked(args),
+                    "local_only": local_only or sample_marked(args),
                 }
             )
             faults.reached("after_mutation")

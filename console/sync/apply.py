@@ -56,10 +56,11 @@ def read_cursor(conn: Connection) -> str | None:
 
 
 def pending_count(store: Store) -> int:
-    """Pushable work waiting (待同步): the sample county's mutations do not count."""
+    """Pushable work waiting (待同步): local-only mutations (the sample county, standalone
+    default rules) do not count."""
     acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
     stmt = select(func.count()).where(
-        OutboxEntry.mutation_id > acked, OutboxEntry.sample.is_(False)
+        OutboxEntry.mutation_id > acked, OutboxEntry.local_only.is_(False)
     )
     with store.engine.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
@@ -70,9 +71,9 @@ def pending_batch(
 ) -> list[dict[str, Any]]:
     """The next outbox rows the server has not acknowledged, oldest first, as push items.
 
-    Without ``include_sample`` (a demo server only) the batch stops before the first
-    sample mutation: the sample never leaves the workstation, and mutation ids stay
-    contiguous for the server (:func:`discard_sample` removes them before a push)."""
+    Without ``include_sample`` (given for a demo server only) the batch stops before the
+    first local-only mutation: the sample never leaves the workstation, and mutation ids
+    stay contiguous for the server (:func:`discard_sample` removes them before a push)."""
     acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
     stmt = (
         select(OutboxEntry)
@@ -83,7 +84,7 @@ def pending_batch(
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).mappings().all()
     if not include_sample:
-        cut = next((i for i, r in enumerate(rows) if r["sample"]), len(rows))
+        cut = next((i for i, r in enumerate(rows) if r["local_only"]), len(rows))
         rows = rows[:cut]
     return [
         {
@@ -98,9 +99,10 @@ def pending_batch(
 
 
 def pending_sample(store: Store) -> int:
-    """How many sample-county mutations wait in the outbox (never pushed to a real server)."""
+    """How many local-only mutations (the sample county, standalone default rules) wait in
+    the outbox: never pushed to a county's server."""
     acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
-    stmt = select(func.count()).where(OutboxEntry.mutation_id > acked, OutboxEntry.sample)
+    stmt = select(func.count()).where(OutboxEntry.mutation_id > acked, OutboxEntry.local_only)
     with store.engine.connect() as conn:
         return int(conn.execute(stmt).scalar_one())
 
@@ -113,18 +115,19 @@ def ever_connected(conn: Connection) -> bool:
 
 
 def discard_sample(store: Store) -> int:
-    """Joining a server: drop the sample county locally, keep the officer's own work.
+    """Joining a server: drop the sample county (and the standalone default rules: the
+    server has its own) locally, keep the officer's own work.
 
     One transaction, local only (no outbox rows: the same path as a reset pull's wipe).
-    The pending sample mutations leave the outbox and the remaining pending ones are
+    The pending local-only mutations leave the outbox and the remaining pending ones are
     renumbered without gaps (the server expects ``last + 1``); the synced tables are wiped,
     the officer's pending work is re-run on top ("rebase", which also shadows its rows), and
     the cursor is cleared, so the next pull brings the whole county from the server.
-    Returns how many sample mutations were discarded (0: nothing done)."""
+    Returns how many mutations were discarded (0: nothing done)."""
     with write_scope(store) as conn:
         acked = int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
         dropped = conn.execute(
-            delete(OutboxEntry).where(OutboxEntry.mutation_id > acked, OutboxEntry.sample)
+            delete(OutboxEntry).where(OutboxEntry.mutation_id > acked, OutboxEntry.local_only)
         ).rowcount
         if not dropped:
             return 0

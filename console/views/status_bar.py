@@ -1,6 +1,7 @@
 """The status bar: connection, changes waiting to sync, sample badge, officer, Beijing time.
 
-The waiting count comes from ``Queries.sync_counters().pending`` and is refreshed on every
+The waiting count comes from ``Queries.sync_counters().pending`` (pushable work only: the
+sample county never leaves the workstation) and is refreshed on every
 change announced on the bus (a cheap single-row read). The clock shows Asia/Shanghai time
 whatever zone the machine runs in, ticking on the second.
 """
@@ -60,10 +61,12 @@ class DutyStatusBar(QStatusBar):
         self._status: SyncStatus | None = None
         self.setSizeGripEnabled(False)
 
-        self.connection = QLabel("● 离线", self)
-        self.connection.setObjectName("StatusOffline")
+        # Until an account signs in to a server: working standalone is a normal mode, not a
+        # fault, so it reads neutral (单机), not red (离线).
+        self.connection = QLabel("● 单机", self)
+        self.connection.setObjectName("StatusStandalone")
         self.connection.setToolTip(
-            "尚未配置同步服务器：所有操作保存在本机，待同步功能上线后自动上传。"
+            "单机使用：未连接同步服务器，所有操作保存在本机；可在“同步状态”页连接服务器。"
         )
         self.contact = QLabel(self)
         self.contact.setObjectName("StatusContact")

@@ -49,10 +49,15 @@ def test_status_clock_ticks(qtbot: QtBot, window: MainWindow) -> None:
     assert _shown(window.status.clock.text()) > _shown(first)
 
 
-def test_status_bar_parts(window: MainWindow) -> None:
+def test_status_bar_parts(qtbot: QtBot, window: MainWindow) -> None:
     status = window.status
-    assert status.connection.text().endswith("离线")
-    assert "尚未配置同步服务器" in status.connection.toolTip()
+    # Standalone with the sample county: a neutral 单机, and nothing to sync (the sample's
+    # hundreds of mutations never leave the workstation).
+    assert window.context.queries.sample_present()
+    assert status.connection.text() == "● 单机"
+    assert status.connection.objectName() == "StatusStandalone"
+    assert "单机使用" in status.connection.toolTip()
+    qtbot.waitUntil(lambda: status.pending.text() == "待同步 0", timeout=5000)
     assert status.officer.text() == "值班员：测试值班员"
     assert status.sample.text() == "样例数据"
     assert status.sample.isVisibleTo(window)
