@@ -139,6 +139,7 @@ def _sign_in(
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
     from console.views.login_dialog import LoginDialog
+    from console.views.sample_question import keep_sample_on_joining
 
     bridge = SyncBridge(workstation.store, app)
     bridge.accounts = Accounts(workstation.store)
@@ -149,7 +150,8 @@ def _sign_in(
         if not dialog.exec():
             return False, bridge
         if dialog.session is not None:
-            bridge.start(dialog.session)
+            keep = keep_sample_on_joining(None, bridge.local_only_pending())
+            bridge.start(dialog.session, keep_sample=keep)
             session.sign_in(dialog.session.username)
             return True, bridge
     # Standalone: the sample county on a first run (hundreds of writes), in the background;

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal, Slot
 from console.services.accounts import Accounts, Session
 from console.services.sync_issues import SyncIssues
 from console.store.database import Store
+from console.sync import apply
 from console.sync.engine import SyncEngine, SyncStatus
 
 
@@ -41,8 +42,14 @@ class SyncBridge(QObject):
     def status(self) -> SyncStatus:
         return self._engine.status if self._engine is not None else SyncStatus()
 
-    def start(self, session: Session) -> None:
-        """Begin background sync for a signed-in session (online or offline sign-in)."""
+    def local_only_pending(self) -> int:
+        """Mutations waiting that stay on this workstation (the sample county, standalone
+        defaults): when there are some, joining a server asks whether to discard them."""
+        return apply.pending_sample(self._store)
+
+    def start(self, session: Session, *, keep_sample: bool = False) -> None:
+        """Begin background sync for a signed-in session (online or offline sign-in); the
+        sample county is discarded before the first push unless ``keep_sample``."""
         self.stop()
         self._session = session
         self._engine = SyncEngine(
@@ -50,6 +57,7 @@ class SyncBridge(QObject):
             session.client(),
             on_status=self._posted.emit,
             credentials=(session.username, session.password),
+            keep_sample=keep_sample,
         )
         self._engine.start()
 

@@ -16,17 +16,21 @@ from typing import TypeVar
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
-from sync_testkit import PASSWORDS
+from sqlalchemy import select
+from sync_testkit import PASSWORDS, incident_call
 
 from console.app import run_gui
 from console.cli import GuiOptions
 from console.domain.reporting import DEFAULT_RULES
-from console.domain.schema import Township
+from console.domain.schema import Incident, Township
 from console.memory import pause_collector, resume_collector
 from console.services.context import open_workstation
 from console.services.report_rules import list_rules
+from console.sync.client import SyncClient
+from console.sync.engine import SyncEngine
 from console.views.login_dialog import LoginDialog
 from console.views.main_window import MainWindow
+from console.views.sample_question import SampleQuestion
 from testkit.server import ServerProcess
 
 W = TypeVar("W", bound=QWidget)
@@ -135,6 +139,70 @@ def test_sign_in_then_console_then_quit(
         assert len(list_rules(ws.writer)) == len(DEFAULT_RULES)  # pulled from the server
     finally:
         ws.close()
+
+
+def test_joining_with_the_sample_asks_and_discards_it_by_default(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A workstation that worked 单机使用 signs in to a county's (non-demo) server: the
+    question comes, its default discards the sample; the officer's own work goes up."""
+    ws = open_workstation(tmp_path / "ws")  # the earlier standalone start: the sample
+    ws.writer.apply([incident_call("单机时登记")], user="zhang")
+    ws.close()
+    seen: dict[str, object] = {}
+    officer = Officer()
+
+    def fill_login() -> bool:
+        dialog = _top(LoginDialog)
+        if dialog is None:
+            return False
+        dialog.server_edit.setText(server.url)
+        dialog.user_edit.setText("zhang")
+        dialog.password_edit.setText(PASSWORDS["zhang"][1])
+        dialog.login_button.click()
+        officer.then("the sample question", answer)
+        return True
+
+    def answer() -> bool:
+        question = _top(SampleQuestion)
+        if question is None:
+            return False
+        seen["question"] = question.text()
+        seen["default_discards"] = question.defaultButton() is question.discard_button
+        question.defaultButton().click()  # Enter: the default answer
+        officer.then("the console, online and synced", look_at_console)
+        return True
+
+    def look_at_console() -> bool:
+        window = _top(MainWindow)
+        if (
+            not isinstance(window, MainWindow)
+            or window.status is None
+            or window.status.connection.text() != "● 在线"
+            or window.context.queries.sync_counters().pending != 0
+        ):
+            return False
+        queries = window.context.queries
+        seen["townships"] = queries.count(Township)
+        seen["sample"] = queries.sample_present()
+        window.close()
+        return True
+
+    officer.then("the sign-in window", fill_login)
+    officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
+    assert "样例数据" in str(seen["question"]) and seen["default_discards"] is True
+    assert (seen["townships"], seen["sample"]) == (0, False)
+    other = open_workstation(tmp_path / "other", autoload=False)
+    try:
+        client = SyncClient(server.url)
+        client.login("li", PASSWORDS["li"][1])
+        SyncEngine(other.store, client).sync_once()
+        assert other.queries.count(Township) == 0 and not other.queries.sample_present()
+        with other.store.engine.connect() as conn:
+            titles = set(conn.execute(select(Incident.title)).scalars())
+        assert titles == {"单机时登记"}  # the officer's own work reached the county
+    finally:
+        other.close()
 
 
 def test_standalone_first_run_loads_the_sample(qtbot: QtBot, tmp_path: Path) -> None:

@@ -261,9 +261,11 @@ class SyncPage(Page):
         if sync is None or accounts is None:
             return
         from console.views.login_dialog import LoginDialog
+        from console.views.sample_question import keep_sample_on_joining
 
         dialog = LoginDialog(accounts, self, allow_standalone=False, tasks=self.context.tasks)
         if dialog.exec() and dialog.session is not None:
-            sync.start(dialog.session)
+            keep = keep_sample_on_joining(self, sync.local_only_pending())
+            sync.start(dialog.session, keep_sample=keep)
             self.context.session.sign_in(dialog.session.username)
             self._show_state()
