@@ -96,30 +96,45 @@ class Officer:
             QApplication.exit(1)  # ends nested (modal) event loops too
 
 
+def _sign_in_as_zhang(
+    officer: Officer, server_url: str, what: str, then: Callable[[], bool]
+) -> Callable[[], bool]:
+    """A step: fill in and submit the 登录 window, then wait for ``what`` (``then``)."""
+
+    def fill_login() -> bool:
+        dialog = _top(LoginDialog)
+        if dialog is None:
+            return False
+        dialog.server_edit.setText(server_url)
+        dialog.user_edit.setText("zhang")
+        dialog.password_edit.setText(PASSWORDS["zhang"][1])
+        dialog.login_button.click()
+        officer.then(what, then)
+        return True
+
+    return fill_login
+
+
+def _online_console() -> MainWindow | None:
+    window = _top(MainWindow)
+    if (
+        not isinstance(window, MainWindow)
+        or window.status is None  # the frame is up before its data
+        or window.status.connection.text() != "● 在线"
+    ):
+        return None
+    return window
+
+
 def test_sign_in_then_console_then_quit(
     qtbot: QtBot, server: ServerProcess, tmp_path: Path
 ) -> None:
     seen: dict[str, str] = {}
     officer = Officer()
 
-    def fill_login() -> bool:
-        dialog = _top(LoginDialog)
-        if dialog is None:
-            return False
-        dialog.server_edit.setText(server.url)
-        dialog.user_edit.setText("zhang")
-        dialog.password_edit.setText(PASSWORDS["zhang"][1])
-        dialog.login_button.click()
-        officer.then("the console, online", look_at_console)
-        return True
-
     def look_at_console() -> bool:
-        window = _top(MainWindow)
-        if (
-            not isinstance(window, MainWindow)
-            or window.status is None  # the frame is up before its data
-            or window.status.connection.text() != "● 在线"
-        ):
+        window = _online_console()
+        if window is None:
             return False
         seen["officer"] = window.status.officer.text()
         queries = window.context.queries
@@ -128,7 +143,10 @@ def test_sign_in_then_console_then_quit(
         window.close()
         return True
 
-    officer.then("the sign-in window", fill_login)
+    officer.then(
+        "the sign-in window",
+        _sign_in_as_zhang(officer, server.url, "the console, online", look_at_console),
+    )
     officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert seen["officer"] == "值班员：zhang"
     # Joining a server on first run: no sample county pushed into it, data comes by pull.
@@ -152,17 +170,6 @@ def test_joining_with_the_sample_asks_and_discards_it_by_default(
     seen: dict[str, object] = {}
     officer = Officer()
 
-    def fill_login() -> bool:
-        dialog = _top(LoginDialog)
-        if dialog is None:
-            return False
-        dialog.server_edit.setText(server.url)
-        dialog.user_edit.setText("zhang")
-        dialog.password_edit.setText(PASSWORDS["zhang"][1])
-        dialog.login_button.click()
-        officer.then("the sample question", answer)
-        return True
-
     def answer() -> bool:
         question = _top(SampleQuestion)
         if question is None:
@@ -174,13 +181,8 @@ def test_joining_with_the_sample_asks_and_discards_it_by_default(
         return True
 
     def look_at_console() -> bool:
-        window = _top(MainWindow)
-        if (
-            not isinstance(window, MainWindow)
-            or window.status is None
-            or window.status.connection.text() != "● 在线"
-            or window.context.queries.sync_counters().pending != 0
-        ):
+        window = _online_console()
+        if window is None or window.context.queries.sync_counters().pending != 0:
             return False
         queries = window.context.queries
         seen["townships"] = queries.count(Township)
@@ -188,7 +190,10 @@ def test_joining_with_the_sample_asks_and_discards_it_by_default(
         window.close()
         return True
 
-    officer.then("the sign-in window", fill_login)
+    officer.then(
+        "the sign-in window",
+        _sign_in_as_zhang(officer, server.url, "the sample question", answer),
+    )
     officer.run_to_the_end(GuiOptions(data_dir=tmp_path / "ws"))
     assert "样例数据" in str(seen["question"]) and seen["default_discards"] is True
     assert (seen["townships"], seen["sample"]) == (0, False)
