@@ -30,8 +30,9 @@ def read_sample(path: Path | None = None) -> dict[str, Any]:
 
 
 def load_sample(writer: Writer, *, user: str, path: Path | None = None) -> Changes:
-    """Load the sample county in ONE transaction (all or nothing)."""
-    return writer.apply(build_calls(read_sample(path)), user=user)
+    """Load the sample county in ONE transaction (all or nothing); its outbox rows are
+    local-only, never pushed to a county's server (console/sync/apply.py)."""
+    return writer.apply(build_calls(read_sample(path)), user=user, local_only=True)
 
 
 def sample_loaded(queries: Queries) -> bool:
