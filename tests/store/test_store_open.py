@@ -23,7 +23,7 @@ from sqlalchemy import create_engine, event
 
 from console.domain.ids import new_id, reference_id
 from console.store import errors, migrate
-from console.store.database import Store, open_store
+from console.store.database import Store, make_engine, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.writer import Writer
 
@@ -52,9 +52,11 @@ def assert_refused(
     return info.value
 
 
-def create_at_revision(path: Path, revision: str) -> None:
+def create_at_revision(path: Path, revision: str, *, search: bool = False) -> None:
+    """A file at ``revision``; ``search`` for revisions from 0004 on (their search index
+    triggers call the store's SQL function)."""
     cfg: Config = migrate._config()  # type: ignore[assignment]
-    engine = create_engine(f"sqlite:///{path}")
+    engine = make_engine(path) if search else create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
@@ -169,6 +171,38 @@ def test_older_file_is_backed_up_then_upgraded_in_place(store_dir: Path, raw: An
 
     open_store(store_dir).close()  # a file at head is opened as is: no second backup
     assert len(list(store_dir.glob("*.bak"))) == 1
+
+
+def test_upgrade_marks_old_sample_and_default_rule_mutations_local_only(
+    store_dir: Path, raw: Any
+) -> None:
+    """Outbox rows written before ``outbox.local_only`` existed: the sample county's and the
+    standalone default rules' stay on the workstation; the officer's own stay pushable."""
+    store_dir.mkdir()
+    path = store_dir / DATABASE_FILE
+    create_at_revision(path, "0006_account_columns", search=True)
+    rows = [
+        (1, "township.upsert", '{"id":"t","name":"妙高街道","is_sample":true}', "系统"),
+        (2, "report_rule.upsert", '{"id":"r"}', "系统"),
+        (3, "report_rule.upsert", '{"id":"r"}', "li"),
+        (4, "incident.create", '{"id":"i"}', "zhang"),
+    ]
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.execute(
+            "INSERT INTO client_state VALUES (1, 'c0ffee00-0000-4000-8000-000000000000', 5, 0,"
+            " '0001732781234567-00000-c0ffee00')"
+        )
+        for mid, name, args, user in rows:
+            conn.execute(
+                "INSERT INTO outbox VALUES (?, 'c0ffee00-0000-4000-8000-000000000000', ?, ?,"
+                " ?, 1, ?)",
+                (mid, name, args, f"0001732781234567-0000{mid}-c0ffee00", user),
+            )
+    conn.close()
+    open_store(store_dir).close()
+    marked = raw.query("SELECT mutation_id, local_only FROM outbox ORDER BY mutation_id")
+    assert marked == [(1, 1), (2, 1), (3, 0), (4, 0)]
 
 
 def test_file_from_a_newer_version_is_refused_untouched(store_dir: Path) -> None:

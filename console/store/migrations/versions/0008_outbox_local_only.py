@@ -25,8 +25,12 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox") as batch:
         batch.add_column(sa.Column("local_only", sa.Boolean(), nullable=False, server_default="0"))
     # Outboxes written before this revision: the sample loader's mutations carry the mark
-    # in their arguments (default rules loaded then stay pushable, as they were).
-    op.execute("UPDATE outbox SET local_only = 1 WHERE json_extract(args, '$.is_sample') = 1")
+    # in their arguments; the default rules were loaded as the account 系统 (SYSTEM_USER),
+    # while every rule an officer or leader edits carries their own account.
+    op.execute(
+        "UPDATE outbox SET local_only = 1 WHERE json_extract(args, '$.is_sample') = 1"
+        " OR (name = 'report_rule.upsert' AND user = '系统')"
+    )
 
 
 def downgrade() -> None:
