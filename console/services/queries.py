@@ -103,6 +103,7 @@ class Queries:
         return SyncCounters(row[0], row[1], row[2], row[3])
 
     def pending_mutations(self, limit: int = 500) -> list[PendingMutation]:
+        """Pushable work waiting (待同步), newest first; local-only rows are not listed."""
         acked = select(ClientState.last_acked_mutation_id).scalar_subquery()
         stmt = (
             select(
@@ -112,7 +113,7 @@ class Queries:
                 OutboxEntry.user,
                 OutboxEntry.args,
             )
-            .where(OutboxEntry.mutation_id > acked)
+            .where(OutboxEntry.mutation_id > acked, OutboxEntry.local_only.is_(False))
             .order_by(OutboxEntry.mutation_id.desc())
             .limit(limit)
         )

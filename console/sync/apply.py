@@ -124,6 +124,8 @@ def discard_sample(store: Store) -> int:
     the officer's pending work is re-run on top ("rebase", which also shadows its rows), and
     the cursor is cleared, so the next pull brings the whole county from the server.
     Returns how many mutations were discarded (0: nothing done)."""
+    if not pending_sample(store):  # the usual case: a read, no write transaction
+        return 0
     with write_scope(store) as conn:
         acked = int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
         dropped = conn.execute(

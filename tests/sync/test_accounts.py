@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, incident_call
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation
@@ -17,6 +17,7 @@ from testkit.server import ServerProcess
 
 def test_online_then_offline_login(server: ServerProcess, tmp_path: Path) -> None:
     ws = open_workstation(tmp_path / "a")
+    ws.writer.apply([incident_call("登录前登记")], user="zhang")  # work of its own to push
     accounts = Accounts(ws.store)
     try:
         password = PASSWORDS["zhang"][1]

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sync_testkit import PASSWORDS, server_database
+from sync_testkit import PASSWORDS, incident_call, server_database
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation
@@ -47,6 +47,7 @@ def test_sync_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     ).start()
     password = PASSWORDS["zhang"][1]
     ws = open_workstation(tmp_path / "ws")
+    ws.writer.apply([incident_call("加密连接登记")], user="zhang")  # work of its own to push
     try:
         with pytest.raises(LoginError, match="证书不受本机信任"):  # refused, not downgraded
             Accounts(ws.store).login(server.url, "zhang", password)

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import pytest
 from robust_kit import USERS, TcpProxy
+from sqlalchemy import update
 
+from server.schema import ServerState
 from testkit.server import BACKENDS, Database, ServerProcess, postgres_problem
 
 
@@ -36,6 +38,10 @@ def server_db(backend: str, tmp_path: Path) -> Iterator[Database]:
     try:
         db.migrate()
         db.create_users(USERS)
+        # A demo server: the workstations' sample county is their bulk of pending work, and
+        # only a demo server accepts it (they sync with --keep-sample / keep_sample=True).
+        with db.engine.begin() as conn:
+            conn.execute(update(ServerState).values(demo=True))
         yield db
     finally:
         db.drop()

@@ -62,6 +62,7 @@ def console_sync(
             user,
             "--data-dir",
             str(data_dir),
+            "--keep-sample",  # against the robustness tests' demo server (see conftest)
         ],
         capture_output=True,
         text=True,
@@ -262,7 +263,7 @@ def sync_in_process(data_dir: Path, url: str, user: str) -> None:
     client = SyncClient(url)
     try:
         client.login(user, USERS[user][1])
-        SyncEngine(ws.store, client).sync_once()
+        SyncEngine(ws.store, client, keep_sample=True).sync_once()
     finally:
         client.close()
         ws.close()

@@ -33,7 +33,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # several sync rounds
 def _engine(ws: Workstation, url: str, user: str) -> SyncEngine:
     client = SyncClient(url)
     client.login(user, USERS[user][1])
-    return SyncEngine(ws.store, client, credentials=(user, USERS[user][1]))
+    return SyncEngine(ws.store, client, credentials=(user, USERS[user][1]), keep_sample=True)
 
 
 @pytest.mark.parametrize("way", ["up", "down", "down-fin"])
@@ -129,6 +129,7 @@ def test_event_stream_cut_goes_offline_and_reconnects(
         client_a,
         on_status=lambda s: states.append(s.state),
         credentials=("zhang", USERS["zhang"][1]),
+        keep_sample=True,  # the demo server of these tests (see conftest)
     )
     engine_b = _engine(b, server.url, "li")
     engines = (engine_a, engine_b)

@@ -54,7 +54,9 @@ class Station:
         self.url = url
         self.ws: Workstation = open_workstation(data_dir)
         self.client = SyncClient(url)
-        self.engine = SyncEngine(self.ws.store, self.client, credentials=(user, USERS[user][1]))
+        self.engine = SyncEngine(
+            self.ws.store, self.client, credentials=(user, USERS[user][1]), keep_sample=True
+        )
         self.serial = 0
 
     def live_incidents(self) -> list[tuple[str, str]]:
