@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
@@ -50,6 +51,8 @@ def test_team_model_sorts_members_numerically(workstation: Workstation) -> None:
 
 
 def test_pending_model(qtmodeltester: ModelTester, workstation: Workstation) -> None:
+    team = {"id": str(uuid.uuid4()), "name": "测试救援队", "kind": "社会救援力量", "members": 12}
+    workstation.writer.apply([("team.upsert", team)], user="系统")  # the sample is not listed
     pending = workstation.queries.pending_mutations()
     model = PendingMutationTableModel(pending)
     qtmodeltester.check(model)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from console.domain import catalog
 from console.domain.ids import reference_id
@@ -20,6 +21,7 @@ from console.services.queries import Queries
 from console.services.sample_data import load_sample, sample_loaded
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
+from console.store.records import OutboxEntry
 from console.store.writer import Writer
 
 REFERENCE_TABLES = ("townships", "villages", "shelters", "risk_points", "teams", "stations")
@@ -161,7 +163,11 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
     queries = Queries(loaded)
     total = sum(len(sample[k]) for k in REFERENCE_TABLES)
     assert queries.sync_counters().next_mutation_id == total + 1
-    assert {p.user for p in queries.pending_mutations(limit=total)} == {SYSTEM_USER}
+    with loaded.engine.connect() as conn:
+        rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
+    # Every row by 系统 and local-only: the sample never leaves the workstation.
+    assert len(rows) == total and set(rows) == {(SYSTEM_USER, True)}
+    assert queries.pending_mutations(limit=total) == [] and queries.sync_counters().pending == 0
 
 
 # --- open_workstation: sample on first run only ----------------------------------------------
