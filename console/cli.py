@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.store.paths import default_data_dir
+from console.store.paths import default_data_dir, resolve_data_dir
 
 _SUBCOMMANDS = ("sync", "digest", "incident")  # headless commands, see console/commands.py
 
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     options = GuiOptions(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=resolve_data_dir(args.data_dir),
         demo=args.demo,
         screenshot=args.screenshot,
         view=args.view,

@@ -15,6 +15,7 @@ from console import faults
 from console.store.database import Store
 from console.sync import apply
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.messages import refused_text, unreachable_text
 
 log = logging.getLogger(__name__)
 
@@ -92,15 +93,11 @@ class SyncEngine:
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = rows + more_rows, pages + more_pages
             except Unreachable as exc:
-                self._set(state=OFFLINE, error=f"无法连接服务器：{exc}"[:200], progress=None)
+                log.info("server unreachable: %s", exc)
+                self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
                 raise
             except SyncHttpError as exc:
-                detail = exc.payload.get("detail", "")
-                self._set(
-                    state=OFFLINE,
-                    error=f"服务器拒绝（{exc.status}）：{detail}"[:200],
-                    progress=None,
-                )
+                self._set(state=OFFLINE, error=refused_text(exc), progress=None)
                 raise
             except Exception:
                 self._set(state=OFFLINE, error="同步出错，详见日志", progress=None)
