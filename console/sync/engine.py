@@ -178,7 +178,8 @@ class SyncEngine:
         """Run in the background: sync on start, on local writes, on pokes; back off."""
         self._seen_at = time.monotonic()
         self._store.subscribe(
-            lambda changes: self._wake.set() if changes.source == "local" else None
+            # "external": another process (the command line) wrote mutations to push.
+            lambda changes: self._wake.set() if changes.source in ("local", "external") else None
         )
         for target, name in ((self._loop, "sync-loop"), (self._listen, "sync-events")):
             thread = threading.Thread(target=target, name=name, daemon=True)

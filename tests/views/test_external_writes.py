@@ -1,0 +1,86 @@
+"""A call written by the command line into the data folder of an open console shows in its
+incident list and its 待同步 within 2 s (issue 8, section 6): a real ``duty-console incident
+new`` process writes while the console's store is open."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from console.services.context import Workstation
+from console.services.incidents import IncidentService
+from console.store.changes import Changes
+from console.store.external import ExternalWrites
+from console.views.main_window import MainWindow
+from console.views.pages.intake_page import IntakePage
+from testkit.server import child_env, run_python
+
+SEEN_WITHIN_MS = 2000
+CALL = {"category": "事故灾难", "subtype": "火灾", "township": "北界镇", "title": "命令行写入测试"}
+
+
+@pytest.fixture
+def external(workstation: Workstation) -> Iterator[ExternalWrites]:
+    watcher = ExternalWrites(workstation.store)  # as the app starts it with the window
+    watcher.start()
+    yield watcher
+    watcher.stop()
+
+
+def _cli_new(data_dir: Path) -> None:
+    done = run_python(
+        "-m",
+        "console",
+        "incident",
+        "new",
+        "--json",
+        "-",
+        "--data-dir",
+        str(data_dir),
+        stdin=json.dumps(CALL, ensure_ascii=False),
+        env=child_env(),
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_cli_write_shows_in_the_open_console(
+    qtbot: QtBot,
+    window: MainWindow,
+    workstation: Workstation,
+    external: ExternalWrites,
+    data_dir: Path,
+) -> None:
+    page = window.page("intake")
+    assert isinstance(page, IntakePage)
+    view = page.list
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
+    rows, pending = view.model.rowCount(), window.status.pending_count()
+    _cli_new(data_dir)
+    written = time.monotonic()
+    qtbot.waitUntil(
+        lambda: view.model.rowCount() == rows + 1 and window.status.pending_count() > pending,
+        timeout=SEEN_WITHIN_MS,
+    )
+    assert time.monotonic() - written < SEEN_WITHIN_MS / 1000
+
+
+def test_own_writes_are_not_taken_for_external_ones(
+    workstation: Workstation, external: ExternalWrites, data_dir: Path
+) -> None:
+    heard: list[Changes] = []
+    workstation.store.subscribe(heard.append)
+    IncidentService(workstation.writer).take_call(CALL, user="测试")  # this process
+    time.sleep(0.8)  # more than one poll
+    assert heard and {c.source for c in heard} == {"local"}
+    own = len(heard)
+    _cli_new(data_dir)
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline and len(heard) == own:
+        time.sleep(0.02)
+    assert [c.source for c in heard[own:]] == ["external"]
+    assert heard[own].mutation_ids and "incidents" in heard[own].tables
