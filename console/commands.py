@@ -85,6 +85,10 @@ def run(argv: list[str]) -> int:
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error of ours, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _no_store(data_dir: Path) -> DataDirError:

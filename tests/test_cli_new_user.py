@@ -44,8 +44,10 @@ def test_relative_data_dir_works_every_time(tmp_path: Path) -> None:
     assert (tmp_path / "ws" / "duty.db").is_file()
     by_env = console(tmp_path, "digest", DUTY_CONSOLE_DATA_DIR="ws")
     by_option = console(tmp_path, "digest", "--data-dir", "./ws/../ws")
+    before = console(tmp_path, "--data-dir", "ws", "digest")  # before the sub-command too
     assert by_env.returncode == 0 and by_option.returncode == 0, by_env.stderr + by_option.stderr
-    assert by_env.stdout == by_option.stdout and len(by_env.stdout.strip()) == 64
+    assert before.returncode == 0, before.stderr
+    assert by_env.stdout == by_option.stdout == before.stdout and len(by_env.stdout.strip()) == 64
 
 
 def test_read_only_commands_refuse_a_folder_without_a_store(tmp_path: Path) -> None:
