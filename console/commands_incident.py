@@ -12,7 +12,9 @@ from console.services.context import open_workstation
 from console.services.incident_list import IncidentFilter, fetch_rows, query_rowids
 from console.services.incidents import IncidentService
 from console.services.intake import FormErrors
-from console.services.intake_json import JsonFormError, decode, field_name, parse
+from console.services.intake_json import FIELD_LABELS, JsonFormError, decode, field_name, parse
+
+__all__ = ["FIELD_LABELS", "incident_list", "incident_new"]
 
 
 def _read(source: str) -> dict[str, Any]:

@@ -19,6 +19,8 @@ from console.domain import catalog
 from console.domain.fields import TIMESTAMP_MAX_LEN, Field
 from console.services.intake import FORM_FIELDS, MAX_COUNT
 
+# The Chinese label of each key, for messages (also what the command line exports).
+FIELD_LABELS: dict[str, str] = {key: spec.label for key, spec in FORM_FIELDS.items()}
 # What a missing key becomes (validate_call fills these in): such a key is not required.
 DEFAULTS: dict[str, str] = {
     "received_at": "当前时间",
@@ -169,5 +171,5 @@ def bad_values(form: Mapping[str, Any]) -> list[str]:
 
 def field_name(key: str) -> str:
     """``caller_phone（来电号码）``: how a message names a key."""
-    spec = FORM_FIELDS.get(key)
-    return f"{key}（{spec.label}）" if spec is not None else key
+    label = FIELD_LABELS.get(key)
+    return f"{key}（{label}）" if label is not None else key

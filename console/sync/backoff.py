@@ -2,13 +2,14 @@
 
 Two cases, because they cost the server differently:
 
-- **No answer** (connection refused, timeout, TLS failure, or 502/503/504 from a proxy whose
+- **No answer** (connection refused, timeout, or 502/503/504 from a proxy whose
   server is gone): a retry reaches no server at all, so it costs nobody anything. While the
   server was reachable within :attr:`Backoff.recent_s` (an outage of a few minutes: a restart,
   a cable, a switch), retries stay short, about every :attr:`Backoff.fast_cap_s` seconds, so
   the workstation is back within a few seconds of the server; after a long outage they
   grow to :attr:`Backoff.slow_cap_s`.
-- **The server answered with an error**: it is up and busy or refusing; retries back off
+- **The server answered with an error**, or its certificate is not trusted (a handshake is
+  work for it, and the certificate will not fix itself in seconds): retries back off
   exponentially to :attr:`Backoff.slow_cap_s`, so a server in trouble is not hammered.
 
 Every delay carries random jitter (x0.75 to x1.25), so the workstations of the county do not
@@ -20,7 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from console.sync.client import SyncHttpError, Unreachable
+from console.sync.client import SyncHttpError, Unreachable, Untrusted
 
 # A proxy or load balancer in front of a stopped server answers with these.
 _GATEWAY_STATUSES = frozenset({502, 503, 504})
@@ -29,7 +30,7 @@ _GATEWAY_STATUSES = frozenset({502, 503, 504})
 def no_answer(exc: BaseException) -> bool:
     """Whether ``exc`` means no server answered (the retry reaches nobody)."""
     if isinstance(exc, Unreachable):
-        return True
+        return not isinstance(exc, Untrusted)
     return isinstance(exc, SyncHttpError) and exc.status in _GATEWAY_STATUSES
 
 

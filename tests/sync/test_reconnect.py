@@ -18,7 +18,7 @@ from console.domain.ids import new_id
 from console.domain.schema import Incident
 from console.services.context import Workstation, open_workstation
 from console.sync.backoff import Backoff, no_answer
-from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.client import SyncClient, SyncHttpError, Unreachable, Untrusted
 from console.sync.engine import OFFLINE, ONLINE, SyncEngine
 from testkit.server import ServerProcess
 
@@ -98,7 +98,7 @@ def test_backoff_short_after_contact_long_after_an_outage_or_server_errors() -> 
     policy = Backoff()
     unreachable = Unreachable("refused", "refused")
     assert no_answer(unreachable) and no_answer(SyncHttpError(503, {}))
-    assert not no_answer(SyncHttpError(500, {}))
+    assert not no_answer(SyncHttpError(500, {})) and not no_answer(Untrusted("bad certificate"))
     recent = [policy.delay(n, 30.0, no_answer(unreachable)) for n in range(1, 40)]
     assert max(recent) <= policy.fast_cap_s * 1.25  # a restarted server: back in seconds
     long_ago = [policy.delay(n, 3600.0, True) for n in range(1, 12)]
