@@ -10,8 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from console import app as app_module
+from console.cli import GuiOptions
 from console.services.context import Workstation
 from console.services.incidents import IncidentService
 from console.store.changes import Changes
@@ -84,3 +88,36 @@ def test_own_writes_are_not_taken_for_external_ones(
         time.sleep(0.02)
     assert [c.source for c in heard[own:]] == ["external"]
     assert heard[own].mutation_ids and "incidents" in heard[own].tables
+
+
+def test_the_console_app_watches_its_data_folder(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole app (``run_gui``, standalone): a command-line write reaches 待同步."""
+    data = tmp_path / "app-data"
+    monkeypatch.setattr(app_module, "setup_logging", lambda _dir: None)
+    monkeypatch.setattr(app_module, "route_qt_messages", lambda: None)
+    monkeypatch.setattr(app_module, "load_fonts", lambda _app: [])
+    seen: dict[str, float] = {}
+    start = time.monotonic()
+
+    def poll() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        status = windows[0].status if windows and windows[0].isVisible() else None
+        count = status.pending_count() if status is not None else 0
+        if "before" not in seen and count > 0:  # the sample county is saved and counted
+            seen["before"] = count
+            _cli_new(data)
+            seen["written"] = time.monotonic()
+        elif "before" in seen and count > seen["before"]:
+            seen["after"] = time.monotonic()
+        late = "written" in seen and time.monotonic() - seen["written"] > 3 * SEEN_WITHIN_MS / 1000
+        if "after" in seen or late or time.monotonic() - start > 30:
+            qapp.quit()
+            return
+        QTimer.singleShot(50, poll)
+
+    QTimer.singleShot(0, poll)
+    assert app_module.run_gui(GuiOptions(data_dir=data, standalone=True, view="intake")) == 0
+    assert "after" in seen, f"the write never showed: {seen}"
+    assert seen["after"] - seen["written"] < SEEN_WITHIN_MS / 1000
