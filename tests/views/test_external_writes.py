@@ -10,12 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console import app as app_module
-from console.cli import GuiOptions
 from console.services.context import Workstation
 from console.services.incidents import IncidentService
 from console.store.changes import Changes
@@ -90,34 +86,56 @@ def test_own_writes_are_not_taken_for_external_ones(
     assert heard[own].mutation_ids and "incidents" in heard[own].tables
 
 
-def test_the_console_app_watches_its_data_folder(
-    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+# Run in a process of its own: run_gui owns the QApplication's loop and leaves its window
+# to the process's exit.
+_APP_SCRIPT = """
+import json, subprocess, sys, time
+from pathlib import Path
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from console import app
+from console.cli import GuiOptions
+from console.views.main_window import MainWindow
+
+data, call = Path(sys.argv[1]), sys.argv[2]
+seen = {}
+start = time.monotonic()
+
+def poll():
+    qapp = QApplication.instance()
+    windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+    status = windows[0].status if windows and windows[0].isVisible() else None
+    count = status.pending_count() if status is not None else 0
+    if "before" not in seen and count > 0:  # the sample county is saved and counted
+        seen["before"] = count
+        subprocess.run(
+            [sys.executable, "-m", "console", "incident", "new", "--json", "-",
+             "--data-dir", str(data)], input=call, text=True, check=True)
+        seen["written"] = time.monotonic()
+    elif "before" in seen and count > seen["before"]:
+        seen["after"] = time.monotonic()
+    late = "written" in seen and time.monotonic() - seen["written"] > 6
+    if "after" in seen or late or time.monotonic() - start > 30:
+        qapp.quit()
+        return
+    QTimer.singleShot(50, poll)
+
+QTimer.singleShot(0, poll)
+code = app.run_gui(GuiOptions(data_dir=data, standalone=True, view="intake"))
+delay = seen["after"] - seen["written"] if "after" in seen else -1
+print(f"DELAY {delay:.3f} EXIT {code}", flush=True)
+"""
+
+
+def test_the_console_app_watches_its_data_folder(tmp_path: Path) -> None:
     """The whole app (``run_gui``, standalone): a command-line write reaches 待同步."""
-    data = tmp_path / "app-data"
-    monkeypatch.setattr(app_module, "setup_logging", lambda _dir: None)
-    monkeypatch.setattr(app_module, "route_qt_messages", lambda: None)
-    monkeypatch.setattr(app_module, "load_fonts", lambda _app: [])
-    seen: dict[str, float] = {}
-    start = time.monotonic()
-
-    def poll() -> None:
-        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        status = windows[0].status if windows and windows[0].isVisible() else None
-        count = status.pending_count() if status is not None else 0
-        if "before" not in seen and count > 0:  # the sample county is saved and counted
-            seen["before"] = count
-            _cli_new(data)
-            seen["written"] = time.monotonic()
-        elif "before" in seen and count > seen["before"]:
-            seen["after"] = time.monotonic()
-        late = "written" in seen and time.monotonic() - seen["written"] > 3 * SEEN_WITHIN_MS / 1000
-        if "after" in seen or late or time.monotonic() - start > 30:
-            qapp.quit()
-            return
-        QTimer.singleShot(50, poll)
-
-    QTimer.singleShot(0, poll)
-    assert app_module.run_gui(GuiOptions(data_dir=data, standalone=True, view="intake")) == 0
-    assert "after" in seen, f"the write never showed: {seen}"
-    assert seen["after"] - seen["written"] < SEEN_WITHIN_MS / 1000
+    done = run_python(
+        "-c",
+        _APP_SCRIPT,
+        str(tmp_path / "app-data"),
+        json.dumps(CALL, ensure_ascii=False),
+        env=child_env(),
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    delay = float(done.stdout.split("DELAY ")[1].split()[0])
+    assert 0 <= delay < SEEN_WITHIN_MS / 1000, done.stdout + done.stderr[-2000:]
