@@ -146,6 +146,41 @@ class IncidentService:
             user=user,
         )
 
+    def regrade(
+        self,
+        incident_id: str,
+        grade: str,
+        before: Mapping[str, Any],
+        note: str,
+        *,
+        user: str,
+        now: datetime,
+    ) -> Changes:
+        """The grade changed and why (a 备注 line in the log), in one transaction."""
+        return self._writer.apply(
+            [
+                (
+                    "incident.update",
+                    {
+                        "id": incident_id,
+                        "fields": {"grade": grade},
+                        "before": {"grade": before.get("grade")},
+                    },
+                ),
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": "备注",
+                        "body": note,
+                        "at": beijing.canonical(now),
+                    },
+                ),
+            ],
+            user=user,
+        )
+
     def update(
         self, incident_id: str, fields: Mapping[str, Any], before: Mapping[str, Any], *, user: str
     ) -> Changes:

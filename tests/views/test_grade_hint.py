@@ -7,9 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from console.domain import beijing
 from console.domain.grading import default_grading_calls
 from console.services.context import Workstation
 from console.services.incident_list import IncidentFilter, fetch_incident, query_rowids
+from console.services.incidents import IncidentService
 from console.services.intake import Places
 from console.views.main_window import MainWindow
 from console.views.pages.intake_form import IntakeForm
@@ -115,3 +117,43 @@ def test_a_bad_amount_is_refused_in_chinese(qtbot: QtBot, window: MainWindow) ->
         form.submit()
     assert saved.args == [""]  # nothing written
     assert "过火（受害）面积（公顷）应为 0 或正数" in form.error_text("area_burned")
+
+
+def test_the_detail_offers_the_implied_grade_and_logs_the_change(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    page = window.page("intake")
+    assert isinstance(page, IntakePage)
+    service = IncidentService(workstation.writer)
+    incident_id = service.take_call(
+        {
+            "category": "事故灾难",
+            "subtype": "企业安全事故",
+            "grade": "一般",
+            "caller_name": "厂安全员",
+            "dead": "5",
+            "received_at": beijing.display(beijing.now()),
+        },
+        user="测试",
+    )
+    page.list.refresh()
+    _settle(window)
+    assert page.list.select(incident_id)
+    _settle(window)
+    detail = page.detail
+    assert detail.incident_id() == incident_id
+    assert not detail.grade_hint.isHidden()
+    assert detail.grade_hint.text.text().startswith("按所填数字应定为“较大”")
+    with qtbot.waitSignal(detail.action_finished, timeout=5000) as done:
+        qtbot.mouseClick(detail.grade_hint.accept_button, Qt.MouseButton.LeftButton)
+    assert done.args == [True]
+    _settle(window)
+    stored = fetch_incident(workstation.store, incident_id)
+    assert stored is not None and stored["grade"] == "较大"
+    [note] = [e for e in page.source.timeline(incident_id) if e["kind"] == "备注"]
+    assert note["body"].startswith("按定级标准改定等级：一般 → 较大（死亡 5 人")
+    assert detail.grade_hint.isHidden()  # graded as the law says: nothing more to offer
+
+
+def _settle(window: MainWindow) -> None:
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)

@@ -48,6 +48,7 @@ from console.services.intake import (
     FormErrors,
     Places,
 )
+from console.views.pages.grade_hint import GradeHint
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
@@ -146,34 +147,6 @@ def _number(text: str) -> float:
     except ValueError:
         return 0.0
     return value if value == value else 0.0  # NaN implies nothing
-
-
-class GradeHint(QFrame):
-    """按所填数字应定为“较大”：死亡 5 人（≥ 3 人 为较大），依据：… [按此定级（Alt+G）]."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("GradeHint")
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 6, 8, 6)
-        self.text = QLabel(self)
-        self.text.setObjectName("GradeHintText")
-        self.text.setWordWrap(True)
-        row.addWidget(self.text, 1)
-        self.accept_button = QPushButton("按此定级（Alt+G）", self)
-        self.accept_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # not in the Tab walk
-        row.addWidget(self.accept_button, 0, Qt.AlignmentFlag.AlignTop)
-        self.finding: grading.Finding | None = None
-        self.hide()
-
-    def offer(self, finding: grading.Finding | None) -> None:
-        self.finding = finding
-        if finding is None:
-            self.hide()
-            return
-        reasons = "；".join(r.text() for r in finding.reasons)
-        self.text.setText(f"按所填数字应定为“{finding.grade}”：{reasons}")
-        self.show()
 
 
 class IntakeForm(QFrame):

@@ -38,7 +38,13 @@ from console.views.pages.report_dialog import ReportDialog
 
 log = logging.getLogger(__name__)
 DUPLICATE_DEBOUNCE_MS = 400
-DETAIL_TABLES = ("incidents", "incident_timeline", "incident_reports", "report_rules")
+DETAIL_TABLES = (
+    "incidents",
+    "incident_timeline",
+    "incident_reports",
+    "report_rules",
+    "grading_rules",
+)
 
 
 class DuplicateBar(QFrame):
