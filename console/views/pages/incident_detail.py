@@ -232,12 +232,16 @@ class IncidentDetail(QFrame):
     def _land(self, asked: int, shown: Shown | None) -> None:
         if asked != self._asked:
             return  # another incident was asked for meanwhile
+        before = self.incident_id()
         self.incident = shown.incident if shown is not None else None
         self._due = shown.due if shown is not None else None
         self._names = shown.names if shown is not None else {}
         self._enable()
-        self.status_error.hide()
-        self.action_error.hide()
+        if self.incident_id() != before or not before:
+            # A re-read of the same incident (a change from elsewhere) keeps the message of a
+            # write that just failed; another incident starts clean.
+            self.status_error.hide()
+            self.action_error.hide()
         if shown is None:
             self.title.setText("未选择事件：在上方列表中选择一起事件查看详情")
             self.fields.clear()
@@ -428,6 +432,7 @@ class IncidentDetail(QFrame):
 
         def done(_result: object) -> None:
             self._busy = False
+            error.hide()
             saved()
             self.show_incident(incident_id)
             self.action_finished.emit(True)
