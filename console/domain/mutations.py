@@ -8,6 +8,7 @@ Qt, I/O and clocks: the context carries who, when (HLC) and the server version.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, workflow
+from console.domain import catalog, grading, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -296,6 +297,49 @@ for _name, _entity, _label in (
     ("report_rules", "report_rule", "报送时限规则"),
 ):
     _reference_mutations(_name, _entity, _label)
+
+
+def _check_grading_rule(values: dict[str, Any]) -> None:
+    """A grading row: a graded category, a subtype of it, at least one bound, and bounds
+    that grow with the grade (一般 < 较大 < 重大 < 特别重大)."""
+    category = values["category"]
+    if category in catalog.UNGRADED_CATEGORIES:
+        raise MutationRejected("bad_choice", f"“{category}”不分级，不能设定级规则")
+    subtype = values.get("subtype") or ""
+    if subtype and subtype not in catalog.EVENT_CATEGORIES[category]:
+        raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
+    given: list[tuple[str, float]] = [
+        (grade, values[column])
+        for grade, column in reversed(grading.BOUND_COLUMNS.items())
+        if values.get(column) is not None
+    ]
+    if not given:
+        raise MutationRejected("missing_field", "至少填写一个等级的下限")
+    for (lower, low), (higher, high) in itertools.pairwise(given):
+        if high <= low:
+            raise MutationRejected(
+                "bad_value", f"“{higher}下限”（{high:g}）应大于“{lower}下限”（{low:g}）"
+            )
+
+
+@_register("grading_rule.upsert", "新增或修改定级规则")
+def grading_rule_upsert(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    _record_id(args)
+    # A row is always stated whole: a bound left out is "no bound", not "keep the old one".
+    whole = {"subtype": "", "basis": "", **dict.fromkeys(grading.BOUND_COLUMNS.values()), **args}
+    check_fields(
+        ENTITY_FIELDS["grading_rules"], {k: v for k, v in whole.items() if k != "id"}, creating=True
+    )
+    return _put(conn, "grading_rules", whole, ctx, must_be_new=False, check=_check_grading_rule)
+
+
+@_register("grading_rule.delete", "删除定级规则")
+def grading_rule_delete(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    return _tombstone(conn, "grading_rules", args, ctx)
 
 
 def _check_classification(category: str | None, subtype: str | None, grade: str | None) -> None:

@@ -29,6 +29,14 @@ COUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
     (key, _INCIDENT[key].label) for key in ("dead", "missing", "injured", "trapped", "affected")
 )
 MAX_COUNT = max(_INCIDENT[key].maximum or 0 for key, _label in COUNT_FIELDS)
+# The further numbers the grading table reads (定级数据): whole people, and amounts.
+GRADING_COUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (key, _INCIDENT[key].label) for key in ("seriously_injured", "evacuated")
+)
+AMOUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (key, _INCIDENT[key].label) for key in ("economic_loss", "area_burned")
+)
+MAX_AMOUNT = max(_INCIDENT[key].maximum or 0 for key, _label in AMOUNT_FIELDS)
 
 
 def _limit(spec: Field) -> int:
@@ -57,7 +65,8 @@ FORM_FIELDS: dict[str, Field] = {
         for key in ("received_at", "caller_phone", "category", "subtype", "grade", "lon", "lat")
     },
     **{key: _INCIDENT[key] for key in TEXT_LIMITS},
-    **{key: _INCIDENT[key] for key, _label in COUNT_FIELDS},
+    **{key: _INCIDENT[key] for key, _label in COUNT_FIELDS + GRADING_COUNT_FIELDS},
+    **{key: _INCIDENT[key] for key, _label in AMOUNT_FIELDS},
     "township": Field(
         _INCIDENT["township_id"].label, max_len=ENTITY_FIELDS["townships"]["name"].max_len
     ),
@@ -156,7 +165,15 @@ def validate_call(
     args["township_id"] = township_id
     args["village_id"] = village_id
 
-    for key, label in COUNT_FIELDS:
+    for key, label in AMOUNT_FIELDS:
+        raw = _text(form, key)
+        try:
+            args[key] = float(raw) if raw else 0.0
+        except ValueError:
+            args[key] = None
+        if args[key] is None or not 0 <= args[key] <= MAX_AMOUNT:
+            errors[key] = f"{label}应为 0 或正数"
+    for key, label in COUNT_FIELDS + GRADING_COUNT_FIELDS:
         noun = label if label.endswith("人数") else f"{label}人数"  # 死亡人数, 受影响人数
         raw = _text(form, key)
         if not raw:

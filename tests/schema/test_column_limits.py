@@ -51,6 +51,7 @@ MUTATION = {
     "incident_timeline": "timeline.append",
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
+    "grading_rules": "grading_rule.upsert",
 }
 
 
@@ -105,12 +106,16 @@ def _longest(spec: Field, refs: dict[str, str]) -> Any:
 
 def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     args = {name: _longest(spec, refs) for name, spec in ENTITY_FIELDS[table].items()}
-    if table == "incidents":  # the subtype must belong to the category, which must be graded
+    if table in ("incidents", "grading_rules"):
+        # the subtype must belong to the category, which must be graded
         graded = [c for c in catalog.EVENT_CATEGORIES if c not in catalog.UNGRADED_CATEGORIES]
         category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
+    if table == "incidents":
         args["recorder"] = LONGEST_USER
+    if table == "grading_rules":  # bounds grow with the grade
+        args.update(min_major=3.0, min_large=2.0, min_general=1.0)
     if table == "incident_reports":
         args["timeline_id"] = new_id()
     return {"id": new_id(), **args}

@@ -176,6 +176,23 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     assert page.detail.add_entry()
     settle(window)
 
+    # Grade from the law: numbers changed elsewhere imply a grade, accepted in the detail.
+    workstation.writer.apply(
+        [
+            (
+                "incident.update",
+                {
+                    "id": incident_id,
+                    "fields": {"category": "事故灾难", "subtype": "企业安全事故", "dead": 5},
+                },
+            )
+        ],
+        user="测试",
+    )
+    qtbot.waitUntil(lambda: page.detail.grade_hint.finding is not None, timeout=5000)
+    assert page.detail.accept_grade()
+    settle(window)
+
     # The report dialog: composed, recorded as sent.
     dialog = page.report_dialog(incident_id)
     settle(window)

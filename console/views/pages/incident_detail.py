@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import beijing, workflow
+from console.domain import beijing, grading, workflow
 from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
@@ -40,6 +40,7 @@ from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
+from console.views.pages.grade_hint import GradeHint
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
 TICK_MS = 30_000
@@ -48,6 +49,7 @@ _INCIDENT = ENTITY_FIELDS["incidents"]
 _ENTRY = ENTITY_FIELDS["incident_timeline"]
 TEAMS = _INCIDENT["teams_assigned"]
 COUNTS = ("dead", "missing", "injured", "trapped", "affected")
+GRADING_NUMBERS = ("seriously_injured", "evacuated", "economic_loss", "area_burned")
 
 
 def _label(key: str) -> str:
@@ -62,6 +64,7 @@ class Shown:
     timeline: list[dict[str, Any]]
     names: dict[str, str]
     due: Deadline | None
+    suggestion: grading.Finding | None = None  # a more severe grade its numbers imply
 
 
 def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
@@ -74,6 +77,13 @@ def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
         list(reversed(source.timeline(incident_id))),
         source.place_names(),
         next_due(source.deadlines(incident)) if open_ else None,
+        grading.suggestion(
+            incident["category"],
+            incident["subtype"],
+            incident["grade"],
+            incident,
+            source.grading_rules(),
+        ),
     )
 
 
@@ -126,6 +136,9 @@ class IncidentDetail(QFrame):
         self.fields.setWordWrap(True)
         self.fields.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.fields)
+        self.grade_hint = GradeHint(self, "按此改定等级")
+        self.grade_hint.accept_button.clicked.connect(self.accept_grade)
+        layout.addWidget(self.grade_hint)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
@@ -219,15 +232,20 @@ class IncidentDetail(QFrame):
     def _land(self, asked: int, shown: Shown | None) -> None:
         if asked != self._asked:
             return  # another incident was asked for meanwhile
+        before = self.incident_id()
         self.incident = shown.incident if shown is not None else None
         self._due = shown.due if shown is not None else None
         self._names = shown.names if shown is not None else {}
         self._enable()
-        self.status_error.hide()
-        self.action_error.hide()
+        if self.incident_id() != before or not before:
+            # A re-read of the same incident (a change from elsewhere) keeps the message of a
+            # write that just failed; another incident starts clean.
+            self.status_error.hide()
+            self.action_error.hide()
         if shown is None:
             self.title.setText("未选择事件：在上方列表中选择一起事件查看详情")
             self.fields.clear()
+            self.grade_hint.offer(None)
             self.status_label.clear()
             self.countdown.clear()
             self.teams.clear()
@@ -243,6 +261,7 @@ class IncidentDetail(QFrame):
             f"border-left: 5px solid {color}; padding-left: 8px;" if color else ""
         )
         self.fields.setText(self._fields_text(inc))
+        self.grade_hint.offer(shown.suggestion)
         self.status_label.setText(f"当前：{inc['status']}　转为")
         self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
         if not self.teams.hasFocus():
@@ -255,6 +274,7 @@ class IncidentDetail(QFrame):
         enabled = self.incident is not None and self._service is not None and not self._busy
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
+        self.grade_hint.accept_button.setEnabled(enabled)
         self.entry_button.setEnabled(enabled)
         for button in self.status_buttons.values():
             button.setEnabled(enabled)
@@ -270,7 +290,9 @@ class IncidentDetail(QFrame):
             )
             if p
         )
-        casualties = "，".join(f"{_label(key)}{inc[key]}" for key in COUNTS if inc.get(key))
+        casualties = "，".join(
+            f"{_label(key)}{inc[key]:g}" for key in COUNTS + GRADING_NUMBERS if inc.get(key)
+        )
         caller = "，".join(
             p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
         )
@@ -351,6 +373,32 @@ class IncidentDetail(QFrame):
         )
         return True
 
+    def accept_grade(self) -> bool:
+        """按此改定等级: the grade the numbers imply, written with a 定级 line in the log."""
+        finding = self.grade_hint.finding
+        if self.incident is None or self._service is None or self._busy or finding is None:
+            return False
+        service, incident, user, now = (
+            self._service,
+            dict(self.incident),
+            self._officer(),
+            self._clock(),
+        )
+        body = (
+            f"按定级标准改定等级：{incident.get('grade') or '未定级'} → {finding.grade}（"
+            + "；".join(r.text() for r in finding.reasons)
+            + "）"
+        )
+
+        self._write(
+            lambda: service.regrade(
+                incident["id"], finding.grade, incident, body[:2000], user=user, now=now
+            ),
+            self.action_error,
+            lambda: None,
+        )
+        return True
+
     def add_entry(self) -> bool:
         if self.incident is None or self._service is None or self._busy:
             return False
@@ -384,6 +432,7 @@ class IncidentDetail(QFrame):
 
         def done(_result: object) -> None:
             self._busy = False
+            error.hide()
             saved()
             self.show_incident(incident_id)
             self.action_finished.emit(True)
