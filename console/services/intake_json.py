@@ -79,9 +79,11 @@ def _subtypes_lines() -> list[str]:
 def fields_help() -> str:
     """Plain text for ``incident new --help``."""
     lines = ["JSON 字段（顶层为对象；未列出的字段会被拒绝）："]
-    for f in json_fields():
+    fields = json_fields()
+    width = max(len(f.key) for f in fields) + 2  # the longest key still has a gap after it
+    for f in fields:
         need = "必填" if f.required else (f"可选，默认{f.default}" if f.default else "可选")
-        lines.append(f"  {f.key:<14}{f.label}｜{f.type}｜{f.limit}｜{need}")
+        lines.append(f"  {f.key:<{width}}{f.label}｜{f.type}｜{f.limit}｜{need}")
     lines.append("事件类别与子类：")
     lines.extend(f"  {line}" for line in _subtypes_lines())
     lines.append(
