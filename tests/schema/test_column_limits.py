@@ -110,6 +110,7 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
+        args["sub_hazard"] = ""  # that subtype has none; the longest one is stored below
         args["recorder"] = LONGEST_USER
     if table == "incident_reports":
         args["timeline_id"] = new_id()
@@ -163,6 +164,18 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         },
         _ctx(),
     )
+
+
+def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:
+    longest = max(catalog.ALL_SUB_HAZARDS, key=len)
+    assert ENTITY_FIELDS["incidents"]["sub_hazard"].longest() == len(longest)
+    (category, subtype), _ = next(
+        (key, hs) for key, hs in catalog.SUB_HAZARDS.items() if longest in hs
+    )
+    args = {**_incident(category=category, subtype=subtype), "sub_hazard": longest}
+    run_mutation(conn, "incident.create", args, _ctx())
+    row = fetch(conn, "incidents", args["id"])
+    assert row is not None and row["sub_hazard"] == longest
 
 
 def _incident(**override: Any) -> dict[str, Any]:
