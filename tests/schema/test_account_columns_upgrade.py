@@ -11,14 +11,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from schema_db import insert_old_rows, old_incident, server_database, upgrade_to
+from schema_db import insert_old_rows, old_incident, old_workstation, server_database
 from sqlalchemy import Engine, inspect, text
 
 from console.domain.fields import ACCOUNT_MAX_LEN
 from console.domain.ids import new_id
-from console.store import migrate, search
-from console.store.database import make_engine, open_store
-from console.store.paths import DATABASE_FILE
+from console.store import search
+from console.store.database import open_store
 from console.store.writer import Writer
 
 LONG_NAME = "值" * ACCOUNT_MAX_LEN
@@ -27,13 +26,6 @@ ACCOUNT_COLUMNS = (
     ("incident_timeline", "author"),
     ("incident_reports", "author"),
 )
-CLIENT = "c0ffee00-0000-4000-8000-000000000000"
-
-
-def _insert_sqlite(raw: sqlite3.Connection, rowid: int, row: dict[str, object]) -> None:
-    names = ", ".join(row)
-    marks = ", ".join(f":{k}" for k in row)
-    raw.execute(f"INSERT INTO incidents (rowid, {names}) VALUES ({rowid}, {marks})", row)
 
 
 def _declared(engine: Engine, table: str, column: str) -> int | None:
@@ -43,21 +35,14 @@ def _declared(engine: Engine, table: str, column: str) -> int | None:
 
 def test_workstation_upgrade_keeps_rowids_search_and_references(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
-    folder.mkdir()
-    path = folder / DATABASE_FILE
-    engine = make_engine(path)
-    upgrade_to(engine, migrate.MIGRATIONS_DIR, "0005_list_indexes")
-    engine.dispose()
     landslide, flood = new_id(), new_id()
+    incidents = {
+        5: old_incident(landslide, "北界镇山体滑坡"),
+        9: old_incident(flood, "王村口镇山洪暴发"),
+    }
+    path = old_workstation(folder, "0005_list_indexes", incidents)
     raw = sqlite3.connect(path)
-    search.register(raw)
     with raw:
-        raw.execute(
-            "INSERT INTO client_state VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
-            (CLIENT,),
-        )
-        _insert_sqlite(raw, 5, old_incident(landslide, "北界镇山体滑坡"))
-        _insert_sqlite(raw, 9, old_incident(flood, "王村口镇山洪暴发"))
         raw.execute(
             "INSERT INTO incident_timeline (id, incident_id, kind, body, at, author, version,"
             " updated_at, updated_by, deleted) VALUES (?, ?, '来电', '来电', "
