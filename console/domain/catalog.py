@@ -36,6 +36,22 @@ def sub_hazards(category: str, subtype: str) -> tuple[str, ...]:
     return SUB_HAZARDS.get((category, subtype), ())
 
 
+def sub_hazard_problem(category: str, subtype: str, sub_hazard: str) -> str | None:
+    """Why ``sub_hazard`` cannot go with the subtype (Chinese), None when it can. The one
+    wording of the rule: the shared mutations refuse with it on every replica, the intake
+    form shows it under the field."""
+    if not sub_hazard:
+        return None
+    if not subtype:
+        return "请先选择事件子类，再填写亚灾种"
+    allowed = sub_hazards(category, subtype)
+    if not allowed:
+        return f"“{subtype}”不分亚灾种，请不要填写亚灾种"
+    if sub_hazard not in allowed:
+        return f"“{subtype}”下没有亚灾种“{sub_hazard}”（可选：{'、'.join(allowed)}）"
+    return None
+
+
 # Severity grades, most severe first; 社会安全事件 carries no grade.
 GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")
 UNGRADED_CATEGORIES: frozenset[str] = frozenset({"社会安全事件"})

@@ -311,21 +311,12 @@ def _check_classification(values: dict[str, Any]) -> None:
     if category is None:
         return
     subtype: str = values.get("subtype") or ""
-    sub_hazard: str = values.get("sub_hazard") or ""
     subtypes = catalog.EVENT_CATEGORIES[category]
     if subtype and subtype not in subtypes:
         raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
-    if sub_hazard:
-        allowed = catalog.sub_hazards(category, subtype)
-        if not subtype:
-            raise MutationRejected("bad_choice", "请先选择事件子类，再填写亚灾种")
-        if not allowed:
-            raise MutationRejected("bad_choice", f"“{subtype}”不分亚灾种，请不要填写亚灾种")
-        if sub_hazard not in allowed:
-            raise MutationRejected(
-                "bad_choice",
-                f"“{subtype}”下没有亚灾种“{sub_hazard}”（可选：{'、'.join(allowed)}）",
-            )
+    problem = catalog.sub_hazard_problem(category, subtype, values.get("sub_hazard") or "")
+    if problem is not None:
+        raise MutationRejected("bad_choice", problem)
     if values.get("grade") and category in catalog.UNGRADED_CATEGORIES:
         raise MutationRejected("bad_choice", f"“{category}”不分级，请不要填写事件等级")
 

@@ -38,6 +38,7 @@ from console.models.incident_timeline_table_model import IncidentTimelineTableMo
 from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
+from console.services.intake import classification
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
 
@@ -274,7 +275,7 @@ class IncidentDetail(QFrame):
         caller = "，".join(
             p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
         )
-        kind = inc["category"] + (f"／{inc['subtype']}" if inc.get("subtype") else "")
+        kind = classification(inc)
         lines = [
             f"{_label('received_at')}：{beijing.display(inc['received_at'])}　"
             f"{_label('category')}：{kind}　{_label('grade')}：{inc.get('grade') or '未定级'}　"

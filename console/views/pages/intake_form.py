@@ -39,6 +39,7 @@ from console.services.intake import COUNT_FIELDS, FORM_LIMITS, FormErrors, Place
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
 NO_SUBTYPE = "（子类）"
+NO_SUB_HAZARD = "（亚灾种）"
 NO_GRADE = "（未定级）"
 GRADE_ITEMS = (NO_GRADE, *reversed(catalog.GRADES))  # 一般 first: one Down for the usual case
 COUNT_KEYS = ("dead", "missing", "injured", "trapped", "affected")
@@ -72,6 +73,7 @@ FIELD_ORDER = (
     "address",
     "category",
     "subtype",
+    "sub_hazard",  # shown only for a subtype that has sub-hazards (地质, 水旱, 气象)
     "grade",
     "description",
     *COUNT_KEYS,
@@ -166,6 +168,8 @@ class IntakeForm(QFrame):
             self.fields[key] = edit
         self.category = self._combo("category", (NO_CATEGORY, *catalog.EVENT_CATEGORIES))
         self.subtype = self._combo("subtype", (NO_SUBTYPE,))
+        self.sub_hazard = self._combo("sub_hazard", (NO_SUB_HAZARD,))
+        self.sub_hazard.setVisible(False)
         self.grade = self._combo("grade", GRADE_ITEMS)
         for key in COUNT_KEYS:
             edit = QLineEdit(self)
@@ -194,7 +198,7 @@ class IntakeForm(QFrame):
         row = self._pair(row, "caller_unit", "caller_post")
         row = self._pair(row, "township", "village")
         row = self._place(row, "address", 0, span=3)
-        row = self._place(row, "category", 0, span=3, extra=("subtype", "grade"))
+        row = self._place(row, "category", 0, span=3, extra=("subtype", "sub_hazard", "grade"))
         row = self._place(row, "description", 0, span=3, label=FORM_LIMITS["description"][0])
         row = self._counts(row)
         row = self._place(row, "notified", 0, span=3)
@@ -234,6 +238,7 @@ class IntakeForm(QFrame):
                 widget.currentIndexChanged.connect(lambda _i, k=key: self._changed(k))
         self.description.textChanged.connect(lambda: self._changed("description"))
         self.category.currentIndexChanged.connect(self._category_changed)
+        self.subtype.currentIndexChanged.connect(self._subtype_changed)
 
         self.reset()
         self.restore_draft()
@@ -284,7 +289,7 @@ class IntakeForm(QFrame):
     ) -> int:
         widgets = (self.fields[key], *(self.fields[k] for k in extra))
         cell = self._cell(key, widgets)
-        for k in extra:  # errors of subtype / grade show in the same cell
+        for k in extra:  # errors of subtype / sub-hazard / grade show in the same cell
             self.errors[k] = self.errors[key]
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
         self._grid.addWidget(self._label(key, label), row, col, align)
@@ -388,11 +393,25 @@ class IntakeForm(QFrame):
         if keep in subtypes:
             self.subtype.setCurrentText(keep)
         self.subtype.blockSignals(False)
+        self._subtype_changed(self.subtype.currentIndex())
         ungraded = category in catalog.UNGRADED_CATEGORIES
         if ungraded:
             self.grade.setCurrentIndex(0)
         self.grade.setEnabled(not ungraded)
         self.grade.setToolTip("社会安全事件不分级" if ungraded else "")
+
+    def _subtype_changed(self, _index: int) -> None:
+        """The sub-hazards of the subtype, or no 亚灾种 combo at all (Tab skips it)."""
+        subtype = self.subtype.currentText() if self.subtype.currentIndex() > 0 else ""
+        hazards = catalog.sub_hazards(self.category.currentText(), subtype)
+        keep = self.sub_hazard.currentText()
+        self.sub_hazard.blockSignals(True)
+        self.sub_hazard.clear()
+        self.sub_hazard.addItems([NO_SUB_HAZARD, *hazards])
+        if keep in hazards:
+            self.sub_hazard.setCurrentText(keep)
+        self.sub_hazard.blockSignals(False)
+        self.sub_hazard.setVisible(bool(hazards))
 
     # -- values ----------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
