@@ -4,6 +4,8 @@ Keyboard: the cursor starts in 来电人 (接报时间 is prefilled with now and
 Shift+Tab reaches it); Tab / Shift+Tab walk every field; Enter in a single-line field or a
 combo moves to the next field (it never saves, so a stray Enter cannot file a half call);
 Ctrl+Enter saves from anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
+The 亚灾种 combo beside 子类 exists only for a subtype that has sub-hazards (地质, 水旱, 气象);
+otherwise it is hidden and Tab passes from 子类 straight to 等级.
 Errors from ``validate_call`` appear in Chinese under their field, and nothing typed is lost.
 Every edit is autosaved as a draft (debounced) that survives a crash or a closed window.
 """
