@@ -16,6 +16,7 @@ from console.domain import beijing
 from console.models.incident_table_model import IncidentTableModel
 from console.services.context import Workstation
 from console.services.drafts import DraftStore
+from console.services.incident_list import fetch_incident
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.intake import FormErrors, Places, validate_call
@@ -138,25 +139,53 @@ def test_a_sub_hazard_of_another_subtype_is_shown_in_the_classification_row(
     assert form.sub_hazard.property("invalid") is True
 
 
+def _call(**fields: str) -> dict[str, str]:
+    return {"received_at": beijing.display(beijing.now()), "category": "自然灾害", **fields}
+
+
+def _selected(window: MainWindow, incident_id: str) -> IntakePage:
+    page = window.page("intake")
+    assert isinstance(page, IntakePage)
+    tasks = window.context.tasks
+    assert tasks is not None
+    page.list.refresh()
+    assert tasks.wait_idle(5000)
+    assert page.list.select(incident_id)
+    assert tasks.wait_idle(5000)
+    assert page.detail.incident_id() == incident_id
+    return page
+
+
 def test_list_and_detail_show_the_sub_hazard(window: MainWindow, workstation: Workstation) -> None:
-    call = {
-        "received_at": beijing.display(beijing.now()),
-        "category": "自然灾害",
-        "subtype": "气象",
-        "sub_hazard": "风雹",
-        "township": "北界镇",
-        "title": "北界镇冰雹砸坏大棚",
-    }
+    call = _call(subtype="气象", sub_hazard="风雹", township="北界镇", title="北界镇冰雹砸坏大棚")
     incident_id = IncidentService(workstation.writer).take_call(call, user="测试")
     model = IncidentTableModel(IncidentSource(workstation.store))
     model.refresh()
     tip = model.index(0, 1).data(Qt.ItemDataRole.ToolTipRole)
     assert tip == "北界镇冰雹砸坏大棚\n自然灾害／气象／风雹"
 
-    page = window.page("intake")
-    assert isinstance(page, IntakePage)
-    page.list.refresh()
-    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
-    assert page.list.select(incident_id)
-    assert window.context.tasks.wait_idle(5000)
+    page = _selected(window, incident_id)
     assert "事件类别：自然灾害／气象／风雹" in page.detail.fields.text()
+    assert page.detail.sub_hazard.currentText() == "风雹"
+
+
+def test_the_detail_sets_the_sub_hazard_learnt_after_the_call(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    service = IncidentService(workstation.writer)
+    fire = service.take_call(_call(subtype="森林火灾"), user="测试")
+    detail = _selected(window, fire).detail
+    assert detail.sub_hazard.isHidden() and detail.sub_hazard_button.isHidden()
+
+    unknown = service.take_call(_call(subtype="地质", title="石练镇险情"), user="测试")
+    detail = _selected(window, unknown).detail
+    assert not detail.sub_hazard.isHidden()
+    assert detail.sub_hazard.currentIndex() == 0  # 待核实
+    assert not detail.save_sub_hazard()  # nothing changed, nothing written
+    detail.sub_hazard.setCurrentText("崩塌")
+    with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
+        assert detail.save_sub_hazard()
+    assert saved.args == [True]
+    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
+    assert (fetch_incident(workstation.store, unknown) or {}).get("sub_hazard") == "崩塌"
+    assert "自然灾害／地质／崩塌" in detail.fields.text()
