@@ -211,6 +211,11 @@ class IncidentDetail(QFrame):
         line = QHBoxLayout()
         self.sub_hazard = QComboBox(self)
         self.sub_hazard.setObjectName("DetailSubHazard")
+        # As wide as its longest entry plus the style's padding and arrow, never cut.
+        longest = max(
+            (NO_SUB_HAZARD, *catalog.ALL_SUB_HAZARDS), key=self.fontMetrics().horizontalAdvance
+        )
+        self.sub_hazard.setMinimumWidth(self.fontMetrics().horizontalAdvance(longest) + 48)
         line.addWidget(self.sub_hazard)
         self.sub_hazard_button = QPushButton("保存", self)
         self.sub_hazard_button.clicked.connect(self.save_sub_hazard)
