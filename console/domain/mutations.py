@@ -31,7 +31,10 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
 # Bumped whenever a mutation's meaning or arguments change; stored with every outbox row so
 # the server can refuse or translate work recorded by an older workstation.
-SCHEMA_VERSION = 1
+# 2: incident.create / incident.update take ``sub_hazard`` (亚灾种). A version-1 server
+# refuses such work with "服务器需要升级" instead of "未知字段：sub_hazard" (and instead of
+# refusing the timeline rows of an incident it never created); version-1 work stays valid.
+SCHEMA_VERSION = 2
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -342,14 +345,23 @@ def grading_rule_delete(
     return _tombstone(conn, "grading_rules", args, ctx)
 
 
-def _check_classification(category: str | None, subtype: str | None, grade: str | None) -> None:
-    """Cross-field rules; call only with values already validated by ``check_fields``."""
+_CLASSIFICATION = ("category", "subtype", "sub_hazard", "grade")
+
+
+def _check_classification(values: dict[str, Any]) -> None:
+    """Cross-field rules of category, subtype, sub-hazard and grade; call only with values
+    already validated by ``check_fields`` (a missing key counts as empty)."""
+    category: str | None = values.get("category")
     if category is None:
         return
+    subtype: str = values.get("subtype") or ""
     subtypes = catalog.EVENT_CATEGORIES[category]
     if subtype and subtype not in subtypes:
         raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
-    if grade and category in catalog.UNGRADED_CATEGORIES:
+    problem = catalog.sub_hazard_problem(category, subtype, values.get("sub_hazard") or "")
+    if problem is not None:
+        raise MutationRejected("bad_choice", problem)
+    if values.get("grade") and category in catalog.UNGRADED_CATEGORIES:
         raise MutationRejected("bad_choice", f"“{category}”不分级，请不要填写事件等级")
 
 
@@ -359,10 +371,7 @@ def incident_create(
 ) -> list[RowChange]:
     # Classification is checked on the validated values: a raw category may be of the wrong
     # type or not a category at all, which check_fields reports in Chinese.
-    def classify(values: dict[str, Any]) -> None:
-        _check_classification(values.get("category"), values.get("subtype"), values.get("grade"))
-
-    return _put(conn, "incidents", args, ctx, must_be_new=True, check=classify)
+    return _put(conn, "incidents", args, ctx, must_be_new=True, check=_check_classification)
 
 
 @_register("incident.update", "修改事件信息")
@@ -385,8 +394,9 @@ def incident_update(
     specs = ENTITY_FIELDS["incidents"]
     values = check_fields(specs, fields, creating=False)
     _check_refs(conn, specs, values)
-    merged = {k: values.get(k, existing[k]) for k in ("category", "subtype", "grade")}
-    _check_classification(merged["category"], merged["subtype"], merged["grade"])
+    # Judged on the record as it will be: changing the subtype alone cannot leave a
+    # sub-hazard of the old one behind.
+    _check_classification({k: values.get(k, existing[k]) for k in _CLASSIFICATION})
     if not _differs(existing, values):
         return []
     conflicts = [

@@ -145,6 +145,11 @@ class Incident(SyncedRecord):
     received_at: Mapped[str] = timestamp("接报时间")
     category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
     subtype: Mapped[str] = text("事件子类", 20)
+    # "" when the subtype has none (and on incidents recorded before sub-hazards existed);
+    # that it belongs to the subtype is a cross-field rule of the mutations.
+    sub_hazard: Mapped[str] = choice(
+        "亚灾种", ("", *catalog.ALL_SUB_HAZARDS), 12, nullable=False, default=""
+    )
     grade: Mapped[str | None] = choice("事件等级", catalog.GRADES, 8)
     # Changed only by incident.set_status, along the workflow.
     status: Mapped[str] = system(

@@ -113,6 +113,7 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
     if table == "incidents":
+        args["sub_hazard"] = ""  # that subtype has none; the longest one is stored below
         args["recorder"] = LONGEST_USER
     if table == "grading_rules":  # bounds grow with the grade
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
@@ -168,6 +169,18 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         },
         _ctx(),
     )
+
+
+def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:
+    longest = max(catalog.ALL_SUB_HAZARDS, key=len)
+    assert ENTITY_FIELDS["incidents"]["sub_hazard"].longest() == len(longest)
+    (category, subtype), _ = next(
+        (key, hs) for key, hs in catalog.SUB_HAZARDS.items() if longest in hs
+    )
+    args = {**_incident(category=category, subtype=subtype), "sub_hazard": longest}
+    run_mutation(conn, "incident.create", args, _ctx())
+    row = fetch(conn, "incidents", args["id"])
+    assert row is not None and row["sub_hazard"] == longest
 
 
 def _incident(**override: Any) -> dict[str, Any]:

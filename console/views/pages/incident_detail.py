@@ -1,5 +1,6 @@
 """The selected incident: every call-record field, the report countdown, status moves (with a
-reason where the workflow needs one), teams, new timeline entries and the append-only timeline.
+reason where the workflow needs one), teams, the sub-hazard (亚灾种) where the subtype has
+them, new timeline entries and the append-only timeline.
 
 Writes go through ``IncidentService``; the panel re-reads its incident when a change touches
 it (the page forwards the bus). Reads and writes run on the task runner: the panel fills in
@@ -31,18 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import beijing, grading, workflow
+from console.domain import beijing, catalog, grading, workflow
 from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
 from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
+from console.services.intake import classification
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
 from console.views.pages.grade_hint import GradeHint
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
+NO_SUB_HAZARD = "（待核实）"
 TICK_MS = 30_000
 # Labels and lengths as the fields are declared (one declaration: console.domain.schema).
 _INCIDENT = ENTITY_FIELDS["incidents"]
@@ -191,6 +194,7 @@ class IncidentDetail(QFrame):
         self.action_error.setObjectName("FieldError")
         self.action_error.hide()
         grid.addWidget(self.action_error, 4, 1)
+        self._sub_hazard_row(grid, 5)
         layout.addLayout(grid)
 
         self.timeline_model = IncidentTimelineTableModel(parent=self)
@@ -211,6 +215,38 @@ class IncidentDetail(QFrame):
         self._ticker.timeout.connect(self._update_countdown)
         self._ticker.start()
         self.show_incident("")
+
+    def _sub_hazard_row(self, grid: QGridLayout, row: int) -> None:
+        """亚灾种 of an incident whose subtype has sub-hazards: often known only after the
+        call (the 首报 asks for it while it is not), so it is set here."""
+        self.sub_hazard_label = QLabel(_label("sub_hazard"), self)
+        grid.addWidget(self.sub_hazard_label, row, 0)
+        line = QHBoxLayout()
+        self.sub_hazard = QComboBox(self)
+        self.sub_hazard.setObjectName("DetailSubHazard")
+        # As wide as its longest entry plus the style's padding and arrow, never cut.
+        longest = max(
+            (NO_SUB_HAZARD, *catalog.ALL_SUB_HAZARDS), key=self.fontMetrics().horizontalAdvance
+        )
+        self.sub_hazard.setMinimumWidth(self.fontMetrics().horizontalAdvance(longest) + 48)
+        line.addWidget(self.sub_hazard)
+        self.sub_hazard_button = QPushButton("保存", self)
+        self.sub_hazard_button.clicked.connect(self.save_sub_hazard)
+        line.addWidget(self.sub_hazard_button)
+        line.addStretch(1)
+        grid.addLayout(line, row, 1)
+        self._show_sub_hazards(None)
+
+    def _show_sub_hazards(self, inc: dict[str, Any] | None) -> None:
+        hazards = catalog.sub_hazards(inc["category"], inc.get("subtype") or "") if inc else ()
+        for w in (self.sub_hazard_label, self.sub_hazard, self.sub_hazard_button):
+            w.setVisible(bool(hazards))
+        if self.sub_hazard.hasFocus() or inc is None:
+            return  # the officer is choosing
+        self.sub_hazard.clear()
+        self.sub_hazard.addItems([NO_SUB_HAZARD, *hazards])
+        current = inc.get("sub_hazard") or ""
+        self.sub_hazard.setCurrentIndex(hazards.index(current) + 1 if current in hazards else 0)
 
     # -- showing ---------------------------------------------------------------------------
     def incident_id(self) -> str:
@@ -249,6 +285,7 @@ class IncidentDetail(QFrame):
             self.status_label.clear()
             self.countdown.clear()
             self.teams.clear()
+            self._show_sub_hazards(None)
             self._set_status_buttons(())
             self.timeline_model.set_records([])
             self.shown.emit("")
@@ -266,6 +303,7 @@ class IncidentDetail(QFrame):
         self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
         if not self.teams.hasFocus():
             self.teams.setText(inc.get("teams_assigned") or "")
+        self._show_sub_hazards(inc)
         self.timeline_model.set_records(shown.timeline)
         self._update_countdown()
         self.shown.emit(inc["id"])
@@ -275,6 +313,8 @@ class IncidentDetail(QFrame):
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
         self.grade_hint.accept_button.setEnabled(enabled)
+        self.sub_hazard.setEnabled(enabled)
+        self.sub_hazard_button.setEnabled(enabled)
         self.entry_button.setEnabled(enabled)
         for button in self.status_buttons.values():
             button.setEnabled(enabled)
@@ -296,7 +336,7 @@ class IncidentDetail(QFrame):
         caller = "，".join(
             p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
         )
-        kind = inc["category"] + (f"／{inc['subtype']}" if inc.get("subtype") else "")
+        kind = classification(inc)
         lines = [
             f"{_label('received_at')}：{beijing.display(inc['received_at'])}　"
             f"{_label('category')}：{kind}　{_label('grade')}：{inc.get('grade') or '未定级'}　"
@@ -394,6 +434,20 @@ class IncidentDetail(QFrame):
             lambda: service.regrade(
                 incident["id"], finding.grade, incident, body[:2000], user=user, now=now
             ),
+            self.action_error,
+            lambda: None,
+        )
+        return True
+
+    def save_sub_hazard(self) -> bool:
+        if self.incident is None or self._service is None or self._busy:
+            return False
+        value = self.sub_hazard.currentText() if self.sub_hazard.currentIndex() > 0 else ""
+        if value == (self.incident.get("sub_hazard") or ""):
+            return False
+        service, incident, user = self._service, dict(self.incident), self._officer()
+        self._write(
+            lambda: service.update(incident["id"], {"sub_hazard": value}, incident, user=user),
             self.action_error,
             lambda: None,
         )

@@ -10,6 +10,8 @@ Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab 
 Tab / Shift+Tab walk every field; Enter in a single-line field or a combo moves to the next
 field (it never saves, so a stray Enter cannot file a half call); Ctrl+Enter saves from
 anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
+The 亚灾种 combo beside 子类 exists only for a subtype that has sub-hazards (地质, 水旱, 气象);
+otherwise it is hidden and Tab passes from 子类 straight to 等级.
 Errors from ``validate_call`` appear in Chinese under their field, and nothing typed is lost.
 Every edit is autosaved as a draft (debounced) that survives a crash or a closed window.
 """
@@ -53,6 +55,7 @@ from console.views.pages.grade_hint import GradeHint
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
 NO_SUBTYPE = "（子类）"
+NO_SUB_HAZARD = "（亚灾种）"
 NO_GRADE = "（未定级）"
 GRADE_ITEMS = (NO_GRADE, *reversed(catalog.GRADES))  # 一般 first: one Down for the usual case
 COUNT_KEYS = ("dead", "missing", "injured", "trapped", "affected")
@@ -95,6 +98,7 @@ FIELD_ORDER = (
     "address",
     "category",
     "subtype",
+    "sub_hazard",  # shown only for a subtype that has sub-hazards (地质, 水旱, 气象)
     "grade",
     "description",
     *COUNT_KEYS,
@@ -204,6 +208,8 @@ class IntakeForm(QFrame):
             self.fields[key] = edit
         self.category = self._combo("category", (NO_CATEGORY, *catalog.EVENT_CATEGORIES))
         self.subtype = self._combo("subtype", (NO_SUBTYPE,))
+        self.sub_hazard = self._combo("sub_hazard", (NO_SUB_HAZARD,))
+        self.sub_hazard.setVisible(False)
         self.grade = self._combo("grade", GRADE_ITEMS)
         for key in COUNT_KEYS + GRADING_KEYS:
             edit = QLineEdit(self)
@@ -236,7 +242,7 @@ class IntakeForm(QFrame):
         row = self._pair(row, "caller_unit", "caller_post")
         row = self._pair(row, "township", "village")
         row = self._place(row, "address", 0, span=3)
-        row = self._place(row, "category", 0, span=3, extra=("subtype", "grade"))
+        row = self._place(row, "category", 0, span=3, extra=("subtype", "sub_hazard", "grade"))
         row = self._place(row, "description", 0, span=3, label=FORM_LIMITS["description"][0])
         row = self._counts(row)
         row = self._grading_numbers(row)
@@ -281,6 +287,7 @@ class IntakeForm(QFrame):
         accept = QShortcut(QKeySequence("Alt+G"), self)
         accept.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         accept.activated.connect(self.accept_grade)
+        self.subtype.currentIndexChanged.connect(self._subtype_changed)
 
         self.reset()
         self.restore_draft()
@@ -331,7 +338,7 @@ class IntakeForm(QFrame):
     ) -> int:
         widgets = (self.fields[key], *(self.fields[k] for k in extra))
         cell = self._cell(key, widgets)
-        for k in extra:  # errors of subtype / grade show in the same cell
+        for k in extra:  # errors of subtype / sub-hazard / grade show in the same cell
             self.errors[k] = self.errors[key]
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
         self._grid.addWidget(self._label(key, label), row, col, align)
@@ -451,11 +458,25 @@ class IntakeForm(QFrame):
         if keep in subtypes:
             self.subtype.setCurrentText(keep)
         self.subtype.blockSignals(False)
+        self._subtype_changed(self.subtype.currentIndex())
         ungraded = category in catalog.UNGRADED_CATEGORIES
         if ungraded:
             self.grade.setCurrentIndex(0)
         self.grade.setEnabled(not ungraded)
         self.grade.setToolTip("社会安全事件不分级" if ungraded else "")
+
+    def _subtype_changed(self, _index: int) -> None:
+        """The sub-hazards of the subtype, or no 亚灾种 combo at all (Tab skips it)."""
+        subtype = self.subtype.currentText() if self.subtype.currentIndex() > 0 else ""
+        hazards = catalog.sub_hazards(self.category.currentText(), subtype)
+        keep = self.sub_hazard.currentText()
+        self.sub_hazard.blockSignals(True)
+        self.sub_hazard.clear()
+        self.sub_hazard.addItems([NO_SUB_HAZARD, *hazards])
+        if keep in hazards:
+            self.sub_hazard.setCurrentText(keep)
+        self.sub_hazard.blockSignals(False)
+        self.sub_hazard.setVisible(bool(hazards))
 
     # -- values ----------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
