@@ -167,7 +167,10 @@ def test_cli_incident_new_takes_a_sub_hazard(tmp_path: Path) -> None:
     created = json.loads(ok.stdout)["id"]
     bad = run("new", "--json", "-", stdin=json.dumps({**call, "sub_hazard": "滑坡"}))
     assert bad.returncode == 2
-    assert "亚灾种：“水旱”下没有亚灾种“滑坡”" in bad.stderr and "未写入任何数据" in bad.stderr
+    assert (
+        "sub_hazard（亚灾种）：“水旱”下没有亚灾种“滑坡”" in bad.stderr
+        and "未写入任何数据" in bad.stderr
+    )
     listed = run("list", "--json", "--search", "洪涝")
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)

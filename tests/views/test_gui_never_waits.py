@@ -187,7 +187,12 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
                 "incident.update",
                 {
                     "id": incident_id,
-                    "fields": {"category": "事故灾难", "subtype": "企业安全事故", "dead": 5},
+                    "fields": {
+                        "category": "事故灾难",
+                        "subtype": "企业安全事故",
+                        "sub_hazard": "",
+                        "dead": 5,
+                    },
                 },
             )
         ],
