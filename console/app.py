@@ -26,6 +26,7 @@ from console.cli import STARTED_AT, GuiOptions
 from console.memory import freeze_startup_objects, resume_collector
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
+from console.store.external import ExternalWrites
 from console.ui.change_bus import ChangeBus
 from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
@@ -257,6 +258,7 @@ class _Started:
         self.bus: ChangeBus | None = None
         self.sync: SyncBridge | None = None
         self.watchdog: GuiWatchdog | None = None
+        self.external: ExternalWrites | None = None
         self.shown = False
         self.then: Callable[[], None] | None = None  # the rest of start-up, run once
         self.opening: Opening | None = None
@@ -306,6 +308,9 @@ class _Started:
 
         self.bus = ChangeBus(app)
         self.bus.attach(workstation.store)
+        # Writes by another process (the command line) into this data folder, on the bus too.
+        self.external = ExternalWrites(workstation.store)
+        self.external.start()
         return WindowContext(
             queries=workstation.queries,
             bus=self.bus,
@@ -362,6 +367,8 @@ class _Started:
             self.watchdog.stop()
         if self.sync is not None:
             self.sync.stop()
+        if self.external is not None:
+            self.external.stop()
         if self.bus is not None:
             self.bus.close()
         if self.workstation is not None:

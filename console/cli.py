@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.store.paths import default_data_dir
+from console.store.paths import default_data_dir, resolve_data_dir
 
 _SUBCOMMANDS = ("sync", "digest", "incident")  # headless commands, see console/commands.py
 
@@ -45,10 +45,24 @@ def _size(text: str) -> tuple[int, int]:
     return w, h
 
 
+def _data_dir_after_sub_command(argv: list[str]) -> list[str]:
+    """``duty-console --data-dir DIR digest`` as ``duty-console digest --data-dir DIR``: the
+    data folder may come before a sub-command as well as after it."""
+    if len(argv) >= 3 and argv[0] == "--data-dir" and argv[2] in _SUBCOMMANDS:
+        return [*argv[2:], "--data-dir", argv[1]]
+    if len(argv) >= 2 and argv[0].startswith("--data-dir=") and argv[1] in _SUBCOMMANDS:
+        return [*argv[1:], argv[0]]
+    return argv
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="duty-console",
         description="县综合应急指挥中心值班台 (duty-console)",
+        epilog=(
+            "无界面子命令（各自有 --help）：sync --once 同步一次；digest 数据摘要；"
+            "incident new --json FILE 新建事件；incident list --json 列出事件"
+        ),
     )
     p.add_argument(
         "--data-dir", type=Path, default=None, help=f"数据文件夹（默认 {default_data_dir()}）"
@@ -84,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    argv = _data_dir_after_sub_command(argv)
     if argv and argv[0] in _SUBCOMMANDS:
         from console.commands import run
 
@@ -111,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return 2
     options = GuiOptions(
-        data_dir=args.data_dir or default_data_dir(),
+        data_dir=resolve_data_dir(args.data_dir),
         demo=args.demo,
         screenshot=args.screenshot,
         view=args.view,

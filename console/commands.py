@@ -5,6 +5,9 @@ duty-console sync --once --server URL --user NAME [--data-dir DIR] [--keep-sampl
     the sample county (样例数据) is discarded (one printed line) unless --keep-sample, which
     only a demo server (duty-server load-sample) accepts
 duty-console digest [--data-dir DIR]
+duty-console incident new --json FILE | incident list --json   (see commands_incident.py)
+
+Every message is one Chinese line or a few; the data folder is resolved once, here.
 """
 
 from __future__ import annotations
@@ -14,8 +17,12 @@ import os
 import sys
 from pathlib import Path
 
-from console.store.errors import StoreError
-from console.store.paths import default_data_dir
+from console.store.errors import DataDirError, StoreError
+from console.store.paths import DATABASE_FILE, has_store, resolve_data_dir
+
+_DATA_DIR_HELP = "数据文件夹（默认同图形界面；也可用环境变量 DUTY_CONSOLE_DATA_DIR）"
+# Commands that only read: they refuse a folder without a store rather than create one.
+_READ_ONLY = {("digest", None), ("incident", "list")}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,26 +32,34 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--once", action="store_true", required=True, help="同步一次后退出")
     s.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8765")
     s.add_argument("--user", required=True, help="账号")
-    s.add_argument("--data-dir", type=Path, default=None)
+    s.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     s.add_argument(
         "--keep-sample",
         action="store_true",
         help="保留本机样例数据并提交（仅演示服务器接受；默认丢弃样例数据，从服务器下载全县数据）",
     )
     d = sub.add_parser("digest", help="打印已同步数据表的规范 SHA-256 摘要")
-    d.add_argument("--data-dir", type=Path, default=None)
+    d.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     inc = sub.add_parser("incident", help="事件：新建、列出（供接口与脚本使用）")
     inc_sub = inc.add_subparsers(dest="action", required=True)
-    new = inc_sub.add_parser("new", help="从 JSON 新建事件（与界面同一写入路径）")
+    from console.services.intake_json import fields_help
+
+    new = inc_sub.add_parser(
+        "new",
+        help="从 JSON 新建事件（与界面同一写入路径）",
+        description="从 JSON 新建事件（与界面同一写入路径）。有错误时一条也不写入，退出码 2。",
+        epilog=fields_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     new.add_argument("--json", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
     new.add_argument("--user", default=os.environ.get("DUTY_USER", "接口"), help="记录人")
-    new.add_argument("--data-dir", type=Path, default=None)
+    new.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     lst = inc_sub.add_parser("list", help="以 JSON 列出事件")
     lst.add_argument("--json", action="store_true", required=True, help="输出 JSON")
     lst.add_argument("--status", action="append", default=[], help="按状态筛选，可重复")
     lst.add_argument("--search", default="", help="全文检索，如 山洪")
     lst.add_argument("--limit", type=int, default=1000)
-    lst.add_argument("--data-dir", type=Path, default=None)
+    lst.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     return p
 
 
@@ -61,8 +76,10 @@ def _password() -> str:
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
-    data_dir = args.data_dir or default_data_dir()
+    data_dir = resolve_data_dir(args.data_dir)
     try:
+        if (args.command, getattr(args, "action", None)) in _READ_ONLY and not has_store(data_dir):
+            raise _no_store(data_dir)
         if args.command == "digest":
             return _digest(data_dir)
         if args.command == "incident":
@@ -75,6 +92,18 @@ def run(argv: list[str]) -> int:
     except StoreError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader went away (``| head``): not an error of ours, and no traceback at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _no_store(data_dir: Path) -> DataDirError:
+    return DataDirError(
+        f"{data_dir} 中没有值班台数据库（{DATABASE_FILE}），未创建任何文件。",
+        "请用 --data-dir 指定值班台的数据文件夹（图形界面“设置”页可查看），"
+        "或先打开值班台、新建事件或同步一次。",
+    )
 
 
 def _digest(data_dir: Path) -> int:
@@ -95,17 +124,25 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
     from console.store.database import open_store
     from console.sync.client import SyncClient, SyncHttpError, Unreachable
     from console.sync.engine import SyncEngine
+    from console.sync.messages import credentials_problem, refused_text, unreachable_text
 
+    server = server.strip().rstrip("/")
+    password = _password()
+    problem = credentials_problem(server, user.strip(), password)
+    if problem is not None:
+        hint = "（密码取自环境变量 DUTY_PASSWORD 或标准输入的第一行）" if password == "" else ""
+        print(f"错误：{problem}{hint}，未连接服务器", file=sys.stderr)
+        return 2
     store = open_store(data_dir)
     client = SyncClient(server)
     try:
-        client.login(user, _password())
+        client.login(user.strip(), password)
         report = SyncEngine(store, client, keep_sample=keep_sample).sync_once()
     except Unreachable as exc:
-        print(f"无法连接服务器 {server}：{exc}", file=sys.stderr)
+        print(unreachable_text(exc, server), file=sys.stderr)
         return 3
     except SyncHttpError as exc:
-        print(f"服务器拒绝：{exc}", file=sys.stderr)
+        print(refused_text(exc), file=sys.stderr)
         return 4
     finally:
         client.close()

@@ -11,33 +11,36 @@ from typing import Any
 from console.services.context import open_workstation
 from console.services.incident_list import IncidentFilter, fetch_rows, query_rowids
 from console.services.incidents import IncidentService
-from console.services.intake import FORM_FIELDS, FormErrors
+from console.services.intake import FormErrors
+from console.services.intake_json import FIELD_LABELS, JsonFormError, decode, field_name, parse
 
-FIELD_LABELS = {key: spec.label for key, spec in FORM_FIELDS.items()}
+__all__ = ["FIELD_LABELS", "incident_list", "incident_new"]
 
 
-def _read(source: str) -> Any:
+def _read(source: str) -> dict[str, Any]:
+    """The call from a file or stdin, read as bytes so the encoding is ours to check."""
     if source == "-":
-        return json.load(sys.stdin)
-    with open(source, encoding="utf-8") as fh:
-        return json.load(fh)
+        raw = sys.stdin.buffer.read()
+    else:
+        try:
+            raw = Path(source).read_bytes()
+        except OSError as exc:
+            raise JsonFormError(f"无法读取 JSON 文件 {source}（{exc.strerror or exc}）") from None
+    return parse(decode(raw))
 
 
 def incident_new(data_dir: Path, source: str, user: str) -> int:
     try:
         form = _read(source)
-    except (OSError, ValueError) as exc:
-        print(f"错误：无法读取 JSON（{exc}），未写入任何数据", file=sys.stderr)
-        return 2
-    if not isinstance(form, dict):
-        print("错误：JSON 顶层应为对象（字段名: 值），未写入任何数据", file=sys.stderr)
+    except JsonFormError as exc:
+        print(f"错误：{exc}。未写入任何数据", file=sys.stderr)
         return 2
     ws = open_workstation(data_dir)
     try:
         incident_id = IncidentService(ws.writer).take_call(form, user=user)
     except FormErrors as exc:
         for key, message in exc.errors.items():
-            print(f"错误：{FIELD_LABELS.get(key, key)}：{message}", file=sys.stderr)
+            print(f"错误：{field_name(key)}：{message}", file=sys.stderr)
         print("未写入任何数据", file=sys.stderr)
         return 2
     finally:

@@ -21,12 +21,17 @@ from sqlalchemy import Engine, update
 from console.domain.roles import ROLE_LABELS
 
 
-def _data_dir() -> Path:
+def _data_dir(given: Path | None) -> Path:
+    """--data-dir, $DUTY_SERVER_DATA_DIR or the default, absolute (resolved once, here)."""
     override = os.environ.get("DUTY_SERVER_DATA_DIR")
-    if override:
-        return Path(override)
-    base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    return base / "duty-server"
+    if given is not None:
+        folder = given
+    elif override:
+        folder = Path(override)
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+        folder = base / "duty-server"
+    return folder.expanduser().resolve()
 
 
 def _engine(args: argparse.Namespace) -> Engine:
@@ -34,7 +39,7 @@ def _engine(args: argparse.Namespace) -> Engine:
     from server.seed import seed_defaults
 
     url = args.database_url or os.environ.get("DUTY_SERVER_DATABASE_URL")
-    engine = make_engine(url or default_sqlite_url(args.data_dir or _data_dir()))
+    engine = make_engine(url or default_sqlite_url(_data_dir(args.data_dir)))
     migrate(engine)
     seed_defaults(engine)
     return engine
@@ -49,10 +54,25 @@ def _read_password(confirm: bool) -> str:
     return first
 
 
+def _storage_options(p: argparse.ArgumentParser, default: object) -> None:
+    """--database-url and --data-dir, taken before or after the sub-command: on a
+    sub-command their default is SUPPRESS, so an absent one keeps the value given before."""
+    p.add_argument(
+        "--database-url",
+        default=default,
+        help="SQLAlchemy URL; default: SQLite in the data folder",
+    )
+    p.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default,
+        help="server data folder (SQLite default lives here)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="duty-server", description="值班台同步服务器")
-    p.add_argument("--database-url", help="SQLAlchemy URL; default: SQLite in the data folder")
-    p.add_argument("--data-dir", type=Path, help="server data folder (SQLite default lives here)")
+    _storage_options(p, None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--certfile", help="TLS certificate (PEM)")
@@ -61,10 +81,15 @@ def build_parser() -> argparse.ArgumentParser:
     cu = sub.add_parser("create-user", help="create or reset an account")
     cu.add_argument("name")
     cu.add_argument("--role", required=True, choices=sorted(ROLE_LABELS))
-    sub.add_parser("verify-audit", help="check the audit chain; exit 1 if tampered")
-    sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables")
-    sub.add_parser("new-epoch", help="start a new epoch after restoring a backup")
-    sub.add_parser("load-sample", help="load the Suichang sample county (样例数据) for demos")
+    commands = [
+        cu,
+        sub.add_parser("verify-audit", help="check the audit chain; exit 1 if tampered"),
+        sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables"),
+        sub.add_parser("new-epoch", help="start a new epoch after restoring a backup"),
+        sub.add_parser("load-sample", help="load the Suichang sample county (样例数据) for demos"),
+    ]
+    for command in commands:
+        _storage_options(command, argparse.SUPPRESS)
     return p
 
 

@@ -1,5 +1,5 @@
-"""Data the server itself provides: the default 信息报送 deadline table (DOMAIN.md), and the
-sample county on request.
+"""Data the server itself provides: the default 信息报送 deadline and grading tables
+(DOMAIN.md), and the sample county on request.
 
 Seeded through the normal push path, i.e. the shared domain's mutations, as the account 系统
 (so it gets versions, audit entries and reaches every workstation by pull); workstations that
@@ -16,12 +16,13 @@ import uuid
 from sqlalchemy import Engine, func, select, update
 
 from console.domain.default_rules import default_rule_calls
+from console.domain.grading import default_grading_calls
 from console.domain.hlc import HybridLogicalClock
 from console.domain.mutations import SCHEMA_VERSION
 from console.domain.roles import ADMIN, SYSTEM_USER
 from console.domain.rows import MutationCall
 from console.domain.sample import SAMPLE_FILE, build_calls
-from console.domain.schema import ReportRule
+from console.domain.schema import GradingRule, ReportRule
 from console.resources import read_text
 from server import sync_service
 from server.auth import Principal
@@ -61,8 +62,12 @@ def load_sample(engine: Engine) -> int:
 
 
 def seed_defaults(engine: Engine) -> int:
-    """Push the default rules if the server never held any; returns how many were pushed."""
+    """Push the default reporting and grading rules, each table only if it never held any
+    row; returns how many were pushed."""
+    calls = []
     with engine.connect() as conn:
-        if conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
-            return 0
-    return _push_as_system(engine, default_rule_calls())
+        if not conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
+            calls += default_rule_calls()
+        if not conn.execute(select(func.count()).select_from(GradingRule)).scalar_one():
+            calls += default_grading_calls()
+    return _push_as_system(engine, calls) if calls else 0

@@ -1,4 +1,5 @@
-"""Domain vocabularies from DOMAIN.md: event categories, grades, risk-point and team kinds.
+"""Domain vocabularies from DOMAIN.md: event categories and sub-hazards, grades, risk-point and
+team kinds.
 
 These are the law's and the province's fixed lists. Tables a county tunes (deadlines,
 thresholds) are data, not constants, and live in the store.
@@ -6,12 +7,50 @@ thresholds) are data, not constants, and live in the store.
 
 from __future__ import annotations
 
+# What fits no listed subtype (or sub-hazard) is filed as 其他, never left out.
+OTHER = "其他"
+
 EVENT_CATEGORIES: dict[str, tuple[str, ...]] = {
-    "自然灾害": ("水旱", "气象", "地震", "地质", "海洋", "生物", "森林火灾"),
-    "事故灾难": ("企业安全事故", "交通运输", "火灾", "公共设施设备", "核与辐射", "环境污染"),
-    "公共卫生事件": ("传染病", "不明原因疾病", "食品安全与职业危害", "动物疫情"),
-    "社会安全事件": ("恐怖袭击", "民族宗教", "经济安全", "涉外", "群体性"),
+    "自然灾害": ("水旱", "气象", "地震", "地质", "海洋", "生物", "森林火灾", OTHER),
+    "事故灾难": ("企业安全事故", "交通运输", "火灾", "公共设施设备", "核与辐射", "环境污染", OTHER),
+    "公共卫生事件": ("传染病", "不明原因疾病", "食品安全与职业危害", "动物疫情", OTHER),
+    "社会安全事件": ("恐怖袭击", "民族宗教", "经济安全", "涉外", "群体性", OTHER),
 }
+
+# 亚灾种: the sub-hazard a county reports a natural disaster under (自然灾害情况统计调查制度,
+# 应急〔2020〕19号), for the subtypes that split into several; (category, subtype) -> choices.
+# Every other subtype has none, and its incidents carry "".
+SUB_HAZARDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("自然灾害", "地质"): ("滑坡", "崩塌", "泥石流", "地面塌陷", OTHER),
+    ("自然灾害", "水旱"): ("洪涝", "干旱", OTHER),
+    ("自然灾害", "气象"): ("台风", "暴雨", "风雹", "低温冷冻", "雪灾", "高温", OTHER),
+}
+# Every sub-hazard once, in catalog order: the column's valid values.
+ALL_SUB_HAZARDS: tuple[str, ...] = tuple(
+    dict.fromkeys(h for hs in SUB_HAZARDS.values() for h in hs)
+)
+
+
+def sub_hazards(category: str, subtype: str) -> tuple[str, ...]:
+    """The sub-hazards of a subtype; () when it has none."""
+    return SUB_HAZARDS.get((category, subtype), ())
+
+
+def sub_hazard_problem(category: str, subtype: str, sub_hazard: str) -> str | None:
+    """Why ``sub_hazard`` cannot go with the subtype (Chinese), None when it can. The one
+    wording of the rule: the shared mutations refuse with it on every replica, the intake
+    form shows it under the field."""
+    if not sub_hazard:
+        return None
+    if not subtype:
+        return "请先选择事件子类，再填写亚灾种"
+    allowed = sub_hazards(category, subtype)
+    if not allowed:
+        return f"“{subtype}”不分亚灾种，请不要填写亚灾种"
+    if sub_hazard not in allowed:
+        return f"“{subtype}”下没有亚灾种“{sub_hazard}”（可选：{'、'.join(allowed)}）"
+    return None
+
 
 # Severity grades, most severe first; 社会安全事件 carries no grade.
 GRADES: tuple[str, ...] = ("特别重大", "重大", "较大", "一般")

@@ -83,6 +83,12 @@ def count(label: str) -> Any:
     return _column(spec, Integer(), nullable=False, default=0)
 
 
+def amount(label: str) -> Any:
+    """A non-negative quantity (money, area): 0 to a thousand million, 0 when not given."""
+    spec = Field(label, float, nullable=False, minimum=0, maximum=1_000_000_000)
+    return _column(spec, Float(), nullable=False, default=0.0)
+
+
 def integer(label: str, minimum: int, maximum: int) -> Any:
     """A required whole number within [minimum, maximum]."""
     spec = Field(label, int, required=True, minimum=minimum, maximum=maximum)

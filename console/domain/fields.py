@@ -91,7 +91,10 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
                 "too_long", f"“{spec.label}”过长（最多 {spec.max_len} 字，实际 {len(value)} 字）"
             )
         if spec.choices is not None and value not in spec.choices:
-            allowed = "、".join(spec.choices)
+            # "" among the choices means the value may be left empty; it is not listed.
+            allowed = "、".join(c for c in spec.choices if c)
+            if "" in spec.choices:
+                allowed += "，或留空"
             raise MutationRejected("bad_choice", f"“{spec.label}”只能是：{allowed}")
         if spec.ref is not None and not is_uuid(value):
             raise MutationRejected("bad_ref", f"“{spec.label}”不是有效的记录编号")

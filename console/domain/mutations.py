@@ -8,6 +8,7 @@ Qt, I/O and clocks: the context carries who, when (HLC) and the server version.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, workflow
+from console.domain import catalog, grading, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -30,7 +31,10 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
 # Bumped whenever a mutation's meaning or arguments change; stored with every outbox row so
 # the server can refuse or translate work recorded by an older workstation.
-SCHEMA_VERSION = 1
+# 2: incident.create / incident.update take ``sub_hazard`` (亚灾种). A version-1 server
+# refuses such work with "服务器需要升级" instead of "未知字段：sub_hazard" (and instead of
+# refusing the timeline rows of an incident it never created); version-1 work stays valid.
+SCHEMA_VERSION = 2
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -298,14 +302,66 @@ for _name, _entity, _label in (
     _reference_mutations(_name, _entity, _label)
 
 
-def _check_classification(category: str | None, subtype: str | None, grade: str | None) -> None:
-    """Cross-field rules; call only with values already validated by ``check_fields``."""
+def _check_grading_rule(values: dict[str, Any]) -> None:
+    """A grading row: a graded category, a subtype of it, at least one bound, and bounds
+    that grow with the grade (一般 < 较大 < 重大 < 特别重大)."""
+    category = values["category"]
+    if category in catalog.UNGRADED_CATEGORIES:
+        raise MutationRejected("bad_choice", f"“{category}”不分级，不能设定级规则")
+    subtype = values.get("subtype") or ""
+    if subtype and subtype not in catalog.EVENT_CATEGORIES[category]:
+        raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
+    given: list[tuple[str, float]] = [
+        (grade, values[column])
+        for grade, column in reversed(grading.BOUND_COLUMNS.items())
+        if values.get(column) is not None
+    ]
+    if not given:
+        raise MutationRejected("missing_field", "至少填写一个等级的下限")
+    for (lower, low), (higher, high) in itertools.pairwise(given):
+        if high <= low:
+            raise MutationRejected(
+                "bad_value", f"“{higher}下限”（{high:g}）应大于“{lower}下限”（{low:g}）"
+            )
+
+
+@_register("grading_rule.upsert", "新增或修改定级规则")
+def grading_rule_upsert(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    _record_id(args)
+    # A row is always stated whole: a bound left out is "no bound", not "keep the old one".
+    whole = {"subtype": "", "basis": "", **dict.fromkeys(grading.BOUND_COLUMNS.values()), **args}
+    check_fields(
+        ENTITY_FIELDS["grading_rules"], {k: v for k, v in whole.items() if k != "id"}, creating=True
+    )
+    return _put(conn, "grading_rules", whole, ctx, must_be_new=False, check=_check_grading_rule)
+
+
+@_register("grading_rule.delete", "删除定级规则")
+def grading_rule_delete(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    return _tombstone(conn, "grading_rules", args, ctx)
+
+
+_CLASSIFICATION = ("category", "subtype", "sub_hazard", "grade")
+
+
+def _check_classification(values: dict[str, Any]) -> None:
+    """Cross-field rules of category, subtype, sub-hazard and grade; call only with values
+    already validated by ``check_fields`` (a missing key counts as empty)."""
+    category: str | None = values.get("category")
     if category is None:
         return
+    subtype: str = values.get("subtype") or ""
     subtypes = catalog.EVENT_CATEGORIES[category]
     if subtype and subtype not in subtypes:
         raise MutationRejected("bad_choice", f"“{category}”下没有子类“{subtype}”")
-    if grade and category in catalog.UNGRADED_CATEGORIES:
+    problem = catalog.sub_hazard_problem(category, subtype, values.get("sub_hazard") or "")
+    if problem is not None:
+        raise MutationRejected("bad_choice", problem)
+    if values.get("grade") and category in catalog.UNGRADED_CATEGORIES:
         raise MutationRejected("bad_choice", f"“{category}”不分级，请不要填写事件等级")
 
 
@@ -315,10 +371,7 @@ def incident_create(
 ) -> list[RowChange]:
     # Classification is checked on the validated values: a raw category may be of the wrong
     # type or not a category at all, which check_fields reports in Chinese.
-    def classify(values: dict[str, Any]) -> None:
-        _check_classification(values.get("category"), values.get("subtype"), values.get("grade"))
-
-    return _put(conn, "incidents", args, ctx, must_be_new=True, check=classify)
+    return _put(conn, "incidents", args, ctx, must_be_new=True, check=_check_classification)
 
 
 @_register("incident.update", "修改事件信息")
@@ -341,8 +394,9 @@ def incident_update(
     specs = ENTITY_FIELDS["incidents"]
     values = check_fields(specs, fields, creating=False)
     _check_refs(conn, specs, values)
-    merged = {k: values.get(k, existing[k]) for k in ("category", "subtype", "grade")}
-    _check_classification(merged["category"], merged["subtype"], merged["grade"])
+    # Judged on the record as it will be: changing the subtype alone cannot leave a
+    # sub-hazard of the old one behind.
+    _check_classification({k: values.get(k, existing[k]) for k in _CLASSIFICATION})
     if not _differs(existing, values):
         return []
     conflicts = [

@@ -34,6 +34,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Deadlines are the leader's call (设置 > 报送时限).
     "report_rule.upsert": _LEADERS,
     "report_rule.delete": _LEADERS,
+    # So is the grading table (设置 > 定级标准): it decides grades and so deadlines.
+    "grading_rule.upsert": _LEADERS,
+    "grading_rule.delete": _LEADERS,
 }
 for _entity in ("township", "village", "shelter", "risk_point", "team", "station"):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS

@@ -14,10 +14,11 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import catalog, reporting
+from console.domain import catalog, grading, reporting
 from console.domain.columns import (
     FIELD,
     SYSTEM,
+    amount,
     choice,
     count,
     flag,
@@ -144,6 +145,11 @@ class Incident(SyncedRecord):
     received_at: Mapped[str] = timestamp("接报时间")
     category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
     subtype: Mapped[str] = text("事件子类", 20)
+    # "" when the subtype has none (and on incidents recorded before sub-hazards existed);
+    # that it belongs to the subtype is a cross-field rule of the mutations.
+    sub_hazard: Mapped[str] = choice(
+        "亚灾种", ("", *catalog.ALL_SUB_HAZARDS), 12, nullable=False, default=""
+    )
     grade: Mapped[str | None] = choice("事件等级", catalog.GRADES, 8)
     # Changed only by incident.set_status, along the workflow.
     status: Mapped[str] = system(
@@ -168,6 +174,11 @@ class Incident(SyncedRecord):
     injured: Mapped[int] = count("受伤")
     trapped: Mapped[int] = count("被困")
     affected: Mapped[int] = count("受影响人数")
+    # The numbers the grading table reads (0007): 0 on incidents recorded before.
+    seriously_injured: Mapped[int] = count("重伤")
+    evacuated: Mapped[int] = count("转移人数")
+    economic_loss: Mapped[float] = amount("直接经济损失（万元）")
+    area_burned: Mapped[float] = amount("过火（受害）面积（公顷）")
     # The signed-in account that took the call, so as long as an account name.
     recorder: Mapped[str] = text("记录人", ACCOUNT_MAX_LEN)
     teams_assigned: Mapped[str] = long_text("处置队伍", 2000)
@@ -201,6 +212,26 @@ class ReportRule(SyncedRecord):
     basis: Mapped[str] = text("依据", 200)
 
 
+def _bound(grade: str) -> Mapped[float | None]:
+    return number(f"{grade}下限", 0, 1_000_000_000)
+
+
+class GradingRule(SyncedRecord):
+    """One row of the grading table: from which value of ``metric`` each grade begins for a
+    category (and optionally one subtype), and the rule that says so."""
+
+    __tablename__ = "grading_rules"
+
+    category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
+    subtype: Mapped[str] = text("事件子类", 20)  # "" = every subtype of the category
+    metric: Mapped[str] = choice("定级指标", grading.GRADING_METRICS, 8, required=True)
+    min_especially_major: Mapped[float | None] = _bound("特别重大")
+    min_major: Mapped[float | None] = _bound("重大")
+    min_large: Mapped[float | None] = _bound("较大")
+    min_general: Mapped[float | None] = _bound("一般")
+    basis: Mapped[str] = text("依据", 200)
+
+
 class IncidentReport(SyncedRecord):
     """A report sent upward (首报/续报/终报), with the text as sent."""
 
@@ -226,6 +257,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     TimelineEntry,
     ReportRule,
     IncidentReport,
+    GradingRule,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

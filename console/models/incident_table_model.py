@@ -35,6 +35,7 @@ from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, countdown_text
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
+from console.services.intake import classification
 
 if TYPE_CHECKING:
     from console.store.changes import Changes
@@ -380,7 +381,8 @@ class IncidentTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(record, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return record["title"] if key == "title" else None
+            # The title names the event; what it was filed as shows on hover.
+            return f"{record['title']}\n{classification(record)}" if key == "title" else None
         grade = record.get("grade") or ""
         if role == Qt.ItemDataRole.DecorationRole and key == "title" and grade in GRADE_COLORS:
             return QColor(GRADE_COLORS[grade])

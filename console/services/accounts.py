@@ -22,6 +22,7 @@ from console.domain.roles import ROLE_LABELS
 from console.store.database import Store
 from console.store.records import LocalMeta
 from console.sync.client import SyncClient, SyncHttpError, Unreachable, Untrusted
+from console.sync.messages import UNTRUSTED, WRONG_PASSWORD, credentials_problem
 
 VERIFIERS_KEY = "login.verifiers"
 LAST_LOGIN_KEY = "login.last"
@@ -87,10 +88,9 @@ class Accounts:
     def login(self, server_url: str, username: str, password: str) -> Session:
         server_url = server_url.strip().rstrip("/")
         username = username.strip()
-        if not server_url.startswith(("http://", "https://")):
-            raise LoginError("服务器地址应以 http:// 或 https:// 开头")
-        if not username or not password:
-            raise LoginError("请输入账号和密码")
+        problem = credentials_problem(server_url, username, password)
+        if problem is not None:
+            raise LoginError(problem)
         client = SyncClient(server_url)
         try:
             login = client.login(username, password)
@@ -98,15 +98,12 @@ class Accounts:
             try:
                 return self._offline(server_url, username, password)
             except LoginError:
-                raise LoginError(
-                    "无法与服务器建立安全连接：服务器证书不受本机信任。请联系技术保障人员"
-                    "安装指挥中心的证书（或设置 REQUESTS_CA_BUNDLE），不要忽略此警告。"
-                ) from None
+                raise LoginError(UNTRUSTED) from None
         except Unreachable:
             return self._offline(server_url, username, password)
         except SyncHttpError as exc:
             if exc.status == 401:
-                raise LoginError("用户名或密码错误") from None
+                raise LoginError(WRONG_PASSWORD) from None
             detail = exc.payload.get("detail")
             raise LoginError(
                 detail

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from console.domain.roles import SYSTEM_USER
 from console.domain.schema import Township
+from console.services.grading_rules import load_grading_if_never_set
 from console.services.queries import Queries
 from console.services.report_rules import load_defaults_if_never_set
 from console.services.sample_data import load_sample
@@ -62,8 +63,9 @@ def never_written(workstation: Workstation) -> bool:
 
 
 def load_standalone_defaults(workstation: Workstation) -> None:
-    """First run without a server: the sample county, and the default reporting rules
-    whenever the table never held any."""
+    """First run without a server: the sample county, and the default reporting and grading
+    rules whenever their table never held any."""
     if never_written(workstation):
         load_sample(workstation.writer, user=SYSTEM_USER)
     load_defaults_if_never_set(workstation.writer)
+    load_grading_if_never_set(workstation.writer)

@@ -25,6 +25,7 @@ LIST_COLUMNS = (
     "title",
     "category",
     "subtype",
+    "sub_hazard",
     "grade",
     "status",
     "township_id",

@@ -97,6 +97,16 @@ class IncidentSource:
         with self._store.engine.connect() as conn:
             return [dict(r) for r in conn.execute(select(t)).mappings()]
 
+    def grading_rules(self) -> list[dict[str, Any]]:
+        """The grading table (定级标准), live rows."""
+        from console.domain.schema import GradingRule
+
+        t = _table(GradingRule)
+        with self._store.engine.connect() as conn:
+            return [
+                dict(r) for r in conn.execute(select(t).where(t.c.deleted.is_(False))).mappings()
+            ]
+
     def deadlines(self, incident: Mapping[str, Any]) -> list[dl.Deadline]:
         reports = self.reports_for([incident["id"]]).get(incident["id"], [])
         return dl.deadlines_for(incident, self.rules(), reports)

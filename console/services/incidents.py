@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from console.domain import beijing
+from console.domain import beijing, grading
 from console.domain.ids import new_id
-from console.domain.schema import Township, Village
+from console.domain.rows import MutationCall
+from console.domain.schema import GradingRule, Township, Village
+from console.services.incident_list import fetch_incident
 from console.services.intake import Places, call_summary, validate_call
 from console.store.changes import Changes
 from console.store.writer import Writer
@@ -146,22 +148,104 @@ class IncidentService:
             user=user,
         )
 
-    def update(
-        self, incident_id: str, fields: Mapping[str, Any], before: Mapping[str, Any], *, user: str
+    def regrade(
+        self,
+        incident_id: str,
+        grade: str,
+        before: Mapping[str, Any],
+        note: str,
+        *,
+        user: str,
+        now: datetime,
     ) -> Changes:
+        """The grade changed and why (a 备注 line in the log), in one transaction."""
         return self._writer.apply(
             [
                 (
                     "incident.update",
                     {
                         "id": incident_id,
-                        "fields": dict(fields),
-                        "before": {k: before[k] for k in fields if k in before},
+                        "fields": {"grade": grade},
+                        "before": {"grade": before.get("grade")},
                     },
-                )
+                ),
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": "备注",
+                        "body": note,
+                        "at": beijing.canonical(now),
+                    },
+                ),
             ],
             user=user,
         )
+
+    def update(
+        self,
+        incident_id: str,
+        fields: Mapping[str, Any],
+        before: Mapping[str, Any],
+        *,
+        user: str,
+        now: datetime | None = None,
+    ) -> Changes:
+        """Change some fields. Numbers that now cross a grading threshold (定级标准) above the
+        incident's grade add a 备注 line saying so, in the same transaction."""
+        calls: list[MutationCall] = [
+            (
+                "incident.update",
+                {
+                    "id": incident_id,
+                    "fields": dict(fields),
+                    "before": {k: before[k] for k in fields if k in before},
+                },
+            )
+        ]
+        note = self._threshold_note(incident_id, fields)
+        if note:
+            at = beijing.canonical(now or beijing.now())
+            calls.append(
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident_id,
+                        "kind": "备注",
+                        "body": note,
+                        "at": at,
+                    },
+                )
+            )
+        return self._writer.apply(calls, user=user)
+
+    def _threshold_note(self, incident_id: str, fields: Mapping[str, Any]) -> str:
+        if not set(fields) & set(grading.METRIC_FIELDS.values()):
+            return ""
+        store = self._writer.store
+        current = fetch_incident(store, incident_id)
+        if current is None:
+            return ""
+        t = GradingRule.__table__
+        with store.engine.connect() as conn:
+            rules = [
+                dict(r) for r in conn.execute(select(t).where(t.c.deleted.is_(False))).mappings()
+            ]
+        after = {**current, **fields}
+        args = (after["category"], after["subtype"] or "")
+        was = grading.implied_grade(*args, current, rules)
+        now_implied = grading.suggestion(*args, after["grade"], after, rules)
+        if now_implied is None or grading.severity(now_implied.grade) <= grading.severity(
+            was.grade if was else None
+        ):
+            return ""
+        reasons = "；".join(r.text() for r in now_implied.reasons)
+        # 补报 deadlines on such a change are section 2 of issue 8 (deadline rules).
+        return f"伤亡或损失变化：按定级标准应定为“{now_implied.grade}”（{reasons}），请核定等级"[
+            :2000
+        ]
 
     def record_report_sent(
         self,

@@ -29,6 +29,14 @@ COUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
     (key, _INCIDENT[key].label) for key in ("dead", "missing", "injured", "trapped", "affected")
 )
 MAX_COUNT = max(_INCIDENT[key].maximum or 0 for key, _label in COUNT_FIELDS)
+# The further numbers the grading table reads (定级数据): whole people, and amounts.
+GRADING_COUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (key, _INCIDENT[key].label) for key in ("seriously_injured", "evacuated")
+)
+AMOUNT_FIELDS: tuple[tuple[str, str], ...] = tuple(
+    (key, _INCIDENT[key].label) for key in ("economic_loss", "area_burned")
+)
+MAX_AMOUNT = max(_INCIDENT[key].maximum or 0 for key, _label in AMOUNT_FIELDS)
 
 
 def _limit(spec: Field) -> int:
@@ -54,10 +62,20 @@ TEXT_LIMITS: dict[str, tuple[str, int]] = {
 FORM_FIELDS: dict[str, Field] = {
     **{
         key: _INCIDENT[key]
-        for key in ("received_at", "caller_phone", "category", "subtype", "grade", "lon", "lat")
+        for key in (
+            "received_at",
+            "caller_phone",
+            "category",
+            "subtype",
+            "sub_hazard",
+            "grade",
+            "lon",
+            "lat",
+        )
     },
     **{key: _INCIDENT[key] for key in TEXT_LIMITS},
-    **{key: _INCIDENT[key] for key, _label in COUNT_FIELDS},
+    **{key: _INCIDENT[key] for key, _label in COUNT_FIELDS + GRADING_COUNT_FIELDS},
+    **{key: _INCIDENT[key] for key, _label in AMOUNT_FIELDS},
     "township": Field(
         _INCIDENT["township_id"].label, max_len=ENTITY_FIELDS["townships"]["name"].max_len
     ),
@@ -129,6 +147,7 @@ def validate_call(
 
     category = _text(form, "category")
     subtype = _text(form, "subtype")
+    sub_hazard = _text(form, "sub_hazard")
     grade = _text(form, "grade")
     if category not in catalog.EVENT_CATEGORIES:
         errors["category"] = "请选择事件类别"
@@ -136,11 +155,16 @@ def validate_call(
         args["category"] = category
         if subtype and subtype not in catalog.EVENT_CATEGORIES[category]:
             errors["subtype"] = f"“{category}”下没有“{subtype}”"
+        else:
+            problem = catalog.sub_hazard_problem(category, subtype, sub_hazard)
+            if problem is not None:
+                errors["sub_hazard"] = problem
         if grade and category in catalog.UNGRADED_CATEGORIES:
             errors["grade"] = "社会安全事件不分级"
     if grade and grade not in catalog.GRADES:
         errors["grade"] = "等级只能是：" + "、".join(catalog.GRADES)
     args["subtype"] = subtype
+    args["sub_hazard"] = sub_hazard
     args["grade"] = grade or None
 
     township = _text(form, "township")
@@ -156,7 +180,15 @@ def validate_call(
     args["township_id"] = township_id
     args["village_id"] = village_id
 
-    for key, label in COUNT_FIELDS:
+    for key, label in AMOUNT_FIELDS:
+        raw = _text(form, key)
+        try:
+            args[key] = float(raw) if raw else 0.0
+        except ValueError:
+            args[key] = None
+        if args[key] is None or not 0 <= args[key] <= MAX_AMOUNT:
+            errors[key] = f"{label}应为 0 或正数"
+    for key, label in COUNT_FIELDS + GRADING_COUNT_FIELDS:
         noun = label if label.endswith("人数") else f"{label}人数"  # 死亡人数, 受影响人数
         raw = _text(form, key)
         if not raw:
@@ -175,7 +207,7 @@ def validate_call(
             errors[key] = f"{label}最多 {limit} 字（现有 {len(value)} 字）"
         args[key] = value
     if not args["title"]:
-        title = f"{township}{village}{event_name(category, subtype)}" or "未命名事件"
+        title = f"{township}{village}{event_name(category, subtype, sub_hazard)}" or "未命名事件"
         args["title"] = title[: TEXT_LIMITS["title"][1]]
     for key in ("lon", "lat"):
         raw = _text(form, key)
@@ -189,10 +221,17 @@ def validate_call(
     return args
 
 
-def event_name(category: str, subtype: str) -> str:
-    """地质 -> 地质灾害, 交通运输 -> 交通运输事故: how a title names the event."""
+def event_name(category: str, subtype: str, sub_hazard: str = "") -> str:
+    """地质 -> 地质灾害, 地质/滑坡 -> 滑坡, 气象/台风 -> 台风灾害, 交通运输 -> 交通运输事故:
+    how a title or a report names the event (the sub-hazard, when known, says most)."""
+    if sub_hazard and sub_hazard != catalog.OTHER:
+        if subtype == "地质" or sub_hazard.endswith("灾"):
+            return sub_hazard  # 滑坡, 泥石流, 地面塌陷; 雪灾
+        return sub_hazard + "灾害"  # 洪涝灾害, 台风灾害, 低温冷冻灾害 (19号文's names)
     if not subtype:
         return category
+    if subtype == catalog.OTHER:
+        return catalog.OTHER + category  # 其他自然灾害, 其他社会安全事件
     if category == "自然灾害" and not subtype.endswith("火灾"):
         return subtype + "灾害"
     if category == "事故灾难" and subtype in ("交通运输", "公共设施设备", "核与辐射"):
@@ -206,6 +245,12 @@ def event_name(category: str, subtype: str) -> str:
     if subtype == "传染病":
         return "传染病疫情"
     return subtype
+
+
+def classification(incident: Mapping[str, Any]) -> str:
+    """自然灾害／地质／滑坡: category, subtype and sub-hazard as far as they are known."""
+    keys = ("category", "subtype", "sub_hazard")
+    return "／".join(str(incident[k]) for k in keys if incident.get(k))
 
 
 def call_summary(args: Mapping[str, Any]) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 
 from console.domain.schema import (
+    GradingRule,
     Incident,
     RiskPoint,
     Shelter,
@@ -74,6 +75,10 @@ class Queries:
 
     def stations(self) -> list[dict[str, Any]]:
         return self._rows(Station, (Station.code,))
+
+    def grading_rules(self) -> list[dict[str, Any]]:
+        """The live rows of the grading table (定级标准)."""
+        return self._rows(GradingRule, (GradingRule.category, GradingRule.subtype))
 
     def count(self, model: type[SyncedRecord]) -> int:
         stmt = select(func.count()).select_from(model).where(model.deleted.is_(False))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from console.domain import beijing
+from console.domain import beijing, catalog
 from console.services.intake import COUNT_FIELDS, event_name
 
 ISSUER = "遂昌县综合应急指挥中心"
@@ -46,6 +46,18 @@ def _place(incident: Mapping[str, Any], names: Mapping[str, str]) -> str:
     return place if place != "遂昌县" else "遂昌县（具体地点待核实）"
 
 
+def _kind(incident: Mapping[str, Any]) -> str:
+    """自然灾害（地质／滑坡）: category, subtype and the sub-hazard the county must report
+    (asked for while unknown, so the draft is not sent without it)."""
+    category, subtype = incident["category"], incident.get("subtype") or ""
+    if not subtype:
+        return category
+    sub_hazard = incident.get("sub_hazard") or ""
+    if not sub_hazard and catalog.sub_hazards(category, subtype):
+        sub_hazard = "亚灾种待核实"
+    return f"{category}（{subtype}{'／' + sub_hazard if sub_hazard else ''}）"
+
+
 def _actions(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     return [
         f"{beijing.display(e['at'])[11:]} {e['body']}" for e in entries if e["kind"] in ACTION_KINDS
@@ -62,7 +74,9 @@ def compose(
 ) -> ReportDraft:
     now = now or beijing.now()
     received = beijing.display(incident["received_at"])
-    event = event_name(incident["category"], incident.get("subtype") or "")
+    event = event_name(
+        incident["category"], incident.get("subtype") or "", incident.get("sub_hazard") or ""
+    )
     place = _place(incident, names)
     grade = incident.get("grade") or "未定级"
     source = (
@@ -77,7 +91,7 @@ def compose(
                 f"{received}，{place}发生{event}。",
                 f"信息来源：{source}报告。",
                 f"人员伤亡：{_casualties(incident)}",
-                f"事件类别：{incident['category']}{('（' + incident['subtype'] + '）') if incident.get('subtype') else ''}；初判等级：{grade}。",  # noqa: E501
+                f"事件类别：{_kind(incident)}；初判等级：{grade}。",
                 f"基本情况：{incident.get('description') or '详细情况正在核实。'}",
                 "已采取措施：",
                 *[f"  {i}. {a}" for i, a in enumerate(actions, 1)],

@@ -11,11 +11,16 @@ from console.domain.rows import RowChange
 class Changes:
     rows: tuple[RowChange, ...]
     mutation_ids: tuple[int, ...] = ()
-    source: str = "local"  # "local" (this workstation's write) or "pull"
+    # "local" (this process's write), "pull", or "external" (another process wrote the file,
+    # e.g. ``duty-console incident new``: its rows are not named, see console/store/external.py)
+    source: str = "local"
+    # Tables that may have changed in rows not named in ``rows`` (an external write).
+    also_tables: frozenset[str] = frozenset()
     tables: frozenset[str] = field(init=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "tables", frozenset(r.table for r in self.rows))
+        tables = frozenset(r.table for r in self.rows) | self.also_tables
+        object.__setattr__(self, "tables", tables)
 
     def ids(self, table: str) -> set[str]:
         return {r.id for r in self.rows if r.table == table}

@@ -26,16 +26,34 @@ class SyncHttpError(Exception):
 
 
 class Unreachable(Exception):
-    """No answer: network down, server stopped, timeout. The workstation is offline."""
+    """No answer: network down, server stopped, timeout. The workstation is offline.
+
+    ``kind`` says why, for the officer's message (console/sync/messages.py): "refused"
+    (nothing listens there), "timeout", "name" (the host name is unknown), "tls", "other".
+    """
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 class Untrusted(Unreachable):
     """TLS failed: the server's certificate is not trusted (or not the server's)."""
 
+    def __init__(self, message: str) -> None:
+        super().__init__(message, "tls")
+
 
 def _unreachable(exc: requests.RequestException) -> Unreachable:
     if isinstance(exc, requests.exceptions.SSLError):
         return Untrusted(str(exc))
+    if isinstance(exc, requests.exceptions.Timeout):
+        return Unreachable(str(exc), "timeout")
+    text = repr(exc)
+    if "NameResolutionError" in text or "Name or service not known" in text:
+        return Unreachable(str(exc), "name")
+    if "ConnectionRefused" in text or "Connection refused" in text:
+        return Unreachable(str(exc), "refused")
     return Unreachable(str(exc))
 
 

@@ -1,11 +1,16 @@
 """The sync engine: push, pull, listen for pokes, reconnect with backoff; never on the GUI
 thread. ``sync_once`` is also what ``duty-console sync --once`` runs.
+
+Reconnecting (console/sync/backoff.py): while no server answers, a round is retried about
+every 2 s for ten minutes after the server (or the engine's start) was last seen, so a
+restarted server has its workstations back within a few seconds; a server that answers with
+errors is retried with exponential backoff up to 60 s. When a round succeeds while the event
+stream is down, the stream reconnects at once rather than after its own backoff.
 """
 
 from __future__ import annotations
 
 import logging
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -14,7 +19,9 @@ from dataclasses import dataclass, replace
 from console import faults
 from console.store.database import Store
 from console.sync import apply
+from console.sync.backoff import Backoff, no_answer
 from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.messages import refused_text, unreachable_text
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +71,24 @@ class SyncEngine:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._server_version = 0
+        self.backoff = Backoff()
+        # time.monotonic() of the last answer from the server, or of start(): "recently seen".
+        self._seen_at: float | None = None
+        self._stream_up = False
+        self._reconnect = threading.Event()  # the event stream should try again now
 
     @property
     def status(self) -> SyncStatus:
         return self._status
 
     def _set(self, **changes: object) -> None:
+        if "last_contact" in changes:
+            self._seen_at = time.monotonic()
         self._status = replace(self._status, **changes)  # type: ignore[arg-type]
         self._on_status(self._status)
+
+    def _since_seen(self) -> float | None:
+        return None if self._seen_at is None else time.monotonic() - self._seen_at
 
     # -- one round ---------------------------------------------------------------------
     def sync_once(self, batch: int = 500, page_limit: int = 5000) -> SyncReport:
@@ -98,15 +115,11 @@ class SyncEngine:
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = rows + more_rows, pages + more_pages
             except Unreachable as exc:
-                self._set(state=OFFLINE, error=f"无法连接服务器：{exc}"[:200], progress=None)
+                log.info("server unreachable: %s", exc)
+                self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
                 raise
             except SyncHttpError as exc:
-                detail = exc.payload.get("detail", "")
-                self._set(
-                    state=OFFLINE,
-                    error=f"服务器拒绝（{exc.status}）：{detail}"[:200],
-                    progress=None,
-                )
+                self._set(state=OFFLINE, error=refused_text(exc), progress=None)
                 raise
             except Exception:
                 self._set(state=OFFLINE, error="同步出错，详见日志", progress=None)
@@ -169,8 +182,10 @@ class SyncEngine:
     # -- background --------------------------------------------------------------------
     def start(self) -> None:
         """Run in the background: sync on start, on local writes, on pokes; back off."""
+        self._seen_at = time.monotonic()
         self._store.subscribe(
-            lambda changes: self._wake.set() if changes.source == "local" else None
+            # "external": another process (the command line) wrote mutations to push.
+            lambda changes: self._wake.set() if changes.source in ("local", "external") else None
         )
         for target, name in ((self._loop, "sync-loop"), (self._listen, "sync-events")):
             thread = threading.Thread(target=target, name=name, daemon=True)
@@ -184,34 +199,41 @@ class SyncEngine:
     def stop(self, timeout: float = 5.0) -> None:
         self._stop.set()
         self._wake.set()
+        self._reconnect.set()
         for thread in self._threads:
             thread.join(timeout)
 
     def _loop(self) -> None:
-        delay = 1.0
+        failures = 0
         while not self._stop.is_set():
             self._wake.clear()
             try:
                 self.sync_once()
-                delay = 1.0
+                failures = 0
+                if not self._stream_up:
+                    self._reconnect.set()
                 self._wake.wait(30.0)  # a poke or a local write wakes us sooner
             except (Unreachable, SyncHttpError) as exc:
-                log.info("sync failed (%s); retry in %.0f s", exc, delay)
+                failures += 1
+                delay = self.backoff.delay(failures, self._since_seen(), no_answer(exc))
+                log.info("sync failed (%s); retry in %.1f s", exc, delay)
                 # A poke (the event stream is back) or a local write ends the wait early.
                 self._wake.clear()
-                self._wake.wait(delay * random.uniform(0.8, 1.2))
-                delay = min(delay * 2, 60.0)
+                self._wake.wait(delay)
             except Exception:
+                failures += 1
                 log.exception("sync round crashed; retry later")
-                self._stop.wait(delay)
-                delay = min(delay * 2, 60.0)
+                self._stop.wait(self.backoff.delay(failures, None, False))
 
     def _listen(self) -> None:
-        delay = 1.0
+        failures = 0
         while not self._stop.is_set():
+            unanswered = True
+            self._reconnect.clear()
             try:
                 for event in self._client.events():
-                    delay = 1.0
+                    self._stream_up = True
+                    failures = 0
                     if self._stop.is_set():
                         return
                     if (
@@ -220,9 +242,14 @@ class SyncEngine:
                     ):
                         self._wake.set()
             except (Unreachable, SyncHttpError) as exc:
+                unanswered = no_answer(exc)
                 log.info("event stream lost (%s)", exc)
+            self._stream_up = False
             # A lost stream is often a lost link: sync now, so the status says offline if
             # the server is gone, instead of "online" until the next 30 s round.
             self._wake.set()
-            self._stop.wait(delay * random.uniform(0.8, 1.2))
-            delay = min(delay * 2, 30.0)
+            failures += 1
+            # A successful round (the server is back) ends the wait early.
+            self._reconnect.wait(
+                min(self.backoff.delay(failures, self._since_seen(), unanswered), 30.0)
+            )

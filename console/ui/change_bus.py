@@ -35,6 +35,7 @@ def merge(batch: list[Changes]) -> Changes:
         rows=tuple(row for c in batch for row in c.rows),
         mutation_ids=tuple(m for c in batch for m in c.mutation_ids),
         source=sources.pop() if len(sources) == 1 else "mixed",
+        also_tables=frozenset().union(*(c.also_tables for c in batch)),
     )
 
 

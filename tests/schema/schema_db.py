@@ -1,6 +1,7 @@
 """Databases of the schema tests: a server database migrated to head on SQLite or on a
 throwaway PostgreSQL database (created next to ``DUTY_TEST_PG_URL``, default the local
-``test`` database, and dropped afterwards; skipped with the reason when unreachable).
+``test`` database, and dropped afterwards; skipped with the reason when unreachable); rows
+as an older revision stores them.
 
 Imported by ``conftest.py`` and the test modules (tests/schema is on ``sys.path`` under
 pytest's default import mode).
@@ -13,10 +14,12 @@ import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import Engine, make_url
+from sqlalchemy import Connection, Engine, column, make_url, table
 
+OLD_CLIENT = "c0ffee00-0000-4000-8000-000000000000"
 PG_URL = os.environ.get("DUTY_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
@@ -89,3 +92,61 @@ def upgrade_to(engine: Engine, script_location: Path, revision: str) -> None:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         conn.commit()
+
+
+def old_incident(incident_id: str, title: str) -> dict[str, Any]:
+    """An incident row with exactly the columns revision 0006 (workstation) / 0003 (server)
+    has: what an upgrade finds in an existing store."""
+    return {
+        "id": incident_id,
+        "received_at": "2026-11-28T14:05:00+08:00",
+        "category": "自然灾害",
+        "subtype": "",
+        "grade": None,
+        "status": "接报",
+        "title": title,
+        **dict.fromkeys(("description", "address", "notified", "teams_assigned"), ""),
+        **dict.fromkeys(("caller_name", "caller_unit", "caller_post", "caller_phone"), ""),
+        **dict.fromkeys(("dead", "missing", "injured", "trapped", "affected"), 0),
+        **dict.fromkeys(("township_id", "village_id", "lon", "lat"), None),
+        "recorder": "甲",
+        "version": None,
+        "updated_at": "h1",
+        "updated_by": "甲",
+        "deleted": False,
+    }
+
+
+def old_workstation(folder: Path, revision: str, incidents: dict[int, dict[str, Any]]) -> Path:
+    """A workstation store as ``revision`` left it, holding ``incidents`` at the given rowids
+    (indexed for search by that revision's triggers); returns the database file."""
+    import sqlite3
+
+    from console.store import migrate, search
+    from console.store.database import make_engine
+    from console.store.paths import DATABASE_FILE
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / DATABASE_FILE
+    engine = make_engine(path)
+    upgrade_to(engine, migrate.MIGRATIONS_DIR, revision)
+    engine.dispose()
+    raw = sqlite3.connect(path)
+    search.register(raw)
+    with raw:
+        raw.execute(
+            "INSERT INTO client_state VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
+            (OLD_CLIENT,),
+        )
+        for rowid, row in incidents.items():
+            names = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            raw.execute(f"INSERT INTO incidents (rowid, {names}) VALUES ({rowid}, {marks})", row)
+    raw.close()
+    return path
+
+
+def insert_old_rows(conn: Connection, name: str, rows: list[dict[str, Any]]) -> None:
+    """INSERT only the columns given. The current model's insert would also name every
+    column added since (a default it fills), which the old revision does not have."""
+    conn.execute(table(name, *(column(k) for k in rows[0])).insert(), rows)

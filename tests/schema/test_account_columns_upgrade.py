@@ -11,15 +11,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from schema_db import server_database, upgrade_to
+from schema_db import insert_old_rows, old_incident, old_workstation, server_database
 from sqlalchemy import Engine, inspect, text
 
 from console.domain.fields import ACCOUNT_MAX_LEN
 from console.domain.ids import new_id
-from console.domain.schema import Incident
-from console.store import migrate, search
-from console.store.database import make_engine, open_store
-from console.store.paths import DATABASE_FILE
+from console.store import search
+from console.store.database import open_store
 from console.store.writer import Writer
 
 LONG_NAME = "值" * ACCOUNT_MAX_LEN
@@ -28,34 +26,6 @@ ACCOUNT_COLUMNS = (
     ("incident_timeline", "author"),
     ("incident_reports", "author"),
 )
-CLIENT = "c0ffee00-0000-4000-8000-000000000000"
-
-
-def _incident(incident_id: str, title: str) -> dict[str, object]:
-    """An incident row as revision 0005 (workstation) / 0002 (server) stores it."""
-    return {
-        "id": incident_id,
-        "received_at": "2026-11-28T14:05:00+08:00",
-        "category": "自然灾害",
-        "subtype": "",
-        "grade": None,
-        "status": "接报",
-        "title": title,
-        **dict.fromkeys(("description", "address", "notified", "teams_assigned"), ""),
-        **dict.fromkeys(("caller_name", "caller_unit", "caller_post", "caller_phone"), ""),
-        **dict.fromkeys(("dead", "missing", "injured", "trapped", "affected"), 0),
-        "recorder": "甲",
-        "version": None,
-        "updated_at": "h1",
-        "updated_by": "甲",
-        "deleted": False,
-    }
-
-
-def _insert_sqlite(raw: sqlite3.Connection, rowid: int, row: dict[str, object]) -> None:
-    names = ", ".join(row)
-    marks = ", ".join(f":{k}" for k in row)
-    raw.execute(f"INSERT INTO incidents (rowid, {names}) VALUES ({rowid}, {marks})", row)
 
 
 def _declared(engine: Engine, table: str, column: str) -> int | None:
@@ -65,21 +35,14 @@ def _declared(engine: Engine, table: str, column: str) -> int | None:
 
 def test_workstation_upgrade_keeps_rowids_search_and_references(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
-    folder.mkdir()
-    path = folder / DATABASE_FILE
-    engine = make_engine(path)
-    upgrade_to(engine, migrate.MIGRATIONS_DIR, "0005_list_indexes")
-    engine.dispose()
     landslide, flood = new_id(), new_id()
+    incidents = {
+        5: old_incident(landslide, "北界镇山体滑坡"),
+        9: old_incident(flood, "王村口镇山洪暴发"),
+    }
+    path = old_workstation(folder, "0005_list_indexes", incidents)
     raw = sqlite3.connect(path)
-    search.register(raw)
     with raw:
-        raw.execute(
-            "INSERT INTO client_state VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
-            (CLIENT,),
-        )
-        _insert_sqlite(raw, 5, _incident(landslide, "北界镇山体滑坡"))
-        _insert_sqlite(raw, 9, _incident(flood, "王村口镇山洪暴发"))
         raw.execute(
             "INSERT INTO incident_timeline (id, incident_id, kind, body, at, author, version,"
             " updated_at, updated_by, deleted) VALUES (?, ?, '来电', '来电', "
@@ -147,7 +110,7 @@ def test_server_upgrade_widens_account_columns_and_keeps_rows(backend: str, tmp_
     incident = new_id()
     with server_database(backend, tmp_path, revision="0002_reporting") as engine:
         with engine.begin() as conn:
-            conn.execute(Incident.__table__.insert(), _incident(incident, "北界镇山体滑坡"))
+            insert_old_rows(conn, "incidents", [old_incident(incident, "北界镇山体滑坡")])
         migrate_server(engine)
         for table, column in ACCOUNT_COLUMNS:
             assert _declared(engine, table, column) == ACCOUNT_MAX_LEN

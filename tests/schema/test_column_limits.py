@@ -51,6 +51,7 @@ MUTATION = {
     "incident_timeline": "timeline.append",
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
+    "grading_rules": "grading_rule.upsert",
 }
 
 
@@ -105,12 +106,17 @@ def _longest(spec: Field, refs: dict[str, str]) -> Any:
 
 def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     args = {name: _longest(spec, refs) for name, spec in ENTITY_FIELDS[table].items()}
-    if table == "incidents":  # the subtype must belong to the category, which must be graded
+    if table in ("incidents", "grading_rules"):
+        # the subtype must belong to the category, which must be graded
         graded = [c for c in catalog.EVENT_CATEGORIES if c not in catalog.UNGRADED_CATEGORIES]
         category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
+    if table == "incidents":
+        args["sub_hazard"] = ""  # that subtype has none; the longest one is stored below
         args["recorder"] = LONGEST_USER
+    if table == "grading_rules":  # bounds grow with the grade
+        args.update(min_major=3.0, min_large=2.0, min_general=1.0)
     if table == "incident_reports":
         args["timeline_id"] = new_id()
     return {"id": new_id(), **args}
@@ -163,6 +169,18 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         },
         _ctx(),
     )
+
+
+def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:
+    longest = max(catalog.ALL_SUB_HAZARDS, key=len)
+    assert ENTITY_FIELDS["incidents"]["sub_hazard"].longest() == len(longest)
+    (category, subtype), _ = next(
+        (key, hs) for key, hs in catalog.SUB_HAZARDS.items() if longest in hs
+    )
+    args = {**_incident(category=category, subtype=subtype), "sub_hazard": longest}
+    run_mutation(conn, "incident.create", args, _ctx())
+    row = fetch(conn, "incidents", args["id"])
+    assert row is not None and row["sub_hazard"] == longest
 
 
 def _incident(**override: Any) -> dict[str, Any]:

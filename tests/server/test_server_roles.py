@@ -17,6 +17,7 @@ from server_testkit import (
     village_args,
 )
 
+from console.domain.grading import grading_rule_args
 from console.domain.ids import new_id
 from console.domain.mutations import REGISTRY
 from console.domain.roles import PERMISSIONS, ROLE_LABELS, allowed
@@ -30,6 +31,7 @@ _ENTITY_TABLE = {
     "station": "stations",
     "incident": "incidents",
     "timeline": "incident_timeline",
+    "grading_rule": "grading_rules",
 }
 
 
@@ -49,6 +51,9 @@ def _new_record(entity: str, base: dict[str, str]) -> dict[str, Any]:
         return {"id": new_id(), "code": "T001", "name": "测试站", "kind": "雨量站"}
     if entity == "incident":
         return incident_args()
+    if entity == "grading_rule":  # the table that decides grades: leaders and admins only
+        row = grading_rule_args("自然灾害", "地质", "死亡", (30, 10, 3, 1), "县定")
+        return {**row, "id": new_id()}
     return timeline_args(base["incident"])
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from console import faults
 from console.domain.hlc import HlcStamp
 from console.domain.ids import new_id, reference_id
-from console.domain.mutations import MutationRejected
+from console.domain.mutations import SCHEMA_VERSION, MutationRejected
 from console.domain.schema import Incident, Township
 from console.store import errors
 from console.store.changes import Changes
@@ -134,7 +134,7 @@ def test_commit_is_durable_before_apply_returns(
     assert entry["user"] == "甲"
     assert entry["hlc"] == stored["updated_at"] == raw.last_hlc()
     assert entry["client_id"] == writer.store.client_id
-    assert entry["schema_version"] == 1
+    assert entry["schema_version"] == SCHEMA_VERSION
 
 
 # --- (b) gap-free ids across restarts --------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Helpers of the workstation sync tests: the accounts, and a migrated SQLite server database
-holding them. Server processes come from the shared harness, :mod:`testkit.server`.
+"""Helpers of the workstation sync tests: the accounts, a migrated SQLite server database
+holding them, and a self-signed certificate for TLS servers. Server processes come from the
+shared harness, :mod:`testkit.server`.
 
 A module with its own name (not conftest) so tests can import it unambiguously."""
 
@@ -9,6 +10,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from console.domain.ids import new_id
 from testkit.server import Database
@@ -71,3 +74,34 @@ def sync_once_cli(
         *extra,
         password=PASSWORDS[user][1],
     )
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """(certificate, key) for 127.0.0.1, made with openssl; skips the test without it."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    made = subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if made.returncode != 0:
+        pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
+    return cert, key

@@ -3,11 +3,10 @@ certificate signs in and syncs; one that does not trust it is refused, not downg
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from sync_testkit import PASSWORDS, incident_call, server_database
+from sync_testkit import PASSWORDS, incident_call, self_signed_certificate, server_database
 
 from console.services.accounts import Accounts, LoginError
 from console.services.context import open_workstation
@@ -16,32 +15,7 @@ from testkit.server import ServerProcess
 
 
 def test_sync_over_tls(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    made = subprocess.run(
-        [
-            "openssl",
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=127.0.0.1",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if made.returncode != 0:
-        pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
+    cert, key = self_signed_certificate(tmp_path)
     server = ServerProcess(
         server_database(tmp_path / "server"), certfile=cert, keyfile=key, ca_bundle=cert
     ).start()

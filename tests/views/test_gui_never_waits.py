@@ -161,6 +161,7 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     form.line("township").setText("北界镇")
     form.line("village").setText("苏村")
     form.category.setCurrentText("自然灾害")
+    form.subtype.setCurrentText("地质")  # its 亚灾种 is set in the detail below
     form.description.setPlainText("山体滑坡，2人被困")
     qtbot.waitUntil(lambda: page.duplicate.isVisible(), timeout=3000)  # repeat-call check
     settle(window)
@@ -174,6 +175,31 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     qtbot.waitUntil(lambda: page.detail.incident_id() == incident_id, timeout=5000)
     page.detail.entry.setText("北界镇应急队已出发")
     assert page.detail.add_entry()
+    settle(window)
+    page.detail.sub_hazard.setCurrentText("滑坡")
+    assert page.detail.save_sub_hazard()
+    settle(window)
+
+    # Grade from the law: numbers changed elsewhere imply a grade, accepted in the detail.
+    workstation.writer.apply(
+        [
+            (
+                "incident.update",
+                {
+                    "id": incident_id,
+                    "fields": {
+                        "category": "事故灾难",
+                        "subtype": "企业安全事故",
+                        "sub_hazard": "",
+                        "dead": 5,
+                    },
+                },
+            )
+        ],
+        user="测试",
+    )
+    qtbot.waitUntil(lambda: page.detail.grade_hint.finding is not None, timeout=5000)
+    assert page.detail.accept_grade()
     settle(window)
 
     # The report dialog: composed, recorded as sent.

@@ -1,5 +1,6 @@
 """The selected incident: every call-record field, the report countdown, status moves (with a
-reason where the workflow needs one), teams, new timeline entries and the append-only timeline.
+reason where the workflow needs one), teams, the sub-hazard (亚灾种) where the subtype has
+them, new timeline entries and the append-only timeline.
 
 Writes go through ``IncidentService``; the panel re-reads its incident when a change touches
 it (the page forwards the bus). Reads and writes run on the task runner: the panel fills in
@@ -31,23 +32,27 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import beijing, workflow
+from console.domain import beijing, catalog, grading, workflow
 from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
 from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
+from console.services.intake import classification
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
+from console.views.pages.grade_hint import GradeHint
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
+NO_SUB_HAZARD = "（待核实）"
 TICK_MS = 30_000
 # Labels and lengths as the fields are declared (one declaration: console.domain.schema).
 _INCIDENT = ENTITY_FIELDS["incidents"]
 _ENTRY = ENTITY_FIELDS["incident_timeline"]
 TEAMS = _INCIDENT["teams_assigned"]
 COUNTS = ("dead", "missing", "injured", "trapped", "affected")
+GRADING_NUMBERS = ("seriously_injured", "evacuated", "economic_loss", "area_burned")
 
 
 def _label(key: str) -> str:
@@ -62,6 +67,7 @@ class Shown:
     timeline: list[dict[str, Any]]
     names: dict[str, str]
     due: Deadline | None
+    suggestion: grading.Finding | None = None  # a more severe grade its numbers imply
 
 
 def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
@@ -74,6 +80,13 @@ def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
         list(reversed(source.timeline(incident_id))),
         source.place_names(),
         next_due(source.deadlines(incident)) if open_ else None,
+        grading.suggestion(
+            incident["category"],
+            incident["subtype"],
+            incident["grade"],
+            incident,
+            source.grading_rules(),
+        ),
     )
 
 
@@ -126,6 +139,9 @@ class IncidentDetail(QFrame):
         self.fields.setWordWrap(True)
         self.fields.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.fields)
+        self.grade_hint = GradeHint(self, "按此改定等级")
+        self.grade_hint.accept_button.clicked.connect(self.accept_grade)
+        layout.addWidget(self.grade_hint)
 
         grid = QGridLayout()
         grid.setHorizontalSpacing(6)
@@ -178,6 +194,7 @@ class IncidentDetail(QFrame):
         self.action_error.setObjectName("FieldError")
         self.action_error.hide()
         grid.addWidget(self.action_error, 4, 1)
+        self._sub_hazard_row(grid, 5)
         layout.addLayout(grid)
 
         self.timeline_model = IncidentTimelineTableModel(parent=self)
@@ -199,6 +216,38 @@ class IncidentDetail(QFrame):
         self._ticker.start()
         self.show_incident("")
 
+    def _sub_hazard_row(self, grid: QGridLayout, row: int) -> None:
+        """亚灾种 of an incident whose subtype has sub-hazards: often known only after the
+        call (the 首报 asks for it while it is not), so it is set here."""
+        self.sub_hazard_label = QLabel(_label("sub_hazard"), self)
+        grid.addWidget(self.sub_hazard_label, row, 0)
+        line = QHBoxLayout()
+        self.sub_hazard = QComboBox(self)
+        self.sub_hazard.setObjectName("DetailSubHazard")
+        # As wide as its longest entry plus the style's padding and arrow, never cut.
+        longest = max(
+            (NO_SUB_HAZARD, *catalog.ALL_SUB_HAZARDS), key=self.fontMetrics().horizontalAdvance
+        )
+        self.sub_hazard.setMinimumWidth(self.fontMetrics().horizontalAdvance(longest) + 48)
+        line.addWidget(self.sub_hazard)
+        self.sub_hazard_button = QPushButton("保存", self)
+        self.sub_hazard_button.clicked.connect(self.save_sub_hazard)
+        line.addWidget(self.sub_hazard_button)
+        line.addStretch(1)
+        grid.addLayout(line, row, 1)
+        self._show_sub_hazards(None)
+
+    def _show_sub_hazards(self, inc: dict[str, Any] | None) -> None:
+        hazards = catalog.sub_hazards(inc["category"], inc.get("subtype") or "") if inc else ()
+        for w in (self.sub_hazard_label, self.sub_hazard, self.sub_hazard_button):
+            w.setVisible(bool(hazards))
+        if self.sub_hazard.hasFocus() or inc is None:
+            return  # the officer is choosing
+        self.sub_hazard.clear()
+        self.sub_hazard.addItems([NO_SUB_HAZARD, *hazards])
+        current = inc.get("sub_hazard") or ""
+        self.sub_hazard.setCurrentIndex(hazards.index(current) + 1 if current in hazards else 0)
+
     # -- showing ---------------------------------------------------------------------------
     def incident_id(self) -> str:
         return str(self.incident["id"]) if self.incident else ""
@@ -219,18 +268,24 @@ class IncidentDetail(QFrame):
     def _land(self, asked: int, shown: Shown | None) -> None:
         if asked != self._asked:
             return  # another incident was asked for meanwhile
+        before = self.incident_id()
         self.incident = shown.incident if shown is not None else None
         self._due = shown.due if shown is not None else None
         self._names = shown.names if shown is not None else {}
         self._enable()
-        self.status_error.hide()
-        self.action_error.hide()
+        if self.incident_id() != before or not before:
+            # A re-read of the same incident (a change from elsewhere) keeps the message of a
+            # write that just failed; another incident starts clean.
+            self.status_error.hide()
+            self.action_error.hide()
         if shown is None:
             self.title.setText("未选择事件：在上方列表中选择一起事件查看详情")
             self.fields.clear()
+            self.grade_hint.offer(None)
             self.status_label.clear()
             self.countdown.clear()
             self.teams.clear()
+            self._show_sub_hazards(None)
             self._set_status_buttons(())
             self.timeline_model.set_records([])
             self.shown.emit("")
@@ -243,10 +298,12 @@ class IncidentDetail(QFrame):
             f"border-left: 5px solid {color}; padding-left: 8px;" if color else ""
         )
         self.fields.setText(self._fields_text(inc))
+        self.grade_hint.offer(shown.suggestion)
         self.status_label.setText(f"当前：{inc['status']}　转为")
         self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
         if not self.teams.hasFocus():
             self.teams.setText(inc.get("teams_assigned") or "")
+        self._show_sub_hazards(inc)
         self.timeline_model.set_records(shown.timeline)
         self._update_countdown()
         self.shown.emit(inc["id"])
@@ -255,6 +312,9 @@ class IncidentDetail(QFrame):
         enabled = self.incident is not None and self._service is not None and not self._busy
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
+        self.grade_hint.accept_button.setEnabled(enabled)
+        self.sub_hazard.setEnabled(enabled)
+        self.sub_hazard_button.setEnabled(enabled)
         self.entry_button.setEnabled(enabled)
         for button in self.status_buttons.values():
             button.setEnabled(enabled)
@@ -270,11 +330,13 @@ class IncidentDetail(QFrame):
             )
             if p
         )
-        casualties = "，".join(f"{_label(key)}{inc[key]}" for key in COUNTS if inc.get(key))
+        casualties = "，".join(
+            f"{_label(key)}{inc[key]:g}" for key in COUNTS + GRADING_NUMBERS if inc.get(key)
+        )
         caller = "，".join(
             p for p in (inc.get("caller_unit"), inc.get("caller_post"), inc.get("caller_name")) if p
         )
-        kind = inc["category"] + (f"／{inc['subtype']}" if inc.get("subtype") else "")
+        kind = classification(inc)
         lines = [
             f"{_label('received_at')}：{beijing.display(inc['received_at'])}　"
             f"{_label('category')}：{kind}　{_label('grade')}：{inc.get('grade') or '未定级'}　"
@@ -351,6 +413,46 @@ class IncidentDetail(QFrame):
         )
         return True
 
+    def accept_grade(self) -> bool:
+        """按此改定等级: the grade the numbers imply, written with a 定级 line in the log."""
+        finding = self.grade_hint.finding
+        if self.incident is None or self._service is None or self._busy or finding is None:
+            return False
+        service, incident, user, now = (
+            self._service,
+            dict(self.incident),
+            self._officer(),
+            self._clock(),
+        )
+        body = (
+            f"按定级标准改定等级：{incident.get('grade') or '未定级'} → {finding.grade}（"
+            + "；".join(r.text() for r in finding.reasons)
+            + "）"
+        )
+
+        self._write(
+            lambda: service.regrade(
+                incident["id"], finding.grade, incident, body[:2000], user=user, now=now
+            ),
+            self.action_error,
+            lambda: None,
+        )
+        return True
+
+    def save_sub_hazard(self) -> bool:
+        if self.incident is None or self._service is None or self._busy:
+            return False
+        value = self.sub_hazard.currentText() if self.sub_hazard.currentIndex() > 0 else ""
+        if value == (self.incident.get("sub_hazard") or ""):
+            return False
+        service, incident, user = self._service, dict(self.incident), self._officer()
+        self._write(
+            lambda: service.update(incident["id"], {"sub_hazard": value}, incident, user=user),
+            self.action_error,
+            lambda: None,
+        )
+        return True
+
     def add_entry(self) -> bool:
         if self.incident is None or self._service is None or self._busy:
             return False
@@ -384,6 +486,7 @@ class IncidentDetail(QFrame):
 
         def done(_result: object) -> None:
             self._busy = False
+            error.hide()
             saved()
             self.show_incident(incident_id)
             self.action_finished.emit(True)

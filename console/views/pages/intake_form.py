@@ -10,6 +10,8 @@ Keyboard: the cursor starts in 来电人 (接报时间 sits above it, Shift+Tab 
 Tab / Shift+Tab walk every field; Enter in a single-line field or a combo moves to the next
 field (it never saves, so a stray Enter cannot file a half call); Ctrl+Enter saves from
 anywhere in the form; in 事情经过 Enter is a new line and Tab leaves.
+The 亚灾种 combo beside 子类 exists only for a subtype that has sub-hazards (地质, 水旱, 气象);
+otherwise it is hidden and Tab passes from 子类 straight to 等级.
 Errors from ``validate_call`` appear in Chinese under their field, and nothing typed is lost.
 Every edit is autosaved as a draft (debounced) that survives a crash or a closed window.
 """
@@ -38,17 +40,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import beijing, catalog
+from console.domain import beijing, catalog, grading
 from console.services.drafts import DraftStore
-from console.services.intake import COUNT_FIELDS, FORM_LIMITS, FormErrors, Places
+from console.services.intake import (
+    AMOUNT_FIELDS,
+    COUNT_FIELDS,
+    FORM_LIMITS,
+    GRADING_COUNT_FIELDS,
+    FormErrors,
+    Places,
+)
+from console.views.pages.grade_hint import GradeHint
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
 NO_SUBTYPE = "（子类）"
+NO_SUB_HAZARD = "（亚灾种）"
 NO_GRADE = "（未定级）"
 GRADE_ITEMS = (NO_GRADE, *reversed(catalog.GRADES))  # 一般 first: one Down for the usual case
 COUNT_KEYS = ("dead", "missing", "injured", "trapped", "affected")
 COUNT_LABELS = dict(COUNT_FIELDS)
+# 定级数据: the further numbers the grading table reads, with short labels for one row.
+GRADING_KEYS = ("seriously_injured", "evacuated", "economic_loss", "area_burned")
+GRADING_LABELS = {
+    "seriously_injured": "重伤",
+    "evacuated": "转移",
+    "economic_loss": "损失（万元）",
+    "area_burned": "过火（公顷）",
+}
+assert set(GRADING_KEYS) == {k for k, _l in GRADING_COUNT_FIELDS + AMOUNT_FIELDS}
 PLACEHOLDERS = {
     "received_at": "开始记录时自动填写",
     "caller_name": "姓名",
@@ -78,9 +98,11 @@ FIELD_ORDER = (
     "address",
     "category",
     "subtype",
+    "sub_hazard",  # shown only for a subtype that has sub-hazards (地质, 水旱, 气象)
     "grade",
     "description",
     *COUNT_KEYS,
+    *GRADING_KEYS,
     "notified",
 )
 FIRST_FIELD = "caller_name"
@@ -119,6 +141,18 @@ class _CompletePlaces(QObject):
         return False
 
 
+GRADE_INPUTS = frozenset({"category", "subtype", "grade", *grading.METRIC_FIELDS.values()})
+
+
+def _number(text: str) -> float:
+    """A number as typed, leniently (the hint never complains; saving validates)."""
+    try:
+        value = float(text.strip() or 0)
+    except ValueError:
+        return 0.0
+    return value if value == value else 0.0  # NaN implies nothing
+
+
 class IntakeForm(QFrame):
     """Emits :attr:`submitted` with the raw form dict on Ctrl+Enter or 保存."""
 
@@ -142,6 +176,7 @@ class IntakeForm(QFrame):
         self._saving = False
         self._time_by_hand = False  # 接报时间 typed by the officer: never stamped over
         self._focus_before: QWidget | None = None
+        self._grading_rules: list[dict[str, Any]] = []
         self._enter = _EnterMovesOn(self)
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
@@ -173,8 +208,10 @@ class IntakeForm(QFrame):
             self.fields[key] = edit
         self.category = self._combo("category", (NO_CATEGORY, *catalog.EVENT_CATEGORIES))
         self.subtype = self._combo("subtype", (NO_SUBTYPE,))
+        self.sub_hazard = self._combo("sub_hazard", (NO_SUB_HAZARD,))
+        self.sub_hazard.setVisible(False)
         self.grade = self._combo("grade", GRADE_ITEMS)
-        for key in COUNT_KEYS:
+        for key in COUNT_KEYS + GRADING_KEYS:
             edit = QLineEdit(self)
             edit.setObjectName(f"field_{key}")
             edit.setPlaceholderText("0")
@@ -205,9 +242,10 @@ class IntakeForm(QFrame):
         row = self._pair(row, "caller_unit", "caller_post")
         row = self._pair(row, "township", "village")
         row = self._place(row, "address", 0, span=3)
-        row = self._place(row, "category", 0, span=3, extra=("subtype", "grade"))
+        row = self._place(row, "category", 0, span=3, extra=("subtype", "sub_hazard", "grade"))
         row = self._place(row, "description", 0, span=3, label=FORM_LIMITS["description"][0])
         row = self._counts(row)
+        row = self._grading_numbers(row)
         row = self._place(row, "notified", 0, span=3)
 
         buttons = QHBoxLayout()
@@ -245,6 +283,11 @@ class IntakeForm(QFrame):
                 widget.currentIndexChanged.connect(lambda _i, k=key: self._changed(k))
         self.description.textChanged.connect(lambda: self._changed("description"))
         self.category.currentIndexChanged.connect(self._category_changed)
+        self.grade_hint.accept_button.clicked.connect(self.accept_grade)
+        accept = QShortcut(QKeySequence("Alt+G"), self)
+        accept.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        accept.activated.connect(self.accept_grade)
+        self.subtype.currentIndexChanged.connect(self._subtype_changed)
 
         self.reset()
         self.restore_draft()
@@ -295,7 +338,7 @@ class IntakeForm(QFrame):
     ) -> int:
         widgets = (self.fields[key], *(self.fields[k] for k in extra))
         cell = self._cell(key, widgets)
-        for k in extra:  # errors of subtype / grade show in the same cell
+        for k in extra:  # errors of subtype / sub-hazard / grade show in the same cell
             self.errors[k] = self.errors[key]
         align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop
         self._grid.addWidget(self._label(key, label), row, col, align)
@@ -323,6 +366,22 @@ class IntakeForm(QFrame):
         self._grid.addWidget(self._label("affected", "受影响"), row, 0, Qt.AlignmentFlag.AlignRight)
         self._grid.addWidget(affected, row, 1)
         return row + 1
+
+    def _grading_numbers(self, row: int) -> int:
+        widgets: list[QWidget] = []
+        for key in GRADING_KEYS:
+            label = QLabel(GRADING_LABELS[key], self)
+            label.setBuddy(self.fields[key])
+            widgets += [label, self.fields[key]]
+        cell = self._cell("seriously_injured", tuple(widgets))
+        for key in GRADING_KEYS[1:]:
+            self.errors[key] = self.errors["seriously_injured"]
+        label = self._label("seriously_injured", "定级数据")
+        self._grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight)
+        self._grid.addWidget(cell, row, 1, 1, 3)
+        self.grade_hint = GradeHint(self)
+        self._grid.addWidget(self.grade_hint, row + 1, 1, 1, 3)
+        return row + 2
 
     def _set_tab_order(self) -> None:
         chain = [self.fields[k] for k in FIELD_ORDER] + [self.save_button, self.clear_button]
@@ -399,11 +458,25 @@ class IntakeForm(QFrame):
         if keep in subtypes:
             self.subtype.setCurrentText(keep)
         self.subtype.blockSignals(False)
+        self._subtype_changed(self.subtype.currentIndex())
         ungraded = category in catalog.UNGRADED_CATEGORIES
         if ungraded:
             self.grade.setCurrentIndex(0)
         self.grade.setEnabled(not ungraded)
         self.grade.setToolTip("社会安全事件不分级" if ungraded else "")
+
+    def _subtype_changed(self, _index: int) -> None:
+        """The sub-hazards of the subtype, or no 亚灾种 combo at all (Tab skips it)."""
+        subtype = self.subtype.currentText() if self.subtype.currentIndex() > 0 else ""
+        hazards = catalog.sub_hazards(self.category.currentText(), subtype)
+        keep = self.sub_hazard.currentText()
+        self.sub_hazard.blockSignals(True)
+        self.sub_hazard.clear()
+        self.sub_hazard.addItems([NO_SUB_HAZARD, *hazards])
+        if keep in hazards:
+            self.sub_hazard.setCurrentText(keep)
+        self.sub_hazard.blockSignals(False)
+        self.sub_hazard.setVisible(bool(hazards))
 
     # -- values ----------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
@@ -513,6 +586,7 @@ class IntakeForm(QFrame):
     def reset(self) -> None:
         """An empty form for the next call; its time is stamped when the call starts."""
         self.set_values({})
+        self.update_grade_hint()
         self._time_by_hand = False
         self.grade.setEnabled(True)
         self.clear_errors()
@@ -543,8 +617,34 @@ class IntakeForm(QFrame):
         self.notice.setText(text)
         self.notice.show()
 
+    # -- grade from the law -----------------------------------------------------------------
+    def set_grading_rules(self, rules: list[dict[str, Any]]) -> None:
+        """The grading table (read on the task runner by the page)."""
+        self._grading_rules = rules
+        self.update_grade_hint()
+
+    def update_grade_hint(self) -> None:
+        values = self.values()
+        self.grade_hint.offer(
+            grading.suggestion(
+                values["category"],
+                values["subtype"],
+                values["grade"] or None,
+                {key: _number(values[key]) for key in grading.METRIC_FIELDS.values()},
+                self._grading_rules,
+            )
+        )
+
+    def accept_grade(self) -> None:
+        """按此定级 (Alt+G): the grade the numbers imply; the officer may still change it."""
+        finding = self.grade_hint.finding
+        if finding is not None and self.grade.isEnabled():
+            self.grade.setCurrentText(finding.grade)
+
     # -- drafts ----------------------------------------------------------------------------
     def _changed(self, key: str) -> None:
+        if key in GRADE_INPUTS:
+            self.update_grade_hint()
         if self._loading:
             return
         if key == "received_at":  # cleared by hand: stamped again when the call goes on

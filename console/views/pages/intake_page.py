@@ -38,7 +38,13 @@ from console.views.pages.report_dialog import ReportDialog
 
 log = logging.getLogger(__name__)
 DUPLICATE_DEBOUNCE_MS = 400
-DETAIL_TABLES = ("incidents", "incident_timeline", "incident_reports", "report_rules")
+DETAIL_TABLES = (
+    "incidents",
+    "incident_timeline",
+    "incident_reports",
+    "report_rules",
+    "grading_rules",
+)
 
 
 class DuplicateBar(QFrame):
@@ -178,18 +184,20 @@ class IntakePage(Page):
         self.form.focus_first()
 
     def read_places(self, *, sample: bool = False) -> None:
-        """Read the township and village names (and the 样例数据 flag) on the task runner;
-        :attr:`places_loaded` fires once they are in the form."""
+        """Read the township and village names, the grading table (定级标准) and the 样例数据
+        flag on the task runner; :attr:`places_loaded` fires once they are in the form."""
         service, queries = self.service, self.context.queries
 
-        def read() -> tuple[Places | None, bool | None]:
+        def read() -> tuple[Places | None, list[dict[str, Any]], bool | None]:
             places = service.places() if service is not None else None
-            return places, queries.sample_present() if sample else None
+            rules = queries.grading_rules()
+            return places, rules, queries.sample_present() if sample else None
 
         run_task(self.context.tasks, read, on_done=self._places_read, receiver=self)
 
-    def _places_read(self, read: tuple[Places | None, bool | None]) -> None:
-        places, sample = read
+    def _places_read(self, read: tuple[Places | None, list[dict[str, Any]], bool | None]) -> None:
+        places, rules, sample = read
+        self.form.set_grading_rules(rules)
         if places is not None:
             self._places = places
             self.form.set_places(places)
@@ -363,7 +371,7 @@ class IntakePage(Page):
 
     # -- changes ---------------------------------------------------------------------------
     def _on_changes(self, changes: Changes) -> None:
-        if changes.touches("townships", "villages"):
+        if changes.touches("townships", "villages", "grading_rules"):
             self.read_places()
         self.list.on_changes(changes)
         if changes.touches(*DETAIL_TABLES) and self.detail.incident_id():

@@ -4,8 +4,8 @@ Only a demo server accepts sample-marked mutations (``is_sample: true``); a real
 server refuses them, whichever account sends them, so a workstation that started with the
 sample county can never pour the fake county into the real one.
 
-Revision ID: 0004_demo_flag
-Revises: 0003_account_columns
+Revision ID: 0006_demo_flag
+Revises: 0005_sub_hazard
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_demo_flag"
-down_revision: str | None = "0003_account_columns"
+revision: str = "0006_demo_flag"
+down_revision: str | None = "0005_sub_hazard"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -6,8 +6,8 @@ server seeds its own). Such mutations are never pushed to a county's server: on 
 the workstation discards them and their rows (console/sync/apply.py). Workstation-only: the
 outbox is a local table.
 
-Revision ID: 0008_outbox_local_only
-Revises: 0006_account_columns
+Revision ID: 0009_outbox_local_only
+Revises: 0008_sub_hazard
 """
 
 from collections.abc import Sequence
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0008_outbox_local_only"
-down_revision: str | None = "0006_account_columns"
+revision: str = "0009_outbox_local_only"
+down_revision: str | None = "0008_sub_hazard"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -29,7 +29,7 @@ def upgrade() -> None:
     # while every rule an officer or leader edits carries their own account.
     op.execute(
         "UPDATE outbox SET local_only = 1 WHERE json_extract(args, '$.is_sample') = 1"
-        " OR (name = 'report_rule.upsert' AND user = '系统')"
+        " OR (name IN ('report_rule.upsert', 'grading_rule.upsert') AND user = '系统')"
     )
 
 
