@@ -106,7 +106,8 @@ def poll():
     windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
     status = windows[0].status if windows and windows[0].isVisible() else None
     count = status.pending_count() if status is not None else 0
-    if "before" not in seen and count > 0:  # the sample county is saved and counted
+    loaded = status is not None and not status.sample.isHidden()
+    if "before" not in seen and loaded:  # the sample county is saved (local-only: not counted)
         seen["before"] = count
         subprocess.run(
             [sys.executable, "-m", "console", "incident", "new", "--json", "-",
