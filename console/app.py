@@ -26,7 +26,6 @@ from console.cli import STARTED_AT, GuiOptions
 from console.memory import freeze_startup_objects, resume_collector
 from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
 from console.store.errors import StoreError
-from console.store.external import ExternalWrites
 from console.ui.change_bus import ChangeBus
 from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
@@ -40,6 +39,7 @@ from console.views.main_window import MainWindow, ShellContext, WindowContext, s
 
 if TYPE_CHECKING:
     from console.services.context import Workstation
+    from console.store.external import ExternalWrites
     from console.ui.sync_bridge import SyncBridge
 
 log = logging.getLogger(__name__)
@@ -309,6 +309,8 @@ class _Started:
         self.bus = ChangeBus(app)
         self.bus.attach(workstation.store)
         # Writes by another process (the command line) into this data folder, on the bus too.
+        from console.store.external import ExternalWrites  # SQLAlchemy: not before the frame
+
         self.external = ExternalWrites(workstation.store)
         self.external.start()
         return WindowContext(

@@ -165,3 +165,20 @@ def test_without_a_display_the_gui_explains_instead_of_aborting(tmp_path: Path) 
     if sys.platform.startswith("linux"):
         assert result.returncode == 2
         assert "没有可用的图形显示" in result.stderr
+
+
+def test_the_window_frame_imports_no_database_code(tmp_path: Path) -> None:
+    """The frame is shown while the store opens on a worker: SQLAlchemy (0.2 s of imports)
+    must not come in with the GUI modules, or the officer waits for it before any window."""
+    probe = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, console.app, console.views.main_window; "
+            "sys.exit('sqlalchemy' in sys.modules)",
+        ],
+        env=_env(tmp_path),
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert probe.returncode == 0, "console.app or the main window imports SQLAlchemy"
