@@ -6,9 +6,7 @@ and ``duty-console incident new --json`` accepts it with the same messages as th
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from console.services.incident_list import (
 from console.services.incidents import IncidentService
 from console.services.intake import FORM_FIELDS, FormErrors, classification, event_name
 from console.services.report_text import compose
+from testkit.server import run_python
 
 NOW = datetime(2026, 11, 28, 14, 0, tzinfo=beijing.BEIJING)
 CALL = {
@@ -147,19 +146,10 @@ def test_reports_name_the_sub_hazard_and_ask_for_it_while_unknown(ws: Workstatio
 
 
 def test_cli_incident_new_takes_a_sub_hazard(tmp_path: Path) -> None:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     data = str(tmp_path / "cli")
 
     def run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "console", "incident", *args, "--data-dir", data],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=120,
-            check=False,
-        )
+        return run_python("-m", "console", "incident", *args, "--data-dir", data, stdin=stdin)
 
     call = {**CALL, "received_at": "2026-11-28 09:00", "subtype": "水旱", "sub_hazard": "洪涝"}
     ok = run("new", "--json", "-", stdin=json.dumps(call, ensure_ascii=False))

@@ -4,13 +4,11 @@ restored draft keeps its call's own start time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.domain import beijing
@@ -43,18 +41,16 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def timed_window(qtbot: QtBot, window_context: WindowContext, clock: Clock) -> Iterator[MainWindow]:
+def timed_context(window_context: WindowContext, clock: Clock) -> WindowContext:
     window_context.clock = clock
-    win = MainWindow(window_context)
-    win.resize(1400, 900)
-    win.show_view("intake")
-    win.show()
-    qtbot.waitExposed(win)
-    assert window_context.tasks is not None and window_context.tasks.wait_idle(5000)
-    yield win
-    win.close()
-    win.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return window_context
+
+
+@pytest.fixture
+def timed_window(timed_context: WindowContext, window: MainWindow) -> MainWindow:
+    """The shared ``window`` built on the test clock (``timed_context`` is set up first)."""
+    assert window.context.clock is timed_context.clock
+    return window
 
 
 def page_of(window: MainWindow) -> IntakePage:
