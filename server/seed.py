@@ -15,7 +15,7 @@ import uuid
 
 from sqlalchemy import Engine, func, select, update
 
-from console.domain.default_rules import default_rule_calls
+from console.domain.default_rules import default_rule_calls, upgrade_calls
 from console.domain.grading import default_grading_calls
 from console.domain.hlc import HybridLogicalClock
 from console.domain.mutations import SCHEMA_VERSION
@@ -63,11 +63,12 @@ def load_sample(engine: Engine) -> int:
 
 def seed_defaults(engine: Engine) -> int:
     """Push the default reporting and grading rules, each table only if it never held any
-    row; returns how many were pushed."""
+    row, and replace the untouched rows of the first reporting table; returns how many
+    mutations were pushed."""
     calls = []
     with engine.connect() as conn:
-        if not conn.execute(select(func.count()).select_from(ReportRule)).scalar_one():
-            calls += default_rule_calls()
+        rules = [dict(r) for r in conn.execute(select(ReportRule.__table__)).mappings()]
+        calls += upgrade_calls(rules) if rules else default_rule_calls()
         if not conn.execute(select(func.count()).select_from(GradingRule)).scalar_one():
             calls += default_grading_calls()
     return _push_as_system(engine, calls) if calls else 0

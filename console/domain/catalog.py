@@ -23,7 +23,7 @@ EVENT_CATEGORIES: dict[str, tuple[str, ...]] = {
 SUB_HAZARDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("自然灾害", "地质"): ("滑坡", "崩塌", "泥石流", "地面塌陷", OTHER),
     ("自然灾害", "水旱"): ("洪涝", "干旱", OTHER),
-    ("自然灾害", "气象"): ("台风", "暴雨", "风雹", "低温冷冻", "雪灾", "高温", OTHER),
+    ("自然灾害", "气象"): ("台风", "暴雨", "风雹", "低温冷冻", "雪灾", "高温", "沙尘暴", OTHER),
 }
 # Every sub-hazard once, in catalog order: the column's valid values.
 ALL_SUB_HAZARDS: tuple[str, ...] = tuple(
@@ -82,4 +82,6 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "报送",
     "状态变更",
     "备注",
+    "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
 )
+CASUALTY_CHANGE = "伤亡变化"

@@ -95,6 +95,12 @@ def integer(label: str, minimum: int, maximum: int) -> Any:
     return _column(spec, Integer(), nullable=False)
 
 
+def setting(label: str, minimum: int, maximum: int, *, default: int) -> Any:
+    """A whole number within [minimum, maximum] that has a default (a rule's parameter)."""
+    spec = Field(label, int, nullable=False, minimum=minimum, maximum=maximum)
+    return _column(spec, Integer(), nullable=False, default=default)
+
+
 def number(label: str, minimum: float, maximum: float) -> Any:
     """An optional measurement within [minimum, maximum]."""
     return _column(Field(label, float, minimum=minimum, maximum=maximum), Float(), nullable=True)

@@ -89,3 +89,43 @@ def drop_grading() -> None:
     # the rowids the workstation's search index is keyed on.
     for name, _type in reversed(_GRADING_INCIDENT_COLUMNS):
         op.drop_column("incidents", name)
+
+
+_REPORT_RULE_COLUMNS = (
+    ("subtype", sa.String(length=20), sa.text("''")),
+    ("sub_hazard", sa.String(length=12), sa.text("''")),
+    ("schedule", sa.String(length=8), sa.text("'接报后'")),
+    ("daily_at", sa.Integer(), sa.text("540")),
+    ("window_days", sa.Integer(), sa.text("0")),
+    ("enabled", sa.Boolean(), sa.true()),
+    ("source", sa.String(length=8), sa.text("'本县规定'")),
+)
+
+
+def add_report_rules_v2() -> None:
+    """Deadline rules as written (workstation 0010, server 0007): rules match subtype and
+    sub-hazard too and carry a schedule and their source; incidents record when they were
+    closed (终报/核报 run from it) and whether they are sample data.
+
+    Rules of the first table keep their meaning (any subtype, after receipt, the county's);
+    closed incidents get the time of their last status change, which closed them."""
+    for name, type_, default in _REPORT_RULE_COLUMNS:
+        op.add_column(
+            "report_rules", sa.Column(name, type_, nullable=False, server_default=default)
+        )
+    op.add_column("incidents", sa.Column("closed_at", sa.String(length=32), nullable=True))
+    op.add_column(
+        "incidents",
+        sa.Column("is_sample", sa.Boolean(), nullable=False, server_default=sa.false()),
+    )
+    op.execute(
+        "UPDATE incidents SET closed_at = (SELECT max(t.at) FROM incident_timeline t "
+        "WHERE t.incident_id = incidents.id AND t.kind = '状态变更') WHERE status = '已结案'"
+    )
+
+
+def drop_report_rules_v2() -> None:
+    op.drop_column("incidents", "is_sample")
+    op.drop_column("incidents", "closed_at")
+    for name, _type, _default in reversed(_REPORT_RULE_COLUMNS):
+        op.drop_column("report_rules", name)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, grading, workflow
+from console.domain import catalog, grading, reporting, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -34,7 +34,10 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 2: incident.create / incident.update take ``sub_hazard`` (亚灾种). A version-1 server
 # refuses such work with "服务器需要升级" instead of "未知字段：sub_hazard" (and instead of
 # refusing the timeline rows of an incident it never created); version-1 work stays valid.
-SCHEMA_VERSION = 2
+# 3: report_rule.upsert takes subtype, sub_hazard, schedule, daily_at, window_days, enabled
+# and source; incident.set_status records closed_at; new report kinds (初报/补报/核报) and the
+# 伤亡变化 log kind.
+SCHEMA_VERSION = 3
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -297,7 +300,6 @@ for _name, _entity, _label in (
     ("risk_points", "risk_point", "风险点"),
     ("teams", "team", "救援队伍"),
     ("stations", "station", "水文雨量站"),
-    ("report_rules", "report_rule", "报送时限规则"),
 ):
     _reference_mutations(_name, _entity, _label)
 
@@ -336,6 +338,46 @@ def grading_rule_upsert(
         ENTITY_FIELDS["grading_rules"], {k: v for k, v in whole.items() if k != "id"}, creating=True
     )
     return _put(conn, "grading_rules", whole, ctx, must_be_new=False, check=_check_grading_rule)
+
+
+_RULE_DEFAULTS: dict[str, Any] = {
+    "grade": "",
+    "basis": "",
+    "subtype": "",
+    "sub_hazard": "",
+    "schedule": reporting.AFTER_RECEIPT,
+    "daily_at": 9 * 60,
+    "window_days": 0,
+    "enabled": True,
+    "source": reporting.LOCAL,
+}
+
+
+def _check_report_rule(values: dict[str, Any]) -> None:
+    problem = reporting.rule_problem(values)
+    if problem is not None:
+        raise MutationRejected("bad_choice", problem)
+
+
+@_register("report_rule.upsert", "新增或修改报送规则")
+def report_rule_upsert(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    _record_id(args)
+    # A rule is always stated whole: what a version-2 workstation leaves out (subtype,
+    # schedule...) is the first table's meaning: any subtype, after receipt, the county's.
+    whole = {**_RULE_DEFAULTS, **args}
+    check_fields(
+        ENTITY_FIELDS["report_rules"], {k: v for k, v in whole.items() if k != "id"}, creating=True
+    )
+    return _put(conn, "report_rules", whole, ctx, must_be_new=False, check=_check_report_rule)
+
+
+@_register("report_rule.delete", "删除报送规则")
+def report_rule_delete(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    return _tombstone(conn, "report_rules", args, ctx)
 
 
 @_register("grading_rule.delete", "删除定级规则")
@@ -493,7 +535,11 @@ def incident_set_status(
     if refusal is not None:
         raise MutationRejected("bad_transition", refusal)
     ctx.touch("incidents", record_id, existing)
-    _update(conn, "incidents", record_id, {"status": target, **_meta(ctx)})
+    at = check_fields(ENTITY_FIELDS["incident_timeline"], {"at": args.get("at")}, creating=False)[
+        "at"
+    ]
+    closed_at = at if target == workflow.CLOSED else None
+    _update(conn, "incidents", record_id, {"status": target, "closed_at": closed_at, **_meta(ctx)})
     body = f"状态变更：{existing['status']} → {target}"
     if reason.strip():
         body += f"；原因：{reason.strip()}"

@@ -28,11 +28,19 @@ from console.domain.columns import (
     long_text,
     number,
     ref,
+    setting,
     system,
     text,
     timestamp,
 )
-from console.domain.fields import ACCOUNT, ACCOUNT_MAX_LEN, HLC, RECORD_ID, Field
+from console.domain.fields import (
+    ACCOUNT,
+    ACCOUNT_MAX_LEN,
+    HLC,
+    RECORD_ID,
+    TIMESTAMP_MAX_LEN,
+    Field,
+)
 
 
 class SyncedBase(DeclarativeBase):
@@ -157,6 +165,11 @@ class Incident(SyncedRecord):
         String(8),
         default="接报",
     )
+    # When it was last closed (0010), for the reports due after closure (终报/核报); set and
+    # cleared only by incident.set_status.
+    closed_at: Mapped[str | None] = system(
+        Field("结案时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
     title: Mapped[str] = text("事件标题", 120, required=True)
     description: Mapped[str] = long_text("事件经过", 20_000)
     township_id: Mapped[str | None] = ref("乡镇", "townships")
@@ -182,6 +195,8 @@ class Incident(SyncedRecord):
     # The signed-in account that took the call, so as long as an account name.
     recorder: Mapped[str] = text("记录人", ACCOUNT_MAX_LEN)
     teams_assigned: Mapped[str] = long_text("处置队伍", 2000)
+    # The sample county's incidents (0010): shown as 样例, never pushed to a county's server.
+    is_sample: Mapped[bool] = _is_sample()
 
     __table_args__ = (Index("ix_incidents_status_received", "status", "received_at"),)
 
@@ -199,17 +214,34 @@ class TimelineEntry(SyncedRecord):
 
 
 class ReportRule(SyncedRecord):
-    """A reporting deadline: ``minutes`` after receipt, ``stage`` by ``channel`` is due."""
+    """A reporting duty: which report (``stage``, ``channel``) is due when (``schedule``) for
+    the incidents it matches (category; subtype, sub-hazard, grade: "" = any), and the rule it
+    comes from. See :mod:`console.domain.reporting`."""
 
     __tablename__ = "report_rules"
 
     category: Mapped[str] = choice("事件类别", tuple(catalog.EVENT_CATEGORIES), 12, required=True)
     # "" = any grade
     grade: Mapped[str] = choice("事件等级", ("", *catalog.GRADES), 8, nullable=False, default="")
-    stage: Mapped[str] = choice("报送阶段", reporting.REPORT_STAGES, 4, required=True)
+    stage: Mapped[str] = choice("报送种类", reporting.REPORT_STAGES, 4, required=True)
     channel: Mapped[str] = choice("报送方式", reporting.CHANNELS, 4, required=True)
-    minutes: Mapped[int] = integer("时限（分钟）", 1, 60 * 24 * 30)
+    minutes: Mapped[int] = integer("时限（分钟）", 1, reporting.MAX_MINUTES)
     basis: Mapped[str] = text("依据", 200)
+    # 0010: rows of the first table match every subtype, report after receipt, and are the
+    # county's own until the defaults upgrade replaces the untouched ones.
+    subtype: Mapped[str] = text("事件子类", 20)  # "" = every subtype
+    sub_hazard: Mapped[str] = choice(
+        "亚灾种", ("", *catalog.ALL_SUB_HAZARDS), 12, nullable=False, default=""
+    )
+    schedule: Mapped[str] = choice(
+        "报送时机", reporting.SCHEDULES, 8, nullable=False, default=reporting.AFTER_RECEIPT
+    )
+    daily_at: Mapped[int] = setting("每日截止时刻（分钟）", 0, 24 * 60 - 1, default=9 * 60)
+    window_days: Mapped[int] = setting("补报期限（天）", 0, 366, default=0)
+    enabled: Mapped[bool] = flag("启用", default=True)
+    source: Mapped[str] = choice(
+        "规则来源", reporting.RULE_SOURCES, 8, nullable=False, default=reporting.LOCAL
+    )
 
 
 def _bound(grade: str) -> Mapped[float | None]:
@@ -238,7 +270,7 @@ class IncidentReport(SyncedRecord):
     __tablename__ = "incident_reports"
 
     incident_id: Mapped[str] = ref("所属事件", "incidents", required=True, index=True)
-    stage: Mapped[str] = choice("报送阶段", reporting.REPORT_STAGES, 4, required=True)
+    stage: Mapped[str] = choice("报送种类", reporting.REPORT_STAGES, 4, required=True)
     channel: Mapped[str] = choice("报送方式", reporting.CHANNELS, 4, required=True)
     sent_at: Mapped[str] = timestamp("报送时间")
     recipient: Mapped[str] = text("报送对象", 80)

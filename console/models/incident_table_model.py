@@ -32,7 +32,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 from console.domain import beijing
 from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
-from console.services.deadlines import OVERDUE, countdown_text
+from console.services.deadlines import OVERDUE, status_text
 from console.services.incident_list import IncidentFilter
 from console.services.incident_source import IncidentSource
 from console.services.intake import classification
@@ -83,7 +83,12 @@ class Loaded:
 
 
 def load(
-    source: IncidentSource, flt: IncidentFilter, sort: str, descending: bool, focus: str = ""
+    source: IncidentSource,
+    flt: IncidentFilter,
+    sort: str,
+    descending: bool,
+    focus: str = "",
+    now: datetime | None = None,
 ) -> Loaded:
     """The whole refresh's reads (any thread): row ids, place names, the first page, and
     the page holding ``focus`` (the incident to keep or make selected) wherever it is."""
@@ -98,7 +103,7 @@ def load(
             start = -1  # it does not match the filter
         if start >= 0:
             wanted += rowids[start : start + PAGE]
-    return Loaded(source.place_names(), rowids, source.rows(wanted))
+    return Loaded(source.place_names(), rowids, source.rows(wanted, now))
 
 
 def _casualties(row: dict[str, Any]) -> str:
@@ -160,7 +165,14 @@ class IncidentTableModel(QAbstractTableModel):
 
     def refresh(self) -> None:
         """Re-query the rowids (after a change, filter or sort) and drop cached rows."""
-        args = (self._source, self._filter, self._sort, self._descending, self._focus)
+        args = (
+            self._source,
+            self._filter,
+            self._sort,
+            self._descending,
+            self._focus,
+            self._clock(),
+        )
         if self._tasks is None:
             self._land(load(*args))
             return
@@ -210,11 +222,12 @@ class IncidentTableModel(QAbstractTableModel):
         wanted = {shown[i]: i for i in ids}
         resets = self._resets
         if self._tasks is None:
-            self._rows_landed(resets, wanted, self._source.rows(list(wanted)))
+            self._rows_landed(resets, wanted, self._source.rows(list(wanted), self._clock()))
         else:
             self._tasks.run(
                 self._source.rows,
                 list(wanted),
+                self._clock(),
                 on_done=lambda fresh: self._rows_landed(resets, wanted, fresh),
                 receiver=self,
             )
@@ -279,7 +292,9 @@ class IncidentTableModel(QAbstractTableModel):
             if self._tasks is not None:
                 self._fetch_page(start)
                 return None
-            self._page_landed(self._resets, start, self._source.rows(self._page(start)))
+            self._page_landed(
+                self._resets, start, self._source.rows(self._page(start), self._clock())
+            )
             record = self._cache.get(rowid)
         return record
 
@@ -294,6 +309,7 @@ class IncidentTableModel(QAbstractTableModel):
         self._tasks.run(
             self._source.rows,
             self._page(start),
+            self._clock(),
             on_done=lambda fresh: self._page_landed(resets, start, fresh),
             receiver=self,
         )
@@ -411,8 +427,7 @@ class IncidentTableModel(QAbstractTableModel):
         if key == "casualties":
             return _casualties(record)
         if key == "next_due":
-            due = record.get("next_due")
-            return countdown_text(due, self._clock()) if due is not None else ""
+            return status_text(record.get("reporting"), self._clock())
         if key == "grade":
             return record.get("grade") or ("不分级" if record["category"] == "社会安全事件" else "")
         return str(record.get(key) or "")

@@ -1,21 +1,31 @@
-"""Countdown to the next upward report (信息报送) of each open incident.
+"""Which upward reports (信息报送) an incident owes, when each is due, and which are met.
 
-A rule (category, grade or any, stage, channel, minutes) makes a report due ``minutes``
-after the call was received; it is met once a report of that stage and channel was sent.
-Alerts: 5 minutes before the deadline and at the deadline, until acknowledged.
+The matching rules (:func:`console.domain.reporting.matching_rules`) each give one or more
+occurrences: once after receipt or after closure, every period or every day while the
+incident is open, after each change of casualties within the rule's window. An occurrence is
+met by a report of the same kind and channel sent in its window. Alerts: 5 minutes before the
+deadline and at the deadline, until acknowledged.
+
+Pure: the caller passes the rules, the reports, the times casualties changed and ``now``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from console.domain import beijing
+from console.domain import beijing, catalog
+from console.domain import reporting as rp
+from console.domain.spans import span_text
+from console.domain.workflow import CLOSED
 
 WARN_BEFORE = timedelta(minutes=5)
 DUE_SOON, OVERDUE = "due_soon", "overdue"
+# A rule repeating while an incident stays open for years must not make thousands of rows:
+# beyond this many, the oldest occurrences are not listed (the newest are what matters).
+MAX_OCCURRENCES = 400
 
 
 @dataclass(frozen=True)
@@ -26,6 +36,8 @@ class Deadline:
     due: datetime
     basis: str
     sent_at: datetime | None
+    schedule: str = rp.AFTER_RECEIPT
+    source: str = rp.LOCAL
 
     @property
     def met(self) -> bool:
@@ -44,65 +56,178 @@ class Deadline:
         return None
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.incident_id, self.stage, self.channel)
+    def key(self) -> tuple[str, str, str, str]:
+        """One occurrence: a daily 续报 is due again every day under the same rule."""
+        return (self.incident_id, self.stage, self.channel, beijing.canonical(self.due))
 
 
-def applicable_rules(
-    rules: Iterable[Mapping[str, Any]], category: str, grade: str | None
-) -> list[Mapping[str, Any]]:
-    """Rules for this category and grade; a grade-specific rule beats an any-grade one."""
-    chosen: dict[tuple[str, str], Mapping[str, Any]] = {}
-    for rule in rules:
-        if rule["deleted"] or rule["category"] != category:
-            continue
-        if rule["grade"] not in ("", grade or ""):
-            continue
-        key = (rule["stage"], rule["channel"])
-        if key not in chosen or (rule["grade"] and not chosen[key]["grade"]):
-            chosen[key] = rule
-    return list(chosen.values())
+@dataclass(frozen=True)
+class Reporting:
+    """An incident's reporting duties as of ``now``."""
+
+    deadlines: tuple[Deadline, ...]
+    rules: tuple[Mapping[str, Any], ...]
+    # Kinds due once the incident is closed (终报/核报), while it is still open.
+    after_close: tuple[str, ...] = ()
+    ungraded: bool = False  # a graded category without a grade: more may be due once graded
+    open_: bool = True
+    unmet: tuple[Deadline, ...] = field(default=())
+
+    @property
+    def next_due(self) -> Deadline | None:
+        return self.unmet[0] if self.unmet else None
+
+    @property
+    def complete(self) -> bool:
+        """报送已完成: rules apply, every report they call for was sent, none is still to
+        come after closure, and the grade is known."""
+        return bool(self.rules) and not self.unmet and not self.after_close and not self.ungraded
+
+
+def _times(reports: Iterable[Mapping[str, Any]], stage: str, channel: str) -> list[datetime]:
+    return sorted(
+        beijing.parse(r["sent_at"])
+        for r in reports
+        if r["stage"] == stage and r["channel"] == channel
+    )
+
+
+def _first_after(sent: Sequence[datetime], start: datetime | None) -> datetime | None:
+    return next((t for t in sent if start is None or t > start), None)
+
+
+def _recurring(
+    dues: list[datetime], start: datetime, sent: Sequence[datetime]
+) -> list[tuple[datetime, datetime | None]]:
+    """Each due with the report that met it: the first unused report sent after the
+    previous due (a late report meets the occurrence it was late for, and only that)."""
+    out: list[tuple[datetime, datetime | None]] = []
+    i = 0
+    window_start = start
+    for due in dues:
+        while i < len(sent) and sent[i] <= window_start:
+            i += 1
+        if i < len(sent):
+            out.append((due, sent[i]))
+            i += 1
+        else:
+            out.append((due, None))
+        window_start = due
+    return out
+
+
+def _daily_dues(
+    received: datetime, minute_of_day: int, until: datetime, open_: bool
+) -> list[datetime]:
+    """Every day's deadline from the day after receipt (the first report covers the day of
+    receipt, to 24:00): up to ``until`` when closed, up to the first one after it when open."""
+    day = beijing.to_beijing(received).replace(hour=0, minute=0, second=0, microsecond=0)
+    due = day + timedelta(days=1, minutes=minute_of_day)
+    dues: list[datetime] = []
+    while due <= until or (open_ and (not dues or dues[-1] <= until)):
+        dues.append(due)
+        due += timedelta(days=1)
+        if not open_ and due > until:
+            break
+    return dues
+
+
+def _periodic_dues(
+    received: datetime, period: timedelta, until: datetime, open_: bool
+) -> list[datetime]:
+    dues: list[datetime] = []
+    due = received + period
+    while due <= until or (open_ and (not dues or dues[-1] <= until)):
+        dues.append(due)
+        due += period
+        if not open_ and due > until:
+            break
+    return dues
+
+
+def reporting_for(
+    incident: Mapping[str, Any],
+    rules: Iterable[Mapping[str, Any]],
+    reports: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+    casualty_changes: Sequence[datetime] = (),
+) -> Reporting:
+    matched = tuple(rp.matching_rules(rules, incident))
+    received = beijing.parse(incident["received_at"])
+    closed_text = incident.get("closed_at") if incident.get("status") == CLOSED else None
+    closed = beijing.parse(closed_text) if closed_text else None
+    open_ = incident.get("status") != CLOSED
+    first_sent = min((beijing.parse(r["sent_at"]) for r in reports), default=None)
+    out: list[Deadline] = []
+    after_close: list[str] = []
+    for rule in matched:
+        sent = _times(reports, rule["stage"], rule["channel"])
+        minutes = timedelta(minutes=int(rule["minutes"]))
+        schedule = rule.get("schedule") or rp.AFTER_RECEIPT
+
+        def make(due: datetime, met: datetime | None, rule: Mapping[str, Any] = rule) -> Deadline:
+            return Deadline(
+                incident["id"],
+                rule["stage"],
+                rule["channel"],
+                due,
+                rule["basis"],
+                met,
+                rule.get("schedule") or rp.AFTER_RECEIPT,
+                rule.get("source") or rp.LOCAL,
+            )
+
+        if schedule == rp.AFTER_RECEIPT:
+            out.append(make(received + minutes, _first_after(sent, None)))
+        elif schedule == rp.AFTER_CLOSED:
+            if closed is None:
+                after_close.append(rule["stage"])
+            else:
+                out.append(make(closed + minutes, _first_after(sent, None)))
+        elif schedule in (rp.PERIODIC, rp.DAILY):
+            until = closed if closed is not None else now
+            if schedule == rp.PERIODIC:
+                dues = _periodic_dues(received, minutes, until, closed is None)
+            else:
+                dues = _daily_dues(received, int(rule.get("daily_at") or 0), until, closed is None)
+            for due, met in _recurring(dues, received, sent)[-MAX_OCCURRENCES:]:
+                out.append(make(due, met))
+        elif schedule == rp.ON_CASUALTY_CHANGE and first_sent is not None:
+            window_end = received + timedelta(days=int(rule.get("window_days") or 0))
+            for changed in sorted(casualty_changes):
+                if first_sent < changed <= window_end:
+                    met = next((t for t in sent if t >= changed), None)
+                    out.append(make(changed + minutes, met))
+    out.sort(key=lambda d: d.due)
+    ungraded = not incident.get("grade") and incident["category"] not in catalog.UNGRADED_CATEGORIES
+    return Reporting(
+        tuple(out),
+        matched,
+        tuple(after_close),
+        ungraded,
+        open_,
+        tuple(d for d in out if not d.met),
+    )
 
 
 def deadlines_for(
     incident: Mapping[str, Any],
     rules: Sequence[Mapping[str, Any]],
     reports: Sequence[Mapping[str, Any]],
+    *,
+    now: datetime,
+    casualty_changes: Sequence[datetime] = (),
 ) -> list[Deadline]:
-    received = beijing.parse(incident["received_at"])
-    sent: dict[tuple[str, str], datetime] = {}
-    for report in reports:
-        at = beijing.parse(report["sent_at"])
-        key = (report["stage"], report["channel"])
-        sent[key] = min(at, sent.get(key, at))
-    out = [
-        Deadline(
-            incident["id"],
-            r["stage"],
-            r["channel"],
-            received + timedelta(minutes=int(r["minutes"])),
-            r["basis"],
-            sent.get((r["stage"], r["channel"])),
-        )
-        for r in applicable_rules(rules, incident["category"], incident["grade"])
-    ]
-    return sorted(out, key=lambda d: d.due)
+    return list(
+        reporting_for(
+            incident, rules, reports, now=now, casualty_changes=casualty_changes
+        ).deadlines
+    )
 
 
 def next_due(deadlines: Sequence[Deadline]) -> Deadline | None:
-    return next((d for d in deadlines if not d.met), None)
-
-
-def span_text(minutes: int) -> str:
-    """A span as people say it: '12 分', '2 小时 5 分', '3 天 4 小时' (minutes dropped
-    beyond a day, where they no longer matter)."""
-    days, rest = divmod(max(minutes, 0), 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return f"{days} 天 {hours} 小时" if hours else f"{days} 天"
-    if hours:
-        return f"{hours} 小时 {mins} 分" if mins else f"{hours} 小时"
-    return f"{mins} 分"
+    return next((d for d in sorted(deadlines, key=lambda d: d.due) if not d.met), None)
 
 
 def countdown_text(deadline: Deadline | None, now: datetime) -> str:
@@ -115,3 +240,63 @@ def countdown_text(deadline: Deadline | None, now: datetime) -> str:
     if seconds >= 0:
         return f"{label} 剩 {span_text(seconds // 60)}"
     return f"{label} 超时 {span_text((-seconds + 59) // 60)}"
+
+
+def status_text(reporting: Reporting | None, now: datetime) -> str:
+    """What the list's 报送时限 and the detail say: the next report due, or why none is."""
+    if reporting is None:
+        return ""
+    if reporting.next_due is not None:
+        return countdown_text(reporting.next_due, now)
+    if reporting.ungraded:
+        return "待定级"
+    if not reporting.rules:
+        return "无适用报送规则"
+    if reporting.after_close:
+        return f"结案后{'、'.join(reporting.after_close)}"
+    return "报送已完成"
+
+
+__all__ = [
+    "DUE_SOON",
+    "OVERDUE",
+    "Deadline",
+    "Reporting",
+    "countdown_text",
+    "deadlines_for",
+    "next_due",
+    "reporting_for",
+    "span_text",
+    "status_text",
+]
+
+
+def duty_line(deadline: Deadline, now: datetime) -> str:
+    """'初报(书面) 截止 11-30 10:05 已报送 09:12' / '… 超时 2 小时' for the detail."""
+    head = f"{deadline.stage}({deadline.channel}) 截止 {beijing.display(deadline.due)[5:]}"
+    if deadline.sent_at is not None:
+        late = "（逾时）" if deadline.sent_at > deadline.due else ""
+        return f"{head} 已报送 {beijing.display(deadline.sent_at)[5:]}{late}"
+    return f"{head} " + countdown_text(deadline, now).split(" ", 1)[1]
+
+
+MAX_DUTY_LINES = 6
+
+
+def duties_text(reporting: Reporting, now: datetime) -> str:
+    """The detail's 报送要求: the unmet occurrences first, then the last ones met; each
+    rule's source is on the hover of the rules table in 设置, its label here."""
+    if not reporting.rules:
+        return "报送要求：无适用规则（可在“设置 > 信息报送规则”中添加）"
+    shown = list(reporting.unmet[:MAX_DUTY_LINES])
+    met = [d for d in reporting.deadlines if d.met]
+    shown += met[-(MAX_DUTY_LINES - len(shown)) :] if len(shown) < MAX_DUTY_LINES else []
+    lines = [f"{duty_line(d, now)}　〔{d.source}〕" for d in sorted(shown, key=lambda d: d.due)]
+    hidden = len(reporting.deadlines) - len(shown)
+    if hidden > 0:
+        lines.append(f"（另有 {hidden} 项未列出）")
+    if reporting.after_close:
+        lines.append(f"结案后须{'、'.join(reporting.after_close)}")
+    if reporting.ungraded:
+        lines.append("未定级：定级后可能还有报送要求")
+    return "报送要求：\n" + "\n".join(lines)

@@ -37,6 +37,8 @@ LIST_COLUMNS = (
     "trapped",
     "recorder",
     "deleted",
+    "closed_at",
+    "is_sample",
 )
 SORT_KEYS = ("received_at", "grade", "status", "category", "title", "township_id")
 

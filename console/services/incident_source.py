@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, column, select
+from sqlalchemy import Integer, Table, column, or_, select
 
-from console.domain import beijing
+from console.domain import beijing, grading
+from console.domain.catalog import CASUALTY_CHANGE
 from console.domain.schema import Incident, IncidentReport, TimelineEntry, Township, Village
 from console.domain.workflow import CLOSED
 from console.services import deadlines as dl
@@ -43,19 +44,28 @@ class IncidentSource:
     def rowids(self, flt: IncidentFilter, sort: str, descending: bool) -> list[int]:
         return query_rowids(self._store, flt, sort, descending)
 
-    def rows(self, rowids: Sequence[int]) -> dict[int, dict[str, Any]]:
-        """List rows keyed by rowid, each with ``next_due`` (a Deadline or None)."""
+    def rows(self, rowids: Sequence[int], now: datetime | None = None) -> dict[int, dict[str, Any]]:
+        """List rows keyed by rowid, each with ``reporting`` (its duties as of ``now``) and
+        ``next_due`` (the first unmet deadline or None)."""
         rows = fetch_rows(self._store, rowids)
-        ids = [r["id"] for r in rows.values()]
-        reports = self.reports_for(ids)
-        rules = self.rules()
-        for row in rows.values():
-            if row["status"] == CLOSED:
-                row["next_due"] = None
-                continue
-            found = dl.deadlines_for(row, rules, reports.get(row["id"], []))
-            row["next_due"] = dl.next_due(found)
+        self._attach_reporting(list(rows.values()), now or beijing.now())
         return rows
+
+    def _attach_reporting(self, incidents: list[dict[str, Any]], now: datetime) -> None:
+        ids = [r["id"] for r in incidents]
+        reports = self.reports_for(ids)
+        changes = self.casualty_changes_for(ids)
+        rules = self.rules()
+        for row in incidents:
+            found = dl.reporting_for(
+                row,
+                rules,
+                reports.get(row["id"], []),
+                now=now,
+                casualty_changes=changes.get(row["id"], []),
+            )
+            row["reporting"] = found
+            row["next_due"] = found.next_due
 
     def rowid_of(self, incident_id: str) -> int | None:
         """The incident's rowid (what the list holds), or None when there is none."""
@@ -107,31 +117,92 @@ class IncidentSource:
                 dict(r) for r in conn.execute(select(t).where(t.c.deleted.is_(False))).mappings()
             ]
 
-    def deadlines(self, incident: Mapping[str, Any]) -> list[dl.Deadline]:
-        reports = self.reports_for([incident["id"]]).get(incident["id"], [])
-        return dl.deadlines_for(incident, self.rules(), reports)
+    def casualty_changes_for(self, incident_ids: Sequence[str]) -> dict[str, list[datetime]]:
+        """When each incident's casualty figures changed (its 伤亡变化 log lines)."""
+        out: dict[str, list[datetime]] = {}
+        if not incident_ids:
+            return out
+        t = _table(TimelineEntry)
+        stmt = select(t.c.incident_id, t.c.at).where(
+            t.c.incident_id.in_(list(incident_ids)),
+            t.c.kind == CASUALTY_CHANGE,
+            t.c.deleted.is_(False),
+        )
+        with self._store.engine.connect() as conn:
+            for incident_id, at in conn.execute(stmt):
+                out.setdefault(incident_id, []).append(beijing.parse(at))
+        return out
+
+    def reporting(self, incident: Mapping[str, Any], now: datetime | None = None) -> dl.Reporting:
+        """The incident's reporting duties as of ``now``."""
+        incident_id = incident["id"]
+        return dl.reporting_for(
+            incident,
+            self.rules(),
+            self.reports_for([incident_id]).get(incident_id, []),
+            now=now or beijing.now(),
+            casualty_changes=self.casualty_changes_for([incident_id]).get(incident_id, []),
+        )
+
+    def deadlines(
+        self, incident: Mapping[str, Any], now: datetime | None = None
+    ) -> list[dl.Deadline]:
+        return list(self.reporting(incident, now).deadlines)
 
     def open_deadlines(
-        self, since: datetime | None = None
+        self, since: datetime | None = None, now: datetime | None = None
     ) -> list[tuple[dict[str, Any], dl.Deadline]]:
-        """Unmet deadlines of open incidents received at or after ``since`` (all when None),
-        with their incident rows. The alert banner looks back ALERT_WINDOW only: deadlines
-        run minutes to hours after a call, and a store holding years of calls must not be
-        scanned every 30 s."""
+        """Unmet deadlines, with their incident rows: of every open incident and of those
+        closed at or after ``since`` (all when None: 终报/核报 run from the closure). For each
+        kind and channel only the earliest unmet occurrence: a daily 续报 missed for a week is
+        one alert, not seven. Open incidents are few (an index on status finds them); the
+        years of closed calls are not scanned."""
         t = _table(Incident)
-        cols = [t.c[c] for c in ("id", "title", "received_at", "category", "grade", "status")]
-        stmt = select(*cols).where(t.c.deleted.is_(False), t.c.status != CLOSED)
+        cols = [
+            t.c[c]
+            for c in (
+                "id",
+                "title",
+                "received_at",
+                "category",
+                "subtype",
+                "sub_hazard",
+                "grade",
+                "status",
+                "closed_at",
+            )
+        ]
+        recent = t.c.status != CLOSED
         if since is not None:
-            stmt = stmt.where(t.c.received_at >= beijing.canonical(since))
+            recent = or_(recent, t.c.closed_at >= beijing.canonical(since))
+        stmt = select(*cols).where(t.c.deleted.is_(False), recent)
         with self._store.engine.connect() as conn:
             incidents = [dict(r) for r in conn.execute(stmt).mappings()]
-        reports = self.reports_for([i["id"] for i in incidents])
-        rules = self.rules()
+        self._attach_reporting(incidents, now or beijing.now())
         out: list[tuple[dict[str, Any], dl.Deadline]] = []
         for inc in incidents:
-            for d in dl.deadlines_for(inc, rules, reports.get(inc["id"], [])):
-                if not d.met:
+            seen: set[tuple[str, str]] = set()
+            for d in inc["reporting"].unmet:
+                if (d.stage, d.channel) not in seen:
+                    seen.add((d.stage, d.channel))
                     out.append((inc, d))
+        return out
+
+    def grade_alerts(self) -> list[tuple[dict[str, Any], grading.Finding]]:
+        """Open incidents whose numbers now imply a more severe grade than the one they
+        carry (定级标准): the banner asks the officer to regrade them."""
+        t = _table(Incident)
+        stmt = select(t).where(t.c.deleted.is_(False), t.c.status != CLOSED)
+        with self._store.engine.connect() as conn:
+            incidents = [dict(r) for r in conn.execute(stmt).mappings()]
+        rules = self.grading_rules() if incidents else []
+        out: list[tuple[dict[str, Any], grading.Finding]] = []
+        for inc in incidents:
+            found = grading.suggestion(
+                inc["category"], inc["subtype"] or "", inc["grade"], inc, rules
+            )
+            if found is not None:
+                out.append((inc, found))
         return out
 
     # -- places ----------------------------------------------------------------------------

@@ -11,12 +11,23 @@ from sqlalchemy import select
 
 from console.domain import beijing, grading
 from console.domain.ids import new_id
+from console.domain.reporting import CASUALTY_FIELDS
 from console.domain.rows import MutationCall
 from console.domain.schema import GradingRule, Township, Village
 from console.services.incident_list import fetch_incident
 from console.services.intake import Places, call_summary, validate_call
 from console.store.changes import Changes
 from console.store.writer import Writer
+
+
+def casualty_change(current: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
+    """'死亡 2→5；重伤 0→3' for the casualty figures ``fields`` change, "" when none."""
+    parts = [
+        f"{label} {current.get(key) or 0}→{fields[key] or 0}"
+        for key, label in CASUALTY_FIELDS.items()
+        if key in fields and (fields[key] or 0) != (current.get(key) or 0)
+    ]
+    return "；".join(parts)
 
 
 class IncidentService:
@@ -192,8 +203,10 @@ class IncidentService:
         user: str,
         now: datetime | None = None,
     ) -> Changes:
-        """Change some fields. Numbers that now cross a grading threshold (定级标准) above the
-        incident's grade add a 备注 line saying so, in the same transaction."""
+        """Change some fields, in one transaction with the log lines the change calls for:
+        a 伤亡变化 line when casualty figures change (the clock of a 补报, 493号令 Art. 13),
+        and a 备注 when the numbers now cross a grading threshold (定级标准) above the
+        incident's grade."""
         calls: list[MutationCall] = [
             (
                 "incident.update",
@@ -204,32 +217,33 @@ class IncidentService:
                 },
             )
         ]
-        note = self._threshold_note(incident_id, fields)
-        if note:
-            at = beijing.canonical(now or beijing.now())
-            calls.append(
-                (
-                    "timeline.append",
-                    {
-                        "id": new_id(),
-                        "incident_id": incident_id,
-                        "kind": "备注",
-                        "body": note,
-                        "at": at,
-                    },
-                )
-            )
+        current = fetch_incident(self._writer.store, incident_id)
+        at = beijing.canonical(now or beijing.now())
+        if current is not None:
+            for kind, body in (
+                ("伤亡变化", casualty_change(current, fields)),
+                ("备注", self._threshold_note(current, fields)),
+            ):
+                if body:
+                    calls.append(
+                        (
+                            "timeline.append",
+                            {
+                                "id": new_id(),
+                                "incident_id": incident_id,
+                                "kind": kind,
+                                "body": body,
+                                "at": at,
+                            },
+                        )
+                    )
         return self._writer.apply(calls, user=user)
 
-    def _threshold_note(self, incident_id: str, fields: Mapping[str, Any]) -> str:
+    def _threshold_note(self, current: Mapping[str, Any], fields: Mapping[str, Any]) -> str:
         if not set(fields) & set(grading.METRIC_FIELDS.values()):
             return ""
-        store = self._writer.store
-        current = fetch_incident(store, incident_id)
-        if current is None:
-            return ""
         t = GradingRule.__table__
-        with store.engine.connect() as conn:
+        with self._writer.store.engine.connect() as conn:
             rules = [
                 dict(r) for r in conn.execute(select(t).where(t.c.deleted.is_(False))).mappings()
             ]
@@ -242,7 +256,6 @@ class IncidentService:
         ):
             return ""
         reasons = "；".join(r.text() for r in now_implied.reasons)
-        # 补报 deadlines on such a change are section 2 of issue 8 (deadline rules).
         return f"伤亡或损失变化：按定级标准应定为“{now_implied.grade}”（{reasons}），请核定等级"[
             :2000
         ]
@@ -278,29 +291,11 @@ class IncidentService:
         )
 
     # -- the 信息报送 deadline table (设置; duty leaders and admins) -------------------------
-    def set_report_rule(
-        self,
-        *,
-        category: str,
-        grade: str,
-        stage: str,
-        channel: str,
-        minutes: int,
-        basis: str,
-        user: str,
-    ) -> Changes:
+    def set_report_rule(self, rule: Mapping[str, Any], *, user: str) -> Changes:
+        """Add or change a rule stated whole (``id`` to edit one in place)."""
         from console.services.report_rules import set_rule
 
-        return set_rule(
-            self._writer,
-            category=category,
-            grade=grade,
-            stage=stage,
-            channel=channel,
-            minutes=minutes,
-            basis=basis,
-            user=user,
-        )
+        return set_rule(self._writer, rule, user=user)
 
     def delete_report_rule(self, rule_id: str, *, user: str) -> Changes:
         return self._writer.apply([("report_rule.delete", {"id": rule_id})], user=user)

@@ -84,7 +84,7 @@ def compose(
         or "来电人"
     )
     ordered = sorted(timeline, key=lambda e: (e["at"], e["id"]))
-    if stage == "首报":
+    if stage in ("首报", "初报"):
         actions = _actions(ordered) or ["已通知属地乡镇（街道）核实情况，值班室持续跟踪。"]
         body = "\n".join(
             [
@@ -98,15 +98,15 @@ def compose(
                 "后续情况将及时续报。",
             ]
         )
-        return ReportDraft(stage, f"关于{incident['title']}的首报", body)
-    if stage == "续报":
-        n = sum(1 for r in reports if r["stage"] == "续报") + 1
+        return ReportDraft(stage, f"关于{incident['title']}的{stage}", body)
+    if stage in ("续报", "补报"):
+        n = sum(1 for r in reports if r["stage"] == stage) + 1
         since = max((r["sent_at"] for r in reports), default=incident["received_at"])
         recent = [e for e in ordered if e["at"] > since]
         progress = _actions(recent) or ["（自上次报告以来暂无新的处置记录，请补充）"]
         body = "\n".join(
             [
-                f"{received}，{place}发生{event}，现续报如下：",
+                f"{received}，{place}发生{event}，现{stage}如下：",
                 f"一、核实情况：当前状态为“{incident['status']}”，等级：{grade}。",
                 f"二、人员伤亡：{_casualties(incident)}",
                 "三、处置进展：",
@@ -115,8 +115,8 @@ def compose(
                 "有关情况将继续跟踪报告。",
             ]
         )
-        return ReportDraft(stage, f"关于{incident['title']}的续报（第{n}次）", body)
-    if stage == "终报":
+        return ReportDraft(stage, f"关于{incident['title']}的{stage}（第{n}次）", body)
+    if stage in ("终报", "核报"):
         actions = _actions(ordered) or ["（请补充处置过程）"]
         body = "\n".join(
             [
@@ -129,5 +129,5 @@ def compose(
                 f"五、当前状态：{incident['status']}。截至{beijing.display(now)}，事件处置工作已结束。",
             ]
         )
-        return ReportDraft(stage, f"关于{incident['title']}的终报", body)
+        return ReportDraft(stage, f"关于{incident['title']}的{stage}", body)
     raise ValueError(f"unknown report stage {stage!r}")

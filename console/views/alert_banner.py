@@ -1,5 +1,6 @@
-"""Report-deadline alerts: a banner across the top of the main window when an open incident's
-next report is due within 5 minutes or overdue, until the officer clicks 知道了.
+"""Report-deadline alerts: a banner across the top of the main window when an incident's
+next report is due within 5 minutes or overdue, or when an open incident's numbers now imply a
+more severe grade than it carries (定级标准), until the officer clicks 知道了.
 
 Acknowledging covers the deadlines shown at that level: the same deadline alerts again when it
 moves from 即将到期 to 已超时, and any new deadline alerts on its own. The clock is injected
@@ -10,7 +11,8 @@ on the task runner; :attr:`DeadlineBanner.checked` fires once a check has been s
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from console.domain import beijing
+from console.domain.grading import METRIC_UNITS, Finding
 from console.services.deadlines import DUE_SOON, OVERDUE, Deadline, countdown_text
 from console.services.incident_source import IncidentSource
 from console.store.changes import Changes
@@ -25,11 +28,22 @@ from console.ui.change_bus import ChangeBus
 from console.ui.tasks import TaskRunner, run_task
 
 CHECK_MS = 15_000
-TABLES = ("incidents", "incident_reports", "report_rules")
-# Calls older than this raise no banner (their deadlines long passed and were alerted then);
-# the list still shows their overdue marker.
-ALERT_WINDOW = timedelta(hours=72)
-AlertKey = tuple[tuple[str, str, str], str]  # (deadline key, level)
+TABLES = ("incidents", "incident_reports", "report_rules", "incident_timeline", "grading_rules")
+# Incidents closed longer ago than this raise no banner for the reports due after closure
+# (终报/核报); open incidents alert whatever their age.
+ALERT_WINDOW = timedelta(days=31)
+AlertKey = tuple[tuple[str, ...], str]  # (deadline or grade key, level)
+GRADE = "grade"
+
+
+@dataclass(frozen=True)
+class Scan:
+    deadlines: list[tuple[dict[str, Any], Deadline]]
+    grades: list[tuple[dict[str, Any], Finding]]
+
+
+def scan(source: IncidentSource, since: datetime, now: datetime) -> Scan:
+    return Scan(source.open_deadlines(since, now), source.grade_alerts())
 
 
 class DeadlineBanner(QFrame):
@@ -88,30 +102,47 @@ class DeadlineBanner(QFrame):
         self._asked += 1
         asked = self._asked
 
-        def land(scanned: list[tuple[dict[str, Any], Deadline]]) -> None:
+        def land(found: Scan) -> None:
             if asked == self._asked:  # else a newer check is on its way
-                self.show_alerts(scanned, now)
+                self.show_alerts(found.deadlines, now, found.grades)
 
         run_task(
             self._tasks,
-            self._source.open_deadlines,
+            scan,
+            self._source,
             now - ALERT_WINDOW,
+            now,
             on_done=land,
             receiver=self,
         )
 
     def show_alerts(
-        self, scanned: list[tuple[dict[str, Any], Deadline]], now: datetime
+        self,
+        scanned: list[tuple[dict[str, Any], Deadline]],
+        now: datetime,
+        grades: Sequence[tuple[dict[str, Any], Finding]] = (),
     ) -> list[AlertKey]:
-        """Show the deadlines due soon or overdue at ``now`` that are not acknowledged."""
+        """Show the deadlines due soon or overdue at ``now`` and the grades to review that
+        are not acknowledged."""
         lines: list[str] = []
         current: list[AlertKey] = []
         overdue = False
+        for incident, finding in grades:
+            key: AlertKey = ((incident["id"], finding.grade), GRADE)
+            if key in self._acknowledged:
+                continue
+            current.append(key)
+            overdue = True
+            reason = finding.reasons[0]
+            lines.append(
+                f"{incident['title']}：{reason.metric} {reason.value:g}"
+                f"{METRIC_UNITS[reason.metric]}，按定级标准应为“{finding.grade}”，请核定等级"
+            )
         for incident, deadline in sorted(scanned, key=lambda p: p[1].due):
             level = deadline.alert(now)
             if level is None:
                 continue
-            key = (deadline.key, level)
+            key = (tuple(deadline.key), level)
             if key in self._acknowledged:
                 continue
             current.append(key)

@@ -56,6 +56,7 @@ def test_the_catalog_lists_the_sub_hazards_the_county_reports() -> None:
         "低温冷冻",
         "雪灾",
         "高温",
+        "沙尘暴",
         "其他",
     )
     assert catalog.sub_hazards("自然灾害", "森林火灾") == ()

@@ -129,21 +129,24 @@ def test_deadlines_count_down_and_alert(ws: Workstation) -> None:
     incident = fetch_incident(ws.store, incident_id)
     assert incident is not None
     rules = list_rules(ws.writer)
-    dls = deadlines_for(incident, rules, [])
-    assert [(d.stage, d.channel, d.due.strftime("%H:%M")) for d in dls] == [
-        ("首报", "电话", "14:20"),
-        ("首报", "书面", "14:50"),
+    dls = deadlines_for(incident, rules, [], now=NOW)
+    # 较大 natural disaster: the practice's 30 min / 1 h beat the 2 h of 应急〔2020〕19号;
+    # the daily 续报 is due at 09:00 the next morning.
+    assert [(d.stage, d.channel, d.due.strftime("%d %H:%M")) for d in dls] == [
+        ("初报", "电话", "28 14:20"),
+        ("初报", "书面", "28 14:50"),
+        ("续报", "书面", "29 09:00"),
     ]
     first = next_due(dls)
     assert first is not None
     assert first.alert(NOW) is None
     assert first.alert(NOW + timedelta(minutes=16)) == DUE_SOON
     assert first.alert(NOW + timedelta(minutes=20)) == OVERDUE
-    assert countdown_text(first, NOW) == "首报(电话) 剩 20 分"
-    assert countdown_text(first, NOW + timedelta(minutes=23)) == "首报(电话) 超时 3 分"
+    assert countdown_text(first, NOW) == "初报(电话) 剩 20 分"
+    assert countdown_text(first, NOW + timedelta(minutes=23)) == "初报(电话) 超时 3 分"
     svc.record_report_sent(
         incident_id,
-        stage="首报",
+        stage="初报",
         channel="电话",
         body="电话报告县委值班室",
         recipient="县委值班室",
@@ -156,9 +159,9 @@ def test_deadlines_count_down_and_alert(ws: Workstation) -> None:
         from console.domain.schema import IncidentReport
 
         reports = [dict(r) for r in conn.execute(select(IncidentReport)).mappings()]
-    after = deadlines_for(incident, rules, reports)
+    after = deadlines_for(incident, rules, reports, now=NOW)
     nxt = next_due(after)
-    assert nxt is not None and (nxt.stage, nxt.channel) == ("首报", "书面")
+    assert nxt is not None and (nxt.stage, nxt.channel) == ("初报", "书面")
 
 
 def test_duplicate_call_is_suggested_and_can_be_attached(ws: Workstation) -> None:

@@ -106,14 +106,15 @@ def _longest(spec: Field, refs: dict[str, str]) -> Any:
 
 def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     args = {name: _longest(spec, refs) for name, spec in ENTITY_FIELDS[table].items()}
-    if table in ("incidents", "grading_rules"):
+    if table in ("incidents", "grading_rules", "report_rules"):
         # the subtype must belong to the category, which must be graded
         graded = [c for c in catalog.EVENT_CATEGORIES if c not in catalog.UNGRADED_CATEGORIES]
         category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
-    if table == "incidents":
+    if table in ("incidents", "report_rules"):
         args["sub_hazard"] = ""  # that subtype has none; the longest one is stored below
+    if table == "incidents":
         args["recorder"] = LONGEST_USER
     if table == "grading_rules":  # bounds grow with the grade
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
@@ -169,6 +170,8 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         },
         _ctx(),
     )
+    closed = fetch(conn, "incidents", refs["incidents"])
+    assert closed is not None and closed["closed_at"] == LONGEST_TIME
 
 
 def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:

@@ -93,7 +93,18 @@ def test_table_headers_are_the_declared_labels(workstation: Workstation) -> None
     ]
     rules = ENTITY_FIELDS["report_rules"]
     assert _headers(ReportRuleTableModel()) == [
-        rules[k].label for k in ("category", "grade", "stage", "channel", "minutes", "basis")
+        rules[k].label
+        for k in (
+            "enabled",
+            "category",
+            "subtype",
+            "grade",
+            "stage",
+            "channel",
+            "schedule",
+            "source",
+            "basis",
+        )
     ]
     entries = ENTITY_FIELDS["incident_timeline"]
     timeline = _headers(IncidentTimelineTableModel())

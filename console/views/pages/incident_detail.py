@@ -36,7 +36,7 @@ from console.domain import beijing, catalog, grading, workflow
 from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
-from console.services.deadlines import OVERDUE, Deadline, countdown_text, next_due
+from console.services.deadlines import OVERDUE, Reporting, duties_text, status_text
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.intake import classification
@@ -66,20 +66,21 @@ class Shown:
     incident: dict[str, Any]
     timeline: list[dict[str, Any]]
     names: dict[str, str]
-    due: Deadline | None
+    reporting: Reporting | None
     suggestion: grading.Finding | None = None  # a more severe grade its numbers imply
 
 
-def read_incident(source: IncidentSource, incident_id: str) -> Shown | None:
+def read_incident(
+    source: IncidentSource, incident_id: str, now: datetime | None = None
+) -> Shown | None:
     incident = source.incident(incident_id) if incident_id else None
     if incident is None:
         return None
-    open_ = incident["status"] != workflow.CLOSED
     return Shown(
         incident,
         list(reversed(source.timeline(incident_id))),
         source.place_names(),
-        next_due(source.deadlines(incident)) if open_ else None,
+        source.reporting(incident, now),
         grading.suggestion(
             incident["category"],
             incident["subtype"],
@@ -113,7 +114,7 @@ class IncidentDetail(QFrame):
         self._tasks = tasks
         self._asked = 0  # the newest read asked for; older results are dropped
         self._busy = False
-        self._due: Deadline | None = None
+        self._reporting: Reporting | None = None
         self._names: dict[str, str] = {}
         self.incident: dict[str, Any] | None = None
 
@@ -133,6 +134,13 @@ class IncidentDetail(QFrame):
         self.report_button.clicked.connect(self._request_report)
         top.addWidget(self.report_button)
         layout.addLayout(top)
+
+        # Every report the rules call for, met or not, with its rule's source.
+        self.duties = QLabel(self)
+        self.duties.setObjectName("ReportDuties")
+        self.duties.setWordWrap(True)
+        self.duties.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.duties)
 
         self.fields = QLabel(self)
         self.fields.setObjectName("DetailFields")
@@ -261,6 +269,7 @@ class IncidentDetail(QFrame):
             read_incident,
             self._source,
             incident_id,
+            self._clock(),
             on_done=lambda shown: self._land(asked, shown),
             receiver=self,
         )
@@ -270,7 +279,7 @@ class IncidentDetail(QFrame):
             return  # another incident was asked for meanwhile
         before = self.incident_id()
         self.incident = shown.incident if shown is not None else None
-        self._due = shown.due if shown is not None else None
+        self._reporting = shown.reporting if shown is not None else None
         self._names = shown.names if shown is not None else {}
         self._enable()
         if self.incident_id() != before or not before:
@@ -362,12 +371,14 @@ class IncidentDetail(QFrame):
             self.status_buttons[status] = button
 
     def _update_countdown(self) -> None:
-        if self.incident is None or self.incident["status"] == workflow.CLOSED:
+        if self.incident is None or self._reporting is None:
             self.countdown.clear()
+            self.duties.clear()
             return
         now = self._clock()
-        due = self._due
-        self.countdown.setText(countdown_text(due, now) if due else "报送已完成")
+        due = self._reporting.next_due
+        self.countdown.setText(status_text(self._reporting, now))
+        self.duties.setText(duties_text(self._reporting, now))
         overdue = due is not None and due.alert(now) == OVERDUE
         self.countdown.setProperty("overdue", overdue)
         self.countdown.style().unpolish(self.countdown)

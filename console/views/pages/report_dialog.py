@@ -27,15 +27,15 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing
+from console.domain.reporting import CHANNELS, FIRST_STAGES, REPORT_STAGES, stages_for
 from console.domain.schema import ENTITY_FIELDS
+from console.services.deadlines import Deadline
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.report_text import ReportDraft, compose
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
 
-STAGES = ("首报", "续报", "终报")
-CHANNELS = ("电话", "书面")
 LOADING = "正在读取事件，生成报告草稿……"
 _REPORT = ENTITY_FIELDS["incident_reports"]  # labels and lengths as declared
 
@@ -48,6 +48,7 @@ class ReportData:
     timeline: list[dict[str, Any]]
     reports: list[dict[str, Any]]
     names: dict[str, str]
+    due: Deadline | None = None  # the report due first, if any
 
 
 def read_report_data(source: IncidentSource, incident_id: str) -> ReportData | None:
@@ -59,6 +60,7 @@ def read_report_data(source: IncidentSource, incident_id: str) -> ReportData | N
         source.timeline(incident_id),
         source.reports_for([incident_id]).get(incident_id, []),
         source.place_names(),
+        source.reporting(incident).next_due,
     )
 
 
@@ -98,7 +100,7 @@ class ReportDialog(QDialog):
         top = QHBoxLayout()
         top.addWidget(QLabel(_REPORT["stage"].label, self))
         self.stage = QComboBox(self)
-        self.stage.addItems(list(STAGES))
+        self.stage.addItems(list(REPORT_STAGES))
         top.addWidget(self.stage)
         top.addStretch(1)
         layout.addLayout(top)
@@ -168,7 +170,14 @@ class ReportDialog(QDialog):
             return
         self._set_loaded(True)
         self.stage.blockSignals(True)
-        self.stage.setCurrentIndex(_suggested_stage(data.reports))
+        self.stage.clear()
+        self.stage.addItems(list(stages_for(data.incident["category"])))
+        stage, channel = suggested(data)
+        if self.stage.findText(stage) < 0:  # a county rule may ask for another kind
+            self.stage.addItem(stage)
+        self.stage.setCurrentText(stage)
+        if channel:
+            self.channel.setCurrentText(channel)
         self.stage.blockSignals(False)
         self.compose()
         self.ready.emit(True)
@@ -277,6 +286,12 @@ class ReportDialog(QDialog):
         self.message.show()
 
 
-def _suggested_stage(reports: list[dict[str, Any]]) -> int:
-    """续报 once a 首报 has been sent, else 首报."""
-    return 1 if any(r["stage"] == "首报" for r in reports) else 0
+def suggested(data: ReportData) -> tuple[str, str]:
+    """The kind (and channel) of the report due first; else 续报 once a first report was
+    sent, else the first report of the category (首报, or 初报 for natural disasters)."""
+    due = data.due
+    if due is not None:
+        return due.stage, due.channel
+    kinds = stages_for(data.incident["category"])
+    sent_first = any(r["stage"] in FIRST_STAGES for r in data.reports)
+    return ("续报" if sent_first else kinds[0]), ""
