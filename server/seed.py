@@ -15,13 +15,19 @@ import uuid
 
 from sqlalchemy import Engine, func, select, update
 
+from console.domain import beijing
 from console.domain.default_rules import default_rule_calls, upgrade_calls
 from console.domain.grading import default_grading_calls
 from console.domain.hlc import HybridLogicalClock
 from console.domain.mutations import SCHEMA_VERSION
 from console.domain.roles import ADMIN, SYSTEM_USER
 from console.domain.rows import MutationCall
-from console.domain.sample import SAMPLE_FILE, build_calls
+from console.domain.sample import (
+    SAMPLE_FILE,
+    SAMPLE_INCIDENTS_FILE,
+    build_calls,
+    build_incident_calls,
+)
 from console.domain.schema import GradingRule, ReportRule
 from console.resources import read_text
 from server import sync_service
@@ -58,7 +64,10 @@ def load_sample(engine: Engine) -> int:
     server a demo server for good: from then on it accepts sample-marked mutations."""
     with engine.begin() as conn:  # first: the sample's mutations are refused otherwise
         conn.execute(update(ServerState).where(ServerState.id == 1).values(demo=True))
-    return _push_as_system(engine, build_calls(json.loads(read_text(*SAMPLE_FILE))))
+    county = json.loads(read_text(*SAMPLE_FILE))
+    incidents = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
+    calls = build_calls(county) + build_incident_calls(incidents, county, beijing.now())
+    return _push_as_system(engine, calls)
 
 
 def seed_defaults(engine: Engine) -> int:

@@ -7,13 +7,16 @@ yields the same records instead of duplicates. Reading the file is the caller's 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
+from console.domain import beijing
 from console.domain.ids import reference_id
 from console.domain.rows import MutationCall
 
 SAMPLE_FILE: tuple[str, ...] = ("sample", "suichang_sample.json")  # under console.resources
 SAMPLE_LABEL = "样例数据"
+SAMPLE_TAG = "〔样例〕"  # before the title of a sample record wherever it is listed
 
 
 def sample_marked(args: Any) -> bool:
@@ -93,4 +96,151 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
                 {"id": reference_id("station", st["code"]), **args, "is_sample": True},
             )
         )
+    return calls
+
+
+SAMPLE_INCIDENTS_FILE: tuple[str, ...] = ("sample", "suichang_sample_incidents.json")
+SAMPLE_RECORDER = "样例值班员"
+_CASUALTY_KEYS = (
+    "dead",
+    "missing",
+    "injured",
+    "seriously_injured",
+    "trapped",
+    "affected",
+    "evacuated",
+    "economic_loss",
+    "area_burned",
+)
+
+
+def build_incident_calls(
+    data: dict[str, Any], county: dict[str, Any], now: datetime
+) -> list[MutationCall]:
+    """The sample incidents as mutation calls, their times counted back from ``now`` (so a
+    newcomer's list shows live countdowns, overdue reports and finished ones); nothing is
+    dated after ``now``. ``county`` is the sample county (for the villages' positions)."""
+    if data.get("label") != SAMPLE_LABEL:
+        raise ValueError("not a sample dataset: missing label 样例数据")
+    positions = {
+        (v["township"], v["name"]): (v.get("lon"), v.get("lat")) for v in county["villages"]
+    }
+    start = now.replace(second=0, microsecond=0)
+    calls: list[MutationCall] = []
+    for item in data["incidents"]:
+        key = item["key"]
+        received = start - timedelta(hours=float(item["ago_hours"]))
+        received = received.replace(second=0, microsecond=0)
+        incident_id = reference_id("sample_incident", key)
+        serial = iter(range(1, 1000))
+
+        def at(minutes: float, received: datetime = received) -> str | None:
+            moment = received + timedelta(minutes=minutes)
+            return beijing.canonical(moment) if moment <= start else None
+
+        town, name = item["township"], item.get("village") or ""
+        lon, lat = positions.get((town, name), (None, None))
+        args: dict[str, Any] = {
+            "id": incident_id,
+            "received_at": beijing.canonical(received),
+            "category": item["category"],
+            "subtype": item.get("subtype") or "",
+            "sub_hazard": item.get("sub_hazard") or "",
+            "grade": item.get("grade"),
+            "title": item["title"],
+            "description": item.get("description") or "",
+            "township_id": reference_id("township", town),
+            "village_id": reference_id("village", town, name) if name else None,
+            "address": item.get("address") or "",
+            "lon": lon,
+            "lat": lat,
+            "caller_name": item.get("caller_name") or "",
+            "caller_unit": item.get("caller_unit") or "",
+            "caller_phone": item.get("caller_phone") or "",
+            "recorder": SAMPLE_RECORDER,
+            "is_sample": True,
+            **{k: v for k, v in item.get("casualties", {}).items() if k in _CASUALTY_KEYS},
+        }
+        calls.append(("incident.create", args))
+        log: list[tuple[float, MutationCall]] = [
+            (
+                0,
+                (
+                    "timeline.append",
+                    {
+                        "id": reference_id("sample_timeline", key, str(next(serial))),
+                        "incident_id": incident_id,
+                        "kind": "来电",
+                        "body": f"{args['caller_unit']} {args['caller_name']}来电："
+                        + args["description"],
+                        "at": args["received_at"],
+                    },
+                ),
+            )
+        ]
+        for action in item.get("actions", []):
+            log.append(
+                (
+                    float(action["after_minutes"]),
+                    (
+                        "timeline.append",
+                        {
+                            "id": reference_id("sample_timeline", key, str(next(serial))),
+                            "incident_id": incident_id,
+                            "kind": action["kind"],
+                            "body": action["body"],
+                            "at": at(float(action["after_minutes"])),
+                        },
+                    ),
+                )
+            )
+        for n, report in enumerate(item.get("reports", []), 1):
+            minutes = float(report["after_minutes"])
+            log.append(
+                (
+                    minutes,
+                    (
+                        "report.record_sent",
+                        {
+                            "id": reference_id("sample_report", key, str(n)),
+                            "incident_id": incident_id,
+                            "stage": report["stage"],
+                            "channel": report["channel"],
+                            "sent_at": at(minutes),
+                            "recipient": "丽水市应急管理局值班室（样例）",
+                            "body": f"{report['stage']}（样例报告）：{args['title']}",
+                            "timeline_id": reference_id("sample_timeline", key, f"r{n}"),
+                        },
+                    ),
+                )
+            )
+        steps = {
+            "核实": ["核实"],
+            "处置中": ["核实", "处置中"],
+            "已结案": ["核实", "处置中", "已结案"],
+        }
+        for status in steps.get(item["status"], []):
+            minutes = {"核实": 15.0, "处置中": 35.0}.get(
+                status, float(item.get("closed_after_hours") or 1) * 60
+            )
+            log.append(
+                (
+                    minutes,
+                    (
+                        "incident.set_status",
+                        {
+                            "id": incident_id,
+                            "status": status,
+                            "reason": "",
+                            "timeline_id": reference_id("sample_timeline", key, f"s-{status}"),
+                            "at": at(minutes),
+                        },
+                    ),
+                )
+            )
+        # In time order, and nothing after now: a status not reached yet stays ahead.
+        for _minutes, (name_, call_args) in sorted(log, key=lambda p: p[0]):
+            if (call_args.get("at") or call_args.get("sent_at")) is None:
+                break  # this and what follows lie ahead
+            calls.append((name_, call_args))
     return calls

@@ -30,6 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import beijing
+from console.domain.sample import SAMPLE_TAG
 from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, status_text
@@ -420,6 +421,8 @@ class IncidentTableModel(QAbstractTableModel):
         return due is not None and due.alert(self._clock()) == OVERDUE
 
     def _text(self, record: dict[str, Any], key: str) -> str:
+        if key == "title" and record.get("is_sample"):
+            return f"{SAMPLE_TAG}{record['title']}"
         if key == "received_at":
             return beijing.display(record["received_at"])[5:]
         if key == "township_id":

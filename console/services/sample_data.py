@@ -7,11 +7,18 @@ the server's ``duty-server load-sample`` pushes exactly the same calls.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from console.domain.sample import SAMPLE_FILE, build_calls
+from console.domain import beijing
+from console.domain.sample import (
+    SAMPLE_FILE,
+    SAMPLE_INCIDENTS_FILE,
+    build_calls,
+    build_incident_calls,
+)
 from console.resources import read_text, resource
 from console.services.queries import Queries
 from console.store.changes import Changes
@@ -29,10 +36,18 @@ def read_sample(path: Path | None = None) -> dict[str, Any]:
     return data
 
 
-def load_sample(writer: Writer, *, user: str, path: Path | None = None) -> Changes:
+def load_sample(
+    writer: Writer, *, user: str, path: Path | None = None, now: datetime | None = None
+) -> Changes:
     """Load the sample county in ONE transaction (all or nothing); its outbox rows are
-    local-only, never pushed to a county's server (console/sync/apply.py)."""
-    return writer.apply(build_calls(read_sample(path)), user=user, local_only=True)
+    local-only, never pushed to a county's server (console/sync/apply.py). The bundled
+    county comes with its sample incidents, dated back from ``now``."""
+    county = read_sample(path)
+    calls = build_calls(county)
+    if path is None:
+        incidents = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
+        calls += build_incident_calls(incidents, county, now or beijing.now())
+    return writer.apply(calls, user=user, local_only=True)
 
 
 def sample_loaded(queries: Queries) -> bool:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing, catalog, grading, workflow
+from console.domain.sample import SAMPLE_TAG
 from console.domain.schema import ENTITY_FIELDS
 from console.models.incident_table_model import GRADE_COLORS
 from console.models.incident_timeline_table_model import IncidentTimelineTableModel
@@ -300,7 +301,7 @@ class IncidentDetail(QFrame):
             self.shown.emit("")
             return
         inc = shown.incident
-        self.title.setText(inc["title"])
+        self.title.setText((SAMPLE_TAG if inc.get("is_sample") else "") + inc["title"])
         grade = inc.get("grade") or ""
         color = GRADE_COLORS.get(grade)
         self.title.setStyleSheet(
