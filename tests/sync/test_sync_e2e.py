@@ -30,10 +30,15 @@ def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> Sync
 _console = run_console
 
 
-def _titles(ws: Workstation) -> set[str]:
+def _titles(ws: Workstation, *, sample: bool = False) -> set[str]:
+    """The live incidents' titles: the officers' own, or (``sample``) the sample's."""
     with ws.store.engine.connect() as conn:
         return set(
-            conn.execute(select(Incident.title).where(Incident.deleted.is_(False))).scalars()
+            conn.execute(
+                select(Incident.title).where(
+                    Incident.deleted.is_(False), Incident.is_sample.is_(sample)
+                )
+            ).scalars()
         )
 
 
@@ -58,6 +63,7 @@ def test_two_sample_workstations_converge_without_duplicates(
     try:
         assert ws.queries.count(Township) == 20  # sample loaded twice, stored once
         assert _titles(ws) == {"事件0", "事件1"}
+        assert len(_titles(ws, sample=True)) >= 25  # the sample incidents, once
         assert ws.queries.sync_counters().pending == 0
     finally:
         ws.close()
