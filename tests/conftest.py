@@ -68,8 +68,9 @@ def isolated_qsettings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 @pytest.fixture
 def workstation(data_dir: Path) -> Iterator[Workstation]:
-    """A workstation with the Suichang sample county loaded, in the test's data folder."""
-    ws = open_workstation(data_dir, demo=True)
+    """A workstation with the Suichang sample county loaded (without its sample incidents:
+    tests date their own calls), in the test's data folder."""
+    ws = open_workstation(data_dir, demo=True, sample_incidents=False)
     yield ws
     ws.close()
 

@@ -30,7 +30,9 @@ class Workstation:
         self.store.close()
 
 
-def open_workstation(data_dir: Path, *, demo: bool = False, autoload: bool = True) -> Workstation:
+def open_workstation(
+    data_dir: Path, *, demo: bool = False, autoload: bool = True, sample_incidents: bool = True
+) -> Workstation:
     """Open the store; on first run (or with ``demo``) load the sample county.
 
     ``autoload=False`` defers the first-run decision to the caller (the console asks the
@@ -44,7 +46,8 @@ def open_workstation(data_dir: Path, *, demo: bool = False, autoload: bool = Tru
         store=store, writer=Writer(store), queries=Queries(store), first_run=first_run
     )
     if demo and not workstation.queries.sample_present():
-        load_sample(workstation.writer, user=SYSTEM_USER)
+        # ``sample_incidents=False``: the county alone, for tests that date their own calls.
+        load_sample(workstation.writer, user=SYSTEM_USER, incidents=sample_incidents)
     if autoload:
         load_standalone_defaults(workstation)
     return workstation

@@ -37,16 +37,21 @@ def read_sample(path: Path | None = None) -> dict[str, Any]:
 
 
 def load_sample(
-    writer: Writer, *, user: str, path: Path | None = None, now: datetime | None = None
+    writer: Writer,
+    *,
+    user: str,
+    path: Path | None = None,
+    now: datetime | None = None,
+    incidents: bool = True,
 ) -> Changes:
     """Load the sample county in ONE transaction (all or nothing); its outbox rows are
     local-only, never pushed to a county's server (console/sync/apply.py). The bundled
     county comes with its sample incidents, dated back from ``now``."""
     county = read_sample(path)
     calls = build_calls(county)
-    if path is None:
-        incidents = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
-        calls += build_incident_calls(incidents, county, now or beijing.now())
+    if path is None and incidents:
+        data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
+        calls += build_incident_calls(data, county, now or beijing.now())
     return writer.apply(calls, user=user, local_only=True)
 
 

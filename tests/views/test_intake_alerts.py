@@ -21,7 +21,7 @@ RECEIVED = datetime(2026, 11, 28, 13, 0, tzinfo=beijing.BEIJING)
 CALL = {
     "category": "自然灾害",
     "subtype": "地质",
-    "grade": "较大",  # rules: 首报 电话 30 min, 书面 60 min
+    "grade": "较大",  # rules: 初报 电话 30 min, 书面 60 min (practice)
     "township": "北界镇",
     "received_at": "2026-11-28 13:00",
 }
@@ -73,7 +73,7 @@ def test_banner_due_soon_then_overdue_until_acknowledged(
     check(qtbot, banner)
     assert banner.isVisible()
     assert "北界镇地质灾害" in banner.text.text() and "即将到期" in banner.text.text()
-    assert "首报(电话) 剩 5 分" in banner.text.text()
+    assert "初报(电话) 剩 5 分" in banner.text.text()
     assert banner.beeps == 1
     banner.ack_button.click()
     assert banner.isHidden()
@@ -89,7 +89,7 @@ def test_banner_due_soon_then_overdue_until_acknowledged(
 
     clock.moment = RECEIVED + timedelta(minutes=56)  # the written report: a new deadline
     check(qtbot, banner)
-    assert banner.isVisible() and "首报(书面)" in banner.text.text()
+    assert banner.isVisible() and "初报(书面)" in banner.text.text()
 
 
 def test_sent_report_clears_the_alert(
@@ -104,7 +104,7 @@ def test_sent_report_clears_the_alert(
     assert banner.isVisible()
     service.record_report_sent(
         incident_id,
-        stage="首报",
+        stage="初报",
         channel="电话",
         body="",
         recipient="市局",
@@ -124,3 +124,48 @@ def test_f2_opens_intake_from_any_page(qtbot: QtBot, timed_window: MainWindow) -
     focused = timed_window.focusWidget()
     assert isinstance(focused, QLineEdit) and focused is page.form.fields["caller_name"]
     assert page.form.values()["received_at"] == "2026-11-28 13:10"  # the injected clock
+
+
+def test_figures_crossing_a_grading_threshold_raise_an_alert_and_a_supplement(
+    qtbot: QtBot, timed_window: MainWindow, workstation: Workstation, clock: Clock
+) -> None:
+    """A 一般 factory accident reported, then a third death (493号令: 较大): the banner asks
+    to regrade, and the change of casualties calls for a 补报 within 2 hours."""
+    banner = timed_window.banner
+    assert banner is not None
+    service = IncidentService(workstation.writer)
+    call = {**CALL, "category": "事故灾难", "subtype": "企业安全事故", "grade": "一般"}
+    call["dead"] = "1"
+    incident_id = service.take_call(call, user="测试", now=clock())
+    service.record_report_sent(
+        incident_id,
+        stage="首报",
+        channel="书面",
+        body="首报",
+        recipient="市应急局",
+        user="测试",
+        sent_at=clock(),
+    )
+    check(qtbot, banner)
+    assert banner.isHidden()
+
+    clock.moment = RECEIVED + timedelta(hours=3)
+    source = timed_window.context.incident_source
+    assert source is not None
+    before = source.incident(incident_id)
+    assert before is not None
+    service.update(incident_id, {"dead": 3}, before, user="测试", now=clock())
+    kinds = [e["kind"] for e in source.timeline(incident_id)]
+    assert "伤亡变化" in kinds and "备注" in kinds
+    check(qtbot, banner)
+    assert banner.isVisible()
+    text = banner.text.text()
+    assert "按定级标准应为“较大”" in text and "死亡 3人" in text
+    (supplement,) = [d for d in source.deadlines(before, clock()) if d.stage == "补报"]
+    assert supplement.due == clock() + timedelta(hours=2) and not supplement.met
+    banner.ack_button.click()
+    check(qtbot, banner)
+    assert banner.isHidden()  # acknowledged; 补报 not yet due soon
+    clock.moment += timedelta(hours=1, minutes=56)
+    check(qtbot, banner)
+    assert "补报(书面) 剩 4 分" in banner.text.text()
