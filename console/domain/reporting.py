@@ -294,3 +294,28 @@ V1_RULES: tuple[tuple[str, str, str, str, int, str], ...] = tuple(
         ("公共卫生事件", "一般", "首报", "书面", 120, "默认值，请按本地规定修改"),
     ]
 )
+
+
+def rules_markdown() -> str:
+    """The default table as the README shows it (tools/readme_report_rules.py); the grades
+    of otherwise identical rows share a line."""
+    lines: dict[tuple[str, ...], list[str]] = {}
+    for r in DEFAULT_RULES:
+        scope = " / ".join(p for p in (r.category, r.subtype, r.sub_hazard) if p)
+        when = schedule_text(
+            {
+                "minutes": r.minutes,
+                "schedule": r.schedule,
+                "daily_at": r.daily_at,
+                "window_days": r.window_days,
+            }
+        )
+        key = (scope, f"{r.stage}（{r.channel}）", when, r.source, r.basis)
+        lines.setdefault(key, []).append(r.grade or "全部")
+    out = [
+        "| class | grades | report | due | kind | source |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for (scope, report, when, source, basis), grades in lines.items():
+        out.append(f"| {scope} | {'、'.join(grades)} | {report} | {when} | {source} | {basis} |")
+    return "\n".join(out)

@@ -260,3 +260,12 @@ def test_schedules_read_as_people_say_them(minutes: int, text: str) -> None:
         rp.schedule_text({"schedule": rp.DAILY, "daily_at": 540}) == "事件未结案期间每日 09:00 前"
     )
     assert rp.schedule_text({"schedule": rp.PERIODIC, "minutes": 14400}) == "事件未结案期间每 10 天"
+
+
+def test_the_readme_lists_the_default_rules_with_their_sources() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert rp.rules_markdown() in readme, "run python tools/readme_report_rules.py"
+    for rule in rp.DEFAULT_RULES:
+        assert rule.basis in readme
