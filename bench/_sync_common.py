@@ -188,11 +188,17 @@ def seed_in_process(
 ) -> tuple[float, int]:
     """Run ``sync_service.push`` directly (no HTTP) in batches from one pseudo-workstation;
     returns (seconds, rejected). The rows are what a pushing workstation would create."""
+    from sqlalchemy import update
+
     from server import sync_service
     from server.auth import Principal
     from server.db import make_engine
+    from server.schema import ServerState
 
     engine = make_engine(database_url)
+    # The seed is the sample county, which only a demo server accepts (load-sample's flag).
+    with engine.begin() as conn:
+        conn.execute(update(ServerState).where(ServerState.id == 1).values(demo=True))
     who = Principal(username, "officer")
     client_id = str(uuid.uuid4())
     items = as_push_items(calls, 1, client_id[:8])

@@ -23,11 +23,12 @@ def console(
 
 
 def _listed(cwd: Path, data_dir: str) -> list[dict[str, object]]:
+    """The officer's own incidents (a first standalone run also loads the sample's)."""
     done = console(cwd, "incident", "list", "--json", "--data-dir", data_dir)
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
     assert isinstance(rows, list)
-    return rows
+    return [r for r in rows if not r["is_sample"]]
 
 
 def _new(cwd: Path, data_dir: str, source: str, stdin: str | None = None) -> str:

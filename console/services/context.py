@@ -49,7 +49,7 @@ def open_workstation(
         # ``sample_incidents=False``: the county alone, for tests that date their own calls.
         load_sample(workstation.writer, user=SYSTEM_USER, incidents=sample_incidents)
     if autoload:
-        load_standalone_defaults(workstation)
+        load_standalone_defaults(workstation, sample_incidents=sample_incidents)
     return workstation
 
 
@@ -65,10 +65,11 @@ def never_written(workstation: Workstation) -> bool:
         return not ever_connected(conn)
 
 
-def load_standalone_defaults(workstation: Workstation) -> None:
-    """First run without a server: the sample county, and the default reporting and grading
-    rules whenever their table never held any."""
+def load_standalone_defaults(workstation: Workstation, *, sample_incidents: bool = True) -> None:
+    """First run without a server: the sample county (with its sample incidents unless
+    told otherwise), and the default reporting and grading rules whenever their table never
+    held any."""
     if never_written(workstation):
-        load_sample(workstation.writer, user=SYSTEM_USER)
+        load_sample(workstation.writer, user=SYSTEM_USER, incidents=sample_incidents)
     load_defaults_if_never_set(workstation.writer)
     load_grading_if_never_set(workstation.writer)

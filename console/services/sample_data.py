@@ -49,10 +49,22 @@ def load_sample(
     county comes with its sample incidents, dated back from ``now``."""
     county = read_sample(path)
     calls = build_calls(county)
-    if path is None and incidents:
+    # Dated from the load: a second load (another minute) would differ, so it adds none.
+    if path is None and incidents and not _sample_incidents_present(writer):
         data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
         calls += build_incident_calls(data, county, now or beijing.now())
     return writer.apply(calls, user=user, local_only=True)
+
+
+def _sample_incidents_present(writer: Writer) -> bool:
+    from sqlalchemy import select
+
+    from console.domain.schema import Incident
+
+    with writer.store.engine.connect() as conn:
+        return (
+            conn.execute(select(Incident.id).where(Incident.is_sample).limit(1)).first() is not None
+        )
 
 
 def sample_loaded(queries: Queries) -> bool:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, and_, delete, func, select, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
@@ -128,32 +128,9 @@ def discard_sample(store: Store) -> int:
         return 0
     with write_scope(store) as conn:
         acked = int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
-        dropped = conn.execute(
-            delete(OutboxEntry).where(OutboxEntry.mutation_id > acked, OutboxEntry.local_only)
-        ).rowcount
+        dropped = _drop_pending(conn, acked, OutboxEntry.local_only)
         if not dropped:
             return 0
-        kept = conn.execute(
-            select(OutboxEntry.mutation_id)
-            .where(OutboxEntry.mutation_id > acked)
-            .order_by(OutboxEntry.mutation_id)
-        ).scalars()
-        # Ascending: every id moved into is free (discarded, or left by an earlier move).
-        for new_id, old_id in enumerate(list(kept), start=acked + 1):
-            if new_id != old_id:
-                conn.execute(
-                    update(OutboxEntry)
-                    .where(OutboxEntry.mutation_id == old_id)
-                    .values(mutation_id=new_id)
-                )
-        count = conn.execute(
-            select(func.count()).where(OutboxEntry.mutation_id > acked)
-        ).scalar_one()
-        conn.execute(
-            update(ClientState)
-            .where(ClientState.id == 1)
-            .values(next_mutation_id=acked + int(count) + 1)
-        )
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         touched = [
             RowChange(m.__tablename__, record_id)
@@ -166,6 +143,77 @@ def discard_sample(store: Store) -> int:
         touched.extend(_rebase(store, conn, acked))
     store.announce(Changes(rows=tuple(touched), source="pull"))
     return int(dropped)
+
+
+def _drop_pending(conn: Connection, acked: int, which: Any) -> int:
+    """Delete the pending outbox rows matching ``which`` and renumber the rest without gaps
+    (the server expects ``last + 1``); returns how many were dropped."""
+    dropped = int(
+        conn.execute(delete(OutboxEntry).where(OutboxEntry.mutation_id > acked, which)).rowcount
+    )
+    if not dropped:
+        return 0
+    kept = conn.execute(
+        select(OutboxEntry.mutation_id)
+        .where(OutboxEntry.mutation_id > acked)
+        .order_by(OutboxEntry.mutation_id)
+    ).scalars()
+    # Ascending: every id moved into is free (discarded, or left by an earlier move).
+    for new_id, old_id in enumerate(list(kept), start=acked + 1):
+        if new_id != old_id:
+            conn.execute(
+                update(OutboxEntry)
+                .where(OutboxEntry.mutation_id == old_id)
+                .values(mutation_id=new_id)
+            )
+    count = conn.execute(select(func.count()).where(OutboxEntry.mutation_id > acked)).scalar_one()
+    conn.execute(
+        update(ClientState)
+        .where(ClientState.id == 1)
+        .values(next_mutation_id=acked + int(count) + 1)
+    )
+    return dropped
+
+
+# The sample incidents' own mutations (incident.create with is_sample, their log, reports
+# and status changes): the only local-only rows of these names.
+SAMPLE_INCIDENT_MUTATIONS = (
+    "incident.create",
+    "timeline.append",
+    "report.record_sent",
+    "incident.set_status",
+)
+
+
+def discard_sample_incidents(store: Store) -> int:
+    """Keeping the sample on a demo server: its incidents are dated from each load, so the
+    server's copy (same ids, other times) and this one would clash. Drop this copy's pending
+    mutations and rows; the pull brings the server's. Returns how many were discarded."""
+    which = and_(OutboxEntry.local_only, OutboxEntry.name.in_(SAMPLE_INCIDENT_MUTATIONS))
+    acked_id = select(ClientState.last_acked_mutation_id).scalar_subquery()
+    with store.engine.connect() as conn:  # the usual case: a read, no write transaction
+        if not conn.execute(
+            select(func.count()).where(OutboxEntry.mutation_id > acked_id, which)
+        ).scalar_one():
+            return 0
+    with write_scope(store) as conn:
+        acked = int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
+        dropped = _drop_pending(conn, acked, which)
+        if not dropped:
+            return 0
+        incidents = _table("incidents")
+        ids = list(conn.execute(select(incidents.c.id).where(incidents.c.is_sample)).scalars())
+        touched = [RowChange("incidents", i) for i in ids]
+        for child in ("incident_reports", "incident_timeline"):
+            table = _table(child)
+            gone = list(
+                conn.execute(select(table.c.id).where(table.c.incident_id.in_(ids))).scalars()
+            )
+            conn.execute(delete(table).where(table.c.id.in_(gone)))
+            touched += [RowChange(child, i) for i in gone]
+        conn.execute(delete(incidents).where(incidents.c.id.in_(ids)))
+    store.announce(Changes(rows=tuple(touched), source="pull"))
+    return dropped
 
 
 def _mark_joined(conn: Connection) -> None:

@@ -98,7 +98,11 @@ class SyncEngine:
             try:
                 if self._client.token is None:
                     self._relogin()
-                discarded = 0 if self._keep_sample else apply.discard_sample(self._store)
+                if self._keep_sample:
+                    apply.discard_sample_incidents(self._store)
+                    discarded = 0
+                else:
+                    discarded = apply.discard_sample(self._store)
                 try:
                     pushed, rejected = self._push_all(batch)
                 except SyncHttpError as exc:

@@ -18,7 +18,13 @@ from typing import Any
 import pytest
 import requests
 
-from console.domain.sample import SAMPLE_FILE, build_calls
+from console.domain import beijing
+from console.domain.sample import (
+    SAMPLE_FILE,
+    SAMPLE_INCIDENTS_FILE,
+    build_calls,
+    build_incident_calls,
+)
 from console.resources import read_text
 from server.db import default_sqlite_url
 from testkit.server import REPO, ServerProcess, run_python
@@ -116,7 +122,11 @@ def test_server_runs_without_qt_or_workstation_code(
 
     loaded = run_python(*cli, "load-sample", env=blocked_env, cwd=data_dir)
     assert loaded.returncode == 0, loaded.stderr[-4000:]
-    expected = build_calls(json.loads(read_text(*SAMPLE_FILE)))
+    county = json.loads(read_text(*SAMPLE_FILE))
+    incidents = build_incident_calls(
+        json.loads(read_text(*SAMPLE_INCIDENTS_FILE)), county, beijing.now()
+    )
+    expected = build_calls(county) + incidents
     assert f"{len(expected)} records pushed" in loaded.stdout
 
     created = run_python(
@@ -148,6 +158,12 @@ def test_server_runs_without_qt_or_workstation_code(
         server.stop()
 
     for name, args in expected:
+        if name == "incident.create":
+            pulled = {r["id"]: r for r in rows["incidents"]}
+            assert pulled[args["id"]]["is_sample"] and pulled[args["id"]]["title"] == args["title"]
+            continue
+        if not name.endswith(".upsert"):
+            continue  # the sample incidents' log, reports and status changes
         table = name.removesuffix(".upsert") + "s"  # township.upsert -> townships, ...
         pulled = {r["id"]: r for r in rows[table]}
         assert args["id"] in pulled, (name, args)

@@ -96,3 +96,16 @@ def test_the_list_marks_sample_incidents(tmp_path: Path) -> None:
     assert len(tips) == len(titles)
     assert all(str(t).endswith(SAMPLE_LABEL) for t in tips)
     ws.store.close()
+
+
+def test_loading_the_sample_again_later_adds_nothing(tmp_path: Path) -> None:
+    from console.services.sample_data import load_sample
+
+    ws = open_workstation(tmp_path / "ws", demo=True)
+    with ws.store.engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(Incident)).scalar_one()
+    later = beijing.now() + timedelta(minutes=7)
+    assert load_sample(ws.writer, user="另一位值班员", now=later).rows == ()
+    with ws.store.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(Incident)).scalar_one() == before
+    ws.store.close()

@@ -4,11 +4,13 @@ it is a demo server (``duty-server load-sample``), and joining a server discards
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sync_testkit import PASSWORDS, incident_call, run_console, sync_once_cli
 
+from console.domain import beijing
 from console.domain.ids import reference_id
 from console.domain.schema import Incident, Township
 from console.services.context import Workstation, open_workstation
@@ -111,15 +113,24 @@ def test_demo_server_accepts_sample_marked_mutations(server: ServerProcess, tmp_
     result = _push(server, "li", _sample_township())
     assert result["status"] == "applied", result
     # A workstation that keeps its sample may push it to a demo server: nothing refused.
+    # Its sample incidents are dated from its own first run (a minute later here) and give
+    # way to the server's copy, the same records dated from load-sample.
     ws_dir = tmp_path / "demo"
-    open_workstation(ws_dir).close()
+    ws = open_workstation(ws_dir, autoload=False)
+    load_sample(ws.writer, user="系统", now=beijing.now() + timedelta(minutes=3))
+    ws.close()
     out = _sync_cli(server, ws_dir, "--keep-sample")
     assert "已丢弃" not in out and "issues 0" in out, out
     ws = open_workstation(ws_dir)
     try:
         assert ws.queries.sample_present() and ws.queries.sync_counters().pending == 0
+        with ws.store.engine.connect() as conn:
+            mine = conn.execute(select(Incident.id).where(Incident.is_sample)).all()
     finally:
         ws.close()
+    assert len(mine) >= 25
+    digest = _console("digest", "--data-dir", str(ws_dir)).stdout
+    assert digest.strip() == server.cli("digest").stdout.strip()
 
 
 def test_a_connected_workstation_never_autoloads_the_sample(

@@ -259,7 +259,7 @@ def sync_in_process(data_dir: Path, url: str, user: str) -> None:
     from console.sync.client import SyncClient
     from console.sync.engine import SyncEngine
 
-    ws = open_workstation(data_dir)
+    ws = open_workstation(data_dir, sample_incidents=False)
     client = SyncClient(url)
     try:
         client.login(user, USERS[user][1])
@@ -274,7 +274,7 @@ def busy_workstation(data_dir: Path, incidents: int, tag: str) -> list[str]:
     every third incident (so its version is newer than its log rows')."""
     from console.services.context import open_workstation
 
-    ws = open_workstation(data_dir)
+    ws = open_workstation(data_dir, sample_incidents=False)
     ids: list[str] = []
     try:
         for i in range(incidents):

@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]  # a crash round is 15
 
 def _officer_work(data_dir: Path, foreign: list[str]) -> list[str]:
     """A's offline work: creates, log rows, an edit, and deletes an officer may not do."""
-    ws = open_workstation(data_dir)
+    ws = open_workstation(data_dir, sample_incidents=False)
     mine: list[str] = []
     try:
         for i in range(15):
@@ -70,7 +70,7 @@ def test_sigkill_at_crash_point_then_restart(
     a, b = tmp_path / "a", tmp_path / "b"
     known = busy_workstation(b, 10, "B1")
     sync_in_process(b, server.url, "li")
-    open_workstation(a).close()  # sample county, pending
+    open_workstation(a, sample_incidents=False).close()  # sample county, pending
     first = console_sync(a, server.url, "zhang")
     assert first.returncode == 0, first.stderr
     foreign = busy_workstation(b, 60, "B2")  # A's next pull is big
@@ -127,7 +127,7 @@ def test_killed_at_every_point_in_a_row(
     a, b = tmp_path / "a", tmp_path / "b"
     busy_workstation(b, 60, "B")
     sync_in_process(b, server.url, "li")
-    ws = open_workstation(a)
+    ws = open_workstation(a, sample_incidents=False)
     try:
         for i in range(150):
             name, args = incident_create(f"A-连续-{i}")

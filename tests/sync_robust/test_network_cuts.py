@@ -45,7 +45,7 @@ def test_cut_during_large_push(
     once); "down-fin": the same, closed in the middle of the reply headers by a FIN."""
     proxy.graceful = way == "down-fin"
     a, b = tmp_path / "a", tmp_path / "b"
-    ws = open_workstation(a)
+    ws = open_workstation(a, sample_incidents=False)
     try:
         for i in range(200):
             name, args = incident_create(f"大批量-{i}", description=f"第{i}号现场描述。" * 200)
@@ -87,7 +87,7 @@ def test_cut_during_paged_pull(
     sync_in_process(a, server.url, "zhang")
     busy_workstation(b, 150, "B")  # incidents edited after their log rows were written
     sync_in_process(b, server.url, "li")
-    ws = open_workstation(a)
+    ws = open_workstation(a, sample_incidents=False)
     try:
         engine = _engine(ws, proxy.url, "zhang")
         cursor_before = ws_cursor(a)
@@ -120,7 +120,8 @@ def test_event_stream_cut_goes_offline_and_reconnects(
     proxy: TcpProxy, server: ServerProcess, server_db: Database, tmp_path: Path
 ) -> None:
     a_dir, b_dir = tmp_path / "a", tmp_path / "b"
-    a, b = open_workstation(a_dir), open_workstation(b_dir)
+    a = open_workstation(a_dir, sample_incidents=False)
+    b = open_workstation(b_dir, sample_incidents=False)
     states: list[str] = []
     client_a = SyncClient(proxy.url)  # A reaches the server through the proxy
     client_a.login("zhang", USERS["zhang"][1])

@@ -52,7 +52,7 @@ class Station:
         self.dir = data_dir
         self.user = user
         self.url = url
-        self.ws: Workstation = open_workstation(data_dir)
+        self.ws: Workstation = open_workstation(data_dir, sample_incidents=False)
         self.client = SyncClient(url)
         self.engine = SyncEngine(
             self.ws.store, self.client, credentials=(user, USERS[user][1]), keep_sample=True

@@ -1,5 +1,5 @@
 """The incident detail (status with reason, timeline entries, teams), repeat-call attaching,
-and the report dialog (composed 首报, .docx export, marked as sent)."""
+and the report dialog (composed 初报/首报, .docx export, marked as sent)."""
 
 from __future__ import annotations
 
@@ -144,9 +144,16 @@ def test_report_dialog_composes_and_exports_docx(
     with qtbot.waitSignal(dialog.ready, timeout=5000) as ready:
         pass
     assert ready.args == [True]
-    assert dialog.stage.currentText() == "首报"
+    # a natural disaster: the report due first is the 初报 by phone (应急〔2020〕19号 wording)
+    assert dialog.stage.currentText() == "初报" and dialog.channel.currentText() == "电话"
+    assert [dialog.stage.itemText(i) for i in range(dialog.stage.count())] == [
+        "初报",
+        "续报",
+        "补报",
+        "核报",
+    ]
     assert "北界镇苏村后山" in dialog.body.toPlainText()
-    assert dialog.title.text() == "关于北界镇苏村地质灾害的首报"
+    assert dialog.title.text() == "关于北界镇苏村地质灾害的初报"
     dialog.body.appendPlainText("值班员补充：现场已拉警戒线。")
     default = dialog.default_path("docx")
     assert default.parent == data_dir / "reports"
@@ -154,7 +161,7 @@ def test_report_dialog_composes_and_exports_docx(
     assert path is not None and path.exists()
     text = "\n".join(p.text for p in docx.Document(str(path)).paragraphs)
     assert "北界镇苏村后山" in text and "现场已拉警戒线" in text
-    assert "关于北界镇苏村地质灾害的首报" in text
+    assert "关于北界镇苏村地质灾害的初报" in text
 
     dialog.channel.setCurrentText("电话")
     dialog.recipient.setText("丽水市应急管理局")
@@ -163,12 +170,13 @@ def test_report_dialog_composes_and_exports_docx(
     assert recorded.args == [True]
     reports = page.source.reports_for([incident_id])[incident_id]
     assert [(r["stage"], r["channel"], r["recipient"]) for r in reports] == [
-        ("首报", "电话", "丽水市应急管理局")
+        ("初报", "电话", "丽水市应急管理局")
     ]
     assert timeline_kinds(page, incident_id)[-1] == "报送"
     again = page.report_dialog(incident_id)
     settle(window)
-    assert again.stage.currentText() == "续报"
+    # next due: the written 初报 (1 h for a 较大 event, duty-room practice)
+    assert again.stage.currentText() == "初报" and again.channel.currentText() == "书面"
     dialog.close()
     again.close()
 

@@ -100,7 +100,7 @@ def test_deadline_column_counts_down(workstation: Workstation) -> None:
     assert "超时" in first.data()
     moment[0] = NOW - timedelta(minutes=40)
     model.tick()
-    assert first.data() == "首报(电话) 剩 10 分"
+    assert first.data() == "初报(电话) 剩 10 分"
 
 
 def test_list_view_filters_by_text_and_refreshes_on_changes(

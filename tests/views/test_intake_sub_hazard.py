@@ -58,6 +58,7 @@ def test_the_combo_appears_and_fills_for_subtypes_with_sub_hazards(qtbot: QtBot)
         "低温冷冻",
         "雪灾",
         "高温",
+        "沙尘暴",
         "其他",
     ]
     classify(form, "自然灾害", "地质")
