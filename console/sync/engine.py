@@ -20,7 +20,7 @@ from console import faults
 from console.store.database import Store
 from console.sync import apply
 from console.sync.backoff import Backoff, no_answer
-from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.client import Login, SyncClient, SyncHttpError, Unreachable
 from console.sync.messages import refused_text, unreachable_text
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class SyncEngine:
         on_status: Callable[[SyncStatus], None] | None = None,
         credentials: tuple[str, str] | None = None,
         keep_sample: bool = False,
+        on_login: Callable[[Login], None] | None = None,
     ) -> None:
         self._store = store
         # The sample county (样例数据) is discarded before the first push unless the officer
@@ -64,6 +65,9 @@ class SyncEngine:
         # (username, password) to sign in again: after an offline start (no token yet) or
         # when the token expired during a long shift.
         self._credentials = credentials
+        # Told each silent sign-in's answer (the role the server gives now), e.g. to keep the
+        # offline role what the server last said.
+        self._on_login = on_login or (lambda _login: None)
         self._on_status = on_status or (lambda _s: None)
         self._status = SyncStatus()
         self._lock = threading.Lock()  # one sync_once at a time
@@ -99,14 +103,20 @@ class SyncEngine:
                 if self._client.token is None:
                     self._relogin()
                 discarded = 0 if self._keep_sample else apply.discard_sample(self._store)
+                pushed = rejected = 0
                 try:
                     pushed, rejected = self._push_all(batch)
+                    rows, pages = self._pull_all(page_limit)
                 except SyncHttpError as exc:
+                    # 401: the token expired or was revoked (password, role or account state
+                    # changed on the server), refused by the push or, with nothing to push, by
+                    # the pull: sign in again once. A wrong password now ends the round.
                     if exc.status != 401 or self._credentials is None:
                         raise
                     self._relogin()
-                    pushed, rejected = self._push_all(batch)
-                rows, pages = self._pull_all(page_limit)
+                    more_pushed, more_rejected = self._push_all(batch)
+                    pushed, rejected = pushed + more_pushed, rejected + more_rejected
+                    rows, pages = self._pull_all(page_limit)
                 if pages and apply.pending_batch(self._store, 1, include_sample=self._keep_sample):
                     # A reset pull (server restored) made acknowledged work pending again,
                     # or someone wrote meanwhile: push it now rather than next round.
@@ -138,7 +148,7 @@ class SyncEngine:
     def _relogin(self) -> None:
         if self._credentials is None:
             raise SyncHttpError(401, {"detail": "未登录"})
-        self._client.login(*self._credentials)
+        self._on_login(self._client.login(*self._credentials))
 
     def _push_all(self, batch: int) -> tuple[int, int]:
         pushed = rejected = 0
