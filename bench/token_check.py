@@ -53,7 +53,7 @@ def run(backend: str, n: int) -> None:
                     timeout=30,
                 ).json()["token"]
                 headers = {"Authorization": f"Bearer {token}"}
-                params = {"client_id": "0190a8a0-0000-7000-8000-0000000000cc", "limit": 1}
+                params = {"client_id": "0190a8a0-0000-7000-8000-0000000000cc", "limit": "1"}
                 pulls: list[float] = []
                 healths: list[float] = []
                 for _ in range(n):
