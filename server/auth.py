@@ -73,7 +73,7 @@ def check_token(secret: bytes, token: str, now: float | None = None) -> Claims:
         raise AuthError("令牌无效")
     try:
         body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-        username, session, expiry = body.split("|")
+        username, session, expiry = body.rsplit("|", 2)  # a name may itself hold "|"
         claims = Claims(username, int(session), int(expiry))
     except (ValueError, UnicodeDecodeError):
         raise AuthError("令牌无效") from None

@@ -206,6 +206,16 @@ def test_well_signed_token_of_a_missing_account_is_refused(
     assert _push_status(client) == 401
 
 
+def test_account_name_with_the_token_separator_works(
+    database: Database, server: ServerProcess
+) -> None:
+    password = f"pw-{secrets.token_urlsafe(12)}"
+    name = f"a|{secrets.token_hex(3)}|1"  # looks like a token body's fields
+    cp = run_cli(database, "create-user", name, "--role", "officer", stdin=password + "\n")
+    assert cp.returncode == 0, cp.stderr
+    assert _push_status(Client(server, name, password)) == 200
+
+
 # ------------------------------------------------------------------------------ signing key
 
 
