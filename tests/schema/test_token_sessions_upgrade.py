@@ -1,9 +1,9 @@
 """Upgrading a server to revocable tokens: the secret that sat in the database is gone.
 
-A database of revision 0006 holds ``server_state.token_secret`` (what a backup leaks) and a
-scrypt password hash. After the upgrade the column is dropped, tokens signed with that secret
-(in the old and the new format) are refused by a real server, and the account signs in with
-its old password, which is then stored as argon2id.
+A database of the revision before (0007) holds ``server_state.token_secret`` (what a backup
+leaks) and a scrypt password hash. After the upgrade the column is dropped, tokens signed
+with that secret (in the old and the new format) are refused by a real server, and the
+account signs in with its old password, which is then stored as argon2id.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_upgrade_drops_the_database_secret_and_old_tokens_die(backend: str, tmp_
     password = f"pw-{secrets.token_urlsafe(10)}"
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1, dklen=32)
-    with server_database(backend, tmp_path, revision="0006_demo_flag") as engine:
+    with server_database(backend, tmp_path, revision="0007_report_rules_v2") as engine:
         with engine.begin() as conn:
             insert_old_rows(
                 conn,
@@ -82,7 +82,7 @@ def test_upgrade_drops_the_database_secret_and_old_tokens_die(backend: str, tmp_
             pull = f"{server.url}/sync/pull"
             params = {"client_id": "0190a8a0-0000-7000-8000-0000000000bb"}
             for token in (
-                _sign(bytes.fromhex(old_secret), f"admin|admin|{expiry}"),  # as 0006 signed
+                _sign(bytes.fromhex(old_secret), f"admin|admin|{expiry}"),  # as 0007 signed
                 _sign(bytes.fromhex(old_secret), f"admin|1|{expiry}"),
                 _sign(old_secret.encode(), f"admin|1|{expiry}"),
             ):

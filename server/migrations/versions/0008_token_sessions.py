@@ -5,8 +5,8 @@ disabled state bumps. The signing key lives outside the database (server.keys), 
 ``server_state.token_secret`` is dropped: a database backup no longer mints tokens, and every
 token signed with the old secret is invalid (users sign in again).
 
-Revision ID: 0007_token_sessions
-Revises: 0006_demo_flag
+Revision ID: 0008_token_sessions
+Revises: 0007_report_rules_v2
 """
 
 import secrets
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_token_sessions"
-down_revision: str | None = "0006_demo_flag"
+revision: str = "0008_token_sessions"
+down_revision: str | None = "0007_report_rules_v2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
