@@ -21,7 +21,7 @@ from console.store.database import Store
 from console.sync import apply
 from console.sync.backoff import Backoff, no_answer
 from console.sync.client import Login, SyncClient, SyncHttpError, Unreachable
-from console.sync.messages import refused_text, unreachable_text
+from console.sync.messages import SIGN_IN_AGAIN, refused_text, unreachable_text
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +129,11 @@ class SyncEngine:
                 self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
                 raise
             except SyncHttpError as exc:
-                self._set(state=OFFLINE, error=refused_text(exc), progress=None)
+                # With credentials, a 401 here means signing in again failed: the officer
+                # must sign in (the password changed or the account was disabled).
+                signed_out = exc.status == 401 and self._credentials is not None
+                error = SIGN_IN_AGAIN if signed_out else refused_text(exc)
+                self._set(state=OFFLINE, error=error, progress=None)
                 raise
             except Exception:
                 self._set(state=OFFLINE, error="同步出错，详见日志", progress=None)

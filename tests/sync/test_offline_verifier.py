@@ -33,7 +33,7 @@ from console.store.records import LocalMeta
 from console.sync import apply
 from console.sync.client import SyncHttpError
 from console.sync.engine import ONLINE, SyncEngine
-from console.sync.messages import WRONG_PASSWORD
+from console.sync.messages import SIGN_IN_AGAIN
 from console.ui.sync_bridge import SyncBridge
 from testkit.server import ServerProcess, run_cli
 
@@ -131,7 +131,7 @@ def test_offline_role_is_what_the_server_last_said(
 ) -> None:
     """The role changes on the server while the officer works: the engine's token is revoked,
     it signs in again, and the offline role follows; a changed password stops the engine with
-    the wrong-password status instead of pushing on an old token."""
+    a status that asks the officer to sign in again instead of pushing on an old token."""
     assert server.db is not None
     ws = open_workstation(tmp_path / "a")
     bridge = SyncBridge(ws.store)
@@ -165,7 +165,7 @@ def test_offline_role_is_what_the_server_last_said(
         with pytest.raises(SyncHttpError) as refused:
             engine.sync_once()
         assert refused.value.status == 401
-        assert engine.status.error == WRONG_PASSWORD
+        assert engine.status.error == SIGN_IN_AGAIN
         assert apply.pending_count(ws.store) >= 1  # the officer's work stays, to push later
         with pytest.raises(LoginError, match="用户名或密码错误"):
             accounts.login(server.url, "zhang", password)
