@@ -3,13 +3,15 @@
 (No ``from __future__ import annotations`` here: FastAPI must see the real dependency types.)
 
 Endpoints: POST /auth/login, POST /sync/push, GET /sync/pull, GET /sync/events (server-sent
-events: "go pull" pokes with the latest version, a heartbeat every 15 s), GET /health.
+events: "go pull" pokes with the latest version, a heartbeat every 15 s, and a final
+"revoked" event when the token's session ends), GET /health.
 """
 
 import asyncio
 import contextlib
 import json
 import math
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -24,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN
 from server import auth, sync_service
-from server.notify import Notifier
+from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
 MAX_BODY_BYTES = 8 * 1024 * 1024
@@ -95,7 +97,11 @@ class PullOut(BaseModel):
     rows: dict[str, list[dict[str, Any]]]
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
+    """The app on ``engine``; ``secret`` signs the tokens (server.keys.signing_key). Without
+    one, a random key of this process only (tokens then work on this process alone)."""
+    if secret is None:
+        secret = secrets.token_bytes(32)
     notifier = Notifier(engine)
 
     @contextlib.asynccontextmanager
@@ -110,7 +116,6 @@ def create_app(engine: Engine) -> FastAPI:
         lifespan=lifespan,
         description="县综合应急指挥中心值班台 同步服务器",
     )
-    secret = auth.token_secret(engine)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
 
@@ -122,10 +127,15 @@ def create_app(engine: Engine) -> FastAPI:
         return Response(body, status_code=422, media_type="application/json")
 
     def principal(authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
+        # A plain def: FastAPI runs it in its thread pool, so the account lookup does not
+        # block the event loop.
         if not authorization or not authorization.startswith("Bearer "):
             raise HTTPException(401, "需要登录")
         try:
-            return auth.check_token(secret, authorization.removeprefix("Bearer ").strip())
+            claims = auth.check_token(secret, authorization.removeprefix("Bearer ").strip())
+            # Every request: the account must still exist, be enabled and be in the session
+            # the token was issued for; the role is the database's, never the token's.
+            return auth.resolve(engine, claims)
         except (auth.AuthError, ValueError, UnicodeDecodeError) as exc:
             raise HTTPException(401, str(exc) or "令牌无效") from None
 
@@ -195,10 +205,10 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.get("/sync/events")
     async def events(who: Who) -> StreamingResponse:
-        del who
-
         async def stream() -> AsyncIterator[bytes]:
-            queue = notifier.subscribe()
+            # Subscribed under the token's account and session: the notifier ends the stream
+            # when that session is revoked (password, role or state changed).
+            queue = notifier.subscribe(who.username, who.session)
             try:
                 yield _sse("poke", {"version": notifier.version})
                 while True:
@@ -207,6 +217,9 @@ def create_app(engine: Engine) -> FastAPI:
                     except TimeoutError:
                         yield _sse("heartbeat", {"version": notifier.version})
                         continue
+                    if version == REVOKED_STREAM:
+                        yield _sse("revoked", {"detail": auth.REVOKED})
+                        return  # closes the response: the workstation must sign in again
                     yield _sse("poke", {"version": version})
             finally:
                 notifier.unsubscribe(queue)

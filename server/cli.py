@@ -1,7 +1,12 @@
 """Command line of ``duty-server``: serve, and admin commands.
 
 duty-server [--database-url URL] [--host H] [--port P] [--certfile F --keyfile F]
+duty-server [--secret-file F]                 (token signing key; see server.keys)
 duty-server create-user NAME --role ROLE      (password from the prompt or stdin)
+duty-server set-password NAME                 (password from the prompt or stdin)
+duty-server set-role NAME --role ROLE
+duty-server disable-user NAME / enable-user NAME
+duty-server sign-out NAME                     (revoke the account's tokens everywhere)
 duty-server verify-audit
 duty-server digest
 duty-server new-epoch                         (after restoring a backup)
@@ -77,12 +82,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--certfile", help="TLS certificate (PEM)")
     p.add_argument("--keyfile", help="TLS private key (PEM)")
+    p.add_argument(
+        "--secret-file",
+        type=Path,
+        help="token signing key file (default: token-signing.key in the data folder, "
+        "created mode 0600 on first start; or $DUTY_SERVER_SECRET / $DUTY_SERVER_SECRET_FILE)",
+    )
     sub = p.add_subparsers(dest="command")
     cu = sub.add_parser("create-user", help="create or reset an account")
     cu.add_argument("name")
     cu.add_argument("--role", required=True, choices=sorted(ROLE_LABELS))
+    # Every account change below also signs the account out everywhere (its tokens and open
+    # event streams end at once).
+    sp = sub.add_parser("set-password", help="change an account's password")
+    sp.add_argument("name")
+    sr = sub.add_parser("set-role", help="change an account's role")
+    sr.add_argument("name")
+    sr.add_argument("--role", required=True, choices=sorted(ROLE_LABELS))
+    account_commands = [sp, sr]
+    for name, text in (
+        ("disable-user", "disable an account"),
+        ("enable-user", "enable a disabled account"),
+        ("sign-out", "revoke every token of an account (sign it out everywhere)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("name")
+        account_commands.append(command)
     commands = [
         cu,
+        *account_commands,
         sub.add_parser("verify-audit", help="check the audit chain; exit 1 if tampered"),
         sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables"),
         sub.add_parser("new-epoch", help="start a new epoch after restoring a backup"),
@@ -108,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         print(f"user {args.name} ({ROLE_LABELS[args.role]}) saved")
         return 0
+    if args.command in ACCOUNT_CHANGES:
+        return _change_account(engine, args)
     if args.command == "verify-audit":
         from server.audit import verify
 
@@ -139,12 +169,43 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+ACCOUNT_CHANGES = ("set-password", "set-role", "disable-user", "enable-user", "sign-out")
+
+
+def _change_account(engine: Engine, args: argparse.Namespace) -> int:
+    from server.auth import change_account
+
+    presets: dict[str, dict[str, object]] = {
+        "set-password": {},
+        "set-role": {"role": getattr(args, "role", None)},
+        "disable-user": {"disabled": True},
+        "enable-user": {"disabled": False},
+        "sign-out": {},
+    }
+    changes = presets[args.command]
+    try:
+        if args.command == "set-password":
+            changes = {"password": _read_password(confirm=True)}
+        change_account(engine, args.name, **changes)  # type: ignore[arg-type]
+    except (ValueError, LookupError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    print(f"user {args.name}: {args.command} done; the account's earlier sign-ins are revoked")
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.api import create_app
+    from server.keys import SigningKeyError, signing_key
 
-    app = create_app(_engine(args))
+    try:
+        secret = signing_key(_data_dir(args.data_dir), args.secret_file)
+    except (SigningKeyError, OSError) as exc:
+        print(f"error: token signing key: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(_engine(args), secret)
     uvicorn.run(
         app,
         host=args.host,

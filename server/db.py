@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 import uuid
 from pathlib import Path
@@ -65,7 +64,6 @@ def migrate(engine: Engine) -> None:
                     version=0,
                     audit_seq=0,
                     audit_head=GENESIS_HASH,
-                    token_secret=secrets.token_hex(32),
                 )
             )
 

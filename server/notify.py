@@ -3,6 +3,11 @@
 On PostgreSQL a push NOTIFYs inside its transaction (delivered at commit) and every process
 LISTENs on one channel; on SQLite (single machine) each process polls the one-row
 server_state, which is cheap. Pokes are hints: clients always follow one with a pull.
+
+Every stream belongs to an account session (server.auth). A watcher thread reads the current
+session of every account twice a second while streams are open, whichever process changed
+it (``duty-server set-password`` and friends run as their own process), and ends each stream
+whose session is gone: the stream gets :data:`REVOKED_STREAM` and closes.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from server.schema import ServerState
 
 log = logging.getLogger(__name__)
 CHANNEL = "duty_sync"
+REVOKED_STREAM = -1  # queued instead of a version: the stream's session was revoked
+SESSION_CHECK_S = 0.5
 
 
 def notify_in_transaction(conn: Connection, version: int) -> None:
@@ -34,7 +41,8 @@ class Notifier:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._queues: set[asyncio.Queue[int]] = set()
+        # queue -> (username, session) of the token that opened the stream
+        self._queues: dict[asyncio.Queue[int], tuple[str, int]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.version = 0
@@ -46,17 +54,30 @@ class Notifier:
         target = self._poll if is_sqlite(self._engine) else self._listen
         self._thread = threading.Thread(target=target, name="sync-notifier", daemon=True)
         self._thread.start()
+        threading.Thread(target=self._watch_sessions, name="session-watch", daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
 
-    def subscribe(self) -> asyncio.Queue[int]:
+    def subscribe(self, username: str = "", session: int = 0) -> asyncio.Queue[int]:
         queue: asyncio.Queue[int] = asyncio.Queue(maxsize=1)
-        self._queues.add(queue)
+        self._queues[queue] = (username, session)
         return queue
 
     def unsubscribe(self, queue: asyncio.Queue[int]) -> None:
-        self._queues.discard(queue)
+        self._queues.pop(queue, None)
+
+    def end_revoked(self, sessions: dict[str, int]) -> None:
+        """Thread-safe: end every stream whose account is not in ``sessions`` (username ->
+        current session of the enabled accounts) with the session it was opened under."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._end_revoked, sessions)
+
+    def _end_revoked(self, sessions: dict[str, int]) -> None:
+        for queue, (username, session) in list(self._queues.items()):
+            if sessions.get(username) != session:
+                self._put_newest(queue, REVOKED_STREAM)
+                self._queues.pop(queue, None)  # no pokes after the end
 
     def poke(self, version: int) -> None:
         """Thread-safe: record a new version and wake every stream."""
@@ -69,10 +90,25 @@ class Notifier:
             return
         self.version = version
         for queue in list(self._queues):
-            if queue.full():
-                with contextlib.suppress(asyncio.QueueEmpty):
-                    queue.get_nowait()  # only the newest poke matters
-            queue.put_nowait(version)
+            self._put_newest(queue, version)
+
+    @staticmethod
+    def _put_newest(queue: asyncio.Queue[int], value: int) -> None:
+        if queue.full():
+            with contextlib.suppress(asyncio.QueueEmpty):
+                queue.get_nowait()  # only the newest poke matters
+        queue.put_nowait(value)
+
+    def _watch_sessions(self) -> None:
+        from server.auth import sessions
+
+        while not self._stop.wait(SESSION_CHECK_S):
+            if not self._queues:
+                continue  # no stream open: nothing to end, no query
+            try:
+                self.end_revoked(sessions(self._engine))
+            except Exception:  # keep watching through a transient lock or I/O error
+                log.exception("session check failed")
 
     def _poll(self) -> None:
         while not self._stop.wait(0.2):

@@ -28,7 +28,6 @@ class ServerState(ServerBase):
     version: Mapped[int] = mapped_column(BigInteger)
     audit_seq: Mapped[int] = mapped_column(BigInteger)
     audit_head: Mapped[str] = mapped_column(String(64))
-    token_secret: Mapped[str] = mapped_column(String(128))
     # Loaded with ``duty-server load-sample`` (demo/training): only then are sample-marked
     # mutations accepted.
     demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -66,6 +65,9 @@ class User(ServerBase):
     # delay that the failed attempt's own answer waits out.
     locked_until_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     disabled: Mapped[bool] = mapped_column(default=False)
+    # Bumped by every change of password, role or disabled state: a token carries the value
+    # it was issued under and is refused once it differs (revocation, see server.auth).
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
 
 class AuditEntry(ServerBase):

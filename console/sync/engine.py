@@ -20,8 +20,8 @@ from console import faults
 from console.store.database import Store
 from console.sync import apply
 from console.sync.backoff import Backoff, no_answer
-from console.sync.client import SyncClient, SyncHttpError, Unreachable
-from console.sync.messages import refused_text, unreachable_text
+from console.sync.client import Login, SyncClient, SyncHttpError, Unreachable
+from console.sync.messages import SIGN_IN_AGAIN, refused_text, unreachable_text
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class SyncEngine:
         on_status: Callable[[SyncStatus], None] | None = None,
         credentials: tuple[str, str] | None = None,
         keep_sample: bool = False,
+        on_login: Callable[[Login], None] | None = None,
     ) -> None:
         self._store = store
         # The sample county (样例数据) is discarded before the first push unless the officer
@@ -64,6 +65,9 @@ class SyncEngine:
         # (username, password) to sign in again: after an offline start (no token yet) or
         # when the token expired during a long shift.
         self._credentials = credentials
+        # Told each silent sign-in's answer (the role the server gives now), e.g. to keep the
+        # offline role what the server last said.
+        self._on_login = on_login or (lambda _login: None)
         self._on_status = on_status or (lambda _s: None)
         self._status = SyncStatus()
         self._lock = threading.Lock()  # one sync_once at a time
@@ -103,14 +107,20 @@ class SyncEngine:
                     discarded = 0
                 else:
                     discarded = apply.discard_sample(self._store)
+                pushed = rejected = 0
                 try:
                     pushed, rejected = self._push_all(batch)
+                    rows, pages = self._pull_all(page_limit)
                 except SyncHttpError as exc:
+                    # 401: the token expired or was revoked (password, role or account state
+                    # changed on the server), refused by the push or, with nothing to push, by
+                    # the pull: sign in again once. A wrong password now ends the round.
                     if exc.status != 401 or self._credentials is None:
                         raise
                     self._relogin()
-                    pushed, rejected = self._push_all(batch)
-                rows, pages = self._pull_all(page_limit)
+                    more_pushed, more_rejected = self._push_all(batch)
+                    pushed, rejected = pushed + more_pushed, rejected + more_rejected
+                    rows, pages = self._pull_all(page_limit)
                 if pages and apply.pending_batch(self._store, 1, include_sample=self._keep_sample):
                     # A reset pull (server restored) made acknowledged work pending again,
                     # or someone wrote meanwhile: push it now rather than next round.
@@ -123,7 +133,11 @@ class SyncEngine:
                 self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
                 raise
             except SyncHttpError as exc:
-                self._set(state=OFFLINE, error=refused_text(exc), progress=None)
+                # With credentials, a 401 here means signing in again failed: the officer
+                # must sign in (the password changed or the account was disabled).
+                signed_out = exc.status == 401 and self._credentials is not None
+                error = SIGN_IN_AGAIN if signed_out else refused_text(exc)
+                self._set(state=OFFLINE, error=error, progress=None)
                 raise
             except Exception:
                 self._set(state=OFFLINE, error="同步出错，详见日志", progress=None)
@@ -142,7 +156,7 @@ class SyncEngine:
     def _relogin(self) -> None:
         if self._credentials is None:
             raise SyncHttpError(401, {"detail": "未登录"})
-        self._client.login(*self._credentials)
+        self._on_login(self._client.login(*self._credentials))
 
     def _push_all(self, batch: int) -> tuple[int, int]:
         pushed = rejected = 0

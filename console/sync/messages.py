@@ -15,6 +15,11 @@ UNTRUSTED = (
     "安装指挥中心的证书（或设置 REQUESTS_CA_BUNDLE），不要忽略此警告。"
 )
 WRONG_PASSWORD = "用户名或密码错误"
+# The server no longer accepts this sign-in (password, role or account changed there, or the
+# account was signed out) and signing in again with the password in memory failed.
+SIGN_IN_AGAIN = (
+    "登录已失效（账号密码或状态已在服务器上变更），请在“同步状态”页点击“切换账号…”重新登录"
+)
 NEED_CREDENTIALS = "请输入账号和密码"
 BAD_URL = "服务器地址应以 http:// 或 https:// 开头"
 

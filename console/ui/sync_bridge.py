@@ -13,6 +13,7 @@ from console.services.accounts import Accounts, Session
 from console.services.sync_issues import SyncIssues
 from console.store.database import Store
 from console.sync import apply
+from console.sync.client import Login
 from console.sync.engine import SyncEngine, SyncStatus
 
 
@@ -58,8 +59,15 @@ class SyncBridge(QObject):
             on_status=self._posted.emit,
             credentials=(session.username, session.password),
             keep_sample=keep_sample,
+            on_login=lambda login: self._signed_in_again(session.server_url, login),
         )
         self._engine.start()
+
+    def _signed_in_again(self, server_url: str, login: Login) -> None:
+        """(Sync thread) the engine signed in again: the offline role is what the server
+        said now."""
+        if self.accounts is not None:
+            self.accounts.server_said(server_url, login.username, login.role)
 
     def sync_now(self) -> None:
         if self._engine is not None:

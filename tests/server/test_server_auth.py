@@ -16,10 +16,16 @@ import requests
 from server_testkit import Client, Database, ServerProcess, login, run_cli
 
 from server import auth
+from server.keys import KEY_FILE_NAME
 
 
 def _secret(db: Database) -> bytes:
-    return bytes.fromhex(str(db.scalar("SELECT token_secret FROM server_state WHERE id = 1")))
+    """The server's signing key: the key file in its data folder (never in the database)."""
+    return (db.workdir / KEY_FILE_NAME).read_text().strip().encode()
+
+
+def _session(db: Database, username: str) -> int:
+    return int(db.scalar("SELECT session_version FROM users WHERE username = :u", u=username))
 
 
 def _pull_status(server: ServerProcess, token: str, scheme: str = "Bearer") -> requests.Response:
@@ -151,7 +157,7 @@ def test_expired_forged_and_garbage_tokens_are_401(
     database: Database, server: ServerProcess, passwords: dict[str, str]
 ) -> None:
     secret = _secret(database)
-    admin = auth.Principal("admin", "admin")
+    admin = auth.Principal("admin", "admin", _session(database, "admin"))
     good = auth.issue_token(secret, admin)
     assert _pull_status(server, good).status_code == 200
 
@@ -163,9 +169,10 @@ def test_expired_forged_and_garbage_tokens_are_401(
     officer_token = login(server, "officer", passwords["officer"]).json()["token"]
     payload, sig = officer_token.rsplit(".", 1)
     body = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
-    elevated = base64.urlsafe_b64encode(body.replace("|officer|", "|admin|").encode()).decode()
+    assert body.startswith("officer|")
+    elevated = base64.urlsafe_b64encode(body.replace("officer|", "admin|", 1).encode()).decode()
     forged = [
-        f"{elevated.rstrip('=')}.{sig}",  # role changed, old signature
+        f"{elevated.rstrip('=')}.{sig}",  # account changed, old signature
         auth.issue_token(secrets.token_bytes(32), admin),  # signed with another secret
         good[:-1] + ("0" if good[-1] != "0" else "1"),  # signature altered
         "",
@@ -177,6 +184,8 @@ def test_expired_forged_and_garbage_tokens_are_401(
         _sign(secret, b"\xff\xfe\xfa|admin|9999999999"),
         _sign(secret, b"admin|admin|not-a-number"),
         _sign(secret, b"admin|admin|1|extra"),
+        _sign(secret, b"admin|1|not-a-number"),
+        _sign(secret, b"admin|not-a-number|9999999999"),
     ]
     for token in forged:
         r = _pull_status(server, token)
@@ -218,7 +227,7 @@ def test_no_secret_in_server_log(
 
     log = server.log_text()
     assert "POST /auth/login" in log  # the log is really captured
-    secret_hex = str(database.scalar("SELECT token_secret FROM server_state WHERE id = 1"))
+    secret_hex = _secret(database).decode()
     token_sig = client.token.rsplit(".", 1)[1]
     for secret in [*passwords.values(), wrong, client.token, token_sig, secret_hex]:
         assert secret not in log
