@@ -114,6 +114,9 @@ def create_app(engine: Engine) -> FastAPI:
     secret = auth.token_secret(engine)
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    guard = login_guard.LoginGuard()
+    guard.dummy_hash()  # made once now, not in the first sign-in's event loop turn
+    app.add_middleware(login_guard.ShedWhenFull, guard=guard)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
@@ -132,9 +135,6 @@ def create_app(engine: Engine) -> FastAPI:
 
     Who = Annotated[auth.Principal, Depends(principal)]
 
-    guard = login_guard.LoginGuard()
-    guard.dummy_hash()  # made once now, not in the first sign-in's event loop turn
-
     @app.post("/auth/login", response_model=LoginOut)
     async def login(body: LoginIn, request: Request, background: BackgroundTasks) -> Any:
         # Throttled per (source address, account) and per account; hashing runs in its
@@ -144,6 +144,7 @@ def create_app(engine: Engine) -> FastAPI:
             ticket = guard.admit(address, body.username)
         except login_guard.Throttled as exc:
             wait = max(1, math.ceil(exc.retry_after_s))
+            await guard.refuse(address, wait)
             return JSONResponse(
                 {"detail": f"登录失败次数过多，请 {wait} 秒后再试"},
                 status_code=429,
@@ -151,6 +152,7 @@ def create_app(engine: Engine) -> FastAPI:
             )
         except login_guard.Busy as exc:
             wait = max(1, math.ceil(exc.retry_after_s))
+            await guard.refuse(address, wait)
             return JSONResponse(
                 {"detail": f"登录请求过多，服务器繁忙，请 {wait} 秒后再试"},
                 status_code=503,

@@ -70,6 +70,8 @@ ADDRESS_RATE = 0.5
 # Bounded memory: least recently used entries beyond this are forgotten.
 MAX_ENTRIES = 100_000
 QUEUE_PER_WORKER = 4
+# Longest a refusal is held back from a client that ignores Retry-After (LoginGuard.refuse).
+MAX_HOLD_S = 2.0
 
 
 def default_workers() -> int:
@@ -180,6 +182,7 @@ class LoginGuard:
         self._in_pool = 0
         self._pool: ThreadPoolExecutor | None = None
         self._dummy: str | None = None
+        self._not_before: _Lru = _Lru()
 
     # -- admission ------------------------------------------------------------------------
     def admit(self, address: str, username: str, *, pool: bool = True) -> Ticket:
@@ -250,6 +253,27 @@ class LoginGuard:
             for bucket in ticket.taken:
                 bucket.tokens = min(bucket.burst, bucket.tokens + 1)
 
+    async def refuse(self, address: str, retry_after_s: float) -> float:
+        """Before a refusal (429/503) is answered: the first one to an address goes out at
+        once; an address that asks again before the Retry-After it was given has passed
+        gets its next refusal only when it has. A client that ignores Retry-After thus
+        cannot make the server answer it more often than Retry-After allows (an idle
+        coroutine costs nothing; a refusal answered at once costs parsing and answering,
+        which a flood repeats as fast as the answers come). Returns the seconds held."""
+        now = self.clock()
+        with self._lock:
+            not_before = self._not_before.get(address, 0.0)
+            hold = min(max(0.0, not_before - now), MAX_HOLD_S)
+            self._not_before.touch(address, float)
+            self._not_before[address] = now + hold + retry_after_s
+        if hold:
+            await asyncio.sleep(hold)
+        return hold
+
+    def full(self) -> bool:
+        """Whether the hashing pool and its queue are full right now."""
+        return self._in_pool >= self.capacity
+
     def _bucket(self, table: _Lru, key: str, burst: float, rate: float) -> _Bucket:
         now = self.clock()
         bucket: _Bucket = table.touch(key, lambda: _Bucket(burst, rate, burst, now))
@@ -287,6 +311,48 @@ class LoginGuard:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+class ShedWhenFull:
+    """ASGI layer: while the hashing pool is full, ``POST /auth/login`` is answered 503
+    before its body is read or validated, so a flood costs the server as little as an
+    HTTP request can (push, pull and /health share the same event loop)."""
+
+    def __init__(self, app: Any, guard: LoginGuard) -> None:
+        self.app = app
+        self.guard = guard
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["path"] == "/auth/login"
+            and scope["method"] == "POST"
+            and self.guard.full()
+        ):
+            await self.guard.refuse(source_key(_client_host(scope)), Busy.retry_after_s)
+            body = BUSY_BODY
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 503,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"retry-after", b"1"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
+def _client_host(scope: Any) -> str | None:
+    client = scope.get("client")
+    return str(client[0]) if client else None
+
+
+BUSY_BODY = '{"detail": "登录请求过多，服务器繁忙，请 1 秒后再试"}'.encode()
 
 
 @dataclass(frozen=True)

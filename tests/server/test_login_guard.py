@@ -117,13 +117,20 @@ def test_account_cap_bounds_guessing_from_many_addresses(
     assert all("秒后再试" in r.json()["detail"] for r in answers if r.status_code == 429)
 
     # While the cap is exhausted even the right password is not checked: the bound holds
-    # for every guess. Once it refills a little, a fresh address gets in.
-    refused = _login(server, "127.32.1.1", name, password)
+    # for every guess. (Guess on from fresh addresses until the refill is over a second
+    # away, so the right password below cannot slip into a token refilled meanwhile.)
+    for i in range(1, 40):
+        r = _login(server, f"127.32.1.{i}", name, "guess-again-wrong")
+        if r.status_code == 429 and int(r.headers["Retry-After"]) >= 2:
+            break
+    else:
+        pytest.fail("the account cap never refused a guess")
+    refused = _login(server, "127.32.2.1", name, password)
     assert refused.status_code == 429, refused.text
     wait = int(refused.headers["Retry-After"])
     assert 1 <= wait <= 1 / login_guard.ACCOUNT_RATE + 1
     time.sleep(wait + 0.2)
-    assert _login(server, "127.32.1.2", name, password).status_code == 200
+    assert _login(server, "127.32.2.2", name, password).status_code == 200
 
 
 # ---------------------------------------------------------------------------- item 2
@@ -180,23 +187,24 @@ def test_login_flood_is_refused_quickly_while_push_and_health_stay_fast(
 ) -> None:
     from server_testkit import township_args
 
-    writer: Client = client_for("officer")
+    writer: Client = client_for("officer")  # signed in before the flood
     stop = threading.Event()
-    flood: list[tuple[int, float, str]] = []
+    # (attacker, status, seconds to the answer, Retry-After)
+    flood: list[tuple[int, int, float, str]] = []
 
     def bogus(i: int) -> None:
         address = f"127.35.{i}.1"
         s = _session(address)
         n = 0
-        while not stop.is_set():
+        while not stop.is_set():  # as fast as the answers come, ignoring Retry-After
             n += 1
             start = time.monotonic()
             r = _login(server, address, f"bogus-{i}-{n}", "wrong-password!", s)
-            flood.append(
-                (r.status_code, time.monotonic() - start, r.headers.get("Retry-After", ""))
-            )
+            took = time.monotonic() - start
+            flood.append((i, r.status_code, took, r.headers.get("Retry-After", "")))
 
     threads = [threading.Thread(target=bogus, args=(i,), daemon=True) for i in range(32)]
+    began = time.monotonic()
     for t in threads:
         t.start()
     try:
@@ -215,12 +223,18 @@ def test_login_flood_is_refused_quickly_while_push_and_health_stay_fast(
         stop.set()
         for t in threads:
             t.join(30)
-    codes = Counter(code for code, _, _ in flood)
+    flooded_s = time.monotonic() - began
+    codes = Counter(code for _, code, _, _ in flood)
     assert set(codes) <= {401, 429, 503}, codes
-    busy = [(took, after) for code, took, after in flood if code == 503]
+    busy = [(i, took, after) for i, code, took, after in flood if code == 503]
     assert busy, codes  # the pool is bounded: excess attempts are turned away ...
-    assert all(after == "1" for _, after in busy)
-    assert statistics.median(took for took, _ in busy) < 0.2  # ... at once, not queued
+    assert all(after == "1" for _, _, after in busy)
+    first_refusals = {i: took for i, took, _ in reversed(busy)}
+    assert statistics.median(first_refusals.values()) < 0.5  # ... at once, not queued,
+    # and a client that ignores Retry-After is answered no more often than it allows.
+    for i in range(32):
+        refused = sum(1 for j, code, _, _ in flood if j == i and code in (429, 503))
+        assert refused <= flooded_s / 1.0 + 2, (i, refused, flooded_s)
     # Generous bounds for a shared test machine (bench/login_flood.py measures the real
     # target, p95 <= 200 ms); before the fix both took seconds on SQLite.
     assert max(health) < 1.5, health
