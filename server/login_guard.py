@@ -298,7 +298,9 @@ class LoginGuard:
                 raise
             return checked, self.finish(ticket, checked.principal is not None)
 
-        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+        # Shielded: were the request cancelled while queued, the check still runs and
+        # releases its ticket (an unfinished ticket would keep its pair busy for good).
+        return await asyncio.shield(asyncio.get_running_loop().run_in_executor(self._pool, work))
 
     def dummy_hash(self) -> str:
         """A hash of a random password made like a real account's: checking a password of
