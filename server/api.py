@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response, StreamingResponse
@@ -25,7 +25,7 @@ from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN
-from server import auth, sync_service
+from server import auth, login_guard, sync_service
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
@@ -109,6 +109,7 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
         notifier.start(asyncio.get_running_loop())
         yield
         notifier.stop()
+        guard.close()
 
     app = FastAPI(
         title="duty-server",
@@ -118,6 +119,9 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
     )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    guard = login_guard.LoginGuard()
+    guard.dummy_hash()  # made once now, not in the first sign-in's event loop turn
+    app.add_middleware(login_guard.ShedWhenFull, guard=guard)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, exc: RequestValidationError) -> Response:
@@ -142,22 +146,39 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
     Who = Annotated[auth.Principal, Depends(principal)]
 
     @app.post("/auth/login", response_model=LoginOut)
-    async def login(body: LoginIn) -> Any:
+    async def login(body: LoginIn, request: Request, background: BackgroundTasks) -> Any:
+        # Throttled per (source address, account) and per account; hashing runs in its
+        # own small pool, outside any transaction (server/login_guard.py).
+        address = login_guard.source_key(request.client.host if request.client else None)
         try:
-            who, delay = await asyncio.to_thread(
-                auth.authenticate, engine, body.username, body.password
-            )
-        except auth.Throttled as exc:
+            ticket = guard.admit(address, body.username)
+        except login_guard.Throttled as exc:
             wait = max(1, math.ceil(exc.retry_after_s))
+            await guard.refuse(address, wait)
             return JSONResponse(
                 {"detail": f"登录失败次数过多，请 {wait} 秒后再试"},
                 status_code=429,
                 headers={"Retry-After": str(wait)},
             )
+        except login_guard.Busy as exc:
+            wait = max(1, math.ceil(exc.retry_after_s))
+            await guard.refuse(address, wait)
+            return JSONResponse(
+                {"detail": f"登录请求过多，服务器繁忙，请 {wait} 秒后再试"},
+                status_code=503,
+                headers={"Retry-After": str(wait)},
+            )
+        checked, delay = await guard.check(ticket, engine, body.username, body.password)
+        if login_guard.needs_record(checked):
+            ok = checked.principal is not None
+            background.add_task(
+                login_guard.record_outcome, engine, body.username, ok, checked.rehash
+            )
         if delay:
             await asyncio.sleep(delay)
-        if who is None:
-            raise HTTPException(401, "用户名或密码错误")
+        who = checked.principal
+        if who is None:  # (a raised HTTPException would drop the background write)
+            return JSONResponse({"detail": "用户名或密码错误"}, 401, background=background)
         return LoginOut(
             token=auth.issue_token(secret, who),
             username=who.username,

@@ -20,7 +20,11 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select, update
 
 from console.domain.fields import ACCOUNT_MAX_LEN
+
+# Re-exported: the login guard and the CLI hash and check through this module.
 from console.domain.passwords import hash_password, needs_rehash, verify_password
+
+__all__ = ["hash_password", "needs_rehash", "verify_password"]
 from console.domain.roles import ROLE_LABELS
 from server.schema import User
 
@@ -179,54 +183,3 @@ def change_account(
         changed = conn.execute(update(User).where(User.username == username).values(**values))
         if changed.rowcount != 1:
             raise LookupError(f"no account named {username!r}")
-
-
-class Throttled(Exception):
-    """Too many failed sign-ins: refused without checking the password."""
-
-    def __init__(self, retry_after_s: float) -> None:
-        super().__init__(f"retry after {retry_after_s:.1f} s")
-        self.retry_after_s = retry_after_s
-
-
-def authenticate(engine: Engine, username: str, password: str) -> tuple[Principal | None, float]:
-    """Check a login. Returns (principal or None, seconds the caller must wait first).
-
-    Raises Throttled while an earlier failure's delay has not run out, so N parallel
-    guesses are not N password checks.
-    """
-    now_ms = int(time.time() * 1000)
-    with engine.begin() as conn:
-        stmt = select(User).where(User.username == username)
-        if engine.dialect.name != "sqlite":  # SQLite's BEGIN IMMEDIATE already serialises
-            stmt = stmt.with_for_update()  # one check at a time per account
-        user = conn.execute(stmt).mappings().first()
-        if user is None:
-            # Same work as a real check, so timing does not reveal which names exist.
-            verify_password(password, hash_password("x" * 12))
-            return None, failure_delay(3)
-        if user["locked_until_ms"] > now_ms:
-            raise Throttled((user["locked_until_ms"] - now_ms) / 1000)
-        delay = failure_delay(user["failed_logins"])
-        if not user["disabled"] and verify_password(password, user["password_hash"]):
-            if user["failed_logins"]:
-                conn.execute(update(User).where(User.username == username).values(failed_logins=0))
-            if needs_rehash(user["password_hash"]):
-                # An older hash (scrypt) becomes argon2id now that the password is at hand;
-                # the same password, so the account's session (its tokens) stays.
-                conn.execute(
-                    update(User)
-                    .where(User.username == username)
-                    .values(password_hash=hash_password(password))
-                )
-            return Principal(user["username"], user["role"], int(user["session_version"])), delay
-        next_delay = failure_delay(user["failed_logins"] + 1)
-        conn.execute(
-            update(User)
-            .where(User.username == username)
-            .values(
-                failed_logins=User.failed_logins + 1,
-                locked_until_ms=now_ms + int(next_delay * 1000),
-            )
-        )
-        return None, next_delay

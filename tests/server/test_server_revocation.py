@@ -340,6 +340,10 @@ def test_scrypt_hash_still_signs_in_and_is_upgraded_to_argon2id(
     assert _hash_of(database, name) == legacy  # a wrong guess changes nothing
     r = login(server, name, password)
     assert r.status_code == 200, r.text
+    # written with the outcome, after the answer has gone out (server/login_guard.py)
+    deadline = time.monotonic() + 10
+    while not _hash_of(database, name).startswith("$argon2id$") and time.monotonic() < deadline:
+        time.sleep(0.05)
     upgraded = _hash_of(database, name)
     assert upgraded.startswith("$argon2id$")
     assert _pull(server, r.json()["token"]).status_code == 200  # same session: token valid
