@@ -134,7 +134,7 @@ def _verify_audit(engine: Engine, args: argparse.Namespace) -> int:
     problems = verify(engine)
     for problem in problems:
         print(problem)
-    print("audit chain OK" if not problems else f"{len(problems)} problem(s) found in the chain")
+    print("audit chain OK" if not problems else f"{len(problems)} problem(s) found")
     unable = False
     if args.anchor:
         try:
