@@ -57,6 +57,14 @@ def history(client_for: Callable[[str], Client]) -> dict[str, str]:
     leader.apply(("timeline.append", note))
     leader.apply(("incident.update", {"id": inc["id"], "fields": {"grade": "较大"}}))
     leader.apply(("incident.delete", {"id": gone["id"]}))
+    # a conflicting edit (applied, with the conflict reported) is replayed like any other
+    leader.apply(("incident.update", {"id": inc["id"], "fields": {"title": "领导改的标题"}}))
+    stale = {
+        "id": inc["id"],
+        "fields": {"title": "值班员改的标题"},
+        "before": {"title": inc["title"]},
+    }
+    assert officer.apply(("incident.update", stale))[0]["code"] == "conflict"
     officer.apply(("timeline.append", timeline_args(inc["id"], kind="处置")))
     return {"incident": inc["id"], "timeline": note["id"], "township": town["id"]}
 
@@ -103,11 +111,11 @@ def _rechain(db: Database) -> None:
         )
 
 
-def _applied_entry(db: Database, name: str) -> dict[str, Any]:
+def _applied_entry(db: Database, name: str, *, last: bool = False) -> dict[str, Any]:
     rows = db.rows(
         "SELECT * FROM audit_log WHERE name = :n AND result LIKE 'applied%' ORDER BY seq", n=name
     )
-    return rows[0]
+    return rows[-1 if last else 0]
 
 
 def test_first_start_creates_a_private_audit_key(database: Database, server: ServerProcess) -> None:
@@ -122,7 +130,8 @@ def test_first_start_creates_a_private_audit_key(database: Database, server: Ser
 
 
 def test_applied_entries_record_hlc_and_version(database: Database, intact: dict[str, str]) -> None:
-    entry = _applied_entry(database, "incident.update")
+    entry = _applied_entry(database, "incident.update", last=True)
+    assert entry["result"] == "applied:conflict"
     assert entry["hlc"] and entry["version"] is not None
     [row] = database.rows(
         "SELECT version, updated_at FROM incidents WHERE id = :i", i=intact["incident"]
