@@ -36,7 +36,7 @@ class AuditRecord:
     args: str
     result: str
     # Applied mutations only (None on rejections and on entries written before migration
-    # 0007): the hlc becomes the rows' updated_at, the version their version.
+    # 0008): the hlc becomes the rows' updated_at, the version their version.
     hlc: str | None = None
     version: int | None = None
 

@@ -173,7 +173,7 @@ def replay(engine: Engine) -> ReplayReport:
         if legacy:
             return ReplayReport(
                 impossible=f"{len(legacy)} applied entries (the first is entry {legacy[0]}) "
-                "predate the recording of hlc and version (server migration 0007): "
+                "predate the recording of hlc and version (server migration 0008): "
                 "this audit log cannot be replayed"
             )
         with tempfile.TemporaryDirectory(prefix="duty-audit-replay-") as tmp:

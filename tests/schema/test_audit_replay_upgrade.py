@@ -1,4 +1,4 @@
-"""Upgrading a server to the revision whose audit entries record hlc and version (0007).
+"""Upgrading a server to the revision whose audit entries record hlc and version (0008).
 
 Entries written before keep their hash (the chain still verifies), new ones carry what a
 replay needs, and a replay of a log holding old applied entries says it cannot prove
@@ -31,7 +31,7 @@ def test_old_entries_keep_their_hash_and_new_ones_can_be_replayed(
 ) -> None:
     from server.audit_proof import replay
 
-    with server_database(backend, tmp_path, revision="0006_demo_flag") as engine:
+    with server_database(backend, tmp_path, revision="0007_report_rules_v2") as engine:
         # an audit entry as the previous release wrote it (no hlc, no version columns)
         record = audit.AuditRecord(
             at="2026-11-01T00:00:00.000+00:00",

@@ -4,8 +4,8 @@ With them the audited mutations can be replayed into an empty database and repro
 synced tables (``duty-server verify-audit --replay``). Entries written before keep NULL and
 their hash; a server whose log holds applied entries without them cannot be replayed.
 
-Revision ID: 0007_audit_replay
-Revises: 0006_demo_flag
+Revision ID: 0008_audit_replay
+Revises: 0007_report_rules_v2
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_audit_replay"
-down_revision: str | None = "0006_demo_flag"
+revision: str = "0008_audit_replay"
+down_revision: str | None = "0007_report_rules_v2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
