@@ -3,6 +3,12 @@
 Editing or deleting any entry breaks the chain from that point, which
 ``duty-server verify-audit`` reports. The chain head lives in ``server_state`` and advances
 in the same transaction as the mutation it records.
+
+The chain alone is unkeyed: whoever can write the database can rewrite an entry and
+recompute every hash after it. What makes it evidence is :mod:`server.audit_proof`: signed
+anchors of the head kept outside the database, and a replay of the applied mutations
+against the synced tables. An applied entry therefore also records the mutation's hlc and
+the global version it got, everything a replay needs.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Connection
@@ -28,24 +35,43 @@ class AuditRecord:
     name: str
     args: str
     result: str
+    # Applied mutations only (None on rejections and on entries written before migration
+    # 0008): the hlc becomes the rows' updated_at, the version their version.
+    hlc: str | None = None
+    version: int | None = None
 
 
 def entry_hash(prev_hash: str, seq: int, record: AuditRecord) -> str:
-    body = json.dumps(
-        [
-            seq,
-            record.at,
-            record.username,
-            record.client_id,
-            record.mutation_id,
-            record.name,
-            record.args,
-            record.result,
-        ],
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    fields: list[object] = [
+        seq,
+        record.at,
+        record.username,
+        record.client_id,
+        record.mutation_id,
+        record.name,
+        record.args,
+        record.result,
+    ]
+    if record.hlc is not None or record.version is not None:
+        # Appended only when present, so entries written before they existed keep their hash.
+        fields += [record.hlc, record.version]
+    body = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def record_of(row: Any) -> AuditRecord:
+    """The record of an ``audit_log`` row (a mapping)."""
+    return AuditRecord(
+        row.at,
+        row.username,
+        row.client_id,
+        int(row.mutation_id),
+        row.name,
+        row.args,
+        row.result,
+        row.hlc,
+        None if row.version is None else int(row.version),
+    )
 
 
 def append(conn: Connection, seq: int, prev_hash: str, record: AuditRecord) -> str:
@@ -89,26 +115,47 @@ _ADVANCE_HEAD = (
 )
 
 
+@dataclass
+class Walk:
+    """What walking the chain found: problems, the last entry's seq and stored hash, and the
+    head recomputed from the genesis over the entries' content alone (stored hashes ignored)."""
+
+    problems: list[str] = field(default_factory=list)
+    last_seq: int = 0
+    last_hash: str = GENESIS_HASH
+    recomputed: str = GENESIS_HASH
+
+
+def walk(conn: Connection, upto: int | None = None) -> Walk:
+    """Walk entries 1..``upto`` (all without it) in order, checking every link and hash."""
+    found = Walk()
+    expected_seq = 1
+    stmt = select(AuditEntry).order_by(AuditEntry.seq)
+    if upto is not None:
+        stmt = stmt.where(AuditEntry.seq <= upto)
+    for row in conn.execute(stmt).mappings():
+        if row.seq != expected_seq:
+            found.problems.append(f"entry {expected_seq} missing (next present is {row.seq})")
+            expected_seq = row.seq
+        record = record_of(row)
+        if row.prev_hash != found.last_hash:
+            found.problems.append(f"entry {row.seq}: previous-hash link broken")
+        if entry_hash(row.prev_hash, row.seq, record) != row.hash:
+            found.problems.append(f"entry {row.seq}: content does not match its hash (edited)")
+        found.recomputed = entry_hash(found.recomputed, row.seq, record)
+        found.last_hash = row.hash
+        found.last_seq = int(row.seq)
+        expected_seq += 1
+    return found
+
+
 def verify(engine: Engine) -> list[str]:
     """Walk the chain; return human-readable problems (empty list: intact)."""
-    problems: list[str] = []
-    prev = GENESIS_HASH
-    expected_seq = 1
     with engine.connect() as conn:
         head_seq, head = conn.execute(select(ServerState.audit_seq, ServerState.audit_head)).one()
-        for row in conn.execute(select(AuditEntry).order_by(AuditEntry.seq)).mappings():
-            if row.seq != expected_seq:
-                problems.append(f"entry {expected_seq} missing (next present is {row.seq})")
-                expected_seq = row.seq
-            record = AuditRecord(
-                row.at, row.username, row.client_id, row.mutation_id, row.name, row.args, row.result
-            )
-            if row.prev_hash != prev:
-                problems.append(f"entry {row.seq}: previous-hash link broken")
-            if entry_hash(row.prev_hash, row.seq, record) != row.hash:
-                problems.append(f"entry {row.seq}: content does not match its hash (edited)")
-            prev = row.hash
-            expected_seq += 1
+        found = walk(conn)
+    problems = found.problems
+    expected_seq, prev = found.last_seq + 1, found.last_hash
     if expected_seq - 1 != head_seq:
         problems.append(
             f"chain ends at {expected_seq - 1} but the head says {head_seq} "

@@ -7,7 +7,8 @@ duty-server set-password NAME                 (password from the prompt or stdin
 duty-server set-role NAME --role ROLE
 duty-server disable-user NAME / enable-user NAME
 duty-server sign-out NAME                     (revoke the account's tokens everywhere)
-duty-server verify-audit
+duty-server verify-audit [--anchor FILE]... [--replay]
+duty-server audit-anchor [--out FILE]         (signed head of the audit chain)
 duty-server digest
 duty-server new-epoch                         (after restoring a backup)
 """
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import os
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, update
 
@@ -111,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = [
         cu,
         *account_commands,
-        sub.add_parser("verify-audit", help="check the audit chain; exit 1 if tampered"),
+        _verify_audit_parser(sub),
+        _audit_anchor_parser(sub),
         sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables"),
         sub.add_parser("new-epoch", help="start a new epoch after restoring a backup"),
         sub.add_parser("load-sample", help="load the Suichang sample county (样例数据) for demos"),
@@ -119,6 +123,107 @@ def build_parser() -> argparse.ArgumentParser:
     for command in commands:
         _storage_options(command, argparse.SUPPRESS)
     return p
+
+
+def _verify_audit_parser(sub: Any) -> argparse.ArgumentParser:
+    va = sub.add_parser(
+        "verify-audit",
+        help="check the audit chain (and anchors, replay); exit 1 if tampered, 2 if unable",
+    )
+    va.add_argument(
+        "--anchor",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="an anchor written by audit-anchor: prove nothing before it changed (repeatable)",
+    )
+    va.add_argument(
+        "--replay",
+        action="store_true",
+        help="replay the audited mutations and compare with the synced tables",
+    )
+    return va
+
+
+def _audit_anchor_parser(sub: Any) -> argparse.ArgumentParser:
+    aa = sub.add_parser(
+        "audit-anchor", help="write the audit chain's head, signed with the audit key"
+    )
+    aa.add_argument("--out", type=Path, metavar="FILE", help="write here instead of stdout")
+    return aa
+
+
+def _verify_audit(engine: Engine, args: argparse.Namespace) -> int:
+    from server.audit import verify
+    from server.audit_key import AuditKeyError, load_key
+    from server.audit_proof import AnchorFormatError, check_anchor, parse_anchor, replay
+
+    problems = verify(engine)
+    for problem in problems:
+        print(problem)
+    print("audit chain OK" if not problems else f"{len(problems)} problem(s) found")
+    unable = False
+    if args.anchor:
+        try:
+            key = load_key(_data_dir(args.data_dir), create=False)
+        except AuditKeyError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        for path in args.anchor:
+            try:
+                doc = parse_anchor(path.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, AnchorFormatError) as exc:
+                print(f"error: {path}: not a readable anchor: {exc}", file=sys.stderr)
+                unable = True
+                continue
+            found = check_anchor(engine, doc, key)
+            for problem in found:
+                print(problem)
+            if not found:
+                print(f"anchor {path}: entries 1..{doc['seq']} unchanged since {doc['at']}")
+            problems += found
+    if args.replay:
+        report = replay(engine)
+        if report.impossible:
+            print(f"error: replay: {report.impossible}", file=sys.stderr)
+            unable = True
+        else:
+            for problem in report.problems:
+                print(problem)
+            if not report.problems:
+                print(
+                    f"replay OK: {report.replayed} applied mutations reproduce the synced "
+                    f"tables (digest {report.digest})"
+                )
+            problems += report.problems
+    return 1 if problems else 2 if unable else 0
+
+
+def _audit_anchor(engine: Engine, args: argparse.Namespace) -> int:
+    from server.audit_key import AuditKeyError, load_key
+    from server.audit_proof import make_anchor
+
+    try:
+        key = load_key(_data_dir(args.data_dir), create=True)
+    except AuditKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    doc, problems = make_anchor(engine, key)
+    if doc is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("error: the audit chain is broken: no anchor written", file=sys.stderr)
+        return 1
+    text = json.dumps(doc, indent=2) + "\n"
+    if args.out is None:
+        sys.stdout.write(text)
+        return 0
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, args.out)  # a reader never sees half an anchor
+    print(f"anchor of entry {doc['seq']} written to {args.out}")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -139,13 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ACCOUNT_CHANGES:
         return _change_account(engine, args)
     if args.command == "verify-audit":
-        from server.audit import verify
-
-        problems = verify(engine)
-        for problem in problems:
-            print(problem)
-        print("audit chain OK" if not problems else f"{len(problems)} problem(s) found")
-        return 1 if problems else 0
+        return _verify_audit(engine, args)
+    if args.command == "audit-anchor":
+        return _audit_anchor(engine, args)
     if args.command == "digest":
         from console.domain.digest import database_digest
 
@@ -198,12 +299,18 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from server.api import create_app
+    from server.audit_key import AuditKeyError, load_key
     from server.keys import SigningKeyError, signing_key
 
     try:
         secret = signing_key(_data_dir(args.data_dir), args.secret_file)
     except (SigningKeyError, OSError) as exc:
         print(f"error: token signing key: {exc}", file=sys.stderr)
+        return 2
+    try:  # made on first start, so that it exists (and can be kept apart) before any anchor
+        load_key(_data_dir(args.data_dir), create=True)
+    except AuditKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2
     app = create_app(_engine(args), secret)
     uvicorn.run(

@@ -83,6 +83,9 @@ class AuditEntry(ServerBase):
     result: Mapped[str] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # Applied mutations: what a replay needs besides name and args (server.audit_proof).
+    hlc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 def server_metadata() -> MetaData:

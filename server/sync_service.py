@@ -159,6 +159,9 @@ def _push_locked(
                     # ASCII escapes when the text holds what a database cannot store
                     args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
                     result=result.status if not result.code else f"{result.status}:{result.code}",
+                    # what a replay of the audit needs (server.audit_proof)
+                    hlc=m.hlc if result.status == "applied" else None,
+                    version=result.version if result.status == "applied" else None,
                 )
             )
             fresh[m.mutation_id] = result

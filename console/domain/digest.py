@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -23,14 +24,20 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def table_digest(conn: Connection, table: Table) -> str:
-    h = hashlib.sha256()
+def canonical_rows(conn: Connection, table: Table) -> Iterator[tuple[str, list[Any]]]:
+    """(id, values in schema order, in the digest's type-stable form), in id order."""
     columns = list(table.columns)
     bool_cols = {c.name for c in columns if c.type.python_type is bool}
     for row in conn.execute(select(table).order_by(table.c.id)).mappings():
         values = [
             bool(row[c.name]) if c.name in bool_cols else _canonical(row[c.name]) for c in columns
         ]
+        yield str(row["id"]), values
+
+
+def table_digest(conn: Connection, table: Table) -> str:
+    h = hashlib.sha256()
+    for _, values in canonical_rows(conn, table):
         h.update(json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode())
         h.update(b"\n")
     return h.hexdigest()
