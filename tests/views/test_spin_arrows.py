@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QSpinBox, QStyle, QStyleOptionSpinBox
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QDoubleSpinBox,
+    QSpinBox,
+    QStyle,
+    QStyleOptionSpinBox,
+)
 from pytestqt.qtbot import QtBot
 
 from console.ui.theme import ThemeManager
@@ -13,7 +20,7 @@ from console.ui.theme import ThemeManager
 ARROW = {"dark": QColor("#c9d2dd"), "light": QColor("#3b4654")}
 
 
-def arrow_pixels(image: QImage, box: QSpinBox, part: QStyle.SubControl, ink: QColor) -> int:
+def arrow_pixels(image: QImage, box: QAbstractSpinBox, part: QStyle.SubControl, ink: QColor) -> int:
     option = QStyleOptionSpinBox()
     box.initStyleOption(option)
     rect = box.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option, part, box)
@@ -36,12 +43,15 @@ def arrow_pixels(image: QImage, box: QSpinBox, part: QStyle.SubControl, ink: QCo
     return near
 
 
+@pytest.mark.parametrize("kind", [QSpinBox, QDoubleSpinBox])  # counts and amounts
 @pytest.mark.parametrize("theme_name", ["dark", "light"])
-def test_spin_box_arrows_visible(qtbot: QtBot, qapp: QApplication, theme_name: str) -> None:
+def test_spin_box_arrows_visible(
+    qtbot: QtBot, qapp: QApplication, theme_name: str, kind: type[QSpinBox | QDoubleSpinBox]
+) -> None:
     theme = ThemeManager(qapp, theme_name)
     theme.apply()
     try:
-        box = QSpinBox()
+        box = kind()
         qtbot.addWidget(box)
         box.setRange(1, 999)
         box.setValue(30)  # neither end: both arrows enabled
