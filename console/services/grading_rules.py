@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from console.domain.grading import BOUND_COLUMNS, default_grading_calls, grading_rule_args
 from console.domain.roles import SYSTEM_USER
+from console.domain.rows import MutationCall
 from console.domain.schema import GradingRule
 from console.store.changes import Changes
 from console.store.writer import Writer
@@ -32,10 +33,12 @@ def list_grading_rules(writer: Writer) -> list[dict[str, Any]]:
 
 
 def set_grading_rule(writer: Writer, row: Mapping[str, Any], *, user: str) -> Changes:
-    """Add or change a row, stated whole (bounds left out or None: no bound). A row edited
-    in place keeps its id; a new one gets the id of its class and metric, so adding a row
-    that exists replaces it (one row per class and metric). The mutation checks the rest
-    (a graded category, its subtype, bounds growing with the grade)."""
+    """Add or change a row, stated whole (bounds left out or None: no bound). A row's id is
+    that of its class and metric (one row per class and metric): adding a row that exists
+    replaces it, and a row edited into another class or metric moves to that id (the old
+    one is deleted in the same transaction), so a later new row can never overwrite it.
+    The mutation checks the rest (a graded category, its subtype, bounds growing with the
+    grade)."""
     args = grading_rule_args(
         row["category"],
         row.get("subtype") or "",
@@ -43,9 +46,11 @@ def set_grading_rule(writer: Writer, row: Mapping[str, Any], *, user: str) -> Ch
         tuple(row.get(column) for column in BOUND_COLUMNS.values()),
         row.get("basis") or "",
     )
-    if row.get("id"):
-        args["id"] = row["id"]
-    return writer.apply([("grading_rule.upsert", args)], user=user)
+    calls: list[MutationCall] = [("grading_rule.upsert", args)]
+    old = row.get("id")
+    if old and old != args["id"]:
+        calls.append(("grading_rule.delete", {"id": old}))
+    return writer.apply(calls, user=user)
 
 
 def delete_grading_rule(writer: Writer, rule_id: str, *, user: str) -> Changes:

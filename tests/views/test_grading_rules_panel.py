@@ -91,12 +91,33 @@ def test_leader_edits_the_grading_table_and_the_suggestion_follows(
     _save(qtbot, window, panel)
     assert _suggested(workstation, {"dead": 40}) == "重大"
 
+    # A row moved to another metric keeps one row per class and metric: a new row for the
+    # metric it left does not overwrite it.
+    _select(panel, "事故灾难", "企业安全事故", "重伤")
+    panel.set_metric("失踪")
+    _save(qtbot, window, panel)
+    metrics = {r["metric"] for r in list_grading_rules(workstation.writer)}
+    assert "失踪" in metrics and len(list_grading_rules(workstation.writer)) == 6
+    panel.new.click()
+    panel.category.setCurrentText("事故灾难")
+    panel.subtype.setCurrentText("企业安全事故")
+    panel.set_metric("重伤")
+    panel.bounds["min_general"].setText("1")
+    _save(qtbot, window, panel)
+    factory = {
+        r["metric"]: r
+        for r in list_grading_rules(workstation.writer)
+        if r["subtype"] == "企业安全事故"
+    }
+    assert factory["失踪"]["min_major"] == 50 and factory["重伤"]["min_major"] is None
+    assert len(list_grading_rules(workstation.writer)) == 7
+
     # Deleted: the deaths of a factory accident suggest nothing.
     _select(panel, "事故灾难", "企业安全事故", "死亡")
     with qtbot.waitSignal(panel.refreshed, timeout=5000):
         panel.delete.click()
     assert panel.message.text() == "已删除：事故灾难 企业安全事故 死亡"
-    assert panel.model.rowCount() == 5
+    assert panel.model.rowCount() == 6
     assert _suggested(workstation, {"dead": 5}) is None
 
     # A new row for a class that had none: 地质 disasters graded by people evacuated.
@@ -112,7 +133,7 @@ def test_leader_edits_the_grading_table_and_the_suggestion_follows(
         panel.bounds[column].setText(value)
     panel.basis.setText("县地质灾害应急预案")
     _save(qtbot, window, panel)
-    assert panel.model.rowCount() == 6
+    assert panel.model.rowCount() == 7
     assert _suggested(workstation, {"evacuated": 600}, **geology) == "较大"
     row = next(r for r in panel.model.records() if r["metric"] == "转移人数")
     assert bound_text(row, "特别重大") == "—" and bound_text(row, "一般") == "≥ 100 人"

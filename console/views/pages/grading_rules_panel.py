@@ -26,7 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import catalog
-from console.domain.grading import BOUND_COLUMNS, GRADING_METRICS, METRIC_UNITS
+from console.domain.grading import (
+    BOUND_COLUMNS,
+    GRADING_METRICS,
+    METRIC_UNITS,
+    grading_rule_id,
+)
 from console.domain.roles import ADMIN, LEADER
 from console.domain.schema import ENTITY_FIELDS
 from console.models.grading_rule_table_model import (
@@ -265,8 +270,17 @@ class GradingRulesPanel(QWidget):
             row["id"] = self._editing
         user = self._user()
         label = f"{row['category']} {row['subtype'] or ANY_SUBTYPE} {row['metric']}"
+
+        def saved() -> None:
+            # the row now lives under the id of its class and metric (see set_grading_rule)
+            if self._editing is not None:
+                self._editing = grading_rule_id(row["category"], row["subtype"], row["metric"])
+
         self._write(
-            lambda: incidents.set_grading_rule(row, user=user), f"已保存：{label}", "未保存"
+            lambda: incidents.set_grading_rule(row, user=user),
+            f"已保存：{label}",
+            "未保存",
+            saved,
         )
 
     def _delete(self) -> None:
