@@ -4,18 +4,21 @@ figures imply, and a refused write keeps the dialog open with its numbers."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from console.domain import beijing
 from console.domain.schema import ENTITY_FIELDS
 from console.services.context import Workstation
 from console.services.incident_list import fetch_incident
 from console.services.incidents import IncidentService
+from console.store.records import OutboxEntry
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.casualty_dialog import FIGURES
 from console.views.pages.intake_page import IntakePage
@@ -154,3 +157,29 @@ def test_a_refused_write_keeps_the_dialog_and_its_numbers(
     assert dialog.save.isEnabled() and dialog.cancel.isEnabled()
     dialog.cancel.click()
     qtbot.waitUntil(lambda: detail.figures_dialog is None)
+
+
+def test_the_write_carries_the_figures_the_officer_saw(
+    qtbot: QtBot, page: IntakePage, workstation: Workstation, clock: Clock
+) -> None:
+    """A death recorded elsewhere after the dialog opened: the mutation pushed says the
+    officer saw 1, so the server reports the overwrite as a conflict (last writer wins)."""
+    service = IncidentService(workstation.writer)
+    incident_id = service.take_call(FACTORY, user="测试", now=clock())
+    _open(page, incident_id)
+    dialog = page.detail.edit_figures()
+    assert dialog is not None
+    workstation.writer.apply(
+        [("incident.update", {"id": incident_id, "fields": {"dead": 2}})], user="其他值班员"
+    )
+    dialog.boxes["dead"].setValue(4)
+    with qtbot.waitSignal(page.detail.action_finished, timeout=5000) as done:
+        dialog.save.click()
+    assert done.args == [True]
+    with workstation.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(OutboxEntry.args).where(OutboxEntry.name == "incident.update")
+        ).scalars()
+        updates = [json.loads(a) for a in rows]
+    assert updates[-1]["fields"] == {"dead": 4}
+    assert updates[-1]["before"] == {"dead": 1}
