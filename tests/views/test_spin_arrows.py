@@ -4,6 +4,7 @@ platform's arrows unless the theme draws its own)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QTime
 from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
     QStyle,
     QStyleOptionSpinBox,
+    QTimeEdit,
 )
 from pytestqt.qtbot import QtBot
 
@@ -43,19 +45,27 @@ def arrow_pixels(image: QImage, box: QAbstractSpinBox, part: QStyle.SubControl, 
     return near
 
 
-@pytest.mark.parametrize("kind", [QSpinBox, QDoubleSpinBox])  # counts and amounts
+# counts, amounts and the daily cut-off of a reporting rule
+@pytest.mark.parametrize("kind", [QSpinBox, QDoubleSpinBox, QTimeEdit])
 @pytest.mark.parametrize("theme_name", ["dark", "light"])
 def test_spin_box_arrows_visible(
-    qtbot: QtBot, qapp: QApplication, theme_name: str, kind: type[QSpinBox | QDoubleSpinBox]
+    qtbot: QtBot,
+    qapp: QApplication,
+    theme_name: str,
+    kind: type[QSpinBox | QDoubleSpinBox | QTimeEdit],
 ) -> None:
     theme = ThemeManager(qapp, theme_name)
     theme.apply()
     try:
-        box = kind()
+        box: QAbstractSpinBox
+        if kind is QTimeEdit:
+            box = QTimeEdit(QTime(9, 30))  # neither end: both arrows enabled
+        else:
+            box = kind()
+            box.setRange(1, 999)
+            box.setValue(30)  # neither end: both arrows enabled
+            box.setSuffix(" 分钟")
         qtbot.addWidget(box)
-        box.setRange(1, 999)
-        box.setValue(30)  # neither end: both arrows enabled
-        box.setSuffix(" 分钟")
         box.resize(160, box.sizeHint().height())
         image = box.grab().toImage()
         for part in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):
