@@ -30,7 +30,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor, QFont
 
 from console.domain import beijing
-from console.domain.sample import SAMPLE_TAG
+from console.domain.sample import SAMPLE_LABEL
 from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.services.deadlines import OVERDUE, status_text
@@ -399,7 +399,10 @@ class IncidentTableModel(QAbstractTableModel):
             return self._text(record, key)
         if role == Qt.ItemDataRole.ToolTipRole:
             # The title names the event; what it was filed as shows on hover.
-            return f"{record['title']}\n{classification(record)}" if key == "title" else None
+            if key != "title":
+                return None
+            sample = f"\n{SAMPLE_LABEL}" if record.get("is_sample") else ""
+            return f"{record['title']}\n{classification(record)}{sample}"
         grade = record.get("grade") or ""
         if role == Qt.ItemDataRole.DecorationRole and key == "title" and grade in GRADE_COLORS:
             return QColor(GRADE_COLORS[grade])
@@ -421,8 +424,6 @@ class IncidentTableModel(QAbstractTableModel):
         return due is not None and due.alert(self._clock()) == OVERDUE
 
     def _text(self, record: dict[str, Any], key: str) -> str:
-        if key == "title" and record.get("is_sample"):
-            return f"{SAMPLE_TAG}{record['title']}"
         if key == "received_at":
             return beijing.display(record["received_at"])[5:]
         if key == "township_id":

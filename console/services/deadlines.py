@@ -291,12 +291,13 @@ def duties_text(reporting: Reporting, now: datetime) -> str:
     shown = list(reporting.unmet[:MAX_DUTY_LINES])
     met = [d for d in reporting.deadlines if d.met]
     shown += met[-(MAX_DUTY_LINES - len(shown)) :] if len(shown) < MAX_DUTY_LINES else []
-    lines = [f"{duty_line(d, now)}　〔{d.source}〕" for d in sorted(shown, key=lambda d: d.due)]
+    lines = [f"{duty_line(d, now)}〔{d.source}〕" for d in sorted(shown, key=lambda d: d.due)]
     hidden = len(reporting.deadlines) - len(shown)
     if hidden > 0:
-        lines.append(f"（另有 {hidden} 项未列出）")
+        lines.append(f"另有 {hidden} 项未列出")
     if reporting.after_close:
         lines.append(f"结案后须{'、'.join(reporting.after_close)}")
     if reporting.ungraded:
-        lines.append("未定级：定级后可能还有报送要求")
-    return "报送要求：\n" + "\n".join(lines)
+        lines.append("未定级，定级后可能还有报送要求")
+    # One paragraph: the detail shares its height with the list.
+    return "报送要求：" + "；".join(lines)

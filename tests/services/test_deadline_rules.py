@@ -269,3 +269,17 @@ def test_the_readme_lists_the_default_rules_with_their_sources() -> None:
     assert rp.rules_markdown() in readme, "run python tools/readme_report_rules.py"
     for rule in rp.DEFAULT_RULES:
         assert rule.basis in readme
+
+
+def test_the_detail_lists_every_report_due_with_its_source() -> None:
+    from console.services.deadlines import duties_text
+
+    incident = _incident("事故灾难", "企业安全事故", None)
+    sent = [_report("首报", "书面", RECEIVED + timedelta(minutes=30))]
+    text = duties_text(_duties(incident, sent), RECEIVED + timedelta(hours=1))
+    assert text.startswith("报送要求：首报(书面) 截止 11-28 15:50 已报送 11-28 14:20〔法规〕")
+    assert text.endswith("未定级，定级后可能还有报送要求")
+    nuclear = _duties(_incident("事故灾难", "核与辐射", "一般"))
+    assert "无适用规则" in duties_text(nuclear, RECEIVED)
+    late = duties_text(_duties({**incident, "grade": "一般"}), RECEIVED + timedelta(hours=3))
+    assert late.endswith("超时 1 小时〔法规〕")

@@ -142,16 +142,24 @@ class IntakePage(Page):
         scroll.setMinimumWidth(left.minimumSizeHint().width() + 12)  # never clips the form
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
+        # The detail scrolls inside its half: on a 1280x800 screen its fields, actions and
+        # timeline would otherwise claim the height the list needs.
+        detail_scroll = QScrollArea(right)
+        detail_scroll.setObjectName("DetailScroll")
+        detail_scroll.setWidgetResizable(True)
+        detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        detail_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.detail = IncidentDetail(
             self.source,
             self.service,
             lambda: context.session.officer,
             self.clock,
-            right,
+            detail_scroll.viewport(),
             context.tasks,
         )
+        detail_scroll.setWidget(self.detail)
         right.addWidget(self.list)
-        right.addWidget(self.detail)
+        right.addWidget(detail_scroll)
         right.setStretchFactor(0, 1)
         right.setStretchFactor(1, 1)
         right.setChildrenCollapsible(False)

@@ -127,7 +127,7 @@ class ReportRulesPanel(QWidget):
         self.delete = QPushButton("删除所选", self)
         self.minutes_label = QLabel("时限", self)
         self.daily_label = QLabel("每日截止", self)
-        self.window_label = QLabel("接报后", self)
+        self.window_label = QLabel("补报期限", self)
 
         def cell(r: int, c: int, label: str | QLabel, widget: QWidget) -> None:
             form.addWidget(label if isinstance(label, QLabel) else QLabel(label, self), r, c)
