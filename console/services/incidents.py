@@ -299,3 +299,20 @@ class IncidentService:
 
     def delete_report_rule(self, rule_id: str, *, user: str) -> Changes:
         return self._writer.apply([("report_rule.delete", {"id": rule_id})], user=user)
+
+    # -- the grading table (定级标准; duty leaders and admins) -------------------------------
+    def grading_rules(self) -> list[dict[str, Any]]:
+        from console.services.grading_rules import list_grading_rules
+
+        return list_grading_rules(self._writer)
+
+    def set_grading_rule(self, row: Mapping[str, Any], *, user: str) -> Changes:
+        """Add or change a grading row stated whole (``id`` to edit one in place)."""
+        from console.services.grading_rules import set_grading_rule
+
+        return set_grading_rule(self._writer, row, user=user)
+
+    def delete_grading_rule(self, rule_id: str, *, user: str) -> Changes:
+        from console.services.grading_rules import delete_grading_rule
+
+        return delete_grading_rule(self._writer, rule_id, user=user)

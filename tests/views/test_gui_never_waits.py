@@ -4,9 +4,9 @@ the store's pool on the GUI thread while the console is used as an officer uses 
 A pool ``checkout`` listener records every checkout made on the main thread with a frame of
 ``console/views``, ``console/models`` or ``console/ui`` on its stack (test code reading the
 store to check results does not count). The walk opens every page, filters, sorts and
-scrolls a list of 250 incidents, saves a call, opens it and writes on it, opens the report
-dialog and records a report sent, edits a deadline rule and lets changes to places and
-reference data arrive; then the record must be empty.
+scrolls a list of 250 incidents, saves a call, opens it and writes on it (the figures too),
+opens the report dialog and records a report sent, edits a deadline rule and a grading row
+and lets changes to places and reference data arrive; then the record must be empty.
 """
 
 from __future__ import annotations
@@ -122,6 +122,8 @@ def test_the_probe_sees_a_gui_thread_read(
     assert len(gui_checkouts.stacks) == 1
 
 
+# The offscreen platform cannot pass the casualty dialog's size hints on: not a fault.
+@pytest.mark.qt_log_ignore("This plugin does not support")
 def test_an_officer_session_never_reads_on_the_gui_thread(
     qtbot: QtBot, watched: MainWindow, workstation: Workstation, gui_checkouts: GuiCheckouts
 ) -> None:
@@ -201,6 +203,13 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     qtbot.waitUntil(lambda: page.detail.grade_hint.finding is not None, timeout=5000)
     assert page.detail.accept_grade()
     settle(window)
+    # The figures corrected in the detail's 修改伤亡… dialog.
+    figures = page.detail.edit_figures()
+    assert figures is not None
+    figures.boxes["dead"].setValue(12)
+    with qtbot.waitSignal(page.detail.action_finished, timeout=5000):
+        figures.save.click()
+    settle(window)
 
     # The report dialog: composed, recorded as sent.
     dialog = page.report_dialog(incident_id)
@@ -248,6 +257,14 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     rules.minutes.setValue(45)
     with qtbot.waitSignal(window.context.bus.changed, timeout=5000):
         rules.save.click()
+    settle(window)
+    # 设置 > 定级标准: a grading row changed.
+    grading = settings.grading
+    assert grading is not None
+    grading.table.selectRow(0)
+    grading.bounds["min_general"].setText("2")
+    with qtbot.waitSignal(grading.refreshed, timeout=5000):
+        grading.save.click()
     settle(window)
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)

@@ -4,8 +4,17 @@ platform's arrows unless the theme draws its own)."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QTime
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QApplication, QSpinBox, QStyle, QStyleOptionSpinBox
+from PySide6.QtWidgets import (
+    QAbstractSpinBox,
+    QApplication,
+    QDoubleSpinBox,
+    QSpinBox,
+    QStyle,
+    QStyleOptionSpinBox,
+    QTimeEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from console.ui.theme import ThemeManager
@@ -13,7 +22,7 @@ from console.ui.theme import ThemeManager
 ARROW = {"dark": QColor("#c9d2dd"), "light": QColor("#3b4654")}
 
 
-def arrow_pixels(image: QImage, box: QSpinBox, part: QStyle.SubControl, ink: QColor) -> int:
+def arrow_pixels(image: QImage, box: QAbstractSpinBox, part: QStyle.SubControl, ink: QColor) -> int:
     option = QStyleOptionSpinBox()
     box.initStyleOption(option)
     rect = box.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, option, part, box)
@@ -36,16 +45,27 @@ def arrow_pixels(image: QImage, box: QSpinBox, part: QStyle.SubControl, ink: QCo
     return near
 
 
+# counts, amounts and the daily cut-off of a reporting rule
+@pytest.mark.parametrize("kind", [QSpinBox, QDoubleSpinBox, QTimeEdit])
 @pytest.mark.parametrize("theme_name", ["dark", "light"])
-def test_spin_box_arrows_visible(qtbot: QtBot, qapp: QApplication, theme_name: str) -> None:
+def test_spin_box_arrows_visible(
+    qtbot: QtBot,
+    qapp: QApplication,
+    theme_name: str,
+    kind: type[QSpinBox | QDoubleSpinBox | QTimeEdit],
+) -> None:
     theme = ThemeManager(qapp, theme_name)
     theme.apply()
     try:
-        box = QSpinBox()
+        box: QAbstractSpinBox
+        if kind is QTimeEdit:
+            box = QTimeEdit(QTime(9, 30))  # neither end: both arrows enabled
+        else:
+            box = kind()
+            box.setRange(1, 999)
+            box.setValue(30)  # neither end: both arrows enabled
+            box.setSuffix(" 分钟")
         qtbot.addWidget(box)
-        box.setRange(1, 999)
-        box.setValue(30)  # neither end: both arrows enabled
-        box.setSuffix(" 分钟")
         box.resize(160, box.sizeHint().height())
         image = box.grab().toImage()
         for part in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):

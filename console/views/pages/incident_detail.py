@@ -43,6 +43,7 @@ from console.services.incidents import IncidentService
 from console.services.intake import classification
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
+from console.views.pages.casualty_dialog import CasualtyDialog
 from console.views.pages.grade_hint import GradeHint
 
 ENTRY_KINDS = ("处置", "领导批示", "指令", "备注")
@@ -147,7 +148,16 @@ class IncidentDetail(QFrame):
         self.fields.setObjectName("DetailFields")
         self.fields.setWordWrap(True)
         self.fields.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.fields)
+        # 修改伤亡… beside the fields it corrects (the title row has no room at 1280 wide).
+        fields_row = QHBoxLayout()
+        fields_row.addWidget(self.fields, 1)
+        self.figures_button = QPushButton("修改伤亡…", self)
+        self.figures_button.setToolTip("修改死亡、失踪、受伤等人数和损失（记入事件记录）")
+        self.figures_button.setMinimumWidth(self.figures_button.sizeHint().width())
+        self.figures_button.clicked.connect(self.edit_figures)
+        fields_row.addWidget(self.figures_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.figures_dialog: CasualtyDialog | None = None
+        layout.addLayout(fields_row)
         self.grade_hint = GradeHint(self, "按此改定等级")
         self.grade_hint.accept_button.clicked.connect(self.accept_grade)
         layout.addWidget(self.grade_hint)
@@ -322,6 +332,7 @@ class IncidentDetail(QFrame):
         enabled = self.incident is not None and self._service is not None and not self._busy
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
+        self.figures_button.setEnabled(enabled)
         self.grade_hint.accept_button.setEnabled(enabled)
         self.sub_hazard.setEnabled(enabled)
         self.sub_hazard_button.setEnabled(enabled)
@@ -448,6 +459,36 @@ class IncidentDetail(QFrame):
             ),
             self.action_error,
             lambda: None,
+        )
+        return True
+
+    def edit_figures(self) -> CasualtyDialog | None:
+        """修改伤亡…: the figures in a small dialog (window-modal, so the incident shown
+        cannot change under it); 保存 writes them (:meth:`save_figures`)."""
+        if self.incident is None or self._service is None or self._busy:
+            return None
+        dialog = CasualtyDialog(self.incident, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.submitted.connect(lambda fields: self.save_figures(dialog, fields))
+        self.action_finished.connect(dialog.write_finished)
+        self.figures_dialog = dialog
+        dialog.destroyed.connect(lambda: setattr(self, "figures_dialog", None))
+        dialog.open()
+        return dialog
+
+    def save_figures(self, dialog: CasualtyDialog, fields: dict[str, Any]) -> bool:
+        """Write the changed figures with the values the dialog was opened on as ``before``
+        (a change made meanwhile elsewhere is a conflict); the service logs 伤亡变化 (the
+        clock of a 补报) and a 备注 when a grading threshold is crossed. The re-read that
+        follows offers the grade the new figures imply."""
+        if self._service is None or self._busy or not fields:
+            dialog.write_finished(False)
+            return False
+        service, before, user, now = self._service, dialog.incident, self._officer(), self._clock()
+        self._write(
+            lambda: service.update(before["id"], fields, before, user=user, now=now),
+            dialog.error,
+            dialog.accept,
         )
         return True
 

@@ -9,16 +9,19 @@ from __future__ import annotations
 from PySide6.QtCore import QSortFilterProxyModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
     QButtonGroup,
-    QFormLayout,
+    QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableView,
+    QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -29,6 +32,7 @@ from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
 from console.ui.theme import THEME_LABELS, THEMES
 from console.views.pages.base import Page, PageContext
+from console.views.pages.grading_rules_panel import GradingRulesPanel
 from console.views.pages.report_rules_panel import ReportRulesPanel
 from console.views.registry import THEME_SHORTCUT
 
@@ -36,9 +40,12 @@ from console.views.registry import THEME_SHORTCUT
 class SettingsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        form = QFormLayout()
+        # Two rows (theme | officer, data folder | log) leave the rule tables their height.
+        form = QGridLayout()
         form.setHorizontalSpacing(16)
-        form.setVerticalSpacing(12)
+        form.setVerticalSpacing(10)
+        form.setColumnStretch(1, 1)
+        form.setColumnStretch(3, 1)
 
         themes = QHBoxLayout()
         self.theme_group = QButtonGroup(self)
@@ -54,7 +61,8 @@ class SettingsPage(Page):
         themes.addSpacing(12)
         themes.addWidget(hint)
         themes.addStretch(1)
-        form.addRow("界面主题", themes)
+        form.addWidget(QLabel("界面主题", self), 0, 0)
+        form.addLayout(themes, 0, 1)
 
         officer = QHBoxLayout()
         current = context.session.officer
@@ -66,31 +74,42 @@ class SettingsPage(Page):
         officer.addWidget(self.officer)
         officer.addWidget(self.save_officer)
         officer.addStretch(1)
-        form.addRow("本机值班员", officer)
+        form.addWidget(QLabel("本机值班员", self), 0, 2)
+        form.addLayout(officer, 0, 3)
 
         self.data_dir = QLabel(str(context.data_dir), self)
         self.data_dir.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        form.addRow("数据文件夹", self.data_dir)
+        form.addWidget(QLabel("数据文件夹", self), 1, 0)
+        form.addWidget(self.data_dir, 1, 1)
         self.log_file = QLabel(str(log_path(context.data_dir)), self)
         self.log_file.setObjectName("Muted")
-        form.addRow("日志文件", self.log_file)
+        form.addWidget(QLabel("日志文件", self), 1, 2)
+        form.addWidget(self.log_file, 1, 3)
         self.layout_.addLayout(form)
 
+        # The rule tables and the settings list share the rest of the page, one tab each, so
+        # each table keeps its height at 1280x800 (stacked they overlapped).
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
         self.rules: ReportRulesPanel | None = None
+        self.grading: GradingRulesPanel | None = None
         if context.incident_source is not None:
-            self.layout_.addSpacing(6)
-            self.rules = ReportRulesPanel(context, self)
-            self.layout_.addWidget(self.rules)
+            self.rules = ReportRulesPanel(context, self.tabs)
+            self.tabs.addTab(_padded(self.rules), "信息报送规则")
+            self.grading = GradingRulesPanel(context, self.tabs)
+            self.tabs.addTab(_padded(self.grading), "定级标准")
 
-        table_title = QLabel("全部设置项（仅保存与默认值不同的项）", self)
+        settings = QWidget(self.tabs)
+        box = QVBoxLayout(settings)
+        box.setContentsMargins(0, 10, 0, 0)
+        table_title = QLabel("全部设置项（仅保存与默认值不同的项）", settings)
         table_title.setObjectName("CardHeading")
-        self.layout_.addSpacing(6)
-        self.layout_.addWidget(table_title)
+        box.addWidget(table_title)
         self.model = SettingsTableModel(parent=self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
+        self.table = QTableView(settings)
         self.table.setModel(self.proxy)  # registry order; no sorting needed for a few rows
         self.table.setAlternatingRowColors(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -99,13 +118,13 @@ class SettingsPage(Page):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        self.layout_.addWidget(self.table)
-        self.overrides = QLabel(self)
+        box.addWidget(self.table, 1)
+        self.overrides = QLabel(settings)
         self.overrides.setObjectName("Muted")
         self.overrides.setWordWrap(True)
-        self.layout_.addWidget(self.overrides)
-        self.layout_.addStretch(1)
+        box.addWidget(self.overrides)
+        self.tabs.addTab(settings, "全部设置项")
+        self.layout_.addWidget(self.tabs, 1)
 
         self.save_officer.clicked.connect(self._save_officer)
         self.officer.returnPressed.connect(self._save_officer)
@@ -140,3 +159,17 @@ class SettingsPage(Page):
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())
+
+
+def _padded(panel: QWidget) -> QScrollArea:
+    """A panel in a tab, a little below the tab bar; it scrolls in a window too low for it
+    rather than squeezing its table over its editor."""
+    page = QWidget()
+    box = QVBoxLayout(page)
+    box.setContentsMargins(0, 10, 4, 0)
+    box.addWidget(panel)
+    area = QScrollArea()
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidgetResizable(True)
+    area.setWidget(page)
+    return area
