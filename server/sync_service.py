@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, insert, select, update
 from sqlalchemy.engine import Connection, NestedTransaction
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.domain import roles
 from console.domain.fields import MutationRejected
@@ -155,7 +156,7 @@ def _push_locked(
                     username=who.username,
                     client_id=client_id,
                     mutation_id=m.mutation_id,
-                    name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
+                    name=_audit_name(m.name),
                     # ASCII escapes when the text holds what a database cannot store
                     args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
                     result=result.status if not result.code else f"{result.status}:{result.code}",
@@ -324,6 +325,29 @@ def _apply_one(
             return _forbidden(m, who)
         _undo(conn, savepoint)
         return MutationResult(m.mutation_id, "rejected", exc.code, exc.message)
+    except DBAPIError as exc:
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            # The link or the server failed (lost connection, lock timeout, serialisation):
+            # nothing wrong with the mutation, so the push fails and is retried unchanged.
+            raise
+        # The database refused a value that validation let through (a constraint or a
+        # trigger it does not know of): a 500 here would fail every retry of this
+        # workstation's queue, so this one mutation is rejected (kept, shown on 同步状态).
+        # Logged without the values (hide_parameters on the engine): they may be personal.
+        _undo(conn, savepoint)
+        log.error(
+            "database refused mutation %s #%s of %s: %s",
+            m.name[:64],
+            m.mutation_id,
+            client_id,
+            str(exc.orig).splitlines()[0][:300] if exc.orig is not None else type(exc).__name__,
+        )
+        return MutationResult(
+            m.mutation_id,
+            "rejected",
+            "db_refused",
+            "服务器数据库拒绝保存此操作（数据不符合数据库的约束），请核对内容或联系管理员",
+        )
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         # Hostile arguments the validation did not foresee (an integer too large for a float
         # field...): a 500 here would block this workstation's queue forever, so the mutation
@@ -360,6 +384,18 @@ def storable_text(value: str) -> bool:
     except UnicodeEncodeError:
         return False
     return True
+
+
+_AUDIT_NAME_LEN = 64  # audit_log.name
+
+
+def _audit_name(name: str) -> str:
+    """The mutation name as the audit stores it: ASCII escapes when the text holds what a
+    database cannot store, cut to the column (an escape is six characters: 64 NULs did not
+    fit, and PostgreSQL failed the whole push on every retry)."""
+    if storable_text(name):
+        return name[:_AUDIT_NAME_LEN]
+    return json.dumps(name)[1:-1][:_AUDIT_NAME_LEN]
 
 
 def _storable(m: PushedMutation) -> bool:
