@@ -310,6 +310,7 @@ def _apply_one(
         hlc=m.hlc,
         version=version,
         on_conflict=conflicts.extend,
+        role=who.role,
     )
     savepoint: NestedTransaction | _GroupSavepoint = (
         conn.begin_nested() if isolated else _GroupSavepoint()
