@@ -1,4 +1,6 @@
-"""HTTP API of duty-server (FastAPI). OpenAPI schema at /openapi.json.
+"""HTTP API of duty-server (FastAPI). OpenAPI schema at /openapi.json and the browsable
+/docs only when enabled (``duty-server --api-docs`` or DUTY_SERVER_API_DOCS=1): a public
+server need not hand out its map.
 
 (No ``from __future__ import annotations`` here: FastAPI must see the real dependency types.)
 
@@ -10,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
@@ -85,6 +88,30 @@ class PushOut(BaseModel):
     results: list[ResultOut]
 
 
+class ErrorOut(BaseModel):
+    """Every refusal: ``detail`` is Chinese, for the officer; ``code`` stable for programs."""
+
+    detail: Any
+    code: str = ""
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        400: "请求无效（游标格式等）",
+        401: "未登录、令牌无效或已过期",
+        403: "角色无权、或工作站编号属于其他账号",
+        409: "操作编号不连续（服务器落后于工作站，例如从备份恢复）：按 last_mutation_id 重新提交",
+        413: "请求体过大",
+        422: "请求格式不符",
+        429: "过于频繁，或该账号登记的工作站过多；见 Retry-After",
+    }
+    return {s: {"model": ErrorOut, "description": meaning[s]} for s in statuses}
+
+
+class EventStreamResponse(StreamingResponse):
+    media_type = "text/event-stream"
+
+
 class PullOut(BaseModel):
     epoch: str
     cursor: str
@@ -95,7 +122,12 @@ class PullOut(BaseModel):
     rows: dict[str, list[dict[str, Any]]]
 
 
-def create_app(engine: Engine) -> FastAPI:
+def api_docs_enabled() -> bool:
+    return os.environ.get("DUTY_SERVER_API_DOCS", "").strip().lower() in ("1", "true", "yes")
+
+
+def create_app(engine: Engine, *, api_docs: bool = False) -> FastAPI:
+    """``api_docs``: serve /openapi.json and /docs (off by default)."""
     notifier = Notifier(engine)
 
     @contextlib.asynccontextmanager
@@ -109,6 +141,9 @@ def create_app(engine: Engine) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="县综合应急指挥中心值班台 同步服务器",
+        openapi_url="/openapi.json" if api_docs else None,
+        docs_url="/docs" if api_docs else None,
+        redoc_url=None,
     )
     secret = auth.token_secret(engine)
 
@@ -131,7 +166,7 @@ def create_app(engine: Engine) -> FastAPI:
 
     Who = Annotated[auth.Principal, Depends(principal)]
 
-    @app.post("/auth/login", response_model=LoginOut)
+    @app.post("/auth/login", response_model=LoginOut, responses=_errors(401, 413, 422, 429))
     async def login(body: LoginIn) -> Any:
         try:
             who, delay = await asyncio.to_thread(
@@ -155,7 +190,11 @@ def create_app(engine: Engine) -> FastAPI:
             expires_in=auth.TOKEN_TTL_S,
         )
 
-    @app.post("/sync/push", response_model=PushOut)
+    @app.post(
+        "/sync/push",
+        response_model=PushOut,
+        responses=_errors(400, 401, 403, 409, 413, 422, 429),
+    )
     async def push(body: PushIn, who: Who) -> Any:
         mutations = [sync_service.PushedMutation(**m.model_dump()) for m in body.mutations]
         try:
@@ -171,18 +210,21 @@ def create_app(engine: Engine) -> FastAPI:
             notifier.poke(max(versions))  # this process's streams need not wait for a poll
         return PushOut(last_mutation_id=last, results=[ResultOut(**asdict(r)) for r in results])
 
-    @app.get("/sync/pull", response_model=PullOut)
+    @app.get("/sync/pull", response_model=PullOut, responses=_errors(400, 401, 403, 422))
     async def pull(
         who: Who,
         client_id: Annotated[str, Query(pattern=_UUID)],
         cursor: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
     ) -> Any:
-        del who  # any authenticated role may read
         try:
-            page = await asyncio.to_thread(sync_service.pull, engine, client_id, cursor, limit)
+            page = await asyncio.to_thread(sync_service.pull, engine, client_id, cursor, limit, who)
         except ValueError as exc:
             raise HTTPException(400, f"游标无效：{exc}") from None
+        except sync_service.PushError as exc:
+            return JSONResponse(
+                {"detail": exc.message, "code": exc.code, **exc.extra}, status_code=exc.status
+            )
         return PullOut(
             epoch=page.epoch,
             cursor=f"{page.epoch}:{page.cursor}",
@@ -193,7 +235,23 @@ def create_app(engine: Engine) -> FastAPI:
             rows=page.rows,
         )
 
-    @app.get("/sync/events")
+    @app.get(
+        "/sync/events",
+        response_class=EventStreamResponse,
+        responses={
+            200: {
+                "description": "server-sent events: poke {version}, heartbeat every 15 s",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+            # JSON, not the stream's type (ErrorOut is a component through the other routes)
+            401: {
+                "description": "未登录、令牌无效或已过期",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                },
+            },
+        },
+    )
     async def events(who: Who) -> StreamingResponse:
         del who
 
@@ -211,9 +269,7 @@ def create_app(engine: Engine) -> FastAPI:
             finally:
                 notifier.unsubscribe(queue)
 
-        return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
+        return EventStreamResponse(stream(), headers={"Cache-Control": "no-cache"})
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

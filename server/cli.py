@@ -1,6 +1,6 @@
 """Command line of ``duty-server``: serve, and admin commands.
 
-duty-server [--database-url URL] [--host H] [--port P] [--certfile F --keyfile F]
+duty-server [--database-url URL] [--host H] [--port P] [--certfile F --keyfile F] [--api-docs]
 duty-server create-user NAME --role ROLE      (password from the prompt or stdin)
 duty-server verify-audit
 duty-server digest
@@ -77,6 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--certfile", help="TLS certificate (PEM)")
     p.add_argument("--keyfile", help="TLS private key (PEM)")
+    p.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="serve /openapi.json and /docs (off by default; or DUTY_SERVER_API_DOCS=1)",
+    )
     sub = p.add_subparsers(dest="command")
     cu = sub.add_parser("create-user", help="create or reset an account")
     cu.add_argument("name")
@@ -142,9 +147,9 @@ def main(argv: list[str] | None = None) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.api import create_app
+    from server.api import api_docs_enabled, create_app
 
-    app = create_app(_engine(args))
+    app = create_app(_engine(args), api_docs=args.api_docs or api_docs_enabled())
     uvicorn.run(
         app,
         host=args.host,

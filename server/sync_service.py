@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Engine, Table, func, insert, select, update
 from sqlalchemy.engine import Connection, NestedTransaction
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -108,6 +109,7 @@ def _push_locked(
         )
     ).first()
     if client is None:
+        _check_client_quota(conn, who.username)
         conn.execute(
             insert(SyncClient).values(
                 client_id=client_id, username=who.username, last_mutation_id=0, last_seen=_now()
@@ -177,6 +179,32 @@ def _push_locked(
         .values(last_mutation_id=last, last_seen=_now())
     )
     return last, results
+
+
+def max_clients_per_user() -> int:
+    """Workstation ids one account may register ($DUTY_SERVER_MAX_CLIENTS_PER_USER)."""
+    try:
+        return max(1, int(os.environ.get("DUTY_SERVER_MAX_CLIENTS_PER_USER", "")))
+    except ValueError:
+        return MAX_CLIENTS_PER_USER
+
+
+MAX_CLIENTS_PER_USER = 50
+
+
+def _check_client_quota(conn: Connection, username: str) -> None:
+    """A stolen or buggy account cannot fill the server with client ids (each a row, and
+    results kept for ever): a new one beyond the limit is refused."""
+    limit = max_clients_per_user()
+    count = conn.execute(
+        select(func.count()).select_from(SyncClient).where(SyncClient.username == username)
+    ).scalar_one()
+    if int(count) >= limit:
+        raise PushError(
+            429,
+            "too_many_clients",
+            f"该账号登记的工作站已达上限（{limit} 台），请联系管理员清理不再使用的工作站",
+        )
 
 
 _INSERT_RESULT = insert(PushResult)
@@ -341,7 +369,7 @@ def _apply_one(
             m.name[:64],
             m.mutation_id,
             client_id,
-            str(exc.orig).splitlines()[0][:300] if exc.orig is not None else type(exc).__name__,
+            str(exc)[:2000],
         )
         return MutationResult(
             m.mutation_id,
@@ -443,8 +471,18 @@ def _dicts(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
-def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) -> PullPage:
-    """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows)."""
+def pull(
+    engine: Engine,
+    client_id: str,
+    cursor: str | None,
+    limit: int = 5000,
+    who: Principal | None = None,
+) -> PullPage:
+    """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows).
+
+    ``who``: the caller; a client id registered by another account is refused (PushError
+    403): its acknowledged mutation id is that workstation's business, and reading it is
+    how a stranger would learn where to inject mutations."""
     epoch_seen, after = parse_cursor(cursor)
     conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
     if not is_sqlite(engine):
@@ -454,9 +492,14 @@ def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) 
         reset = epoch_seen is not None and epoch_seen != epoch
         if reset or after > server_version:
             reset, after = True, 0
-        last = conn.execute(
-            select(SyncClient.last_mutation_id).where(SyncClient.client_id == client_id)
-        ).scalar()
+        owner_last = conn.execute(
+            select(SyncClient.username, SyncClient.last_mutation_id).where(
+                SyncClient.client_id == client_id
+            )
+        ).first()
+        if owner_last is not None and who is not None and owner_last[0] != who.username:
+            raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝读取")
+        last = owner_last[1] if owner_last is not None else 0
         fetched: dict[str, list[dict[str, Any]]] = {}
         upper = server_version
         for model in SYNCED_MODELS:
