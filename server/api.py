@@ -120,6 +120,7 @@ class PullOut(BaseModel):
     reset: bool
     more: bool
     rows: dict[str, list[dict[str, Any]]]
+    notice: str = ""  # Chinese: why this page resets (a new epoch), for the officer
 
 
 def api_docs_enabled() -> bool:
@@ -195,11 +196,17 @@ def create_app(engine: Engine, *, api_docs: bool = False) -> FastAPI:
         response_model=PushOut,
         responses=_errors(400, 401, 403, 409, 413, 422, 429),
     )
-    async def push(body: PushIn, who: Who) -> Any:
+    async def push(
+        body: PushIn,
+        who: Who,
+        x_duty_cursor: Annotated[str | None, Header(max_length=100)] = None,
+    ) -> Any:
+        # X-Duty-Cursor: the workstation's pull cursor (a header, so servers that do not
+        # know it ignore it); with a gap it tells a restored server from an old workstation.
         mutations = [sync_service.PushedMutation(**m.model_dump()) for m in body.mutations]
         try:
             last, results = await asyncio.to_thread(
-                sync_service.push, engine, who, body.client_id, mutations
+                sync_service.push, engine, who, body.client_id, mutations, x_duty_cursor
             )
         except sync_service.PushError as exc:
             return JSONResponse(
@@ -216,9 +223,12 @@ def create_app(engine: Engine, *, api_docs: bool = False) -> FastAPI:
         client_id: Annotated[str, Query(pattern=_UUID)],
         cursor: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
+        acked: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     ) -> Any:
         try:
-            page = await asyncio.to_thread(sync_service.pull, engine, client_id, cursor, limit, who)
+            page = await asyncio.to_thread(
+                sync_service.pull, engine, client_id, cursor, limit, who, acked
+            )
         except ValueError as exc:
             raise HTTPException(400, f"游标无效：{exc}") from None
         except sync_service.PushError as exc:
@@ -233,6 +243,7 @@ def create_app(engine: Engine, *, api_docs: bool = False) -> FastAPI:
             reset=page.reset,
             more=page.more,
             rows=page.rows,
+            notice=page.notice,
         )
 
     @app.get(

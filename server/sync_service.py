@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -86,17 +87,84 @@ def _lock_state(conn: Connection) -> tuple[int, int, str, bool]:
 
 
 def push(
-    engine: Engine, who: Principal, client_id: str, mutations: list[PushedMutation]
+    engine: Engine,
+    who: Principal,
+    client_id: str,
+    mutations: list[PushedMutation],
+    cursor: str | None = None,
 ) -> tuple[int, list[MutationResult]]:
-    """Apply a push; returns (client's last_mutation_id, one result per mutation)."""
+    """Apply a push; returns (client's last_mutation_id, one result per mutation).
+
+    ``cursor``: the workstation's pull cursor, when it sends it; a gap from a workstation of
+    the current epoch (or one that does not say) means this server lost acknowledged work:
+    see :func:`restored_sign`."""
     if who.role == roles.READONLY:
         raise PushError(403, "readonly", "只读账号不能提交修改")
+    try:
+        with engine.begin() as conn:
+            conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
+            try:
+                return _push_locked(conn, who, client_id, mutations)
+            finally:
+                conn.info.pop(REF_CACHE, None)
+    except PushError as exc:
+        if exc.code == "gap":
+            try:
+                seen, _ = parse_cursor(cursor)
+            except ValueError:
+                seen = None
+            why = (
+                f"workstation {client_id} ({who.username}) pushed mutation "
+                f"{exc.extra.get('received', '?')} while this server holds only up to "
+                f"{exc.extra['last_mutation_id']}"
+            )
+            if restored_sign(engine, seen, why):
+                exc.extra["notice"] = RESTORED_NOTICE
+        raise
+
+
+# What a workstation shows when the server found it had lost acknowledged work, and when a
+# pull resets for a new epoch (an admin's ``duty-server new-epoch`` or the server's own).
+RESTORED_NOTICE = (
+    "服务器的数据比本工作站已确认的还旧（很可能是从备份恢复后未执行 duty-server new-epoch）。"
+    "服务器已自动开始新的同步周期：本机数据按服务器重新载入，服务器缺少的本机修改自动重新提交。"
+    "请通知系统管理员核对备份恢复情况。"
+)
+RESET_NOTICE = (
+    "服务器开始了新的同步周期（例如从备份恢复）：本机数据已按服务器重新载入，"
+    "服务器缺少的本机修改会自动重新提交。"
+)
+
+
+def restored_sign(engine: Engine, seen_epoch: str | None, why: str) -> bool:
+    """A workstation holds more than this server acknowledged to it: the server was restored
+    from a backup (or its database replaced) and nobody ran ``duty-server new-epoch``.
+
+    Left alone, workstations whose cursors newer pushes have overtaken would pull on from
+    there and stay short of records while every sync looks quiet. So the server starts a new
+    epoch itself (every workstation reloads on its next pull and re-pushes what was lost) and
+    says so loudly. Not when the workstation is of an older epoch (``seen_epoch`` differs):
+    it resets on its next pull anyway, and one restore must not cost a reload per
+    workstation. True when a new epoch was started (here or by a concurrent request)."""
     with engine.begin() as conn:
-        conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
-        try:
-            return _push_locked(conn, who, client_id, mutations)
-        finally:
-            conn.info.pop(REF_CACHE, None)
+        stmt = select(ServerState.epoch).where(ServerState.id == 1)
+        if not is_sqlite(engine):
+            stmt = stmt.with_for_update()
+        current = str(conn.execute(stmt).scalar_one())
+        if seen_epoch is not None and seen_epoch != current:
+            return False
+        epoch = str(uuid.uuid4())
+        conn.execute(update(ServerState).where(ServerState.id == 1).values(epoch=epoch))
+    log.error(
+        "SERVER DATA IS OLDER THAN A WORKSTATION'S: %s. Restored from a backup without "
+        "`duty-server new-epoch`? Started new epoch %s automatically (was %s): every "
+        "workstation reloads on its next pull and re-pushes what this server lost. Check the "
+        "restore.",
+        why,
+        epoch,
+        current,
+    )
+    return True
 
 
 def _push_locked(
@@ -137,6 +205,7 @@ def _push_locked(
                 # The whole push rolls back, earlier mutations of this batch included:
                 # report the committed point, or the client would drop unapplied work.
                 last_mutation_id=committed,
+                received=m.mutation_id,
             )
         todo.append(m)
         last = m.mutation_id
@@ -452,6 +521,7 @@ class PullPage:
     reset: bool
     more: bool
     rows: dict[str, list[dict[str, Any]]]
+    notice: str = ""  # Chinese, for the officer: why this page resets
 
 
 def parse_cursor(text: str | None) -> tuple[str | None, int]:
@@ -477,21 +547,25 @@ def pull(
     cursor: str | None,
     limit: int = 5000,
     who: Principal | None = None,
+    acked: int | None = None,
+    notice: str = "",
 ) -> PullPage:
     """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows).
 
     ``who``: the caller; a client id registered by another account is refused (PushError
     403): its acknowledged mutation id is that workstation's business, and reading it is
-    how a stranger would learn where to inject mutations."""
+    how a stranger would learn where to inject mutations.
+
+    ``acked``: the last mutation id the workstation holds as acknowledged, when it says. A
+    workstation of this epoch acknowledged beyond what the server holds, or with a cursor
+    beyond the server's version, is the sign of a restore (:func:`restored_sign`): a new
+    epoch is started and this very pull resets."""
     epoch_seen, after = parse_cursor(cursor)
     conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
     if not is_sqlite(engine):
         conn_opts = {"isolation_level": "REPEATABLE READ"}
     with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
         epoch, server_version = conn.execute(select(ServerState.epoch, ServerState.version)).one()
-        reset = epoch_seen is not None and epoch_seen != epoch
-        if reset or after > server_version:
-            reset, after = True, 0
         owner_last = conn.execute(
             select(SyncClient.username, SyncClient.last_mutation_id).where(
                 SyncClient.client_id == client_id
@@ -499,42 +573,71 @@ def pull(
         ).first()
         if owner_last is not None and who is not None and owner_last[0] != who.username:
             raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝读取")
-        last = owner_last[1] if owner_last is not None else 0
-        fetched: dict[str, list[dict[str, Any]]] = {}
-        upper = server_version
-        for model in SYNCED_MODELS:
-            table = model.__table__
-            assert isinstance(table, Table)
-            stmt = (
-                select(table)
-                .where(table.c.version > after, table.c.version <= upper)
-                .order_by(table.c.version)
-                .limit(limit)
-            )
-            rows = _dicts(conn, stmt)
-            if len(rows) == limit:
-                # This table may hold more: stop the page before its last version, or at
-                # that version when a single version alone fills the page.
-                tail = rows[-1]["version"]
-                cut = tail - 1 if tail - 1 > after else tail
-                if cut == tail:
-                    stmt = select(table).where(table.c.version == tail)
-                    rows = [r for r in rows if r["version"] < tail]
-                    rows += _dicts(conn, stmt)
-                upper = min(upper, cut)
-            fetched[table.name] = rows
-        page = {name: [r for r in rows if r["version"] <= upper] for name, rows in fetched.items()}
-        if upper < server_version:
-            _add_newer_parents(conn, page, upper)
-        return PullPage(
-            epoch=epoch,
-            cursor=upper,
-            server_version=server_version,
-            last_mutation_id=int(last or 0),
-            reset=reset,
-            more=upper < server_version,
-            rows=page,
+        last = int(owner_last[1]) if owner_last is not None else 0
+        current = epoch_seen is None or epoch_seen == epoch
+        ahead = after > server_version or (acked is not None and acked > last)
+        if not (current and ahead and not notice):
+            if epoch_seen is not None and epoch_seen != epoch and not notice:
+                notice = RESET_NOTICE
+            reset = epoch_seen is not None and epoch_seen != epoch
+            if reset or after > server_version or notice == RESTORED_NOTICE:
+                reset, after = True, 0
+            return _page(conn, epoch, server_version, last, reset, after, limit, notice)
+    why = (
+        f"workstation {client_id} has cursor {after} (server version {server_version}) and "
+        f"acknowledged mutation {acked} (server holds {last})"
+    )
+    restored_sign(engine, epoch, why)
+    # This pull resets (its epoch is no longer current), telling the officer why.
+    return pull(engine, client_id, cursor, limit, who, acked, RESTORED_NOTICE)
+
+
+def _page(
+    conn: Connection,
+    epoch: str,
+    server_version: int,
+    last: int,
+    reset: bool,
+    after: int,
+    limit: int,
+    notice: str,
+) -> PullPage:
+    fetched: dict[str, list[dict[str, Any]]] = {}
+    upper = server_version
+    for model in SYNCED_MODELS:
+        table = model.__table__
+        assert isinstance(table, Table)
+        stmt = (
+            select(table)
+            .where(table.c.version > after, table.c.version <= upper)
+            .order_by(table.c.version)
+            .limit(limit)
         )
+        rows = _dicts(conn, stmt)
+        if len(rows) == limit:
+            # This table may hold more: stop the page before its last version, or at
+            # that version when a single version alone fills the page.
+            tail = rows[-1]["version"]
+            cut = tail - 1 if tail - 1 > after else tail
+            if cut == tail:
+                stmt = select(table).where(table.c.version == tail)
+                rows = [r for r in rows if r["version"] < tail]
+                rows += _dicts(conn, stmt)
+            upper = min(upper, cut)
+        fetched[table.name] = rows
+    page = {name: [r for r in rows if r["version"] <= upper] for name, rows in fetched.items()}
+    if upper < server_version:
+        _add_newer_parents(conn, page, upper)
+    return PullPage(
+        epoch=epoch,
+        cursor=upper,
+        server_version=server_version,
+        last_mutation_id=last,
+        reset=reset,
+        more=upper < server_version,
+        rows=page,
+        notice=notice,
+    )
 
 
 def _add_newer_parents(conn: Connection, page: dict[str, list[dict[str, Any]]], upper: int) -> None:

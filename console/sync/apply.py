@@ -55,6 +55,11 @@ def read_cursor(conn: Connection) -> str | None:
     return conn.execute(select(LocalMeta.value).where(LocalMeta.key == CURSOR_KEY)).scalar()
 
 
+def read_acked(conn: Connection) -> int:
+    """The last mutation id the server acknowledged to this workstation."""
+    return int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
+
+
 def pending_count(store: Store) -> int:
     """Pushable work waiting (待同步): local-only mutations (the sample county, standalone
     default rules) do not count."""

@@ -1,0 +1,129 @@
+"""A server restored from a backup without ``duty-server new-epoch`` never diverges silently
+(issue 9, item 8).
+
+The restored server holds less than its workstations acknowledged: a workstation's
+acknowledged mutation ids (sent with its pull) or its cursor are ahead of what the server
+holds, or its next push leaves a gap. The server takes that as the sign, starts a new epoch
+itself (so every workstation reloads and re-pushes what the server lost), logs it loudly and
+tells the workstations in Chinese. Before, a workstation whose cursor was already overtaken
+by newer pushes pulled on from there and stayed short of records while every sync was quiet.
+
+Real server (SQLite file backed up and restored), real workstation stores and sync engines.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sync_testkit import PASSWORDS, incident_call
+
+from console.domain.digest import database_digest
+from console.domain.schema import Incident
+from console.services.context import Workstation, open_workstation
+from console.sync.client import SyncClient
+from console.sync.engine import SyncEngine
+from testkit.server import ServerProcess
+
+
+def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
+    client = SyncClient(server.url)
+    client.login(user, PASSWORDS[user][1])
+    return SyncEngine(ws.store, client)
+
+
+def _titles(ws: Workstation) -> set[str]:
+    with ws.store.engine.connect() as conn:
+        return set(
+            conn.execute(select(Incident.title).where(Incident.deleted.is_(False))).scalars()
+        )
+
+
+def _digest(ws: Workstation) -> str:
+    with ws.store.engine.connect() as conn:
+        return database_digest(conn)[0]
+
+
+def _write(ws: Workstation, *titles: str) -> None:
+    ws.writer.apply([incident_call(t) for t in titles], user="zhang")
+
+
+@pytest.mark.parametrize("pending", [False, True], ids=["quiet", "pending-work"])
+def test_restore_without_new_epoch_converges(
+    server: ServerProcess, tmp_path: Path, pending: bool
+) -> None:
+    a, b, c = (open_workstation(tmp_path / n) for n in "abc")
+    try:
+        for ws in (a, b, c):
+            _write(ws, f"{id(ws)}-早")
+        for ws in (a, b, c, a, b):
+            _engine(ws, server).sync_once()
+        server.stop()
+        backup = tmp_path / "backup"
+        shutil.copytree(server.data_dir, backup)
+        server.start()
+        _write(b, "B1", "B2")  # acknowledged by the server, then lost with the restore
+        _engine(b, server).sync_once()
+        _write(c, "C1")
+        _engine(c, server).sync_once()
+        server.stop()
+        shutil.rmtree(server.data_dir)
+        shutil.copytree(backup, server.data_dir)  # the backup is restored; new-epoch forgotten
+        server.start()
+
+        # A never saw B's or C's lost work: its pushes overtake their cursors.
+        _write(a, "A1", "A2", "A3", "A4")
+        _engine(a, server).sync_once()
+        if pending:
+            _write(b, "B3")  # B's next push leaves a gap
+        for _ in range(2):
+            for ws in (b, c, a):
+                _engine(ws, server).sync_once()
+
+        everything = _titles(a) | _titles(b) | _titles(c)
+        assert {"A1", "A2", "A3", "A4", "B1", "B2", "C1"} <= everything
+        assert _titles(a) == _titles(b) == _titles(c) == everything
+        digest = server.cli("digest").stdout.strip()
+        assert [_digest(ws) for ws in (a, b, c)] == [digest] * 3
+        for ws in (a, b, c):
+            assert ws.queries.sync_counters().pending == 0
+        log = server.log_text()
+        assert "Restored from a backup" in log
+        assert log.count("Started new epoch") == 1  # one restore, one reload per workstation
+    finally:
+        for ws in (a, b, c):
+            ws.close()
+
+
+def test_the_workstation_is_told_in_chinese(server: ServerProcess, tmp_path: Path) -> None:
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        for ws in (a, b):
+            _engine(ws, server).sync_once()
+        server.stop()
+        backup = tmp_path / "backup"
+        shutil.copytree(server.data_dir, backup)
+        server.start()
+        _write(b, "B1")
+        _engine(b, server).sync_once()
+        server.stop()
+        shutil.rmtree(server.data_dir)
+        shutil.copytree(backup, server.data_dir)
+        server.start()
+        epoch = server.health()["epoch"]
+        engine = _engine(b, server)
+        engine.sync_once()
+        assert server.health()["epoch"] != epoch  # started by the server itself
+        assert "备份" in engine.status.notice and "新的同步周期" in engine.status.notice
+        assert _titles(b) == {"B1"}  # re-pushed: the server has it again
+        # the other workstation reloads too, and is told why
+        other = _engine(a, server)
+        other.sync_once()
+        assert _titles(a) == {"B1"}
+        assert "新的同步周期" in other.status.notice
+        assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
+    finally:
+        a.close()
+        b.close()
