@@ -110,6 +110,9 @@ class SyncEngine:
                     self._relogin()
                     pushed, rejected = self._push_all(batch)
                 rows, pages = self._pull_all(page_limit)
+                # Work a restored server refused for a record it had lost: once the record
+                # is back (pulled), submit it again instead of dropping it.
+                apply.retry_returned(self._store)
                 if pages and apply.pending_batch(self._store, 1, include_sample=self._keep_sample):
                     # A reset pull (server restored) made acknowledged work pending again,
                     # or someone wrote meanwhile: push it now rather than next round.

@@ -21,8 +21,11 @@ from sqlalchemy import select
 from sync_testkit import PASSWORDS, incident_call
 
 from console.domain.digest import database_digest
+from console.domain.ids import new_id
 from console.domain.schema import Incident
 from console.services.context import Workstation, open_workstation
+from console.store.records import SyncIssue
+from console.sync.apply import RETRIED
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
 from testkit.server import ServerProcess
@@ -124,6 +127,67 @@ def test_the_workstation_is_told_in_chinese(server: ServerProcess, tmp_path: Pat
         assert _titles(a) == {"B1"}
         assert "新的同步周期" in other.status.notice
         assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
+    finally:
+        a.close()
+        b.close()
+
+
+def _incident_id(ws: Workstation, title: str) -> str:
+    with ws.store.engine.connect() as conn:
+        return str(conn.execute(select(Incident.id).where(Incident.title == title)).scalar_one())
+
+
+def test_edit_of_a_record_the_server_lost_is_retried_when_it_returns(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """B edits an incident that the restored server lost (A created it after the backup):
+    the server rejects the edit as not found; once A has pushed the incident again, B
+    submits its edit again instead of dropping it."""
+    a, b = open_workstation(tmp_path / "a"), open_workstation(tmp_path / "b")
+    try:
+        for ws in (a, b):
+            _engine(ws, server).sync_once()
+        server.stop()
+        backup = tmp_path / "backup"
+        shutil.copytree(server.data_dir, backup)
+        server.start()
+        _write(a, "原标题")
+        _engine(a, server).sync_once()
+        _engine(b, server).sync_once()
+        incident = _incident_id(b, "原标题")
+        server.stop()
+        shutil.rmtree(server.data_dir)
+        shutil.copytree(backup, server.data_dir)
+        server.start()
+
+        b.writer.apply(
+            [
+                ("incident.update", {"id": incident, "fields": {"title": "B改的标题"}}),
+                (
+                    "timeline.append",
+                    {
+                        "id": new_id(),
+                        "incident_id": incident,
+                        "kind": "备注",
+                        "body": "B的记录",
+                        "at": "2026-11-28T10:05:00+08:00",
+                    },
+                ),
+            ],
+            user="zhang",
+        )
+        report = _engine(b, server).sync_once()
+        assert report.issues == 2  # not found: visible, and kept open
+        for _ in range(2):
+            _engine(a, server).sync_once()
+            _engine(b, server).sync_once()
+        assert _titles(a) == _titles(b) == {"B改的标题"}
+        digest = server.cli("digest").stdout.strip()
+        assert _digest(a) == _digest(b) == digest
+        with b.store.engine.connect() as conn:
+            resolved = conn.execute(select(SyncIssue.code, SyncIssue.resolved)).all()
+        assert sorted(resolved) == [("missing_ref", RETRIED), ("not_found", RETRIED)]
+        assert b.queries.sync_counters().pending == 0
     finally:
         a.close()
         b.close()
