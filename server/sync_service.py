@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
+import time
 import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -145,7 +147,40 @@ def restored_sign(engine: Engine, seen_epoch: str | None, why: str) -> bool:
     epoch itself (every workstation reloads on its next pull and re-pushes what was lost) and
     says so loudly. Not when the workstation is of an older epoch (``seen_epoch`` differs):
     it resets on its next pull anyway, and one restore must not cost a reload per
-    workstation. True when a new epoch was started (here or by a concurrent request)."""
+    workstation. Nor more than once per AUTO_EPOCH_INTERVAL_S: the signs come from
+    workstations, and a stolen account must not make every workstation reload at will (the
+    caller alone then resets). True when a new epoch was started."""
+    global _last_auto_epoch
+    with _auto_epoch_lock:
+        now = time.monotonic()
+        if _last_auto_epoch is not None and now - _last_auto_epoch < auto_epoch_interval_s():
+            log.error(
+                "SERVER DATA IS OLDER THAN A WORKSTATION'S again: %s. A new epoch was started "
+                "%.0f s ago; not another one (this workstation reloads alone).",
+                why,
+                now - _last_auto_epoch,
+            )
+            return False
+        started = _start_epoch(engine, seen_epoch, why)
+        if started:
+            _last_auto_epoch = now
+        return started
+
+
+AUTO_EPOCH_INTERVAL_S = 600.0
+_auto_epoch_lock = threading.Lock()
+_last_auto_epoch: float | None = None
+
+
+def auto_epoch_interval_s() -> float:
+    """$DUTY_SERVER_AUTO_EPOCH_INTERVAL_S or :data:`AUTO_EPOCH_INTERVAL_S`."""
+    try:
+        return max(0.0, float(os.environ.get("DUTY_SERVER_AUTO_EPOCH_INTERVAL_S", "")))
+    except ValueError:
+        return AUTO_EPOCH_INTERVAL_S
+
+
+def _start_epoch(engine: Engine, seen_epoch: str | None, why: str) -> bool:
     with engine.begin() as conn:
         stmt = select(ServerState.epoch).where(ServerState.id == 1)
         if not is_sqlite(engine):

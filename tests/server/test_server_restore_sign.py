@@ -7,6 +7,7 @@ Own database and server per backend: these tests change the epoch.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 import requests
@@ -23,10 +24,10 @@ def database(
 
 
 @pytest.fixture(scope="module")
-def server(
-    database: Database, server_factory: Callable[[Database], ServerProcess]
-) -> Iterator[ServerProcess]:
-    srv = server_factory(database)
+def server(database: Database) -> Iterator[ServerProcess]:
+    # every test here shows a sign: no minimum interval between automatic epochs
+    log = Path(database.workdir) / "restore-sign.log"
+    srv = ServerProcess(database, log, env={"DUTY_SERVER_AUTO_EPOCH_INTERVAL_S": "0"}).start()
     yield srv
     srv.stop()
 
@@ -124,3 +125,27 @@ def test_push_gap_from_this_epoch_starts_a_new_epoch(
     assert body["code"] == "gap" and body["last_mutation_id"] == held
     assert body["notice"] == RESTORED_NOTICE
     assert server.health()["epoch"] != epoch
+
+
+def test_automatic_epochs_are_rate_limited(
+    database: Database, server: ServerProcess, passwords: dict[str, str]
+) -> None:
+    """A stolen account showing false signs cannot make every workstation reload at will:
+    one automatic epoch per interval (default 10 minutes); the caller alone resets."""
+    server.stop()
+    limited = ServerProcess(database, Path(database.workdir) / "limited.log").start()
+    try:
+        ws = Client(limited, "officer", passwords["officer"])
+        ws.apply(("township.upsert", township_args()))
+        cursor = ws.pull_all().cursor
+        first = _pull(ws, cursor=cursor, acked=ws.last_id + 1).json()
+        assert first["reset"] and first["notice"] == RESTORED_NOTICE
+        epoch = limited.health()["epoch"]
+        assert epoch == first["epoch"] != cursor.rsplit(":", 1)[0]
+        again = _pull(ws, cursor=first["cursor"], acked=ws.last_id + 1).json()
+        assert again["reset"] is True  # this workstation reloads...
+        assert limited.health()["epoch"] == epoch  # ...but nobody else has to
+        assert "not another one" in limited.log_text()
+    finally:
+        limited.stop()
+        server.start()
