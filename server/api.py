@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN
+from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from server import auth, sync_service
 from server.notify import Notifier
 from server.schema import ServerState
@@ -61,7 +61,7 @@ class MutationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     mutation_id: int = Field(ge=1)
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=MUTATION_NAME_MAX_LEN)
     args: dict[str, Any]
     hlc: str = Field(min_length=1, max_length=HLC_MAX_LEN)
     schema_version: int = Field(ge=1)

@@ -24,7 +24,14 @@ from sqlalchemy.engine import Connection, NestedTransaction
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.domain import roles
-from console.domain.fields import MutationRejected
+from console.domain.fields import (
+    CLIENT_ID,
+    MUTATION_NAME,
+    MUTATION_NAME_MAX_LEN,
+    MutationRejected,
+    check_value,
+)
+from console.domain.ids import is_uuid
 from console.domain.mutations import (
     REF_CACHE,
     REGISTRY,
@@ -102,6 +109,7 @@ def push(
     see :func:`restored_sign`."""
     if who.role == roles.READONLY:
         raise PushError(403, "readonly", "只读账号不能提交修改")
+    _check_client_id(client_id)
     try:
         with engine.begin() as conn:
             conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
@@ -273,7 +281,9 @@ def _push_locked(
     audit_seq, head = audit.append_batch(conn, audit_seq, head, records)
     if fresh:
         conn.execute(
-            _INSERT_RESULT, [{"client_id": client_id, **asdict(r)} for r in fresh.values()]
+            _INSERT_RESULT,
+            # code: String(40); every code is a constant, cut anyway rather than fail a push
+            [{"client_id": client_id, **asdict(r), "code": r.code[:40]} for r in fresh.values()],
         )
     conn.execute(update(ServerState).where(ServerState.id == 1).values(version=version))
     notify_in_transaction(conn, version)
@@ -283,6 +293,16 @@ def _push_locked(
         .values(last_mutation_id=last, last_seen=_now())
     )
     return last, results
+
+
+def _check_client_id(client_id: str) -> None:
+    """Held to its column and its one canonical spelling before any statement."""
+    try:
+        check_value("client_id", CLIENT_ID, client_id)
+    except MutationRejected as exc:
+        raise PushError(400, "bad_client_id", exc.message) from None
+    if not is_uuid(client_id):
+        raise PushError(400, "bad_client_id", "工作站编号应为小写的 UUID")
 
 
 def max_clients_per_user() -> int:
@@ -409,6 +429,10 @@ def _apply_one(
             "schema_too_new",
             "该操作由更新版本的值班台记录，服务器需要升级",
         )
+    try:
+        check_value("name", MUTATION_NAME, m.name)
+    except MutationRejected as exc:
+        return MutationResult(m.mutation_id, "rejected", "unknown_mutation", exc.message)
     if not _storable(m):
         return MutationResult(
             m.mutation_id,
@@ -519,7 +543,7 @@ def storable_text(value: str) -> bool:
     return True
 
 
-_AUDIT_NAME_LEN = 64  # audit_log.name
+_AUDIT_NAME_LEN = MUTATION_NAME_MAX_LEN  # audit_log.name
 
 
 def _audit_name(name: str) -> str:
@@ -595,6 +619,7 @@ def pull(
     workstation of this epoch acknowledged beyond what the server holds, or with a cursor
     beyond the server's version, is the sign of a restore (:func:`restored_sign`): a new
     epoch is started and this very pull resets."""
+    _check_client_id(client_id)
     epoch_seen, after = parse_cursor(cursor)
     conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
     if not is_sqlite(engine):

@@ -86,3 +86,18 @@ def test_api_map_lists_refusals_and_the_event_stream(docs_server: str) -> None:
 def test_api_docs_command_line_option() -> None:
     assert build_parser().parse_args(["--api-docs"]).api_docs is True
     assert build_parser().parse_args([]).api_docs is False
+
+
+def test_client_id_has_one_spelling(client_for: Callable[[str], Client]) -> None:
+    """An upper-case spelling of a UUID would register the same workstation twice."""
+    ws = client_for("officer")
+    ws.client_id = str(uuid.uuid4()).upper()
+    r = ws.push([ws.next("township.upsert", township_args())])
+    assert r.status_code == 400 and r.json()["code"] == "bad_client_id", r.text
+    pulled = requests.get(
+        f"{ws.server.base_url}/sync/pull",
+        params={"client_id": ws.client_id},
+        headers=ws.headers,
+        timeout=30,
+    )
+    assert pulled.status_code == 400 and pulled.json()["code"] == "bad_client_id"
