@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, incident_call
+from sync_testkit import PASSWORDS, incident_call, sync_once_cli
 
 from console.domain.digest import database_digest
 from console.domain.ids import new_id
@@ -121,11 +121,14 @@ def test_the_workstation_is_told_in_chinese(server: ServerProcess, tmp_path: Pat
         assert server.health()["epoch"] != epoch  # started by the server itself
         assert "备份" in engine.status.notice and "新的同步周期" in engine.status.notice
         assert _titles(b) == {"B1"}  # re-pushed: the server has it again
-        # the other workstation reloads too, and is told why
-        other = _engine(a, server)
-        other.sync_once()
+        # the other workstation reloads too, and is told why (here by duty-console sync)
+        a.close()
+        done = sync_once_cli(server.url, tmp_path / "a")
+        assert done.returncode == 0, done.stderr
+        assert "注意：" in done.stderr and "新的同步周期" in done.stderr
+        assert done.stdout.startswith("pushed ")
+        a = open_workstation(tmp_path / "a")
         assert _titles(a) == {"B1"}
-        assert "新的同步周期" in other.status.notice
         assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
     finally:
         a.close()
