@@ -405,6 +405,14 @@ class _PageRun:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         if self.wipe:
             _wipe(conn)
+            # What the server holds for us, at once rather than with the last page: later
+            # pages of this reset (or a resumed run) must not tell the server that we hold
+            # more than it acknowledged (the sign of a restore), and what it lost is pending.
+            conn.execute(
+                update(ClientState)
+                .where(ClientState.id == 1)
+                .values(last_acked_mutation_id=int(self.page["last_mutation_id"]))
+            )
             self.wipe = False
         finished = self._rows(conn)
         if self.latest:  # HLC stamps order as text: observe the page's newest so far

@@ -176,8 +176,9 @@ class SyncEngine:
         rows = pages = 0
         with self._store.engine.connect() as conn:
             cursor = apply.read_cursor(conn)
-            acked = apply.read_acked(conn)
         while True:
+            with self._store.engine.connect() as conn:
+                acked = apply.read_acked(conn)  # a reset page lowers it
             page = self._client.pull(self._store.client_id, cursor, page_limit, acked)
             self._notice(page.get("notice"))
             result = apply.apply_pull(self._store, page)

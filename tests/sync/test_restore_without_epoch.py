@@ -53,9 +53,13 @@ def _write(ws: Workstation, *titles: str) -> None:
     ws.writer.apply([incident_call(t) for t in titles], user="zhang")
 
 
-@pytest.mark.parametrize("pending", [False, True], ids=["quiet", "pending-work"])
+@pytest.mark.parametrize(
+    ("pending", "page_limit"),
+    [(False, 5000), (True, 5000), (False, 2)],
+    ids=["quiet", "pending-work", "pages-of-2"],
+)
 def test_restore_without_new_epoch_converges(
-    server: ServerProcess, tmp_path: Path, pending: bool
+    server: ServerProcess, tmp_path: Path, pending: bool, page_limit: int
 ) -> None:
     a, b, c = (open_workstation(tmp_path / n) for n in "abc")
     try:
@@ -83,7 +87,7 @@ def test_restore_without_new_epoch_converges(
             _write(b, "B3")  # B's next push leaves a gap
         for _ in range(2):
             for ws in (b, c, a):
-                _engine(ws, server).sync_once()
+                _engine(ws, server).sync_once(page_limit=page_limit)
 
         everything = _titles(a) | _titles(b) | _titles(c)
         assert {"A1", "A2", "A3", "A4", "B1", "B2", "C1"} <= everything
