@@ -137,7 +137,8 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
     client = SyncClient(server)
     try:
         client.login(user.strip(), password)
-        report = SyncEngine(store, client, keep_sample=keep_sample).sync_once()
+        engine = SyncEngine(store, client, keep_sample=keep_sample)
+        report = engine.sync_once()
     except Unreachable as exc:
         print(unreachable_text(exc, server), file=sys.stderr)
         return 3
@@ -147,6 +148,8 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
     finally:
         client.close()
         store.close()
+    if engine.status.notice:  # the server's word on a new epoch (restored from a backup...)
+        print(f"注意：{engine.status.notice}", file=sys.stderr)
     if report.discarded:
         print(f"已丢弃本机样例数据（{report.discarded} 项操作），全县数据和报送规则以服务器为准")
     print(

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, grading, reporting, workflow
+from console.domain import catalog, grading, reporting, roles, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -56,6 +56,10 @@ class MutationContext:
     # Server only: told about fields this write overwrote although someone else had changed
     # them since the writer looked (last writer wins, but the officer is shown both values).
     on_conflict: ConflictHook | None = None
+    # Server only: the pusher's role. Bringing a deleted record back undoes a delete, so it
+    # needs the right to delete it (an officer cannot revive what a leader deleted). None on
+    # a workstation, whose pending work the server judges.
+    role: str | None = None
 
     def touch(self, table: str, record_id: str, before: RowMapping | None) -> None:
         if self.on_touch is not None:
@@ -73,6 +77,8 @@ class Mutation:
 
 
 REGISTRY: dict[str, Mutation] = {}
+# Table -> the mutation that deletes its records: undoing a delete needs that right.
+DELETE_MUTATION: dict[str, str] = {}
 
 
 def _register(name: str, description: str) -> Callable[[MutationFn], MutationFn]:
@@ -210,9 +216,23 @@ def _put(
         return [RowChange(table, record_id)]
     if not _differs(existing, values) and not existing["deleted"]:
         return []
+    if existing["deleted"]:
+        _check_revive(table, ctx)
     ctx.touch(table, record_id, existing)
     _update(conn, table, record_id, {"deleted": False, **values, **_meta(ctx)})
     return [RowChange(table, record_id)]
+
+
+def _check_revive(table: str, ctx: MutationContext) -> None:
+    """An upsert of a deleted record undoes the delete: only a role that may delete it."""
+    if ctx.role is None:
+        return
+    delete_name = DELETE_MUTATION.get(table)
+    if delete_name is None or not roles.allowed(ctx.role, delete_name):
+        label = roles.ROLE_LABELS.get(ctx.role, ctx.role)
+        raise MutationRejected(
+            "forbidden", f"该记录已被删除；恢复已删除的记录需要删除权限，“{label}”角色无此权限"
+        )
 
 
 _INSERT_NEW: dict[tuple[str, str], Any] = {}
@@ -291,6 +311,7 @@ def _reference_mutations(table: str, entity: str, label: str) -> None:
 
     _register(f"{entity}.upsert", f"新增或修改{label}")(upsert)
     _register(f"{entity}.delete", f"删除{label}")(delete)
+    DELETE_MUTATION[table] = f"{entity}.delete"
 
 
 for _name, _entity, _label in (
@@ -378,6 +399,11 @@ def report_rule_delete(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     return _tombstone(conn, "report_rules", args, ctx)
+
+
+DELETE_MUTATION["grading_rules"] = "grading_rule.delete"
+DELETE_MUTATION["report_rules"] = "report_rule.delete"
+DELETE_MUTATION["incidents"] = "incident.delete"
 
 
 @_register("grading_rule.delete", "删除定级规则")
