@@ -195,13 +195,17 @@ def describe(column: Column, lay: Layout) -> str:
         parts.append("必填")
     if spec.ref is not None:
         target = LAYOUTS.get(spec.ref)
-        parts.append(f"填{target.title if target else spec.ref}名称")
+        within = (
+            "（所属乡镇下的）" if target is not None and "township_id" in target.key[:-1] else ""
+        )
+        parts.append(f"填{target.title if target else spec.ref}名称{within}")
     elif spec.choices:
         parts.append("可选值：" + "、".join(c for c in spec.choices if c))
     elif spec.kind is bool:
         parts.append(f"{TRUE_TEXT}/{FALSE_TEXT}")
     elif spec.kind is int:
-        parts.append(f"整数 {spec.minimum:g} 至 {spec.maximum:g}" if spec.maximum else "整数")
+        low, high = spec.minimum, spec.maximum
+        parts.append(f"整数 {low:.0f} 至 {high:.0f}" if low is not None and high else "整数")
     elif spec.kind is float:
         if spec.minimum is not None and spec.maximum is not None:
             parts.append(f"数值 {spec.minimum:g} 至 {spec.maximum:g}")
