@@ -181,8 +181,7 @@ class SettingsPage(Page):
                 user=lambda: ctx.session.officer,
                 parent=self,
             )
-        self.import_dialog.show()
-        self.import_dialog.raise_()
+        self.import_dialog.open()  # window-modal: the page under it waits
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())
