@@ -63,6 +63,7 @@ class ImportDialog(QDialog):
         tasks: TaskRunner | None,
         colors: ThemeColors,
         user: Callable[[], str],
+        may_write: Callable[[str], bool] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -71,6 +72,8 @@ class ImportDialog(QDialog):
         self._io = io
         self._tasks = tasks
         self._user = user
+        # Mutation name -> whether the signed-in role may push it (the server's rule).
+        self._may_write = may_write or (lambda _name: True)
         self._generation = 0  # a preview started before the last change is dropped
         self.preview_result: Preview | None = None
         self._relay = _ProgressRelay(self)
@@ -188,7 +191,9 @@ class ImportDialog(QDialog):
         busy = self.progress.isVisible()
         has_refused = bool(result and result.refused)
         self.skip.setEnabled(has_refused and not busy)
-        writable = bool(result and result.calls) and not busy
+        permitted = self._may_write(f"{LAYOUTS[self.table_name].entity}.upsert")
+        self.import_button.setToolTip("" if permitted else "当前账号的角色不能修改基础数据")
+        writable = bool(result and result.calls) and not busy and permitted
         self.import_button.setEnabled(writable and (not has_refused or self.skip.isChecked()))
 
     def _busy(self, text: str) -> None:

@@ -115,3 +115,27 @@ def test_clean_file_imports_and_export_writes_the_table(
     assert "GBK" in dialog.status.text()
     assert not dialog.import_button.isEnabled()
     dialog.close()
+
+
+def test_a_role_that_may_not_write_reference_data_cannot_import(
+    qtbot: QtBot, workstation: Workstation, tmp_path: Path
+) -> None:
+    from console.domain.roles import READONLY, allowed
+    from console.services.io.service import ReferenceIO
+    from console.ui.theme import COLORS
+
+    dialog = ImportDialog(
+        ReferenceIO(workstation.writer),
+        tasks=None,
+        colors=COLORS["light"],
+        user=lambda: "只读用户",
+        may_write=lambda name: allowed(READONLY, name),
+    )
+    qtbot.addWidget(dialog)
+    dialog.set_table("risk_points")
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, "风险点", RISK.headers, [_row()])
+    dialog.set_file(path)  # no runner: previewed at once
+    assert dialog.preview_result is not None and dialog.preview_result.calls
+    assert not dialog.import_button.isEnabled()
+    assert "不能修改基础数据" in dialog.import_button.toolTip()

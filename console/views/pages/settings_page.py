@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.roles import allowed
 from console.models.record_table import SORT_ROLE
 from console.models.settings_table_model import SettingsTableModel, setting_rows
 from console.services.io.service import ReferenceIO
@@ -179,9 +180,16 @@ class SettingsPage(Page):
                 tasks=ctx.tasks,
                 colors=ctx.theme.colors(),
                 user=lambda: ctx.session.officer,
+                may_write=self._may_write,
                 parent=self,
             )
         self.import_dialog.open()  # window-modal: the page under it waits
+
+    def _may_write(self, mutation: str) -> bool:
+        """The signed-in role's permission; standalone (no account) writes locally."""
+        sync = self.context.sync
+        session = sync.session if sync is not None else None
+        return session is None or allowed(session.role, mutation)
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())
