@@ -257,3 +257,54 @@ def test_template_has_headers_with_comments(tmp_path: Path) -> None:
     assert comment is not None
     assert "山洪危险区" in comment.text and "必填" in comment.text
     assert ws.max_row == 1
+
+
+def test_the_trial_run_refuses_what_only_the_mutation_sees(county: Writer) -> None:
+    """Rows are also run through the real upserts in a rolled-back transaction: a refusal
+    there (here a reference to a record that does not exist) refuses the row, and the
+    trial writes nothing."""
+    from console.domain.ids import new_id
+    from console.services.io.importer import RowResult, _trial
+
+    good = reference_id("village", "北界镇", "试验村")
+    rows = [
+        RowResult(
+            "第 2 行",
+            importer.NEW,
+            "北界镇 / 试验村",
+            call=(
+                "village.upsert",
+                {"id": good, "township_id": reference_id("township", "北界镇"), "name": "试验村"},
+            ),
+        ),
+        RowResult(
+            "第 3 行",
+            importer.NEW,
+            "? / 孤村",
+            call=("village.upsert", {"id": new_id(), "township_id": new_id(), "name": "孤村"}),
+        ),
+    ]
+    before = _outbox(county.store)
+    checked = _trial(county.store, rows, "测试")
+    assert checked[0] == rows[0]
+    assert checked[1].outcome == importer.REFUSED
+    assert checked[1].reasons == ("第 3 行：“所属乡镇”指向的记录不存在",)
+    assert good not in _rows(county.store, "villages")
+    assert _outbox(county.store) == before
+
+
+def test_progress_is_reported_while_reading_and_checking(county: Writer, tmp_path: Path) -> None:
+    path = _villages_file(
+        tmp_path / "v.xlsx", [["北界镇", f"村{i}", None, None] for i in range(1200)]
+    )
+    seen: list[tuple[str, int, int]] = []
+    result = importer.preview(
+        county.store, "villages", path, progress=lambda *step: seen.append(step)
+    )
+    assert result.count(importer.NEW) == 1200
+    assert ("读取", 1000, 1200) in seen
+    assert [s for s in seen if s[0] == "校验"] == [
+        ("校验", 500, 1200),
+        ("校验", 1000, 1200),
+        ("校验", 1200, 1200),
+    ]

@@ -47,8 +47,8 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> Sheet:
                 cells[header] = values[i] if i < len(values) else None
                 refs[header] = f"{letters[i]} 列"
             rows.append(RawRow(f"第 {number} 行", cells, refs))
-            if progress is not None and number % 500 == 0:
-                progress(number - 1, total)
+            if progress is not None and (number - 1) % 500 == 0:
+                progress(number - 1, total)  # lines read below the header
         return Sheet(headers, rows)
     finally:
         book.close()
