@@ -122,6 +122,7 @@ def test_import_twice_changes_nothing_and_updates_name_the_fields(
     changed = importer.preview(county.store, "villages", path)
     assert changed.rows[0].outcome == importer.UPDATED
     assert changed.rows[0].changes == ("经度",)
+    assert changed.rows[0].detail == "修改：经度 119.1 → 119.2"
     importer.apply(county, changed, user="测试")
     assert _rows(county.store, "villages")[vid]["lon"] == 119.2
 

@@ -63,13 +63,14 @@ class RowResult:
     changes: tuple[str, ...] = ()  # labels of the fields an update changes
     reasons: tuple[str, ...] = ()  # why a row is refused, each naming its cell
     call: MutationCall | None = None
+    diffs: tuple[str, ...] = ()  # "影响户数 12 → 99", one per changed field
 
     @property
     def detail(self) -> str:
         if self.outcome == REFUSED:
             return "；".join(self.reasons)
         if self.outcome == UPDATED:
-            return "修改：" + "、".join(self.changes)
+            return "修改：" + "；".join(self.diffs or self.changes)
         return ""
 
 
@@ -247,12 +248,28 @@ class _Validator:
             return RowResult(
                 raw.place, NEW, key_text, call=(f"{lay.entity}.upsert", {"id": record_id, **values})
             )
-        changed = tuple(self.specs[f].label for f, v in values.items() if existing.get(f) != v)
-        if not changed:
+        fields = [f for f, v in values.items() if existing.get(f) != v]
+        if not fields:
             return RowResult(raw.place, UNCHANGED, key_text)
         # The whole row, not just the changes: the write stands on its own on every replica.
         call = (f"{lay.entity}.upsert", {"id": existing["id"], **values})
-        return RowResult(raw.place, UPDATED, key_text, changes=changed, call=call)
+        diffs = tuple(
+            f"{self.specs[f].label} {self._show(f, existing.get(f))} → {self._show(f, values[f])}"
+            for f in fields
+        )
+        changed = tuple(self.specs[f].label for f in fields)
+        return RowResult(raw.place, UPDATED, key_text, changes=changed, call=call, diffs=diffs)
+
+    def _show(self, field: str, value: Any) -> str:
+        """A value as the file writes it, for the preview's 修改 column."""
+        ref = self.specs[field].ref
+        if ref is not None:
+            value = self.records.name_of(ref, value)
+        if isinstance(value, bool):
+            return TRUE_TEXT if value else FALSE_TEXT
+        if value is None or value == "":
+            return "（空）"
+        return f"{value:g}" if isinstance(value, float) else str(value)[:40]
 
     def _resolve(
         self, column: Column, name: str, names: dict[str, str], values: dict[str, Any]
