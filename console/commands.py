@@ -70,7 +70,7 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     from console.services.io.layout import LAYOUTS
 
     tables = "、".join(f"{t}（{lay.title}）" for t, lay in LAYOUTS.items())
-    table_help = f"数据表：{tables}"
+    table_help = f"数据表（英文名或中文名）：{tables}"
     imp = sub.add_parser(
         "import",
         help="从 .xlsx/.csv/.geojson 导入基础数据（先预览，全部通过才写入）",

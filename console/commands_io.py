@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from console.domain.fields import MutationRejected
 from console.services.io.layout import ImportFileError
 from console.store.errors import StoreError
 
@@ -26,7 +27,7 @@ def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user
     from console.services.io.layout import layout
 
     try:
-        layout(table)
+        table = layout(table).table  # 风险点 as well as risk_points
         if not source.is_file():
             raise ImportFileError(f"找不到文件：{source}")
     except ImportFileError as exc:
@@ -57,8 +58,9 @@ def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user
     except ImportFileError as exc:
         _err(f"错误：{exc}。未写入任何数据")
         return 1
-    except StoreError as exc:
-        _err(f"错误：{exc}。未写入任何数据")
+    except (StoreError, MutationRejected) as exc:
+        # The data changed between preview and write (a township deleted meanwhile...).
+        _err(f"错误：{getattr(exc, 'message', None) or exc}。未写入任何数据")
         return 1
     finally:
         ws.close()
@@ -66,10 +68,12 @@ def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user
 
 def export_file(data_dir: Path, table: str, out: Path, township: str | None) -> int:
     from console.services.io import exporter
+    from console.services.io.layout import layout
     from console.store.database import open_store
 
     store = open_store(data_dir)
     try:
+        table = layout(table).table
         count = exporter.export_table(store, table, out, township=township)
     except ImportFileError as exc:
         _err(f"错误：{exc}")

@@ -49,7 +49,7 @@ def test_import_export_template_exit_codes(
     assert "新增 2 行" in capsys.readouterr().out
     assert _count(data, Township) == 0
 
-    assert main(["import", str(towns), "--table", "townships", "--data-dir", str(data)]) == 0
+    assert main(["import", str(towns), "--table", "乡镇", "--data-dir", str(data)]) == 0
     assert _count(data, Township) == 2
     assert main(["--data-dir", str(data), "import", str(villages), "--table", "villages"]) == 0
     assert _count(data, Village) == 1

@@ -35,6 +35,7 @@ def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
 def table_rows(store: Store, table: str, *, township: str | None = None) -> list[list[Any]]:
     """The table's live records as rows of the layout, in natural-key order."""
     lay = layout(table)
+    table = lay.table
     with store.engine.connect() as conn:
         records = Records(conn, table)
     rows = list(records.rows[table].values())
@@ -60,6 +61,7 @@ def export_table(
 ) -> int:
     """Write the table to ``path`` (.xlsx, .csv or .geojson); the number of records."""
     lay = layout(table)
+    table = lay.table
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ImportFileError(f"不支持的导出类型“{path.suffix}”：请使用 .xlsx、.csv 或 .geojson")

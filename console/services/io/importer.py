@@ -358,6 +358,7 @@ def preview_sheet(
     progress: Progress | None = None,
 ) -> Preview:
     lay = layout(table)
+    table = lay.table
     check_headers(lay, sheet.headers, source)
     with store.engine.connect() as conn:
         records = Records(conn, table)
@@ -383,7 +384,7 @@ def preview(
     progress: Progress | None = None,
 ) -> Preview:
     """Read and check ``path`` as ``table``; writes nothing."""
-    layout(table)
+    table = layout(table).table
     sheet = read_file(path, progress)
     return preview_sheet(store, table, sheet, path.name, user=user, progress=progress)
 

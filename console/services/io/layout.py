@@ -174,9 +174,13 @@ LAYOUTS: dict[str, Layout] = {
 
 
 def layout(table: str) -> Layout:
+    """The layout of ``table``, named by its table name or its Chinese title (风险点)."""
     try:
         return LAYOUTS[table]
     except KeyError:
+        for lay in LAYOUTS.values():
+            if lay.title == table.strip():
+                return lay
         names = "、".join(f"{t}（{lay.title}）" for t, lay in LAYOUTS.items())
         raise ImportFileError(f"没有名为 {table} 的数据表。可导入的表：{names}") from None
 
