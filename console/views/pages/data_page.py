@@ -54,8 +54,9 @@ class _Filter(QSortFilterProxyModel):
         self.name_column = "name"
 
     def set_filter(self, township: str | None, text: str, name_column: str) -> None:
+        self.beginFilterChange()
         self.township, self.text, self.name_column = township, text.strip(), name_column
-        self.invalidateFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         record = self.sourceModel().index(row, 0, parent).data(RECORD_ROLE)
@@ -85,6 +86,7 @@ class DataPage(Page):
         self._import_export: ImportExport | None = None
         self._pending_select: str | None = None  # a record just saved: selected when listed
         self.refusal: QMessageBox | None = None
+        self._reads = 0  # refreshes started
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -205,15 +207,21 @@ class DataPage(Page):
         self.chooser.setCurrentIndex(max(0, self.chooser.findData(table)))
 
     def refresh(self) -> None:
+        """Read every table on the task runner. Reads may land out of order (two pool
+        threads): only the latest started one is shown."""
         service = self.service
+        self._reads += 1
+        read = self._reads
         run_task(
             self.context.tasks,
             service.snapshot if service is not None else ReferenceSnapshot,
-            on_done=self._land,
+            on_done=lambda snapshot: self._land(snapshot, read),
             receiver=self,
         )
 
-    def _land(self, snapshot: ReferenceSnapshot) -> None:
+    def _land(self, snapshot: ReferenceSnapshot, read: int) -> None:
+        if read != self._reads:
+            return  # a later read is on its way
         self.snapshot = snapshot
         self.header.set_sample(snapshot.sample)
         current = self.township.currentData()
@@ -324,6 +332,7 @@ class DataPage(Page):
 
         def done(saved_id: str) -> None:
             self._pending_select = saved_id
+            self.refresh()  # now, not after the bus's burst: the new record gets selected
             form.accept()
             self.note.setText(f"已保存：{values.get(spec.name_column) or spec.title}")
             self.written.emit()
@@ -373,6 +382,7 @@ class DataPage(Page):
         user = self._user()
 
         def done(_changes: object) -> None:
+            self.refresh()
             self.note.setText(f"已删除：{name}")
             self.written.emit()
 
