@@ -84,4 +84,5 @@ class ReferenceTableModel(RecordTableModel[Record]):
             text,
             sort=lambda r: _sort_value(field, r.get(column), names()),
             numeric=numeric,
+            tooltip=text,  # the whole value where the column cuts it short
         )

@@ -72,6 +72,14 @@ class _NullableDoubleSpin(QDoubleSpinBox):
         self.setValue(self._floor if value is None else value)
 
 
+def _number_box(box: QAbstractSpinBox) -> QAbstractSpinBox:
+    box.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    box.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.UpDownArrows)
+    box.setMinimumWidth(160)
+    box.setMaximumWidth(220)  # a number, not a sentence: the arrows stay near the digits
+    return box
+
+
 class RecordForm(QDialog):
     """Add or edit one record of ``spec``; ``record`` None for a new one."""
 
@@ -193,13 +201,10 @@ class RecordForm(QDialog):
             spin = QSpinBox(self)
             spin.setRange(int(field.minimum or 0), int(field.maximum or 2_147_483_647))
             spin.setGroupSeparatorShown(False)
-            spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-            return spin
+            return _number_box(spin)
         if field.kind is float:
             decimals = _COORDINATE_DECIMALS if name in ("lon", "lat") else _DEFAULT_DECIMALS
-            number = _NullableDoubleSpin(field, decimals, self)
-            number.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-            return number
+            return _number_box(_NullableDoubleSpin(field, decimals, self))
         if is_long_text(field):
             lines = QPlainTextEdit(self)
             lines.setTabChangesFocus(True)

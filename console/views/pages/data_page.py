@@ -140,8 +140,7 @@ class DataPage(Page):
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(60)
         self.layout_.addWidget(self.table, 1)
         self.note = QLabel(self)
         self.note.setObjectName("Muted")
@@ -243,15 +242,28 @@ class DataPage(Page):
         self.model.set_table(spec, self.snapshot.rows.get(spec.table, []), names)
         self._apply_filter()
         if first:
-            self.table.resizeColumnsToContents()
-            header = self.table.horizontalHeader()
-            for column in range(self.model.columnCount()):
-                header.resizeSection(column, min(header.sectionSize(column), 240))
+            self._size_columns(spec)
         wanted = self._pending_select or (selected["id"] if selected is not None else None)
         self._pending_select = None
         if wanted is not None:
             self.select(wanted)
         self._update_buttons()
+
+    def _size_columns(self, spec: ReferenceTable) -> None:
+        """Columns to their content (long ones capped); the name takes the rest of the
+        width, so numbers stay next to their neighbours."""
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        columns = spec.list_columns()
+        for column in range(len(columns)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.table.resizeColumnsToContents()
+        for column in range(len(columns)):
+            header.resizeSection(column, min(header.sectionSize(column), 200))
+        if spec.name_column in columns:
+            header.setSectionResizeMode(
+                columns.index(spec.name_column), QHeaderView.ResizeMode.Stretch
+            )
 
     def _apply_filter(self) -> None:
         spec = self.current()
