@@ -330,6 +330,10 @@ def test_keyboard_enter_moves_on_ctrl_enter_saves_esc_cancels(
     type_into(qtbot, form, "name", "键盘队")
     qtbot.keyClick(first, Qt.Key.Key_Return)
     assert form.editors["kind"].hasFocus()
+    qtbot.keyClick(form.editors["kind"], Qt.Key.Key_Tab)  # Tab: the declaration order too
+    assert form.editors["township_id"].hasFocus()
+    qtbot.keyClick(form.editors["township_id"], Qt.Key.Key_Backtab)
+    assert form.editors["kind"].hasFocus()
     type_into(qtbot, form, "kind", "Rescue")
     with qtbot.waitSignal(page.written, timeout=5000):
         qtbot.keyClick(form.editors["kind"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
@@ -365,3 +369,23 @@ def test_import_export_slot(page: DataPage) -> None:
     assert page.import_export_button.isVisibleTo(page)
     page.import_export_button.click()
     assert asked == ["stations"]
+
+
+def test_optional_numbers_keep_their_empty_state(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    """A station without 警戒水位 saved through the form stays without one (not 0), and a
+    level given is saved as typed."""
+    page.show_table("stations")
+    form = page.add_record()
+    assert form is not None
+    type_into(qtbot, form, "code", "T001")
+    type_into(qtbot, form, "name", "测试水位站")
+    guarantee = form.editors["guarantee_level_m"]
+    assert isinstance(guarantee, QDoubleSpinBox)
+    guarantee.setValue(-100)  # the declared minimum is a value, not the empty state
+    save(qtbot, page, form)
+    row = live(workstation, "stations", reference_id("station", "T001"))
+    assert row is not None
+    assert row["warning_level_m"] is None and row["guarantee_level_m"] == -100
+    assert row["lon"] is None and row["lat"] is None
