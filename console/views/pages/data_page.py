@@ -406,6 +406,8 @@ class DataPage(Page):
             self.refusal = QMessageBox(
                 QMessageBox.Icon.Warning, f"删除{spec.title}", message, parent=self
             )
+            self.refusal.setStandardButtons(QMessageBox.StandardButton.Ok)
+            self.refusal.button(QMessageBox.StandardButton.Ok).setText("知道了")
             self.refusal.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             self.refusal.open()
             self.written.emit()
