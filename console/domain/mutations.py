@@ -26,6 +26,7 @@ from console.domain.fields import (
     check_value,
 )
 from console.domain.ids import is_uuid
+from console.domain.references import check_place
 from console.domain.rows import RowChange
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
@@ -303,7 +304,14 @@ def _tombstone(
 
 
 def _reference_mutations(table: str, entity: str, label: str) -> None:
+    specs = ENTITY_FIELDS[table]
+    placed = "township_id" in specs and "village_id" in specs
+
     def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+        if placed:  # the village must be one of the township's (as the record will be)
+            fields = {k: v for k, v in args.items() if k != "id"}
+            values = check_fields(specs, fields, creating=False)
+            check_place(conn, values, fetch(conn, table, _record_id(args)))
         return _put(conn, table, args, ctx, must_be_new=False)
 
     def delete(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
