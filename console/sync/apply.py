@@ -103,6 +103,12 @@ def pending_batch(
     ]
 
 
+def last_recorded(store: Store) -> int:
+    """The newest outbox mutation id (0 when none): what a push round sets out to send."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.max(OutboxEntry.mutation_id))).scalar() or 0)
+
+
 def pending_sample(store: Store) -> int:
     """How many local-only mutations (the sample county, standalone default rules) wait in
     the outbox: never pushed to a county's server."""

@@ -165,9 +165,14 @@ class SyncEngine:
         self._on_login(self._client.login(*self._credentials))
 
     def _push_all(self, batch: int) -> tuple[int, int]:
+        """Push what was recorded when the round began. Saves made meanwhile wait for the
+        next round: an officer saving every few milliseconds must not keep one round
+        pushing forever (its pull, and the 同步 status, would never come)."""
         pushed = rejected = 0
+        upto = apply.last_recorded(self._store)
         while True:
             items = apply.pending_batch(self._store, batch, include_sample=self._keep_sample)
+            items = [i for i in items if i["mutation_id"] <= upto]
             if not items:
                 return pushed, rejected
             with self._store.engine.connect() as conn:

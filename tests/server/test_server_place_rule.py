@@ -3,6 +3,7 @@ the chosen township's), whatever a workstation's form allowed."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 from console.domain.ids import reference_id
@@ -27,7 +28,7 @@ def test_a_shelter_in_a_village_of_another_township_is_rejected(tmp_path: Path) 
     _, results = push(
         engine,
         OFFICER,
-        "client-1",
+        str(uuid.uuid4()),
         [
             _m(1, "township.upsert", {"id": north, "name": "北界镇", "kind": "镇"}),
             _m(2, "township.upsert", {"id": town, "name": "妙高街道", "kind": "街道"}),

@@ -298,3 +298,41 @@ def test_status_workflow_is_checked_by_the_server(server: ServerProcess, tmp_pat
     finally:
         a.close()
         b.close()
+
+
+def test_a_round_pushes_what_was_recorded_when_it_began(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """An officer saving every few milliseconds must not keep one round pushing forever:
+    the round sends what was recorded when it began, and the next round the rest."""
+    import threading
+    import time
+
+    ws = open_workstation(tmp_path / "a", autoload=False)
+    engine = _engine(ws, server)
+    for i in range(5):
+        ws.writer.apply([incident_call(f"开始前{i}")], user="zhang")
+    stop = threading.Event()
+    saved = [0]
+
+    def officer() -> None:
+        while not stop.is_set():
+            ws.writer.apply([incident_call(f"同步中{saved[0]}")], user="zhang")
+            saved[0] += 1
+            time.sleep(0.002)
+
+    saver = threading.Thread(target=officer, daemon=True)
+    saver.start()
+    try:
+        started = time.monotonic()
+        report = engine.sync_once(batch=1)  # one mutation per push: the slowest pace
+        took = time.monotonic() - started
+    finally:
+        stop.set()
+        saver.join(timeout=10)
+    # the round ended (without the bound it chases the saver until the test times out),
+    # having pushed the first five and at most what was saved before its second push
+    assert took < 30 and 5 <= report.pushed < 5 + saved[0]
+    engine.sync_once()
+    assert ws.queries.sync_counters().pending == 0
+    ws.close()
