@@ -72,7 +72,8 @@ RISK_POINT_TYPES: tuple[str, ...] = (
 )
 
 TOWNSHIP_KINDS: tuple[str, ...] = ("街道", "镇", "乡")
-STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站")
+STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站", "水库")
+RESERVOIR = "水库"  # the station kind that also has 汛限 / 设计 / 校核水位
 
 TIMELINE_KINDS: tuple[str, ...] = (
     "来电",
@@ -85,3 +86,71 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
 )
 CASUALTY_CHANGE = "伤亡变化"
+
+
+# Units people belong to (issue 10): the county's own structure.
+UNIT_KINDS: tuple[str, ...] = ("县领导", "乡镇街道", "县级部门", "村社区", "队伍", "企业")
+
+# What a person's role ties them to: the column of person_roles holding the object.
+TOWNSHIP, VILLAGE, RISK_POINT, SHELTER, STATION = (
+    "township_id",
+    "village_id",
+    "risk_point_id",
+    "shelter_id",
+    "station_id",
+)
+ROLE_TARGETS: tuple[str, ...] = (TOWNSHIP, VILLAGE, RISK_POINT, SHELTER, STATION)
+ROLE_TARGET_LABELS: dict[str, str] = {
+    TOWNSHIP: "乡镇",
+    VILLAGE: "村",
+    RISK_POINT: "风险点",
+    SHELTER: "避灾场所",
+    STATION: "站点",
+}
+
+# 责任角色 -> the objects it may be tied to (exactly one of them), () = the whole county.
+# Every risk point, shelter and station gets its responsible person through these roles.
+ROLE_OBJECTS: dict[str, tuple[str, ...]] = {
+    "县领导包乡": (TOWNSHIP,),
+    "乡镇第一责任人": (TOWNSHIP,),
+    "村监测预警": (VILLAGE,),
+    "村人员转移": (VILLAGE,),
+    "村抢险救援": (VILLAGE,),
+    "村后勤保障": (VILLAGE,),
+    "水利工程巡查员": (RISK_POINT, STATION),
+    "山洪预警员": (RISK_POINT, VILLAGE),
+    "地灾群测群防员": (RISK_POINT,),
+    "避灾场所管理员": (SHELTER,),
+    "危房联络员": (RISK_POINT, VILLAGE),
+    "县级灾害信息员": (),
+    "乡镇灾害信息员": (TOWNSHIP,),
+    "村级灾害信息员": (VILLAGE,),
+    "会商专家": (),
+}
+PERSON_ROLES: tuple[str, ...] = tuple(ROLE_OBJECTS)
+# The village work group (村级防汛防台工作组): its four roles.
+VILLAGE_WORK_GROUP: tuple[str, ...] = ("村监测预警", "村人员转移", "村抢险救援", "村后勤保障")
+
+
+def role_problem(values: dict[str, object]) -> str | None:
+    """Why a person's role cannot be stored as given (Chinese), None when it can: the object
+    it is tied to must be one its role takes (exactly one, or none for a county-wide role),
+    and the period must not end before it begins. The one wording of the rule: the shared
+    mutations refuse with it on every replica, the forms show it."""
+    role = values.get("role")
+    if not isinstance(role, str) or role not in ROLE_OBJECTS:
+        return None  # the choice itself is checked (and worded) by the field validation
+    allowed = ROLE_OBJECTS[role]
+    given = [t for t in ROLE_TARGETS if values.get(t)]
+    names = "、".join(ROLE_TARGET_LABELS[t] for t in allowed)
+    if not allowed:
+        if given:
+            return f"“{role}”面向全县，不要填写所属{ROLE_TARGET_LABELS[given[0]]}"
+    elif len(given) != 1 or given[0] not in allowed:
+        if len(allowed) == 1:
+            return f"“{role}”应且只应填写所属{names}"
+        return f"“{role}”应在{names}中选填一项（只填一项）"
+    start, end = values.get("valid_from"), values.get("valid_to")
+    if isinstance(start, str) and isinstance(end, str) and start and end and end < start:
+        return f"任职结束日期（{end}）早于开始日期（{start}）"
+    return None

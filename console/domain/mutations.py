@@ -282,9 +282,28 @@ def _tombstone(
     return [RowChange(table, record_id)]
 
 
-def _reference_mutations(table: str, entity: str, label: str) -> None:
+RecordRule = Callable[[dict[str, Any]], "str | None"]
+
+
+def _reference_mutations(
+    table: str, entity: str, label: str, rule: RecordRule | None = None
+) -> None:
+    """``entity.upsert`` and ``entity.delete``; ``rule`` (a cross-field rule giving the
+    Chinese refusal, or None) is judged on the record as it will be: the stored values
+    merged with the ones given."""
+
     def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
-        return _put(conn, table, args, ctx, must_be_new=False)
+        if rule is None:
+            return _put(conn, table, args, ctx, must_be_new=False)
+        existing = fetch(conn, table, _record_id(args))
+        stored = {k: existing[k] for k in ENTITY_FIELDS[table]} if existing is not None else {}
+
+        def check(values: dict[str, Any]) -> None:
+            problem = rule({**stored, **values})
+            if problem is not None:
+                raise MutationRejected("bad_combination", problem)
+
+        return _put(conn, table, args, ctx, must_be_new=False, check=check)
 
     def delete(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
         return _tombstone(conn, table, args, ctx)
@@ -300,8 +319,11 @@ for _name, _entity, _label in (
     ("risk_points", "risk_point", "风险点"),
     ("teams", "team", "救援队伍"),
     ("stations", "station", "水文雨量站"),
+    ("units", "unit", "单位"),
+    ("people", "person", "人员"),
 ):
     _reference_mutations(_name, _entity, _label)
+_reference_mutations("person_roles", "person_role", "责任角色", catalog.role_problem)
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:
