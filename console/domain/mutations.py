@@ -183,12 +183,14 @@ def _put(
     *,
     must_be_new: bool,
     check: Callable[[dict[str, Any]], None] | None = None,
+    check_merged: bool = False,
 ) -> list[RowChange]:
     """Create a record, or (for reference data) update the fields given.
 
     An identical create of an existing record is a no-op, so reference data loaded on
     several workstations converges on one record, and a replayed create applies once.
-    ``check`` runs on the validated, normalised values (cross-field rules).
+    ``check`` runs on the validated, normalised values (cross-field rules); with
+    ``check_merged``, on the record as it will be (the stored values merged with them).
     """
     specs = ENTITY_FIELDS[table]
     record_id = _record_id(args)
@@ -202,7 +204,10 @@ def _put(
     existing = fetch(conn, table, record_id)
     values = check_fields(specs, fields, creating=existing is None)
     if check is not None:
-        check(values)
+        if check_merged and existing is not None:
+            check({**{k: existing[k] for k in specs}, **values})
+        else:
+            check(values)
     _check_refs(conn, specs, values)
     if existing is None:
         ctx.touch(table, record_id, None)
@@ -292,18 +297,15 @@ def _reference_mutations(
     Chinese refusal, or None) is judged on the record as it will be: the stored values
     merged with the ones given."""
 
+    def check(values: dict[str, Any]) -> None:
+        problem = rule(values) if rule is not None else None
+        if problem is not None:
+            raise MutationRejected("bad_combination", problem)
+
     def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
         if rule is None:
             return _put(conn, table, args, ctx, must_be_new=False)
-        existing = fetch(conn, table, _record_id(args))
-        stored = {k: existing[k] for k in ENTITY_FIELDS[table]} if existing is not None else {}
-
-        def check(values: dict[str, Any]) -> None:
-            problem = rule({**stored, **values})
-            if problem is not None:
-                raise MutationRejected("bad_combination", problem)
-
-        return _put(conn, table, args, ctx, must_be_new=False, check=check)
+        return _put(conn, table, args, ctx, must_be_new=False, check=check, check_merged=True)
 
     def delete(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
         return _tombstone(conn, table, args, ctx)
