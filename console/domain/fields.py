@@ -90,8 +90,8 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
         raise MutationRejected("bad_value", f"“{spec.label}”不是有效数值")
     if isinstance(value, str):
         value = value.strip()
-        if spec.date and not value and not spec.required:
-            return None  # an empty date cell or form field: no date
+        if spec.date:
+            return _check_date(spec, value)
         if spec.required and not value:
             raise MutationRejected("missing_field", f"“{spec.label}”不能为空")
         if spec.max_len is not None and len(value) > spec.max_len:
@@ -121,19 +121,27 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
                 ) from None
             if parsed.tzinfo is None:
                 raise MutationRejected("bad_time", f"“{spec.label}”缺少时区（例如 +08:00）")
-        if spec.date:
-            problem = f"“{spec.label}”不是有效的日期（应为 2026-11-28 这样的格式）"
-            if not _DATE.fullmatch(value):
-                raise MutationRejected("bad_date", problem)
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise MutationRejected("bad_date", problem) from None
     if isinstance(value, int | float) and not isinstance(value, bool):
         if spec.minimum is not None and value < spec.minimum:
             raise MutationRejected("out_of_range", f"“{spec.label}”不能小于 {spec.minimum:g}")
         if spec.maximum is not None and value > spec.maximum:
             raise MutationRejected("out_of_range", f"“{spec.label}”不能大于 {spec.maximum:g}")
+    return value
+
+
+def _check_date(spec: Field, value: str) -> str | None:
+    """A calendar day ``YYYY-MM-DD`` (stripped); "" is no date (None) unless required."""
+    if not value and not spec.required:
+        return None  # an empty date cell or form field: no date
+    if not value:
+        raise MutationRejected("missing_field", f"“{spec.label}”不能为空")
+    problem = f"“{spec.label}”不是有效的日期（应为 2026-11-28 这样的格式）"
+    if not _DATE.fullmatch(value):
+        raise MutationRejected("bad_date", problem)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise MutationRejected("bad_date", problem) from None
     return value
 
 
