@@ -37,7 +37,10 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 3: report_rule.upsert takes subtype, sub_hazard, schedule, daily_at, window_days, enabled
 # and source; incident.set_status records closed_at; new report kinds (初报/补报/核报) and the
 # 伤亡变化 log kind.
-SCHEMA_VERSION = 3
+# 4: unit / person / person_role upsert and delete (people and their roles); village.upsert
+# takes households and population, risk_point.upsert warning_signal and the critical rainfall
+# tiers, shelter.upsert facilities, station.upsert the reservoir levels and the kind 水库.
+SCHEMA_VERSION = 4
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
