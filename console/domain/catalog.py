@@ -7,6 +7,8 @@ thresholds) are data, not constants, and live in the store.
 
 from __future__ import annotations
 
+import itertools
+
 # What fits no listed subtype (or sub-hazard) is filed as 其他, never left out.
 OTHER = "其他"
 
@@ -74,6 +76,52 @@ RISK_POINT_TYPES: tuple[str, ...] = (
 TOWNSHIP_KINDS: tuple[str, ...] = ("街道", "镇", "乡")
 STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站", "水库")
 RESERVOIR = "水库"  # the station kind that also has 汛限 / 设计 / 校核水位
+# A reservoir's characteristic levels, lowest first: (column, label).
+RESERVOIR_LEVELS: tuple[tuple[str, str], ...] = (
+    ("flood_limit_level_m", "汛限水位"),
+    ("design_level_m", "设计水位"),
+    ("check_level_m", "校核水位"),
+)
+
+
+def station_problem(values: dict[str, object]) -> str | None:
+    """Why a station's levels cannot be stored (Chinese), None when they can: only a
+    reservoir has 汛限 / 设计 / 校核水位, and they do not fall as they go up the list."""
+    given = [
+        (label, v)
+        for col, label in RESERVOIR_LEVELS
+        if isinstance(v := values.get(col), float | int)
+    ]
+    if given and values.get("kind") != RESERVOIR:
+        return f"只有水库才填写{given[0][0]}（该站点类型为“{values.get('kind')}”）"
+    for (low_label, low), (high_label, high) in itertools.pairwise(given):
+        if high < low:
+            return f"“{high_label}”（{high:g}）不应低于“{low_label}”（{low:g}）"
+    return None
+
+
+# 临界雨量 of a risk point: (准备转移 column, 立即转移 column, window).
+RAIN_TIERS: tuple[tuple[str, str, str], ...] = tuple(
+    (f"prepare_rain_{w}_mm", f"evacuate_rain_{w}_mm", label)
+    for w, label in (("1h", "1小时"), ("3h", "3小时"), ("24h", "24小时"))
+)
+
+
+def rainfall_problem(values: dict[str, object]) -> str | None:
+    """Why a risk point's critical rainfall cannot be stored (Chinese), None when it can:
+    the 立即转移 threshold of a window is not below its 准备转移 threshold."""
+    for prepare_col, evacuate_col, window in RAIN_TIERS:
+        prepare, evacuate = values.get(prepare_col), values.get(evacuate_col)
+        if (
+            isinstance(prepare, float | int)
+            and isinstance(evacuate, float | int)
+            and evacuate < prepare
+        ):
+            return (
+                f"{window}立即转移雨量（{evacuate:g} 毫米）不应低于准备转移雨量（{prepare:g} 毫米）"
+            )
+    return None
+
 
 TIMELINE_KINDS: tuple[str, ...] = (
     "来电",

@@ -321,13 +321,13 @@ for _name, _entity, _label in (
     ("townships", "township", "乡镇"),
     ("villages", "village", "村"),
     ("shelters", "shelter", "避灾安置场所"),
-    ("risk_points", "risk_point", "风险点"),
     ("teams", "team", "救援队伍"),
-    ("stations", "station", "水文雨量站"),
     ("units", "unit", "单位"),
     ("people", "person", "人员"),
 ):
     _reference_mutations(_name, _entity, _label)
+_reference_mutations("risk_points", "risk_point", "风险点", catalog.rainfall_problem)
+_reference_mutations("stations", "station", "水文雨量站", catalog.station_problem)
 _reference_mutations("person_roles", "person_role", "责任角色", catalog.role_problem)
 
 

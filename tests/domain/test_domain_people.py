@@ -327,3 +327,41 @@ def test_the_people_tables_are_declared_with_chinese_labels() -> None:
     for table in ("units", "people", "person_roles"):
         for name, spec in ENTITY_FIELDS[table].items():
             assert spec.label and not spec.label.isascii(), (table, name)
+
+
+def test_reservoir_levels_belong_to_reservoirs_and_rise(run: Any, conn: Connection) -> None:
+    gauge = {"id": new_id(), "code": "S9", "name": "苏村", "kind": "水位站"}
+    run("station.upsert", gauge)
+    message = refused(
+        run, "station.upsert", {"id": gauge["id"], "design_level_m": 300.0}, "bad_combination"
+    )
+    assert message == "只有水库才填写设计水位（该站点类型为“水位站”）"
+    assert message == catalog.station_problem({"kind": "水位站", "design_level_m": 300.0})
+    # judged on the record as it will be: becoming a reservoir in the same upsert is fine
+    run("station.upsert", {"id": gauge["id"], "kind": "水库", "design_level_m": 300.0})
+    message = refused(
+        run, "station.upsert", {"id": gauge["id"], "check_level_m": 299.5}, "bad_combination"
+    )
+    assert message == "“校核水位”（299.5）不应低于“设计水位”（300）"
+    # and back to a gauge only without them
+    refused(run, "station.upsert", {"id": gauge["id"], "kind": "水位站"}, "bad_combination")
+    run("station.upsert", {"id": gauge["id"], "kind": "水位站", "design_level_m": None})
+    row = fetch(conn, "stations", gauge["id"])
+    assert row is not None and (row["kind"], row["design_level_m"]) == ("水位站", None)
+
+
+def test_evacuation_rainfall_is_not_below_preparation(run: Any, conn: Connection) -> None:
+    point = {"id": new_id(), "type": "山洪危险区", "name": "苏村溪", "prepare_rain_3h_mm": 50.0}
+    run("risk_point.upsert", point)
+    message = refused(
+        run, "risk_point.upsert", {"id": point["id"], "evacuate_rain_3h_mm": 45}, "bad_combination"
+    )
+    assert message == "3小时立即转移雨量（45 毫米）不应低于准备转移雨量（50 毫米）"
+    assert message == catalog.rainfall_problem(
+        {"prepare_rain_3h_mm": 50.0, "evacuate_rain_3h_mm": 45.0}
+    )
+    run("risk_point.upsert", {"id": point["id"], "evacuate_rain_3h_mm": 50})  # equal: allowed
+    # another window is judged on its own
+    run("risk_point.upsert", {"id": point["id"], "evacuate_rain_1h_mm": 20.0})
+    row = fetch(conn, "risk_points", point["id"])
+    assert row is not None and row["evacuate_rain_1h_mm"] == 20.0

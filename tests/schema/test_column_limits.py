@@ -126,6 +126,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
     if table == "incident_reports":
         args["timeline_id"] = new_id()
+    if table == "stations":  # only a reservoir has the reservoir levels
+        args["kind"] = catalog.RESERVOIR
     if table == "person_roles":  # a role names exactly the objects it is tied to
         targets = catalog.ROLE_OBJECTS[args["role"]]
         for target in catalog.ROLE_TARGETS:
