@@ -305,6 +305,7 @@ class _Started:
     ) -> WindowContext:
         from console.services.incident_source import IncidentSource
         from console.services.incidents import IncidentService
+        from console.services.reference_data import ReferenceData
 
         self.bus = ChangeBus(app)
         self.bus.attach(workstation.store)
@@ -326,6 +327,7 @@ class _Started:
             incidents=IncidentService(workstation.writer),
             incident_source=IncidentSource(workstation.store),
             tasks=self.tasks,
+            reference=ReferenceData(workstation.writer),
         )
 
     def finish(

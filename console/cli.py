@@ -15,7 +15,14 @@ from pathlib import Path
 
 from console.store.paths import default_data_dir, resolve_data_dir
 
-_SUBCOMMANDS = ("sync", "digest", "incident")  # headless commands, see console/commands.py
+_SUBCOMMANDS = (
+    "sync",
+    "digest",
+    "incident",
+    "import",
+    "export",
+    "template",
+)  # headless commands, see console/commands.py
 
 # Taken as early as the command line allows; --quit-after-shown reports from here when the
 # operating system cannot tell the process's own start time.
@@ -61,7 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="县综合应急指挥中心值班台 (duty-console)",
         epilog=(
             "无界面子命令（各自有 --help）：sync --once 同步一次；digest 数据摘要；"
-            "incident new --json FILE 新建事件；incident list --json 列出事件"
+            "incident new --json FILE 新建事件；incident list --json 列出事件；"
+            "import FILE --table NAME 导入基础数据；export --table NAME --out FILE 导出；"
+            "template --table NAME --out FILE.xlsx 空白模板"
         ),
     )
     p.add_argument(

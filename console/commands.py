@@ -6,6 +6,8 @@ duty-console sync --once --server URL --user NAME [--data-dir DIR] [--keep-sampl
     only a demo server (duty-server load-sample) accepts
 duty-console digest [--data-dir DIR]
 duty-console incident new --json FILE | incident list --json   (see commands_incident.py)
+duty-console import FILE --table NAME [--dry-run] | export --table NAME --out FILE
+    | template --table NAME --out FILE.xlsx   (reference tables; see commands_io.py)
 
 Every message is one Chinese line or a few; the data folder is resolved once, here.
 """
@@ -22,7 +24,7 @@ from console.store.paths import DATABASE_FILE, has_store, resolve_data_dir
 
 _DATA_DIR_HELP = "数据文件夹（默认同图形界面；也可用环境变量 DUTY_CONSOLE_DATA_DIR）"
 # Commands that only read: they refuse a folder without a store rather than create one.
-_READ_ONLY = {("digest", None), ("incident", "list")}
+_READ_ONLY = {("digest", None), ("incident", "list"), ("export", None)}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -60,7 +62,35 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("--search", default="", help="全文检索，如 山洪")
     lst.add_argument("--limit", type=int, default=1000)
     lst.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    _io_parsers(sub)
     return p
+
+
+def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from console.services.io.layout import LAYOUTS
+
+    tables = "、".join(f"{t}（{lay.title}）" for t, lay in LAYOUTS.items())
+    table_help = f"数据表（英文名或中文名）：{tables}"
+    imp = sub.add_parser(
+        "import",
+        help="从 .xlsx/.csv/.geojson 导入基础数据（先预览，全部通过才写入）",
+        description="按表的列格式导入基础数据：逐行预览（新增/更新/无变化/拒绝），"
+        "没有被拒绝的行时一次性写入。退出码：0 已导入（或 --dry-run 预览通过），"
+        "2 有被拒绝的行（未写入），1 其他错误。",
+    )
+    imp.add_argument("file", type=Path, metavar="FILE", help="要导入的文件")
+    imp.add_argument("--table", required=True, help=table_help)
+    imp.add_argument("--dry-run", action="store_true", help="只预览，不写入")
+    imp.add_argument("--user", default=os.environ.get("DUTY_USER", "导入"), help="记录的操作人")
+    imp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    exp = sub.add_parser("export", help="导出基础数据到 .xlsx/.csv/.geojson（与导入同一格式）")
+    exp.add_argument("--table", required=True, help=table_help)
+    exp.add_argument("--township", default=None, help="只导出该乡镇的记录")
+    exp.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx、.csv 或 .geojson")
+    exp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    tpl = sub.add_parser("template", help="保存某表的空白导入模板（.xlsx，表头批注说明格式）")
+    tpl.add_argument("--table", required=True, help=table_help)
+    tpl.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx")
 
 
 def _password() -> str:
@@ -76,12 +106,24 @@ def _password() -> str:
 
 def run(argv: list[str]) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "template":
+        from console.commands_io import template_file
+
+        return template_file(args.table, args.out)
     data_dir = resolve_data_dir(args.data_dir)
     try:
         if (args.command, getattr(args, "action", None)) in _READ_ONLY and not has_store(data_dir):
             raise _no_store(data_dir)
         if args.command == "digest":
             return _digest(data_dir)
+        if args.command in ("import", "export"):
+            from console.commands_io import export_file, import_file
+
+            if args.command == "import":
+                return import_file(
+                    data_dir, args.file, args.table, dry_run=args.dry_run, user=args.user
+                )
+            return export_file(data_dir, args.table, args.out, args.township)
         if args.command == "incident":
             from console.commands_incident import incident_list, incident_new
 
@@ -137,7 +179,8 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
     client = SyncClient(server)
     try:
         client.login(user.strip(), password)
-        report = SyncEngine(store, client, keep_sample=keep_sample).sync_once()
+        engine = SyncEngine(store, client, keep_sample=keep_sample)
+        report = engine.sync_once()
     except Unreachable as exc:
         print(unreachable_text(exc, server), file=sys.stderr)
         return 3
@@ -147,6 +190,8 @@ def _sync_once(data_dir: Path, server: str, user: str, *, keep_sample: bool = Fa
     finally:
         client.close()
         store.close()
+    if engine.status.notice:  # the server's word on a new epoch (restored from a backup...)
+        print(f"注意：{engine.status.notice}", file=sys.stderr)
     if report.discarded:
         print(f"已丢弃本机样例数据（{report.discarded} 项操作），全县数据和报送规则以服务器为准")
     print(

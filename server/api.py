@@ -1,4 +1,6 @@
-"""HTTP API of duty-server (FastAPI). OpenAPI schema at /openapi.json.
+"""HTTP API of duty-server (FastAPI). OpenAPI schema at /openapi.json and the browsable
+/docs only when enabled (``duty-server --api-docs`` or DUTY_SERVER_API_DOCS=1): a public
+server need not hand out its map.
 
 (No ``from __future__ import annotations`` here: FastAPI must see the real dependency types.)
 
@@ -11,6 +13,7 @@ import asyncio
 import contextlib
 import json
 import math
+import os
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import asdict
@@ -24,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN
+from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from server import auth, login_guard, sync_service
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
@@ -60,7 +63,7 @@ class MutationIn(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     mutation_id: int = Field(ge=1)
-    name: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=MUTATION_NAME_MAX_LEN)
     args: dict[str, Any]
     hlc: str = Field(min_length=1, max_length=HLC_MAX_LEN)
     schema_version: int = Field(ge=1)
@@ -87,6 +90,31 @@ class PushOut(BaseModel):
     results: list[ResultOut]
 
 
+class ErrorOut(BaseModel):
+    """Every refusal: ``detail`` is Chinese, for the officer; ``code`` stable for programs."""
+
+    detail: Any
+    code: str = ""
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    meaning = {
+        400: "请求无效（游标格式等）",
+        401: "未登录、令牌无效或已过期",
+        403: "角色无权、或工作站编号属于其他账号",
+        409: "操作编号不连续（服务器落后于工作站，例如从备份恢复）：按 last_mutation_id 重新提交",
+        413: "请求体过大",
+        422: "请求格式不符",
+        429: "过于频繁，或该账号登记的工作站过多；见 Retry-After",
+        503: "登录请求过多，服务器繁忙；见 Retry-After",
+    }
+    return {s: {"model": ErrorOut, "description": meaning[s]} for s in statuses}
+
+
+class EventStreamResponse(StreamingResponse):
+    media_type = "text/event-stream"
+
+
 class PullOut(BaseModel):
     epoch: str
     cursor: str
@@ -95,11 +123,17 @@ class PullOut(BaseModel):
     reset: bool
     more: bool
     rows: dict[str, list[dict[str, Any]]]
+    notice: str = ""  # Chinese: why this page resets (a new epoch), for the officer
 
 
-def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
+def api_docs_enabled() -> bool:
+    return os.environ.get("DUTY_SERVER_API_DOCS", "").strip().lower() in ("1", "true", "yes")
+
+
+def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = False) -> FastAPI:
     """The app on ``engine``; ``secret`` signs the tokens (server.keys.signing_key). Without
-    one, a random key of this process only (tokens then work on this process alone)."""
+    one, a random key of this process only (tokens then work on this process alone).
+    ``api_docs``: serve /openapi.json and /docs (off by default)."""
     if secret is None:
         secret = secrets.token_bytes(32)
     notifier = Notifier(engine)
@@ -116,6 +150,9 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
         description="县综合应急指挥中心值班台 同步服务器",
+        openapi_url="/openapi.json" if api_docs else None,
+        docs_url="/docs" if api_docs else None,
+        redoc_url=None,
     )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
@@ -145,7 +182,7 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
 
     Who = Annotated[auth.Principal, Depends(principal)]
 
-    @app.post("/auth/login", response_model=LoginOut)
+    @app.post("/auth/login", response_model=LoginOut, responses=_errors(401, 413, 422, 429, 503))
     async def login(body: LoginIn, request: Request, background: BackgroundTasks) -> Any:
         # Throttled per (source address, account) and per account; hashing runs in its
         # own small pool, outside any transaction (server/login_guard.py).
@@ -186,12 +223,22 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
             expires_in=auth.TOKEN_TTL_S,
         )
 
-    @app.post("/sync/push", response_model=PushOut)
-    async def push(body: PushIn, who: Who) -> Any:
+    @app.post(
+        "/sync/push",
+        response_model=PushOut,
+        responses=_errors(400, 401, 403, 409, 413, 422, 429),
+    )
+    async def push(
+        body: PushIn,
+        who: Who,
+        x_duty_cursor: Annotated[str | None, Header(max_length=100)] = None,
+    ) -> Any:
+        # X-Duty-Cursor: the workstation's pull cursor (a header, so servers that do not
+        # know it ignore it); with a gap it tells a restored server from an old workstation.
         mutations = [sync_service.PushedMutation(**m.model_dump()) for m in body.mutations]
         try:
             last, results = await asyncio.to_thread(
-                sync_service.push, engine, who, body.client_id, mutations
+                sync_service.push, engine, who, body.client_id, mutations, x_duty_cursor
             )
         except sync_service.PushError as exc:
             return JSONResponse(
@@ -202,18 +249,24 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
             notifier.poke(max(versions))  # this process's streams need not wait for a poll
         return PushOut(last_mutation_id=last, results=[ResultOut(**asdict(r)) for r in results])
 
-    @app.get("/sync/pull", response_model=PullOut)
+    @app.get("/sync/pull", response_model=PullOut, responses=_errors(400, 401, 403, 422))
     async def pull(
         who: Who,
         client_id: Annotated[str, Query(pattern=_UUID)],
         cursor: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
+        acked: Annotated[int | None, Query(ge=0, le=2**62)] = None,
     ) -> Any:
-        del who  # any authenticated role may read
         try:
-            page = await asyncio.to_thread(sync_service.pull, engine, client_id, cursor, limit)
+            page = await asyncio.to_thread(
+                sync_service.pull, engine, client_id, cursor, limit, who, acked
+            )
         except ValueError as exc:
             raise HTTPException(400, f"游标无效：{exc}") from None
+        except sync_service.PushError as exc:
+            return JSONResponse(
+                {"detail": exc.message, "code": exc.code, **exc.extra}, status_code=exc.status
+            )
         return PullOut(
             epoch=page.epoch,
             cursor=f"{page.epoch}:{page.cursor}",
@@ -222,9 +275,26 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
             reset=page.reset,
             more=page.more,
             rows=page.rows,
+            notice=page.notice,
         )
 
-    @app.get("/sync/events")
+    @app.get(
+        "/sync/events",
+        response_class=EventStreamResponse,
+        responses={
+            200: {
+                "description": "server-sent events: poke {version}, heartbeat every 15 s",
+                "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            },
+            # JSON, not the stream's type (ErrorOut is a component through the other routes)
+            401: {
+                "description": "未登录、令牌无效或已过期",
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                },
+            },
+        },
+    )
     async def events(who: Who) -> StreamingResponse:
         async def stream() -> AsyncIterator[bytes]:
             # Subscribed under the token's account and session: the notifier ends the stream
@@ -245,9 +315,7 @@ def create_app(engine: Engine, secret: bytes | None = None) -> FastAPI:
             finally:
                 notifier.unsubscribe(queue)
 
-        return StreamingResponse(
-            stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"}
-        )
+        return EventStreamResponse(stream(), headers={"Cache-Control": "no-cache"})
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

@@ -1,6 +1,6 @@
 """Command line of ``duty-server``: serve, and admin commands.
 
-duty-server [--database-url URL] [--host H] [--port P] [--certfile F --keyfile F]
+duty-server [--database-url URL] [--host H] [--port P] [--certfile F --keyfile F] [--api-docs]
 duty-server [--secret-file F]                 (token signing key; see server.keys)
 duty-server create-user NAME --role ROLE      (password from the prompt or stdin)
 duty-server set-password NAME                 (password from the prompt or stdin)
@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="token signing key file (default: token-signing.key in the data folder, "
         "created mode 0600 on first start; or $DUTY_SERVER_SECRET / $DUTY_SERVER_SECRET_FILE)",
+    )
+    p.add_argument(
+        "--api-docs",
+        action="store_true",
+        help="serve /openapi.json and /docs (off by default; or DUTY_SERVER_API_DOCS=1)",
     )
     sub = p.add_subparsers(dest="command")
     cu = sub.add_parser("create-user", help="create or reset an account")
@@ -298,7 +303,7 @@ def _change_account(engine: Engine, args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from server.api import create_app
+    from server.api import api_docs_enabled, create_app
     from server.audit_key import AuditKeyError, load_key
     from server.keys import SigningKeyError, signing_key
 
@@ -312,7 +317,7 @@ def _serve(args: argparse.Namespace) -> int:
     except AuditKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(_engine(args), secret)
+    app = create_app(_engine(args), secret, api_docs=args.api_docs or api_docs_enabled())
     uvicorn.run(
         app,
         host=args.host,

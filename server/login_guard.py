@@ -22,7 +22,7 @@ checks in a small pool of their own:
   while hashing; on SQLite no write lock at all) and the outcome is written afterwards.
 
 State lives in this process's memory (the server runs one process; see
-docs/security-notes-login.md for several processes). IPv6 sources count per /64 network,
+docs/security.md for several processes). IPv6 sources count per /64 network,
 since one host usually holds a whole /64.
 """
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Integer, MetaData, String, Text, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from console.domain.fields import ACCOUNT_MAX_LEN, MUTATION_NAME_MAX_LEN, UUID_LEN
 from console.domain.schema import SyncedBase, merged_metadata
 
 
@@ -36,8 +37,8 @@ class ServerState(ServerBase):
 class SyncClient(ServerBase):
     __tablename__ = "sync_clients"
 
-    client_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
+    client_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    username: Mapped[str] = mapped_column(String(ACCOUNT_MAX_LEN))
     last_mutation_id: Mapped[int] = mapped_column(BigInteger)
     last_seen: Mapped[str] = mapped_column(String(40))
 
@@ -76,9 +77,9 @@ class AuditEntry(ServerBase):
     seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[str] = mapped_column(String(40))
     username: Mapped[str] = mapped_column(String(64))
-    client_id: Mapped[str] = mapped_column(String(36))
+    client_id: Mapped[str] = mapped_column(String(UUID_LEN))
     mutation_id: Mapped[int] = mapped_column(BigInteger)
-    name: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(MUTATION_NAME_MAX_LEN))
     args: Mapped[str] = mapped_column(Text)
     result: Mapped[str] = mapped_column(String(200))
     prev_hash: Mapped[str] = mapped_column(String(64))

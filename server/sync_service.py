@@ -11,15 +11,27 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import threading
+import time
+import uuid
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, insert, select, update
+from sqlalchemy import Engine, Table, func, insert, select, update
 from sqlalchemy.engine import Connection, NestedTransaction
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from console.domain import roles
-from console.domain.fields import MutationRejected
+from console.domain.fields import (
+    CLIENT_ID,
+    MUTATION_NAME,
+    MUTATION_NAME_MAX_LEN,
+    MutationRejected,
+    check_value,
+)
+from console.domain.ids import is_uuid
 from console.domain.mutations import (
     REF_CACHE,
     REGISTRY,
@@ -84,17 +96,118 @@ def _lock_state(conn: Connection) -> tuple[int, int, str, bool]:
 
 
 def push(
-    engine: Engine, who: Principal, client_id: str, mutations: list[PushedMutation]
+    engine: Engine,
+    who: Principal,
+    client_id: str,
+    mutations: list[PushedMutation],
+    cursor: str | None = None,
 ) -> tuple[int, list[MutationResult]]:
-    """Apply a push; returns (client's last_mutation_id, one result per mutation)."""
+    """Apply a push; returns (client's last_mutation_id, one result per mutation).
+
+    ``cursor``: the workstation's pull cursor, when it sends it; a gap from a workstation of
+    the current epoch (or one that does not say) means this server lost acknowledged work:
+    see :func:`restored_sign`."""
     if who.role == roles.READONLY:
         raise PushError(403, "readonly", "只读账号不能提交修改")
+    _check_client_id(client_id)
+    try:
+        with engine.begin() as conn:
+            conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
+            try:
+                return _push_locked(conn, who, client_id, mutations)
+            finally:
+                conn.info.pop(REF_CACHE, None)
+    except PushError as exc:
+        if exc.code == "gap":
+            try:
+                seen, _ = parse_cursor(cursor)
+            except ValueError:
+                seen = None
+            why = (
+                f"workstation {client_id} ({who.username}) pushed mutation "
+                f"{exc.extra.get('received', '?')} while this server holds only up to "
+                f"{exc.extra['last_mutation_id']}"
+            )
+            if restored_sign(engine, seen, why):
+                exc.extra["notice"] = RESTORED_NOTICE
+        raise
+
+
+# What a workstation shows when the server found it had lost acknowledged work, and when a
+# pull resets for a new epoch (an admin's ``duty-server new-epoch`` or the server's own).
+RESTORED_NOTICE = (
+    "服务器的数据比本工作站已确认的还旧（很可能是从备份恢复后未执行 duty-server new-epoch）。"
+    "服务器已自动开始新的同步周期：本机数据按服务器重新载入，服务器缺少的本机修改自动重新提交。"
+    "请通知系统管理员核对备份恢复情况。"
+)
+RESET_NOTICE = (
+    "服务器开始了新的同步周期（例如从备份恢复）：本机数据已按服务器重新载入，"
+    "服务器缺少的本机修改会自动重新提交。"
+)
+
+
+def restored_sign(engine: Engine, seen_epoch: str | None, why: str) -> bool:
+    """A workstation holds more than this server acknowledged to it: the server was restored
+    from a backup (or its database replaced) and nobody ran ``duty-server new-epoch``.
+
+    Left alone, workstations whose cursors newer pushes have overtaken would pull on from
+    there and stay short of records while every sync looks quiet. So the server starts a new
+    epoch itself (every workstation reloads on its next pull and re-pushes what was lost) and
+    says so loudly. Not when the workstation is of an older epoch (``seen_epoch`` differs):
+    it resets on its next pull anyway, and one restore must not cost a reload per
+    workstation. Nor more than once per AUTO_EPOCH_INTERVAL_S: the signs come from
+    workstations, and a stolen account must not make every workstation reload at will (the
+    caller alone then resets). True when a new epoch was started."""
+    global _last_auto_epoch
+    with _auto_epoch_lock:
+        now = time.monotonic()
+        if _last_auto_epoch is not None and now - _last_auto_epoch < auto_epoch_interval_s():
+            log.error(
+                "SERVER DATA IS OLDER THAN A WORKSTATION'S again: %s. A new epoch was started "
+                "%.0f s ago; not another one (this workstation reloads alone).",
+                why,
+                now - _last_auto_epoch,
+            )
+            return False
+        started = _start_epoch(engine, seen_epoch, why)
+        if started:
+            _last_auto_epoch = now
+        return started
+
+
+AUTO_EPOCH_INTERVAL_S = 600.0
+_auto_epoch_lock = threading.Lock()
+_last_auto_epoch: float | None = None
+
+
+def auto_epoch_interval_s() -> float:
+    """$DUTY_SERVER_AUTO_EPOCH_INTERVAL_S or :data:`AUTO_EPOCH_INTERVAL_S`."""
+    try:
+        return max(0.0, float(os.environ.get("DUTY_SERVER_AUTO_EPOCH_INTERVAL_S", "")))
+    except ValueError:
+        return AUTO_EPOCH_INTERVAL_S
+
+
+def _start_epoch(engine: Engine, seen_epoch: str | None, why: str) -> bool:
     with engine.begin() as conn:
-        conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
-        try:
-            return _push_locked(conn, who, client_id, mutations)
-        finally:
-            conn.info.pop(REF_CACHE, None)
+        stmt = select(ServerState.epoch).where(ServerState.id == 1)
+        if not is_sqlite(engine):
+            stmt = stmt.with_for_update()
+        current = str(conn.execute(stmt).scalar_one())
+        if seen_epoch is not None and seen_epoch != current:
+            return False
+        epoch = str(uuid.uuid4())
+        conn.execute(update(ServerState).where(ServerState.id == 1).values(epoch=epoch))
+    log.error(
+        "SERVER DATA IS OLDER THAN A WORKSTATION'S: %s. Restored from a backup without "
+        "`duty-server new-epoch`? Started new epoch %s automatically (was %s): every "
+        "workstation reloads on its next pull and re-pushes what this server lost. Check the "
+        "restore.",
+        why,
+        epoch,
+        current,
+    )
+    return True
 
 
 def _push_locked(
@@ -107,6 +220,7 @@ def _push_locked(
         )
     ).first()
     if client is None:
+        _check_client_quota(conn, who.username)
         conn.execute(
             insert(SyncClient).values(
                 client_id=client_id, username=who.username, last_mutation_id=0, last_seen=_now()
@@ -134,6 +248,7 @@ def _push_locked(
                 # The whole push rolls back, earlier mutations of this batch included:
                 # report the committed point, or the client would drop unapplied work.
                 last_mutation_id=committed,
+                received=m.mutation_id,
             )
         todo.append(m)
         last = m.mutation_id
@@ -155,7 +270,7 @@ def _push_locked(
                     username=who.username,
                     client_id=client_id,
                     mutation_id=m.mutation_id,
-                    name=m.name if storable_text(m.name) else json.dumps(m.name)[1:-1],
+                    name=_audit_name(m.name),
                     # ASCII escapes when the text holds what a database cannot store
                     args=json.dumps(m.args, ensure_ascii=not _storable(m), separators=(",", ":")),
                     result=result.status if not result.code else f"{result.status}:{result.code}",
@@ -169,7 +284,9 @@ def _push_locked(
     audit_seq, head = audit.append_batch(conn, audit_seq, head, records)
     if fresh:
         conn.execute(
-            _INSERT_RESULT, [{"client_id": client_id, **asdict(r)} for r in fresh.values()]
+            _INSERT_RESULT,
+            # code: String(40); every code is a constant, cut anyway rather than fail a push
+            [{"client_id": client_id, **asdict(r), "code": r.code[:40]} for r in fresh.values()],
         )
     conn.execute(update(ServerState).where(ServerState.id == 1).values(version=version))
     notify_in_transaction(conn, version)
@@ -179,6 +296,42 @@ def _push_locked(
         .values(last_mutation_id=last, last_seen=_now())
     )
     return last, results
+
+
+def _check_client_id(client_id: str) -> None:
+    """Held to its column and its one canonical spelling before any statement."""
+    try:
+        check_value("client_id", CLIENT_ID, client_id)
+    except MutationRejected as exc:
+        raise PushError(400, "bad_client_id", exc.message) from None
+    if not is_uuid(client_id):
+        raise PushError(400, "bad_client_id", "工作站编号应为小写的 UUID")
+
+
+def max_clients_per_user() -> int:
+    """Workstation ids one account may register ($DUTY_SERVER_MAX_CLIENTS_PER_USER)."""
+    try:
+        return max(1, int(os.environ.get("DUTY_SERVER_MAX_CLIENTS_PER_USER", "")))
+    except ValueError:
+        return MAX_CLIENTS_PER_USER
+
+
+MAX_CLIENTS_PER_USER = 50
+
+
+def _check_client_quota(conn: Connection, username: str) -> None:
+    """A stolen or buggy account cannot fill the server with client ids (each a row, and
+    results kept for ever): a new one beyond the limit is refused."""
+    limit = max_clients_per_user()
+    count = conn.execute(
+        select(func.count()).select_from(SyncClient).where(SyncClient.username == username)
+    ).scalar_one()
+    if int(count) >= limit:
+        raise PushError(
+            429,
+            "too_many_clients",
+            f"该账号登记的工作站已达上限（{limit} 台），请联系管理员清理不再使用的工作站",
+        )
 
 
 _INSERT_RESULT = insert(PushResult)
@@ -279,6 +432,10 @@ def _apply_one(
             "schema_too_new",
             "该操作由更新版本的值班台记录，服务器需要升级",
         )
+    try:
+        check_value("name", MUTATION_NAME, m.name)
+    except MutationRejected as exc:
+        return MutationResult(m.mutation_id, "rejected", "unknown_mutation", exc.message)
     if not _storable(m):
         return MutationResult(
             m.mutation_id,
@@ -312,6 +469,7 @@ def _apply_one(
         hlc=m.hlc,
         version=version,
         on_conflict=conflicts.extend,
+        role=who.role,
     )
     savepoint: NestedTransaction | _GroupSavepoint = (
         conn.begin_nested() if isolated else _GroupSavepoint()
@@ -327,6 +485,29 @@ def _apply_one(
             return _forbidden(m, who)
         _undo(conn, savepoint)
         return MutationResult(m.mutation_id, "rejected", exc.code, exc.message)
+    except DBAPIError as exc:
+        if exc.connection_invalidated or isinstance(exc, OperationalError):
+            # The link or the server failed (lost connection, lock timeout, serialisation):
+            # nothing wrong with the mutation, so the push fails and is retried unchanged.
+            raise
+        # The database refused a value that validation let through (a constraint or a
+        # trigger it does not know of): a 500 here would fail every retry of this
+        # workstation's queue, so this one mutation is rejected (kept, shown on 同步状态).
+        # Logged without the values (hide_parameters on the engine): they may be personal.
+        _undo(conn, savepoint)
+        log.error(
+            "database refused mutation %s #%s of %s: %s",
+            m.name[:64],
+            m.mutation_id,
+            client_id,
+            str(exc)[:2000],
+        )
+        return MutationResult(
+            m.mutation_id,
+            "rejected",
+            "db_refused",
+            "服务器数据库拒绝保存此操作（数据不符合数据库的约束），请核对内容或联系管理员",
+        )
     except (ArithmeticError, ValueError, TypeError, RecursionError):
         # Hostile arguments the validation did not foresee (an integer too large for a float
         # field...): a 500 here would block this workstation's queue forever, so the mutation
@@ -365,6 +546,18 @@ def storable_text(value: str) -> bool:
     return True
 
 
+_AUDIT_NAME_LEN = MUTATION_NAME_MAX_LEN  # audit_log.name
+
+
+def _audit_name(name: str) -> str:
+    """The mutation name as the audit stores it: ASCII escapes when the text holds what a
+    database cannot store, cut to the column (an escape is six characters: 64 NULs did not
+    fit, and PostgreSQL failed the whole push on every retry)."""
+    if storable_text(name):
+        return name[:_AUDIT_NAME_LEN]
+    return json.dumps(name)[1:-1][:_AUDIT_NAME_LEN]
+
+
 def _storable(m: PushedMutation) -> bool:
     """Every string in the mutation (name, hlc, argument keys and values) is storable."""
     pending: list[Any] = [m.name, m.hlc, m.args]
@@ -390,6 +583,7 @@ class PullPage:
     reset: bool
     more: bool
     rows: dict[str, list[dict[str, Any]]]
+    notice: str = ""  # Chinese, for the officer: why this page resets
 
 
 def parse_cursor(text: str | None) -> tuple[str | None, int]:
@@ -409,55 +603,104 @@ def _dicts(conn: Connection, stmt: Any) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result.all()]
 
 
-def pull(engine: Engine, client_id: str, cursor: str | None, limit: int = 5000) -> PullPage:
-    """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows)."""
+def pull(
+    engine: Engine,
+    client_id: str,
+    cursor: str | None,
+    limit: int = 5000,
+    who: Principal | None = None,
+    acked: int | None = None,
+    notice: str = "",
+) -> PullPage:
+    """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows).
+
+    ``who``: the caller; a client id registered by another account is refused (PushError
+    403): its acknowledged mutation id is that workstation's business, and reading it is
+    how a stranger would learn where to inject mutations.
+
+    ``acked``: the last mutation id the workstation holds as acknowledged, when it says. A
+    workstation of this epoch acknowledged beyond what the server holds, or with a cursor
+    beyond the server's version, is the sign of a restore (:func:`restored_sign`): a new
+    epoch is started and this very pull resets."""
+    _check_client_id(client_id)
     epoch_seen, after = parse_cursor(cursor)
     conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
     if not is_sqlite(engine):
         conn_opts = {"isolation_level": "REPEATABLE READ"}
     with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
         epoch, server_version = conn.execute(select(ServerState.epoch, ServerState.version)).one()
-        reset = epoch_seen is not None and epoch_seen != epoch
-        if reset or after > server_version:
-            reset, after = True, 0
-        last = conn.execute(
-            select(SyncClient.last_mutation_id).where(SyncClient.client_id == client_id)
-        ).scalar()
-        fetched: dict[str, list[dict[str, Any]]] = {}
-        upper = server_version
-        for model in SYNCED_MODELS:
-            table = model.__table__
-            assert isinstance(table, Table)
-            stmt = (
-                select(table)
-                .where(table.c.version > after, table.c.version <= upper)
-                .order_by(table.c.version)
-                .limit(limit)
+        owner_last = conn.execute(
+            select(SyncClient.username, SyncClient.last_mutation_id).where(
+                SyncClient.client_id == client_id
             )
-            rows = _dicts(conn, stmt)
-            if len(rows) == limit:
-                # This table may hold more: stop the page before its last version, or at
-                # that version when a single version alone fills the page.
-                tail = rows[-1]["version"]
-                cut = tail - 1 if tail - 1 > after else tail
-                if cut == tail:
-                    stmt = select(table).where(table.c.version == tail)
-                    rows = [r for r in rows if r["version"] < tail]
-                    rows += _dicts(conn, stmt)
-                upper = min(upper, cut)
-            fetched[table.name] = rows
-        page = {name: [r for r in rows if r["version"] <= upper] for name, rows in fetched.items()}
-        if upper < server_version:
-            _add_newer_parents(conn, page, upper)
-        return PullPage(
-            epoch=epoch,
-            cursor=upper,
-            server_version=server_version,
-            last_mutation_id=int(last or 0),
-            reset=reset,
-            more=upper < server_version,
-            rows=page,
+        ).first()
+        if owner_last is not None and who is not None and owner_last[0] != who.username:
+            raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝读取")
+        last = int(owner_last[1]) if owner_last is not None else 0
+        current = epoch_seen is None or epoch_seen == epoch
+        ahead = after > server_version or (acked is not None and acked > last)
+        if not (current and ahead and not notice):
+            if epoch_seen is not None and epoch_seen != epoch and not notice:
+                notice = RESET_NOTICE
+            reset = epoch_seen is not None and epoch_seen != epoch
+            if reset or after > server_version or notice == RESTORED_NOTICE:
+                reset, after = True, 0
+            return _page(conn, epoch, server_version, last, reset, after, limit, notice)
+    why = (
+        f"workstation {client_id} has cursor {after} (server version {server_version}) and "
+        f"acknowledged mutation {acked} (server holds {last})"
+    )
+    restored_sign(engine, epoch, why)
+    # This pull resets (its epoch is no longer current), telling the officer why.
+    return pull(engine, client_id, cursor, limit, who, acked, RESTORED_NOTICE)
+
+
+def _page(
+    conn: Connection,
+    epoch: str,
+    server_version: int,
+    last: int,
+    reset: bool,
+    after: int,
+    limit: int,
+    notice: str,
+) -> PullPage:
+    fetched: dict[str, list[dict[str, Any]]] = {}
+    upper = server_version
+    for model in SYNCED_MODELS:
+        table = model.__table__
+        assert isinstance(table, Table)
+        stmt = (
+            select(table)
+            .where(table.c.version > after, table.c.version <= upper)
+            .order_by(table.c.version)
+            .limit(limit)
         )
+        rows = _dicts(conn, stmt)
+        if len(rows) == limit:
+            # This table may hold more: stop the page before its last version, or at
+            # that version when a single version alone fills the page.
+            tail = rows[-1]["version"]
+            cut = tail - 1 if tail - 1 > after else tail
+            if cut == tail:
+                stmt = select(table).where(table.c.version == tail)
+                rows = [r for r in rows if r["version"] < tail]
+                rows += _dicts(conn, stmt)
+            upper = min(upper, cut)
+        fetched[table.name] = rows
+    page = {name: [r for r in rows if r["version"] <= upper] for name, rows in fetched.items()}
+    if upper < server_version:
+        _add_newer_parents(conn, page, upper)
+    return PullPage(
+        epoch=epoch,
+        cursor=upper,
+        server_version=server_version,
+        last_mutation_id=last,
+        reset=reset,
+        more=upper < server_version,
+        rows=page,
+        notice=notice,
+    )
 
 
 def _add_newer_parents(conn: Connection, page: dict[str, list[dict[str, Any]]], upper: int) -> None:

@@ -28,6 +28,7 @@ DATE_LEN = 10
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ACCOUNT_MAX_LEN = 64  # account names (duty-server create-user, sign-in)
 HLC_MAX_LEN = 64
+MUTATION_NAME_MAX_LEN = 64  # a mutation's name, as pushed, stored with results and audited
 
 
 class MutationRejected(Exception):
@@ -165,3 +166,6 @@ def check_fields(
 RECORD_ID = Field("记录编号", str, required=True, nullable=False, max_len=UUID_LEN)
 ACCOUNT = Field("账号", str, required=True, nullable=False, max_len=ACCOUNT_MAX_LEN)
 HLC = Field("修改时间戳", str, required=True, nullable=False, max_len=HLC_MAX_LEN)
+MUTATION_NAME = Field("操作类型", str, required=True, nullable=False, max_len=MUTATION_NAME_MAX_LEN)
+# A workstation's id: canonical UUID text (ids.is_uuid), so one workstation has one spelling.
+CLIENT_ID = Field("工作站编号", str, required=True, nullable=False, max_len=UUID_LEN)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, grading, reporting, workflow
+from console.domain import catalog, grading, reporting, roles, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -26,6 +26,7 @@ from console.domain.fields import (
     check_value,
 )
 from console.domain.ids import is_uuid
+from console.domain.references import check_place
 from console.domain.rows import RowChange
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
@@ -59,6 +60,10 @@ class MutationContext:
     # Server only: told about fields this write overwrote although someone else had changed
     # them since the writer looked (last writer wins, but the officer is shown both values).
     on_conflict: ConflictHook | None = None
+    # Server only: the pusher's role. Bringing a deleted record back undoes a delete, so it
+    # needs the right to delete it (an officer cannot revive what a leader deleted). None on
+    # a workstation, whose pending work the server judges.
+    role: str | None = None
 
     def touch(self, table: str, record_id: str, before: RowMapping | None) -> None:
         if self.on_touch is not None:
@@ -76,6 +81,8 @@ class Mutation:
 
 
 REGISTRY: dict[str, Mutation] = {}
+# Table -> the mutation that deletes its records: undoing a delete needs that right.
+DELETE_MUTATION: dict[str, str] = {}
 
 
 def _register(name: str, description: str) -> Callable[[MutationFn], MutationFn]:
@@ -218,9 +225,23 @@ def _put(
         return [RowChange(table, record_id)]
     if not _differs(existing, values) and not existing["deleted"]:
         return []
+    if existing["deleted"]:
+        _check_revive(table, ctx)
     ctx.touch(table, record_id, existing)
     _update(conn, table, record_id, {"deleted": False, **values, **_meta(ctx)})
     return [RowChange(table, record_id)]
+
+
+def _check_revive(table: str, ctx: MutationContext) -> None:
+    """An upsert of a deleted record undoes the delete: only a role that may delete it."""
+    if ctx.role is None:
+        return
+    delete_name = DELETE_MUTATION.get(table)
+    if delete_name is None or not roles.allowed(ctx.role, delete_name):
+        label = roles.ROLE_LABELS.get(ctx.role, ctx.role)
+        raise MutationRejected(
+            "forbidden", f"该记录已被删除；恢复已删除的记录需要删除权限，“{label}”角色无此权限"
+        )
 
 
 _INSERT_NEW: dict[tuple[str, str], Any] = {}
@@ -296,17 +317,22 @@ RecordRule = Callable[[dict[str, Any]], "str | None"]
 def _reference_mutations(
     table: str, entity: str, label: str, rule: RecordRule | None = None
 ) -> None:
-    """``entity.upsert`` and ``entity.delete``; ``rule`` (a cross-field rule giving the
-    Chinese refusal, or None) is judged on the record as it will be: the stored values
-    merged with the ones given."""
-
-    def check(values: dict[str, Any]) -> None:
-        problem = rule(values) if rule is not None else None
-        if problem is not None:
-            raise MutationRejected("bad_combination", problem)
+    """``entity.upsert`` and ``entity.delete``. The upsert judges on the record as it will be
+    (the stored values merged with the ones given): the village of a record placed in a
+    township and a village must be one of the township's (:func:`check_place`), and
+    ``rule`` (a cross-field rule giving the Chinese refusal, or None) must pass."""
+    specs = ENTITY_FIELDS[table]
+    placed = "township_id" in specs and "village_id" in specs
 
     def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
-        if rule is None:
+        def check(record: dict[str, Any]) -> None:
+            if placed:
+                check_place(conn, record, None)
+            problem = rule(record) if rule is not None else None
+            if problem is not None:
+                raise MutationRejected("bad_combination", problem)
+
+        if not placed and rule is None:
             return _put(conn, table, args, ctx, must_be_new=False)
         return _put(conn, table, args, ctx, must_be_new=False, check=check, check_merged=True)
 
@@ -315,6 +341,7 @@ def _reference_mutations(
 
     _register(f"{entity}.upsert", f"新增或修改{label}")(upsert)
     _register(f"{entity}.delete", f"删除{label}")(delete)
+    DELETE_MUTATION[table] = f"{entity}.delete"
 
 
 for _name, _entity, _label in (
@@ -405,6 +432,11 @@ def report_rule_delete(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     return _tombstone(conn, "report_rules", args, ctx)
+
+
+DELETE_MUTATION["grading_rules"] = "grading_rule.delete"
+DELETE_MUTATION["report_rules"] = "report_rule.delete"
+DELETE_MUTATION["incidents"] = "incident.delete"
 
 
 @_register("grading_rule.delete", "删除定级规则")

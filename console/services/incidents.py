@@ -34,6 +34,11 @@ class IncidentService:
     def __init__(self, writer: Writer) -> None:
         self._writer = writer
 
+    @property
+    def writer(self) -> Writer:
+        """The workstation's write path (the import dialog writes through it too)."""
+        return self._writer
+
     def places(self) -> Places:
         engine = self._writer.store.engine
         with engine.connect() as conn:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -70,18 +70,26 @@ class Writer:
         return self._store
 
     def apply(
-        self, calls: Sequence[MutationCall], *, user: str, local_only: bool = False
+        self,
+        calls: Sequence[MutationCall],
+        *,
+        user: str,
+        local_only: bool = False,
+        also: Callable[[Connection], None] | None = None,
     ) -> Changes:
         """Run the mutations in ONE transaction with their outbox rows, then announce.
 
         ``local_only`` (and any sample-record write) marks the outbox rows as staying on this
-        workstation: never pushed to a county's server (console/sync/apply.py)."""
+        workstation: never pushed to a county's server (console/sync/apply.py). ``also``
+        runs in the same transaction (bookkeeping that must commit with the write)."""
         if not calls:
             return Changes(rows=())
         store = self._store
         try:
             with self._lock, write_scope(store) as conn:
                 changes = self._apply_in(conn, calls, user, local_only)
+                if also is not None:
+                    also(conn)
         except errors.StoreError:
             raise
         except Exception as exc:

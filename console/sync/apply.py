@@ -55,6 +55,11 @@ def read_cursor(conn: Connection) -> str | None:
     return conn.execute(select(LocalMeta.value).where(LocalMeta.key == CURSOR_KEY)).scalar()
 
 
+def read_acked(conn: Connection) -> int:
+    """The last mutation id the server acknowledged to this workstation."""
+    return int(conn.execute(select(ClientState.last_acked_mutation_id)).scalar_one())
+
+
 def pending_count(store: Store) -> int:
     """Pushable work waiting (待同步): local-only mutations (the sample county, standalone
     default rules) do not count."""
@@ -275,6 +280,49 @@ def record_push_reply(store: Store, last_mutation_id: int, results: list[dict[st
     return fresh
 
 
+# Rejections of work on a record the server does not hold: after a restore, the record may
+# come back (its creator re-pushes it), so such a rejection stays open and the work is
+# submitted again once the record is in this replica again (retry_returned).
+RETRYABLE_CODES = frozenset({"not_found", "missing_ref"})
+RETRIED = "retried"
+
+
+def retry_returned(store: Store) -> int:
+    """Re-submit rejected work whose record has come back; returns how many.
+
+    Each open rejection with a code of :data:`RETRYABLE_CODES` is run again through the
+    normal write path (a new outbox row, so it is pushed like any edit) when it now applies
+    locally; its issue is marked ``retried`` in the same transaction. One that still does
+    not apply stays open (the officer may acknowledge it)."""
+    from console.store.writer import Writer
+
+    stmt = select(SyncIssue.mutation_id, SyncIssue.name, SyncIssue.args, SyncIssue.user).where(
+        SyncIssue.kind == "rejected",
+        SyncIssue.resolved == "",
+        SyncIssue.code.in_(RETRYABLE_CODES),
+    )
+    with store.engine.connect() as conn:
+        open_issues = conn.execute(stmt.order_by(SyncIssue.mutation_id).limit(200)).all()
+    writer = Writer(store)
+    retried = 0
+    for mutation_id, name, args, user in open_issues:
+
+        def mark(conn: Connection, mutation_id: int = mutation_id) -> None:
+            conn.execute(
+                update(SyncIssue)
+                .where(SyncIssue.mutation_id == mutation_id)
+                .values(resolved=RETRIED)
+            )
+
+        try:
+            writer.apply([(name, json.loads(args))], user=user, also=mark)
+        except MutationRejected:
+            continue  # the record is not back (yet)
+        log.info("rejected mutation %s re-submitted: its record is back", mutation_id)
+        retried += 1
+    return retried
+
+
 def _upsert_stmt(table: Table, keys: tuple[str, ...]) -> Any:
     """INSERT ... ON CONFLICT(id) DO UPDATE of exactly ``keys``, built once per key set."""
     stmt = _UPSERTS.get((table.name, keys))
@@ -405,6 +453,14 @@ class _PageRun:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         if self.wipe:
             _wipe(conn)
+            # What the server holds for us, at once rather than with the last page: later
+            # pages of this reset (or a resumed run) must not tell the server that we hold
+            # more than it acknowledged (the sign of a restore), and what it lost is pending.
+            conn.execute(
+                update(ClientState)
+                .where(ClientState.id == 1)
+                .values(last_acked_mutation_id=int(self.page["last_mutation_id"]))
+            )
             self.wipe = False
         finished = self._rows(conn)
         if self.latest:  # HLC stamps order as text: observe the page's newest so far

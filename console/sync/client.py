@@ -77,7 +77,9 @@ class SyncClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def _call(self, method: str, path: str, **kw: Any) -> dict[str, Any]:
+    def _call(
+        self, method: str, path: str, headers: dict[str, str] | None = None, **kw: Any
+    ) -> dict[str, Any]:
         # One quiet retry when a kept-alive connection was closed by the server just as we
         # reused it. Safe for every call here: pull and login change nothing, and a push is
         # idempotent by protocol (a replayed mutation id is answered, not applied again).
@@ -86,7 +88,7 @@ class SyncClient:
                 resp = self._http.request(
                     method,
                     self.base_url + path,
-                    headers=self._headers(),
+                    headers={**self._headers(), **(headers or {})},
                     timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
                     **kw,
                 )
@@ -115,14 +117,26 @@ class SyncClient:
         self.token = body["token"]
         return Login(body["token"], body["username"], body["role"])
 
-    def push(self, client_id: str, mutations: list[dict[str, Any]]) -> dict[str, Any]:
+    def push(
+        self, client_id: str, mutations: list[dict[str, Any]], cursor: str | None = None
+    ) -> dict[str, Any]:
+        """``cursor``: this workstation's pull cursor; with a gap it tells the server that it
+        lost acknowledged work (restored without a new epoch). A header: a server that does
+        not know it ignores it."""
         body = {"client_id": client_id, "mutations": mutations}
-        return self._call("POST", "/sync/push", json=body)
+        headers = {"X-Duty-Cursor": cursor} if cursor else None
+        return self._call("POST", "/sync/push", headers=headers, json=body)
 
-    def pull(self, client_id: str, cursor: str | None, limit: int = 5000) -> dict[str, Any]:
+    def pull(
+        self, client_id: str, cursor: str | None, limit: int = 5000, acked: int | None = None
+    ) -> dict[str, Any]:
+        """``acked``: the last mutation id this workstation holds as acknowledged; more than
+        the server holds is the sign of a restored server (it then starts a new epoch)."""
         params: dict[str, Any] = {"client_id": client_id, "limit": limit}
         if cursor:
             params["cursor"] = cursor
+        if acked is not None:
+            params["acked"] = acked
         return self._call("GET", "/sync/pull", params=params)
 
     def events(self, read_timeout_s: float = 40.0) -> Iterator[dict[str, Any]]:

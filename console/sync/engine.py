@@ -36,6 +36,9 @@ class SyncStatus:
     issues: int = 0  # rejections and conflicts recorded since start
     error: str = ""
     progress: tuple[int, int] | None = None  # (version reached, server version) while pulling
+    # The server's word on a new epoch (restored from a backup...): shown on 同步状态 for the
+    # rest of the session, as it explains why the data was reloaded.
+    notice: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,9 @@ class SyncEngine:
                     more_pushed, more_rejected = self._push_all(batch)
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = self._pull_all(page_limit)
+                # Work a restored server refused for a record it had lost: once the record
+                # is back (pulled), submit it again instead of dropping it.
+                apply.retry_returned(self._store)
                 if pages and apply.pending_batch(self._store, 1, include_sample=self._keep_sample):
                     # A reset pull (server restored) made acknowledged work pending again,
                     # or someone wrote meanwhile: push it now rather than next round.
@@ -164,13 +170,16 @@ class SyncEngine:
             items = apply.pending_batch(self._store, batch, include_sample=self._keep_sample)
             if not items:
                 return pushed, rejected
+            with self._store.engine.connect() as conn:
+                cursor = apply.read_cursor(conn)
             try:
-                reply = self._client.push(self._store.client_id, items)
+                reply = self._client.push(self._store.client_id, items, cursor)
             except SyncHttpError as exc:
                 if exc.status == 409 and "last_mutation_id" in exc.payload:
                     # The server is behind us (restored from backup): re-push from its point.
                     server_last = int(exc.payload["last_mutation_id"])
                     log.warning("server at mutation %s, re-pushing from there", server_last)
+                    self._notice(exc.payload.get("notice"))
                     apply.record_push_reply(self._store, server_last, [])
                     continue
                 raise
@@ -186,7 +195,10 @@ class SyncEngine:
         with self._store.engine.connect() as conn:
             cursor = apply.read_cursor(conn)
         while True:
-            page = self._client.pull(self._store.client_id, cursor, page_limit)
+            with self._store.engine.connect() as conn:
+                acked = apply.read_acked(conn)  # a reset page lowers it
+            page = self._client.pull(self._store.client_id, cursor, page_limit, acked)
+            self._notice(page.get("notice"))
             result = apply.apply_pull(self._store, page)
             rows += result.rows
             pages += 1
@@ -196,6 +208,11 @@ class SyncEngine:
             self._set(last_contact=time.time(), progress=(reached, self._server_version))
             if not result.more:
                 return rows, pages
+
+    def _notice(self, text: object) -> None:
+        if isinstance(text, str) and text and text.isprintable():
+            log.warning("server notice: %s", text)
+            self._set(notice=text[:300])
 
     # -- background --------------------------------------------------------------------
     def start(self) -> None:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
+    from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
     from console.ui.tasks import TaskRunner
@@ -76,6 +77,7 @@ class WindowContext:
     incidents: IncidentService | None = None  # incident writes (None: no intake saving)
     incident_source: IncidentSource | None = None  # incident reads (None: no alerts/list)
     tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
+    reference: ReferenceData | None = None  # 基础数据 reads and writes (None: read-only)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -259,6 +261,7 @@ class MainWindow(QMainWindow):
             incidents=ctx.incidents,
             incident_source=ctx.incident_source,
             tasks=ctx.tasks,
+            reference=ctx.reference,
             clock=ctx.clock,
         )
         try:

@@ -150,6 +150,14 @@ VIEWS: tuple[ViewSpec, ...] = (
         ),
     ),
     ViewSpec(
+        "data",
+        "基础数据",
+        "Ctrl+Shift+D",
+        "console.views.pages.data_page:DataPage",
+        "数",
+        "乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍和水文雨量站的名录与编辑。",
+    ),
+    ViewSpec(
         "sync",
         "同步状态",
         "Ctrl+Shift+Y",

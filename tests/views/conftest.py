@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.services.context import Workstation
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
+from console.services.reference_data import ReferenceData
 from console.settings import Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
@@ -40,6 +41,7 @@ def window_context(
         incidents=IncidentService(workstation.writer),
         incident_source=IncidentSource(workstation.store),
         tasks=tasks,
+        reference=ReferenceData(workstation.writer),
     )
     tasks.shutdown()
     bus.close()

@@ -5,8 +5,10 @@ A pool ``checkout`` listener records every checkout made on the main thread with
 ``console/views``, ``console/models`` or ``console/ui`` on its stack (test code reading the
 store to check results does not count). The walk opens every page, filters, sorts and
 scrolls a list of 250 incidents, saves a call, opens it and writes on it (the figures too),
-opens the report dialog and records a report sent, edits a deadline rule and a grading row
-and lets changes to places and reference data arrive; then the record must be empty.
+opens the report dialog and records a report sent, edits a deadline rule and a grading row,
+previews a workbook in the import dialog and exports a table, adds a village through the
+基础数据 form and has a delete refused, and lets changes to places and reference data arrive;
+then the record must be empty.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
@@ -28,6 +31,7 @@ from console.services.incidents import IncidentService
 from console.services.intake import validate_call
 from console.ui.tasks import run_task
 from console.views.main_window import MainWindow, WindowContext
+from console.views.pages.data_page import DataPage
 from console.views.pages.intake_page import IntakePage
 from console.views.pages.settings_page import SettingsPage
 from console.views.registry import VIEW_NAMES
@@ -125,7 +129,11 @@ def test_the_probe_sees_a_gui_thread_read(
 # The offscreen platform cannot pass the casualty dialog's size hints on: not a fault.
 @pytest.mark.qt_log_ignore("This plugin does not support")
 def test_an_officer_session_never_reads_on_the_gui_thread(
-    qtbot: QtBot, watched: MainWindow, workstation: Workstation, gui_checkouts: GuiCheckouts
+    qtbot: QtBot,
+    watched: MainWindow,
+    workstation: Workstation,
+    gui_checkouts: GuiCheckouts,
+    tmp_path: Path,
 ) -> None:
     window = watched
     for name in VIEW_NAMES:  # every page, built and shown
@@ -265,6 +273,40 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     grading.bounds["min_general"].setText("2")
     with qtbot.waitSignal(grading.refreshed, timeout=5000):
         grading.save.click()
+    settle(window)
+    # 设置 > 导入/导出基础数据: a workbook previewed and imported, the table exported.
+    from console.services.io.exporter import export_table
+
+    book = tmp_path / "villages.xlsx"
+    export_table(workstation.store, "villages", book)  # test code: not watched
+    settings.open_import_dialog()
+    dialog = settings.import_dialog
+    assert dialog is not None
+    dialog.set_table("villages")
+    with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+        dialog.set_file(book)
+    assert dialog.preview_result is not None and not dialog.preview_result.refused
+    with qtbot.waitSignal(dialog.exported, timeout=10_000):
+        dialog.export_to(tmp_path / "out.csv")
+    dialog.close()
+
+    # 基础数据: a village added and edited through the record form, then a delete refused.
+    data = window.show_view("data")
+    assert isinstance(data, DataPage)
+    settle(window)
+    data.show_table("villages")
+    form = data.add_record()
+    assert form is not None
+    form.editors["name"].setText("测试新村")  # type: ignore[attr-defined]
+    with qtbot.waitSignal(data.written, timeout=5000):
+        form.submit()
+    settle(window)
+    data.show_table("townships")
+    assert data.select(reference_id("township", "北界镇"))
+    box = data.delete_record()
+    assert box is not None
+    with qtbot.waitSignal(data.written, timeout=5000):
+        box.button(QMessageBox.StandardButton.Yes).click()
     settle(window)
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)

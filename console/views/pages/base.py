@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
+    from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
     from console.ui.sync_bridge import SyncBridge
     from console.ui.tasks import TaskRunner
@@ -49,6 +50,7 @@ class PageContext:
     incidents: IncidentService | None = None  # the incident write path (None: read-only)
     incident_source: IncidentSource | None = None  # incident reads for list/detail/alerts
     tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
+    reference: ReferenceData | None = None  # 基础数据 reads and writes (None: read-only)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 

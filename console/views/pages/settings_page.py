@@ -25,12 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.roles import allowed
 from console.models.record_table import SORT_ROLE
 from console.models.settings_table_model import SettingsTableModel, setting_rows
+from console.services.io.service import ReferenceIO
 from console.settings import OFFICER, THEME
 from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
 from console.ui.theme import THEME_LABELS, THEMES
+from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext
 from console.views.pages.grading_rules_panel import GradingRulesPanel
 from console.views.pages.report_rules_panel import ReportRulesPanel
@@ -85,7 +88,17 @@ class SettingsPage(Page):
         self.log_file.setObjectName("Muted")
         form.addWidget(QLabel("日志文件", self), 1, 2)
         form.addWidget(self.log_file, 1, 3)
+        # Until the 基础数据 page exists, the reference data's import/export lives here.
+        self.import_export = QPushButton("导入/导出基础数据…", self)
+        self.import_export.setEnabled(context.incidents is not None)
+        self.import_export.clicked.connect(self.open_import_dialog)
+        data_row = QHBoxLayout()
+        data_row.addWidget(self.import_export)
+        data_row.addStretch(1)
+        form.addWidget(QLabel("基础数据", self), 2, 0)
+        form.addLayout(data_row, 2, 1)
         self.layout_.addLayout(form)
+        self.import_dialog: ImportDialog | None = None
 
         # The rule tables and the settings list share the rest of the page, one tab each, so
         # each table keeps its height at 1280x800 (stacked they overlapped).
@@ -156,6 +169,27 @@ class SettingsPage(Page):
         if button is not None and not button.isChecked():
             button.setChecked(True)
         self.refresh()
+
+    def open_import_dialog(self) -> None:
+        ctx = self.context
+        if ctx.incidents is None:
+            return
+        if self.import_dialog is None:
+            self.import_dialog = ImportDialog(
+                ReferenceIO(ctx.incidents.writer),
+                tasks=ctx.tasks,
+                colors=ctx.theme.colors(),
+                user=lambda: ctx.session.officer,
+                may_write=self._may_write,
+                parent=self,
+            )
+        self.import_dialog.open()  # window-modal: the page under it waits
+
+    def _may_write(self, mutation: str) -> bool:
+        """The signed-in role's permission; standalone (no account) writes locally."""
+        sync = self.context.sync
+        session = sync.session if sync is not None else None
+        return session is None or allowed(session.role, mutation)
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())

@@ -188,6 +188,8 @@ class SyncPage(Page):
             parts.append(f"上次连接 {ago(time.time() - status.last_contact)}")
         if status.error:
             parts.append(status.error)
+        if status.notice:
+            parts.append(status.notice)
         self.state.setText("　".join(parts))
         self.sync_now.setEnabled(True)
         self.connect_button.setText("切换账号…")

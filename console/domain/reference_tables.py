@@ -1,0 +1,78 @@
+"""The reference tables the 基础数据 page edits, and how a new record's id is derived.
+
+One entry per table: adding a table (or a field to one) in :mod:`console.domain.schema`
+plus an entry here makes it editable; the list columns and the form come from the table's
+field declarations (:data:`console.domain.schema.ENTITY_FIELDS`).
+
+Ids. A new record's id comes from its natural key, exactly as the sample county's does
+(:mod:`console.domain.sample`): the same village typed on two workstations is ONE record on
+the server, and a county's own record with a sample record's key replaces it. A reference
+in the key (a village's township) counts by the referred record's name. A table without a
+natural key (``natural_key=()``) gets :func:`console.domain.ids.new_id`. An edit keeps the
+record's id even when its name changes, so the records pointing at it stay right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from console.domain.fields import Field
+from console.domain.ids import new_id, reference_id
+from console.domain.schema import ENTITY_FIELDS
+
+# Fields the forms never show: the sample flag is kept as it is (a sample record stays
+# local and labelled 样例数据 when edited; a new record is the county's own).
+HIDDEN_FIELDS = frozenset({"is_sample"})
+LONG_TEXT = 200  # text fields longer than this are edited in a multi-line box, not listed
+
+
+def is_long_text(spec: Field) -> bool:
+    return spec.kind is str and (spec.max_len or 0) > LONG_TEXT
+
+
+@dataclass(frozen=True)
+class ReferenceTable:
+    table: str  # the synced table
+    entity: str  # mutation prefix (<entity>.upsert / .delete) and reference_id kind
+    title: str  # Chinese name in the table chooser
+    natural_key: tuple[str, ...]  # columns making the id; () -> new_id()
+    name_column: str = "name"
+
+    @property
+    def fields(self) -> dict[str, Field]:
+        return {k: f for k, f in ENTITY_FIELDS[self.table].items() if k not in HIDDEN_FIELDS}
+
+    def list_columns(self) -> list[str]:
+        """The columns shown in the list: every field but long text."""
+        return [k for k, f in self.fields.items() if not is_long_text(f)]
+
+    def new_record_id(self, values: Mapping[str, Any], name_of: Callable[[str, str], str]) -> str:
+        """The id of a new record with ``values``; ``name_of(table, id)`` names a referred
+        record (its natural key)."""
+        if not self.natural_key:
+            return new_id()
+        parts: list[str] = []
+        for column in self.natural_key:
+            value = values.get(column)
+            ref = ENTITY_FIELDS[self.table][column].ref
+            if ref is not None:
+                value = name_of(ref, value) if value else ""
+            parts.append("" if value is None else str(value).strip())
+        return reference_id(self.entity, *parts)
+
+
+REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
+    ReferenceTable("townships", "township", "乡镇街道", ("name",)),
+    ReferenceTable("villages", "village", "村（社区）", ("township_id", "name")),
+    ReferenceTable("risk_points", "risk_point", "风险点", ("township_id", "type", "name")),
+    ReferenceTable("shelters", "shelter", "避灾安置场所", ("township_id", "name")),
+    ReferenceTable("teams", "team", "救援队伍", ("name",)),
+    ReferenceTable("stations", "station", "水文雨量站", ("code",)),
+)
+BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}
+
+
+def reference_table(table: str) -> ReferenceTable:
+    return BY_TABLE[table]

@@ -1,0 +1,97 @@
+"""Export a table (optionally one township's records) in its import layout, and blank
+templates whose header comments say what each column takes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from console.services.io.layout import (
+    FALSE_TEXT,
+    TRUE_TEXT,
+    ImportFileError,
+    Layout,
+    describe,
+    layout,
+)
+from console.services.io.records import Records
+from console.store.database import Store
+
+FORMATS = (".xlsx", ".csv", ".geojson")
+
+
+def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
+    spec = lay.column(field).spec
+    if spec.ref is not None:
+        return records.name_of(spec.ref, value) or None
+    if isinstance(value, bool):
+        return TRUE_TEXT if value else FALSE_TEXT
+    if value == "" or value is None:
+        return None
+    return value
+
+
+def table_rows(store: Store, table: str, *, township: str | None = None) -> list[list[Any]]:
+    """The table's live records as rows of the layout, in natural-key order."""
+    lay = layout(table)
+    table = lay.table
+    with store.engine.connect() as conn:
+        records = Records(conn, table)
+    rows = list(records.rows[table].values())
+    if township:
+        if table == "townships":
+            rows = [r for r in rows if r["name"] == township]
+        elif "township_id" in lay.key or any(c.field == "township_id" for c in lay.columns):
+            town = records.find("townships", (township,))
+            if town is None:
+                raise ImportFileError(f"没有名为“{township}”的乡镇")
+            rows = [r for r in rows if r.get("township_id") == town["id"]]
+    rows.sort(key=lambda r: records.key_of(table, r))
+    return [[_cell(records, lay, c.field, r.get(c.field)) for c in lay.columns] for r in rows]
+
+
+def export_table(
+    store: Store,
+    table: str,
+    path: Path,
+    *,
+    township: str | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> int:
+    """Write the table to ``path`` (.xlsx, .csv or .geojson); the number of records."""
+    lay = layout(table)
+    table = lay.table
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ImportFileError(f"不支持的导出类型“{path.suffix}”：请使用 .xlsx、.csv 或 .geojson")
+    rows = table_rows(store, table, township=township)
+    if suffix == ".xlsx":
+        from console.services.io.xlsx import write_xlsx
+
+        write_xlsx(path, lay.title, lay.headers, rows, comments=comments(lay))
+    elif suffix == ".csv":
+        from console.services.io.csv_io import write_csv
+
+        write_csv(path, lay.headers, rows)
+    else:
+        from console.services.io.geojson import write_geojson
+
+        write_geojson(path, lay.headers, rows)
+    if progress is not None:
+        progress("导出", len(rows), len(rows))
+    return len(rows)
+
+
+def comments(lay: Layout) -> list[str]:
+    return [f"{c.header}：{describe(c, lay)}" for c in lay.columns]
+
+
+def write_template(table: str, path: Path) -> None:
+    """A blank .xlsx of the table's layout; each header's comment says what it takes."""
+    from console.services.io.xlsx import write_xlsx
+
+    lay = layout(table)
+    if path.suffix.lower() != ".xlsx":
+        raise ImportFileError("模板只能保存为 .xlsx")
+    write_xlsx(path, lay.title, lay.headers, [], comments=comments(lay))

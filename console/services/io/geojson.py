@@ -1,0 +1,74 @@
+"""GeoJSON for positions: a FeatureCollection of Point features (lon, lat), the layout's
+columns as properties under their Chinese headers; a record without a position is a feature
+whose geometry is null."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from console.services.io.csv_io import decode_csv
+from console.services.io.layout import ImportFileError, RawRow, Sheet
+
+LON = "经度"
+LAT = "纬度"
+
+
+def read_geojson(path: Path) -> Sheet:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"无法读取文件 {path}（{exc.strerror or exc}）") from None
+    try:
+        data = json.loads(decode_csv(raw, path.name))
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"无法读取 GeoJSON 文件 {path.name}：格式错误（第 {exc.lineno} 行第 {exc.colno} 列）"
+        ) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        raise ImportFileError(f"{path.name} 不是 GeoJSON 要素集合（FeatureCollection）")
+    features = data.get("features")
+    if not isinstance(features, list):
+        raise ImportFileError(f"{path.name} 缺少 features 列表")
+    headers: list[str] = []
+    rows: list[RawRow] = []
+    for number, feature in enumerate(features, start=1):
+        place = f"第 {number} 个要素"
+        if not isinstance(feature, dict) or not isinstance(feature.get("properties"), dict):
+            raise ImportFileError(f"{place}不是有效的 GeoJSON 要素（缺少 properties）")
+        cells: dict[str, Any] = {str(k): v for k, v in feature["properties"].items()}
+        geometry = feature.get("geometry")
+        if geometry is not None:
+            coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+            if (
+                not isinstance(geometry, dict)
+                or geometry.get("type") != "Point"
+                or not isinstance(coords, list)
+                or len(coords) < 2
+            ):
+                raise ImportFileError(f"{place}的位置应为点（Point，经度、纬度）")
+            cells[LON], cells[LAT] = coords[0], coords[1]
+        for header in cells:
+            if header not in headers:
+                headers.append(header)
+        rows.append(RawRow(place, cells, {}))
+    return Sheet(tuple(headers), rows)
+
+
+def write_geojson(path: Path, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    features = []
+    for row in rows:
+        props = dict(zip(headers, row, strict=True))
+        lon, lat = props.pop(LON, None), props.pop(LAT, None)
+        point = (
+            {"type": "Point", "coordinates": [lon, lat]}
+            if isinstance(lon, int | float) and isinstance(lat, int | float)
+            else None
+        )
+        features.append({"type": "Feature", "geometry": point, "properties": props})
+    text = json.dumps(
+        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
+    )
+    path.write_text(text + "\n", encoding="utf-8")

@@ -1,0 +1,88 @@
+"""``duty-console import|export|template``: exit codes, messages, nothing written on refusal.
+Run in-process through the real entry point (console.cli.main), on real stores and files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from console.cli import main
+from console.domain.schema import Township, Village
+from console.services.io.layout import layout_markdown
+from console.services.queries import Queries
+from console.store.database import open_store
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _count(data: Path, model: type[Township] | type[Village]) -> int:
+    store = open_store(data)
+    try:
+        return Queries(store).count(model)
+    finally:
+        store.close()
+
+
+def test_import_export_template_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "ws"
+    towns = tmp_path / "t.csv"
+    towns.write_text("乡镇名称,类型\n北界镇,镇\n云峰街道,街道\n", encoding="utf-8")
+    villages = tmp_path / "v.csv"
+    villages.write_text("所属乡镇,村名\n北界镇,甲村\n", encoding="utf-8")
+
+    # Villages before their township: refused, exit 2, nothing written.
+    assert main(["import", str(villages), "--table", "villages", "--data-dir", str(data)]) == 2
+    err = capsys.readouterr().err
+    assert "第 2 行 A 列（所属乡镇）：没有名为“北界镇”的乡镇" in err
+    assert "未写入任何数据" in err
+    assert _count(data, Village) == 0
+    assert _count(data, Township) == 0  # not given the sample county either
+
+    # --dry-run previews only.
+    assert (
+        main(["import", str(towns), "--table", "townships", "--dry-run", "--data-dir", str(data)])
+        == 0
+    )
+    assert "新增 2 行" in capsys.readouterr().out
+    assert _count(data, Township) == 0
+
+    assert main(["import", str(towns), "--table", "乡镇", "--data-dir", str(data)]) == 0
+    assert _count(data, Township) == 2
+    assert main(["--data-dir", str(data), "import", str(villages), "--table", "villages"]) == 0
+    assert _count(data, Village) == 1
+    capsys.readouterr()
+
+    out = tmp_path / "out.xlsx"
+    args = ["export", "--table", "townships", "--township", "北界镇", "--out", str(out)]
+    assert main([*args, "--data-dir", str(data)]) == 0
+    assert "已导出 1 条记录" in capsys.readouterr().out
+    assert main(["import", str(out), "--table", "townships", "--data-dir", str(data)]) == 0
+    assert "无变化 1 行" in capsys.readouterr().out
+
+    template = tmp_path / "tpl.xlsx"
+    assert main(["template", "--table", "risk_points", "--out", str(template)]) == 0
+    assert template.is_file()
+    capsys.readouterr()
+
+    # Other errors: exit 1 with a Chinese message.
+    assert (
+        main(
+            ["import", str(tmp_path / "none.xlsx"), "--table", "villages", "--data-dir", str(data)]
+        )
+        == 1
+    )
+    assert "找不到文件" in capsys.readouterr().err
+    assert main(["import", str(towns), "--table", "nope", "--data-dir", str(data)]) == 1
+    assert "没有名为 nope 的数据表" in capsys.readouterr().err
+    gbk = tmp_path / "g.csv"
+    gbk.write_bytes("乡镇名称,类型\n北界镇,镇\n".encode("gbk"))
+    assert main(["import", str(gbk), "--table", "townships", "--data-dir", str(data)]) == 1
+    assert "GBK" in capsys.readouterr().err
+
+
+def test_readme_has_the_generated_layouts() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert layout_markdown() in readme, "run python tools/readme_import_layouts.py"

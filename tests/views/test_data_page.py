@@ -1,0 +1,391 @@
+"""基础数据: every reference table listed, added to, edited and deleted through the record
+form built from its field declarations, over a real sample workstation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QSpinBox,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy import Table, select
+
+from console.domain.ids import reference_id
+from console.domain.reference_tables import REFERENCE_TABLES, reference_table
+from console.domain.roles import LEADER, OFFICER, READONLY
+from console.domain.schema import MODEL_BY_TABLE
+from console.services.context import Workstation
+from console.views.forms.record_form import EMPTY_NUMBER, UNSET, RecordForm
+from console.views.main_window import MainWindow
+from console.views.pages.data_page import DataPage
+
+# The offscreen platform cannot pass a dialog's size hints on: not a fault.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+TABLES = [t.table for t in REFERENCE_TABLES]
+
+
+def live(workstation: Workstation, table: str, record_id: str) -> dict[str, Any] | None:
+    t = MODEL_BY_TABLE[table].__table__
+    assert isinstance(t, Table)
+    with workstation.store.engine.connect() as conn:
+        row = conn.execute(select(t).where(t.c.id == record_id)).mappings().first()
+    return None if row is None or row["deleted"] else dict(row)
+
+
+def settle(page: DataPage) -> None:
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+@pytest.fixture
+def page(window: MainWindow) -> DataPage:
+    shown = window.show_view("data")
+    assert isinstance(shown, DataPage)
+    settle(shown)
+    return shown
+
+
+def type_into(qtbot: QtBot, form: RecordForm, name: str, text: str) -> None:
+    editor = form.editors[name]
+    assert isinstance(editor, QLineEdit | QPlainTextEdit)
+    editor.clear()
+    editor.setFocus()
+    # QTest types ASCII only: Chinese goes in as an input method would commit it.
+    if isinstance(editor, QLineEdit):
+        editor.insert(text)
+    else:
+        editor.insertPlainText(text)
+
+
+def fill_required(qtbot: QtBot, form: RecordForm, tag: str) -> None:
+    """Type every required text field (choices and references keep their first entry)."""
+    for name, field in form.spec.fields.items():
+        if field.required and isinstance(form.editors[name], QLineEdit):
+            type_into(qtbot, form, name, f"{tag}{name[:4]}")
+
+
+def save(qtbot: QtBot, page: DataPage, form: RecordForm) -> None:
+    with qtbot.waitSignal(page.written, timeout=5000):
+        form.submit()
+    settle(page)
+
+
+def test_every_table_is_listed_with_its_sample_records(
+    page: DataPage, workstation: Workstation
+) -> None:
+    assert page.header.badge.isVisibleTo(page)  # 样例数据
+    assert [page.chooser.itemText(i) for i in range(page.chooser.count())] == [
+        "乡镇街道",
+        "村（社区）",
+        "风险点",
+        "避灾安置场所",
+        "救援队伍",
+        "水文雨量站",
+    ]
+    for table in TABLES:
+        page.show_table(table)
+        spec = reference_table(table)
+        assert page.model.rowCount() == len(page.snapshot.rows[table]) > 0
+        headers = [
+            page.model.headerData(c, Qt.Orientation.Horizontal)
+            for c in range(page.model.columnCount())
+        ]
+        assert headers == [spec.fields[c].label for c in spec.list_columns()]
+        name_column = spec.list_columns().index(spec.name_column)
+        assert page.proxy.index(0, name_column).data().startswith("〔样例〕")
+    # References are shown by name: a village's township.
+    page.show_table("villages")
+    assert page.model.index(0, 0).data() in page.snapshot.names("townships").values()
+
+
+def test_filter_by_township_and_name(page: DataPage) -> None:
+    page.show_table("villages")
+    total = page.proxy.rowCount()
+    town = reference_id("township", "北界镇")
+    page.township.setCurrentIndex(page.township.findData(town))
+    rows = [
+        page.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+        for r in range(page.proxy.rowCount())
+    ]
+    assert 0 < len(rows) < total and all(r["township_id"] == town for r in rows)
+    name = rows[0]["name"]
+    page.search.setText(name)
+    assert page.proxy.rowCount() >= 1
+    assert all(
+        name in page.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2)["name"]
+        for r in range(page.proxy.rowCount())
+    )
+    assert "显示" in page.summary.text()
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_add_edit_delete_through_the_form(
+    qtbot: QtBot, page: DataPage, workstation: Workstation, table: str
+) -> None:
+    page.show_table(table)
+    spec = reference_table(table)
+    form = page.add_record()
+    assert form is not None and form.isVisible()
+    fill_required(qtbot, form, "测试")
+    values = form.values()
+    save(qtbot, page, form)
+    assert page.form is None  # closed on success
+    # The id comes from the natural key, as the sample's does.
+    names = page.snapshot.names("townships")
+    key = [names.get(values[c], "") if spec.fields[c].ref else values[c] for c in spec.natural_key]
+    record_id = reference_id(spec.entity, *key)
+    row = live(workstation, table, record_id)
+    assert row is not None and row["is_sample"] is False
+    assert row[spec.name_column] == values[spec.name_column]
+    assert page.selected() is not None and page.selected()["id"] == record_id  # type: ignore[index]
+
+    # Edit: change the name; the record keeps its id.
+    form = page.edit_record()
+    assert form is not None
+    type_into(qtbot, form, spec.name_column, "改过的名称")
+    save(qtbot, page, form)
+    row = live(workstation, table, record_id)
+    assert row is not None and row[spec.name_column] == "改过的名称"
+
+    # Delete: asked first; 取消 keeps it, 删除 removes it.
+    box = page.delete_record()
+    assert box is not None and "改过的名称" in box.text()
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    settle(page)
+    assert live(workstation, table, record_id) is not None
+    box = page.delete_record()
+    assert box is not None
+    with qtbot.waitSignal(page.written, timeout=5000):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    settle(page)
+    assert live(workstation, table, record_id) is None
+    assert record_id not in {r["id"] for r in page.snapshot.rows[table]}
+
+
+def test_editors_follow_the_declarations(page: DataPage) -> None:
+    page.show_table("risk_points")
+    form = page.add_record()
+    assert form is not None
+    name = form.editors["name"]
+    assert isinstance(name, QLineEdit) and name.maxLength() == 80
+    assert isinstance(form.editors["note"], QPlainTextEdit)  # long text
+    kind = form.editors["type"]
+    assert isinstance(kind, QComboBox) and kind.itemText(0) != UNSET  # required choice
+    shelter = form.editors["shelter_id"]
+    assert isinstance(shelter, QComboBox) and shelter.itemText(0) == UNSET  # optional ref
+    households = form.editors["households"]
+    assert isinstance(households, QSpinBox)
+    assert (households.minimum(), households.maximum()) == (0, 10_000_000)
+    qtbot_text = households.lineEdit()
+    qtbot_text.selectAll()
+    households.lineEdit().insert("99999999")  # beyond the declared range: not taken
+    assert households.value() <= 10_000_000
+    lat = form.editors["lat"]
+    assert isinstance(lat, QDoubleSpinBox) and lat.maximum() == 90
+    assert lat.text() == EMPTY_NUMBER and form.value("lat") is None  # explicit empty state
+    lat.setValue(28.5)
+    assert form.value("lat") == 28.5
+    page.show_table("townships")
+    form = page.add_record()
+    assert form is not None
+    assert isinstance(form.editors["position_approximate"], QCheckBox)
+
+
+def test_villages_follow_the_chosen_township(page: DataPage) -> None:
+    page.show_table("shelters")
+    form = page.add_record()
+    assert form is not None
+    town = reference_id("township", "北界镇")
+    form.set_value("township_id", town)
+    villages = form.editors["village_id"]
+    assert isinstance(villages, QComboBox)
+    ids = [villages.itemData(i) for i in range(1, villages.count())]
+    expected = {r["id"] for r in page.snapshot.rows["villages"] if r["township_id"] == town}
+    assert ids and set(ids) == expected
+
+
+def test_refusals_show_the_chinese_message_and_keep_the_input(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("risk_points")
+    form = page.add_record()
+    assert form is not None
+    # Missing required name.
+    type_into(qtbot, form, "responsible_person", "李四")
+    form.submit()
+    assert form.isVisible()
+    assert form.messages["name"].text() == "“风险点名称”不能为空"
+    assert form.messages["name"].isVisibleTo(form)
+    assert form.value("responsible_person") == "李四"
+    # Too long (long text has no typing limit: the shared check refuses it).
+    type_into(qtbot, form, "name", "测试风险点")
+    route = form.editors["transfer_route"]
+    assert isinstance(route, QPlainTextEdit)
+    route.setPlainText("路" * 501)
+    form.submit()
+    assert form.messages["transfer_route"].text() == "“转移路线”过长（最多 500 字，实际 501 字）"
+    assert not form.messages["name"].isVisibleTo(form)
+    assert form.value("transfer_route") == "路" * 501 and form.value("name") == "测试风险点"
+    assert (
+        live(workstation, "risk_points", reference_id("risk_point", "", "", "测试风险点")) is None
+    )
+
+
+def test_village_of_another_township_is_refused(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    """The form offers the chosen township's villages; when the village is moved meanwhile
+    (another workstation), the domain's place rule refuses the save, under the field."""
+    page.show_table("shelters")
+    form = page.add_record()
+    assert form is not None
+    town = reference_id("township", "北界镇")
+    form.set_value("township_id", town)
+    villages = form.editors["village_id"]
+    assert isinstance(villages, QComboBox)
+    villages.setCurrentIndex(1)
+    village_id = villages.currentData()
+    type_into(qtbot, form, "name", "测试避灾点")
+    village = live(workstation, "villages", village_id)
+    assert village is not None
+    workstation.writer.apply(
+        [
+            (
+                "village.upsert",
+                {"id": village_id, "township_id": reference_id("township", "妙高街道")},
+            )
+        ],
+        user="另一台",
+    )
+    save(qtbot, page, form)
+    assert form.isVisible()
+    assert form.messages["village_id"].text() == "未保存：“所属村”不属于所选乡镇，请重新选择"
+    assert form.value("name") == "测试避灾点" and form.value("village_id") == village_id
+    assert form.save_button.isEnabled()
+
+
+def test_a_new_record_with_an_existing_key_is_refused(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("townships")
+    form = page.add_record()
+    assert form is not None
+    type_into(qtbot, form, "name", "北界镇")
+    save(qtbot, page, form)
+    assert form.isVisible()
+    assert "已有相同的乡镇街道记录（北界镇）" in form.message.text()
+    assert form.value("name") == "北界镇"
+
+
+def test_delete_of_a_referenced_record_is_refused(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("townships")
+    town = reference_id("township", "北界镇")
+    assert page.select(town)
+    box = page.delete_record()
+    assert box is not None
+    with qtbot.waitSignal(page.written, timeout=5000):
+        box.button(QMessageBox.StandardButton.Yes).click()
+    settle(page)
+    assert page.refusal is not None
+    assert "“北界镇”仍被" in page.refusal.text() and "个村（社区）" in page.refusal.text()
+    assert "不能删除" in page.note.text()
+    assert live(workstation, "townships", town) is not None
+
+
+def test_the_list_follows_the_change_bus(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("teams")
+    before = page.model.rowCount()
+    team = reference_id("team", "另一台新增的队伍")
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        workstation.writer.apply(
+            [("team.upsert", {"id": team, "name": "另一台新增的队伍", "kind": "社会救援"})],
+            user="另一台",
+        )
+    assert page.model.rowCount() == before + 1
+    assert page.select(team)
+
+
+def test_keyboard_enter_moves_on_ctrl_enter_saves_esc_cancels(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("teams")
+    form = page.add_record()
+    assert form is not None
+    first = form.editors["name"]
+    qtbot.waitUntil(first.hasFocus, timeout=2000)
+    type_into(qtbot, form, "name", "键盘队")
+    qtbot.keyClick(first, Qt.Key.Key_Return)
+    assert form.editors["kind"].hasFocus()
+    qtbot.keyClick(form.editors["kind"], Qt.Key.Key_Tab)  # Tab: the declaration order too
+    assert form.editors["township_id"].hasFocus()
+    qtbot.keyClick(form.editors["township_id"], Qt.Key.Key_Backtab)
+    assert form.editors["kind"].hasFocus()
+    type_into(qtbot, form, "kind", "Rescue")
+    with qtbot.waitSignal(page.written, timeout=5000):
+        qtbot.keyClick(form.editors["kind"], Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    settle(page)
+    assert live(workstation, "teams", reference_id("team", "键盘队")) is not None
+    form = page.add_record()
+    assert form is not None
+    qtbot.keyClick(form.editors["name"], Qt.Key.Key_Escape)
+    assert page.form is None
+
+
+@pytest.mark.parametrize(
+    ("role", "add", "delete"),
+    [(None, True, True), (LEADER, True, True), (OFFICER, True, False), (READONLY, False, False)],
+)
+def test_buttons_follow_the_role(
+    page: DataPage, monkeypatch: pytest.MonkeyPatch, role: str | None, add: bool, delete: bool
+) -> None:
+    monkeypatch.setattr(page, "role", lambda: role)
+    page.show_table("villages")
+    page.table.selectRow(0)
+    assert page.add_button.isEnabled() is add
+    assert page.edit_button.isEnabled() is add
+    assert page.delete_button.isEnabled() is delete
+    assert (page.delete_record() is not None) is delete
+
+
+def test_import_export_slot(page: DataPage) -> None:
+    assert not page.import_export_button.isVisibleTo(page)
+    asked: list[str] = []
+    page.set_import_export(asked.append)
+    page.show_table("stations")
+    assert page.import_export_button.isVisibleTo(page)
+    page.import_export_button.click()
+    assert asked == ["stations"]
+
+
+def test_optional_numbers_keep_their_empty_state(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    """A station without 警戒水位 saved through the form stays without one (not 0), and a
+    level given is saved as typed."""
+    page.show_table("stations")
+    form = page.add_record()
+    assert form is not None
+    type_into(qtbot, form, "code", "T001")
+    type_into(qtbot, form, "name", "测试水位站")
+    guarantee = form.editors["guarantee_level_m"]
+    assert isinstance(guarantee, QDoubleSpinBox)
+    guarantee.setValue(-100)  # the declared minimum is a value, not the empty state
+    save(qtbot, page, form)
+    row = live(workstation, "stations", reference_id("station", "T001"))
+    assert row is not None
+    assert row["warning_level_m"] is None and row["guarantee_level_m"] == -100
+    assert row["lon"] is None and row["lat"] is None

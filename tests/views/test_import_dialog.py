@@ -1,0 +1,141 @@
+"""The import dialog, driven as an officer would: from 设置, preview a file (refused rows
+first, with their cell), import only when nothing is refused or skipping is ticked, export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from console.domain.schema import RiskPoint
+from console.services.context import Workstation
+from console.services.io import exporter
+from console.services.io.importer import NEW, REFUSED, UNCHANGED
+from console.services.io.layout import LAYOUTS
+from console.services.io.xlsx import write_xlsx
+from console.views.import_dialog import ImportDialog
+from console.views.main_window import MainWindow
+from console.views.pages.settings_page import SettingsPage
+
+RISK = LAYOUTS["risk_points"]
+# The offscreen platform says it cannot size a top-level window: not a fault of the dialog.
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+def _row(**cells: Any) -> list[Any]:
+    base = {
+        "所属乡镇": "北界镇",
+        "风险点类型": "地质灾害隐患点",
+        "风险点名称": "新点",
+        "影响户数": 2,
+    }
+    base.update(cells)
+    return [base.get(h) for h in RISK.headers]
+
+
+def _open(qtbot: QtBot, window: MainWindow) -> ImportDialog:
+    page = window.show_view("settings")
+    assert isinstance(page, SettingsPage)
+    qtbot.mouseClick(page.import_export, Qt.MouseButton.LeftButton)
+    dialog = page.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.set_table("risk_points")
+    return dialog
+
+
+def _preview(qtbot: QtBot, dialog: ImportDialog, path: Path) -> None:
+    with qtbot.waitSignal(dialog.preview_ready, timeout=10_000):
+        dialog.set_file(path)
+
+
+def test_refused_rows_first_and_import_only_when_allowed(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, tmp_path: Path
+) -> None:
+    dialog = _open(qtbot, window)
+    path = tmp_path / "风险点.xlsx"
+    write_xlsx(path, "风险点", RISK.headers, [_row(), _row(风险点名称="第二点", 所属乡镇="无此镇")])
+    _preview(qtbot, dialog, path)
+    model = dialog.model
+    assert model.rowCount() == 2
+    first = model.record(0)
+    assert first.outcome == REFUSED  # refused rows come first although it is line 3
+    assert "第 3 行 A 列（所属乡镇）：没有名为“无此镇”的乡镇" in first.detail
+    assert model.index(0, 3).data() == first.detail
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.record(1).outcome == NEW
+    assert "拒绝 1 行" in dialog.summary.text()
+    assert not dialog.import_button.isEnabled()
+    before = workstation.queries.count(RiskPoint)
+
+    dialog.skip.setChecked(True)  # the explicit choice: import the others
+    assert dialog.import_button.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert done.args == [1]
+    assert workstation.queries.count(RiskPoint) == before + 1
+    assert not dialog.import_button.isEnabled()  # written: not twice
+
+    # The same file again: the accepted row is now unchanged, nothing to import.
+    write_xlsx(path, "风险点", RISK.headers, [_row()])
+    _preview(qtbot, dialog, path)
+    assert [model.record(i).outcome for i in range(model.rowCount())] == [UNCHANGED]
+    assert not dialog.import_button.isEnabled()
+    assert "无需导入" in dialog.status.text()
+    dialog.close()
+
+
+def test_clean_file_imports_and_export_writes_the_table(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, tmp_path: Path
+) -> None:
+    dialog = _open(qtbot, window)
+    path = tmp_path / "r.csv"
+    from console.services.io.csv_io import write_csv
+
+    write_csv(path, RISK.headers, [_row(风险点名称=f"点{i}") for i in range(3)])
+    _preview(qtbot, dialog, path)
+    assert dialog.import_button.isEnabled()
+    assert not dialog.skip.isEnabled()
+    with qtbot.waitSignal(dialog.imported, timeout=10_000) as done:
+        dialog.import_button.click()
+    assert done.args == [3]
+
+    out = tmp_path / "out.xlsx"
+    dialog.township.setCurrentText("北界镇")
+    with qtbot.waitSignal(dialog.exported, timeout=10_000) as exported:
+        dialog.export_to(out)
+    expected = len(exporter.table_rows(workstation.store, "risk_points", township="北界镇"))
+    assert exported.args == [expected] and out.is_file()
+
+    gbk = tmp_path / "g.csv"
+    gbk.write_bytes("所属乡镇,风险点类型,风险点名称\n北界镇,水库,甲\n".encode("gbk"))
+    _preview(qtbot, dialog, gbk)
+    assert "GBK" in dialog.status.text()
+    assert not dialog.import_button.isEnabled()
+    dialog.close()
+
+
+def test_a_role_that_may_not_write_reference_data_cannot_import(
+    qtbot: QtBot, workstation: Workstation, tmp_path: Path
+) -> None:
+    from console.domain.roles import READONLY, allowed
+    from console.services.io.service import ReferenceIO
+    from console.ui.theme import COLORS
+
+    dialog = ImportDialog(
+        ReferenceIO(workstation.writer),
+        tasks=None,
+        colors=COLORS["light"],
+        user=lambda: "只读用户",
+        may_write=lambda name: allowed(READONLY, name),
+    )
+    qtbot.addWidget(dialog)
+    dialog.set_table("risk_points")
+    path = tmp_path / "r.xlsx"
+    write_xlsx(path, "风险点", RISK.headers, [_row()])
+    dialog.set_file(path)  # no runner: previewed at once
+    assert dialog.preview_result is not None and dialog.preview_result.calls
+    assert not dialog.import_button.isEnabled()
+    assert "不能修改基础数据" in dialog.import_button.toolTip()
