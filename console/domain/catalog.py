@@ -190,6 +190,10 @@ def role_problem(values: dict[str, object]) -> str | None:
         return None  # the choice itself is checked (and worded) by the field validation
     allowed = ROLE_OBJECTS[role]
     given = [t for t in ROLE_TARGETS if values.get(t)]
+    if VILLAGE in given and TOWNSHIP in given and TOWNSHIP not in allowed:
+        # A village may come with its township (a duty room's sheet names both: 乡镇 +
+        # 村名); that they go together is the place rule (references.check_place).
+        given.remove(TOWNSHIP)
     names = "、".join(ROLE_TARGET_LABELS[t] for t in allowed)
     if not allowed:
         if given:

@@ -206,7 +206,8 @@ class Person(SyncedRecord):
 class PersonRole(SyncedRecord):
     """A person's responsibility (责任角色) for a place or an object, for a period. Which of
     the object columns is set depends on the role (catalog.ROLE_OBJECTS, checked by
-    catalog.role_problem). Natural key: person + role + object."""
+    catalog.role_problem; a village may come with its own township). Natural key: person +
+    role + object."""
 
     __tablename__ = "person_roles"
 

@@ -115,7 +115,9 @@ def test_every_role_refuses_objects_it_does_not_take(
     attempts = [role(places, name, t) for t in wrong]
     if allowed:
         attempts.append(role(places, name))  # no object at all
-        attempts.append(role(places, name, allowed[0], wrong[0]))  # one too many
+        # one too many (a village's own township is not: see the test below)
+        extra = next(t for t in wrong if (allowed[0], t) != (catalog.VILLAGE, catalog.TOWNSHIP))
+        attempts.append(role(places, name, allowed[0], extra))
     for args in attempts:
         message = refused(run, "person_role.upsert", args, "bad_combination")
         assert message == catalog.role_problem(args)  # the forms' wording too
@@ -365,3 +367,26 @@ def test_evacuation_rainfall_is_not_below_preparation(run: Any, conn: Connection
     run("risk_point.upsert", {"id": point["id"], "evacuate_rain_1h_mm": 20.0})
     row = fetch(conn, "risk_points", point["id"])
     assert row is not None and row["evacuate_rain_1h_mm"] == 20.0
+
+
+def test_a_village_role_may_name_the_village_s_township_only(
+    run: Any, conn: Connection, places: Ids
+) -> None:
+    with_town = role(places, "村抢险救援", catalog.VILLAGE, catalog.TOWNSHIP)
+    run("person_role.upsert", with_town)
+    row = fetch(conn, "person_roles", with_town["id"])
+    assert row is not None and (row["village_id"], row["township_id"]) == (
+        places["village"],
+        places["town"],
+    )
+    other = new_id()
+    run("township.upsert", {"id": other, "name": "妙高街道", "kind": "街道"})
+    wrong_town = {**role(places, "村抢险救援", catalog.VILLAGE), "township_id": other}
+    assert refused(run, "person_role.upsert", wrong_town, "bad_place") == (
+        "“所属村”不属于所选乡镇，请重新选择"
+    )
+    # a township role does not take a village beside its township
+    both = role(places, "乡镇第一责任人", catalog.TOWNSHIP, catalog.VILLAGE)
+    assert refused(run, "person_role.upsert", both, "bad_combination") == (
+        "“乡镇第一责任人”应且只应填写所属乡镇"
+    )
