@@ -62,6 +62,30 @@ EXPECTED_TOWNSHIP_FOREST_TEAMS = 29  # 遂昌县应急管理“十四五”规�
 EXPECTED_VILLAGE_FOREST_TEAMS = 8  # ... 8支村级森林消防队伍
 STATION_KINDS = ("雨量站", "水位站", "水文站")
 
+# People (issue 10): the posts of the county leaders who each take two townships (包乡),
+# the village work group's four roles and the post of who holds each, and the grid role of
+# a risk point's responsible person by its type (水利工程巡查员 for the rest).
+COUNTY_LEADER_POSTS = (
+    "县委书记",
+    "县长",
+    "县委副书记",
+    "常务副县长",
+    "副县长（分管应急）",
+    "副县长（分管水利）",
+    "副县长（分管自然资源）",
+    "县委常委、宣传部部长",
+    "县委常委、组织部部长",
+    "县人大常委会副主任",
+)
+VILLAGE_WORK_GROUP = ("村监测预警", "村人员转移", "村抢险救援", "村后勤保障")
+VILLAGE_POSTS = ("村监测员", "村党组织书记", "村民兵连长", "村委会主任")
+ROLE_OBJECT_KEYS = ("township", "village", "risk_point", "shelter", "station")
+GRID_ROLES = {
+    "山洪危险区": "山洪预警员",
+    "地质灾害隐患点": "地灾群测群防员",
+    "危旧房": "危房联络员",
+}
+
 MIN_EDGE_KM = 0.3  # every point at least this far inside the county border
 PHONE_PATTERN = re.compile(r"^1380000\d{4}$")
 PERSON_PATTERN = re.compile(r"^[\u4e00-\u9fff]某某$")
@@ -513,6 +537,94 @@ class SampleBuilder:
             out.append(item)
         return out
 
+    def people(
+        self,
+        risk_points: list[dict[str, Any]],
+        shelters: list[dict[str, Any]],
+        stations: list[dict[str, Any]],
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+        """Units, people and their roles (issue 10). Built after every other section and
+        without the random generator, so the records before stay exactly as they were.
+        People are keyed by their (unique, placeholder) mobile number; the managers of
+        shelters and the responsible people of risk points are the ones those records name."""
+        units: list[dict[str, Any]] = []
+        people: list[dict[str, Any]] = []
+        roles: list[dict[str, Any]] = []
+
+        def unit(name: str, kind: str, township: str = "", village: str = "") -> str:
+            item: dict[str, Any] = {"name": name, "kind": kind}
+            if township:
+                item["township"] = township
+            if village:
+                item["village"] = village
+            units.append(item)
+            return name
+
+        def person(
+            unit_name: str, post: str, name: str = "", mobile: str = "", **extra: str
+        ) -> str:
+            mobile = mobile or self.phone()
+            people.append(
+                {
+                    "name": name or self.person(),
+                    "unit": unit_name,
+                    "post": post,
+                    "mobile": mobile,
+                    **extra,
+                }
+            )
+            return mobile
+
+        def role(mobile: str, name: str, **target: Any) -> None:
+            roles.append({"person": mobile, "role": name, **target})
+
+        leaders = unit("遂昌县领导", "县领导")
+        emergency = unit("遂昌县应急管理局", "县级部门")
+        water = unit("遂昌县水利局", "县级部门")
+        land = unit("遂昌县自然资源和规划局", "县级部门")
+        weather = unit("遂昌县气象局", "县级部门")
+        for dept, post, field, title in (
+            (water, "防汛专家", "水文水资源", "高级工程师"),
+            (land, "地质灾害防治专家", "工程地质", "高级工程师"),
+            (weather, "首席预报员", "天气预报", "正高级工程师"),
+        ):
+            expert = person(dept, post, expert_field=field, expert_title=title)
+            role(expert, "会商专家")
+        role(person(emergency, "县级灾害信息员"), "县级灾害信息员")
+
+        # One county leader per two townships (县领导包乡).
+        county_leaders = [
+            person(leaders, post) for post in COUNTY_LEADER_POSTS[: (len(TOWNSHIPS) + 1) // 2]
+        ]
+        for i, (township, kind, _lon, _lat) in enumerate(TOWNSHIPS):
+            office = unit(
+                f"{township}{'办事处' if kind == '街道' else '人民政府'}", "乡镇街道", township
+            )
+            role(county_leaders[i // 2], "县领导包乡", township=township)
+            head = {"街道": "办事处主任", "镇": "镇长", "乡": "乡长"}[kind]
+            role(person(office, head), "乡镇第一责任人", township=township)
+            role(person(office, "应急管理员"), "乡镇灾害信息员", township=township)
+            for village in VILLAGES[township]:
+                committee = unit(f"{township}{village}", "村社区", township, village)
+                where = {"township": township, "village": village}
+                for post, group_role in zip(VILLAGE_POSTS, VILLAGE_WORK_GROUP, strict=True):
+                    mobile = person(committee, post)
+                    role(mobile, group_role, **where)
+                    if group_role == "村监测预警":
+                        role(mobile, "村级灾害信息员", **where)
+        for s in shelters:
+            committee = f"{s['township']}{s['village']}"
+            mobile = person(committee, "避灾场所管理员", s["manager"], s["phone"])
+            role(mobile, "避灾场所管理员", shelter=[s["township"], s["name"]])
+        for r in risk_points:
+            committee = f"{r['township']}{r['village']}"
+            grid = GRID_ROLES.get(r["type"], "水利工程巡查员")
+            mobile = person(committee, grid, r["responsible_person"], r["responsible_phone"])
+            role(mobile, grid, risk_point=[r["township"], r["type"], r["name"]])
+        for st in stations:
+            role(person(water, "水利工程巡查员"), "水利工程巡查员", station=st["code"])
+        return units, people, roles
+
     def build(self) -> dict[str, Any]:
         townships = self.townships()
         villages = self.villages()
@@ -520,6 +632,7 @@ class SampleBuilder:
         risk_points = self.risk_points(shelters)
         teams = self.teams()
         stations = self.stations()
+        units, people, roles = self.people(risk_points, shelters, stations)
         return {
             "label": LABEL,
             "notice": NOTICE,
@@ -538,6 +651,8 @@ class SampleBuilder:
                 "persons_and_phones": "人员姓名均已匿名（某某），电话号码均为 1380000xxxx "
                 "形式的占位号码",
                 "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）",
+                "people_and_roles": "单位为示例；人员及其责任角色（包乡县领导、乡镇第一责任人、"
+                "村级工作组、网格责任人、灾害信息员、会商专家）均为虚构示例",
                 "generated_by": f"tools/build_sample_data.py（随机种子 {SEED}）",
             },
             "townships": townships,
@@ -546,6 +661,9 @@ class SampleBuilder:
             "shelters": shelters,
             "teams": teams,
             "stations": stations,
+            "units": units,
+            "people": people,
+            "person_roles": roles,
         }
 
 
@@ -705,6 +823,51 @@ def validate(data: dict[str, Any], outline: list[Point]) -> list[str]:
         for key in ("responsible_phone", "phone"):
             if key in item:
                 check(bool(PHONE_PATTERN.match(item[key])), f"{label}: {key} not a placeholder")
+    errors += _validate_people(data)
+    return errors
+
+
+def _validate_people(data: dict[str, Any]) -> list[str]:
+    """Every unit and person resolves; everyone is anonymised with a placeholder number
+    (unique: it is the person's key); every township, village, risk point, shelter and
+    station has the roles it should."""
+    errors: list[str] = []
+
+    def check(cond: bool, message: str) -> None:
+        if not cond:
+            errors.append(message)
+
+    unit_names = [u["name"] for u in data["units"]]
+    check(len(set(unit_names)) == len(unit_names), "duplicate unit name")
+    mobiles = [p["mobile"] for p in data["people"]]
+    check(len(set(mobiles)) == len(mobiles), "duplicate mobile")
+    for p in data["people"]:
+        check(p["unit"] in unit_names, f"person {p['mobile']}: unknown unit")
+        check(bool(PERSON_PATTERN.match(p["name"])), f"person {p['mobile']}: not anonymised")
+        check(bool(PHONE_PATTERN.match(p["mobile"])), f"person {p['name']}: not a placeholder")
+    held = Counter(
+        (r["role"], json.dumps([r.get(k) for k in ROLE_OBJECT_KEYS], ensure_ascii=False))
+        for r in data["person_roles"]
+    )
+    check(all(r["person"] in mobiles for r in data["person_roles"]), "role of nobody")
+
+    def has(role: str, **target: Any) -> bool:
+        key = json.dumps([target.get(k) for k in ROLE_OBJECT_KEYS], ensure_ascii=False)
+        return held[(role, key)] >= 1
+
+    for township, _kind, _lon, _lat in TOWNSHIPS:
+        for role in ("县领导包乡", "乡镇第一责任人", "乡镇灾害信息员"):
+            check(has(role, township=township), f"{township}: no {role}")
+        for village in VILLAGES[township]:
+            for role in (*VILLAGE_WORK_GROUP, "村级灾害信息员"):
+                check(has(role, township=township, village=village), f"{village}: no {role}")
+    for r in data["risk_points"]:
+        grid = GRID_ROLES.get(r["type"], "水利工程巡查员")
+        check(has(grid, risk_point=[r["township"], r["type"], r["name"]]), f"{r['name']}: no role")
+    for s in data["shelters"]:
+        check(has("避灾场所管理员", shelter=[s["township"], s["name"]]), f"{s['name']}: no role")
+    for st in data["stations"]:
+        check(has("水利工程巡查员", station=st["code"]), f"{st['code']}: no role")
     return errors
 
 
@@ -736,7 +899,17 @@ def main(argv: list[str] | None = None) -> int:
         args.output.write_text(text, encoding="utf-8")
     counts = ", ".join(
         f"{k} {len(data[k])}"
-        for k in ("townships", "villages", "risk_points", "shelters", "teams", "stations")
+        for k in (
+            "townships",
+            "villages",
+            "risk_points",
+            "shelters",
+            "teams",
+            "stations",
+            "units",
+            "people",
+            "person_roles",
+        )
     )
     print(f"{'checked' if args.check else 'wrote'} {args.output}: {counts}")
     return 0

@@ -7,6 +7,8 @@ thresholds) are data, not constants, and live in the store.
 
 from __future__ import annotations
 
+import itertools
+
 # What fits no listed subtype (or sub-hazard) is filed as 其他, never left out.
 OTHER = "其他"
 
@@ -72,7 +74,54 @@ RISK_POINT_TYPES: tuple[str, ...] = (
 )
 
 TOWNSHIP_KINDS: tuple[str, ...] = ("街道", "镇", "乡")
-STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站")
+STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站", "水库")
+RESERVOIR = "水库"  # the station kind that also has 汛限 / 设计 / 校核水位
+# A reservoir's characteristic levels, lowest first: (column, label).
+RESERVOIR_LEVELS: tuple[tuple[str, str], ...] = (
+    ("flood_limit_level_m", "汛限水位"),
+    ("design_level_m", "设计水位"),
+    ("check_level_m", "校核水位"),
+)
+
+
+def station_problem(values: dict[str, object]) -> str | None:
+    """Why a station's levels cannot be stored (Chinese), None when they can: only a
+    reservoir has 汛限 / 设计 / 校核水位, and they do not fall as they go up the list."""
+    given = [
+        (label, v)
+        for col, label in RESERVOIR_LEVELS
+        if isinstance(v := values.get(col), float | int)
+    ]
+    if given and values.get("kind") != RESERVOIR:
+        return f"只有水库才填写{given[0][0]}（该站点类型为“{values.get('kind')}”）"
+    for (low_label, low), (high_label, high) in itertools.pairwise(given):
+        if high < low:
+            return f"“{high_label}”（{high:g}）不应低于“{low_label}”（{low:g}）"
+    return None
+
+
+# 临界雨量 of a risk point: (准备转移 column, 立即转移 column, window).
+RAIN_TIERS: tuple[tuple[str, str, str], ...] = tuple(
+    (f"prepare_rain_{w}_mm", f"evacuate_rain_{w}_mm", label)
+    for w, label in (("1h", "1小时"), ("3h", "3小时"), ("24h", "24小时"))
+)
+
+
+def rainfall_problem(values: dict[str, object]) -> str | None:
+    """Why a risk point's critical rainfall cannot be stored (Chinese), None when it can:
+    the 立即转移 threshold of a window is not below its 准备转移 threshold."""
+    for prepare_col, evacuate_col, window in RAIN_TIERS:
+        prepare, evacuate = values.get(prepare_col), values.get(evacuate_col)
+        if (
+            isinstance(prepare, float | int)
+            and isinstance(evacuate, float | int)
+            and evacuate < prepare
+        ):
+            return (
+                f"{window}立即转移雨量（{evacuate:g} 毫米）不应低于准备转移雨量（{prepare:g} 毫米）"
+            )
+    return None
+
 
 TIMELINE_KINDS: tuple[str, ...] = (
     "来电",
@@ -85,3 +134,75 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
 )
 CASUALTY_CHANGE = "伤亡变化"
+
+
+# Units people belong to (issue 10): the county's own structure.
+UNIT_KINDS: tuple[str, ...] = ("县领导", "乡镇街道", "县级部门", "村社区", "队伍", "企业")
+
+# What a person's role ties them to: the column of person_roles holding the object.
+TOWNSHIP, VILLAGE, RISK_POINT, SHELTER, STATION = (
+    "township_id",
+    "village_id",
+    "risk_point_id",
+    "shelter_id",
+    "station_id",
+)
+ROLE_TARGETS: tuple[str, ...] = (TOWNSHIP, VILLAGE, RISK_POINT, SHELTER, STATION)
+ROLE_TARGET_LABELS: dict[str, str] = {
+    TOWNSHIP: "乡镇",
+    VILLAGE: "村",
+    RISK_POINT: "风险点",
+    SHELTER: "避灾场所",
+    STATION: "站点",
+}
+
+# 责任角色 -> the objects it may be tied to (exactly one of them), () = the whole county.
+# Every risk point, shelter and station gets its responsible person through these roles.
+ROLE_OBJECTS: dict[str, tuple[str, ...]] = {
+    "县领导包乡": (TOWNSHIP,),
+    "乡镇第一责任人": (TOWNSHIP,),
+    "村监测预警": (VILLAGE,),
+    "村人员转移": (VILLAGE,),
+    "村抢险救援": (VILLAGE,),
+    "村后勤保障": (VILLAGE,),
+    "水利工程巡查员": (RISK_POINT, STATION),
+    "山洪预警员": (RISK_POINT, VILLAGE),
+    "地灾群测群防员": (RISK_POINT,),
+    "避灾场所管理员": (SHELTER,),
+    "危房联络员": (RISK_POINT, VILLAGE),
+    "县级灾害信息员": (),
+    "乡镇灾害信息员": (TOWNSHIP,),
+    "村级灾害信息员": (VILLAGE,),
+    "会商专家": (),
+}
+PERSON_ROLES: tuple[str, ...] = tuple(ROLE_OBJECTS)
+# The village work group (村级防汛防台工作组): its four roles.
+VILLAGE_WORK_GROUP: tuple[str, ...] = ("村监测预警", "村人员转移", "村抢险救援", "村后勤保障")
+
+
+def role_problem(values: dict[str, object]) -> str | None:
+    """Why a person's role cannot be stored as given (Chinese), None when it can: the object
+    it is tied to must be one its role takes (exactly one, or none for a county-wide role),
+    and the period must not end before it begins. The one wording of the rule: the shared
+    mutations refuse with it on every replica, the forms show it."""
+    role = values.get("role")
+    if not isinstance(role, str) or role not in ROLE_OBJECTS:
+        return None  # the choice itself is checked (and worded) by the field validation
+    allowed = ROLE_OBJECTS[role]
+    given = [t for t in ROLE_TARGETS if values.get(t)]
+    if VILLAGE in given and TOWNSHIP in given and TOWNSHIP not in allowed:
+        # A village may come with its township (a duty room's sheet names both: 乡镇 +
+        # 村名); that they go together is the place rule (references.check_place).
+        given.remove(TOWNSHIP)
+    names = "、".join(ROLE_TARGET_LABELS[t] for t in allowed)
+    if not allowed:
+        if given:
+            return f"“{role}”面向全县，不要填写所属{ROLE_TARGET_LABELS[given[0]]}"
+    elif len(given) != 1 or given[0] not in allowed:
+        if len(allowed) == 1:
+            return f"“{role}”应且只应填写所属{names}"
+        return f"“{role}”应在{names}中选填一项（只填一项）"
+    start, end = values.get("valid_from"), values.get("valid_to")
+    if isinstance(start, str) and isinstance(end, str) and start and end and end < start:
+        return f"任职结束日期（{end}）早于开始日期（{start}）"
+    return None

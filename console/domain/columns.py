@@ -19,7 +19,7 @@ from sqlalchemy import Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeEngine
 
-from console.domain.fields import TIMESTAMP_MAX_LEN, Field
+from console.domain.fields import DATE_LEN, TIMESTAMP_MAX_LEN, Field
 
 FIELD = "field"  # column.info key of the declaration
 SYSTEM = "system"  # column.info key marking a column no argument sets
@@ -75,6 +75,12 @@ def timestamp(label: str, *, index: bool = False) -> Any:
     """A required ISO 8601 time with its UTC offset."""
     spec = Field(label, str, required=True, timestamp=True)
     return _column(spec, String(TIMESTAMP_MAX_LEN), nullable=False, index=index)
+
+
+def day(label: str) -> Any:
+    """An optional calendar day, ``YYYY-MM-DD`` (null when not given)."""
+    spec = Field(label, str, max_len=DATE_LEN, date=True)
+    return _column(spec, String(DATE_LEN), nullable=True)
 
 
 def count(label: str) -> Any:

@@ -11,8 +11,9 @@ a table is touched.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from console.domain.ids import is_uuid
@@ -22,6 +23,9 @@ UUID_LEN = 36  # canonical text form, the only one is_uuid accepts
 # datetime.fromisoformat takes longer forms too (nanoseconds, offset seconds), which would
 # not fit the column on PostgreSQL.
 TIMESTAMP_MAX_LEN = 32
+# A calendar day, ISO 8601 (2026-11-28): the start and end of a person's role.
+DATE_LEN = 10
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ACCOUNT_MAX_LEN = 64  # account names (duty-server create-user, sign-in)
 HLC_MAX_LEN = 64
 MUTATION_NAME_MAX_LEN = 64  # a mutation's name, as pushed, stored with results and audited
@@ -51,6 +55,7 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     timestamp: bool = False  # ISO 8601 text with a UTC offset
+    date: bool = False  # a calendar day, YYYY-MM-DD; "" is taken as not given (None)
 
     def longest(self) -> int | None:
         """The most characters a valid text value can have (None: unbounded or not text)."""
@@ -59,6 +64,7 @@ class Field:
             max(map(len, self.choices)) if self.choices else None,
             UUID_LEN if self.ref is not None else None,
             TIMESTAMP_MAX_LEN if self.timestamp else None,
+            DATE_LEN if self.date else None,
         ]
         known = [b for b in bounds if b is not None]
         return min(known) if known else None
@@ -85,6 +91,8 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
         raise MutationRejected("bad_value", f"“{spec.label}”不是有效数值")
     if isinstance(value, str):
         value = value.strip()
+        if spec.date:
+            return _check_date(spec, value)
         if spec.required and not value:
             raise MutationRejected("missing_field", f"“{spec.label}”不能为空")
         if spec.max_len is not None and len(value) > spec.max_len:
@@ -119,6 +127,22 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
             raise MutationRejected("out_of_range", f"“{spec.label}”不能小于 {spec.minimum:g}")
         if spec.maximum is not None and value > spec.maximum:
             raise MutationRejected("out_of_range", f"“{spec.label}”不能大于 {spec.maximum:g}")
+    return value
+
+
+def _check_date(spec: Field, value: str) -> str | None:
+    """A calendar day ``YYYY-MM-DD`` (stripped); "" is no date (None) unless required."""
+    if not value and not spec.required:
+        return None  # an empty date cell or form field: no date
+    if not value:
+        raise MutationRejected("missing_field", f"“{spec.label}”不能为空")
+    problem = f"“{spec.label}”不是有效的日期（应为 2026-11-28 这样的格式）"
+    if not _DATE.fullmatch(value):
+        raise MutationRejected("bad_date", problem)
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise MutationRejected("bad_date", problem) from None
     return value
 
 

@@ -6,6 +6,8 @@ into each history.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy import String
@@ -129,3 +131,118 @@ def drop_report_rules_v2() -> None:
     op.drop_column("incidents", "closed_at")
     for name, _type, _default in reversed(_REPORT_RULE_COLUMNS):
         op.drop_column("report_rules", name)
+
+
+def _record_columns() -> list[sa.Column[Any]]:
+    """The columns every synced record has (SyncedRecord)."""
+    return [
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("version", sa.BigInteger(), nullable=True),
+        sa.Column("updated_at", sa.String(length=64), nullable=False),
+        sa.Column("updated_by", sa.String(length=64), nullable=False),
+        sa.Column("deleted", sa.Boolean(), nullable=False),
+    ]
+
+
+# New fields of existing reference tables (0011 / server 0010): (table, column, type, default)
+# where default None = nullable; the others are NOT NULL and old rows get the default.
+_PEOPLE_FIELDS: tuple[tuple[str, str, Any, Any], ...] = (
+    ("villages", "households", sa.Integer(), sa.text("0")),
+    ("villages", "population", sa.Integer(), sa.text("0")),
+    ("shelters", "facilities", sa.Text(), sa.text("''")),
+    ("risk_points", "warning_signal", sa.String(length=80), sa.text("''")),
+    *(
+        ("risk_points", f"{tier}_rain_{window}_mm", sa.Float(), None)
+        for tier in ("prepare", "evacuate")
+        for window in ("1h", "3h", "24h")
+    ),
+    ("stations", "flood_limit_level_m", sa.Float(), None),
+    ("stations", "design_level_m", sa.Float(), None),
+    ("stations", "check_level_m", sa.Float(), None),
+)
+# Indexed references of the new tables: (table, column).
+_PEOPLE_INDEXES = (
+    ("units", "township_id"),
+    ("people", "unit_id"),
+    ("person_roles", "person_id"),
+    ("person_roles", "township_id"),
+    ("person_roles", "village_id"),
+    ("person_roles", "risk_point_id"),
+    ("person_roles", "shelter_id"),
+    ("person_roles", "station_id"),
+)
+
+
+def add_people() -> None:
+    """Units, people and their responsibility roles, and the new reference fields
+    (workstation 0011, server 0010): the same operations on both sides. Old rows keep their
+    values; the new counts are 0, the new texts "", the new measurements null."""
+    for table, name, type_, default in _PEOPLE_FIELDS:
+        op.add_column(
+            table,
+            sa.Column(name, type_, nullable=default is None, server_default=default),
+        )
+    op.create_table(
+        "units",
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("village_id", sa.String(length=36), nullable=True),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["village_id"], ["villages.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "people",
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("unit_id", sa.String(length=36), nullable=True),
+        sa.Column("post", sa.String(length=40), nullable=False),
+        sa.Column("mobile", sa.String(length=32), nullable=False),
+        sa.Column("landline", sa.String(length=32), nullable=False),
+        sa.Column("zzd_id", sa.String(length=64), nullable=False),
+        sa.Column("expert_field", sa.String(length=40), nullable=False),
+        sa.Column("expert_title", sa.String(length=40), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "person_roles",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("role", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("village_id", sa.String(length=36), nullable=True),
+        sa.Column("risk_point_id", sa.String(length=36), nullable=True),
+        sa.Column("shelter_id", sa.String(length=36), nullable=True),
+        sa.Column("station_id", sa.String(length=36), nullable=True),
+        sa.Column("valid_from", sa.String(length=10), nullable=True),
+        sa.Column("valid_to", sa.String(length=10), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["village_id"], ["villages.id"]),
+        sa.ForeignKeyConstraint(["risk_point_id"], ["risk_points.id"]),
+        sa.ForeignKeyConstraint(["shelter_id"], ["shelters.id"]),
+        sa.ForeignKeyConstraint(["station_id"], ["stations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for table, column in _PEOPLE_INDEXES:
+        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+
+
+def drop_people() -> None:
+    for table, column in reversed(_PEOPLE_INDEXES):
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+    for table in ("person_roles", "people", "units"):
+        op.drop_table(table)
+    # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
+    for table, name, _type, _default in reversed(_PEOPLE_FIELDS):
+        op.drop_column(table, name)

@@ -38,7 +38,10 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 3: report_rule.upsert takes subtype, sub_hazard, schedule, daily_at, window_days, enabled
 # and source; incident.set_status records closed_at; new report kinds (初报/补报/核报) and the
 # 伤亡变化 log kind.
-SCHEMA_VERSION = 3
+# 4: unit / person / person_role upsert and delete (people and their roles); village.upsert
+# takes households and population, risk_point.upsert warning_signal and the critical rainfall
+# tiers, shelter.upsert facilities, station.upsert the reservoir levels and the kind 水库.
+SCHEMA_VERSION = 4
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -190,12 +193,14 @@ def _put(
     *,
     must_be_new: bool,
     check: Callable[[dict[str, Any]], None] | None = None,
+    check_merged: bool = False,
 ) -> list[RowChange]:
     """Create a record, or (for reference data) update the fields given.
 
     An identical create of an existing record is a no-op, so reference data loaded on
     several workstations converges on one record, and a replayed create applies once.
-    ``check`` runs on the validated, normalised values (cross-field rules).
+    ``check`` runs on the validated, normalised values (cross-field rules); with
+    ``check_merged``, on the record as it will be (the stored values merged with them).
     """
     specs = ENTITY_FIELDS[table]
     record_id = _record_id(args)
@@ -209,7 +214,10 @@ def _put(
     existing = fetch(conn, table, record_id)
     values = check_fields(specs, fields, creating=existing is None)
     if check is not None:
-        check(values)
+        if check_merged and existing is not None:
+            check({**{k: existing[k] for k in specs}, **values})
+        else:
+            check(values)
     _check_refs(conn, specs, values)
     if existing is None:
         ctx.touch(table, record_id, None)
@@ -303,16 +311,30 @@ def _tombstone(
     return [RowChange(table, record_id)]
 
 
-def _reference_mutations(table: str, entity: str, label: str) -> None:
+RecordRule = Callable[[dict[str, Any]], "str | None"]
+
+
+def _reference_mutations(
+    table: str, entity: str, label: str, rule: RecordRule | None = None
+) -> None:
+    """``entity.upsert`` and ``entity.delete``. The upsert judges on the record as it will be
+    (the stored values merged with the ones given): the village of a record placed in a
+    township and a village must be one of the township's (:func:`check_place`), and
+    ``rule`` (a cross-field rule giving the Chinese refusal, or None) must pass."""
     specs = ENTITY_FIELDS[table]
     placed = "township_id" in specs and "village_id" in specs
 
     def upsert(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
-        if placed:  # the village must be one of the township's (as the record will be)
-            fields = {k: v for k, v in args.items() if k != "id"}
-            values = check_fields(specs, fields, creating=False)
-            check_place(conn, values, fetch(conn, table, _record_id(args)))
-        return _put(conn, table, args, ctx, must_be_new=False)
+        def check(record: dict[str, Any]) -> None:
+            if placed:
+                check_place(conn, record, None)
+            problem = rule(record) if rule is not None else None
+            if problem is not None:
+                raise MutationRejected("bad_combination", problem)
+
+        if not placed and rule is None:
+            return _put(conn, table, args, ctx, must_be_new=False)
+        return _put(conn, table, args, ctx, must_be_new=False, check=check, check_merged=True)
 
     def delete(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
         return _tombstone(conn, table, args, ctx)
@@ -326,11 +348,14 @@ for _name, _entity, _label in (
     ("townships", "township", "乡镇"),
     ("villages", "village", "村"),
     ("shelters", "shelter", "避灾安置场所"),
-    ("risk_points", "risk_point", "风险点"),
     ("teams", "team", "救援队伍"),
-    ("stations", "station", "水文雨量站"),
+    ("units", "unit", "单位"),
+    ("people", "person", "人员"),
 ):
     _reference_mutations(_name, _entity, _label)
+_reference_mutations("risk_points", "risk_point", "风险点", catalog.rainfall_problem)
+_reference_mutations("stations", "station", "水文雨量站", catalog.station_problem)
+_reference_mutations("person_roles", "person_role", "责任角色", catalog.role_problem)
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:

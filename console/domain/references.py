@@ -28,6 +28,9 @@ TABLE_NOUNS: dict[str, str] = {
     "risk_points": "个风险点",
     "teams": "支救援队伍",
     "stations": "个水文雨量站",
+    "units": "个单位",
+    "people": "名人员",
+    "person_roles": "条责任角色",
     "incidents": "起事件",
 }
 

@@ -38,7 +38,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "grading_rule.upsert": _LEADERS,
     "grading_rule.delete": _LEADERS,
 }
-for _entity in ("township", "village", "shelter", "risk_point", "team", "station"):
+for _entity in (
+    "township",
+    "village",
+    "shelter",
+    "risk_point",
+    "team",
+    "station",
+    "unit",
+    "person",
+    "person_role",
+):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 

@@ -7,6 +7,7 @@ yields the same records instead of duplicates. Reading the file is the caller's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,6 +95,63 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             (
                 "station.upsert",
                 {"id": reference_id("station", st["code"]), **args, "is_sample": True},
+            )
+        )
+    calls += _people_calls(data, town, village)
+    return calls
+
+
+def _people_calls(
+    data: dict[str, Any],
+    town: Callable[[str | None], str | None],
+    village: Callable[[str | None, str | None], str | None],
+) -> list[MutationCall]:
+    """Units, people and their roles. A unit is keyed by its name, a person by their mobile
+    number (unique in the sample), a role by person, role and object."""
+    calls: list[MutationCall] = []
+    for u in data.get("units", []):
+        args = _pick(u, "name", "kind", "phone", "note")
+        args["township_id"] = town(u.get("township"))
+        args["village_id"] = village(u.get("township"), u.get("village"))
+        calls.append(
+            ("unit.upsert", {"id": reference_id("unit", u["name"]), **args, "is_sample": True})
+        )
+    for p in data.get("people", []):
+        args = _pick(
+            p, "name", "post", "mobile", "landline", "zzd_id", "expert_field", "expert_title"
+        )
+        args["unit_id"] = reference_id("unit", p["unit"])
+        calls.append(
+            (
+                "person.upsert",
+                {"id": reference_id("person", p["mobile"]), **args, "is_sample": True},
+            )
+        )
+    for r in data.get("person_roles", []):
+        # A village is named by its township and name; only the object itself is stored.
+        target: dict[str, str | None] = {}
+        if r.get("village"):
+            target["village_id"] = village(r["township"], r["village"])
+        elif r.get("township"):
+            target["township_id"] = town(r["township"])
+        if r.get("risk_point"):
+            target["risk_point_id"] = reference_id("risk_point", *r["risk_point"])
+        if r.get("shelter"):
+            target["shelter_id"] = reference_id("shelter", *r["shelter"])
+        if r.get("station"):
+            target["station_id"] = reference_id("station", r["station"])
+        key = [str(v) for v in target.values()]
+        calls.append(
+            (
+                "person_role.upsert",
+                {
+                    "id": reference_id("person_role", r["person"], r["role"], *key),
+                    "person_id": reference_id("person", r["person"]),
+                    "role": r["role"],
+                    **target,
+                    **_pick(r, "valid_from", "valid_to", "note"),
+                    "is_sample": True,
+                },
             )
         )
     return calls

@@ -21,6 +21,7 @@ from console.domain.columns import (
     amount,
     choice,
     count,
+    day,
     flag,
     integer,
     lat,
@@ -79,6 +80,8 @@ class Village(SyncedRecord):
     name: Mapped[str] = text("村名", 40, required=True)
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
+    households: Mapped[int] = count("户数")  # 0011: 0 on villages recorded before
+    population: Mapped[int] = count("人口")
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -90,11 +93,17 @@ class Shelter(SyncedRecord):
     village_id: Mapped[str | None] = ref("所属村", "villages")
     kind: Mapped[str] = text("场所类型", 20)
     capacity: Mapped[int] = count("容纳人数")
+    # Free text kept for old data: the manager is a person_roles row (避灾场所管理员) now.
     manager: Mapped[str] = text("管理员", 40)
     phone: Mapped[str] = text("联系电话", 32)
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
+    facilities: Mapped[str] = long_text("主要设施", 2000)  # 0011
     is_sample: Mapped[bool] = _is_sample()
+
+
+def _rain(tier: str, window: str) -> Mapped[float | None]:
+    return number(f"{tier}雨量（{window}，毫米）", 0, 2000)
 
 
 class RiskPoint(SyncedRecord):
@@ -110,11 +119,21 @@ class RiskPoint(SyncedRecord):
     lat: Mapped[float | None] = lat()
     households: Mapped[int] = count("影响户数")
     persons: Mapped[int] = count("影响人数")
+    # Free text kept for old data: the responsible people (山洪 六落实: 行政责任人,
+    # 监测负责人, 信息报送人...) are person_roles rows now, not text.
     responsible_person: Mapped[str] = text("责任人", 40)
     responsible_phone: Mapped[str] = text("责任人电话", 32)
-    shelter_id: Mapped[str | None] = ref("对应避灾场所", "shelters")
+    shelter_id: Mapped[str | None] = ref("对应避灾场所", "shelters")  # 安全地点
     transfer_route: Mapped[str] = long_text("转移路线", 500)
     note: Mapped[str] = long_text("备注", 2000)
+    # 0011: the rest of the 六落实 and the critical rainfall (临界雨量) where it applies.
+    warning_signal: Mapped[str] = text("预警信号", 80)
+    prepare_rain_1h_mm: Mapped[float | None] = _rain("准备转移", "1小时")
+    prepare_rain_3h_mm: Mapped[float | None] = _rain("准备转移", "3小时")
+    prepare_rain_24h_mm: Mapped[float | None] = _rain("准备转移", "24小时")
+    evacuate_rain_1h_mm: Mapped[float | None] = _rain("立即转移", "1小时")
+    evacuate_rain_3h_mm: Mapped[float | None] = _rain("立即转移", "3小时")
+    evacuate_rain_24h_mm: Mapped[float | None] = _rain("立即转移", "24小时")
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -144,6 +163,64 @@ class Station(SyncedRecord):
     lat: Mapped[float | None] = lat()
     warning_level_m: Mapped[float | None] = number("警戒水位", -100, 10_000)
     guarantee_level_m: Mapped[float | None] = number("保证水位", -100, 10_000)
+    # 0011: reservoirs (水库) only.
+    flood_limit_level_m: Mapped[float | None] = number("汛限水位", -100, 10_000)
+    design_level_m: Mapped[float | None] = number("设计水位", -100, 10_000)
+    check_level_m: Mapped[float | None] = number("校核水位", -100, 10_000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class Unit(SyncedRecord):
+    """A unit people belong to: the county leadership, a township, a department, a village,
+    a team, a company. Natural key: name (+ township, for units below the county)."""
+
+    __tablename__ = "units"
+
+    name: Mapped[str] = text("单位名称", 80, required=True)
+    kind: Mapped[str] = choice("单位类型", catalog.UNIT_KINDS, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    village_id: Mapped[str | None] = ref("所属村", "villages")
+    phone: Mapped[str] = text("联系电话", 32)
+    note: Mapped[str] = long_text("备注", 2000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class Person(SyncedRecord):
+    """Someone the duty room calls. Natural key: unit + name."""
+
+    __tablename__ = "people"
+
+    name: Mapped[str] = text("姓名", 40, required=True)
+    unit_id: Mapped[str | None] = ref("所属单位", "units", index=True)
+    post: Mapped[str] = text("职务", 40)
+    mobile: Mapped[str] = text("手机", 32)
+    landline: Mapped[str] = text("固定电话", 32)
+    zzd_id: Mapped[str] = text("浙政钉", 64)
+    # Experts (会商专家) only; "" for everyone else.
+    expert_field: Mapped[str] = text("专业领域", 40)
+    expert_title: Mapped[str] = text("职称", 40)
+    note: Mapped[str] = long_text("备注", 2000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class PersonRole(SyncedRecord):
+    """A person's responsibility (责任角色) for a place or an object, for a period. Which of
+    the object columns is set depends on the role (catalog.ROLE_OBJECTS, checked by
+    catalog.role_problem; a village may come with its own township). Natural key: person +
+    role + object."""
+
+    __tablename__ = "person_roles"
+
+    person_id: Mapped[str] = ref("人员", "people", required=True, index=True)
+    role: Mapped[str] = choice("责任角色", catalog.PERSON_ROLES, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    village_id: Mapped[str | None] = ref("所属村", "villages", index=True)
+    risk_point_id: Mapped[str | None] = ref("风险点", "risk_points", index=True)
+    shelter_id: Mapped[str | None] = ref("避灾场所", "shelters", index=True)
+    station_id: Mapped[str | None] = ref("站点", "stations", index=True)
+    valid_from: Mapped[str | None] = day("起始日期")
+    valid_to: Mapped[str | None] = day("结束日期")
+    note: Mapped[str] = long_text("备注", 500)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -285,6 +362,9 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     RiskPoint,
     Team,
     Station,
+    Unit,
+    Person,
+    PersonRole,
     Incident,
     TimelineEntry,
     ReportRule,

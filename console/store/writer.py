@@ -18,7 +18,13 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.engine import Connection
 
 from console import faults
-from console.domain.mutations import SCHEMA_VERSION, MutationContext, RowChange, run_mutation
+from console.domain.mutations import (
+    REF_CACHE,
+    SCHEMA_VERSION,
+    MutationContext,
+    RowChange,
+    run_mutation,
+)
 from console.domain.rows import MutationCall
 from console.domain.sample import sample_marked
 from console.store import errors
@@ -103,23 +109,32 @@ class Writer:
         outbox: list[dict[str, Any]] = []
         hlc = ""
         on_touch = shadow_hook(conn)
-        for name, args in calls:
-            hlc = store.clock.now()
-            ctx = MutationContext(user=user, client_id=store.client_id, hlc=hlc, on_touch=on_touch)
-            rows.extend(run_mutation(conn, name, args, ctx))
-            outbox.append(
-                {
-                    "mutation_id": next_id + len(outbox),
-                    "client_id": store.client_id,
-                    "name": name,
-                    "args": json.dumps(args, ensure_ascii=False, separators=(",", ":")),
-                    "hlc": hlc,
-                    "schema_version": SCHEMA_VERSION,
-                    "user": user,
-                    "local_only": local_only or sample_marked(args),
-                }
-            )
-            faults.reached("after_mutation")
+        # Records known live are looked up once per batch (the sample county's 1,400 writes
+        # point at the same few hundred parents). The batch is one transaction that fails
+        # whole, so no entry outlives a rollback; the connection forgets them either way.
+        conn.info[REF_CACHE] = set()
+        try:
+            for name, args in calls:
+                hlc = store.clock.now()
+                ctx = MutationContext(
+                    user=user, client_id=store.client_id, hlc=hlc, on_touch=on_touch
+                )
+                rows.extend(run_mutation(conn, name, args, ctx))
+                outbox.append(
+                    {
+                        "mutation_id": next_id + len(outbox),
+                        "client_id": store.client_id,
+                        "name": name,
+                        "args": json.dumps(args, ensure_ascii=False, separators=(",", ":")),
+                        "hlc": hlc,
+                        "schema_version": SCHEMA_VERSION,
+                        "user": user,
+                        "local_only": local_only or sample_marked(args),
+                    }
+                )
+                faults.reached("after_mutation")
+        finally:
+            conn.info.pop(REF_CACHE, None)
         conn.execute(_INSERT_OUTBOX, outbox)
         faults.reached("after_outbox")
         conn.execute(_ADVANCE, {"next_id": next_id + len(outbox), "hlc": hlc})

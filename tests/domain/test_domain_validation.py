@@ -146,7 +146,7 @@ def test_missing_or_invalid_record_id(run: Any, record_id: object) -> None:
         (
             "station.upsert",
             {"code": "1", "name": "x", "kind": "气象站"},
-            "“站点类型”只能是：雨量站、水位站、水文站",
+            "“站点类型”只能是：雨量站、水位站、水文站、水库",
         ),
         (
             "risk_point.upsert",

@@ -196,8 +196,9 @@ def test_missing_required_column_and_unknown_column_refuse_the_file(
     path.write_text("所属乡镇,经度\n北界镇,119\n", encoding="utf-8")
     with pytest.raises(ImportFileError, match="缺少必填的列：村名"):
         importer.preview(county.store, "villages", path)
-    path.write_text("所属乡镇,村名,人口\n北界镇,甲村,5\n", encoding="utf-8")
-    with pytest.raises(ImportFileError, match="没有的列：人口"):
+    # (人口 is a column since villages have a population: 海拔 is not one)
+    path.write_text("所属乡镇,村名,海拔\n北界镇,甲村,5\n", encoding="utf-8")
+    with pytest.raises(ImportFileError, match="没有的列：海拔"):
         importer.preview(county.store, "villages", path)
 
 

@@ -37,6 +37,7 @@ from console.store.database import open_store
 LONGEST_USER = "值" * ACCOUNT_MAX_LEN
 LONGEST_HLC = "0001732781234567-00003-" + "n" * (HLC_MAX_LEN - 23)
 LONGEST_TIME = "2026-11-28T14:05:00.123456+08:00"
+LONGEST_DATE = "2026-11-28"
 NANOSECOND_TIME = "2026-11-28T14:05:00.123456789+08:00"  # datetime.fromisoformat takes it
 # Every synced table, in SYNCED_MODELS order (parents first), and the mutation creating its
 # records: refs point to records made before.
@@ -47,6 +48,9 @@ MUTATION = {
     "risk_points": "risk_point.upsert",
     "teams": "team.upsert",
     "stations": "station.upsert",
+    "units": "unit.upsert",
+    "people": "person.upsert",
+    "person_roles": "person_role.upsert",
     "incidents": "incident.create",
     "incident_timeline": "timeline.append",
     "report_rules": "report_rule.upsert",
@@ -93,6 +97,8 @@ def _longest(spec: Field, refs: dict[str, str]) -> Any:
         return refs[spec.ref]
     if spec.timestamp:
         return LONGEST_TIME
+    if spec.date:
+        return LONGEST_DATE
     if spec.choices is not None:
         return max(spec.choices, key=len)
     if spec.kind is str:
@@ -120,6 +126,13 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
     if table == "incident_reports":
         args["timeline_id"] = new_id()
+    if table == "stations":  # only a reservoir has the reservoir levels
+        args["kind"] = catalog.RESERVOIR
+    if table == "person_roles":  # a role names exactly the objects it is tied to
+        targets = catalog.ROLE_OBJECTS[args["role"]]
+        for target in catalog.ROLE_TARGETS:
+            if target not in targets[:1]:
+                args[target] = None
     return {"id": new_id(), **args}
 
 

@@ -164,11 +164,14 @@ def test_server_runs_without_qt_or_workstation_code(
             continue
         if not name.endswith(".upsert"):
             continue  # the sample incidents' log, reports and status changes
-        table = name.removesuffix(".upsert") + "s"  # township.upsert -> townships, ...
+        entity = name.removesuffix(".upsert")
+        table = {"person": "people"}.get(entity, entity + "s")  # township -> townships, ...
         pulled = {r["id"]: r for r in rows[table]}
         assert args["id"] in pulled, (name, args)
         assert pulled[args["id"]]["is_sample"], (name, args)
-        assert pulled[args["id"]]["name"] == args["name"]
+        for key in ("name", "role", "person_id"):
+            if key in args:
+                assert pulled[args["id"]][key] == args[key], (name, key)
     assert rows["report_rules"], "the default 信息报送 rules were not seeded"
 
     blocked = Path(blocked_env["DUTY_TEST_BLOCK_LOG"])

@@ -3,10 +3,9 @@ the chosen township's), whatever a workstation's form allowed."""
 
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
-from console.domain.ids import reference_id
+from console.domain.ids import new_id, reference_id
 from console.domain.mutations import SCHEMA_VERSION
 from server.auth import Principal
 from server.db import make_engine, migrate
@@ -28,7 +27,7 @@ def test_a_shelter_in_a_village_of_another_township_is_rejected(tmp_path: Path) 
     _, results = push(
         engine,
         OFFICER,
-        str(uuid.uuid4()),
+        new_id(),  # a canonical UUID, as the server requires of a client id
         [
             _m(1, "township.upsert", {"id": north, "name": "北界镇", "kind": "镇"}),
             _m(2, "township.upsert", {"id": town, "name": "妙高街道", "kind": "街道"}),

@@ -24,7 +24,17 @@ from console.store.paths import DATABASE_FILE
 from console.store.records import OutboxEntry
 from console.store.writer import Writer
 
-REFERENCE_TABLES = ("townships", "villages", "shelters", "risk_points", "teams", "stations")
+REFERENCE_TABLES = (
+    "townships",
+    "villages",
+    "shelters",
+    "risk_points",
+    "teams",
+    "stations",
+    "units",
+    "people",
+    "person_roles",
+)
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
 
 # DOMAIN.md: the county's 20 township-level units.

@@ -146,13 +146,14 @@ def test_killed_at_every_point_in_a_row(
         cursor_not_ahead(server_db, a)
         ledger = Ledger.read(a)
         if point == "after_push_reply:2":
-            # The first batch's reply was stored, the second batch committed unanswered.
+            # The first batch's reply was stored, the second batch committed unanswered
+            # (the sample county's mutations make more than two batches).
             assert ledger.acked == 500
             server_last = server_db.scalar(
                 "SELECT last_mutation_id FROM sync_clients WHERE client_id = :c",
                 c=ledger.client_id,
             )
-            assert int(server_last) == total
+            assert int(server_last) == min(total, 1000)
         if point.startswith("mid_pull_apply"):
             assert ledger.acked == total and ws_cursor(a) == before_cursor
     assert console_sync(a, server.url, "zhao").returncode == 0
