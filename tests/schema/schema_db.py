@@ -89,6 +89,8 @@ def upgrade_to(engine: Engine, script_location: Path, revision: str) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location))
     with engine.connect() as conn:
+        # A migration may rewrite synced tables (as console.store.migrate allows it to).
+        conn.info["write_scope"] = True
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
         conn.commit()
