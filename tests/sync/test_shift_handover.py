@@ -8,13 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sync_testkit import PASSWORDS, incident_call
 
 from console.domain.schema import Incident
+from console.services.accounts import Accounts
 from console.services.context import Workstation, open_workstation
 from console.sync.client import SyncClient, SyncHttpError
-from console.sync.engine import SyncEngine
+from console.sync.engine import ONLINE, SyncEngine
+from console.ui.sync_bridge import SyncBridge
 from testkit.server import Database, ServerProcess
 
 ACCOUNTS = {**PASSWORDS, "wang": ("officer", "wang-pass-1")}
@@ -160,3 +163,32 @@ def test_upgraded_workstation_and_server_keep_working(
     finally:
         ws.close()
     assert _server_titles(db) == {"升级前", "交接前未发送", "升级后乙班"}
+
+
+def test_switching_account_in_the_console_keeps_the_workstation_syncing(
+    qtbot: QtBot, county: tuple[ServerProcess, Database], tmp_path: Path
+) -> None:
+    """切换账号… (sync_page._connect after its dialog): the bridge restarts its engine with
+    the next officer's session on the same store; the live sync goes on pushing."""
+    server, db = county
+    ws = open_workstation(tmp_path / "duty-room")
+    bridge = SyncBridge(ws.store)
+    accounts = Accounts(ws.store)
+    bridge.accounts = accounts
+    try:
+        bridge.start(accounts.login(server.url, "zhang", ACCOUNTS["zhang"][1]))
+        ws.writer.apply([incident_call("甲班")], user="zhang")
+        qtbot.waitUntil(lambda: _synced(ws, bridge), timeout=30000)
+        bridge.start(accounts.login(server.url, "wang", ACCOUNTS["wang"][1]))
+        ws.writer.apply([incident_call("乙班")], user="wang")
+        qtbot.waitUntil(lambda: _synced(ws, bridge), timeout=30000)
+        assert bridge.status.error == ""
+    finally:
+        bridge.stop()
+        ws.close()
+    assert _server_titles(db) == {"甲班", "乙班"}
+
+
+def _synced(ws: Workstation, bridge: SyncBridge) -> bool:
+    status = bridge.status
+    return status.state == ONLINE and not status.error and ws.queries.sync_counters().pending == 0
