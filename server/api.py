@@ -181,6 +181,9 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
             raise HTTPException(401, str(exc) or "令牌无效") from None
 
     Who = Annotated[auth.Principal, Depends(principal)]
+    # X-Duty-Client-Key: the workstation's own key (sync_service._authorize). A header, so an
+    # older server ignores it; the service checks its form (400 bad_client_key).
+    ClientKey = Annotated[str | None, Header(max_length=100)]
 
     @app.post("/auth/login", response_model=LoginOut, responses=_errors(401, 413, 422, 429, 503))
     async def login(body: LoginIn, request: Request, background: BackgroundTasks) -> Any:
@@ -232,13 +235,20 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
         body: PushIn,
         who: Who,
         x_duty_cursor: Annotated[str | None, Header(max_length=100)] = None,
+        x_duty_client_key: ClientKey = None,
     ) -> Any:
         # X-Duty-Cursor: the workstation's pull cursor (a header, so servers that do not
         # know it ignore it); with a gap it tells a restored server from an old workstation.
         mutations = [sync_service.PushedMutation(**m.model_dump()) for m in body.mutations]
         try:
             last, results = await asyncio.to_thread(
-                sync_service.push, engine, who, body.client_id, mutations, x_duty_cursor
+                sync_service.push,
+                engine,
+                who,
+                body.client_id,
+                mutations,
+                x_duty_cursor,
+                x_duty_client_key,
             )
         except sync_service.PushError as exc:
             return JSONResponse(
@@ -256,10 +266,19 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
         cursor: Annotated[str | None, Query(max_length=100)] = None,
         limit: Annotated[int, Query(ge=1, le=20000)] = 5000,
         acked: Annotated[int | None, Query(ge=0, le=2**62)] = None,
+        x_duty_client_key: ClientKey = None,
     ) -> Any:
         try:
             page = await asyncio.to_thread(
-                sync_service.pull, engine, client_id, cursor, limit, who, acked
+                sync_service.pull,
+                engine,
+                client_id,
+                cursor,
+                limit,
+                who,
+                acked,
+                "",
+                x_duty_client_key,
             )
         except ValueError as exc:
             raise HTTPException(400, f"游标无效：{exc}") from None

@@ -2,7 +2,8 @@
 
 - ``server_state``: ONE row; its update serialises every push, so the global sequence and
   the audit chain head advance in commit order (a poller never skips a late commit).
-- ``sync_clients``: per workstation, the owner and the last applied mutation id.
+- ``sync_clients``: per workstation, the registering account, the SHA-256 of the
+  workstation's key and the last applied mutation id.
 - ``push_results``: the outcome of every pushed mutation, so a replay gets the same answer
   (a rejection is never lost even when the first reply was).
 - ``users`` and ``audit_log`` (append-only, hash-chained).
@@ -38,7 +39,12 @@ class SyncClient(ServerBase):
     __tablename__ = "sync_clients"
 
     client_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    # The account that registered the client id (its quota; the owner of a keyless client).
     username: Mapped[str] = mapped_column(String(ACCOUNT_MAX_LEN))
+    # SHA-256 (hex) of the workstation's client key: whoever presents the key may push and
+    # pull as this workstation, whichever account is signed in on it. None: registered
+    # without a key (a workstation or server from before keys), bound to ``username``.
+    key_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, default=None)
     last_mutation_id: Mapped[int] = mapped_column(BigInteger)
     last_seen: Mapped[str] = mapped_column(String(40))
 

@@ -9,12 +9,17 @@ The reply is built only after commit.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
+import re
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -95,26 +100,69 @@ def _lock_state(conn: Connection) -> tuple[int, int, str, bool]:
     return int(version), int(audit_seq), str(head), bool(demo)
 
 
+# A workstation's client key: 32 random bytes, sent as 64 lowercase hex digits.
+_CLIENT_KEY = re.compile(r"[0-9a-f]{64}")
+
+
+def client_key_hash(key: str) -> str:
+    """What the server keeps of a client key (the key itself never reaches the database:
+    a copy of it does not let anyone push as the workstation)."""
+    return hashlib.sha256(key.encode("ascii")).hexdigest()
+
+
+def _check_client_key(key: str | None) -> None:
+    if key is not None and not _CLIENT_KEY.fullmatch(key):
+        raise PushError(400, "bad_client_key", "工作站密钥格式无效（应为 64 位小写十六进制）")
+
+
+def _authorize(
+    who: Principal, registrant: str, stored_hash: str | None, key: str | None, verb: str
+) -> bool:
+    """May ``who``, presenting ``key``, use this registered client id? Raises the 403;
+    returns True when the key is to be adopted (a keyless row, its registrant presenting one).
+
+    A client with a key hash is the workstation holding the key, whichever account is signed
+    in on it (a shift handover on a shared workstation); nobody else, whatever their role.
+    A client without one (registered before keys, or by a workstation too old to send one)
+    stays bound to the account that registered it, as before keys."""
+    if stored_hash is not None:
+        if key is None or not hmac.compare_digest(stored_hash, client_key_hash(key)):
+            raise PushError(
+                403,
+                "foreign_client",
+                f"工作站密钥不符：该工作站编号属于其他工作站或其他账号，拒绝{verb}",
+            )
+        return False
+    if registrant != who.username:
+        raise PushError(403, "foreign_client", f"该工作站编号属于其他账号，拒绝{verb}")
+    return key is not None
+
+
 def push(
     engine: Engine,
     who: Principal,
     client_id: str,
     mutations: list[PushedMutation],
     cursor: str | None = None,
+    client_key: str | None = None,
 ) -> tuple[int, list[MutationResult]]:
     """Apply a push; returns (client's last_mutation_id, one result per mutation).
 
     ``cursor``: the workstation's pull cursor, when it sends it; a gap from a workstation of
     the current epoch (or one that does not say) means this server lost acknowledged work:
-    see :func:`restored_sign`."""
+    see :func:`restored_sign`.
+
+    ``client_key``: the workstation's key (:func:`_authorize`); mutations are attributed to
+    ``who``, the pushing account, whoever wrote them on the workstation."""
     if who.role == roles.READONLY:
         raise PushError(403, "readonly", "只读账号不能提交修改")
     _check_client_id(client_id)
+    _check_client_key(client_key)
     try:
         with engine.begin() as conn:
             conn.info[REF_CACHE] = set()  # this push's reference lookups (see mutations)
             try:
-                return _push_locked(conn, who, client_id, mutations)
+                return _push_locked(conn, who, client_id, mutations, client_key)
             finally:
                 conn.info.pop(REF_CACHE, None)
     except PushError as exc:
@@ -211,26 +259,37 @@ def _start_epoch(engine: Engine, seen_epoch: str | None, why: str) -> bool:
 
 
 def _push_locked(
-    conn: Connection, who: Principal, client_id: str, mutations: list[PushedMutation]
+    conn: Connection,
+    who: Principal,
+    client_id: str,
+    mutations: list[PushedMutation],
+    client_key: str | None = None,
 ) -> tuple[int, list[MutationResult]]:
     version, audit_seq, head, demo = _lock_state(conn)
     client = conn.execute(
-        select(SyncClient.username, SyncClient.last_mutation_id).where(
+        select(SyncClient.username, SyncClient.key_hash, SyncClient.last_mutation_id).where(
             SyncClient.client_id == client_id
         )
     ).first()
+    client_values: dict[str, Any] = {}
     if client is None:
+        # Registered to the pushing account (its quota), bound to the key it presents.
         _check_client_quota(conn, who.username)
         conn.execute(
             insert(SyncClient).values(
-                client_id=client_id, username=who.username, last_mutation_id=0, last_seen=_now()
+                client_id=client_id,
+                username=who.username,
+                key_hash=client_key_hash(client_key) if client_key is not None else None,
+                last_mutation_id=0,
+                last_seen=_now(),
             )
         )
         last = 0
-    elif client[0] != who.username:
-        raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝提交")
     else:
-        last = int(client[1])
+        if _authorize(who, client[0], client[1], client_key, "提交"):
+            client_values["key_hash"] = client_key_hash(client_key or "")
+            log.info("client %s adopted its workstation key (%s)", client_id, who.username)
+        last = int(client[2])
     committed = last  # what the database holds if this push is refused
     # Which mutations are new is known before running any: a gap refuses the whole push
     # (nothing is committed), wherever in the batch it is.
@@ -293,7 +352,7 @@ def _push_locked(
     conn.execute(
         update(SyncClient)
         .where(SyncClient.client_id == client_id)
-        .values(last_mutation_id=last, last_seen=_now())
+        .values(last_mutation_id=last, last_seen=_now(), **client_values)
     )
     return last, results
 
@@ -611,48 +670,87 @@ def pull(
     who: Principal | None = None,
     acked: int | None = None,
     notice: str = "",
+    client_key: str | None = None,
 ) -> PullPage:
     """All changes after ``cursor`` from one snapshot (at most about ``limit`` rows).
 
-    ``who``: the caller; a client id registered by another account is refused (PushError
-    403): its acknowledged mutation id is that workstation's business, and reading it is
-    how a stranger would learn where to inject mutations.
+    ``who`` and ``client_key``: the caller and the workstation's key; a registered client id
+    is refused (PushError 403) unless :func:`_authorize` lets them use it: its acknowledged
+    mutation id is that workstation's business, and reading it is how a stranger would
+    learn where to inject mutations.
 
     ``acked``: the last mutation id the workstation holds as acknowledged, when it says. A
     workstation of this epoch acknowledged beyond what the server holds, or with a cursor
     beyond the server's version, is the sign of a restore (:func:`restored_sign`): a new
     epoch is started and this very pull resets."""
     _check_client_id(client_id)
+    _check_client_key(client_key)
     epoch_seen, after = parse_cursor(cursor)
-    conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
-    if not is_sqlite(engine):
-        conn_opts = {"isolation_level": "REPEATABLE READ"}
-    with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
-        epoch, server_version = conn.execute(select(ServerState.epoch, ServerState.version)).one()
-        owner_last = conn.execute(
-            select(SyncClient.username, SyncClient.last_mutation_id).where(
-                SyncClient.client_id == client_id
-            )
-        ).first()
-        if owner_last is not None and who is not None and owner_last[0] != who.username:
-            raise PushError(403, "foreign_client", "该工作站编号属于其他账号，拒绝读取")
-        last = int(owner_last[1]) if owner_last is not None else 0
-        current = epoch_seen is None or epoch_seen == epoch
-        ahead = after > server_version or (acked is not None and acked > last)
-        if not (current and ahead and not notice):
-            if epoch_seen is not None and epoch_seen != epoch and not notice:
-                notice = RESET_NOTICE
-            reset = epoch_seen is not None and epoch_seen != epoch
-            if reset or after > server_version or notice == RESTORED_NOTICE:
-                reset, after = True, 0
-            return _page(conn, epoch, server_version, last, reset, after, limit, notice)
+    adopt: list[str] = []  # the registrant, when this pull brings a keyless client its key
+    try:
+        with _snapshot(engine) as conn:
+            epoch, server_version = conn.execute(
+                select(ServerState.epoch, ServerState.version)
+            ).one()
+            client = conn.execute(
+                select(SyncClient.username, SyncClient.key_hash, SyncClient.last_mutation_id).where(
+                    SyncClient.client_id == client_id
+                )
+            ).first()
+            if (
+                client is not None
+                and who is not None
+                and _authorize(who, client[0], client[1], client_key, "读取")
+            ):
+                adopt.append(client[0])
+            last = int(client[2]) if client is not None else 0
+            current = epoch_seen is None or epoch_seen == epoch
+            ahead = after > server_version or (acked is not None and acked > last)
+            if not (current and ahead and not notice):
+                if epoch_seen is not None and epoch_seen != epoch and not notice:
+                    notice = RESET_NOTICE
+                reset = epoch_seen is not None and epoch_seen != epoch
+                if reset or after > server_version or notice == RESTORED_NOTICE:
+                    reset, after = True, 0
+                return _page(conn, epoch, server_version, last, reset, after, limit, notice)
+    finally:
+        if adopt and client_key is not None:
+            # Its own short write, after the read snapshot (never two connections at once).
+            _adopt_key(engine, client_id, adopt[0], client_key)
     why = (
         f"workstation {client_id} has cursor {after} (server version {server_version}) and "
         f"acknowledged mutation {acked} (server holds {last})"
     )
     restored_sign(engine, epoch, why)
     # This pull resets (its epoch is no longer current), telling the officer why.
-    return pull(engine, client_id, cursor, limit, who, acked, RESTORED_NOTICE)
+    return pull(engine, client_id, cursor, limit, who, acked, RESTORED_NOTICE, client_key)
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one committed state throughout."""
+    conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
+    if not is_sqlite(engine):
+        conn_opts = {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
+        yield conn
+
+
+def _adopt_key(engine: Engine, client_id: str, registrant: str, key: str) -> None:
+    """Trust on first use: a client registered without a key takes the first one its
+    registrant presents (only while it still has none, so a race keeps the first)."""
+    with engine.begin() as conn:
+        done = conn.execute(
+            update(SyncClient)
+            .where(
+                SyncClient.client_id == client_id,
+                SyncClient.username == registrant,
+                SyncClient.key_hash.is_(None),
+            )
+            .values(key_hash=client_key_hash(key))
+        ).rowcount
+    if done:
+        log.info("client %s adopted its workstation key (%s)", client_id, registrant)
 
 
 def _page(

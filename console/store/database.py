@@ -11,6 +11,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import sqlite3
 import uuid
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select
+from sqlalchemy import Engine, create_engine, event, insert, select, update
 from sqlalchemy.engine import Connection
 
 from console.domain.hlc import HybridLogicalClock
@@ -135,6 +136,8 @@ class Store:
     engine: Engine
     client_id: str
     clock: HybridLogicalClock
+    # Sent with every push and pull (console/store/records.py ClientState.client_key).
+    client_key: str = ""
     listeners: list[Callable[[Any], None]] = field(default_factory=list)
     # Orders this process's writers: saves before pull work (see console/store/gate.py).
     gate: WriteGate = field(default_factory=WriteGate)
@@ -197,7 +200,7 @@ def open_store(data_dir: Path) -> Store:
     try:
         if revision != SCHEMA_HEAD:
             upgrade(engine, path, revision)
-        client_id, last_hlc = _client_state(engine)
+        client_id, client_key, last_hlc = _client_state(engine)
     except errors.StoreError:
         engine.dispose()
         raise
@@ -209,26 +212,37 @@ def open_store(data_dir: Path) -> Store:
         raise translated from exc
     clock = HybridLogicalClock(client_id[:8])
     clock.observe(last_hlc)
-    return Store(path=path, engine=engine, client_id=client_id, clock=clock)
+    return Store(path=path, engine=engine, client_id=client_id, clock=clock, client_key=client_key)
 
 
-def _client_state(engine: Engine) -> tuple[str, str]:
+_STATE = select(ClientState.client_id, ClientState.client_key, ClientState.last_hlc)
+
+
+def _client_state(engine: Engine) -> tuple[str, str, str]:
+    """(client id, client key, last HLC), made on first open: the id and the key together."""
     with engine.connect() as conn:
-        row = conn.execute(select(ClientState.client_id, ClientState.last_hlc)).first()
-        if row is not None:
-            return row[0], row[1]
+        row = conn.execute(_STATE).first()
+        if row is not None and row[1]:
+            return row[0], row[1], row[2]
     with engine.connect().execution_options(sqlite_begin="IMMEDIATE") as conn, conn.begin():
-        row = conn.execute(select(ClientState.client_id, ClientState.last_hlc)).first()
+        row = conn.execute(_STATE).first()
         if row is not None:
-            return row[0], row[1]
+            if row[1]:
+                return row[0], row[1], row[2]
+            # A row without a key (never left so by the migration; a hand-made store).
+            key = secrets.token_hex(32)
+            conn.execute(update(ClientState).where(ClientState.id == 1).values(client_key=key))
+            return row[0], key, row[2]
         client_id = str(uuid.uuid4())
+        key = secrets.token_hex(32)
         conn.execute(
             insert(ClientState).values(
                 id=1,
                 client_id=client_id,
+                client_key=key,
                 next_mutation_id=1,
                 last_acked_mutation_id=0,
                 last_hlc="0000000000000000-00000-init",
             )
         )
-        return client_id, "0000000000000000-00000-init"
+        return client_id, key, "0000000000000000-00000-init"

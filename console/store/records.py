@@ -43,6 +43,9 @@ class ClientState(LocalBase):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     client_id: Mapped[str] = mapped_column(String(36))
+    # 32 random bytes (hex) made with the client id: presented with every push and pull,
+    # it proves to the server that this IS the workstation, whoever is signed in on it.
+    client_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
     next_mutation_id: Mapped[int] = mapped_column(BigInteger)
     last_acked_mutation_id: Mapped[int] = mapped_column(BigInteger)
     last_hlc: Mapped[str] = mapped_column(String(64))

@@ -57,6 +57,12 @@ def _unreachable(exc: requests.RequestException) -> Unreachable:
     return Unreachable(str(exc))
 
 
+def _key_header(client_key: str) -> dict[str, str]:
+    """The workstation's client key: with it the server lets whichever account is signed in
+    here push and pull as this workstation (a shift handover), and nobody without it."""
+    return {"X-Duty-Client-Key": client_key} if client_key else {}
+
+
 @dataclass(frozen=True)
 class Login:
     token: str
@@ -118,17 +124,30 @@ class SyncClient:
         return Login(body["token"], body["username"], body["role"])
 
     def push(
-        self, client_id: str, mutations: list[dict[str, Any]], cursor: str | None = None
+        self,
+        client_id: str,
+        mutations: list[dict[str, Any]],
+        cursor: str | None = None,
+        client_key: str = "",
     ) -> dict[str, Any]:
         """``cursor``: this workstation's pull cursor; with a gap it tells the server that it
         lost acknowledged work (restored without a new epoch). A header: a server that does
-        not know it ignores it."""
+        not know it ignores it.
+
+        ``client_key``: the workstation's key (:func:`_key_header`)."""
         body = {"client_id": client_id, "mutations": mutations}
-        headers = {"X-Duty-Cursor": cursor} if cursor else None
+        headers = _key_header(client_key)
+        if cursor:
+            headers["X-Duty-Cursor"] = cursor
         return self._call("POST", "/sync/push", headers=headers, json=body)
 
     def pull(
-        self, client_id: str, cursor: str | None, limit: int = 5000, acked: int | None = None
+        self,
+        client_id: str,
+        cursor: str | None,
+        limit: int = 5000,
+        acked: int | None = None,
+        client_key: str = "",
     ) -> dict[str, Any]:
         """``acked``: the last mutation id this workstation holds as acknowledged; more than
         the server holds is the sign of a restored server (it then starts a new epoch)."""
@@ -137,7 +156,7 @@ class SyncClient:
             params["cursor"] = cursor
         if acked is not None:
             params["acked"] = acked
-        return self._call("GET", "/sync/pull", params=params)
+        return self._call("GET", "/sync/pull", headers=_key_header(client_key), params=params)
 
     def events(self, read_timeout_s: float = 40.0) -> Iterator[dict[str, Any]]:
         """Yield each server-sent event as {"event": ..., "version": ...}.

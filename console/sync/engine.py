@@ -178,7 +178,9 @@ class SyncEngine:
             with self._store.engine.connect() as conn:
                 cursor = apply.read_cursor(conn)
             try:
-                reply = self._client.push(self._store.client_id, items, cursor)
+                reply = self._client.push(
+                    self._store.client_id, items, cursor, self._store.client_key
+                )
             except SyncHttpError as exc:
                 if exc.status == 409 and "last_mutation_id" in exc.payload:
                     # The server is behind us (restored from backup): re-push from its point.
@@ -202,7 +204,9 @@ class SyncEngine:
         while True:
             with self._store.engine.connect() as conn:
                 acked = apply.read_acked(conn)  # a reset page lowers it
-            page = self._client.pull(self._store.client_id, cursor, page_limit, acked)
+            page = self._client.pull(
+                self._store.client_id, cursor, page_limit, acked, self._store.client_key
+            )
             self._notice(page.get("notice"))
             result = apply.apply_pull(self._store, page)
             rows += result.rows

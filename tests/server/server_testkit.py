@@ -15,6 +15,7 @@ import http.client
 import itertools
 import json
 import queue
+import secrets
 import socket
 import threading
 import time
@@ -105,6 +106,9 @@ class Client:
     client_id: str = field(default_factory=lambda: str(uuid.uuid4()))
     last_id: int = 0
     token: str = ""
+    # The workstation's client key (X-Duty-Client-Key), as a real workstation sends it;
+    # None: a workstation from before keys.
+    key: str | None = field(default_factory=lambda: secrets.token_hex(32))
 
     def __post_init__(self) -> None:
         r = login(self.server, self.username, self.password)
@@ -113,7 +117,10 @@ class Client:
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+        headers = {"Authorization": f"Bearer {self.token}"}
+        if self.key is not None:
+            headers["X-Duty-Client-Key"] = self.key
+        return headers
 
     def push_raw(self, body: Any = None, *, data: Any = None, **kw: Any) -> requests.Response:
         if data is not None:

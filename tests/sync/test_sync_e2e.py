@@ -150,12 +150,13 @@ def test_lost_push_reply_is_replayed_once(server: ServerProcess, tmp_path: Path)
         ws.writer.apply([_incident("只应出现一次")], user="zhang")
         client = SyncClient(server.url)
         client.login("zhang", PASSWORDS["zhang"][1])
-        client.push(ws.store.client_id, apply.pending_batch(ws.store))  # reply "lost"
+        # The workstation's own push (its key), whose reply is "lost"
+        client.push(ws.store.client_id, apply.pending_batch(ws.store), None, ws.store.client_key)
         assert ws.queries.sync_counters().pending == 1
         report = engine.sync_once()
         assert report.pushed == 1 and report.issues == 0
         assert ws.queries.sync_counters().pending == 0
-        page = client.pull(ws.store.client_id, None)
+        page = client.pull(ws.store.client_id, None, client_key=ws.store.client_key)
         titles = [r["title"] for r in page["rows"]["incidents"]]
         assert titles.count("只应出现一次") == 1
     finally:
