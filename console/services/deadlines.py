@@ -23,9 +23,10 @@ from console.domain.workflow import CLOSED
 
 WARN_BEFORE = timedelta(minutes=5)
 DUE_SOON, OVERDUE = "due_soon", "overdue"
-# A rule repeating while an incident stays open for years must not make thousands of rows:
-# beyond this many, the oldest occurrences are not listed (the newest are what matters).
-MAX_OCCURRENCES = 400
+# A rule repeating while an incident stays open for years must not make thousands of rows
+# (the list computes them for every row it shows): only the newest this many occurrences
+# are generated, about two months of daily reports.
+MAX_OCCURRENCES = 62
 
 
 @dataclass(frozen=True)
@@ -97,22 +98,16 @@ def _first_after(sent: Sequence[datetime], start: datetime | None) -> datetime |
 
 
 def _recurring(
-    dues: list[datetime], start: datetime, sent: Sequence[datetime]
+    dues: list[datetime], period: timedelta, sent: Sequence[datetime]
 ) -> list[tuple[datetime, datetime | None]]:
-    """Each due with the report that met it: the first unused report sent after the
-    previous due (a late report meets the occurrence it was late for, and only that)."""
+    """Each due with the report that met it: the first report nearest to that due (within
+    half a period either side). Today's daily 续报 sent an hour late is today's, late; not
+    tomorrow's, early; and a week of missed reports stays missed when today's is sent."""
+    half = period / 2
     out: list[tuple[datetime, datetime | None]] = []
-    i = 0
-    window_start = start
     for due in dues:
-        while i < len(sent) and sent[i] <= window_start:
-            i += 1
-        if i < len(sent):
-            out.append((due, sent[i]))
-            i += 1
-        else:
-            out.append((due, None))
-        window_start = due
+        met = next((t for t in sent if due - half < t <= due + half), None)
+        out.append((due, met))
     return out
 
 
@@ -123,6 +118,9 @@ def _daily_dues(
     receipt, to 24:00): up to ``until`` when closed, up to the first one after it when open."""
     day = beijing.to_beijing(received).replace(hour=0, minute=0, second=0, microsecond=0)
     due = day + timedelta(days=1, minutes=minute_of_day)
+    skip = (until - due).days - MAX_OCCURRENCES
+    if skip > 0:  # the newest occurrences only
+        due += timedelta(days=skip)
     dues: list[datetime] = []
     while due <= until or (open_ and (not dues or dues[-1] <= until)):
         dues.append(due)
@@ -191,7 +189,8 @@ def reporting_for(
                 dues = _periodic_dues(received, minutes, until, closed is None)
             else:
                 dues = _daily_dues(received, int(rule.get("daily_at") or 0), until, closed is None)
-            for due, met in _recurring(dues, received, sent)[-MAX_OCCURRENCES:]:
+            step = minutes if schedule == rp.PERIODIC else timedelta(days=1)
+            for due, met in _recurring(dues, step, sent)[-MAX_OCCURRENCES:]:
                 out.append(make(due, met))
         elif schedule == rp.ON_CASUALTY_CHANGE and first_sent is not None:
             window_end = received + timedelta(days=int(rule.get("window_days") or 0))

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, Table, column, or_, select
+from sqlalchemy import Integer, Table, and_, column, or_, select
 
 from console.domain import beijing, grading
 from console.domain.catalog import CASUALTY_CHANGE
@@ -150,13 +150,16 @@ class IncidentSource:
         return list(self.reporting(incident, now).deadlines)
 
     def open_deadlines(
-        self, since: datetime | None = None, now: datetime | None = None
+        self,
+        since: datetime | None = None,
+        now: datetime | None = None,
+        open_since: datetime | None = None,
     ) -> list[tuple[dict[str, Any], dl.Deadline]]:
-        """Unmet deadlines, with their incident rows: of every open incident and of those
-        closed at or after ``since`` (all when None: 终报/核报 run from the closure). For each
-        kind and channel only the earliest unmet occurrence: a daily 续报 missed for a week is
-        one alert, not seven. Open incidents are few (an index on status finds them); the
-        years of closed calls are not scanned."""
+        """Unmet deadlines, with their incident rows: of the open incidents received at or
+        after ``open_since`` and of those closed at or after ``since`` (all when None:
+        终报/核报 run from the closure). For each kind and channel only the earliest unmet
+        occurrence: a daily 续报 missed for a week is one alert, not seven. A store holding
+        years of calls (some never closed) is not scanned every few seconds."""
         t = _table(Incident)
         cols = [
             t.c[c]
@@ -173,6 +176,8 @@ class IncidentSource:
             )
         ]
         recent = t.c.status != CLOSED
+        if open_since is not None:
+            recent = and_(recent, t.c.received_at >= beijing.canonical(open_since))
         if since is not None:
             recent = or_(recent, t.c.closed_at >= beijing.canonical(since))
         stmt = select(*cols).where(t.c.deleted.is_(False), recent)
@@ -188,11 +193,15 @@ class IncidentSource:
                     out.append((inc, d))
         return out
 
-    def grade_alerts(self) -> list[tuple[dict[str, Any], grading.Finding]]:
-        """Open incidents whose numbers now imply a more severe grade than the one they
-        carry (定级标准): the banner asks the officer to regrade them."""
+    def grade_alerts(
+        self, since: datetime | None = None
+    ) -> list[tuple[dict[str, Any], grading.Finding]]:
+        """Open incidents (received at or after ``since``) whose numbers now imply a more
+        severe grade than the one they carry (定级标准): the banner asks to regrade them."""
         t = _table(Incident)
         stmt = select(t).where(t.c.deleted.is_(False), t.c.status != CLOSED)
+        if since is not None:
+            stmt = stmt.where(t.c.received_at >= beijing.canonical(since))
         with self._store.engine.connect() as conn:
             incidents = [dict(r) for r in conn.execute(stmt).mappings()]
         rules = self.grading_rules() if incidents else []

@@ -30,8 +30,11 @@ from console.ui.tasks import TaskRunner, run_task
 CHECK_MS = 15_000
 TABLES = ("incidents", "incident_reports", "report_rules", "incident_timeline", "grading_rules")
 # Incidents closed longer ago than this raise no banner for the reports due after closure
-# (终报/核报); open incidents alert whatever their age.
+# (终报/核报); open incidents received longer ago than OPEN_WINDOW raise none either (a
+# store of years of calls, some never closed, is not scanned every few seconds): the list
+# still shows their overdue marker.
 ALERT_WINDOW = timedelta(days=31)
+OPEN_WINDOW = timedelta(days=62)
 AlertKey = tuple[tuple[str, ...], str]  # (deadline or grade key, level)
 GRADE = "grade"
 
@@ -43,7 +46,10 @@ class Scan:
 
 
 def scan(source: IncidentSource, since: datetime, now: datetime) -> Scan:
-    return Scan(source.open_deadlines(since, now), source.grade_alerts())
+    return Scan(
+        source.open_deadlines(since, now, open_since=now - OPEN_WINDOW),
+        source.grade_alerts(since=now - OPEN_WINDOW),
+    )
 
 
 class DeadlineBanner(QFrame):

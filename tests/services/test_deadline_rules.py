@@ -283,3 +283,27 @@ def test_the_detail_lists_every_report_due_with_its_source() -> None:
     assert "无适用规则" in duties_text(nuclear, RECEIVED)
     late = duties_text(_duties({**incident, "grade": "一般"}), RECEIVED + timedelta(hours=3))
     assert late.endswith("超时 1 小时〔法规〕")
+
+
+def test_an_incident_open_for_years_lists_only_its_newest_occurrences() -> None:
+    """The list computes duties for every row it shows: an incident left open for two
+    years makes about two months of daily 续报, not seven hundred, and a report sent this
+    morning still meets today's."""
+    import time
+
+    from console.services.deadlines import MAX_OCCURRENCES
+
+    incident = _incident("自然灾害", "气象", "一般", sub_hazard="暴雨")
+    now = RECEIVED + timedelta(days=730, hours=1)  # 11-28 14:50, two years on
+    today = now.replace(hour=8, minute=30)
+    started = time.perf_counter()
+    r = _duties(incident, [_report("续报", "书面", today)], now=now)
+    took = time.perf_counter() - started
+    daily = [d for d in r.deadlines if d.stage == "续报"]
+    assert len(daily) <= MAX_OCCURRENCES + 1 and took < 0.05
+    assert daily[-1].due > now and not daily[-1].met  # tomorrow's
+    assert daily[-2].due == now.replace(hour=9, minute=0) and daily[-2].met
+    assert daily[0].due >= now - timedelta(days=MAX_OCCURRENCES + 1)
+    drought = _incident("自然灾害", "水旱", "一般", sub_hazard="干旱")
+    tenth = [d for d in _duties(drought, now=RECEIVED + timedelta(days=3650)).deadlines]
+    assert len([d for d in tenth if d.stage == "续报"]) <= MAX_OCCURRENCES + 1

@@ -169,3 +169,24 @@ def test_figures_crossing_a_grading_threshold_raise_an_alert_and_a_supplement(
     clock.moment += timedelta(hours=1, minutes=56)
     check(qtbot, banner)
     assert "补报(书面) 剩 4 分" in banner.text.text()
+
+
+def test_the_banner_scans_recent_incidents_not_years_of_open_calls(
+    workstation: Workstation,
+) -> None:
+    """A store of years of calls, some never closed, is not scanned every few seconds:
+    open incidents older than OPEN_WINDOW raise no banner (the list still marks them)."""
+    from console.services.incident_source import IncidentSource
+    from console.views.alert_banner import ALERT_WINDOW, OPEN_WINDOW, scan
+
+    now = RECEIVED + timedelta(days=100)
+    service = IncidentService(workstation.writer)
+    old = service.take_call({**CALL, "received_at": "2026-11-28 13:00"}, user="测试", now=now)
+    recent_at = now - timedelta(days=10)
+    recent = service.take_call(
+        {**CALL, "received_at": beijing.display(recent_at)}, user="测试", now=now
+    )
+    found = scan(IncidentSource(workstation.store), now - ALERT_WINDOW, now)
+    alerted = {incident["id"] for incident, _deadline in found.deadlines}
+    assert recent in alerted and old not in alerted
+    assert now - OPEN_WINDOW > RECEIVED
