@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QTableView,
     QTimeEdit,
@@ -84,11 +85,13 @@ class ReportRulesPanel(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(180)
+        # Rows as the window allows, at least 3: the editor below fits a 1280x800 screen.
+        self.table.setMinimumHeight(120)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(True)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
 
         form = QGridLayout()
         form.setHorizontalSpacing(8)
@@ -150,21 +153,24 @@ class ReportRulesPanel(QWidget):
         cell(2, 4, _RULE["source"].label, self.source)
         form.addWidget(self.enabled, 2, 7)
         form.addWidget(QLabel(_BASIS.label, self), 3, 0)
-        form.addWidget(self.basis, 3, 1, 1, 7)
+        # 依据 and the buttons share a row: the whole editor fits a 1280x800 screen.
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.basis, 1)
+        for button in (self.new, self.save, self.delete):
+            buttons.addWidget(button)
+        form.addLayout(buttons, 3, 1, 1, 7)
         for column in (1, 3, 5, 7):
             form.setColumnStretch(column, 1)
         layout.addLayout(form)
-        buttons = QHBoxLayout()
+        notes = QHBoxLayout()
         self.hint = QLabel(self)
         self.hint.setObjectName("Muted")
         self.hint.setWordWrap(True)
-        buttons.addWidget(self.hint, 1)
-        for button in (self.new, self.save, self.delete):
-            buttons.addWidget(button)
-        layout.addLayout(buttons)
+        notes.addWidget(self.hint, 1)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        layout.addWidget(self.message)
+        notes.addWidget(self.message, 1)
+        layout.addLayout(notes)
 
         self.save.clicked.connect(self._save)
         self.delete.clicked.connect(self._delete)
