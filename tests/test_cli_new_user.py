@@ -76,7 +76,7 @@ def test_help_and_readme_document_every_json_key(tmp_path: Path) -> None:
     category = next(ln for ln in shown.stdout.splitlines() if ln.split()[:1] == ["category"])
     assert "必填" in category
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert fields_markdown() in readme, "run python tools/readme_incident_fields.py"
+    assert fields_markdown() in readme, "run python tools/readme_tables.py"
 
 
 def test_unknown_keys_are_refused_with_the_valid_ones(tmp_path: Path) -> None:

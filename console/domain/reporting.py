@@ -297,7 +297,7 @@ V1_RULES: tuple[tuple[str, str, str, str, int, str], ...] = tuple(
 
 
 def rules_markdown() -> str:
-    """The default table as the README shows it (tools/readme_report_rules.py); the grades
+    """The default table as the README shows it (tools/readme_tables.py); the grades
     of otherwise identical rows share a line."""
     lines: dict[tuple[str, ...], list[str]] = {}
     for r in DEFAULT_RULES:

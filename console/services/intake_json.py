@@ -97,7 +97,7 @@ def fields_help() -> str:
 
 
 def fields_markdown() -> str:
-    """The same as a Markdown table, for the README (tools/readme_incident_fields.py)."""
+    """The same as a Markdown table, for the README (tools/readme_tables.py)."""
     rows = [
         "| JSON 键 | 中文名 | 类型 | 限制 | 必填 |",
         "| --- | --- | --- | --- | --- |",

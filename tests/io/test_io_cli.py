@@ -85,4 +85,4 @@ def test_import_export_template_exit_codes(
 
 def test_readme_has_the_generated_layouts() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert layout_markdown() in readme, "run python tools/readme_import_layouts.py"
+    assert layout_markdown() in readme, "run python tools/readme_tables.py"

@@ -266,7 +266,7 @@ def test_the_readme_lists_the_default_rules_with_their_sources() -> None:
     from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
-    assert rp.rules_markdown() in readme, "run python tools/readme_report_rules.py"
+    assert rp.rules_markdown() in readme, "run python tools/readme_tables.py"
     for rule in rp.DEFAULT_RULES:
         assert rule.basis in readme
 

@@ -221,7 +221,7 @@ def describe(column: Column, lay: Layout) -> str:
 
 
 def layout_markdown() -> str:
-    """Every table's columns as Markdown, for the README (tools/readme_import_layouts.py)."""
+    """Every table's columns as Markdown, for the README (tools/readme_tables.py)."""
     out: list[str] = []
     for table, lay in LAYOUTS.items():
         out.append(f"**{lay.title}**（`--table {table}`；匹配键：{'+'.join(lay.key_headers)}）")

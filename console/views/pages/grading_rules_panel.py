@@ -6,8 +6,6 @@ the numbers imply from them."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from typing import Any, cast
 
 from PySide6.QtCore import Signal
@@ -32,7 +30,6 @@ from console.domain.grading import (
     METRIC_UNITS,
     grading_rule_id,
 )
-from console.domain.roles import ADMIN, LEADER
 from console.domain.schema import ENTITY_FIELDS
 from console.models.grading_rule_table_model import (
     ANY_SUBTYPE,
@@ -41,9 +38,9 @@ from console.models.grading_rule_table_model import (
 )
 from console.models.record_table import RECORD_ROLE
 from console.store.changes import Changes
-from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext
+from console.views.pages.rule_panel import RulePanel
 
 _ROW = ENTITY_FIELDS["grading_rules"]
 _BASIS = _ROW["basis"]
@@ -66,7 +63,7 @@ def parse_bound(text: str, label: str) -> tuple[float | None, str | None]:
     return value, None
 
 
-class GradingRulesPanel(QWidget):
+class GradingRulesPanel(RulePanel):
     refreshed = Signal()  # the rows read on the task runner are in the table
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
@@ -162,15 +159,6 @@ class GradingRulesPanel(QWidget):
         for button in (self.save, self.delete, self.new):  # until the rows are there
             button.setEnabled(False)
         self.refresh()
-
-    def _user(self) -> str:
-        return self.context.session.officer
-
-    def may_edit(self) -> bool:
-        """Leaders and admins; standalone (no account) edits locally."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session is None or session.role in (LEADER, ADMIN)
 
     def refresh(self) -> None:
         """Read the rows on the task runner; the table fills in when they land
@@ -301,27 +289,3 @@ class GradingRulesPanel(QWidget):
             "未删除",
             deleted,
         )
-
-    def _write(
-        self,
-        write: Callable[[], object],
-        saved: str,
-        refused: str,
-        after: Callable[[], None] = lambda: None,
-    ) -> None:
-        """One write on the task runner; the buttons wait for it, the input stays."""
-        for widget in (self.save, self.delete, self.new):
-            widget.setEnabled(False)
-
-        def done(_result: object) -> None:
-            after()
-            self.refresh()
-            self.message.setText(saved)
-
-        def failed(exc: BaseException) -> None:
-            self.refresh()
-            if not isinstance(exc, WRITE_REFUSED):
-                sys.excepthook(type(exc), exc, exc.__traceback__)
-            self.message.setText(f"{refused}：{getattr(exc, 'message', exc)}")
-
-        run_task(self.context.tasks, write, on_done=done, on_error=failed, receiver=self)

@@ -6,8 +6,6 @@ server accepts them from duty leaders and administrators only."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
 from typing import Any, cast
 
 from PySide6.QtCore import QTime, Signal
@@ -31,14 +29,13 @@ from PySide6.QtWidgets import (
 
 from console.domain import catalog
 from console.domain import reporting as rp
-from console.domain.roles import ADMIN, LEADER
 from console.domain.schema import ENTITY_FIELDS
 from console.models.record_table import RECORD_ROLE
 from console.models.report_rule_table_model import ReportRuleTableModel, Rule
 from console.store.changes import Changes
-from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext
+from console.views.pages.rule_panel import RulePanel
 
 ANY_GRADE = "全部等级"
 ANY_SUBTYPE = "全部子类"
@@ -61,7 +58,7 @@ def split_minutes(minutes: int) -> tuple[int, str]:
     return minutes, "分钟"
 
 
-class ReportRulesPanel(QWidget):
+class ReportRulesPanel(RulePanel):
     refreshed = Signal()  # the rules read on the task runner are in the table
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
@@ -195,15 +192,6 @@ class ReportRulesPanel(QWidget):
         for button in (self.save, self.delete, self.new):  # until the rules are there
             button.setEnabled(False)
         self.refresh()
-
-    def _user(self) -> str:
-        return self.context.session.officer
-
-    def may_edit(self) -> bool:
-        """Leaders and admins; standalone (no account) edits locally."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session is None or session.role in (LEADER, ADMIN)
 
     def refresh(self) -> None:
         """Read the rules on the task runner; the table fills in when they land
@@ -374,20 +362,3 @@ class ReportRulesPanel(QWidget):
         self._write(
             lambda: incidents.delete_report_rule(rule_id, user=user), "已删除所选规则", "未删除"
         )
-
-    def _write(self, write: Callable[[], object], saved: str, refused: str) -> None:
-        """One rule write on the task runner; the buttons wait for it, the input stays."""
-        for widget in (self.save, self.delete, self.new):
-            widget.setEnabled(False)
-
-        def done(_result: object) -> None:
-            self.refresh()
-            self.message.setText(saved)
-
-        def failed(exc: BaseException) -> None:
-            self.refresh()
-            if not isinstance(exc, WRITE_REFUSED):
-                sys.excepthook(type(exc), exc, exc.__traceback__)
-            self.message.setText(f"{refused}：{getattr(exc, 'message', exc)}")
-
-        run_task(self.context.tasks, write, on_done=done, on_error=failed, receiver=self)
