@@ -1,15 +1,19 @@
 """The reference tables the 基础数据 page edits, and how a new record's id is derived.
 
-One entry per table: adding a table (or a field to one) in :mod:`console.domain.schema`
-plus an entry here makes it editable; the list columns and the form come from the table's
-field declarations (:data:`console.domain.schema.ENTITY_FIELDS`).
+One registry of the reference tables: the page, the form and the import/export files
+(:mod:`console.services.io.layout` derives its layouts from :data:`REFERENCE_TABLES`) all
+read it. One entry per table: adding a table (or a field to one) in
+:mod:`console.domain.schema` plus an entry here makes it editable; the list columns and the
+form come from the table's field declarations (:data:`console.domain.schema.ENTITY_FIELDS`).
 
 Ids. A new record's id comes from its natural key, exactly as the sample county's does
 (:mod:`console.domain.sample`): the same village typed on two workstations is ONE record on
 the server, and a county's own record with a sample record's key replaces it. A reference
-in the key (a village's township) counts by the referred record's name. A table without a
-natural key (``natural_key=()``) gets :func:`console.domain.ids.new_id`. An edit keeps the
-record's id even when its name changes, so the records pointing at it stay right.
+in the key (a village's township) counts by the referred record's name. A person is keyed
+by their mobile number, or, without one, by unit + name (``fallback_key``; every sample
+person has a mobile). A table without a natural key (``natural_key=()``) gets
+:func:`console.domain.ids.new_id`. An edit keeps the record's id even when its name
+changes, so the records pointing at it stay right.
 """
 
 from __future__ import annotations
@@ -38,7 +42,23 @@ class ReferenceTable:
     entity: str  # mutation prefix (<entity>.upsert / .delete) and reference_id kind
     title: str  # Chinese name in the table chooser
     natural_key: tuple[str, ...]  # columns making the id; () -> new_id()
+    # The duty room's column order in files; fields not named follow in declaration order.
+    file_order: tuple[str, ...] = ()
+    # The key when every natural-key column is empty (a person without a mobile).
+    fallback_key: tuple[str, ...] = ()
+    file_title: str = ""  # the sheet's (and --table's) Chinese name; "" -> title
+    in_files: bool = True  # importable/exportable through the generic layouts
     name_column: str = "name"
+
+    @property
+    def sheet_title(self) -> str:
+        return self.file_title or self.title
+
+    def key_columns(self, values: Mapping[str, Any]) -> tuple[str, ...]:
+        """The natural-key columns that name a record with ``values``."""
+        if self.fallback_key and not any(_filled(values.get(c)) for c in self.natural_key):
+            return self.fallback_key
+        return self.natural_key
 
     @property
     def fields(self) -> dict[str, Field]:
@@ -54,7 +74,7 @@ class ReferenceTable:
         if not self.natural_key:
             return new_id()
         parts: list[str] = []
-        for column in self.natural_key:
+        for column in self.key_columns(values):
             value = values.get(column)
             ref = ENTITY_FIELDS[self.table][column].ref
             if ref is not None:
@@ -63,13 +83,129 @@ class ReferenceTable:
         return reference_id(self.entity, *parts)
 
 
+def _filled(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+# In import order: a table comes after the tables it refers to by name. The natural keys
+# are those of the sample county's ids (console/domain/sample.py), so an imported record
+# and the sample's (or another workstation's) are one record.
 REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
-    ReferenceTable("townships", "township", "乡镇街道", ("name",)),
-    ReferenceTable("villages", "village", "村（社区）", ("township_id", "name")),
-    ReferenceTable("risk_points", "risk_point", "风险点", ("township_id", "type", "name")),
-    ReferenceTable("shelters", "shelter", "避灾安置场所", ("township_id", "name")),
-    ReferenceTable("teams", "team", "救援队伍", ("name",)),
-    ReferenceTable("stations", "station", "水文雨量站", ("code",)),
+    ReferenceTable(
+        "townships",
+        "township",
+        "乡镇街道",
+        ("name",),
+        file_order=("name", "kind", "lon", "lat", "position_approximate"),
+        file_title="乡镇",
+    ),
+    ReferenceTable(
+        "villages",
+        "village",
+        "村（社区）",
+        ("township_id", "name"),
+        file_order=("township_id", "name", "lon", "lat"),
+    ),
+    ReferenceTable(
+        "shelters",
+        "shelter",
+        "避灾安置场所",
+        ("township_id", "name"),
+        file_order=(
+            "township_id",
+            "village_id",
+            "name",
+            "kind",
+            "capacity",
+            "manager",
+            "phone",
+            "lon",
+            "lat",
+        ),
+    ),
+    ReferenceTable(
+        "risk_points",
+        "risk_point",
+        "风险点",
+        ("township_id", "type", "name"),
+        file_order=(
+            "township_id",
+            "village_id",
+            "type",
+            "name",
+            "households",
+            "persons",
+            "responsible_person",
+            "responsible_phone",
+            "shelter_id",
+            "transfer_route",
+            "lon",
+            "lat",
+            "note",
+        ),
+    ),
+    # The sample's team ids are by name alone (a county team need not belong to a
+    # township), so the name is the key.
+    ReferenceTable(
+        "teams",
+        "team",
+        "救援队伍",
+        ("name",),
+        file_order=(
+            "name",
+            "kind",
+            "township_id",
+            "members",
+            "leader",
+            "phone",
+            "equipment",
+            "lon",
+            "lat",
+        ),
+    ),
+    ReferenceTable(
+        "stations",
+        "station",
+        "水文雨量站",
+        ("code",),
+        file_order=(
+            "code",
+            "name",
+            "kind",
+            "township_id",
+            "lon",
+            "lat",
+            "warning_level_m",
+            "guarantee_level_m",
+        ),
+    ),
+    ReferenceTable(
+        "units",
+        "unit",
+        "单位",
+        ("name",),
+        file_order=("name", "kind", "township_id", "village_id", "phone", "note"),
+    ),
+    # A person is their mobile number (the sample's ids; unique in a county's book), or
+    # their unit + name when they have none.
+    ReferenceTable(
+        "people",
+        "person",
+        "人员",
+        ("mobile",),
+        file_order=("name", "unit_id", "post", "mobile", "landline", "zzd_id"),
+        fallback_key=("unit_id", "name"),
+    ),
+    # Roles point at a person and an object each named by several columns; they are
+    # edited on the page, not (yet) through the generic file layouts.
+    ReferenceTable(
+        "person_roles",
+        "person_role",
+        "责任角色",
+        (),
+        in_files=False,
+        name_column="role",
+    ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}
 

@@ -215,25 +215,25 @@ class _Validator:
                 refuse(column, found[1:])
             else:
                 values[column.field] = found
-        key_parts: list[str] = []
-        for f in lay.key:
-            part = names.get(f) if self.specs[f].ref else _text(values.get(f) or "")
-            key_parts.append(part or "")
-        key = tuple(key_parts)
+        key = self._key(lay.key, names, values)
+        key_fields = lay.key_fields(key)
+        if key_fields is not lay.key:  # a person without a mobile: unit + name
+            key = self._key(key_fields, names, values)
         key_text = " / ".join(p for p in key if p)
         if not reasons:
-            for f, part in zip(lay.key, key, strict=True):
+            for f, part in zip(key_fields, key, strict=True):
                 if not part:
                     refuse(lay.column(f), "是匹配键，不能为空")
         if reasons:
             return RowResult(raw.place, REFUSED, key_text, reasons=tuple(reasons))
         first = self.seen.get(key)
         if first is not None:
+            headers = [lay.column(f).header for f in key_fields]
             return RowResult(
                 raw.place,
                 REFUSED,
                 key_text,
-                reasons=(f"{raw.place}：与{first}重复（{'+'.join(lay.key_headers)}相同）",),
+                reasons=(f"{raw.place}：与{first}重复（{'+'.join(headers)}相同）",),
             )
         self.seen[key] = raw.place
         existing = self.records.find(lay.table, key)
@@ -259,6 +259,15 @@ class _Validator:
         )
         changed = tuple(self.specs[f].label for f in fields)
         return RowResult(raw.place, UPDATED, key_text, changes=changed, call=call, diffs=diffs)
+
+    def _key(
+        self, fields: tuple[str, ...], names: dict[str, str], values: dict[str, Any]
+    ) -> tuple[str, ...]:
+        """The row's key parts for ``fields``, a reference by the name in its cell."""
+        return tuple(
+            (names.get(f) if self.specs[f].ref else _text(values.get(f) or "")) or ""
+            for f in fields
+        )
 
     def _show(self, field: str, value: Any) -> str:
         """A value as the file writes it, for the preview's 修改 column."""

@@ -1,10 +1,11 @@
-"""Per-table column layouts of the import/export files, derived from the field declarations.
+"""Per-table column layouts of the import/export files, derived from the one registry.
 
-A layout entry names the table, its record kind (the mutation prefix and the kind of
+Each layout comes from a :data:`~console.domain.reference_tables.REFERENCE_TABLES` entry:
+the table, its record kind (the mutation prefix and the kind of
 :func:`~console.domain.ids.reference_id`), the natural key and the duty room's column order.
 Headers, types, limits and choices all come from :data:`~console.domain.schema.ENTITY_FIELDS`;
 a field a later schema adds and the entry does not list is appended at the end, so a new
-table needs one small entry here and a new column none.
+table needs one small registry entry and a new column none.
 
 References are written as names: ``township_id`` as the township's name, ``village_id`` as
 the village's name within the row's township. A reference cell holds the LAST component of
@@ -20,6 +21,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from console.domain.fields import Field
+from console.domain.reference_tables import REFERENCE_TABLES, ReferenceTable
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
 # Columns never read from or written to a file: the sample marker is the workstation's
@@ -47,6 +49,11 @@ class Layout:
     title: str  # Chinese name of the table
     key: tuple[str, ...]  # natural key fields, in reference_id order
     columns: tuple[Column, ...]
+    fallback_key: tuple[str, ...] = ()  # the key when every key cell is empty
+
+    def key_fields(self, parts: tuple[str, ...]) -> tuple[str, ...]:
+        """The key fields naming a record whose natural-key parts are ``parts``."""
+        return self.fallback_key if self.fallback_key and not any(parts) else self.key
 
     @property
     def headers(self) -> tuple[str, ...]:
@@ -68,109 +75,23 @@ class Layout:
         return None if callable(arg) else arg
 
 
-def _layout(
-    table: str, entity: str, title: str, key: tuple[str, ...], order: tuple[str, ...]
-) -> Layout:
-    specs = ENTITY_FIELDS[table]
-    names = [f for f in order if f in specs]
+def _layout(spec: ReferenceTable) -> Layout:
+    specs = ENTITY_FIELDS[spec.table]
+    names = [f for f in spec.file_order if f in specs]
     names += [f for f in specs if f not in names and f not in NOT_IN_FILES]
-    return Layout(table, entity, title, key, tuple(Column(f, specs[f]) for f in names))
-
-
-# The natural keys are those of the sample county's ids (console/domain/sample.py), so an
-# imported record and the sample's (or another workstation's import) are one record.
-LAYOUTS: dict[str, Layout] = {
-    lay.table: lay
-    for lay in (
-        _layout(
-            "townships",
-            "township",
-            "乡镇",
-            ("name",),
-            ("name", "kind", "lon", "lat", "position_approximate"),
-        ),
-        _layout(
-            "villages",
-            "village",
-            "村（社区）",
-            ("township_id", "name"),
-            ("township_id", "name", "lon", "lat"),
-        ),
-        _layout(
-            "shelters",
-            "shelter",
-            "避灾安置场所",
-            ("township_id", "name"),
-            (
-                "township_id",
-                "village_id",
-                "name",
-                "kind",
-                "capacity",
-                "manager",
-                "phone",
-                "lon",
-                "lat",
-            ),
-        ),
-        _layout(
-            "risk_points",
-            "risk_point",
-            "风险点",
-            ("township_id", "type", "name"),
-            (
-                "township_id",
-                "village_id",
-                "type",
-                "name",
-                "households",
-                "persons",
-                "responsible_person",
-                "responsible_phone",
-                "shelter_id",
-                "transfer_route",
-                "lon",
-                "lat",
-                "note",
-            ),
-        ),
-        # The sample's team ids are by name alone (a county team need not belong to a
-        # township), so the name is the key.
-        _layout(
-            "teams",
-            "team",
-            "救援队伍",
-            ("name",),
-            (
-                "name",
-                "kind",
-                "township_id",
-                "members",
-                "leader",
-                "phone",
-                "equipment",
-                "lon",
-                "lat",
-            ),
-        ),
-        _layout(
-            "stations",
-            "station",
-            "水文雨量站",
-            ("code",),
-            (
-                "code",
-                "name",
-                "kind",
-                "township_id",
-                "lon",
-                "lat",
-                "warning_level_m",
-                "guarantee_level_m",
-            ),
-        ),
+    return Layout(
+        spec.table,
+        spec.entity,
+        spec.sheet_title,
+        spec.natural_key,
+        tuple(Column(f, specs[f]) for f in names),
+        spec.fallback_key,
     )
-}
+
+
+# The one registry (console/domain/reference_tables.py) names each table's title, key and
+# column order; the tables edited on the page only (in_files=False) have no layout.
+LAYOUTS: dict[str, Layout] = {t.table: _layout(t) for t in REFERENCE_TABLES if t.in_files}
 
 
 def layout(table: str) -> Layout:
@@ -193,7 +114,7 @@ def describe(column: Column, lay: Layout) -> str:
     """What a cell of this column holds, in Chinese (template comments, README)."""
     spec = column.spec
     parts: list[str] = []
-    if column.field in lay.key:
+    if column.field in lay.key or column.field in lay.fallback_key:
         parts.append("匹配键")
     if spec.required or column.field in lay.key:
         parts.append("必填")
@@ -224,7 +145,10 @@ def layout_markdown() -> str:
     """Every table's columns as Markdown, for the README (tools/readme_tables.py)."""
     out: list[str] = []
     for table, lay in LAYOUTS.items():
-        out.append(f"**{lay.title}**（`--table {table}`；匹配键：{'+'.join(lay.key_headers)}）")
+        keys = "+".join(lay.key_headers)
+        if lay.fallback_key:
+            keys += f"（为空时：{'+'.join(lay.column(f).header for f in lay.fallback_key)}）"
+        out.append(f"**{lay.title}**（`--table {table}`；匹配键：{keys}）")
         out.append("")
         out.append("| 列 | 说明 |")
         out.append("| --- | --- |")

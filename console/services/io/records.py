@@ -59,9 +59,15 @@ class Records:
         return name
 
     def key_of(self, table: str, row: dict[str, Any]) -> Key:
+        lay = LAYOUTS[table]
+        parts = self._parts(table, row, lay.key)
+        fields = lay.key_fields(parts)
+        return parts if fields is lay.key else self._parts(table, row, fields)
+
+    def _parts(self, table: str, row: dict[str, Any], fields: tuple[str, ...]) -> Key:
         specs = ENTITY_FIELDS[table]
         parts = []
-        for field in LAYOUTS[table].key:
+        for field in fields:
             ref = specs[field].ref
             value = row.get(field)
             parts.append(self.name_of(ref, value) if ref else "" if value is None else str(value))
