@@ -22,7 +22,16 @@ from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.writer import Writer
 
-TABLES = ("townships", "villages", "shelters", "risk_points", "teams", "stations")
+TABLES = (
+    "townships",
+    "villages",
+    "shelters",
+    "risk_points",
+    "teams",
+    "stations",
+    "units",
+    "people",
+)
 ORDER = TABLES  # parents before children
 
 
