@@ -31,7 +31,14 @@ class ReferenceSnapshot:
 
     def names(self, table: str) -> dict[str, str]:
         spec = reference_table(table)
-        return {r["id"]: str(r.get(spec.name_column) or "") for r in self.rows.get(table, [])}
+        names = {r["id"]: str(r.get(spec.name_column) or "") for r in self.rows.get(table, [])}
+        if table == "people":  # many share a name: a person is shown with their unit
+            units = self.names("units")
+            for r in self.rows.get(table, []):
+                unit = units.get(r.get("unit_id") or "")
+                if unit:
+                    names[r["id"]] += f"（{unit}）"
+        return names
 
 
 def _table(name: str) -> Table:
@@ -95,7 +102,7 @@ class ReferenceData:
 
     def _key_text(self, spec: ReferenceTable, values: Mapping[str, Any]) -> str:
         parts = []
-        for column in spec.natural_key:
+        for column in spec.key_columns(values):
             ref = spec.fields[column].ref
             value = values.get(column)
             parts.append(self._name_of(ref, value) if ref and value else str(value or ""))

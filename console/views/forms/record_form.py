@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import catalog
 from console.domain.fields import Field, MutationRejected, check_value
 from console.domain.reference_tables import ReferenceTable, is_long_text
 from console.services.reference_data import ReferenceSnapshot
@@ -177,7 +178,12 @@ class RecordForm(QDialog):
         township_box = self.editors.get("township_id")
         if isinstance(township_box, QComboBox) and "village_id" in self.editors:
             township_box.currentIndexChanged.connect(lambda _i: self._fill_villages())
+        role_box = self.editors.get("role")
+        if spec.table == "person_roles" and isinstance(role_box, QComboBox):
+            role_box.currentIndexChanged.connect(lambda _i: self._follow_role(clear=True))
         self._load(record, township)
+        if spec.table == "person_roles":
+            self._follow_role(clear=record is None)
         self.resize(560, min(760, 140 + 58 * len(self.editors)))
 
     # -- editors ---------------------------------------------------------------------------
@@ -239,6 +245,20 @@ class RecordForm(QDialog):
         self._fill_refs(box, "village_id", self.spec.fields["village_id"])
         index = box.findData(current)
         box.setCurrentIndex(max(0, index))
+
+    def _follow_role(self, *, clear: bool) -> None:
+        """A role's object pickers: only those its role takes (catalog.ROLE_OBJECTS) are
+        enabled, the others emptied. A village role keeps the township enabled too: it
+        filters the village list (a village may come with its own township)."""
+        allowed = catalog.ROLE_OBJECTS.get(self.value("role") or "", ())
+        for target in catalog.ROLE_TARGETS:
+            editor = self.editors.get(target)
+            if not isinstance(editor, QComboBox):
+                continue
+            on = target in allowed or (target == catalog.TOWNSHIP and catalog.VILLAGE in allowed)
+            editor.setEnabled(on)
+            if clear and not on and editor.currentIndex() != 0:
+                editor.setCurrentIndex(0)  # （未选择）
 
     # -- values ----------------------------------------------------------------------------
     def value(self, name: str) -> Any:
@@ -305,6 +325,11 @@ class RecordForm(QDialog):
                 check_value(name, field, self.value(name))
             except MutationRejected as refusal:
                 found[name] = refusal.message
+        if self.spec.table == "person_roles" and "role" not in found:
+            # The role's object rule, in the one wording the mutations refuse with.
+            problem = catalog.role_problem(self.values())
+            if problem is not None:
+                found["role"] = problem
         return found
 
     def clear_messages(self) -> None:
