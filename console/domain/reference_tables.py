@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from console.domain import catalog
 from console.domain.fields import Field
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import ENTITY_FIELDS
@@ -47,7 +48,13 @@ class ReferenceTable:
     # The key when every natural-key column is empty (a person without a mobile).
     fallback_key: tuple[str, ...] = ()
     file_title: str = ""  # the sheet's (and --table's) Chinese name; "" -> title
-    in_files: bool = True  # importable/exportable through the generic layouts
+    in_files: bool = True  # importable/exportable through the layouts
+    # Keyed by the referred records' ids, not names (a role: person + role + object, where
+    # the object columns are optional and a name alone may be ambiguous).
+    key_by_id: bool = False
+    # Columns of the files that are not the table's: they locate a referred record (a role's
+    # person by unit or mobile). (name, declaration) pairs; placed by ``file_order``.
+    file_only: tuple[tuple[str, Field], ...] = ()
     name_column: str = "name"
 
     @property
@@ -77,7 +84,7 @@ class ReferenceTable:
         for column in self.key_columns(values):
             value = values.get(column)
             ref = ENTITY_FIELDS[self.table][column].ref
-            if ref is not None:
+            if ref is not None and not self.key_by_id:
                 value = name_of(ref, value) if value else ""
             parts.append("" if value is None else str(value).strip())
         return reference_id(self.entity, *parts)
@@ -196,14 +203,29 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         file_order=("name", "unit_id", "post", "mobile", "landline", "zzd_id"),
         fallback_key=("unit_id", "name"),
     ),
-    # Roles point at a person and an object each named by several columns; they are
-    # edited on the page, not (yet) through the generic file layouts.
+    # A role is its person, role and object, by id. In files the person is named by name
+    # plus unit or mobile, the object by its own key columns (乡镇 + 村 / 风险点 / 避灾场所,
+    # 站码); a township given only to locate the object is not stored.
     ReferenceTable(
         "person_roles",
         "person_role",
         "责任角色",
-        (),
-        in_files=False,
+        ("person_id", "role", *catalog.ROLE_TARGETS),
+        file_order=(
+            "person_id",
+            "person_unit",
+            "person_mobile",
+            "role",
+            *catalog.ROLE_TARGETS,
+            "valid_from",
+            "valid_to",
+            "note",
+        ),
+        key_by_id=True,
+        file_only=(
+            ("person_unit", Field("人员单位", max_len=80)),
+            ("person_mobile", Field("人员手机", max_len=32)),
+        ),
         name_column="role",
     ),
 )

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from console.domain import beijing
+from console.domain.catalog import ROLE_TARGETS
 from console.domain.ids import reference_id
 from console.domain.rows import MutationCall
 
@@ -107,7 +108,7 @@ def _people_calls(
     village: Callable[[str | None, str | None], str | None],
 ) -> list[MutationCall]:
     """Units, people and their roles. A unit is keyed by its name, a person by their mobile
-    number (unique in the sample), a role by person, role and object."""
+    number (unique in the sample), a role by person, role and object (ids)."""
     calls: list[MutationCall] = []
     for u in data.get("units", []):
         args = _pick(u, "name", "kind", "phone", "note")
@@ -140,13 +141,16 @@ def _people_calls(
             target["shelter_id"] = reference_id("shelter", *r["shelter"])
         if r.get("station"):
             target["station_id"] = reference_id("station", r["station"])
-        key = [str(v) for v in target.values()]
+        # The registry's key (reference_tables): person, role and every object column by
+        # id, "" where empty, so an imported or typed role is this record.
+        person = reference_id("person", r["person"])
+        key = [target.get(t) or "" for t in ROLE_TARGETS]
         calls.append(
             (
                 "person_role.upsert",
                 {
-                    "id": reference_id("person_role", r["person"], r["role"], *key),
-                    "person_id": reference_id("person", r["person"]),
+                    "id": reference_id("person_role", person, r["role"], *key),
+                    "person_id": person,
                     "role": r["role"],
                     **target,
                     **_pick(r, "valid_from", "valid_to", "note"),

@@ -31,6 +31,7 @@ TABLES = (
     "stations",
     "units",
     "people",
+    "person_roles",
 )
 ORDER = TABLES  # parents before children
 

@@ -23,6 +23,9 @@ FORMATS = (".xlsx", ".csv", ".geojson")
 
 def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
     spec = lay.column(field).spec
+    if spec.ref == "people" and value is not None:  # a role's person: by name
+        person = records.rows.get("people", {}).get(value)
+        return None if person is None else person["name"]
     if spec.ref is not None:
         return records.name_of(spec.ref, value) or None
     if isinstance(value, bool):
@@ -47,8 +50,34 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
             if town is None:
                 raise ImportFileError(f"没有名为“{township}”的乡镇")
             rows = [r for r in rows if r.get("township_id") == town["id"]]
-    rows.sort(key=lambda r: records.key_of(table, r))
+    if lay.key_by_id:
+        rows = [_role_cells(records, r) for r in rows]
+        rows.sort(key=lambda r: tuple(_sort_text(r.get(c.field)) for c in lay.columns))
+    else:
+        rows.sort(key=lambda r: records.key_of(table, r))
     return [[_cell(records, lay, c.field, r.get(c.field)) for c in lay.columns] for r in rows]
+
+
+def _sort_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _role_cells(records: Records, row: dict[str, Any]) -> dict[str, Any]:
+    """A role as its file writes it: the person by name with unit and mobile, the object
+    with the township that locates it (the import drops it again)."""
+    out = dict(row)
+    person = records.rows.get("people", {}).get(row.get("person_id") or "")
+    if person is not None:
+        out["person_unit"] = records.name_of("units", person.get("unit_id")) or None
+        out["person_mobile"] = person.get("mobile") or None
+    if not row.get("township_id"):
+        for target in ("village_id", "risk_point_id", "shelter_id"):
+            table = records.rows.get(target.removesuffix("_id") + "s", {})
+            located = table.get(row.get(target) or "")
+            if located is not None and located.get("township_id"):
+                out["township_id"] = located["township_id"]
+                break
+    return out
 
 
 def export_table(

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from console.domain import catalog
 from console.domain.fields import Field, MutationRejected, check_fields, check_value
 from console.domain.ids import reference_id
 from console.domain.mutations import MutationContext, run_mutation
@@ -210,11 +211,13 @@ class _Validator:
                 if column.spec.required:
                     refuse(column, "不能为空")
                 continue
-            found = self._resolve(column, name, names, values)
+            found = self._resolve(column, name, names, values, raw)
             if isinstance(found, str) and found.startswith("!"):
                 refuse(column, found[1:])
             else:
                 values[column.field] = found
+        if lay.key_by_id and not reasons:
+            self._locators_only(values)
         key = self._key(lay.key, names, values)
         key_fields = lay.key_fields(key)
         if key_fields is not lay.key:  # a person without a mobile: unit + name
@@ -222,7 +225,7 @@ class _Validator:
         key_text = " / ".join(p for p in key if p)
         if not reasons:
             for f, part in zip(key_fields, key, strict=True):
-                if not part:
+                if not part and (f in lay.required_key or key_fields is not lay.key):
                     refuse(lay.column(f), "是匹配键，不能为空")
         if reasons:
             return RowResult(raw.place, REFUSED, key_text, reasons=tuple(reasons))
@@ -263,7 +266,10 @@ class _Validator:
     def _key(
         self, fields: tuple[str, ...], names: dict[str, str], values: dict[str, Any]
     ) -> tuple[str, ...]:
-        """The row's key parts for ``fields``, a reference by the name in its cell."""
+        """The row's key parts for ``fields``, a reference by the name in its cell (by its
+        resolved id where the layout keys by id)."""
+        if self.lay.key_by_id:
+            return tuple(str(values.get(f) or "") for f in fields)
         return tuple(
             (names.get(f) if self.specs[f].ref else _text(values.get(f) or "")) or ""
             for f in fields
@@ -280,12 +286,72 @@ class _Validator:
             return "（空）"
         return f"{value:g}" if isinstance(value, float) else str(value)[:40]
 
+    def _locators_only(self, values: dict[str, Any]) -> None:
+        """A role row: drop the file-only columns, and the township when it only located the
+        object (the role does not take a township), so the row is stored as the form and the
+        sample store it: the person, the role and its one object."""
+        for f in self.lay.file_only:
+            values.pop(f, None)
+        allowed = catalog.ROLE_OBJECTS.get(values.get("role") or "", ())
+        if catalog.TOWNSHIP not in allowed and any(
+            values.get(t) for t in catalog.ROLE_TARGETS if t != catalog.TOWNSHIP
+        ):
+            values[catalog.TOWNSHIP] = None
+
+    def _person(self, name: str, raw: RawRow) -> str:
+        """A role's person: by mobile, else by unit + name, else by a name only one has."""
+        cells = {c.field: raw.cells.get(c.header) for c in self.lay.columns}
+        mobile = _text(cells.get("person_mobile") or "")
+        unit = _text(cells.get("person_unit") or "")
+        people = self.records.index.get("people", {})
+        if mobile:
+            row = people.get((mobile,))
+            if row is None or row["name"] != name:
+                return f"!没有手机为“{mobile}”的人员“{name}”（请先导入人员）"
+            return str(row["id"])
+        found = [
+            r
+            for r in self.records.rows.get("people", {}).values()
+            if r["name"] == name
+            and (not unit or self.records.name_of("units", r.get("unit_id")) == unit)
+        ]
+        if not found:
+            within = f"{unit}的" if unit else ""
+            return f"!没有名为“{name}”的{within}人员（请先导入人员）"
+        if len(found) > 1:
+            return f"!有 {len(found)} 位人员名为“{name}”，请填写人员单位或人员手机以区分"
+        return str(found[0]["id"])
+
+    def _risk_point(self, name: str, names: dict[str, str]) -> str:
+        """A role's risk point: by township + name (a role's row has no 风险点类型)."""
+        town = names.get(catalog.TOWNSHIP) or ""
+        if not town:
+            return "!需同时填写“所属乡镇”"
+        found = [
+            row
+            for key, row in self.records.index.get("risk_points", {}).items()
+            if key[0] == town and key[-1] == name
+        ]
+        if len(found) != 1:
+            problem = "没有" if not found else f"有 {len(found)} 个"
+            return f"!{town}下{problem}名为“{name}”的风险点"
+        return str(found[0]["id"])
+
     def _resolve(
-        self, column: Column, name: str, names: dict[str, str], values: dict[str, Any]
+        self,
+        column: Column,
+        name: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        raw: RawRow,
     ) -> str:
         """The id the name refers to, or "!reason"."""
         target = column.spec.ref
         assert target is not None
+        if self.lay.key_by_id and target == "people":
+            return self._person(name, raw)
+        if self.lay.key_by_id and target == "risk_points":
+            return self._risk_point(name, names)
         tlay = LAYOUTS.get(target)
         if tlay is None:
             return "!无法按名称导入该列"
@@ -319,7 +385,7 @@ def check_headers(lay: Layout, headers: tuple[str, ...], source: str) -> None:
     twice = sorted({h for h in named if named.count(h) > 1})
     if twice:
         raise ImportFileError(f"{source} 中的列重复：{'、'.join(twice)}")
-    needed = [c.header for c in lay.columns if (c.spec.required or c.field in lay.key)]
+    needed = [c.header for c in lay.columns if (c.spec.required or c.field in lay.required_key)]
     missing = [h for h in needed if h not in named]
     if missing:
         raise ImportFileError(f"{source} 缺少必填的列：{'、'.join(missing)}")

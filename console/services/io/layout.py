@@ -50,6 +50,15 @@ class Layout:
     key: tuple[str, ...]  # natural key fields, in reference_id order
     columns: tuple[Column, ...]
     fallback_key: tuple[str, ...] = ()  # the key when every key cell is empty
+    key_by_id: bool = False  # the key holds the referred records' ids (roles)
+    file_only: tuple[str, ...] = ()  # columns locating a referred record, not stored
+
+    @property
+    def required_key(self) -> tuple[str, ...]:
+        """The key fields a row must fill (a role's object columns are optional)."""
+        if not self.key_by_id:
+            return self.key
+        return tuple(f for f in self.key if self.column(f).spec.required)
 
     def key_fields(self, parts: tuple[str, ...]) -> tuple[str, ...]:
         """The key fields naming a record whose natural-key parts are ``parts``."""
@@ -64,19 +73,21 @@ class Layout:
 
     @property
     def key_headers(self) -> tuple[str, ...]:
-        return tuple(self.column(f).header for f in self.key)
+        return tuple(self.column(f).header for f in self.required_key)
 
     def default(self, field: str) -> Any:
         """The value an empty cell stands for: the column's scalar default, else None."""
         table = MODEL_BY_TABLE[self.table].__table__
         assert isinstance(table, Table)
+        if field not in table.c:
+            return None  # a file-only column
         default = table.c[field].default
         arg = getattr(default, "arg", None)
         return None if callable(arg) else arg
 
 
 def _layout(spec: ReferenceTable) -> Layout:
-    specs = ENTITY_FIELDS[spec.table]
+    specs = {**ENTITY_FIELDS[spec.table], **dict(spec.file_only)}
     names = [f for f in spec.file_order if f in specs]
     names += [f for f in specs if f not in names and f not in NOT_IN_FILES]
     return Layout(
@@ -86,6 +97,8 @@ def _layout(spec: ReferenceTable) -> Layout:
         spec.natural_key,
         tuple(Column(f, specs[f]) for f in names),
         spec.fallback_key,
+        spec.key_by_id,
+        tuple(f for f, _ in spec.file_only),
     )
 
 
@@ -116,7 +129,7 @@ def describe(column: Column, lay: Layout) -> str:
     parts: list[str] = []
     if column.field in lay.key or column.field in lay.fallback_key:
         parts.append("匹配键")
-    if spec.required or column.field in lay.key:
+    if spec.required or column.field in lay.required_key:
         parts.append("必填")
     if spec.ref is not None:
         target = LAYOUTS.get(spec.ref)

@@ -60,6 +60,8 @@ class Records:
 
     def key_of(self, table: str, row: dict[str, Any]) -> Key:
         lay = LAYOUTS[table]
+        if lay.key_by_id:
+            return tuple("" if row.get(f) is None else str(row[f]) for f in lay.key)
         parts = self._parts(table, row, lay.key)
         fields = lay.key_fields(parts)
         return parts if fields is lay.key else self._parts(table, row, fields)

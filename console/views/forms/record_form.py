@@ -278,7 +278,16 @@ class RecordForm(QDialog):
         return editor.text()
 
     def values(self) -> dict[str, Any]:
-        return {name: self.value(name) for name in self.editors}
+        values = {name: self.value(name) for name in self.editors}
+        # A role's township that only filtered the villages is not stored: a role keeps its
+        # one object (as the import and the sample do), unless the role takes a township.
+        if (
+            self.spec.table == "person_roles"
+            and values.get(catalog.VILLAGE)
+            and catalog.TOWNSHIP not in catalog.ROLE_OBJECTS.get(values.get("role") or "", ())
+        ):
+            values[catalog.TOWNSHIP] = None
+        return values
 
     def set_value(self, name: str, value: Any) -> None:
         editor = self.editors[name]
