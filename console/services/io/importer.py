@@ -231,7 +231,11 @@ class _Validator:
             return RowResult(raw.place, REFUSED, key_text, reasons=tuple(reasons))
         first = self.seen.get(key)
         if first is not None:
-            headers = [lay.column(f).header for f in key_fields]
+            headers = [
+                lay.column(f).header
+                for f, part in zip(key_fields, key, strict=True)
+                if part or not lay.key_by_id  # a role: the columns it fills
+            ]
             return RowResult(
                 raw.place,
                 REFUSED,

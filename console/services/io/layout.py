@@ -123,6 +123,15 @@ class ImportFileError(Exception):
     """The file cannot be read as the table at all; ``str(exc)`` is the Chinese message."""
 
 
+# What a role's person and locating columns hold (the role layout keys by id).
+_ROLE_HINTS: dict[str, str] = {
+    "person_id": "填人员姓名；同名的人用人员单位或人员手机区分",
+    "person_unit": "人员所属单位名称，区分同名人员（不保存到角色）",
+    "person_mobile": "人员手机，确定人员（不保存到角色）",
+    "township_id": "填乡镇名称；也用来确定村、风险点、避灾场所（此时不保存）",
+}
+
+
 def describe(column: Column, lay: Layout) -> str:
     """What a cell of this column holds, in Chinese (template comments, README)."""
     spec = column.spec
@@ -131,8 +140,16 @@ def describe(column: Column, lay: Layout) -> str:
         parts.append("匹配键")
     if spec.required or column.field in lay.required_key:
         parts.append("必填")
-    if spec.ref is not None:
+    hint = _ROLE_HINTS.get(column.field) if lay.key_by_id else None
+    if hint is not None:
+        parts.append(hint)
+    elif spec.ref is not None and lay.key_by_id and spec.ref == "risk_points":
+        parts.append("填风险点名称（与所属乡镇一起确定风险点）")
+    elif spec.ref is not None:
         target = LAYOUTS.get(spec.ref)
+        if target is not None and target.key[-1] != "name":  # a station by its code
+            parts.append(f"填{target.title}{target.column(target.key[-1]).header}")
+            return "；".join(parts)
         within = (
             "（所属乡镇下的）" if target is not None and "township_id" in target.key[:-1] else ""
         )
@@ -141,6 +158,8 @@ def describe(column: Column, lay: Layout) -> str:
         parts.append("可选值：" + "、".join(c for c in spec.choices if c))
     elif spec.kind is bool:
         parts.append(f"{TRUE_TEXT}/{FALSE_TEXT}")
+    elif spec.date:
+        parts.append("日期，如 2026-05-01")
     elif spec.kind is int:
         low, high = spec.minimum, spec.maximum
         parts.append(f"整数 {low:.0f} 至 {high:.0f}" if low is not None and high else "整数")
