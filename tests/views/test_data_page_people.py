@@ -96,6 +96,7 @@ def test_add_a_person_then_a_role_with_pickers_by_name(
     assert roles[0]["role"] == "村监测预警"
     assert roles[0]["village_id"] == reference_id("village", "北界镇", "苏村")
     assert roles[0]["risk_point_id"] is None
+    assert roles[0]["township_id"] is None  # it only filtered the villages
 
 
 def test_the_object_pickers_follow_the_role(page: DataPage) -> None:

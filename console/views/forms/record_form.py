@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -215,6 +216,9 @@ class RecordForm(QDialog):
             lines = QPlainTextEdit(self)
             lines.setTabChangesFocus(True)
             lines.setFixedHeight(72)
+            # Fixed vertically: else its row takes the form's spare height and the box
+            # floats away from its label.
+            lines.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             lines.setPlaceholderText(f"最多 {field.max_len} 字")
             return lines
         line = QLineEdit(self)

@@ -76,7 +76,8 @@ class DataPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.header.subtitle.setText(
-            "本县乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍和水文雨量站的名录。"
+            "本县乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍、水文雨量站，"
+            "以及单位、人员和责任角色的名录。"
             "值班员可新增、修改；删除由带班领导或管理员操作。修改同步到各值班台。"
         )
         self.service: ReferenceData | None = context.reference
