@@ -86,3 +86,33 @@ def test_import_export_template_exit_codes(
 def test_readme_has_the_generated_layouts() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert layout_markdown() in readme, "run python tools/readme_tables.py"
+
+
+def test_people_and_roles_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Units, people, then roles naming them; a township's roles exported (a village role
+    by the village's township) and imported again change nothing."""
+    data = tmp_path / "ws"
+    files = {
+        "townships": "乡镇名称,类型\n北界镇,镇\n云峰街道,街道\n",
+        "villages": "所属乡镇,村名\n北界镇,甲村\n",
+        "units": "单位名称,单位类型,所属乡镇\n北界镇人民政府,乡镇街道,北界镇\n",
+        "people": "姓名,所属单位,手机\n张某某,北界镇人民政府,13900000009\n王某某,北界镇人民政府,\n",
+        "person_roles": (
+            "人员,人员单位,责任角色,所属乡镇,所属村\n"
+            "张某某,,村监测预警,北界镇,甲村\n"
+            "王某某,北界镇人民政府,乡镇第一责任人,云峰街道,\n"
+        ),
+    }
+    for table, text in files.items():
+        path = tmp_path / f"{table}.csv"
+        path.write_text(text, encoding="utf-8")
+        assert main(["import", str(path), "--table", table, "--data-dir", str(data)]) == 0
+        assert "拒绝 0 行" in capsys.readouterr().out
+    out = tmp_path / "roles.xlsx"
+    args = ["export", "--table", "责任角色", "--township", "北界镇", "--out", str(out)]
+    assert main([*args, "--data-dir", str(data)]) == 0
+    assert "已导出 1 条记录" in capsys.readouterr().out  # the 甲村 role, not 云峰街道's
+    assert main(["import", str(out), "--table", "person_roles", "--data-dir", str(data)]) == 0
+    assert "无变化 1 行" in capsys.readouterr().out

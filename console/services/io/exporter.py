@@ -42,6 +42,8 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
     with store.engine.connect() as conn:
         records = Records(conn, table)
     rows = list(records.rows[table].values())
+    if lay.key_by_id:  # a role: with the township locating its object (kept by the filter)
+        rows = [_role_cells(records, r) for r in rows]
     if township:
         if table == "townships":
             rows = [r for r in rows if r["name"] == township]
@@ -51,7 +53,6 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
                 raise ImportFileError(f"没有名为“{township}”的乡镇")
             rows = [r for r in rows if r.get("township_id") == town["id"]]
     if lay.key_by_id:
-        rows = [_role_cells(records, r) for r in rows]
         rows.sort(key=lambda r: tuple(_sort_text(r.get(c.field)) for c in lay.columns))
     else:
         rows.sort(key=lambda r: records.key_of(table, r))
