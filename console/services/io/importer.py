@@ -176,6 +176,9 @@ class _Validator:
         self.present = [c for c in lay.columns if c.header in headers]
         self.specs = ENTITY_FIELDS[lay.table]
         self.seen: dict[tuple[str, ...], str] = {}
+        # A role's person and risk point by name (built on first use).
+        self._by_name: dict[str, list[dict[str, Any]]] | None = None
+        self._risk_by_name: dict[tuple[str, str], list[dict[str, Any]]] | None = None
 
     def row(self, raw: RawRow) -> RowResult:
         lay = self.lay
@@ -313,11 +316,14 @@ class _Validator:
             if row is None or row["name"] != name:
                 return f"!没有手机为“{mobile}”的人员“{name}”（请先导入人员）"
             return str(row["id"])
+        if self._by_name is None:  # built once: a roles file names people row after row
+            self._by_name = {}
+            for r in self.records.rows.get("people", {}).values():
+                self._by_name.setdefault(r["name"], []).append(r)
         found = [
             r
-            for r in self.records.rows.get("people", {}).values()
-            if r["name"] == name
-            and (not unit or self.records.name_of("units", r.get("unit_id")) == unit)
+            for r in self._by_name.get(name, [])
+            if not unit or self.records.name_of("units", r.get("unit_id")) == unit
         ]
         if not found:
             within = f"{unit}的" if unit else ""
@@ -331,11 +337,11 @@ class _Validator:
         town = names.get(catalog.TOWNSHIP) or ""
         if not town:
             return "!需同时填写“所属乡镇”"
-        found = [
-            row
-            for key, row in self.records.index.get("risk_points", {}).items()
-            if key[0] == town and key[-1] == name
-        ]
+        if self._risk_by_name is None:
+            self._risk_by_name = {}
+            for key, row in self.records.index.get("risk_points", {}).items():
+                self._risk_by_name.setdefault((key[0], key[-1]), []).append(row)
+        found = self._risk_by_name.get((town, name), [])
         if len(found) != 1:
             problem = "没有" if not found else f"有 {len(found)} 个"
             return f"!{town}下{problem}名为“{name}”的风险点"
