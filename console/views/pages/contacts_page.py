@@ -370,7 +370,6 @@ class ContactsPage(Page):
             self.status.setText("没有未结案的事件，通话无处记录")
             return
         dialog = CallDialog(person, incidents, self.context, self)
-        self.call_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         incident_id, number, outcome, at, note = dialog.values()
