@@ -112,7 +112,7 @@ class ContactsPage(Page):
         self.results_model = QStandardItemModel(0, len(RESULT_COLUMNS), self)
         self.results_model.setHorizontalHeaderLabels(list(RESULT_COLUMNS))
         self.results = _table(left, self.results_model, RESULT_COLUMNS.index("责任"))
-        for column, width in ((0, 64), (1, 130), (2, 100), (4, 108), (5, 104)):
+        for column, width in ((0, 64), (1, 124), (2, 96), (4, 108), (5, 96)):
             self.results.setColumnWidth(column, width)
         left_layout.addWidget(self.results, 1)
 
@@ -144,14 +144,14 @@ class ContactsPage(Page):
         self.responsible = _table(
             right, self.responsible_model, RESPONSIBLE_COLUMNS.index("单位 / 职务")
         )
-        for column, width in ((0, 112), (1, 60), (2, 108), (3, 110)):
+        for column, width in ((0, 112), (1, 60), (2, 108), (3, 104)):
             self.responsible.setColumnWidth(column, width)
         right_layout.addWidget(self.responsible, 1)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([3000, 2000])
+        splitter.setStretchFactor(0, 11)
+        splitter.setStretchFactor(1, 9)
+        splitter.setSizes([1100, 900])
         self.layout_.addWidget(splitter, 1)
 
         self.status = QLabel(self)
