@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
 from console.domain import catalog
+from console.domain.ids import new_id
 from console.domain.schema import Village
 from console.services.context import Workstation
 from console.services.incident_source import IncidentSource
@@ -129,3 +130,22 @@ def test_a_call_is_logged_onto_the_incident_timeline(
     body = calls[0]["body"]
     assert person.name in body and person.mobile in body and "未接通" in body and "再拨" in body
     assert "已记录" in page.status.text()
+
+
+def test_a_new_village_joins_the_picker_and_the_choice_stays(
+    qtbot: QtBot, window: MainWindow, window_context: WindowContext, workstation: Workstation
+) -> None:
+    page = _page(window, window_context)
+    with workstation.store.engine.connect() as conn:
+        village_id, township_id = conn.execute(
+            select(Village.id, Village.township_id).where(Village.name == "竹坪村")
+        ).one()
+    page.show_place("village", village_id)
+    _settle(window_context)
+    rows = page.responsible_model.rowCount()
+    new = {"id": new_id(), "name": "测试新村", "township_id": township_id}
+    workstation.writer.apply([("village.upsert", new)], user="测试")
+    qtbot.waitUntil(lambda: page.village.findData(new["id"]) > 0, timeout=5000)
+    _settle(window_context)
+    assert page.village.currentData() == village_id
+    assert page.responsible_model.rowCount() == rows

@@ -188,10 +188,8 @@ class ContactsPage(Page):
         first = self.index is None
         self.index = index
         self.header.set_sample(index.sample)
-        if first or self.township.count() != len(index.places["township"]) + 1:
-            self._fill_townships()
+        self._fill_pickers(first)
         self._run_search()
-        self._show_responsible()
 
     def _run_search(self) -> None:
         self._search_seq += 1
@@ -222,19 +220,34 @@ class ContactsPage(Page):
         if found:
             self.results.selectRow(0)
 
-    def _fill_townships(self) -> None:
+    def _fill_pickers(self, first: bool) -> None:
+        """Fill the place pickers from the index, keeping the place chosen (when it is still
+        there): places may have been added, renamed or deleted."""
         assert self.index is not None
+        chosen = (
+            self.township.currentData(),
+            self.village.currentData(),
+            self.object.currentData(),
+        )
         self.township.blockSignals(True)
         self.township.clear()
         self.township.addItem("（选择乡镇）", ALL)
         for pid, name, _t in self.index.places["township"]:
             self.township.addItem(name, pid)
-        if self.township.count() > 1:  # the panel starts on a township, never empty
+        if first and self.township.count() > 1:  # the panel starts on a township, not empty
             self.township.setCurrentIndex(1)
+        else:
+            self.township.setCurrentIndex(max(0, self.township.findData(chosen[0])))
         self.township.blockSignals(False)
-        self._township_changed()
+        self._township_changed(show=False)
+        for combo, data in ((self.village, chosen[1]), (self.object, chosen[2])):
+            if data and combo.findData(data) > 0:
+                combo.blockSignals(True)
+                combo.setCurrentIndex(combo.findData(data))
+                combo.blockSignals(False)
+        self._show_responsible()
 
-    def _township_changed(self) -> None:
+    def _township_changed(self, _index: int = 0, *, show: bool = True) -> None:
         township_id = self.township.currentData() or ALL
         self.village.blockSignals(True)
         self.village.clear()
@@ -252,7 +265,8 @@ class ContactsPage(Page):
                         self.object.addItem(f"{label}：{name}", (kind, pid))
         self.village.blockSignals(False)
         self.object.blockSignals(False)
-        self._show_responsible()
+        if show:
+            self._show_responsible()
 
     def _village_changed(self) -> None:
         if self.object.currentIndex() != 0:
