@@ -144,7 +144,7 @@ class ContactsPage(Page):
         self.responsible = _table(
             right, self.responsible_model, RESPONSIBLE_COLUMNS.index("单位 / 职务")
         )
-        for column, width in ((0, 112), (1, 60), (2, 108), (3, 104)):
+        for column, width in ((0, 112), (1, 60), (2, 108), (3, 96)):
             self.responsible.setColumnWidth(column, width)
         right_layout.addWidget(self.responsible, 1)
         splitter.addWidget(left)
@@ -332,6 +332,8 @@ class ContactsPage(Page):
                 p for p in (c.landline, f"浙政钉 {c.zzd_id}" if c.zzd_id else "") if p
             )
             self.responsible_model.appendRow(_row((role, c.name, c.mobile, other, who), c))
+        # A handful of rows: the role (with the township for its leaders) is shown whole.
+        self.responsible.resizeColumnToContents(0)
         if found:
             self.place_label.setText(f"{name}：{len(found)} 位责任人，按职责主次排列")
         else:
