@@ -11,9 +11,10 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice, product
 from typing import Any
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from sqlalchemy import ColumnElement, Table, func, select
 
 from console.domain import beijing, catalog
@@ -55,6 +56,7 @@ PLACE_KINDS: dict[str, str] = {
 TOWNSHIP_LEADERS: tuple[str, ...] = ("乡镇第一责任人", "县领导包乡")
 # Role importance: the catalog lists roles from the county leader down.
 ROLE_RANK: dict[str, int] = {role: i for i, role in enumerate(catalog.PERSON_ROLES)}
+PINYIN_VARIANTS = 16  # readings kept per name (polyphonic characters multiply them)
 SEARCH_LIMIT = 200  # rows a search returns (a name narrows it; the table stays light)
 
 
@@ -64,12 +66,23 @@ def _table(model: type[SyncedRecord]) -> Table:
     return table
 
 
-def pinyin_keys(name: str) -> tuple[str, str]:
-    """(initials, full pinyin) of a name, lower case without spaces: 张伟强 -> (zwq,
-    zhangweiqiang). Characters that are not Chinese are kept as they are."""
-    initials = "".join(lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
-    full = "".join(lazy_pinyin(name, style=Style.NORMAL)).lower()
-    return initials.replace(" ", ""), full.replace(" ", "")
+def _readings(name: str, style: Style) -> tuple[str, ...]:
+    """Every reading of ``name`` in ``style`` (lower case, no spaces), the usual one first,
+    at most PINYIN_VARIANTS: a surname such as 曾 (zeng, not the usual ceng) or 单 (shan)
+    is found however the officer reads it."""
+    usual = "".join(lazy_pinyin(name, style=style)).lower().replace(" ", "")
+    per_char = [
+        list(dict.fromkeys(r.lower() for r in readings))
+        for readings in pinyin(name, style=style, heteronym=True)
+    ]
+    combos = ("".join(c).replace(" ", "") for c in islice(product(*per_char), PINYIN_VARIANTS))
+    return tuple(dict.fromkeys((usual, *combos)))
+
+
+def pinyin_keys(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(initials, full pinyin) readings of a name, the usual reading first: 张伟强 ->
+    ((zwq, zwj), (zhangweiqiang, zhangweijiang)). Other characters are kept as they are."""
+    return _readings(name, Style.FIRST_LETTER), _readings(name, Style.NORMAL)
 
 
 @dataclass(frozen=True)
@@ -93,8 +106,8 @@ class Contact:
     zzd_id: str
     roles: tuple[RoleHolding, ...]
     is_sample: bool
-    initials: str = ""
-    full_pinyin: str = ""
+    initials: tuple[str, ...] = ()  # every reading's initials, the usual one first
+    full_pinyin: tuple[str, ...] = ()
     haystack: str = field(default="", repr=False)  # lower-case text every token is sought in
 
     @property
@@ -134,9 +147,9 @@ class ContactIndex:
         hits: list[tuple[int, Contact]] = []
         for c in self.contacts:
             if all(t in c.haystack for t in tokens):
-                if c.name.startswith(first) or c.initials.startswith(first):
+                if c.name.startswith(first) or any(i.startswith(first) for i in c.initials):
                     rank = 0
-                elif c.full_pinyin.startswith(first):
+                elif any(f.startswith(first) for f in c.full_pinyin):
                     rank = 1
                 else:
                     rank = 2
@@ -331,8 +344,8 @@ def _build(conn: Any, stamp: tuple[Any, ...]) -> ContactIndex:
             p["post"] or "",
             p["mobile"] or "",
             p["landline"] or "",
-            initials,
-            full,
+            *initials,
+            *full,
             *(f"{r.role} {r.place}" for r in held),
         )
         contacts.append(

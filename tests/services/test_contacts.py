@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from pypinyin import Style, lazy_pinyin
+from pypinyin import Style, lazy_pinyin, pinyin
 from sqlalchemy import select
 
 from console.domain import beijing, catalog
@@ -44,7 +44,10 @@ def test_pinyin_initials_and_full_pinyin_find_a_sample_person(workstation: Works
     full = "".join(lazy_pinyin(person.name))
     by_initials = service.search(initials)
     assert person in by_initials
-    assert all(c.initials.startswith(initials) or initials in c.haystack for c in by_initials)
+    assert all(initials in c.haystack for c in by_initials)
+    assert by_initials[0].initials[0].startswith(initials) or by_initials[0].name.startswith(
+        initials
+    )
     assert person in service.search(full.upper())  # case does not matter
     # Initials narrow together with a second token (the unit).
     narrowed = service.search(f"{initials} {person.unit}")
@@ -175,3 +178,17 @@ def test_a_call_lands_on_the_incident_timeline(workstation: Workstation) -> None
         service.log_call(incident_id, person, person.mobile, "挂了", user="测试")
     with workstation.store.engine.connect() as conn:
         assert conn.execute(select(Person.id)).first() is not None
+
+
+def test_a_polyphonic_surname_is_found_by_every_reading(workstation: Workstation) -> None:
+    service = _service(workstation)
+    _add_person(workstation, "曾广", "13900005678")
+    # pypinyin's usual reading of 曾 is ceng; as a surname it is zeng. Both find the person.
+    usual = "".join(lazy_pinyin("曾广", style=Style.FIRST_LETTER))
+    readings = {r for c in pinyin("曾", style=Style.FIRST_LETTER, heteronym=True) for r in c}
+    assert len(readings) > 1
+    for first in readings:
+        assert "曾广" in [c.name for c in service.search(first + "g")], first
+    assert "曾广" in [c.name for c in service.search("zengguang")]
+    found = next(c for c in service.search("曾广"))
+    assert found.initials[0] == usual  # the usual reading first
