@@ -50,6 +50,8 @@ def test_typing_pinyin_initials_finds_a_person(
     _settle(window_context)
     assert person.name in _column(page, "results_model", 0)
     page.search.insert(f" {person.unit}")
+    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.results.hasFocus()  # Enter: on to the results, Ctrl+C copies from there
     _settle(window_context)
     names = _column(page, "results_model", RESULT_COLUMNS.index("姓名"))
     units = _column(page, "results_model", RESULT_COLUMNS.index("单位"))

@@ -159,6 +159,7 @@ class ContactsPage(Page):
         self.layout_.addWidget(self.status)
 
         self.search.textChanged.connect(self._run_search)
+        self.search.returnPressed.connect(self.results.setFocus)  # Enter: on to the results
         self.results.selectionModel().currentRowChanged.connect(
             lambda current, _prev: self._select(self.results_model, current.row())
         )
