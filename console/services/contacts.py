@@ -19,6 +19,7 @@ from sqlalchemy import ColumnElement, Table, func, select
 
 from console.domain import beijing, catalog
 from console.domain.schema import (
+    Incident,
     Person,
     PersonRole,
     RiskPoint,
@@ -168,12 +169,15 @@ class ContactsService:
     # -- reading ----------------------------------------------------------------------
 
     def _stamp(self, conn: Any) -> tuple[Any, ...]:
-        """What changes when any table a contact is built from changes: row count and the
-        newest HLC of each (an update moves the HLC, a delete is a tombstone update)."""
+        """What changes when any table a contact is built from changes: per table the row
+        count, the newest HLC (a local write is stamped later than anything this replica has
+        seen; a delete is a tombstone update) and the newest server version (a pulled change
+        may carry an older HLC, never an older version)."""
         parts: list[Any] = []
         for name in TABLES:
             t = _table(_MODELS[name])
-            parts.extend(conn.execute(select(func.count(), func.max(t.c.updated_at))).one())
+            stmt = select(func.count(), func.max(t.c.updated_at), func.max(t.c.version))
+            parts.extend(conn.execute(stmt).one())
         return tuple(parts)
 
     def index(self) -> ContactIndex:
@@ -229,8 +233,6 @@ class ContactsService:
 
     def open_incidents(self) -> list[dict[str, Any]]:
         """Incidents a call can be logged onto: not closed, newest first."""
-        from console.domain.schema import Incident
-
         t = _table(Incident)
         stmt = (
             select(t.c.id, t.c.received_at, t.c.title, t.c.status)
