@@ -84,7 +84,7 @@ def test_list_views_is_fast_and_qt_free(tmp_path: Path) -> None:
 
 def test_every_view_has_a_unique_shortcut() -> None:
     shortcuts = [spec.shortcut for spec in VIEWS]
-    assert len(set(shortcuts)) == len(shortcuts) == 13
+    assert len(set(shortcuts)) == len(shortcuts) == 14
     assert shortcuts[:10] == [f"Ctrl+{n}" for n in (*range(1, 10), 0)]
 
 

@@ -132,7 +132,11 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "状态变更",
     "备注",
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
+    "通话",  # a call made from 通讯录 (who, number, outcome)
 )
+CALL_KIND = "通话"
+# What came of a call made from 通讯录.
+CALL_OUTCOMES: tuple[str, ...] = ("已接通", "未接通", "占线", "留言")
 CASUALTY_CHANGE = "伤亡变化"
 
 

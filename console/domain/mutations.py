@@ -41,7 +41,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 4: unit / person / person_role upsert and delete (people and their roles); village.upsert
 # takes households and population, risk_point.upsert warning_signal and the critical rainfall
 # tiers, shelter.upsert facilities, station.upsert the reservoir levels and the kind 水库.
-SCHEMA_VERSION = 4
+# 5: the 通话 log kind (a call made from 通讯录 and its outcome, onto an incident's timeline).
+SCHEMA_VERSION = 5
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]

@@ -51,6 +51,11 @@ class Queries:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    @property
+    def store(self) -> Store:
+        """The store read (services built over it by a page, e.g. the 通讯录)."""
+        return self._store
+
     def _rows(self, model: type[SyncedRecord], order: Sequence[Any] = ()) -> list[dict[str, Any]]:
         table = model.__table__
         assert isinstance(table, Table)

@@ -150,6 +150,14 @@ VIEWS: tuple[ViewSpec, ...] = (
         ),
     ),
     ViewSpec(
+        "contacts",
+        "通讯录",
+        "Ctrl+Shift+L",
+        "console.views.pages.contacts_page:ContactsPage",
+        "讯",
+        "县领导、乡镇、村级工作组和网格责任人的联系方式；按地点查看谁负责。",
+    ),
+    ViewSpec(
         "data",
         "基础数据",
         "Ctrl+Shift+D",

@@ -7,7 +7,8 @@ store to check results does not count). The walk opens every page, filters, sort
 scrolls a list of 250 incidents, saves a call, opens it and writes on it (the figures too),
 opens the report dialog and records a report sent, edits a deadline rule and a grading row,
 previews a workbook in the import dialog and exports a table, adds a village through the
-基础数据 form and has a delete refused, and lets changes to places and reference data arrive;
+基础数据 form and has a delete refused, searches the 通讯录 and asks who is responsible for a
+village, and lets changes to places and reference data arrive;
 then the record must be empty.
 """
 
@@ -31,6 +32,7 @@ from console.services.incidents import IncidentService
 from console.services.intake import validate_call
 from console.ui.tasks import run_task
 from console.views.main_window import MainWindow, WindowContext
+from console.views.pages.contacts_page import ContactsPage
 from console.views.pages.data_page import DataPage
 from console.views.pages.intake_page import IntakePage
 from console.views.pages.settings_page import SettingsPage
@@ -308,6 +310,17 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     with qtbot.waitSignal(data.written, timeout=5000):
         box.button(QMessageBox.StandardButton.Yes).click()
     settle(window)
+    # 通讯录: a search typed key by key, who is responsible for a village, a number copied.
+    contacts = window.show_view("contacts")
+    assert isinstance(contacts, ContactsPage)
+    settle(window)
+    qtbot.keyClicks(contacts.search, "hmm")
+    settle(window)
+    contacts.show_place("village", reference_id("village", "金竹镇", "竹坪村"))
+    settle(window)
+    assert contacts.responsible_model.rowCount() >= 7
+    contacts.results.selectRow(0)
+    contacts.copy_number()
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)
         settle(window)
