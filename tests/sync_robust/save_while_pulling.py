@@ -1,6 +1,6 @@
 """Child process of test_pull_yield.py: an officer saves calls while the sync runs.
 
-Usage: python save_while_pulling.py DATA_DIR SERVER_URL USER  (password in DUTY_PASSWORD)
+Usage: python save_while_pulling.py DATA_DIR SERVER_URL USER [TAG]  (password in DUTY_PASSWORD)
 
 A thread saves a call (incident.create + its 来电 timeline entry, one write-path
 transaction) every few milliseconds and prints "saved ID" once each save has returned;
@@ -27,13 +27,14 @@ from console.sync.engine import SyncEngine
 
 def main() -> None:
     data_dir, url, user = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+    tag = sys.argv[4] if len(sys.argv) > 4 else "A"  # titles stay unique across runs
     ws = open_workstation(data_dir, autoload=False)  # signed in: the county comes by pull
     stop = threading.Event()
 
     def officer() -> None:
         n = 0
         while not stop.is_set():
-            name, args = incident_create(f"A-接报-{n}")
+            name, args = incident_create(f"{tag}-接报-{n}")
             call = {
                 "id": new_id(),
                 "incident_id": args["id"],
