@@ -13,10 +13,13 @@ from datetime import datetime
 from typing import Any
 
 from console.domain import beijing, catalog
+from console.domain.catalog import CALL_KIND
 from console.services.intake import COUNT_FIELDS, event_name
 
 ISSUER = "遂昌县综合应急指挥中心"
-ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更")
+# What the drafts list as measures taken: a call to a responsible person (通话, made from
+# the 通讯录) is one, like a dispatch or an instruction.
+ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更", CALL_KIND)
 
 
 @dataclass(frozen=True)

@@ -307,3 +307,25 @@ def test_an_incident_open_for_years_lists_only_its_newest_occurrences() -> None:
     drought = _incident("自然灾害", "水旱", "一般", sub_hazard="干旱")
     tenth = [d for d in _duties(drought, now=RECEIVED + timedelta(days=3650)).deadlines]
     assert len([d for d in tenth if d.stage == "续报"]) <= MAX_OCCURRENCES + 1
+
+
+def test_a_call_to_a_responsible_person_is_a_measure_in_the_report() -> None:
+    """A call logged from the 通讯录 (kind 通话) is listed among the measures taken."""
+    from console.services.report_text import compose
+
+    incident = {
+        **_incident("自然灾害", "地质", "一般", sub_hazard="滑坡"),
+        "title": "北界镇苏村滑坡",
+        "township_id": None,
+        "village_id": None,
+    }
+    call = {
+        "id": "t1",
+        "kind": "通话",
+        "body": "致电张某某（乡镇第一责任人） 13800000001：已接通",
+        "at": beijing.canonical(RECEIVED + timedelta(minutes=5)),
+    }
+    note = {**call, "id": "t2", "kind": "备注", "body": "内部备忘"}
+    draft = compose("初报", incident, [call, note], [], {}, now=RECEIVED)
+    assert "致电张某某（乡镇第一责任人） 13800000001：已接通" in draft.body
+    assert "内部备忘" not in draft.body
