@@ -111,35 +111,16 @@ def _recurring(
     return out
 
 
-def _daily_dues(
-    received: datetime, minute_of_day: int, until: datetime, open_: bool
-) -> list[datetime]:
-    """Every day's deadline from the day after receipt (the first report covers the day of
-    receipt, to 24:00): up to ``until`` when closed, up to the first one after it when open."""
-    day = beijing.to_beijing(received).replace(hour=0, minute=0, second=0, microsecond=0)
-    due = day + timedelta(days=1, minutes=minute_of_day)
-    skip = (until - due).days - MAX_OCCURRENCES
-    if skip > 0:  # the newest occurrences only
-        due += timedelta(days=skip)
+def _series(first: datetime, step: timedelta, until: datetime, open_: bool) -> list[datetime]:
+    """``first``, ``first + step``...: up to ``until`` when closed, up to the first one after
+    it when open; only the newest :data:`MAX_OCCURRENCES` are generated."""
+    # up to until: passed + 1 dues, and one more while open
+    skip = int((until - first) / step) + 2 - MAX_OCCURRENCES
+    due = first + step * skip if skip > 0 else first
     dues: list[datetime] = []
     while due <= until or (open_ and (not dues or dues[-1] <= until)):
         dues.append(due)
-        due += timedelta(days=1)
-        if not open_ and due > until:
-            break
-    return dues
-
-
-def _periodic_dues(
-    received: datetime, period: timedelta, until: datetime, open_: bool
-) -> list[datetime]:
-    dues: list[datetime] = []
-    due = received + period
-    while due <= until or (open_ and (not dues or dues[-1] <= until)):
-        dues.append(due)
-        due += period
-        if not open_ and due > until:
-            break
+        due += step
     return dues
 
 
@@ -186,11 +167,16 @@ def reporting_for(
         elif schedule in (rp.PERIODIC, rp.DAILY):
             until = closed if closed is not None else now
             if schedule == rp.PERIODIC:
-                dues = _periodic_dues(received, minutes, until, closed is None)
+                step, first = minutes, received + minutes
             else:
-                dues = _daily_dues(received, int(rule.get("daily_at") or 0), until, closed is None)
-            step = minutes if schedule == rp.PERIODIC else timedelta(days=1)
-            for due, met in _recurring(dues, step, sent)[-MAX_OCCURRENCES:]:
+                # The first daily report covers the day of receipt, to 24:00: due the next day.
+                day = beijing.to_beijing(received).replace(
+                    hour=0, minute=0, second=0, microsecond=0
+                )
+                step = timedelta(days=1)
+                first = day + timedelta(days=1, minutes=int(rule.get("daily_at") or 0))
+            dues = _series(first, step, until, closed is None)
+            for due, met in _recurring(dues, step, sent):
                 out.append(make(due, met))
         elif schedule == rp.ON_CASUALTY_CHANGE and first_sent is not None:
             window_end = received + timedelta(days=int(rule.get("window_days") or 0))
