@@ -10,16 +10,12 @@ from typing import Any, cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -69,29 +65,8 @@ class GradingRulesPanel(RulePanel):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("定级标准（伤亡、损失达到多少时应定为何种等级）", self)
-        title.setObjectName("CardHeading")
-        layout.addWidget(title)
-        self.note = QLabel(self)
-        self.note.setObjectName("Muted")
-        self.note.setWordWrap(True)
-        layout.addWidget(self.note)
-
         self.model = GradingRuleTableModel(parent=self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setMinimumHeight(160)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        layout.addWidget(self.table)
+        layout = self._build_top("定级标准（伤亡、损失达到多少时应定为何种等级）", self.model)
 
         form = QGridLayout()
         form.setHorizontalSpacing(8)

@@ -10,20 +10,15 @@ from typing import Any, cast
 
 from PySide6.QtCore import QTime, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
-    QTableView,
     QTimeEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -64,31 +59,8 @@ class ReportRulesPanel(RulePanel):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.context = context
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        title = QLabel("信息报送规则（何种事件、何时须报送何种报告）", self)
-        title.setObjectName("CardHeading")
-        layout.addWidget(title)
-        self.note = QLabel(self)
-        self.note.setObjectName("Muted")
-        self.note.setWordWrap(True)
-        layout.addWidget(self.note)
-
         self.model = ReportRuleTableModel(parent=self)
-        self.table = QTableView(self)
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
-        # Rows as the window allows, at least 3: the editor below fits a 1280x800 screen.
-        self.table.setMinimumHeight(120)
-        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        layout.addWidget(self.table, 1)
+        layout = self._build_top("信息报送规则（何种事件、何时须报送何种报告）", self.model)
 
         form = QGridLayout()
         form.setHorizontalSpacing(8)

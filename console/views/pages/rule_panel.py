@@ -6,7 +6,17 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain.roles import ADMIN, LEADER
 from console.ui.errors import WRITE_REFUSED
@@ -23,6 +33,36 @@ class RulePanel(QWidget):
     delete: QPushButton
     new: QPushButton
     message: QLabel
+    note: QLabel
+    table: QTableView
+
+    def _build_top(self, heading: str, model: QAbstractItemModel) -> QVBoxLayout:
+        """The panel's layout with its heading, the note line (:attr:`note`) and the table
+        (:attr:`table`, read-only rows): the editor goes below."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(heading, self)
+        title.setObjectName("CardHeading")
+        layout.addWidget(title)
+        self.note = QLabel(self)
+        self.note.setObjectName("Muted")
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.table = QTableView(self)
+        self.table.setModel(model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        # Rows as the window allows, at least 3: the editor below fits a 1280x800 screen.
+        self.table.setMinimumHeight(120)
+        self.table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        return layout
 
     def _user(self) -> str:
         return self.context.session.officer
