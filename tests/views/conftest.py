@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -61,6 +62,20 @@ def window(qtbot: QtBot, window_context: WindowContext) -> Iterator[MainWindow]:
     win.close()
     win.deleteLater()
     flush_deletes()
+
+
+class Clock:
+    """A settable clock (Beijing datetimes) the window and its pages read instead of the
+    real one, so tests decide what time it is."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, minutes: float) -> None:
+        self.moment += timedelta(minutes=minutes)
 
 
 def flush_deletes() -> None:

@@ -4,7 +4,7 @@ restored draft keeps its call's own start time."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -19,20 +19,10 @@ from console.services.intake import Places
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.intake_page import IntakePage
+from tests.views.conftest import Clock
 from tests.views.test_intake_form import type_text
 
 OPENED = datetime(2026, 11, 30, 7, 43, tzinfo=beijing.BEIJING)
-
-
-class Clock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, minutes: float) -> None:
-        self.moment += timedelta(minutes=minutes)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from console.store.records import OutboxEntry
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.casualty_dialog import FIGURES
 from console.views.pages.intake_page import IntakePage
-from tests.views.conftest import flush_deletes
+from tests.views.conftest import Clock, flush_deletes
 
 # The offscreen platform cannot pass a dialog's size hints on; that is not a fault here.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -36,14 +36,6 @@ FACTORY = {
     "caller_name": "厂安全员",
     "dead": "1",
 }
-
-
-class Clock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 @pytest.fixture

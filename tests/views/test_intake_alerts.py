@@ -16,6 +16,7 @@ from console.services.incidents import IncidentService
 from console.views.alert_banner import DeadlineBanner
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.intake_page import IntakePage
+from tests.views.conftest import Clock
 
 RECEIVED = datetime(2026, 11, 28, 13, 0, tzinfo=beijing.BEIJING)
 CALL = {
@@ -25,14 +26,6 @@ CALL = {
     "township": "北界镇",
     "received_at": "2026-11-28 13:00",
 }
-
-
-class Clock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def check(qtbot: QtBot, banner: DeadlineBanner) -> None:
