@@ -12,7 +12,7 @@ Pure: the caller passes the rules, the reports, the times casualties changed and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -71,8 +71,11 @@ class Reporting:
     # Kinds due once the incident is closed (终报/核报), while it is still open.
     after_close: tuple[str, ...] = ()
     ungraded: bool = False  # a graded category without a grade: more may be due once graded
-    open_: bool = True
-    unmet: tuple[Deadline, ...] = field(default=())
+
+    @property
+    def unmet(self) -> tuple[Deadline, ...]:
+        """The occurrences not yet met, earliest due first."""
+        return tuple(d for d in self.deadlines if not d.met)
 
     @property
     def next_due(self) -> Deadline | None:
@@ -136,7 +139,6 @@ def reporting_for(
     received = beijing.parse(incident["received_at"])
     closed_text = incident.get("closed_at") if incident.get("status") == CLOSED else None
     closed = beijing.parse(closed_text) if closed_text else None
-    open_ = incident.get("status") != CLOSED
     first_sent = min((beijing.parse(r["sent_at"]) for r in reports), default=None)
     out: list[Deadline] = []
     after_close: list[str] = []
@@ -186,14 +188,7 @@ def reporting_for(
                     out.append(make(changed + minutes, met))
     out.sort(key=lambda d: d.due)
     ungraded = not incident.get("grade") and incident["category"] not in catalog.UNGRADED_CATEGORIES
-    return Reporting(
-        tuple(out),
-        matched,
-        tuple(after_close),
-        ungraded,
-        open_,
-        tuple(d for d in out if not d.met),
-    )
+    return Reporting(tuple(out), matched, tuple(after_close), ungraded)
 
 
 def deadlines_for(
