@@ -133,13 +133,21 @@ class IncidentSource:
                 out.setdefault(incident_id, []).append(beijing.parse(at))
         return out
 
-    def reporting(self, incident: Mapping[str, Any], now: datetime | None = None) -> dl.Reporting:
-        """The incident's reporting duties as of ``now``."""
+    def reporting(
+        self,
+        incident: Mapping[str, Any],
+        now: datetime | None = None,
+        reports: Sequence[Mapping[str, Any]] | None = None,
+    ) -> dl.Reporting:
+        """The incident's reporting duties as of ``now``; ``reports``: its sent reports when
+        the caller has read them already."""
         incident_id = incident["id"]
+        if reports is None:
+            reports = self.reports_for([incident_id]).get(incident_id, [])
         return dl.reporting_for(
             incident,
             self.rules(),
-            self.reports_for([incident_id]).get(incident_id, []),
+            reports,
             now=now or beijing.now(),
             casualty_changes=self.casualty_changes_for([incident_id]).get(incident_id, []),
         )

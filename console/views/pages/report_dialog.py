@@ -55,12 +55,13 @@ def read_report_data(source: IncidentSource, incident_id: str) -> ReportData | N
     incident = source.incident(incident_id)
     if incident is None:
         return None
+    reports = source.reports_for([incident_id]).get(incident_id, [])
     return ReportData(
         incident,
         source.timeline(incident_id),
-        source.reports_for([incident_id]).get(incident_id, []),
+        reports,
         source.place_names(),
-        source.reporting(incident).next_due,
+        source.reporting(incident, reports=reports).next_due,
     )
 
 
