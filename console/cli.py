@@ -69,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=(
             "无界面子命令（各自有 --help）：sync --once 同步一次；digest 数据摘要；"
             "incident new --json FILE 新建事件；incident list --json 列出事件；"
-            "import FILE --table NAME 导入基础数据；export --table NAME --out FILE 导出；"
-            "template --table NAME --out FILE.xlsx 空白模板"
+            "import FILE [--table NAME] 导入基础数据；export [--table NAME] --out FILE 导出；"
+            "template [--table NAME] --out FILE.xlsx 空白模板（省略 --table：整个工作簿）"
         ),
     )
     p.add_argument(

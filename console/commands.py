@@ -6,8 +6,8 @@ duty-console sync --once --server URL --user NAME [--data-dir DIR] [--keep-sampl
     only a demo server (duty-server load-sample) accepts
 duty-console digest [--data-dir DIR]
 duty-console incident new --json FILE | incident list --json   (see commands_incident.py)
-duty-console import FILE --table NAME [--dry-run] | export --table NAME --out FILE
-    | template --table NAME --out FILE.xlsx   (reference tables; see commands_io.py)
+duty-console import FILE [--table NAME] [--dry-run] | export [--table NAME] --out FILE
+    | template [--table NAME] --out FILE.xlsx   (reference tables; see commands_io.py)
 
 Every message is one Chinese line or a few; the data folder is resolved once, here.
 """
@@ -79,17 +79,25 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "2 有被拒绝的行（未写入），1 其他错误。",
     )
     imp.add_argument("file", type=Path, metavar="FILE", help="要导入的文件")
-    imp.add_argument("--table", required=True, help=table_help)
+    imp.add_argument(
+        "--table",
+        default=None,
+        help=table_help + "。省略时导入整个 .xlsx 工作簿（工作表以表名命名）",
+    )
     imp.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     imp.add_argument("--user", default=os.environ.get("DUTY_USER", "导入"), help="记录的操作人")
     imp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     exp = sub.add_parser("export", help="导出基础数据到 .xlsx/.csv/.geojson（与导入同一格式）")
-    exp.add_argument("--table", required=True, help=table_help)
+    exp.add_argument(
+        "--table", default=None, help=table_help + "。省略时导出全部表到一个 .xlsx 工作簿"
+    )
     exp.add_argument("--township", default=None, help="只导出该乡镇的记录")
     exp.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx、.csv 或 .geojson")
     exp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     tpl = sub.add_parser("template", help="保存某表的空白导入模板（.xlsx，表头批注说明格式）")
-    tpl.add_argument("--table", required=True, help=table_help)
+    tpl.add_argument(
+        "--table", default=None, help=table_help + "。省略时保存包含全部表的工作簿模板"
+    )
     tpl.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx")
 
 

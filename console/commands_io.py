@@ -1,6 +1,9 @@
 """``duty-console import|export|template``: the reference tables from and to files, for
 scripted loads, through the same preview and write path as the import dialog.
 
+Without --table, import and export take the county's whole workbook (.xlsx, one worksheet
+per table named by it) and template writes a blank one.
+
 import: exit 0 applied (or previewed with --dry-run and nothing refused), 2 refused rows
 (nothing written), 1 any other error (file unreadable, unknown table, columns wrong).
 """
@@ -21,13 +24,19 @@ def _err(text: str) -> None:
     print(text, file=sys.stderr)
 
 
-def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user: str) -> int:
+def import_file(
+    data_dir: Path, source: Path, table: str | None, *, dry_run: bool, user: str
+) -> int:
+    """``table`` None: every worksheet of an .xlsx named by a table (the county's workbook)."""
     from console.services.context import open_workstation
-    from console.services.io import importer
+    from console.services.io import importer, workbook
     from console.services.io.layout import layout
 
     try:
-        table = layout(table).table  # 风险点 as well as risk_points
+        if table is not None:
+            table = layout(table).table  # 风险点 as well as risk_points
+        elif source.suffix.lower() != ".xlsx":
+            raise ImportFileError("没有 --table 时只能导入 .xlsx 工作簿（每个工作表以数据表命名）")
         if not source.is_file():
             raise ImportFileError(f"找不到文件：{source}")
     except ImportFileError as exc:
@@ -36,7 +45,10 @@ def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user
     # Not autoloaded: a folder made for a county's own data must not get the sample first.
     ws = open_workstation(data_dir, autoload=False)
     try:
-        result = importer.preview(ws.store, table, source, user=user)
+        if table is None:
+            result: importer.Preview = workbook.preview_book(ws.store, source, user=user)
+        else:
+            result = importer.preview(ws.store, table, source, user=user)
         print(result.summary())
         for row in result.rows:
             if row.outcome == importer.UPDATED:
@@ -66,15 +78,18 @@ def import_file(data_dir: Path, source: Path, table: str, *, dry_run: bool, user
         ws.close()
 
 
-def export_file(data_dir: Path, table: str, out: Path, township: str | None) -> int:
-    from console.services.io import exporter
+def export_file(data_dir: Path, table: str | None, out: Path, township: str | None) -> int:
+    """``table`` None: every table to one .xlsx, a worksheet each."""
+    from console.services.io import exporter, workbook
     from console.services.io.layout import layout
     from console.store.database import open_store
 
     store = open_store(data_dir)
     try:
-        table = layout(table).table
-        count = exporter.export_table(store, table, out, township=township)
+        if table is None:
+            count = workbook.export_book(store, out, township=township)
+        else:
+            count = exporter.export_table(store, layout(table).table, out, township=township)
     except ImportFileError as exc:
         _err(f"错误：{exc}")
         return 1
@@ -87,11 +102,14 @@ def export_file(data_dir: Path, table: str, out: Path, township: str | None) -> 
     return 0
 
 
-def template_file(table: str, out: Path) -> int:
-    from console.services.io import exporter
+def template_file(table: str | None, out: Path) -> int:
+    from console.services.io import exporter, workbook
 
     try:
-        exporter.write_template(table, out)
+        if table is None:
+            workbook.write_book_template(out)
+        else:
+            exporter.write_template(table, out)
     except ImportFileError as exc:
         _err(f"错误：{exc}")
         return 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -20,6 +21,15 @@ from console.domain.schema import MODEL_BY_TABLE
 from console.store.changes import Changes
 from console.store.writer import Writer
 
+# Where a record without a township of its own finds one, first match wins.
+_VIA: tuple[tuple[str, str], ...] = (
+    ("village_id", "villages"),
+    ("risk_point_id", "risk_points"),
+    ("shelter_id", "shelters"),
+    ("station_id", "stations"),
+    ("unit_id", "units"),
+)
+
 
 @dataclass(frozen=True)
 class ReferenceSnapshot:
@@ -28,6 +38,24 @@ class ReferenceSnapshot:
 
     rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     sample: bool = False  # any sample record among them
+
+    @cached_property
+    def _by_id(self) -> dict[str, dict[str, dict[str, Any]]]:
+        return {table: {r["id"]: r for r in rows} for table, rows in self.rows.items()}
+
+    def township_of(self, table: str, record: Mapping[str, Any]) -> str | None:
+        """The township a record belongs to: its own, else that of the place or unit it
+        points at (a role held for a village, a person through their unit)."""
+        if table == "townships":
+            return str(record["id"])
+        own = record.get("township_id")
+        if own:
+            return str(own)
+        for column, target in _VIA:
+            found = self._by_id.get(target, {}).get(record.get(column) or "")
+            if found is not None:
+                return self.township_of(target, found)
+        return None
 
     def names(self, table: str) -> dict[str, str]:
         spec = reference_table(table)

@@ -70,3 +70,25 @@ def _sample_incidents_present(writer: Writer) -> bool:
 def sample_loaded(queries: Queries) -> bool:
     """True when sample records are present, so the UI must show the 样例数据 label."""
     return queries.sample_present()
+
+
+def remove_sample(writer: Writer) -> int:
+    """清除样例数据: drop the sample county and its incidents from this workstation, keep
+    the officer's own work, and never load the sample again here; returns how many sample
+    mutations were dropped (0: there was none).
+
+    The same path as joining a server (:func:`console.sync.apply.discard_sample`): the
+    sample never left this workstation, so dropping its pending local-only mutations and
+    re-running the officer's own on top is exact. The standalone default rules go with it
+    and are loaded again at once (a workstation without a server still needs them). An
+    officer's edit of a sample record has nothing left to apply to: it shows as a sync
+    issue rather than vanishing."""
+    from console.services.grading_rules import load_grading_if_never_set
+    from console.services.report_rules import load_defaults_if_never_set
+    from console.sync.apply import discard_sample
+
+    dropped = discard_sample(writer.store)
+    if dropped:
+        load_defaults_if_never_set(writer)
+        load_grading_if_never_set(writer)
+    return dropped

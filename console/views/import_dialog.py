@@ -35,6 +35,7 @@ from console.models.import_preview_model import ImportPreviewModel
 from console.services.io.importer import NEW, REFUSED, UNCHANGED, UPDATED, Preview
 from console.services.io.layout import LAYOUTS, ImportFileError
 from console.services.io.service import ReferenceIO
+from console.services.io.workbook import BOOK, BOOK_TITLE
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
 from console.ui.theme import ThemeColors
@@ -85,6 +86,7 @@ class ImportDialog(QDialog):
         self.table = QComboBox(self)
         for name, lay in LAYOUTS.items():
             self.table.addItem(lay.title, name)
+        self.table.addItem(BOOK_TITLE, BOOK)
         top.addWidget(QLabel("数据表", self), 0, 0)
         top.addWidget(self.table, 0, 1)
         top.addWidget(QLabel("文件", self), 0, 2)
@@ -175,11 +177,20 @@ class ImportDialog(QDialog):
         self.start_preview()
 
     def _on_table(self) -> None:
-        lay = LAYOUTS[self.table_name]
-        self.key_hint.setText(
-            f"匹配键：{'+'.join(lay.key_headers)}（相同则更新原记录，否则新增）；"
-            f"列：{'、'.join(lay.headers)}"
-        )
+        if self.table_name == BOOK:
+            self.key_hint.setText(
+                "每个工作表按名称导入对应的数据表（"
+                + "、".join(lay.title for lay in LAYOUTS.values())
+                + "），按依赖顺序校验，全部通过后一次性写入；其他名称的工作表不导入。"
+            )
+            self.export.setText("导出全部表…")
+        else:
+            lay = LAYOUTS[self.table_name]
+            self.key_hint.setText(
+                f"匹配键：{'+'.join(lay.key_headers)}（相同则更新原记录，否则新增）；"
+                f"列：{'、'.join(lay.headers)}"
+            )
+            self.export.setText("导出本表…")
         if self.file.text():
             self.start_preview()
 
@@ -191,7 +202,8 @@ class ImportDialog(QDialog):
         busy = self.progress.isVisible()
         has_refused = bool(result and result.refused)
         self.skip.setEnabled(has_refused and not busy)
-        permitted = self._may_write(f"{LAYOUTS[self.table_name].entity}.upsert")
+        tables = list(LAYOUTS) if self.table_name == BOOK else [self.table_name]
+        permitted = all(self._may_write(f"{LAYOUTS[t].entity}.upsert") for t in tables)
         self.import_button.setToolTip("" if permitted else "当前账号的角色不能修改基础数据")
         writable = bool(result and result.calls) and not busy and permitted
         self.import_button.setEnabled(writable and (not has_refused or self.skip.isChecked()))
@@ -297,8 +309,11 @@ class ImportDialog(QDialog):
         if path:
             self.set_file(Path(path))
 
+    def _title(self) -> str:
+        return "基础数据" if self.table_name == BOOK else LAYOUTS[self.table_name].title
+
     def _choose_template(self) -> None:
-        title = LAYOUTS[self.table_name].title
+        title = self._title()
         path, _ = QFileDialog.getSaveFileName(
             self, "保存空白模板", f"{title}模板.xlsx", "Excel 工作簿 (*.xlsx)"
         )
@@ -306,12 +321,12 @@ class ImportDialog(QDialog):
             self.save_template(Path(path))
 
     def _choose_export(self) -> None:
-        title = LAYOUTS[self.table_name].title
+        title = self._title()
+        formats = "Excel 工作簿 (*.xlsx)"
+        if self.table_name != BOOK:
+            formats += ";;CSV UTF-8 (*.csv);;GeoJSON (*.geojson)"
         path, _ = QFileDialog.getSaveFileName(
-            self,
-            "导出本表",
-            f"{title}.xlsx",
-            "Excel 工作簿 (*.xlsx);;CSV UTF-8 (*.csv);;GeoJSON (*.geojson)",
+            self, self.export.text().rstrip("…"), f"{title}.xlsx", formats
         )
         if path:
             self.export_to(Path(path))

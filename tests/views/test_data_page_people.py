@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 from sqlalchemy import Table, select
@@ -105,16 +106,17 @@ def test_the_object_pickers_follow_the_role(page: DataPage) -> None:
     assert form is not None
     _pick(form, "role", "县领导包乡")
     assert _enabled(form) == {"township_id"}
+    # The township stays enabled for roles held for a place in one: it filters the lists.
     _pick(form, "role", "水利工程巡查员")
-    assert _enabled(form) == {"risk_point_id", "station_id"}
+    assert _enabled(form) == {"township_id", "risk_point_id", "station_id"}
     _pick(form, "role", "避灾场所管理员")
-    assert _enabled(form) == {"shelter_id"}
+    assert _enabled(form) == {"township_id", "shelter_id"}
     _pick(form, "role", "会商专家")
     assert _enabled(form) == set()
     # Switching away empties a picker the new role does not take.
     _pick(form, "role", "乡镇第一责任人")
     _pick(form, "township_id", "北界镇")
-    _pick(form, "role", "避灾场所管理员")
+    _pick(form, "role", "会商专家")
     assert form.value("township_id") is None
 
 
@@ -126,10 +128,10 @@ def test_the_role_rule_is_shown_under_the_role_and_nothing_is_written(
     form = page.add_record()
     assert form is not None
     _pick(form, "role", "山洪预警员")  # a risk point OR a village: here both
+    _pick(form, "township_id", "北界镇")
     box = form.editors["risk_point_id"]
     assert isinstance(box, QComboBox)
     box.setCurrentIndex(1)
-    _pick(form, "township_id", "北界镇")
     _pick(form, "village_id", "苏村")
     form.submit()
     message = form.messages["role"]
@@ -142,3 +144,58 @@ def test_the_role_rule_is_shown_under_the_role_and_nothing_is_written(
     form.submit()
     assert message.text() == "“山洪预警员”应在风险点、村中选填一项（只填一项）"
     assert len(_rows(workstation, "person_roles")) == before
+
+
+def test_a_roles_place_lists_follow_the_township_which_is_not_stored(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    town = reference_id("township", "北界镇")
+    page.show_table("person_roles")
+    form = page.add_record()
+    assert form is not None
+    _pick(form, "person_id", page.snapshot.names("people")[_rows(workstation, "people")[0]["id"]])
+    _pick(form, "role", "地灾群测群防员")
+    box = form.editors["risk_point_id"]
+    assert isinstance(box, QComboBox)
+    everywhere = box.count()
+    _pick(form, "township_id", "北界镇")
+    listed = {box.itemData(i) for i in range(1, box.count())}
+    expected = {r["id"] for r in _rows(workstation, "risk_points") if r["township_id"] == town}
+    assert listed == expected and 0 < len(listed) < everywhere - 1
+    box.setCurrentIndex(1)
+    point = box.currentData()
+    _save(qtbot, page, form)
+    [saved] = [
+        r
+        for r in _rows(workstation, "person_roles")
+        if r["risk_point_id"] == point and r["role"] == "地灾群测群防员" and not r["is_sample"]
+    ]
+    assert saved["township_id"] is None  # the township only filtered the list
+    # Edited again, the role shows its risk point under its township.
+    page.township.setCurrentIndex(page.township.findData(town))
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+    again = page._open_form(saved)
+    assert again.value("township_id") == town and again.value("risk_point_id") == point
+    again.reject()
+
+
+def test_the_township_filter_keeps_roles_and_people_held_there(page: DataPage) -> None:
+    town = reference_id("township", "北界镇")
+    page.township.setCurrentIndex(page.township.findData(town))
+    for table in ("person_roles", "people", "units"):
+        page.show_table(table)
+        shown = [
+            page.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+            for r in range(page.proxy.rowCount())
+        ]
+        assert 0 < len(shown) < page.model.rowCount(), table
+        assert all(page.snapshot.township_of(table, r) == town for r in shown)
+    page.show_table("person_roles")
+    shown = [
+        page.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole + 2)
+        for r in range(page.proxy.rowCount())
+    ]
+    # Roles stored with their object alone (a village, a risk point) are among them.
+    assert any(r["township_id"] is None and r["village_id"] for r in shown)
+    assert any(r["township_id"] is None and r["risk_point_id"] for r in shown)

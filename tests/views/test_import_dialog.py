@@ -10,11 +10,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from console.domain.ids import new_id
 from console.domain.schema import RiskPoint
 from console.services.context import Workstation
 from console.services.io import exporter
 from console.services.io.importer import NEW, REFUSED, UNCHANGED
 from console.services.io.layout import LAYOUTS
+from console.services.io.workbook import BOOK
 from console.services.io.xlsx import write_xlsx
 from console.views.import_dialog import ImportDialog
 from console.views.main_window import MainWindow
@@ -139,3 +141,39 @@ def test_a_role_that_may_not_write_reference_data_cannot_import(
     assert dialog.preview_result is not None and dialog.preview_result.calls
     assert not dialog.import_button.isEnabled()
     assert "不能修改基础数据" in dialog.import_button.toolTip()
+
+
+def test_the_whole_workbook_exports_and_reads_back_unchanged(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, tmp_path: Path
+) -> None:
+    dialog = _open(qtbot, window)
+    dialog.set_table(BOOK)
+    assert dialog.export.text() == "导出全部表…"
+    assert "每个工作表按名称导入" in dialog.key_hint.text()
+    out = tmp_path / "基础数据.xlsx"
+    with qtbot.waitSignal(dialog.exported, timeout=20_000) as exported:
+        dialog.export_to(out)
+    total = sum(len(exporter.table_rows(workstation.store, t)) for t in LAYOUTS)
+    assert exported.args == [total] and total > 100
+    _preview(qtbot, dialog, out)
+    model = dialog.model
+    assert model.rowCount() == total
+    assert {model.record(i).outcome for i in range(total)} == {UNCHANGED}
+    assert f"{len(LAYOUTS)} 个工作表" in dialog.summary.text()
+    assert not dialog.import_button.isEnabled()
+    dialog.close()
+
+
+def test_clearing_the_sample_from_settings_keeps_the_officers_own_records(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    page = window.show_view("settings")
+    assert isinstance(page, SettingsPage)
+    assert page.clear_sample.isVisible()
+    own = ("township.upsert", {"id": new_id(), "name": "本县新镇", "kind": "镇"})
+    workstation.writer.apply([own], user="zhang")
+    page.remove_sample(confirm=False)
+    qtbot.waitUntil(lambda: page.sample_note.text() == "已清除样例数据", timeout=10_000)
+    assert not workstation.queries.sample_present()
+    assert [t["name"] for t in workstation.queries.townships()] == ["本县新镇"]
+    assert not page.clear_sample.isVisible()

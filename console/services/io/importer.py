@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from console.domain import catalog
 from console.domain.fields import Field, MutationRejected, check_fields, check_value
 from console.domain.ids import reference_id
@@ -401,36 +403,59 @@ def check_headers(lay: Layout, headers: tuple[str, ...], source: str) -> None:
         raise ImportFileError(f"{source} 缺少必填的列：{'、'.join(missing)}")
 
 
-class _RolledBack(Exception):
-    pass
+class RolledBack(Exception):
+    """Raised to roll back a trial transaction."""
+
+
+def run_trial(
+    conn: Connection, store: Store, results: list[RowResult], user: str
+) -> list[RowResult]:
+    """Run the rows' upserts on ``conn`` (a write transaction the caller rolls back); a
+    refusal of the mutations (a rule the cells alone do not show) refuses its row."""
+    out = list(results)
+    for i, result in enumerate(results):
+        if result.call is None:
+            continue
+        name, args = result.call
+        ctx = MutationContext(user=user, client_id=store.client_id, hlc=store.clock.now())
+        try:
+            run_mutation(conn, name, args, ctx)
+        except MutationRejected as exc:
+            out[i] = RowResult(
+                result.place, REFUSED, result.key, reasons=(f"{result.place}：{exc.message}",)
+            )
+    return out
 
 
 def _trial(store: Store, results: list[RowResult], user: str) -> list[RowResult]:
-    """Run the rows' upserts in a transaction that is rolled back; a refusal of the
-    mutations (a rule the cells alone do not show) refuses its row."""
-    pending = [(i, r) for i, r in enumerate(results) if r.call is not None]
-    if not pending:
+    """:func:`run_trial` in a transaction that is rolled back."""
+    if all(r.call is None for r in results):
         return results
-    out = list(results)
+    out = results
     try:
         with write_scope(store) as conn:
-            for i, result in pending:
-                assert result.call is not None
-                name, args = result.call
-                ctx = MutationContext(user=user, client_id=store.client_id, hlc=store.clock.now())
-                try:
-                    run_mutation(conn, name, args, ctx)
-                except MutationRejected as exc:
-                    out[i] = RowResult(
-                        result.place,
-                        REFUSED,
-                        result.key,
-                        reasons=(f"{result.place}：{exc.message}",),
-                    )
-            raise _RolledBack
-    except _RolledBack:
+            out = run_trial(conn, store, results, user)
+            raise RolledBack
+    except RolledBack:
         pass
     return out
+
+
+def validate_rows(
+    conn: Connection, table: str, sheet: Sheet, source: str, progress: Progress | None = None
+) -> list[RowResult]:
+    """Each row of ``sheet`` checked on its own and matched by natural key against the
+    records ``conn`` sees; writes nothing."""
+    lay = layout(table)
+    check_headers(lay, sheet.headers, source)
+    validator = _Validator(Records(conn, lay.table), lay, sheet.headers)
+    results: list[RowResult] = []
+    total = len(sheet.rows)
+    for n, raw in enumerate(sheet.rows, start=1):
+        results.append(validator.row(raw))
+        if progress is not None and n % 500 == 0:
+            progress("校验", n, total)
+    return results
 
 
 def preview_sheet(
@@ -442,21 +467,12 @@ def preview_sheet(
     user: str = "导入",
     progress: Progress | None = None,
 ) -> Preview:
-    lay = layout(table)
-    table = lay.table
-    check_headers(lay, sheet.headers, source)
+    table = layout(table).table
     with store.engine.connect() as conn:
-        records = Records(conn, table)
-    validator = _Validator(records, lay, sheet.headers)
-    results: list[RowResult] = []
-    total = len(sheet.rows)
-    for n, raw in enumerate(sheet.rows, start=1):
-        results.append(validator.row(raw))
-        if progress is not None and n % 500 == 0:
-            progress("校验", n, total)
+        results = validate_rows(conn, table, sheet, source, progress)
     results = _trial(store, results, user)
     if progress is not None:
-        progress("校验", total, total)
+        progress("校验", len(results), len(results))
     return Preview(table, source, results)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from console.domain.schema import Township
-from console.services.io import exporter, importer
+from console.services.io import exporter, importer, workbook
 from console.services.io.importer import Preview, Progress
 from console.store.writer import Writer
 
@@ -17,6 +17,9 @@ class ReferenceIO:
         self._writer = writer
 
     def preview(self, table: str, path: Path, progress: Progress | None = None) -> Preview:
+        """``table`` :data:`workbook.BOOK` previews every table worksheet of a workbook."""
+        if table == workbook.BOOK:
+            return workbook.preview_book(self._writer.store, path, progress=progress)
         return importer.preview(self._writer.store, table, path, progress=progress)
 
     def apply(self, result: Preview, *, user: str, skip_refused: bool = False) -> int:
@@ -25,9 +28,13 @@ class ReferenceIO:
         return len(changes.rows)
 
     def export(self, table: str, path: Path, township: str | None = None) -> int:
+        if table == workbook.BOOK:
+            return workbook.export_book(self._writer.store, path, township=township)
         return exporter.export_table(self._writer.store, table, path, township=township)
 
     def template(self, table: str, path: Path) -> None:
+        if table == workbook.BOOK:
+            return workbook.write_book_template(path)
         exporter.write_template(table, path)
 
     def township_names(self) -> list[str]:

@@ -1,10 +1,13 @@
-"""Reading and writing .xlsx workbooks (openpyxl): one table per first worksheet, the first
-row its Chinese headers."""
+"""Reading and writing .xlsx workbooks (openpyxl): a table per worksheet, the first row its
+Chinese headers. A one-table file uses its first worksheet; a county's workbook holds one
+worksheet per table, named by the table (see :mod:`console.services.io.workbook`)."""
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +16,19 @@ from console.services.io.layout import ImportFileError, RawRow, Sheet
 Progress = Callable[[int, int], None]
 
 
-def read_xlsx(path: Path, progress: Progress | None = None) -> Sheet:
+@dataclass(frozen=True)
+class SheetOut:
+    """One worksheet to write: its title, headers (with their comments) and rows."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    comments: Sequence[str] | None = None
+
+
+@contextmanager
+def _open(path: Path) -> Iterator[Any]:
     from openpyxl import load_workbook
-    from openpyxl.utils import get_column_letter
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
@@ -25,33 +38,89 @@ def read_xlsx(path: Path, progress: Progress | None = None) -> Sheet:
             "旧版 .xls 请先在 Excel 中“另存为” .xlsx"
         ) from None
     try:
-        ws = book.worksheets[0]
-        total = max((ws.max_row or 1) - 1, 0)
-        lines = ws.iter_rows(values_only=True)
-        head = next(lines, None)
-        if head is None:
-            raise ImportFileError(f"{path.name} 的第一个工作表是空的：第 1 行应为表头")
-        headers = tuple("" if h is None else str(h).strip() for h in head)
-        letters = [get_column_letter(i + 1) for i in range(len(headers))]
-        rows: list[RawRow] = []
-        for number, values in enumerate(lines, start=2):
-            if values is None or all(
-                v is None or (isinstance(v, str) and not v.strip()) for v in values
-            ):
-                continue  # blank lines between blocks are common in hand-kept sheets
-            cells: dict[str, Any] = {}
-            refs: dict[str, str] = {}
-            for i, header in enumerate(headers):
-                if not header:
-                    continue
-                cells[header] = values[i] if i < len(values) else None
-                refs[header] = f"{letters[i]} 列"
-            rows.append(RawRow(f"第 {number} 行", cells, refs))
-            if progress is not None and (number - 1) % 500 == 0:
-                progress(number - 1, total)  # lines read below the header
-        return Sheet(headers, rows)
+        yield book
     finally:
         book.close()
+
+
+def _read_sheet(ws: Any, what: str, prefix: str, progress: Progress | None) -> Sheet:
+    from openpyxl.utils import get_column_letter
+
+    total = max((ws.max_row or 1) - 1, 0)
+    lines = ws.iter_rows(values_only=True)
+    head = next(lines, None)
+    if head is None:
+        raise ImportFileError(f"{what}是空的：第 1 行应为表头")
+    headers = tuple("" if h is None else str(h).strip() for h in head)
+    letters = [get_column_letter(i + 1) for i in range(len(headers))]
+    rows: list[RawRow] = []
+    for number, values in enumerate(lines, start=2):
+        if values is None or all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in values
+        ):
+            continue  # blank lines between blocks are common in hand-kept sheets
+        cells: dict[str, Any] = {}
+        refs: dict[str, str] = {}
+        for i, header in enumerate(headers):
+            if not header:
+                continue
+            cells[header] = values[i] if i < len(values) else None
+            refs[header] = f"{letters[i]} 列"
+        rows.append(RawRow(f"{prefix}第 {number} 行", cells, refs))
+        if progress is not None and (number - 1) % 500 == 0:
+            progress(number - 1, total)  # lines read below the header
+    return Sheet(headers, rows)
+
+
+def read_xlsx(path: Path, progress: Progress | None = None) -> Sheet:
+    """The first worksheet of ``path``."""
+    with _open(path) as book:
+        return _read_sheet(book.worksheets[0], f"{path.name} 的第一个工作表", "", progress)
+
+
+def read_xlsx_sheets(path: Path, progress: Progress | None = None) -> list[tuple[str, Sheet]]:
+    """Every worksheet of ``path`` as (title, sheet), in the workbook's order; a row's place
+    names its worksheet ("风险点 第 3 行"). Empty worksheets (a 说明 page) are left out."""
+    out: list[tuple[str, Sheet]] = []
+    with _open(path) as book:
+        for ws in book.worksheets:
+            title = str(ws.title).strip()
+            if (ws.max_row or 0) < 1 or next(ws.iter_rows(values_only=True), None) is None:
+                continue
+            out.append((title, _read_sheet(ws, f"工作表“{title}”", f"{title} ", progress)))
+    if not out:
+        raise ImportFileError(f"{path.name} 中没有任何有内容的工作表")
+    return out
+
+
+def write_xlsx_book(path: Path, sheets: Sequence[SheetOut]) -> None:
+    """A workbook with one worksheet per entry: bold, frozen headers (with their comments)."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    bold = Font(bold=True)
+    for sheet in sheets:
+        ws = book.create_sheet(sheet.title[:31])
+        ws.append(list(sheet.headers))
+        for i, header in enumerate(sheet.headers, start=1):
+            cell = ws.cell(row=1, column=i)
+            cell.font = bold
+            if sheet.comments is not None and sheet.comments[i - 1]:
+                comment = Comment(sheet.comments[i - 1], "duty-console")
+                comment.width = 260
+                comment.height = 120
+                cell.comment = comment
+            ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(header) + 4)
+        ws.freeze_panes = "A2"
+        for row in sheet.rows:
+            ws.append(list(row))
+    book.save(path)
 
 
 def write_xlsx(
@@ -63,27 +132,4 @@ def write_xlsx(
     comments: Sequence[str] | None = None,
 ) -> None:
     """A workbook with one sheet: bold, frozen headers (with ``comments`` on them), rows."""
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = title[:31]
-    ws.append(list(headers))
-    bold = Font(bold=True)
-    for i, header in enumerate(headers, start=1):
-        cell = ws.cell(row=1, column=i)
-        cell.font = bold
-        if comments is not None and comments[i - 1]:
-            comment = Comment(comments[i - 1], "duty-console")
-            comment.width = 260
-            comment.height = 120
-            cell.comment = comment
-        ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(header) + 4)
-    ws.freeze_panes = "A2"
-    for row in rows:
-        ws.append(list(row))
-    book.save(path)
+    write_xlsx_book(path, [SheetOut(title, headers, rows, comments)])

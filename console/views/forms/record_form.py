@@ -51,6 +51,12 @@ _DEFAULT_DECIMALS = 2
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
+# Referred tables whose records lie in a township (a form's township filters them), and the
+# role columns that point at them.
+_LOCATED = frozenset({"villages", "risk_points", "shelters", "stations"})
+_IN_TOWNSHIP = (catalog.VILLAGE, catalog.RISK_POINT, catalog.SHELTER, catalog.STATION)
+
+
 class _NullableDoubleSpin(QDoubleSpinBox):
     """A number that may be left empty: the value one step below the declared minimum is
     shown as 未填写 and means None."""
@@ -177,8 +183,8 @@ class RecordForm(QDialog):
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
         township_box = self.editors.get("township_id")
-        if isinstance(township_box, QComboBox) and "village_id" in self.editors:
-            township_box.currentIndexChanged.connect(lambda _i: self._fill_villages())
+        if isinstance(township_box, QComboBox) and self._located():
+            township_box.currentIndexChanged.connect(lambda _i: self._fill_located())
         role_box = self.editors.get("role")
         if spec.table == "person_roles" and isinstance(role_box, QComboBox):
             role_box.currentIndexChanged.connect(lambda _i: self._follow_role(clear=True))
@@ -226,13 +232,26 @@ class RecordForm(QDialog):
             line.setMaxLength(field.max_len)
         return line
 
+    def _located(self) -> list[str]:
+        """The pickers of places that lie in a township, when the form also picks one: the
+        township filters them."""
+        if "township_id" not in self.editors:
+            return []
+        return [
+            name
+            for name, field in self.spec.fields.items()
+            if name in self.editors and field.ref in _LOCATED
+        ]
+
     def _fill_refs(self, box: QComboBox, name: str, field: Field) -> None:
-        """The live records of the referred table; villages only of the chosen township."""
+        """The live records of the referred table; places in a township only of the chosen
+        township (villages need one chosen; the others list all until one is)."""
         target = field.ref or ""
         rows = self.snapshot.rows.get(target, [])
-        if target == "villages" and "township_id" in self.editors:
+        if target in _LOCATED and "township_id" in self.editors:
             township = self.value("township_id")
-            rows = [r for r in rows if township and r.get("township_id") == township]
+            if township or target == "villages":
+                rows = [r for r in rows if township and r.get("township_id") == township]
         box.blockSignals(True)
         box.clear()
         if not field.required:
@@ -242,13 +261,13 @@ class RecordForm(QDialog):
             box.addItem(names.get(row["id"], ""), row["id"])
         box.blockSignals(False)
 
-    def _fill_villages(self) -> None:
-        box = self.editors["village_id"]
-        assert isinstance(box, QComboBox)
-        current = box.currentData()
-        self._fill_refs(box, "village_id", self.spec.fields["village_id"])
-        index = box.findData(current)
-        box.setCurrentIndex(max(0, index))
+    def _fill_located(self, names: list[str] | None = None) -> None:
+        for name in self._located() if names is None else names:
+            box = self.editors[name]
+            assert isinstance(box, QComboBox)
+            current = box.currentData()
+            self._fill_refs(box, name, self.spec.fields[name])
+            box.setCurrentIndex(max(0, box.findData(current)))
 
     def _follow_role(self, *, clear: bool) -> None:
         """A role's object pickers: only those its role takes (catalog.ROLE_OBJECTS) are
@@ -259,7 +278,9 @@ class RecordForm(QDialog):
             editor = self.editors.get(target)
             if not isinstance(editor, QComboBox):
                 continue
-            on = target in allowed or (target == catalog.TOWNSHIP and catalog.VILLAGE in allowed)
+            on = target in allowed or (
+                target == catalog.TOWNSHIP and any(t in allowed for t in _IN_TOWNSHIP)
+            )
             editor.setEnabled(on)
             if clear and not on and editor.currentIndex() != 0:
                 editor.setCurrentIndex(0)  # （未选择）
@@ -283,11 +304,11 @@ class RecordForm(QDialog):
 
     def values(self) -> dict[str, Any]:
         values = {name: self.value(name) for name in self.editors}
-        # A role's township that only filtered the villages is not stored: a role keeps its
-        # one object (as the import and the sample do), unless the role takes a township.
+        # A role's township that only filtered its object's list is not stored: a role keeps
+        # its one object (as the import and the sample do), unless the role takes a township.
         if (
             self.spec.table == "person_roles"
-            and values.get(catalog.VILLAGE)
+            and any(values.get(t) for t in _IN_TOWNSHIP)
             and catalog.TOWNSHIP not in catalog.ROLE_OBJECTS.get(values.get("role") or "", ())
         ):
             values[catalog.TOWNSHIP] = None
@@ -296,8 +317,8 @@ class RecordForm(QDialog):
     def set_value(self, name: str, value: Any) -> None:
         editor = self.editors[name]
         if isinstance(editor, QComboBox):
-            if name == "village_id":
-                self._fill_villages()
+            if name in self._located():
+                self._fill_located([name])
             index = editor.findData(value)
             if index < 0 and value is not None and isinstance(value, str):
                 index = editor.findText(value)
@@ -322,12 +343,27 @@ class RecordForm(QDialog):
                 if field.kind is bool:
                     defaults.setdefault(name, name == "position_approximate")
             record = defaults
-        # townships first: the village list depends on them
+        located = self._located()
+        if located and not record.get("township_id"):
+            # A role stores its object alone: show it under its township, which filters.
+            record = {**record, "township_id": self._township_of(record, located)}
+        # townships first: the lists of places in them depend on them
         for name in sorted(self.editors, key=lambda n: n != "township_id"):
             if name in record:
                 self.set_value(name, record[name])
-        if "village_id" in self.editors and "township_id" not in record:
-            self._fill_villages()
+        if located and "township_id" not in record:
+            self._fill_located()
+
+    def _township_of(self, record: dict[str, Any], located: list[str]) -> str | None:
+        for name in located:
+            target = self.spec.fields[name].ref or ""
+            found = next(
+                (r for r in self.snapshot.rows.get(target, []) if r["id"] == record.get(name)),
+                None,
+            )
+            if found is not None and found.get("township_id"):
+                return str(found["township_id"])
+        return None
 
     # -- checking and saving ---------------------------------------------------------------
     def problems(self) -> dict[str, str]:

@@ -45,27 +45,34 @@ ImportExport = Callable[[str], object]  # called with the table shown
 
 
 class _Filter(QSortFilterProxyModel):
-    """Rows of one township (a township row: itself) whose name holds the search text."""
+    """Rows of one township (a township row: itself; a role or a person: through the place
+    or unit they point at) whose name holds the search text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.township: str | None = None
         self.text = ""
         self.name_column = "name"
+        self.township_of: Callable[[dict[str, Any]], str | None] = lambda r: r.get("township_id")
 
-    def set_filter(self, township: str | None, text: str, name_column: str) -> None:
+    def set_filter(
+        self,
+        township: str | None,
+        text: str,
+        name_column: str,
+        township_of: Callable[[dict[str, Any]], str | None],
+    ) -> None:
         self.beginFilterChange()
         self.township, self.text, self.name_column = township, text.strip(), name_column
+        self.township_of = township_of
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         record = self.sourceModel().index(row, 0, parent).data(RECORD_ROLE)
         if record is None:
             return False
-        if self.township is not None:
-            own = record.get("township_id", record["id"])
-            if own != self.township:
-                return False
+        if self.township is not None and self.township_of(record) != self.township:
+            return False
         return not self.text or self.text in str(record.get(self.name_column) or "")
 
 
@@ -268,7 +275,13 @@ class DataPage(Page):
 
     def _apply_filter(self) -> None:
         spec = self.current()
-        self.proxy.set_filter(self.township.currentData(), self.search.text(), spec.name_column)
+        snapshot, table = self.snapshot, spec.table
+        self.proxy.set_filter(
+            self.township.currentData(),
+            self.search.text(),
+            spec.name_column,
+            lambda record: snapshot.township_of(table, record),
+        )
         shown, total = self.proxy.rowCount(), self.model.rowCount()
         text = f"共 {total} 条"
         if shown != total:

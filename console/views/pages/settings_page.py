@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QScrollArea,
@@ -29,9 +30,11 @@ from console.domain.roles import allowed
 from console.models.record_table import SORT_ROLE
 from console.models.settings_table_model import SettingsTableModel, setting_rows
 from console.services.io.service import ReferenceIO
+from console.services.sample_data import remove_sample
 from console.settings import OFFICER, THEME
 from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
+from console.ui.tasks import run_task
 from console.ui.theme import THEME_LABELS, THEMES
 from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext
@@ -92,8 +95,17 @@ class SettingsPage(Page):
         self.import_export = QPushButton("导入/导出基础数据…", self)
         self.import_export.setEnabled(context.incidents is not None)
         self.import_export.clicked.connect(self.open_import_dialog)
+        self.clear_sample = QPushButton("清除样例数据…", self)
+        self.clear_sample.setToolTip(
+            "删除本机的遂昌县样例数据（样例乡镇、村、风险点、人员和样例事件），保留您录入的数据"
+        )
+        self.clear_sample.clicked.connect(lambda: self.remove_sample())
+        self.sample_note = QLabel(self)
+        self.sample_note.setObjectName("Muted")
         data_row = QHBoxLayout()
         data_row.addWidget(self.import_export)
+        data_row.addWidget(self.clear_sample)
+        data_row.addWidget(self.sample_note)
         data_row.addStretch(1)
         form.addWidget(QLabel("基础数据", self), 2, 0)
         form.addLayout(data_row, 2, 1)
@@ -147,6 +159,7 @@ class SettingsPage(Page):
 
     def refresh(self) -> None:
         ctx = self.context
+        self.clear_sample.setVisible(ctx.incidents is not None and ctx.queries.sample_present())
         self.model.set_records(setting_rows(ctx.settings))
         notes = []
         if ctx.theme.name != ctx.settings.get(THEME):
@@ -184,6 +197,28 @@ class SettingsPage(Page):
                 parent=self,
             )
         self.import_dialog.open()  # window-modal: the page under it waits
+
+    def remove_sample(self, *, confirm: bool = True) -> None:
+        """清除样例数据 after the officer confirms; their own records stay."""
+        ctx = self.context
+        if ctx.incidents is None:
+            return
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                "清除样例数据",
+                "将从本机删除全部遂昌县样例数据（样例乡镇、村、风险点、避灾场所、人员和样例事件），"
+                "您自己录入的数据保留。清除后本机不再自动载入样例数据。\n\n是否继续？",
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+        writer = ctx.incidents.writer
+
+        def done(count: object) -> None:
+            self.sample_note.setText("已清除样例数据" if count else "本机没有样例数据")
+            self.refresh()
+
+        run_task(ctx.tasks, remove_sample, writer, on_done=done, receiver=self)
 
     def _may_write(self, mutation: str) -> bool:
         """The signed-in role's permission; standalone (no account) writes locally."""
