@@ -41,6 +41,7 @@ from console.ui.tasks import TaskRunner, run_task
 from console.ui.theme import ThemeColors
 
 ALL_TOWNSHIPS = "全部乡镇"
+KEY_COLUMN_WIDTH = 300
 FILE_FILTER = "表格或位置文件 (*.xlsx *.csv *.geojson *.json)"
 # What a background step may fail with that is the file's or the store's fault, not a bug.
 _EXPECTED: tuple[type[BaseException], ...] = (ImportFileError, OSError, *WRITE_REFUSED)
@@ -120,6 +121,9 @@ class ImportDialog(QDialog):
         self.view.verticalHeader().setVisible(False)
         header = self.view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # A role's key is long; the reason column (last) gets the room.
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, KEY_COLUMN_WIDTH)
         header.setStretchLastSection(True)
 
         self.skip = QCheckBox("跳过被拒绝的行（只导入其余的行）", self)

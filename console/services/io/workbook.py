@@ -47,7 +47,14 @@ class BookPreview(Preview):
     def summary(self) -> str:
         counts = "，".join(f"{o} {self.count(o)} 行" for o in (NEW, UPDATED, UNCHANGED, REFUSED))
         lines = [f"{self.source}（{len(self.sheets)} 个工作表，共 {len(self.rows)} 行）：{counts}"]
-        lines += [sheet.summary() for sheet in self.sheets]
+        changed = []
+        for sheet in self.sheets:
+            parts = [f"{o} {sheet.count(o)}" for o in (NEW, UPDATED, REFUSED) if sheet.count(o)]
+            if parts:
+                changed.append(f"{LAYOUTS[sheet.table].title}（{'，'.join(parts)}）")
+        lines.append(
+            f"有变化的工作表：{'；'.join(changed)}" if changed else "各工作表与现有数据一致"
+        )
         if self.ignored:
             lines.append(f"未导入的工作表（名称不是数据表）：{'、'.join(self.ignored)}")
         return "\n".join(lines)
