@@ -210,3 +210,13 @@ def role_problem(values: dict[str, object]) -> str | None:
     if isinstance(start, str) and isinstance(end, str) and start and end and end < start:
         return f"任职结束日期（{end}）早于开始日期（{start}）"
     return None
+
+
+# 管控一张表 (issue 12): people moved out of danger, recorded as events.
+EVACUATION_OPEN, EVACUATION_CLOSED = "进行中", "已结束"
+EVACUATION_STATUSES: tuple[str, ...] = (EVACUATION_OPEN, EVACUATION_CLOSED)
+# 已转: moved out; 拒转: refused to move; 返回: came back home (from a shelter or relatives).
+MOVED, REFUSED_MOVE, RETURNED = "已转", "拒转", "返回"
+TRANSFER_KINDS: tuple[str, ...] = (MOVED, REFUSED_MOVE, RETURNED)
+TO_SHELTER = "安置点"
+DESTINATIONS: tuple[str, ...] = (TO_SHELTER, "投亲靠友", "其他")

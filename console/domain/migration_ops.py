@@ -246,3 +246,72 @@ def drop_people() -> None:
     # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
     for table, name, _type, _default in reversed(_PEOPLE_FIELDS):
         op.drop_column(table, name)
+
+
+def _fk(*columns: str) -> list[sa.ForeignKeyConstraint]:
+    return [sa.ForeignKeyConstraint([c], [f"{t}.id"]) for c, t in (x.split(":") for x in columns)]
+
+
+def add_transfers() -> None:
+    """管控一张表 (issue 12): evacuations, their circle of villages and the transfer events
+    (workstation 0013, server 0012)."""
+    op.create_table(
+        "evacuations",
+        sa.Column("title", sa.String(length=80), nullable=False),
+        sa.Column("started_at", sa.String(length=32), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("ended_at", sa.String(length=32), nullable=True),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        *_fk("incident_id:incidents"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "evacuation_areas",
+        sa.Column("evacuation_id", sa.String(length=36), nullable=False),
+        sa.Column("village_id", sa.String(length=36), nullable=False),
+        sa.Column("risk_point_id", sa.String(length=36), nullable=True),
+        sa.Column("planned_households", sa.Integer(), nullable=False),
+        sa.Column("planned_persons", sa.Integer(), nullable=False),
+        sa.Column("added_at", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        *_fk("evacuation_id:evacuations", "village_id:villages", "risk_point_id:risk_points"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "transfer_events",
+        sa.Column("evacuation_id", sa.String(length=36), nullable=False),
+        sa.Column("village_id", sa.String(length=36), nullable=False),
+        sa.Column("risk_point_id", sa.String(length=36), nullable=True),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("persons", sa.Integer(), nullable=False),
+        sa.Column("households", sa.Integer(), nullable=False),
+        sa.Column("destination", sa.String(length=8), nullable=False),
+        sa.Column("shelter_id", sa.String(length=36), nullable=True),
+        sa.Column("reported_by", sa.String(length=80), nullable=False),
+        sa.Column("reported_at", sa.String(length=32), nullable=False),
+        sa.Column("correction_of", sa.String(length=36), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        *_fk(
+            "evacuation_id:evacuations",
+            "village_id:villages",
+            "risk_point_id:risk_points",
+            "shelter_id:shelters",
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for table in ("evacuation_areas", "transfer_events"):
+        op.create_index(f"ix_{table}_evacuation_id", table, ["evacuation_id"], unique=False)
+
+
+def drop_transfers() -> None:
+    for table in ("transfer_events", "evacuation_areas"):
+        op.drop_index(f"ix_{table}_evacuation_id", table_name=table)
+    for table in ("transfer_events", "evacuation_areas", "evacuations"):
+        op.drop_table(table)

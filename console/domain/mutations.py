@@ -636,3 +636,7 @@ def report_record_sent(
             conn, ctx, {**args, "at": values["sent_at"]}, values["incident_id"], "报送", body
         ),
     ]
+
+
+# The 管控一张表 mutations register themselves on import (kept in their own module).
+from console.domain import mutations_transfers  # noqa: E402, F401

@@ -37,6 +37,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # So is the grading table (设置 > 定级标准): it decides grades and so deadlines.
     "grading_rule.upsert": _LEADERS,
     "grading_rule.delete": _LEADERS,
+    # 管控一张表: any officer tracks an evacuation and records what is reported; reopening
+    # one the centre closed is the leader's call.
+    "evacuation.open": _EDITORS,
+    "evacuation.update": _EDITORS,
+    "evacuation.close": _EDITORS,
+    "evacuation.reopen": _LEADERS,
+    "evacuation.add_area": _EDITORS,
+    "evacuation.set_planned": _EDITORS,
+    "transfer.record": _EDITORS,
 }
 for _entity in (
     "township",

@@ -355,6 +355,68 @@ class IncidentReport(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Evacuation(SyncedRecord):
+    """转移行动: one transfer of people out of danger (opened by an order or a leader's
+    call), with its circle of villages (:class:`EvacuationArea`) and the transfers reported
+    (:class:`TransferEvent`)."""
+
+    __tablename__ = "evacuations"
+
+    title: Mapped[str] = text("转移行动名称", 80, required=True)
+    started_at: Mapped[str] = timestamp("开始时间")
+    incident_id: Mapped[str | None] = ref("关联事件", "incidents")
+    note: Mapped[str] = long_text("备注", 2000)
+    status: Mapped[str] = system(
+        Field("状态", str, choices=catalog.EVACUATION_STATUSES), String(4), default="进行中"
+    )
+    ended_at: Mapped[str | None] = system(
+        Field("结束时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class EvacuationArea(SyncedRecord):
+    """A village (or one risk point of it) in an evacuation's circle, with the people to
+    move (应转). 扩面转移 adds more rows while the evacuation is open."""
+
+    __tablename__ = "evacuation_areas"
+
+    evacuation_id: Mapped[str] = ref("转移行动", "evacuations", required=True, index=True)
+    village_id: Mapped[str] = ref("村（社区）", "villages", required=True)
+    risk_point_id: Mapped[str | None] = ref("风险点", "risk_points")
+    planned_households: Mapped[int] = count("应转户数")
+    planned_persons: Mapped[int] = count("应转人数")
+    added_at: Mapped[str] = timestamp("纳入时间")
+    reason: Mapped[str] = text("纳入原因", 200)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class TransferEvent(SyncedRecord):
+    """One report of people moved, refusing or back home: an append-only event, so two
+    workstations (or a township phoning twice) add up instead of overwriting each other. A
+    correction is another event pointing at the one it corrects, its count negative."""
+
+    __tablename__ = "transfer_events"
+
+    evacuation_id: Mapped[str] = ref("转移行动", "evacuations", required=True, index=True)
+    village_id: Mapped[str] = ref("村（社区）", "villages", required=True)
+    risk_point_id: Mapped[str | None] = ref("风险点", "risk_points")
+    kind: Mapped[str] = choice("类别", catalog.TRANSFER_KINDS, 4, required=True)
+    persons: Mapped[int] = integer("人数", -1_000_000, 1_000_000)
+    households: Mapped[int] = setting("户数", -1_000_000, 1_000_000, default=0)
+    destination: Mapped[str] = choice(
+        "去向", ("", *catalog.DESTINATIONS), 8, nullable=False, default=""
+    )
+    shelter_id: Mapped[str | None] = ref("避灾场所", "shelters")
+    reported_by: Mapped[str] = text("报告人", 80)
+    reported_at: Mapped[str] = timestamp("报告时间")
+    # The id of the event a correction corrects ("" for a first report). Not a foreign key:
+    # a pull page may bring a correction before the event it names; the mutation checks it.
+    correction_of: Mapped[str] = text("更正的记录", 36)
+    note: Mapped[str] = text("备注", 200)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Village,
@@ -370,6 +432,9 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     ReportRule,
     IncidentReport,
     GradingRule,
+    Evacuation,
+    EvacuationArea,
+    TransferEvent,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -56,6 +56,9 @@ MUTATION = {
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
     "grading_rules": "grading_rule.upsert",
+    "evacuations": "evacuation.open",
+    "evacuation_areas": "evacuation.add_area",
+    "transfer_events": "transfer.record",
 }
 
 
@@ -133,6 +136,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         for target in catalog.ROLE_TARGETS:
             if target not in targets[:1]:
                 args[target] = None
+    if table == "transfer_events":  # a shelter goes with 安置点; the first is no correction
+        args.update(destination=catalog.TO_SHELTER, correction_of="")
     return {"id": new_id(), **args}
 
 

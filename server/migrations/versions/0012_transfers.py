@@ -1,0 +1,23 @@
+"""管控一张表 (issue 12): evacuations (转移行动), their circle of villages and the transfer
+events. See :func:`console.domain.migration_ops.add_transfers`.
+
+Revision ID: 0012_transfers
+Revises: 0011_client_keys
+"""
+
+from collections.abc import Sequence
+
+from console.domain.migration_ops import add_transfers, drop_transfers
+
+revision: str = "0012_transfers"
+down_revision: str | None = "0011_client_keys"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    add_transfers()
+
+
+def downgrade() -> None:
+    drop_transfers()
