@@ -25,6 +25,7 @@ from console.domain.schema import (
     Village,
 )
 from console.domain.transfers import RollUp, laggards, roll_up
+from console.store.database import Store
 from console.store.writer import Writer
 
 LAGGARD_MINUTES = 30  # default: no report for half an hour while a transfer is open
@@ -37,12 +38,29 @@ def _t(model: type[SyncedRecord]) -> Table:
 
 
 class TransferService:
-    def __init__(self, writer: Writer) -> None:
+    """Reads from ``store``; writes through ``writer`` (None: a read-only console, such as
+    the wall, which must not change anything)."""
+
+    def __init__(self, store: Store, writer: Writer | None = None) -> None:
+        self.store = store
         self._writer = writer
 
+    @classmethod
+    def of(cls, writer: Writer) -> TransferService:
+        return cls(writer.store, writer)
+
+    @property
+    def writable(self) -> bool:
+        return self._writer is not None
+
     def _apply(self, name: str, args: dict[str, Any], user: str) -> str:
-        self._writer.apply([(name, args)], user=user)
+        self._apply_all([(name, args)], user)
         return str(args["id"])
+
+    def _apply_all(self, calls: list[tuple[str, dict[str, Any]]], user: str) -> None:
+        if self._writer is None:
+            raise MutationRejected("read_only", "本机为只读，不能修改")
+        self._writer.apply(calls, user=user)
 
     # -- evacuations ----------------------------------------------------------------------
     def open(
@@ -74,7 +92,7 @@ class TransferService:
         """Open ones first, the newest first."""
         t = _t(Evacuation)
         stmt = select(t).where(t.c.deleted.is_(False)).order_by(t.c.started_at.desc())
-        with self._writer.store.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
         return sorted(rows, key=lambda r: r["status"] != catalog.EVACUATION_OPEN)
 
@@ -86,7 +104,7 @@ class TransferService:
         stmt = select(
             func.coalesce(func.sum(t.c.households), 0), func.coalesce(func.sum(t.c.persons), 0)
         ).where(t.c.deleted.is_(False), which)
-        with self._writer.store.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             households, persons = conn.execute(stmt).one()
         return int(households), int(persons)
 
@@ -116,6 +134,39 @@ class TransferService:
             "reason": reason,
         }
         return self._apply("evacuation.add_area", args, user)
+
+    def add_areas(
+        self,
+        evacuation_id: str,
+        villages: list[str],
+        *,
+        user: str,
+        reason: str = "",
+        at: datetime | None = None,
+    ) -> list[str]:
+        """扩面转移: several villages at once, in one write (all or none), each with its
+        people at risk as 应转."""
+        when = beijing.canonical(at or beijing.now())
+        calls = []
+        for village in villages:
+            households, persons = self.at_risk(village)
+            calls.append(
+                (
+                    "evacuation.add_area",
+                    {
+                        "id": new_id(),
+                        "evacuation_id": evacuation_id,
+                        "village_id": village,
+                        "risk_point_id": None,
+                        "planned_households": households,
+                        "planned_persons": persons,
+                        "added_at": when,
+                        "reason": reason,
+                    },
+                )
+            )
+        self._apply_all(calls, user)
+        return [str(args["id"]) for _name, args in calls]
 
     def set_planned(self, area_id: str, households: int, persons: int, *, user: str) -> None:
         args = {"id": area_id, "planned_households": households, "planned_persons": persons}
@@ -168,7 +219,7 @@ class TransferService:
         """A correction of a recorded report: another event with the difference (a
         negative count takes people off), never an overwrite."""
         t = _t(TransferEvent)
-        with self._writer.store.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             original = conn.execute(select(t).where(t.c.id == event_id)).mappings().first()
         if original is None:
             raise MutationRejected("not_found", "要更正的记录不存在")
@@ -195,7 +246,7 @@ class TransferService:
             .where(t.c.evacuation_id == evacuation_id, t.c.deleted.is_(False))
             .order_by(t.c.reported_at)
         )
-        with self._writer.store.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
     # -- the roll-up ----------------------------------------------------------------------
@@ -203,7 +254,7 @@ class TransferService:
         """The counts from the events, read in three narrow queries (20,000 events are
         summed in a few tens of milliseconds; see bench/transfer_rollup.py)."""
         areas, events, villages = _t(EvacuationArea), _t(TransferEvent), _t(Village)
-        with self._writer.store.engine.connect() as conn:
+        with self.store.engine.connect() as conn:
             area_rows = conn.execute(
                 select(
                     areas.c.village_id,

@@ -67,7 +67,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "control-table",
         "管控一张表",
         "Ctrl+4",
-        EMPTY_PAGE,
+        "console.views.pages.control_page:ControlPage",
         "控",
         "按乡镇、村、风险点落实责任人和人员转移情况的管控表将在此处。",
         (

@@ -30,8 +30,8 @@ def test_two_workstations_offline_add_up_exactly_on_a_third(
         ],
         user="zhang",
     )
-    evac = TransferService(a.writer).open("演练转移", user="zhang")
-    TransferService(a.writer).add_area(evac, vil, planned_persons=200, user="zhang")
+    evac = TransferService.of(a.writer).open("演练转移", user="zhang")
+    TransferService.of(a.writer).add_area(evac, vil, planned_persons=200, user="zhang")
     a.close()
     for d in dirs:
         assert sync_once_cli(server.url, d).returncode == 0
@@ -39,7 +39,7 @@ def test_two_workstations_offline_add_up_exactly_on_a_third(
     # a and b record offline, concurrently, for the same village.
     for d, counts in ((dirs[0], (30, 12, 5)), (dirs[1], (25, 8))):
         w = open_workstation(d, autoload=False)
-        service = TransferService(w.writer)
+        service = TransferService.of(w.writer)
         for n in counts:
             service.record(evac, vil, catalog.MOVED, n, user="zhang")
         w.close()
@@ -48,7 +48,7 @@ def test_two_workstations_offline_add_up_exactly_on_a_third(
     assert sync_once_cli(server.url, dirs[2]).returncode == 0
     c = open_workstation(dirs[2], autoload=False)
     try:
-        up = TransferService(c.writer).roll_up(evac)
+        up = TransferService.of(c.writer).roll_up(evac)
         assert (up.county.planned_persons, up.county.moved, up.county.reports) == (200, 80, 5)
     finally:
         c.close()

@@ -48,7 +48,7 @@ def _refusal(exc: BaseException) -> str:
 
 
 def test_circle_reports_corrections_and_refusals(ws: Workstation) -> None:
-    service = TransferService(ws.writer)
+    service = TransferService.of(ws.writer)
     village, township, points = _village_with_points(ws)
     evac = service.open("9·28 台风转移", user="zhang")
     area = service.add_area(evac, village, user="zhang", reason="研判：红色预警")

@@ -169,11 +169,11 @@ def test_clearing_the_sample_from_settings_keeps_the_officers_own_records(
 ) -> None:
     page = window.show_view("settings")
     assert isinstance(page, SettingsPage)
-    assert page.clear_sample.isVisible()
+    qtbot.waitUntil(page.clear_sample.isVisible, timeout=5000)  # read in the background
     own = ("township.upsert", {"id": new_id(), "name": "本县新镇", "kind": "镇"})
     workstation.writer.apply([own], user="zhang")
     page.remove_sample(confirm=False)
     qtbot.waitUntil(lambda: page.sample_note.text() == "已清除样例数据", timeout=10_000)
     assert not workstation.queries.sample_present()
     assert [t["name"] for t in workstation.queries.townships()] == ["本县新镇"]
-    assert not page.clear_sample.isVisible()
+    qtbot.waitUntil(lambda: not page.clear_sample.isVisible(), timeout=5000)

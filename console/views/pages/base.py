@@ -12,7 +12,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain import beijing
 from console.settings import Settings
@@ -102,3 +111,20 @@ class Page(QWidget):
         self.layout_.setSpacing(14)
         self.header = PageHeader(context.spec.title, context.spec.summary, self)
         self.layout_.addWidget(self.header)
+
+
+def read_only_table(parent: QWidget, model: QAbstractItemModel, stretch: int) -> QTableView:
+    """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(False)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setMinimumSectionSize(48)
+    return table

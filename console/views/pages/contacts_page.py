@@ -18,19 +18,16 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +36,7 @@ from console.domain import beijing, catalog
 from console.services.contacts import TABLES, Contact, ContactIndex, ContactsService, Responsible
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext
+from console.views.pages.base import Page, PageContext, read_only_table
 
 RESULT_COLUMNS = ("姓名", "单位", "职务", "责任", "手机", "座机")
 RESPONSIBLE_COLUMNS = ("责任", "姓名", "手机", "座机 / 浙政钉", "单位 / 职务")
@@ -56,23 +53,6 @@ def _row(values: tuple[str, ...], payload: Contact) -> list[QStandardItem]:
         item.setData(payload, Qt.ItemDataRole.UserRole)
         items.append(item)
     return items
-
-
-def _table(parent: QWidget, model: QStandardItemModel, stretch: int) -> QTableView:
-    """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setAlternatingRowColors(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setMinimumSectionSize(48)
-    return table
 
 
 class ContactsPage(Page):
@@ -111,7 +91,7 @@ class ContactsPage(Page):
         left_layout.addWidget(self.summary)
         self.results_model = QStandardItemModel(0, len(RESULT_COLUMNS), self)
         self.results_model.setHorizontalHeaderLabels(list(RESULT_COLUMNS))
-        self.results = _table(left, self.results_model, RESULT_COLUMNS.index("责任"))
+        self.results = read_only_table(left, self.results_model, RESULT_COLUMNS.index("责任"))
         for column, width in ((0, 64), (1, 124), (2, 96), (4, 108), (5, 96)):
             self.results.setColumnWidth(column, width)
         left_layout.addWidget(self.results, 1)
@@ -141,7 +121,7 @@ class ContactsPage(Page):
         right_layout.addWidget(self.place_label)
         self.responsible_model = QStandardItemModel(0, len(RESPONSIBLE_COLUMNS), self)
         self.responsible_model.setHorizontalHeaderLabels(list(RESPONSIBLE_COLUMNS))
-        self.responsible = _table(
+        self.responsible = read_only_table(
             right, self.responsible_model, RESPONSIBLE_COLUMNS.index("单位 / 职务")
         )
         for column, width in ((0, 112), (1, 60), (2, 108), (3, 96)):

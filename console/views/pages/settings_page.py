@@ -159,7 +159,14 @@ class SettingsPage(Page):
 
     def refresh(self) -> None:
         ctx = self.context
-        self.clear_sample.setVisible(ctx.incidents is not None and ctx.queries.sample_present())
+        self.clear_sample.setVisible(False)
+        if ctx.incidents is not None:  # read on the task runner: never on the GUI thread
+            run_task(
+                ctx.tasks,
+                ctx.queries.sample_present,
+                on_done=lambda present: self.clear_sample.setVisible(bool(present)),
+                receiver=self,
+            )
         self.model.set_records(setting_rows(ctx.settings))
         notes = []
         if ctx.theme.name != ctx.settings.get(THEME):

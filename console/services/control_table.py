@@ -1,0 +1,181 @@
+"""What the 管控一张表 page shows for one evacuation, read in one go on the task runner:
+the rows county -> township -> village with their counts, the laggards, the shelters with
+occupancy against capacity, and the villages that may still be put in the circle.
+
+Qt-free; built from :class:`TransferService` reads and the domain roll-up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, select
+
+from console.domain import beijing
+from console.domain.schema import Shelter, SyncedRecord, Township, Village
+from console.domain.transfers import Tally, laggards
+from console.services.transfers import LAGGARD_MINUTES, TransferService
+
+COUNTY, TOWNSHIP, VILLAGE = "county", "township", "village"
+
+
+@dataclass(frozen=True)
+class ControlRow:
+    level: str  # COUNTY | TOWNSHIP | VILLAGE
+    id: str
+    name: str
+    township_id: str
+    tally: Tally
+    laggard: bool = False
+    laggards: int = 0  # villages lagging below a township or the county
+
+
+@dataclass(frozen=True)
+class ShelterRow:
+    id: str
+    name: str
+    township: str
+    capacity: int
+    present: int
+
+    @property
+    def over(self) -> bool:
+        return self.capacity > 0 and self.present > self.capacity
+
+
+@dataclass(frozen=True)
+class ControlSnapshot:
+    evacuations: list[dict[str, Any]] = field(default_factory=list)
+    evacuation: dict[str, Any] | None = None
+    rows: list[ControlRow] = field(default_factory=list)
+    shelters: list[ShelterRow] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    at: datetime | None = None
+    shelter_choices: list[dict[str, Any]] = field(default_factory=list)  # id, name, township
+
+    @property
+    def county(self) -> Tally:
+        return self.rows[0].tally if self.rows else Tally()
+
+
+def _t(model: type[SyncedRecord]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class ControlTable:
+    def __init__(self, transfers: TransferService) -> None:
+        self.transfers = transfers
+
+    @property
+    def _engine(self) -> Any:
+        return self.transfers.store.engine
+
+    def snapshot(
+        self,
+        evacuation_id: str | None,
+        *,
+        now: datetime | None = None,
+        minutes: int = LAGGARD_MINUTES,
+    ) -> ControlSnapshot:
+        """The rows of ``evacuation_id`` (the newest open one when None or gone)."""
+        now = now or beijing.now()
+        evacuations = self.transfers.evacuations()
+        chosen = next((e for e in evacuations if e["id"] == evacuation_id), None)
+        if chosen is None and evacuations:
+            chosen = evacuations[0]
+        if chosen is None:
+            return ControlSnapshot(evacuations, at=now)
+        up = self.transfers.roll_up(chosen["id"])
+        late = set(laggards(up, now, minutes)) if chosen["status"] == "进行中" else set()
+        names = self._names()
+        rows = [ControlRow(COUNTY, "", "全县合计", "", up.county, laggards=len(late))]
+        by_township: dict[str, list[str]] = {}
+        for village in up.villages:
+            by_township.setdefault(names["village_township"].get(village, ""), []).append(village)
+        for township in sorted(by_township, key=lambda t: names["townships"].get(t, "")):
+            villages = sorted(by_township[township], key=lambda v: names["villages"].get(v, ""))
+            rows.append(
+                ControlRow(
+                    TOWNSHIP,
+                    township,
+                    names["townships"].get(township, "（未知乡镇）"),
+                    township,
+                    up.townships.get(township, Tally()),
+                    laggards=sum(1 for v in villages if v in late),
+                )
+            )
+            rows += [
+                ControlRow(
+                    VILLAGE,
+                    v,
+                    names["villages"].get(v, "（未知村）"),
+                    township,
+                    up.villages[v],
+                    laggard=v in late,
+                )
+                for v in villages
+            ]
+        shelters = [
+            ShelterRow(
+                str(s["id"]),
+                str(s["name"]),
+                names["townships"].get(s["township_id"] or "", ""),
+                int(s["capacity"] or 0),
+                present,
+            )
+            for s in self._shelters(set(up.shelters))
+            if (present := up.shelters.get(s["id"], 0))
+        ]
+        shelters.sort(key=lambda s: (-s.present, s.name))
+        events = self.transfers.events(chosen["id"])
+        return ControlSnapshot(
+            evacuations, chosen, rows, shelters, events, now, self._shelters(None)
+        )
+
+    def _names(self) -> dict[str, dict[str, str]]:
+        townships, villages = _t(Township), _t(Village)
+        with self._engine.connect() as conn:
+            t_names = {
+                str(i): str(n) for i, n in conn.execute(select(townships.c.id, townships.c.name))
+            }
+            v_rows = conn.execute(
+                select(villages.c.id, villages.c.name, villages.c.township_id)
+            ).all()
+        return {
+            "townships": t_names,
+            "villages": {str(i): str(n) for i, n, _t in v_rows},
+            "village_township": {str(i): str(t) for i, _n, t in v_rows},
+        }
+
+    def _shelters(self, ids: set[str] | None) -> list[dict[str, Any]]:
+        """The live shelters (only ``ids`` when given)."""
+        if ids is not None and not ids:
+            return []
+        shelters = _t(Shelter)
+        stmt = select(
+            shelters.c.id, shelters.c.name, shelters.c.township_id, shelters.c.capacity
+        ).where(shelters.c.deleted.is_(False))
+        if ids is not None:
+            stmt = stmt.where(shelters.c.id.in_(ids))
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def candidates(self, township_id: str) -> list[dict[str, Any]]:
+        """The township's villages with the people at risk in them, for 扩面转移."""
+        villages = _t(Village)
+        with self._engine.connect() as conn:
+            rows = [
+                dict(r)
+                for r in conn.execute(
+                    select(villages.c.id, villages.c.name)
+                    .where(villages.c.township_id == township_id, villages.c.deleted.is_(False))
+                    .order_by(villages.c.name)
+                ).mappings()
+            ]
+        for row in rows:
+            row["households"], row["persons"] = self.transfers.at_risk(row["id"])
+        return rows

@@ -1,0 +1,553 @@
+"""管控一张表: for the evacuation under way, every township and village with 应转 / 已转 /
+拒转 / 返回 / 在外 and the progress, the villages silent too long, the shelters filling up;
+for the selected village its responsibility chain with phones, its reports, and a one-line
+form to record what a village or township phones in (and to correct a report).
+
+Reads run on the task runner through :class:`ControlTable`; writes through
+:class:`TransferService` (one mutation each, so reports from several workstations add up).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QSpinBox,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain import beijing, catalog
+from console.models.control_table_model import ControlTableModel
+from console.services.contacts import ContactsService, Responsible
+from console.services.control_table import VILLAGE, ControlRow, ControlSnapshot, ControlTable
+from console.services.transfers import LAGGARD_MINUTES, TransferService
+from console.store.changes import Changes
+from console.ui.tasks import run_task
+from console.views.pages.base import Page, PageContext, read_only_table
+
+TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
+EVENT_COLUMNS = ("报告时间", "类别", "人数", "户数", "去向", "报告人", "录入", "备注")
+CHAIN_COLUMNS = ("责任", "姓名", "手机")
+SHELTER_COLUMNS = ("避灾场所", "乡镇", "容纳", "现有")
+NO_SHELTER = "（不指定）"
+
+
+def _items(values: tuple[str, ...], payload: Any = None) -> list[QStandardItem]:
+    out = []
+    for value in values:
+        item = QStandardItem(value)
+        item.setEditable(False)
+        item.setToolTip(value)
+        item.setData(payload, Qt.ItemDataRole.UserRole)
+        out.append(item)
+    return out
+
+
+class ControlPage(Page):
+    refreshed = Signal()  # a snapshot landed (tests wait on it)
+    written = Signal(str)  # a write finished: "" or the Chinese refusal
+
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, parent)
+        writer = context.incidents.writer if context.incidents is not None else None
+        self.transfers = TransferService(context.queries.store, writer)
+        self.table_service = ControlTable(self.transfers)
+        self.contacts = ContactsService(context.queries.store, context.incidents)
+        self.snapshot = ControlSnapshot()
+        self.village: ControlRow | None = None
+        self._chain_seq = 0
+        self.header.subtitle.setText(
+            "按乡镇、村汇总应转、已转、拒转、返回人数；转移记录逐条登记，多台值班台同时登记也不会互相覆盖。"
+        )
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        bar.addWidget(QLabel("转移行动", self))
+        self.evacuation = QComboBox(self)
+        self.evacuation.setMinimumContentsLength(24)
+        bar.addWidget(self.evacuation)
+        self.new_button = QPushButton("新建转移行动…", self)
+        self.expand_button = QPushButton("扩面转移…", self)
+        self.expand_button.setToolTip("把更多村纳入本次转移范围，应转人数取其风险点的受威胁人数")
+        self.close_button = QPushButton("结束行动", self)
+        for button in (self.new_button, self.expand_button, self.close_button):
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.layout_.addLayout(bar)
+
+        strip = QWidget(self)
+        kpis = QHBoxLayout(strip)
+        kpis.setContentsMargins(0, 0, 0, 0)
+        kpis.setSpacing(32)
+        self.kpi: dict[str, QLabel] = {}
+        for key in ("应转", "已转", "拒转", "返回", "在外", "进度", "超时未报"):
+            box = QVBoxLayout()
+            box.setSpacing(0)
+            value = QLabel("—", strip)
+            value.setObjectName("KpiValue")
+            label = QLabel(
+                f"{key}（人）" if key in ("应转", "已转", "拒转", "返回", "在外") else key, strip
+            )
+            label.setObjectName("Muted")
+            box.addWidget(value)
+            box.addWidget(label)
+            kpis.addLayout(box)
+            self.kpi[key] = value
+        kpis.addStretch(1)
+        strip.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.layout_.addWidget(strip)
+
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        left = QWidget(splitter)
+        left_box = QVBoxLayout(left)
+        left_box.setContentsMargins(0, 0, 0, 0)
+        self.model = ControlTableModel(self)
+        colors = context.theme.colors()
+        self.model.set_colors(colors.danger, colors.ok)
+        self.table = read_only_table(left, self.model, 0)
+        for column, width in enumerate((0, 56, 56, 48, 48, 48, 48, 52, 68, 104)):
+            if column:
+                self.table.setColumnWidth(column, width)
+        left_box.addWidget(self.table, 3)
+        shelters_title = QLabel("避灾场所安置情况", left)
+        shelters_title.setObjectName("FormHeading")
+        left_box.addWidget(shelters_title)
+        self.shelter_model = QStandardItemModel(0, len(SHELTER_COLUMNS), self)
+        self.shelter_model.setHorizontalHeaderLabels(list(SHELTER_COLUMNS))
+        self.shelters = read_only_table(left, self.shelter_model, 0)
+        left_box.addWidget(self.shelters, 1)
+
+        right = QWidget(splitter)
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        self.village_title = QLabel("请选择一个村", right)
+        self.village_title.setObjectName("FormHeading")
+        right_box.addWidget(self.village_title)
+        self.chain_model = QStandardItemModel(0, len(CHAIN_COLUMNS), self)
+        self.chain_model.setHorizontalHeaderLabels(list(CHAIN_COLUMNS))
+        self.chain = read_only_table(right, self.chain_model, 1)
+        self.chain.setColumnWidth(0, 120)
+        right_box.addWidget(self.chain, 3)
+
+        form = QGridLayout()
+        form.setHorizontalSpacing(8)
+        self.kind = QComboBox(right)
+        self.kind.addItems(list(catalog.TRANSFER_KINDS))
+        self.persons = QSpinBox(right)
+        self.persons.setRange(0, 100_000)
+        self.households = QSpinBox(right)
+        self.households.setRange(0, 100_000)
+        self.destination = QComboBox(right)
+        self.destination.addItem("（未填）", "")
+        for d in catalog.DESTINATIONS:
+            self.destination.addItem(d, d)
+        self.shelter = QComboBox(right)
+        self.reported_by = QLineEdit(right)
+        self.reported_by.setPlaceholderText("报告人，如 村人员转移 李春花（电话）")
+        self.reported_by.setMaxLength(80)
+        self.note = QLineEdit(right)
+        self.note.setMaxLength(200)
+        self.note.setPlaceholderText("备注")
+        self.record_button = QPushButton("登记", right)
+        self.record_button.setObjectName("PrimaryButton")
+        form.addWidget(QLabel("类别", right), 0, 0)
+        form.addWidget(self.kind, 0, 1)
+        form.addWidget(QLabel("人数", right), 0, 2)
+        form.addWidget(self.persons, 0, 3)
+        form.addWidget(QLabel("户数", right), 0, 4)
+        form.addWidget(self.households, 0, 5)
+        form.addWidget(QLabel("去向", right), 1, 0)
+        form.addWidget(self.destination, 1, 1)
+        form.addWidget(QLabel("避灾场所", right), 1, 2)
+        form.addWidget(self.shelter, 1, 3, 1, 3)
+        form.addWidget(self.reported_by, 2, 0, 1, 4)
+        form.addWidget(self.record_button, 2, 4, 1, 2)
+        form.addWidget(self.note, 3, 0, 1, 6)
+        right_box.addLayout(form)
+        self.message = QLabel(right)
+        self.message.setWordWrap(True)
+        right_box.addWidget(self.message)
+
+        events_bar = QHBoxLayout()
+        events_title = QLabel("本村转移记录", right)
+        events_title.setObjectName("FormHeading")
+        events_bar.addWidget(events_title)
+        events_bar.addStretch(1)
+        self.correct_button = QPushButton("更正所选…", right)
+        self.correct_button.setToolTip("登记一条更正（增减人数），原记录保留")
+        events_bar.addWidget(self.correct_button)
+        right_box.addLayout(events_bar)
+        self.event_model = QStandardItemModel(0, len(EVENT_COLUMNS), self)
+        self.event_model.setHorizontalHeaderLabels(list(EVENT_COLUMNS))
+        self.events = read_only_table(right, self.event_model, len(EVENT_COLUMNS) - 1)
+        right_box.addWidget(self.events, 2)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([820, 460])
+        self.layout_.addWidget(splitter, 1)
+
+        self.evacuation.activated.connect(lambda _i: self.refresh())
+        self.new_button.clicked.connect(self._ask_new)
+        self.expand_button.clicked.connect(self._ask_expand)
+        self.close_button.clicked.connect(self.toggle_closed)
+        self.record_button.clicked.connect(self.record)
+        self.persons.editingFinished.connect(self._persons_done)
+        self.correct_button.clicked.connect(self._ask_correct)
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._row_selected(current.row())
+        )
+        self.events.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self._update_buttons()
+        )
+        context.bus.changed.connect(self._on_changes)
+        self._update_buttons()
+        self.refresh()
+
+    # -- reading ------------------------------------------------------------------------
+    def refresh(self) -> None:
+        chosen = self.evacuation.currentData()
+        run_task(
+            self.context.tasks,
+            lambda: self.table_service.snapshot(chosen, now=self.context.clock()),
+            on_done=self._land,
+            receiver=self,
+        )
+
+    def _land(self, snapshot: ControlSnapshot) -> None:
+        self.snapshot = snapshot
+        self.evacuation.blockSignals(True)
+        self.evacuation.clear()
+        for e in snapshot.evacuations:
+            state = "" if e["status"] == catalog.EVACUATION_OPEN else "（已结束）"
+            self.evacuation.addItem(f"{e['title']}{state}", e["id"])
+        if snapshot.evacuation is not None:
+            self.evacuation.setCurrentIndex(self.evacuation.findData(snapshot.evacuation["id"]))
+        self.evacuation.blockSignals(False)
+        selected = self.village.id if self.village is not None else None
+        self.model.set_records(snapshot.rows)
+        county = snapshot.county
+        self.kpi["应转"].setText(str(county.planned_persons))
+        self.kpi["已转"].setText(str(county.moved))
+        self.kpi["拒转"].setText(str(county.refused))
+        self.kpi["返回"].setText(str(county.returned))
+        self.kpi["在外"].setText(str(county.away))
+        self.kpi["进度"].setText("—" if county.progress is None else f"{county.progress:.0%}")
+        late = snapshot.rows[0].laggards if snapshot.rows else 0
+        self.kpi["超时未报"].setText(f"{late} 个村")
+        self.kpi["超时未报"].setToolTip(f"转移行动进行中，{LAGGARD_MINUTES} 分钟以上没有报告的村")
+        self.shelter_model.removeRows(0, self.shelter_model.rowCount())
+        for s in snapshot.shelters:
+            row = _items((s.name, s.township, str(s.capacity or "—"), str(s.present)), s.id)
+            if s.over:
+                for item in row:
+                    item.setForeground(self.model.danger)
+                    item.setToolTip(f"{s.name} 已超过容纳人数 {s.capacity}")
+            self.shelter_model.appendRow(row)
+        if snapshot.evacuation is None:
+            self.village_title.setText("尚无转移行动：点击“新建转移行动…”开始")
+        rows = [r for r in snapshot.rows if r.level == VILLAGE]
+        again = next((i for i, r in enumerate(snapshot.rows) if r.id == selected), None)
+        if again is None and rows:
+            again = snapshot.rows.index(rows[0])
+        if again is not None:
+            self.table.selectRow(again)
+            self._row_selected(again)
+        else:
+            self.village = None
+            self._show_village()
+        self._update_buttons()
+        self.refreshed.emit()
+
+    def _row_selected(self, row: int) -> None:
+        record = self.model.record(row) if 0 <= row < self.model.rowCount() else None
+        self.village = record if record is not None and record.level == VILLAGE else None
+        self._show_village()
+        self._update_buttons()
+
+    def _show_village(self) -> None:
+        village = self.village
+        self.event_model.removeRows(0, self.event_model.rowCount())
+        self.chain_model.removeRows(0, self.chain_model.rowCount())
+        if village is None:
+            if self.snapshot.evacuation is not None:
+                self.village_title.setText("请选择一个村")
+            return
+        t = village.tally
+        self.village_title.setText(
+            f"{village.name}：应转 {t.planned_persons} 人，已转 {t.moved}，拒转 {t.refused}，"
+            f"返回 {t.returned}"
+        )
+        for e in self.snapshot.events:
+            if e["village_id"] != village.id:
+                continue
+            kind = f"{e['kind']}（更正）" if e["correction_of"] else e["kind"]
+            destination = e["destination"] or ""
+            self.event_model.appendRow(
+                _items(
+                    (
+                        beijing.display(e["reported_at"])[5:],
+                        kind,
+                        str(e["persons"]),
+                        str(e["households"]),
+                        destination,
+                        e["reported_by"],
+                        e["author"],
+                        e["note"],
+                    ),
+                    e,
+                )
+            )
+        self._fill_shelters(village.township_id)
+        self._chain_seq += 1
+        seq, village_id = self._chain_seq, village.id
+        run_task(
+            self.context.tasks,
+            self.contacts.responsible,
+            "village",
+            village_id,
+            on_done=lambda found: self._show_chain(seq, found),
+            receiver=self,
+        )
+
+    def _fill_shelters(self, township_id: str) -> None:
+        current = self.shelter.currentData()
+        self.shelter.clear()
+        self.shelter.addItem(NO_SHELTER, None)
+        shelters = sorted(
+            self.snapshot.shelter_choices,
+            key=lambda s: (s.get("township_id") != township_id, str(s["name"])),
+        )
+        for s in shelters:
+            self.shelter.addItem(str(s["name"]), s["id"])
+        self.shelter.setCurrentIndex(max(0, self.shelter.findData(current)))
+
+    def _show_chain(self, seq: int, found: list[Responsible]) -> None:
+        if seq != self._chain_seq:
+            return
+        self.chain_model.removeRows(0, self.chain_model.rowCount())
+        for r in found:
+            self.chain_model.appendRow(_items((r.role, r.contact.name, r.contact.mobile), r))
+        if not found:
+            self.chain_model.appendRow(_items(("尚未登记责任人", "", "")))
+
+    def _update_buttons(self) -> None:
+        evacuation = self.snapshot.evacuation
+        writable = self.transfers.writable
+        is_open = evacuation is not None and evacuation["status"] == catalog.EVACUATION_OPEN
+        self.new_button.setEnabled(writable)
+        self.expand_button.setEnabled(writable and is_open)
+        self.close_button.setEnabled(writable and evacuation is not None)
+        self.close_button.setText("结束行动" if is_open or evacuation is None else "重新开始")
+        can_record = writable and self.village is not None
+        for widget in (self.record_button, self.persons, self.households, self.kind):
+            widget.setEnabled(can_record)
+        self.correct_button.setEnabled(can_record and self.events.currentIndex().isValid())
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*TABLES):
+            self.refresh()
+
+    # -- writing ------------------------------------------------------------------------
+    def _user(self) -> str:
+        return self.context.session.officer
+
+    def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
+        def ok(_result: object) -> None:
+            if after is not None:
+                after()
+            self._say(done_text)
+            self.written.emit("")
+
+        def failed(exc: BaseException) -> None:
+            text = str(getattr(exc, "message", None) or exc)
+            self._say(f"未保存：{text}", error=True)
+            self.written.emit(text)
+
+        run_task(self.context.tasks, fn, on_done=ok, on_error=failed, receiver=self)
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setText(text)
+        self.message.setObjectName("FieldError" if error else "Muted")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+
+    def _persons_done(self) -> None:
+        if self.persons.hasFocus() and self.persons.value() > 0:
+            self.record()
+
+    def record(self) -> None:
+        """登记: the form's report for the selected village; the form keeps its values on a
+        refusal, and clears the numbers once saved."""
+        village, evacuation = self.village, self.snapshot.evacuation
+        if village is None or evacuation is None:
+            return
+        kind, persons, households = (
+            self.kind.currentText(),
+            self.persons.value(),
+            self.households.value(),
+        )
+        if persons == 0 and households == 0:
+            self._say("请填写人数或户数", error=True)
+            return
+        shelter = self.shelter.currentData()
+        destination = self.destination.currentData() or ""
+        reported_by, note, user = self.reported_by.text(), self.note.text(), self._user()
+        evacuation_id = evacuation["id"]
+
+        def write() -> str:
+            return self.transfers.record(
+                evacuation_id,
+                village.id,
+                kind,
+                persons,
+                households=households,
+                destination=destination,
+                shelter_id=shelter,
+                reported_by=reported_by,
+                note=note,
+                user=user,
+            )
+
+        def saved() -> None:
+            self.persons.setValue(0)
+            self.households.setValue(0)
+            self.note.clear()
+
+        self._write(write, f"已登记：{village.name} {kind} {persons} 人", saved)
+
+    def open_evacuation(self, title: str) -> None:
+        user = self._user()
+        self._write(lambda: self.transfers.open(title, user=user), f"已新建转移行动：{title}")
+
+    def expand(self, villages: list[str], reason: str) -> None:
+        evacuation = self.snapshot.evacuation
+        if evacuation is None or not villages:
+            return
+        evacuation_id, user = evacuation["id"], self._user()
+        self._write(
+            lambda: self.transfers.add_areas(evacuation_id, villages, reason=reason, user=user),
+            f"已纳入转移范围：{len(villages)} 个村",
+        )
+
+    def toggle_closed(self) -> None:
+        evacuation = self.snapshot.evacuation
+        if evacuation is None:
+            return
+        evacuation_id, user = evacuation["id"], self._user()
+        if evacuation["status"] == catalog.EVACUATION_OPEN:
+            self._write(lambda: self.transfers.close(evacuation_id, user=user), "转移行动已结束")
+        else:
+            self._write(
+                lambda: self.transfers.reopen(evacuation_id, user=user), "转移行动已重新开始"
+            )
+
+    def correct(self, event: dict[str, Any], persons: int, households: int, note: str) -> None:
+        user = self._user()
+        self._write(
+            lambda: self.transfers.correct(
+                event["id"], persons, households=households, note=note, user=user
+            ),
+            f"已登记更正：{persons:+d} 人",
+        )
+
+    # -- dialogs ------------------------------------------------------------------------
+    def _ask_new(self) -> None:
+        default = f"{beijing.display(self.context.clock())[:10]} 人员转移"
+        title, ok = QInputDialog.getText(self, "新建转移行动", "转移行动名称：", text=default)
+        if ok and title.strip():
+            self.open_evacuation(title.strip())
+
+    def _ask_expand(self) -> None:
+        dialog = ExpandDialog(self, self.context.queries.townships(), self.table_service)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.expand(dialog.chosen(), dialog.reason.text())
+
+    def _ask_correct(self) -> None:
+        index = self.events.currentIndex()
+        item = self.event_model.item(index.row(), 0) if index.isValid() else None
+        event = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if event is None:
+            return
+        if event["correction_of"]:
+            self._say("请选择原始记录进行更正（更正记录本身不能再更正）", error=True)
+            return
+        delta, ok = QInputDialog.getInt(
+            self,
+            "更正转移记录",
+            f"原记录：{event['kind']} {event['persons']} 人。增减人数（减少填负数）：",
+            0,
+            -100_000,
+            100_000,
+        )
+        if ok and delta:
+            note, _ok = QInputDialog.getText(self, "更正转移记录", "更正原因：")
+            self.correct(event, delta, 0, note)
+
+
+class ExpandDialog(QDialog):
+    """扩面转移: a township's villages with their people at risk; tick those to add."""
+
+    def __init__(
+        self, parent: QWidget, townships: list[dict[str, Any]], table: ControlTable
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("扩面转移：纳入更多村")
+        self._table = table
+        form = QFormLayout(self)
+        self.township = QComboBox(self)
+        for t in townships:
+            self.township.addItem(str(t["name"]), t["id"])
+        form.addRow("乡镇", self.township)
+        self.villages = QListWidget(self)
+        self.villages.setMinimumSize(360, 260)
+        form.addRow("村", self.villages)
+        self.reason = QLineEdit(self)
+        self.reason.setMaxLength(200)
+        self.reason.setPlaceholderText("纳入原因，如 雨量达橙色临界")
+        form.addRow("原因", self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.township.currentIndexChanged.connect(lambda _i: self._fill())
+        self._fill()
+
+    def _fill(self) -> None:
+        self.villages.clear()
+        township = self.township.currentData()
+        if not township:
+            return
+        for v in self._table.candidates(township):
+            item = QListWidgetItem(f"{v['name']}（受威胁 {v['persons']} 人）")
+            item.setData(Qt.ItemDataRole.UserRole, v["id"])
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if v["persons"] else Qt.CheckState.Unchecked)
+            self.villages.addItem(item)
+
+    def chosen(self) -> list[str]:
+        return [
+            str(self.villages.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.villages.count())
+            if self.villages.item(i).checkState() == Qt.CheckState.Checked
+        ]

@@ -1,0 +1,159 @@
+"""管控一张表 driven as an officer would: open an evacuation, widen its circle, record what
+villages phone in (a refusal keeps the form), correct a report, close it; the roll-up, the
+responsibility chain and the shelters follow."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from console.domain import catalog
+from console.domain.ids import reference_id
+from console.services.context import Workstation
+from console.services.control_table import COUNTY, TOWNSHIP, VILLAGE
+from console.views.main_window import MainWindow
+from console.views.pages.control_page import ControlPage
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+TOWN = reference_id("township", "北界镇")
+
+
+@pytest.fixture
+def page(qtbot: QtBot, window: MainWindow) -> ControlPage:
+    shown = window.show_view("control-table")
+    assert isinstance(shown, ControlPage)
+    _idle(shown)
+    return shown
+
+
+def _idle(page: ControlPage) -> None:
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+def _write(
+    qtbot: QtBot, page: ControlPage, action: Callable[[], None], *, saved: bool = True
+) -> str:
+    """Run a write and return what the page said ("" saved, else the refusal); a saved
+    write also waits for the refresh the change bus starts."""
+    said: list[str] = []
+    page.written.connect(said.append)
+    try:
+        if saved:
+            with qtbot.waitSignal(page.refreshed, timeout=5000):
+                action()
+                qtbot.waitUntil(lambda: bool(said), timeout=5000)
+        else:  # nothing changed: no refresh comes
+            action()
+            qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        page.written.disconnect(said.append)
+    _idle(page)
+    return said[0]
+
+
+def _village_row(page: ControlPage, name: str) -> int:
+    for row in range(page.model.rowCount()):
+        record = page.model.record(row)
+        if record.level == VILLAGE and record.name == name:
+            return row
+    raise AssertionError(name)
+
+
+def test_an_evacuation_from_start_to_close(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation
+) -> None:
+    assert page.snapshot.evacuation is None
+    assert not page.expand_button.isEnabled() and not page.record_button.isEnabled()
+    assert "尚无转移行动" in page.village_title.text()
+
+    assert _write(qtbot, page, lambda: page.open_evacuation("9·28 台风转移")) == ""
+    assert page.evacuation.currentText() == "9·28 台风转移"
+    assert page.expand_button.isEnabled()
+    villages = [v for v in workstation.queries.villages() if v["township_id"] == TOWN][:3]
+    assert _write(qtbot, page, lambda: page.expand([v["id"] for v in villages], "橙色")) == ""
+    levels = [r.level for r in page.model.records()]
+    assert levels == [COUNTY, TOWNSHIP, VILLAGE, VILLAGE, VILLAGE]
+
+    first = sorted(villages, key=lambda v: str(v["name"]))[0]
+    page.table.selectRow(_village_row(page, first["name"]))
+    assert page.village is not None and page.village.id == first["id"]
+    qtbot.waitUntil(lambda: page.chain_model.rowCount() > 0, timeout=5000)
+    roles = {page.chain_model.item(r, 0).text() for r in range(page.chain_model.rowCount())}
+    assert "乡镇第一责任人" in roles  # the township's leader answers for the village too
+
+    # Nothing typed: said at once, nothing written.
+    page.record()
+    assert page.message.text() == "请填写人数或户数"
+
+    page.persons.setValue(12)
+    page.households.setValue(4)
+    page.shelter.setCurrentIndex(1)
+    shelter = page.shelter.currentData()
+    assert _write(qtbot, page, page.record) == ""
+    assert page.persons.value() == 0  # saved: the numbers are cleared for the next call
+    county = page.model.record(0).tally
+    assert (county.moved, county.moved_households) == (12, 4)
+    assert page.kpi["已转"].text() == "12"
+    assert page.shelter_model.rowCount() == 1
+    assert page.shelter_model.item(0, 3).text() == "12"
+    assert page.event_model.rowCount() == 1
+
+    # A refusal keeps what was typed and says why in Chinese.
+    page.kind.setCurrentText(catalog.REFUSED_MOVE)
+    page.persons.setValue(2)
+    page.shelter.setCurrentIndex(page.shelter.findData(shelter))
+    refusal = _write(qtbot, page, page.record, saved=False)
+    assert refusal == "拒转不填去向和避灾场所"
+    assert page.message.text() == "未保存：拒转不填去向和避灾场所"
+    assert page.persons.value() == 2
+
+    # A correction is another event; the original stays.
+    event = page.event_model.item(0, 0).data(Qt.ItemDataRole.UserRole)
+    assert _write(qtbot, page, lambda: page.correct(event, -3, 0, "重复统计")) == ""
+    assert page.model.record(0).tally.moved == 9
+    assert page.event_model.rowCount() == 2
+    kinds = {page.event_model.item(r, 1).text() for r in range(2)}
+    assert kinds == {"已转", "已转（更正）"}
+
+    assert _write(qtbot, page, page.toggle_closed) == ""
+    assert page.evacuation.currentText() == "9·28 台风转移（已结束）"
+    assert not page.expand_button.isEnabled()
+    assert page.close_button.text() == "重新开始"
+    assert page.kpi["超时未报"].text() == "0 个村"  # a closed evacuation has no laggards
+
+
+def test_silent_villages_are_flagged_after_half_an_hour(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation
+) -> None:
+    from datetime import timedelta
+
+    from console.services.transfers import TransferService
+
+    service = TransferService.of(workstation.writer)
+    start = page.context.clock()
+    evac = service.open("转移", user="zhang", started_at=start - timedelta(minutes=45))
+    villages = [v for v in workstation.queries.villages() if v["township_id"] == TOWN][:2]
+    service.add_areas(
+        evac, [v["id"] for v in villages], user="zhang", at=start - timedelta(minutes=45)
+    )
+    service.record(
+        evac,
+        villages[0]["id"],
+        catalog.MOVED,
+        5,
+        user="zhang",
+        reported_at=start - timedelta(minutes=10),
+    )
+    page.refresh()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
+    late = {r.name for r in page.model.records() if r.laggard}
+    assert late == {villages[1]["name"]}
+    assert page.kpi["超时未报"].text() == "1 个村"
+    row = _village_row(page, villages[1]["name"])
+    state = page.model.index(row, len(page.model.columns) - 1)
+    assert state.data() == "超时未报"
+    assert state.data(Qt.ItemDataRole.ForegroundRole) is not None
