@@ -306,12 +306,28 @@ def add_transfers() -> None:
         ),
         sa.PrimaryKeyConstraint("id"),
     )
-    for table in ("evacuation_areas", "transfer_events"):
-        op.create_index(f"ix_{table}_evacuation_id", table, ["evacuation_id"], unique=False)
+    op.create_index(
+        "ix_evacuation_areas_evacuation_id", "evacuation_areas", ["evacuation_id"], unique=False
+    )
+    op.create_index("ix_transfer_events_rollup", "transfer_events", list(_ROLLUP), unique=False)
+
+
+# The columns of the roll-up's covering index, in order (schema.TransferEvent).
+_ROLLUP = (
+    "evacuation_id",
+    "deleted",
+    "village_id",
+    "kind",
+    "persons",
+    "households",
+    "correction_of",
+    "reported_at",
+    "shelter_id",
+)
 
 
 def drop_transfers() -> None:
-    for table in ("transfer_events", "evacuation_areas"):
-        op.drop_index(f"ix_{table}_evacuation_id", table_name=table)
+    op.drop_index("ix_transfer_events_rollup", table_name="transfer_events")
+    op.drop_index("ix_evacuation_areas_evacuation_id", table_name="evacuation_areas")
     for table in ("transfer_events", "evacuation_areas", "evacuations"):
         op.drop_table(table)

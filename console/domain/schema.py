@@ -398,7 +398,7 @@ class TransferEvent(SyncedRecord):
 
     __tablename__ = "transfer_events"
 
-    evacuation_id: Mapped[str] = ref("转移行动", "evacuations", required=True, index=True)
+    evacuation_id: Mapped[str] = ref("转移行动", "evacuations", required=True)
     village_id: Mapped[str] = ref("村（社区）", "villages", required=True)
     risk_point_id: Mapped[str | None] = ref("风险点", "risk_points")
     kind: Mapped[str] = choice("类别", catalog.TRANSFER_KINDS, 4, required=True)
@@ -415,6 +415,23 @@ class TransferEvent(SyncedRecord):
     correction_of: Mapped[str] = text("更正的记录", 36)
     note: Mapped[str] = text("备注", 200)
     author: Mapped[str] = system(ACCOUNT, String(64))
+
+    # The roll-up's GROUP BY village, kind reads this index alone (it holds every column
+    # the sums need), in order: 20,000 events summed without touching the table.
+    __table_args__ = (
+        Index(
+            "ix_transfer_events_rollup",
+            "evacuation_id",
+            "deleted",
+            "village_id",
+            "kind",
+            "persons",
+            "households",
+            "correction_of",
+            "reported_at",
+            "shelter_id",
+        ),
+    )
 
 
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (

@@ -113,6 +113,41 @@ class RollUp:
     added_at: dict[str, str] = field(default_factory=dict)  # village id -> first in circle
 
 
+@dataclass(frozen=True)
+class VillageSum:
+    """The events of one village and kind added up (what SQL's GROUP BY gives)."""
+
+    village_id: str
+    kind: str
+    persons: int
+    households: int
+    reports: int  # first reports, not corrections
+    last_report_at: str | None
+
+
+def sum_events(
+    events: Iterable[Mapping[str, Any]],
+) -> tuple[list[VillageSum], dict[str, int]]:
+    """Add the events up per village and kind, and the persons now in each shelter: the
+    same figures the store's aggregate query returns (see TransferService.roll_up)."""
+    sums: dict[tuple[str, str], list[Any]] = {}
+    shelters: dict[str, int] = {}
+    for event in events:
+        key = (event["village_id"], event["kind"])
+        acc = sums.setdefault(key, [0, 0, 0, None])
+        acc[0] += int(event["persons"])
+        acc[1] += int(event["households"] or 0)
+        if not event.get("correction_of"):
+            acc[2] += 1
+            acc[3] = _later(acc[3], event["reported_at"])
+        shelter = event.get("shelter_id")
+        if shelter and event["kind"] in (catalog.MOVED, catalog.RETURNED):
+            sign = 1 if event["kind"] == catalog.MOVED else -1
+            shelters[shelter] = shelters.get(shelter, 0) + sign * int(event["persons"])
+    out = [VillageSum(v, k, a[0], a[1], a[2], a[3]) for (v, k), a in sums.items()]
+    return out, shelters
+
+
 def roll_up(
     areas: Iterable[Mapping[str, Any]],
     events: Iterable[Mapping[str, Any]],
@@ -120,32 +155,37 @@ def roll_up(
 ) -> RollUp:
     """Sum the circle's planned counts and the events, village -> township -> county.
     ``township_of``: village id -> township id."""
-    out = RollUp()
+    sums, shelters = sum_events(events)
+    return roll_up_sums(areas, sums, shelters, township_of)
+
+
+def roll_up_sums(
+    areas: Iterable[Mapping[str, Any]],
+    sums: Iterable[VillageSum],
+    shelters: Mapping[str, int],
+    township_of: Mapping[str, str],
+) -> RollUp:
+    """:func:`roll_up` from events already added up per village and kind."""
+    out = RollUp(shelters={k: v for k, v in shelters.items() if v})
     for area in areas:
         village = area["village_id"]
         tally = out.villages.setdefault(village, Tally())
         tally.planned_households += int(area["planned_households"] or 0)
         tally.planned_persons += int(area["planned_persons"] or 0)
         first = out.added_at.get(village)
-        out.added_at[village] = area["added_at"] if first is None else min(first, area["added_at"])
-    for event in events:
-        tally = out.villages.setdefault(event["village_id"], Tally())
-        persons, households = int(event["persons"]), int(event["households"] or 0)
-        kind = event["kind"]
-        if kind == catalog.MOVED:
-            tally.moved += persons
-            tally.moved_households += households
-        elif kind == catalog.REFUSED_MOVE:
-            tally.refused += persons
-        elif kind == catalog.RETURNED:
-            tally.returned += persons
-        shelter = event.get("shelter_id")
-        if shelter and kind in (catalog.MOVED, catalog.RETURNED):
-            sign = 1 if kind == catalog.MOVED else -1
-            out.shelters[shelter] = out.shelters.get(shelter, 0) + sign * persons
-        if not event.get("correction_of"):
-            tally.reports += 1
-            tally.last_report_at = _later(tally.last_report_at, event["reported_at"])
+        added = str(area["added_at"])
+        out.added_at[village] = added if first is None or _later(first, added) == first else first
+    for s in sums:
+        tally = out.villages.setdefault(s.village_id, Tally())
+        if s.kind == catalog.MOVED:
+            tally.moved += s.persons
+            tally.moved_households += s.households
+        elif s.kind == catalog.REFUSED_MOVE:
+            tally.refused += s.persons
+        elif s.kind == catalog.RETURNED:
+            tally.returned += s.persons
+        tally.reports += s.reports
+        tally.last_report_at = _later(tally.last_report_at, s.last_report_at)
     for village, tally in out.villages.items():
         township = township_of.get(village, "")
         out.townships.setdefault(township, Tally()).add(tally)

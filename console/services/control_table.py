@@ -51,7 +51,6 @@ class ControlSnapshot:
     evacuation: dict[str, Any] | None = None
     rows: list[ControlRow] = field(default_factory=list)
     shelters: list[ShelterRow] = field(default_factory=list)
-    events: list[dict[str, Any]] = field(default_factory=list)
     at: datetime | None = None
     shelter_choices: list[dict[str, Any]] = field(default_factory=list)  # id, name, township
 
@@ -131,10 +130,7 @@ class ControlTable:
             if (present := up.shelters.get(s["id"], 0))
         ]
         shelters.sort(key=lambda s: (-s.present, s.name))
-        events = self.transfers.events(chosen["id"])
-        return ControlSnapshot(
-            evacuations, chosen, rows, shelters, events, now, self._shelters(None)
-        )
+        return ControlSnapshot(evacuations, chosen, rows, shelters, now, self._shelters(None))
 
     def _names(self) -> dict[str, dict[str, str]]:
         townships, villages = _t(Township), _t(Village)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, case, func, select
 
 from console.domain import beijing, catalog
 from console.domain.fields import MutationRejected
@@ -24,7 +24,7 @@ from console.domain.schema import (
     TransferEvent,
     Village,
 )
-from console.domain.transfers import RollUp, laggards, roll_up
+from console.domain.transfers import RollUp, VillageSum, laggards, roll_up_sums
 from console.store.database import Store
 from console.store.writer import Writer
 
@@ -251,36 +251,77 @@ class TransferService:
 
     # -- the roll-up ----------------------------------------------------------------------
     def roll_up(self, evacuation_id: str) -> RollUp:
-        """The counts from the events, read in three narrow queries (20,000 events are
-        summed in a few tens of milliseconds; see bench/transfer_rollup.py)."""
+        """The counts, added up by the database (GROUP BY village, kind): 20,000 events are
+        summed in a few milliseconds (bench/transfer_rollup.py). The same figures as the
+        domain's :func:`roll_up` over the events (tests/transfers check both agree)."""
         areas, events, villages = _t(EvacuationArea), _t(TransferEvent), _t(Village)
+        first = events.c.correction_of == ""
+        # The latest report per offset: ISO texts of one offset sort as times; the offsets
+        # (all +08:00 when written by the console) are compared as times in Python.
+        offset = func.substr(events.c.reported_at, func.length(events.c.reported_at) - 5)
+        sums_stmt = (
+            select(
+                events.c.village_id,
+                events.c.kind,
+                func.sum(events.c.persons),
+                func.sum(events.c.households),
+                func.sum(case((first, 1), else_=0)),
+                func.max(case((first, events.c.reported_at), else_=None)),
+            )
+            .where(events.c.evacuation_id == evacuation_id, events.c.deleted.is_(False))
+            .group_by(events.c.village_id, events.c.kind, offset)
+        )
+        signed = case(
+            (events.c.kind == catalog.MOVED, events.c.persons),
+            (events.c.kind == catalog.RETURNED, -events.c.persons),
+            else_=0,
+        )
+        shelters_stmt = (
+            select(events.c.shelter_id, func.sum(signed))
+            .where(
+                events.c.evacuation_id == evacuation_id,
+                events.c.deleted.is_(False),
+                events.c.shelter_id.is_not(None),
+            )
+            .group_by(events.c.shelter_id)
+        )
         with self.store.engine.connect() as conn:
-            area_rows = conn.execute(
-                select(
-                    areas.c.village_id,
-                    areas.c.planned_households,
-                    areas.c.planned_persons,
-                    areas.c.added_at,
-                ).where(areas.c.evacuation_id == evacuation_id, areas.c.deleted.is_(False))
-            ).mappings()
-            area_list = [dict(r) for r in area_rows]
-            event_rows = conn.execute(
-                select(
-                    events.c.village_id,
-                    events.c.kind,
-                    events.c.persons,
-                    events.c.households,
-                    events.c.shelter_id,
-                    events.c.reported_at,
-                    events.c.correction_of,
-                ).where(events.c.evacuation_id == evacuation_id, events.c.deleted.is_(False))
-            ).mappings()
-            event_list = [dict(r) for r in event_rows]
+            area_list = [
+                dict(r)
+                for r in conn.execute(
+                    select(
+                        areas.c.village_id,
+                        areas.c.planned_households,
+                        areas.c.planned_persons,
+                        areas.c.added_at,
+                    ).where(areas.c.evacuation_id == evacuation_id, areas.c.deleted.is_(False))
+                ).mappings()
+            ]
+            sums = [
+                VillageSum(str(v), str(k), int(p), int(h), int(n), last)
+                for v, k, p, h, n, last in conn.execute(sums_stmt)
+            ]
+            shelters = {str(s): int(n) for s, n in conn.execute(shelters_stmt)}
             township_of = {
                 str(v): str(t)
                 for v, t in conn.execute(select(villages.c.id, villages.c.township_id))
             }
-        return roll_up(area_list, event_list, township_of)
+        return roll_up_sums(area_list, sums, shelters, township_of)
+
+    def village_events(self, evacuation_id: str, village_id: str) -> list[dict[str, Any]]:
+        """One village's reports, oldest first (the page's list for the selected village)."""
+        t = _t(TransferEvent)
+        stmt = (
+            select(t)
+            .where(
+                t.c.evacuation_id == evacuation_id,
+                t.c.village_id == village_id,
+                t.c.deleted.is_(False),
+            )
+            .order_by(t.c.reported_at)
+        )
+        with self.store.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
 
     def laggards(
         self, evacuation_id: str, *, now: datetime | None = None, minutes: int = LAGGARD_MINUTES

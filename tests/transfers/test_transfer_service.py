@@ -5,6 +5,7 @@ from two workstations on a third)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -112,3 +113,68 @@ def test_circle_reports_corrections_and_refusals(ws: Workstation) -> None:
     up = service.roll_up(evac)
     assert up.villages[village].away == 9 and up.shelters[shelter] == 6
     assert service.evacuations()[0]["status"] == catalog.EVACUATION_CLOSED
+
+
+def test_the_databases_sums_equal_the_domains_roll_up(ws: Workstation) -> None:
+    """The store adds the events up in SQL; the pure roll-up over the same events must give
+    the same figures (corrections, returns, shelters, several times a village)."""
+    import random
+
+    from console.domain.transfers import roll_up
+
+    rng = random.Random(7)
+    service = TransferService.of(ws.writer)
+    villages = [v["id"] for v in ws.queries.villages()[:12]]
+    shelters = [s["id"] for s in ws.queries.shelters()[:3]]
+    evac = service.open("核对", user="zhang")
+    service.add_areas(evac, villages, user="zhang")
+    firsts: list[str] = []
+    for i in range(150):
+        kind = rng.choice(catalog.TRANSFER_KINDS)
+        shelter = rng.choice([*shelters, None]) if kind != catalog.REFUSED_MOVE else None
+        minute = rng.randint(0, 59)
+        firsts.append(
+            service.record(
+                evac,
+                rng.choice(villages),
+                kind,
+                rng.randint(1, 9),
+                households=rng.randint(0, 3),
+                shelter_id=shelter,
+                user="zhang",
+                reported_at=datetime(2026, 9, 28, 14, minute, tzinfo=UTC) if i % 3 else None,
+            )
+        )
+    for event_id in rng.sample(firsts, 20):
+        service.correct(event_id, -1, user="zhang")
+    with ws.store.engine.connect() as conn:
+        township_of = {
+            str(v): str(t) for v, t in conn.execute(select(Village.id, Village.township_id))
+        }
+    areas = [
+        {"village_id": v, "planned_households": h, "planned_persons": p, "added_at": a}
+        for v, h, p, a in (
+            (r["village_id"], r["planned_households"], r["planned_persons"], r["added_at"])
+            for r in _areas(ws, evac)
+        )
+    ]
+    expected = roll_up(areas, service.events(evac), township_of)
+    got = service.roll_up(evac)
+    assert got.villages == expected.villages
+    assert got.townships == expected.townships
+    assert got.county == expected.county
+    assert got.shelters == expected.shelters
+
+
+def _areas(w: Workstation, evacuation_id: str) -> list[dict[str, object]]:
+    from console.domain.schema import EvacuationArea
+
+    with w.store.engine.connect() as conn:
+        return [
+            dict(r)
+            for r in conn.execute(
+                select(EvacuationArea.__table__).where(
+                    EvacuationArea.evacuation_id == evacuation_id
+                )
+            ).mappings()
+        ]

@@ -63,6 +63,7 @@ def _items(values: tuple[str, ...], payload: Any = None) -> list[QStandardItem]:
 class ControlPage(Page):
     refreshed = Signal()  # a snapshot landed (tests wait on it)
     written = Signal(str)  # a write finished: "" or the Chinese refusal
+    village_shown = Signal()  # the selected village's reports are listed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -296,26 +297,6 @@ class ControlPage(Page):
             f"{village.name}：应转 {t.planned_persons} 人，已转 {t.moved}，拒转 {t.refused}，"
             f"返回 {t.returned}"
         )
-        for e in self.snapshot.events:
-            if e["village_id"] != village.id:
-                continue
-            kind = f"{e['kind']}（更正）" if e["correction_of"] else e["kind"]
-            destination = e["destination"] or ""
-            self.event_model.appendRow(
-                _items(
-                    (
-                        beijing.display(e["reported_at"])[5:],
-                        kind,
-                        str(e["persons"]),
-                        str(e["households"]),
-                        destination,
-                        e["reported_by"],
-                        e["author"],
-                        e["note"],
-                    ),
-                    e,
-                )
-            )
         self._fill_shelters(village.township_id)
         self._chain_seq += 1
         seq, village_id = self._chain_seq, village.id
@@ -327,6 +308,40 @@ class ControlPage(Page):
             on_done=lambda found: self._show_chain(seq, found),
             receiver=self,
         )
+        evacuation = self.snapshot.evacuation
+        if evacuation is not None:
+            run_task(
+                self.context.tasks,
+                self.transfers.village_events,
+                evacuation["id"],
+                village_id,
+                on_done=lambda events: self._show_events(seq, events),
+                receiver=self,
+            )
+
+    def _show_events(self, seq: int, events: list[dict[str, Any]]) -> None:
+        if seq != self._chain_seq:
+            return  # another village was selected meanwhile
+        self.event_model.removeRows(0, self.event_model.rowCount())
+        for e in events:
+            kind = f"{e['kind']}（更正）" if e["correction_of"] else e["kind"]
+            self.event_model.appendRow(
+                _items(
+                    (
+                        beijing.display(e["reported_at"])[5:],
+                        kind,
+                        str(e["persons"]),
+                        str(e["households"]),
+                        e["destination"] or "",
+                        e["reported_by"],
+                        e["author"],
+                        e["note"],
+                    ),
+                    e,
+                )
+            )
+        self._update_buttons()
+        self.village_shown.emit()
 
     def _fill_shelters(self, township_id: str) -> None:
         current = self.shelter.currentData()
