@@ -625,6 +625,42 @@ class SampleBuilder:
             role(person(water, "水利工程巡查员"), "水利工程巡查员", station=st["code"])
         return units, people, roles
 
+    def special_households(self, risk_points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """一户一策 (issue 12): one or two households needing help in the village of each risk
+        point with people at risk, helped by the point's responsible person. Built last and
+        without the random generator, so every record before stays as it was."""
+        conditions = ("高龄", "残疾", "孕产妇", "重病", "独居")
+        needs = {
+            "高龄": "行动迟缓，需专人搀扶转移",
+            "残疾": "需轮椅或担架，2人协助转移",
+            "孕产妇": "需车辆转移，提前联系卫生院",
+            "重病": "需医护陪同转移",
+            "独居": "提前上门叫应，逐户确认转移",
+        }
+        out: list[dict[str, Any]] = []
+        for i, r in enumerate(r for r in risk_points if r["persons"] > 0):
+            heads: set[str] = set()
+            for j in range(1 + i % 2):
+                head = self.person()
+                while head in heads:
+                    head = self.person()
+                heads.add(head)
+                condition = conditions[(i + j) % len(conditions)]
+                out.append(
+                    {
+                        "township": r["township"],
+                        "village": r["village"],
+                        "head_name": head,
+                        "persons": 1 + (i + j) % 3,
+                        "condition": condition,
+                        "needs": needs[condition],
+                        "phone": self.phone(),
+                        "helper": r["responsible_phone"],
+                        "risk_point": [r["township"], r["type"], r["name"]],
+                    }
+                )
+        return out
+
     def build(self) -> dict[str, Any]:
         townships = self.townships()
         villages = self.villages()
@@ -633,6 +669,7 @@ class SampleBuilder:
         teams = self.teams()
         stations = self.stations()
         units, people, roles = self.people(risk_points, shelters, stations)
+        special = self.special_households(risk_points)
         return {
             "label": LABEL,
             "notice": NOTICE,
@@ -653,6 +690,7 @@ class SampleBuilder:
                 "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）",
                 "people_and_roles": "单位为示例；人员及其责任角色（包乡县领导、乡镇第一责任人、"
                 "村级工作组、网格责任人、灾害信息员、会商专家）均为虚构示例",
+                "special_households": "一户一策户（户主、人数、类别、帮扶人）均为虚构示例",
                 "generated_by": f"tools/build_sample_data.py（随机种子 {SEED}）",
             },
             "townships": townships,
@@ -664,6 +702,7 @@ class SampleBuilder:
             "units": units,
             "people": people,
             "person_roles": roles,
+            "special_households": special,
         }
 
 
@@ -868,6 +907,12 @@ def _validate_people(data: dict[str, Any]) -> list[str]:
         check(has("避灾场所管理员", shelter=[s["township"], s["name"]]), f"{s['name']}: no role")
     for st in data["stations"]:
         check(has("水利工程巡查员", station=st["code"]), f"{st['code']}: no role")
+    homes = [(h["township"], h["village"], h["head_name"]) for h in data["special_households"]]
+    check(len(set(homes)) == len(homes), "duplicate special household")
+    for h in data["special_households"]:
+        check(h["helper"] in mobiles, f"{h['head_name']}: helper is nobody")
+        check(bool(PERSON_PATTERN.match(h["head_name"])), f"{h['head_name']}: not anonymised")
+        check(bool(PHONE_PATTERN.match(h["phone"])), f"{h['head_name']}: not a placeholder")
     return errors
 
 
@@ -909,6 +954,7 @@ def main(argv: list[str] | None = None) -> int:
             "units",
             "people",
             "person_roles",
+            "special_households",
         )
     )
     print(f"{'checked' if args.check else 'wrote'} {args.output}: {counts}")

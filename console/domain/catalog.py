@@ -220,3 +220,5 @@ MOVED, REFUSED_MOVE, RETURNED = "已转", "拒转", "返回"
 TRANSFER_KINDS: tuple[str, ...] = (MOVED, REFUSED_MOVE, RETURNED)
 TO_SHELTER = "安置点"
 DESTINATIONS: tuple[str, ...] = (TO_SHELTER, "投亲靠友", "其他")
+# 一户一策: households that need help to move, and why.
+SPECIAL_CONDITIONS: tuple[str, ...] = ("高龄", "残疾", "孕产妇", "重病", "独居", "其他")

@@ -253,8 +253,34 @@ def _fk(*columns: str) -> list[sa.ForeignKeyConstraint]:
 
 
 def add_transfers() -> None:
-    """管控一张表 (issue 12): evacuations, their circle of villages and the transfer events
-    (workstation 0013, server 0012)."""
+    """管控一张表 (issue 12): the 一户一策 households, evacuations, their circle of villages
+    and the transfer events (workstation 0013, server 0012)."""
+    op.create_table(
+        "special_households",
+        sa.Column("township_id", sa.String(length=36), nullable=False),
+        sa.Column("village_id", sa.String(length=36), nullable=False),
+        sa.Column("head_name", sa.String(length=40), nullable=False),
+        sa.Column("persons", sa.Integer(), nullable=False),
+        sa.Column("condition", sa.String(length=4), nullable=False),
+        sa.Column("needs", sa.String(length=200), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("helper_id", sa.String(length=36), nullable=True),
+        sa.Column("risk_point_id", sa.String(length=36), nullable=True),
+        sa.Column("address", sa.String(length=120), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk(
+            "township_id:townships",
+            "village_id:villages",
+            "helper_id:people",
+            "risk_point_id:risk_points",
+        ),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_special_households_township_id", "special_households", ["township_id"], unique=False
+    )
     op.create_table(
         "evacuations",
         sa.Column("title", sa.String(length=80), nullable=False),
@@ -329,5 +355,6 @@ _ROLLUP = (
 def drop_transfers() -> None:
     op.drop_index("ix_transfer_events_rollup", table_name="transfer_events")
     op.drop_index("ix_evacuation_areas_evacuation_id", table_name="evacuation_areas")
-    for table in ("transfer_events", "evacuation_areas", "evacuations"):
+    op.drop_index("ix_special_households_township_id", table_name="special_households")
+    for table in ("transfer_events", "evacuation_areas", "evacuations", "special_households"):
         op.drop_table(table)

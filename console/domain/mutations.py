@@ -352,6 +352,7 @@ for _name, _entity, _label in (
     ("teams", "team", "救援队伍"),
     ("units", "unit", "单位"),
     ("people", "person", "人员"),
+    ("special_households", "special_household", "一户一策户"),
 ):
     _reference_mutations(_name, _entity, _label)
 _reference_mutations("risk_points", "risk_point", "风险点", catalog.rainfall_problem)

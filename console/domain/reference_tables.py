@@ -228,6 +228,23 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         ),
         name_column="role",
     ),
+    ReferenceTable(
+        "special_households",
+        "special_household",
+        "一户一策",
+        ("township_id", "village_id", "head_name"),
+        file_order=(
+            "township_id",
+            "village_id",
+            "head_name",
+            "persons",
+            "condition",
+            "needs",
+            "phone",
+            "helper_id",
+        ),
+        name_column="head_name",
+    ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}
 

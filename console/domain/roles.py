@@ -57,6 +57,7 @@ for _entity in (
     "unit",
     "person",
     "person_role",
+    "special_household",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

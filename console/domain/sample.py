@@ -99,6 +99,25 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             )
         )
     calls += _people_calls(data, town, village)
+    for h in data.get("special_households", []):
+        township, village_id = town(h["township"]), village(h["township"], h["village"])
+        args = _pick(h, "head_name", "persons", "condition", "needs", "phone")
+        # The registry's key (reference_tables): township + village + 户主, by name.
+        record_id = reference_id("special_household", h["township"], h["village"], h["head_name"])
+        calls.append(
+            (
+                "special_household.upsert",
+                {
+                    "id": record_id,
+                    **args,
+                    "township_id": township,
+                    "village_id": village_id,
+                    "helper_id": reference_id("person", h["helper"]),
+                    "risk_point_id": reference_id("risk_point", *h["risk_point"]),
+                    "is_sample": True,
+                },
+            )
+        )
     return calls
 
 

@@ -224,6 +224,26 @@ class PersonRole(SyncedRecord):
     is_sample: Mapped[bool] = _is_sample()
 
 
+class SpecialHousehold(SyncedRecord):
+    """一户一策: a household that needs help to move (the elderly, the disabled...), with the
+    person who helps it (帮扶人). Natural key: township + village + 户主."""
+
+    __tablename__ = "special_households"
+
+    township_id: Mapped[str] = ref("所属乡镇", "townships", required=True, index=True)
+    village_id: Mapped[str] = ref("所属村", "villages", required=True)
+    head_name: Mapped[str] = text("户主", 40, required=True)
+    persons: Mapped[int] = count("人数")
+    condition: Mapped[str] = choice("类别", catalog.SPECIAL_CONDITIONS, 4, required=True)
+    needs: Mapped[str] = text("转移需求", 200)
+    phone: Mapped[str] = text("联系电话", 32)
+    helper_id: Mapped[str | None] = ref("帮扶人", "people")
+    risk_point_id: Mapped[str | None] = ref("所在风险点", "risk_points")
+    address: Mapped[str] = text("住址", 120)
+    note: Mapped[str] = long_text("备注", 2000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 class Incident(SyncedRecord):
     __tablename__ = "incidents"
 
@@ -444,6 +464,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Unit,
     Person,
     PersonRole,
+    SpecialHousehold,
     Incident,
     TimelineEntry,
     ReportRule,

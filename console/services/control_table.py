@@ -14,7 +14,14 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from console.domain import beijing
-from console.domain.schema import Shelter, SyncedRecord, Township, Village
+from console.domain.schema import (
+    Person,
+    Shelter,
+    SpecialHousehold,
+    SyncedRecord,
+    Township,
+    Village,
+)
 from console.domain.transfers import Tally, laggards
 from console.services.transfers import LAGGARD_MINUTES, TransferService
 
@@ -157,6 +164,20 @@ class ControlTable:
         ).where(shelters.c.deleted.is_(False))
         if ids is not None:
             stmt = stmt.where(shelters.c.id.in_(ids))
+        with self._engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def households(self, village_id: str) -> list[dict[str, Any]]:
+        """The village's 一户一策 households with their helper's name and mobile."""
+        homes, people = _t(SpecialHousehold), _t(Person)
+        stmt = (
+            select(
+                homes, people.c.name.label("helper_name"), people.c.mobile.label("helper_mobile")
+            )
+            .outerjoin(people, people.c.id == homes.c.helper_id)
+            .where(homes.c.village_id == village_id, homes.c.deleted.is_(False))
+            .order_by(homes.c.head_name)
+        )
         with self._engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 

@@ -51,6 +51,7 @@ MUTATION = {
     "units": "unit.upsert",
     "people": "person.upsert",
     "person_roles": "person_role.upsert",
+    "special_households": "special_household.upsert",
     "incidents": "incident.create",
     "incident_timeline": "timeline.append",
     "report_rules": "report_rule.upsert",

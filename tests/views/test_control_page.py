@@ -157,3 +157,27 @@ def test_silent_villages_are_flagged_after_half_an_hour(
     state = page.model.index(row, len(page.model.columns) - 1)
     assert state.data() == "超时未报"
     assert state.data(Qt.ItemDataRole.ForegroundRole) is not None
+
+
+def test_the_villages_special_households_and_their_helpers(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation
+) -> None:
+    from sqlalchemy import select
+
+    from console.domain.schema import SpecialHousehold
+    from console.services.transfers import TransferService
+
+    with workstation.store.engine.connect() as conn:
+        homes = [dict(r) for r in conn.execute(select(SpecialHousehold.__table__)).mappings()]
+    village = homes[0]["village_id"]
+    expected = sorted(h["head_name"] for h in homes if h["village_id"] == village)
+    service = TransferService.of(workstation.writer)
+    evac = service.open("转移", user="zhang")
+    service.add_areas(evac, [village], user="zhang")
+    with qtbot.waitSignal(page.village_shown, timeout=5000):
+        page.refresh()
+    qtbot.waitUntil(lambda: page.home_model.rowCount() == len(expected), timeout=5000)
+    shown = [page.home_model.item(r, 0).text() for r in range(page.home_model.rowCount())]
+    assert shown == expected
+    assert page.home_model.item(0, 5).text().startswith("1380000")  # the helper's mobile
+    assert page.people_tabs.tabText(1) == f"一户一策（{len(expected)} 户）"

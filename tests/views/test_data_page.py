@@ -94,6 +94,7 @@ def test_every_table_is_listed_with_its_sample_records(
         "单位",
         "人员",
         "责任角色",
+        "一户一策",
     ]
     for table in TABLES:
         page.show_table(table)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSpinBox,
     QSplitter,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -45,6 +46,7 @@ from console.views.pages.base import Page, PageContext, read_only_table
 TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
 EVENT_COLUMNS = ("报告时间", "类别", "人数", "户数", "去向", "报告人", "录入", "备注")
 CHAIN_COLUMNS = ("责任", "姓名", "手机")
+HOME_COLUMNS = ("户主", "人数", "类别", "转移需求", "帮扶人", "帮扶人电话")
 SHELTER_COLUMNS = ("避灾场所", "乡镇", "容纳", "现有")
 NO_SHELTER = "（不指定）"
 
@@ -141,11 +143,18 @@ class ControlPage(Page):
         self.village_title = QLabel("请选择一个村", right)
         self.village_title.setObjectName("FormHeading")
         right_box.addWidget(self.village_title)
+        self.people_tabs = QTabWidget(right)
+        self.people_tabs.setDocumentMode(True)
         self.chain_model = QStandardItemModel(0, len(CHAIN_COLUMNS), self)
         self.chain_model.setHorizontalHeaderLabels(list(CHAIN_COLUMNS))
-        self.chain = read_only_table(right, self.chain_model, 1)
+        self.chain = read_only_table(self.people_tabs, self.chain_model, 1)
         self.chain.setColumnWidth(0, 120)
-        right_box.addWidget(self.chain, 3)
+        self.people_tabs.addTab(self.chain, "责任人")
+        self.home_model = QStandardItemModel(0, len(HOME_COLUMNS), self)
+        self.home_model.setHorizontalHeaderLabels(list(HOME_COLUMNS))
+        self.homes = read_only_table(self.people_tabs, self.home_model, 3)
+        self.people_tabs.addTab(self.homes, "一户一策")
+        right_box.addWidget(self.people_tabs, 3)
 
         form = QGridLayout()
         form.setHorizontalSpacing(8)
@@ -288,6 +297,7 @@ class ControlPage(Page):
         village = self.village
         self.event_model.removeRows(0, self.event_model.rowCount())
         self.chain_model.removeRows(0, self.chain_model.rowCount())
+        self.home_model.removeRows(0, self.home_model.rowCount())
         if village is None:
             if self.snapshot.evacuation is not None:
                 self.village_title.setText("请选择一个村")
@@ -308,6 +318,13 @@ class ControlPage(Page):
             on_done=lambda found: self._show_chain(seq, found),
             receiver=self,
         )
+        run_task(
+            self.context.tasks,
+            self.table_service.households,
+            village_id,
+            on_done=lambda homes: self._show_homes(seq, homes),
+            receiver=self,
+        )
         evacuation = self.snapshot.evacuation
         if evacuation is not None:
             run_task(
@@ -318,6 +335,26 @@ class ControlPage(Page):
                 on_done=lambda events: self._show_events(seq, events),
                 receiver=self,
             )
+
+    def _show_homes(self, seq: int, homes: list[dict[str, Any]]) -> None:
+        if seq != self._chain_seq:
+            return
+        self.home_model.removeRows(0, self.home_model.rowCount())
+        for h in homes:
+            self.home_model.appendRow(
+                _items(
+                    (
+                        h["head_name"],
+                        str(h["persons"]),
+                        h["condition"],
+                        h["needs"],
+                        h["helper_name"] or "",
+                        h["helper_mobile"] or "",
+                    ),
+                    h,
+                )
+            )
+        self.people_tabs.setTabText(1, f"一户一策（{len(homes)} 户）" if homes else "一户一策")
 
     def _show_events(self, seq: int, events: list[dict[str, Any]]) -> None:
         if seq != self._chain_seq:

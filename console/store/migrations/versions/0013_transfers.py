@@ -1,5 +1,5 @@
-"""管控一张表 (issue 12): evacuations (转移行动), their circle of villages and the transfer
-events. See :func:`console.domain.migration_ops.add_transfers`.
+"""管控一张表 (issue 12): 一户一策 households, evacuations (转移行动), their circle of
+villages and the transfer events. See :func:`console.domain.migration_ops.add_transfers`.
 
 Revision ID: 0013_transfers
 Revises: 0012_client_key
