@@ -37,6 +37,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # So is the grading table (设置 > 定级标准): it decides grades and so deadlines.
     "grading_rule.upsert": _LEADERS,
     "grading_rule.delete": _LEADERS,
+    # 研判一张单: the officer drafts and edits, only the duty leader signs (签发).
+    "assessment.create": _EDITORS,
+    "assessment.update": _EDITORS,
+    "assessment.revise": _EDITORS,
+    "assessment.discard": _EDITORS,
+    "assessment.sign": _LEADERS,
+    # Threshold alerts: raised and cleared by each workstation's engine, acknowledged by
+    # whoever is on duty.
+    "alert.raise": _EDITORS,
+    "alert.clear": _EDITORS,
+    "alert.acknowledge": _EDITORS,
 }
 for _entity in (
     "township",
