@@ -10,10 +10,12 @@ the same. Qt-free: views call these on the task runner.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, select
@@ -27,6 +29,7 @@ from console.domain.assessment import (
     crossing_text,
     renumber,
     sheet_number,
+    templates_from_json,
 )
 from console.domain.assessment_rules import DRAFT, dump_content, parse_content
 from console.domain.fields import MutationRejected
@@ -36,6 +39,8 @@ from console.domain.schema import Assessment, Township
 from console.domain.situation import LEVEL_RANK, Situation
 from console.store.writer import Writer
 
+log = logging.getLogger(__name__)
+SituationProvider = Callable[[], "Situation | None"]
 SIGN_REFUSAL = "只有带班领导或管理员可以签发研判单"
 NO_SITUATION = "尚未接入雨情水情数据（阈值研判引擎未启用），无法生成研判单。"
 NO_READINGS = "当前没有雨情水情数据，无法生成研判单。请先接入或导入监测数据。"
@@ -61,6 +66,23 @@ class Proposal:
 def has_readings(situation: Situation) -> bool:
     """The situation says anything at all (some township or station has data)."""
     return bool(situation.townships or situation.stations)
+
+
+TEMPLATES_FILE = "assessment_tasks.json"
+
+
+def load_templates(data_dir: Path) -> tuple[TaskTemplate, ...]:
+    """The county's task templates from ``<data_dir>/assessment_tasks.json`` (a JSON list of
+    {"level", "text", "condition"}), else the defaults; a file that is not valid is logged
+    and the defaults are used."""
+    path = data_dir / TEMPLATES_FILE
+    if not path.is_file():
+        return DEFAULT_TASK_TEMPLATES
+    try:
+        return templates_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.error("task templates %s not used: %s", path, exc)
+        return DEFAULT_TASK_TEMPLATES
 
 
 class AssessmentService:
