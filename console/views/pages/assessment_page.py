@@ -90,6 +90,7 @@ class AssessmentPage(Page):
         self._select_after: str | None = None
         self._warning_boxes: dict[str, QComboBox] = {}
         self.exported: list[Path] = []
+        self._focus_pending = False
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -226,6 +227,12 @@ class AssessmentPage(Page):
         self._show(None)
         self.refresh()
 
+    def focus_entry(self) -> None:
+        """Shown: the keyboard starts in the list of sheets (arrows choose, Tab edits); while
+        the list is still loading, once it has landed."""
+        self._focus_pending = not self.table.isEnabled()
+        self.table.setFocus()
+
     # -- roles and state -----------------------------------------------------------------------
     def role(self) -> str | None:
         """The signed-in account's role; None standalone."""
@@ -294,6 +301,9 @@ class AssessmentPage(Page):
     def _land(self, read: tuple[list[dict[str, Any]], list[dict[str, Any]], bool]) -> None:
         rows, history, sample = read
         self.table.setEnabled(True)
+        if self._focus_pending:
+            self._focus_pending = False
+            self.table.setFocus()
         self.header.set_sample(sample)
         wanted = self._select_after or (self.sheet["id"] if self.sheet else None)
         self._select_after = None
