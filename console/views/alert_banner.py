@@ -59,7 +59,55 @@ def scan(source: IncidentSource, since: datetime, now: datetime) -> Scan:
     )
 
 
-class DeadlineBanner(QFrame):
+class _AlertBanner(QFrame):
+    """What both banners share: tag, text and button in a row (hidden until an alert), a
+    periodic check, and a check whenever a change touches the banner's tables."""
+
+    _tables: tuple[str, ...] = ()
+
+    def _build(
+        self,
+        tag: str,
+        button: str,
+        interval_ms: int,
+        tables: tuple[str, ...],
+        bus: ChangeBus | None,
+    ) -> None:
+        self._tables = tables
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 12, 8)
+        row.setSpacing(12)
+        self.icon = QLabel(tag, self)
+        self.icon.setObjectName("BannerTag")
+        row.addWidget(self.icon)
+        self.text = QLabel(self)
+        self.text.setObjectName("BannerText")
+        self.text.setWordWrap(True)
+        row.addWidget(self.text, 1)
+        self.ack_button = QPushButton(button, self)
+        self.ack_button.setObjectName("BannerButton")
+        self.ack_button.clicked.connect(self.acknowledge)
+        row.addWidget(self.ack_button)
+        self.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+        if bus is not None:
+            bus.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*self._tables):
+            self.check()
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+    def acknowledge(self) -> None:
+        raise NotImplementedError
+
+
+class DeadlineBanner(_AlertBanner):
     incident_clicked = Signal(str)
     checked = Signal(list)  # the alerts (AlertKey) now shown, after a check has landed
 
@@ -81,32 +129,7 @@ class DeadlineBanner(QFrame):
         self.shown: list[AlertKey] = []
         self.beeps = 0
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 8, 12, 8)
-        row.setSpacing(12)
-        self.icon = QLabel("报送提醒", self)
-        self.icon.setObjectName("BannerTag")
-        row.addWidget(self.icon)
-        self.text = QLabel(self)
-        self.text.setObjectName("BannerText")
-        self.text.setWordWrap(True)
-        row.addWidget(self.text, 1)
-        self.ack_button = QPushButton("知道了", self)
-        self.ack_button.setObjectName("BannerButton")
-        self.ack_button.clicked.connect(self.acknowledge)
-        row.addWidget(self.ack_button)
-        self.hide()
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(CHECK_MS)
-        self.timer.timeout.connect(self.check)
-        self.timer.start()
-        if bus is not None:
-            bus.changed.connect(self._on_changes)
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(*TABLES):
-            self.check()
+        self._build("报送提醒", "知道了", CHECK_MS, TABLES, bus)
 
     def check(self) -> None:
         """Read the open deadlines (in the background), then show or hide the banner at the
@@ -195,7 +218,7 @@ THRESHOLD_TABLES = ("threshold_alerts",)
 SEVERE = "severe"  # 橙 or 红 among the alerts shown
 
 
-class ThresholdBanner(QFrame):
+class ThresholdBanner(_AlertBanner):
     """Threshold alerts (雨情水情超过阈值): a banner with the unacknowledged ones and a
     确认 button, and the alert sound for each alert not shown before. Acknowledging is a
     synced record (who, when), so it survives a restart and clears the banner on every
@@ -223,33 +246,8 @@ class ThresholdBanner(QFrame):
         self.shown: list[str] = []
         self.failed = ""
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 8, 12, 8)
-        row.setSpacing(12)
-        self.icon = QLabel("阈值预警", self)
-        self.icon.setObjectName("BannerTag")
-        row.addWidget(self.icon)
-        self.text = QLabel(self)
-        self.text.setObjectName("BannerText")
-        self.text.setWordWrap(True)
-        row.addWidget(self.text, 1)
-        self.ack_button = QPushButton("确认", self)
-        self.ack_button.setObjectName("BannerButton")
+        self._build("阈值预警", "确认", THRESHOLD_CHECK_MS, THRESHOLD_TABLES, bus)
         self.ack_button.setToolTip("确认已知悉（记录确认人和时间，各工作站同步）")
-        self.ack_button.clicked.connect(self.acknowledge)
-        row.addWidget(self.ack_button)
-        self.hide()
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(THRESHOLD_CHECK_MS)
-        self.timer.timeout.connect(self.check)
-        self.timer.start()
-        if bus is not None:
-            bus.changed.connect(self._on_changes)
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(*THRESHOLD_TABLES):
-            self.check()
 
     def check(self) -> None:
         self._asked += 1
