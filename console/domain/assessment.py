@@ -10,6 +10,7 @@ the order of the templates that apply, the most urgent level first.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from console.domain import beijing
-from console.domain.assessment_rules import TASK_MAX_LEN, dump_content
+from console.domain.assessment_rules import CONTENT_MAX_LEN, TASK_MAX_LEN, dump_content
 from console.domain.situation import LEVEL_RANK, RAIN_WINDOWS, WARNING_LEVELS, Situation
 
 # Conditions a template may name ("" = always, once its level is reached).
@@ -27,6 +28,8 @@ STATIONS_OVER = "超警站点"  # at least one station over a line
 RESPONSE = "建议响应"  # a response level is proposed
 CONDITIONS: tuple[str, ...] = (ANY, ENDANGERED, STATIONS_OVER, RESPONSE)
 
+# What a generated sheet's content may take: the rest of CONTENT_MAX_LEN is room for edits.
+CONTENT_BUDGET = CONTENT_MAX_LEN * 3 // 4
 LOOKBACK_H = 24  # the observed part of the period
 DEFAULT_AHEAD_H = 24  # the forecast part when the situation carries no forecast
 
@@ -124,8 +127,27 @@ class SheetDraft:
 
 
 def crossing_text(crossings: Sequence[str]) -> str:
-    """The crossing set as stored: sorted, one key a line (equal sets, equal text)."""
-    return "\n".join(sorted(set(crossings)))
+    """The crossing set as stored: the SHA-256 of its sorted keys (equal sets, equal text);
+    "" for no crossing."""
+    if not crossings:
+        return ""
+    joined = "\n".join(sorted(set(crossings)))
+    return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def _fit(content: dict[str, Any], budget: int) -> None:
+    """Keep the stored content within ``budget`` characters: the least severe endangered
+    places (listed last) are left out, and a note says how many."""
+    places = content["endangered"]
+    total = len(places)
+    while places and len(dump_content(content)) > budget:
+        over = len(dump_content(content)) - budget
+        each = max(1, len(dump_content({"endangered": places})) // len(places))
+        del places[max(0, len(places) - over // each - 1) :]
+    if len(places) < total:
+        content["notes"] = [
+            f"另有 {total - len(places)} 处受威胁村和风险点因篇幅未列出，详见“识别一张图”。"
+        ]
 
 
 def iso(epoch_s: int) -> str:
@@ -280,6 +302,7 @@ def build_sheet(
         "response_reasons": list(situation.response_reasons),
         "tasks": [{"no": i, "text": text} for i, text in enumerate(tasks, 1)],
     }
+    _fit(content, CONTENT_BUDGET)
     title = "防汛防台风险研判单"
     if highest:
         title += f"（{highest}色预警）"

@@ -13,7 +13,8 @@ server alike. Pure: no Qt, no I/O.
                      "responsible": [{"name", "role", "mobile"}]}],
      "warnings": [{"township_id", "name", "level", "note"}],
      "response_reasons": ["..."],
-     "tasks": [{"no": 1, "text": "...", "level": "红"}]}
+     "tasks": [{"no": 1, "text": "...", "level": "红"}],
+     "notes": ["..."]}
 
 Every part is optional; values are plain JSON (no NaN), nested at most a few levels, with
 bounded texts and lists, so a hostile push cannot make the sheet unreadable.
@@ -41,6 +42,7 @@ CONTENT_PARTS: tuple[str, ...] = (
     "warnings",
     "response_reasons",
     "tasks",
+    "notes",
 )
 MAX_ITEMS = 2000  # rows of one part (a county has hundreds of risk points)
 MAX_TEXT = 2000  # characters of one text value
@@ -107,9 +109,9 @@ def content_problem(text: object) -> str | None:
         items = value.get(part, [])
         if not isinstance(items, list):
             return f"研判内容的“{part}”必须是列表"
-        if part == "response_reasons":
+        if part in ("response_reasons", "notes"):
             if not all(isinstance(r, str) for r in items):
-                return "响应理由必须是文字"
+                return "响应理由和说明必须是文字"
         elif not all(isinstance(item, dict) for item in items):
             return f"研判内容的“{part}”每一项必须是对象"
     problem = _walk(value, 0, "内容")

@@ -262,7 +262,7 @@ def add_assessments() -> None:
         sa.Column("highest_warning", sa.String(length=4), nullable=False),
         sa.Column("proposed_response", sa.String(length=4), nullable=False),
         sa.Column("content", sa.Text(), nullable=False),
-        sa.Column("crossings", sa.Text(), nullable=False),
+        sa.Column("crossings", sa.String(length=64), nullable=False),
         sa.Column("incident_id", sa.String(length=36), nullable=True),
         sa.Column("simulated", sa.Boolean(), nullable=False),
         sa.Column("is_sample", sa.Boolean(), nullable=False),

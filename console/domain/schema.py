@@ -378,9 +378,9 @@ class Assessment(SyncedRecord):
         "建议响应等级", ("", *assessment_rules.RESPONSE_LEVELS), 4, nullable=False, default=""
     )
     content: Mapped[str] = long_text("研判内容", assessment_rules.CONTENT_MAX_LEN, required=True)
-    # The crossings that proposed it (sorted keys joined by newlines; "" when made on demand):
-    # one open proposal per crossing set.
-    crossings: Mapped[str] = long_text("触发条件", 20_000)
+    # SHA-256 of the crossing set it was built on ("" when nothing was crossed): one open
+    # proposal per crossing set. A digest, so 700 crossings of a county-wide storm fit.
+    crossings: Mapped[str] = text("触发条件摘要", 64)
     incident_id: Mapped[str | None] = ref("关联事件", "incidents")
     simulated: Mapped[bool] = flag("模拟", default=False)
     is_sample: Mapped[bool] = _is_sample()

@@ -43,6 +43,7 @@ class SheetDocument:
     station_lines: tuple[str, ...]
     endangered_header: tuple[str, ...]
     endangered_rows: tuple[tuple[str, ...], ...]
+    notes: tuple[str, ...]
     warning_lines: tuple[str, ...]
     response_line: str
     tasks: tuple[str, ...]
@@ -140,6 +141,7 @@ def sheet_document(row: dict[str, Any]) -> SheetDocument:
         station_lines=station_lines,
         endangered_header=("村/风险点", "乡镇", "等级", "影响人数", "责任人", "依据"),
         endangered_rows=endangered_rows,
+        notes=tuple(content.get("notes", [])),
         warning_lines=warning_lines,
         response_line=response_line,
         tasks=tuple(
@@ -179,12 +181,11 @@ def export_docx(row: dict[str, Any], path: Path) -> Path:
         _font(doc.add_paragraph().add_run(text), 13, bold=True)
 
     def table(header_: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
-        grid = doc.add_table(rows=1 + len(rows), cols=len(header_))
+        # Row by row (Table.cell() walks the whole grid each call: minutes for 300 rows).
+        grid = doc.add_table(rows=0, cols=len(header_))
         grid.style = "Table Grid"
-        for r, cells in enumerate((header_, *rows)):
-            for c, value in enumerate(cells):
-                cell = grid.cell(r, c)
-                cell.text = ""
+        for r, values in enumerate((header_, *rows)):
+            for cell, value in zip(grid.add_row().cells, values, strict=True):
                 _font(cell.paragraphs[0].add_run(value), 10, bold=r == 0)
 
     heading("一、研判意见")
@@ -199,6 +200,8 @@ def export_docx(row: dict[str, Any], path: Path) -> Path:
         table(doc_.endangered_header, doc_.endangered_rows)
     else:
         _font(doc.add_paragraph().add_run("无。"), 12)
+    for line in doc_.notes:
+        _font(doc.add_paragraph().add_run(line), 11)
     heading("五、预警与响应建议")
     for line in (*doc_.warning_lines, doc_.response_line):
         _font(doc.add_paragraph().add_run(line), 12)
@@ -260,6 +263,7 @@ def sheet_html(row: dict[str, Any]) -> str:
             if d.endangered_rows
             else paras(["无。"])
         )
+        + paras(d.notes)
         + f"{heading('五、预警与响应建议')}"
         f"<div style='font-size:11pt'>{paras([*d.warning_lines, d.response_line])}</div>"
         f"{heading('六、工作任务')}<div style='font-size:11pt'>{paras(d.tasks or ('无。',))}</div>"

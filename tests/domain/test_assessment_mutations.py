@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Run
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -16,6 +16,7 @@ from console.domain.ids import new_id
 from console.domain.mutations import alert_id, fetch
 from testkit.situations import flood_situation
 
+Run = Callable[..., Any]  # the ``run`` fixture of tests/domain/conftest.py
 SIGN_AT = "2026-07-01T06:30:00+08:00"
 
 

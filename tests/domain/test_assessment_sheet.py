@@ -3,20 +3,23 @@ by hand."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
 
 from console.domain.assessment import (
+    CONTENT_BUDGET,
     DEFAULT_TASK_TEMPLATES,
     ENDANGERED,
     TaskTemplate,
     build_sheet,
+    crossing_text,
     renumber,
     sheet_number,
     templates_from_json,
 )
-from console.domain.assessment_rules import content_problem, parse_content
+from console.domain.assessment_rules import CONTENT_MAX_LEN, content_problem, parse_content
 from testkit.situations import (
     POINT,
     STATION,
@@ -86,7 +89,10 @@ def test_the_stored_arguments_validate_and_round_trip() -> None:
     assert content_problem(args["content"]) is None
     assert parse_content(args["content"])["tasks"][0]["no"] == 1
     assert args["simulated"] is True
-    assert args["crossings"].splitlines() == sorted(flood_situation().crossings())
+    # The crossing set as a digest: the same set in another order is the same text.
+    reordered = tuple(reversed(flood_situation().crossings()))
+    assert args["crossings"] == crossing_text(reordered) and len(args["crossings"]) == 64
+    assert crossing_text(()) == ""
 
 
 def test_a_calm_situation_gives_no_warning_and_only_the_general_task() -> None:
@@ -158,3 +164,25 @@ def test_numbers_and_renumbering() -> None:
 def test_hostile_content_is_refused_in_chinese(text: object, message: str) -> None:
     problem = content_problem(text)
     assert problem is not None and message in problem
+
+
+def test_a_county_wide_storm_fits_the_sheet_keeping_the_most_severe_places() -> None:
+    """700 endangered places do not fit: the least severe are left out, with a note."""
+    base = flood_situation()
+    many = tuple(
+        dataclasses.replace(
+            base.endangered[i % 2], place_id=f"p{i}", name=f"点{i}", level=("红", "蓝")[i % 2]
+        )
+        for i in range(700)
+    )
+    sheet = build_sheet(dataclasses.replace(base, endangered=many))
+    text = sheet.args()["content"]
+    assert content_problem(text) is None and len(text) <= CONTENT_BUDGET
+    listed = sheet.content["endangered"]
+    assert 0 < len(listed) < 700
+    assert [e["level"] for e in listed[:350]] == ["红"] * 350  # the 红 ones first, all kept
+    assert sheet.content["notes"] == [
+        f"另有 {700 - len(listed)} 处受威胁村和风险点因篇幅未列出，详见“识别一张图”。"
+    ]
+    # Room is left for the officer's edits within the stored limit.
+    assert CONTENT_MAX_LEN - len(text) >= CONTENT_MAX_LEN // 4

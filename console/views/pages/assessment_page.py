@@ -378,6 +378,7 @@ class AssessmentPage(Page):
         self._fill(self.rain, doc.rain_header, doc.rain_rows)
         self.stations.setText("\n".join(doc.station_lines) or "无站点超过警戒（汛限）水位。")
         self._fill(self.points, doc.endangered_header, doc.endangered_rows)
+        self.points.setToolTip("\n".join(doc.notes))
         for item in content.get("warnings", []):
             combo = QComboBox(self)
             combo.addItems(["无", *(f"{level}色" for level in WARNING_LEVELS)])
