@@ -35,6 +35,7 @@ from console.domain.assessment_rules import DRAFT, dump_content, parse_content
 from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.roles import ROLE_LABELS, allowed
+from console.domain.rows import MutationCall
 from console.domain.schema import Assessment, Township
 from console.domain.situation import LEVEL_RANK, Situation
 from console.store.writer import Writer
@@ -233,9 +234,7 @@ class AssessmentService:
                 fields["highest_warning"] = _highest(levels)
             fields["content"] = dump_content(content)
         if fields:
-            self._writer.apply(
-                [("assessment.update", {"id": sheet_id, "fields": fields})], user=user
-            )
+            self._apply(row, ("assessment.update", {"id": sheet_id, "fields": fields}), user)
 
     def sign(self, sheet_id: str, *, user: str, role: str | None) -> None:
         """签发. ``role`` None: a standalone workstation (no accounts), which signs locally;
@@ -244,16 +243,23 @@ class AssessmentService:
             label = ROLE_LABELS.get(role, role)
             raise MutationRejected("forbidden", f"{SIGN_REFUSAL}（当前角色：{label}）")
         at = beijing.canonical(self._clock())
-        self._writer.apply([("assessment.sign", {"id": sheet_id, "at": at})], user=user)
+        self._apply(self.get(sheet_id), ("assessment.sign", {"id": sheet_id, "at": at}), user)
 
     def revise(self, sheet_id: str, *, user: str) -> str:
         """A new draft version of a signed sheet; its id (the signed one stays as it is)."""
         new = new_id()
-        self._writer.apply([("assessment.revise", {"id": new, "previous_id": sheet_id})], user=user)
+        call = ("assessment.revise", {"id": new, "previous_id": sheet_id})
+        self._apply(self.get(sheet_id), call, user)
         return new
 
     def discard(self, sheet_id: str, *, user: str) -> None:
-        self._writer.apply([("assessment.discard", {"id": sheet_id})], user=user)
+        self._apply(self.get(sheet_id), ("assessment.discard", {"id": sheet_id}), user)
+
+    def _apply(self, row: dict[str, Any] | None, call: MutationCall, user: str) -> None:
+        """Write one call; the work on a sample sheet stays on this workstation, as the
+        sheet itself does (a county's server never holds sample records)."""
+        sample = row is not None and bool(row.get("is_sample"))
+        self._writer.apply([call], user=user, local_only=sample)
 
 
 def may_sign(role: str | None) -> bool:

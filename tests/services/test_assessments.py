@@ -21,6 +21,7 @@ from console.services.assessment_export import (
     sheet_html,
 )
 from console.services.assessments import NO_READINGS, SIGN_REFUSAL, AssessmentService, may_sign
+from console.services.queries import Queries
 from console.store.writer import Writer
 from testkit.situations import AT, TOWN_A, TOWN_B, calm_situation, flood_situation
 
@@ -173,3 +174,8 @@ def test_sample_county_sheets_are_marked_and_stay_local(writer: Writer, tmp_path
         p.text for p in Document(str(export_docx(row, tmp_path / "a.docx"))).paragraphs
     )
     assert f"【{SAMPLE_MARK}】" in text
+    # Every write on it stays on this workstation, as the sheet does: nothing to push.
+    service.edit(sheet_id, user="张三", summary="样例意见")
+    service.sign(sheet_id, user="领导", role=None)
+    service.revise(sheet_id, user="张三")
+    assert Queries(writer.store).pending_mutations() == []
