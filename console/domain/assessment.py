@@ -19,6 +19,7 @@ from typing import Any
 
 from console.domain import beijing
 from console.domain.assessment_rules import CONTENT_MAX_LEN, TASK_MAX_LEN, dump_content
+from console.domain.ids import reference_id
 from console.domain.situation import LEVEL_RANK, RAIN_WINDOWS, WARNING_LEVELS, Situation
 
 # Conditions a template may name ("" = always, once its level is reached).
@@ -133,6 +134,12 @@ def crossing_text(crossings: Sequence[str]) -> str:
         return ""
     joined = "\n".join(sorted(set(crossings)))
     return hashlib.sha256(joined.encode("utf-8")).hexdigest()
+
+
+def proposal_id(crossings_digest: str, day: str) -> str:
+    """The id of the sheet proposed for a crossing set on a (Beijing) day: workstations that
+    propose for the same crossings make one sheet (the first to reach the server stands)."""
+    return reference_id("assessment_proposal", crossings_digest, day)
 
 
 def _fit(content: dict[str, Any], budget: int) -> None:

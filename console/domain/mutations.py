@@ -686,6 +686,14 @@ def assessment_create(
     values = check_fields(specs, {k: v for k, v in args.items() if k != "id"}, creating=True)
     _check_content(values)
     _check_refs(conn, specs, values)
+    existing = fetch(conn, "assessments", record_id)
+    if (
+        existing is not None
+        and not existing["deleted"]
+        and values.get("crossings")
+        and existing["crossings"] == values["crossings"]
+    ):
+        return []  # the same crossings proposed on another workstation: the first stands
     extra = {
         "status": assessment_rules.DRAFT,
         "series_id": record_id,

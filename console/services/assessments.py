@@ -27,6 +27,7 @@ from console.domain.assessment import (
     TaskTemplate,
     build_sheet,
     crossing_text,
+    proposal_id,
     renumber,
     sheet_number,
     templates_from_json,
@@ -165,12 +166,19 @@ class AssessmentService:
         return bool(flags) and all(flags)
 
     # -- writes -----------------------------------------------------------------------------
-    def generate(self, situation: Situation, *, user: str, incident_id: str | None = None) -> str:
+    def generate(
+        self,
+        situation: Situation,
+        *,
+        user: str,
+        incident_id: str | None = None,
+        sheet_id: str | None = None,
+    ) -> str:
         """A new draft for ``situation`` (立即生成), whatever exists already; its id."""
         if not has_readings(situation):
             raise MutationRejected("no_readings", NO_READINGS)
         draft = build_sheet(situation, self.templates)
-        sheet_id = new_id()
+        sheet_id = sheet_id or new_id()
         year = beijing.parse(draft.generated_at).year
         args = {
             "id": sheet_id,
@@ -197,7 +205,16 @@ class AssessmentService:
                 continue
             if row["status"] == DRAFT or row["generated_at"] >= since:
                 return Proposal(row["id"], False, "已有相同触发条件的研判单")
-        return Proposal(self.generate(situation, user=user), True)
+        day = beijing.from_epoch_ms(situation.at * 1000).date().isoformat()
+        sheet_id = proposal_id(key, day)
+        if self._ever(sheet_id):  # proposed today already (and discarded, or revised)
+            return Proposal(sheet_id, False, "今日已按相同触发条件生成过研判单")
+        return Proposal(self.generate(situation, user=user, sheet_id=sheet_id), True)
+
+    def _ever(self, sheet_id: str) -> bool:
+        t = _table()
+        with self._writer.store.engine.connect() as conn:
+            return conn.execute(select(t.c.id).where(t.c.id == sheet_id)).first() is not None
 
     def edit(
         self,

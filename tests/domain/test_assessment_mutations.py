@@ -226,3 +226,19 @@ def test_bad_alerts_are_refused_in_chinese(
     with pytest.raises(MutationRejected) as refused:
         run(name, args)
     assert message in refused.value.message
+
+
+def test_a_proposal_of_the_same_crossings_under_the_same_id_is_a_no_op(
+    run: Run, conn: Connection
+) -> None:
+    sheet = _sheet()
+    run("assessment.create", sheet, user="甲")
+    other = {**sheet, "number": "研判〔2026〕9号", "summary": "乙的版本"}
+    assert run("assessment.create", other, user="乙") == []
+    row = fetch(conn, "assessments", sheet["id"])
+    assert row is not None and (row["author"], row["number"]) == ("甲", "研判〔2026〕1号")
+    # Without crossings (made on demand) the same id with other content is refused.
+    bare = _sheet(crossings="")
+    run("assessment.create", bare)
+    with pytest.raises(MutationRejected, match="内容不同"):
+        run("assessment.create", {**bare, "summary": "别的"})

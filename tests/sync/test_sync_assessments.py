@@ -72,3 +72,32 @@ def test_a_sheet_signed_and_an_alert_acknowledged_on_one_workstation_show_on_the
     finally:
         a.close()
         b.close()
+
+
+def test_two_workstations_proposing_for_the_same_crossings_make_one_sheet(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    a = open_workstation(tmp_path / "a", autoload=False)
+    b = open_workstation(tmp_path / "b", autoload=False)
+    try:
+        proposals = [
+            AssessmentService(ws.writer, clock=lambda: NOW).propose(flood_situation(), user=u)
+            for ws, u in ((a, "zhang"), (b, "li"))
+        ]
+        assert all(p.created for p in proposals)
+        assert proposals[0].sheet_id == proposals[1].sheet_id
+        for ws, user in ((a, "zhang"), (b, "li"), (a, "zhang")):
+            _sync(ws, server, user)
+        for ws in (a, b):
+            [sheet] = AssessmentService(ws.writer).sheets()
+            assert sheet["author"] == "zhang"  # the first to reach the server stands
+            assert ws.queries.sync_counters().pending == 0
+        assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
+        # Discarded, it is not proposed again the same day.
+        service = AssessmentService(a.writer, clock=lambda: NOW)
+        assert proposals[0].sheet_id is not None
+        service.discard(proposals[0].sheet_id, user="zhang")
+        assert not service.propose(flood_situation(), user="zhang").created
+    finally:
+        a.close()
+        b.close()
