@@ -199,7 +199,19 @@ class AssessmentPage(Page):
         box.addLayout(buttons)
         box.addStretch(1)
         scroll.setWidget(editor)
-        splitter.addWidget(scroll)
+        self.editor = scroll
+        self.placeholder = QLabel(
+            "选择左侧的研判单查看和编辑；没有研判单时可按“立即生成”（Ctrl+G）。", splitter
+        )
+        self.placeholder.setObjectName("Muted")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        right = QWidget(splitter)
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(scroll, 1)
+        right_box.addWidget(self.placeholder, 1)
+        splitter.addWidget(right)
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([440, 760])
@@ -358,6 +370,8 @@ class AssessmentPage(Page):
         self._warning_boxes = {}
         if sheet is None:
             self.sheet_title.setText("未选择研判单")
+            self.editor.hide()
+            self.placeholder.show()
             for label in (self.marks, self.meta, self.stations, self.reasons):
                 label.clear()
             self.summary.clear()
@@ -368,6 +382,8 @@ class AssessmentPage(Page):
             self.points.setRowCount(0)
             self._update_buttons()
             return
+        self.placeholder.hide()
+        self.editor.show()
         doc = sheet_document(sheet)
         content = parse_content(sheet["content"])
         self.sheet_title.setText(f"{doc.number}　{doc.title}")
