@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 
@@ -50,9 +50,7 @@ _NUMBER = re.compile(r"研判〔(\d{4})〕(\d+)号")
 
 
 def _table() -> Table:
-    table = Assessment.__table__
-    assert isinstance(table, Table)
-    return table
+    return cast(Table, Assessment.__table__)
 
 
 @dataclass(frozen=True)

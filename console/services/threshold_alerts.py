@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, select
 
@@ -29,9 +29,7 @@ MESSAGE_MAX = 500
 
 
 def _table() -> Table:
-    table = ThresholdAlert.__table__
-    assert isinstance(table, Table)
-    return table
+    return cast(Table, ThresholdAlert.__table__)
 
 
 @dataclass(frozen=True)
