@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import flush_deletes
 from docx import Document
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -29,6 +28,7 @@ from console.views.alert_banner import ThresholdBanner
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.assessment_page import AssessmentPage
 from testkit.situations import AT, POINT, flood_situation
+from tests.views.conftest import flush_deletes
 
 
 class Provider:
