@@ -303,9 +303,11 @@ class _Started:
         session: DutySession,
         app: QApplication,
     ) -> WindowContext:
+        from console.services.assessments import AssessmentService, load_templates
         from console.services.incident_source import IncidentSource
         from console.services.incidents import IncidentService
         from console.services.reference_data import ReferenceData
+        from console.services.threshold_alerts import ThresholdAlerts
 
         self.bus = ChangeBus(app)
         self.bus.attach(workstation.store)
@@ -328,6 +330,12 @@ class _Started:
             incident_source=IncidentSource(workstation.store),
             tasks=self.tasks,
             reference=ReferenceData(workstation.writer),
+            assessments=AssessmentService(
+                workstation.writer, templates=load_templates(self.options.data_dir)
+            ),
+            alerts=ThresholdAlerts(workstation.writer),
+            # The threshold engine (console/services/situation.py) connects here.
+            situation=None,
         )
 
     def finish(

@@ -358,3 +358,54 @@ def drop_transfers() -> None:
     op.drop_index("ix_special_households_township_id", table_name="special_households")
     for table in ("transfer_events", "evacuation_areas", "evacuations", "special_households"):
         op.drop_table(table)
+
+
+def add_assessments() -> None:
+    """研判一张单 and threshold alerts (workstation 0014, server 0013): two new tables, the
+    same operations on both sides."""
+    op.create_table(
+        "assessments",
+        sa.Column("number", sa.String(length=40), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("period_from", sa.String(length=32), nullable=False),
+        sa.Column("period_to", sa.String(length=32), nullable=False),
+        sa.Column("generated_at", sa.String(length=32), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("highest_warning", sa.String(length=4), nullable=False),
+        sa.Column("proposed_response", sa.String(length=4), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("crossings", sa.String(length=64), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("series_id", sa.String(length=36), nullable=False),
+        sa.Column("previous_id", sa.String(length=36), nullable=True),
+        sa.Column("revision", sa.Integer(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("signed_by", sa.String(length=64), nullable=True),
+        sa.Column("signed_at", sa.String(length=32), nullable=True),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_assessments_series_id", "assessments", ["series_id"], unique=False)
+    op.create_table(
+        "threshold_alerts",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("raised_at", sa.String(length=32), nullable=False),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("cleared_at", sa.String(length=32), nullable=True),
+        sa.Column("acked_by", sa.String(length=64), nullable=True),
+        sa.Column("acked_at", sa.String(length=32), nullable=True),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def drop_assessments() -> None:
+    op.drop_table("threshold_alerts")
+    op.drop_index("ix_assessments_series_id", table_name="assessments")
+    op.drop_table("assessments")

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, grading, reporting, roles, workflow
+from console.domain import assessment_rules, catalog, grading, reporting, roles, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -25,7 +25,7 @@ from console.domain.fields import (
     check_fields,
     check_value,
 )
-from console.domain.ids import is_uuid
+from console.domain.ids import is_uuid, reference_id
 from console.domain.references import check_place
 from console.domain.rows import RowChange
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
@@ -42,7 +42,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # takes households and population, risk_point.upsert warning_signal and the critical rainfall
 # tiers, shelter.upsert facilities, station.upsert the reservoir levels and the kind 水库.
 # 5: the 通话 log kind (a call made from 通讯录 and its outcome, onto an incident's timeline).
-SCHEMA_VERSION = 5
+# 6: 研判一张单 (assessment.create / update / sign / revise / discard) and threshold alerts
+# (alert.raise / clear / acknowledge).
+SCHEMA_VERSION = 6
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -637,6 +639,259 @@ def report_record_sent(
             conn, ctx, {**args, "at": values["sent_at"]}, values["incident_id"], "报送", body
         ),
     ]
+
+
+# -- 研判一张单 (assessment sheets) and threshold alerts ------------------------------------
+
+_SHEET_EDITABLE = frozenset(
+    {
+        "number",
+        "title",
+        "period_from",
+        "period_to",
+        "summary",
+        "highest_warning",
+        "proposed_response",
+        "content",
+        "incident_id",
+    }
+)
+
+
+def _check_content(values: dict[str, Any]) -> None:
+    if "content" in values:
+        problem = assessment_rules.content_problem(values["content"])
+        if problem is not None:
+            raise MutationRejected("bad_content", problem)
+
+
+def _live_sheet(conn: Connection, record_id: str) -> RowMapping:
+    existing = fetch(conn, "assessments", record_id)
+    if existing is None or existing["deleted"]:
+        raise MutationRejected("not_found", "研判单不存在")
+    return existing
+
+
+def _sheet_time(args: dict[str, Any], label: str = "时间") -> str:
+    spec = Field(label, str, required=True, timestamp=True)
+    value: str = check_value("at", spec, args.get("at"))
+    return value
+
+
+@_register("assessment.create", "生成研判单（草稿）")
+def assessment_create(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    specs = ENTITY_FIELDS["assessments"]
+    values = check_fields(specs, {k: v for k, v in args.items() if k != "id"}, creating=True)
+    _check_content(values)
+    _check_refs(conn, specs, values)
+    existing = fetch(conn, "assessments", record_id)
+    if (
+        existing is not None
+        and not existing["deleted"]
+        and values.get("crossings")
+        and existing["crossings"] == values["crossings"]
+    ):
+        return []  # the same crossings proposed on another workstation: the first stands
+    extra = {
+        "status": assessment_rules.DRAFT,
+        "series_id": record_id,
+        "previous_id": None,
+        "revision": 1,
+        "author": ctx.user,
+        "signed_by": None,
+        "signed_at": None,
+    }
+    return _create_once(conn, ctx, "assessments", record_id, values, extra)
+
+
+@_register("assessment.update", "修改研判单草稿")
+def assessment_update(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    _no_extra_keys(args, {"id", "fields"})
+    fields = args.get("fields")
+    if not isinstance(fields, dict) or not fields:
+        raise MutationRejected("bad_args", "没有要修改的字段")
+    _no_extra_keys(fields, set(_SHEET_EDITABLE))
+    existing = _live_sheet(conn, record_id)
+    if existing["status"] != assessment_rules.DRAFT:
+        raise MutationRejected("signed", assessment_rules.SIGNED_REFUSAL)
+    specs = ENTITY_FIELDS["assessments"]
+    values = check_fields(specs, fields, creating=False)
+    _check_content(values)
+    _check_refs(conn, specs, values)
+    if not _differs(existing, values):
+        return []
+    ctx.touch("assessments", record_id, existing)
+    _update(conn, "assessments", record_id, {**values, **_meta(ctx)})
+    return [RowChange("assessments", record_id)]
+
+
+@_register("assessment.sign", "签发研判单")
+def assessment_sign(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    _no_extra_keys(args, {"id", "at"})
+    at = _sheet_time(args, "签发时间")
+    existing = _live_sheet(conn, record_id)
+    if existing["status"] == assessment_rules.SIGNED:
+        if existing["signed_by"] == ctx.user and existing["signed_at"] == at:
+            return []  # the same signature replayed
+        raise MutationRejected(
+            "signed", f"该研判单已由 {existing['signed_by']} 签发，签发后不能再次签发"
+        )
+    ctx.touch("assessments", record_id, existing)
+    _update(
+        conn,
+        "assessments",
+        record_id,
+        {"status": assessment_rules.SIGNED, "signed_by": ctx.user, "signed_at": at, **_meta(ctx)},
+    )
+    return [RowChange("assessments", record_id)]
+
+
+@_register("assessment.revise", "修订已签发的研判单（生成新版本）")
+def assessment_revise(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    """A new draft version of a signed sheet: its content copied, the signed one untouched.
+    One revision per signed version (a second is refused: edit the draft instead)."""
+    record_id = _record_id(args)
+    _no_extra_keys(args, {"id", "previous_id"})
+    previous_id = args.get("previous_id")
+    if not is_uuid(previous_id):
+        raise MutationRejected("bad_id", "缺少要修订的研判单编号")
+    assert isinstance(previous_id, str)
+    previous = _live_sheet(conn, previous_id)
+    if previous["status"] != assessment_rules.SIGNED:
+        raise MutationRejected("not_signed", "只有已签发的研判单需要修订；草稿请直接修改")
+    existing = fetch(conn, "assessments", record_id)
+    if existing is not None:
+        if existing["previous_id"] == previous_id and not existing["deleted"]:
+            return []  # the same revision replayed
+        raise MutationRejected("duplicate_id", "该编号的记录已存在，内容不同")
+    t = _table("assessments")
+    other = conn.execute(
+        select(t.c.id).where(t.c.previous_id == previous_id, t.c.deleted.is_(False))
+    ).first()
+    if other is not None:
+        raise MutationRejected("revised", "该版本已有修订稿，请直接修改修订稿")
+    copied = {k: previous[k] for k in ENTITY_FIELDS["assessments"]}
+    ctx.touch("assessments", record_id, None)
+    conn.execute(
+        _INSERT["assessments"],
+        {
+            "id": record_id,
+            "deleted": False,
+            **copied,
+            "status": assessment_rules.DRAFT,
+            "series_id": previous["series_id"],
+            "previous_id": previous_id,
+            "revision": previous["revision"] + 1,
+            "author": ctx.user,
+            "signed_by": None,
+            "signed_at": None,
+            **_meta(ctx),
+        },
+    )
+    return [RowChange("assessments", record_id)]
+
+
+@_register("assessment.discard", "删除研判单草稿")
+def assessment_discard(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    record_id = _record_id(args)
+    existing = fetch(conn, "assessments", record_id)
+    if existing is not None and existing["status"] == assessment_rules.SIGNED:
+        raise MutationRejected("signed", "已签发的研判单不能删除")
+    return _tombstone(conn, "assessments", args, ctx)
+
+
+DELETE_MUTATION["assessments"] = "assessment.discard"
+
+
+def alert_id(key: str) -> str:
+    """The one id of the alert of a crossing key, on every workstation."""
+    return reference_id("threshold_alert", key)
+
+
+@_register("alert.raise", "触发阈值提醒")
+def alert_raise(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+    """Raise the alert of a crossing: new, or again after it was cleared (then unacknowledged).
+    Raising an alert that is on already changes nothing (the first raise wins)."""
+    record_id = _record_id(args)
+    specs = ENTITY_FIELDS["threshold_alerts"]
+    values = check_fields(specs, {k: v for k, v in args.items() if k != "id"}, creating=True)
+    if record_id != alert_id(values["key"]):
+        raise MutationRejected("bad_id", "提醒编号与触发条件不符")
+    existing = fetch(conn, "threshold_alerts", record_id)
+    if existing is None:
+        return _create_once(
+            conn,
+            ctx,
+            "threshold_alerts",
+            record_id,
+            values,
+            {"cleared_at": None, "acked_by": None, "acked_at": None},
+        )
+    if existing["cleared_at"] is None and not existing["deleted"]:
+        return []
+    ctx.touch("threshold_alerts", record_id, existing)
+    _update(
+        conn,
+        "threshold_alerts",
+        record_id,
+        {
+            **values,
+            "deleted": False,
+            "cleared_at": None,
+            "acked_by": None,
+            "acked_at": None,
+            **_meta(ctx),
+        },
+    )
+    return [RowChange("threshold_alerts", record_id)]
+
+
+def _live_alert(conn: Connection, args: dict[str, Any]) -> tuple[str, RowMapping, str]:
+    record_id = _record_id(args)
+    _no_extra_keys(args, {"id", "at"})
+    at = _sheet_time(args)
+    existing = fetch(conn, "threshold_alerts", record_id)
+    if existing is None or existing["deleted"]:
+        raise MutationRejected("not_found", "提醒不存在")
+    return record_id, existing, at
+
+
+@_register("alert.clear", "阈值提醒解除")
+def alert_clear(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+    record_id, existing, at = _live_alert(conn, args)
+    if existing["cleared_at"] is not None:
+        return []
+    ctx.touch("threshold_alerts", record_id, existing)
+    _update(conn, "threshold_alerts", record_id, {"cleared_at": at, **_meta(ctx)})
+    return [RowChange("threshold_alerts", record_id)]
+
+
+@_register("alert.acknowledge", "确认阈值提醒")
+def alert_acknowledge(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    """Record who acknowledged the alert and when; the first acknowledgement stands."""
+    record_id, existing, at = _live_alert(conn, args)
+    if existing["acked_by"] is not None:
+        return []
+    ctx.touch("threshold_alerts", record_id, existing)
+    _update(
+        conn, "threshold_alerts", record_id, {"acked_by": ctx.user, "acked_at": at, **_meta(ctx)}
+    )
+    return [RowChange("threshold_alerts", record_id)]
 
 
 # The 管控一张表 mutations register themselves on import (kept in their own module).

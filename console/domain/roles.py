@@ -46,6 +46,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "evacuation.add_area": _EDITORS,
     "evacuation.set_planned": _EDITORS,
     "transfer.record": _EDITORS,
+    # 研判一张单: the officer drafts and edits, only the duty leader signs (签发).
+    "assessment.create": _EDITORS,
+    "assessment.update": _EDITORS,
+    "assessment.revise": _EDITORS,
+    "assessment.discard": _EDITORS,
+    "assessment.sign": _LEADERS,
+    # Threshold alerts: raised and cleared by each workstation's engine, acknowledged by
+    # whoever is on duty.
+    "alert.raise": _EDITORS,
+    "alert.clear": _EDITORS,
+    "alert.acknowledge": _EDITORS,
 }
 for _entity in (
     "township",

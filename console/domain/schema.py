@@ -11,10 +11,10 @@ and only here. :data:`ENTITY_FIELDS` is derived from the columns, in declaration
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, MetaData, String, Table
+from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import catalog, grading, reporting
+from console.domain import assessment_rules, catalog, grading, reporting
 from console.domain.columns import (
     FIELD,
     SYSTEM,
@@ -454,6 +454,84 @@ class TransferEvent(SyncedRecord):
     )
 
 
+class Assessment(SyncedRecord):
+    """One version of a 研判一张单 (assessment sheet). A draft is edited in place; signing
+    (带班领导) freezes it for good; a later edit makes a new draft version in the same series
+    (``series_id``: the first version's id; ``previous_id``: the version it revises). The
+    sheet's tables (rain per township, stations, endangered points, warnings, tasks) are
+    ``content``: JSON text whose shape :func:`console.domain.assessment_rules.content_problem`
+    checks in every mutation."""
+
+    __tablename__ = "assessments"
+
+    number: Mapped[str] = text("编号", 40, required=True)
+    title: Mapped[str] = text("标题", 120, required=True)
+    period_from: Mapped[str] = timestamp("研判时段起")
+    period_to: Mapped[str] = timestamp("研判时段止")
+    generated_at: Mapped[str] = timestamp("生成时间")
+    summary: Mapped[str] = long_text("研判意见", 5000)
+    highest_warning: Mapped[str] = choice(
+        "最高预警等级", ("", *assessment_rules.WARNING_LEVELS), 4, nullable=False, default=""
+    )
+    proposed_response: Mapped[str] = choice(
+        "建议响应等级", ("", *assessment_rules.RESPONSE_LEVELS), 4, nullable=False, default=""
+    )
+    content: Mapped[str] = long_text("研判内容", assessment_rules.CONTENT_MAX_LEN, required=True)
+    # SHA-256 of the crossing set it was built on ("" when nothing was crossed): one open
+    # proposal per crossing set. A digest, so 700 crossings of a county-wide storm fit.
+    crossings: Mapped[str] = text("触发条件摘要", 64)
+    incident_id: Mapped[str | None] = ref("关联事件", "incidents")
+    simulated: Mapped[bool] = flag("模拟", default=False)
+    is_sample: Mapped[bool] = _is_sample()
+    # Set only by the assessment mutations.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=assessment_rules.STATUSES),
+        String(4),
+        default=assessment_rules.DRAFT,
+    )
+    series_id: Mapped[str] = system(RECORD_ID, String(36), index=True)
+    previous_id: Mapped[str | None] = system(
+        Field("上一版本", str, max_len=36), String(36), nullable=True
+    )
+    revision: Mapped[int] = system(
+        Field("版本号", int, required=True, minimum=1, maximum=10_000), Integer()
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+    signed_by: Mapped[str | None] = system(
+        Field("签发人", str, max_len=ACCOUNT_MAX_LEN), String(ACCOUNT_MAX_LEN), nullable=True
+    )
+    signed_at: Mapped[str | None] = system(
+        Field("签发时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+
+
+class ThresholdAlert(SyncedRecord):
+    """A threshold crossing (Situation.crossings() key) raised as an alert, and who
+    acknowledged it. One record per crossing key (its id comes from the key), so every
+    workstation that sees the crossing raises the same alert; it is cleared when the
+    crossing ends and raised again (unacknowledged) when it comes back."""
+
+    __tablename__ = "threshold_alerts"
+
+    key: Mapped[str] = text("触发条件", 120, required=True)
+    level: Mapped[str] = choice(
+        "预警等级", ("", *assessment_rules.WARNING_LEVELS), 4, nullable=False, default=""
+    )
+    message: Mapped[str] = long_text("提醒内容", 500, required=True)
+    raised_at: Mapped[str] = timestamp("触发时间")
+    simulated: Mapped[bool] = flag("模拟", default=False)
+    # Set only by alert.clear / alert.acknowledge.
+    cleared_at: Mapped[str | None] = system(
+        Field("解除时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    acked_by: Mapped[str | None] = system(
+        Field("确认人", str, max_len=ACCOUNT_MAX_LEN), String(ACCOUNT_MAX_LEN), nullable=True
+    )
+    acked_at: Mapped[str | None] = system(
+        Field("确认时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Village,
@@ -473,6 +551,8 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Evacuation,
     EvacuationArea,
     TransferEvent,
+    Assessment,
+    ThresholdAlert,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -20,7 +20,7 @@ from console.services.report_text import ReportDraft
 FONT = "SimSun"  # 宋体: what county documents use; Word substitutes if missing
 
 
-def _font(run: object, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
+def style_run(run: object, size: float, bold: bool = False, color: RGBColor | None = None) -> None:
     run.font.size = Pt(size)  # type: ignore[attr-defined]
     run.font.bold = bold  # type: ignore[attr-defined]
     run.font.name = FONT  # type: ignore[attr-defined]
@@ -34,19 +34,19 @@ def export_docx(draft: ReportDraft, path: Path, *, author: str, sent_at: str | N
     doc = Document()
     header = doc.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(
+    style_run(
         header.add_run(draft.issuer + "\n值班信息"), 22, bold=True, color=RGBColor(0xC0, 0x00, 0x00)
     )
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(draft.title), 16, bold=True)
+    style_run(title.add_run(draft.title), 16, bold=True)
     for line in draft.body.splitlines():
         para = doc.add_paragraph()
-        _font(para.add_run(line), 12)
+        style_run(para.add_run(line), 12)
     footer = doc.add_paragraph()
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     when = beijing.display(sent_at) if sent_at else beijing.display(beijing.now())
-    _font(footer.add_run(f"值班员：{author}    {when}"), 12)
+    style_run(footer.add_run(f"值班员：{author}    {when}"), 12)
     tmp = path.with_name(path.name + ".part")
     doc.save(str(tmp))
     os.replace(tmp, path)

@@ -34,6 +34,11 @@ def report_html(draft: ReportDraft, author: str, when: str) -> str:
 def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | None = None) -> Path:
     """Write the PDF to a temporary name first: a failure leaves no half-written report."""
     when = beijing.display(sent_at) if sent_at else beijing.display(beijing.now())
+    return write_pdf(report_html(draft, author, when), path, title=draft.title)
+
+
+def write_pdf(body_html: str, path: Path, *, title: str) -> Path:
+    """Print ``body_html`` to an A4 PDF, through a temporary name."""
     tmp = path.with_name(path.name + ".part")
     writer = QPdfWriter(str(tmp))
     writer.setPageLayout(
@@ -45,11 +50,11 @@ def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | No
         )
     )
     writer.setResolution(300)
-    writer.setTitle(draft.title)
+    writer.setTitle(title)
     writer.setCreator("duty-console")
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)  # point sizes in the writer's 300 dpi
-    doc.setHtml(report_html(draft, author, when))
+    doc.setHtml(body_html)
     rect = writer.pageLayout().paintRectPixels(writer.resolution())
     doc.setPageSize(QSizeF(rect.width(), rect.height()))
     doc.print_(writer)

@@ -1,6 +1,11 @@
-"""Report-deadline alerts: a banner across the top of the main window when an incident's
-next report is due within 5 minutes or overdue, or when an open incident's numbers now imply a
-more severe grade than it carries (定级标准), until the officer clicks 知道了.
+"""Alerts across the top of the main window.
+
+:class:`ThresholdBanner`: threshold crossings (阈值预警) not yet acknowledged, with 确认 and
+a sound (see the class).
+
+:class:`DeadlineBanner`: report-deadline alerts, when an incident's next report is due
+within 5 minutes or overdue, or when an open incident's numbers now imply a more severe grade
+than it carries (定级标准), until the officer clicks 知道了.
 
 Acknowledging covers the deadlines shown at that level: the same deadline alerts again when it
 moves from 即将到期 to 已超时, and any new deadline alerts on its own. The clock is injected
@@ -23,7 +28,9 @@ from console.domain import beijing
 from console.domain.grading import METRIC_UNITS, Finding
 from console.services.deadlines import DUE_SOON, OVERDUE, Deadline, countdown_text
 from console.services.incident_source import IncidentSource
+from console.services.threshold_alerts import ThresholdAlerts
 from console.store.changes import Changes
+from console.ui.alert_sound import AlertSound
 from console.ui.change_bus import ChangeBus
 from console.ui.tasks import TaskRunner, run_task
 
@@ -52,7 +59,55 @@ def scan(source: IncidentSource, since: datetime, now: datetime) -> Scan:
     )
 
 
-class DeadlineBanner(QFrame):
+class _AlertBanner(QFrame):
+    """What both banners share: tag, text and button in a row (hidden until an alert), a
+    periodic check, and a check whenever a change touches the banner's tables."""
+
+    _tables: tuple[str, ...] = ()
+
+    def _build(
+        self,
+        tag: str,
+        button: str,
+        interval_ms: int,
+        tables: tuple[str, ...],
+        bus: ChangeBus | None,
+    ) -> None:
+        self._tables = tables
+        row = QHBoxLayout(self)
+        row.setContentsMargins(16, 8, 12, 8)
+        row.setSpacing(12)
+        self.icon = QLabel(tag, self)
+        self.icon.setObjectName("BannerTag")
+        row.addWidget(self.icon)
+        self.text = QLabel(self)
+        self.text.setObjectName("BannerText")
+        self.text.setWordWrap(True)
+        row.addWidget(self.text, 1)
+        self.ack_button = QPushButton(button, self)
+        self.ack_button.setObjectName("BannerButton")
+        self.ack_button.clicked.connect(self.acknowledge)
+        row.addWidget(self.ack_button)
+        self.hide()
+        self.timer = QTimer(self)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        self.timer.start()
+        if bus is not None:
+            bus.changed.connect(self._on_changes)
+
+    def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*self._tables):
+            self.check()
+
+    def check(self) -> None:
+        raise NotImplementedError
+
+    def acknowledge(self) -> None:
+        raise NotImplementedError
+
+
+class DeadlineBanner(_AlertBanner):
     incident_clicked = Signal(str)
     checked = Signal(list)  # the alerts (AlertKey) now shown, after a check has landed
 
@@ -74,32 +129,7 @@ class DeadlineBanner(QFrame):
         self.shown: list[AlertKey] = []
         self.beeps = 0
 
-        row = QHBoxLayout(self)
-        row.setContentsMargins(16, 8, 12, 8)
-        row.setSpacing(12)
-        self.icon = QLabel("报送提醒", self)
-        self.icon.setObjectName("BannerTag")
-        row.addWidget(self.icon)
-        self.text = QLabel(self)
-        self.text.setObjectName("BannerText")
-        self.text.setWordWrap(True)
-        row.addWidget(self.text, 1)
-        self.ack_button = QPushButton("知道了", self)
-        self.ack_button.setObjectName("BannerButton")
-        self.ack_button.clicked.connect(self.acknowledge)
-        row.addWidget(self.ack_button)
-        self.hide()
-
-        self.timer = QTimer(self)
-        self.timer.setInterval(CHECK_MS)
-        self.timer.timeout.connect(self.check)
-        self.timer.start()
-        if bus is not None:
-            bus.changed.connect(self._on_changes)
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(*TABLES):
-            self.check()
+        self._build("报送提醒", "知道了", CHECK_MS, TABLES, bus)
 
     def check(self) -> None:
         """Read the open deadlines (in the background), then show or hide the banner at the
@@ -181,3 +211,94 @@ class DeadlineBanner(QFrame):
         self._acknowledged.update(self.shown)
         self.shown = []
         self.hide()
+
+
+THRESHOLD_CHECK_MS = 30_000
+THRESHOLD_TABLES = ("threshold_alerts",)
+SEVERE = "severe"  # 橙 or 红 among the alerts shown
+
+
+class ThresholdBanner(_AlertBanner):
+    """Threshold alerts (雨情水情超过阈值): a banner with the unacknowledged ones and a
+    确认 button, and the alert sound for each alert not shown before. Acknowledging is a
+    synced record (who, when), so it survives a restart and clears the banner on every
+    workstation once synced."""
+
+    checked = Signal(list)  # the alert ids now shown, after a check has landed
+
+    def __init__(
+        self,
+        alerts: ThresholdAlerts,
+        user: Callable[[], str],
+        bus: ChangeBus | None = None,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        sound: AlertSound | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ThresholdBanner")
+        self._alerts = alerts
+        self._user = user
+        self._tasks = tasks
+        self.sound = sound if sound is not None else AlertSound(self)
+        self._asked = 0
+        self._heard: set[tuple[str, str]] = set()  # (id, raised_at) already sounded
+        self.shown: list[str] = []
+        self.failed = ""
+
+        self._build("阈值预警", "确认", THRESHOLD_CHECK_MS, THRESHOLD_TABLES, bus)
+        self.ack_button.setToolTip("确认已知悉（记录确认人和时间，各工作站同步）")
+
+    def check(self) -> None:
+        self._asked += 1
+        asked = self._asked
+
+        def land(found: list[dict[str, Any]]) -> None:
+            if asked == self._asked:
+                self.show_alerts(found)
+
+        run_task(self._tasks, self._alerts.unacknowledged, on_done=land, receiver=self)
+
+    def show_alerts(self, alerts: Sequence[dict[str, Any]]) -> list[str]:
+        self.shown = [a["id"] for a in alerts]
+        if not alerts:
+            self.hide()
+            self.checked.emit(self.shown)
+            return self.shown
+        lines = [("【模拟】" if a.get("simulated") else "") + str(a["message"]) for a in alerts]
+        more = f"　等 {len(lines)} 项" if len(lines) > 3 else ""
+        self.text.setText("；".join(lines[:3]) + more)
+        severe = any(a.get("level") in ("橙", "红") for a in alerts)
+        self.setProperty("level", SEVERE if severe else "")
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.show()
+        fresh = {(a["id"], a["raised_at"]) for a in alerts} - self._heard
+        if fresh:
+            self._heard |= fresh
+            self.sound.play()
+        self.checked.emit(self.shown)
+        return self.shown
+
+    def acknowledge(self) -> None:
+        ids = list(self.shown)
+        if not ids:
+            return
+        user = self._user()
+        self.ack_button.setEnabled(False)
+
+        def done(_result: object) -> None:
+            self.ack_button.setEnabled(True)
+            self.check()
+
+        def failed(error: BaseException) -> None:
+            self.ack_button.setEnabled(True)
+            self.failed = str(error)
+
+        run_task(
+            self._tasks,
+            lambda: self._alerts.acknowledge(ids, user=user),
+            on_done=done,
+            on_error=failed,
+            receiver=self,
+        )

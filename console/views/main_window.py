@@ -47,14 +47,17 @@ from console.views.status_bar import DutyStatusBar
 
 if TYPE_CHECKING:
     from console.services.accounts import Accounts
+    from console.services.assessments import AssessmentService, SituationProvider
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
     from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
+    from console.services.threshold_alerts import ThresholdAlerts
+    from console.ui.situation_watch import SituationWatch
     from console.ui.sync_bridge import SyncBridge
     from console.ui.tasks import TaskRunner
-    from console.views.alert_banner import DeadlineBanner
+    from console.views.alert_banner import DeadlineBanner, ThresholdBanner
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,10 @@ class WindowContext:
     incident_source: IncidentSource | None = None  # incident reads (None: no alerts/list)
     tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     reference: ReferenceData | None = None  # 基础数据 reads and writes (None: read-only)
+    assessments: AssessmentService | None = None  # 研判一张单 (None: read-only)
+    alerts: ThresholdAlerts | None = None  # threshold alerts (None: no alert banner)
+    # The threshold engine's current Situation (None: the engine is not connected).
+    situation: SituationProvider | None = None
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -130,6 +137,8 @@ class MainWindow(QMainWindow):
         self._column.setContentsMargins(0, 0, 0, 0)
         self._column.setSpacing(0)
         self.banner: DeadlineBanner | None = None
+        self.threshold_banner: ThresholdBanner | None = None
+        self.situation_watch: SituationWatch | None = None
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
@@ -194,6 +203,8 @@ class MainWindow(QMainWindow):
             self.banner.setParent(self.centralWidget())
             self._column.insertWidget(0, self.banner)
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
+        if context.alerts is not None:
+            self._attach_thresholds(context)
         self.status = DutyStatusBar(
             context.queries,
             context.bus,
@@ -206,6 +217,40 @@ class MainWindow(QMainWindow):
         if self._pending_view is not None:
             self.show_view(self._pending_view)
             self._pending_view = None
+
+    def _attach_thresholds(self, context: WindowContext) -> None:
+        """The threshold-alert banner (above the deadline banner) and, once the threshold
+        engine is connected (``context.situation``), the watch that raises alerts and
+        proposes 研判一张单 drafts."""
+        from console.views.alert_banner import ThresholdBanner
+
+        assert context.alerts is not None
+        session = context.session
+        self.threshold_banner = ThresholdBanner(
+            context.alerts, lambda: session.officer, context.bus, tasks=context.tasks
+        )
+        self.threshold_banner.setParent(self.centralWidget())
+        self._column.insertWidget(0, self.threshold_banner)
+        QTimer.singleShot(0, self.threshold_banner.check)
+        if context.situation is not None:
+            from console.ui.situation_watch import SituationWatch
+
+            sync = context.sync
+
+            def role() -> str | None:
+                signed_in = sync.session if sync is not None else None
+                return signed_in.role if signed_in is not None else None
+
+            self.situation_watch = SituationWatch(
+                context.situation,
+                context.alerts,
+                context.assessments,
+                lambda: session.officer,
+                role,
+                tasks=context.tasks,
+                parent=self,
+            )
+            self.situation_watch.start()
 
     # -- pages ----------------------------------------------------------------------------
     def prepare_pending_view(self) -> None:
@@ -262,6 +307,9 @@ class MainWindow(QMainWindow):
             incident_source=ctx.incident_source,
             tasks=ctx.tasks,
             reference=ctx.reference,
+            assessments=ctx.assessments,
+            alerts=ctx.alerts,
+            situation=ctx.situation,
             clock=ctx.clock,
         )
         try:

@@ -11,6 +11,7 @@ and on the server's SQLite and PostgreSQL.
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import String, Table
 from sqlalchemy.engine import Connection
 
 from console.domain import catalog
+from console.domain.assessment_rules import CONTENT_MAX_LEN, MAX_TEXT, content_problem
 from console.domain.columns import FIELD, SYSTEM
 from console.domain.fields import (
     ACCOUNT_MAX_LEN,
@@ -30,7 +32,7 @@ from console.domain.fields import (
     MutationRejected,
 )
 from console.domain.ids import new_id
-from console.domain.mutations import MutationContext, fetch, run_mutation
+from console.domain.mutations import MutationContext, alert_id, fetch, run_mutation
 from console.domain.schema import ENTITY_FIELDS, SYNCED_MODELS
 from console.store.database import open_store
 
@@ -60,6 +62,8 @@ MUTATION = {
     "evacuations": "evacuation.open",
     "evacuation_areas": "evacuation.add_area",
     "transfer_events": "transfer.record",
+    "assessments": "assessment.create",
+    "threshold_alerts": "alert.raise",
 }
 
 
@@ -130,6 +134,11 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
     if table == "incident_reports":
         args["timeline_id"] = new_id()
+    if table == "assessments":  # the content is JSON of the sheet's shape
+        args["content"] = longest_content()
+    if table == "threshold_alerts":  # the id is the crossing key's
+        args["id"] = alert_id(args["key"])
+        return args
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "person_roles":  # a role names exactly the objects it is tied to
@@ -140,6 +149,22 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     if table == "transfer_events":  # a shelter goes with 安置点; the first is no correction
         args.update(destination=catalog.TO_SHELTER, correction_of="")
     return {"id": new_id(), **args}
+
+
+def longest_content() -> str:
+    """Valid sheet content exactly CONTENT_MAX_LEN characters long."""
+    reasons: list[str] = []
+    while True:
+        text = json.dumps({"response_reasons": reasons}, ensure_ascii=False)
+        room = CONTENT_MAX_LEN - len(text) - 4  # a new item costs its text plus ', ""'
+        if room <= 0:
+            break
+        reasons.append("长" * min(MAX_TEXT, room))
+    text = json.dumps({"response_reasons": reasons}, ensure_ascii=False)
+    reasons[-1] += "长" * (CONTENT_MAX_LEN - len(text))
+    text = json.dumps({"response_reasons": reasons}, ensure_ascii=False)
+    assert len(text) == CONTENT_MAX_LEN and content_problem(text) is None
+    return text
 
 
 def _ctx(user: str = LONGEST_USER, hlc: str = LONGEST_HLC) -> MutationContext:

@@ -11,6 +11,7 @@ from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from console.services.assessments import AssessmentService
 from console.services.context import Workstation
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
@@ -43,6 +44,7 @@ def window_context(
         incident_source=IncidentSource(workstation.store),
         tasks=tasks,
         reference=ReferenceData(workstation.writer),
+        assessments=AssessmentService(workstation.writer),
     )
     tasks.shutdown()
     bus.close()

@@ -24,6 +24,7 @@ BUNDLED = (
     ("themes", "dark.qss"),
     ("themes", "light.qss"),
     ("fonts", "NotoSansSC-DutyConsole-Subset.otf"),
+    ("sounds", "alert.wav"),
     OUTLINE_FILE,
     SAMPLE_FILE,
 )

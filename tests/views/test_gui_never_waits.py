@@ -327,3 +327,65 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     window.toggle_theme()
     settle(window)
     assert not gui_checkouts.stacks, gui_checkouts.report()
+
+
+def test_the_assessment_page_and_threshold_alerts_never_read_on_the_gui_thread(
+    qtbot: QtBot,
+    workstation: Workstation,
+    gui_checkouts: GuiCheckouts,
+    window_context: WindowContext,
+    tmp_path: Path,
+) -> None:
+    """研判一张单 and the threshold banner: the watch raises alerts and proposes a draft,
+    the banner shows and acknowledges them, the page lists, generates, saves, signs,
+    revises, shows a version and exports."""
+    import dataclasses
+
+    from console.services.threshold_alerts import ThresholdAlerts
+    from console.views.pages.assessment_page import AssessmentPage
+    from testkit.situations import flood_situation
+
+    context = dataclasses.replace(
+        window_context,
+        alerts=ThresholdAlerts(workstation.writer),
+        situation=flood_situation,
+    )
+    win = MainWindow(context)
+    try:
+        win.resize(1400, 900)
+        win.show()
+        qtbot.waitExposed(win)
+        settle(win)
+        assert win.situation_watch is not None
+        win.situation_watch.look()
+        settle(win)
+        banner = win.threshold_banner
+        assert banner is not None
+        qtbot.waitUntil(lambda: banner.isVisible(), timeout=5000)
+        banner.acknowledge()
+        settle(win)
+        page = win.show_view("assessment")
+        assert isinstance(page, AssessmentPage)
+        settle(win)
+        assert page.model.rowCount() == 1  # the draft the watch proposed
+        page.generate()
+        settle(win)
+        page.tasks.setPlainText("县领导到岗")
+        page.save()
+        settle(win)
+        page.sign()
+        settle(win)
+        page.revise()
+        settle(win)
+        page.versions.selectRow(1)
+        page.export_docx(tmp_path / "a.docx")
+        settle(win)
+        page.export_pdf(tmp_path / "a.pdf")
+        win.toggle_theme()
+        settle(win)
+        assert page.versions_model.rowCount() == 2
+        assert not gui_checkouts.stacks, gui_checkouts.report()
+    finally:
+        win.close()
+        win.deleteLater()
+        flush_deletes()

@@ -32,11 +32,13 @@ from console.views.registry import ViewSpec
 
 if TYPE_CHECKING:
     from console.services.accounts import Accounts
+    from console.services.assessments import AssessmentService, SituationProvider
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
     from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
+    from console.services.threshold_alerts import ThresholdAlerts
     from console.ui.sync_bridge import SyncBridge
     from console.ui.tasks import TaskRunner
 
@@ -60,6 +62,10 @@ class PageContext:
     incident_source: IncidentSource | None = None  # incident reads for list/detail/alerts
     tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     reference: ReferenceData | None = None  # 基础数据 reads and writes (None: read-only)
+    assessments: AssessmentService | None = None  # 研判一张单 (None: read-only)
+    alerts: ThresholdAlerts | None = None  # threshold alerts (None: no alert banner)
+    # The threshold engine's current Situation (None: the engine is not connected).
+    situation: SituationProvider | None = None
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
