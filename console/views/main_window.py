@@ -263,6 +263,7 @@ class MainWindow(QMainWindow):
             tasks=ctx.tasks,
             reference=ctx.reference,
             clock=ctx.clock,
+            open_view=self.show_view,
         )
         try:
             page = _import_factory(spec.factory)(page_context)

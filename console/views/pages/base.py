@@ -52,6 +52,9 @@ class PageContext:
     tasks: TaskRunner | None = None  # background work (None: on the GUI thread; tools)
     reference: ReferenceData | None = None  # 基础数据 reads and writes (None: read-only)
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
+    # Show another page by its view name and return it (the window's show_view; None: a
+    # page built alone, e.g. a screenshot tool, cannot switch pages).
+    open_view: Callable[[str], QWidget] | None = None
 
 
 def sample_badge(parent: QWidget | None = None) -> QLabel:
