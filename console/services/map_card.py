@@ -15,7 +15,7 @@ from console.domain import beijing
 from console.domain.situation import RAIN_WINDOWS, Situation, StationState
 from console.services.contacts import PLACE_KINDS, ContactsService
 from console.services.map_data import KIND_LABELS, MapFeature, MapSnapshot
-from console.services.readings_source import ReadingsSource
+from console.services.readings_source import ReadingKind, ReadingsSource
 
 NO_SITUATION = "暂无雨水情研判结果"
 
@@ -122,9 +122,7 @@ class MapCards:
     ) -> list[tuple[str, str]]:
         facts: list[tuple[str, str]] = []
         if feature.persons or feature.households:
-            facts.append(
-                ("影响人口", f"{feature.persons or 0} 人，{feature.households or 0} 户")
-            )
+            facts.append(("影响人口", f"{feature.persons or 0} 人，{feature.households or 0} 户"))
         if feature.kind == "risk_point":
             shelter = snapshot.record("shelter", row.get("shelter_id") or "")
             if shelter:
@@ -249,7 +247,11 @@ class MapCards:
             if state is not None:
                 lines.extend(station_lines(state))
         if readings is not None:
-            for kind, label, unit in (("rain", "最新雨量", "毫米"), ("level", "最新水位", "米")):
+            kinds: tuple[tuple[ReadingKind, str, str], ...] = (
+                ("rain", "最新雨量", "毫米"),
+                ("level", "最新水位", "米"),
+            )
+            for kind, label, unit in kinds:
                 latest = readings.latest(kind).get(station_id)
                 if latest is not None:
                     ts, value = latest

@@ -189,9 +189,7 @@ class OverlayStore:
         return read_file(self.folder / f"{layer_id}.geojson")
 
     def set_visible(self, layer_id: str, visible: bool) -> None:
-        self._save(
-            [replace(x, visible=visible) if x.id == layer_id else x for x in self.layers()]
-        )
+        self._save([replace(x, visible=visible) if x.id == layer_id else x for x in self.layers()])
 
     def remove(self, layer_id: str) -> None:
         self._save([x for x in self.layers() if x.id != layer_id])

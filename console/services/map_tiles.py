@@ -56,9 +56,7 @@ def tile_bounds_km(z: int, x: int, y: int) -> tuple[float, float, float, float]:
     return west, north - size, west + size, north
 
 
-def tile_range(
-    z: int, west: float, south: float, east: float, north: float
-) -> tuple[range, range]:
+def tile_range(z: int, west: float, south: float, east: float, north: float) -> tuple[range, range]:
     """The XYZ columns and rows of zoom ``z`` that cover a Web Mercator km rectangle."""
     n = 1 << z
     size = WORLD_KM / n

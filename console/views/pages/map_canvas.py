@@ -32,7 +32,6 @@ from console.services.map_data import (
 )
 from console.services.map_overlays import Overlay, OverlayShapes
 from console.services.map_tiles import (
-    TILE_PIXELS,
     TileSource,
     tile_bounds_km,
     tile_range,
@@ -403,7 +402,9 @@ class MapCanvas(pg.PlotWidget):
         north = north / k + oy
         z = zoom_for((east - west) / width, self.tiles.min_zoom, self.tiles.max_zoom)
         cols, rows = tile_range(z, west, south, east, north)
-        wanted = {(z, x, y) for x in cols for y in rows} if len(cols) * len(rows) <= MAX_TILES else set()
+        wanted: set[tuple[int, int, int]] = set()
+        if len(cols) * len(rows) <= MAX_TILES:
+            wanted = {(z, x, y) for x in cols for y in rows}
         for key in list(self.tile_items):
             if key not in wanted:
                 self.plot_item.removeItem(self.tile_items.pop(key))
@@ -415,9 +416,11 @@ class MapCanvas(pg.PlotWidget):
             item = QGraphicsPixmapItem(pixmap)
             item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
             x0, y0 = self.projection.from_mercator(tw, tn)
-            scale = (te - tw) * k / TILE_PIXELS
-            item.setPos(x0, y0)
-            item.setTransform(item.transform().scale(scale * TILE_PIXELS / pixmap.width(), -scale * TILE_PIXELS / pixmap.height()))
+            side = (te - tw) * k  # the tile's side in map units
+            item.setPos(x0, y0)  # its north-west corner; rows run south (down the map)
+            item.setTransform(
+                item.transform().scale(side / pixmap.width(), -side / pixmap.height())
+            )
             item.setZValue(Z_TILES)
             self.plot_item.addItem(item)
             self.tile_items[key] = item

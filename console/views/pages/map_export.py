@@ -103,7 +103,7 @@ def _replace(tmp: Path, path: Path) -> Path:
 
 def save_png(image: QImage, path: Path) -> Path:
     tmp = path.with_name(path.name + ".part")
-    if not image.save(str(tmp), "PNG"):
+    if not image.save(str(tmp), b"PNG"):
         raise OSError(f"无法写入“{path}”")
     return _replace(tmp, path)
 

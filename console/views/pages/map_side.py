@@ -4,8 +4,15 @@ imported layers, and the card of the clicked place."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPixmap, QStandardItem
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QPainter,
+    QPainterPath,
+    QPixmap,
+    QStandardItem,
+    QStandardItemModel,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -250,7 +257,8 @@ class PlaceCardPanel(QScrollArea):
             for item in items:
                 item.setToolTip(item.text())
             self.people_model.appendRow(items)
-        self.people_title.setText(f"责任人（{len(card.people)}）" if card.people else "责任人：未登记")
+        count = len(card.people)
+        self.people_title.setText(f"责任人（{count}）" if count else "责任人：未登记")
         self.state.setText("\n".join([*card.state, *card.readings]))
 
     def _ask_responsible(self) -> None:

@@ -93,7 +93,9 @@ class RiskMapPage(Page):
         bar = QHBoxLayout()
         bar.setSpacing(8)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("搜索：乡镇、村、风险点、避灾场所、站点或拼音首字母，回车定位")
+        self.search.setPlaceholderText(
+            "搜索：乡镇、村、风险点、避灾场所、站点或拼音首字母，回车定位"
+        )
         self.search.setClearButtonEnabled(True)
         self.search_model = QStringListModel(self)
         completer = QCompleter(self.search_model, self)
@@ -358,7 +360,9 @@ class RiskMapPage(Page):
         box.exec()
         path = ""
         if box.clickedButton() is mbtiles:
-            path, _ = QFileDialog.getOpenFileName(self, "选择 MBTiles 文件", "", "MBTiles (*.mbtiles)")
+            path, _ = QFileDialog.getOpenFileName(
+                self, "选择 MBTiles 文件", "", "MBTiles (*.mbtiles)"
+            )
         elif box.clickedButton() is folder:
             path = QFileDialog.getExistingDirectory(self, "选择瓦片文件夹")
         elif box.clickedButton() is not clear:
@@ -402,4 +406,3 @@ class RiskMapPage(Page):
             problem = self.import_overlay(Path(path))
             if problem:
                 QMessageBox.warning(self, "无法导入图层", problem)
-
