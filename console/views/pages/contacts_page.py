@@ -314,7 +314,11 @@ class ContactsPage(Page):
         if kind == "village":
             self.village.setCurrentIndex(self.village.findData(place_id))
         elif kind != "township":
-            self.object.setCurrentIndex(self.object.findData((kind, place_id)))
+            # findData does not match Python tuples (they are wrapped, not compared): look.
+            for i in range(self.object.count()):
+                if self.object.itemData(i) == (kind, place_id):
+                    self.object.setCurrentIndex(i)
+                    break
 
     def _show_responsible(self) -> None:
         self._place_seq += 1

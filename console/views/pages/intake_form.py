@@ -442,8 +442,9 @@ class IntakeForm(QFrame):
 
     def _set_tab_order(self) -> None:
         chain = [self.fields[k] for k in FIELD_ORDER] + [self.save_button, self.clear_button]
-        at = chain.index(self.fields["address"]) + 1
-        chain.insert(at, self.pick_button)
+        # 地图选点 after the typed fields (Alt+M from anywhere): a call typed by keyboard
+        # alone tabs through the fields without stopping on it.
+        chain.insert(chain.index(self.save_button), self.pick_button)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 

@@ -25,7 +25,6 @@ from PySide6.QtGui import (
 )
 
 from console.domain import beijing
-from console.views.pages.map_canvas import WARNING_COLORS
 from console.views.pages.map_side import swatch
 
 TITLE = "遂昌县 识别一张图"
@@ -48,13 +47,10 @@ def compose(
     *,
     when: datetime,
     sample: bool,
-    warnings: bool,
     title: str = TITLE,
 ) -> QImage:
     """The view with a header (title, Beijing time, sample mark) and a legend below."""
     entries = list(legend)
-    if warnings:
-        entries += [LegendEntry(f"{level}色预警", c) for level, c in WARNING_COLORS.items()]
     rows = (len(entries) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
     width = max(view.width(), 800)
     height = HEADER_PX + view.height() + rows * LEGEND_ROW_PX + 16
@@ -103,7 +99,8 @@ def _replace(tmp: Path, path: Path) -> Path:
 
 def save_png(image: QImage, path: Path) -> Path:
     tmp = path.with_name(path.name + ".part")
-    if not image.save(str(tmp), b"PNG"):
+    # WORKAROUND: PySide6 6.12 refuses the bytes format its stubs ask for; it takes a str.
+    if not image.save(str(tmp), "PNG"):  # type: ignore[call-overload]
         raise OSError(f"无法写入“{path}”")
     return _replace(tmp, path)
 

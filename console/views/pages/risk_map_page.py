@@ -13,16 +13,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, QStringListModel, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCompleter,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListView,
     QMenu,
     QMessageBox,
     QPushButton,
@@ -53,6 +53,7 @@ from console.views.pages.base import Page, PageContext
 from console.views.pages.contacts_page import open_responsible
 from console.views.pages.map_canvas import (
     NOTICE,
+    WARNING_COLORS,
     MapCanvas,
     layer_keys,
     layer_style,
@@ -98,11 +99,10 @@ class RiskMapPage(Page):
         )
         self.search.setClearButtonEnabled(True)
         self.search_model = QStringListModel(self)
-        completer = QCompleter(self.search_model, self)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.activated[str].connect(self._search_chosen)  # type: ignore[index]
-        self.search.setCompleter(completer)
         self.search.textEdited.connect(self._search_edited)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._to_results).setContext(
+            Qt.ShortcutContext.WidgetShortcut
+        )
         self.search.returnPressed.connect(lambda: self.search_to(self.search.text()))
         bar.addWidget(self.search, 1)
         self.fit_button = QPushButton("全县", self)
@@ -127,6 +127,16 @@ class RiskMapPage(Page):
         self.map = MapCanvas(self.projection, self)
         body.addWidget(self.map, 1)
         side = QVBoxLayout()
+        # Search hits under the search box's column: Down from the box, Enter to go there.
+        self.results = QListView(self)
+        self.results.setModel(self.search_model)
+        self.results.setFixedWidth(SIDE_WIDTH)
+        self.results.setMaximumHeight(180)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.activated.connect(self._search_chosen)
+        self.results.clicked.connect(self._search_chosen)
+        self.results.hide()
+        side.addWidget(self.results)
         self.tabs = QTabWidget(self)
         self.tabs.setFixedWidth(SIDE_WIDTH)
         layers_tab = QWidget(self.tabs)
@@ -254,16 +264,21 @@ class RiskMapPage(Page):
     def _search_edited(self, text: str) -> None:
         self.search_hits = self.snapshot.search(text)
         self.search_model.setStringList([self._hit_text(f) for f in self.search_hits])
+        self.results.setVisible(bool(self.search_hits))
+
+    def _to_results(self) -> None:
+        if self.search_hits:
+            self.results.setFocus()
+            self.results.setCurrentIndex(self.search_model.index(0))
 
     @staticmethod
     def _hit_text(f: MapFeature) -> str:
         where = f.township if f.kind != "township" else ""
         return f"{f.name}（{' · '.join(p for p in (f.subtype, where) if p)}）"
 
-    def _search_chosen(self, text: str) -> None:
-        hit = next((f for f in self.search_hits if self._hit_text(f) == text), None)
-        if hit is not None:
-            self.zoom_to(hit)
+    def _search_chosen(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.search_hits):
+            self.zoom_to(self.search_hits[index.row()])
 
     def search_to(self, text: str) -> MapFeature | None:
         """Zoom to the best match of ``text`` and open its card; None when nothing matches."""
@@ -291,6 +306,8 @@ class RiskMapPage(Page):
         for layer in self.overlays.layers():
             if self.map.layer_visible(layer.id):
                 out.append(LegendEntry(layer.name, layer.color, "s" if layer.areas else "line"))
+        if self.map.warning_colors:
+            out += [LegendEntry(f"{level}色预警", c) for level, c in WARNING_COLORS.items()]
         return out
 
     def export_view(self, path: Path) -> Path:
@@ -300,7 +317,6 @@ class RiskMapPage(Page):
             self.legend_entries(),
             when=self.context.clock(),
             sample=self.snapshot.sample,
-            warnings=bool(self.map.warning_colors),
         )
         if path.suffix.lower() == ".pdf":
             return save_pdf(image, path)
