@@ -173,6 +173,10 @@ def test_export_png_and_pdf(window: MainWindow, tmp_path: Path) -> None:
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and b"%%EOF" in data[-64:] and len(data) > 10_000
     assert not list(tmp_path.glob("*.part"))
+    # Drawn for paper in the light colours; the screen keeps its dark theme and its notice.
+    assert page.map.backgroundBrush().color().name() == window.context.theme.colors().panel
+    assert page.map.notice is not None and page.map.notice.isVisibleTo(page)
+    assert QColor(image.pixel(image.width() // 2, 30)).name() == "#ffffff"
 
 
 def _png(color: str) -> bytes:

@@ -201,7 +201,6 @@ class PlaceCardPanel(QScrollArea):
         header = self.people.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.people.setMinimumHeight(120)
         layout.addWidget(self.people)
         self.state = QLabel(body)
         self.state.setWordWrap(True)
@@ -252,12 +251,18 @@ class PlaceCardPanel(QScrollArea):
         self.warning.setVisible(bool(card.warning))
         self.facts.setText("\n".join(f"{label}：{value}" for label, value in card.facts))
         for p in card.people:
-            role = f"{p.role}（{p.unit}）" if p.unit else p.role
+            # The place of the role only when it is not the card's own (a township leader).
+            role = f"{p.role}（{p.unit}）" if p.unit and p.unit != card.title else p.role
             items = [QStandardItem(v) for v in (role, p.name, p.mobile)]
             for item in items:
                 item.setToolTip(item.text())
             self.people_model.appendRow(items)
         count = len(card.people)
+        rows = max(1, count)
+        height = self.people.horizontalHeader().sizeHint().height()
+        self.people.setFixedHeight(
+            height + rows * self.people.verticalHeader().defaultSectionSize() + 4
+        )
         self.people_title.setText(f"责任人（{count}）" if count else "责任人：未登记")
         self.state.setText("\n".join([*card.state, *card.readings]))
 

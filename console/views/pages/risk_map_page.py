@@ -49,6 +49,7 @@ from console.services.readings_source import ReadingsSource
 from console.settings import MAP_BASE_LAYER
 from console.store.changes import Changes
 from console.ui.tasks import run_task
+from console.ui.theme import COLORS, ThemeColors
 from console.views.pages.base import Page, PageContext
 from console.views.pages.contacts_page import open_responsible
 from console.views.pages.map_canvas import (
@@ -296,8 +297,8 @@ class RiskMapPage(Page):
         self.open_card(feature)
 
     # -- export -----------------------------------------------------------------------
-    def legend_entries(self) -> list[LegendEntry]:
-        colors = self.context.theme.colors()
+    def legend_entries(self, colors: ThemeColors | None = None) -> list[LegendEntry]:
+        colors = colors or self.context.theme.colors()
         out = []
         for key in layer_keys(self.snapshot):
             if self.map.visible_features(key):
@@ -311,12 +312,24 @@ class RiskMapPage(Page):
         return out
 
     def export_view(self, path: Path) -> Path:
-        """The current view as PNG or PDF (by the file's suffix)."""
+        """The current view as PNG or PDF (by the file's suffix), drawn in the light theme's
+        colours for paper whatever the screen shows; the sample mark goes in the header."""
+        paper = COLORS["light"]
+        dark = self.context.theme.colors() != paper
+        if dark:
+            self.map.draw(self.snapshot, paper, self._rings, fit=False)
+        notice = self.map.notice
+        if notice is not None:
+            notice.hide()
+        try:
+            view = self.map.grab()
+        finally:
+            if dark:
+                self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=False)
+            if notice is not None:
+                notice.setVisible(self.snapshot.sample)
         image = compose(
-            self.map.grab(),
-            self.legend_entries(),
-            when=self.context.clock(),
-            sample=self.snapshot.sample,
+            view, self.legend_entries(paper), when=self.context.clock(), sample=self.snapshot.sample
         )
         if path.suffix.lower() == ".pdf":
             return save_pdf(image, path)
