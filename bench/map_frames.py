@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -27,8 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from console.domain import catalog
@@ -43,7 +41,7 @@ from console.services.map_data import (
     MapSnapshot,
     risk_layer,
 )
-from console.services.map_tiles import mercator, open_tiles, tile_range
+from console.services.map_tiles import open_tiles
 from console.ui.theme import ThemeManager
 from console.views.pages.map_canvas import MapCanvas
 from console.views.pages.map_layers import Projection, load_outline
@@ -80,38 +78,21 @@ def features(count: int, seed: int = 11) -> list[MapFeature]:
     return out
 
 
-def _png(color: QColor) -> bytes:
-    image = QImage(256, 256, QImage.Format.Format_RGB32)
-    image.fill(color)
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]  # WORKAROUND: see map_export
-    return bytes(data.data())
-
-
 def base_layer(folder: Path) -> Path:
-    path = folder / "bench.mbtiles"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    conn.execute(
-        "CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)"
-    )
-    conn.execute("INSERT INTO metadata VALUES ('name', 'bench'), ('format', 'png')")
-    west, south = mercator(BBOX[0], BBOX[1])
-    east, north = mercator(BBOX[2], BBOX[3])
+    """A generated MBTiles base layer over the county, zoom 8 to 13."""
+    # The tile helpers live at the checkout's root (testkit/, not installed).
+    repo = str(Path(__file__).resolve().parent.parent)
+    if repo not in sys.path:
+        sys.path.insert(0, repo)
+    from testkit.tiles import png_tile, tiles_over, write_mbtiles
+
     rng = random.Random(3)
-    for z in range(8, 14):
-        cols, rows = tile_range(z, west, south, east, north)
-        for x in cols:
-            for y in rows:
-                color = QColor.fromHsv(rng.randrange(60, 140), 60, 200)
-                conn.execute(
-                    "INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, _png(color))
-                )
-    conn.commit()
-    conn.close()
-    return path
+    tiles = {
+        key: png_tile(QColor.fromHsv(rng.randrange(60, 140), 60, 200))
+        for z in range(8, 14)
+        for key in tiles_over(z, *BBOX)
+    }
+    return write_mbtiles(folder / "bench.mbtiles", tiles, "bench")
 
 
 def main() -> int:

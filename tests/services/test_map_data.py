@@ -6,7 +6,6 @@ layers (import, refusal, removal) and the tile sources (folder and MBTiles, TMS 
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +42,7 @@ from console.services.map_tiles import (
     zoom_for,
 )
 from console.services.readings_source import ReadingKind, Times, Values
+from testkit.tiles import write_mbtiles
 
 
 def _snapshot(workstation: Workstation) -> MapSnapshot:
@@ -290,21 +290,6 @@ def test_tile_numbering() -> None:
     assert zoom_for(0.001, 3, 15) == 15
 
 
-def _mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes]) -> None:
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    conn.execute(
-        "CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)"
-    )
-    conn.executemany(
-        "INSERT INTO metadata VALUES (?, ?)", [("name", "遂昌底图"), ("format", "png")]
-    )
-    for (z, x, y), data in tiles.items():
-        conn.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, data))
-    conn.commit()
-    conn.close()
-
-
 def test_tile_folder_and_mbtiles_read_the_same_tile(tmp_path: Path) -> None:
     folder = tmp_path / "tiles"
     (folder / "3" / "6").mkdir(parents=True)
@@ -315,7 +300,7 @@ def test_tile_folder_and_mbtiles_read_the_same_tile(tmp_path: Path) -> None:
     assert source.tile(3, 6, 4) is None
 
     path = tmp_path / "county.mbtiles"
-    _mbtiles(path, {(3, 6, 3): b"png-6-3", (4, 13, 6): b"png-13-6"})
+    write_mbtiles(path, {(3, 6, 3): b"png-6-3", (4, 13, 6): b"png-13-6"}, "遂昌底图")
     mb = open_tiles(path)
     assert isinstance(mb, MBTiles) and mb.name == "遂昌底图"
     assert (mb.min_zoom, mb.max_zoom) == (3, 4)

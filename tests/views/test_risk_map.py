@@ -7,11 +7,10 @@ and 谁负责这里 from the incident detail."""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -19,7 +18,6 @@ from pytestqt.qtbot import QtBot
 from console.domain.situation import Endangered, Situation, TownshipState
 from console.services.context import Workstation
 from console.services.map_data import CAMERAS, STATIONS, VILLAGES, MapFeature, risk_layer
-from console.services.map_tiles import mercator, tile_range
 from console.settings import MAP_BASE_LAYER
 from console.views.main_window import MainWindow
 from console.views.pages.contacts_page import ContactsPage
@@ -27,6 +25,7 @@ from console.views.pages.intake_page import IntakePage
 from console.views.pages.map_canvas import WARNING_COLORS, MapCanvas
 from console.views.pages.map_picker import MapPickerDialog
 from console.views.pages.risk_map_page import RiskMapPage
+from testkit.tiles import png_tile, tiles_over, write_mbtiles
 from tests.views.test_intake_detail import page_with_incident
 
 FLOOD = risk_layer("山洪危险区")
@@ -179,21 +178,8 @@ def test_export_png_and_pdf(window: MainWindow, tmp_path: Path) -> None:
     assert QColor(image.pixel(image.width() // 2, 30)).name() == "#ffffff"
 
 
-def _png(color: str) -> bytes:
-    image = QImage(256, 256, QImage.Format.Format_RGB32)
-    image.fill(QColor(color))
-    data = QByteArray()
-    buffer = QBuffer(data)
-    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, "PNG")  # type: ignore[call-overload]  # WORKAROUND: as map_export
-    return bytes(data.data())
-
-
 def _county_tiles(z: int) -> list[tuple[int, int, int]]:
-    west, south = mercator(118.8, 28.3)
-    east, north = mercator(119.6, 28.9)
-    cols, rows = tile_range(z, west, south, east, north)
-    return [(z, x, y) for x in cols for y in rows]
+    return tiles_over(z, 118.8, 28.3, 119.6, 28.9)
 
 
 def _assert_tiles_placed(page: RiskMapPage) -> None:
@@ -211,18 +197,8 @@ def _assert_tiles_placed(page: RiskMapPage) -> None:
 
 def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_path: Path) -> None:
     page = map_page(window)
-    tiles = {key: _png("#ff0000") for z in (8, 9, 10) for key in _county_tiles(z)}
-    path = tmp_path / "county.mbtiles"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    conn.execute(
-        "CREATE TABLE tiles (zoom_level INT, tile_column INT, tile_row INT, tile_data BLOB)"
-    )
-    conn.execute("INSERT INTO metadata VALUES ('name', '县底图'), ('format', 'png')")
-    for (z, x, y), data in tiles.items():
-        conn.execute("INSERT INTO tiles VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, data))
-    conn.commit()
-    conn.close()
+    tiles = {key: png_tile("#ff0000") for z in (8, 9, 10) for key in _county_tiles(z)}
+    path = write_mbtiles(tmp_path / "county.mbtiles", tiles, "县底图")
 
     assert page.set_base_layer(str(path)) == ""
     assert window.context.settings.get(MAP_BASE_LAYER) == str(path)
@@ -238,7 +214,7 @@ def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_
     folder = tmp_path / "tiles"
     for z, x, y in _county_tiles(9):
         (folder / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
-        (folder / str(z) / str(x) / f"{y}.png").write_bytes(_png("#0000ff"))
+        (folder / str(z) / str(x) / f"{y}.png").write_bytes(png_tile("#0000ff"))
     assert page.set_base_layer(str(folder)) == ""
     _assert_tiles_placed(page)
     assert {k[0] for k in page.map.tile_items} == {9}

@@ -12,19 +12,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QPoint, QRect, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
     QImage,
-    QPageLayout,
-    QPageSize,
     QPainter,
-    QPdfWriter,
     QPixmap,
 )
 
 from console.domain import beijing
+from console.ui.pdf_export import a4_writer
 from console.views.pages.map_side import swatch
 
 TITLE = "遂昌县 识别一张图"
@@ -108,18 +106,7 @@ def save_png(image: QImage, path: Path) -> Path:
 def save_pdf(image: QImage, path: Path, title: str = TITLE) -> Path:
     """One A4 landscape page with the picture scaled to fit."""
     tmp = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(tmp))
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Landscape,
-            QMarginsF(10, 10, 10, 10),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setResolution(200)
-    writer.setTitle(title)
-    writer.setCreator("duty-console")
+    writer = a4_writer(tmp, title, landscape=True, margin_mm=10, dpi=200)
     painter = QPainter(writer)
     page = writer.pageLayout().paintRectPixels(writer.resolution())
     scaled = image.size().scaled(page.size(), Qt.AspectRatioMode.KeepAspectRatio)
