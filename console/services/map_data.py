@@ -144,6 +144,17 @@ class MapSnapshot:
     def record(self, kind: str, place_id: str) -> dict[str, Any]:
         return self.records.get((kind, place_id), {})
 
+    def search_index(self) -> list[tuple[MapFeature, str, tuple[str, ...]]]:
+        """(feature, lower-case name, pinyin readings) of every searchable place; built once
+        (the service builds it on the task runner, not on a keystroke)."""
+        if self._haystacks is None:
+            self._haystacks = []
+            for f in self.features:
+                if f.kind in SEARCH_KINDS:
+                    initials, full = pinyin_keys(f.name)
+                    self._haystacks.append((f, f.name.lower(), initials + full))
+        return self._haystacks
+
     def search(self, text: str, limit: int = SEARCH_LIMIT) -> list[MapFeature]:
         """Places whose name contains ``text`` or whose pinyin initials (or full pinyin)
         begin with it: names that begin with it first, townships before villages before
@@ -151,14 +162,8 @@ class MapSnapshot:
         needle = text.strip().lower()
         if not needle:
             return []
-        if self._haystacks is None:
-            self._haystacks = []
-            for f in self.features:
-                if f.kind in SEARCH_KINDS:
-                    initials, full = pinyin_keys(f.name)
-                    self._haystacks.append((f, f.name.lower(), initials + full))
         hits: list[tuple[int, int, str, MapFeature]] = []
-        for f, name, readings in self._haystacks:
+        for f, name, readings in self.search_index():
             if name.startswith(needle) or any(r.startswith(needle) for r in readings):
                 rank = 0
             elif needle in name:
@@ -278,7 +283,9 @@ class MapDataService:
         for c in self.cameras():
             features.append(c)
         sample = any(t.get("is_sample") for t in townships)
-        return MapSnapshot(features, records, sample)
+        snapshot = MapSnapshot(features, records, sample)
+        snapshot.search_index()  # every name's pinyin, here rather than on the first keystroke
+        return snapshot
 
     def cameras(self) -> list[MapFeature]:
         """Video cameras with a position (layer CAMERAS). None yet: there is no cameras

@@ -119,6 +119,8 @@ def test_hover_tip_and_click_opens_the_card(qtbot: QtBot, window: MainWindow) ->
     QApplication.processEvents()
     pos = screen_pos(page.map, point).toPoint()
     qtbot.mouseMove(page.map.viewport(), pos)
+    qtbot.waitUntil(lambda: point.name in page.map.plot_item.vb.toolTip())  # the hover tip
+    assert f"影响 {point.persons} 人" in page.map.plot_item.vb.toolTip()
     qtbot.mouseClick(page.map.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     settle(window)
     card = page.card.card
@@ -147,11 +149,14 @@ def test_hover_tip_and_click_opens_the_card(qtbot: QtBot, window: MainWindow) ->
 
 def test_search_zooms_to_the_place(qtbot: QtBot, window: MainWindow) -> None:
     page = map_page(window)
+    assert page.search.hasFocus()  # arriving on the page puts the cursor there
     town = next(f for f in page.snapshot.layer("townships") if f.name == "北界镇")
-    page.search.setFocus()
     qtbot.keyClicks(page.search, "bjz")
     assert page.search_model.stringList()[0].startswith("北界镇")
-    qtbot.keyClick(page.search, Qt.Key.Key_Return)
+    assert page.results.isVisibleTo(page)
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)  # into the hits; Enter goes there
+    assert page.results.hasFocus()
+    qtbot.keyClick(page.results, Qt.Key.Key_Return)
     settle(window)
     rect = page.map.plot_item.vb.viewRect()
     x, y = page.projection.xy(town.lon, town.lat)

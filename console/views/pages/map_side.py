@@ -81,7 +81,7 @@ class LayerPanel(QWidget):
     def __init__(self, text_color: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.boxes: dict[str, QCheckBox] = {}
-        self._text = text_color
+        self.text_color = text_color  # team symbols are drawn in it
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
@@ -125,7 +125,7 @@ class LayerPanel(QWidget):
             box = QCheckBox(f"{label} {count}" if count is not None else label, self)
             box.setObjectName(f"layer_{key}")
             if key != TOWNSHIP_NAMES:
-                box.setIcon(QIcon(swatch(style.color or self._text, style.symbol)))
+                box.setIcon(QIcon(swatch(style.color or self.text_color, style.symbol)))
             box.setChecked(shown.get(key, True))
             if key == CAMERAS and not count:
                 box.setEnabled(False)

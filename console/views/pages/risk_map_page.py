@@ -104,6 +104,8 @@ class RiskMapPage(Page):
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._to_results).setContext(
             Qt.ShortcutContext.WidgetShortcut
         )
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.search.returnPressed.connect(lambda: self.search_to(self.search.text()))
         bar.addWidget(self.search, 1)
         self.fit_button = QPushButton("全县", self)
@@ -208,7 +210,7 @@ class RiskMapPage(Page):
 
     def draw(self, *, fit: bool = True) -> None:
         colors = self.context.theme.colors()
-        self.layer_panel._text = colors.text
+        self.layer_panel.text_color = colors.text
         self.map.draw(self.snapshot, colors, self._rings, fit=fit)
         counts = Counter(f.layer for f in self.snapshot.features)
         self.layer_panel.set_layers(layer_keys(self.snapshot), dict(counts))
@@ -262,6 +264,10 @@ class RiskMapPage(Page):
         self.card.status.setText(f"已复制 {len(text.splitlines())} 个电话")
 
     # -- search -----------------------------------------------------------------------
+    def focus_entry(self) -> None:
+        """Arriving on the page (rail, Ctrl+2): the cursor in the search box."""
+        self.search.setFocus()
+
     def _search_edited(self, text: str) -> None:
         self.search_hits = self.snapshot.search(text)
         self.search_model.setStringList([self._hit_text(f) for f in self.search_hits])
