@@ -15,6 +15,7 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from console.domain.ids import new_id
 from console.domain.situation import Endangered, Situation, TownshipState
 from console.services.context import Workstation
 from console.services.map_data import CAMERAS, STATIONS, VILLAGES, MapFeature, risk_layer
@@ -109,7 +110,9 @@ def test_situation_colours_places_and_townships(window: MainWindow) -> None:
     assert "红色预警" not in [e.label for e in page.legend_entries()]
 
 
-def test_hover_tip_and_click_opens_the_card(qtbot: QtBot, window: MainWindow) -> None:
+def test_hover_tip_and_click_opens_the_card(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
     page = map_page(window)
     point = page.snapshot.layer(FLOOD)[0]
     # Only the flood layer, so the click cannot land on a neighbour of another layer.
@@ -137,12 +140,23 @@ def test_hover_tip_and_click_opens_the_card(qtbot: QtBot, window: MainWindow) ->
     page.card.copy_button.click()
     assert responsible[0].contact.mobile in QGuiApplication.clipboard().text()
 
+    # A role added elsewhere reaches the open card (the page reads again on the change).
+    person = {"id": new_id(), "name": "测试责任人", "mobile": "13900000001"}
+    role = {
+        "id": new_id(),
+        "person_id": person["id"],
+        "role": responsible[0].role,
+        "risk_point_id": point.id,
+    }
+    workstation.writer.apply([("person.upsert", person), ("person_role.upsert", role)], user="测试")
+    qtbot.waitUntil(lambda: page.card.people_model.rowCount() == len(responsible) + 1)
+
     page.card.responsible_button.click()  # 谁负责这里: the 通讯录 on this risk point
     settle(window)
     assert window.current_view() == "contacts"
     contacts = window.page("contacts")
     assert isinstance(contacts, ContactsPage)
-    qtbot.waitUntil(lambda: contacts.responsible_model.rowCount() == len(responsible))
+    qtbot.waitUntil(lambda: contacts.responsible_model.rowCount() == len(responsible) + 1)
     chosen = contacts.chosen_place()
     assert chosen is not None and chosen[:2] == ("risk_point", point.id)
 

@@ -258,10 +258,10 @@ class MapCanvas(pg.PlotWidget):
         colors: dict[tuple[str, str], str] = {}
         if situation is not None:
             for town in situation.townships:
-                if town.proposed_warning:
+                if town.proposed_warning in WARNING_COLORS:
                     colors[("township", town.township_id)] = town.proposed_warning
             for place in situation.endangered:
-                if place.level:
+                if place.level in WARNING_COLORS:
                     colors[(place.kind, place.place_id)] = place.level
         self.warning_colors = colors
         self._draw_warnings()

@@ -240,15 +240,15 @@ class PlaceCardPanel(QScrollArea):
             return
         self.title.setText(card.title + ("（样例）" if card.sample else ""))
         self.subtitle.setText(card.subtitle)
-        if card.warning:
-            color = WARNING_COLORS[card.warning]
+        color = WARNING_COLORS.get(card.warning)
+        if color is not None:
             self.warning.setText(
                 f"<span style='background:{color};color:#000;padding:2px 6px'>"
                 f"&nbsp;{card.warning}色预警&nbsp;</span>"
             )
         else:
             self.warning.setText("")
-        self.warning.setVisible(bool(card.warning))
+        self.warning.setVisible(color is not None)
         self.facts.setText("\n".join(f"{label}：{value}" for label, value in card.facts))
         for p in card.people:
             # The place of the role only when it is not the card's own (a township leader).

@@ -203,6 +203,8 @@ class RiskMapPage(Page):
         self.types.set_points(points, RISK_COLORS)
         self.draw(fit=not self._drawn_once)
         self._drawn_once = True
+        if self.card.card is not None:
+            self._reopen()  # its people, shelter or state may have changed
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(*TABLES):
@@ -254,6 +256,8 @@ class RiskMapPage(Page):
         feature = self.snapshot.feature(card.kind, card.id) if card is not None else None
         if feature is not None:
             self.open_card(feature)
+        else:  # deleted (or moved off the map) meanwhile
+            self.card.show_card(None)
 
     def show_responsible(self, kind: str, place_id: str) -> None:
         if not open_responsible(self.context, kind, place_id):
