@@ -108,6 +108,8 @@ class MBTiles:
         self.path = path
         self.name = path.name
         self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[sqlite3.Connection] = []  # every thread's, closed together
         try:
             conn = self._conn()
             zooms = conn.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
@@ -127,25 +129,33 @@ class MBTiles:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             self._local.conn = conn
+            with self._lock:
+                self._opened.append(conn)
         return conn
 
     def tile(self, z: int, x: int, y: int) -> bytes | None:
         tms_row = (1 << z) - 1 - y
-        row = (
-            self._conn()
-            .execute(
-                "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
-                (z, x, tms_row),
+        try:
+            row = (
+                self._conn()
+                .execute(
+                    "SELECT tile_data FROM tiles "
+                    "WHERE zoom_level=? AND tile_column=? AND tile_row=?",
+                    (z, x, tms_row),
+                )
+                .fetchone()
             )
-            .fetchone()
-        )
+        except sqlite3.Error:
+            return None  # closed meanwhile (another base layer chosen), or a damaged file
         return bytes(row[0]) if row else None
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
+        """Close every thread's connection (a read still running gets no tile)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
             conn.close()
-            self._local.conn = None
+        self._local = threading.local()
 
 
 def open_tiles(path: str | Path) -> FolderTiles | MBTiles:

@@ -220,6 +220,7 @@ def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_
     path = write_mbtiles(tmp_path / "county.mbtiles", tiles, "县底图")
 
     assert page.set_base_layer(str(path)) == ""
+    settle(window)  # tiles are read and decoded on the task runner
     assert window.context.settings.get(MAP_BASE_LAYER) == str(path)
     assert "县底图" in page.base_label.text()
     _assert_tiles_placed(page)
@@ -235,6 +236,7 @@ def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_
         (folder / str(z) / str(x)).mkdir(parents=True, exist_ok=True)
         (folder / str(z) / str(x) / f"{y}.png").write_bytes(png_tile("#0000ff"))
     assert page.set_base_layer(str(folder)) == ""
+    settle(window)
     _assert_tiles_placed(page)
     assert {k[0] for k in page.map.tile_items} == {9}
 

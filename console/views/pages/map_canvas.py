@@ -37,6 +37,7 @@ from console.services.map_tiles import (
     tile_range,
     zoom_for,
 )
+from console.ui.tasks import TaskRunner, run_task
 from console.ui.theme import ThemeColors
 from console.views.pages.map_layers import (
     RISK_COLORS,
@@ -88,6 +89,19 @@ def layer_keys(snapshot: MapSnapshot | None = None) -> list[str]:
     return [*keys, VILLAGES, SHELTERS, TEAMS, STATIONS, INCIDENTS, CAMERAS]
 
 
+TileKey = tuple[int, int, int]  # z, x, y (XYZ numbering)
+
+
+def read_tiles(source: TileSource, keys: list[TileKey]) -> list[tuple[TileKey, QImage | None]]:
+    """Read and decode tiles (on a worker thread: QImage, not QPixmap, is safe there)."""
+    out: list[tuple[TileKey, QImage | None]] = []
+    for key in keys:
+        data = source.tile(*key)
+        image = QImage.fromData(data) if data else None
+        out.append((key, image if image is not None and not image.isNull() else None))
+    return out
+
+
 def _tip(x: float, y: float, data: MapFeature) -> str:
     return data.tip()
 
@@ -100,7 +114,12 @@ class MapCanvas(pg.PlotWidget):
 
     notice: QLabel | None = None
 
-    def __init__(self, projection: Projection, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        projection: Projection,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+    ) -> None:
         super().__init__(parent)
         self.projection = projection
         self.notice = QLabel(NOTICE, self)
@@ -124,8 +143,11 @@ class MapCanvas(pg.PlotWidget):
         self.warning_item: pg.ScatterPlotItem | None = None
         self.overlay_items: dict[str, QGraphicsPathItem] = {}
         self.tiles: TileSource | None = None
-        self.tile_items: dict[tuple[int, int, int], QGraphicsPixmapItem] = {}
-        self._tile_cache: OrderedDict[tuple[int, int, int], QPixmap | None] = OrderedDict()
+        self.tile_items: dict[TileKey, QGraphicsPixmapItem] = {}
+        self._tile_cache: OrderedDict[TileKey, QPixmap | None] = OrderedDict()
+        self._tiles_asked: set[TileKey] = set()  # being read on the task runner
+        self._tile_generation = 0  # grows with each base layer: late reads are dropped
+        self.tasks = tasks
         self.marker: pg.ScatterPlotItem | None = None
         self.plot_item.vb.sigRangeChanged.connect(lambda *_a: self.update_tiles())
         self.scene().sigMouseClicked.connect(self._scene_clicked)
@@ -366,6 +388,8 @@ class MapCanvas(pg.PlotWidget):
             self.plot_item.removeItem(item)
         self.tile_items.clear()
         self._tile_cache.clear()
+        self._tiles_asked.clear()
+        self._tile_generation += 1
         self.tiles = source
         if self.outline is not None and self.colors is not None:
             land = QColor(self.colors.map_land)
@@ -374,20 +398,16 @@ class MapCanvas(pg.PlotWidget):
             self.outline.setBrush(QBrush(land))
         self.update_tiles()
 
-    def _tile_pixmap(self, key: tuple[int, int, int]) -> QPixmap | None:
-        if key in self._tile_cache:
-            self._tile_cache.move_to_end(key)
-            return self._tile_cache[key]
-        assert self.tiles is not None
-        data = self.tiles.tile(*key)
-        pixmap: QPixmap | None = None
-        if data:
-            image = QImage.fromData(data)
-            pixmap = None if image.isNull() else QPixmap.fromImage(image)
-        self._tile_cache[key] = pixmap
+    def _tiles_read(self, generation: int, read: list[tuple[TileKey, QImage | None]]) -> None:
+        """Decoded tiles are back on the GUI thread: cache them and place what is wanted."""
+        if generation != self._tile_generation:
+            return  # read from a base layer no longer shown
+        for key, image in read:
+            self._tiles_asked.discard(key)
+            self._tile_cache[key] = QPixmap.fromImage(image) if image is not None else None
         while len(self._tile_cache) > TILE_CACHE:
             self._tile_cache.popitem(last=False)
-        return pixmap
+        self.update_tiles()
 
     def update_tiles(self) -> None:
         """Place the tiles that cover the view at the zoom matching the screen."""
@@ -402,16 +422,30 @@ class MapCanvas(pg.PlotWidget):
         north = north / k + oy
         z = zoom_for((east - west) / width, self.tiles.min_zoom, self.tiles.max_zoom)
         cols, rows = tile_range(z, west, south, east, north)
-        wanted: set[tuple[int, int, int]] = set()
+        wanted: set[TileKey] = set()
         if len(cols) * len(rows) <= MAX_TILES:
             wanted = {(z, x, y) for x in cols for y in rows}
         for key in list(self.tile_items):
             if key not in wanted:
                 self.plot_item.removeItem(self.tile_items.pop(key))
+        missing = wanted - set(self.tile_items)
+        ask = [k for k in missing if k not in self._tile_cache and k not in self._tiles_asked]
+        if ask:  # read and decoded on the task runner; placed when they are back
+            self._tiles_asked.update(ask)
+            generation = self._tile_generation
+            run_task(
+                self.tasks,
+                read_tiles,
+                self.tiles,
+                ask,
+                on_done=lambda read: self._tiles_read(generation, read),
+                receiver=self,
+            )
         for key in wanted - set(self.tile_items):
-            pixmap = self._tile_pixmap(key)
+            pixmap = self._tile_cache.get(key)
             if pixmap is None:
                 continue
+            self._tile_cache.move_to_end(key)
             tw, _ts, te, tn = tile_bounds_km(*key)
             item = QGraphicsPixmapItem(pixmap)
             item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)

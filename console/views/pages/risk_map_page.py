@@ -127,7 +127,7 @@ class RiskMapPage(Page):
 
         body = QHBoxLayout()
         body.setSpacing(14)
-        self.map = MapCanvas(self.projection, self)
+        self.map = MapCanvas(self.projection, self, context.tasks)
         body.addWidget(self.map, 1)
         side = QVBoxLayout()
         # Search hits under the search box's column: Down from the box, Enter to go there.
