@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QResizeEvent
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QLabel, QWidget
 
@@ -62,6 +62,7 @@ INCIDENT_STYLE = LayerStyle("未结案事件", "star", "#ff2d55", 16)
 CAMERA_STYLE = LayerStyle("视频监控", "h", "#13c2c2", 10)
 MAX_TILES = 96  # per view: a far zoom-out draws no base layer rather than thousands of tiles
 TILE_CACHE = 256
+SMOOTH_AFTER_MS = 150  # the view at rest this long: tiles scaled smoothly again
 Z_TILES, Z_OUTLINE, Z_OVERLAY, Z_WARNING, Z_POINTS = -100, -50, -40, 5, 10
 
 
@@ -148,6 +149,11 @@ class MapCanvas(pg.PlotWidget):
         self._tiles_asked: set[TileKey] = set()  # being read on the task runner
         self._tile_generation = 0  # grows with each base layer: late reads are dropped
         self.tasks = tasks
+        # Tiles are scaled fast while the view moves and smoothly once it rests.
+        self._smooth_timer = QTimer(self)
+        self._smooth_timer.setSingleShot(True)
+        self._smooth_timer.setInterval(SMOOTH_AFTER_MS)
+        self._smooth_timer.timeout.connect(lambda: self.smooth_tiles(True))
         self.marker: pg.ScatterPlotItem | None = None
         self.plot_item.vb.sigRangeChanged.connect(lambda *_a: self.update_tiles())
         self.scene().sigMouseClicked.connect(self._scene_clicked)
@@ -409,10 +415,23 @@ class MapCanvas(pg.PlotWidget):
             self._tile_cache.popitem(last=False)
         self.update_tiles()
 
+    def smooth_tiles(self, smooth: bool) -> None:
+        """Scale the tiles smoothly (the view at rest, an export) or fast (while it moves)."""
+        mode = (
+            Qt.TransformationMode.SmoothTransformation
+            if smooth
+            else Qt.TransformationMode.FastTransformation
+        )
+        for item in self.tile_items.values():
+            if item.transformationMode() != mode:
+                item.setTransformationMode(mode)
+
     def update_tiles(self) -> None:
         """Place the tiles that cover the view at the zoom matching the screen."""
         if self.tiles is None:
             return
+        self.smooth_tiles(False)
+        self._smooth_timer.start()
         rect = self.plot_item.vb.viewRect()
         width = max(1, self.plot_item.vb.width())
         k = self.projection.scale
@@ -448,7 +467,6 @@ class MapCanvas(pg.PlotWidget):
             self._tile_cache.move_to_end(key)
             tw, _ts, te, tn = tile_bounds_km(*key)
             item = QGraphicsPixmapItem(pixmap)
-            item.setTransformationMode(Qt.TransformationMode.SmoothTransformation)
             x0, y0 = self.projection.from_mercator(tw, tn)
             side = (te - tw) * k  # the tile's side in map units
             item.setPos(x0, y0)  # its north-west corner; rows run south (down the map)

@@ -331,6 +331,7 @@ class RiskMapPage(Page):
         notice = self.map.notice
         if notice is not None:
             notice.hide()
+        self.map.smooth_tiles(True)
         try:
             view = self.map.grab()
         finally:
