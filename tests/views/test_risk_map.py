@@ -214,7 +214,9 @@ def _assert_tiles_placed(page: RiskMapPage) -> None:
         assert abs(rect.top() - y0) < 1e-6 and abs(rect.bottom() - y1) < 1e-6
 
 
-def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_path: Path) -> None:
+def test_base_layer_from_mbtiles_and_from_a_tile_folder(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
     page = map_page(window)
     tiles = {key: png_tile("#ff0000") for z in (8, 9, 10) for key in _county_tiles(z)}
     path = write_mbtiles(tmp_path / "county.mbtiles", tiles, "县底图")
@@ -224,6 +226,12 @@ def test_base_layer_from_mbtiles_and_from_a_tile_folder(window: MainWindow, tmp_
     assert window.context.settings.get(MAP_BASE_LAYER) == str(path)
     assert "县底图" in page.base_label.text()
     _assert_tiles_placed(page)
+    page.map.plot_item.vb.translateBy((0.5, 0.5))  # moving: tiles scaled fast, then smooth
+    smooth = Qt.TransformationMode.SmoothTransformation
+    assert all(i.transformationMode() != smooth for i in page.map.tile_items.values())
+    qtbot.waitUntil(
+        lambda: all(i.transformationMode() == smooth for i in page.map.tile_items.values())
+    )
     for key in page.layer_panel.boxes.values():
         key.setChecked(False)
     page.map.set_overlays([])
