@@ -16,7 +16,7 @@ import math
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 TILE_PIXELS = 256
 EARTH_RADIUS_KM = 6378.137  # the sphere of Web Mercator
@@ -110,10 +110,15 @@ class MBTiles:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._opened: list[sqlite3.Connection] = []  # every thread's, closed together
+        self._closed = False
         try:
             conn = self._conn()
-            zooms = conn.execute("SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles").fetchone()
             meta = dict(conn.execute("SELECT name, value FROM metadata").fetchall())
+            zooms: tuple[Any, Any] | None = (meta.get("minzoom"), meta.get("maxzoom"))
+            if not all(str(z or "").isdigit() for z in zooms or ()):  # not declared: look
+                zooms = conn.execute(
+                    "SELECT MIN(zoom_level), MAX(zoom_level) FROM tiles"
+                ).fetchone()
         except sqlite3.Error as exc:
             raise TileError(f"“{path.name}”不是可用的 MBTiles 文件（{exc}）") from exc
         if zooms is None or zooms[0] is None:
@@ -124,6 +129,8 @@ class MBTiles:
         self.name = str(meta.get("name") or path.name)
 
     def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise sqlite3.ProgrammingError("closed")
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             uri = f"{self.path.resolve().as_uri()}?mode=ro"
@@ -152,10 +159,10 @@ class MBTiles:
     def close(self) -> None:
         """Close every thread's connection (a read still running gets no tile)."""
         with self._lock:
+            self._closed = True
             opened, self._opened = self._opened, []
         for conn in opened:
             conn.close()
-        self._local = threading.local()
 
 
 def open_tiles(path: str | Path) -> FolderTiles | MBTiles:

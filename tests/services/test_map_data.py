@@ -6,6 +6,7 @@ layers (import, refusal, removal) and the tile sources (folder and MBTiles, TMS 
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -308,6 +309,17 @@ def test_tile_folder_and_mbtiles_read_the_same_tile(tmp_path: Path) -> None:
     assert mb.tile(4, 13, 6) == b"png-13-6"
     assert mb.tile(3, 6, 4) is None
     mb.close()
+    assert mb.tile(3, 6, 3) is None  # closed: no tile, no error
+
+    # Declared zoom levels are taken from the metadata without scanning the tiles.
+    declared = write_mbtiles(tmp_path / "declared.mbtiles", {(3, 6, 3): b"t"}, "d")
+    conn = sqlite3.connect(declared)
+    conn.executemany("INSERT INTO metadata VALUES (?, ?)", [("minzoom", "1"), ("maxzoom", "17")])
+    conn.commit()
+    conn.close()
+    source = open_tiles(declared)
+    assert (source.min_zoom, source.max_zoom) == (1, 17)
+    source.close()
 
 
 def test_unusable_base_layers_are_refused(tmp_path: Path) -> None:

@@ -260,7 +260,10 @@ def test_geojson_layer_import_toggle_remove_and_refusal(window: MainWindow, tmp_
         json.dumps({"type": "LineString", "coordinates": [[119.0, 28.5], [119.3, 28.6]]}),
         encoding="utf-8",
     )
-    assert page.import_overlay(river) == ""
+    refusals: list[str] = []
+    page.import_overlay(river, on_refused=refusals.append)
+    settle(window)  # read, checked and copied in the background
+    assert refusals == []
     [layer] = page.overlays.layers()
     assert layer.name == "乌溪江"
     item = page.map.overlay_items[layer.id]
@@ -271,12 +274,15 @@ def test_geojson_layer_import_toggle_remove_and_refusal(window: MainWindow, tmp_
     assert not item.isVisible() and not page.overlays.layers()[0].visible
     assert "乌溪江" not in [e.label for e in page.legend_entries()]
     page.remove_overlay(layer.id)
+    settle(window)
     assert page.overlays.layers() == [] and layer.id not in page.map.overlay_items
 
     bad = tmp_path / "points.geojson"
     bad.write_text(json.dumps({"type": "Point", "coordinates": [119.0, 28.5]}), encoding="utf-8")
-    assert "没有线或面要素" in page.import_overlay(bad)
-    assert page.overlays.layers() == []
+    page.import_overlay(bad, on_refused=refusals.append)
+    settle(window)
+    assert len(refusals) == 1 and "没有线或面要素" in refusals[0]
+    assert page.overlays.layers() == [] and not page.map.overlay_items
 
 
 @pytest.mark.qt_log_ignore("This plugin does not support")  # offscreen: dialogs, popups

@@ -369,7 +369,10 @@ class MapCanvas(pg.PlotWidget):
             for line in shapes.lines:
                 for i, (lon, lat) in enumerate(line):
                     x, y = self.projection.xy(lon, lat)
-                    path.lineTo(x, y) if i else path.moveTo(x, y)
+                    if i:
+                        path.lineTo(x, y)
+                    else:
+                        path.moveTo(x, y)
             area = self.projection.path([ring for poly in shapes.polygons for ring in poly])
             path.addPath(area)
             item = QGraphicsPathItem(path)

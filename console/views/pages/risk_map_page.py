@@ -10,8 +10,8 @@ page keeps only the last snapshot and redraws when a change touches a table it s
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
@@ -43,7 +44,7 @@ from console.services.map_data import (
     MapFeature,
     MapSnapshot,
 )
-from console.services.map_overlays import OverlayError, OverlayStore
+from console.services.map_overlays import Overlay, OverlayError, OverlayShapes, OverlayStore
 from console.services.map_tiles import TileError, open_tiles
 from console.services.readings_source import ReadingsSource
 from console.settings import MAP_BASE_LAYER
@@ -414,24 +415,51 @@ class RiskMapPage(Page):
 
     # -- imported layers --------------------------------------------------------------
     def load_overlays(self) -> None:
+        """Read the imported layers (in the background: they may be large), then draw them."""
+        run_task(
+            self.context.tasks, self._read_overlays, on_done=self._overlays_read, receiver=self
+        )
+
+    def _read_overlays(self) -> tuple[list[Overlay], list[tuple[Overlay, OverlayShapes]]]:
         layers = self.overlays.layers()
-        shapes: list[tuple[Any, Any]] = []
+        shapes = []
         for layer in layers:
             try:
                 shapes.append((layer, self.overlays.shapes(layer.id)))
             except OverlayError:
                 continue  # a file removed by hand: the layer is listed, nothing drawn
+        return layers, shapes
+
+    def _overlays_read(
+        self, read: tuple[list[Overlay], list[tuple[Overlay, OverlayShapes]]]
+    ) -> None:
+        layers, shapes = read
         self.map.set_overlays(shapes)
         self.layer_panel.set_overlays(layers)
 
-    def import_overlay(self, path: Path, name: str = "") -> str:
-        """Import a GeoJSON file as a layer; the Chinese reason when it is refused."""
-        try:
-            self.overlays.add(path, name)
-        except OverlayError as exc:
-            return str(exc)
-        self.load_overlays()
-        return ""
+    def import_overlay(
+        self, path: Path, name: str = "", on_refused: Callable[[str], None] | None = None
+    ) -> None:
+        """Import a GeoJSON file as a layer in the background; a refusal's Chinese reason
+        goes to ``on_refused`` (a message box by default)."""
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, OverlayError):
+                raise exc
+            if on_refused is not None:
+                on_refused(str(exc))
+            else:
+                QMessageBox.warning(self, "无法导入图层", str(exc))
+
+        run_task(
+            self.context.tasks,
+            self.overlays.add,
+            path,
+            name,
+            on_done=lambda _layer: self.load_overlays(),
+            on_error=refused,
+            receiver=self,
+        )
 
     def remove_overlay(self, layer_id: str) -> None:
         self.overlays.remove(layer_id)
@@ -442,7 +470,9 @@ class RiskMapPage(Page):
         path, _ = QFileDialog.getOpenFileName(
             self, "导入线或面图层", "", "GeoJSON (*.geojson *.json)"
         )
-        if path:
-            problem = self.import_overlay(Path(path))
-            if problem:
-                QMessageBox.warning(self, "无法导入图层", problem)
+        if not path:
+            return
+        stem = Path(path).stem
+        name, ok = QInputDialog.getText(self, "导入图层", "图层名称：", text=stem)
+        if ok:
+            self.import_overlay(Path(path), name or stem)
