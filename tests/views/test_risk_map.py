@@ -7,6 +7,7 @@ and 谁负责这里 from the incident detail."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -313,6 +314,22 @@ def test_picker_dialog_click_keys_and_nearest_village(qtbot: QtBot, window: Main
     assert picked is not None and picked.lat == 28.6 and picked.village
 
 
+def when_picker_opens(act: Callable[[MapPickerDialog], None]) -> QTimer:
+    """Act on the picker once it is open (its modal loop runs the timer); keep the timer."""
+    timer = QTimer()
+    timer.setInterval(20)
+
+    def check() -> None:
+        dialog = QApplication.activeModalWidget()
+        if isinstance(dialog, MapPickerDialog):
+            timer.stop()
+            act(dialog)
+
+    timer.timeout.connect(check)
+    timer.start()
+    return timer
+
+
 @pytest.mark.qt_log_ignore("This plugin does not support")
 def test_call_form_takes_the_picked_point(qtbot: QtBot, window: MainWindow) -> None:
     page = window.page("intake")
@@ -322,31 +339,31 @@ def test_call_form_takes_the_picked_point(qtbot: QtBot, window: MainWindow) -> N
     village = next(f for f in map_page(window).snapshot.layer(VILLAGES) if f.name == "苏村")
     window.show_view("intake")
 
-    def choose() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, MapPickerDialog)
+    def choose(dialog: MapPickerDialog) -> None:
         dialog.set_point(village.lon, village.lat)
         dialog.accept()
 
-    QTimer.singleShot(0, choose)
-    form.pick_button.click()
+    poll = when_picker_opens(choose)
+    form.pick_button.click()  # the places are read in the background, then it opens
+    settle(window)
+    assert not poll.isActive()  # it opened and was answered
     assert form.position == (round(village.lon, 6), round(village.lat, 6))
     assert form.line("township").text() == village.township
     assert form.line("village").text() == "苏村"
     values = form.values()
     assert float(values["lon"]) == round(village.lon, 6)
 
-    def cancel() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, MapPickerDialog)
+    def cancel(dialog: MapPickerDialog) -> None:
         assert dialog.point == form.position  # opens on the form's point
         dialog.reject()
 
     window.activateWindow()  # the closed dialog took the activation with it
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     form.line("address").setFocus()
-    QTimer.singleShot(0, cancel)
+    poll = when_picker_opens(cancel)
     qtbot.keyClick(form.line("address"), Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
+    settle(window)
+    assert not poll.isActive()
     assert form.position == (round(village.lon, 6), round(village.lat, 6))  # cancel: kept
     form.clear()
     assert form.position is None and "lon" not in form.values()

@@ -55,8 +55,11 @@ from console.views.pages.grade_hint import GradeHint
 if TYPE_CHECKING:  # the picker (pyqtgraph) is imported only when it is first opened
     from console.views.pages.map_picker import PickedPoint
 
-    # Opens the map picker over the form at the form's point (if any): the point taken.
-    PointPicker = Callable[[QWidget, tuple[float, float] | None], PickedPoint | None]
+    # Opens the map picker over the form at the form's point (if any); the point taken goes
+    # to the callback (the places are read in the background first).
+    PointPicker = Callable[
+        [QWidget, tuple[float, float] | None, Callable[[PickedPoint], None]], None
+    ]
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
@@ -428,11 +431,10 @@ class IntakeForm(QFrame):
     def pick_point(self) -> None:
         """Open the map picker; the point sets the coordinates, and the nearest village and
         its township fill the place fields the officer has left empty."""
-        if self._picker is None:
-            return
-        picked = self._picker(self, self.position)
-        if picked is None:
-            return
+        if self._picker is not None:
+            self._picker(self, self.position, self.take_point)
+
+    def take_point(self, picked: PickedPoint) -> None:
         self.set_position((picked.lon, picked.lat))
         if picked.township and not self.line("township").text().strip():
             self.line("township").setText(picked.township)

@@ -197,17 +197,28 @@ class IntakePage(Page):
             self._select_first()
         self.form.focus_first()
 
-    def pick_point(self, parent: QWidget, start: tuple[float, float] | None) -> PickedPoint | None:
-        """The call form's 地图选点: a modal map of the county; the point taken, or None."""
-        from console.services.map_data import MapDataService
+    def pick_point(
+        self,
+        parent: QWidget,
+        start: tuple[float, float] | None,
+        take: Callable[[PickedPoint], None],
+    ) -> None:
+        """The call form's 地图选点: the places are read on the task runner, then a modal
+        map of the county opens; the point taken goes to ``take``."""
+        from console.services.map_data import MapDataService, MapSnapshot
         from console.views.pages.map_picker import MapPickerDialog
 
-        snapshot = MapDataService(self.context.queries.store).snapshot()
-        dialog = MapPickerDialog(snapshot, self.context.theme.colors(), start, parent)
-        try:
-            return dialog.picked() if dialog.exec() == QDialog.DialogCode.Accepted else None
-        finally:
-            dialog.deleteLater()
+        def show(snapshot: MapSnapshot) -> None:
+            dialog = MapPickerDialog(snapshot, self.context.theme.colors(), start, parent)
+            try:
+                picked = dialog.picked() if dialog.exec() == QDialog.DialogCode.Accepted else None
+            finally:
+                dialog.deleteLater()
+            if picked is not None:
+                take(picked)
+
+        service = MapDataService(self.context.queries.store)
+        run_task(self.context.tasks, service.snapshot, on_done=show, receiver=self)
 
     def show_responsible(self, kind: str, place_id: str) -> None:
         """谁负责这里 from the incident detail: the 通讯录 on the incident's place."""
