@@ -22,11 +22,14 @@ from console.services.context import Workstation
 from console.services.map_data import CAMERAS, STATIONS, VILLAGES, MapFeature, risk_layer
 from console.settings import MAP_BASE_LAYER
 from console.views.main_window import MainWindow
+from console.views.pages import map_base_dialog
 from console.views.pages.contacts_page import ContactsPage
 from console.views.pages.intake_page import IntakePage
+from console.views.pages.map_base_dialog import NO_BASE_LAYER
 from console.views.pages.map_canvas import WARNING_COLORS, MapCanvas
 from console.views.pages.map_picker import MapPickerDialog
 from console.views.pages.risk_map_page import RiskMapPage
+from console.views.pages.settings_page import SettingsPage
 from testkit.tiles import png_tile, tiles_over, write_mbtiles
 from tests.views.test_intake_detail import page_with_incident
 
@@ -251,7 +254,30 @@ def test_base_layer_from_mbtiles_and_from_a_tile_folder(
 
     assert "找不到底图" in page.set_base_layer(str(tmp_path / "gone.mbtiles"))
     assert window.context.settings.get(MAP_BASE_LAYER) == str(folder)  # a bad choice not kept
-    assert page.map.tiles is None and not page.map.tile_items
+    assert page.base_path == str(folder) and page.map.tile_items  # the old one stays
+
+
+def test_base_layer_chosen_on_the_settings_page(
+    window: MainWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = map_page(window)
+    assert page.map.tiles is None and "未设置" in page.base_label.text()
+    path = write_mbtiles(
+        tmp_path / "county.mbtiles",
+        {key: png_tile("#00ff00") for key in _county_tiles(9)},
+        "设置页底图",
+    )
+    settings = window.show_view("settings")
+    assert isinstance(settings, SettingsPage)
+    assert settings.base_layer.text() == NO_BASE_LAYER
+    monkeypatch.setattr(map_base_dialog, "ask_base_layer", lambda _parent: str(path))
+    settings.base_button.click()
+    assert settings.base_layer.text() == str(path)
+    assert window.context.settings.get(MAP_BASE_LAYER) == str(path)
+    window.show_view("risk-map")  # the map takes the new base layer on arrival
+    settle(window)
+    assert page.base_path == str(path) and "设置页底图" in page.base_label.text()
+    _assert_tiles_placed(page)
 
 
 def test_geojson_layer_import_toggle_remove_and_refusal(window: MainWindow, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -53,6 +53,7 @@ from console.ui.tasks import run_task
 from console.ui.theme import COLORS, ThemeColors
 from console.views.pages.base import Page, PageContext
 from console.views.pages.contacts_page import open_responsible
+from console.views.pages.map_base_dialog import choose_base_layer, set_base_layer
 from console.views.pages.map_canvas import (
     NOTICE,
     WARNING_COLORS,
@@ -85,6 +86,7 @@ class RiskMapPage(Page):
         self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
         self.overlays = OverlayStore(context.data_dir)
         self.readings: ReadingsSource | None = None
+        self.base_path = ""  # the base layer shown ("" = none)
         self.situation: Situation | None = None
         self._rings = load_outline()
         self.projection = Projection.around(self._rings)
@@ -366,6 +368,7 @@ class RiskMapPage(Page):
     def load_base_layer(self, path: str) -> str:
         """Use the tile folder or MBTiles file at ``path`` ("" = none); the Chinese problem
         when it cannot be used (the map then has no base layer)."""
+        self.base_path = path
         if self.map.tiles is not None:
             self.map.tiles.close()
         if not path:
@@ -385,33 +388,22 @@ class RiskMapPage(Page):
         return ""
 
     def set_base_layer(self, path: str) -> str:
-        problem = self.load_base_layer(path)
+        """Check and save ``path`` as the base layer, then show it; the problem if refused."""
+        problem = set_base_layer(self.context.settings, path)
         if not problem:
-            self.context.settings.set(MAP_BASE_LAYER, path)
+            self.load_base_layer(path)
         return problem
 
     def _ask_base(self) -> None:
-        box = QMessageBox(self)
-        box.setWindowTitle("底图")
-        box.setText("选择本机底图：MBTiles 文件，或按 {z}/{x}/{y}.png 存放瓦片的文件夹。")
-        mbtiles = box.addButton("MBTiles 文件…", QMessageBox.ButtonRole.AcceptRole)
-        folder = box.addButton("瓦片文件夹…", QMessageBox.ButtonRole.AcceptRole)
-        clear = box.addButton("不用底图", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        path = ""
-        if box.clickedButton() is mbtiles:
-            path, _ = QFileDialog.getOpenFileName(
-                self, "选择 MBTiles 文件", "", "MBTiles (*.mbtiles)"
-            )
-        elif box.clickedButton() is folder:
-            path = QFileDialog.getExistingDirectory(self, "选择瓦片文件夹")
-        elif box.clickedButton() is not clear:
-            return
-        if path or box.clickedButton() is clear:
-            problem = self.set_base_layer(path)
-            if problem:
-                QMessageBox.warning(self, "底图不可用", problem)
+        if choose_base_layer(self, self.context.settings):
+            self.load_base_layer(self.context.settings.get(MAP_BASE_LAYER))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The base layer may have been chosen on 设置 meanwhile."""
+        super().showEvent(event)
+        path = self.context.settings.get(MAP_BASE_LAYER)
+        if path != self.base_path:
+            self.load_base_layer(path)
 
     # -- imported layers --------------------------------------------------------------
     def load_overlays(self) -> None:
