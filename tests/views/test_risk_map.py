@@ -165,6 +165,20 @@ def test_hover_tip_and_click_opens_the_card(
     assert chosen is not None and chosen[:2] == ("risk_point", point.id)
 
 
+def test_keyboard_pans_and_zooms_the_map(qtbot: QtBot, window: MainWindow) -> None:
+    page = map_page(window)
+    vb = page.map.plot_item.vb
+    page.map.setFocus()
+    start = vb.viewRect()
+    qtbot.keyClick(page.map, Qt.Key.Key_Right)
+    moved = vb.viewRect()
+    assert moved.center().x() > start.center().x() + 0.05 * start.width()
+    qtbot.keyClick(page.map, Qt.Key.Key_Plus)
+    assert vb.viewRect().width() < moved.width() * 0.9
+    qtbot.keyClick(page.map, Qt.Key.Key_Home)
+    assert abs(vb.viewRect().center().x() - start.center().x()) < 0.01 * start.width()
+
+
 def test_search_zooms_to_the_place(qtbot: QtBot, window: MainWindow) -> None:
     page = map_page(window)
     assert page.search.hasFocus()  # arriving on the page puts the cursor there

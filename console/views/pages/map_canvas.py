@@ -14,7 +14,17 @@ from collections.abc import Iterable, Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QResizeEvent
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QImage,
+    QKeyEvent,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QLabel, QWidget
 
 from console.domain.situation import Situation
@@ -132,6 +142,7 @@ class MapCanvas(pg.PlotWidget):
         for axis in ("left", "bottom"):
             self.hideAxis(axis)
         self.setAspectLocked(True, 1.0)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # arrows pan, +/- zoom
         self.plot_item = self.getPlotItem()
         self.colors: ThemeColors | None = None
         self.snapshot: MapSnapshot | None = None
@@ -325,6 +336,33 @@ class MapCanvas(pg.PlotWidget):
         self.plot_item.addItem(self.warning_item)
 
     # -- selection and navigation -----------------------------------------------------
+    def keyPressEvent(self, ev: QKeyEvent | None) -> None:
+        """Keyboard: arrows pan a tenth of the view, + and - zoom, Home shows the county."""
+        if ev is None:
+            return
+        vb = self.plot_item.vb
+        rect = vb.viewRect()
+        key = ev.key()
+        pans = {
+            Qt.Key.Key_Left: (-0.1, 0.0),
+            Qt.Key.Key_Right: (0.1, 0.0),
+            Qt.Key.Key_Up: (0.0, 0.1),
+            Qt.Key.Key_Down: (0.0, -0.1),
+        }
+        if key in pans:
+            dx, dy = pans[Qt.Key(key)]
+            vb.translateBy((dx * rect.width(), dy * rect.height()))
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            vb.scaleBy((0.8, 0.8))
+        elif key == Qt.Key.Key_Minus:
+            vb.scaleBy((1.25, 1.25))
+        elif key == Qt.Key.Key_Home:
+            self.fit()
+        else:
+            super().keyPressEvent(ev)
+            return
+        ev.accept()
+
     def _points_clicked(self, _item: pg.ScatterPlotItem, points: list, _ev: object) -> None:
         if len(points):
             self.feature_clicked.emit(points[0].data())

@@ -80,7 +80,7 @@ class RiskMapPage(Page):
         super().__init__(context, parent)
         self.header.subtitle.setText(
             "风险点、避灾安置场所、救援队伍、水文雨量站和未结案事件分布。"
-            "滚轮缩放，拖动平移，点击点位查看详情。"
+            "滚轮或 +/- 缩放，拖动或方向键平移，点击点位查看详情。"
         )
         self.service = MapDataService(context.queries.store)
         self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
