@@ -250,9 +250,11 @@ class PlaceCardPanel(QScrollArea):
             self.warning.setText("")
         self.warning.setVisible(color is not None)
         self.facts.setText("\n".join(f"{label}：{value}" for label, value in card.facts))
+        self.facts.setVisible(bool(card.facts))
         for p in card.people:
             # The place of the role only when it is not the card's own (a township leader).
-            role = f"{p.role}（{p.unit}）" if p.unit and p.unit != card.title else p.role
+            here = not p.unit or p.unit.endswith(card.title)  # 妙高街道城东社区 for 城东社区
+            role = p.role if here else f"{p.role}（{p.unit}）"
             items = [QStandardItem(v) for v in (role, p.name, p.mobile)]
             for item in items:
                 item.setToolTip(item.text())
