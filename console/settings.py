@@ -48,12 +48,19 @@ GEOMETRY: Setting[bytes] = Setting(
 WINDOW_STATE: Setting[bytes] = Setting(
     "window/state", bytes, b"", "主窗口停靠区状态（关闭时自动保存）", internal=True
 )
+MAP_BASE_LAYER: Setting[str] = Setting(
+    "map/base_layer",
+    str,
+    "",
+    "识别一张图底图：本机瓦片文件夹（{z}/{x}/{y}.png）或 .mbtiles 文件，空为不用底图",
+)
 
 REGISTRY: tuple[Setting[Any], ...] = (
     THEME,
     OFFICER,
     LAST_VIEW,
     WATCHDOG_MS,
+    MAP_BASE_LAYER,
     GEOMETRY,
     WINDOW_STATE,
 )

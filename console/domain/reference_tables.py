@@ -242,7 +242,11 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "needs",
             "phone",
             "helper_id",
+            "helper_mobile",
+            "risk_point_id",
         ),
+        # The helper is found by mobile (names repeat); the file says who it is.
+        file_only=(("helper_mobile", Field("帮扶人手机", max_len=32)),),
         name_column="head_name",
     ),
 )

@@ -23,11 +23,18 @@ SOUND_FILE = ("sounds", "alert.wav")
 
 
 class AlertSound(QObject):
+    """Loads Qt Multimedia on the first alert, not at start: a console that never alerts
+    (a screenshot, a quiet shift) opens no audio connection at all."""
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.requests = 0
         self.backend = "beep"
         self._effect: Any = None
+        self._loaded = False
+
+    def _load(self) -> None:
+        self._loaded = True
         try:
             from PySide6.QtMultimedia import QSoundEffect  # libpulse etc. may be missing
 
@@ -44,6 +51,8 @@ class AlertSound(QObject):
     def play(self) -> None:
         """Ask for the sound once; never raises."""
         self.requests += 1
+        if not self._loaded:
+            self._load()
         with contextlib.suppress(Exception):
             if self._effect is not None:
                 self._effect.play()

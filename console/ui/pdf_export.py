@@ -31,6 +31,33 @@ def report_html(draft: ReportDraft, author: str, when: str) -> str:
     )
 
 
+def a4_writer(
+    path: Path,
+    title: str,
+    *,
+    landscape: bool = False,
+    margin_mm: float = 20,
+    dpi: int = 300,
+) -> QPdfWriter:
+    """A PDF writer on one A4 page layout, titled, made by duty-console."""
+    writer = QPdfWriter(str(path))
+    orientation = (
+        QPageLayout.Orientation.Landscape if landscape else QPageLayout.Orientation.Portrait
+    )
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            orientation,
+            QMarginsF(margin_mm, margin_mm, margin_mm, margin_mm),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setResolution(dpi)
+    writer.setTitle(title)
+    writer.setCreator("duty-console")
+    return writer
+
+
 def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | None = None) -> Path:
     """Write the PDF to a temporary name first: a failure leaves no half-written report."""
     when = beijing.display(sent_at) if sent_at else beijing.display(beijing.now())
@@ -40,18 +67,7 @@ def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | No
 def write_pdf(body_html: str, path: Path, *, title: str) -> Path:
     """Print ``body_html`` to an A4 PDF, through a temporary name."""
     tmp = path.with_name(path.name + ".part")
-    writer = QPdfWriter(str(tmp))
-    writer.setPageLayout(
-        QPageLayout(
-            QPageSize(QPageSize.PageSizeId.A4),
-            QPageLayout.Orientation.Portrait,
-            QMarginsF(20, 20, 20, 20),
-            QPageLayout.Unit.Millimeter,
-        )
-    )
-    writer.setResolution(300)
-    writer.setTitle(title)
-    writer.setCreator("duty-console")
+    writer = a4_writer(tmp, title)
     doc = QTextDocument()
     doc.documentLayout().setPaintDevice(writer)  # point sizes in the writer's 300 dpi
     doc.setHtml(body_html)

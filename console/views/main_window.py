@@ -311,6 +311,7 @@ class MainWindow(QMainWindow):
             alerts=ctx.alerts,
             situation=ctx.situation,
             clock=ctx.clock,
+            open_view=self.show_view,
         )
         try:
             page = _import_factory(spec.factory)(page_context)

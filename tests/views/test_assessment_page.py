@@ -27,6 +27,7 @@ from console.ui.situation_watch import SituationWatch
 from console.views.alert_banner import ThresholdBanner
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.assessment_page import AssessmentPage
+from testkit.qt_logs import AUDIO_WARNINGS
 from testkit.situations import AT, POINT, flood_situation
 from tests.views.conftest import flush_deletes
 
@@ -181,6 +182,7 @@ def test_an_officer_sees_the_sign_button_disabled(
     assert AssessmentService(workstation.writer).sheets()[0]["status"] == "草稿"
 
 
+@pytest.mark.qt_log_ignore(*AUDIO_WARNINGS)
 def test_the_threshold_banner_sounds_once_and_acknowledges(
     qtbot: QtBot, window_context: WindowContext, workstation: Workstation
 ) -> None:

@@ -8,7 +8,8 @@ scrolls a list of 250 incidents, saves a call, opens it and writes on it (the fi
 opens the report dialog and records a report sent, edits a deadline rule and a grading row,
 previews a workbook in the import dialog and exports a table, adds a village through the
 基础数据 form and has a delete refused, searches the 通讯录 and asks who is responsible for a
-village, and lets changes to places and reference data arrive;
+village, searches the map, opens a place's card and picks a point for a call, and lets
+changes to places and reference data arrive;
 then the record must be empty.
 """
 
@@ -19,9 +20,10 @@ import traceback
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
 
@@ -35,8 +37,11 @@ from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.contacts_page import ContactsPage
 from console.views.pages.data_page import DataPage
 from console.views.pages.intake_page import IntakePage
+from console.views.pages.map_picker import MapPickerDialog
+from console.views.pages.risk_map_page import RiskMapPage
 from console.views.pages.settings_page import SettingsPage
 from console.views.registry import VIEW_NAMES
+from testkit.qt_logs import AUDIO_WARNINGS
 from tests.views.conftest import flush_deletes
 
 CONSOLE = Path(__file__).resolve().parents[2] / "console"
@@ -321,6 +326,26 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     assert contacts.responsible_model.rowCount() >= 7
     contacts.results.selectRow(0)
     contacts.copy_number()
+    # 识别一张图: a search, a layer hidden, a card opened, 谁负责这里; the call form's picker.
+    risk_map = window.show_view("risk-map")
+    assert isinstance(risk_map, RiskMapPage)
+    settle(window)
+    qtbot.keyClicks(risk_map.search, "bjz")
+    risk_map.search_to(risk_map.search.text())
+    settle(window)
+    risk_map.layer_panel.boxes["villages"].setChecked(False)
+    risk_map.open_card(risk_map.snapshot.layer("risk:山洪危险区")[0])
+    settle(window)
+    assert risk_map.card.card is not None and risk_map.card.card.people
+    risk_map.card.responsible_button.click()
+    settle(window)
+    intake = window.show_view("intake")
+    assert isinstance(intake, IntakePage)
+    picked: list[object] = []
+    with patch.object(MapPickerDialog, "exec", return_value=QDialog.DialogCode.Accepted):
+        intake.pick_point(intake.form, None, picked.append)
+        settle(window)
+    assert len(picked) == 1
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)
         settle(window)
@@ -329,6 +354,7 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     assert not gui_checkouts.stacks, gui_checkouts.report()
 
 
+@pytest.mark.qt_log_ignore(*AUDIO_WARNINGS)
 def test_the_assessment_page_and_threshold_alerts_never_read_on_the_gui_thread(
     qtbot: QtBot,
     workstation: Workstation,

@@ -23,7 +23,7 @@ FORMATS = (".xlsx", ".csv", ".geojson")
 
 def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
     spec = lay.column(field).spec
-    if spec.ref == "people" and value is not None:  # a role's person: by name
+    if spec.ref == "people" and value is not None:  # a person: by name (and mobile)
         person = records.rows.get("people", {}).get(value)
         return None if person is None else person["name"]
     if spec.ref is not None:
@@ -41,7 +41,7 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
     table = lay.table
     with store.engine.connect() as conn:
         records = Records(conn, table)
-    rows = list(records.rows[table].values())
+    rows = [_person_cells(records, lay, r) for r in records.rows[table].values()]
     if lay.key_by_id:  # a role: with the township locating its object (kept by the filter)
         rows = [_role_cells(records, r) for r in rows]
     if township:
@@ -63,14 +63,30 @@ def _sort_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _role_cells(records: Records, row: dict[str, Any]) -> dict[str, Any]:
-    """A role as its file writes it: the person by name with unit and mobile, the object
-    with the township that locates it (the import drops it again)."""
+def _person_cells(records: Records, lay: Layout, row: dict[str, Any]) -> dict[str, Any]:
+    """A person named in a row (a role's person, a household's helper) is written by name,
+    with the unit and mobile columns that find them again (``person_unit``/``person_mobile``
+    for ``person_id``, ``helper_mobile`` for ``helper_id``) where the layout has them."""
     out = dict(row)
-    person = records.rows.get("people", {}).get(row.get("person_id") or "")
-    if person is not None:
-        out["person_unit"] = records.name_of("units", person.get("unit_id")) or None
-        out["person_mobile"] = person.get("mobile") or None
+    fields = {c.field for c in lay.columns}
+    for column in lay.columns:
+        if column.spec.ref != "people":
+            continue
+        prefix = column.field.removesuffix("_id")
+        person = records.rows.get("people", {}).get(row.get(column.field) or "")
+        if person is None:
+            continue
+        if f"{prefix}_unit" in fields:
+            out[f"{prefix}_unit"] = records.name_of("units", person.get("unit_id")) or None
+        if f"{prefix}_mobile" in fields:
+            out[f"{prefix}_mobile"] = person.get("mobile") or None
+    return out
+
+
+def _role_cells(records: Records, row: dict[str, Any]) -> dict[str, Any]:
+    """A role as its file writes it: the object with the township that locates it (the
+    import drops it again)."""
+    out = dict(row)
     if not row.get("township_id"):
         for target in ("village_id", "risk_point_id", "shelter_id"):
             table = records.rows.get(target.removesuffix("_id") + "s", {})

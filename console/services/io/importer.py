@@ -221,6 +221,8 @@ class _Validator:
                 refuse(column, found[1:])
             else:
                 values[column.field] = found
+        for f in lay.file_only:  # they found a referred record; they are not stored
+            values.pop(f, None)
         if lay.key_by_id and not reasons:
             self._locators_only(values)
         key = self._key(lay.key, names, values)
@@ -296,22 +298,22 @@ class _Validator:
         return f"{value:g}" if isinstance(value, float) else str(value)[:40]
 
     def _locators_only(self, values: dict[str, Any]) -> None:
-        """A role row: drop the file-only columns, and the township when it only located the
-        object (the role does not take a township), so the row is stored as the form and the
-        sample store it: the person, the role and its one object."""
-        for f in self.lay.file_only:
-            values.pop(f, None)
+        """A role row: drop the township when it only located the object (the role does not
+        take a township), so the row is stored as the form and the sample store it: the
+        person, the role and its one object."""
         allowed = catalog.ROLE_OBJECTS.get(values.get("role") or "", ())
         if catalog.TOWNSHIP not in allowed and any(
             values.get(t) for t in catalog.ROLE_TARGETS if t != catalog.TOWNSHIP
         ):
             values[catalog.TOWNSHIP] = None
 
-    def _person(self, name: str, raw: RawRow) -> str:
-        """A role's person: by mobile, else by unit + name, else by a name only one has."""
+    def _person(self, prefix: str, name: str, raw: RawRow) -> str:
+        """A person named in a row (``prefix``: "person" for a role's, "helper" for a
+        household's): by the row's ``<prefix>_mobile``, else by ``<prefix>_unit`` + name,
+        else by a name only one person has."""
         cells = {c.field: raw.cells.get(c.header) for c in self.lay.columns}
-        mobile = _text(cells.get("person_mobile") or "")
-        unit = _text(cells.get("person_unit") or "")
+        mobile = _text(cells.get(f"{prefix}_mobile") or "")
+        unit = _text(cells.get(f"{prefix}_unit") or "")
         people = self.records.index.get("people", {})
         if mobile:
             row = people.get((mobile,))
@@ -335,7 +337,8 @@ class _Validator:
         return str(found[0]["id"])
 
     def _risk_point(self, name: str, names: dict[str, str]) -> str:
-        """A role's risk point: by township + name (a role's row has no 风险点类型)."""
+        """A risk point named in a row: by township + name (no row naming one has its
+        风险点类型)."""
         town = names.get(catalog.TOWNSHIP) or ""
         if not town:
             return "!需同时填写“所属乡镇”"
@@ -360,9 +363,9 @@ class _Validator:
         """The id the name refers to, or "!reason"."""
         target = column.spec.ref
         assert target is not None
-        if self.lay.key_by_id and target == "people":
-            return self._person(name, raw)
-        if self.lay.key_by_id and target == "risk_points":
+        if target == "people":
+            return self._person(column.field.removesuffix("_id"), name, raw)
+        if target == "risk_points":  # no layout that names one has its 风险点类型
             return self._risk_point(name, names)
         tlay = LAYOUTS.get(target)
         if tlay is None:

@@ -67,6 +67,9 @@ class PageContext:
     # The threshold engine's current Situation (None: the engine is not connected).
     situation: SituationProvider | None = None
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
+    # Show another page by its view name and return it (the window's show_view; None: a
+    # page built alone, e.g. a screenshot tool, cannot switch pages).
+    open_view: Callable[[str], QWidget] | None = None
 
 
 def sample_badge(parent: QWidget | None = None) -> QLabel:

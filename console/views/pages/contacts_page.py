@@ -41,6 +41,7 @@ from console.views.pages.base import Page, PageContext, read_only_table
 RESULT_COLUMNS = ("姓名", "单位", "职务", "责任", "手机", "座机")
 RESPONSIBLE_COLUMNS = ("责任", "姓名", "手机", "座机 / 浙政钉", "单位 / 职务")
 ALL = ""  # the "whole township" / "nothing chosen" entry of a picker
+CONTACTS_VIEW = "contacts"
 OBJECT_KINDS = (("risk_point", "风险点"), ("shelter", "避灾场所"), ("station", "站点"))
 
 
@@ -63,6 +64,7 @@ class ContactsPage(Page):
         self.current: Contact | None = None
         self._search_seq = 0  # answers to an older keystroke are dropped
         self._place_seq = 0
+        self._pending_place: tuple[str, str] | None = None  # asked before the index landed
         self.header.subtitle.setText(
             "按姓名、单位、职务、责任、乡镇村名或拼音首字母（如 zwq）查找；选择地点查看谁负责这里。"
         )
@@ -171,6 +173,8 @@ class ContactsPage(Page):
         self.header.set_sample(index.sample)
         self._fill_pickers(first)
         self._run_search()
+        if self._pending_place is not None:
+            self.show_place(*self._pending_place)
 
     def _run_search(self) -> None:
         self._search_seq += 1
@@ -272,17 +276,29 @@ class ContactsPage(Page):
         return None
 
     def show_place(self, kind: str, place_id: str) -> None:
-        """Point the pickers at a place (tests, other pages)."""
-        assert self.index is not None
+        """Point the pickers at a place (谁负责这里 from the map and the incident detail);
+        asked before the index has been read, it is done once it has."""
+        if self.index is None:
+            self._pending_place = (kind, place_id)
+            return
+        self._pending_place = None
         if kind == "township":
             township_id = place_id
         else:
-            township_id = next(t for i, _n, t in self.index.places[kind] if i == place_id)
+            found = [t for i, _n, t in self.index.places.get(kind, []) if i == place_id]
+            if not found:
+                self.place_label.setText("该地点已不在基础数据中")
+                return
+            township_id = found[0]
         self.township.setCurrentIndex(self.township.findData(township_id))
         if kind == "village":
             self.village.setCurrentIndex(self.village.findData(place_id))
         elif kind != "township":
-            self.object.setCurrentIndex(self.object.findData((kind, place_id)))
+            # findData does not match Python tuples (they are wrapped, not compared): look.
+            for i in range(self.object.count()):
+                if self.object.itemData(i) == (kind, place_id):
+                    self.object.setCurrentIndex(i)
+                    break
 
     def _show_responsible(self) -> None:
         self._place_seq += 1
@@ -382,6 +398,18 @@ class ContactsPage(Page):
             on_error=lambda exc: self.status.setText(f"通话记录未保存：{exc}"),
             receiver=self,
         )
+
+
+def open_responsible(context: PageContext, kind: str, place_id: str) -> bool:
+    """谁负责这里 in one step: switch to the 通讯录 showing the place's responsible people.
+    False when this page cannot switch pages (built alone)."""
+    if context.open_view is None:
+        return False
+    page = context.open_view(CONTACTS_VIEW)
+    if isinstance(page, ContactsPage):
+        page.show_place(kind, place_id)
+        return True
+    return False
 
 
 class CallDialog(QDialog):

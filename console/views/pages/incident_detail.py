@@ -95,6 +95,7 @@ def read_incident(
 
 class IncidentDetail(QFrame):
     report_requested = Signal(str)
+    responsible_requested = Signal(str, str)  # 谁负责这里: place kind, id
     shown = Signal(str)  # the incident now shown ("" for none)
     action_finished = Signal(bool)  # a status change, teams or entry write: saved?
 
@@ -155,7 +156,16 @@ class IncidentDetail(QFrame):
         self.figures_button.setToolTip("修改死亡、失踪、受伤等人数和损失（记入事件记录）")
         self.figures_button.setMinimumWidth(self.figures_button.sizeHint().width())
         self.figures_button.clicked.connect(self.edit_figures)
-        fields_row.addWidget(self.figures_button, 0, Qt.AlignmentFlag.AlignTop)
+        self.responsible_button = QPushButton("谁负责这里", self)
+        self.responsible_button.setToolTip("在通讯录中打开事发村（或乡镇）的责任人")
+        self.responsible_button.setMinimumWidth(self.responsible_button.sizeHint().width())
+        self.responsible_button.clicked.connect(self._ask_responsible)
+        side_buttons = QVBoxLayout()
+        side_buttons.setSpacing(4)
+        side_buttons.addWidget(self.figures_button)
+        side_buttons.addWidget(self.responsible_button)
+        side_buttons.addStretch(1)
+        fields_row.addLayout(side_buttons)
         self.figures_dialog: CasualtyDialog | None = None
         layout.addLayout(fields_row)
         self.grade_hint = GradeHint(self, "按此改定等级")
@@ -333,12 +343,29 @@ class IncidentDetail(QFrame):
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
         self.figures_button.setEnabled(enabled)
+        self.responsible_button.setEnabled(self.responsible_place() is not None)
         self.grade_hint.accept_button.setEnabled(enabled)
         self.sub_hazard.setEnabled(enabled)
         self.sub_hazard_button.setEnabled(enabled)
         self.entry_button.setEnabled(enabled)
         for button in self.status_buttons.values():
             button.setEnabled(enabled)
+
+    def responsible_place(self) -> tuple[str, str] | None:
+        """(kind, id) of the incident's village, else its township; None when it has neither."""
+        inc = self.incident
+        if inc is None:
+            return None
+        if inc.get("village_id"):
+            return "village", str(inc["village_id"])
+        if inc.get("township_id"):
+            return "township", str(inc["township_id"])
+        return None
+
+    def _ask_responsible(self) -> None:
+        place = self.responsible_place()
+        if place is not None:
+            self.responsible_requested.emit(*place)
 
     def _fields_text(self, inc: dict[str, Any]) -> str:
         names = self._names

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QKeyEvent, QKeySequence, QShortcut
@@ -51,6 +51,15 @@ from console.services.intake import (
     Places,
 )
 from console.views.pages.grade_hint import GradeHint
+
+if TYPE_CHECKING:  # the picker (pyqtgraph) is imported only when it is first opened
+    from console.views.pages.map_picker import PickedPoint
+
+    # Opens the map picker over the form at the form's point (if any); the point taken goes
+    # to the callback (the places are read in the background first).
+    PointPicker = Callable[
+        [QWidget, tuple[float, float] | None, Callable[[PickedPoint], None]], None
+    ]
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NO_CATEGORY = "（请选择）"
@@ -106,6 +115,7 @@ FIELD_ORDER = (
     "notified",
 )
 FIRST_FIELD = "caller_name"
+NO_POSITION = "未选点（可在地图上点选）"
 AUTOSAVE_MS = 500
 
 
@@ -166,10 +176,13 @@ class IntakeForm(QFrame):
         drafts: DraftStore | None = None,
         clock: Callable[[], datetime] = beijing.now,
         parent: QWidget | None = None,
+        picker: PointPicker | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("IntakeForm")
         self._places = places
+        self._picker = picker
+        self.position: tuple[float, float] | None = None  # lon, lat picked on the map
         self._drafts = drafts
         self._clock = clock
         self._loading = False
@@ -242,6 +255,7 @@ class IntakeForm(QFrame):
         row = self._pair(row, "caller_unit", "caller_post")
         row = self._pair(row, "township", "village")
         row = self._place(row, "address", 0, span=3)
+        row = self._position_row(row)
         row = self._place(row, "category", 0, span=3, extra=("subtype", "sub_hazard", "grade"))
         row = self._place(row, "description", 0, span=3, label=FORM_LIMITS["description"][0])
         row = self._counts(row)
@@ -383,8 +397,56 @@ class IntakeForm(QFrame):
         self._grid.addWidget(self.grade_hint, row + 1, 1, 1, 3)
         return row + 2
 
+    def _position_row(self, row: int) -> int:
+        """坐标: shown as text, set with the map picker (地图选点, Alt+M)."""
+        self.position_label = QLabel(NO_POSITION, self)
+        self.position_label.setObjectName("Muted")
+        self.pick_button = QPushButton("地图选点…", self)
+        self.pick_button.setToolTip("在地图上点选事发位置（Alt+M），并填写最近的乡镇和村")
+        self.pick_button.clicked.connect(self.pick_point)
+        self.pick_button.setVisible(self._picker is not None)
+        line = QHBoxLayout()
+        line.setSpacing(8)
+        line.addWidget(self.position_label, 1)
+        line.addWidget(self.pick_button)
+        label = QLabel("坐标", self)
+        label.setObjectName("FieldLabel")
+        label.setBuddy(self.pick_button)
+        self._grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignRight)
+        self._grid.addLayout(line, row, 1, 1, 3)
+        shortcut = QShortcut(QKeySequence("Alt+M"), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(self.pick_point)
+        return row + 1
+
+    def set_position(self, position: tuple[float, float] | None) -> None:
+        self.position = position
+        if position is None:
+            self.position_label.setText(NO_POSITION)
+        else:
+            self.position_label.setText(f"东经 {position[0]:.5f}，北纬 {position[1]:.5f}")
+        if not self._loading:
+            self._changed("lon")
+
+    def pick_point(self) -> None:
+        """Open the map picker; the point sets the coordinates, and the nearest village and
+        its township fill the place fields the officer has left empty."""
+        if self._picker is not None:
+            self._picker(self, self.position, self.take_point)
+
+    def take_point(self, picked: PickedPoint) -> None:
+        self.set_position((picked.lon, picked.lat))
+        if picked.township and not self.line("township").text().strip():
+            self.line("township").setText(picked.township)
+            if picked.village and not self.line("village").text().strip():
+                self.line("village").setText(picked.village)
+        self.pick_button.setFocus()
+
     def _set_tab_order(self) -> None:
         chain = [self.fields[k] for k in FIELD_ORDER] + [self.save_button, self.clear_button]
+        # 地图选点 after the typed fields (Alt+M from anywhere): a call typed by keyboard
+        # alone tabs through the fields without stopping on it.
+        chain.insert(chain.index(self.save_button), self.pick_button)
         for first, second in itertools.pairwise(chain):
             QWidget.setTabOrder(first, second)
 
@@ -490,6 +552,8 @@ class IntakeForm(QFrame):
                 out[key] = widget.toPlainText()
             elif isinstance(widget, QComboBox):
                 out[key] = widget.currentText() if widget.currentIndex() > 0 else ""
+        if self.position is not None:
+            out["lon"], out["lat"] = (f"{v:.6f}" for v in self.position)
         return out
 
     def set_values(self, values: dict[str, Any]) -> None:
@@ -506,6 +570,11 @@ class IntakeForm(QFrame):
                     widget.setPlainText(value)
                 elif isinstance(widget, QComboBox) and key != "category":
                     widget.setCurrentIndex(max(0, widget.findText(value)) if value else 0)
+            try:
+                position = (float(values["lon"]), float(values["lat"]))
+            except (KeyError, TypeError, ValueError):
+                position = None
+            self.set_position(position)
         finally:
             self._loading = False
 

