@@ -1,0 +1,52 @@
+"""Stations' readings: ``readings`` and ``readings_state`` (issue #11).
+
+``readings`` is append-mostly machine data with its own channel (``readings_state.seq``),
+not synced records. On PostgreSQL it is range-partitioned on ``ts`` (epoch seconds); the
+monthly partitions are created by ingest as rows arrive and ahead of time
+(server/readings_partitions.py), and expiry drops whole partitions. On SQLite it is a plain
+table.
+
+Revision ID: 0012_readings
+Revises: 0011_client_keys
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0012_readings"
+down_revision: str | None = "0011_client_keys"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "readings_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.execute("INSERT INTO readings_state (id, seq) VALUES (1, 0)")
+    op.create_table(
+        "readings",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("interval_s", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=12), nullable=False),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.Column("received_at", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("station_id", "kind", "ts"),
+        postgresql_partition_by="RANGE (ts)",
+    )
+    op.create_index("ix_readings_seq", "readings", ["seq"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_readings_seq", table_name="readings")
+    op.drop_table("readings")
+    op.drop_table("readings_state")

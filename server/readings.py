@@ -1,0 +1,388 @@
+"""Stations' readings on the server: ingest (one function for every way in) and the channel.
+
+:func:`ingest_rows` is the one way rows enter ``readings``: ``POST /readings`` (source
+ingest), ``duty-server import-readings`` (import), a phoned-in ``reading.report`` applied by
+a push (phoned) and the simulator (simulate). Each row is checked against its column and the
+station before the database sees it; a bad row is refused with its index and a Chinese
+reason and never stops the others. Per (station, kind, ts): a new reading is *accepted*, the
+same value again is *unchanged* (no new seq), a different one a *correction* (*updated*,
+with a new seq so every workstation gets it).
+
+Seqs are taken from ``readings_state`` under its row lock (SQLite: the write lock of BEGIN
+IMMEDIATE) in the same transaction as the rows, so they commit in order: a poller that has
+seen up to N never misses a row committed later with a seq <= N.
+
+:func:`pull` serves ``GET /readings/pull``: columnar pages in seq order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, insert, select, update
+from sqlalchemy.engine import Connection
+
+from console.domain import readings as domain
+from console.domain.ids import is_uuid
+from console.domain.schema import Station
+from server import readings_partitions as parts
+from server.db import is_sqlite
+from server.notify import notify_readings
+from server.schema import Reading, ReadingsState, ServerState
+
+SOURCES = ("ingest", "import", "phoned", "simulate")
+MAX_BATCH = 20_000  # rows per POST /readings
+_FIELDS = frozenset({"station", "station_id", "kind", "ts", "value", "interval_s", "simulated"})
+_CHUNK = 500  # ids per IN (...) lookup
+
+
+@dataclass(frozen=True)
+class Refusal:
+    index: int
+    reason: str
+
+
+@dataclass
+class IngestResult:
+    accepted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    refused: list[Refusal] = field(default_factory=list)
+    last_seq: int = 0  # the channel's seq after this batch
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "accepted": self.accepted,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "refused": [{"index": r.index, "reason": r.reason} for r in self.refused],
+            "last_seq": self.last_seq,
+        }
+
+
+@dataclass
+class _Row:
+    index: int
+    station: str  # code, or id when by_id
+    by_id: bool
+    kind: str
+    ts: int
+    value: float
+    interval_s: int
+    simulated: bool
+
+
+def reading(
+    station: str,
+    kind: str,
+    ts: int,
+    value: float,
+    interval_s: int | None = None,
+    simulated: bool = False,
+    *,
+    by_id: bool = False,
+) -> dict[str, Any]:
+    """One input row for :func:`ingest_rows`: ``station`` is the station's code (站码), or
+    its id with ``by_id``; ``interval_s`` defaults to 300 for rain, 0 for levels."""
+    row: dict[str, Any] = {
+        "station_id" if by_id else "station": station,
+        "kind": kind,
+        "ts": ts,
+        "value": value,
+        "simulated": simulated,
+    }
+    if interval_s is not None:
+        row["interval_s"] = interval_s
+    return row
+
+
+def _shape(index: int, raw: object) -> _Row | str:
+    """The row as typed values, or the Chinese reason it cannot be one."""
+    if not isinstance(raw, Mapping):
+        return "每行应为一个对象（站码、类型、时间、数值）"
+    unknown = [str(k)[:20] for k in raw if k not in _FIELDS]
+    if unknown:
+        return f"未知字段：{'、'.join(unknown[:3])}"
+    by_id = "station_id" in raw
+    station = raw.get("station_id") if by_id else raw.get("station")
+    if by_id and "station" in raw:
+        return "站码和站点编号只能给一个"
+    if by_id:
+        if not isinstance(station, str) or not is_uuid(station):
+            return "站点编号应为 UUID"
+    elif not isinstance(station, str) or not 1 <= len(station) <= 20 or not station.isprintable():
+        return "站码应为 1 到 20 个字符"
+    kind = raw.get("kind")
+    if kind not in domain.KINDS:
+        return "类型应为 rain（雨量）或 level（水位）"
+    interval = raw.get("interval_s", domain.default_interval(str(kind)))
+    simulated = raw.get("simulated", False)
+    if not isinstance(simulated, bool):
+        return "simulated 应为 true 或 false"
+    ts, value = raw.get("ts"), raw.get("value")
+    problem = domain.value_problem(kind, ts, value, interval)
+    if problem:
+        return problem
+    assert isinstance(ts, int) and isinstance(interval, int) and isinstance(value, int | float)
+    return _Row(index, str(station), by_id, str(kind), ts, float(value), interval, simulated)
+
+
+def _stations(conn: Connection, rows: list[_Row]) -> dict[tuple[bool, str], tuple[str, str]]:
+    """(by_id, code or id) -> (station id, station kind) of the live stations named."""
+    found: dict[tuple[bool, str], tuple[str, str]] = {}
+    for by_id, column in ((False, Station.code), (True, Station.id)):
+        wanted = sorted({r.station for r in rows if r.by_id == by_id})
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = select(Station.id, Station.code, Station.kind).where(
+                column.in_(wanted[start : start + _CHUNK]), Station.deleted.is_(False)
+            )
+            for sid, code, kind in conn.execute(stmt):
+                found[(by_id, str(sid) if by_id else str(code))] = (str(sid), str(kind))
+    return found
+
+
+def _lock(conn: Connection) -> int:
+    stmt = select(ReadingsState.seq).where(ReadingsState.id == 1)
+    if not is_sqlite(conn.engine):
+        stmt = stmt.with_for_update()
+    return int(conn.execute(stmt).scalar_one())
+
+
+Key = tuple[str, str, int]
+
+
+def _existing(conn: Connection, keys: list[Key]) -> dict[Key, tuple[float, int, bool]]:
+    """What ``readings`` holds for these keys: key -> (value, interval_s, simulated)."""
+    found: dict[Key, tuple[float, int, bool]] = {}
+    if not keys:
+        return found
+    lo, hi = min(k[2] for k in keys), max(k[2] for k in keys)
+    stations = sorted({k[0] for k in keys})
+    wanted = set(keys)
+    for start in range(0, len(stations), _CHUNK):
+        stmt = select(
+            Reading.station_id,
+            Reading.kind,
+            Reading.ts,
+            Reading.value,
+            Reading.interval_s,
+            Reading.simulated,
+        ).where(
+            Reading.station_id.in_(stations[start : start + _CHUNK]),
+            Reading.ts >= lo,
+            Reading.ts <= hi,
+        )
+        for sid, kind, ts, value, interval, simulated in conn.execute(stmt):
+            key = (str(sid), str(kind), int(ts))
+            if key in wanted:
+                found[key] = (float(value), int(interval), bool(simulated))
+    return found
+
+
+_UPDATE = (
+    update(Reading)
+    .where(
+        and_(
+            Reading.station_id == bindparam("k_station"),
+            Reading.kind == bindparam("k_kind"),
+            Reading.ts == bindparam("k_ts"),
+        )
+    )
+    .values(
+        value=bindparam("value"),
+        interval_s=bindparam("interval_s"),
+        source=bindparam("source"),
+        simulated=bindparam("simulated"),
+        seq=bindparam("seq"),
+        received_at=bindparam("received_at"),
+    )
+)
+
+
+def ingest_rows(
+    conn: Connection,
+    rows: Sequence[object],
+    source: str,
+    *,
+    now: float | None = None,
+    notify: bool = True,
+) -> IngestResult:
+    """Store ``rows`` (dicts, see :func:`reading`) in the caller's transaction on ``conn``.
+
+    Takes the readings lock: commit soon after. ``source``: one of :data:`SOURCES`
+    (``simulate`` marks every row simulated). ``now``: the receiving clock (tests)."""
+    if source not in SOURCES:
+        raise ValueError(f"unknown readings source {source!r}")
+    clock = time.time() if now is None else now
+    result = IngestResult()
+    shaped: list[_Row] = []
+    for index, raw in enumerate(rows):
+        row = _shape(index, raw)
+        if isinstance(row, str):
+            result.refused.append(Refusal(index, row))
+        else:
+            shaped.append(row)
+    oldest = parts.oldest_kept(clock)
+    stations = _stations(conn, shaped) if shaped else {}
+    good: dict[Key, _Row] = {}
+    for row in shaped:
+        station = stations.get((row.by_id, row.station))
+        problem = None
+        if station is None:
+            problem = ("站点编号" if row.by_id else "站码") + f"“{row.station}”不存在或已删除"
+        else:
+            problem = domain.reading_problem(
+                station[1], row.kind, row.ts, row.value, row.interval_s
+            ) or domain.future_problem(row.ts, clock)
+            if problem is None and row.ts < oldest:
+                problem = "时间早于读数保留期限"
+        if problem is None:
+            assert station is not None
+            key = (station[0], row.kind, row.ts)
+            earlier = good.get(key)
+            if earlier is None:
+                good[key] = row
+                continue
+            if (earlier.value, earlier.interval_s) == (row.value, row.interval_s):
+                result.unchanged += 1
+                continue
+            problem = f"与本批第 {earlier.index + 1} 行同站同时间但数值不同"
+        result.refused.append(Refusal(row.index, problem))
+    result.refused.sort(key=lambda r: r.index)
+    seq = _lock(conn)
+    if not good:
+        result.last_seq = seq
+        return result
+    parts.ensure(conn, {k[2] for k in good}, clock)
+    stored = _existing(conn, list(good))
+    simulated_source = source == "simulate"
+    received = int(clock)
+    fresh: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    for key, row in good.items():
+        simulated = row.simulated or simulated_source
+        before = stored.get(key)
+        if before is not None and before == (row.value, row.interval_s, simulated):
+            result.unchanged += 1
+            continue
+        seq += 1
+        values = {
+            "value": row.value,
+            "interval_s": row.interval_s,
+            "source": source,
+            "simulated": simulated,
+            "seq": seq,
+            "received_at": received,
+        }
+        if before is None:
+            fresh.append({"station_id": key[0], "kind": key[1], "ts": key[2], **values})
+        else:
+            changed.append({"k_station": key[0], "k_kind": key[1], "k_ts": key[2], **values})
+    if fresh:
+        conn.execute(insert(Reading), fresh)
+    if changed:
+        conn.execute(_UPDATE, changed)
+    result.accepted, result.updated = len(fresh), len(changed)
+    if fresh or changed:
+        conn.execute(update(ReadingsState).where(ReadingsState.id == 1).values(seq=seq))
+        if notify:
+            notify_readings(conn, seq)
+    result.last_seq = seq
+    return result
+
+
+def ingest(engine: Engine, rows: Sequence[object], source: str) -> IngestResult:
+    """:func:`ingest_rows` in a transaction of its own."""
+    with engine.begin() as conn:
+        return ingest_rows(conn, rows, source)
+
+
+# ------------------------------------------------------------------------------ channel
+
+
+@dataclass(frozen=True)
+class Page:
+    epoch: str
+    last_seq: int
+    more: bool
+    station_ids: list[str]
+    s: list[int]
+    k: list[int]
+    t: list[int]
+    v: list[float]
+    i: list[int]
+    m: list[int]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "epoch": self.epoch,
+            "last_seq": self.last_seq,
+            "more": self.more,
+            "stations": self.station_ids,
+            "s": self.s,
+            "k": self.k,
+            "t": self.t,
+            "v": self.v,
+            "i": self.i,
+            "m": self.m,
+        }
+
+
+@contextmanager
+def _snapshot(engine: Engine) -> Iterator[Connection]:
+    opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
+    if not is_sqlite(engine):
+        opts = {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**opts) as conn, conn.begin():
+        yield conn
+
+
+def last_seq(engine: Engine) -> int:
+    with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
+        return int(conn.execute(select(ReadingsState.seq)).scalar_one())
+
+
+def pull(engine: Engine, after: int, since: int, limit: int) -> Page:
+    """Readings with ``seq > after`` and ``ts >= since``, in seq order, at most ``limit``,
+    from one snapshot. ``last_seq``: the cursor to send next (the page's last seq when more
+    follow, else the channel's seq at the snapshot, so rows skipped by ``since`` are not
+    asked for again)."""
+    with _snapshot(engine) as conn:
+        epoch = str(conn.execute(select(ServerState.epoch)).scalar_one())
+        upper = int(conn.execute(select(ReadingsState.seq)).scalar_one())
+        stmt = (
+            select(
+                Reading.seq,
+                Reading.station_id,
+                Reading.kind,
+                Reading.ts,
+                Reading.value,
+                Reading.interval_s,
+                Reading.simulated,
+            )
+            .where(Reading.seq > after, Reading.seq <= upper, Reading.ts >= since)
+            .order_by(Reading.seq)
+            .limit(limit)
+        )
+        rows = conn.execute(stmt).all()
+    more = len(rows) == limit and rows[-1][0] < upper
+    index: dict[str, int] = {}
+    s: list[int] = []
+    for row in rows:
+        s.append(index.setdefault(str(row[1]), len(index)))
+    return Page(
+        epoch=epoch,
+        last_seq=int(rows[-1][0]) if more else upper,
+        more=more,
+        station_ids=list(index),
+        s=s,
+        k=[domain.KIND_CODES[str(r[2])] for r in rows],
+        t=[int(r[3]) for r in rows],
+        v=[float(r[4]) for r in rows],
+        i=[int(r[5]) for r in rows],
+        m=[1 if r[6] else 0 for r in rows],
+    )
