@@ -262,9 +262,11 @@ def test_pull_pages_since_and_gzip(
     code = stations["H"]
     start = pull(server, admin.token).json()["last_seq"]
     old = NOW - 20 * 86400
-    rows = [
-        {"station": code, "kind": "rain", "ts": old - i * 300, "value": 0.5} for i in range(5)
-    ] + [{"station": code, "kind": "rain", "ts": NOW - 86400 - i * 300, "value": 1.0} for i in range(7)]
+    rows = [{"station": code, "kind": "rain", "ts": old - i * 300, "value": 0.5} for i in range(5)]
+    rows += [
+        {"station": code, "kind": "rain", "ts": NOW - 86400 - i * 300, "value": 1.0}
+        for i in range(7)
+    ]
     assert post(server, ingest.token, {"rows": rows}).json()["accepted"] == 12
     pages = []
     after = start

@@ -1,0 +1,39 @@
+"""Stations' readings on the workstation: the ``readings`` table (issue #11).
+
+Filled from the server's readings channel (console/sync/readings.py), not from the outbox;
+its cursor is ``local_meta['readings.cursor']``. WITHOUT ROWID, keyed (station_id, kind,
+ts). Workstation-only.
+
+Revision ID: 0013_readings
+Revises: 0012_client_key
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0013_readings"
+down_revision: str | None = "0012_client_key"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "readings",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("interval_s", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=12), nullable=False),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("station_id", "kind", "ts"),
+        sqlite_with_rowid=False,
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("readings")
