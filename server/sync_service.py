@@ -47,7 +47,7 @@ from console.domain.mutations import (
 )
 from console.domain.sample import sample_marked
 from console.domain.schema import SYNCED_MODELS
-from server import audit
+from server import audit, readings_phoned
 from server.auth import Principal
 from server.db import is_sqlite
 from server.notify import notify_in_transaction
@@ -538,6 +538,8 @@ def _apply_one(
         if changed and not permitted:
             _undo(conn, savepoint)
             return _forbidden(m, who)
+        if changed and m.name == readings_phoned.MUTATION:
+            readings_phoned.ingest_reported(conn, m.args)
     except MutationRejected as exc:
         if not permitted:  # say "not allowed" rather than reveal why it would fail
             _undo(conn, savepoint)

@@ -246,3 +246,30 @@ def drop_people() -> None:
     # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
     for table, name, _type, _default in reversed(_PEOPLE_FIELDS):
         op.drop_column(table, name)
+
+
+def add_reported_readings() -> None:
+    """Phoned-in station readings, ``reported_readings`` (workstation 0013, server 0012)."""
+    op.create_table(
+        "reported_readings",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("observed_at", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("interval_min", sa.Integer(), nullable=False),
+        sa.Column("reporter", sa.String(length=40), nullable=False),
+        sa.Column("reporter_phone", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["station_id"], ["stations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_reported_readings_station_id", "reported_readings", ["station_id"], unique=False
+    )
+
+
+def drop_reported_readings() -> None:
+    op.drop_index("ix_reported_readings_station_id", table_name="reported_readings")
+    op.drop_table("reported_readings")

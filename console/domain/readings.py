@@ -8,6 +8,9 @@ says the same Chinese reason.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 RAIN, LEVEL = "rain", "level"
 KINDS: tuple[str, str] = (RAIN, LEVEL)
@@ -86,3 +89,27 @@ def future_problem(ts: int, now: float) -> str | None:
     if ts > now + MAX_FUTURE_S:
         return "时间超前当前时间 10 分钟以上"
     return None
+
+
+# reported_readings.kind (Chinese, catalog.READING_KINDS) -> reading kind.
+REPORTED_KINDS = {"雨量": RAIN, "水位": LEVEL}
+
+
+def as_reading(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A reported_readings record as a reading row (station by id) for the readings tables
+    (server: ``ingest_rows``; workstation: its local readings)."""
+    return {
+        "station_id": record["station_id"],
+        "kind": REPORTED_KINDS.get(str(record["kind"]), str(record["kind"])),
+        "ts": int(datetime.fromisoformat(str(record["observed_at"])).timestamp()),
+        "value": record["value"],
+        "interval_s": int(record["interval_min"]) * 60,
+    }
+
+
+def reported_problem(station_kind: str, record: Mapping[str, Any]) -> str | None:
+    """Why a phoned-in reading of a station of ``station_kind`` cannot be recorded."""
+    if record.get("value") is None:
+        return "请填写数值"
+    row = as_reading(record)
+    return reading_problem(station_kind, row["kind"], row["ts"], row["value"], row["interval_s"])

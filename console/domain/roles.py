@@ -35,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "timeline.append": _EDITORS,
     "incident.set_status": _EDITORS,
     "report.record_sent": _EDITORS,
+    # A reading phoned in by a 灾害信息员, typed by the officer on duty.
+    "reading.report": _EDITORS,
     # Deadlines are the leader's call (设置 > 报送时限).
     "report_rule.upsert": _LEADERS,
     "report_rule.delete": _LEADERS,

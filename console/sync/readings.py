@@ -30,7 +30,7 @@ from sqlalchemy.engine import Connection
 from console import faults
 from console.domain.readings import KINDS
 from console.domain.schema import Station
-from console.store.changes import Changes
+from console.store.changes import readings_changes
 from console.store.database import Store
 from console.store.records import LocalMeta, LocalReading
 from console.store.writer import write_scope
@@ -47,11 +47,6 @@ _UPSERT = (
     "value = excluded.value, interval_s = excluded.interval_s, source = excluded.source, "
     "simulated = excluded.simulated, seq = excluded.seq"
 )
-
-
-def changes() -> Changes:
-    """What the store announces when readings landed (the views refresh on it)."""
-    return Changes(rows=(), source="readings", also_tables=frozenset({"readings"}))
 
 
 @dataclass(frozen=True)
@@ -119,7 +114,7 @@ def pull(
         pages += 1
         more = bool(page["more"])
         if applied:
-            store.announce(changes())
+            store.announce(readings_changes())
     prune(store, since)
     return ReadingsReport(rows, pages, more, cursor.seq if cursor else 0, reset)
 
@@ -130,7 +125,7 @@ def _restart(store: Store, epoch: str) -> Cursor:
     with write_scope(store, background=True) as conn:
         conn.execute(delete(LocalReading).where(LocalReading.seq > 0))
         _save_cursor(conn, cursor)
-    store.announce(changes())
+    store.announce(readings_changes())
     return cursor
 
 

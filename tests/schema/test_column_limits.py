@@ -56,6 +56,7 @@ MUTATION = {
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
     "grading_rules": "grading_rule.upsert",
+    "reported_readings": "reading.report",
 }
 
 
@@ -128,6 +129,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["timeline_id"] = new_id()
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
+    if table == "reported_readings":  # the station is a reservoir: a level, no interval
+        args.update(kind="水位", interval_min=0)
     if table == "person_roles":  # a role names exactly the objects it is tied to
         targets = catalog.ROLE_OBJECTS[args["role"]]
         for target in catalog.ROLE_TARGETS:

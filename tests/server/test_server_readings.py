@@ -7,11 +7,12 @@ import gzip
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
-from server_testkit import Client, Database, ServerProcess, event_stream
+from server_testkit import Client, Database, ServerProcess, event_stream, mutation
 
 from console.domain.ids import new_id
 
@@ -360,3 +361,35 @@ def test_a_poller_never_skips_a_reading_while_others_ingest(
     seen += [r[2] for r in rest]
     assert len(written) == 4 * 402
     assert sorted(seen) == sorted(written)
+
+
+def test_a_pushed_phoned_reading_enters_the_channel(
+    server: ServerProcess,
+    database: Database,
+    client_for: Callable[[str], Client],
+    admin: Client,
+    stations: dict[str, str],
+) -> None:
+    officer = client_for("officer")
+    start = pull(server, admin.token).json()["last_seq"]
+    sid = stations[f"id:{stations['K']}"]
+    args = {
+        "id": new_id(),
+        "station_id": sid,
+        "kind": "水位",
+        "observed_at": datetime.fromtimestamp(NOW - 300, UTC).isoformat(),
+        "value": 245.5,
+        "interval_min": 0,
+        "reporter": "水库管理员",
+    }
+    [result] = officer.apply(("reading.report", args))
+    assert result["status"] == "applied", result
+    got, _ = pull_all(server, admin.token, start)
+    assert got == [(sid, 1, NOW - 300, 245.5, 0, 0)]
+    [row] = database.rows("SELECT source FROM readings WHERE station_id = :s", s=sid)
+    assert row["source"] == "phoned"
+    # A replayed push is answered from the stored result: no second reading, no new seq.
+    seq = pull(server, admin.token).json()["last_seq"]
+    [replay] = officer.push([mutation(officer.last_id, "reading.report", args)]).json()["results"]
+    assert replay["status"] == "applied"
+    assert pull(server, admin.token).json()["last_seq"] == seq

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +19,13 @@ from sqlalchemy import func, select
 from sync_testkit import PASSWORDS, incident_call, server_database
 
 from console import faults
+from console.domain.beijing import BEIJING
+from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
+from console.domain.schema import ReportedReading
 from console.services.context import Workstation, open_workstation
 from console.services.readings import ReadingsService
+from console.services.readings_report import PhonedReadings
 from console.store.records import LocalReading
 from console.sync import readings as channel
 from console.sync.client import SyncClient
@@ -239,3 +244,50 @@ def test_a_readings_poke_brings_new_readings_within_seconds(
             time.sleep(0.05)
     finally:
         engine.stop()
+
+
+def test_a_phoned_reading_reaches_every_workstation(
+    server: ServerProcess, ws: Workstation, tmp_path: Path
+) -> None:
+    """Workstation A records a reading phoned in (offline first: visible at once), syncs;
+    the server puts it on the channel; workstation B gets it as a reading."""
+    stations = _stations(ws, server)
+    sid = stations["S001"]
+    at = datetime.fromtimestamp(NOW - 600, BEIJING).isoformat()
+    record = PhonedReadings(ws.writer).report(
+        station_id=sid,
+        kind="水位",
+        observed_at=at,
+        value=12.75,
+        interval_min=0,
+        user="zhang",
+        reporter="王信息员",
+        reporter_phone="13800000000",
+    )
+    service = ReadingsService(ws.store)
+    assert service.latest("level") == {sid: (NOW - 600, 12.75)}  # before any sync
+    with pytest.raises(MutationRejected, match="雨量时段应为"):
+        PhonedReadings(ws.writer).report(
+            station_id=sid, kind="雨量", observed_at=at, value=3.0, interval_min=7, user="zhang"
+        )
+    _engine(ws, server).sync_once()
+    with ws.store.engine.connect() as conn:
+        source, seq = conn.execute(
+            select(LocalReading.source, LocalReading.seq).where(LocalReading.station_id == sid)
+        ).one()
+    # The server's copy came back on the channel and replaced the local one.
+    assert (source, seq > 0) == ("server", True)
+
+    other = open_workstation(tmp_path / "other", autoload=False)
+    try:
+        _engine(other, server).sync_once()
+        assert ReadingsService(other.store).latest("level") == {sid: (NOW - 600, 12.75)}
+        with other.store.engine.connect() as conn:
+            row = conn.execute(
+                select(ReportedReading.reporter, ReportedReading.author).where(
+                    ReportedReading.id == record
+                )
+            ).one()
+        assert tuple(row) == ("王信息员", "zhang")
+    finally:
+        other.close()

@@ -1,4 +1,5 @@
-"""Stations' readings: ``readings`` and ``readings_state`` (issue #11).
+"""Stations' readings: ``readings`` and ``readings_state``; phoned-in readings:
+``reported_readings``, a synced table (issue #11).
 
 ``readings`` is append-mostly machine data with its own channel (``readings_state.seq``),
 not synced records. On PostgreSQL it is range-partitioned on ``ts`` (epoch seconds); the
@@ -14,6 +15,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from console.domain.migration_ops import add_reported_readings, drop_reported_readings
 
 revision: str = "0012_readings"
 down_revision: str | None = "0011_client_keys"
@@ -44,9 +47,11 @@ def upgrade() -> None:
         postgresql_partition_by="RANGE (ts)",
     )
     op.create_index("ix_readings_seq", "readings", ["seq"])
+    add_reported_readings()
 
 
 def downgrade() -> None:
+    drop_reported_readings()
     op.drop_index("ix_readings_seq", table_name="readings")
     op.drop_table("readings")
     op.drop_table("readings_state")

@@ -1,4 +1,5 @@
-"""Stations' readings on the workstation: the ``readings`` table (issue #11).
+"""Stations' readings on the workstation: the ``readings`` table; and phoned-in readings,
+``reported_readings``, a synced table (issue #11).
 
 Filled from the server's readings channel (console/sync/readings.py), not from the outbox;
 its cursor is ``local_meta['readings.cursor']``. WITHOUT ROWID, keyed (station_id, kind,
@@ -12,6 +13,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from console.domain.migration_ops import add_reported_readings, drop_reported_readings
 
 revision: str = "0013_readings"
 down_revision: str | None = "0012_client_key"
@@ -33,7 +36,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("station_id", "kind", "ts"),
         sqlite_with_rowid=False,
     )
+    add_reported_readings()
 
 
 def downgrade() -> None:
+    drop_reported_readings()
     op.drop_table("readings")
