@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import Run
 from sqlalchemy.engine import Connection
 
 from console.domain.fields import MutationRejected
@@ -13,6 +13,7 @@ from console.domain.ids import new_id
 from console.domain.mutations import fetch
 from console.domain.readings import as_reading
 
+Run = Callable[..., list[Any]]
 AT = "2026-09-28T14:05:00+08:00"
 
 
