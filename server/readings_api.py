@@ -13,7 +13,6 @@
 
 import asyncio
 import gzip
-import json
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -82,8 +81,7 @@ def add_routes(
         _role_check(who, READINGS_READERS)
 
         def page() -> tuple[bytes, dict[str, str]]:
-            data = readings.pull(engine, after, since, limit).as_json()
-            body = json.dumps(data, separators=(",", ":")).encode()
+            body = readings.pull_json(engine, after, since, limit)
             accepts = "gzip" in request.headers.get("accept-encoding", "")
             if accepts and len(body) >= GZIP_MIN_BYTES:
                 return gzip.compress(body, 1), {"Content-Encoding": "gzip"}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,6 +40,7 @@ CURSOR_KEY = "readings.cursor"
 DEFAULT_WINDOW_DAYS = 30
 PAGE_LIMIT = 50_000
 CHUNK = 2_000  # rows per executemany; a waiting save gets the gate between chunks
+CACHE_KIB = 65_536  # page cache of the connection applying pages (SQLite's default: 2 MiB)
 _KIND_NAMES = KINDS  # the channel's "k": index into this
 
 _UPSERT = (
@@ -94,27 +96,38 @@ def pull(
     page_limit: int = PAGE_LIMIT,
     now: float | None = None,
 ) -> ReadingsReport:
-    """Pull readings pages until up to date (or ``max_pages``), then prune the window."""
+    """Pull readings pages until up to date (or ``max_pages``), then prune the window.
+
+    The next page is fetched (on a helper thread) while this one is applied: the server's
+    work and the transfer overlap the local writes."""
     since = int((time.time() if now is None else now) - window_days * 86400)
     with store.engine.connect() as conn:
         cursor = read_cursor(conn)
     rows = pages = 0
     reset = False
     more = True
-    while more and (max_pages is None or pages < max_pages):
-        page = fetch(cursor.seq if cursor else 0, since, page_limit)
-        epoch = str(page["epoch"])
-        if cursor is not None and cursor.epoch != epoch:
-            cursor = _restart(store, epoch)
-            reset = True
-            continue
-        applied = apply_page(store, page)
-        cursor = Cursor(epoch, int(page["last_seq"]))
-        rows += applied
-        pages += 1
-        more = bool(page["more"])
-        if applied:
-            store.announce(readings_changes())
+    with ThreadPoolExecutor(1, thread_name_prefix="readings-fetch") as pool:
+        ahead: Future[dict[str, Any]] | None = None
+        while more and (max_pages is None or pages < max_pages):
+            after = cursor.seq if cursor else 0
+            page = ahead.result() if ahead is not None else fetch(after, since, page_limit)
+            ahead = None
+            epoch = str(page["epoch"])
+            if cursor is not None and cursor.epoch != epoch:
+                cursor = _restart(store, epoch)
+                reset = True
+                continue
+            more = bool(page["more"])
+            if more and (max_pages is None or pages + 1 < max_pages):
+                ahead = pool.submit(fetch, int(page["last_seq"]), since, page_limit)
+            applied = apply_page(store, page)
+            cursor = Cursor(epoch, int(page["last_seq"]))
+            rows += applied
+            pages += 1
+            if applied:
+                store.announce(readings_changes())
+        if ahead is not None:  # an error on the way out: the fetched page is dropped
+            ahead.cancel()
     prune(store, since)
     return ReadingsReport(rows, pages, more, cursor.seq if cursor else 0, reset)
 
@@ -141,7 +154,9 @@ def _tuples(page: dict[str, Any]) -> list[tuple[Any, ...]]:
 
 def apply_page(store: Store, page: dict[str, Any]) -> int:
     """Upsert one page's rows; the page's cursor commits with its last chunk."""
-    values = _tuples(page)
+    # Station by station (the table's key order): each chunk appends to a few stations'
+    # runs instead of touching every station's pages once per timestamp.
+    values = sorted(_tuples(page))
     cursor = Cursor(str(page["epoch"]), int(page["last_seq"]))
     # Rows arrive in seq order: a row's seq is not in the page, but the last one's is the
     # page's last_seq at most; a row written locally (seq 0) is replaced by the server's.
@@ -150,6 +165,7 @@ def apply_page(store: Store, page: dict[str, Any]) -> int:
     done = 0
     while True:
         with write_scope(store, background=True) as conn:
+            conn.exec_driver_sql(f"PRAGMA cache_size = -{CACHE_KIB}")
             while done < len(values):
                 chunk = [(*row, seq) for row in values[done : done + CHUNK]]
                 conn.exec_driver_sql(_UPSERT, chunk)
