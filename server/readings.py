@@ -157,30 +157,36 @@ Key = tuple[str, str, int]
 
 
 def _existing(conn: Connection, keys: list[Key]) -> dict[Key, tuple[float, int, bool]]:
-    """What ``readings`` holds for these keys: key -> (value, interval_s, simulated)."""
+    """What ``readings`` holds for these keys: key -> (value, interval_s, simulated).
+
+    One query per kind and chunk of stations, each naming the kind and the time range: an
+    index range scan of (station_id, kind, ts) per station over the batch's times only (a
+    query without the kind read every row of each station)."""
     found: dict[Key, tuple[float, int, bool]] = {}
-    if not keys:
-        return found
-    lo, hi = min(k[2] for k in keys), max(k[2] for k in keys)
-    stations = sorted({k[0] for k in keys})
     wanted = set(keys)
-    for start in range(0, len(stations), _CHUNK):
-        stmt = select(
-            Reading.station_id,
-            Reading.kind,
-            Reading.ts,
-            Reading.value,
-            Reading.interval_s,
-            Reading.simulated,
-        ).where(
-            Reading.station_id.in_(stations[start : start + _CHUNK]),
-            Reading.ts >= lo,
-            Reading.ts <= hi,
-        )
-        for sid, kind, ts, value, interval, simulated in conn.execute(stmt):
-            key = (str(sid), str(kind), int(ts))
-            if key in wanted:
-                found[key] = (float(value), int(interval), bool(simulated))
+    for kind in domain.KINDS:
+        mine = [k for k in keys if k[1] == kind]
+        if not mine:
+            continue
+        lo, hi = min(k[2] for k in mine), max(k[2] for k in mine)
+        stations = sorted({k[0] for k in mine})
+        for start in range(0, len(stations), _CHUNK):
+            stmt = select(
+                Reading.station_id,
+                Reading.ts,
+                Reading.value,
+                Reading.interval_s,
+                Reading.simulated,
+            ).where(
+                Reading.station_id.in_(stations[start : start + _CHUNK]),
+                Reading.kind == kind,
+                Reading.ts >= lo,
+                Reading.ts <= hi,
+            )
+            for sid, ts, value, interval, simulated in conn.execute(stmt):
+                key = (str(sid), kind, int(ts))
+                if key in wanted:
+                    found[key] = (float(value), int(interval), bool(simulated))
     return found
 
 
