@@ -39,13 +39,13 @@ def default_interval(kind: str) -> int:
 
 
 def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int  # not bool (a subclass), not a float holding a whole number
 
 
 def is_number(value: object) -> bool:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return False
-    return math.isfinite(float(value)) if isinstance(value, float) else abs(value) < 2**53
+    if type(value) is float:
+        return math.isfinite(value)
+    return type(value) is int and abs(value) < 2**53
 
 
 def reading_problem(
@@ -53,11 +53,16 @@ def reading_problem(
 ) -> str | None:
     """The Chinese reason a reading of a station of ``station_kind`` is refused, or None.
     Clock-free (see :func:`future_problem`)."""
+    return station_problem(station_kind, kind) or value_problem(kind, ts, value, interval_s)
+
+
+def station_problem(station_kind: str, kind: object) -> str | None:
+    """Whether a station of ``station_kind`` has readings of ``kind``."""
     if kind not in KINDS:
         return "类型应为 rain（雨量）或 level（水位）"
     if kind not in STATION_READINGS.get(station_kind, frozenset()):
         return f"{station_kind}没有{KIND_LABELS[str(kind)]}读数"
-    return value_problem(kind, ts, value, interval_s)
+    return None
 
 
 def value_problem(kind: object, ts: object, value: object, interval_s: object) -> str | None:

@@ -393,3 +393,17 @@ def test_a_pushed_phoned_reading_enters_the_channel(
     [replay] = officer.push([mutation(officer.last_id, "reading.report", args)]).json()["results"]
     assert replay["status"] == "applied"
     assert pull(server, admin.token).json()["last_seq"] == seq
+
+
+def test_a_station_deleted_after_an_ingest_is_refused_at_once(
+    server: ServerProcess, ingest: Client, admin: Client
+) -> None:
+    """Ingest caches the station list by the sync version: a deletion pushed between two
+    batches is seen by the second."""
+    args = station_args(f"D{new_id()[-6:]}", "雨量站")
+    assert admin.apply(("station.upsert", args))[0]["status"] == "applied"
+    row = {"station": args["code"], "kind": "rain", "ts": NOW - 300, "value": 1.0}
+    assert post(server, ingest.token, {"rows": [row]}).json()["accepted"] == 1
+    assert admin.apply(("station.delete", {"id": args["id"]}))[0]["status"] == "applied"
+    again = post(server, ingest.token, {"rows": [{**row, "ts": NOW - 600}]}).json()
+    assert [r["reason"] for r in again["refused"]] == [f"站码“{args['code']}”不存在或已删除"]
