@@ -46,7 +46,7 @@ READINGS_WINDOW_DAYS: Setting[int] = Setting(
     "sync/readings_window_days",
     int,
     30,
-    "本机保留的站点读数天数（雨量、水位；更早的读数自动删除，调大后只对新同步的读数生效）",
+    "本机保留的站点读数天数（更早的雨量、水位读数自动删除）",
 )
 GEOMETRY: Setting[bytes] = Setting(
     "window/geometry", bytes, b"", "主窗口位置和大小（关闭时自动保存）", internal=True
