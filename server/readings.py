@@ -19,8 +19,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -31,7 +30,7 @@ from sqlalchemy.engine import Connection
 from console.domain import readings as domain
 from console.domain.ids import is_uuid
 from server import readings_partitions as parts
-from server.db import is_sqlite
+from server.db import is_sqlite, snapshot
 from server.notify import notify_readings
 from server.readings_stations import live_stations
 from server.schema import Reading, ReadingsState, ServerState
@@ -355,15 +354,6 @@ class Page:
         }
 
 
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
-    if not is_sqlite(engine):
-        opts = {"isolation_level": "REPEATABLE READ"}
-    with engine.connect().execution_options(**opts) as conn, conn.begin():
-        yield conn
-
-
 def last_seq(engine: Engine) -> int:
     with engine.connect().execution_options(sqlite_begin="DEFERRED") as conn:
         return int(conn.execute(select(ReadingsState.seq)).scalar_one())
@@ -397,7 +387,7 @@ def pull_json(engine: Engine, after: int, since: int, limit: int) -> bytes:
         return json.dumps(
             pull(engine, after, since, limit).as_json(), separators=(",", ":")
         ).encode()
-    with _snapshot(engine) as conn:
+    with snapshot(engine) as conn:
         epoch, start, end, more = _bounds(conn, after, since, limit)
         params = {"after": start, "upper": end, "since": since}
         _count, _last, *columns = conn.exec_driver_sql(_PG_PAGE, params).one()
@@ -429,7 +419,7 @@ def _bounds(conn: Connection, after: int, since: int, limit: int) -> tuple[str, 
 def pull(engine: Engine, after: int, since: int, limit: int) -> Page:
     """Readings with ``after < seq <= last_seq`` and ``ts >= since``, in seq order (at most
     ``limit``), from one snapshot; send ``last_seq`` as the next ``after``."""
-    with _snapshot(engine) as conn:
+    with snapshot(engine) as conn:
         epoch, start, end, more = _bounds(conn, after, since, limit)
         stmt = (
             select(

@@ -273,3 +273,17 @@ def add_reported_readings() -> None:
 def drop_reported_readings() -> None:
     op.drop_index("ix_reported_readings_station_id", table_name="reported_readings")
     op.drop_table("reported_readings")
+
+
+def readings_columns() -> list[sa.Column[Any]]:
+    """The columns both sides' ``readings`` tables have (the server adds received_at)."""
+    return [
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("interval_s", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=12), nullable=False),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+    ]

@@ -16,7 +16,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from console.domain.migration_ops import add_reported_readings, drop_reported_readings
+from console.domain.migration_ops import (
+    add_reported_readings,
+    drop_reported_readings,
+    readings_columns,
+)
 
 revision: str = "0012_readings"
 down_revision: str | None = "0011_client_keys"
@@ -34,14 +38,7 @@ def upgrade() -> None:
     op.execute("INSERT INTO readings_state (id, seq) VALUES (1, 0)")
     op.create_table(
         "readings",
-        sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("ts", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
-        sa.Column("interval_s", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=12), nullable=False),
-        sa.Column("simulated", sa.Boolean(), nullable=False),
-        sa.Column("seq", sa.BigInteger(), nullable=False),
+        *readings_columns(),
         sa.Column("received_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("station_id", "kind", "ts"),
         postgresql_partition_by="RANGE (ts)",

@@ -14,7 +14,11 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from console.domain.migration_ops import add_reported_readings, drop_reported_readings
+from console.domain.migration_ops import (
+    add_reported_readings,
+    drop_reported_readings,
+    readings_columns,
+)
 
 revision: str = "0013_readings"
 down_revision: str | None = "0012_client_key"
@@ -25,14 +29,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "readings",
-        sa.Column("station_id", sa.String(length=36), nullable=False),
-        sa.Column("kind", sa.String(length=8), nullable=False),
-        sa.Column("ts", sa.BigInteger(), nullable=False),
-        sa.Column("value", sa.Float(), nullable=False),
-        sa.Column("interval_s", sa.Integer(), nullable=False),
-        sa.Column("source", sa.String(length=12), nullable=False),
-        sa.Column("simulated", sa.Boolean(), nullable=False),
-        sa.Column("seq", sa.BigInteger(), nullable=False),
+        *readings_columns(),
         sa.PrimaryKeyConstraint("station_id", "kind", "ts"),
         sqlite_with_rowid=False,
     )
