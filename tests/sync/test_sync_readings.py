@@ -20,6 +20,7 @@ from sync_testkit import PASSWORDS, incident_call, server_database
 
 from console import faults
 from console.domain.beijing import BEIJING
+from console.domain.digest import database_digest
 from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.schema import ReportedReading
@@ -289,5 +290,13 @@ def test_a_phoned_reading_reaches_every_workstation(
                 )
             ).one()
         assert tuple(row) == ("王信息员", "zhang")
+        # The record itself converged like any synced entity (digest of every synced table).
+        _engine(ws, server).sync_once()
+        digests = set()
+        for replica in (ws, other):
+            with replica.store.engine.connect() as conn:
+                digests.add(database_digest(conn)[0])
+        digests.add(server.cli("digest").stdout.strip())
+        assert len(digests) == 1
     finally:
         other.close()
