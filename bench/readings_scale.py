@@ -34,7 +34,8 @@ from _readings_common import (
 )
 
 from server import readings_partitions as parts
-from server.readings import ingest_rows, pull_json
+from server.readings import ingest_rows
+from server.readings_channel import pull_json
 
 _FILL = """
 INSERT INTO readings (station_id, kind, ts, value, interval_s, source, simulated, seq,

@@ -6,7 +6,7 @@
   ``{accepted, updated, unchanged, refused: [{index, reason}], last_seq}``: bad rows are
   refused one by one, the others stored.
 - ``GET /readings/pull?after=SEQ&since=EPOCH_S&limit=N``: every reading role but ingest;
-  columnar JSON (server/readings.py ``Page``), gzip-compressed when the client accepts it.
+  columnar JSON (server/readings_channel.py ``Page``), gzip-compressed when the client accepts it.
 
 (No ``from __future__ import annotations``: FastAPI must see the real dependency types.)
 """
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
 from console.domain.roles import READINGS_READERS, READINGS_WRITERS, ROLE_LABELS
-from server import auth, readings
+from server import auth, readings, readings_channel
 from server.notify import Notifier
 
 # Pages larger than this are gzipped when the client accepts it (level 1: the cheapest;
@@ -81,7 +81,7 @@ def add_routes(
         _role_check(who, READINGS_READERS)
 
         def page() -> tuple[bytes, dict[str, str]]:
-            body = readings.pull_json(engine, after, since, limit)
+            body = readings_channel.pull_json(engine, after, since, limit)
             accepts = "gzip" in request.headers.get("accept-encoding", "")
             if accepts and len(body) >= GZIP_MIN_BYTES:
                 return gzip.compress(body, 1), {"Content-Encoding": "gzip"}
