@@ -229,11 +229,14 @@ def ingest_rows(
     *,
     now: float | None = None,
     notify: bool = True,
+    in_push: bool = False,
 ) -> IngestResult:
     """Store ``rows`` (dicts, see :func:`reading`) in the caller's transaction on ``conn``.
 
     Takes the readings lock: commit soon after. ``source``: one of :data:`SOURCES`
-    (``simulate`` marks every row simulated). ``now``: the receiving clock (tests)."""
+    (``simulate`` marks every row simulated). ``now``: the receiving clock (tests).
+    ``in_push``: called inside a push's transaction, which may have changed stations
+    itself (the station list is then read afresh, not from the cache)."""
     if source not in SOURCES:
         raise ValueError(f"unknown readings source {source!r}")
     clock = time.time() if now is None else now
@@ -246,7 +249,7 @@ def ingest_rows(
         else:
             shaped.append(row)
     oldest = parts.oldest_kept(clock)
-    stations = live_stations(conn)
+    stations = live_stations(conn, cached=not in_push)
     good: dict[Key, _Row] = {}
     for row in shaped:
         station = stations.find(row.by_id, row.station)

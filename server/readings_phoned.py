@@ -23,6 +23,6 @@ def ingest_reported(conn: Connection, args: dict[str, Any]) -> None:
     record = fetch(conn, "reported_readings", str(args.get("id")))
     if record is None:
         return
-    result = ingest_rows(conn, [as_reading(dict(record))], "phoned")
+    result = ingest_rows(conn, [as_reading(dict(record))], "phoned", in_push=True)
     for refusal in result.refused:
         log.warning("phoned reading %s not in the channel: %s", args.get("id"), refusal.reason)

@@ -33,13 +33,17 @@ _cache: dict[str, StationIndex] = {}
 _lock = threading.Lock()
 
 
-def live_stations(conn: Connection) -> StationIndex:
-    key = conn.engine.url.render_as_string(hide_password=True)
+def live_stations(conn: Connection, *, cached: bool = True) -> StationIndex:
+    """The live stations as ``conn`` sees them. ``cached=False`` inside a transaction that
+    may have changed stations itself (a push applying ``reading.report`` after a
+    ``station.upsert``): its uncommitted view is neither served from nor put in the cache."""
     version = int(conn.execute(select(ServerState.version)).scalar_one())
-    with _lock:
-        cached = _cache.get(key)
-    if cached is not None and cached.version == version:
-        return cached
+    key = conn.engine.url.render_as_string(hide_password=True)
+    if cached:
+        with _lock:
+            found = _cache.get(key)
+        if found is not None and found.version == version:
+            return found
     rows = conn.execute(
         select(Station.id, Station.code, Station.kind).where(Station.deleted.is_(False))
     ).all()
@@ -48,6 +52,7 @@ def live_stations(conn: Connection) -> StationIndex:
         {str(code): (str(sid), str(kind)) for sid, code, kind in rows},
         {str(sid): (str(sid), str(kind)) for sid, _code, kind in rows},
     )
-    with _lock:
-        _cache[key] = index
+    if cached:
+        with _lock:
+            _cache[key] = index
     return index

@@ -407,3 +407,28 @@ def test_a_station_deleted_after_an_ingest_is_refused_at_once(
     assert admin.apply(("station.delete", {"id": args["id"]}))[0]["status"] == "applied"
     again = post(server, ingest.token, {"rows": [{**row, "ts": NOW - 600}]}).json()
     assert [r["reason"] for r in again["refused"]] == [f"站码“{args['code']}”不存在或已删除"]
+
+
+def test_a_station_and_its_phoned_reading_in_one_push(
+    server: ServerProcess, client_for: Callable[[str], Client], admin: Client
+) -> None:
+    """The push's own new station is seen by the phoned reading's ingest (the station list
+    is read inside the push, not from the cache of committed stations)."""
+    officer = client_for("officer")
+    # Warm the cache of committed stations first (an ingest at this version).
+    ingest_client = client_for("ingest")
+    post(server, ingest_client.token, {"rows": []})
+    start = pull(server, admin.token).json()["last_seq"]
+    station = station_args(f"N{new_id()[-6:]}", "水位站")
+    report = {
+        "id": new_id(),
+        "station_id": station["id"],
+        "kind": "水位",
+        "observed_at": datetime.fromtimestamp(NOW - 900, UTC).isoformat(),
+        "value": 3.25,
+        "interval_min": 0,
+    }
+    results = officer.apply(("station.upsert", station), ("reading.report", report))
+    assert [r["status"] for r in results] == ["applied", "applied"], results
+    got, _ = pull_all(server, admin.token, start)
+    assert got == [(station["id"], 1, NOW - 900, 3.25, 0, 0)]
