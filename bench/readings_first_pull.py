@@ -32,15 +32,14 @@ from _readings_common import (
     make_stations,
     now_step,
     print_table,
-    rows_at,
     scratch,
+    seed,
     window,
 )
 
 from console.store.database import open_store
 from console.sync import readings as channel
 from console.sync.client import SyncClient
-from server.readings import ingest_rows
 from testkit.server import running_server
 
 
@@ -57,12 +56,8 @@ def main() -> int:
     with scratch(args.backend, args.admin_url) as db:
         codes = make_stations(db, args.stations)
         stamps = window(now_step(), args.days)
-        seeded, t0 = 0, time.perf_counter()
-        per_batch = max(1, 10_000 // len(codes))
-        for i in range(0, len(stamps), per_batch):
-            rows = [r for ts in stamps[i : i + per_batch] for r in rows_at(codes, ts, rng)]
-            with db.engine.begin() as conn:
-                seeded += ingest_rows(conn, rows, "import").accepted
+        t0 = time.perf_counter()
+        seeded = seed(db, codes, stamps, rng)
         seed_s = time.perf_counter() - t0
         print(f"seeded {seeded:,} rows in {seed_s:.1f} s ({seeded / seed_s:,.0f} rows/s)")
         db.create_user("zhang", "officer", PASSWORD)

@@ -32,6 +32,7 @@ from _readings_common import (
     print_table,
     rows_at,
     scratch,
+    seed,
     window,
 )
 
@@ -39,7 +40,6 @@ from console.services.readings import ReadingsService
 from console.store.database import open_store
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
-from server.readings import ingest_rows
 from testkit.server import running_server
 
 
@@ -57,11 +57,7 @@ def main() -> int:
     first_new = now_step() - (args.rounds - 1) * STEP_S
     with scratch(args.backend, args.admin_url) as db:
         codes = make_stations(db, args.stations)
-        for ts in window(first_new - STEP_S, 1.0)[::12]:
-            batch = [r for t in range(ts, ts + 12 * STEP_S, STEP_S) for r in rows_at(codes, t, rng)]
-            batch = [r for r in batch if r["ts"] < first_new]
-            with db.engine.begin() as conn:
-                ingest_rows(conn, batch, "import")
+        seed(db, codes, window(first_new - STEP_S, 1.0), rng)
         db.create_user("zhang", "officer", PASSWORD)
         db.create_user("feed", "ingest", PASSWORD)
         db.dispose()
