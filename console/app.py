@@ -24,7 +24,14 @@ from PySide6.QtWidgets import QApplication
 from console import resources
 from console.cli import STARTED_AT, GuiOptions
 from console.memory import freeze_startup_objects, resume_collector
-from console.settings import APPLICATION, ORGANIZATION, THEME, WATCHDOG_MS, Settings
+from console.settings import (
+    APPLICATION,
+    ORGANIZATION,
+    THEME,
+    WATCHDOG_MS,
+    Settings,
+    readings_window_days,
+)
 from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
 from console.ui.crash import CrashReporter
@@ -129,6 +136,7 @@ def _sign_in(
     session: DutySession,
     options: GuiOptions,
     tasks: TaskRunner,
+    settings: Settings,
 ) -> tuple[bool, SyncBridge]:
     """The 登录 dialog (unless --standalone), then background sync for the account.
 
@@ -145,6 +153,7 @@ def _sign_in(
     bridge = SyncBridge(workstation.store, app)
     bridge.accounts = Accounts(workstation.store)
     bridge.issues = SyncIssues(workstation.writer)
+    bridge.readings_window_days = readings_window_days(settings)
     if not options.standalone:
         resume_collector()  # paused for start-up; the dialog may wait for the officer long
         dialog = LoginDialog(bridge.accounts, tasks=tasks)
@@ -354,7 +363,9 @@ class _Started:
             app.exit(2)
             return
         if interactive:
-            proceed, self.sync = _sign_in(app, workstation, session, self.options, self.tasks)
+            proceed, self.sync = _sign_in(
+                app, workstation, session, self.options, self.tasks, settings
+            )
             if not proceed:  # the officer closed the sign-in window: do not start
                 window.hide()
                 app.exit(0)

@@ -20,6 +20,9 @@ Points (``POINTS``):
 - ``mid_pull_apply`` (sync/apply.py): half of a pull page applied inside its transaction.
 - ``pull_yield`` (sync/apply.py): a page's sub-transaction committed early for a waiting
   save; the page's remaining rows and its cursor are not applied yet.
+- ``readings_chunk`` (sync/readings.py): one chunk of a readings page written inside its
+  sub-transaction; ``readings_yield``: a readings page's sub-transaction committed early for
+  a waiting save, its cursor not saved yet.
 
 Turning it on:
 
@@ -51,6 +54,8 @@ POINTS = frozenset(
         "after_push_reply",
         "mid_pull_apply",
         "pull_yield",
+        "readings_chunk",
+        "readings_yield",
     }
 )
 # Points reached by the HTTP transport: request path suffix -> point.

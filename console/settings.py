@@ -42,6 +42,12 @@ LAST_VIEW: Setting[str] = Setting("ui/last_view", str, "intake", "上次关闭�
 WATCHDOG_MS: Setting[int] = Setting(
     "diagnostics/watchdog_ms", int, 200, "界面卡顿超过该毫秒数时写入日志"
 )
+READINGS_WINDOW_DAYS: Setting[int] = Setting(
+    "sync/readings_window_days",
+    int,
+    30,
+    "本机保留的站点读数天数（更早的雨量、水位读数自动删除）",
+)
 GEOMETRY: Setting[bytes] = Setting(
     "window/geometry", bytes, b"", "主窗口位置和大小（关闭时自动保存）", internal=True
 )
@@ -61,6 +67,7 @@ REGISTRY: tuple[Setting[Any], ...] = (
     LAST_VIEW,
     WATCHDOG_MS,
     MAP_BASE_LAYER,
+    READINGS_WINDOW_DAYS,
     GEOMETRY,
     WINDOW_STATE,
 )
@@ -69,6 +76,12 @@ BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 # version -> function upgrading a store at (version - 1) to version.
 Upgrade = Callable[[QSettings], None]
 UPGRADES: dict[int, Upgrade] = {}
+
+
+def readings_window_days(settings: Settings) -> int:
+    """The readings window in days, held to 1..366 (a hand-edited value cannot empty the
+    table or keep years of readings)."""
+    return max(1, min(366, settings.get(READINGS_WINDOW_DAYS)))
 
 
 def _convert(setting: Setting[Any], raw: object) -> Any:

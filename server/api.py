@@ -6,7 +6,8 @@ server need not hand out its map.
 
 Endpoints: POST /auth/login, POST /sync/push, GET /sync/pull, GET /sync/events (server-sent
 events: "go pull" pokes with the latest version, a heartbeat every 15 s, and a final
-"revoked" event when the token's session ends), GET /health.
+"revoked" event when the token's session ends; a "readings" event when new readings land),
+POST /readings and GET /readings/pull (server/readings_api.py), GET /health.
 """
 
 import asyncio
@@ -28,7 +29,8 @@ from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
-from server import auth, login_guard, sync_service
+from console.domain.roles import INGEST
+from server import auth, login_guard, readings_api, sync_service
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
@@ -180,7 +182,13 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
         except (auth.AuthError, ValueError, UnicodeDecodeError) as exc:
             raise HTTPException(401, str(exc) or "令牌无效") from None
 
-    Who = Annotated[auth.Principal, Depends(principal)]
+    def workstation(who: Annotated[auth.Principal, Depends(principal)]) -> auth.Principal:
+        # The ingest account (an external system's token) may only POST /readings.
+        if who.role == INGEST:
+            raise HTTPException(403, "数据接入账号只能提交站点读数（POST /readings）")
+        return who
+
+    Who = Annotated[auth.Principal, Depends(workstation)]
     # X-Duty-Client-Key: the workstation's own key (sync_service._authorize). A header, so an
     # older server ignores it; the service checks its form (400 bad_client_key).
     ClientKey = Annotated[str | None, Header(max_length=100)]
@@ -319,22 +327,30 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
             # Subscribed under the token's account and session: the notifier ends the stream
             # when that session is revoked (password, role or state changed).
             queue = notifier.subscribe(who.username, who.session)
+            sent, sent_readings = notifier.version, notifier.readings_seq
             try:
-                yield _sse("poke", {"version": notifier.version})
+                yield _sse("poke", {"version": sent})
                 while True:
                     try:
-                        version = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
+                        woken = await asyncio.wait_for(queue.get(), HEARTBEAT_S)
                     except TimeoutError:
                         yield _sse("heartbeat", {"version": notifier.version})
                         continue
-                    if version == REVOKED_STREAM:
+                    if woken == REVOKED_STREAM:
                         yield _sse("revoked", {"detail": auth.REVOKED})
                         return  # closes the response: the workstation must sign in again
-                    yield _sse("poke", {"version": version})
+                    if notifier.version > sent:
+                        sent = notifier.version
+                        yield _sse("poke", {"version": sent})
+                    if notifier.readings_seq > sent_readings:
+                        sent_readings = notifier.readings_seq
+                        yield _sse("readings", {"last_seq": sent_readings})
             finally:
                 notifier.unsubscribe(queue)
 
         return EventStreamResponse(stream(), headers={"Cache-Control": "no-cache"})
+
+    readings_api.add_routes(app, engine, notifier, principal)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

@@ -11,6 +11,8 @@ duty-server verify-audit [--anchor FILE]... [--replay]
 duty-server audit-anchor [--out FILE]         (signed head of the audit chain)
 duty-server digest
 duty-server new-epoch                         (after restoring a backup)
+duty-server import-readings FILE.csv          (stations' readings; exit 1 if rows refused)
+duty-server expire-readings [--days N]        (drop readings older than the retention)
 """
 
 from __future__ import annotations
@@ -124,10 +126,63 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_parser("digest", help="print the canonical SHA-256 of the synced tables"),
         sub.add_parser("new-epoch", help="start a new epoch after restoring a backup"),
         sub.add_parser("load-sample", help="load the Suichang sample county (样例数据) for demos"),
+        *_readings_parsers(sub),
     ]
     for command in commands:
         _storage_options(command, argparse.SUPPRESS)
     return p
+
+
+def _readings_parsers(sub: Any) -> list[argparse.ArgumentParser]:
+    ir = sub.add_parser(
+        "import-readings",
+        help="import stations' readings from a CSV file",
+        description="导入站点读数。CSV 列：站码,时间,类型,数值[,时段(分钟)]；时间为北京时间 "
+        "（如 2026-09-28 14:05）或带时区的 ISO 时间；类型为 雨量 或 水位；雨量时段 5 或 60 "
+        "分钟（默认 5）。同站同时间同数值的行不变，数值不同的行按更正处理。",
+        epilog="exit status: 0 every row stored or unchanged; 1 some rows refused (the others "
+        "are stored; each refused row is printed with its line number and reason); 2 the file "
+        "cannot be read or lacks a column",
+    )
+    ir.add_argument("file", type=Path, metavar="FILE.csv")
+    er = sub.add_parser(
+        "expire-readings",
+        help="drop readings older than the retention (PostgreSQL: whole monthly partitions)",
+    )
+    er.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help="keep this many days (default $DUTY_SERVER_READINGS_RETENTION_DAYS or 400)",
+    )
+    return [ir, er]
+
+
+def _import_readings(engine: Engine, args: argparse.Namespace) -> int:
+    from server.readings_csv import CsvError, import_file
+
+    try:
+        report = import_file(engine, args.file)
+    except CsvError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print(
+        f"新增 {report.accepted} 条，更正 {report.updated} 条，未变 {report.unchanged} 条，"
+        f"拒绝 {len(report.refused)} 条"
+    )
+    for refusal in report.refused:
+        print(f"第 {refusal.index} 行：{refusal.reason}")
+    return 1 if report.refused else 0
+
+
+def _expire_readings(engine: Engine, args: argparse.Namespace) -> int:
+    from server.readings_partitions import expire
+
+    with engine.begin() as conn:
+        removed = expire(conn, days=args.days)
+    unit = "rows" if engine.dialect.name == "sqlite" else "partitions"
+    print(f"expired readings: {removed} {unit} removed")
+    return 0
 
 
 def _verify_audit_parser(sub: Any) -> argparse.ArgumentParser:
@@ -264,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"sample county (样例数据): {load_sample(engine)} records pushed as 系统")
         return 0
+    if args.command == "import-readings":
+        return _import_readings(engine, args)
+    if args.command == "expire-readings":
+        return _expire_readings(engine, args)
     if args.command == "new-epoch":
         from server.schema import ServerState
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, insert, select
 from sqlalchemy.engine import Connection
@@ -46,6 +49,16 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True
     )
+
+
+@contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A read transaction that sees one committed state throughout."""
+    conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
+    if not is_sqlite(engine):
+        conn_opts = {"isolation_level": "REPEATABLE READ"}
+    with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
+        yield conn
 
 
 def migrate(engine: Engine) -> None:

@@ -8,6 +8,12 @@ Every stream belongs to an account session (server.auth). A watcher thread reads
 session of every account twice a second while streams are open, whichever process changed
 it (``duty-server set-password`` and friends run as their own process), and ends each stream
 whose session is gone: the stream gets :data:`REVOKED_STREAM` and closes.
+
+Stations' readings have their own sequence (``readings_state.seq``, server/readings.py) and
+their own poke: an ingest NOTIFYs on :data:`READINGS_CHANNEL` (SQLite: the poll reads the
+seq too), and the streams send a ``readings`` event with the new ``last_seq``. A queue item
+is only a wake-up: the stream compares :attr:`Notifier.version` and
+:attr:`Notifier.readings_seq` with what it sent last.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from sqlalchemy import Engine, select
 from sqlalchemy.engine import Connection
 
 from server.db import is_sqlite
-from server.schema import ServerState
+from server.schema import ReadingsState, ServerState
 
 log = logging.getLogger(__name__)
 CHANNEL = "duty_sync"
+READINGS_CHANNEL = "duty_readings"
 REVOKED_STREAM = -1  # queued instead of a version: the stream's session was revoked
 SESSION_CHECK_S = 0.5
 
@@ -33,6 +40,11 @@ SESSION_CHECK_S = 0.5
 def notify_in_transaction(conn: Connection, version: int) -> None:
     if not is_sqlite(conn.engine):
         conn.exec_driver_sql(f"SELECT pg_notify('{CHANNEL}', '{int(version)}')")
+
+
+def notify_readings(conn: Connection, seq: int) -> None:
+    if not is_sqlite(conn.engine):
+        conn.exec_driver_sql(f"SELECT pg_notify('{READINGS_CHANNEL}', '{int(seq)}')")
 
 
 class Notifier:
@@ -46,11 +58,13 @@ class Notifier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.version = 0
+        self.readings_seq = 0
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         with self._engine.connect() as conn:
             self.version = int(conn.execute(select(ServerState.version)).scalar() or 0)
+            self.readings_seq = int(conn.execute(select(ReadingsState.seq)).scalar() or 0)
         target = self._poll if is_sqlite(self._engine) else self._listen
         self._thread = threading.Thread(target=target, name="sync-notifier", daemon=True)
         self._thread.start()
@@ -92,6 +106,19 @@ class Notifier:
         for queue in list(self._queues):
             self._put_newest(queue, version)
 
+    def poke_readings(self, seq: int) -> None:
+        """Thread-safe: record a new readings seq and wake every stream."""
+        if self._loop is None:
+            return
+        self._loop.call_soon_threadsafe(self._fan_out_readings, seq)
+
+    def _fan_out_readings(self, seq: int) -> None:
+        if seq <= self.readings_seq:
+            return
+        self.readings_seq = seq
+        for queue in list(self._queues):
+            self._put_newest(queue, seq)
+
     @staticmethod
     def _put_newest(queue: asyncio.Queue[int], value: int) -> None:
         if queue.full():
@@ -115,7 +142,9 @@ class Notifier:
             try:
                 with self._engine.connect().execution_options(sqlite_begin="DEFERRED") as c:
                     version = int(c.execute(select(ServerState.version)).scalar() or 0)
+                    seq = int(c.execute(select(ReadingsState.seq)).scalar() or 0)
                 self.poke(version)
+                self.poke_readings(seq)
             except Exception:  # keep polling through a transient lock or I/O error
                 log.exception("notifier poll failed")
 
@@ -128,10 +157,14 @@ class Notifier:
             try:
                 with psycopg.connect(dsn, autocommit=True) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    conn.execute(f"LISTEN {READINGS_CHANNEL}")
                     self._refresh(conn)  # whatever committed while we were not listening
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=1.0):
-                            self.poke(int(note.payload))
+                            if note.channel == READINGS_CHANNEL:
+                                self.poke_readings(int(note.payload))
+                            else:
+                                self.poke(int(note.payload))
             except Exception:
                 log.exception("LISTEN connection lost; retrying")
                 self._stop.wait(1.0)
@@ -140,3 +173,6 @@ class Notifier:
         row = conn.execute("SELECT version FROM server_state WHERE id = 1").fetchone()
         if row:
             self.poke(int(row[0]))
+        row = conn.execute("SELECT seq FROM readings_state WHERE id = 1").fetchone()
+        if row:
+            self.poke_readings(int(row[0]))

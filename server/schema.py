@@ -7,11 +7,24 @@
 - ``push_results``: the outcome of every pushed mutation, so a replay gets the same answer
   (a rejection is never lost even when the first reply was).
 - ``users`` and ``audit_log`` (append-only, hash-chained).
+- ``readings`` and ``readings_state``: stations' readings (server/readings.py), their own
+  append-only channel with its own serialised sequence (``readings_state.seq``). On
+  PostgreSQL ``readings`` is range-partitioned by month on ``ts`` (server/readings_partitions.py).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Integer, MetaData, String, Text, false
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    false,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.domain.fields import ACCOUNT_MAX_LEN, MUTATION_NAME_MAX_LEN, UUID_LEN
@@ -93,6 +106,39 @@ class AuditEntry(ServerBase):
     # Applied mutations: what a replay needs besides name and args (server.audit_proof).
     hlc: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class ReadingsState(ServerBase):
+    """ONE row: the readings channel's sequence. Its row lock serialises every ingest, so
+    seqs commit in order and a poller that read up to N never misses a later commit <= N."""
+
+    __tablename__ = "readings_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class Reading(ServerBase):
+    """One station reading. Key (station_id, kind, ts): a repeat is unchanged, a different
+    value a correction (updated in place with a new seq). No foreign key to ``stations``:
+    ingest checks the station (by code, live) before the database sees the row, and a
+    partitioned table stays cheap to write."""
+
+    __tablename__ = "readings"
+    __table_args__ = (
+        Index("ix_readings_seq", "seq"),
+        {"postgresql_partition_by": "RANGE (ts)"},
+    )
+
+    station_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # rain | level
+    ts: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch s UTC, interval end
+    value: Mapped[float] = mapped_column(Float)  # mm in the interval / metres
+    interval_s: Mapped[int] = mapped_column(Integer)  # rain 300 or 3600; level 0
+    source: Mapped[str] = mapped_column(String(12))  # ingest | import | phoned | simulate
+    simulated: Mapped[bool] = mapped_column(Boolean)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    received_at: Mapped[int] = mapped_column(BigInteger)  # epoch s UTC
 
 
 def server_metadata() -> MetaData:

@@ -18,8 +18,6 @@ import re
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -47,9 +45,9 @@ from console.domain.mutations import (
 )
 from console.domain.sample import sample_marked
 from console.domain.schema import SYNCED_MODELS
-from server import audit
+from server import audit, readings_phoned
 from server.auth import Principal
-from server.db import is_sqlite
+from server.db import is_sqlite, snapshot
 from server.notify import notify_in_transaction
 from server.schema import PushResult, ServerState, SyncClient
 
@@ -538,6 +536,8 @@ def _apply_one(
         if changed and not permitted:
             _undo(conn, savepoint)
             return _forbidden(m, who)
+        if changed and m.name == readings_phoned.MUTATION:
+            readings_phoned.ingest_reported(conn, m.args)
     except MutationRejected as exc:
         if not permitted:  # say "not allowed" rather than reveal why it would fail
             _undo(conn, savepoint)
@@ -688,7 +688,7 @@ def pull(
     epoch_seen, after = parse_cursor(cursor)
     adopt: list[str] = []  # the registrant, when this pull brings a keyless client its key
     try:
-        with _snapshot(engine) as conn:
+        with snapshot(engine) as conn:
             epoch, server_version = conn.execute(
                 select(ServerState.epoch, ServerState.version)
             ).one()
@@ -724,16 +724,6 @@ def pull(
     restored_sign(engine, epoch, why)
     # This pull resets (its epoch is no longer current), telling the officer why.
     return pull(engine, client_id, cursor, limit, who, acked, RESTORED_NOTICE, client_key)
-
-
-@contextmanager
-def _snapshot(engine: Engine) -> Iterator[Connection]:
-    """A read transaction that sees one committed state throughout."""
-    conn_opts: dict[str, Any] = {"sqlite_begin": "DEFERRED"}
-    if not is_sqlite(engine):
-        conn_opts = {"isolation_level": "REPEATABLE READ"}
-    with engine.connect().execution_options(**conn_opts) as conn, conn.begin():
-        yield conn
 
 
 def _adopt_key(engine: Engine, client_id: str, registrant: str, key: str) -> None:

@@ -75,6 +75,8 @@ RISK_POINT_TYPES: tuple[str, ...] = (
 
 TOWNSHIP_KINDS: tuple[str, ...] = ("街道", "镇", "乡")
 STATION_KINDS: tuple[str, ...] = ("雨量站", "水位站", "水文站", "水库")
+# A phoned-in reading's kind (reported_readings.kind): 雨量 rain, 水位 level.
+READING_KINDS: tuple[str, ...] = ("雨量", "水位")
 RESERVOIR = "水库"  # the station kind that also has 汛限 / 设计 / 校核水位
 # A reservoir's characteristic levels, lowest first: (column, label).
 RESERVOIR_LEVELS: tuple[tuple[str, str], ...] = (

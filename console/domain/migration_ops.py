@@ -409,3 +409,44 @@ def drop_assessments() -> None:
     op.drop_table("threshold_alerts")
     op.drop_index("ix_assessments_series_id", table_name="assessments")
     op.drop_table("assessments")
+
+
+def add_reported_readings() -> None:
+    """Phoned-in station readings, ``reported_readings`` (workstation 0013, server 0012)."""
+    op.create_table(
+        "reported_readings",
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("observed_at", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("interval_min", sa.Integer(), nullable=False),
+        sa.Column("reporter", sa.String(length=40), nullable=False),
+        sa.Column("reporter_phone", sa.String(length=20), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["station_id"], ["stations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_reported_readings_station_id", "reported_readings", ["station_id"], unique=False
+    )
+
+
+def drop_reported_readings() -> None:
+    op.drop_index("ix_reported_readings_station_id", table_name="reported_readings")
+    op.drop_table("reported_readings")
+
+
+def readings_columns() -> list[sa.Column[Any]]:
+    """The columns both sides' ``readings`` tables have (the server adds received_at)."""
+    return [
+        sa.Column("station_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("ts", sa.BigInteger(), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("interval_s", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=12), nullable=False),
+        sa.Column("simulated", sa.Boolean(), nullable=False),
+        sa.Column("seq", sa.BigInteger(), nullable=False),
+    ]

@@ -16,7 +16,15 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import assessment_rules, catalog, grading, reporting, roles, workflow
+from console.domain import (
+    assessment_rules,
+    catalog,
+    grading,
+    readings,
+    reporting,
+    roles,
+    workflow,
+)
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -540,6 +548,24 @@ def timeline_append(
     _check_refs(conn, ENTITY_FIELDS["incident_timeline"], values)
     # Log rows are immutable: an identical replay is a no-op.
     return _create_once(conn, ctx, "incident_timeline", record_id, values, {"author": ctx.user})
+
+
+@_register("reading.report", "报告站点读数")
+def reading_report(conn: Connection, args: dict[str, Any], ctx: MutationContext) -> list[RowChange]:
+    """A phoned-in station reading (append-only: an identical replay is a no-op). The
+    reading itself is written to each side's readings table by that side (workstation:
+    console/services/readings_report.py; server: server/readings_phoned.py)."""
+    record_id = _record_id(args)
+    fields = {k: v for k, v in args.items() if k != "id"}
+    specs = ENTITY_FIELDS["reported_readings"]
+    values = check_fields(specs, fields, creating=True)
+    _check_refs(conn, specs, values)
+    station = fetch(conn, "stations", values["station_id"])
+    assert station is not None  # _check_refs: a live station
+    problem = readings.reported_problem(str(station["kind"]), values)
+    if problem is not None:
+        raise MutationRejected("bad_reading", problem)
+    return _create_once(conn, ctx, "reported_readings", record_id, values, {"author": ctx.user})
 
 
 def _append_log(

@@ -9,6 +9,9 @@ ADMIN = "admin"
 LEADER = "leader"
 OFFICER = "officer"
 READONLY = "readonly"
+# An external system's account (the hydrology platform): it may only POST /readings, never
+# push, pull or stream the synced data (server/api.py).
+INGEST = "ingest"
 
 # The account the default rules and the sample county are written as, on either side.
 SYSTEM_USER = "系统"
@@ -18,6 +21,7 @@ ROLE_LABELS: dict[str, str] = {
     LEADER: "带班领导",
     OFFICER: "值班员",
     READONLY: "只读",
+    INGEST: "数据接入",
 }
 
 _EDITORS = frozenset({ADMIN, LEADER, OFFICER})
@@ -31,6 +35,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "timeline.append": _EDITORS,
     "incident.set_status": _EDITORS,
     "report.record_sent": _EDITORS,
+    # A reading phoned in by a 灾害信息员, typed by the officer on duty.
+    "reading.report": _EDITORS,
     # Deadlines are the leader's call (设置 > 报送时限).
     "report_rule.upsert": _LEADERS,
     "report_rule.delete": _LEADERS,
@@ -72,6 +78,11 @@ for _entity in (
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
+
+
+# Who may read the readings channel (GET /readings/pull) and who may write it (POST /readings).
+READINGS_READERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})
+READINGS_WRITERS = frozenset({ADMIN, INGEST})
 
 
 def allowed(role: str, mutation: str) -> bool:

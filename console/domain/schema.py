@@ -532,6 +532,26 @@ class ThresholdAlert(SyncedRecord):
     )
 
 
+class ReportedReading(SyncedRecord):
+    """A station reading an officer took by phone (a 灾害信息员's report): kept as a record
+    (who said what, when), and stored as a station reading (source ``phoned``) on every
+    replica: the workstation writes it into its readings at once, the server ingests it into
+    its readings channel when the push applies (console/domain/readings.py)."""
+
+    __tablename__ = "reported_readings"
+
+    station_id: Mapped[str] = ref("测站", "stations", required=True, index=True)
+    kind: Mapped[str] = choice("读数类型", catalog.READING_KINDS, 4, required=True)
+    observed_at: Mapped[str] = timestamp("观测时间")
+    value: Mapped[float | None] = number("数值", -100, 10_000)
+    # Rain: the minutes the amount fell in (5 or 60); levels: 0.
+    interval_min: Mapped[int] = integer("时段(分钟)", 0, 60)
+    reporter: Mapped[str] = text("报告人", 40)
+    reporter_phone: Mapped[str] = text("联系电话", 20)
+    note: Mapped[str] = long_text("备注", 500)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Village,
@@ -553,6 +573,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     TransferEvent,
     Assessment,
     ThresholdAlert,
+    ReportedReading,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

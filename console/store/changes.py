@@ -27,3 +27,12 @@ class Changes:
 
     def touches(self, *tables: str) -> bool:
         return not self.tables.isdisjoint(tables)
+
+
+READINGS = "readings"
+
+
+def readings_changes() -> Changes:
+    """What the store announces when stations' readings landed (the channel's pages, a
+    phoned-in report): no synced rows, the ``readings`` table."""
+    return Changes(rows=(), source=READINGS, also_tables=frozenset({READINGS}))

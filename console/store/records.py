@@ -4,7 +4,7 @@ schema the workstation's migration history must produce."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, MetaData, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from console.domain.schema import SyncedBase, merged_metadata
@@ -87,6 +87,26 @@ class SyncIssue(LocalBase):
     user: Mapped[str] = mapped_column(String(64))
     recorded_at: Mapped[str] = mapped_column(String(40))
     resolved: Mapped[str] = mapped_column(String(20), default="")  # "" open, else how
+
+
+class LocalReading(LocalBase):
+    """Stations' readings of the rolling window (console/sync/readings.py fills it from the
+    server's readings channel; a phoned-in report lands here at once). Not a synced table:
+    no outbox, no versions. WITHOUT ROWID: the key is the table, one station's series is
+    contiguous on disk. ``seq``: the channel's seq of the row (0: written here, not yet
+    come back from the server)."""
+
+    __tablename__ = "readings"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    station_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # rain | level
+    ts: Mapped[int] = mapped_column(BigInteger, primary_key=True)  # epoch s, interval end
+    value: Mapped[float] = mapped_column(Float)
+    interval_s: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(12))
+    simulated: Mapped[bool] = mapped_column(Boolean)
+    seq: Mapped[int] = mapped_column(BigInteger)
 
 
 # The incident list's covering indexes (filter on deleted, sort by time; see migration 0005):

@@ -158,6 +158,11 @@ class SyncClient:
             params["acked"] = acked
         return self._call("GET", "/sync/pull", headers=_key_header(client_key), params=params)
 
+    def readings_pull(self, after: int, since: int, limit: int) -> dict[str, Any]:
+        """One columnar page of the readings channel (gzip when large; requests inflates)."""
+        params = {"after": after, "since": since, "limit": limit}
+        return self._call("GET", "/readings/pull", params=params)
+
     def events(self, read_timeout_s: float = 40.0) -> Iterator[dict[str, Any]]:
         """Yield each server-sent event as {"event": ..., "version": ...}.
 

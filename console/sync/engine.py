@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 
 from console import faults
 from console.store.database import Store
-from console.sync import apply
+from console.sync import apply, readings
 from console.sync.backoff import Backoff, no_answer
 from console.sync.client import Login, SyncClient, SyncHttpError, Unreachable
 from console.sync.messages import SIGN_IN_AGAIN, refused_text, unreachable_text
@@ -26,6 +26,9 @@ from console.sync.messages import SIGN_IN_AGAIN, refused_text, unreachable_text
 log = logging.getLogger(__name__)
 
 OFFLINE, ONLINE, SYNCING = "offline", "online", "syncing"
+# Readings pages per background round (50,000 rows each): a first pull of the window goes
+# in steps, with the officers' pushes between them.
+READINGS_PAGES_PER_ROUND = 4
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,12 @@ class SyncEngine:
         credentials: tuple[str, str] | None = None,
         keep_sample: bool = False,
         on_login: Callable[[Login], None] | None = None,
+        readings_window_days: int = readings.DEFAULT_WINDOW_DAYS,
     ) -> None:
         self._store = store
+        # Stations' readings kept here (设置: 站点读数保留天数); pulled after each round.
+        self.readings_window_days = readings_window_days
+        self._readings_seq = 0  # the newest readings seq pulled (a poke beyond it wakes us)
         # The sample county (样例数据) is discarded before the first push unless the officer
         # chose to keep it (for a demo server, which alone accepts it).
         self._keep_sample = keep_sample
@@ -98,8 +105,12 @@ class SyncEngine:
         return None if self._seen_at is None else time.monotonic() - self._seen_at
 
     # -- one round ---------------------------------------------------------------------
-    def sync_once(self, batch: int = 500, page_limit: int = 5000) -> SyncReport:
-        """Push everything pending, then pull until up to date. Raises Unreachable."""
+    def sync_once(
+        self, batch: int = 500, page_limit: int = 5000, readings_pages: int | None = None
+    ) -> SyncReport:
+        """Push everything pending, pull until up to date, then pull readings (at most
+        ``readings_pages`` pages: the background loop takes a first pull of the window in
+        steps, so pushes are not held up behind it). Raises Unreachable."""
         with self._lock:
             self._set(state=SYNCING)
             try:
@@ -134,6 +145,7 @@ class SyncEngine:
                     more_rows, more_pages = self._pull_all(page_limit)
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = rows + more_rows, pages + more_pages
+                self._pull_readings(readings_pages)
             except Unreachable as exc:
                 log.info("server unreachable: %s", exc)
                 self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
@@ -218,6 +230,23 @@ class SyncEngine:
             if not result.more:
                 return rows, pages
 
+    def _pull_readings(self, max_pages: int | None) -> None:
+        try:
+            report = readings.pull(
+                self._store,
+                self._client.readings_pull,
+                self.readings_window_days,
+                max_pages=max_pages,
+            )
+        except SyncHttpError as exc:
+            if exc.status != 404:
+                raise
+            log.info("server has no readings channel (older duty-server)")
+            return
+        self._readings_seq = report.last_seq
+        if report.more:
+            self._wake.set()  # the rest of the window next round, after any push
+
     def _notice(self, text: object) -> None:
         if isinstance(text, str) and text and text.isprintable():
             log.warning("server notice: %s", text)
@@ -252,7 +281,7 @@ class SyncEngine:
         while not self._stop.is_set():
             self._wake.clear()
             try:
-                self.sync_once()
+                self.sync_once(readings_pages=READINGS_PAGES_PER_ROUND)
                 failures = 0
                 if not self._stream_up:
                     self._reconnect.set()
@@ -269,6 +298,15 @@ class SyncEngine:
                 log.exception("sync round crashed; retry later")
                 self._stop.wait(self.backoff.delay(failures, None, False))
 
+    def _news(self, event: dict[str, object]) -> bool:
+        """A poke of data newer than we hold: synced changes or stations' readings."""
+        name = event.get("event")
+        if name == "poke":
+            return int(str(event.get("version", 0))) > self._server_version
+        if name == "readings":
+            return int(str(event.get("last_seq", 0))) > self._readings_seq
+        return False
+
     def _listen(self) -> None:
         failures = 0
         while not self._stop.is_set():
@@ -280,10 +318,7 @@ class SyncEngine:
                     failures = 0
                     if self._stop.is_set():
                         return
-                    if (
-                        event.get("event") == "poke"
-                        and int(event.get("version", 0)) > self._server_version
-                    ):
+                    if self._news(event):
                         self._wake.set()
             except (Unreachable, SyncHttpError) as exc:
                 unanswered = no_answer(exc)

@@ -15,6 +15,7 @@ from console.store.database import Store
 from console.sync import apply
 from console.sync.client import Login
 from console.sync.engine import SyncEngine, SyncStatus
+from console.sync.readings import DEFAULT_WINDOW_DAYS
 
 
 class SyncBridge(QObject):
@@ -29,6 +30,8 @@ class SyncBridge(QObject):
         # The services the sync pages use; set by the app (None in tests that need none).
         self.accounts: Accounts | None = None
         self.issues: SyncIssues | None = None
+        # 站点读数保留天数 (console/settings.py READINGS_WINDOW_DAYS), set by the app.
+        self.readings_window_days = DEFAULT_WINDOW_DAYS
         self._posted.connect(self._relay, Qt.ConnectionType.QueuedConnection)
 
     @property
@@ -60,6 +63,7 @@ class SyncBridge(QObject):
             credentials=(session.username, session.password),
             keep_sample=keep_sample,
             on_login=lambda login: self._signed_in_again(session.server_url, login),
+            readings_window_days=self.readings_window_days,
         )
         self._engine.start()
 

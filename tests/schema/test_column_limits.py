@@ -64,6 +64,7 @@ MUTATION = {
     "transfer_events": "transfer.record",
     "assessments": "assessment.create",
     "threshold_alerts": "alert.raise",
+    "reported_readings": "reading.report",
 }
 
 
@@ -141,6 +142,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         return args
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
+    if table == "reported_readings":  # the station is a reservoir: a level, no interval
+        args.update(kind="水位", interval_min=0)
     if table == "person_roles":  # a role names exactly the objects it is tied to
         targets = catalog.ROLE_OBJECTS[args["role"]]
         for target in catalog.ROLE_TARGETS:

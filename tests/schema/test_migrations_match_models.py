@@ -20,14 +20,19 @@ from sqlalchemy import Column, Connection, Engine, MetaData, String
 
 from console.domain.schema import SYNCED_MODELS
 from console.store.records import workstation_metadata
+from server.readings_partitions import PARTITION_PREFIX
 from server.schema import server_metadata
 
 SEARCH_INDEX = "incident_search"  # FTS5 table; SQLite adds incident_search_data etc.
 
 
 def _not_search_index(name: str | None, type_: str, _parent: Any) -> bool:
+    """Neither the search index's tables nor the readings' monthly partitions (made by
+    ingest on PostgreSQL, server/readings_partitions.py): the models declare neither."""
     if type_ != "table" or name is None:
         return True
+    if name.startswith(PARTITION_PREFIX):
+        return False
     return name != SEARCH_INDEX and not name.startswith(SEARCH_INDEX + "_")
 
 

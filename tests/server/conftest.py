@@ -30,7 +30,7 @@ from server_testkit import (
     postgres_problem,
 )
 
-ROLES = ("admin", "leader", "officer", "readonly")
+ROLES = ("admin", "leader", "officer", "readonly", "ingest")
 
 
 @pytest.fixture(scope="session")

@@ -82,3 +82,16 @@ def test_upgrade_hook_runs_once(tmp_path: Path) -> None:
     assert settings.schema_version() == SCHEMA_VERSION
     Settings(store, upgrades={1: rename_theme})
     assert ran == [1]
+
+
+def test_the_readings_window_is_held_to_a_sane_range(tmp_path: Path) -> None:
+    from console.settings import READINGS_WINDOW_DAYS, readings_window_days
+
+    settings = Settings(_ini(tmp_path))
+    assert readings_window_days(settings) == 30
+    settings.set(READINGS_WINDOW_DAYS, 7)
+    assert readings_window_days(settings) == 7
+    settings.set(READINGS_WINDOW_DAYS, 0)
+    assert readings_window_days(settings) == 1
+    settings.set(READINGS_WINDOW_DAYS, 100_000)
+    assert readings_window_days(settings) == 366
