@@ -633,6 +633,7 @@ class SampleBuilder:
         teams = self.teams()
         stations = self.stations()
         units, people, roles = self.people(risk_points, shelters, stations)
+        rain_thresholds = sample_rain_thresholds(risk_points)
         return {
             "label": LABEL,
             "notice": NOTICE,
@@ -653,6 +654,9 @@ class SampleBuilder:
                 "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）",
                 "people_and_roles": "单位为示例；人员及其责任角色（包乡县领导、乡镇第一责任人、"
                 "村级工作组、网格责任人、灾害信息员、会商专家）均为虚构示例",
+                "rain_thresholds": "山洪危险区、地质灾害隐患点所在村的临界雨量为某县公开示例值"
+                "（蓝 35/55/70/100 至 红 80/120/150/200 毫米，1/3/6/24 小时；黄、橙为插值），"
+                "仅供演示",
                 "generated_by": f"tools/build_sample_data.py（随机种子 {SEED}）",
             },
             "townships": townships,
@@ -664,7 +668,33 @@ class SampleBuilder:
             "units": units,
             "people": people,
             "person_roles": roles,
+            "rain_thresholds": rain_thresholds,
         }
+
+
+def sample_rain_thresholds(risk_points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The example critical rainfall (console.domain.thresholds.EXAMPLE_TIERS) for each
+    village that has a 山洪 or 地质灾害 risk point, one row per colour."""
+    from console.domain.thresholds import EXAMPLE_TIERS
+
+    villages = sorted(
+        {
+            (r["township"], r["village"])
+            for r in risk_points
+            if r["type"] in ("山洪危险区", "地质灾害隐患点") and r.get("village")
+        }
+    )
+    return [
+        {
+            "township": township,
+            "village": village,
+            "level": tier.level,
+            **{f"rain_{h}h_mm": mm for h, mm in sorted(tier.mm.items())},
+            "basis": "某县公开示例值（示例）",
+        }
+        for township, village in villages
+        for tier in EXAMPLE_TIERS
+    ]
 
 
 def km(a: Point, b: Point) -> float:

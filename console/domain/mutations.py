@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Table, bindparam, select
 from sqlalchemy.engine import Connection, RowMapping
 
-from console.domain import catalog, grading, reporting, roles, workflow
+from console.domain import catalog, grading, rain_catalog, reporting, roles, workflow
 from console.domain.fields import (
     ACCOUNT,
     HLC,
@@ -357,6 +357,15 @@ for _name, _entity, _label in (
 _reference_mutations("risk_points", "risk_point", "风险点", catalog.rainfall_problem)
 _reference_mutations("stations", "station", "水文雨量站", catalog.station_problem)
 _reference_mutations("person_roles", "person_role", "责任角色", catalog.role_problem)
+_reference_mutations("rain_thresholds", "rain_threshold", "临界雨量", rain_catalog.tier_problem)
+_reference_mutations(
+    "rain_signal_rules", "rain_signal_rule", "暴雨信号标准", rain_catalog.signal_rule_problem
+)
+_reference_mutations(
+    "response_triggers", "response_trigger", "应急响应条件", rain_catalog.trigger_problem
+)
+_reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
+_reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:

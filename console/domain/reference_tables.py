@@ -106,12 +106,30 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         file_order=("name", "kind", "lon", "lat", "position_approximate"),
         file_title="乡镇",
     ),
+    # Before the villages and risk points that name their rain station by its code.
+    ReferenceTable(
+        "stations",
+        "station",
+        "水文雨量站",
+        ("code",),
+        file_order=(
+            "code",
+            "name",
+            "kind",
+            "township_id",
+            "lon",
+            "lat",
+            "warning_level_m",
+            "guarantee_level_m",
+            "flood_limit_level_m",
+        ),
+    ),
     ReferenceTable(
         "villages",
         "village",
         "村（社区）",
         ("township_id", "name"),
-        file_order=("township_id", "name", "lon", "lat"),
+        file_order=("township_id", "name", "lon", "lat", "station_id"),
     ),
     ReferenceTable(
         "shelters",
@@ -171,22 +189,6 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         ),
     ),
     ReferenceTable(
-        "stations",
-        "station",
-        "水文雨量站",
-        ("code",),
-        file_order=(
-            "code",
-            "name",
-            "kind",
-            "township_id",
-            "lon",
-            "lat",
-            "warning_level_m",
-            "guarantee_level_m",
-        ),
-    ),
-    ReferenceTable(
         "units",
         "unit",
         "单位",
@@ -227,6 +229,44 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             ("person_mobile", Field("人员手机", max_len=32)),
         ),
         name_column="role",
+    ),
+    # Issue #11: a village's critical rainfall by colour; the rainstorm-signal table and the
+    # response triggers (empty: the defaults of console/domain/thresholds.py); forecasts and
+    # warnings as the duty room enters or imports them.
+    ReferenceTable(
+        "rain_thresholds",
+        "rain_threshold",
+        "临界雨量",
+        ("township_id", "village_id", "level"),
+        name_column="level",
+    ),
+    ReferenceTable(
+        "rain_forecasts",
+        "rain_forecast",
+        "面雨量预报",
+        ("township_id", "issued_at", "horizon_h"),
+        name_column="horizon_h",
+    ),
+    ReferenceTable(
+        "warnings",
+        "warning",
+        "预警信号",
+        ("kind", "level", "issued_at"),
+        name_column="kind",
+    ),
+    ReferenceTable(
+        "rain_signal_rules",
+        "rain_signal_rule",
+        "暴雨信号标准",
+        ("level", "hours"),
+        name_column="level",
+    ),
+    ReferenceTable(
+        "response_triggers",
+        "response_trigger",
+        "应急响应条件",
+        ("level", "metric"),
+        name_column="metric",
     ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}

@@ -38,6 +38,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "grading_rule.upsert": _LEADERS,
     "grading_rule.delete": _LEADERS,
 }
+# The rainstorm-signal table and the response triggers decide warnings and response
+# levels: the leader's call, as the grading table is.
+for _entity in ("rain_signal_rule", "response_trigger"):
+    PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
+    PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 for _entity in (
     "township",
     "village",
@@ -48,6 +53,9 @@ for _entity in (
     "unit",
     "person",
     "person_role",
+    "rain_threshold",
+    "rain_forecast",
+    "warning",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

@@ -99,6 +99,20 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             )
         )
     calls += _people_calls(data, town, village)
+    for r in data.get("rain_thresholds", []):
+        args = _pick(r, "level", "rain_1h_mm", "rain_3h_mm", "rain_6h_mm", "rain_24h_mm", "basis")
+        calls.append(
+            (
+                "rain_threshold.upsert",
+                {
+                    "id": reference_id("rain_threshold", r["township"], r["village"], r["level"]),
+                    "township_id": town(r["township"]),
+                    "village_id": village(r["township"], r["village"]),
+                    **args,
+                    "is_sample": True,
+                },
+            )
+        )
     return calls
 
 

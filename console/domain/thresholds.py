@@ -29,6 +29,15 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from console.domain.rain_catalog import (
+    COUNT_METRICS,
+    METRIC_AREA_24H,
+    METRIC_OVER_GUARANTEE,
+    METRIC_OVER_WARNING,
+    METRIC_POINT_3H,
+    METRIC_POINT_24H,
+    METRIC_RESERVOIR,
+)
 from console.domain.situation import (
     LEVEL_RANK,
     RAIN_WINDOWS,
@@ -39,7 +48,6 @@ from console.domain.situation import (
 HOUR = 3600
 # The step the projection looks ahead in (5 minutes, the finest interval of the gauges).
 PROJECTION_STEP_S = 300
-FORECAST_HORIZONS: tuple[int, ...] = (1, 3, 6, 12, 24)
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -384,23 +392,6 @@ def expected_note(observed: Mapping[int, float], forecast: Mapping[int, float], 
 
 # ---------------------------------------------------------------- response level
 
-# What a response trigger measures (the service computes each; see Measures).
-METRIC_AREA_24H = "全县24小时面雨量"
-METRIC_POINT_3H = "单站3小时雨量"
-METRIC_POINT_24H = "单站24小时雨量"
-METRIC_RESERVOIR = "超汛限水库数"
-METRIC_OVER_WARNING = "超警戒站数"
-METRIC_OVER_GUARANTEE = "超保证站数"
-RESPONSE_METRICS: tuple[str, ...] = (
-    METRIC_AREA_24H,
-    METRIC_POINT_3H,
-    METRIC_POINT_24H,
-    METRIC_RESERVOIR,
-    METRIC_OVER_WARNING,
-    METRIC_OVER_GUARANTEE,
-)
-_COUNTS = frozenset({METRIC_RESERVOIR, METRIC_OVER_WARNING, METRIC_OVER_GUARANTEE})
-
 
 @dataclass(frozen=True)
 class ResponseTrigger:
@@ -408,7 +399,7 @@ class ResponseTrigger:
     upper bound), and, if ``with_forecast``, more rain forecast in the county."""
 
     level: str  # one of RESPONSE_LEVELS
-    metric: str  # one of RESPONSE_METRICS
+    metric: str  # one of rain_catalog.RESPONSE_METRICS
     low: float
     high: float | None = None
     with_forecast: bool = False
@@ -465,7 +456,7 @@ def trigger_met(trigger: ResponseTrigger, measures: Measures) -> bool:
 def trigger_text(trigger: ResponseTrigger, measures: Measures) -> str:
     """Chinese reason, e.g. "IV级：全县24小时面雨量 62 毫米（50–80 毫米），且预报仍有降雨"."""
     value = measures.value(trigger.metric)
-    unit = "个" if trigger.metric in _COUNTS else "毫米"
+    unit = "个" if trigger.metric in COUNT_METRICS else "毫米"
     span = (
         f"{trigger.low:g}–{trigger.high:g} {unit}"
         if trigger.high is not None

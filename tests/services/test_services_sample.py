@@ -34,6 +34,7 @@ REFERENCE_TABLES = (
     "units",
     "people",
     "person_roles",
+    "rain_thresholds",
 )
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
 
