@@ -58,6 +58,9 @@ class StationState:
     over: tuple[str, ...] = ()
     signal: str = ""  # rainstorm-signal colour the station's sums reach
     simulated: bool = False  # any reading behind it came from the simulator (模拟)
+    # Windows (hours) its rain readings do not cover whole (a silent gauge): their sums are
+    # what arrived, not the rain that fell.
+    incomplete: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

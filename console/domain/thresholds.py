@@ -73,6 +73,8 @@ def series_interval(ts: IntArray) -> int:
     if len(ts) < 2:
         return HOUR
     gaps = np.diff(ts)
+    if gaps[0] > 0 and bool((gaps == gaps[0]).all()):
+        return int(gaps[0])  # the usual case: a regular series
     gaps = gaps[gaps > 0]
     if len(gaps) == 0:
         return HOUR
@@ -112,20 +114,19 @@ class RainSeries:
         return np.asarray(self._sum[self._end] - self._sum[starts], dtype=np.float64)
 
     def window(self, hours: int) -> WindowSum:
-        start = int(np.searchsorted(self._ts, self.at - hours * HOUR, side="right"))
-        start = min(start, self._end)
-        readings = int(self._count[self._end] - self._count[start])
-        expected = max(1, (hours * HOUR) // self.interval_s)
-        return WindowSum(
-            hours=hours,
-            mm=round(float(self._sum[self._end] - self._sum[start]), 3),
-            readings=readings,
-            expected=expected,
-            complete=readings >= expected,
-        )
+        return self.sums((hours,))[hours]
 
     def sums(self, windows: Iterable[int] = RAIN_WINDOWS) -> dict[int, WindowSum]:
-        return {hours: self.window(hours) for hours in windows}
+        hours = np.asarray(list(windows), dtype=np.int64)
+        starts = np.searchsorted(self._ts, self.at - hours * HOUR, side="right")
+        starts = np.minimum(starts, self._end)
+        mm = self._sum[self._end] - self._sum[starts]
+        counts = self._count[self._end] - self._count[starts]
+        out: dict[int, WindowSum] = {}
+        for h, total, n in zip(hours.tolist(), mm.tolist(), counts.tolist(), strict=True):
+            expected = max(1, (h * HOUR) // self.interval_s)
+            out[h] = WindowSum(h, round(total, 3), n, expected, n >= expected)
+        return out
 
 
 def rolling_sums(
@@ -326,14 +327,19 @@ class Projection:
         self.t_h = np.arange(0, horizon_h * HOUR + step_s, step_s, dtype=np.float64) / HOUR
         self.any_forecast = any(v > 0 for v in forecast.values())
         curve = forecast_curve(forecast)
-        f_t = curve(self.t_h)
-        self._running_max: dict[int, FloatArray] = {}
-        for w in RAIN_WINDOWS:
-            inside = self.t_h < w
-            observed = np.where(inside, tail(np.maximum(w - self.t_h, 0.0) * HOUR), 0.0)
-            earlier = np.where(inside, 0.0, curve(np.maximum(self.t_h - w, 0.0)))
-            window_sum = observed + f_t - earlier
-            self._running_max[w] = np.maximum.accumulate(window_sum)
+        # Every window at every step at once: rows are windows, columns the steps ahead.
+        w = np.asarray(RAIN_WINDOWS, dtype=np.float64)[:, None]
+        t = self.t_h[None, :]
+        inside = t < w
+        spans = np.maximum(w - t, 0.0) * HOUR
+        observed = np.where(inside, tail(spans.ravel()).reshape(spans.shape), 0.0)
+        gone = np.maximum(t - w, 0.0)
+        earlier = np.where(inside, 0.0, curve(gone.ravel()).reshape(gone.shape))
+        window_sum = observed + curve(self.t_h)[None, :] - earlier
+        running = np.maximum.accumulate(window_sum, axis=1)
+        self._running_max: dict[int, FloatArray] = {
+            hours: running[i] for i, hours in enumerate(RAIN_WINDOWS)
+        }
 
     def first(self, rule: SignalRule) -> float | None:
         """Hours until ``rule``'s window first reaches its mm (None: not within the horizon)."""
@@ -414,11 +420,12 @@ DEFAULT_RESPONSE_TRIGGERS: tuple[ResponseTrigger, ...] = (
     ResponseTrigger("IV", METRIC_AREA_24H, 50.0, 80.0, True, _IV_BASIS),
     ResponseTrigger("IV", METRIC_POINT_3H, 50.0, 100.0, False, _IV_BASIS),
     ResponseTrigger("IV", METRIC_RESERVOIR, 1.0, None, False, _IV_BASIS),
+    ResponseTrigger("IV", METRIC_OVER_WARNING, 1.0, None, False, _INFERRED),
     ResponseTrigger("III", METRIC_AREA_24H, 80.0, 120.0, True, _INFERRED),
     ResponseTrigger("III", METRIC_POINT_3H, 100.0, None, False, _INFERRED),
-    ResponseTrigger("III", METRIC_OVER_WARNING, 1.0, None, False, _INFERRED),
+    ResponseTrigger("III", METRIC_OVER_GUARANTEE, 1.0, 3.0, False, _INFERRED),
     ResponseTrigger("II", METRIC_AREA_24H, 120.0, 200.0, True, _INFERRED),
-    ResponseTrigger("II", METRIC_OVER_GUARANTEE, 1.0, None, False, _INFERRED),
+    ResponseTrigger("II", METRIC_OVER_GUARANTEE, 3.0, None, False, _INFERRED),
     ResponseTrigger("I", METRIC_AREA_24H, 200.0, None, False, _INFERRED),
 )
 

@@ -333,6 +333,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         ts, mm = readings.series(sid, "rain", start + 1, at)
         rain: dict[int, float] = {}
         signal = ""
+        incomplete: tuple[int, ...] = ()
         if len(ts):
             series = th.RainSeries(ts, mm, at)
             sums = series.sums()
@@ -340,6 +341,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
             rain = {h: w.mm for h, w in sums.items()}
             reached = th.rainstorm_signal(rain, inputs.signal_rules)
             signal = reached.level if reached else ""
+            incomplete = tuple(h for h, w in sums.items() if not w.complete)
         level_m: float | None = None
         level_at: int | None = None
         lts, lv = readings.series(sid, "level", at - LEVEL_MAX_AGE_S, at)
@@ -361,6 +363,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
                 over=th.lines_over(level_m, st),
                 signal=signal,
                 simulated=simulated,
+                incomplete=incomplete,
             )
         )
 
@@ -379,14 +382,32 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
     forecasts = {
         tid: forecast_ahead(rows, at) for tid, rows in inputs.forecasts.items() if tid in town_by_id
     }
-    projections: dict[tuple[str, str], th.Projection] = {}
+    projections: dict[tuple[str, tuple[tuple[int, float], ...]], th.Projection] = {}
 
-    def projection(key: str, town_id: str, series: list[th.RainSeries]) -> th.Projection:
-        held = projections.get((key, town_id))
+    def expected(
+        key: str,
+        town_id: str,
+        series: list[th.RainSeries],
+        now: dict[int, float],
+        level: str,
+        rules: tuple[th.SignalRule, ...],
+    ) -> th.Expected | None:
+        """The highest rule above ``level`` the forecast of ``town_id`` brings within its
+        horizon, and when. Skipped (exactly) when no such rule can be reached: a window's
+        future sum is at most its sum now plus all the rain forecast."""
+        forecast = forecasts.get(town_id, {})
+        more = max(forecast.values(), default=0.0)
+        if more <= 0 or not any(
+            LEVEL_RANK[r.level] > LEVEL_RANK[level] and now.get(r.hours, 0.0) + more >= r.mm
+            for r in rules
+        ):
+            return None
+        cache = (key, tuple(sorted(forecast.items())))
+        held = projections.get(cache)
         if held is None:
-            held = th.Projection(_tail_of(series), forecasts.get(town_id, {}))
-            projections[(key, town_id)] = held
-        return held
+            held = th.Projection(_tail_of(series), forecast)
+            projections[cache] = held
+        return held.expected(rules)
 
     # Places: villages, then risk points.
     endangered: list[Endangered] = []
@@ -424,7 +445,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         reached = th.rainstorm_signal(place_sums, rules)
         level = reached.level if reached else ""
         town_id = row.get("township_id")
-        exp = projection(gauge.station["id"], town_id or "", [gauge.series]).expected(rules)
+        exp = expected(gauge.station["id"], town_id or "", [gauge.series], place_sums, level, rules)
         expected_level, expected_in = "", None
         if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[level]:
             expected_level, expected_in = exp.threshold.level, exp.in_h
@@ -477,12 +498,18 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         expected_signal, expected_in, note = "", None, ""
         if members and any(v > 0 for v in forecast.values()):
             key = "+".join(sorted(m.station["id"] for m in members))
-            exp = projection(key, tid, [m.series for m in members]).expected(inputs.signal_rules)
+            exp = expected(
+                key, tid, [m.series for m in members], observed, signal, inputs.signal_rules
+            )
             if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[signal]:
                 expected_signal, expected_in = exp.threshold.level, exp.in_h
                 note = th.expected_note(observed, forecast, exp)
         if not note and reached is not None:
             note = th.reason_text(reached, "暴雨预警信号标准")
+        short = sorted({h for m in members for h, w in m.sums.items() if not w.complete})
+        if short:
+            gaps = "数据不全：" + "、".join(f"{h}小时" for h in short)
+            note = f"{note}；{gaps}" if note else gaps
         if members and not any(m.station.get("township_id") == tid for m in members):
             note = (
                 note + "；" if note else ""

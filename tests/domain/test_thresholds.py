@@ -221,7 +221,9 @@ def test_response_iv_bounds_and_forecast_condition() -> None:
     # A reservoir over its flood-limit level.
     level, reasons = propose_response(Measures(reservoirs_over=1))
     assert level == "IV" and reasons == ("IV级：超汛限水库数 1 个（1 个以上）",)
-    assert propose_response(Measures(over_guarantee=1))[0] == "II"
+    assert propose_response(Measures(over_warning=1))[0] == "IV"
+    assert propose_response(Measures(over_guarantee=1))[0] == "III"
+    assert propose_response(Measures(over_guarantee=3))[0] == "II"
     assert propose_response(Measures(area_24h=200.0))[0] == "I"
 
 
