@@ -136,8 +136,11 @@ def old_workstation(folder: Path, revision: str, incidents: dict[int, dict[str, 
     raw = sqlite3.connect(path)
     search.register(raw)
     with raw:
+        # The columns of 0003 (a later revision appends its own, with defaults).
+        names = [r[1] for r in raw.execute("PRAGMA table_info(client_state)")][:5]
         raw.execute(
-            "INSERT INTO client_state VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
+            f"INSERT INTO client_state ({', '.join(names)}) "
+            "VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
             (OLD_CLIENT,),
         )
         for rowid, row in incidents.items():
