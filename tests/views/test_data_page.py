@@ -261,6 +261,22 @@ def test_rain_tables_add_edit_delete_through_the_form(
     assert live(workstation, table, record_id) is None
 
 
+def test_a_time_typed_without_offset_is_beijing_time(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("warnings")
+    form = page.add_record()
+    assert form is not None
+    issued = form.editors["issued_at"]
+    assert isinstance(issued, QLineEdit) and "北京时间" in issued.placeholderText()
+    type_into(qtbot, form, "issued_at", "2016-09-28 08:00")
+    type_into(qtbot, form, "area", "全县")
+    assert form.value("issued_at") == "2016-09-28T08:00:00+08:00"
+    assert form.value("until") == ""  # empty: no time (the field check takes it as none)
+    type_into(qtbot, form, "until", "明天")
+    assert "不是有效的时间" in form.problems()["until"]
+
+
 def test_editors_follow_the_declarations(page: DataPage) -> None:
     page.show_table("risk_points")
     form = page.add_record()
