@@ -101,8 +101,9 @@ class Village(SyncedRecord):
     lat: Mapped[float | None] = lat()
     households: Mapped[int] = count("户数")  # 0011: 0 on villages recorded before
     population: Mapped[int] = count("人口")
-    # 0013: the rain station whose readings stand for the village (null: the nearest).
-    station_id: Mapped[str | None] = ref("雨量站", "stations")
+    # 0013: the station whose readings stand for the village (null: the nearest rain
+    # station); a level station judges it on its water lines.
+    station_id: Mapped[str | None] = ref("关联站点", "stations")
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -155,9 +156,9 @@ class RiskPoint(SyncedRecord):
     evacuate_rain_1h_mm: Mapped[float | None] = _rain("立即转移", "1小时")
     evacuate_rain_3h_mm: Mapped[float | None] = _rain("立即转移", "3小时")
     evacuate_rain_24h_mm: Mapped[float | None] = _rain("立即转移", "24小时")
-    # 0013: the rain station whose readings stand for the point (null: the village's, else
-    # the nearest).
-    station_id: Mapped[str | None] = ref("雨量站", "stations")
+    # 0013: the station whose readings stand for the point (null: the village's, else the
+    # nearest rain station); a level station (a reservoir) judges it on its water lines.
+    station_id: Mapped[str | None] = ref("关联站点", "stations")
     is_sample: Mapped[bool] = _is_sample()
 
 

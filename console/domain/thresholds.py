@@ -272,6 +272,28 @@ def lines_over(level_m: float | None, station: Mapping[str, object]) -> tuple[st
     return tuple(label for _, _, label in sorted(reached))
 
 
+# The colour a place gets when the level station assigned to it reaches a line (inferred
+# from the practice: 汛限 is reported daily, 警戒 starts patrols, 保证 is the highest the
+# works are built for).
+LINE_LEVELS: dict[str, str] = {"汛限水位": "黄", "警戒水位": "橙", "保证水位": "红"}
+
+
+def line_level(over: Iterable[str]) -> str:
+    """The highest colour of the lines reached ("" when none)."""
+    level = ""
+    for line in over:
+        colour = LINE_LEVELS.get(line, "")
+        if LEVEL_RANK[colour] > LEVEL_RANK[level]:
+            level = colour
+    return level
+
+
+def line_reason(station: str, level_m: float | None, over: Sequence[str]) -> str:
+    """Chinese, e.g. "苏村水位站水位 3.19 米，已达警戒水位"."""
+    shown = f"{level_m:.2f}" if level_m is not None else "—"
+    return f"{station}水位 {shown} 米，已达{'、'.join(over)}"
+
+
 # ---------------------------------------------------------------- forecast projection
 
 

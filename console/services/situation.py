@@ -6,8 +6,10 @@ villages, risk points, critical rainfall, the signal table, response triggers, f
 responsible people) and then judges the readings in memory (:func:`assess`).
 
 How places get their rain: a village or risk point uses its assigned station
-(``station_id``); a risk point without one uses its village's; else the nearest station that
-has rain readings (by lon/lat of the place, else its village, else its township). A
+(``station_id``); a risk point without one uses its village's; else (or when the station
+assigned measures no rain) the nearest station that has rain readings (by lon/lat of the
+place, else its village, else its township). An assigned level station (a reservoir, a river
+gauge) also judges the place on its water lines (:func:`console.domain.thresholds.line_level`). A
 township's area rain is the mean of its stations' sums (the nearest station's when it has
 none). Rainfall tiers: a village's rain_thresholds rows; a risk point's own 准备转移 /
 立即转移 rain as 黄 / 红 (:func:`console.domain.thresholds.risk_point_tiers`), else its
@@ -31,6 +33,7 @@ from console.domain import beijing, catalog
 from console.domain import thresholds as th
 from console.domain.rain_catalog import FORECAST_HORIZONS
 from console.domain.schema import (
+    IssuedWarning,
     Person,
     PersonRole,
     RainForecast,
@@ -51,6 +54,7 @@ from console.domain.situation import (
     Situation,
     StationState,
     TownshipState,
+    WarningInForce,
     higher,
 )
 from console.services.readings_source import ReadingsSource
@@ -80,6 +84,7 @@ class SituationInputs:
     forecasts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # ("village" | "risk_point", id) -> responsible people, most important first
     responsible: dict[tuple[str, str], tuple[Responsible, ...]] = field(default_factory=dict)
+    warnings: tuple[WarningInForce, ...] = ()
 
 
 def _table(model: type[SyncedRecord]) -> Table:
@@ -113,6 +118,7 @@ def load_inputs(store: Store, at: int) -> SituationInputs:
         signal_rows = _live(conn, RainSignalRule)
         trigger_rows = _live(conn, ResponseTrigger)
         forecast_rows = _live(conn, RainForecast)
+        warning_rows = _live(conn, IssuedWarning)
         pr, people = _table(PersonRole), _table(Person)
         role_rows = [
             dict(r)
@@ -145,7 +151,31 @@ def load_inputs(store: Store, at: int) -> SituationInputs:
         triggers=response_triggers(trigger_rows),
         forecasts=latest_forecasts(forecast_rows, at),
         responsible=responsible_by_place(role_rows, at),
+        warnings=warnings_in_force(warning_rows, at),
     )
+
+
+def warnings_in_force(rows: Iterable[dict[str, Any]], at: int) -> tuple[WarningInForce, ...]:
+    """Warnings issued at or before ``at`` and not lifted by then, highest colour first."""
+    out = []
+    for r in rows:
+        issued, until = _epoch(r.get("issued_at")), _epoch(r.get("until"))
+        if issued is None or issued > at or (until is not None and until <= at):
+            continue
+        out.append(
+            WarningInForce(
+                warning_id=r["id"],
+                kind=r["kind"],
+                level=r["level"],
+                township_id=r.get("township_id"),
+                area=r.get("area") or "",
+                issued_at=issued,
+                until=until,
+                issuer=r.get("issuer") or "",
+            )
+        )
+    out.sort(key=lambda w: (-LEVEL_RANK.get(w.level, 0), -w.issued_at))
+    return tuple(out)
 
 
 def village_tiers(rows: Iterable[dict[str, Any]]) -> dict[str, tuple[th.Tier, ...]]:
@@ -411,18 +441,19 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
 
     # Places: villages, then risk points.
     endangered: list[Endangered] = []
+    state_by_id = {st.station_id: st for st in states}
     places: list[tuple[str, dict[str, Any], tuple[th.Tier, ...], str | None]] = []
     for v in inputs.villages:
         tiers = inputs.village_tiers.get(v["id"], ())
-        if tiers:
+        if tiers or v.get("station_id") in state_by_id:
             places.append(("village", v, tiers, v.get("station_id")))
     for rp in inputs.risk_points:
         tiers = th.risk_point_tiers(rp) or inputs.village_tiers.get(rp.get("village_id") or "", ())
-        if tiers:
-            village = village_by_id.get(rp.get("village_id") or "")
-            assigned = rp.get("station_id") or (village or {}).get("station_id")
+        village = village_by_id.get(rp.get("village_id") or "")
+        assigned = rp.get("station_id") or (village or {}).get("station_id")
+        if tiers or assigned in state_by_id:
             places.append(("risk_point", rp, tiers, assigned))
-    unassigned = [i for i, p in enumerate(places) if p[3] not in rains]
+    unassigned = [i for i, p in enumerate(places) if p[2] and p[3] not in rains]
     found = nearest.many(
         [
             _where(
@@ -433,34 +464,39 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
             for i in unassigned
         ]
     )
-    station_of = {i: p[3] for i, p in enumerate(places)}
-    station_of.update(zip(unassigned, found, strict=True))
-    for i, (kind, row, tiers, _assigned) in enumerate(places):
-        sid = station_of[i]
-        gauge = rains.get(sid or "")
-        if gauge is None:
-            continue
-        place_sums = {h: w.mm for h, w in gauge.sums.items()}
-        rules = th.tier_rules(tiers)
-        reached = th.rainstorm_signal(place_sums, rules)
-        level = reached.level if reached else ""
+    rain_of = {i: p[3] for i, p in enumerate(places)}
+    rain_of.update(zip(unassigned, found, strict=True))
+    for i, (kind, row, tiers, assigned) in enumerate(places):
         town_id = row.get("township_id")
-        exp = expected(gauge.station["id"], town_id or "", [gauge.series], place_sums, level, rules)
-        expected_level, expected_in = "", None
-        if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[level]:
-            expected_level, expected_in = exp.threshold.level, exp.in_h
+        level, expected_level, expected_in = "", "", None
+        why: list[str] = []
+        gauge = rains.get(rain_of[i] or "") if tiers else None
+        if gauge is not None:
+            place_sums = {h: w.mm for h, w in gauge.sums.items()}
+            rules = th.tier_rules(tiers)
+            reached = th.rainstorm_signal(place_sums, rules)
+            level = reached.level if reached else ""
+            key = gauge.station["id"]
+            exp = expected(key, town_id or "", [gauge.series], place_sums, level, rules)
+            if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[level]:
+                expected_level, expected_in = exp.threshold.level, exp.in_h
+            if reached is not None:
+                why.append(th.reason_text(reached))
+            if exp is not None and expected_level:
+                why.append(f"预计{th.hours_text(exp.in_h)}达{expected_level}色临界雨量")
+            gaps = th.incomplete_note(gauge.sums)
+            if gaps and why:
+                why[-1] += f"（{gaps}）"
+        # The water lines of an assigned level station (a reservoir, a river gauge).
+        lines = state_by_id.get(assigned or "")
+        line_level = th.line_level(lines.over) if lines is not None else ""
+        if lines is not None and line_level:
+            level = higher(level, line_level)
+            why.append(th.line_reason(lines.name, lines.level_m, lines.over))
+            if LEVEL_RANK[expected_level] <= LEVEL_RANK[level]:
+                expected_level, expected_in = "", None
         if not level and not expected_level:
             continue
-        if reached is not None:
-            reason = th.reason_text(reached)
-        else:
-            assert exp is not None
-            reason = f"预计{th.hours_text(exp.in_h)}达{exp.threshold.level}色临界雨量"
-        if reached is not None and expected_level:
-            reason += f"；预计{th.hours_text(exp.in_h)}达{expected_level}色"  # type: ignore[union-attr]
-        gaps = th.incomplete_note(gauge.sums)
-        if gaps:
-            reason += f"（{gaps}）"
         village_id = row["id"] if kind == "village" else row.get("village_id")
         endangered.append(
             Endangered(
@@ -472,8 +508,8 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
                 level=level,
                 expected_level=expected_level,
                 expected_in_h=expected_in,
-                reason=reason,
-                station_id=sid,
+                reason="；".join(why),
+                station_id=gauge.station["id"] if gauge is not None else assigned,
                 households=row.get("households"),
                 persons=row.get("persons") if kind == "risk_point" else row.get("population"),
                 responsible=inputs.responsible.get((kind, row["id"]), ()),
@@ -543,6 +579,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         proposed_response=response,
         response_reasons=reasons,
         simulated=any_simulated,
+        warnings=inputs.warnings,
     )
 
 

@@ -59,7 +59,7 @@ def test_villages_and_risk_points_keep_their_station(conn: Any, run: Any, places
     assert village is not None and village["station_id"] == places["station"]
     assert point is not None and point["station_id"] == places["station"]
     message = refused(run, "village.upsert", {"id": places["village"], "station_id": new_id()})
-    assert message == "“雨量站”指向的记录不存在"
+    assert message == "“关联站点”指向的记录不存在"
     # The forms refuse to delete a station that villages and risk points point at.
     assert referrers(conn, "stations", places["station"]) == {"villages": 1, "risk_points": 1}
     with pytest.raises(MutationRejected) as info:

@@ -143,6 +143,16 @@ def test_lines_reached_at_or_above() -> None:
     assert lines_over(500.0, {"warning_level_m": None}) == ()
 
 
+def test_line_colours_for_places() -> None:
+    assert th.line_level(()) == ""
+    assert th.line_level(("汛限水位",)) == "黄"
+    assert th.line_level(("汛限水位", "警戒水位")) == "橙"
+    assert th.line_level(("汛限水位", "警戒水位", "保证水位")) == "红"
+    assert (
+        th.line_reason("湖山水库", 120.0, ("汛限水位",)) == "湖山水库水位 120.00 米，已达汛限水位"
+    )
+
+
 # ---------------------------------------------------------------- projection
 
 

@@ -136,6 +136,40 @@ def test_forecast_projects_the_next_signal(county: Store, writer: Writer) -> Non
     assert all("面雨量" not in r for r in s.response_reasons)
 
 
+def test_warnings_in_force_at_the_moment(county: Store, writer: Writer) -> None:
+    lifted, open_, later = new_id(), new_id(), new_id()
+    base = {"kind": "暴雨", "township_id": BEIJIE, "issuer": "遂昌县气象台"}
+    writer.apply(
+        [
+            (
+                "warning.upsert",
+                {
+                    "id": lifted,
+                    **base,
+                    "level": "红",
+                    "issued_at": "2016-09-28T06:00:00+08:00",
+                    "until": "2016-09-28T12:00:00+08:00",
+                },
+            ),
+            (
+                "warning.upsert",
+                {"id": open_, **base, "level": "黄", "issued_at": "2016-09-28T10:00:00+08:00"},
+            ),
+            (
+                "warning.upsert",
+                {"id": later, **base, "level": "橙", "issued_at": "2016-09-28T13:00:00+08:00"},
+            ),
+        ],
+        user="测试",
+    )
+    # At 12:00 the red one is lifted (until is exclusive), the orange one not yet issued.
+    s = evaluate(county, play("dry"), START + 12 * HOUR)
+    assert [w.warning_id for w in s.warnings] == [open_]
+    assert s.warnings[0].issued_at == START + 10 * HOUR and s.warnings[0].until is None
+    s = evaluate(county, play("dry"), START + 13 * HOUR)
+    assert [w.level for w in s.warnings] == ["橙", "黄"]
+
+
 def test_county_signal_table_replaces_the_defaults(county: Store, writer: Writer) -> None:
     writer.apply(
         [
@@ -168,6 +202,48 @@ def test_assigned_station_beats_the_nearest(county: Store, writer: Writer) -> No
     assert all(e.place_id != SUCUN for e in s.endangered)  # far less rain there
     # Its risk point follows the village's station too.
     assert all(e.village_id != SUCUN for e in s.endangered)
+
+
+def test_a_point_below_a_reservoir_follows_its_lines(county: Store, writer: Writer) -> None:
+    reservoir, point = new_id(), new_id()
+    writer.apply(
+        [
+            (
+                "station.upsert",
+                {
+                    "id": reservoir,
+                    "code": "R001",
+                    "name": "湖山水库",
+                    "kind": "水库",
+                    "township_id": BEIJIE,
+                    "flood_limit_level_m": 120.0,
+                },
+            ),
+            (
+                "risk_point.upsert",
+                {
+                    "id": point,
+                    "type": "水库",
+                    "name": "湖山水库下游",
+                    "township_id": BEIJIE,
+                    "persons": 80,
+                    "station_id": reservoir,
+                },
+            ),
+        ],
+        user="测试",
+    )
+    source = play("dry")
+    ts = [START + 23 * HOUR, START + 24 * HOUR]
+    source.put(reservoir, "level", ts, [119.99, 120.0])
+    s = evaluate(county, source, START + 24 * HOUR)
+    [e] = [e for e in s.endangered if e.place_id == point]
+    assert e.level == "黄" and e.station_id == reservoir and e.persons == 80
+    assert e.reason == "湖山水库水位 120.00 米，已达汛限水位"
+    assert s.proposed_response == "IV" and any("超汛限水库数" in r for r in s.response_reasons)
+    # A centimetre below the line: nothing.
+    s = evaluate(county, source, START + 23 * HOUR)
+    assert all(e.place_id != point for e in s.endangered) and s.proposed_response == ""
 
 
 def test_missing_readings_are_said(county: Store) -> None:
