@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -155,3 +155,26 @@ def insert_old_rows(conn: Connection, name: str, rows: list[dict[str, Any]]) -> 
     """INSERT only the columns given. The current model's insert would also name every
     column added since (a default it fills), which the old revision does not have."""
     conn.execute(table(name, *(column(k) for k in rows[0])).insert(), rows)
+
+
+def insert_raw(path: Path, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """INSERT (table, row) pairs into an old workstation's file with plain sqlite3, only
+    the columns given (as :func:`insert_old_rows` does on a server)."""
+    import sqlite3
+
+    raw = sqlite3.connect(path)
+    with raw:
+        for name, row in rows:
+            names = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            raw.execute(f"INSERT INTO {name} ({names}) VALUES ({marks})", row)
+    raw.close()
+
+
+def check_in_write_scope(engine: Engine, check: Callable[[Connection], None]) -> None:
+    """Run ``check`` in one transaction that may write synced tables (the workstation's
+    guard lets it, as the write path's own transactions)."""
+    with engine.connect() as conn:
+        conn.info["write_scope"] = True
+        with conn.begin():
+            check(conn)

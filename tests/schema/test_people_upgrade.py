@@ -7,13 +7,18 @@ records stay editable and can be given responsible people through roles.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_db import insert_old_rows, old_workstation, server_database
-from sqlalchemy import Engine, text
+from schema_db import (
+    check_in_write_scope,
+    insert_old_rows,
+    insert_raw,
+    old_workstation,
+    server_database,
+)
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from console.domain.ids import new_id
@@ -152,30 +157,20 @@ def _check(conn: Connection) -> None:
 
 def test_workstation_upgrade_keeps_reference_rows_and_adds_people(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
-    path = old_workstation(folder, "0010_report_rules_v2", {})
-    raw = sqlite3.connect(path)
-    with raw:
-        for table, row in _old_rows(None):
-            names = ", ".join(row)
-            marks = ", ".join(f":{k}" for k in row)
-            raw.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
-    raw.close()
+    insert_raw(old_workstation(folder, "0010_report_rules_v2", {}), _old_rows(None))
 
     from console.store.database import open_store
 
     store = open_store(folder)
     try:
-        _check_in(store.engine)
+        check_in_write_scope(store.engine, _check_and_count)
     finally:
         store.close()
 
 
-def _check_in(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.info["write_scope"] = True  # the workstation's guard of synced tables
-        with conn.begin():
-            _check(conn)
-            assert conn.execute(text("SELECT count(*) FROM person_roles")).scalar_one() == 1
+def _check_and_count(conn: Connection) -> None:
+    _check(conn)
+    assert conn.execute(text("SELECT count(*) FROM person_roles")).scalar_one() == 1
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
@@ -187,4 +182,4 @@ def test_server_upgrade_keeps_reference_rows_and_adds_people(backend: str, tmp_p
             for table, row in _old_rows(1):
                 insert_old_rows(conn, table, [row])
         migrate_server(engine)
-        _check_in(engine)
+        check_in_write_scope(engine, _check_and_count)

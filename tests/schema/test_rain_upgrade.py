@@ -4,13 +4,17 @@ stands for them); they can then be given a station, critical rainfall and foreca
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_db import insert_old_rows, old_workstation, server_database
-from sqlalchemy import Engine
+from schema_db import (
+    check_in_write_scope,
+    insert_old_rows,
+    insert_raw,
+    old_workstation,
+    server_database,
+)
 from sqlalchemy.engine import Connection
 
 from console.domain.ids import new_id
@@ -107,29 +111,15 @@ def _check(conn: Connection) -> None:
     assert fetch(conn, "rain_forecasts", forecast) is not None
 
 
-def _check_in(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.info["write_scope"] = True  # the workstation's guard of synced tables
-        with conn.begin():
-            _check(conn)
-
-
 def test_workstation_upgrade_keeps_places_and_adds_rain_tables(tmp_path: Path) -> None:
     folder = tmp_path / "ws"
-    path = old_workstation(folder, "0012_client_key", {})
-    raw = sqlite3.connect(path)
-    with raw:
-        for table, row in _old_rows(None):
-            names = ", ".join(row)
-            marks = ", ".join(f":{k}" for k in row)
-            raw.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
-    raw.close()
+    insert_raw(old_workstation(folder, "0012_client_key", {}), _old_rows(None))
 
     from console.store.database import open_store
 
     store = open_store(folder)
     try:
-        _check_in(store.engine)
+        check_in_write_scope(store.engine, _check)
     finally:
         store.close()
 
@@ -143,4 +133,4 @@ def test_server_upgrade_keeps_places_and_adds_rain_tables(backend: str, tmp_path
             for table, row in _old_rows(1):
                 insert_old_rows(conn, table, [row])
         migrate_server(engine)
-        _check_in(engine)
+        check_in_write_scope(engine, _check)

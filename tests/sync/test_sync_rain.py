@@ -7,10 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sync_testkit import PASSWORDS
+from sync_testkit import engine_as, store_digest, table_rows
 
-from console.domain.digest import database_digest
 from console.domain.ids import new_id
 from console.domain.schema import (
     IssuedWarning,
@@ -21,33 +19,13 @@ from console.domain.schema import (
     RiskPoint,
     Village,
 )
-from console.services.context import Workstation, open_workstation
-from console.sync.client import SyncClient
-from console.sync.engine import SyncEngine
+from console.services.context import open_workstation
 from testkit.server import ServerProcess
 
 TOWN, VILLAGE, POINT, STATION = (new_id() for _ in range(4))
 TIER, FORECAST, WARNING, RULE, TRIGGER = (new_id() for _ in range(5))
 T0 = "2016-09-28T08:00:00+08:00"
 MODELS = (Village, RiskPoint, RainThreshold, RainForecast, IssuedWarning, ResponseTrigger)
-
-
-def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
-    client = SyncClient(server.url)
-    client.login(user, PASSWORDS[user][1])
-    return SyncEngine(ws.store, client)
-
-
-def _rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:
-    t = model.__table__
-    with ws.store.engine.connect() as conn:
-        rows = conn.execute(select(t)).mappings().all()
-    return {r["id"]: {k: v for k, v in r.items() if k != "updated_at"} for r in rows}
-
-
-def _digest(ws: Workstation) -> str:
-    with ws.store.engine.connect() as conn:
-        return str(database_digest(conn)[0])
 
 
 def _county() -> list[tuple[str, dict[str, Any]]]:
@@ -101,11 +79,11 @@ def test_rain_records_round_trip_between_workstations(
     b = open_workstation(tmp_path / "b", autoload=False)
     try:
         a.writer.apply(_county(), user="li")
-        assert _engine(a, server, "li").sync_once().issues == 0
-        _engine(b, server).sync_once()
+        assert engine_as(a, server, "li").sync_once().issues == 0
+        engine_as(b, server).sync_once()
         for model in MODELS:
-            assert _rows(b, model) == _rows(a, model), model.__tablename__
-        assert _rows(b, Village)[VILLAGE]["station_id"] == STATION
+            assert table_rows(b, model) == table_rows(a, model), model.__tablename__
+        assert table_rows(b, Village)[VILLAGE]["station_id"] == STATION
 
         b.writer.apply(
             [
@@ -115,14 +93,14 @@ def test_rain_records_round_trip_between_workstations(
             ],
             user="zhang",
         )
-        assert _engine(b, server).sync_once().issues == 0
-        _engine(a, server, "li").sync_once()
-        assert _rows(a, RainForecast)[FORECAST]["mm"] == 55.0
-        assert _rows(a, IssuedWarning)[WARNING]["until"] == "2016-09-28T18:00:00+08:00"
-        assert _rows(a, RainThreshold)[TIER]["rain_24h_mm"] == 135.0
+        assert engine_as(b, server).sync_once().issues == 0
+        engine_as(a, server, "li").sync_once()
+        assert table_rows(a, RainForecast)[FORECAST]["mm"] == 55.0
+        assert table_rows(a, IssuedWarning)[WARNING]["until"] == "2016-09-28T18:00:00+08:00"
+        assert table_rows(a, RainThreshold)[TIER]["rain_24h_mm"] == 135.0
         for model in MODELS:
-            assert _rows(a, model) == _rows(b, model), model.__tablename__
-        assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
+            assert table_rows(a, model) == table_rows(b, model), model.__tablename__
+        assert store_digest(a) == store_digest(b) == server.cli("digest").stdout.strip()
     finally:
         a.close()
         b.close()
@@ -133,11 +111,11 @@ def test_an_officer_may_not_change_the_signal_table(server: ServerProcess, tmp_p
     try:
         rule = {"id": RULE, "level": "红", "hours": 3, "mm": 90.0}
         a.writer.apply([("rain_signal_rule.upsert", rule)], user="zhang")
-        result = _engine(a, server).sync_once()
+        result = engine_as(a, server).sync_once()
         assert result.issues == 1  # refused by the server: the officer's row goes back
-        assert _rows(a, RainSignalRule) == {}
+        assert table_rows(a, RainSignalRule) == {}
         a.writer.apply([("rain_signal_rule.upsert", rule)], user="li")
-        assert _engine(a, server, "li").sync_once().issues == 0
-        assert _rows(a, RainSignalRule)[RULE]["mm"] == 90.0
+        assert engine_as(a, server, "li").sync_once().issues == 0
+        assert table_rows(a, RainSignalRule)[RULE]["mm"] == 90.0
     finally:
         a.close()

@@ -167,11 +167,7 @@ def test_add_edit_delete_through_the_form(
     assert page.form is None  # closed on success
     # The id comes from the natural key, as the sample's does.
     # A person without a mobile is keyed by unit + name.
-    key = [
-        page.snapshot.names(ref).get(values[c], "") if (ref := spec.fields[c].ref) else values[c]
-        for c in spec.key_columns(values)
-    ]
-    record_id = reference_id(spec.entity, *key)
+    record_id = key_id(page, values)
     row = live(workstation, table, record_id)
     assert row is not None and row["is_sample"] is False
     assert row[spec.name_column] == values[spec.name_column]
@@ -191,13 +187,31 @@ def test_add_edit_delete_through_the_form(
     box.button(QMessageBox.StandardButton.Cancel).click()
     settle(page)
     assert live(workstation, table, record_id) is not None
+    delete_shown(qtbot, page)
+    assert live(workstation, table, record_id) is None
+    assert record_id not in {r["id"] for r in page.snapshot.rows[table]}
+
+
+def key_id(page: DataPage, values: dict[str, Any]) -> str:
+    """The id the page gives a new record with ``values``: its natural key, references by
+    name (as the sample's ids)."""
+    spec = page.current()
+    key = [
+        page.snapshot.names(ref).get(values[c], "")
+        if (ref := spec.fields[c].ref)
+        else str(values[c])
+        for c in spec.key_columns(values)
+    ]
+    return reference_id(spec.entity, *key)
+
+
+def delete_shown(qtbot: QtBot, page: DataPage) -> None:
+    """删除 on the selected record, confirmed."""
     box = page.delete_record()
     assert box is not None
     with qtbot.waitSignal(page.written, timeout=5000):
         box.button(QMessageBox.StandardButton.Yes).click()
     settle(page)
-    assert live(workstation, table, record_id) is None
-    assert record_id not in {r["id"] for r in page.snapshot.rows[table]}
 
 
 # What each rain table's form needs beyond its first choices, and the number an edit changes.
@@ -224,7 +238,6 @@ def test_rain_tables_add_edit_delete_through_the_form(
     qtbot: QtBot, page: DataPage, workstation: Workstation, table: str
 ) -> None:
     page.show_table(table)
-    spec = reference_table(table)
     form = page.add_record()
     assert form is not None
     given, edited, new_value = RAIN_FORM[table]
@@ -238,13 +251,7 @@ def test_rain_tables_add_edit_delete_through_the_form(
     values = form.values()
     save(qtbot, page, form)
     assert page.form is None
-    key = [
-        page.snapshot.names(ref).get(values[c], "")
-        if (ref := spec.fields[c].ref)
-        else str(values[c])
-        for c in spec.key_columns(values)
-    ]
-    record_id = reference_id(spec.entity, *key)
+    record_id = key_id(page, values)
     row = live(workstation, table, record_id)
     assert row is not None and all(row[k] == v for k, v in given.items())
     form = page.edit_record()
@@ -253,11 +260,7 @@ def test_rain_tables_add_edit_delete_through_the_form(
     save(qtbot, page, form)
     row = live(workstation, table, record_id)
     assert row is not None and row[edited] == new_value
-    box = page.delete_record()
-    assert box is not None
-    with qtbot.waitSignal(page.written, timeout=5000):
-        box.button(QMessageBox.StandardButton.Yes).click()
-    settle(page)
+    delete_shown(qtbot, page)
     assert live(workstation, table, record_id) is None
 
 
