@@ -178,3 +178,39 @@ def check_in_write_scope(engine: Engine, check: Callable[[Connection], None]) ->
         conn.info["write_scope"] = True
         with conn.begin():
             check(conn)
+
+
+def check_upgraded_workstation(
+    folder: Path,
+    revision: str,
+    rows: Iterable[tuple[str, dict[str, Any]]],
+    check: Callable[[Connection], None],
+) -> None:
+    """A workstation store at ``revision`` holding ``rows``, opened (so upgraded to the
+    head), then ``check`` run in a write scope on it."""
+    from console.store.database import open_store
+
+    insert_raw(old_workstation(folder, revision, {}), rows)
+    store = open_store(folder)
+    try:
+        check_in_write_scope(store.engine, check)
+    finally:
+        store.close()
+
+
+def check_upgraded_server(
+    backend: str,
+    folder: Path,
+    revision: str,
+    rows: Iterable[tuple[str, dict[str, Any]]],
+    check: Callable[[Connection], None],
+) -> None:
+    """The same on a server database at ``revision`` on ``backend``, migrated to head."""
+    from server.db import migrate
+
+    with server_database(backend, folder, revision=revision) as engine:
+        with engine.begin() as conn:
+            for name, row in rows:
+                insert_old_rows(conn, name, [row])
+        migrate(engine)
+        check_in_write_scope(engine, check)

@@ -11,13 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_db import (
-    check_in_write_scope,
-    insert_old_rows,
-    insert_raw,
-    old_workstation,
-    server_database,
-)
+from schema_db import check_upgraded_server, check_upgraded_workstation
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
@@ -156,16 +150,9 @@ def _check(conn: Connection) -> None:
 
 
 def test_workstation_upgrade_keeps_reference_rows_and_adds_people(tmp_path: Path) -> None:
-    folder = tmp_path / "ws"
-    insert_raw(old_workstation(folder, "0010_report_rules_v2", {}), _old_rows(None))
-
-    from console.store.database import open_store
-
-    store = open_store(folder)
-    try:
-        check_in_write_scope(store.engine, _check_and_count)
-    finally:
-        store.close()
+    check_upgraded_workstation(
+        tmp_path / "ws", "0010_report_rules_v2", _old_rows(None), _check_and_count
+    )
 
 
 def _check_and_count(conn: Connection) -> None:
@@ -175,11 +162,4 @@ def _check_and_count(conn: Connection) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_server_upgrade_keeps_reference_rows_and_adds_people(backend: str, tmp_path: Path) -> None:
-    from server.db import migrate as migrate_server
-
-    with server_database(backend, tmp_path, revision="0009_audit_replay") as engine:
-        with engine.begin() as conn:
-            for table, row in _old_rows(1):
-                insert_old_rows(conn, table, [row])
-        migrate_server(engine)
-        check_in_write_scope(engine, _check_and_count)
+    check_upgraded_server(backend, tmp_path, "0009_audit_replay", _old_rows(1), _check_and_count)

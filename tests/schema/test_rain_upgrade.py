@@ -8,13 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_db import (
-    check_in_write_scope,
-    insert_old_rows,
-    insert_raw,
-    old_workstation,
-    server_database,
-)
+from schema_db import check_upgraded_server, check_upgraded_workstation
 from sqlalchemy.engine import Connection
 
 from console.domain.ids import new_id
@@ -112,25 +106,9 @@ def _check(conn: Connection) -> None:
 
 
 def test_workstation_upgrade_keeps_places_and_adds_rain_tables(tmp_path: Path) -> None:
-    folder = tmp_path / "ws"
-    insert_raw(old_workstation(folder, "0012_client_key", {}), _old_rows(None))
-
-    from console.store.database import open_store
-
-    store = open_store(folder)
-    try:
-        check_in_write_scope(store.engine, _check)
-    finally:
-        store.close()
+    check_upgraded_workstation(tmp_path / "ws", "0012_client_key", _old_rows(None), _check)
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_server_upgrade_keeps_places_and_adds_rain_tables(backend: str, tmp_path: Path) -> None:
-    from server.db import migrate as migrate_server
-
-    with server_database(backend, tmp_path, revision="0011_client_keys") as engine:
-        with engine.begin() as conn:
-            for table, row in _old_rows(1):
-                insert_old_rows(conn, table, [row])
-        migrate_server(engine)
-        check_in_write_scope(engine, _check)
+    check_upgraded_server(backend, tmp_path, "0011_client_keys", _old_rows(1), _check)
