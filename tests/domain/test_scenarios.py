@@ -74,6 +74,15 @@ def test_nianyu_gives_about_101_mm_in_24_h_at_beijie() -> None:
     assert others and all(0.25 * 101 - 0.1 <= t < 101.0 for t in others)
 
 
+def test_hourly_readings_add_up_the_same() -> None:
+    rows = [r for r in readings("nianyu-2016", sample_stations(), START, interval_s=3600)]
+    s001 = [r for r in rows if r.station_code == "S001" and r.kind == "rain"]
+    assert len(s001) == 24 and all(r.interval_s == 3600 for r in s001)
+    assert sum(r.value for r in s001) == pytest.approx(101.0, abs=0.05)
+    with pytest.raises(ValueError):
+        list(readings("dry", sample_stations(), START, interval_s=7))
+
+
 def test_nianyu_levels_rise_and_the_reservoir_passes_its_flood_limit() -> None:
     rows = list(readings("nianyu-2016", sample_stations(), START))
     levels = by_station(rows, "level")

@@ -87,6 +87,18 @@ def test_nianyu_afternoon_yellow_signal_levels_over_warning_and_response(county:
     assert s.highest_warning == "黄"
 
 
+def test_short_storm_red_at_wangcunkou_and_response_iii(county: Store) -> None:
+    s = evaluate(county, play("short-storm"), START + 4 * HOUR)
+    storm = town(s, reference_id("township", "王村口镇"))
+    assert storm.observed[3] >= 100.0 and storm.signal == "红"
+    assert storm.proposed_warning == "红" and s.highest_warning == "红"
+    # 3 h >= 100 mm at a station: III by the default triggers.
+    assert s.proposed_response == "III"
+    assert any("单站3小时雨量" in r for r in s.response_reasons)
+    # The cell is local: the county's other townships stay below 红.
+    assert sum(1 for t in s.townships if t.signal == "红") <= 2
+
+
 def test_dry_day_is_quiet(county: Store) -> None:
     s = evaluate(county, play("dry"), START + 24 * HOUR)
     assert s.endangered == () and s.proposed_response == ""
