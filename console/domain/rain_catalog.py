@@ -14,6 +14,17 @@ FORECAST_HORIZONS: tuple[int, ...] = (1, 3, 6, 12, 24)
 # Windows a village's critical rainfall is given for (rain_thresholds columns).
 TIER_WINDOWS: tuple[int, ...] = (1, 3, 6, 24)
 
+# The national rainstorm-signal table (气象灾害预警信号发布与传播办法, 中国气象局令第16号,
+# 附件 暴雨预警信号): (colour, hours, mm), used while the county's table is empty.
+SIGNAL_BASIS = "气象灾害预警信号发布与传播办法（中国气象局令第16号）附件 暴雨预警信号"
+DEFAULT_SIGNALS: tuple[tuple[str, int, float], ...] = (
+    ("蓝", 12, 50.0),
+    ("黄", 6, 50.0),
+    ("橙", 3, 50.0),
+    ("红", 3, 100.0),
+)
+DEFAULT_SIGNALS_TEXT = "、".join(f"{c} {h}小时≥{mm:g}" for c, h, mm in DEFAULT_SIGNALS) + " 毫米"
+
 # What a response trigger measures (console.domain.thresholds.Measures computes each).
 METRIC_AREA_24H = "全县24小时面雨量"
 METRIC_POINT_3H = "单站3小时雨量"

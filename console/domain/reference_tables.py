@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from console.domain import catalog
+from console.domain import catalog, rain_catalog
 from console.domain.fields import Field
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import ENTITY_FIELDS
@@ -56,6 +56,8 @@ class ReferenceTable:
     # person by unit or mobile). (name, declaration) pairs; placed by ``file_order``.
     file_only: tuple[tuple[str, Field], ...] = ()
     name_column: str = "name"
+    # Said beside the count while the table is empty (a table whose defaults apply then).
+    empty_note: str = ""
 
     @property
     def sheet_title(self) -> str:
@@ -260,6 +262,7 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         "暴雨信号标准",
         ("level", "hours"),
         name_column="level",
+        empty_note=f"未设置，按国家标准：{rain_catalog.DEFAULT_SIGNALS_TEXT}",
     ),
     ReferenceTable(
         "response_triggers",
@@ -267,6 +270,7 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         "应急响应条件",
         ("level", "metric"),
         name_column="metric",
+        empty_note="未设置，按内置默认条件（IV级取自县级预案示例，III–I级为推定值）",
     ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}

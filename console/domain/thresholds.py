@@ -31,12 +31,14 @@ import numpy.typing as npt
 
 from console.domain.rain_catalog import (
     COUNT_METRICS,
+    DEFAULT_SIGNALS,
     METRIC_AREA_24H,
     METRIC_OVER_GUARANTEE,
     METRIC_OVER_WARNING,
     METRIC_POINT_3H,
     METRIC_POINT_24H,
     METRIC_RESERVOIR,
+    SIGNAL_BASIS,
 )
 from console.domain.situation import (
     LEVEL_RANK,
@@ -160,12 +162,8 @@ class SignalRule:
     basis: str = ""
 
 
-_SIGNAL_BASIS = "气象灾害预警信号发布与传播办法（中国气象局令第16号）附件 暴雨预警信号"
-DEFAULT_SIGNAL_RULES: tuple[SignalRule, ...] = (
-    SignalRule("蓝", 12, 50.0, _SIGNAL_BASIS),
-    SignalRule("黄", 6, 50.0, _SIGNAL_BASIS),
-    SignalRule("橙", 3, 50.0, _SIGNAL_BASIS),
-    SignalRule("红", 3, 100.0, _SIGNAL_BASIS),
+DEFAULT_SIGNAL_RULES: tuple[SignalRule, ...] = tuple(
+    SignalRule(level, hours, mm, SIGNAL_BASIS) for level, hours, mm in DEFAULT_SIGNALS
 )
 
 

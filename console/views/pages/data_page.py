@@ -274,6 +274,8 @@ class DataPage(Page):
         text = f"共 {total} 条"
         if shown != total:
             text += f"，显示 {shown} 条"
+        if total == 0 and spec.empty_note:
+            text += f"（{spec.empty_note}）"
         self.summary.setText(text)
 
     def _on_changes(self, changes: Changes) -> None:
