@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import random
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +80,19 @@ class ScenarioStation:
             guarantee_level_m=num("guarantee_level_m"),
             flood_limit_level_m=num("flood_limit_level_m"),
         )
+
+
+def stations_from_records(
+    stations: Iterable[Mapping[str, Any]], township_names: Mapping[str, str]
+) -> list[ScenarioStation]:
+    """Scenario stations from live ``stations`` rows (township by id) and the townships'
+    names by id: what ``duty-server simulate-readings`` reads from its database."""
+    return [
+        ScenarioStation.of(
+            {**row, "township": township_names.get(row.get("township_id") or "", "")}
+        )
+        for row in stations
+    ]
 
 
 Generator = Callable[[Sequence[ScenarioStation], int, int], Iterator[Reading]]

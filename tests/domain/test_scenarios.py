@@ -120,6 +120,37 @@ def test_short_storm_reaches_red_at_its_township_only() -> None:
     assert all(LEVEL_RANK[signals[c]] < LEVEL_RANK["红"] for c in rain if c not in centre)
 
 
+def test_stations_from_records_name_their_township() -> None:
+    rows = [
+        {
+            "id": "x",
+            "code": "S001",
+            "kind": "雨量站",
+            "township_id": "t1",
+            "lon": 119.4,
+            "lat": 28.7,
+            "warning_level_m": None,
+        },
+        {
+            "id": "y",
+            "code": "S002",
+            "kind": "水库",
+            "township_id": None,
+            "lon": None,
+            "lat": None,
+            "flood_limit_level_m": 120,
+        },
+    ]
+    got = scenarios.stations_from_records(rows, {"t1": "北界镇"})
+    assert [(s.code, s.township, s.flood_limit_level_m) for s in got] == [
+        ("S001", "北界镇", None),
+        ("S002", "", 120.0),
+    ]
+    # The stations of 北界镇 get 北界镇's rain, whatever their records look like.
+    rain = [r for r in readings("nianyu-2016", got, START) if r.kind == "rain"]
+    assert sum(r.value for r in rain) == pytest.approx(101.0, abs=0.05)
+
+
 def test_dry_has_no_rain_and_levels_below_their_lines() -> None:
     rows = list(readings("dry", sample_stations(), START))
     assert rows and all(r.value == 0.0 for r in rows if r.kind == "rain")

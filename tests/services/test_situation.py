@@ -13,7 +13,7 @@ from console.domain.scenarios import readings
 from console.domain.situation import Situation
 from console.services.context import SYSTEM_USER
 from console.services.sample_data import load_sample, read_sample
-from console.services.situation import evaluate
+from console.services.situation import evaluate, forecast_ahead, latest_forecasts
 from console.store.database import Store
 from console.store.writer import Writer
 from testkit.readings import ArrayReadings
@@ -180,6 +180,32 @@ def test_warnings_in_force_at_the_moment(county: Store, writer: Writer) -> None:
     assert s.warnings[0].issued_at == START + 10 * HOUR and s.warnings[0].until is None
     s = evaluate(county, play("dry"), START + 13 * HOUR)
     assert [w.level for w in s.warnings] == ["橙", "黄"]
+
+
+def test_the_newest_issue_in_force_is_the_forecast() -> None:
+    def row(issued: str, horizon: int, mm: float, start: str | None = None) -> dict[str, Any]:
+        return {
+            "township_id": "t",
+            "issued_at": issued,
+            "valid_from": start or issued,
+            "horizon_h": horizon,
+            "mm": mm,
+        }
+
+    older = [row("2016-09-28T08:00:00+08:00", 24, 100.0)]
+    newer = [row("2016-09-28T11:00:00+08:00", 3, 30.0), row("2016-09-28T11:00:00+08:00", 6, 45.0)]
+    not_yet = [row("2016-09-28T13:00:00+08:00", 3, 90.0)]
+    at = START + 12 * HOUR  # 12:00
+    got = latest_forecasts(older + newer + not_yet, at)
+    assert [r["horizon_h"] for r in got["t"]] == [3, 6]
+    # An hour into the issue: 10 mm/h to 14:00, then 5 mm/h to 17:00; 12:00-15:00 is
+    # 20 + 5 mm. Six hours ahead is past the issue's end: not given.
+    assert forecast_ahead(got["t"], at) == {1: 10.0, 3: 25.0}
+    # A finished issue is no forecast.
+    assert latest_forecasts(newer, START + 17 * HOUR) == {}
+    # A forecast from a later start: no rain before it.
+    later = [row("2016-09-28T11:00:00+08:00", 3, 30.0, start="2016-09-28T13:00:00+08:00")]
+    assert forecast_ahead(latest_forecasts(later, at)["t"], at) == {1: 0.0, 3: 20.0}
 
 
 def test_county_signal_table_replaces_the_defaults(county: Store, writer: Writer) -> None:
