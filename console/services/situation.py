@@ -524,10 +524,16 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         forecast = forecasts.get(tid, {})
         observed: dict[int, float] = {}
         peak: float | None = None
+        short: list[int] = []  # windows whose mean rests on incomplete readings
+        for h in RAIN_WINDOWS if members else ():
+            # A gauge silent for part of the window would pull the mean down: the complete
+            # ones give it while there are any.
+            whole = [m.sums[h].mm for m in members if m.sums[h].complete]
+            if not whole:
+                whole = [m.sums[h].mm for m in members]
+                short.append(h)
+            observed[h] = round(float(np.mean(whole)), 1)
         if members:
-            observed = {
-                h: round(float(np.mean([m.sums[h].mm for m in members])), 1) for h in RAIN_WINDOWS
-            }
             peak = round(max(m.peak_1h for m in members), 1)
         reached = th.rainstorm_signal(observed, inputs.signal_rules) if observed else None
         signal = reached.level if reached else ""
@@ -542,7 +548,6 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
                 note = th.expected_note(observed, forecast, exp)
         if not note and reached is not None:
             note = th.reason_text(reached, "暴雨预警信号标准")
-        short = sorted({h for m in members for h, w in m.sums.items() if not w.complete})
         if short:
             gaps = "数据不全：" + "、".join(f"{h}小时" for h in short)
             note = f"{note}；{gaps}" if note else gaps

@@ -284,6 +284,35 @@ def test_a_point_below_a_reservoir_follows_its_lines(county: Store, writer: Writ
     assert all(e.place_id != point for e in s.endangered) and s.proposed_response == ""
 
 
+def test_a_silent_gauge_does_not_pull_the_area_mean_down() -> None:
+    from console.services.situation import SituationInputs, assess
+
+    town_id, a, b = new_id(), new_id(), new_id()
+    stations = [
+        {"id": sid, "code": code, "name": code, "kind": "雨量站", "township_id": town_id}
+        for sid, code in ((a, "A"), (b, "B"))
+    ]
+    inputs = SituationInputs(
+        townships=[{"id": town_id, "name": "测试乡", "lon": None, "lat": None}],
+        stations=stations,
+        villages=[],
+        risk_points=[],
+    )
+    at = START + 24 * HOUR
+    source = ArrayReadings()
+    full = [at - 300 * i for i in range(287, -1, -1)]
+    source.put(a, "rain", full, [1.0] * 288)  # 12 mm an hour, all day
+    source.put(b, "rain", full[:-6], [1.0] * 282)  # the same, silent for the last 30 min
+    s = assess(inputs, source, at)
+    t = s.townships[0]
+    assert t.observed[1] == 12.0 and t.observed[24] == 288.0  # A's, B's windows are short
+    assert "数据不全" not in t.note
+    # Both silent: the mean of what arrived, and the note says so.
+    source.put(a, "rain", full[-6:], [float("nan")] * 6)
+    t = assess(inputs, source, at).townships[0]
+    assert t.observed[1] == 6.0 and "数据不全：1小时、3小时、6小时、12小时、24小时" in t.note
+
+
 def test_missing_readings_are_said(county: Store) -> None:
     source = play("nianyu-2016")
     # 苏村雨量站 falls silent for the last half hour before 18:00.
