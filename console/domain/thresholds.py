@@ -206,17 +206,6 @@ class Tier:
     mm: Mapping[int, float]
 
 
-# One county's published example (DOMAIN.md: 蓝 35/55/70/100 up to 红 80/120/150/200 mm over
-# 1/3/6/24 h); the two middle colours are interpolated. Used only where a village's own
-# tiers are asked for by the sample; real villages carry their own rows.
-EXAMPLE_TIERS: tuple[Tier, ...] = (
-    Tier("蓝", {1: 35.0, 3: 55.0, 6: 70.0, 24: 100.0}),
-    Tier("黄", {1: 50.0, 3: 75.0, 6: 95.0, 24: 135.0}),
-    Tier("橙", {1: 65.0, 3: 100.0, 6: 120.0, 24: 170.0}),
-    Tier("红", {1: 80.0, 3: 120.0, 6: 150.0, 24: 200.0}),
-)
-
-
 def tier_rules(tiers: Iterable[Tier]) -> tuple[SignalRule, ...]:
     """Tiers as rules (one per colour and window), for :func:`rainstorm_signal` and the
     projection."""

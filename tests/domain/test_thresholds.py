@@ -107,7 +107,13 @@ def test_signal_table_is_configurable() -> None:
 
 
 def test_tiers_any_window_reaching_its_critical_rain() -> None:
-    tiers = th.EXAMPLE_TIERS  # 蓝 35/55/70/100 ... 红 80/120/150/200 over 1/3/6/24 h
+    # One county's published example (DOMAIN.md), the middle colours interpolated.
+    tiers = (
+        Tier("蓝", {1: 35.0, 3: 55.0, 6: 70.0, 24: 100.0}),
+        Tier("黄", {1: 50.0, 3: 75.0, 6: 95.0, 24: 135.0}),
+        Tier("橙", {1: 65.0, 3: 100.0, 6: 120.0, 24: 170.0}),
+        Tier("红", {1: 80.0, 3: 120.0, 6: 150.0, 24: 200.0}),
+    )
     assert tier_level({1: 34.9, 3: 54.9, 6: 69.9, 24: 99.9}, tiers) is None
     got = tier_level({1: 0.0, 3: 0.0, 6: 0.0, 24: 100.0}, tiers)
     assert got is not None and (got.level, got.hours) == ("蓝", 24)

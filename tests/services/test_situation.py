@@ -81,9 +81,14 @@ def test_nianyu_afternoon_yellow_signal_levels_over_warning_and_response(county:
     level = next(st for st in s.stations if st.station_id == LEVEL_S020)
     assert level.level_m is not None and level.level_m >= 2.6 and level.over == ("警戒水位",)
     assert f"station:{LEVEL_S020}:警戒水位" in s.crossings()
-    # A station over 警戒水位 is an IV trigger by default.
+    # A station over 警戒水位 and a reservoir over 汛限水位 are IV triggers by default.
     assert s.proposed_response == "IV"
     assert any("超警戒站数" in r for r in s.response_reasons)
+    assert any("超汛限水库数" in r for r in s.response_reasons)
+    # The sample's 龙潭水库 risk point is tied to its reservoir gauge: 汛限 makes it 黄.
+    reservoir = next(e for e in s.endangered if e.name == "龙潭水库")
+    assert reservoir.level == "黄" and reservoir.station_id == reference_id("station", "S026")
+    assert "已达汛限水位" in reservoir.reason
     assert s.highest_warning == "黄"
 
 
