@@ -552,9 +552,8 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
             gaps = "数据不全：" + "、".join(f"{h}小时" for h in short)
             note = f"{note}；{gaps}" if note else gaps
         if members and not any(m.station.get("township_id") == tid for m in members):
-            note = (
-                note + "；" if note else ""
-            ) + f"本乡镇无雨量站，取最近站（{members[0].station['name']}）"
+            proxy = f"本乡镇无雨量站，取最近站（{members[0].station['name']}）"
+            note = f"{note}；{proxy}" if note else proxy
         proposed = signal
         for e in endangered:
             if e.township_id == tid:
