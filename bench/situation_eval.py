@@ -15,6 +15,7 @@ table is the readings channel's business). Then, median and worst of ``--repeat`
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import sys
@@ -26,15 +27,24 @@ from typing import Any
 
 import numpy as np
 
-from console.domain import catalog
-from console.domain.ids import new_id
-from console.services.situation import assess, evaluate, load_inputs
-from console.store.database import open_store
-from console.store.writer import Writer
-from testkit.readings import ArrayReadings
+# testkit/ lives at the checkout's root, not installed: put the checkout on the path first
+# (as bench/_sync_common.py does), so this also runs this checkout's console.
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from console.domain import catalog  # noqa: E402
+from console.domain.ids import new_id  # noqa: E402
+from console.services.situation import assess, evaluate, load_inputs  # noqa: E402
+from console.store.database import open_store  # noqa: E402
+from console.store.writer import Writer  # noqa: E402
+from testkit.readings import ArrayReadings  # noqa: E402
 
 AT = 1_474_992_000 + 24 * 3600  # 2016-09-29 00:00 Beijing
 TOWNSHIPS = 20
+# "Well under a second": half of one, in CPU time (wall time on a shared machine is not the
+# work's own).
+TARGET_S = 0.5
 
 
 def _time(fn: Callable[[], Any], repeat: int) -> tuple[float, float, float]:
@@ -193,7 +203,11 @@ def main(argv: list[str] | None = None) -> int:
             f"{name:<26} median {med * 1000:4.0f} ms, worst {worst * 1000:4.0f} ms "
             f"(CPU {cpu * 1000:4.0f} ms)"
         )
-    return 0
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    med, _worst, cpu = timings["evaluate (both)"]
+    met = cpu < TARGET_S
+    print(f"target: evaluate under {TARGET_S:g} s of CPU: {'met' if met else 'NOT met'}")
+    return 0 if met else 1
 
 
 if __name__ == "__main__":
