@@ -12,8 +12,8 @@ Rules, each configurable (the county's rows replace the defaults kept here):
 - **Rainstorm signals** (:func:`rainstorm_signal`, :data:`DEFAULT_SIGNAL_RULES`).
 - **Critical rainfall tiers** of a village or risk point (:func:`tier_level`).
 - **Water lines** (:func:`lines_over`): 汛限 / 警戒 / 保证水位 reached.
-- **Forecast projection** (:class:`Projection`, :func:`first_reached`): when a tier or a
-  signal is reached if the forecast rain falls.
+- **Forecast projection** (:class:`Projection`): when a tier or a signal is reached if the
+  forecast rain falls.
 - **Response level** (:func:`propose_response`, :data:`DEFAULT_RESPONSE_TRIGGERS`).
 
 A threshold is reached when the value is **at or above** it (``>=``), as the signal rules
@@ -334,7 +334,6 @@ class Projection:
         step_s: int = PROJECTION_STEP_S,
     ) -> None:
         self.t_h = np.arange(0, horizon_h * HOUR + step_s, step_s, dtype=np.float64) / HOUR
-        self.any_forecast = any(v > 0 for v in forecast.values())
         curve = forecast_curve(forecast)
         # Every window at every step at once: rows are windows, columns the steps ahead.
         w = np.asarray(RAIN_WINDOWS, dtype=np.float64)[:, None]
@@ -375,15 +374,6 @@ class Projection:
             if rank > best_rank or (rank == best_rank and t < best.in_h):
                 best = candidate
         return best
-
-
-def first_reached(
-    tail: Callable[[FloatArray], FloatArray],
-    forecast: Mapping[int, float],
-    rules: Sequence[SignalRule],
-) -> Expected | None:
-    """Shorthand for one projection: the highest rule reached and when."""
-    return Projection(tail, forecast).expected(rules)
 
 
 def hours_text(hours: float) -> str:
