@@ -42,7 +42,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # takes households and population, risk_point.upsert warning_signal and the critical rainfall
 # tiers, shelter.upsert facilities, station.upsert the reservoir levels and the kind 水库.
 # 5: the 通话 log kind (a call made from 通讯录 and its outcome, onto an incident's timeline).
-SCHEMA_VERSION = 5
+# 6: village.upsert and risk_point.upsert take station_id (关联站点); rain_threshold,
+# rain_signal_rule, response_trigger, rain_forecast and warning upsert and delete (issue 11).
+SCHEMA_VERSION = 6
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
