@@ -13,8 +13,9 @@ Scenarios (:data:`SCENARIOS`):
   24 h from ``start`` (taken as midnight, Beijing time), shaped as a typhoon's rain band:
   light at night, heaviest in the afternoon (peak 15:00), easing in the evening. Elsewhere
   the total decays with distance from 北界镇 (half at about 28 km, never below a quarter).
-  Level stations rise after the rain with a lag of about three hours, the one nearest the
-  heaviest rain above its 警戒水位; a reservoir rises through its 汛限水位.
+  Level stations rise after the rain with a lag of about three hours, by more the nearer
+  they are to 北界镇: those of 北界镇 and its neighbours pass their 警戒水位; a reservoir
+  rises through its 汛限水位.
 - ``short-storm``: a local convective cell: 120 mm in 3 h at one township (红 by the
   rainstorm-signal table: 3 h >= 100 mm), falling off within about 10 km.
 - ``dry``: 24 h without rain; levels steady below their lines.
@@ -314,7 +315,7 @@ SCENARIOS: dict[str, Scenario] = {
         "台风“鲇鱼”（2016-09-28）重建（模拟）",
         "2016 年 9 月 28 日台风“鲇鱼”影响遂昌的降雨过程重建，供演练使用，并非实测数据："
         "北界镇 24 小时约 101 毫米，午后最强，其余乡镇随距离递减；河道水位随降雨上涨，"
-        "最近的水位站超警戒，水库超汛限。",
+        "北界镇及周边水位站超警戒，水库超汛限。",
         24,
         _nianyu,
     ),
