@@ -10,7 +10,9 @@ tables. The script validates the result before writing it: every township / vill
 reference resolves, every point lies inside the county outline
 (``console/resources/geo/suichang_outline.geojson``, WGS-84) with a margin, and the counts match the
 brief (20 townships, 3-5 villages each, >= 3 risk points of each 识别一张图 type, 29 township and
-8 village forest-fire teams, about 30 shelters and 25 stations).
+8 village forest-fire teams, about 30 shelters and 25 stations, two of them reservoir gauges
+added after the rest so the random positions stay as they were). Two sample reservoirs get
+a gauge and the villages with 山洪 or 地灾 points the example critical rainfall.
 
 Run with ``python tools/build_sample_data.py`` (standard library only).
 """
@@ -60,7 +62,7 @@ TEAM_KIND_TOWNSHIP_FOREST = "乡镇森林消防队"
 TEAM_KIND_VILLAGE_FOREST = "村级森林消防队"
 EXPECTED_TOWNSHIP_FOREST_TEAMS = 29  # 遂昌县应急管理“十四五”规划: 29支乡镇级森林消防应急队伍
 EXPECTED_VILLAGE_FOREST_TEAMS = 8  # ... 8支村级森林消防队伍
-STATION_KINDS = ("雨量站", "水位站", "水文站")
+STATION_KINDS = ("雨量站", "水位站", "水文站", "水库")
 
 # People (issue 10): the posts of the county leaders who each take two townships (包乡),
 # the village work group's four roles and the post of who holds each, and the grid role of
@@ -667,9 +669,10 @@ class SampleBuilder:
         shelters = self.shelters()
         risk_points = self.risk_points(shelters)
         teams = self.teams()
-        stations = self.stations()
+        stations = self.stations() + sample_reservoirs(risk_points)
         units, people, roles = self.people(risk_points, shelters, stations)
         special = self.special_households(risk_points)
+        rain_thresholds = sample_rain_thresholds(risk_points)
         return {
             "label": LABEL,
             "notice": NOTICE,
@@ -687,10 +690,14 @@ class SampleBuilder:
                 "由 GCJ-02 转换为 WGS-84（console/resources/geo/suichang_outline.geojson）",
                 "persons_and_phones": "人员姓名均已匿名（某某），电话号码均为 1380000xxxx "
                 "形式的占位号码",
-                "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）",
+                "water_levels": "水位站、水文站的警戒水位、保证水位为相对水尺零点的示例值（米）；"
+                "龙潭水库、金坑水库水位站的汛限、设计、校核水位为示例值",
                 "people_and_roles": "单位为示例；人员及其责任角色（包乡县领导、乡镇第一责任人、"
                 "村级工作组、网格责任人、灾害信息员、会商专家）均为虚构示例",
                 "special_households": "一户一策户（户主、人数、类别、帮扶人）均为虚构示例",
+                "rain_thresholds": "山洪危险区、地质灾害隐患点所在村的临界雨量为某县公开示例值"
+                "（蓝 35/55/70/100 至 红 80/120/150/200 毫米，1/3/6/24 小时；黄、橙为插值），"
+                "仅供演示",
                 "generated_by": f"tools/build_sample_data.py（随机种子 {SEED}）",
             },
             "townships": townships,
@@ -703,7 +710,73 @@ class SampleBuilder:
             "people": people,
             "person_roles": roles,
             "special_households": special,
+            "rain_thresholds": rain_thresholds,
         }
+
+
+# Reservoir gauges of two sample reservoirs (code, risk point name, 汛限 / 设计 / 校核 m):
+# example levels, so a drill (duty-server simulate-readings) can pass a 汛限水位.
+RESERVOIRS: tuple[tuple[str, str, float, float, float], ...] = (
+    ("S026", "龙潭水库", 312.0, 314.2, 315.0),
+    ("S027", "金坑水库", 268.5, 270.1, 270.8),
+)
+
+
+def sample_reservoirs(risk_points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A water-level station at each of the RESERVOIRS risk points (just beside it, no
+    randomness: the rest of the sample stays as it was), and the risk point tied to it."""
+    out = []
+    for code, name, flood_limit, design, check in RESERVOIRS:
+        point = next(r for r in risk_points if r["name"] == name)
+        point["station"] = code
+        out.append(
+            {
+                "code": code,
+                "name": f"{name}水位站",
+                "kind": "水库",
+                "township": point["township"],
+                "lon": round(point["lon"] + 0.002, 5),
+                "lat": round(point["lat"] + 0.001, 5),
+                "flood_limit_level_m": flood_limit,
+                "design_level_m": design,
+                "check_level_m": check,
+            }
+        )
+    return out
+
+
+# One county's published example of critical rainfall (DOMAIN.md: 蓝 35/55/70/100 up to
+# 红 80/120/150/200 mm over 1/3/6/24 h); 黄 and 橙 interpolated. (colour, {hours: mm})
+EXAMPLE_TIERS: tuple[tuple[str, dict[int, float]], ...] = (
+    ("蓝", {1: 35.0, 3: 55.0, 6: 70.0, 24: 100.0}),
+    ("黄", {1: 50.0, 3: 75.0, 6: 95.0, 24: 135.0}),
+    ("橙", {1: 65.0, 3: 100.0, 6: 120.0, 24: 170.0}),
+    ("红", {1: 80.0, 3: 120.0, 6: 150.0, 24: 200.0}),
+)
+
+
+def sample_rain_thresholds(risk_points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The example critical rainfall (EXAMPLE_TIERS) for each village that has a 山洪 or
+    地质灾害 risk point, one row per colour."""
+
+    villages = sorted(
+        {
+            (r["township"], r["village"])
+            for r in risk_points
+            if r["type"] in ("山洪危险区", "地质灾害隐患点") and r.get("village")
+        }
+    )
+    return [
+        {
+            "township": township,
+            "village": village,
+            "level": level,
+            **{f"rain_{h}h_mm": mm for h, mm in sorted(tiers.items())},
+            "basis": "某县公开示例值（示例）",
+        }
+        for township, village in villages
+        for level, tiers in EXAMPLE_TIERS
+    ]
 
 
 def km(a: Point, b: Point) -> float:
@@ -842,7 +915,13 @@ def validate(data: dict[str, Any], outline: list[Point]) -> list[str]:
     check(20 <= len(codes) <= 30, f"{len(codes)} stations, want about 25")
     for s in data["stations"]:
         check(s["kind"] in STATION_KINDS, f"station {s['code']}: bad kind")
-        if s["kind"] != "雨量站":
+        if s["kind"] == "水库":
+            levels = [s.get(k) for k in ("flood_limit_level_m", "design_level_m", "check_level_m")]
+            check(
+                all(isinstance(v, float) for v in levels) and levels == sorted(levels),
+                f"station {s['code']}: reservoir levels",
+            )
+        elif s["kind"] != "雨量站":
             w, g = s.get("warning_level_m"), s.get("guarantee_level_m")
             check(
                 isinstance(w, float) and isinstance(g, float) and w < g,

@@ -42,6 +42,18 @@ def parse(text: str) -> datetime:
     return to_beijing(datetime.fromisoformat(text))
 
 
+def typed_time(text: str) -> str:
+    """A time as an officer types it: without an offset it is Beijing time ("2016-09-28
+    08:00" -> "2016-09-28T08:00:00+08:00"); anything else is returned as typed, for the
+    field check to judge."""
+    stripped = text.strip()
+    try:
+        moment = datetime.fromisoformat(stripped)
+    except ValueError:
+        return text
+    return canonical(moment) if moment.tzinfo is None else stripped
+
+
 def display(text_or_moment: str | datetime) -> str:
     """``2026-11-28 22:51`` in Beijing time."""
     moment = parse(text_or_moment) if isinstance(text_or_moment, str) else text_or_moment

@@ -71,10 +71,11 @@ def ref(label: str, table: str, *, required: bool = False, index: bool = False) 
     return _column(spec, None, ForeignKey(f"{table}.id"), nullable=not required, index=index)
 
 
-def timestamp(label: str, *, index: bool = False) -> Any:
-    """A required ISO 8601 time with its UTC offset."""
-    spec = Field(label, str, required=True, timestamp=True)
-    return _column(spec, String(TIMESTAMP_MAX_LEN), nullable=False, index=index)
+def timestamp(label: str, *, index: bool = False, required: bool = True) -> Any:
+    """An ISO 8601 time with its UTC offset; required unless ``required=False`` (then null
+    when not given)."""
+    spec = Field(label, str, required=required, nullable=not required, timestamp=True)
+    return _column(spec, String(TIMESTAMP_MAX_LEN), nullable=not required, index=index)
 
 
 def day(label: str) -> Any:

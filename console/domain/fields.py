@@ -108,6 +108,8 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
         if spec.ref is not None and not is_uuid(value):
             raise MutationRejected("bad_ref", f"“{spec.label}”不是有效的记录编号")
         if spec.timestamp:
+            if not value and spec.nullable:
+                return None  # an optional time left empty (a warning not yet lifted)
             if len(value) > TIMESTAMP_MAX_LEN:
                 raise MutationRejected(
                     "bad_time",

@@ -450,3 +450,123 @@ def readings_columns() -> list[sa.Column[Any]]:
         sa.Column("simulated", sa.Boolean(), nullable=False),
         sa.Column("seq", sa.BigInteger(), nullable=False),
     ]
+
+
+# Issue #11 (workstation 0013, server 0012): the rain station of villages and risk points.
+_RAIN_STATION_REFS = ("villages", "risk_points")
+_RAIN_INDEXES = (
+    ("rain_thresholds", "township_id"),
+    ("rain_thresholds", "village_id"),
+    ("rain_forecasts", "township_id"),
+    ("rain_forecasts", "issued_at"),
+    ("warnings", "issued_at"),
+    ("warnings", "township_id"),
+)
+
+
+def add_rain_config() -> None:
+    """Critical rainfall, the rainstorm-signal table, response triggers, forecasts and
+    warnings (new tables), and an optional rain station on villages and risk points (null on
+    old rows: the nearest station stands for them)."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in _RAIN_STATION_REFS:
+        if sqlite:
+            # In place (Alembic would want a copy-and-rename batch for the constraint):
+            # SQLite adds a column with REFERENCES when its default is null.
+            op.execute(
+                f"ALTER TABLE {table} ADD COLUMN station_id VARCHAR(36) REFERENCES stations (id)"
+            )
+        else:
+            op.add_column(
+                table,
+                sa.Column(
+                    "station_id",
+                    sa.String(length=36),
+                    sa.ForeignKey("stations.id", name=f"fk_{table}_station_id"),
+                    nullable=True,
+                ),
+            )
+    op.create_table(
+        "rain_thresholds",
+        sa.Column("township_id", sa.String(length=36), nullable=False),
+        sa.Column("village_id", sa.String(length=36), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("rain_1h_mm", sa.Float(), nullable=True),
+        sa.Column("rain_3h_mm", sa.Float(), nullable=True),
+        sa.Column("rain_6h_mm", sa.Float(), nullable=True),
+        sa.Column("rain_24h_mm", sa.Float(), nullable=True),
+        sa.Column("basis", sa.String(length=200), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["village_id"], ["villages.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "rain_signal_rules",
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("mm", sa.Float(), nullable=True),
+        sa.Column("basis", sa.String(length=200), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "response_triggers",
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("metric", sa.String(length=12), nullable=False),
+        sa.Column("low", sa.Float(), nullable=True),
+        sa.Column("high", sa.Float(), nullable=True),
+        sa.Column("with_forecast", sa.Boolean(), nullable=False),
+        sa.Column("basis", sa.String(length=200), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "rain_forecasts",
+        sa.Column("township_id", sa.String(length=36), nullable=False),
+        sa.Column("issued_at", sa.String(length=32), nullable=False),
+        sa.Column("valid_from", sa.String(length=32), nullable=False),
+        sa.Column("horizon_h", sa.Integer(), nullable=False),
+        sa.Column("mm", sa.Float(), nullable=True),
+        sa.Column("source", sa.String(length=80), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "warnings",
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("issued_at", sa.String(length=32), nullable=False),
+        sa.Column("until", sa.String(length=32), nullable=True),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("area", sa.String(length=200), nullable=False),
+        sa.Column("issuer", sa.String(length=80), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for table, column in _RAIN_INDEXES:
+        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+
+
+def drop_rain_config() -> None:
+    for table, column in reversed(_RAIN_INDEXES):
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+    for table in (
+        "warnings",
+        "rain_forecasts",
+        "response_triggers",
+        "rain_signal_rules",
+        "rain_thresholds",
+    ):
+        op.drop_table(table)
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table in reversed(_RAIN_STATION_REFS):
+        if sqlite:  # SQLite drops a column that only its own REFERENCES names
+            op.execute(f"ALTER TABLE {table} DROP COLUMN station_id")
+        else:
+            op.drop_constraint(f"fk_{table}_station_id", table, type_="foreignkey")
+            op.drop_column(table, "station_id")

@@ -20,6 +20,7 @@ from console.domain import (
     assessment_rules,
     catalog,
     grading,
+    rain_catalog,
     readings,
     reporting,
     roles,
@@ -52,7 +53,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 5: the 通话 log kind (a call made from 通讯录 and its outcome, onto an incident's timeline).
 # 6: 研判一张单 (assessment.create / update / sign / revise / discard) and threshold alerts
 # (alert.raise / clear / acknowledge).
-SCHEMA_VERSION = 6
+# 7: village.upsert and risk_point.upsert take station_id (关联站点); rain_threshold,
+# rain_signal_rule, response_trigger, rain_forecast and warning upsert and delete (issue 11).
+SCHEMA_VERSION = 7
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -368,6 +371,15 @@ for _name, _entity, _label in (
 _reference_mutations("risk_points", "risk_point", "风险点", catalog.rainfall_problem)
 _reference_mutations("stations", "station", "水文雨量站", catalog.station_problem)
 _reference_mutations("person_roles", "person_role", "责任角色", catalog.role_problem)
+_reference_mutations("rain_thresholds", "rain_threshold", "临界雨量", rain_catalog.tier_problem)
+_reference_mutations(
+    "rain_signal_rules", "rain_signal_rule", "暴雨信号标准", rain_catalog.signal_rule_problem
+)
+_reference_mutations(
+    "response_triggers", "response_trigger", "应急响应条件", rain_catalog.trigger_problem
+)
+_reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
+_reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:

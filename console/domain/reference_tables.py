@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from console.domain import catalog
+from console.domain import catalog, rain_catalog
 from console.domain.fields import Field
 from console.domain.ids import new_id, reference_id
 from console.domain.schema import ENTITY_FIELDS
@@ -56,6 +56,8 @@ class ReferenceTable:
     # person by unit or mobile). (name, declaration) pairs; placed by ``file_order``.
     file_only: tuple[tuple[str, Field], ...] = ()
     name_column: str = "name"
+    # Said beside the count while the table is empty (a table whose defaults apply then).
+    empty_note: str = ""
 
     @property
     def sheet_title(self) -> str:
@@ -106,12 +108,30 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         file_order=("name", "kind", "lon", "lat", "position_approximate"),
         file_title="乡镇",
     ),
+    # Before the villages and risk points that name their rain station by its code.
+    ReferenceTable(
+        "stations",
+        "station",
+        "水文雨量站",
+        ("code",),
+        file_order=(
+            "code",
+            "name",
+            "kind",
+            "township_id",
+            "lon",
+            "lat",
+            "warning_level_m",
+            "guarantee_level_m",
+            "flood_limit_level_m",
+        ),
+    ),
     ReferenceTable(
         "villages",
         "village",
         "村（社区）",
         ("township_id", "name"),
-        file_order=("township_id", "name", "lon", "lat"),
+        file_order=("township_id", "name", "lon", "lat", "station_id"),
     ),
     ReferenceTable(
         "shelters",
@@ -168,22 +188,6 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "equipment",
             "lon",
             "lat",
-        ),
-    ),
-    ReferenceTable(
-        "stations",
-        "station",
-        "水文雨量站",
-        ("code",),
-        file_order=(
-            "code",
-            "name",
-            "kind",
-            "township_id",
-            "lon",
-            "lat",
-            "warning_level_m",
-            "guarantee_level_m",
         ),
     ),
     ReferenceTable(
@@ -248,6 +252,46 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         # The helper is found by mobile (names repeat); the file says who it is.
         file_only=(("helper_mobile", Field("帮扶人手机", max_len=32)),),
         name_column="head_name",
+    ),
+    # Issue #11: a village's critical rainfall by colour; the rainstorm-signal table and the
+    # response triggers (empty: the defaults of console/domain/thresholds.py); forecasts and
+    # warnings as the duty room enters or imports them.
+    ReferenceTable(
+        "rain_thresholds",
+        "rain_threshold",
+        "临界雨量",
+        ("township_id", "village_id", "level"),
+        name_column="level",
+    ),
+    ReferenceTable(
+        "rain_forecasts",
+        "rain_forecast",
+        "面雨量预报",
+        ("township_id", "issued_at", "horizon_h"),
+        name_column="horizon_h",
+    ),
+    ReferenceTable(
+        "warnings",
+        "warning",
+        "预警信号",
+        ("kind", "level", "issued_at"),
+        name_column="kind",
+    ),
+    ReferenceTable(
+        "rain_signal_rules",
+        "rain_signal_rule",
+        "暴雨信号标准",
+        ("level", "hours"),
+        name_column="level",
+        empty_note=f"未设置，按国家标准：{rain_catalog.DEFAULT_SIGNALS_TEXT}",
+    ),
+    ReferenceTable(
+        "response_triggers",
+        "response_trigger",
+        "应急响应条件",
+        ("level", "metric"),
+        name_column="metric",
+        empty_note="未设置，按内置默认条件（IV级取自县级预案示例，III–I级为推定值）",
     ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}

@@ -32,6 +32,9 @@ TABLE_NOUNS: dict[str, str] = {
     "people": "名人员",
     "person_roles": "条责任角色",
     "incidents": "起事件",
+    "rain_thresholds": "条临界雨量",
+    "rain_forecasts": "条面雨量预报",
+    "warnings": "条预警信号",
 }
 
 

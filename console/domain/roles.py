@@ -64,6 +64,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alert.clear": _EDITORS,
     "alert.acknowledge": _EDITORS,
 }
+# The rainstorm-signal table and the response triggers decide warnings and response
+# levels: the leader's call, as the grading table is.
+for _entity in ("rain_signal_rule", "response_trigger"):
+    PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
+    PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 for _entity in (
     "township",
     "village",
@@ -75,6 +80,9 @@ for _entity in (
     "person",
     "person_role",
     "special_household",
+    "rain_threshold",
+    "rain_forecast",
+    "warning",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

@@ -46,6 +46,28 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
     for t in data["townships"]:
         args = _pick(t, "name", "kind", "lon", "lat", "position_approximate")
         calls.append(("township.upsert", {"id": town(t["name"]), **args, "is_sample": True}))
+    # Stations before the villages and risk points that may name theirs (0013).
+    for st in data["stations"]:
+        args = _pick(
+            st,
+            "code",
+            "name",
+            "kind",
+            "lon",
+            "lat",
+            "warning_level_m",
+            "guarantee_level_m",
+            "flood_limit_level_m",
+            "design_level_m",
+            "check_level_m",
+        )
+        args["township_id"] = town(st.get("township"))
+        calls.append(
+            (
+                "station.upsert",
+                {"id": reference_id("station", st["code"]), **args, "is_sample": True},
+            )
+        )
     for v in data["villages"]:
         args = {"township_id": town(v["township"]), **_pick(v, "name", "lon", "lat")}
         calls.append(
@@ -79,6 +101,8 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             args["village_id"] = village(r["township"], r["village"])
         if r.get("shelter"):
             args["shelter_id"] = shelter_ids[r["shelter"]]
+        if r.get("station"):
+            args["station_id"] = reference_id("station", r["station"])
         rid = reference_id("risk_point", r["township"], r["type"], r["name"])
         calls.append(("risk_point.upsert", {"id": rid, **args, "is_sample": True}))
     for m in data["teams"]:
@@ -87,18 +111,21 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
         calls.append(
             ("team.upsert", {"id": reference_id("team", m["name"]), **args, "is_sample": True})
         )
-    for st in data["stations"]:
-        args = _pick(
-            st, "code", "name", "kind", "lon", "lat", "warning_level_m", "guarantee_level_m"
-        )
-        args["township_id"] = town(st.get("township"))
+    calls += _people_calls(data, town, village)
+    for r in data.get("rain_thresholds", []):
+        args = _pick(r, "level", "rain_1h_mm", "rain_3h_mm", "rain_6h_mm", "rain_24h_mm", "basis")
         calls.append(
             (
-                "station.upsert",
-                {"id": reference_id("station", st["code"]), **args, "is_sample": True},
+                "rain_threshold.upsert",
+                {
+                    "id": reference_id("rain_threshold", r["township"], r["village"], r["level"]),
+                    "township_id": town(r["township"]),
+                    "village_id": village(r["township"], r["village"]),
+                    **args,
+                    "is_sample": True,
+                },
             )
         )
-    calls += _people_calls(data, town, village)
     for h in data.get("special_households", []):
         township, village_id = town(h["township"]), village(h["township"], h["village"])
         args = _pick(h, "head_name", "persons", "condition", "needs", "phone")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import assessment_rules, catalog, grading, reporting
+from console.domain import assessment_rules, catalog, grading, rain_catalog, reporting
 from console.domain.columns import (
     FIELD,
     SYSTEM,
@@ -42,6 +42,7 @@ from console.domain.fields import (
     TIMESTAMP_MAX_LEN,
     Field,
 )
+from console.domain.situation import RESPONSE_LEVELS, WARNING_LEVELS
 
 
 class SyncedBase(DeclarativeBase):
@@ -73,6 +74,24 @@ class Township(SyncedRecord):
     is_sample: Mapped[bool] = _is_sample()
 
 
+class Station(SyncedRecord):
+    __tablename__ = "stations"
+
+    code: Mapped[str] = text("站码", 20, required=True)
+    name: Mapped[str] = text("站名", 80, required=True)
+    kind: Mapped[str] = choice("站点类型", catalog.STATION_KINDS, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    warning_level_m: Mapped[float | None] = number("警戒水位", -100, 10_000)
+    guarantee_level_m: Mapped[float | None] = number("保证水位", -100, 10_000)
+    # 0011: reservoirs (水库) only.
+    flood_limit_level_m: Mapped[float | None] = number("汛限水位", -100, 10_000)
+    design_level_m: Mapped[float | None] = number("设计水位", -100, 10_000)
+    check_level_m: Mapped[float | None] = number("校核水位", -100, 10_000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 class Village(SyncedRecord):
     __tablename__ = "villages"
 
@@ -82,6 +101,9 @@ class Village(SyncedRecord):
     lat: Mapped[float | None] = lat()
     households: Mapped[int] = count("户数")  # 0011: 0 on villages recorded before
     population: Mapped[int] = count("人口")
+    # 0013: the station whose readings stand for the village (null: the nearest rain
+    # station); a level station judges it on its water lines.
+    station_id: Mapped[str | None] = ref("关联站点", "stations")
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -134,6 +156,9 @@ class RiskPoint(SyncedRecord):
     evacuate_rain_1h_mm: Mapped[float | None] = _rain("立即转移", "1小时")
     evacuate_rain_3h_mm: Mapped[float | None] = _rain("立即转移", "3小时")
     evacuate_rain_24h_mm: Mapped[float | None] = _rain("立即转移", "24小时")
+    # 0013: the station whose readings stand for the point (null: the village's, else the
+    # nearest rain station); a level station (a reservoir) judges it on its water lines.
+    station_id: Mapped[str | None] = ref("关联站点", "stations")
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -149,24 +174,6 @@ class Team(SyncedRecord):
     equipment: Mapped[str] = long_text("主要装备", 500)
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
-    is_sample: Mapped[bool] = _is_sample()
-
-
-class Station(SyncedRecord):
-    __tablename__ = "stations"
-
-    code: Mapped[str] = text("站码", 20, required=True)
-    name: Mapped[str] = text("站名", 80, required=True)
-    kind: Mapped[str] = choice("站点类型", catalog.STATION_KINDS, 8, required=True)
-    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
-    lon: Mapped[float | None] = lon()
-    lat: Mapped[float | None] = lat()
-    warning_level_m: Mapped[float | None] = number("警戒水位", -100, 10_000)
-    guarantee_level_m: Mapped[float | None] = number("保证水位", -100, 10_000)
-    # 0011: reservoirs (水库) only.
-    flood_limit_level_m: Mapped[float | None] = number("汛限水位", -100, 10_000)
-    design_level_m: Mapped[float | None] = number("设计水位", -100, 10_000)
-    check_level_m: Mapped[float | None] = number("校核水位", -100, 10_000)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -552,13 +559,94 @@ class ReportedReading(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class RainThreshold(SyncedRecord):
+    """One colour of a village's critical rainfall (临界雨量, per village or small basin):
+    the mm of each window that reaches it (a window left empty has no threshold). A risk
+    point is judged on its own 准备转移 / 立即转移 rain (黄 / 红, see
+    :func:`console.domain.thresholds.risk_point_tiers`), else on its village's rows.
+    Natural key: township + village + colour."""
+
+    __tablename__ = "rain_thresholds"
+
+    township_id: Mapped[str] = ref("所属乡镇", "townships", required=True, index=True)
+    village_id: Mapped[str] = ref("所属村", "villages", required=True, index=True)
+    level: Mapped[str] = choice("预警等级", WARNING_LEVELS, 4, required=True)
+    rain_1h_mm: Mapped[float | None] = number("1小时（毫米）", 0, 2000)
+    rain_3h_mm: Mapped[float | None] = number("3小时（毫米）", 0, 2000)
+    rain_6h_mm: Mapped[float | None] = number("6小时（毫米）", 0, 2000)
+    rain_24h_mm: Mapped[float | None] = number("24小时（毫米）", 0, 2000)
+    basis: Mapped[str] = text("依据", 200)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class RainSignalRule(SyncedRecord):
+    """One row of the county's rainstorm-signal table (暴雨预警信号标准). While the table has
+    no live row the national defaults apply
+    (:data:`console.domain.thresholds.DEFAULT_SIGNAL_RULES`); once it has any, its rows are
+    the whole table. Natural key: colour + window."""
+
+    __tablename__ = "rain_signal_rules"
+
+    level: Mapped[str] = choice("信号等级", WARNING_LEVELS, 4, required=True)
+    hours: Mapped[int] = integer("时段（小时）", 1, 24)
+    mm: Mapped[float | None] = number("雨量（毫米）", 0, 2000)
+    basis: Mapped[str] = text("依据", 200)
+
+
+class ResponseTrigger(SyncedRecord):
+    """One trigger of an emergency response level (应急响应启动条件): the measure within
+    [下限, 上限), and whether more rain must be forecast. While the table has no live row the
+    defaults apply (:data:`console.domain.thresholds.DEFAULT_RESPONSE_TRIGGERS`); once it
+    has any, its rows are the whole table. Natural key: level + measure."""
+
+    __tablename__ = "response_triggers"
+
+    level: Mapped[str] = choice("响应等级", RESPONSE_LEVELS, 4, required=True)
+    metric: Mapped[str] = choice("启动指标", rain_catalog.RESPONSE_METRICS, 12, required=True)
+    low: Mapped[float | None] = number("下限", 0, 100_000)
+    high: Mapped[float | None] = number("上限", 0, 100_000)
+    with_forecast: Mapped[bool] = flag("且预报仍有降雨", default=False)
+    basis: Mapped[str] = text("依据", 200)
+
+
+class RainForecast(SyncedRecord):
+    """An area rainfall forecast (面雨量预报) for a township: the mm expected over the next
+    ``horizon_h`` hours from ``valid_from``. Natural key: township + issue time + horizon."""
+
+    __tablename__ = "rain_forecasts"
+
+    township_id: Mapped[str] = ref("乡镇", "townships", required=True, index=True)
+    issued_at: Mapped[str] = timestamp("发布时间", index=True)
+    valid_from: Mapped[str] = timestamp("起报时间")
+    horizon_h: Mapped[int] = integer("预报时效（小时）", 1, 24)
+    mm: Mapped[float | None] = number("预报雨量（毫米）", 0, 2000)
+    source: Mapped[str] = text("来源", 80)
+
+
+class IssuedWarning(SyncedRecord):
+    """A warning issued (暴雨 / 台风 / 山洪 / 地质灾害预警信号): its colour, the area (a
+    township, or text for a wider area), from when until when, who issued it. Natural key:
+    kind + colour + issue time."""
+
+    __tablename__ = "warnings"
+
+    kind: Mapped[str] = choice("预警种类", rain_catalog.WARNING_KINDS, 8, required=True)
+    level: Mapped[str] = choice("预警等级", WARNING_LEVELS, 4, required=True)
+    issued_at: Mapped[str] = timestamp("发布时间", index=True)
+    until: Mapped[str | None] = timestamp("解除时间", required=False)
+    township_id: Mapped[str | None] = ref("预警乡镇", "townships", index=True)
+    area: Mapped[str] = text("预警区域", 200)
+    issuer: Mapped[str] = text("发布单位", 80)
+    body: Mapped[str] = long_text("预警内容", 2000)
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
+    Station,  # before the villages and risk points that refer to it (0013)
     Village,
     Shelter,
     RiskPoint,
     Team,
-    Station,
     Unit,
     Person,
     PersonRole,
@@ -574,6 +662,11 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Assessment,
     ThresholdAlert,
     ReportedReading,
+    RainThreshold,
+    RainSignalRule,
+    ResponseTrigger,
+    RainForecast,
+    IssuedWarning,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

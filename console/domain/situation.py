@@ -58,6 +58,9 @@ class StationState:
     over: tuple[str, ...] = ()
     signal: str = ""  # rainstorm-signal colour the station's sums reach
     simulated: bool = False  # any reading behind it came from the simulator (模拟)
+    # Windows (hours) its rain readings do not cover whole (a silent gauge): their sums are
+    # what arrived, not the rain that fell.
+    incomplete: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,20 @@ class TownshipState:
 
 
 @dataclass(frozen=True)
+class WarningInForce:
+    """A warning issued (the warnings table) and not yet lifted at the moment."""
+
+    warning_id: str
+    kind: str  # 暴雨 / 台风 / 山洪 / 地质灾害
+    level: str  # one of WARNING_LEVELS
+    township_id: str | None
+    area: str  # the area as written ("" when the township says it)
+    issued_at: int
+    until: int | None
+    issuer: str
+
+
+@dataclass(frozen=True)
 class Situation:
     """Everything the engine says at ``at``."""
 
@@ -109,6 +126,8 @@ class Situation:
     proposed_response: str = ""  # one of RESPONSE_LEVELS or ""
     response_reasons: tuple[str, ...] = ()  # Chinese, one per trigger met
     simulated: bool = False  # built (partly) from simulated readings: show 模拟
+    # Warnings issued and not lifted at ``at``, highest first.
+    warnings: tuple[WarningInForce, ...] = ()
 
     @property
     def highest_warning(self) -> str:

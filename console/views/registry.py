@@ -157,7 +157,8 @@ VIEWS: tuple[ViewSpec, ...] = (
         "Ctrl+Shift+D",
         "console.views.pages.data_page:DataPage",
         "数",
-        "乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍和水文雨量站的名录与编辑。",
+        "乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍和水文雨量站的名录与编辑，"
+        "以及临界雨量、面雨量预报和预警信号。",
     ),
     ViewSpec(
         "sync",

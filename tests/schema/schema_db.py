@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -136,8 +136,11 @@ def old_workstation(folder: Path, revision: str, incidents: dict[int, dict[str, 
     raw = sqlite3.connect(path)
     search.register(raw)
     with raw:
+        # The columns of 0003 (a later revision appends its own, with defaults).
+        names = [r[1] for r in raw.execute("PRAGMA table_info(client_state)")][:5]
         raw.execute(
-            "INSERT INTO client_state VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
+            f"INSERT INTO client_state ({', '.join(names)}) "
+            "VALUES (1, ?, 1, 0, '0001732781234567-00000-c0ffee00')",
             (OLD_CLIENT,),
         )
         for rowid, row in incidents.items():
@@ -152,3 +155,62 @@ def insert_old_rows(conn: Connection, name: str, rows: list[dict[str, Any]]) -> 
     """INSERT only the columns given. The current model's insert would also name every
     column added since (a default it fills), which the old revision does not have."""
     conn.execute(table(name, *(column(k) for k in rows[0])).insert(), rows)
+
+
+def insert_raw(path: Path, rows: Iterable[tuple[str, dict[str, Any]]]) -> None:
+    """INSERT (table, row) pairs into an old workstation's file with plain sqlite3, only
+    the columns given (as :func:`insert_old_rows` does on a server)."""
+    import sqlite3
+
+    raw = sqlite3.connect(path)
+    with raw:
+        for name, row in rows:
+            names = ", ".join(row)
+            marks = ", ".join(f":{k}" for k in row)
+            raw.execute(f"INSERT INTO {name} ({names}) VALUES ({marks})", row)
+    raw.close()
+
+
+def check_in_write_scope(engine: Engine, check: Callable[[Connection], None]) -> None:
+    """Run ``check`` in one transaction that may write synced tables (the workstation's
+    guard lets it, as the write path's own transactions)."""
+    with engine.connect() as conn:
+        conn.info["write_scope"] = True
+        with conn.begin():
+            check(conn)
+
+
+def check_upgraded_workstation(
+    folder: Path,
+    revision: str,
+    rows: Iterable[tuple[str, dict[str, Any]]],
+    check: Callable[[Connection], None],
+) -> None:
+    """A workstation store at ``revision`` holding ``rows``, opened (so upgraded to the
+    head), then ``check`` run in a write scope on it."""
+    from console.store.database import open_store
+
+    insert_raw(old_workstation(folder, revision, {}), rows)
+    store = open_store(folder)
+    try:
+        check_in_write_scope(store.engine, check)
+    finally:
+        store.close()
+
+
+def check_upgraded_server(
+    backend: str,
+    folder: Path,
+    revision: str,
+    rows: Iterable[tuple[str, dict[str, Any]]],
+    check: Callable[[Connection], None],
+) -> None:
+    """The same on a server database at ``revision`` on ``backend``, migrated to head."""
+    from server.db import migrate
+
+    with server_database(backend, folder, revision=revision) as engine:
+        with engine.begin() as conn:
+            for name, row in rows:
+                insert_old_rows(conn, name, [row])
+        migrate(engine)
+        check_in_write_scope(engine, check)

@@ -45,11 +45,11 @@ NANOSECOND_TIME = "2026-11-28T14:05:00.123456789+08:00"  # datetime.fromisoforma
 # records: refs point to records made before.
 MUTATION = {
     "townships": "township.upsert",
+    "stations": "station.upsert",
     "villages": "village.upsert",
     "shelters": "shelter.upsert",
     "risk_points": "risk_point.upsert",
     "teams": "team.upsert",
-    "stations": "station.upsert",
     "units": "unit.upsert",
     "people": "person.upsert",
     "person_roles": "person_role.upsert",
@@ -65,6 +65,11 @@ MUTATION = {
     "assessments": "assessment.create",
     "threshold_alerts": "alert.raise",
     "reported_readings": "reading.report",
+    "rain_thresholds": "rain_threshold.upsert",
+    "rain_signal_rules": "rain_signal_rule.upsert",
+    "response_triggers": "response_trigger.upsert",
+    "rain_forecasts": "rain_forecast.upsert",
+    "warnings": "warning.upsert",
 }
 
 
@@ -144,6 +149,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval
         args.update(kind="水位", interval_min=0)
+    if table == "response_triggers":  # the upper bound is above the lower one
+        args["low"] = 1.0
     if table == "person_roles":  # a role names exactly the objects it is tied to
         targets = catalog.ROLE_OBJECTS[args["role"]]
         for target in catalog.ROLE_TARGETS:

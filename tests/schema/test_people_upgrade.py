@@ -7,13 +7,12 @@ records stay editable and can be given responsible people through roles.
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from schema_db import insert_old_rows, old_workstation, server_database
-from sqlalchemy import Engine, text
+from schema_db import check_upgraded_server, check_upgraded_workstation
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from console.domain.ids import new_id
@@ -151,40 +150,16 @@ def _check(conn: Connection) -> None:
 
 
 def test_workstation_upgrade_keeps_reference_rows_and_adds_people(tmp_path: Path) -> None:
-    folder = tmp_path / "ws"
-    path = old_workstation(folder, "0010_report_rules_v2", {})
-    raw = sqlite3.connect(path)
-    with raw:
-        for table, row in _old_rows(None):
-            names = ", ".join(row)
-            marks = ", ".join(f":{k}" for k in row)
-            raw.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", row)
-    raw.close()
-
-    from console.store.database import open_store
-
-    store = open_store(folder)
-    try:
-        _check_in(store.engine)
-    finally:
-        store.close()
+    check_upgraded_workstation(
+        tmp_path / "ws", "0010_report_rules_v2", _old_rows(None), _check_and_count
+    )
 
 
-def _check_in(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.info["write_scope"] = True  # the workstation's guard of synced tables
-        with conn.begin():
-            _check(conn)
-            assert conn.execute(text("SELECT count(*) FROM person_roles")).scalar_one() == 1
+def _check_and_count(conn: Connection) -> None:
+    _check(conn)
+    assert conn.execute(text("SELECT count(*) FROM person_roles")).scalar_one() == 1
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_server_upgrade_keeps_reference_rows_and_adds_people(backend: str, tmp_path: Path) -> None:
-    from server.db import migrate as migrate_server
-
-    with server_database(backend, tmp_path, revision="0009_audit_replay") as engine:
-        with engine.begin() as conn:
-            for table, row in _old_rows(1):
-                insert_old_rows(conn, table, [row])
-        migrate_server(engine)
-        _check_in(engine)
+    check_upgraded_server(backend, tmp_path, "0009_audit_replay", _old_rows(1), _check_and_count)

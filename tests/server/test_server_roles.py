@@ -32,6 +32,10 @@ _ENTITY_TABLE = {
     "incident": "incidents",
     "timeline": "incident_timeline",
     "grading_rule": "grading_rules",
+    "rain_signal_rule": "rain_signal_rules",
+    "response_trigger": "response_triggers",
+    "rain_forecast": "rain_forecasts",
+    "warning": "warnings",
 }
 
 
@@ -54,6 +58,27 @@ def _new_record(entity: str, base: dict[str, str]) -> dict[str, Any]:
     if entity == "grading_rule":  # the table that decides grades: leaders and admins only
         row = grading_rule_args("自然灾害", "地质", "死亡", (30, 10, 3, 1), "县定")
         return {**row, "id": new_id()}
+    if entity == "rain_signal_rule":  # decides warnings: leaders and admins only
+        return {"id": new_id(), "level": "红", "hours": 3, "mm": 100.0}
+    if entity == "response_trigger":  # decides response levels: leaders and admins only
+        return {"id": new_id(), "level": "IV", "metric": "单站3小时雨量", "low": 50.0}
+    if entity == "rain_forecast":
+        return {
+            "id": new_id(),
+            "township_id": base["township"],
+            "issued_at": "2026-09-28T08:00:00+08:00",
+            "valid_from": "2026-09-28T08:00:00+08:00",
+            "horizon_h": 3,
+            "mm": 40.0,
+        }
+    if entity == "warning":
+        return {
+            "id": new_id(),
+            "kind": "暴雨",
+            "level": "橙",
+            "issued_at": "2026-09-28T08:00:00+08:00",
+            "township_id": base["township"],
+        }
     return timeline_args(base["incident"])
 
 

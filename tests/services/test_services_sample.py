@@ -35,6 +35,7 @@ REFERENCE_TABLES = (
     "people",
     "person_roles",
     "special_households",
+    "rain_thresholds",
 )
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
 

@@ -10,11 +10,17 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from console.domain.digest import database_digest
 from console.domain.ids import new_id
-from testkit.server import Database
+from console.services.context import Workstation
+from console.sync.client import SyncClient
+from console.sync.engine import SyncEngine
+from testkit.server import Database, ServerProcess
 
 PASSWORDS = {"zhang": ("officer", "zhang-pass-1"), "li": ("leader", "li-pass-12")}
 
@@ -105,3 +111,24 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     if made.returncode != 0:
         pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
     return cert, key
+
+
+def engine_as(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
+    """The workstation's sync engine, signed in as one of the PASSWORDS accounts."""
+    client = SyncClient(server.url)
+    client.login(user, PASSWORDS[user][1])
+    return SyncEngine(ws.store, client)
+
+
+def table_rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:
+    """A synced table's rows by id, without ``updated_at`` (replicas may differ in the HLC
+    only; the content may not)."""
+    t = model.__table__
+    with ws.store.engine.connect() as conn:
+        rows = conn.execute(select(t)).mappings().all()
+    return {r["id"]: {k: v for k, v in r.items() if k != "updated_at"} for r in rows}
+
+
+def store_digest(ws: Workstation) -> str:
+    with ws.store.engine.connect() as conn:
+        return str(database_digest(conn)[0])

@@ -10,39 +10,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, engine_as, store_digest, table_rows
 
-from console.domain.digest import database_digest
 from console.domain.ids import new_id
 from console.domain.mutations import SCHEMA_VERSION
 from console.domain.schema import Person, PersonRole
-from console.services.context import Workstation, open_workstation
+from console.services.context import open_workstation
 from console.store.records import SyncIssue
 from console.sync.client import SyncClient
-from console.sync.engine import SyncEngine
 from testkit.server import ServerProcess
 
 TOWN, VILLAGE, POINT, UNIT, PERSON = (new_id() for _ in range(5))
 VILLAGE_ROLE, POINT_ROLE, NEW_ROLE = (new_id() for _ in range(3))
-
-
-def _engine(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:
-    client = SyncClient(server.url)
-    client.login(user, PASSWORDS[user][1])
-    return SyncEngine(ws.store, client)
-
-
-def _rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:
-    t = model.__table__
-    with ws.store.engine.connect() as conn:
-        rows = conn.execute(select(t)).mappings().all()
-    # who/when wrote it may differ between replicas in the HLC only; the content may not
-    return {r["id"]: {k: v for k, v in r.items() if k != "updated_at"} for r in rows}
-
-
-def _digest(ws: Workstation) -> str:
-    with ws.store.engine.connect() as conn:
-        return str(database_digest(conn)[0])
 
 
 def _county() -> list[tuple[str, dict[str, Any]]]:
@@ -91,11 +70,11 @@ def test_a_person_with_roles_round_trips_between_workstations(
     b = open_workstation(tmp_path / "b", autoload=False)
     try:
         a.writer.apply(_county(), user="zhang")
-        assert _engine(a, server).sync_once().issues == 0
-        _engine(b, server).sync_once()
-        assert _rows(b, Person) == _rows(a, Person)
-        assert _rows(b, PersonRole) == _rows(a, PersonRole)
-        assert set(_rows(b, PersonRole)) == {VILLAGE_ROLE, POINT_ROLE}
+        assert engine_as(a, server).sync_once().issues == 0
+        engine_as(b, server).sync_once()
+        assert table_rows(b, Person) == table_rows(a, Person)
+        assert table_rows(b, PersonRole) == table_rows(a, PersonRole)
+        assert set(table_rows(b, PersonRole)) == {VILLAGE_ROLE, POINT_ROLE}
 
         b.writer.apply(
             [
@@ -113,23 +92,23 @@ def test_a_person_with_roles_round_trips_between_workstations(
             ],
             user="zhang",
         )
-        assert _engine(b, server).sync_once().issues == 0
-        _engine(a, server).sync_once()
+        assert engine_as(b, server).sync_once().issues == 0
+        engine_as(a, server).sync_once()
 
-        person = _rows(a, Person)[PERSON]
+        person = table_rows(a, Person)[PERSON]
         assert (person["mobile"], person["zzd_id"], person["name"]) == (
             "13800000002",
             "zzd-1",
             "张某某",
         )
-        roles = _rows(a, PersonRole)
+        roles = table_rows(a, PersonRole)
         assert (roles[POINT_ROLE]["valid_from"], roles[POINT_ROLE]["valid_to"]) == (
             "2026-04-15",
             "2026-10-15",
         )
         assert roles[NEW_ROLE]["role"] == "村级灾害信息员"
-        assert _rows(a, PersonRole) == _rows(b, PersonRole)
-        assert _digest(a) == _digest(b) == server.cli("digest").stdout.strip()
+        assert table_rows(a, PersonRole) == table_rows(b, PersonRole)
+        assert store_digest(a) == store_digest(b) == server.cli("digest").stdout.strip()
         assert a.queries.sync_counters().pending == b.queries.sync_counters().pending == 0
     finally:
         a.close()
@@ -142,12 +121,12 @@ def test_an_officer_may_not_delete_a_person_a_leader_may(
     ws = open_workstation(tmp_path / "a", autoload=False)
     try:
         ws.writer.apply(_county(), user="zhang")
-        _engine(ws, server).sync_once()
+        engine_as(ws, server).sync_once()
         ws.writer.apply([("person.delete", {"id": PERSON})], user="zhang")  # 值班员
-        assert _rows(ws, Person)[PERSON]["deleted"]
-        report = _engine(ws, server).sync_once()
+        assert table_rows(ws, Person)[PERSON]["deleted"]
+        report = engine_as(ws, server).sync_once()
         assert report.issues == 1
-        assert not _rows(ws, Person)[PERSON]["deleted"]  # the server's copy is back
+        assert not table_rows(ws, Person)[PERSON]["deleted"]  # the server's copy is back
         with ws.store.engine.connect() as conn:
             rejection = conn.execute(select(SyncIssue)).mappings().one()
         assert rejection["name"] == "person.delete" and rejection["kind"] == "rejected"
@@ -166,8 +145,8 @@ def test_an_officer_may_not_delete_a_person_a_leader_may(
             },
         ]
         assert leader.push(new_id(), pushed)["results"][0]["status"] == "applied"
-        _engine(ws, server).sync_once()
-        assert _rows(ws, Person)[PERSON]["deleted"]
+        engine_as(ws, server).sync_once()
+        assert table_rows(ws, Person)[PERSON]["deleted"]
     finally:
         ws.close()
 

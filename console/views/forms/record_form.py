@@ -39,13 +39,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import catalog
+from console.domain import beijing, catalog
 from console.domain.fields import Field, MutationRejected, check_value
 from console.domain.reference_tables import ReferenceTable, is_long_text
 from console.services.reference_data import ReferenceSnapshot
 
 UNSET = "（未选择）"
 EMPTY_NUMBER = "未填写"
+TIME_HINT = "北京时间，如 2016-09-28 08:00"
 _COORDINATE_DECIMALS = 6
 _DEFAULT_DECIMALS = 2
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -230,6 +231,8 @@ class RecordForm(QDialog):
         line = QLineEdit(self)
         if field.max_len is not None:
             line.setMaxLength(field.max_len)
+        if field.timestamp:
+            line.setPlaceholderText(TIME_HINT)
         return line
 
     def _located(self) -> list[str]:
@@ -300,6 +303,8 @@ class RecordForm(QDialog):
         if isinstance(editor, QPlainTextEdit):
             return editor.toPlainText()
         assert isinstance(editor, QLineEdit)
+        if self.spec.fields[name].timestamp:
+            return beijing.typed_time(editor.text())
         return editor.text()
 
     def values(self) -> dict[str, Any]:

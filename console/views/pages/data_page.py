@@ -84,8 +84,9 @@ class DataPage(Page):
         super().__init__(context, parent)
         self.header.subtitle.setText(
             "本县乡镇街道、村（社区）、风险点、避灾安置场所、救援队伍、水文雨量站，"
-            "以及单位、人员和责任角色的名录。"
-            "值班员可新增、修改；删除由带班领导或管理员操作。修改同步到各值班台。"
+            "单位、人员和责任角色的名录，以及临界雨量、面雨量预报和预警信号。"
+            "值班员可新增、修改；删除和暴雨信号标准、应急响应条件由带班领导或管理员操作。"
+            "修改同步到各值班台。"
         )
         self.service: ReferenceData | None = context.reference
         self.snapshot = ReferenceSnapshot()
@@ -286,6 +287,8 @@ class DataPage(Page):
         text = f"共 {total} 条"
         if shown != total:
             text += f"，显示 {shown} 条"
+        if total == 0 and spec.empty_note:
+            text += f"（{spec.empty_note}）"
         self.summary.setText(text)
 
     def _on_changes(self, changes: Changes) -> None:
