@@ -1,0 +1,138 @@
+"""What the station charts share: a themed plot over a Beijing-time axis that zooms in time
+only (from the loaded range down to an hour), a title, a 模拟 badge and a no-data note.
+
+Subclasses draw their series in :meth:`StationChart.set_series` and redraw what depends on
+the visible span in :meth:`StationChart.on_x_range` (bars per hour or per day, the y range).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtWidgets import QLabel, QWidget
+
+from console.services.readings_source import Times
+from console.ui.theme import ThemeColors
+from console.views.charts.time_axis import BeijingAxis
+
+HOUR_S = 3600
+SIMULATED_TEXT = "模拟"
+SIMULATED_TIP = "该时段含模拟器生成的数据（演练/测试），不是实测值。"
+NO_DATA_TEXT = "该时段无数据"
+DOWNSAMPLE_MODE = "peak"  # keeps the peaks a duty officer looks for
+
+
+def visible(times: Times, lo: float, hi: float) -> slice:
+    """The slice of sorted ``times`` inside [lo, hi]."""
+    return slice(
+        int(np.searchsorted(times, lo, side="left")), int(np.searchsorted(times, hi, side="right"))
+    )
+
+
+def fast_curve(pen: QColor | str, width: float = 1.6) -> pg.PlotDataItem:
+    """A line for a long series: peak downsampling, only what is in view is drawn."""
+    curve = pg.PlotDataItem(pen=pg.mkPen(pen, width=width))
+    curve.setDownsampling(auto=True, method=DOWNSAMPLE_MODE)
+    curve.setClipToView(True)
+    curve.setSkipFiniteCheck(True)
+    return curve
+
+
+class StationChart(pg.PlotWidget):
+    """One station's plot; x in epoch seconds (UTC), shown in Beijing time."""
+
+    badge: QLabel | None = None
+    note: QLabel | None = None
+
+    def __init__(self, colors: ThemeColors, parent: QWidget | None = None) -> None:
+        super().__init__(parent, axisItems={"bottom": BeijingAxis("bottom")})
+        self.colors = colors
+        self.station_title = ""
+        self.start = 0
+        self.end = HOUR_S
+        plot = self.getPlotItem()
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.showGrid(x=True, y=True, alpha=0.15)
+        self.view = plot.getViewBox()
+        self.view.setMouseEnabled(x=True, y=False)  # wheel/drag zoom and pan in time
+        self.view.enableAutoRange(x=False, y=False)
+        self.view.sigXRangeChanged.connect(lambda _vb, rng: self.on_x_range(rng[0], rng[1]))
+        self.badge = QLabel(SIMULATED_TEXT, self)
+        self.badge.setObjectName("SimulatedBadge")
+        self.badge.setToolTip(SIMULATED_TIP)
+        self.badge.hide()
+        self.note = QLabel(NO_DATA_TEXT, self)
+        self.note.setObjectName("Muted")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.note.hide()
+
+    # -- what subclasses implement ------------------------------------------------------------
+    def on_x_range(self, lo: float, hi: float) -> None:
+        """The visible span changed (zoom, pan, linked chart)."""
+
+    def restyle(self) -> None:
+        """Apply :attr:`colors` to what the subclass draws."""
+
+    # -- shared -------------------------------------------------------------------------------
+    def set_title(self, title: str) -> None:
+        self.station_title = title
+        self.getPlotItem().setTitle(title, color=self.colors.text, size="11pt")
+
+    def set_time_range(self, start: int, end: int) -> None:
+        """The loaded range: the most the user can zoom out; an hour is the least."""
+        self.start, self.end = int(start), int(max(end, start + HOUR_S))
+        span = self.end - self.start
+        self.view.setLimits(
+            xMin=self.start, xMax=self.end, minXRange=HOUR_S, maxXRange=span
+        )
+        self.view.setXRange(self.start, self.end, padding=0)
+        self.on_x_range(self.start, self.end)
+
+    def x_range(self) -> tuple[float, float]:
+        lo, hi = self.view.viewRange()[0]
+        return float(lo), float(hi)
+
+    def set_simulated(self, simulated: bool) -> None:
+        if self.badge is not None:
+            self.badge.setVisible(simulated)
+            self._place_overlays()
+
+    def set_empty(self, empty: bool) -> None:
+        if self.note is not None:
+            self.note.setVisible(empty)
+            self._place_overlays()
+
+    def is_empty(self) -> bool:
+        return self.note is not None and not self.note.isHidden()
+
+    def apply_colors(self, colors: ThemeColors) -> None:
+        self.colors = colors
+        self.setBackground(colors.panel)
+        plot = self.getPlotItem()
+        for name in ("left", "bottom", "right"):
+            axis = plot.getAxis(name)
+            axis.setPen(pg.mkPen(colors.border))
+            axis.setTextPen(pg.mkPen(colors.muted))
+            label = axis.labelText
+            if label:
+                axis.setLabel(label, color=colors.muted)
+        if self.station_title:
+            self.set_title(self.station_title)
+        self.restyle()
+
+    def _place_overlays(self) -> None:
+        if self.badge is not None:
+            self.badge.adjustSize()
+            self.badge.move(10, 8)  # top left: the title is centred, the right axis right
+        if self.note is not None:
+            self.note.adjustSize()
+            self.note.move(
+                (self.width() - self.note.width()) // 2, (self.height() - self.note.height()) // 2
+            )
+
+    def resizeEvent(self, ev: QResizeEvent | None) -> None:
+        super().resizeEvent(ev)
+        self._place_overlays()  # pyqtgraph resizes before our __init__: overlays may be None
