@@ -59,9 +59,7 @@ class ArrayReadings:
     def _slice(self, station_id: str, kind: str, start: int, end: int) -> tuple[_Series, slice]:
         series = self._series.get((station_id, kind))
         if series is None:
-            empty = _Series(
-                np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, dtype=bool)
-            )
+            empty = _Series(np.zeros(0, np.int64), np.zeros(0, np.float64), np.zeros(0, dtype=bool))
             return empty, slice(0, 0)
         lo = int(np.searchsorted(series.times, start, side="left"))
         hi = int(np.searchsorted(series.times, end, side="right"))
@@ -107,7 +105,8 @@ def typhoon_rain(times: Times, peak_at: int, peak_mm_h: float, seed: int = 7) ->
     rate = peak_mm_h * np.exp(-0.5 * (hours / 6.0) ** 2)  # mm per hour
     gust = rng.gamma(2.0, 0.5, len(times))
     showers = np.where(rng.random(len(times)) < 0.03, rng.gamma(1.5, 1.0, len(times)), 0.0)
-    return np.round(np.maximum(rate * gust / 12.0 + showers * 0.2, 0.0), 1)
+    rain = np.maximum(rate * gust / 12.0 + showers * 0.2, 0.0)
+    return np.round(rain, 1).astype(np.float64)
 
 
 def level_response(rain: Values, base_m: float, gain_m_per_mm: float = 0.004) -> Values:

@@ -11,8 +11,14 @@ from collections.abc import Hashable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QSortFilterProxyModel, Qt
-from PySide6.QtCore import Signal
+from PySide6.QtCore import (
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 
 from console.domain import catalog
 from console.domain.beijing import BEIJING
@@ -89,9 +95,7 @@ class StationTableModel(RecordTableModel[MonitorStation]):
     def set_checked(self, station_ids: Sequence[str]) -> None:
         self._checked = list(dict.fromkeys(station_ids))[:MAX_CHARTED]
         if self._records:
-            self.dataChanged.emit(
-                self.index(0, 0), self.index(len(self._records) - 1, 0), [_CHECK]
-            )
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._records) - 1, 0), [_CHECK])
         self.checked_changed.emit()
 
     # -- Qt -----------------------------------------------------------------------------------

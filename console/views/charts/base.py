@@ -85,9 +85,7 @@ class StationChart(pg.PlotWidget):
         """The loaded range: the most the user can zoom out; an hour is the least."""
         self.start, self.end = int(start), int(max(end, start + HOUR_S))
         span = self.end - self.start
-        self.view.setLimits(
-            xMin=self.start, xMax=self.end, minXRange=HOUR_S, maxXRange=span
-        )
+        self.view.setLimits(xMin=self.start, xMax=self.end, minXRange=HOUR_S, maxXRange=span)
         self.view.setXRange(self.start, self.end, padding=0)
         self.on_x_range(self.start, self.end)
 

@@ -33,9 +33,7 @@ class LevelChart(StationChart):
         plot.addItem(self.curve)
         self.apply_colors(colors)
 
-    def set_series(
-        self, times: Times, values: Values, lines: Sequence[WaterLine] = ()
-    ) -> None:
+    def set_series(self, times: Times, values: Values, lines: Sequence[WaterLine] = ()) -> None:
         self.times = np.asarray(times, dtype=np.int64)
         self.values = np.asarray(values, dtype=np.float64)
         self.curve.setData(self.times.astype(np.float64), self.values)

@@ -45,8 +45,9 @@ class BeijingAxis(pg.DateAxisItem):
         # levels by what we actually print so the labels do not collide.
         # The zoom levels are pyqtgraph module globals: copy before changing them.
         examples = {"YYYY": "2026年", "MMM": "12月", "MMM 00": "12月31日"}
-        levels = OrderedDict()
-        for density, level in self.zoomLevels.items():
+        levels: OrderedDict[float, Any] = OrderedDict()
+        inherited: OrderedDict[float, Any] = self.zoomLevels  # type: ignore[has-type]
+        for density, level in inherited.items():
             mine = copy.copy(level)
             mine.exampleText = examples.get(level.exampleText, level.exampleText)
             levels[density] = mine

@@ -93,7 +93,8 @@ class MonitorPage(Page):
         self.span: tuple[int, int] = (0, 0)
         self.charts: list[StationChart] = []
         self.header.subtitle.setText(
-            "勾选站点对照查看雨量、水位过程线（北京时间）。滚轮缩放时间轴，拖动平移，最细到 1 小时。"
+            "勾选站点对照查看雨量、水位过程线（北京时间）。"
+            "滚轮缩放时间轴，拖动平移，最细到 1 小时。"
         )
 
         bar = QHBoxLayout()
@@ -279,7 +280,9 @@ class MonitorPage(Page):
         self.model.setData(source, new, Qt.ItemDataRole.CheckStateRole)
 
     def _refused(self, name: str) -> None:
-        self.summary.setText(f"最多同时显示 {MAX_CHARTED} 个站点：请先取消勾选一个，再勾选“{name}”。")
+        self.summary.setText(
+            f"最多同时显示 {MAX_CHARTED} 个站点：请先取消勾选一个，再勾选“{name}”。"
+        )
 
     def _update_summary(self) -> None:
         total, shown = self.model.rowCount(), self.proxy.rowCount()
@@ -331,9 +334,9 @@ class MonitorPage(Page):
 
     def _draw(self, data: list[ChartData], start: int, end: int) -> None:
         self.span = (start, end)
-        for chart in self.charts:
-            self.grid.removeWidget(chart)
-            chart.deleteLater()
+        for old in self.charts:
+            self.grid.removeWidget(old)
+            old.deleteLater()
         self.charts = []
         colors = self.context.theme.colors()
         columns = 1 if len(data) == 1 else 2
