@@ -32,7 +32,8 @@ def visible(times: Times, lo: float, hi: float) -> slice:
 
 
 def fast_curve(pen: QColor | str, width: float = 1.6) -> pg.PlotDataItem:
-    """A line for a long series: peak downsampling, only what is in view is drawn."""
+    """A line for a long series: peak downsampling, only what is in view is drawn (a plot
+    imposes its own settings on what it adds: see :class:`StationChart`)."""
     curve = pg.PlotDataItem(pen=pg.mkPen(pen, width=width))
     curve.setDownsampling(auto=True, method=DOWNSAMPLE_MODE)
     curve.setClipToView(True)
@@ -56,6 +57,9 @@ class StationChart(pg.PlotWidget):
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.showGrid(x=True, y=True, alpha=0.15)
+        # PlotItem.addItem imposes the plot's own settings on every curve added to it.
+        plot.setDownsampling(auto=True, mode=DOWNSAMPLE_MODE)
+        plot.setClipToView(True)
         self.view = plot.getViewBox()
         self.view.setMouseEnabled(x=True, y=False)  # wheel/drag zoom and pan in time
         self.view.enableAutoRange(x=False, y=False)
