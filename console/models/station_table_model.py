@@ -72,6 +72,7 @@ class StationTableModel(RecordTableModel[MonitorStation]):
         )
         super().__init__((), parent)
         self._checked: list[str] = []  # in the order ticked: the charts' order
+        self.user_picked = False  # the officer ticked or unticked: no more default picks
 
     def key(self, record: MonitorStation) -> Hashable:
         return record.id
@@ -121,6 +122,7 @@ class StationTableModel(RecordTableModel[MonitorStation]):
         if on and len(self._checked) >= MAX_CHARTED:
             self.refused.emit(record.name)
             return False
+        self.user_picked = True
         if on:
             self._checked.append(record.id)
         else:
@@ -144,8 +146,9 @@ class StationFilterProxy(QSortFilterProxyModel):
         self.query = ""
 
     def set_filter(self, township_id: str, kind: str, query: str) -> None:
+        self.beginFilterChange()
         self.township_id, self.kind, self.query = township_id, kind, query.strip()
-        self.invalidateRowsFilter()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         model = self.sourceModel()

@@ -7,6 +7,8 @@ the visible span in :meth:`StationChart.on_x_range` (bars per hour or per day, t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
@@ -18,6 +20,7 @@ from console.ui.theme import ThemeColors
 from console.views.charts.time_axis import BeijingAxis
 
 HOUR_S = 3600
+AXIS_WIDTH = 64  # px, left and right: stacked charts put the same time at the same column
 SIMULATED_TEXT = "模拟"
 SIMULATED_TIP = "该时段含模拟器生成的数据（演练/测试），不是实测值。"
 NO_DATA_TEXT = "该时段无数据"
@@ -41,6 +44,34 @@ def fast_curve(pen: QColor | str, width: float = 1.6) -> pg.PlotDataItem:
     return curve
 
 
+def link_time_axes(charts: Sequence[StationChart]) -> None:
+    """Zooming or panning any of ``charts`` shows the same time span on all of them.
+
+    pyqtgraph's ``setXLink`` lines views up by screen position when they overlap, which
+    shifts the span between stacked charts; this copies the range itself.
+    """
+    busy = False
+
+    def follow(source: StationChart) -> Callable[[object, object], None]:
+        def copy(_view: object, span: object) -> None:
+            nonlocal busy
+            if busy:
+                return
+            busy = True
+            try:
+                lo, hi = source.x_range()
+                for chart in charts:
+                    if chart is not source:
+                        chart.view.setXRange(lo, hi, padding=0)
+            finally:
+                busy = False
+
+        return copy
+
+    for chart in charts:
+        chart.view.sigXRangeChanged.connect(follow(chart))
+
+
 class StationChart(pg.PlotWidget):
     """One station's plot; x in epoch seconds (UTC), shown in Beijing time."""
 
@@ -60,6 +91,10 @@ class StationChart(pg.PlotWidget):
         # PlotItem.addItem imposes the plot's own settings on every curve added to it.
         plot.setDownsampling(auto=True, mode=DOWNSAMPLE_MODE)
         plot.setClipToView(True)
+        for side in ("left", "right"):
+            plot.showAxis(side)
+            plot.getAxis(side).setWidth(AXIS_WIDTH)
+        plot.getAxis("right").setStyle(showValues=False)  # subclasses with a right scale: on
         self.view = plot.getViewBox()
         self.view.setMouseEnabled(x=True, y=False)  # wheel/drag zoom and pan in time
         self.view.enableAutoRange(x=False, y=False)

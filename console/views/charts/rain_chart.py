@@ -37,7 +37,7 @@ class RainChart(StationChart):
         plot.setLabel("left", HOURLY_LABEL)
         # The running total on its own y axis (right), sharing x with the bars.
         self.total_view = pg.ViewBox(enableMouse=False)
-        plot.showAxis("right")
+        plot.getAxis("right").setStyle(showValues=True)
         plot.scene().addItem(self.total_view)
         plot.getAxis("right").linkToView(self.total_view)
         plot.setLabel("right", TOTAL_LABEL)

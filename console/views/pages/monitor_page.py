@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
     QStackedWidget,
     QTableView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -41,7 +41,7 @@ from console.services.monitoring import MonitorStation, MonitorStations
 from console.services.readings_source import ReadingsSource, Times, Values
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.charts.base import StationChart
+from console.views.charts.base import StationChart, link_time_axes
 from console.views.charts.level_chart import LevelChart
 from console.views.charts.rain_chart import RainChart
 from console.views.pages.base import Page, PageContext
@@ -118,7 +118,8 @@ class MonitorPage(Page):
         self.presets = QButtonGroup(self)
         self.presets.setExclusive(True)
         for i, (label, _seconds) in enumerate(PRESETS):
-            button = QPushButton(label, self)
+            button = QToolButton(self)  # the themes mark a checked tool button
+            button.setText(label)
             button.setCheckable(True)
             button.setChecked(i == DEFAULT_PRESET)
             self.presets.addButton(button, i)
@@ -245,9 +246,8 @@ class MonitorPage(Page):
         self._have_readings = bool(latest)
         self.header.set_sample(sample)
         self._fill_townships(stations)
-        first_time = not self.model.records()
         self.model.set_stations(stations, latest)
-        if first_time and not self.model.checked():
+        if latest and not self.model.user_picked and not self.model.checked():
             self.model.set_checked(default_selection(stations, latest))
         else:
             self.load_series()
@@ -340,7 +340,6 @@ class MonitorPage(Page):
         self.charts = []
         colors = self.context.theme.colors()
         columns = 1 if len(data) == 1 else 2
-        first: StationChart | None = None
         for i, item in enumerate(data):
             station = item.station
             chart: StationChart
@@ -358,12 +357,9 @@ class MonitorPage(Page):
             chart.set_title(f"{station.name}{place}")
             chart.set_simulated(item.simulated)
             chart.setMinimumSize(280, 200)
-            if first is None:
-                first = chart
-            else:
-                chart.getPlotItem().setXLink(first.getPlotItem())
             self.grid.addWidget(chart, i // columns, i % columns)
             self.charts.append(chart)
+        link_time_axes(self.charts)
         self.area.setCurrentWidget(self.grid_host)
 
     def _restyle(self) -> None:
