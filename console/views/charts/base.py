@@ -44,6 +44,18 @@ def fast_curve(pen: QColor | str, width: float = 1.6) -> pg.PlotDataItem:
     return curve
 
 
+def nice_ceiling(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 times a power of ten at or above ``value`` (> 0): a y
+    range that changes only now and then while panning (the axis is redrawn less often and
+    does not jitter)."""
+    exponent = np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        candidate = float(step * 10**exponent)
+        if candidate >= value * (1 - 1e-9):
+            return candidate
+    return float(10 ** (exponent + 1))
+
+
 def link_time_axes(charts: Sequence[StationChart]) -> None:
     """Zooming or panning any of ``charts`` shows the same time span on all of them.
 
@@ -87,18 +99,24 @@ class StationChart(pg.PlotWidget):
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
-        plot.showGrid(x=True, y=True, alpha=0.15)
+        # WORKAROUND: pyqtgraph's own grid (showGrid) costs about 4 ms per chart per paint
+        # (bench/chart_frames.py); a curve of horizontal segments at the left axis's major
+        # ticks costs well under 1 ms.
+        self.grid_lines = pg.PlotCurveItem(connect="pairs", skipFiniteCheck=True)
+        self.grid_lines.setZValue(-100)
         # PlotItem.addItem imposes the plot's own settings on every curve added to it.
         plot.setDownsampling(auto=True, mode=DOWNSAMPLE_MODE)
         plot.setClipToView(True)
-        for side in ("left", "right"):
-            plot.showAxis(side)
-            plot.getAxis(side).setWidth(AXIS_WIDTH)
-        plot.getAxis("right").setStyle(showValues=False)  # subclasses with a right scale: on
+        plot.getAxis("left").setWidth(AXIS_WIDTH)
+        # The right column keeps its width with or without an axis (a rain chart's total).
+        plot.layout.setColumnFixedWidth(2, AXIS_WIDTH)
         self.view = plot.getViewBox()
+        self.view.setMenuEnabled(False)
         self.view.setMouseEnabled(x=True, y=False)  # wheel/drag zoom and pan in time
         self.view.enableAutoRange(x=False, y=False)
+        self.view.addItem(self.grid_lines, ignoreBounds=True)
         self.view.sigXRangeChanged.connect(lambda _vb, rng: self.on_x_range(rng[0], rng[1]))
+        self.view.sigRangeChanged.connect(lambda *_args: self._range_changed())
         self.badge = QLabel(SIMULATED_TEXT, self)
         self.badge.setObjectName("SimulatedBadge")
         self.badge.setToolTip(SIMULATED_TIP)
@@ -127,6 +145,24 @@ class StationChart(pg.PlotWidget):
         self.view.setLimits(xMin=self.start, xMax=self.end, minXRange=HOUR_S, maxXRange=span)
         self.view.setXRange(self.start, self.end, padding=0)
         self.on_x_range(self.start, self.end)
+
+    def _range_changed(self) -> None:
+        self.update_grid()
+        # WORKAROUND: pyqtgraph defers the view's transform to the paint (the scene's
+        # sigPrepareForPaint), which marks the items dirty again: with two or more charts
+        # changing at once, Qt then paints every chart twice. Running the deferred work
+        # now leaves one paint per change (bench/chart_frames.py counts them).
+        scene = self.scene()
+        if scene is not None:
+            scene.prepareForPaint()
+
+    def update_grid(self) -> None:
+        """Horizontal grid lines at the left axis's major ticks, across the view."""
+        (x_lo, x_hi), (y_lo, y_hi) = self.view.viewRange()
+        height = max(float(self.view.height()), 1.0)
+        levels = self.getPlotItem().getAxis("left").tickValues(y_lo, y_hi, height)
+        ys = np.asarray(levels[0][1] if levels else [], dtype=np.float64)
+        self.grid_lines.setData(np.tile([x_lo, x_hi], len(ys)), np.repeat(ys, 2))
 
     def x_range(self) -> tuple[float, float]:
         lo, hi = self.view.viewRange()[0]
@@ -158,6 +194,8 @@ class StationChart(pg.PlotWidget):
                 axis.setLabel(label, color=colors.muted)
         if self.station_title:
             self.set_title(self.station_title)
+        grid = QColor(colors.border)
+        self.grid_lines.setPen(pg.mkPen(grid, width=1))
         self.restyle()
 
     def _place_overlays(self) -> None:

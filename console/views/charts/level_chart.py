@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QWidget
 from console.services.monitoring import WaterLine
 from console.services.readings_source import Times, Values
 from console.ui.theme import ThemeColors
-from console.views.charts.base import StationChart, fast_curve, visible
+from console.views.charts.base import StationChart, fast_curve, nice_ceiling, visible
 
 LEVEL_LABEL = "水位 (m)"
 PAD = 0.08  # of the y span, above and below
@@ -71,8 +71,14 @@ class LevelChart(StationChart):
         if not marks:
             return
         low, high = min(marks), max(marks)
-        span = max(high - low, 0.5)
-        self.view.setYRange(low - span * PAD, high + span * PAD, padding=0)
+        # Rounded out to a step of about a tenth of the span: a pan moves the range only
+        # when the water leaves it (fewer axis redraws, no jitter).
+        step = nice_ceiling(max(high - low, 0.5) * PAD)
+        self.view.setYRange(
+            float(np.floor(low / step) - 1) * step,
+            float(np.ceil(high / step) + 1) * step,
+            padding=0,
+        )
 
     def _line_color(self, label: str) -> str:
         if label.startswith("保证"):

@@ -15,12 +15,28 @@ from PySide6.QtWidgets import QWidget
 from console.services.monitoring import DAY, HOUR, bucket_sums, running_total
 from console.services.readings_source import Times, Values
 from console.ui.theme import ThemeColors
-from console.views.charts.base import StationChart, fast_curve, visible
+from console.views.charts.base import (
+    AXIS_WIDTH,
+    StationChart,
+    fast_curve,
+    nice_ceiling,
+    visible,
+)
 
 DAILY_ABOVE_S = 10 * DAY  # wider views show daily bars (an hour would be under a pixel)
 HOURLY_LABEL = "时雨量 (mm)"
 DAILY_LABEL = "日雨量 (mm)"
 TOTAL_LABEL = "累计雨量 (mm)"
+
+
+def mix(color: str, background: str, share: float) -> QColor:
+    """``share`` of ``color`` over ``background``, as an opaque colour."""
+    a, b = QColor(color), QColor(background)
+    return QColor(
+        round(a.red() * share + b.red() * (1 - share)),
+        round(a.green() * share + b.green() * (1 - share)),
+        round(a.blue() * share + b.blue() * (1 - share)),
+    )
 
 
 class RainChart(StationChart):
@@ -37,7 +53,8 @@ class RainChart(StationChart):
         plot.setLabel("left", HOURLY_LABEL)
         # The running total on its own y axis (right), sharing x with the bars.
         self.total_view = pg.ViewBox(enableMouse=False)
-        plot.getAxis("right").setStyle(showValues=True)
+        plot.showAxis("right")
+        plot.getAxis("right").setWidth(AXIS_WIDTH)
         plot.scene().addItem(self.total_view)
         plot.getAxis("right").linkToView(self.total_view)
         plot.setLabel("right", TOTAL_LABEL)
@@ -75,10 +92,10 @@ class RainChart(StationChart):
             x0=(shown_ends - bucket).astype(np.float64), height=shown, width=bucket * 0.85
         )
         top = float(shown.max()) if len(shown) else 0.0
-        self.view.setYRange(0, max(top * 1.15, 1.0), padding=0)
+        self.view.setYRange(0, nice_ceiling(max(top * 1.1, 1.0)), padding=0)
         inside = visible(self.total_t, lo, hi)
         total_top = float(self.total_v[inside].max()) if inside.stop > inside.start else 0.0
-        self.total_view.setYRange(0, max(total_top * 1.1, 1.0), padding=0)
+        self.total_view.setYRange(0, nice_ceiling(max(total_top * 1.05, 1.0)), padding=0)
 
     def visible_bars(self) -> tuple[Times, Values]:
         """(end times, mm) of the bars drawn now."""
@@ -87,7 +104,8 @@ class RainChart(StationChart):
         return (x0 + self.bucket).astype(np.int64), np.asarray(opts.get("height", []), float)
 
     def restyle(self) -> None:
-        bar = QColor(self.colors.accent)
-        bar.setAlpha(200)
-        self.bars.setOpts(brush=pg.mkBrush(bar), pen=pg.mkPen(None))
+        # Opaque: a translucent brush makes pyqtgraph's bars ~40x slower to paint (12.7 ms
+        # against 0.3 ms for 365 bars), so the accent is mixed with the panel here instead.
+        self.bars.setOpts(brush=pg.mkBrush(mix(self.colors.accent, self.colors.panel, 0.8)))
+        self.bars.setOpts(pen=pg.mkPen(None))
         self.total_curve.setPen(pg.mkPen(self.colors.warn, width=2.0))

@@ -14,6 +14,7 @@ source's ``stamp()`` and reloads when it grows.
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -42,8 +43,7 @@ from console.services.readings_source import ReadingsSource, Times, Values
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.charts.base import StationChart, link_time_axes
-from console.views.charts.level_chart import LevelChart
-from console.views.charts.rain_chart import RainChart
+from console.views.charts.station_chart import station_chart
 from console.views.pages.base import Page, PageContext
 
 TABLES = ("stations", "townships")
@@ -334,33 +334,38 @@ class MonitorPage(Page):
 
     def _draw(self, data: list[ChartData], start: int, end: int) -> None:
         self.span = (start, end)
-        for old in self.charts:
-            self.grid.removeWidget(old)
-            old.deleteLater()
-        self.charts = []
+        self._discard_charts()
         colors = self.context.theme.colors()
         columns = 1 if len(data) == 1 else 2
         for i, item in enumerate(data):
-            station = item.station
-            chart: StationChart
-            if station.reading_kind == "rain":
-                rain = RainChart(colors, self.grid_host)
-                rain.set_time_range(start, end)
-                rain.set_series(item.times, item.values)
-                chart = rain
-            else:
-                level = LevelChart(colors, self.grid_host)
-                level.set_time_range(start, end)
-                level.set_series(item.times, item.values, station.lines)
-                chart = level
-            place = f" · {station.township}" if station.township else ""
-            chart.set_title(f"{station.name}{place}")
-            chart.set_simulated(item.simulated)
+            chart = station_chart(
+                item.station,
+                item.times,
+                item.values,
+                (start, end),
+                colors,
+                simulated=item.simulated,
+                parent=self.grid_host,
+            )
             chart.setMinimumSize(280, 200)
             self.grid.addWidget(chart, i // columns, i % columns)
             self.charts.append(chart)
         link_time_axes(self.charts)
         self.area.setCurrentWidget(self.grid_host)
+
+    def _discard_charts(self) -> None:
+        """Take the charts down here, on the GUI thread.
+
+        pyqtgraph's items hold reference cycles: left to the cyclic collector, they would be
+        destroyed on whichever thread next allocates, often a task-runner thread reading
+        readings, and Qt warns ("Timers cannot be started from another thread").
+        """
+        for old in self.charts:
+            self.grid.removeWidget(old)
+            old.hide()
+            old.setParent(None)  # owned by Python alone: freed by the collection below
+        self.charts = []
+        gc.collect()
 
     def _restyle(self) -> None:
         colors = self.context.theme.colors()
