@@ -17,7 +17,14 @@ from console.ui.theme import COLORS
 from console.views.charts.base import StationChart
 from console.views.charts.level_chart import LevelChart
 from console.views.charts.rain_chart import DAILY_LABEL, HOURLY_LABEL, RainChart
-from console.views.charts.time_axis import DAY_S, BeijingAxis, tick_label
+from console.views.charts.time_axis import (
+    DAY_S,
+    LABEL_PX,
+    YEAR_S,
+    BeijingAxis,
+    beijing_ticks,
+    tick_label,
+)
 from testkit.readings_arrays import five_minute_times
 
 MIDNIGHT = int(datetime(2026, 7, 1, tzinfo=BEIJING).timestamp())
@@ -55,18 +62,37 @@ def test_day_ticks_fall_on_beijing_midnight(qtbot: QtBot, shown: list[StationCha
     _show(qtbot, chart, shown)
     axis = chart.getPlotItem().getAxis("bottom")
     assert isinstance(axis, BeijingAxis)
-    chart.grab()  # a first paint gives the axis its font metrics
-    levels = axis.tickValues(MIDNIGHT - 2 * DAY, MIDNIGHT + 3 * DAY, 900)
-    day_ticks = next(values for spacing, values in levels if spacing == DAY_S)
-    assert day_ticks, levels
-    all_ticks = [tick for _spacing, values in levels for tick in values]
-    assert MIDNIGHT in all_ticks  # 1 July starts the month: a month tick, not a day tick
-    for tick in all_ticks:
+    (day_step, days), (fine_step, fines) = axis.tickValues(
+        MIDNIGHT - 2 * DAY, MIDNIGHT + 3 * DAY, 900
+    )
+    assert day_step == DAY_S and MIDNIGHT in days
+    for tick in days:
         moment = datetime.fromtimestamp(tick, BEIJING)
         assert (moment.hour, moment.minute) == (0, 0), moment
         assert int(tick) % DAY == 16 * HOUR  # 16:00 UTC
-    strings = axis.tickStrings(day_ticks, 1.0, DAY_S)
-    assert strings[:2] == ["6月29日", "6月30日"]
+    assert fine_step < DAY_S and fines and not set(fines) & set(days)
+    for tick in fines:  # whole multiples of the step in Beijing wall time
+        assert (int(tick) + 8 * HOUR) % fine_step == 0
+    strings = axis.tickStrings(days, 1.0, DAY_S)
+    assert strings[:3] == ["6月29日", "6月30日", "7月1日"]
+    assert axis.tickStrings([MIDNIGHT + 12 * HOUR], 1.0, fine_step) == ["12:00"]
+
+
+def test_tick_levels_from_a_year_to_an_hour() -> None:
+    year = beijing_ticks(MIDNIGHT - 200 * DAY, MIDNIGHT + 165 * DAY, 600)
+    (_year_step, years), (month_step, months) = year
+    assert [tick_label(v, YEAR_S) for v in years] == ["2026年"]
+    labels = [tick_label(v, month_step) for v in months]
+    assert "7月" in labels and all(label.endswith("月") for label in labels)
+    hour = beijing_ticks(MIDNIGHT + 9 * HOUR, MIDNIGHT + 10 * HOUR, 600)
+    (_day, no_midnight), (minute_step, minutes) = hour
+    assert no_midnight == [] and minute_step == 10 * 60
+    assert [tick_label(v, minute_step) for v in minutes] == [
+        "09:00", "09:10", "09:20", "09:30", "09:40", "09:50", "10:00",
+    ]  # fmt: skip
+    for lo, hi in ((MIDNIGHT, MIDNIGHT + 365 * DAY), (MIDNIGHT, MIDNIGHT + 30 * DAY)):
+        _coarse, (_step, labelled) = beijing_ticks(lo, hi, 600)
+        assert 2 <= len(labelled) <= 600 / LABEL_PX + 1  # labels never crowd
 
 
 def test_rain_bars_per_hour_and_the_running_total(qtbot: QtBot, shown: list[StationChart]) -> None:

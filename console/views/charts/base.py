@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QResizeEvent
+from PySide6.QtGui import QColor, QPen, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.services.readings_source import Times
@@ -34,13 +34,25 @@ def visible(times: Times, lo: float, hi: float) -> slice:
     )
 
 
-def fast_curve(pen: QColor | str, width: float = 1.6) -> pg.PlotDataItem:
+CURVE_WIDTH = 1  # px: a wider pen costs ~8x the paint (5.3 against 0.7 ms a chart)
+DOWNSAMPLE_FACTOR = 2.0  # samples kept per pixel of width (pyqtgraph's default: 5)
+
+
+def curve_pen(color: QColor | str) -> QPen:
+    """The pen of a long series: one pixel, cosmetic (the fast raster path)."""
+    pen = pg.mkPen(color, width=CURVE_WIDTH)
+    pen.setCosmetic(True)
+    return pen
+
+
+def fast_curve(color: QColor | str) -> pg.PlotDataItem:
     """A line for a long series: peak downsampling, only what is in view is drawn (a plot
     imposes its own settings on what it adds: see :class:`StationChart`)."""
-    curve = pg.PlotDataItem(pen=pg.mkPen(pen, width=width))
+    curve = pg.PlotDataItem(pen=curve_pen(color))
     curve.setDownsampling(auto=True, method=DOWNSAMPLE_MODE)
     curve.setClipToView(True)
     curve.setSkipFiniteCheck(True)
+    curve.opts["autoDownsampleFactor"] = DOWNSAMPLE_FACTOR
     return curve
 
 
@@ -96,6 +108,7 @@ class StationChart(pg.PlotWidget):
         self.station_title = ""
         self.start = 0
         self.end = HOUR_S
+        self._grid_key: tuple[float, ...] = ()
         plot = self.getPlotItem()
         plot.setMenuEnabled(False)
         plot.hideButtons()
@@ -157,12 +170,18 @@ class StationChart(pg.PlotWidget):
             scene.prepareForPaint()
 
     def update_grid(self) -> None:
-        """Horizontal grid lines at the left axis's major ticks, across the view."""
-        (x_lo, x_hi), (y_lo, y_hi) = self.view.viewRange()
+        """Horizontal grid lines at the left axis's major ticks, across the loaded range
+        (so a pan or zoom in time leaves them alone; only a new y range redraws them)."""
+        y_lo, y_hi = self.view.viewRange()[1]
         height = max(float(self.view.height()), 1.0)
+        key = (y_lo, y_hi, height, self.start, self.end)
+        if key == self._grid_key:
+            return
+        self._grid_key = key
         levels = self.getPlotItem().getAxis("left").tickValues(y_lo, y_hi, height)
         ys = np.asarray(levels[0][1] if levels else [], dtype=np.float64)
-        self.grid_lines.setData(np.tile([x_lo, x_hi], len(ys)), np.repeat(ys, 2))
+        xs = np.tile(np.array([self.start, self.end], dtype=np.float64), len(ys))
+        self.grid_lines.setData(xs, np.repeat(ys, 2))
 
     def x_range(self) -> tuple[float, float]:
         lo, hi = self.view.viewRange()[0]

@@ -15,7 +15,13 @@ from PySide6.QtWidgets import QWidget
 from console.services.monitoring import WaterLine
 from console.services.readings_source import Times, Values
 from console.ui.theme import ThemeColors
-from console.views.charts.base import StationChart, fast_curve, nice_ceiling, visible
+from console.views.charts.base import (
+    StationChart,
+    curve_pen,
+    fast_curve,
+    nice_ceiling,
+    visible,
+)
 
 LEVEL_LABEL = "水位 (m)"
 PAD = 0.08  # of the y span, above and below
@@ -29,7 +35,7 @@ class LevelChart(StationChart):
         super().__init__(colors, parent)
         plot = self.getPlotItem()
         plot.setLabel("left", LEVEL_LABEL)
-        self.curve = fast_curve(colors.accent, 1.8)
+        self.curve = fast_curve(colors.accent)
         plot.addItem(self.curve)
         self.apply_colors(colors)
 
@@ -88,7 +94,7 @@ class LevelChart(StationChart):
         return self.colors.ok  # 汛限水位
 
     def restyle(self) -> None:
-        self.curve.setPen(pg.mkPen(self.colors.accent, width=1.8))
+        self.curve.setPen(curve_pen(self.colors.accent))
         for line, item in self.lines:
             color = self._line_color(line.label)
             item.setPen(pg.mkPen(color, width=1.4, style=Qt.PenStyle.DashLine))

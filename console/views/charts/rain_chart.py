@@ -18,6 +18,7 @@ from console.ui.theme import ThemeColors
 from console.views.charts.base import (
     AXIS_WIDTH,
     StationChart,
+    curve_pen,
     fast_curve,
     nice_ceiling,
     visible,
@@ -59,7 +60,7 @@ class RainChart(StationChart):
         plot.getAxis("right").linkToView(self.total_view)
         plot.setLabel("right", TOTAL_LABEL)
         self.total_view.setXLink(plot)
-        self.total_curve = fast_curve(colors.warn, 2.0)
+        self.total_curve = fast_curve(colors.warn)
         self.total_view.addItem(self.total_curve)
         self.view.sigResized.connect(self._sync_views)
         self.apply_colors(colors)
@@ -108,4 +109,4 @@ class RainChart(StationChart):
         # against 0.3 ms for 365 bars), so the accent is mixed with the panel here instead.
         self.bars.setOpts(brush=pg.mkBrush(mix(self.colors.accent, self.colors.panel, 0.8)))
         self.bars.setOpts(pen=pg.mkPen(None))
-        self.total_curve.setPen(pg.mkPen(self.colors.warn, width=2.0))
+        self.total_curve.setPen(curve_pen(self.colors.warn))
