@@ -63,6 +63,21 @@ def cjk_font(qapp: QApplication) -> Iterator[None]:
     qapp.setFont(original)
 
 
+@pytest.fixture
+def fed(
+    monitor: tuple[MainWindow, MonitorPage],
+    window_context: WindowContext,
+    workstation: Workstation,
+) -> tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]]:
+    """The page reading a two-day typhoon, its first charts drawn."""
+    _win, page = monitor
+    stations = _stations(workstation)
+    source = typhoon(stations, days=2)
+    page.set_readings(source)
+    _settle(window_context)
+    return page, source, stations
+
+
 def _settle(context: WindowContext) -> None:
     assert context.tasks is not None and context.tasks.wait_idle(5000)
 
@@ -132,8 +147,8 @@ def test_four_stations_side_by_side_on_one_time_axis(
     assert names == ["苏村雨量站", "大源雨量站", "松阴溪城南水位站", "柘溪水位站"]
     kinds = [type(chart) for chart in page.charts]
     assert kinds == [RainChart, RainChart, LevelChart, LevelChart]
-    cells = [page.grid.getItemPosition(page.grid.indexOf(c))[:2] for c in page.charts]
-    assert cells == [(0, 0), (0, 1), (1, 0), (1, 1)]  # 2 x 2, side by side
+    cells = [page.grid.itemAtPosition(row, column) for row in (0, 1) for column in (0, 1)]
+    assert [cell.widget() if cell else None for cell in cells] == page.charts  # 2 x 2
     assert page.charts[0].station_title == "苏村雨量站 · 北界镇"
     # the 3 天 preset: the loaded range ends now
     assert page.span == (NOW_S - 3 * DAY, NOW_S)
@@ -198,13 +213,10 @@ def test_filter_by_township_kind_and_text(
 
 
 def test_at_most_four_ticked_and_unticking_redraws(
-    monitor: tuple[MainWindow, MonitorPage],
+    fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
     window_context: WindowContext,
-    workstation: Workstation,
 ) -> None:
-    _win, page = monitor
-    page.set_readings(typhoon(_stations(workstation), days=2))
-    _settle(window_context)
+    page, _source, _stations = fed
     assert len(page.model.checked()) == 4
     model = page.model
     rows = {model.record(r).name: r for r in range(model.rowCount())}
@@ -223,13 +235,10 @@ def test_at_most_four_ticked_and_unticking_redraws(
 
 
 def test_presets_from_a_day_to_a_year(
-    monitor: tuple[MainWindow, MonitorPage],
+    fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
     window_context: WindowContext,
-    workstation: Workstation,
 ) -> None:
-    _win, page = monitor
-    page.set_readings(typhoon(_stations(workstation), days=2))
-    _settle(window_context)
+    page, _source, _stations = fed
     labels = [label for label, _s in PRESETS]
     assert labels == ["24 小时", "3 天", "7 天", "30 天", "1 年"]
     page.presets.button(0).click()
@@ -246,15 +255,10 @@ def test_presets_from_a_day_to_a_year(
 
 
 def test_new_readings_reload_the_list_and_the_charts(
-    monitor: tuple[MainWindow, MonitorPage],
+    fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
     window_context: WindowContext,
-    workstation: Workstation,
 ) -> None:
-    _win, page = monitor
-    stations = _stations(workstation)
-    source = typhoon(stations, days=1)
-    page.set_readings(source)
-    _settle(window_context)
+    page, source, stations = fed
     loads = page._load_seq
     page.poll()  # nothing new: nothing reread
     _settle(window_context)

@@ -12,7 +12,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.domain import beijing
 from console.settings import Settings
@@ -102,3 +110,26 @@ class Page(QWidget):
         self.layout_.setSpacing(14)
         self.header = PageHeader(context.spec.title, context.spec.summary, self)
         self.layout_.addWidget(self.header)
+
+
+def read_only_table(parent: QWidget, model: QAbstractItemModel) -> QTableView:
+    """The pages' list table: read-only, one whole row selected at a time, alternating
+    rows, no row numbers, no wrapping."""
+    table = QTableView(parent)
+    table.setModel(model)
+    table.setAlternatingRowColors(True)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.verticalHeader().setVisible(False)
+    table.setWordWrap(False)
+    return table
+
+
+def sorted_table(parent: QWidget, model: QAbstractItemModel, sort_column: int) -> QTableView:
+    """A :func:`read_only_table` the officer sorts by clicking a header; by
+    ``sort_column`` at first."""
+    table = read_only_table(parent, model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
+    return table

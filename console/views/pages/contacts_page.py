@@ -18,7 +18,6 @@ from PySide6.QtGui import (
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -39,7 +38,7 @@ from console.domain import beijing, catalog
 from console.services.contacts import TABLES, Contact, ContactIndex, ContactsService, Responsible
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext
+from console.views.pages.base import Page, PageContext, read_only_table
 
 RESULT_COLUMNS = ("姓名", "单位", "职务", "责任", "手机", "座机")
 RESPONSIBLE_COLUMNS = ("责任", "姓名", "手机", "座机 / 浙政钉", "单位 / 职务")
@@ -60,14 +59,7 @@ def _row(values: tuple[str, ...], payload: Contact) -> list[QStandardItem]:
 
 def _table(parent: QWidget, model: QStandardItemModel, stretch: int) -> QTableView:
     """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
-    table = QTableView(parent)
-    table.setModel(model)
-    table.setAlternatingRowColors(True)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
-    table.setWordWrap(False)
+    table = read_only_table(parent, model)
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
