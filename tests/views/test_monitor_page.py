@@ -235,8 +235,10 @@ def test_at_most_four_ticked_and_unticking_redraws(
 
 
 def test_presets_from_a_day_to_a_year(
+    cjk_font: None,
     fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
     window_context: WindowContext,
+    tmp_path: Path,
 ) -> None:
     page, _source, _stations = fed
     labels = [label for label, _s in PRESETS]
@@ -245,6 +247,8 @@ def test_presets_from_a_day_to_a_year(
     _settle(window_context)
     assert page.span == (NOW_S - DAY, NOW_S)
     assert page.charts[0].x_range() == pytest.approx((NOW_S - DAY, NOW_S), abs=1)
+    assert all(chart.isVisible() for chart in page.charts)  # redrawn charts are shown
+    _save(page, tmp_path, "monitor-24h")
     page.presets.button(4).click()
     _settle(window_context)
     assert page.span == (NOW_S - 365 * DAY, NOW_S)
@@ -252,6 +256,7 @@ def test_presets_from_a_day_to_a_year(
     assert isinstance(rain, RainChart)
     ends, _sums = rain.visible_bars()
     assert all(datetime.fromtimestamp(int(e), BEIJING).hour == 0 for e in ends)  # day bars
+    _save(page, tmp_path, "monitor-year")
 
 
 def test_new_readings_reload_the_list_and_the_charts(

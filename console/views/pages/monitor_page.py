@@ -338,6 +338,7 @@ class MonitorPage(Page):
             )
             chart.setMinimumSize(280, 200)
             self.grid.addWidget(chart, i // columns, i % columns)
+            chart.show()  # now, not on the layout's queued show: no empty frame between
             self.charts.append(chart)
         link_time_axes(self.charts)
         self.area.setCurrentWidget(self.grid_host)
