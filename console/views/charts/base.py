@@ -220,7 +220,7 @@ class StationChart(pg.PlotWidget):
     def _place_overlays(self) -> None:
         if self.badge is not None:
             self.badge.adjustSize()
-            self.badge.move(10, 8)  # top left: the title is centred, the right axis right
+            self.badge.move(8, 4)  # top left, above the axis: the title is centred
         if self.note is not None:
             self.note.adjustSize()
             self.note.move(
