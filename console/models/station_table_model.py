@@ -44,10 +44,12 @@ def latest_tip(latest: tuple[int, float] | None) -> str:
     return f"最新观测时间 {at}（北京时间）"
 
 
-def _kind_order(station: MonitorStation) -> tuple[int, str]:
-    """Rain stations first, then 水位站, 水文站, 水库 (the catalog's order), then by code."""
+def _kind_order(station: MonitorStation) -> str:
+    """Rain stations first, then 水位站, 水文站, 水库 (the catalog's order), then by code; a
+    string, which the proxy can compare (a tuple it cannot)."""
     kinds = catalog.STATION_KINDS
-    return (kinds.index(station.kind) if station.kind in kinds else len(kinds), station.code)
+    rank = kinds.index(station.kind) if station.kind in kinds else len(kinds)
+    return f"{rank:02d} {station.code}"
 
 
 class StationTableModel(RecordTableModel[MonitorStation]):
