@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -176,3 +178,43 @@ def test_curves_downsample_and_clip_to_view(qtbot: QtBot, shown: list[StationCha
     assert drawn_x is not None
     assert len(drawn_x) < 1000  # one day in view, not the year's 105,120 points
     assert drawn_x.min() >= start + 99 * DAY
+
+
+def _wheel(chart: StationChart, clicks: int) -> None:
+    """Mouse-wheel notches over the middle of the plot (positive: zoom in)."""
+    centre = QPointF(chart.view.sceneBoundingRect().center())
+    at = QPointF(chart.mapFromScene(centre))
+    for _ in range(abs(clicks)):
+        event = QWheelEvent(
+            at,
+            QPointF(chart.mapToGlobal(at.toPoint())),
+            QPoint(0, 0),
+            QPoint(0, 120 if clicks > 0 else -120),
+            Qt.MouseButton.NoButton,
+            Qt.KeyboardModifier.NoModifier,
+            Qt.ScrollPhase.NoScrollPhase,
+            False,
+        )
+        QApplication.sendEvent(chart.viewport(), event)
+
+
+def test_the_mouse_wheel_zooms_time_from_a_year_to_an_hour_only(
+    qtbot: QtBot, shown: list[StationChart]
+) -> None:
+    chart = LevelChart(COLORS["dark"])
+    _show(qtbot, chart, shown)
+    start, end = MIDNIGHT, MIDNIGHT + 365 * DAY
+    times = five_minute_times(start + 1, end)
+    chart.set_time_range(start, end)
+    chart.set_series(times, np.full(len(times), 2.0), (WaterLine("警戒水位", 3.0),))
+    y_before = chart.view.viewRange()[1]
+    _wheel(chart, 5)
+    lo, hi = chart.x_range()
+    assert HOUR < hi - lo < 365 * DAY * 0.9  # zoomed in, in time
+    assert chart.view.viewRange()[1] == pytest.approx(y_before)  # not in level
+    _wheel(chart, 200)
+    lo, hi = chart.x_range()
+    assert hi - lo == pytest.approx(HOUR, rel=0.01)  # stops at an hour
+    _wheel(chart, -400)
+    lo, hi = chart.x_range()
+    assert (lo, hi) == pytest.approx((start, end), abs=60)  # back out to the year, no further
