@@ -260,9 +260,11 @@ def test_presets_from_a_day_to_a_year(
 
 
 def test_new_readings_reload_the_list_and_the_charts(
+    monitor: tuple[MainWindow, MonitorPage],
     fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
     window_context: WindowContext,
 ) -> None:
+    win, _page = monitor
     page, source, stations = fed
     loads = page._load_seq
     page.poll()  # nothing new: nothing reread
@@ -280,6 +282,18 @@ def test_new_readings_reload_the_list_and_the_charts(
     assert ends[-1] == NOW_S and sums[-1] >= 42.0
     row = next(r for r in range(page.model.rowCount()) if page.model.record(r).id == su.id)
     assert page.model.data(page.model.index(row, 3)) == "42.0 mm"
+
+    # Off screen the page does not poll; back on screen it catches up at once.
+    win.show_view("teams")
+    _settle(window_context)
+    source.add(su.id, "rain", np.array([NOW_S], np.int64), np.array([7.0]))
+    page.poll()
+    _settle(window_context)
+    assert page._load_seq == loads + 1
+    win.show_view("monitor")
+    _settle(window_context)
+    assert page._load_seq == loads + 2
+    assert page.model.data(page.model.index(row, 3)) == "7.0 mm"
 
 
 def test_a_reservoir_shows_its_flood_limit_line(

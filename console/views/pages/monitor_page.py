@@ -18,6 +18,7 @@ import gc
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -200,11 +201,16 @@ class MonitorPage(Page):
         self.refresh()
 
     def poll(self) -> None:
-        """Reload when the source's stamp has moved since the last load."""
+        """Reload when the source's stamp has moved since the last load (only while the page
+        is on screen; showing it polls at once)."""
         source = self.readings
-        if source is None:
+        if source is None or not self.isVisible():
             return
         run_task(self.context.tasks, source.stamp, on_done=self._on_stamp, receiver=self)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.poll()
 
     def _on_stamp(self, stamp: int) -> None:
         if stamp != self._stamp:
