@@ -18,7 +18,7 @@ from console.services.monitoring import DAY, HOUR, WaterLine
 from console.ui.theme import COLORS
 from console.views.charts.base import StationChart
 from console.views.charts.level_chart import LevelChart
-from console.views.charts.rain_chart import DAILY_LABEL, HOURLY_LABEL, RainChart
+from console.views.charts.rain_chart import DAILY_LABEL, HOURLY_LABEL, STEP_LABEL, RainChart
 from console.views.charts.time_axis import (
     DAY_S,
     LABEL_PX,
@@ -132,6 +132,11 @@ def test_a_wide_view_shows_day_bars_and_zoom_stops_at_an_hour(
     ends, sums = chart.visible_bars()
     assert chart.getPlotItem().getAxis("left").labelText == HOURLY_LABEL
     assert 24 <= len(ends) <= 26 and np.allclose(sums, 6.0)
+    chart.view.setXRange(start + DAY, start + DAY + 3 * HOUR, padding=0)  # each reading
+    ends, sums = chart.visible_bars()
+    assert chart.getPlotItem().getAxis("left").labelText == STEP_LABEL
+    assert 36 <= len(ends) <= 38 and np.allclose(sums, 0.5)
+    assert np.all(np.diff(ends) == 300)
     chart.view.setXRange(start + DAY, start + DAY + 600, padding=0)  # ten minutes: too close
     lo, hi = chart.x_range()
     assert hi - lo == pytest.approx(HOUR, rel=0.01)

@@ -1,5 +1,6 @@
-"""A rain station's chart: rain bars per hour (per day when more than ten days are in view)
-on the left axis, the accumulated rain as a line on the right axis.
+"""A rain station's chart: rain bars per hour (per day when more than ten days are in view,
+per 5-minute reading under six hours) on the left axis, the accumulated rain as a line on
+the right axis.
 
 Bars are summed once when the series arrives (:func:`console.services.monitoring.bucket_sums`);
 a zoom or pan only slices them, so a year of 5-minute readings redraws at once.
@@ -25,8 +26,12 @@ from console.views.charts.base import (
 )
 
 DAILY_ABOVE_S = 10 * DAY  # wider views show daily bars (an hour would be under a pixel)
+READINGS_BELOW_S = 6 * HOUR  # narrower views show each 5-minute reading as its bar
+STEP = 300  # s, the readings' interval
 HOURLY_LABEL = "时雨量 (mm)"
 DAILY_LABEL = "日雨量 (mm)"
+STEP_LABEL = "5 分钟雨量 (mm)"
+BAR_LABELS = {DAY: DAILY_LABEL, HOUR: HOURLY_LABEL, STEP: STEP_LABEL}
 TOTAL_LABEL = "累计雨量 (mm)"
 
 
@@ -46,6 +51,7 @@ class RainChart(StationChart):
         self.days: tuple[Times, Values] = (np.zeros(0, np.int64), np.zeros(0))
         self.total_t: Times = np.zeros(0, np.int64)
         self.total_v: Values = np.zeros(0)
+        self.rain: Values = np.zeros(0)
         self.bucket = HOUR
         super().__init__(colors, parent)
         plot = self.getPlotItem()
@@ -74,19 +80,19 @@ class RainChart(StationChart):
         self.hours = bucket_sums(times, values, HOUR)
         self.days = bucket_sums(times, values, DAY)
         self.total_t = np.asarray(times, dtype=np.int64)
+        self.rain = np.asarray(values, dtype=np.float64)
         self.total_v = running_total(values)
         self.total_curve.setData(self.total_t.astype(np.float64), self.total_v)
         self.set_empty(len(times) == 0)
         self.on_x_range(*self.x_range())
 
     def on_x_range(self, lo: float, hi: float) -> None:
-        bucket = DAY if hi - lo > DAILY_ABOVE_S else HOUR
+        span = hi - lo
+        bucket = DAY if span > DAILY_ABOVE_S else HOUR if span >= READINGS_BELOW_S else STEP
         if bucket != self.bucket:
             self.bucket = bucket
-            self.getPlotItem().setLabel(
-                "left", DAILY_LABEL if bucket == DAY else HOURLY_LABEL, color=self.colors.muted
-            )
-        ends, sums = self.days if bucket == DAY else self.hours
+            self.getPlotItem().setLabel("left", BAR_LABELS[bucket], color=self.colors.muted)
+        ends, sums = {DAY: self.days, HOUR: self.hours}.get(bucket, (self.total_t, self.rain))
         part = visible(ends, lo, hi + bucket)  # a bar ending past the edge still shows
         shown_ends, shown = ends[part], sums[part]
         self.bars.setOpts(
