@@ -121,6 +121,8 @@ class StationChart(pg.PlotWidget):
         plot.setDownsampling(auto=True, mode=DOWNSAMPLE_MODE)
         plot.setClipToView(True)
         plot.getAxis("left").setWidth(AXIS_WIDTH)
+        for side in ("left", "right", "top"):  # mm and m: no SI prefixes, no relabelling
+            plot.getAxis(side).enableAutoSIPrefix(False)
         # The right column keeps its width with or without an axis (a rain chart's total).
         plot.layout.setColumnFixedWidth(2, AXIS_WIDTH)
         self.view = plot.getViewBox()

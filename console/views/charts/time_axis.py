@@ -11,6 +11,7 @@ fixed offset it is simple arithmetic, several times cheaper than pyqtgraph's per
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -49,6 +50,7 @@ _TICK_CACHE: dict[tuple[int, int, int], Ticks] = {}
 _CACHE_SIZE = 64
 
 
+@lru_cache(maxsize=512)  # linked charts label the same ticks
 def tick_label(epoch_s: float, spacing: float) -> str:
     """The label of a tick at ``epoch_s`` among ticks ``spacing`` seconds apart."""
     moment = datetime.fromtimestamp(epoch_s, BEIJING)
