@@ -185,6 +185,12 @@ class StationChart(pg.PlotWidget):
         xs = np.tile(np.array([self.start, self.end], dtype=np.float64), len(ys))
         self.grid_lines.setData(xs, np.repeat(ys, 2))
 
+    def set_y_range(self, view: pg.ViewBox, low: float, high: float) -> None:
+        """``view``'s y range, left alone when unchanged (a pan then costs no relayout)."""
+        current = view.viewRange()[1]
+        if abs(current[0] - low) > 1e-9 or abs(current[1] - high) > 1e-9:
+            view.setYRange(low, high, padding=0)
+
     def x_range(self) -> tuple[float, float]:
         lo, hi = self.view.viewRange()[0]
         return float(lo), float(hi)

@@ -80,10 +80,10 @@ class LevelChart(StationChart):
         # Rounded out to a step of about a tenth of the span: a pan moves the range only
         # when the water leaves it (fewer axis redraws, no jitter).
         step = nice_ceiling(max(high - low, 0.5) * PAD)
-        self.view.setYRange(
+        self.set_y_range(
+            self.view,
             float(np.floor(low / step) - 1) * step,
             float(np.ceil(high / step) + 1) * step,
-            padding=0,
         )
 
     def _line_color(self, label: str) -> str:

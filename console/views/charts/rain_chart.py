@@ -99,10 +99,10 @@ class RainChart(StationChart):
             x0=(shown_ends - bucket).astype(np.float64), height=shown, width=bucket * 0.85
         )
         top = float(shown.max()) if len(shown) else 0.0
-        self.view.setYRange(0, nice_ceiling(max(top * 1.1, 1.0)), padding=0)
+        self.set_y_range(self.view, 0, nice_ceiling(max(top * 1.1, 1.0)))
         inside = visible(self.total_t, lo, hi)
         total_top = float(self.total_v[inside].max()) if inside.stop > inside.start else 0.0
-        self.total_view.setYRange(0, nice_ceiling(max(total_top * 1.05, 1.0)), padding=0)
+        self.set_y_range(self.total_view, 0, nice_ceiling(max(total_top * 1.05, 1.0)))
 
     def visible_bars(self) -> tuple[Times, Values]:
         """(end times, mm) of the bars drawn now."""
