@@ -6,6 +6,7 @@ Set ``SHOTS_DIR`` to keep the rendered PNGs (both themes) for a look."""
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -23,6 +24,7 @@ from console.domain.beijing import BEIJING
 from console.services.context import Workstation
 from console.services.monitoring import MonitorStation, MonitorStations, WaterLine
 from console.ui.theme import COLORS
+from console.views.charts.base import StationChart
 from console.views.charts.level_chart import LevelChart
 from console.views.charts.rain_chart import RainChart
 from console.views.main_window import MainWindow, WindowContext
@@ -328,3 +330,18 @@ def test_a_reservoir_shows_its_flood_limit_line(
     level = page.charts[0]
     assert isinstance(level, LevelChart)
     assert level.line_levels() == {"汛限水位": 120.5, "警戒水位": 122.0, "保证水位": 124.0}
+
+
+def test_redrawn_charts_are_freed(
+    fed: tuple[MonitorPage, ArrayReadings, dict[str, MonitorStation]],
+    window_context: WindowContext,
+) -> None:
+    page, _source, _stations = fed
+    for preset in (0, 2, 1, 0):
+        page.set_preset(preset)
+        _settle(window_context)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, StationChart)]
+    assert len(page.charts) == 4
+    assert len(alive) == 4, "discarded charts are still alive"

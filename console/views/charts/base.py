@@ -130,8 +130,10 @@ class StationChart(pg.PlotWidget):
         self.view.setMouseEnabled(x=True, y=False)  # wheel/drag zoom and pan in time
         self.view.enableAutoRange(x=False, y=False)
         self.view.addItem(self.grid_lines, ignoreBounds=True)
-        self.view.sigXRangeChanged.connect(lambda _vb, rng: self.on_x_range(rng[0], rng[1]))
-        self.view.sigRangeChanged.connect(lambda *_args: self._range_changed())
+        # Bound methods, not lambdas holding self: Qt drops them with the chart, and nothing
+        # but the chart's Qt parent keeps it alive (tests/views/test_monitor_page.py).
+        self.view.sigXRangeChanged.connect(self._x_range_changed)
+        self.view.sigRangeChanged.connect(self._range_changed)
         self.badge = QLabel(SIMULATED_TEXT, self)
         self.badge.setObjectName("SimulatedBadge")
         self.badge.setToolTip(SIMULATED_TIP)
@@ -161,7 +163,10 @@ class StationChart(pg.PlotWidget):
         self.view.setXRange(self.start, self.end, padding=0)
         self.on_x_range(self.start, self.end)
 
-    def _range_changed(self) -> None:
+    def _x_range_changed(self, _view: object, span: tuple[float, float]) -> None:
+        self.on_x_range(span[0], span[1])
+
+    def _range_changed(self, *_args: object) -> None:
         self.update_grid()
         # WORKAROUND: pyqtgraph defers the view's transform to the paint (the scene's
         # sigPrepareForPaint), which marks the items dirty again: with two or more charts

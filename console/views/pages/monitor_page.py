@@ -14,7 +14,6 @@ source's ``stamp()`` and reloads when it grows.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -350,18 +349,13 @@ class MonitorPage(Page):
         self.area.setCurrentWidget(self.grid_host)
 
     def _discard_charts(self) -> None:
-        """Take the charts down here, on the GUI thread.
-
-        pyqtgraph's items hold reference cycles: left to the cyclic collector, they would be
-        destroyed on whichever thread next allocates, often a task-runner thread reading
-        readings, and Qt warns ("Timers cannot be started from another thread").
-        """
+        """Take the charts down (their C++ side on the GUI thread, at the next turn of the
+        event loop)."""
         for old in self.charts:
             self.grid.removeWidget(old)
             old.hide()
-            old.setParent(None)  # owned by Python alone: freed by the collection below
+            old.deleteLater()
         self.charts = []
-        gc.collect()
 
     def _restyle(self) -> None:
         colors = self.context.theme.colors()
