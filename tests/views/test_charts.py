@@ -48,6 +48,16 @@ def _show(qtbot: QtBot, chart: StationChart, charts: list[StationChart]) -> None
     qtbot.waitExposed(chart)
 
 
+def _days_of_readings(
+    qtbot: QtBot, chart: StationChart, shown: list[StationChart], days: int
+) -> tuple[int, int, np.ndarray]:
+    """Show ``chart`` over ``days`` from MIDNIGHT; the 5-minute times to fill it with."""
+    _show(qtbot, chart, shown)
+    start, end = MIDNIGHT, MIDNIGHT + days * DAY
+    chart.set_time_range(start, end)
+    return start, end, five_minute_times(start + 1, end)
+
+
 def test_an_epoch_at_16_utc_reads_midnight_of_the_next_day_in_beijing() -> None:
     epoch = int(datetime(2026, 6, 30, 16, 0, tzinfo=UTC).timestamp())
     assert tick_label(epoch, HOUR) == "00:00"
@@ -120,10 +130,7 @@ def test_a_wide_view_shows_day_bars_and_zoom_stops_at_an_hour(
     qtbot: QtBot, shown: list[StationChart]
 ) -> None:
     chart = RainChart(COLORS["light"])
-    _show(qtbot, chart, shown)
-    start, end = MIDNIGHT, MIDNIGHT + 30 * DAY
-    times = five_minute_times(start + 1, end)
-    chart.set_time_range(start, end)
+    start, end, times = _days_of_readings(qtbot, chart, shown, 30)
     chart.set_series(times, np.full(len(times), 0.5))  # 6 mm per hour, 144 mm per day
     ends, sums = chart.visible_bars()
     assert chart.getPlotItem().getAxis("left").labelText == DAILY_LABEL
@@ -172,10 +179,7 @@ def test_level_lines_at_the_stations_values_and_none_without(
 
 def test_curves_downsample_and_clip_to_view(qtbot: QtBot, shown: list[StationChart]) -> None:
     chart = LevelChart(COLORS["dark"])
-    _show(qtbot, chart, shown)
-    start = MIDNIGHT
-    times = five_minute_times(start + 1, start + 365 * DAY)
-    chart.set_time_range(start, start + 365 * DAY)
+    start, _end, times = _days_of_readings(qtbot, chart, shown, 365)
     chart.set_series(times, np.sin(np.arange(len(times)) / 500.0) + 3.0)
     chart.view.setXRange(start + 100 * DAY, start + 101 * DAY, padding=0)
     QApplication.processEvents()
@@ -207,10 +211,7 @@ def test_the_mouse_wheel_zooms_time_from_a_year_to_an_hour_only(
     qtbot: QtBot, shown: list[StationChart]
 ) -> None:
     chart = LevelChart(COLORS["dark"])
-    _show(qtbot, chart, shown)
-    start, end = MIDNIGHT, MIDNIGHT + 365 * DAY
-    times = five_minute_times(start + 1, end)
-    chart.set_time_range(start, end)
+    start, end, times = _days_of_readings(qtbot, chart, shown, 365)
     chart.set_series(times, np.full(len(times), 2.0), (WaterLine("警戒水位", 3.0),))
     y_before = chart.view.viewRange()[1]
     _wheel(chart, 5)
