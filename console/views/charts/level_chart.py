@@ -97,6 +97,6 @@ class LevelChart(StationChart):
         self.curve.setPen(curve_pen(self.colors.accent))
         for line, item in self.lines:
             color = self._line_color(line.label)
-            item.setPen(pg.mkPen(color, width=1.4, style=Qt.PenStyle.DashLine))
+            item.setPen(pg.mkPen(color, width=2, style=Qt.PenStyle.DashLine))  # whole px: even
             if item.label is not None:
                 item.label.setColor(color)
