@@ -45,7 +45,11 @@ from console.ui.watchdog import GuiWatchdog
 from console.views.main_window import MainWindow, ShellContext, WindowContext, start_view
 
 if TYPE_CHECKING:
+    from console.domain.situation import Situation
+    from console.services.assessments import SituationProvider
     from console.services.context import Workstation
+    from console.services.readings_source import ReadingsSource
+    from console.store.database import Store
     from console.store.external import ExternalWrites
     from console.ui.sync_bridge import SyncBridge
 
@@ -174,6 +178,23 @@ def _standalone_load_failed(error: BaseException) -> None:
     if not isinstance(error, StoreError):
         raise error  # the crash reporter logs it and tells the officer
     show_store_error(None, error)
+
+
+def _situation_provider(store: Store, readings: ReadingsSource) -> SituationProvider:
+    """The threshold engine over this workstation's readings, now; None while no station
+    has reported (nothing to judge: no alert, no proposal)."""
+
+    def situation() -> Situation | None:
+        from console.services.situation import evaluate
+
+        newest = [ts for kind in ("rain", "level") for ts, _v in readings.latest(kind).values()]
+        if not newest:
+            return None
+        # As of the newest reading: stale data (gauges silent, a replayed drill) is judged
+        # as it last stood, never as "no rain since" (which would clear its alerts).
+        return evaluate(store, readings, min(int(time.time()), max(newest)))
+
+    return situation
 
 
 def run_gui(options: GuiOptions) -> int:
@@ -325,6 +346,9 @@ class _Started:
 
         self.external = ExternalWrites(workstation.store)
         self.external.start()
+        from console.services.readings import ReadingsService
+
+        readings = ReadingsService(workstation.store)
         return WindowContext(
             queries=workstation.queries,
             bus=self.bus,
@@ -343,8 +367,8 @@ class _Started:
                 workstation.writer, templates=load_templates(self.options.data_dir)
             ),
             alerts=ThresholdAlerts(workstation.writer),
-            # The threshold engine (console/services/situation.py) connects here.
-            situation=None,
+            situation=_situation_provider(workstation.store, readings),
+            readings=readings,
         )
 
     def finish(

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain.roles import allowed
+from console.domain.situation import Situation
 from console.services.assessments import AssessmentService, SituationProvider
 from console.services.threshold_alerts import ThresholdAlerts
 from console.ui.tasks import TaskRunner, run_task
@@ -23,6 +24,7 @@ WATCH_MS = 60_000
 class SituationWatch(QObject):
     proposed = Signal(str)  # the id of a draft proposed automatically
     observed = Signal(list)  # the crossing keys raised by the last look
+    updated = Signal(object)  # the Situation of the last look (the map colours by it)
 
     def __init__(
         self,
@@ -43,6 +45,7 @@ class SituationWatch(QObject):
         self._role = role
         self._tasks = tasks
         self._busy = False
+        self.latest: Situation | None = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.look)
@@ -57,21 +60,23 @@ class SituationWatch(QObject):
         self._busy = True
         user, role = self._user(), self._role()
 
-        def work() -> tuple[list[str], str | None]:
+        def work() -> tuple[list[str], str | None, Situation | None]:
             situation = self._provider()
             if situation is None:
-                return [], None
+                return [], None, None
             raised = self._alerts.observe(situation, user=user, role=role)
             sheet = None
             service = self._assessments
             if service is not None and (role is None or allowed(role, "assessment.create")):
                 proposal = service.propose(situation, user=user)
                 sheet = proposal.sheet_id if proposal.created else None
-            return raised, sheet
+            return raised, sheet, situation
 
-        def done(result: tuple[list[str], str | None]) -> None:
+        def done(result: tuple[list[str], str | None, Situation | None]) -> None:
             self._busy = False
-            raised, sheet = result
+            raised, sheet, situation = result
+            self.latest = situation
+            self.updated.emit(situation)
             self.observed.emit(raised)
             if sheet is not None:
                 self.proposed.emit(sheet)

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
+    from console.services.readings_source import ReadingsSource
     from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
     from console.services.threshold_alerts import ThresholdAlerts
@@ -85,6 +86,7 @@ class WindowContext:
     alerts: ThresholdAlerts | None = None  # threshold alerts (None: no alert banner)
     # The threshold engine's current Situation (None: the engine is not connected).
     situation: SituationProvider | None = None
+    readings: ReadingsSource | None = None  # the workstation's station readings
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -252,6 +254,17 @@ class MainWindow(QMainWindow):
             )
             self.situation_watch.start()
 
+    def _follow_situation(self, page: QWidget) -> None:
+        """A page that shows the situation (the map's warning colours) gets the watch's
+        latest at once and every later one."""
+        watch = self.situation_watch
+        set_situation = getattr(page, "set_situation", None)
+        if watch is None or not callable(set_situation):
+            return
+        watch.updated.connect(set_situation)
+        if watch.latest is not None:
+            set_situation(watch.latest)
+
     # -- pages ----------------------------------------------------------------------------
     def prepare_pending_view(self) -> None:
         """Import the code of the page waiting for its data (start-up: the GUI thread is
@@ -310,11 +323,13 @@ class MainWindow(QMainWindow):
             assessments=ctx.assessments,
             alerts=ctx.alerts,
             situation=ctx.situation,
+            readings=ctx.readings,
             clock=ctx.clock,
             open_view=self.show_view,
         )
         try:
             page = _import_factory(spec.factory)(page_context)
+            self._follow_situation(page)
         except Exception:
             log.exception("page %s failed to build", spec.name)
             self.failed_pages.append(spec.name)

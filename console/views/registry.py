@@ -50,6 +50,14 @@ VIEWS: tuple[ViewSpec, ...] = (
         "全县风险点、避灾安置场所、救援队伍和水文雨量站一图呈现。",
     ),
     ViewSpec(
+        "monitor",
+        "雨水情",
+        "Ctrl+Shift+R",
+        "console.views.pages.monitor_page:MonitorPage",
+        "雨",
+        "各雨量站、水位站的时雨量、累计雨量和水位过程线，对照警戒、保证和汛限水位。",
+    ),
+    ViewSpec(
         "assessment",
         "研判一张单",
         "Ctrl+3",

@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from console.services.incident_source import IncidentSource
     from console.services.incidents import IncidentService
     from console.services.queries import Queries
+    from console.services.readings_source import ReadingsSource
     from console.services.reference_data import ReferenceData
     from console.services.sync_issues import SyncIssues
     from console.services.threshold_alerts import ThresholdAlerts
@@ -66,6 +67,8 @@ class PageContext:
     alerts: ThresholdAlerts | None = None  # threshold alerts (None: no alert banner)
     # The threshold engine's current Situation (None: the engine is not connected).
     situation: SituationProvider | None = None
+    # The workstation's station readings (None: none connected; the views say so).
+    readings: ReadingsSource | None = None
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
     # Show another page by its view name and return it (the window's show_view; None: a
     # page built alone, e.g. a screenshot tool, cannot switch pages).
@@ -122,8 +125,11 @@ class Page(QWidget):
         self.layout_.addWidget(self.header)
 
 
-def read_only_table(parent: QWidget, model: QAbstractItemModel, stretch: int) -> QTableView:
-    """A read-only, row-selecting table whose column ``stretch`` takes the spare width."""
+def read_only_table(
+    parent: QWidget, model: QAbstractItemModel, stretch: int | None = None
+) -> QTableView:
+    """The pages' list table: read-only, one whole row selected at a time, alternating
+    rows, no row numbers, no wrapping; column ``stretch`` (if given) takes the spare width."""
     table = QTableView(parent)
     table.setModel(model)
     table.setAlternatingRowColors(True)
@@ -132,8 +138,18 @@ def read_only_table(parent: QWidget, model: QAbstractItemModel, stretch: int) ->
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.verticalHeader().setVisible(False)
     table.setWordWrap(False)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setMinimumSectionSize(48)
+    if stretch is not None:
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
+    return table
+
+
+def sorted_table(parent: QWidget, model: QAbstractItemModel, sort_column: int) -> QTableView:
+    """A :func:`read_only_table` the officer sorts by clicking a header; by
+    ``sort_column`` at first."""
+    table = read_only_table(parent, model)
+    table.setSortingEnabled(True)
+    table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
     return table

@@ -16,7 +16,6 @@ from typing import Any, cast
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -24,7 +23,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    QTableView,
     QWidget,
 )
 
@@ -37,7 +35,7 @@ from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.forms.record_form import RecordForm
-from console.views.pages.base import Page, PageContext
+from console.views.pages.base import Page, PageContext, sorted_table
 
 ALL_TOWNSHIPS = "全部乡镇"
 TABLES = tuple(t.table for t in REFERENCE_TABLES)
@@ -138,16 +136,7 @@ class DataPage(Page):
         self.proxy = _Filter(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setSortRole(SORT_ROLE)
-        self.table = QTableView(self)
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setAlternatingRowColors(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setWordWrap(False)
+        self.table = sorted_table(self, self.proxy, 0)
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(60)
         self.layout_.addWidget(self.table, 1)

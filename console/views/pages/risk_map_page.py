@@ -82,7 +82,7 @@ class RiskMapPage(Page):
         self.service = MapDataService(context.queries.store)
         self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
         self.overlays = OverlayStore(context.data_dir)
-        self.readings: ReadingsSource | None = None
+        self.readings: ReadingsSource | None = context.readings
         self.base_path = ""  # the base layer shown ("" = none)
         self.situation: Situation | None = None
         self._rings = load_outline()
