@@ -5,6 +5,7 @@ responsibility chain and the shelters follow."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -181,3 +182,41 @@ def test_the_villages_special_households_and_their_helpers(
     assert shown == expected
     assert page.home_model.item(0, 5).text().startswith("1380000")  # the helper's mobile
     assert page.people_tabs.tabText(1) == f"一户一策（{len(expected)} 户）"
+
+
+def test_the_township_table_out_and_its_return_in_through_the_page(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    from console.services.transfers import TransferService
+
+    service = TransferService.of(workstation.writer)
+    villages = [v for v in workstation.queries.villages() if v["township_id"] == TOWN][:2]
+    evac = service.open("转移", user="zhang")
+    service.add_areas(evac, [v["id"] for v in villages], user="zhang")
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.refresh()
+    out = tmp_path / "管控表.xlsx"
+    assert _write(qtbot, page, lambda: page.export_to(out)) == ""
+    book = load_workbook(out)
+    sheet = book.active
+    assert sheet is not None
+    lines = [list(r) for r in sheet.iter_rows(values_only=True)]
+    moved = lines[0].index("已转人数")
+    lines[1][moved] = 30  # the township's total to date
+    sheet.cell(row=2, column=moved + 1, value=30)
+    book.save(out)
+    with qtbot.waitSignal(page.return_ready, timeout=5000):
+        page.open_return(out)
+    dialog = page.return_dialog
+    assert dialog is not None and dialog.import_button.isEnabled()
+    assert "将登记 1 条转移记录" in dialog.status.text()
+    with (
+        qtbot.waitSignal(dialog.imported, timeout=5000),
+        qtbot.waitSignal(page.refreshed, timeout=5000),
+    ):
+        dialog.import_button.click()
+    assert page.model.record(0).tally.moved == 30
+    assert not dialog.import_button.isEnabled()  # written: not twice
+    dialog.close()

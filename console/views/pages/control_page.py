@@ -9,6 +9,7 @@ Reads run on the task runner through :class:`ControlTable`; writes through
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -36,11 +38,13 @@ from PySide6.QtWidgets import (
 
 from console.domain import beijing, catalog
 from console.models.control_table_model import ControlTableModel
+from console.services import control_io
 from console.services.contacts import ContactsService, Responsible
 from console.services.control_table import VILLAGE, ControlRow, ControlSnapshot, ControlTable
 from console.services.transfers import LAGGARD_MINUTES, TransferService
 from console.store.changes import Changes
 from console.ui.tasks import run_task
+from console.views.control_return_dialog import ReturnImportDialog
 from console.views.pages.base import Page, PageContext, read_only_table
 
 TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
@@ -66,6 +70,7 @@ class ControlPage(Page):
     refreshed = Signal()  # a snapshot landed (tests wait on it)
     written = Signal(str)  # a write finished: "" or the Chinese refusal
     village_shown = Signal()  # the selected village's reports are listed
+    return_ready = Signal()  # a returned table's preview is shown
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -75,6 +80,7 @@ class ControlPage(Page):
         self.contacts = ContactsService(context.queries.store, context.incidents)
         self.snapshot = ControlSnapshot()
         self.village: ControlRow | None = None
+        self.return_dialog: ReturnImportDialog | None = None
         self._chain_seq = 0
         self.header.subtitle.setText(
             "按乡镇、村汇总应转、已转、拒转、返回人数；转移记录逐条登记，多台值班台同时登记也不会互相覆盖。"
@@ -93,6 +99,12 @@ class ControlPage(Page):
         for button in (self.new_button, self.expand_button, self.close_button):
             bar.addWidget(button)
         bar.addStretch(1)
+        self.export_button = QPushButton("导出管控表…", self)
+        self.export_button.setToolTip("导出本次转移范围内各村的应转、已转等数字（乡镇报送的表式）")
+        self.return_button = QPushButton("导入乡镇回传表…", self)
+        self.return_button.setToolTip("乡镇填报的累计数与已登记数比对，差额登记为转移记录")
+        bar.addWidget(self.export_button)
+        bar.addWidget(self.return_button)
         self.layout_.addLayout(bar)
 
         strip = QWidget(self)
@@ -219,6 +231,8 @@ class ControlPage(Page):
         self.new_button.clicked.connect(self._ask_new)
         self.expand_button.clicked.connect(self._ask_expand)
         self.close_button.clicked.connect(self.toggle_closed)
+        self.export_button.clicked.connect(self._ask_export)
+        self.return_button.clicked.connect(self._ask_return)
         self.record_button.clicked.connect(self.record)
         self.persons.editingFinished.connect(self._persons_done)
         self.correct_button.clicked.connect(self._ask_correct)
@@ -409,6 +423,8 @@ class ControlPage(Page):
         self.expand_button.setEnabled(writable and is_open)
         self.close_button.setEnabled(writable and evacuation is not None)
         self.close_button.setText("结束行动" if is_open or evacuation is None else "重新开始")
+        self.export_button.setEnabled(evacuation is not None)
+        self.return_button.setEnabled(writable and evacuation is not None)
         can_record = writable and self.village is not None
         for widget in (self.record_button, self.persons, self.households, self.kind):
             widget.setEnabled(can_record)
@@ -520,6 +536,61 @@ class ControlPage(Page):
             ),
             f"已登记更正：{persons:+d} 人",
         )
+
+    # -- Excel ----------------------------------------------------------------------------
+    def export_to(self, path: Path, township_id: str | None = None) -> None:
+        evacuation = self.snapshot.evacuation
+        if evacuation is None:
+            return
+        evacuation_id = evacuation["id"]
+        self._write(
+            lambda: control_io.export_table(
+                self.table_service, evacuation_id, path, township_id=township_id
+            ),
+            f"已导出管控表：{path}",
+        )
+
+    def open_return(self, path: Path) -> None:
+        """Preview a township's returned table, then the import dialog."""
+        evacuation = self.snapshot.evacuation
+        if evacuation is None or self.context.incidents is None:
+            return
+        evacuation_id = evacuation["id"]
+        writer = self.context.incidents.writer
+
+        def show(preview: control_io.ReturnPreview) -> None:
+            self.return_dialog = ReturnImportDialog(
+                preview,
+                writer,
+                user=self._user,
+                colors=self.context.theme.colors(),
+                tasks=self.context.tasks,
+                parent=self,
+            )
+            self.return_dialog.open()
+            self.return_ready.emit()
+
+        run_task(
+            self.context.tasks,
+            lambda: control_io.preview_return(
+                self.table_service, evacuation_id, path, now=self.context.clock()
+            ),
+            on_done=show,
+            on_error=lambda exc: self._say(f"无法读取：{getattr(exc, 'message', exc)}", error=True),
+            receiver=self,
+        )
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出管控表", "管控一张表.xlsx", "Excel 工作簿 (*.xlsx)"
+        )
+        if path:
+            self.export_to(Path(path))
+
+    def _ask_return(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择乡镇回传表", "", "表格 (*.xlsx *.csv)")
+        if path:
+            self.open_return(Path(path))
 
     # -- dialogs ------------------------------------------------------------------------
     def _ask_new(self) -> None:
