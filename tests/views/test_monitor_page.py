@@ -345,3 +345,34 @@ def test_redrawn_charts_are_freed(
     alive = [o for o in gc.get_objects() if isinstance(o, StationChart)]
     assert len(page.charts) == 4
     assert len(alive) == 4, "discarded charts are still alive"
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")
+def test_a_phoned_in_reading_is_saved_and_charted_at_once(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    """登记报送读数: a 灾害信息员's phoned rain total through the write path, in the local
+    readings at once (offline too); a refusal keeps what was typed."""
+    from console.services.readings import ReadingsService
+
+    page = window.show_view("monitor")
+    assert isinstance(page, MonitorPage)
+    readings = ReadingsService(workstation.store)
+    page.set_readings(readings)
+    qtbot.waitUntil(lambda: page.model.rowCount() > 0, timeout=5000)
+    station = next(s for s in page.model.records() if s.kind == "雨量站")
+    dialog = page.open_report(station.id)
+    assert dialog is not None
+    assert dialog.kind.currentText() == "雨量" and dialog.interval.isEnabled()
+    dialog.value.setValue(-5)
+    with qtbot.waitSignal(dialog.failed, timeout=5000) as refused:
+        dialog.submit()
+    assert dialog.message.text().startswith("未保存：") and refused.args[0]
+    assert dialog.isVisible() and dialog.value.value() == -5
+    dialog.value.setValue(12.5)
+    dialog.reporter.insert("村级灾害信息员 李某某")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        dialog.submit()
+    latest = readings.latest("rain")
+    assert station.id in latest and latest[station.id][1] == 12.5
+    assert workstation.queries.sync_counters().pending >= 1  # pushed with the next sync

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPushButton,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -37,12 +38,14 @@ from console.domain import catalog
 from console.models.record_table import SORT_ROLE
 from console.models.station_table_model import MAX_CHARTED, StationFilterProxy, StationTableModel
 from console.services.monitoring import MonitorStation, MonitorStations
+from console.services.readings_report import PhonedReadings
 from console.services.readings_source import ReadingsSource, Times, Values
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.charts.base import StationChart, link_time_axes
 from console.views.charts.station_chart import station_chart
 from console.views.pages.base import Page, PageContext, sorted_table
+from console.views.reading_report_dialog import ReadingReportDialog
 
 TABLES = ("stations", "townships")
 HOUR_S = 3600
@@ -83,6 +86,7 @@ class MonitorPage(Page):
     ) -> None:
         super().__init__(context, parent)
         self.stations_service = MonitorStations(context.queries)
+        self.report_dialog: ReadingReportDialog | None = None
         self.readings = readings if readings is not None else context.readings
         self._stamp: int | None = None
         self._have_readings = False
@@ -112,6 +116,13 @@ class MonitorPage(Page):
         for kind in catalog.STATION_KINDS:
             self.kind.addItem(kind, kind)
         bar.addWidget(self.kind)
+        self.report_button = QPushButton("登记报送读数…", self)
+        self.report_button.setToolTip(
+            "记录灾害信息员电话报送的雨量、水位（立即显示，联网后同步到各值班台）"
+        )
+        self.report_button.setEnabled(context.incidents is not None)
+        self.report_button.clicked.connect(lambda: self.open_report())
+        bar.addWidget(self.report_button)
         bar.addStretch(1)
         self.presets = QButtonGroup(self)
         self.presets.setExclusive(True)
@@ -191,6 +202,27 @@ class MonitorPage(Page):
         outer.addWidget(card, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(1)
         return host
+
+    def open_report(self, station_id: str | None = None) -> ReadingReportDialog | None:
+        """登记报送读数 for ``station_id`` (default: the first ticked station)."""
+        incidents = self.context.incidents
+        if incidents is None:
+            return None
+        stations = self.model.records()
+        ticked = self.model.checked()
+        chosen = station_id or (ticked[0].id if ticked else None)
+        dialog = ReadingReportDialog(
+            stations,
+            PhonedReadings(incidents.writer),
+            user=lambda: self.context.session.officer,
+            now=self.context.clock,
+            tasks=self.context.tasks,
+            chosen=chosen,
+            parent=self,
+        )
+        self.report_dialog = dialog
+        dialog.open()
+        return dialog
 
     # -- the source -------------------------------------------------------------------------
     def set_readings(self, readings: ReadingsSource | None) -> None:
