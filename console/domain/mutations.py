@@ -44,7 +44,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 5: the 通话 log kind (a call made from 通讯录 and its outcome, onto an incident's timeline).
 # 6: 研判一张单 (assessment.create / update / sign / revise / discard) and threshold alerts
 # (alert.raise / clear / acknowledge).
-SCHEMA_VERSION = 6
+# 7: 指挥一平台 (order.issue / add_recipient / record / escalate / close / cancel).
+SCHEMA_VERSION = 7
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -894,5 +895,6 @@ def alert_acknowledge(
     return [RowChange("threshold_alerts", record_id)]
 
 
-# The 管控一张表 mutations register themselves on import (kept in their own module).
-from console.domain import mutations_transfers  # noqa: E402, F401
+# The 管控一张表 and 指挥一平台 mutations register themselves on import (kept in their own
+# modules).
+from console.domain import mutations_orders, mutations_transfers  # noqa: E402, F401

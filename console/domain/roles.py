@@ -57,6 +57,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alert.raise": _EDITORS,
     "alert.clear": _EDITORS,
     "alert.acknowledge": _EDITORS,
+    # 指挥一平台: any officer issues orders and records who answered; cancelling an order
+    # that went out is the duty leader's call.
+    "order.issue": _EDITORS,
+    "order.add_recipient": _EDITORS,
+    "order.record": _EDITORS,
+    "order.escalate": _EDITORS,
+    "order.close": _EDITORS,
+    "order.cancel": _LEADERS,
 }
 for _entity in (
     "township",

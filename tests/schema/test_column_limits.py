@@ -64,6 +64,9 @@ MUTATION = {
     "transfer_events": "transfer.record",
     "assessments": "assessment.create",
     "threshold_alerts": "alert.raise",
+    "orders": "order.issue",
+    "order_recipients": "order.add_recipient",
+    "order_events": "order.record",
 }
 
 
@@ -139,6 +142,10 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     if table == "threshold_alerts":  # the id is the crossing key's
         args["id"] = alert_id(args["key"])
         return args
+    if table == "order_recipients":  # a recipient of the order's own list
+        args["escalated_from"] = ""
+    if table == "order_events":  # an acknowledgement: only an escalation names its target
+        args.update(kind=catalog.ACKED, to_recipient_id="")
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "person_roles":  # a role names exactly the objects it is tied to
