@@ -161,7 +161,7 @@ def order_record(conn: Connection, args: dict[str, Any], ctx: MutationContext) -
         order = _live(conn, "orders", values["order_id"], "指令不存在")
         problem = event_problem(
             values["kind"],
-            order,
+            dict(order),
             value=values.get("value"),
             note=values.get("note") or "",
             channel=values.get("channel") or "",
