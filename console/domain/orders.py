@@ -178,7 +178,7 @@ CHAIN_RANK: dict[str, int] = {
     "地灾群测群防员": GRID,
     "避灾场所管理员": GRID,
 }
-_ROLE_ORDER = {role: i for i, role in enumerate(catalog.PERSON_ROLES)}
+ROLE_ORDER = {role: i for i, role in enumerate(catalog.PERSON_ROLES)}
 
 
 @dataclass(frozen=True)
@@ -264,7 +264,7 @@ def call_list(
             keyed.get(e.village_id, e.village_id),
             e.village_id,
             e.rank,
-            _ROLE_ORDER.get(e.role, 99),
+            ROLE_ORDER.get(e.role, 99),
             keyed.get(e.person_id, e.person_id),
         )
 

@@ -22,6 +22,7 @@ from console.domain.orders import (
     CHAIN_RANK,
     ORDER_TEMPLATES,
     RANK_LABELS,
+    ROLE_ORDER,
     ChainEntry,
     RecipientState,
     call_list,
@@ -32,6 +33,9 @@ from console.domain.orders import (
     silent_minutes,
 )
 from console.domain.schema import (
+    Assessment,
+    Evacuation,
+    Incident,
     Order,
     OrderEvent,
     OrderRecipient,
@@ -229,7 +233,7 @@ class OrderService:
             and not (r["valid_from"] and r["valid_from"] > day)
             and not (r["valid_to"] and r["valid_to"] < day)
         ]
-        order_of = {**towns, **village_names}
+        order_of = {**towns, **village_names, **{pid: r.name for pid, r in people.items()}}
         entries = call_list(
             placed,
             townships=list(townships),
@@ -254,6 +258,34 @@ class OrderService:
                 )
             )
         return out
+
+    def links(self) -> dict[str, list[dict[str, Any]]]:
+        """What a new order may be linked to: open incidents, assessment sheets and open
+        evacuations, newest first (id, text)."""
+        i, a, e = _t(Incident), _t(Assessment), _t(Evacuation)
+        with self.store.engine.connect() as conn:
+            incidents = conn.execute(
+                select(i.c.id, i.c.title)
+                .where(i.c.deleted.is_(False), i.c.status != catalog.INCIDENT_STATUSES[-1])
+                .order_by(i.c.received_at.desc())
+                .limit(200)
+            ).all()
+            sheets = conn.execute(
+                select(a.c.id, a.c.number, a.c.title)
+                .where(a.c.deleted.is_(False))
+                .order_by(a.c.generated_at.desc())
+                .limit(50)
+            ).all()
+            evacuations = conn.execute(
+                select(e.c.id, e.c.title)
+                .where(e.c.deleted.is_(False), e.c.status == catalog.EVACUATION_OPEN)
+                .order_by(e.c.started_at.desc())
+            ).all()
+        return {
+            "incident": [{"id": x, "text": t} for x, t in incidents],
+            "assessment": [{"id": x, "text": f"{n} {t}"} for x, n, t in sheets],
+            "evacuation": [{"id": x, "text": t} for x, t in evacuations],
+        }
 
     # -- orders -------------------------------------------------------------------------
     def issue(
@@ -504,6 +536,7 @@ def _chain_order(rows: dict[str, BoardRow], order_of: dict[str, str]) -> list[Bo
             r.rank > 1,
             order_of.get(r.village_id or "", ""),
             r.rank,
+            ROLE_ORDER.get(r.role, 99),
             r.name,
         )
 
