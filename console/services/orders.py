@@ -468,38 +468,62 @@ class OrderService:
         self._apply("order.cancel", args, user)
 
     # -- escalation ---------------------------------------------------------------------
-    def propose(self, board: Board, row: BoardRow) -> CallEntry | None:
+    def propose(
+        self,
+        board: Board,
+        row: BoardRow,
+        *,
+        chain: list[CallEntry] | None = None,
+        taken: set[str] | None = None,
+        on_order: set[str] | None = None,
+    ) -> CallEntry | None:
         """The next person up the chain from a silent recipient, passing over everybody
-        already on the order."""
+        already on the order (``on_order``, from the board when not given) and those in
+        ``taken`` (proposed already in this scan, so one person is added once). ``chain``:
+        a call list covering the row's township (read when not given)."""
         if row.person_id is None or not row.township_id:
             return None
-        chain = self.chain([row.township_id])
+        if chain is None:
+            chain = self.chain([row.township_id])
         me = ChainEntry(row.person_id, row.role, row.rank, row.township_id, row.village_id or "")
         entries = [ChainEntry(c.person_id, c.role, c.rank, c.township_id, c.village_id)
-                   for c in chain]  # fmt: skip
-        skip = {r.person_id for r in board.rows if r.person_id}
+                   for c in chain if c.township_id == row.township_id]  # fmt: skip
+        if on_order is None:
+            on_order = {r.person_id for r in board.rows if r.person_id}
+        skip = on_order | taken if taken else on_order
         found = next_up(me, entries, skip=skip)
         if found is None:
             return None
         return next(c for c in chain if c.person_id == found.person_id)
 
     def overdue(self, *, now: datetime | None = None) -> list[Overdue]:
-        """Every recipient of an open order silent past the order's time, not escalated."""
+        """Every recipient of an open order silent past the order's time, not escalated,
+        each with the next person up not yet on the order (each proposed once per order)."""
         at = now or beijing.now()
         o = _t(Order)
         with self.store.engine.connect() as conn:
             ids = conn.execute(
                 select(o.c.id).where(o.c.deleted.is_(False), o.c.status == catalog.ORDER_OPEN)
             ).scalars().all()  # fmt: skip
+        boards = [self.board(order_id, now=at) for order_id in ids]
+        towns = sorted({r.township_id for b in boards for r in b.rows
+                        if r.overdue and r.township_id})  # fmt: skip
+        by_town: dict[str, list[CallEntry]] = {}
+        for entry in self.chain(towns) if towns else []:
+            by_town.setdefault(entry.township_id, []).append(entry)
         out: list[Overdue] = []
-        for order_id in ids:
-            board = self.board(order_id, now=at)
+        for board in boards:
             assert board.order is not None
+            taken: set[str] = set()
+            on_order = {r.person_id for r in board.rows if r.person_id}
             for row in board.rows:
-                if row.overdue:
-                    out.append(
-                        Overdue(order_id, board.order["title"], row, self.propose(board, row))
-                    )
+                if not row.overdue:
+                    continue
+                chain = by_town.get(row.township_id or "", [])
+                up = self.propose(board, row, chain=chain, taken=taken, on_order=on_order)
+                if up is not None:
+                    taken.add(up.person_id)
+                out.append(Overdue(board.order["id"], board.order["title"], row, up))
         return out
 
     def escalate(
