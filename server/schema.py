@@ -7,6 +7,7 @@
 - ``push_results``: the outcome of every pushed mutation, so a replay gets the same answer
   (a rejection is never lost even when the first reply was).
 - ``users`` and ``audit_log`` (append-only, hash-chained).
+- ``ack_links``: the acknowledgement links sent to an order's recipients (指挥一平台).
 """
 
 from __future__ import annotations
@@ -93,6 +94,23 @@ class AuditEntry(ServerBase):
     # Applied mutations: what a replay needs besides name and args (server.audit_proof).
     hlc: Mapped[str | None] = mapped_column(Text, nullable=True)
     version: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+
+
+class AckLink(ServerBase):
+    """指挥一平台: a link sent by SMS to one recipient of one order, to acknowledge (收到)
+    and feed back on a phone. Only the SHA-256 of the random token is kept; the link
+    expires, and each of its two uses (收到, 反馈) works once."""
+
+    __tablename__ = "ack_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    recipient_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    created_by: Mapped[str] = mapped_column(String(ACCOUNT_MAX_LEN))
+    created_at: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[str] = mapped_column(String(40))  # UTC ISO 8601
+    acked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    fed_back_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 def server_metadata() -> MetaData:
