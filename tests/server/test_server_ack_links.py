@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,10 +15,11 @@ from typing import Any
 
 import pytest
 import requests
-from server_testkit import Client, Database, ServerProcess, fresh_database
+from server_testkit import Client, Database, ServerProcess, event_stream, fresh_database
 from sqlalchemy import text
 
 from console.domain.ids import new_id
+from testkit.browser import Browser
 
 AT = "2026-07-01T06:00:00+08:00"
 PUBLIC = "https://yj.suichang.example"
@@ -242,3 +244,55 @@ def test_rate_limits_per_source_address(
         assert codes == [200, 200, 200, 429]  # 8 a minute, 5 spent on guesses above
     finally:
         strict.stop()
+
+
+def test_the_phone_page_in_a_real_headless_browser(
+    database: Database,
+    server: ServerProcess,
+    client_for: Callable[[str], Client],
+    tmp_path: Path,
+) -> None:
+    """Debian's chromium on a 360 px touch screen: the order reads without sideways
+    scrolling, the buttons are thumb-sized, 收到 and a number sent from the form land as
+    events, and every workstation is poked within seconds."""
+    officer, watcher = client_for("officer"), client_for("leader")
+    order = _order()
+    officer.apply(("order.issue", order))
+    url = server.base_url + _paths(officer, order)[0]
+    with (
+        Browser.start(tmp_path / "profile") as browser,
+        event_stream(server, watcher.token) as pokes,
+    ):
+        browser.phone(360, 640)
+        browser.open(url)
+        assert browser.evaluate("innerWidth") == 360
+        assert browser.evaluate("document.documentElement.scrollWidth") <= 360
+        heading = browser.evaluate("document.querySelector('h1').textContent")
+        assert heading == "转移指令：北界镇<script>alert(1)</script>转移"  # shown as text
+        assert browser.evaluate("document.scripts.length") == 0
+        assert "立即组织苏村危险区人员转移 & 报告" in browser.evaluate("document.body.innerText")
+        assert browser.evaluate("document.getElementById('ack').offsetHeight") >= 44
+
+        version = server.version()
+        started = time.monotonic()
+        browser.submit("document.getElementById('ack').click()")
+        assert "已收到" in browser.evaluate("document.getElementById('message').textContent")
+        assert browser.evaluate("!!document.getElementById('acked')")
+        assert pokes.wait_for_version(version + 1, 5.0) < 5.0
+        assert time.monotonic() - started < 5.0
+
+        browser.evaluate("document.getElementById('value').value = '37'")
+        browser.submit("document.getElementById('send').click()")
+        assert "反馈已送达" in browser.evaluate("document.body.innerText")
+        assert browser.evaluate("document.forms.length") == 0  # spent: nothing left to send
+    events = _events(database, order)
+    assert [(e["kind"], e["value"]) for e in events] == [("已叫应", None), ("已反馈", 37.0)]
+    # On a workstation: the events come with its next pull.
+    pulled = watcher.pull_all()
+    mine = {
+        (row["kind"], row["author"])
+        for page in pulled.pages
+        for row in page["rows"].get("order_events", [])
+        if row["order_id"] == order["id"]
+    }
+    assert mine == {("已叫应", "短信回执"), ("已反馈", "短信回执")}
