@@ -39,7 +39,10 @@ from console.domain.orders import ORDER_TEMPLATES
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
 from console.services.orders import TABLES, Board, BoardRow, OrderService
+from console.services.sms import SmsConfig, SmsGateway, send_order
+from console.settings import SMS_ENABLED, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SMS_SIGNATURE
 from console.store.changes import Changes
+from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext, read_only_table
 
@@ -91,7 +94,11 @@ class CommandPage(Page):
         self.close_button = QPushButton("办结", self)
         self.cancel_button = QPushButton("撤销指令", self)
         self.cancel_button.setToolTip("撤销已下达的指令（带班领导）")
-        for button in (self.new_button, self.close_button, self.cancel_button):
+        self.sms_button = QPushButton("短信发送…", self)
+        self.sms_button.setToolTip(
+            "向未叫应的接收人发送短信，内含各自的确认链接（需启用短信网关并登录服务器）"
+        )
+        for button in (self.new_button, self.close_button, self.cancel_button, self.sms_button):
             bar.addWidget(button)
         bar.addStretch(1)
         self.layout_.addLayout(bar)
@@ -195,6 +202,7 @@ class CommandPage(Page):
         self.new_button.clicked.connect(self._ask_new)
         self.close_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
+        self.sms_button.clicked.connect(self.send_sms)
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.feedback_button.clicked.connect(self.record_feedback)
         self.complete_button.clicked.connect(self.complete_selected)
@@ -314,6 +322,7 @@ class CommandPage(Page):
         row = self.selected_row() if order is not None else None
         self.new_button.setEnabled(writable)
         self.close_button.setEnabled(writable and live)
+        self.sms_button.setEnabled(writable and live)
         self.cancel_button.setEnabled(
             writable and order is not None and order["status"] != catalog.ORDER_CANCELLED
         )
@@ -342,9 +351,9 @@ class CommandPage(Page):
 
     def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
         def ok(result: object) -> None:
-            if after is not None:
-                after(result)
             self._say(done_text)
+            if after is not None:
+                after(result)  # may say more precisely what was done
             self.written.emit("")
 
         def failed(exc: BaseException) -> None:
@@ -432,6 +441,51 @@ class CommandPage(Page):
             self._say(f"已升级：{row.name} → {result}")
 
         self._write(write, "已升级", said)
+
+    def send_sms(self) -> None:
+        """短信发送: each silent recipient with a mobile number gets the order and a link of
+        their own (made by the server) through the configured gateway; off by default."""
+        board, order = self.board, self.board.order
+        if order is None:
+            return
+        settings = self.context.settings
+        config = SmsConfig(
+            enabled=settings.get(SMS_ENABLED),
+            url=settings.get(SMS_GATEWAY_URL),
+            token=settings.get(SMS_GATEWAY_TOKEN),
+            signature=settings.get(SMS_SIGNATURE),
+        )
+        problem = config.problem()
+        if problem is not None:
+            self._say(problem, error=True)
+            return
+        session = self.context.sync.session if self.context.sync is not None else None
+        if session is None or session.offline:
+            self._say("未连接服务器：确认链接由服务器生成，请登录服务器后发送", error=True)
+            return
+        silent = [r for r in board.rows if r.state.silent and not r.state.escalated_to]
+        if not silent:
+            self._say("没有未叫应的接收人")
+            return
+
+        def write() -> str:
+            client = session.client()
+            gateway = SmsGateway(config)
+            try:
+                report = send_order(gateway, client, session.server_url, order, silent)
+            except SyncHttpError as exc:
+                if exc.status != 401:
+                    raise ValueError(str(exc.payload.get("detail") or exc)) from None
+                client.login(session.username, session.password)  # the token expired
+                report = send_order(gateway, client, session.server_url, order, silent)
+            finally:
+                client.close()
+            return report.summary()
+
+        def said(result: object) -> None:
+            self._say(f"短信：{result}")
+
+        self._write(write, "短信已发送", said)
 
     def close_order(self) -> None:
         order = self.board.order
