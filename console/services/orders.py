@@ -305,10 +305,13 @@ class OrderService:
         incident_id: str | None = None,
         assessment_id: str | None = None,
         evacuation_id: str | None = None,
+        open_evacuation: bool = False,
         now: datetime | None = None,
     ) -> str:
         """Issue an order of ``kind`` (its template fills what is not given) to the
-        recipients (call-list entries, or recipient dicts such as a unit)."""
+        recipients (call-list entries, or recipient dicts such as a unit). With
+        ``open_evacuation`` (a 转移指令), a new evacuation (管控一张表) is opened under the
+        order's title and linked, in the same local transaction."""
         template = ORDER_TEMPLATES[kind]
         at = now or beijing.now()
         sent = beijing.canonical(at)
@@ -337,7 +340,22 @@ class OrderService:
             "evacuation_id": evacuation_id,
             "recipients": rows,
         }
-        return self._apply("order.issue", args, user)
+        calls: list[tuple[str, dict[str, Any]]] = []
+        if open_evacuation and evacuation_id is None:
+            args["evacuation_id"] = new_id()
+            evacuation = {
+                "id": args["evacuation_id"],
+                "title": args["title"][:80],
+                "started_at": sent,
+                "incident_id": incident_id,
+                "note": f"由{kind}开启",
+            }
+            calls.append(("evacuation.open", evacuation))
+        calls.append(("order.issue", args))
+        if self._writer is None:
+            raise MutationRejected("read_only", "本机为只读，不能修改")
+        self._writer.apply(calls, user=user)
+        return str(args["id"])
 
     def orders(self) -> list[dict[str, Any]]:
         """Open orders first, newest first; each with its recipient count."""

@@ -65,12 +65,21 @@ def test_issue_call_down_the_board_feedback_and_finish(
     assert dialog.title.text() == "人员转移指令"  # the template's
     dialog.kind.setCurrentText("预警叫应")
     assert (dialog.feedback_kind.currentText(), dialog.escalate.value()) == ("无需反馈", 5)
+    assert "open_evacuation" not in dialog.values()  # only a 转移指令 opens one
     dialog.kind.setCurrentText("转移指令")
     dialog.check_all([TOWN])
     assert dialog.area() == ([TOWN], [])
     values = dialog.values()
+    assert values["open_evacuation"] and values["evacuation_id"] is None  # 转移指令
     dialog.deleteLater()
     assert _write(qtbot, page, lambda: page.issue(values, [TOWN], [])) == ""
+    # The order opened its evacuation on 管控一张表, linked to it.
+    from console.services.transfers import TransferService
+
+    [evacuation] = TransferService(workstation.store).evacuations()
+    assert evacuation["title"] == "人员转移指令" and evacuation["status"] == "进行中"
+    assert page.board.order is not None
+    assert page.board.order["evacuation_id"] == evacuation["id"]
 
     expected = OrderService(workstation.store).chain([TOWN])
     assert page.order_model.rowCount() == 1

@@ -49,6 +49,7 @@ from console.views.pages.base import Page, PageContext, read_only_table
 ORDER_COLUMNS = ("下达时间", "指令", "接收人", "状态")
 KPIS = ("接收人", "未叫应", "已叫应", "已反馈", "完成", "超时")
 NO_LINK = "（不关联）"
+NEW_EVACUATION = "（新建转移行动）"
 _ORDER = ENTITY_FIELDS["orders"]
 
 
@@ -288,11 +289,13 @@ class CommandPage(Page):
         else:
             self.order_title.setText(f"{order['kind']}：{order['title']}（{order['status']}）")
             asks = order["feedback_label"] or order["feedback_kind"]
+            # One line, so the board keeps the height; the order's text is the tooltip.
             self.order_detail.setText(
-                f"{order['content']}\n要求：{order['action'] or '—'}；"
-                f"时限 {beijing.display(order['deadline'])}；反馈：{asks}；"
-                f"{order['escalate_minutes']} 分钟未叫应提醒升级"
+                f"要求：{order['action'] or '—'}；时限 {beijing.display(order['deadline'])}；"
+                f"反馈：{asks}；{order['escalate_minutes']} 分钟未叫应提醒升级"
             )
+            self.order_title.setToolTip(order["content"])
+            self.order_detail.setToolTip(order["content"])
             counts = board.counts()
             for key in KPIS:
                 self.kpi[key].setText(str(counts.get(key, 0)))
@@ -569,6 +572,8 @@ class NewOrderDialog(QDialog):
         ):
             box = QComboBox(self)
             box.addItem(NO_LINK, None)
+            if key == "evacuation":  # a 转移指令 may open the evacuation it orders
+                box.addItem(NEW_EVACUATION, NEW_EVACUATION)
             for choice in snapshot.links.get(key, []):
                 box.addItem(str(choice["text"]), choice["id"])
             box.setMinimumContentsLength(20)
@@ -611,6 +616,11 @@ class NewOrderDialog(QDialog):
 
     def _template(self, kind: str) -> None:
         t = ORDER_TEMPLATES[kind]
+        evacuation = self.links["evacuation_id"]
+        if kind == "转移指令" and evacuation.currentData() is None:
+            evacuation.setCurrentIndex(evacuation.findData(NEW_EVACUATION))
+        elif kind != "转移指令" and evacuation.currentData() == NEW_EVACUATION:
+            evacuation.setCurrentIndex(0)
         self.title.setText(t.title)
         self.content.setPlainText(t.content)
         self.action.setText(t.action)
@@ -622,7 +632,7 @@ class NewOrderDialog(QDialog):
     def values(self) -> dict[str, Any]:
         from datetime import timedelta
 
-        return {
+        values: dict[str, Any] = {
             "kind": self.kind.currentText(),
             "title": self.title.text().strip(),
             "content": self.content.toPlainText().strip(),
@@ -633,6 +643,10 @@ class NewOrderDialog(QDialog):
             "escalate_minutes": self.escalate.value(),
             **{column: box.currentData() for column, box in self.links.items()},
         }
+        if values["evacuation_id"] == NEW_EVACUATION:
+            values["evacuation_id"] = None
+            values["open_evacuation"] = True
+        return values
 
     def check_all(self, township_ids: list[str] | None = None) -> None:
         """Tick whole townships (tests, and a county-wide warning)."""
