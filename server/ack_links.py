@@ -224,15 +224,7 @@ def _push_event(engine: Engine, args: dict[str, Any]) -> sync_service.MutationRe
     e = _t(OrderEvent)
     for _attempt in range(8):
         with _PUSH_LOCK:
-            with engine.connect() as conn:
-                last = (
-                    conn.execute(
-                        select(sync_service.SyncClient.last_mutation_id).where(
-                            sync_service.SyncClient.client_id == ACK_CLIENT_ID
-                        )
-                    ).scalar()
-                    or 0
-                )
+            last = sync_service.last_mutation_id(engine, ACK_CLIENT_ID)
             mutation = sync_service.PushedMutation(
                 int(last) + 1, "order.record", args, clock.now(), SCHEMA_VERSION
             )

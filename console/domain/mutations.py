@@ -562,6 +562,19 @@ def _append_log(
     ]
     if fetch(conn, "incident_timeline", entry_id) is not None:
         raise MutationRejected("duplicate_id", "该编号的事件记录已存在")
+    return _insert_log(conn, ctx, entry_id, incident_id, kind, body, at)
+
+
+def _insert_log(
+    conn: Connection,
+    ctx: MutationContext,
+    entry_id: str,
+    incident_id: str,
+    kind: str,
+    body: str,
+    at: str,
+) -> list[RowChange]:
+    """Write one timeline row (validated by the caller) by the mutation's author."""
     ctx.touch("incident_timeline", entry_id, None)
     conn.execute(
         _INSERT["incident_timeline"],

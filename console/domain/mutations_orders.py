@@ -16,10 +16,10 @@ from console.domain import catalog
 from console.domain.fields import MutationRejected, check_fields
 from console.domain.ids import is_uuid, reference_id
 from console.domain.mutations import (
-    _INSERT,
     MutationContext,
     _check_refs,
     _create_once,
+    _insert_log,
     _meta,
     _no_extra_keys,
     _record_id,
@@ -99,21 +99,7 @@ def order_issue(conn: Connection, args: dict[str, Any], ctx: MutationContext) ->
         body = f"下达{values['kind']}：{values['title']}{who}"
         if values.get("action"):
             body += f"。要求：{values['action']}"
-        ctx.touch("incident_timeline", entry_id, None)
-        conn.execute(
-            _INSERT["incident_timeline"],
-            {
-                "id": entry_id,
-                "deleted": False,
-                "author": ctx.user,
-                "incident_id": incident,
-                "kind": "指令",
-                "body": body,
-                "at": values["issued_at"],
-                **_meta(ctx),
-            },
-        )
-        changes.append(RowChange("incident_timeline", entry_id))
+        changes += _insert_log(conn, ctx, entry_id, incident, "指令", body, values["issued_at"])
     return changes
 
 

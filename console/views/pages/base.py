@@ -6,13 +6,14 @@ are passed in explicitly, never looked up globally.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, SignalInstance
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -134,3 +135,53 @@ def read_only_table(parent: QWidget, model: QAbstractItemModel, stretch: int) ->
     header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
     header.setMinimumSectionSize(48)
     return table
+
+
+def text_items(values: Sequence[str], payload: Any = None) -> list[QStandardItem]:
+    """One read-only row of a QStandardItemModel: each value its own cell (with itself as
+    the tooltip, for what the column cuts off), ``payload`` under UserRole on every cell."""
+    out = []
+    for value in values:
+        item = QStandardItem(value)
+        item.setEditable(False)
+        item.setToolTip(value)
+        item.setData(payload, Qt.ItemDataRole.UserRole)
+        out.append(item)
+    return out
+
+
+def say(label: QLabel, text: str, *, error: bool = False) -> None:
+    """A page's message line: muted, or in the error style."""
+    label.setText(text)
+    label.setObjectName("FieldError" if error else "Muted")
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def run_write(
+    tasks: TaskRunner | None,
+    receiver: QObject,
+    fn: Callable[[], Any],
+    *,
+    message: QLabel,
+    written: SignalInstance,
+    done_text: str,
+    after: Callable[[Any], None] | None = None,
+) -> None:
+    """A page's write on the task runner: ``done_text`` (then ``after(result)``, which may
+    say more) when saved, "未保存：<the refusal>" when not; ``written`` tells "" or the
+    refusal either way."""
+    from console.ui.tasks import run_task
+
+    def ok(result: object) -> None:
+        say(message, done_text)
+        if after is not None:
+            after(result)
+        written.emit("")
+
+    def failed(exc: BaseException) -> None:
+        text = str(getattr(exc, "message", None) or exc)
+        say(message, f"未保存：{text}", error=True)
+        written.emit(text)
+
+    run_task(tasks, fn, on_done=ok, on_error=failed, receiver=receiver)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -44,7 +44,14 @@ from console.settings import SMS_ENABLED, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SM
 from console.store.changes import Changes
 from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext, read_only_table
+from console.views.pages.base import (
+    Page,
+    PageContext,
+    read_only_table,
+    run_write,
+    say,
+    text_items,
+)
 
 ORDER_COLUMNS = ("下达时间", "指令", "接收人", "状态")
 KPIS = ("接收人", "未叫应", "已叫应", "已反馈", "完成", "超时")
@@ -58,17 +65,6 @@ class Snapshot:
     orders: list[dict[str, Any]] = field(default_factory=list)
     places: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-
-
-def _items(values: tuple[str, ...], payload: Any = None) -> list[QStandardItem]:
-    out = []
-    for value in values:
-        item = QStandardItem(value)
-        item.setEditable(False)
-        item.setToolTip(value)
-        item.setData(payload, Qt.ItemDataRole.UserRole)
-        out.append(item)
-    return out
 
 
 class CommandPage(Page):
@@ -229,7 +225,7 @@ class CommandPage(Page):
         again = None
         for i, o in enumerate(snapshot.orders):
             self.order_model.appendRow(
-                _items(
+                text_items(
                     (
                         beijing.display(o["issued_at"])[5:],
                         f"{o['kind']}：{o['title']}",
@@ -353,24 +349,18 @@ class CommandPage(Page):
         return self.context.session.officer
 
     def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
-        def ok(result: object) -> None:
-            self._say(done_text)
-            if after is not None:
-                after(result)  # may say more precisely what was done
-            self.written.emit("")
-
-        def failed(exc: BaseException) -> None:
-            text = str(getattr(exc, "message", None) or exc)
-            self._say(f"未保存：{text}", error=True)
-            self.written.emit(text)
-
-        run_task(self.context.tasks, fn, on_done=ok, on_error=failed, receiver=self)
+        run_write(
+            self.context.tasks,
+            self,
+            fn,
+            message=self.message,
+            written=self.written,
+            done_text=done_text,
+            after=after,
+        )
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("FieldError" if error else "Muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
+        say(self.message, text, error=error)
 
     def acknowledge_selected(self) -> None:
         """已叫应 for the selected recipient (by the channel chosen, 电话 by default), then
