@@ -80,6 +80,46 @@ ORDER_TEMPLATES: dict[str, OrderTemplate] = {
 }
 
 
+_TEMPLATE_TEXT = {"title": 120, "content": 5000, "action": 200, "feedback_label": 40}
+_TEMPLATE_MINUTES = {"escalate_minutes": (1, 24 * 60), "deadline_minutes": (5, 7 * 24 * 60)}
+
+
+def templates_from_json(text: str) -> dict[str, OrderTemplate]:
+    """The county's own templates: a JSON object {order kind: {field: value}} over the
+    defaults (title, content, action, feedback_kind, feedback_label, escalate_minutes,
+    deadline_minutes), so a county sets, say, 预警叫应's escalation to 3 minutes. Raises
+    ValueError (Chinese) on anything it cannot use."""
+    import dataclasses
+    import json
+
+    data = json.loads(text)
+    if not isinstance(data, dict):
+        raise ValueError("指令模板应为 JSON 对象：{指令类型: {字段: 值}}")
+    out = dict(ORDER_TEMPLATES)
+    for kind, fields in data.items():
+        if kind not in ORDER_TEMPLATES or not isinstance(fields, dict):
+            raise ValueError(f"未知的指令类型：{str(kind)[:20]}")
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name in _TEMPLATE_TEXT:
+                if not isinstance(value, str) or len(value) > _TEMPLATE_TEXT[name]:
+                    raise ValueError(f"{kind}.{name} 应为不超过 {_TEMPLATE_TEXT[name]} 字的文本")
+            elif name in _TEMPLATE_MINUTES:
+                lo, hi = _TEMPLATE_MINUTES[name]
+                if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                    raise ValueError(f"{kind}.{name} 应为 {lo} 至 {hi} 的整数（分钟）")
+            elif name == "feedback_kind":
+                if value not in catalog.FEEDBACK_KINDS:
+                    raise ValueError(
+                        f"{kind}.feedback_kind 只能是：" + "、".join(catalog.FEEDBACK_KINDS)
+                    )
+            else:
+                raise ValueError(f"{kind} 的未知字段：{str(name)[:40]}")
+            changes[name] = value
+        out[kind] = dataclasses.replace(out[kind], **changes)
+    return out
+
+
 # -- a recipient's state ----------------------------------------------------------------
 
 SENT = "已发"

@@ -9,8 +9,10 @@ each answer an event, so two workstations recording the same call add up. Qt-fre
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -24,6 +26,7 @@ from console.domain.orders import (
     RANK_LABELS,
     ROLE_ORDER,
     ChainEntry,
+    OrderTemplate,
     RecipientState,
     call_list,
     next_up,
@@ -31,6 +34,7 @@ from console.domain.orders import (
     place_role,
     recipient_state,
     silent_minutes,
+    templates_from_json,
 )
 from console.domain.schema import (
     Assessment,
@@ -50,6 +54,24 @@ from console.domain.schema import (
 )
 from console.store.database import Store
 from console.store.writer import Writer
+
+log = logging.getLogger(__name__)
+TEMPLATES_FILE = "order_templates.json"
+
+
+def load_order_templates(data_dir: Path) -> dict[str, OrderTemplate]:
+    """The county's order templates from ``<data_dir>/order_templates.json`` over the
+    defaults (:func:`console.domain.orders.templates_from_json`); a file that cannot be used
+    is logged and the defaults are used."""
+    path = data_dir / TEMPLATES_FILE
+    if not path.is_file():
+        return dict(ORDER_TEMPLATES)
+    try:
+        return templates_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.error("order templates %s not used: %s", path, exc)
+        return dict(ORDER_TEMPLATES)
+
 
 # The tables the board is read from: a change to any refreshes it.
 TABLES: tuple[str, ...] = ("orders", "order_recipients", "order_events")
@@ -143,9 +165,15 @@ class Overdue:
 class OrderService:
     """Reads from ``store``; writes through ``writer`` (None: read-only)."""
 
-    def __init__(self, store: Store, writer: Writer | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: Writer | None = None,
+        templates: dict[str, OrderTemplate] | None = None,
+    ) -> None:
         self.store = store
         self._writer = writer
+        self.templates = dict(templates or ORDER_TEMPLATES)
 
     @classmethod
     def of(cls, writer: Writer) -> OrderService:
@@ -312,7 +340,7 @@ class OrderService:
         recipients (call-list entries, or recipient dicts such as a unit). With
         ``open_evacuation`` (a 转移指令), a new evacuation (管控一张表) is opened under the
         order's title and linked, in the same local transaction."""
-        template = ORDER_TEMPLATES[kind]
+        template = self.templates[kind]
         at = now or beijing.now()
         sent = beijing.canonical(at)
         rows = [r.recipient(sent) if isinstance(r, CallEntry) else {"sent_at": sent, **r}

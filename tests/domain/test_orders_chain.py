@@ -118,3 +118,27 @@ def test_escalation_rule_silent_past_the_order_types_minutes() -> None:
     escalated = recipient_state([{"kind": "升级", "at": "x", "to_recipient_id": "r2"}])
     assert escalated.silent and not overdue(escalated, SENT, SENT + timedelta(hours=1), minutes)
     assert silent_minutes(SENT, SENT - timedelta(minutes=3)) == 0
+
+
+def test_a_county_sets_its_own_template_minutes() -> None:
+    import json
+
+    import pytest
+
+    from console.domain.orders import templates_from_json
+
+    mine = templates_from_json(json.dumps({"预警叫应": {"escalate_minutes": 3, "title": "叫应"}}))
+    assert (mine["预警叫应"].escalate_minutes, mine["预警叫应"].title) == (3, "叫应")
+    assert mine["预警叫应"].deadline_minutes == ORDER_TEMPLATES["预警叫应"].deadline_minutes
+    assert mine["转移指令"] == ORDER_TEMPLATES["转移指令"]
+    for bad, message in (
+        ({"撤离令": {}}, "未知的指令类型"),
+        ({"预警叫应": {"escalate_minutes": 0}}, "1 至 1440 的整数"),
+        ({"预警叫应": {"escalate_minutes": True}}, "1 至 1440 的整数"),
+        ({"预警叫应": {"feedback_kind": "图片"}}, "feedback_kind 只能是"),
+        ({"预警叫应": {"title": "长" * 121}}, "不超过 120 字"),
+        ({"预警叫应": {"sound": 1}}, "未知字段"),
+        ([], "应为 JSON 对象"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            templates_from_json(json.dumps(bad))

@@ -5,6 +5,7 @@ escalation to the next person up."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 
@@ -116,3 +117,20 @@ def test_call_list_issue_board_ack_feedback_and_escalation(writer: Writer) -> No
     assert [o["id"] for o in service.orders()][-1] == order_id  # closed ones last
     with writer.store.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM order_events")).scalar_one() == 3
+
+
+def test_the_templates_file_of_the_data_folder(writer: Writer, tmp_path: Path) -> None:
+    from console.services.orders import TEMPLATES_FILE, load_order_templates
+
+    assert load_order_templates(tmp_path)["预警叫应"].escalate_minutes == 5
+    (tmp_path / TEMPLATES_FILE).write_text('{"预警叫应": {"escalate_minutes": 3}}', "utf-8")
+    templates = load_order_templates(tmp_path)
+    assert templates["预警叫应"].escalate_minutes == 3
+    ids = _county(writer)
+    service = OrderService(writer.store, writer, templates)
+    order = service.issue("预警叫应", service.chain([ids["金竹镇"]]), user="zhang", now=T0)
+    board = service.board(order, now=T0 + timedelta(minutes=3))
+    assert board.order is not None and board.order["escalate_minutes"] == 3
+    assert [r.overdue for r in board.rows] == [True]
+    (tmp_path / TEMPLATES_FILE).write_text('{"预警叫应": {"escalate_minutes": "三"}}', "utf-8")
+    assert load_order_templates(tmp_path)["预警叫应"].escalate_minutes == 5  # not used: logged

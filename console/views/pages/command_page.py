@@ -35,10 +35,16 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing, catalog
-from console.domain.orders import ORDER_TEMPLATES
+from console.domain.orders import ORDER_TEMPLATES, OrderTemplate
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
-from console.services.orders import TABLES, Board, BoardRow, OrderService
+from console.services.orders import (
+    TABLES,
+    Board,
+    BoardRow,
+    OrderService,
+    load_order_templates,
+)
 from console.services.sms import SmsConfig, SmsGateway, send_order
 from console.settings import SMS_ENABLED, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SMS_SIGNATURE
 from console.store.changes import Changes
@@ -65,6 +71,8 @@ class Snapshot:
     orders: list[dict[str, Any]] = field(default_factory=list)
     places: list[dict[str, Any]] = field(default_factory=list)
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # The county's order templates (<data folder>/order_templates.json over the defaults).
+    templates: dict[str, OrderTemplate] = field(default_factory=lambda: dict(ORDER_TEMPLATES))
 
 
 class CommandPage(Page):
@@ -214,7 +222,12 @@ class CommandPage(Page):
 
     # -- reading ------------------------------------------------------------------------
     def _read(self) -> Snapshot:
-        return Snapshot(self.service.orders(), self.service.places(), self.service.links())
+        return Snapshot(
+            self.service.orders(),
+            self.service.places(),
+            self.service.links(),
+            load_order_templates(self.context.data_dir),
+        )
 
     def refresh(self) -> None:
         run_task(self.context.tasks, self._read, on_done=self._land, receiver=self)
@@ -525,11 +538,12 @@ class NewOrderDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("新建指令")
         self._now = now
+        self._templates = snapshot.templates
         outer = QHBoxLayout(self)
         form = QFormLayout()
         outer.addLayout(form, 3)
         self.kind = QComboBox(self)
-        self.kind.addItems(list(ORDER_TEMPLATES))
+        self.kind.addItems(list(self._templates))
         form.addRow(_ORDER["kind"].label, self.kind)
         self.title = QLineEdit(self)
         self.title.setMaxLength(_ORDER["title"].max_len or 120)
@@ -605,7 +619,7 @@ class NewOrderDialog(QDialog):
         self._template(self.kind.currentText())
 
     def _template(self, kind: str) -> None:
-        t = ORDER_TEMPLATES[kind]
+        t = self._templates[kind]
         evacuation = self.links["evacuation_id"]
         if kind == "转移指令" and evacuation.currentData() is None:
             evacuation.setCurrentIndex(evacuation.findData(NEW_EVACUATION))
