@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 
 from console.domain import beijing, catalog
+from console.domain.assessment_rules import parse_content
 from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.orders import (
@@ -299,7 +300,7 @@ class OrderService:
                 .limit(200)
             ).all()
             sheets = conn.execute(
-                select(a.c.id, a.c.number, a.c.title)
+                select(a.c.id, a.c.number, a.c.title, a.c.highest_warning, a.c.content)
                 .where(a.c.deleted.is_(False))
                 .order_by(a.c.generated_at.desc())
                 .limit(50)
@@ -311,7 +312,15 @@ class OrderService:
             ).all()
         return {
             "incident": [{"id": x, "text": t} for x, t in incidents],
-            "assessment": [{"id": x, "text": f"{n} {t}"} for x, n, t in sheets],
+            "assessment": [
+                {
+                    "id": x,
+                    "text": f"{n} {t}",
+                    "level": level,
+                    "townships": _warned_townships(content),
+                }
+                for x, n, t, level, content in sheets
+            ],
             "evacuation": [{"id": x, "text": t} for x, t in evacuations],
         }
 
@@ -594,6 +603,19 @@ class OrderService:
         }
         self._apply("order.escalate", args, user)
         return str(target["id"])
+
+
+def _warned_townships(content: str) -> list[str]:
+    """The townships a sheet warns (its warnings with a level): the area a 预警叫应 calls."""
+    try:
+        warnings = parse_content(content).get("warnings", [])
+    except (ValueError, AssertionError):
+        return []
+    return [
+        str(w["township_id"])
+        for w in warnings
+        if isinstance(w, dict) and w.get("level") and w.get("township_id")
+    ]
 
 
 def _chain_order(rows: dict[str, BoardRow], order_of: dict[str, str]) -> list[BoardRow]:

@@ -160,3 +160,46 @@ def test_sms_is_off_by_default_and_needs_a_server(
     finally:
         settings.reset(SMS_ENABLED)
         settings.reset(SMS_GATEWAY_URL)
+
+
+def test_a_warning_calls_the_area_its_assessment_sheet_warned(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    import json
+
+    from console.domain.ids import new_id
+
+    sheet = new_id()
+    content = {"warnings": [{"township_id": TOWN, "name": "北界镇", "level": "橙", "note": ""}]}
+    workstation.writer.apply(
+        [
+            (
+                "assessment.create",
+                {
+                    "id": sheet,
+                    "number": "研判〔2026〕3号",
+                    "title": "强降雨研判",
+                    "period_from": "2026-07-01T06:00:00+08:00",
+                    "period_to": "2026-07-01T18:00:00+08:00",
+                    "generated_at": "2026-07-01T06:00:00+08:00",
+                    "highest_warning": "橙",
+                    "content": json.dumps(content, ensure_ascii=False),
+                },
+            )
+        ],
+        user="测试值班员",
+    )
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.refresh()
+    dialog = NewOrderDialog(page, page.snapshot, page.context.clock())
+    dialog.kind.setCurrentText("预警叫应")
+    assert dialog.area() == ([], [])
+    box = dialog.links["assessment_id"]
+    box.setCurrentIndex(box.findData(sheet))
+    assert dialog.area() == ([TOWN], [])
+    values = dialog.values()
+    assert (values["assessment_id"], values["warning_level"]) == (sheet, "橙")
+    dialog.deleteLater()
+    assert _write(qtbot, page, lambda: page.issue(values, [TOWN], [])) == ""
+    assert page.board.order is not None
+    assert (page.board.order["assessment_id"], page.board.order["warning_level"]) == (sheet, "橙")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain import beijing, catalog
+from console.domain.assessment_rules import WARNING_LEVELS
 from console.domain.orders import ORDER_TEMPLATES, OrderTemplate
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
@@ -564,6 +565,11 @@ class NewOrderDialog(QDialog):
         self.feedback_label = QLineEdit(self)
         self.feedback_label.setMaxLength(_ORDER["feedback_label"].max_len or 40)
         form.addRow(_ORDER["feedback_label"].label, self.feedback_label)
+        self.warning_level = QComboBox(self)
+        self.warning_level.addItem("（无）", "")
+        for level in WARNING_LEVELS:
+            self.warning_level.addItem(level, level)
+        form.addRow(_ORDER["warning_level"].label, self.warning_level)
         self.escalate = QSpinBox(self)
         self.escalate.setRange(1, 24 * 60)
         self.escalate.setSuffix(" 分钟")
@@ -580,6 +586,7 @@ class NewOrderDialog(QDialog):
                 box.addItem(NEW_EVACUATION, NEW_EVACUATION)
             for choice in snapshot.links.get(key, []):
                 box.addItem(str(choice["text"]), choice["id"])
+                box.setItemData(box.count() - 1, choice, Qt.ItemDataRole.UserRole + 1)
             box.setMinimumContentsLength(20)
             form.addRow(_ORDER[column].label, box)
             self.links[column] = box
@@ -617,6 +624,19 @@ class NewOrderDialog(QDialog):
         outer.addLayout(right, 2)
         self.kind.currentTextChanged.connect(self._template)
         self._template(self.kind.currentText())
+        self.links["assessment_id"].currentIndexChanged.connect(self._sheet_chosen)
+
+    def _sheet_chosen(self, index: int) -> None:
+        """A sheet linked: its warned townships ticked (the area a 预警叫应 calls) and its
+        highest warning level taken."""
+        box = self.links["assessment_id"]
+        sheet = box.itemData(index, Qt.ItemDataRole.UserRole + 1)
+        if not isinstance(sheet, dict):
+            return
+        if sheet.get("townships"):
+            self.check_all(list(sheet["townships"]))
+        if sheet.get("level"):
+            self.warning_level.setCurrentIndex(self.warning_level.findData(sheet["level"]))
 
     def _template(self, kind: str) -> None:
         t = self._templates[kind]
@@ -645,6 +665,7 @@ class NewOrderDialog(QDialog):
             "feedback_kind": self.feedback_kind.currentText(),
             "feedback_label": self.feedback_label.text().strip(),
             "escalate_minutes": self.escalate.value(),
+            "warning_level": self.warning_level.currentData() or "",
             **{column: box.currentData() for column, box in self.links.items()},
         }
         if values["evacuation_id"] == NEW_EVACUATION:
