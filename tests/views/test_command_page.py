@@ -203,3 +203,24 @@ def test_a_warning_calls_the_area_its_assessment_sheet_warned(
     assert _write(qtbot, page, lambda: page.issue(values, [TOWN], [])) == ""
     assert page.board.order is not None
     assert (page.board.order["assessment_id"], page.board.order["warning_level"]) == (sheet, "橙")
+
+
+def test_buttons_follow_the_signed_in_role(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = OrderService.of(workstation.writer)
+    service.issue("巡查指令", service.chain([TOWN])[:1], user="测试值班员")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    _idle(page)
+    page.table.selectRow(0)
+    assert page.cancel_button.isEnabled() and page.ack_button.isEnabled()  # standalone
+    monkeypatch.setattr(page, "role", lambda: "officer")
+    page._update_buttons()
+    assert not page.cancel_button.isEnabled() and page.ack_button.isEnabled()
+    assert "带班领导" in page.cancel_button.toolTip()
+    monkeypatch.setattr(page, "role", lambda: "readonly")
+    page._update_buttons()
+    assert not page.ack_button.isEnabled() and not page.new_button.isEnabled()
+    monkeypatch.setattr(page, "role", lambda: "leader")
+    page._update_buttons()
+    assert page.cancel_button.isEnabled()

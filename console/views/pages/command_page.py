@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 from console.domain import beijing, catalog
 from console.domain.assessment_rules import WARNING_LEVELS
 from console.domain.orders import ORDER_TEMPLATES, OrderTemplate
+from console.domain.roles import allowed
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
 from console.services.orders import (
@@ -328,8 +329,18 @@ class CommandPage(Page):
             return None
         return self.model.record(index.row())
 
+    def role(self) -> str | None:
+        """The signed-in account's role; None standalone (every action allowed here)."""
+        sync = self.context.sync
+        session = sync.session if sync is not None else None
+        return session.role if session is not None else None
+
+    def _may(self, mutation: str) -> bool:
+        role = self.role()
+        return role is None or allowed(role, mutation)
+
     def _update_buttons(self) -> None:
-        writable = self.service.writable
+        writable = self.service.writable and self._may("order.record")
         order = self.board.order
         live = order is not None and order["status"] == catalog.ORDER_OPEN
         row = self.selected_row() if order is not None else None
@@ -337,7 +348,13 @@ class CommandPage(Page):
         self.close_button.setEnabled(writable and live)
         self.sms_button.setEnabled(writable and live)
         self.cancel_button.setEnabled(
-            writable and order is not None and order["status"] != catalog.ORDER_CANCELLED
+            writable
+            and self._may("order.cancel")
+            and order is not None
+            and order["status"] != catalog.ORDER_CANCELLED
+        )
+        self.cancel_button.setToolTip(
+            "撤销已下达的指令" if self._may("order.cancel") else "撤销指令需带班领导或管理员"
         )
         can = writable and row is not None and order is not None
         can = can and order is not None and order["status"] != catalog.ORDER_CANCELLED
