@@ -74,6 +74,10 @@ def load_order_templates(data_dir: Path) -> dict[str, OrderTemplate]:
         return dict(ORDER_TEMPLATES)
 
 
+# Open orders older than this raise no escalation alarm (an order nobody closed is not
+# scanned every half minute for ever); its board still shows who is silent.
+ALARM_WINDOW = timedelta(days=3)
+
 # The tables the board is read from: a change to any refreshes it.
 TABLES: tuple[str, ...] = ("orders", "order_recipients", "order_events")
 
@@ -552,13 +556,18 @@ class OrderService:
         return next(c for c in chain if c.person_id == found.person_id)
 
     def overdue(self, *, now: datetime | None = None) -> list[Overdue]:
-        """Every recipient of an open order silent past the order's time, not escalated,
-        each with the next person up not yet on the order (each proposed once per order)."""
+        """Every recipient of an open order (issued within ALARM_WINDOW) silent past the
+        order's time, not escalated, each with the next person up not yet on the order (each
+        proposed once per order)."""
         at = now or beijing.now()
         o = _t(Order)
         with self.store.engine.connect() as conn:
             ids = conn.execute(
-                select(o.c.id).where(o.c.deleted.is_(False), o.c.status == catalog.ORDER_OPEN)
+                select(o.c.id).where(
+                    o.c.deleted.is_(False),
+                    o.c.status == catalog.ORDER_OPEN,
+                    o.c.issued_at >= beijing.canonical(at - ALARM_WINDOW),
+                )
             ).scalars().all()  # fmt: skip
         boards = [self.board(order_id, now=at) for order_id in ids]
         towns = sorted({r.township_id for b in boards for r in b.rows

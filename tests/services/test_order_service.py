@@ -112,6 +112,9 @@ def test_call_list_issue_board_ack_feedback_and_escalation(writer: Writer) -> No
     assert again.row.name == "村主任丙" and again.proposal is not None
     assert again.proposal.name == "镇长乙"
 
+    # An order left open for days no longer alarms (its board still shows the silence).
+    assert not service.overdue(now=T0 + timedelta(days=4))
+    assert service.board(order_id, now=T0 + timedelta(days=4)).counts()["超时"] == 3
     service.close(order_id, user="zhang", at=T0 + timedelta(hours=1))
     assert not [o for o in service.overdue(now=T0 + timedelta(hours=2)) if o.order_id == order_id]
     assert [o["id"] for o in service.orders()][-1] == order_id  # closed ones last
