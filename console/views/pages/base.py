@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, QObject, Qt, SignalInstance
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -185,3 +185,28 @@ def run_write(
         written.emit(text)
 
     run_task(tasks, fn, on_done=ok, on_error=failed, receiver=receiver)
+
+
+class WritingPage(Page):
+    """A page that writes through services on the task runner and says how it went on its
+    ``message`` line (which the subclass builds); ``written`` tells "" or the refusal."""
+
+    written = Signal(str)
+    message: QLabel
+
+    def _user(self) -> str:
+        return self.context.session.officer
+
+    def _write(self, fn: Callable[[], Any], done_text: str, after: Any = None) -> None:
+        run_write(
+            self.context.tasks,
+            self,
+            fn,
+            message=self.message,
+            written=self.written,
+            done_text=done_text,
+            after=after,
+        )
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        say(self.message, text, error=error)

@@ -53,11 +53,9 @@ from console.store.changes import Changes
 from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
 from console.views.pages.base import (
-    Page,
     PageContext,
+    WritingPage,
     read_only_table,
-    run_write,
-    say,
     text_items,
 )
 
@@ -77,10 +75,9 @@ class Snapshot:
     templates: dict[str, OrderTemplate] = field(default_factory=lambda: dict(ORDER_TEMPLATES))
 
 
-class CommandPage(Page):
+class CommandPage(WritingPage):
     refreshed = Signal()  # the order list landed (tests wait on it)
     board_shown = Signal()  # the selected order's board landed
-    written = Signal(str)  # a write finished: "" or the Chinese refusal
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -376,23 +373,6 @@ class CommandPage(Page):
             self.load_board()
 
     # -- writing ------------------------------------------------------------------------
-    def _user(self) -> str:
-        return self.context.session.officer
-
-    def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
-        run_write(
-            self.context.tasks,
-            self,
-            fn,
-            message=self.message,
-            written=self.written,
-            done_text=done_text,
-            after=after,
-        )
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        say(self.message, text, error=error)
-
     def acknowledge_selected(self) -> None:
         """已叫应 for the selected recipient (by the channel chosen, 电话 by default), then
         the selection moves on to the next recipient still silent."""

@@ -42,11 +42,9 @@ from console.services.transfers import LAGGARD_MINUTES, TransferService
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import (
-    Page,
     PageContext,
+    WritingPage,
     read_only_table,
-    run_write,
-    say,
     text_items,
 )
 
@@ -58,9 +56,8 @@ SHELTER_COLUMNS = ("避灾场所", "乡镇", "容纳", "现有")
 NO_SHELTER = "（不指定）"
 
 
-class ControlPage(Page):
+class ControlPage(WritingPage):
     refreshed = Signal()  # a snapshot landed (tests wait on it)
-    written = Signal(str)  # a write finished: "" or the Chinese refusal
     village_shown = Signal()  # the selected village's reports are listed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
@@ -415,23 +412,6 @@ class ControlPage(Page):
             self.refresh()
 
     # -- writing ------------------------------------------------------------------------
-    def _user(self) -> str:
-        return self.context.session.officer
-
-    def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
-        run_write(
-            self.context.tasks,
-            self,
-            fn,
-            message=self.message,
-            written=self.written,
-            done_text=done_text,
-            after=after,
-        )
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        say(self.message, text, error=error)
-
     def _persons_done(self) -> None:
         if self.persons.hasFocus() and self.persons.value() > 0:
             self.record()
