@@ -679,6 +679,14 @@ def _check_content(values: dict[str, Any]) -> None:
             raise MutationRejected("bad_content", problem)
 
 
+def _live(conn: Connection, table: str, record_id: Any, missing: str) -> RowMapping:
+    """The live record ``record_id`` of ``table``, or a refusal saying ``missing``."""
+    row = fetch(conn, table, record_id) if is_uuid(record_id) else None
+    if row is None or row["deleted"]:
+        raise MutationRejected("not_found", missing)
+    return row
+
+
 def _live_sheet(conn: Connection, record_id: str) -> RowMapping:
     existing = fetch(conn, "assessments", record_id)
     if existing is None or existing["deleted"]:

@@ -20,6 +20,7 @@ from console.domain.mutations import (
     _check_refs,
     _create_once,
     _insert_log,
+    _live,
     _meta,
     _no_extra_keys,
     _record_id,
@@ -43,13 +44,6 @@ def timeline_id(order_id: str) -> str:
     """The id of the incident timeline row an order writes: derived from the order's, so
     every replica writes the same row and a replay finds it."""
     return reference_id("order_timeline", order_id)
-
-
-def _live(conn: Connection, table: str, record_id: Any, missing: str) -> RowMapping:
-    row = fetch(conn, table, record_id) if is_uuid(record_id) else None
-    if row is None or row["deleted"]:
-        raise MutationRejected("not_found", missing)
-    return row
 
 
 def _values(specs: dict[str, Any], args: dict[str, Any], skip: set[str]) -> dict[str, Any]:
