@@ -28,6 +28,7 @@ APT_PACKAGES=(
     libxcb-keysyms1 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xfixes0
     libxcb-xkb1 libxcb-sync1 libxcb-glx0 libpulse0 fonts-wqy-microhei
     xvfb xauth x11-xserver-utils openssl
+    chromium  # the 指挥一平台 acknowledgement page is tested in a real headless browser
 )
 
 T0=$SECONDS

@@ -61,6 +61,16 @@ MAP_BASE_LAYER: Setting[str] = Setting(
     "识别一张图底图：本机瓦片文件夹（{z}/{x}/{y}.png）或 .mbtiles 文件，空为不用底图",
 )
 
+# 指挥一平台: the SMS gateway (off by default; console/services/sms.py).
+SMS_ENABLED: Setting[bool] = Setting("sms/enabled", bool, False, "启用短信网关发送叫应链接")
+SMS_GATEWAY_URL: Setting[str] = Setting(
+    "sms/gateway_url", str, "", "短信网关地址（HTTP POST JSON：to, text）"
+)
+SMS_GATEWAY_TOKEN: Setting[str] = Setting(
+    "sms/gateway_token", str, "", "短信网关口令（以 Authorization: Bearer 发送；留空则不发送）"
+)
+SMS_SIGNATURE: Setting[str] = Setting("sms/signature", str, "【遂昌县应急】", "短信签名")
+
 REGISTRY: tuple[Setting[Any], ...] = (
     THEME,
     OFFICER,
@@ -70,6 +80,10 @@ REGISTRY: tuple[Setting[Any], ...] = (
     READINGS_WINDOW_DAYS,
     GEOMETRY,
     WINDOW_STATE,
+    SMS_ENABLED,
+    SMS_GATEWAY_URL,
+    SMS_GATEWAY_TOKEN,
+    SMS_SIGNATURE,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 

@@ -7,7 +7,9 @@ server need not hand out its map.
 Endpoints: POST /auth/login, POST /sync/push, GET /sync/pull, GET /sync/events (server-sent
 events: "go pull" pokes with the latest version, a heartbeat every 15 s, and a final
 "revoked" event when the token's session ends; a "readings" event when new readings land),
-POST /readings and GET /readings/pull (server/readings_api.py), GET /health.
+POST /readings and GET /readings/pull (server/readings_api.py), GET /health;
+指挥一平台's acknowledgement links: POST /orders/{order_id}/ack-links (signed in), GET and
+POST /ack/{token} (the phone page, no sign-in: the link is the credential; server.ack_links).
 """
 
 import asyncio
@@ -16,21 +18,31 @@ import json
 import math
 import os
 import secrets
+import urllib.parse
 from collections.abc import AsyncIterator
 from dataclasses import asdict
 from typing import Annotated, Any
 
-from fastapi import BackgroundTasks, Depends, FastAPI, Header, HTTPException, Query, Request
+from fastapi import (
+    BackgroundTasks,
+    Depends,
+    FastAPI,
+    Header,
+    HTTPException,
+    Path,
+    Query,
+    Request,
+)
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Engine, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from console.domain.roles import INGEST
-from server import auth, login_guard, readings_api, sync_service
+from server import ack_links, ack_page, auth, login_guard, readings_api, sync_service
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
@@ -92,6 +104,42 @@ class PushOut(BaseModel):
     results: list[ResultOut]
 
 
+class AckLinksIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    recipient_ids: list[str] = Field(min_length=1, max_length=ack_links.MAX_LINKS)
+    ttl_minutes: int = Field(
+        default=ack_links.DEFAULT_TTL_MINUTES, ge=1, le=ack_links.MAX_TTL_MINUTES
+    )
+
+
+class AckLinkOut(BaseModel):
+    recipient_id: str
+    path: str  # /ack/<token>: the workstation puts its server address in front
+    url: str = ""  # with $DUTY_SERVER_PUBLIC_URL, the full address for the SMS
+
+
+class AckLinksOut(BaseModel):
+    expires_at: str
+    links: list[AckLinkOut]
+
+
+# The phone page: requests per source address per minute, and wrong links per 10 minutes
+# ($DUTY_SERVER_ACK_PER_MINUTE, $DUTY_SERVER_ACK_WRONG_PER_10_MIN).
+ACK_PAGE_PER_MINUTE = 30
+ACK_WRONG_PER_10_MIN = 10
+
+
+def _limit(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, "")))
+    except ValueError:
+        return default
+
+
+ACK_FORM_MAX_BYTES = 8192  # 500 characters of Chinese, percent-encoded, and the rest
+
+
 class ErrorOut(BaseModel):
     """Every refusal: ``detail`` is Chinese, for the officer; ``code`` stable for programs."""
 
@@ -104,6 +152,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
         400: "请求无效（游标格式等）",
         401: "未登录、令牌无效或已过期",
         403: "角色无权、或工作站编号属于其他账号",
+        404: "指令或接收人不存在（请先同步）",
         409: "操作编号不连续（服务器落后于工作站，例如从备份恢复）：按 last_mutation_id 重新提交",
         413: "请求体过大",
         422: "请求格式不符",
@@ -361,6 +410,118 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
 
         epoch, version = await asyncio.to_thread(read)
         return {"status": "ok", "epoch": epoch, "version": version}
+
+    ack_rate = ack_links.RateLimiter(
+        _limit("DUTY_SERVER_ACK_PER_MINUTE", ACK_PAGE_PER_MINUTE), 60.0
+    )
+    ack_wrong = ack_links.RateLimiter(
+        _limit("DUTY_SERVER_ACK_WRONG_PER_10_MIN", ACK_WRONG_PER_10_MIN), 600.0
+    )
+    public_url = os.environ.get("DUTY_SERVER_PUBLIC_URL", "").rstrip("/")
+
+    @app.post(
+        "/orders/{order_id}/ack-links",
+        response_model=AckLinksOut,
+        responses=_errors(400, 401, 403, 404, 422),
+    )
+    async def make_ack_links(
+        order_id: Annotated[str, Path(pattern=_UUID)], body: AckLinksIn, who: Who
+    ) -> Any:
+        try:
+            tokens, expires = await asyncio.to_thread(
+                ack_links.issue,
+                engine,
+                who,
+                order_id,
+                body.recipient_ids,
+                ttl_minutes=body.ttl_minutes,
+            )
+        except ack_links.LinkError as exc:
+            return JSONResponse({"detail": exc.message}, status_code=exc.status)
+        links = [
+            AckLinkOut(
+                recipient_id=r, path=f"/ack/{t}", url=f"{public_url}/ack/{t}" if public_url else ""
+            )
+            for r, t in tokens.items()
+        ]
+        return AckLinksOut(expires_at=expires, links=links)
+
+    def _ack_html(text: str, status: int) -> HTMLResponse:
+        return HTMLResponse(text, status_code=status, headers=ack_page.HEADERS)
+
+    def _ack_gate(request: Request) -> HTMLResponse | None:
+        address = login_guard.source_key(request.client.host if request.client else None)
+        if not ack_rate.allow(address):
+            response = _ack_html(ack_page.message_page("请求过于频繁，请稍后再试。"), 429)
+            response.headers["Retry-After"] = "60"
+            return response
+        return None
+
+    def _ack_refused(request: Request, exc: ack_links.LinkError) -> HTMLResponse:
+        if exc.status == 404:  # a wrong link: counted, so links cannot be guessed at speed
+            address = login_guard.source_key(request.client.host if request.client else None)
+            if not ack_wrong.allow(address):
+                response = _ack_html(ack_page.message_page("错误次数过多，请稍后再试。"), 429)
+                response.headers["Retry-After"] = "600"
+                return response
+        return _ack_html(ack_page.message_page(exc.message), exc.status)
+
+    @app.get("/ack/{token}", include_in_schema=False)
+    async def ack_show(token: str, request: Request) -> Response:
+        refused = _ack_gate(request)
+        if refused is not None:
+            return refused
+        try:
+            link = await asyncio.to_thread(ack_links.lookup, engine, token)
+        except ack_links.LinkError as exc:
+            return _ack_refused(request, exc)
+        if link.spent:
+            return _ack_html(ack_page.message_page(ack_links.SPENT.message), 410)
+        return _ack_html(ack_page.link_page(link), 200)
+
+    @app.post("/ack/{token}", include_in_schema=False)
+    async def ack_use(token: str, request: Request) -> Response:
+        refused = _ack_gate(request)
+        if refused is not None:
+            return refused
+        body = await request.body()
+        if len(body) > ACK_FORM_MAX_BYTES:
+            return _ack_html(ack_page.message_page("提交内容过长"), 413)
+        try:
+            form = urllib.parse.parse_qs(body.decode("utf-8"), max_num_fields=10)
+        except (UnicodeDecodeError, ValueError):
+            return _ack_html(ack_page.message_page("提交内容无效"), 400)
+
+        def field(name: str) -> str:
+            values = form.get(name) or [""]
+            return values[0]
+
+        try:
+            said, version = await asyncio.to_thread(
+                ack_links.use,
+                engine,
+                token,
+                field("action"),
+                value=field("value"),
+                note=field("note"),
+            )
+        except ack_links.LinkError as exc:
+            if exc.status in (400, 409, 422):  # the page again, with what was wrong
+                try:
+                    link = await asyncio.to_thread(ack_links.lookup, engine, token)
+                except ack_links.LinkError as again:
+                    return _ack_refused(request, again)
+                if not link.spent:
+                    return _ack_html(
+                        ack_page.link_page(link, said=exc.message, ok=False), exc.status
+                    )
+            return _ack_refused(request, exc)
+        if version is not None:
+            notifier.poke(version)  # every workstation pulls within seconds
+        link = await asyncio.to_thread(ack_links.lookup, engine, token)
+        if link.spent:
+            return _ack_html(ack_page.message_page(said, ok=True), 200)
+        return _ack_html(ack_page.link_page(link, said=said), 200)
 
     app.state.notifier = notifier
     return app

@@ -10,6 +10,7 @@
 - ``readings`` and ``readings_state``: stations' readings (server/readings.py), their own
   append-only channel with its own serialised sequence (``readings_state.seq``). On
   PostgreSQL ``readings`` is range-partitioned by month on ``ts`` (server/readings_partitions.py).
+- ``ack_links``: the acknowledgement links sent to an order's recipients (指挥一平台).
 """
 
 from __future__ import annotations
@@ -139,6 +140,23 @@ class Reading(ServerBase):
     simulated: Mapped[bool] = mapped_column(Boolean)
     seq: Mapped[int] = mapped_column(BigInteger)
     received_at: Mapped[int] = mapped_column(BigInteger)  # epoch s UTC
+
+
+class AckLink(ServerBase):
+    """指挥一平台: a link sent by SMS to one recipient of one order, to acknowledge (收到)
+    and feed back on a phone. Only the SHA-256 of the random token is kept; the link
+    expires, and each of its two uses (收到, 反馈) works once."""
+
+    __tablename__ = "ack_links"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    order_id: Mapped[str] = mapped_column(String(UUID_LEN))
+    recipient_id: Mapped[str] = mapped_column(String(UUID_LEN), index=True)
+    created_by: Mapped[str] = mapped_column(String(ACCOUNT_MAX_LEN))
+    created_at: Mapped[str] = mapped_column(String(40))
+    expires_at: Mapped[str] = mapped_column(String(40))  # UTC ISO 8601
+    acked_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    fed_back_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 def server_metadata() -> MetaData:

@@ -39,15 +39,7 @@ SEED_USER = Principal(SYSTEM_USER, ADMIN)
 
 
 def _push_as_system(engine: Engine, calls: list[MutationCall]) -> int:
-    with engine.connect() as conn:
-        last = (
-            conn.execute(
-                select(sync_service.SyncClient.last_mutation_id).where(
-                    sync_service.SyncClient.client_id == SEED_CLIENT_ID
-                )
-            ).scalar()
-            or 0
-        )
+    last = sync_service.last_mutation_id(engine, SEED_CLIENT_ID)
     clock = HybridLogicalClock("server")
     mutations = [
         sync_service.PushedMutation(int(last) + i + 1, name, args, clock.now(), SCHEMA_VERSION)

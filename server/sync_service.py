@@ -355,6 +355,16 @@ def _push_locked(
     return last, results
 
 
+def last_mutation_id(engine: Engine, client_id: str) -> int:
+    """The last mutation id the server applied for ``client_id`` (0 for a new one): where
+    the server's own pushers (seed, acknowledgement links) continue."""
+    with engine.connect() as conn:
+        last = conn.execute(
+            select(SyncClient.last_mutation_id).where(SyncClient.client_id == client_id)
+        ).scalar()
+    return int(last or 0)
+
+
 def _check_client_id(client_id: str) -> None:
     """Held to its column and its one canonical spelling before any statement."""
     try:

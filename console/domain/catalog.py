@@ -224,3 +224,17 @@ TO_SHELTER = "安置点"
 DESTINATIONS: tuple[str, ...] = (TO_SHELTER, "投亲靠友", "其他")
 # 一户一策: households that need help to move, and why.
 SPECIAL_CONDITIONS: tuple[str, ...] = ("高龄", "残疾", "孕产妇", "重病", "独居", "其他")
+
+
+# 指挥一平台 (issue 12): orders (指令) from the centre and their 叫应 down the chain.
+ORDER_KINDS: tuple[str, ...] = ("转移指令", "预警叫应", "巡查指令", "队伍预置", "其他指令")
+ORDER_OPEN, ORDER_DONE, ORDER_CANCELLED = "执行中", "已完成", "已撤销"
+ORDER_STATUSES: tuple[str, ...] = (ORDER_OPEN, ORDER_DONE, ORDER_CANCELLED)
+# What feedback an order asks of each recipient.
+FEEDBACK_NONE, FEEDBACK_NUMBER, FEEDBACK_TEXT = "无需反馈", "数字", "文字"
+FEEDBACK_KINDS: tuple[str, ...] = (FEEDBACK_NONE, FEEDBACK_NUMBER, FEEDBACK_TEXT)
+# The events of one recipient (已发 is the recipient's own row): append-only facts.
+ACKED, FED_BACK, COMPLETED, ESCALATED = "已叫应", "已反馈", "完成", "升级"
+ORDER_EVENT_KINDS: tuple[str, ...] = (ACKED, FED_BACK, COMPLETED, ESCALATED)
+# How an acknowledgement came in.
+ACK_CHANNELS: tuple[str, ...] = ("电话", "浙政钉", "短信", "链接")

@@ -570,3 +570,85 @@ def drop_rain_config() -> None:
         else:
             op.drop_constraint(f"fk_{table}_station_id", table, type_="foreignkey")
             op.drop_column(table, "station_id")
+
+
+def add_orders() -> None:
+    """指挥一平台 (issue 12): orders, their recipients and the recipients' events
+    (workstation 0017, server 0016): three new tables, the same operations on both sides."""
+    op.create_table(
+        "orders",
+        sa.Column("kind", sa.String(length=8), nullable=False),
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("action", sa.String(length=200), nullable=False),
+        sa.Column("issued_at", sa.String(length=32), nullable=False),
+        sa.Column("deadline", sa.String(length=32), nullable=False),
+        sa.Column("feedback_kind", sa.String(length=4), nullable=False),
+        sa.Column("feedback_label", sa.String(length=40), nullable=False),
+        sa.Column("escalate_minutes", sa.Integer(), nullable=False),
+        sa.Column("warning_level", sa.String(length=4), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("assessment_id", sa.String(length=36), nullable=True),
+        sa.Column("evacuation_id", sa.String(length=36), nullable=True),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("closed_at", sa.String(length=32), nullable=True),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
+        sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"]),
+        sa.ForeignKeyConstraint(["evacuation_id"], ["evacuations.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_orders_incident_id", "orders", ["incident_id"], unique=False)
+    op.create_table(
+        "order_recipients",
+        sa.Column("order_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=True),
+        sa.Column("unit_id", sa.String(length=36), nullable=True),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("village_id", sa.String(length=36), nullable=True),
+        sa.Column("role", sa.String(length=8), nullable=False),
+        sa.Column("phone", sa.String(length=32), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("sent_at", sa.String(length=32), nullable=False),
+        sa.Column("escalated_from", sa.String(length=36), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"]),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["village_id"], ["villages.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_order_recipients_order_id", "order_recipients", ["order_id"], unique=False)
+    op.create_table(
+        "order_events",
+        sa.Column("order_id", sa.String(length=36), nullable=False),
+        sa.Column("recipient_id", sa.String(length=36), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("channel", sa.String(length=4), nullable=False),
+        sa.Column("answered_by", sa.String(length=40), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("value", sa.Float(), nullable=True),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("to_recipient_id", sa.String(length=36), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["order_id"], ["orders.id"]),
+        sa.ForeignKeyConstraint(["recipient_id"], ["order_recipients.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_order_events_order_id", "order_events", ["order_id"], unique=False)
+    op.create_index("ix_order_events_recipient_id", "order_events", ["recipient_id"], unique=False)
+
+
+def drop_orders() -> None:
+    op.drop_index("ix_order_events_recipient_id", table_name="order_events")
+    op.drop_index("ix_order_events_order_id", table_name="order_events")
+    op.drop_table("order_events")
+    op.drop_index("ix_order_recipients_order_id", table_name="order_recipients")
+    op.drop_table("order_recipients")
+    op.drop_index("ix_orders_incident_id", table_name="orders")
+    op.drop_table("orders")

@@ -55,7 +55,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # (alert.raise / clear / acknowledge).
 # 7: village.upsert and risk_point.upsert take station_id (关联站点); rain_threshold,
 # rain_signal_rule, response_trigger, rain_forecast and warning upsert and delete (issue 11).
-SCHEMA_VERSION = 7
+# 8: 指挥一平台 (order.issue / add_recipient / record / escalate / close / cancel).
+SCHEMA_VERSION = 8
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -599,6 +600,19 @@ def _append_log(
     ]
     if fetch(conn, "incident_timeline", entry_id) is not None:
         raise MutationRejected("duplicate_id", "该编号的事件记录已存在")
+    return _insert_log(conn, ctx, entry_id, incident_id, kind, body, at)
+
+
+def _insert_log(
+    conn: Connection,
+    ctx: MutationContext,
+    entry_id: str,
+    incident_id: str,
+    kind: str,
+    body: str,
+    at: str,
+) -> list[RowChange]:
+    """Write one timeline row (validated by the caller) by the mutation's author."""
     ctx.touch("incident_timeline", entry_id, None)
     conn.execute(
         _INSERT["incident_timeline"],
@@ -701,6 +715,14 @@ def _check_content(values: dict[str, Any]) -> None:
         problem = assessment_rules.content_problem(values["content"])
         if problem is not None:
             raise MutationRejected("bad_content", problem)
+
+
+def _live(conn: Connection, table: str, record_id: Any, missing: str) -> RowMapping:
+    """The live record ``record_id`` of ``table``, or a refusal saying ``missing``."""
+    row = fetch(conn, table, record_id) if is_uuid(record_id) else None
+    if row is None or row["deleted"]:
+        raise MutationRejected("not_found", missing)
+    return row
 
 
 def _live_sheet(conn: Connection, record_id: str) -> RowMapping:
@@ -932,5 +954,6 @@ def alert_acknowledge(
     return [RowChange("threshold_alerts", record_id)]
 
 
-# The 管控一张表 mutations register themselves on import (kept in their own module).
-from console.domain import mutations_transfers  # noqa: E402, F401
+# The 管控一张表 and 指挥一平台 mutations register themselves on import (kept in their own
+# modules).
+from console.domain import mutations_orders, mutations_transfers  # noqa: E402, F401

@@ -18,6 +18,7 @@ from console.domain.mutations import (
     MutationContext,
     _check_refs,
     _create_once,
+    _live,
     _meta,
     _no_extra_keys,
     _record_id,
@@ -33,13 +34,6 @@ from console.domain.transfers import transfer_problem
 _EVACUATION = ENTITY_FIELDS["evacuations"]
 _AREA = ENTITY_FIELDS["evacuation_areas"]
 _EVENT = ENTITY_FIELDS["transfer_events"]
-
-
-def _live(conn: Connection, table: str, record_id: Any, missing: str) -> Any:
-    row = fetch(conn, table, record_id) if isinstance(record_id, str) else None
-    if row is None or row["deleted"]:
-        raise MutationRejected("not_found", missing)
-    return row
 
 
 def _fields(specs: dict[str, Any], args: dict[str, Any], *, creating: bool) -> dict[str, Any]:

@@ -63,6 +63,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "alert.raise": _EDITORS,
     "alert.clear": _EDITORS,
     "alert.acknowledge": _EDITORS,
+    # 指挥一平台: any officer issues orders and records who answered; cancelling an order
+    # that went out is the duty leader's call.
+    "order.issue": _EDITORS,
+    "order.add_recipient": _EDITORS,
+    "order.record": _EDITORS,
+    "order.escalate": _EDITORS,
+    "order.close": _EDITORS,
+    "order.cancel": _LEADERS,
 }
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.

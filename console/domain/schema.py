@@ -640,6 +640,89 @@ class IssuedWarning(SyncedRecord):
     body: Mapped[str] = long_text("预警内容", 2000)
 
 
+class Order(SyncedRecord):
+    """指令: an order from the centre to townships, teams, departments or people (指挥一平台),
+    made from a template (转移指令, 预警叫应...), linked to an incident, an assessment sheet
+    or an evacuation. Its recipients are :class:`OrderRecipient` rows; what each did is
+    :class:`OrderEvent` rows (append-only), so two workstations never overwrite each other."""
+
+    __tablename__ = "orders"
+
+    kind: Mapped[str] = choice("指令类型", catalog.ORDER_KINDS, 8, required=True)
+    title: Mapped[str] = text("指令标题", 120, required=True)
+    content: Mapped[str] = long_text("指令内容", 5000, required=True)
+    action: Mapped[str] = text("要求动作", 200)
+    issued_at: Mapped[str] = timestamp("下达时间")
+    deadline: Mapped[str] = timestamp("完成时限")
+    feedback_kind: Mapped[str] = choice("反馈要求", catalog.FEEDBACK_KINDS, 4, required=True)
+    feedback_label: Mapped[str] = text("反馈事项", 40)  # 已转移人数, 巡查情况...
+    # A recipient silent this long raises the escalation alarm (per order, from its type).
+    escalate_minutes: Mapped[int] = setting("叫应时限（分钟）", 1, 24 * 60, default=15)
+    warning_level: Mapped[str] = choice(
+        "预警等级", ("", *assessment_rules.WARNING_LEVELS), 4, nullable=False, default=""
+    )
+    incident_id: Mapped[str | None] = ref("关联事件", "incidents", index=True)
+    assessment_id: Mapped[str | None] = ref("关联研判单", "assessments")
+    evacuation_id: Mapped[str | None] = ref("关联转移行动", "evacuations")
+    # Set only by order.close / order.cancel.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=catalog.ORDER_STATUSES),
+        String(4),
+        default=catalog.ORDER_OPEN,
+    )
+    closed_at: Mapped[str | None] = system(
+        Field("结束时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class OrderRecipient(SyncedRecord):
+    """One recipient of an order: a person (with the role that put them on the call list)
+    and/or a unit, township or village; ``rank`` is the place in the chain (0 county, 1
+    township first responsible, 2 village work group, 3 grid roles). Its state (已发 ->
+    已叫应 -> 已反馈 -> 完成) is derived from its events, never stored."""
+
+    __tablename__ = "order_recipients"
+
+    order_id: Mapped[str] = ref("所属指令", "orders", required=True, index=True)
+    name: Mapped[str] = text("接收人", 80, required=True)
+    person_id: Mapped[str | None] = ref("人员", "people")
+    unit_id: Mapped[str | None] = ref("单位", "units")
+    township_id: Mapped[str | None] = ref("乡镇", "townships")
+    village_id: Mapped[str | None] = ref("村（社区）", "villages")
+    role: Mapped[str] = choice(
+        "责任角色", ("", *catalog.PERSON_ROLES), 8, nullable=False, default=""
+    )
+    phone: Mapped[str] = text("联系电话", 32)
+    rank: Mapped[int] = setting("链上层级", 0, 9, default=0)
+    sent_at: Mapped[str] = timestamp("下发时间")
+    # The recipient whose silence made this one (升级); "" for the order's own list. Not a
+    # foreign key, as transfer_events.correction_of: the mutation checks it.
+    escalated_from: Mapped[str] = text("升级自", 36)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class OrderEvent(SyncedRecord):
+    """What a recipient did, or what the centre did about them: 已叫应 (who answered, how,
+    when), 已反馈 (a number or a line of text), 完成, 升级 (to the next person up the chain,
+    ``to_recipient_id``). Append-only."""
+
+    __tablename__ = "order_events"
+
+    order_id: Mapped[str] = ref("所属指令", "orders", required=True, index=True)
+    recipient_id: Mapped[str] = ref("接收人", "order_recipients", required=True, index=True)
+    kind: Mapped[str] = choice("记录类型", catalog.ORDER_EVENT_KINDS, 4, required=True)
+    channel: Mapped[str] = choice(
+        "叫应方式", ("", *catalog.ACK_CHANNELS), 4, nullable=False, default=""
+    )
+    answered_by: Mapped[str] = text("应答人", 40)
+    at: Mapped[str] = timestamp("时间")
+    value: Mapped[float | None] = number("反馈数值", 0, 10_000_000)
+    note: Mapped[str] = text("反馈内容", 500)
+    to_recipient_id: Mapped[str] = text("升级至", 36)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -667,6 +750,9 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     ResponseTrigger,
     RainForecast,
     IssuedWarning,
+    Order,
+    OrderRecipient,
+    OrderEvent,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

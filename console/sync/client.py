@@ -141,6 +141,17 @@ class SyncClient:
             headers["X-Duty-Cursor"] = cursor
         return self._call("POST", "/sync/push", headers=headers, json=body)
 
+    def ack_links(
+        self, order_id: str, recipient_ids: list[str], ttl_minutes: int = 24 * 60
+    ) -> dict[str, Any]:
+        """指挥一平台: one acknowledgement link per recipient of an order (server.ack_links);
+        ``{"expires_at": ..., "links": [{"recipient_id", "path", "url"}]}``."""
+        return self._call(
+            "POST",
+            f"/orders/{order_id}/ack-links",
+            json={"recipient_ids": recipient_ids, "ttl_minutes": ttl_minutes},
+        )
+
     def pull(
         self,
         client_id: str,

@@ -3,6 +3,9 @@
 :class:`ThresholdBanner`: threshold crossings (阈值预警) not yet acknowledged, with 确认 and
 a sound (see the class).
 
+:class:`EscalationBanner`: recipients of an order silent past the order's time (叫应超时),
+with the next person up the chain proposed and an 升级 button that escalates them.
+
 :class:`DeadlineBanner`: report-deadline alerts, when an incident's next report is due
 within 5 minutes or overdue, or when an open incident's numbers now imply a more severe grade
 than it carries (定级标准), until the officer clicks 知道了.
@@ -28,6 +31,8 @@ from console.domain import beijing
 from console.domain.grading import METRIC_UNITS, Finding
 from console.services.deadlines import DUE_SOON, OVERDUE, Deadline, countdown_text
 from console.services.incident_source import IncidentSource
+from console.services.orders import TABLES as ORDER_TABLES
+from console.services.orders import OrderService, Overdue
 from console.services.threshold_alerts import ThresholdAlerts
 from console.store.changes import Changes
 from console.ui.alert_sound import AlertSound
@@ -302,3 +307,110 @@ class ThresholdBanner(_AlertBanner):
             on_error=failed,
             receiver=self,
         )
+
+
+ESCALATION_CHECK_MS = 30_000
+
+
+class EscalationBanner(_AlertBanner):
+    """叫应超时: every recipient of an open order still silent past its order's minutes,
+    with the next person up the chain; 升级 escalates those (one synced mutation each, so
+    every workstation sees it and the banner clears everywhere) and mutes, on this
+    workstation, the ones with nobody further up. Sounds for each silence not shown before."""
+
+    checked = Signal(list)  # (order id, recipient id) now shown, after a check has landed
+
+    def __init__(
+        self,
+        orders: OrderService,
+        user: Callable[[], str],
+        bus: ChangeBus | None = None,
+        clock: Callable[[], datetime] = beijing.now,
+        parent: QWidget | None = None,
+        tasks: TaskRunner | None = None,
+        sound: AlertSound | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("EscalationBanner")
+        self._orders = orders
+        self._user = user
+        self._clock = clock
+        self._tasks = tasks
+        # Made on the first alarm: every window has this banner, few ever sound it.
+        self.sound: AlertSound | None = sound
+        self._asked = 0
+        self._heard: set[tuple[str, str]] = set()
+        self._muted: set[tuple[str, str]] = set()
+        self.found: list[Overdue] = []
+        self.shown: list[tuple[str, str]] = []
+        self.failed = ""
+
+        self._build("叫应超时", "升级", ESCALATION_CHECK_MS, ORDER_TABLES, bus)
+        self.ack_button.setToolTip("向上一级责任人叫应（记录升级，各工作站同步）")
+
+    def check(self) -> None:
+        self._asked += 1
+        asked = self._asked
+        now = self._clock()
+
+        def land(found: list[Overdue]) -> None:
+            if asked == self._asked:
+                self.show_alerts(found)
+
+        run_task(self._tasks, lambda: self._orders.overdue(now=now), on_done=land, receiver=self)
+
+    def show_alerts(self, found: Sequence[Overdue]) -> list[tuple[str, str]]:
+        self.found = [o for o in found if (o.order_id, o.row.id) not in self._muted]
+        self.shown = [(o.order_id, o.row.id) for o in self.found]
+        if not self.found:
+            self.hide()
+            self.checked.emit(self.shown)
+            return self.shown
+        lines = []
+        for o in self.found:
+            r = o.row
+            who = f"{r.name}（{r.role or r.level}{'，' + r.place if r.place else ''}）"
+            up = (
+                f"建议升级至{o.proposal.role} {o.proposal.name}"
+                if o.proposal is not None
+                else "链上无更上一级责任人"
+            )
+            lines.append(f"{o.order_title}：{who}{r.silent_minutes} 分钟未叫应，{up}")
+        more = f"　等 {len(lines)} 人" if len(lines) > 2 else ""
+        self.text.setText("；".join(lines[:2]) + more)
+        self.show()
+        fresh = set(self.shown) - self._heard
+        if fresh:
+            self._heard |= fresh
+            if self.sound is None:
+                self.sound = AlertSound(self)
+            self.sound.play()
+        self.checked.emit(self.shown)
+        return self.shown
+
+    def acknowledge(self) -> None:
+        """升级 every silence shown that has someone further up; mute the others here."""
+        found = list(self.found)
+        if not found:
+            return
+        user, now = self._user(), self._clock()
+        for o in found:
+            if o.proposal is None:
+                self._muted.add((o.order_id, o.row.id))
+        self.ack_button.setEnabled(False)
+
+        def escalate() -> None:
+            for o in found:
+                if o.proposal is not None:
+                    self._orders.escalate(o.order_id, o.row, o.proposal, user=user, at=now)
+
+        def done(_result: object) -> None:
+            self.ack_button.setEnabled(True)
+            self.check()
+
+        def failed(error: BaseException) -> None:
+            self.ack_button.setEnabled(True)
+            self.failed = str(getattr(error, "message", None) or error)
+            self.check()
+
+        run_task(self._tasks, escalate, on_done=done, on_error=failed, receiver=self)

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from console.ui.situation_watch import SituationWatch
     from console.ui.sync_bridge import SyncBridge
     from console.ui.tasks import TaskRunner
-    from console.views.alert_banner import DeadlineBanner, ThresholdBanner
+    from console.views.alert_banner import DeadlineBanner, EscalationBanner, ThresholdBanner
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,7 @@ class MainWindow(QMainWindow):
         self._column.setSpacing(0)
         self.banner: DeadlineBanner | None = None
         self.threshold_banner: ThresholdBanner | None = None
+        self.escalation_banner: EscalationBanner | None = None
         self.situation_watch: SituationWatch | None = None
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
@@ -207,6 +208,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
         if context.alerts is not None:
             self._attach_thresholds(context)
+        if context.incidents is not None:
+            self._attach_escalations(context)
         self.status = DutyStatusBar(
             context.queries,
             context.bus,
@@ -219,6 +222,21 @@ class MainWindow(QMainWindow):
         if self._pending_view is not None:
             self.show_view(self._pending_view)
             self._pending_view = None
+
+    def _attach_escalations(self, context: WindowContext) -> None:
+        """The 叫应超时 banner (on top): silent recipients of open orders, 升级."""
+        from console.services.orders import OrderService
+        from console.views.alert_banner import EscalationBanner
+
+        assert context.incidents is not None
+        session = context.session
+        orders = OrderService(context.queries.store, context.incidents.writer)
+        self.escalation_banner = EscalationBanner(
+            orders, lambda: session.officer, context.bus, context.clock, tasks=context.tasks
+        )
+        self.escalation_banner.setParent(self.centralWidget())
+        self._column.insertWidget(0, self.escalation_banner)
+        QTimer.singleShot(0, self.escalation_banner.check)
 
     def _attach_thresholds(self, context: WindowContext) -> None:
         """The threshold-alert banner (above the deadline banner) and, once the threshold

@@ -109,14 +109,9 @@ VIEWS: tuple[ViewSpec, ...] = (
         "command",
         "指挥一平台",
         "Ctrl+7",
-        EMPTY_PAGE,
+        "console.views.pages.command_page:CommandPage",
         "挥",
-        "指令下达、叫应确认和进展反馈的指挥平台将在此处。",
-        (
-            "向乡镇、队伍下达指令，逐级叫应并确认",
-            "执行情况反馈与超时提醒",
-            "转移人数等进展实时汇总",
-        ),
+        "指令下达、逐级叫应确认和执行反馈。",
     ),
     ViewSpec(
         "teams",

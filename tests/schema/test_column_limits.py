@@ -70,6 +70,9 @@ MUTATION = {
     "response_triggers": "response_trigger.upsert",
     "rain_forecasts": "rain_forecast.upsert",
     "warnings": "warning.upsert",
+    "orders": "order.issue",
+    "order_recipients": "order.add_recipient",
+    "order_events": "order.record",
 }
 
 
@@ -145,6 +148,10 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     if table == "threshold_alerts":  # the id is the crossing key's
         args["id"] = alert_id(args["key"])
         return args
+    if table == "order_recipients":  # a recipient of the order's own list
+        args["escalated_from"] = ""
+    if table == "order_events":  # an acknowledgement: only an escalation names its target
+        args.update(kind=catalog.ACKED, to_recipient_id="")
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval

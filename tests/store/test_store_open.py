@@ -347,6 +347,7 @@ def _fill(path: Path) -> None:
 
 
 def test_disk_full_on_a_real_small_filesystem(tmp_path: Path) -> None:
+    # 2 MiB: a fresh store (its migration still in the WAL) takes over 1 MiB since 0015.
     with mounted_tmpfs(tmp_path / "small", "size=2m") as mount:
         store_dir, other_dir = mount / "data", mount / "other"
         other_dir.mkdir()

@@ -23,6 +23,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import event
@@ -346,6 +347,33 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
         intake.pick_point(intake.form, None, picked.append)
         settle(window)
     assert len(picked) == 1
+    # 指挥一平台: an order issued down a township's chain, calls recorded with one key,
+    # feedback, an escalation asked for, the 叫应超时 banner checked, the order finished.
+    from console.views.pages.command_page import CommandPage
+
+    command = window.show_view("command")
+    assert isinstance(command, CommandPage)
+    settle(window)
+    town = reference_id("township", "北界镇")
+    values = {"kind": "转移指令", "title": "测试转移指令"}
+    with qtbot.waitSignal(command.board_shown, timeout=5000):
+        command.issue(values, [town], [])
+        qtbot.waitUntil(lambda: command.model.rowCount() > 0, timeout=5000)
+    settle(window)
+    command.table.setFocus()
+    qtbot.keyClick(command.table, Qt.Key.Key_Space)
+    settle(window)
+    command.value.setValue(12)
+    command.record_feedback()
+    settle(window)
+    command.table.selectRow(command.model.rowCount() - 1)
+    command.escalate_selected()
+    settle(window)
+    assert window.escalation_banner is not None
+    window.escalation_banner.check()
+    settle(window)
+    command.close_order()
+    settle(window)
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)
         settle(window)

@@ -6,13 +6,14 @@ are passed in explicitly, never looked up globally.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal, SignalInstance
+from PySide6.QtGui import QStandardItem
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -153,3 +154,78 @@ def sorted_table(parent: QWidget, model: QAbstractItemModel, sort_column: int) -
     table.setSortingEnabled(True)
     table.sortByColumn(sort_column, Qt.SortOrder.AscendingOrder)
     return table
+
+
+def text_items(values: Sequence[str], payload: Any = None) -> list[QStandardItem]:
+    """One read-only row of a QStandardItemModel: each value its own cell (with itself as
+    the tooltip, for what the column cuts off), ``payload`` under UserRole on every cell."""
+    out = []
+    for value in values:
+        item = QStandardItem(value)
+        item.setEditable(False)
+        item.setToolTip(value)
+        item.setData(payload, Qt.ItemDataRole.UserRole)
+        out.append(item)
+    return out
+
+
+def say(label: QLabel, text: str, *, error: bool = False) -> None:
+    """A page's message line: muted, or in the error style."""
+    label.setText(text)
+    label.setObjectName("FieldError" if error else "Muted")
+    label.style().unpolish(label)
+    label.style().polish(label)
+
+
+def run_write(
+    tasks: TaskRunner | None,
+    receiver: QObject,
+    fn: Callable[[], Any],
+    *,
+    message: QLabel,
+    written: SignalInstance,
+    done_text: str,
+    after: Callable[[Any], None] | None = None,
+) -> None:
+    """A page's write on the task runner: ``done_text`` (then ``after(result)``, which may
+    say more) when saved, "未保存：<the refusal>" when not; ``written`` tells "" or the
+    refusal either way."""
+    from console.ui.tasks import run_task
+
+    def ok(result: object) -> None:
+        say(message, done_text)
+        if after is not None:
+            after(result)
+        written.emit("")
+
+    def failed(exc: BaseException) -> None:
+        text = str(getattr(exc, "message", None) or exc)
+        say(message, f"未保存：{text}", error=True)
+        written.emit(text)
+
+    run_task(tasks, fn, on_done=ok, on_error=failed, receiver=receiver)
+
+
+class WritingPage(Page):
+    """A page that writes through services on the task runner and says how it went on its
+    ``message`` line (which the subclass builds); ``written`` tells "" or the refusal."""
+
+    written = Signal(str)
+    message: QLabel
+
+    def _user(self) -> str:
+        return self.context.session.officer
+
+    def _write(self, fn: Callable[[], Any], done_text: str, after: Any = None) -> None:
+        run_write(
+            self.context.tasks,
+            self,
+            fn,
+            message=self.message,
+            written=self.written,
+            done_text=done_text,
+            after=after,
+        )
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        say(self.message, text, error=error)

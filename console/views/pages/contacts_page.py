@@ -14,7 +14,6 @@ from PySide6.QtGui import (
     QGuiApplication,
     QKeySequence,
     QShortcut,
-    QStandardItem,
     QStandardItemModel,
 )
 from PySide6.QtWidgets import (
@@ -36,24 +35,13 @@ from console.domain import beijing, catalog
 from console.services.contacts import TABLES, Contact, ContactIndex, ContactsService, Responsible
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext, read_only_table
+from console.views.pages.base import Page, PageContext, read_only_table, text_items
 
 RESULT_COLUMNS = ("姓名", "单位", "职务", "责任", "手机", "座机")
 RESPONSIBLE_COLUMNS = ("责任", "姓名", "手机", "座机 / 浙政钉", "单位 / 职务")
 ALL = ""  # the "whole township" / "nothing chosen" entry of a picker
 CONTACTS_VIEW = "contacts"
 OBJECT_KINDS = (("risk_point", "风险点"), ("shelter", "避灾场所"), ("station", "站点"))
-
-
-def _row(values: tuple[str, ...], payload: Contact) -> list[QStandardItem]:
-    items = []
-    for value in values:
-        item = QStandardItem(value)
-        item.setEditable(False)
-        item.setToolTip(value)
-        item.setData(payload, Qt.ItemDataRole.UserRole)
-        items.append(item)
-    return items
 
 
 class ContactsPage(Page):
@@ -193,7 +181,7 @@ class ContactsPage(Page):
         self.results_model.removeRows(0, self.results_model.rowCount())
         for c in found:
             self.results_model.appendRow(
-                _row((c.name, c.unit, c.post, c.duties, c.mobile, c.landline), c)
+                text_items((c.name, c.unit, c.post, c.duties, c.mobile, c.landline), c)
             )
         total = len(self.index.contacts) if self.index is not None else len(found)
         if text.strip():
@@ -328,7 +316,7 @@ class ContactsPage(Page):
             other = " / ".join(
                 p for p in (c.landline, f"浙政钉 {c.zzd_id}" if c.zzd_id else "") if p
             )
-            self.responsible_model.appendRow(_row((role, c.name, c.mobile, other, who), c))
+            self.responsible_model.appendRow(text_items((role, c.name, c.mobile, other, who), c))
         # A handful of rows: the role (with the township for its leaders) is shown whole.
         self.responsible.resizeColumnToContents(0)
         if found:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -45,7 +45,12 @@ from console.services.transfers import LAGGARD_MINUTES, TransferService
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.control_return_dialog import ReturnImportDialog
-from console.views.pages.base import Page, PageContext, read_only_table
+from console.views.pages.base import (
+    PageContext,
+    WritingPage,
+    read_only_table,
+    text_items,
+)
 
 TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
 EVENT_COLUMNS = ("报告时间", "类别", "人数", "户数", "去向", "报告人", "录入", "备注")
@@ -55,20 +60,8 @@ SHELTER_COLUMNS = ("避灾场所", "乡镇", "容纳", "现有")
 NO_SHELTER = "（不指定）"
 
 
-def _items(values: tuple[str, ...], payload: Any = None) -> list[QStandardItem]:
-    out = []
-    for value in values:
-        item = QStandardItem(value)
-        item.setEditable(False)
-        item.setToolTip(value)
-        item.setData(payload, Qt.ItemDataRole.UserRole)
-        out.append(item)
-    return out
-
-
-class ControlPage(Page):
+class ControlPage(WritingPage):
     refreshed = Signal()  # a snapshot landed (tests wait on it)
-    written = Signal(str)  # a write finished: "" or the Chinese refusal
     village_shown = Signal()  # the selected village's reports are listed
     return_ready = Signal()  # a returned table's preview is shown
 
@@ -280,7 +273,7 @@ class ControlPage(Page):
         self.kpi["超时未报"].setToolTip(f"转移行动进行中，{LAGGARD_MINUTES} 分钟以上没有报告的村")
         self.shelter_model.removeRows(0, self.shelter_model.rowCount())
         for s in snapshot.shelters:
-            row = _items((s.name, s.township, str(s.capacity or "—"), str(s.present)), s.id)
+            row = text_items((s.name, s.township, str(s.capacity or "—"), str(s.present)), s.id)
             if s.over:
                 for item in row:
                     item.setForeground(self.model.danger)
@@ -356,7 +349,7 @@ class ControlPage(Page):
         self.home_model.removeRows(0, self.home_model.rowCount())
         for h in homes:
             self.home_model.appendRow(
-                _items(
+                text_items(
                     (
                         h["head_name"],
                         str(h["persons"]),
@@ -377,7 +370,7 @@ class ControlPage(Page):
         for e in events:
             kind = f"{e['kind']}（更正）" if e["correction_of"] else e["kind"]
             self.event_model.appendRow(
-                _items(
+                text_items(
                     (
                         beijing.display(e["reported_at"])[5:],
                         kind,
@@ -411,9 +404,9 @@ class ControlPage(Page):
             return
         self.chain_model.removeRows(0, self.chain_model.rowCount())
         for r in found:
-            self.chain_model.appendRow(_items((r.role, r.contact.name, r.contact.mobile), r))
+            self.chain_model.appendRow(text_items((r.role, r.contact.name, r.contact.mobile), r))
         if not found:
-            self.chain_model.appendRow(_items(("尚未登记责任人", "", "")))
+            self.chain_model.appendRow(text_items(("尚未登记责任人", "", "")))
 
     def _update_buttons(self) -> None:
         evacuation = self.snapshot.evacuation
@@ -435,29 +428,6 @@ class ControlPage(Page):
             self.refresh()
 
     # -- writing ------------------------------------------------------------------------
-    def _user(self) -> str:
-        return self.context.session.officer
-
-    def _write(self, fn: Any, done_text: str, after: Any = None) -> None:
-        def ok(_result: object) -> None:
-            if after is not None:
-                after()
-            self._say(done_text)
-            self.written.emit("")
-
-        def failed(exc: BaseException) -> None:
-            text = str(getattr(exc, "message", None) or exc)
-            self._say(f"未保存：{text}", error=True)
-            self.written.emit(text)
-
-        run_task(self.context.tasks, fn, on_done=ok, on_error=failed, receiver=self)
-
-    def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setText(text)
-        self.message.setObjectName("FieldError" if error else "Muted")
-        self.message.style().unpolish(self.message)
-        self.message.style().polish(self.message)
-
     def _persons_done(self) -> None:
         if self.persons.hasFocus() and self.persons.value() > 0:
             self.record()
@@ -495,7 +465,7 @@ class ControlPage(Page):
                 user=user,
             )
 
-        def saved() -> None:
+        def saved(_result: object) -> None:
             self.persons.setValue(0)
             self.households.setValue(0)
             self.note.clear()

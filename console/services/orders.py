@@ -1,0 +1,660 @@
+"""指挥一平台 use cases: issue an order from a template to a call list built down the
+responsibility chain, read the call board of an order (recipients in chain order, their
+state, how long each has been silent), record 已叫应 / 已反馈 / 完成, find the recipients
+silent past their order's time and escalate them to the next person up the chain.
+
+Every write is ONE ``Writer.apply`` of a shared mutation (console/domain/mutations_orders),
+each answer an event, so two workstations recording the same call add up. Qt-free.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, func, select
+
+from console.domain import beijing, catalog
+from console.domain.assessment_rules import parse_content
+from console.domain.fields import MutationRejected
+from console.domain.ids import new_id
+from console.domain.orders import (
+    CHAIN_RANK,
+    ORDER_TEMPLATES,
+    RANK_LABELS,
+    ROLE_ORDER,
+    ChainEntry,
+    OrderTemplate,
+    RecipientState,
+    call_list,
+    next_up,
+    overdue,
+    place_role,
+    recipient_state,
+    silent_minutes,
+    templates_from_json,
+)
+from console.domain.schema import (
+    Assessment,
+    Evacuation,
+    Incident,
+    Order,
+    OrderEvent,
+    OrderRecipient,
+    Person,
+    PersonRole,
+    RiskPoint,
+    Shelter,
+    SyncedRecord,
+    Township,
+    Unit,
+    Village,
+)
+from console.store.database import Store
+from console.store.writer import Writer
+
+log = logging.getLogger(__name__)
+TEMPLATES_FILE = "order_templates.json"
+
+
+def load_order_templates(data_dir: Path) -> dict[str, OrderTemplate]:
+    """The county's order templates from ``<data_dir>/order_templates.json`` over the
+    defaults (:func:`console.domain.orders.templates_from_json`); a file that cannot be used
+    is logged and the defaults are used."""
+    path = data_dir / TEMPLATES_FILE
+    if not path.is_file():
+        return dict(ORDER_TEMPLATES)
+    try:
+        return templates_from_json(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        log.error("order templates %s not used: %s", path, exc)
+        return dict(ORDER_TEMPLATES)
+
+
+# Open orders older than this raise no escalation alarm (an order nobody closed is not
+# scanned every half minute for ever); its board still shows who is silent.
+ALARM_WINDOW = timedelta(days=3)
+
+# The tables the board is read from: a change to any refreshes it.
+TABLES: tuple[str, ...] = ("orders", "order_recipients", "order_events")
+
+
+def _t(model: type[SyncedRecord]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+@dataclass(frozen=True)
+class CallEntry:
+    """One line of a call list: a person in the chain, with what the board shows."""
+
+    person_id: str
+    name: str
+    role: str
+    rank: int
+    phone: str
+    township_id: str
+    village_id: str
+    place: str  # 北界镇 / 北界镇苏村
+
+    def recipient(self, sent_at: str, **extra: Any) -> dict[str, Any]:
+        return {
+            "id": new_id(),
+            "name": self.name,
+            "person_id": self.person_id,
+            "township_id": self.township_id or None,
+            "village_id": self.village_id or None,
+            "role": self.role,
+            "phone": self.phone,
+            "rank": self.rank,
+            "sent_at": sent_at,
+            **extra,
+        }
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    """One recipient on the call board."""
+
+    id: str
+    name: str
+    role: str
+    rank: int
+    place: str
+    phone: str
+    person_id: str | None
+    township_id: str | None
+    village_id: str | None
+    sent_at: str
+    escalated_from: str
+    state: RecipientState
+    silent_minutes: int
+    overdue: bool
+
+    @property
+    def level(self) -> str:
+        return RANK_LABELS.get(self.rank, "")
+
+
+@dataclass
+class Board:
+    order: dict[str, Any] | None = None
+    rows: list[BoardRow] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        out = {"接收人": len(self.rows), "未叫应": 0, "已叫应": 0, "已反馈": 0, "完成": 0}
+        for r in self.rows:
+            key = "未叫应" if r.state.silent else r.state.state
+            out[key] = out.get(key, 0) + 1
+        out["超时"] = sum(r.overdue for r in self.rows)
+        return out
+
+    def total_value(self) -> float:
+        return sum(r.state.value or 0 for r in self.rows)
+
+
+@dataclass(frozen=True)
+class Overdue:
+    """A silent recipient past the order's time: what the escalation alarm shows."""
+
+    order_id: str
+    order_title: str
+    row: BoardRow
+    proposal: CallEntry | None  # the next person up the chain, None when there is none
+
+
+class OrderService:
+    """Reads from ``store``; writes through ``writer`` (None: read-only)."""
+
+    def __init__(
+        self,
+        store: Store,
+        writer: Writer | None = None,
+        templates: dict[str, OrderTemplate] | None = None,
+    ) -> None:
+        self.store = store
+        self._writer = writer
+        self.templates = dict(templates or ORDER_TEMPLATES)
+
+    @classmethod
+    def of(cls, writer: Writer) -> OrderService:
+        return cls(writer.store, writer)
+
+    @property
+    def writable(self) -> bool:
+        return self._writer is not None
+
+    def _apply(self, name: str, args: dict[str, Any], user: str) -> str:
+        if self._writer is None:
+            raise MutationRejected("read_only", "本机为只读，不能修改")
+        self._writer.apply([(name, args)], user=user)
+        return str(args["id"])
+
+    # -- places and the chain -----------------------------------------------------------
+    def places(self) -> list[dict[str, Any]]:
+        """Townships (by name) each with its villages (by name): the area picker."""
+        t, v = _t(Township), _t(Village)
+        with self.store.engine.connect() as conn:
+            towns = [
+                dict(r)
+                for r in conn.execute(
+                    select(t.c.id, t.c.name).where(t.c.deleted.is_(False)).order_by(t.c.name)
+                ).mappings()
+            ]
+            villages = conn.execute(
+                select(v.c.id, v.c.name, v.c.township_id)
+                .where(v.c.deleted.is_(False))
+                .order_by(v.c.name)
+            ).all()
+        by_town: dict[str, list[dict[str, Any]]] = {}
+        for vid, name, town in villages:
+            by_town.setdefault(town, []).append({"id": vid, "name": name})
+        for town in towns:
+            town["villages"] = by_town.get(town["id"], [])
+        return towns
+
+    def chain(
+        self,
+        townships: list[str] | tuple[str, ...] = (),
+        villages: list[str] | tuple[str, ...] = (),
+        *,
+        today: str | None = None,
+    ) -> list[CallEntry]:
+        """The call list down the chain for the area (whole townships and single villages),
+        from the person_roles in force today: county -> 乡镇第一责任人 -> village work
+        group -> grid roles."""
+        day = today or beijing.now().date().isoformat()
+        pr, v, rp, sh = _t(PersonRole), _t(Village), _t(RiskPoint), _t(Shelter)
+        p, u, t = _t(Person), _t(Unit), _t(Township)
+        with self.store.engine.connect() as conn:
+            village_rows = conn.execute(
+                select(v.c.id, v.c.name, v.c.township_id).where(v.c.deleted.is_(False))
+            ).all()
+            objects: dict[str, str] = {}
+            for table in (rp, sh):
+                for oid, vid in conn.execute(
+                    select(table.c.id, table.c.village_id).where(
+                        table.c.deleted.is_(False), table.c.village_id.is_not(None)
+                    )
+                ):
+                    objects[oid] = vid
+            roles = [
+                dict(r)
+                for r in conn.execute(
+                    select(pr).where(pr.c.deleted.is_(False), pr.c.role.in_(tuple(CHAIN_RANK)))
+                ).mappings()
+            ]
+            people = {
+                r.id: r
+                for r in conn.execute(
+                    select(p.c.id, p.c.name, p.c.mobile, p.c.landline, u.c.name.label("unit"))
+                    .select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
+                    .where(p.c.deleted.is_(False))
+                )
+            }
+            towns = dict(conn.execute(select(t.c.id, t.c.name).where(t.c.deleted.is_(False))).all())
+        village_township = {vid: town for vid, _n, town in village_rows}
+        village_names = {vid: name for vid, name, _t2 in village_rows}
+        placed = [
+            place_role(r, village_township, objects)
+            for r in roles
+            if r["person_id"] in people
+            and not (r["valid_from"] and r["valid_from"] > day)
+            and not (r["valid_to"] and r["valid_to"] < day)
+        ]
+        order_of = {**towns, **village_names, **{pid: r.name for pid, r in people.items()}}
+        entries = call_list(
+            placed,
+            townships=list(townships),
+            villages=list(villages),
+            village_township=village_township,
+            order_of=order_of,
+        )
+        out: list[CallEntry] = []
+        for e in entries:
+            person = people[e.person_id]
+            place = towns.get(e.township_id, "") + village_names.get(e.village_id, "")
+            out.append(
+                CallEntry(
+                    e.person_id,
+                    person.name,
+                    e.role,
+                    e.rank,
+                    person.mobile or person.landline or "",
+                    e.township_id,
+                    e.village_id,
+                    place,
+                )
+            )
+        return out
+
+    def links(self) -> dict[str, list[dict[str, Any]]]:
+        """What a new order may be linked to: open incidents, assessment sheets and open
+        evacuations, newest first (id, text)."""
+        i, a, e = _t(Incident), _t(Assessment), _t(Evacuation)
+        with self.store.engine.connect() as conn:
+            incidents = conn.execute(
+                select(i.c.id, i.c.title)
+                .where(i.c.deleted.is_(False), i.c.status != catalog.INCIDENT_STATUSES[-1])
+                .order_by(i.c.received_at.desc())
+                .limit(200)
+            ).all()
+            sheets = conn.execute(
+                select(a.c.id, a.c.number, a.c.title, a.c.highest_warning, a.c.content)
+                .where(a.c.deleted.is_(False))
+                .order_by(a.c.generated_at.desc())
+                .limit(50)
+            ).all()
+            evacuations = conn.execute(
+                select(e.c.id, e.c.title)
+                .where(e.c.deleted.is_(False), e.c.status == catalog.EVACUATION_OPEN)
+                .order_by(e.c.started_at.desc())
+            ).all()
+        return {
+            "incident": [{"id": x, "text": t} for x, t in incidents],
+            "assessment": [
+                {
+                    "id": x,
+                    "text": f"{n} {t}",
+                    "level": level,
+                    "townships": _warned_townships(content),
+                }
+                for x, n, t, level, content in sheets
+            ],
+            "evacuation": [{"id": x, "text": t} for x, t in evacuations],
+        }
+
+    # -- orders -------------------------------------------------------------------------
+    def issue(
+        self,
+        kind: str,
+        recipients: list[CallEntry] | list[dict[str, Any]],
+        *,
+        user: str,
+        title: str | None = None,
+        content: str | None = None,
+        action: str | None = None,
+        feedback_kind: str | None = None,
+        feedback_label: str | None = None,
+        escalate_minutes: int | None = None,
+        deadline: datetime | None = None,
+        warning_level: str = "",
+        incident_id: str | None = None,
+        assessment_id: str | None = None,
+        evacuation_id: str | None = None,
+        open_evacuation: bool = False,
+        now: datetime | None = None,
+    ) -> str:
+        """Issue an order of ``kind`` (its template fills what is not given) to the
+        recipients (call-list entries, or recipient dicts such as a unit). With
+        ``open_evacuation`` (a 转移指令), a new evacuation (管控一张表) is opened under the
+        order's title and linked, in the same local transaction."""
+        template = self.templates[kind]
+        at = now or beijing.now()
+        sent = beijing.canonical(at)
+        rows = [r.recipient(sent) if isinstance(r, CallEntry) else {"sent_at": sent, **r}
+                for r in recipients]  # fmt: skip
+        for row in rows:
+            row.setdefault("id", new_id())
+        args: dict[str, Any] = {
+            "id": new_id(),
+            "kind": kind,
+            "title": title if title is not None else template.title,
+            "content": content if content is not None else template.content,
+            "action": action if action is not None else template.action,
+            "issued_at": sent,
+            "deadline": beijing.canonical(
+                deadline or at + timedelta(minutes=template.deadline_minutes)
+            ),
+            "feedback_kind": feedback_kind or template.feedback_kind,
+            "feedback_label": (
+                feedback_label if feedback_label is not None else template.feedback_label
+            ),
+            "escalate_minutes": escalate_minutes or template.escalate_minutes,
+            "warning_level": warning_level,
+            "incident_id": incident_id,
+            "assessment_id": assessment_id,
+            "evacuation_id": evacuation_id,
+            "recipients": rows,
+        }
+        calls: list[tuple[str, dict[str, Any]]] = []
+        if open_evacuation and evacuation_id is None:
+            args["evacuation_id"] = new_id()
+            evacuation = {
+                "id": args["evacuation_id"],
+                "title": args["title"][:80],
+                "started_at": sent,
+                "incident_id": incident_id,
+                "note": f"由{kind}开启",
+            }
+            calls.append(("evacuation.open", evacuation))
+        calls.append(("order.issue", args))
+        if self._writer is None:
+            raise MutationRejected("read_only", "本机为只读，不能修改")
+        self._writer.apply(calls, user=user)
+        return str(args["id"])
+
+    def orders(self) -> list[dict[str, Any]]:
+        """Open orders first, newest first; each with its recipient count."""
+        o, r = _t(Order), _t(OrderRecipient)
+        counts = (
+            select(r.c.order_id, func.count().label("recipients"))
+            .where(r.c.deleted.is_(False))
+            .group_by(r.c.order_id)
+            .subquery()
+        )
+        stmt = (
+            select(o, func.coalesce(counts.c.recipients, 0).label("recipients"))
+            .select_from(o.outerjoin(counts, counts.c.order_id == o.c.id))
+            .where(o.c.deleted.is_(False))
+            .order_by(o.c.issued_at.desc())
+        )
+        with self.store.engine.connect() as conn:
+            rows = [dict(x) for x in conn.execute(stmt).mappings()]
+        return sorted(rows, key=lambda x: x["status"] != catalog.ORDER_OPEN)
+
+    def board(self, order_id: str, *, now: datetime | None = None) -> Board:
+        """The call board of one order: every recipient in chain order (escalated ones
+        right after the one they replace), its state and silent minutes."""
+        o, r, e = _t(Order), _t(OrderRecipient), _t(OrderEvent)
+        t, v = _t(Township), _t(Village)
+        at = now or beijing.now()
+        with self.store.engine.connect() as conn:
+            order = conn.execute(select(o).where(o.c.id == order_id)).mappings().first()
+            if order is None:
+                return Board()
+            recipients = [
+                dict(x)
+                for x in conn.execute(
+                    select(r).where(r.c.order_id == order_id, r.c.deleted.is_(False))
+                ).mappings()
+            ]
+            events: dict[str, list[dict[str, Any]]] = {}
+            for ev in conn.execute(
+                select(
+                    e.c.id, e.c.recipient_id, e.c.kind, e.c.channel, e.c.answered_by,
+                    e.c.at, e.c.value, e.c.note, e.c.to_recipient_id,
+                ).where(e.c.order_id == order_id, e.c.deleted.is_(False))
+            ).mappings():  # fmt: skip
+                events.setdefault(ev["recipient_id"], []).append(dict(ev))
+            towns = dict(conn.execute(select(t.c.id, t.c.name)).all())
+            villages = dict(conn.execute(select(v.c.id, v.c.name)).all())
+        minutes = int(order["escalate_minutes"])
+        live = order["status"] == catalog.ORDER_OPEN
+        rows: dict[str, BoardRow] = {}
+        for x in recipients:
+            state = recipient_state(events.get(x["id"], ()))
+            sent = datetime.fromisoformat(x["sent_at"])
+            place = towns.get(x["township_id"] or "", "") + villages.get(x["village_id"] or "", "")
+            rows[x["id"]] = BoardRow(
+                id=x["id"],
+                name=x["name"],
+                role=x["role"],
+                rank=x["rank"],
+                place=place,
+                phone=x["phone"],
+                person_id=x["person_id"],
+                township_id=x["township_id"],
+                village_id=x["village_id"],
+                sent_at=x["sent_at"],
+                escalated_from=x["escalated_from"],
+                state=state,
+                silent_minutes=silent_minutes(sent, at) if state.silent else 0,
+                overdue=live and overdue(state, sent, at, minutes),
+            )
+        return Board(dict(order), _chain_order(rows, order_of={**towns, **villages}))
+
+    # -- answers ------------------------------------------------------------------------
+    def _event(
+        self, order_id: str, recipient_id: str, kind: str, user: str, at: datetime | None,
+        **fields: Any,
+    ) -> str:  # fmt: skip
+        args = {
+            "id": new_id(),
+            "order_id": order_id,
+            "recipient_id": recipient_id,
+            "kind": kind,
+            "at": beijing.canonical(at or beijing.now()),
+            **fields,
+        }
+        return self._apply("order.record", args, user)
+
+    def acknowledge(
+        self,
+        order_id: str,
+        recipient_id: str,
+        *,
+        user: str,
+        channel: str = "电话",
+        answered_by: str = "",
+        at: datetime | None = None,
+    ) -> str:
+        """已叫应: who answered, how and when (the officer's phone call: one key)."""
+        return self._event(
+            order_id, recipient_id, catalog.ACKED, user, at,
+            channel=channel, answered_by=answered_by,
+        )  # fmt: skip
+
+    def feedback(
+        self,
+        order_id: str,
+        recipient_id: str,
+        *,
+        user: str,
+        value: float | None = None,
+        note: str = "",
+        at: datetime | None = None,
+    ) -> str:
+        return self._event(
+            order_id, recipient_id, catalog.FED_BACK, user, at, value=value, note=note
+        )
+
+    def complete(
+        self, order_id: str, recipient_id: str, *, user: str, at: datetime | None = None
+    ) -> str:
+        return self._event(order_id, recipient_id, catalog.COMPLETED, user, at)
+
+    def close(self, order_id: str, *, user: str, at: datetime | None = None) -> None:
+        args = {"id": order_id, "at": beijing.canonical(at or beijing.now())}
+        self._apply("order.close", args, user)
+
+    def cancel(self, order_id: str, *, user: str, at: datetime | None = None) -> None:
+        args = {"id": order_id, "at": beijing.canonical(at or beijing.now())}
+        self._apply("order.cancel", args, user)
+
+    # -- escalation ---------------------------------------------------------------------
+    def propose(
+        self,
+        board: Board,
+        row: BoardRow,
+        *,
+        chain: list[CallEntry] | None = None,
+        taken: set[str] | None = None,
+        on_order: set[str] | None = None,
+    ) -> CallEntry | None:
+        """The next person up the chain from a silent recipient, passing over everybody
+        already on the order (``on_order``, from the board when not given) and those in
+        ``taken`` (proposed already in this scan, so one person is added once). ``chain``:
+        a call list covering the row's township (read when not given)."""
+        if row.person_id is None or not row.township_id:
+            return None
+        if chain is None:
+            chain = self.chain([row.township_id])
+        me = ChainEntry(row.person_id, row.role, row.rank, row.township_id, row.village_id or "")
+        entries = [ChainEntry(c.person_id, c.role, c.rank, c.township_id, c.village_id)
+                   for c in chain if c.township_id == row.township_id]  # fmt: skip
+        if on_order is None:
+            on_order = {r.person_id for r in board.rows if r.person_id}
+        skip = on_order | taken if taken else on_order
+        found = next_up(me, entries, skip=skip)
+        if found is None:
+            return None
+        return next(c for c in chain if c.person_id == found.person_id)
+
+    def overdue(self, *, now: datetime | None = None) -> list[Overdue]:
+        """Every recipient of an open order (issued within ALARM_WINDOW) silent past the
+        order's time, not escalated, each with the next person up not yet on the order (each
+        proposed once per order)."""
+        at = now or beijing.now()
+        o = _t(Order)
+        with self.store.engine.connect() as conn:
+            ids = conn.execute(
+                select(o.c.id).where(
+                    o.c.deleted.is_(False),
+                    o.c.status == catalog.ORDER_OPEN,
+                    o.c.issued_at >= beijing.canonical(at - ALARM_WINDOW),
+                )
+            ).scalars().all()  # fmt: skip
+        boards = [self.board(order_id, now=at) for order_id in ids]
+        towns = sorted({r.township_id for b in boards for r in b.rows
+                        if r.overdue and r.township_id})  # fmt: skip
+        by_town: dict[str, list[CallEntry]] = {}
+        for entry in self.chain(towns) if towns else []:
+            by_town.setdefault(entry.township_id, []).append(entry)
+        out: list[Overdue] = []
+        for board in boards:
+            assert board.order is not None
+            taken: set[str] = set()
+            on_order = {r.person_id for r in board.rows if r.person_id}
+            for row in board.rows:
+                if not row.overdue:
+                    continue
+                chain = by_town.get(row.township_id or "", [])
+                up = self.propose(board, row, chain=chain, taken=taken, on_order=on_order)
+                if up is not None:
+                    taken.add(up.person_id)
+                out.append(Overdue(board.order["id"], board.order["title"], row, up))
+        return out
+
+    def escalate(
+        self,
+        order_id: str,
+        row: BoardRow,
+        to: CallEntry,
+        *,
+        user: str,
+        at: datetime | None = None,
+    ) -> str:
+        """升级: record the silence and add the next person up as a recipient."""
+        when = beijing.canonical(at or beijing.now())
+        target = to.recipient(when)
+        args = {
+            "id": new_id(),
+            "order_id": order_id,
+            "recipient_id": row.id,
+            "at": when,
+            "note": f"{row.silent_minutes} 分钟未叫应，升级至{to.role}{to.name}",
+            "to": target,
+        }
+        self._apply("order.escalate", args, user)
+        return str(target["id"])
+
+
+def _warned_townships(content: str) -> list[str]:
+    """The townships a sheet warns (its warnings with a level): the area a 预警叫应 calls."""
+    try:
+        warnings = parse_content(content).get("warnings", [])
+    except (ValueError, AssertionError):
+        return []
+    return [
+        str(w["township_id"])
+        for w in warnings
+        if isinstance(w, dict) and w.get("level") and w.get("township_id")
+    ]
+
+
+def _chain_order(rows: dict[str, BoardRow], order_of: dict[str, str]) -> list[BoardRow]:
+    """Recipients in chain order: township by name, the township's leaders before its
+    villages, rank; one escalated to comes right after the one who stayed silent."""
+
+    def key(r: BoardRow) -> tuple[Any, ...]:
+        return (
+            order_of.get(r.township_id or "", "~"),
+            r.rank > 1,
+            order_of.get(r.village_id or "", ""),
+            r.rank,
+            ROLE_ORDER.get(r.role, 99),
+            r.name,
+        )
+
+    top = sorted((r for r in rows.values() if not r.escalated_from), key=key)
+    below: dict[str, list[BoardRow]] = {}
+    for r in rows.values():
+        if r.escalated_from:
+            below.setdefault(r.escalated_from, []).append(r)
+    out: list[BoardRow] = []
+
+    def put(r: BoardRow) -> None:
+        out.append(r)
+        for child in sorted(below.pop(r.id, ()), key=lambda c: c.sent_at):
+            put(child)
+
+    for r in top:
+        put(r)
+    for rest in below.values():  # an escalation whose source is gone: still shown
+        out.extend(rest)
+    return out

@@ -1,0 +1,226 @@
+"""指挥一平台 driven as an officer would: issue an order from a template to a township down
+its chain, record 已叫应 with one key down the call board, feedback, escalate a silent
+recipient, finish the order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from console.domain.ids import reference_id
+from console.services.context import Workstation
+from console.services.orders import OrderService
+from console.views.main_window import MainWindow
+from console.views.pages.command_page import CommandPage, NewOrderDialog
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+TOWN = reference_id("township", "北界镇")
+
+
+@pytest.fixture
+def page(qtbot: QtBot, window: MainWindow) -> CommandPage:
+    shown = window.show_view("command")
+    assert isinstance(shown, CommandPage)
+    _idle(shown)
+    return shown
+
+
+def _idle(page: CommandPage) -> None:
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+def _write(
+    qtbot: QtBot, page: CommandPage, action: Callable[[], None], *, saved: bool = True
+) -> str:
+    """Run a write and return what the page said ("" saved, else the refusal); a saved
+    write also waits for the board the change bus reloads."""
+    said: list[str] = []
+    page.written.connect(said.append)
+    try:
+        if saved:
+            with qtbot.waitSignal(page.board_shown, timeout=5000):
+                action()
+                qtbot.waitUntil(lambda: bool(said), timeout=5000)
+        else:
+            action()
+            qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        page.written.disconnect(said.append)
+    _idle(page)
+    return said[0]
+
+
+def test_issue_call_down_the_board_feedback_and_finish(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    assert page.order_model.rowCount() == 0
+    assert "尚无指令" in page.order_title.text()
+    assert not page.ack_button.isEnabled()
+
+    dialog = NewOrderDialog(page, page.snapshot, page.context.clock())
+    assert dialog.title.text() == "人员转移指令"  # the template's
+    dialog.kind.setCurrentText("预警叫应")
+    assert (dialog.feedback_kind.currentText(), dialog.escalate.value()) == ("无需反馈", 5)
+    assert "open_evacuation" not in dialog.values()  # only a 转移指令 opens one
+    dialog.kind.setCurrentText("转移指令")
+    dialog.check_all([TOWN])
+    assert dialog.area() == ([TOWN], [])
+    values = dialog.values()
+    assert values["open_evacuation"] and values["evacuation_id"] is None  # 转移指令
+    dialog.deleteLater()
+    assert _write(qtbot, page, lambda: page.issue(values, [TOWN], [])) == ""
+    # The order opened its evacuation on 管控一张表, linked to it.
+    from console.services.transfers import TransferService
+
+    [evacuation] = TransferService(workstation.store).evacuations()
+    assert evacuation["title"] == "人员转移指令" and evacuation["status"] == "进行中"
+    assert page.board.order is not None
+    assert page.board.order["evacuation_id"] == evacuation["id"]
+
+    expected = OrderService(workstation.store).chain([TOWN])
+    assert page.order_model.rowCount() == 1
+    assert [r.name for r in page.model.records()] == [c.name for c in expected]
+    assert page.kpi["接收人"].text() == str(len(expected))
+    assert page.kpi["未叫应"].text() == str(len(expected))
+    assert page.kpi_total_label.text() == "已转移人数"
+
+    # One key per call: the selection starts on the first silent row and moves on.
+    first = page.selected_row()
+    assert first is not None and first.name == expected[0].name
+    page.table.setFocus()
+    assert _write(qtbot, page, lambda: qtbot.keyClick(page.table, Qt.Key.Key_Space)) == ""
+    rows = {r.id: r for r in page.model.records()}
+    assert rows[first.id].state.state == "已叫应"
+    assert rows[first.id].state.channel == "电话"
+    assert rows[first.id].state.acked_by == first.name
+    second = page.selected_row()
+    assert second is not None and second.id == page.model.records()[1].id
+    assert _write(qtbot, page, lambda: qtbot.keyClick(page.table, Qt.Key.Key_Return)) == ""
+    assert page.kpi["已叫应"].text() == "2"
+    assert page.kpi["未叫应"].text() == str(len(expected) - 2)
+
+    # Feedback on the first: a number, summed in the KPI.
+    page.table.selectRow(0)
+    page.value.setValue(37)
+    assert _write(qtbot, page, page.record_feedback) == ""
+    assert page.kpi["合计"].text() == "37"
+    assert page.kpi["已反馈"].text() == "1"
+
+    # Everyone up the chain is on this order already: nobody to escalate to, said.
+    page.table.selectRow(len(expected) - 1)
+    said = _write(qtbot, page, page.escalate_selected, saved=False)
+    assert "链上没有更上一级的责任人" in said
+
+    assert _write(qtbot, page, page.close_order) == ""
+    assert page.order_model.item(0, 3).text() == "已完成"
+    assert not page.close_button.isEnabled()
+
+
+def test_escalating_a_silent_recipient_adds_the_next_one_up(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    service = OrderService.of(workstation.writer)
+    chain = service.chain([TOWN])
+    low = next(c for c in chain if c.rank >= 2)
+    head = next(c for c in chain if c.rank == 1)
+    service.issue("巡查指令", [low], user="测试值班员")  # from another workstation, say
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    page.table.selectRow(0)
+    assert page.escalate_button.isEnabled()
+    assert _write(qtbot, page, page.escalate_selected) == ""
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    top, added = page.model.records()
+    assert (top.name, added.name, added.escalated_from) == (low.name, head.name, top.id)
+    assert top.state.escalated_to == added.id
+    assert page.model.data(page.model.index(1, 0)).startswith("↳")
+
+
+def test_sms_is_off_by_default_and_needs_a_server(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    from console.settings import SMS_ENABLED, SMS_GATEWAY_URL
+
+    service = OrderService.of(workstation.writer)
+    service.issue("预警叫应", service.chain([TOWN])[:2], user="测试值班员")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
+    _idle(page)
+    assert page.sms_button.isEnabled()
+    page.send_sms()
+    assert page.message.text() == "短信网关未启用（设置 > 短信网关）"
+    settings = page.context.settings
+    settings.set(SMS_ENABLED, True)
+    settings.set(SMS_GATEWAY_URL, "http://127.0.0.1:9/sms")
+    try:
+        page.send_sms()  # standalone: no server to make the links
+        assert "未连接服务器" in page.message.text()
+    finally:
+        settings.reset(SMS_ENABLED)
+        settings.reset(SMS_GATEWAY_URL)
+
+
+def test_a_warning_calls_the_area_its_assessment_sheet_warned(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    import json
+
+    from console.domain.ids import new_id
+
+    sheet = new_id()
+    content = {"warnings": [{"township_id": TOWN, "name": "北界镇", "level": "橙", "note": ""}]}
+    workstation.writer.apply(
+        [
+            (
+                "assessment.create",
+                {
+                    "id": sheet,
+                    "number": "研判〔2026〕3号",
+                    "title": "强降雨研判",
+                    "period_from": "2026-07-01T06:00:00+08:00",
+                    "period_to": "2026-07-01T18:00:00+08:00",
+                    "generated_at": "2026-07-01T06:00:00+08:00",
+                    "highest_warning": "橙",
+                    "content": json.dumps(content, ensure_ascii=False),
+                },
+            )
+        ],
+        user="测试值班员",
+    )
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.refresh()
+    dialog = NewOrderDialog(page, page.snapshot, page.context.clock())
+    dialog.kind.setCurrentText("预警叫应")
+    assert dialog.area() == ([], [])
+    box = dialog.links["assessment_id"]
+    box.setCurrentIndex(box.findData(sheet))
+    assert dialog.area() == ([TOWN], [])
+    values = dialog.values()
+    assert (values["assessment_id"], values["warning_level"]) == (sheet, "橙")
+    dialog.deleteLater()
+    assert _write(qtbot, page, lambda: page.issue(values, [TOWN], [])) == ""
+    assert page.board.order is not None
+    assert (page.board.order["assessment_id"], page.board.order["warning_level"]) == (sheet, "橙")
+
+
+def test_buttons_follow_the_signed_in_role(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = OrderService.of(workstation.writer)
+    service.issue("巡查指令", service.chain([TOWN])[:1], user="测试值班员")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=5000)
+    _idle(page)
+    page.table.selectRow(0)
+    assert page.cancel_button.isEnabled() and page.ack_button.isEnabled()  # standalone
+    monkeypatch.setattr(page, "role", lambda: "officer")
+    page._update_buttons()
+    assert not page.cancel_button.isEnabled() and page.ack_button.isEnabled()
+    assert "带班领导" in page.cancel_button.toolTip()
+    monkeypatch.setattr(page, "role", lambda: "readonly")
+    page._update_buttons()
+    assert not page.ack_button.isEnabled() and not page.new_button.isEnabled()
+    monkeypatch.setattr(page, "role", lambda: "leader")
+    page._update_buttons()
+    assert page.cancel_button.isEnabled()
