@@ -132,3 +132,18 @@ def table_rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:
 def store_digest(ws: Workstation) -> str:
     with ws.store.engine.connect() as conn:
         return str(database_digest(conn)[0])
+
+
+def county_workbook(tmp_path: Path) -> Path:
+    """The county's own data as a workbook: the sample county's records exported, so an
+    import brings them in as the county's (not sample) records, as its own workbook would."""
+    from console.services.context import open_workstation
+    from console.services.io import workbook
+
+    source = open_workstation(tmp_path / "county-source", sample_incidents=False)
+    try:
+        book = tmp_path / "county.xlsx"
+        workbook.export_book(source.store, book)
+        return book
+    finally:
+        source.close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from sync_testkit import PASSWORDS
+from sync_testkit import PASSWORDS, county_workbook
 
 from console.app import _situation_provider
 from console.domain.situation import LEVEL_RANK
@@ -32,25 +32,13 @@ def _sync(ws: Workstation, server: ServerProcess, user: str) -> None:
         client.close()
 
 
-def _county_workbook(tmp_path: Path) -> Path:
-    """The county's own data: here the sample county's records exported as a workbook, so
-    they come in as the county's (not sample) records, as a county's workbook would."""
-    source = open_workstation(tmp_path / "source", sample_incidents=False)
-    try:
-        book = tmp_path / "county.xlsx"
-        workbook.export_book(source.store, book)
-        return book
-    finally:
-        source.close()
-
-
 def test_a_simulated_typhoon_to_a_signed_assessment_on_two_workstations(
     server: ServerProcess, tmp_path: Path
 ) -> None:
     a = open_workstation(tmp_path / "a", autoload=False)
     b = open_workstation(tmp_path / "b", autoload=False)
     try:
-        preview = workbook.preview_book(a.store, _county_workbook(tmp_path), user="zhang")
+        preview = workbook.preview_book(a.store, county_workbook(tmp_path), user="zhang")
         assert not preview.refused, [r.detail for r in preview.refused[:3]]
         importer.apply(a.writer, preview, user="zhang")
         _sync(a, server, "zhang")  # the county reaches the server
