@@ -36,8 +36,17 @@ def test_pull_with_another_accounts_client_id_is_403(
 
 
 def test_client_ids_per_account_are_bounded(
-    server: ServerProcess, database: Database, passwords: dict[str, str]
+    database: Database, passwords: dict[str, str], tmp_path: Path
 ) -> None:
+    # A server of its own with the real limit (the session's server lifts it for the suite).
+    server = ServerProcess(database, tmp_path / "limits.log").start()
+    try:
+        _bounded(server, database, passwords)
+    finally:
+        server.stop()
+
+
+def _bounded(server: ServerProcess, database: Database, passwords: dict[str, str]) -> None:
     name = f"many-{uuid.uuid4().hex[:8]}"
     database.create_user(name, "officer", passwords["officer"])
     ws = Client(server, name, passwords["officer"])

@@ -103,14 +103,10 @@ def layer_keys(snapshot: MapSnapshot | None = None) -> list[str]:
 TileKey = tuple[int, int, int]  # z, x, y (XYZ numbering)
 
 
-def read_tiles(source: TileSource, keys: list[TileKey]) -> list[tuple[TileKey, QImage | None]]:
-    """Read and decode tiles (on a worker thread: QImage, not QPixmap, is safe there)."""
-    out: list[tuple[TileKey, QImage | None]] = []
-    for key in keys:
-        data = source.tile(*key)
-        image = QImage.fromData(data) if data else None
-        out.append((key, image if image is not None and not image.isNull() else None))
-    return out
+def read_tiles(source: TileSource, keys: list[TileKey]) -> list[tuple[TileKey, bytes | None]]:
+    """Read the tiles' bytes (on a worker thread: file and SQLite reads only; no Qt object
+    is made there, a CI run once caught Qt starting a timer from the pool)."""
+    return [(key, source.tile(*key) or None) for key in keys]
 
 
 def _tip(x: float, y: float, data: MapFeature) -> str:
@@ -445,13 +441,15 @@ class MapCanvas(pg.PlotWidget):
             self.outline.setBrush(QBrush(land))
         self.update_tiles()
 
-    def _tiles_read(self, generation: int, read: list[tuple[TileKey, QImage | None]]) -> None:
-        """Decoded tiles are back on the GUI thread: cache them and place what is wanted."""
+    def _tiles_read(self, generation: int, read: list[tuple[TileKey, bytes | None]]) -> None:
+        """The tiles' bytes are back on the GUI thread: decode (a 256-px PNG takes about a
+        millisecond), cache them and place what is wanted."""
         if generation != self._tile_generation:
             return  # read from a base layer no longer shown
-        for key, image in read:
+        for key, data in read:
             self._tiles_asked.discard(key)
-            self._tile_cache[key] = QPixmap.fromImage(image) if image is not None else None
+            image = QImage.fromData(data) if data else QImage()
+            self._tile_cache[key] = None if image.isNull() else QPixmap.fromImage(image)
         while len(self._tile_cache) > TILE_CACHE:
             self._tile_cache.popitem(last=False)
         self.update_tiles()
