@@ -64,6 +64,7 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 SCREENSHOT_DEADLINE_MS = 60_000
+DRILL_SETTINGS_SUFFIX = "-drill"
 
 
 def seconds_since_start() -> float:
@@ -218,10 +219,13 @@ def run_gui(options: GuiOptions) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("值班台")
+    app.setApplicationDisplayName("值班台（演练）" if options.drill else "值班台")
     app.setStyle("Fusion")
     setup_logging(options.data_dir)  # first: a font missing from the install is logged
     load_fonts(app)
+    from console.views.drill_banner import install_drill_titles
+
+    install_drill_titles(app)  # 演练: 【演练】 before every window's title
     crash = CrashReporter(windowed=interactive)
     crash.install()
     if not headless:
@@ -234,6 +238,13 @@ def run_gui(options: GuiOptions) -> int:
     )
     if scratch is not None:
         qsettings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    elif options.drill:  # 演练: its own settings scope (window, theme, filters, server)
+        qsettings = QSettings(
+            QSettings.defaultFormat(),
+            QSettings.Scope.UserScope,
+            ORGANIZATION,
+            APPLICATION + DRILL_SETTINGS_SUFFIX,
+        )
     else:
         qsettings = QSettings()
     settings = Settings(qsettings)

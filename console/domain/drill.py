@@ -1,0 +1,61 @@
+"""Drill mode (演练): one process-wide switch, and the one function deciding the 演练 mark.
+
+A drill works on its own store (``<data dir>/drill/``, marked by a ``DRILL`` file) and the
+server's drill database, so drill data never mixes with real incidents, reports or counts.
+Whatever opens a drill store turns the switch on (:func:`activate`); every window banner and
+every exported document asks :func:`mark` whether to carry 演练. Qt-free.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+DRILL_DIR = "drill"  # the drill store's folder inside the real data folder
+MARKER_FILE = "DRILL"  # in a drill store's folder: whatever opens it is in drill mode
+MARK = "演练"
+BANNER = "演练 — 数据不计入正式记录"
+DOCUMENT_MARK = "演练文件 · 数据不计入正式记录"
+DRILL_PORT_OFFSET = 1  # duty-server --drill serves on the real port + 1 (8766)
+
+_active = False
+
+
+def activate(on: bool = True) -> None:
+    """Switch drill mode on (or off) for this process."""
+    global _active
+    _active = bool(on)
+
+
+def active() -> bool:
+    return _active
+
+
+def mark() -> str | None:
+    """The mark every window and exported document carries now: 演练, or None."""
+    return MARK if _active else None
+
+
+def is_drill_dir(data_dir: Path) -> bool:
+    """Whether ``data_dir`` is a drill store's folder (it holds the DRILL marker)."""
+    return (data_dir / MARKER_FILE).is_file()
+
+
+def drill_dir(data_dir: Path, *, make: bool = True) -> Path:
+    """The drill store's folder for the real data folder ``data_dir`` (itself when it is
+    already a drill folder), made and marked unless ``make`` is False."""
+    folder = data_dir if is_drill_dir(data_dir) else data_dir / DRILL_DIR
+    if not make:
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    marker = folder / MARKER_FILE
+    if not marker.is_file():
+        marker.write_text("演练数据文件夹：此处数据不计入正式记录。\n", encoding="utf-8")
+    return folder
+
+
+def select(data_dir: Path, drill: bool, *, make: bool = True) -> Path:
+    """The folder to open for ``--drill`` (or not), switching drill mode to match: a drill
+    folder opened by its own path is a drill too."""
+    folder = drill_dir(data_dir, make=make) if drill else data_dir
+    activate(drill or is_drill_dir(folder))
+    return folder
