@@ -35,6 +35,14 @@ def mark() -> str | None:
     return MARK if _active else None
 
 
+def document_title(title: str) -> str:
+    """A document's title (PDF title, workbook title) with 【演练】 before it in drill mode."""
+    prefix = f"【{MARK}】"
+    if not _active or title.startswith(prefix):
+        return title
+    return prefix + title
+
+
 def is_drill_dir(data_dir: Path) -> bool:
     """Whether ``data_dir`` is a drill store's folder (it holds the DRILL marker)."""
     return (data_dir / MARKER_FILE).is_file()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from console.domain import drill
 from console.services.io.csv_io import decode_csv
 from console.services.io.layout import ImportFileError, RawRow, Sheet
 
@@ -68,7 +69,8 @@ def write_geojson(path: Path, headers: Sequence[str], rows: Iterable[Sequence[An
             else None
         )
         features.append({"type": "Feature", "geometry": point, "properties": props})
-    text = json.dumps(
-        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
-    )
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if drill.mark() is not None:  # a foreign member (RFC 7946 §6.1): readers ignore it
+        collection["duty_console"] = {"drill": True, "mark": drill.DOCUMENT_MARK}
+    text = json.dumps(collection, ensure_ascii=False, indent=1)
     path.write_text(text + "\n", encoding="utf-8")
