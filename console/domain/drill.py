@@ -15,6 +15,7 @@ MARKER_FILE = "DRILL"  # in a drill store's folder: whatever opens it is in dril
 MARK = "演练"
 BANNER = "演练 — 数据不计入正式记录"
 DOCUMENT_MARK = "演练文件 · 数据不计入正式记录"
+DRILL_HEADER = "X-Duty-Drill"  # sent by a drill workstation; see server/drill.py
 DRILL_PORT_OFFSET = 1  # duty-server --drill serves on the real port + 1 (8766)
 
 _active = False
