@@ -161,8 +161,11 @@ def _sign_in(
     bridge.readings_window_days = readings_window_days(settings)
     if not options.standalone:
         resume_collector()  # paused for start-up; the dialog may wait for the officer long
-        dialog = LoginDialog(bridge.accounts, tasks=tasks)
+        dialog = LoginDialog(bridge.accounts, tasks=tasks, drill=options.drill)
         if not dialog.exec():
+            return False, bridge
+        if dialog.switch_drill is not None:  # 演练模式 switched: reopen on the other store
+            _reopen(options, dialog.switch_drill)
             return False, bridge
         if dialog.session is not None:
             keep = keep_sample_on_joining(None, bridge.local_only_pending())
@@ -173,6 +176,19 @@ def _sign_in(
     # the pages fill in through the change bus as it lands.
     tasks.run(load_standalone_defaults, workstation, on_error=_standalone_load_failed)
     return True, bridge
+
+
+def _reopen(options: GuiOptions, drill: bool) -> None:
+    """Start the console again on the drill store (or the real one); this one then quits."""
+    from PySide6.QtCore import QProcess
+
+    from console.domain.drill import restart_arguments
+
+    args = restart_arguments(sys.argv[1:], options.data_dir, drill=drill)
+    # In the installer's bundle the program is the app itself; else the interpreter.
+    prefix = [] if getattr(sys, "frozen", False) else ["-m", "console"]
+    if not QProcess.startDetached(sys.executable, [*prefix, *args]):
+        log.error("could not restart the console for drill=%s", drill)
 
 
 def _standalone_load_failed(error: BaseException) -> None:

@@ -68,3 +68,20 @@ def select(data_dir: Path, drill: bool, *, make: bool = True) -> Path:
     folder = drill_dir(data_dir, make=make) if drill else data_dir
     activate(drill or is_drill_dir(folder))
     return folder
+
+
+def restart_arguments(argv: list[str], data_dir: Path, *, drill: bool) -> list[str]:
+    """The command line (without the program) that reopens the console on the real store
+    (``drill`` False) or the drill store of the same data folder: what the sign-in dialog's
+    演练模式 switch restarts with. ``data_dir`` is the folder open now."""
+    real = data_dir.parent if is_drill_dir(data_dir) else data_dir
+    out: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--data-dir":
+            skip = True
+        elif arg != "--drill" and not arg.startswith("--data-dir="):
+            out.append(arg)
+    return [*out, "--data-dir", str(real), *(["--drill"] if drill else [])]
