@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QLabel
 from pytestqt.qtbot import QtBot
 
@@ -14,25 +15,20 @@ from console.services.accounts import Accounts
 from console.services.context import open_workstation
 from console.views.drill_banner import TITLE_PREFIX, install_drill_titles
 from console.views.login_dialog import DEFAULT_DRILL_SERVER, DEFAULT_SERVER, LoginDialog
-from console.views.main_window import MainWindow, WindowContext
+from console.views.main_window import MainWindow
 
 
-def _window(qtbot: QtBot, context: WindowContext) -> MainWindow:
-    win = MainWindow(context)
-    qtbot.addWidget(win)
-    win.resize(1280, 800)
-    win.show_view("intake")
-    win.show()
-    qtbot.waitExposed(win)
-    assert context.tasks is not None and context.tasks.wait_idle(5000)
-    return win
-
-
-def test_drill_window_bar_badge_and_titles(qtbot: QtBot, window_context: WindowContext) -> None:
+@pytest.fixture
+def drill_on() -> None:
+    """Drill mode before the window is built (request it before ``window``)."""
     drill.activate(True)
+
+
+def test_drill_window_bar_badge_and_titles(drill_on: None, window: MainWindow) -> None:
+    del drill_on
+    win = window
     titles = install_drill_titles(QApplication.instance())  # type: ignore[arg-type]
     try:
-        win = _window(qtbot, window_context)
         assert win.drill_bar is not None and win.drill_bar.isVisible()
         assert win.drill_bar.text() == "演练 — 数据不计入正式记录"
         assert win.drill_bar.geometry().top() == 0  # above the alert banners
@@ -54,9 +50,9 @@ def test_drill_window_bar_badge_and_titles(qtbot: QtBot, window_context: WindowC
             QApplication.instance().removeEventFilter(titles)  # type: ignore[union-attr]
 
 
-def test_no_drill_marks_outside_drill_mode(qtbot: QtBot, window_context: WindowContext) -> None:
+def test_no_drill_marks_outside_drill_mode(window: MainWindow) -> None:
     assert install_drill_titles(QApplication.instance()) is None  # type: ignore[arg-type]
-    win = _window(qtbot, window_context)
+    win = window
     assert win.drill_bar is None
     assert win.status is not None and win.status.drill is None
     assert not win.windowTitle().startswith(TITLE_PREFIX)
