@@ -70,6 +70,15 @@ def select(data_dir: Path, drill: bool, *, make: bool = True) -> Path:
     return folder
 
 
+def config_file(data_dir: Path, name: str) -> Path:
+    """A county configuration file (task or order templates) of ``data_dir``: a drill store
+    reads the real folder's unless it has its own, so a drill runs on the county's rules."""
+    own = data_dir / name
+    if own.is_file() or not is_drill_dir(data_dir):
+        return own
+    return data_dir.parent / name
+
+
 def restart_arguments(argv: list[str], data_dir: Path, *, drill: bool) -> list[str]:
     """The command line (without the program) that reopens the console on the real store
     (``drill`` False) or the drill store of the same data folder: what the sign-in dialog's

@@ -90,3 +90,14 @@ def test_a_drill_folder_opened_by_its_path_is_still_a_drill(tmp_path: Path) -> N
     assert drill.select(folder, True) == folder  # never drill/drill
     assert drill.select(tmp_path / "ws", False) == tmp_path / "ws"
     assert not drill.active() and drill.mark() is None
+
+
+def test_a_drill_reads_the_countys_templates_unless_it_has_its_own(tmp_path: Path) -> None:
+    real = tmp_path / "ws"
+    folder = drill.drill_dir(real)
+    own = real / "assessment_tasks.json"
+    own.write_text("[]", encoding="utf-8")
+    assert drill.config_file(folder, "assessment_tasks.json") == own
+    assert drill.config_file(real, "order_templates.json") == real / "order_templates.json"
+    (folder / "assessment_tasks.json").write_text("[]", encoding="utf-8")
+    assert drill.config_file(folder, "assessment_tasks.json") == folder / "assessment_tasks.json"
