@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import drill as drill_mode
 from console.services.accounts import Accounts, LoginError, Session
 from console.ui.tasks import TaskRunner
 from console.views.drill_banner import drill_bar
@@ -45,7 +46,7 @@ class LoginDialog(QDialog):
         *,
         allow_standalone: bool = True,
         tasks: TaskRunner | None = None,
-        drill: bool = False,
+        drill: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks or TaskRunner(1, self)
@@ -54,6 +55,8 @@ class LoginDialog(QDialog):
         self._accounts = accounts
         self.session: Session | None = None
         self.standalone = False
+        if drill is None:
+            drill = drill_mode.active()
         self.drill = drill
         self.switch_drill: bool | None = None  # the officer switched 演练模式: reopen so
         self._default_server = DEFAULT_DRILL_SERVER if drill else DEFAULT_SERVER
@@ -99,6 +102,8 @@ class LoginDialog(QDialog):
         self.drill_box.setChecked(drill)
         self.drill_box.setToolTip(DRILL_SWITCH_HINT)
         self.drill_box.toggled.connect(self._drill_toggled)
+        # At start-up only: switching reopens the console (the 同步状态 page's 连接 does not).
+        self.drill_box.setVisible(allow_standalone)
         layout = QVBoxLayout(self)
         if drill:
             bar = drill_bar(self)

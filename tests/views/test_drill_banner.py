@@ -77,6 +77,10 @@ def test_sign_in_switch_asks_to_reopen_on_the_other_store(qtbot: QtBot, tmp_path
         assert in_drill.findChild(QLabel, "DrillBanner") is not None
         in_drill.drill_box.setChecked(False)
         assert in_drill.switch_drill is False
+        connect = LoginDialog(Accounts(ws.store), allow_standalone=False)  # 同步状态 → 连接
+        qtbot.addWidget(connect)
+        assert connect.server_edit.text() == DEFAULT_DRILL_SERVER  # drill mode: from the switch
+        assert connect.drill_box.isHidden() and not dialog.drill_box.isHidden()
     finally:
         ws.close()
 
