@@ -5,6 +5,9 @@ point (console.cli.main) on real SQLite files."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,3 +104,27 @@ def test_a_drill_reads_the_countys_templates_unless_it_has_its_own(tmp_path: Pat
     assert drill.config_file(real, "order_templates.json") == real / "order_templates.json"
     (folder / "assessment_tasks.json").write_text("[]", encoding="utf-8")
     assert drill.config_file(folder, "assessment_tasks.json") == folder / "assessment_tasks.json"
+
+
+def test_the_console_with_drill_opens_and_marks_the_drill_store_only(tmp_path: Path) -> None:
+    """The real program: ``duty-console --drill --screenshot``; the picture's top row is the
+    演练 bar, and the real data folder holds nothing but the drill folder."""
+    from PySide6.QtGui import QColor, QImage
+
+    data, out = tmp_path / "ws", tmp_path / "intake.png"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "HOME": str(tmp_path)}
+    env.update(XDG_CONFIG_HOME=str(tmp_path / "config"), XDG_DATA_HOME=str(tmp_path / "share"))
+    args = ["--drill", "--screenshot", str(out), "--view", "intake", "--demo"]
+    result = subprocess.run(
+        [sys.executable, "-m", "console", *args, "--data-dir", str(data), "--size", "1280x800"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in data.iterdir()) == ["drill"]
+    assert {"DRILL", "duty.db", "logs"} <= {p.name for p in (data / "drill").iterdir()}
+    image = QImage(str(out))
+    assert image.pixelColor(3, 3) == QColor("#c2410c")  # the 演练 bar, across the top
