@@ -44,6 +44,17 @@ def document_title(title: str) -> str:
     return prefix + title
 
 
+def refuse_into_real(name: str, marked: bool) -> str | None:
+    """Why a file exported in drill mode (``marked``) may not be imported now: into the real
+    store it would mix drill data with real records. None when it may."""
+    if marked and not _active:
+        return (
+            f"{name} 是演练模式导出的文件（标有“{MARK}”），不能导入正式数据。"
+            "请在演练模式（--drill）中导入，或使用正式数据导出的文件"
+        )
+    return None
+
+
 def is_drill_dir(data_dir: Path) -> bool:
     """Whether ``data_dir`` is a drill store's folder (it holds the DRILL marker)."""
     return (data_dir / MARKER_FILE).is_file()

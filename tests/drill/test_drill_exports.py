@@ -148,3 +148,21 @@ def test_reference_xlsx_and_geojson(on: bool, ws: Workstation, tmp_path: Path) -
     collection = json.loads((tmp_path / "t.geojson").read_text(encoding="utf-8"))
     assert ("duty_console" in collection) is on
     assert collection["features"]
+
+
+def test_a_drill_export_never_imports_into_the_real_store(ws: Workstation, tmp_path: Path) -> None:
+    from console.services.io.importer import read_file
+    from console.services.io.layout import ImportFileError
+
+    real = tmp_path / "real.xlsx"
+    export_table(ws.store, "townships", real)
+    drill.activate(True)
+    for suffix in (".xlsx", ".geojson"):
+        export_table(ws.store, "townships", tmp_path / f"drill{suffix}")
+    assert read_file(real).rows  # a real file imports into a drill
+    assert read_file(tmp_path / "drill.xlsx").rows
+    drill.activate(False)
+    for suffix in (".xlsx", ".geojson"):
+        with pytest.raises(ImportFileError, match="演练模式导出的文件"):
+            read_file(tmp_path / f"drill{suffix}")
+    assert read_file(real).rows

@@ -30,6 +30,11 @@ def read_geojson(path: Path) -> Sheet:
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(f"{path.name} 不是 GeoJSON 要素集合（FeatureCollection）")
+    member = data.get("duty_console")
+    marked = isinstance(member, dict) and member.get("drill") is True
+    refused = drill.refuse_into_real(path.name, marked)
+    if refused is not None:
+        raise ImportFileError(refused)
     features = data.get("features")
     if not isinstance(features, list):
         raise ImportFileError(f"{path.name} 缺少 features 列表")

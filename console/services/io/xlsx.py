@@ -39,6 +39,9 @@ def _open(path: Path) -> Iterator[Any]:
             "旧版 .xls 请先在 Excel 中“另存为” .xlsx"
         ) from None
     try:
+        refused = drill.refuse_into_real(path.name, book.properties.keywords == drill.MARK)
+        if refused is not None:
+            raise ImportFileError(refused)
         yield book
     finally:
         book.close()
