@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,11 +41,8 @@ def _titles(capsys: pytest.CaptureFixture[str], *args: str) -> list[str]:
 
 
 def _edit_reference(folder: Path, name: str) -> None:
-    store = open_store(folder)
-    try:
+    with closing(open_store(folder)) as store:
         ReferenceData(Writer(store)).save("townships", {"name": name, "kind": "镇"}, user="t")
-    finally:
-        store.close()
 
 
 def test_drill_writes_leave_the_real_store_unchanged_and_vice_versa(
