@@ -64,6 +64,7 @@ CJK_FALLBACKS = (
     "PingFang SC",
 )
 SCREENSHOT_DEADLINE_MS = 60_000
+DRILL_SETTINGS_SUFFIX = "-drill"
 
 
 def seconds_since_start() -> float:
@@ -160,8 +161,11 @@ def _sign_in(
     bridge.readings_window_days = readings_window_days(settings)
     if not options.standalone:
         resume_collector()  # paused for start-up; the dialog may wait for the officer long
-        dialog = LoginDialog(bridge.accounts, tasks=tasks)
+        dialog = LoginDialog(bridge.accounts, tasks=tasks, drill=options.drill)
         if not dialog.exec():
+            return False, bridge
+        if dialog.switch_drill is not None:  # 演练模式 switched: reopen on the other store
+            _reopen(options, dialog.switch_drill)
             return False, bridge
         if dialog.session is not None:
             keep = keep_sample_on_joining(None, bridge.local_only_pending())
@@ -172,6 +176,19 @@ def _sign_in(
     # the pages fill in through the change bus as it lands.
     tasks.run(load_standalone_defaults, workstation, on_error=_standalone_load_failed)
     return True, bridge
+
+
+def _reopen(options: GuiOptions, drill: bool) -> None:
+    """Start the console again on the drill store (or the real one); this one then quits."""
+    from PySide6.QtCore import QProcess
+
+    from console.domain.drill import restart_arguments
+
+    args = restart_arguments(sys.argv[1:], options.data_dir, drill=drill)
+    # In the installer's bundle the program is the app itself; else the interpreter.
+    prefix = [] if getattr(sys, "frozen", False) else ["-m", "console"]
+    if not QProcess.startDetached(sys.executable, [*prefix, *args]):
+        log.error("could not restart the console for drill=%s", drill)
 
 
 def _standalone_load_failed(error: BaseException) -> None:
@@ -218,10 +235,13 @@ def run_gui(options: GuiOptions) -> int:
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("值班台")
+    app.setApplicationDisplayName("值班台（演练）" if options.drill else "值班台")
     app.setStyle("Fusion")
     setup_logging(options.data_dir)  # first: a font missing from the install is logged
     load_fonts(app)
+    from console.views.drill_banner import install_drill_titles
+
+    install_drill_titles(app)  # 演练: 【演练】 before every window's title
     crash = CrashReporter(windowed=interactive)
     crash.install()
     if not headless:
@@ -234,6 +254,13 @@ def run_gui(options: GuiOptions) -> int:
     )
     if scratch is not None:
         qsettings = QSettings(str(Path(scratch.name) / "settings.ini"), QSettings.Format.IniFormat)
+    elif options.drill:  # 演练: its own settings scope (window, theme, filters, server)
+        qsettings = QSettings(
+            QSettings.defaultFormat(),
+            QSettings.Scope.UserScope,
+            ORGANIZATION,
+            APPLICATION + DRILL_SETTINGS_SUFFIX,
+        )
     else:
         qsettings = QSettings()
     settings = Settings(qsettings)

@@ -40,6 +40,7 @@ class GuiOptions:
     officer: str | None = None
     quit_after_shown: bool = False
     standalone: bool = False
+    drill: bool = False  # 演练: the data folder is already the drill store's (see select)
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -53,12 +54,22 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _data_dir_after_sub_command(argv: list[str]) -> list[str]:
-    """``duty-console --data-dir DIR digest`` as ``duty-console digest --data-dir DIR``: the
-    data folder may come before a sub-command as well as after it."""
-    if len(argv) >= 3 and argv[0] == "--data-dir" and argv[2] in _SUBCOMMANDS:
-        return [*argv[2:], "--data-dir", argv[1]]
-    if len(argv) >= 2 and argv[0].startswith("--data-dir=") and argv[1] in _SUBCOMMANDS:
-        return [*argv[1:], argv[0]]
+    """``duty-console --data-dir DIR --drill digest`` as ``duty-console digest --data-dir DIR
+    --drill``: the data folder and --drill may come before a sub-command as well as after it."""
+    moved: list[str] = []
+    rest = list(argv)
+    while rest:
+        if rest[0] == "--drill":
+            moved.append(rest.pop(0))
+        elif rest[0] == "--data-dir" and len(rest) >= 2:
+            moved.extend(rest[:2])
+            del rest[:2]
+        elif rest[0].startswith("--data-dir="):
+            moved.append(rest.pop(0))
+        else:
+            break
+    if moved and rest and rest[0] in _SUBCOMMANDS:
+        return [*rest, *moved]
     return argv
 
 
@@ -70,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
             "无界面子命令（各自有 --help）：sync --once 同步一次；digest 数据摘要；"
             "incident new --json FILE 新建事件；incident list --json 列出事件；"
             "import FILE [--table NAME] 导入基础数据；export [--table NAME] --out FILE 导出；"
-            "template [--table NAME] --out FILE.xlsx 空白模板（省略 --table：整个工作簿）"
+            "template [--table NAME] --out FILE.xlsx 空白模板（省略 --table：整个工作簿）。"
+            "除 template 外都可加 --drill，作用于演练数据"
         ),
     )
     p.add_argument(
@@ -99,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--standalone",
         action="store_true",
         help="单机使用：不显示登录窗口，不连接服务器（数据仍保存在本机，之后可在“同步状态”页连接）",
+    )
+    p.add_argument(
+        "--drill",
+        action="store_true",
+        help="演练模式：使用单独的演练数据（数据文件夹下的 drill/）和服务器的演练数据库，"
+        "每个窗口和导出文件标明“演练”，数据不计入正式记录",
     )
     p.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version="duty-console 0.1.0")
@@ -134,8 +152,11 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
+    from console.domain import drill
+
+    data_dir = drill.select(resolve_data_dir(args.data_dir), args.drill)
     options = GuiOptions(
-        data_dir=resolve_data_dir(args.data_dir),
+        data_dir=data_dir,
         demo=args.demo,
         screenshot=args.screenshot,
         view=args.view,
@@ -144,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         officer=args.officer,
         quit_after_shown=args.quit_after_shown,
         standalone=args.standalone,
+        drill=drill.active(),
     )
     from console.memory import pause_collector, resume_collector
     from console.ui.qt_imports import import_qt_without_feature_hook

@@ -23,6 +23,7 @@ from console.store.errors import DataDirError, StoreError
 from console.store.paths import DATABASE_FILE, has_store, resolve_data_dir
 
 _DATA_DIR_HELP = "数据文件夹（默认同图形界面；也可用环境变量 DUTY_CONSOLE_DATA_DIR）"
+_DRILL_HELP = "演练模式：作用于数据文件夹下的演练数据（drill/），不触及正式数据"
 # Commands that only read: they refuse a folder without a store rather than create one.
 _READ_ONLY = {("digest", None), ("incident", "list"), ("export", None)}
 
@@ -35,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--server", required=True, help="服务器地址，例如 http://10.0.0.5:8765")
     s.add_argument("--user", required=True, help="账号")
     s.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    s.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     s.add_argument(
         "--keep-sample",
         action="store_true",
@@ -42,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     d = sub.add_parser("digest", help="打印已同步数据表的规范 SHA-256 摘要")
     d.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    d.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     inc = sub.add_parser("incident", help="事件：新建、列出（供接口与脚本使用）")
     inc_sub = inc.add_subparsers(dest="action", required=True)
     from console.services.intake_json import fields_help
@@ -56,12 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--json", required=True, metavar="FILE", help="JSON 文件，- 表示标准输入")
     new.add_argument("--user", default=os.environ.get("DUTY_USER", "接口"), help="记录人")
     new.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    new.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     lst = inc_sub.add_parser("list", help="以 JSON 列出事件")
     lst.add_argument("--json", action="store_true", required=True, help="输出 JSON")
     lst.add_argument("--status", action="append", default=[], help="按状态筛选，可重复")
     lst.add_argument("--search", default="", help="全文检索，如 山洪")
     lst.add_argument("--limit", type=int, default=1000)
     lst.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    lst.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     _io_parsers(sub)
     return p
 
@@ -87,6 +92,7 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument("--dry-run", action="store_true", help="只预览，不写入")
     imp.add_argument("--user", default=os.environ.get("DUTY_USER", "导入"), help="记录的操作人")
     imp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    imp.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     exp = sub.add_parser("export", help="导出基础数据到 .xlsx/.csv/.geojson（与导入同一格式）")
     exp.add_argument(
         "--table", default=None, help=table_help + "。省略时导出全部表到一个 .xlsx 工作簿"
@@ -94,6 +100,7 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     exp.add_argument("--township", default=None, help="只导出该乡镇的记录")
     exp.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx、.csv 或 .geojson")
     exp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
+    exp.add_argument("--drill", action="store_true", help=_DRILL_HELP)
     tpl = sub.add_parser("template", help="保存某表的空白导入模板（.xlsx，表头批注说明格式）")
     tpl.add_argument(
         "--table", default=None, help=table_help + "。省略时保存包含全部表的工作簿模板"
@@ -118,9 +125,13 @@ def run(argv: list[str]) -> int:
         from console.commands_io import template_file
 
         return template_file(args.table, args.out)
-    data_dir = resolve_data_dir(args.data_dir)
+    from console.domain import drill
+
+    read_only = (args.command, getattr(args, "action", None)) in _READ_ONLY
+    # A read makes nothing: not even the drill folder (refused below when it has no store).
+    data_dir = drill.select(resolve_data_dir(args.data_dir), args.drill, make=not read_only)
     try:
-        if (args.command, getattr(args, "action", None)) in _READ_ONLY and not has_store(data_dir):
+        if read_only and not has_store(data_dir):
             raise _no_store(data_dir)
         if args.command == "digest":
             return _digest(data_dir)

@@ -43,6 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from console.domain.roles import INGEST
 from server import ack_links, ack_page, auth, login_guard, readings_api, sync_service
+from server.drill import DrillGuard
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
@@ -181,10 +182,13 @@ def api_docs_enabled() -> bool:
     return os.environ.get("DUTY_SERVER_API_DOCS", "").strip().lower() in ("1", "true", "yes")
 
 
-def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = False) -> FastAPI:
+def create_app(
+    engine: Engine, secret: bytes | None = None, *, api_docs: bool = False, drill: bool = False
+) -> FastAPI:
     """The app on ``engine``; ``secret`` signs the tokens (server.keys.signing_key). Without
     one, a random key of this process only (tokens then work on this process alone).
-    ``api_docs``: serve /openapi.json and /docs (off by default)."""
+    ``api_docs``: serve /openapi.json and /docs (off by default). ``drill``: a drill server
+    (演练, server.drill), which answers drill workstations only (the real one: real only)."""
     if secret is None:
         secret = secrets.token_bytes(32)
     notifier = Notifier(engine)
@@ -207,6 +211,7 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
     )
 
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    app.add_middleware(DrillGuard, drill=drill)
     guard = login_guard.LoginGuard()
     guard.dummy_hash()  # made once now, not in the first sign-in's event loop turn
     app.add_middleware(login_guard.ShedWhenFull, guard=guard)
@@ -409,7 +414,7 @@ def create_app(engine: Engine, secret: bytes | None = None, *, api_docs: bool = 
                 return str(row[0]), int(row[1])
 
         epoch, version = await asyncio.to_thread(read)
-        return {"status": "ok", "epoch": epoch, "version": version}
+        return {"status": "ok", "epoch": epoch, "version": version, "drill": drill}
 
     ack_rate = ack_links.RateLimiter(
         _limit("DUTY_SERVER_ACK_PER_MINUTE", ACK_PAGE_PER_MINUTE), 60.0

@@ -10,6 +10,7 @@ duty-server sign-out NAME                     (revoke the account's tokens every
 duty-server verify-audit [--anchor FILE]... [--replay]
 duty-server audit-anchor [--out FILE]         (signed head of the audit chain)
 duty-server digest
+duty-server --drill [any of the above]       (演练: the drill database, keys and port 8766)
 duty-server new-epoch                         (after restoring a backup)
 duty-server import-readings FILE.csv          (stations' readings; exit 1 if rows refused)
 duty-server expire-readings [--days N]        (drop readings older than the retention)
@@ -31,8 +32,15 @@ from sqlalchemy import Engine, update
 from console.domain.roles import ROLE_LABELS
 
 
-def _data_dir(given: Path | None) -> Path:
-    """--data-dir, $DUTY_SERVER_DATA_DIR or the default, absolute (resolved once, here)."""
+def _data_dir(given: Path | None, drill: bool = False) -> Path:
+    """--data-dir, $DUTY_SERVER_DATA_DIR or the default, absolute (resolved once, here);
+    its drill/ folder for a drill (演练, server.drill)."""
+    from server.drill import data_dir
+
+    return data_dir(_real_data_dir(given), drill)
+
+
+def _real_data_dir(given: Path | None) -> Path:
     override = os.environ.get("DUTY_SERVER_DATA_DIR")
     if given is not None:
         folder = given
@@ -46,10 +54,11 @@ def _data_dir(given: Path | None) -> Path:
 
 def _engine(args: argparse.Namespace) -> Engine:
     from server.db import default_sqlite_url, make_engine, migrate
+    from server.drill import database_url
     from server.seed import seed_defaults
 
-    url = args.database_url or os.environ.get("DUTY_SERVER_DATABASE_URL")
-    engine = make_engine(url or default_sqlite_url(_data_dir(args.data_dir)))
+    url = database_url(args.database_url, args.drill_database_url, args.drill)
+    engine = make_engine(url or default_sqlite_url(_data_dir(args.data_dir, args.drill)))
     migrate(engine)
     seed_defaults(engine)
     return engine
@@ -78,13 +87,25 @@ def _storage_options(p: argparse.ArgumentParser, default: object) -> None:
         default=default,
         help="server data folder (SQLite default lives here)",
     )
+    p.add_argument(
+        "--drill",
+        action="store_true",
+        default=False if default is None else default,
+        help="drill mode (演练): the drill database (SQLite in <data dir>/drill/, or "
+        "--drill-database-url), its own keys, port 8766; answers drill workstations only",
+    )
+    p.add_argument(
+        "--drill-database-url",
+        default=default,
+        help="SQLAlchemy URL of the drill database (or $DUTY_SERVER_DRILL_DATABASE_URL)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="duty-server", description="值班台同步服务器")
     _storage_options(p, None)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8765)
+    p.add_argument("--port", type=int, default=None, help="default 8765 (8766 with --drill)")
     p.add_argument("--certfile", help="TLS certificate (PEM)")
     p.add_argument("--keyfile", help="TLS private key (PEM)")
     p.add_argument(
@@ -299,7 +320,7 @@ def _verify_audit(engine: Engine, args: argparse.Namespace) -> int:
     unable = False
     if args.anchor:
         try:
-            key = load_key(_data_dir(args.data_dir), create=False)
+            key = load_key(_data_dir(args.data_dir, args.drill), create=False)
         except AuditKeyError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -338,7 +359,7 @@ def _audit_anchor(engine: Engine, args: argparse.Namespace) -> int:
     from server.audit_proof import make_anchor
 
     try:
-        key = load_key(_data_dir(args.data_dir), create=True)
+        key = load_key(_data_dir(args.data_dir, args.drill), create=True)
     except AuditKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -361,9 +382,15 @@ def _audit_anchor(engine: Engine, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if args.command is None:
-        return _serve(args)
-    engine = _engine(args)
+    from server.drill import DrillDatabaseMissing
+
+    try:
+        if args.command is None:
+            return _serve(args)
+        engine = _engine(args)
+    except DrillDatabaseMissing as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "create-user":
         from server.auth import create_user
 
@@ -442,20 +469,24 @@ def _serve(args: argparse.Namespace) -> int:
     from server.keys import SigningKeyError, signing_key
 
     try:
-        secret = signing_key(_data_dir(args.data_dir), args.secret_file)
+        secret = signing_key(_data_dir(args.data_dir, args.drill), args.secret_file)
     except (SigningKeyError, OSError) as exc:
         print(f"error: token signing key: {exc}", file=sys.stderr)
         return 2
     try:  # made on first start, so that it exists (and can be kept apart) before any anchor
-        load_key(_data_dir(args.data_dir), create=True)
+        load_key(_data_dir(args.data_dir, args.drill), create=True)
     except AuditKeyError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    app = create_app(_engine(args), secret, api_docs=args.api_docs or api_docs_enabled())
+    from server.drill import port
+
+    app = create_app(
+        _engine(args), secret, api_docs=args.api_docs or api_docs_enabled(), drill=args.drill
+    )
     uvicorn.run(
         app,
         host=args.host,
-        port=args.port,
+        port=port(args.port, args.drill),
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
         log_level="info",

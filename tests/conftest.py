@@ -47,6 +47,16 @@ from testkit.strict import (  # noqa: E402, F401  (hooks: pytest finds them by n
 
 
 @pytest.fixture(autouse=True)
+def drill_off() -> Iterator[None]:
+    """Drill mode (演练) is process-wide: every test starts and ends outside it."""
+    from console.domain import drill
+
+    drill.activate(False)
+    yield
+    drill.activate(False)
+
+
+@pytest.fixture(autouse=True)
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh, empty data folder; also the default for anything that asks for one."""
     path = tmp_path / "data"

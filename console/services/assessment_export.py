@@ -1,8 +1,8 @@
 """研判一张单 as a document: Word (.docx, python-docx) and the HTML the PDF path prints
 (console/ui/pdf_export.py). Qt-free, so the CLI and tests can make the .docx.
 
-Marks: 模拟 when the sheet was built from simulated readings, 样例数据 when from the sample
-county, 草稿（未签发） until it is signed.
+Marks: 演练 in drill mode (console.domain.drill), 模拟 when the sheet was built from
+simulated readings, 样例数据 when from the sample county, 草稿（未签发） until it is signed.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import RGBColor
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.domain.assessment_rules import DRAFT, parse_content
+from console.services.report_export import mark_docx
 from console.services.report_export import style_run as _font
 
 ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
@@ -56,6 +57,8 @@ def _mm(value: Any) -> str:
 
 def marks(row: dict[str, Any]) -> tuple[str, ...]:
     found: list[str] = []
+    if drill.mark() is not None:  # 演练: first, before every other mark
+        found.append(drill.MARK)
     if row.get("simulated"):
         found.append(SIMULATED_MARK)
     if row.get("is_sample"):
@@ -156,6 +159,8 @@ def export_docx(row: dict[str, Any], path: Path) -> Path:
     """Write the sheet as .docx; through a temporary name, so a failure leaves no half file."""
     doc_ = sheet_document(row)
     doc = Document()
+    mark_docx(doc, heading=False)  # the 【演练】 line is among the marks below
+    doc.core_properties.title = drill.document_title(doc_.title)
     header = doc.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(header.add_run(ISSUER), 18, bold=True, color=RGBColor(0xC0, 0x00, 0x00))

@@ -20,7 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, select
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.domain.assessment import (
     DEFAULT_TASK_TEMPLATES,
     LOOKBACK_H,
@@ -75,7 +75,7 @@ def load_templates(data_dir: Path) -> tuple[TaskTemplate, ...]:
     """The county's task templates from ``<data_dir>/assessment_tasks.json`` (a JSON list of
     {"level", "text", "condition"}), else the defaults; a file that is not valid is logged
     and the defaults are used."""
-    path = data_dir / TEMPLATES_FILE
+    path = drill.config_file(data_dir, TEMPLATES_FILE)
     if not path.is_file():
         return DEFAULT_TASK_TEMPLATES
     try:

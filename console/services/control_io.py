@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from console.domain import beijing, catalog
+from console.domain import beijing, catalog, drill
 from console.domain.ids import new_id
 from console.domain.rows import MutationCall
 from console.services.control_table import VILLAGE, ControlTable
@@ -84,9 +84,10 @@ def export_table(
         township = names.get(r.township_id, "")
         counts = [t.planned_households, t.planned_persons, t.moved, t.refused, t.returned, t.away]
         rows.append([township, r.name, *counts, "", ""])
-    title = str(snapshot.evacuation["title"])[:31]
+    # 演练: the sheet's tab reads 【演练】 too (the import reads the first sheet, whatever its name)
+    title = drill.document_title(str(snapshot.evacuation["title"]) or "管控一张表")[:31]
     comments = [COMMENTS.get(h, "") for h in HEADERS]
-    write_xlsx_book(path, [SheetOut(title or "管控一张表", HEADERS, rows, comments)])
+    write_xlsx_book(path, [SheetOut(title, HEADERS, rows, comments)])
     return len(rows)
 
 

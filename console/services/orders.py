@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, select
 
-from console.domain import beijing, catalog
+from console.domain import beijing, catalog, drill
 from console.domain.assessment_rules import parse_content
 from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
@@ -64,7 +64,7 @@ def load_order_templates(data_dir: Path) -> dict[str, OrderTemplate]:
     """The county's order templates from ``<data_dir>/order_templates.json`` over the
     defaults (:func:`console.domain.orders.templates_from_json`); a file that cannot be used
     is logged and the defaults are used."""
-    path = data_dir / TEMPLATES_FILE
+    path = drill.config_file(data_dir, TEMPLATES_FILE)
     if not path.is_file():
         return dict(ORDER_TEMPLATES)
     try:

@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.services.report_text import ReportDraft
 
+DRILL_RED = RGBColor(0xC2, 0x41, 0x0C)
 FONT = "SimSun"  # 宋体: what county documents use; Word substitutes if missing
 
 
@@ -29,9 +31,27 @@ def style_run(run: object, size: float, bold: bool = False, color: RGBColor | No
         run.font.color.rgb = color  # type: ignore[attr-defined]
 
 
+def mark_docx(doc: Any, *, heading: bool = True) -> None:
+    """In drill mode (演练): the mark in every page's header, the document's properties and
+    (``heading``) a red 【演练】 line on top; nothing otherwise."""
+    if drill.mark() is None:
+        return
+    header = doc.sections[0].header.paragraphs[0]
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    style_run(header.add_run(drill.DOCUMENT_MARK), 12, bold=True, color=DRILL_RED)
+    doc.core_properties.keywords = drill.MARK
+    doc.core_properties.subject = drill.DOCUMENT_MARK
+    if heading:
+        top = doc.add_paragraph()
+        top.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        style_run(top.add_run(f"【{drill.MARK}】"), 18, bold=True, color=DRILL_RED)
+
+
 def export_docx(draft: ReportDraft, path: Path, *, author: str, sent_at: str | None = None) -> Path:
     """Write the report; written to a temporary name first so a failure leaves no half file."""
     doc = Document()
+    mark_docx(doc)
+    doc.core_properties.title = drill.document_title(draft.title)
     header = doc.add_paragraph()
     header.alignment = WD_ALIGN_PARAGRAPH.CENTER
     style_run(

@@ -10,7 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.services.report_text import ReportDraft
 
 
@@ -53,7 +53,7 @@ def a4_writer(
         )
     )
     writer.setResolution(dpi)
-    writer.setTitle(title)
+    writer.setTitle(drill.document_title(title))
     writer.setCreator("duty-console")
     return writer
 
@@ -64,8 +64,20 @@ def export_pdf(draft: ReportDraft, path: Path, *, author: str, sent_at: str | No
     return write_pdf(report_html(draft, author, when), path, title=draft.title)
 
 
+def drill_html() -> str:
+    """The 演练 line on top of a printed document in drill mode; empty otherwise."""
+    if drill.mark() is None:
+        return ""
+    return (
+        "<div style='text-align:center;color:#ffffff;background-color:#c2410c;"
+        f"font-size:14pt;font-weight:bold'>{html.escape(drill.DOCUMENT_MARK)}</div>"
+    )
+
+
 def write_pdf(body_html: str, path: Path, *, title: str) -> Path:
-    """Print ``body_html`` to an A4 PDF, through a temporary name."""
+    """Print ``body_html`` to an A4 PDF, through a temporary name (with the 演练 line on top
+    in drill mode)."""
+    body_html = drill_html() + body_html
     tmp = path.with_name(path.name + ".part")
     writer = a4_writer(tmp, title)
     doc = QTextDocument()

@@ -3,7 +3,8 @@
 The sign-in runs on the task runner (an unreachable server takes seconds to time out); the
 result comes back on the GUI thread while the modal dialog's event loop runs. "单机使用" opens
 the console without a server: everything is kept locally and synced once a server is
-configured.
+configured. The 演练模式 switch closes the dialog so that the app reopens on the drill
+store (or back on the real one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -23,11 +25,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import drill as drill_mode
 from console.services.accounts import Accounts, LoginError, Session
 from console.ui.tasks import TaskRunner
+from console.views.drill_banner import drill_bar
 
 log = logging.getLogger(__name__)
 DEFAULT_SERVER = "http://127.0.0.1:8765"
+DEFAULT_DRILL_SERVER = "http://127.0.0.1:8766"  # duty-server --drill
+DRILL_SWITCH_HINT = "切换后值班台将重新打开：演练模式使用单独的演练数据和演练服务器。"
 
 
 class LoginDialog(QDialog):
@@ -40,6 +46,7 @@ class LoginDialog(QDialog):
         *,
         allow_standalone: bool = True,
         tasks: TaskRunner | None = None,
+        drill: bool | None = None,
     ) -> None:
         super().__init__(parent)
         self._tasks = tasks or TaskRunner(1, self)
@@ -48,10 +55,15 @@ class LoginDialog(QDialog):
         self._accounts = accounts
         self.session: Session | None = None
         self.standalone = False
+        if drill is None:
+            drill = drill_mode.active()
+        self.drill = drill
+        self.switch_drill: bool | None = None  # the officer switched 演练模式: reopen so
+        self._default_server = DEFAULT_DRILL_SERVER if drill else DEFAULT_SERVER
 
         # Prefilled from the last sign-in once that is read (on the task runner), unless
         # the officer has started typing by then.
-        self.server_edit = QLineEdit(DEFAULT_SERVER)
+        self.server_edit = QLineEdit(self._default_server)
         self.user_edit = QLineEdit("")
         self.password_edit = QLineEdit()
         self.password_edit.setEchoMode(QLineEdit.EchoMode.Password)
@@ -85,8 +97,19 @@ class LoginDialog(QDialog):
             "离线期间的所有操作保存在本机，恢复连接后自动同步。"
         )
         hint.setWordWrap(True)
+        self.drill_box = QCheckBox("演练模式（数据不计入正式记录）")
+        self.drill_box.setObjectName("DrillSwitch")
+        self.drill_box.setChecked(drill)
+        self.drill_box.setToolTip(DRILL_SWITCH_HINT)
+        self.drill_box.toggled.connect(self._drill_toggled)
+        # At start-up only: switching reopens the console (the 同步状态 page's 连接 does not).
+        self.drill_box.setVisible(allow_standalone)
         layout = QVBoxLayout(self)
+        if drill:
+            bar = drill_bar(self)
+            layout.addWidget(bar)
         layout.addLayout(form)
+        layout.addWidget(self.drill_box)
         layout.addWidget(hint)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
@@ -94,7 +117,7 @@ class LoginDialog(QDialog):
         self._tasks.run(accounts.last_login, on_done=self._prefill, receiver=self)
 
     def _prefill(self, last: tuple[str, str] | None) -> None:
-        typed = self.server_edit.text() != DEFAULT_SERVER or self.user_edit.text() != ""
+        typed = self.server_edit.text() != self._default_server or self.user_edit.text() != ""
         if last is not None and not typed:
             self.server_edit.setText(last[0])
             self.user_edit.setText(last[1])
@@ -130,6 +153,14 @@ class LoginDialog(QDialog):
         self.message.setText(str(result))
         self.password_edit.selectAll()
         self.password_edit.setFocus()
+
+    @Slot(bool)
+    def _drill_toggled(self, on: bool) -> None:
+        """演练模式 switched: close, and the app reopens on the other store."""
+        if on == self.drill:
+            return
+        self.switch_drill = on
+        self.accept()
 
     @Slot()
     def _standalone(self) -> None:

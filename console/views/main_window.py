@@ -28,11 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.settings import GEOMETRY, LAST_VIEW, THEME, WINDOW_STATE, Settings
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.theme import ThemeManager
+from console.views.drill_banner import drill_bar, drill_title
 from console.views.nav_rail import NavRail
 from console.views.pages.base import PageContext
 from console.views.registry import (
@@ -130,7 +131,7 @@ class MainWindow(QMainWindow):
         self.shell = shell
         self._context: WindowContext | None = None
         self._pending_view: str | None = None
-        self.setWindowTitle(WINDOW_TITLE)
+        self.setWindowTitle(drill_title(WINDOW_TITLE))
         self.setObjectName("MainWindow")
         self.setMinimumSize(960, 600)
 
@@ -145,6 +146,10 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout()
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
+        self.drill_bar: QLabel | None = None
+        if drill.active():  # 演练: above everything, the other banners insert below it
+            self.drill_bar = drill_bar(central)
+            self._column.addWidget(self.drill_bar)
         self._column.addLayout(layout, 1)
         self.rail = NavRail(VIEWS, central)
         self.stack = QStackedWidget(central)
@@ -190,6 +195,10 @@ class MainWindow(QMainWindow):
         assert self._context is not None, "the window has no data yet (attach first)"
         return self._context
 
+    def _banner_row(self) -> int:
+        """Where an alert banner goes: on top, or just below the 演练 bar."""
+        return 0 if self.drill_bar is None else 1
+
     @property
     def attached(self) -> bool:
         return self._context is not None
@@ -204,7 +213,7 @@ class MainWindow(QMainWindow):
                 context.incident_source, context.bus, context.clock, tasks=context.tasks
             )
             self.banner.setParent(self.centralWidget())
-            self._column.insertWidget(0, self.banner)
+            self._column.insertWidget(self._banner_row(), self.banner)
             QTimer.singleShot(0, self.banner.check)  # after the window is up, not before
         if context.alerts is not None:
             self._attach_thresholds(context)
@@ -235,7 +244,7 @@ class MainWindow(QMainWindow):
             orders, lambda: session.officer, context.bus, context.clock, tasks=context.tasks
         )
         self.escalation_banner.setParent(self.centralWidget())
-        self._column.insertWidget(0, self.escalation_banner)
+        self._column.insertWidget(self._banner_row(), self.escalation_banner)
         QTimer.singleShot(0, self.escalation_banner.check)
 
     def _attach_thresholds(self, context: WindowContext) -> None:
@@ -250,7 +259,7 @@ class MainWindow(QMainWindow):
             context.alerts, lambda: session.officer, context.bus, tasks=context.tasks
         )
         self.threshold_banner.setParent(self.centralWidget())
-        self._column.insertWidget(0, self.threshold_banner)
+        self._column.insertWidget(self._banner_row(), self.threshold_banner)
         QTimer.singleShot(0, self.threshold_banner.check)
         if context.situation is not None:
             from console.ui.situation_watch import SituationWatch

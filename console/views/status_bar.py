@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.tasks import TaskRunner, run_task
@@ -93,6 +93,12 @@ class DutyStatusBar(QStatusBar):
         self.addWidget(self.progress)
         self.addWidget(self.pending)
         self.addWidget(self.sample)
+        self.drill: QLabel | None = None
+        if drill.active():
+            from console.views.drill_banner import drill_badge
+
+            self.drill = drill_badge(self)
+            self.addWidget(self.drill)
         self.addPermanentWidget(self.officer)
         self.addPermanentWidget(self.clock)
 

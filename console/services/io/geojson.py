@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from console.domain import drill
 from console.services.io.csv_io import decode_csv
 from console.services.io.layout import ImportFileError, RawRow, Sheet
 
@@ -29,6 +30,11 @@ def read_geojson(path: Path) -> Sheet:
         ) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(f"{path.name} 不是 GeoJSON 要素集合（FeatureCollection）")
+    member = data.get("duty_console")
+    marked = isinstance(member, dict) and member.get("drill") is True
+    refused = drill.refuse_into_real(path.name, marked)
+    if refused is not None:
+        raise ImportFileError(refused)
     features = data.get("features")
     if not isinstance(features, list):
         raise ImportFileError(f"{path.name} 缺少 features 列表")
@@ -68,7 +74,8 @@ def write_geojson(path: Path, headers: Sequence[str], rows: Iterable[Sequence[An
             else None
         )
         features.append({"type": "Feature", "geometry": point, "properties": props})
-    text = json.dumps(
-        {"type": "FeatureCollection", "features": features}, ensure_ascii=False, indent=1
-    )
+    collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
+    if drill.mark() is not None:  # a foreign member (RFC 7946 §6.1): readers ignore it
+        collection["duty_console"] = {"drill": True, "mark": drill.DOCUMENT_MARK}
+    text = json.dumps(collection, ensure_ascii=False, indent=1)
     path.write_text(text + "\n", encoding="utf-8")

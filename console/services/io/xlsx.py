@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from console.domain import drill
 from console.services.io.layout import ImportFileError, RawRow, Sheet
 
 Progress = Callable[[int, int], None]
@@ -38,6 +39,9 @@ def _open(path: Path) -> Iterator[Any]:
             "旧版 .xls 请先在 Excel 中“另存为” .xlsx"
         ) from None
     try:
+        refused = drill.refuse_into_real(path.name, book.properties.keywords == drill.MARK)
+        if refused is not None:
+            raise ImportFileError(refused)
         yield book
     finally:
         book.close()
@@ -94,7 +98,10 @@ def read_xlsx_sheets(path: Path, progress: Progress | None = None) -> list[tuple
 
 
 def write_xlsx_book(path: Path, sheets: Sequence[SheetOut]) -> None:
-    """A workbook with one worksheet per entry: bold, frozen headers (with their comments)."""
+    """A workbook with one worksheet per entry: bold, frozen headers (with their comments).
+
+    In drill mode (演练) the workbook says so without touching the table (it still imports):
+    its title and keywords, an orange tab and the printed page header of every sheet."""
     from openpyxl import Workbook
     from openpyxl.comments import Comment
     from openpyxl.styles import Font
@@ -118,8 +125,16 @@ def write_xlsx_book(path: Path, sheets: Sequence[SheetOut]) -> None:
                 cell.comment = comment
             ws.column_dimensions[get_column_letter(i)].width = max(10, 2 * len(header) + 4)
         ws.freeze_panes = "A2"
+        if drill.mark() is not None:
+            ws.sheet_properties.tabColor = "C2410C"
+            ws.oddHeader.center.text = drill.DOCUMENT_MARK
+            ws.oddHeader.center.color = "C2410C"
         for row in sheet.rows:
             ws.append(list(row))
+    if drill.mark() is not None:
+        book.properties.title = drill.document_title(sheets[0].title if sheets else "")
+        book.properties.keywords = drill.MARK
+        book.properties.subject = drill.DOCUMENT_MARK
     book.save(path)
 
 

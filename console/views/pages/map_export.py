@@ -21,13 +21,15 @@ from PySide6.QtGui import (
     QPixmap,
 )
 
-from console.domain import beijing
+from console.domain import beijing, drill
 from console.ui.pdf_export import a4_writer
 from console.views.pages.map_side import swatch
 
 TITLE = "遂昌县 识别一张图"
 SAMPLE_MARK = "样例数据 · 位置为近似值，仅供演示"
 HEADER_PX = 64
+DRILL_PX = 30  # the 演练 band above the header, in drill mode
+DRILL_COLOR = "#c2410c"
 LEGEND_ROW_PX = 24
 LEGEND_COLUMNS = 4
 
@@ -47,16 +49,27 @@ def compose(
     sample: bool,
     title: str = TITLE,
 ) -> QImage:
-    """The view with a header (title, Beijing time, sample mark) and a legend below."""
+    """The view with a header (title, Beijing time, sample mark) and a legend below; in drill
+    mode a 演练 band above it all."""
     entries = list(legend)
     rows = (len(entries) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
     width = max(view.width(), 800)
-    height = HEADER_PX + view.height() + rows * LEGEND_ROW_PX + 16
+    band = DRILL_PX if drill.mark() is not None else 0
+    height = band + HEADER_PX + view.height() + rows * LEGEND_ROW_PX + 16
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#ffffff"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont()
+    if band:
+        painter.fillRect(QRect(0, 0, width, band), QColor(DRILL_COLOR))
+        font.setPixelSize(18)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#ffffff"))
+        centre = Qt.AlignmentFlag.AlignCenter
+        painter.drawText(QRect(0, 0, width, band), centre, drill.DOCUMENT_MARK)
+        painter.translate(0, band)
     font.setPixelSize(22)
     font.setBold(True)
     painter.setFont(font)
