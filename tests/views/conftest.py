@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent
@@ -83,3 +84,31 @@ class Clock:
 def flush_deletes() -> None:
     """Delete closed windows now, so later tests do not restyle or repaint them."""
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def idle(page: Any) -> None:
+    """Every task the page started has been delivered (with a deadline)."""
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+def written(
+    qtbot: Any, page: Any, action: Callable[[], None], landed: Any, *, saved: bool = True
+) -> str:
+    """Run a page's write and return what it said on ``page.written`` ("" saved, else the
+    Chinese refusal); a saved write also waits for ``landed``, the signal of the reload the
+    change bus starts (a refused one changes nothing: no reload comes)."""
+    said: list[str] = []
+    page.written.connect(said.append)
+    try:
+        if saved:
+            with qtbot.waitSignal(landed, timeout=5000):
+                action()
+                qtbot.waitUntil(lambda: bool(said), timeout=5000)
+        else:
+            action()
+            qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        page.written.disconnect(said.append)
+    idle(page)
+    return said[0]

@@ -5,6 +5,7 @@ recipient, finish the order."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -15,6 +16,7 @@ from console.services.context import Workstation
 from console.services.orders import OrderService
 from console.views.main_window import MainWindow
 from console.views.pages.command_page import CommandPage, NewOrderDialog
+from tests.views.conftest import idle, written
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 TOWN = reference_id("township", "北界镇")
@@ -28,30 +30,12 @@ def page(qtbot: QtBot, window: MainWindow) -> CommandPage:
     return shown
 
 
-def _idle(page: CommandPage) -> None:
-    tasks = page.context.tasks
-    assert tasks is not None and tasks.wait_idle(5000)
+def _idle(page: Any) -> None:
+    idle(page)
 
 
-def _write(
-    qtbot: QtBot, page: CommandPage, action: Callable[[], None], *, saved: bool = True
-) -> str:
-    """Run a write and return what the page said ("" saved, else the refusal); a saved
-    write also waits for the board the change bus reloads."""
-    said: list[str] = []
-    page.written.connect(said.append)
-    try:
-        if saved:
-            with qtbot.waitSignal(page.board_shown, timeout=5000):
-                action()
-                qtbot.waitUntil(lambda: bool(said), timeout=5000)
-        else:
-            action()
-            qtbot.waitUntil(lambda: bool(said), timeout=5000)
-    finally:
-        page.written.disconnect(said.append)
-    _idle(page)
-    return said[0]
+def _write(qtbot: QtBot, page: Any, action: Callable[[], None], *, saved: bool = True) -> str:
+    return written(qtbot, page, action, page.board_shown, saved=saved)
 
 
 def test_issue_call_down_the_board_feedback_and_finish(

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -17,6 +18,7 @@ from console.services.context import Workstation
 from console.services.control_table import COUNTY, TOWNSHIP, VILLAGE
 from console.views.main_window import MainWindow
 from console.views.pages.control_page import ControlPage
+from tests.views.conftest import idle, written
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 TOWN = reference_id("township", "北界镇")
@@ -30,30 +32,12 @@ def page(qtbot: QtBot, window: MainWindow) -> ControlPage:
     return shown
 
 
-def _idle(page: ControlPage) -> None:
-    tasks = page.context.tasks
-    assert tasks is not None and tasks.wait_idle(5000)
+def _idle(page: Any) -> None:
+    idle(page)
 
 
-def _write(
-    qtbot: QtBot, page: ControlPage, action: Callable[[], None], *, saved: bool = True
-) -> str:
-    """Run a write and return what the page said ("" saved, else the refusal); a saved
-    write also waits for the refresh the change bus starts."""
-    said: list[str] = []
-    page.written.connect(said.append)
-    try:
-        if saved:
-            with qtbot.waitSignal(page.refreshed, timeout=5000):
-                action()
-                qtbot.waitUntil(lambda: bool(said), timeout=5000)
-        else:  # nothing changed: no refresh comes
-            action()
-            qtbot.waitUntil(lambda: bool(said), timeout=5000)
-    finally:
-        page.written.disconnect(said.append)
-    _idle(page)
-    return said[0]
+def _write(qtbot: QtBot, page: Any, action: Callable[[], None], *, saved: bool = True) -> str:
+    return written(qtbot, page, action, page.refreshed, saved=saved)
 
 
 def _village_row(page: ControlPage, name: str) -> int:
