@@ -238,3 +238,21 @@ ACKED, FED_BACK, COMPLETED, ESCALATED = "已叫应", "已反馈", "完成", "升
 ORDER_EVENT_KINDS: tuple[str, ...] = (ACKED, FED_BACK, COMPLETED, ESCALATED)
 # How an acknowledgement came in.
 ACK_CHANNELS: tuple[str, ...] = ("电话", "浙政钉", "短信", "链接")
+
+# 案例一个库 (issue 13): the hazard a case is filed under (filters and "similar cases"),
+# the rain pattern behind it, and a case's life (a draft is edited, then published).
+CASE_HAZARDS: tuple[str, ...] = (
+    "山洪",
+    "滑坡",
+    "崩塌",
+    "泥石流",
+    "地面塌陷",
+    "洪涝",
+    "台风",
+    "暴雨",
+    "森林火灾",
+    OTHER,
+)
+RAIN_PATTERNS: tuple[str, ...] = ("台风雨", "梅雨", "短时强降雨", "连续性降雨", OTHER)
+CASE_DRAFT, CASE_PUBLISHED = "草稿", "已发布"
+CASE_STATUSES: tuple[str, ...] = (CASE_DRAFT, CASE_PUBLISHED)

@@ -652,3 +652,46 @@ def drop_orders() -> None:
     op.drop_table("order_recipients")
     op.drop_index("ix_orders_incident_id", table_name="orders")
     op.drop_table("orders")
+
+
+def add_cases() -> None:
+    """案例一个库 (issue 13): the case table (workstation 0018, server 0017), the same
+    operations on both sides; the workstation adds its search index on top."""
+    op.create_table(
+        "cases",
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("occurred_on", sa.String(length=10), nullable=True),
+        sa.Column("hazard", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("rain_pattern", sa.String(length=8), nullable=False),
+        sa.Column("rain_24h_mm", sa.Float(), nullable=True),
+        sa.Column("rain_summary", sa.Text(), nullable=False),
+        sa.Column("course", sa.Text(), nullable=False),
+        sa.Column("response", sa.Text(), nullable=False),
+        sa.Column("dead", sa.Integer(), nullable=False),
+        sa.Column("missing", sa.Integer(), nullable=False),
+        sa.Column("injured", sa.Integer(), nullable=False),
+        sa.Column("evacuated", sa.Integer(), nullable=False),
+        sa.Column("economic_loss", sa.Float(), nullable=False),
+        sa.Column("losses", sa.Text(), nullable=False),
+        sa.Column("what_worked", sa.Text(), nullable=False),
+        sa.Column("lessons", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_cases_hazard", "cases", ["hazard"], unique=False)
+    op.create_index("ix_cases_township_id", "cases", ["township_id"], unique=False)
+
+
+def drop_cases() -> None:
+    op.drop_index("ix_cases_township_id", table_name="cases")
+    op.drop_index("ix_cases_hazard", table_name="cases")
+    op.drop_table("cases")

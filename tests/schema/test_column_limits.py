@@ -73,6 +73,7 @@ MUTATION = {
     "orders": "order.issue",
     "order_recipients": "order.add_recipient",
     "order_events": "order.record",
+    "cases": "case.create",
 }
 
 
