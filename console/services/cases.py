@@ -323,3 +323,42 @@ class CaseService:
         args = draft_from_incident(incident, timeline, reports, names)
         self._writer.apply([("case.create", args)], user=user)
         return case_id
+
+
+@dataclass(frozen=True)
+class LibraryChoices:
+    """What the page's filters and pickers offer: (id, label) pairs."""
+
+    townships: tuple[tuple[str, str], ...] = ()
+    years: tuple[int, ...] = ()
+    incidents: tuple[tuple[str, str], ...] = ()  # the most recent, for "similar cases"
+    closed: tuple[tuple[str, str], ...] = ()  # closed incidents, for "生成案例草稿"
+
+
+RECENT_INCIDENTS = 200
+
+
+def library_choices(store: Store) -> LibraryChoices:
+    t, i = _table(Township), _table(Incident)
+    stmt = (
+        select(i.c.id, i.c.title, i.c.received_at, i.c.status)
+        .where(i.c.deleted.is_(False))
+        .order_by(i.c.received_at.desc())
+        .limit(RECENT_INCIDENTS)
+    )
+    with store.engine.connect() as conn:
+        towns = tuple(
+            (r.id, r.name)
+            for r in conn.execute(select(t.c.id, t.c.name).where(t.c.deleted.is_(False)))
+        )
+        incidents = list(conn.execute(stmt))
+    years = tuple(case_years(store))
+    labelled = tuple(
+        (r.id, f"{beijing.display(r.received_at)[:10]} {r.title}（{r.status}）") for r in incidents
+    )
+    closed = tuple(
+        (r.id, f"{beijing.display(r.received_at)[:10]} {r.title}")
+        for r in incidents
+        if r.status == CLOSED
+    )
+    return LibraryChoices(towns, years, labelled, closed)

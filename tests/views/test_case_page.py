@@ -1,0 +1,152 @@
+"""案例一个库 driven as an officer would: find the 苏村 case by typing 滑坡, filter, close an
+incident into a case draft, see 苏村 offered as a similar case with the reason, edit the
+draft, publish it and export it as Word."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from docx import Document
+from pytestqt.qtbot import QtBot
+
+from console.domain import catalog
+from console.domain.ids import new_id, reference_id
+from console.services.cases import draft_id, read_case
+from console.services.context import Workstation
+from console.views.main_window import MainWindow
+from console.views.pages.case_page import CaseEditDialog, CaseLibraryPage
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+SUCUN = "北界镇苏村“9·28”山体滑坡"
+BEIJIE = reference_id("township", "北界镇")
+
+
+@pytest.fixture
+def page(qtbot: QtBot, window: MainWindow) -> CaseLibraryPage:
+    shown = window.show_view("case-library")
+    assert isinstance(shown, CaseLibraryPage)
+    _idle(shown)
+    return shown
+
+
+def _idle(page: CaseLibraryPage) -> None:
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+def _titles(page: CaseLibraryPage) -> list[str]:
+    return [page.model.item(r, 0).text() for r in range(page.model.rowCount())]
+
+
+def _write(qtbot: QtBot, page: CaseLibraryPage, action: Callable[[], None]) -> str:
+    said: list[str] = []
+    page.written.connect(said.append)
+    try:
+        action()
+        qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        page.written.disconnect(said.append)
+    _idle(page)
+    qtbot.wait(400)  # the change bus coalesces, then the page reloads
+    _idle(page)
+    return said[0]
+
+
+def test_typing_the_two_characters_finds_the_sucun_case(
+    qtbot: QtBot, page: CaseLibraryPage
+) -> None:
+    assert _titles(page) == [f"〔样例〕{SUCUN}"]
+    assert page.case is not None and "中新网 2016-10-09" in page.detail.toPlainText()
+    for typed, expected in (("滑坡", 1), ("山洪", 0), ("苏村", 1)):
+        with qtbot.waitSignal(page.refreshed, timeout=5000):
+            page.search.setText(typed)
+        _idle(page)
+        assert page.model.rowCount() == expected, typed
+    assert page.count.text() == "共 1 个案例"
+    page.hazard.setCurrentIndex(page.hazard.findData("森林火灾"))
+    page.hazard.activated.emit(page.hazard.currentIndex())
+    _idle(page)
+    assert page.model.rowCount() == 0 and "没有符合条件" in page.detail.toPlainText()
+    assert page.year.findData(2016) > 0 and page.township.findData(BEIJIE) > 0
+
+
+def _close_landslide(ws: Workstation) -> str:
+    incident_id = new_id()
+    ws.writer.apply(
+        [
+            (
+                "incident.create",
+                {
+                    "id": incident_id,
+                    "received_at": "2026-09-20T14:05:00+08:00",
+                    "category": "自然灾害",
+                    "subtype": "地质",
+                    "sub_hazard": "滑坡",
+                    "title": "北界镇后山滑坡",
+                    "description": "受台风影响持续降雨，后山土石滑落",
+                    "township_id": BEIJIE,
+                    "evacuated": 23,
+                },
+            ),
+            (
+                "incident.set_status",
+                {
+                    "id": incident_id,
+                    "status": "已结案",
+                    "reason": "险情排除",
+                    "at": "2026-09-21T09:00:00+08:00",
+                    "timeline_id": new_id(),
+                },
+            ),
+        ],
+        user="测试值班员",
+    )
+    return incident_id
+
+
+def test_a_closed_incident_becomes_a_draft_that_is_edited_published_and_exported(
+    qtbot: QtBot, page: CaseLibraryPage, workstation: Workstation, tmp_path: Path
+) -> None:
+    incident_id = _close_landslide(workstation)
+    qtbot.waitUntil(lambda: page.closed.findData(incident_id) >= 0, timeout=5000)
+    _idle(page)
+    # the incident's similar cases: 苏村 first, with why
+    page.incident.setCurrentIndex(page.incident.findData(incident_id))
+    with qtbot.waitSignal(page.similar_shown, timeout=5000):
+        page.show_similar()
+    assert page.similar_model.item(0, 0).text() == SUCUN
+    assert page.similar_model.item(0, 1).text() == "100"
+    assert page.similar_model.item(0, 2).text() == "同为滑坡；同在北界镇；同为台风雨；同为9月"
+
+    page.closed.setCurrentIndex(page.closed.findData(incident_id))
+    page._update_buttons()
+    assert page.draft_button.isEnabled()
+    assert _write(qtbot, page, page.draft_button.click) == ""
+    assert "已生成案例草稿" in page.message.text()
+    qtbot.waitUntil(
+        lambda: page.case is not None and page.case.get("title") == "北界镇后山滑坡",
+        timeout=5000,
+    )
+    assert page.case is not None and page.case["id"] == draft_id(incident_id)
+    assert "【草稿】" in page.detail.toPlainText()
+    assert page.publish_button.isEnabled()
+
+    dialog = CaseEditDialog(page.case, page)
+    dialog.texts["lessons"].setPlainText("雨前提前转移隐患点人员")
+    fields = dialog.changed_fields()
+    assert fields == {"lessons": "雨前提前转移隐患点人员"}
+    dialog.deleteLater()
+    assert _write(qtbot, page, lambda: page.save_edit(fields)) == ""
+    assert _write(qtbot, page, page.publish_button.click) == ""
+    case = read_case(workstation.store, draft_id(incident_id))
+    assert case is not None
+    assert (case["status"], case["lessons"]) == (catalog.CASE_PUBLISHED, "雨前提前转移隐患点人员")
+    qtbot.waitUntil(lambda: page.case is not None and page.case["status"] == "已发布", timeout=5000)
+    assert not page.publish_button.isEnabled()
+
+    target = tmp_path / "case.docx"
+    assert _write(qtbot, page, lambda: page.export(target)) == ""
+    lines = [p.text for p in Document(str(target)).paragraphs]
+    assert "北界镇后山滑坡" in lines and "雨前提前转移隐患点人员" in lines
