@@ -695,3 +695,30 @@ def drop_cases() -> None:
     op.drop_index("ix_cases_township_id", table_name="cases")
     op.drop_index("ix_cases_hazard", table_name="cases")
     op.drop_table("cases")
+
+
+def add_plans() -> None:
+    """预案 library (issue 13): the plans table (workstation 0019, server 0018)."""
+    op.create_table(
+        "plans",
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("owner", sa.String(length=80), nullable=False),
+        sa.Column("plan_version", sa.String(length=40), nullable=False),
+        sa.Column("issued_on", sa.String(length=10), nullable=True),
+        sa.Column("revise_by", sa.String(length=10), nullable=True),
+        sa.Column("category", sa.String(length=12), nullable=False),
+        sa.Column("subtype", sa.String(length=20), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("document", sa.String(length=200), nullable=False),
+        sa.Column("document_sha256", sa.String(length=64), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def drop_plans() -> None:
+    op.drop_table("plans")

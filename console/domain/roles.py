@@ -97,6 +97,7 @@ for _entity in (
     "rain_threshold",
     "rain_forecast",
     "warning",
+    "plan",  # the 预案 library (issue 13)
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

@@ -762,6 +762,33 @@ class Case(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Plan(SyncedRecord):
+    """预案 library (issue 13): one of the county's plans (总体 / 专项 / 部门 / 乡镇预案) with
+    its owner, version, dates and the event type it answers (category and, optionally,
+    subtype: an incident of that type shows it). ``document`` is the file's name in each
+    workstation's plans folder and ``document_sha256`` its digest; ``body_text`` is the text
+    extracted from it where it was attached, so every replica searches it."""
+
+    __tablename__ = "plans"
+
+    title: Mapped[str] = text("预案名称", 120, required=True)
+    kind: Mapped[str] = choice("预案类别", catalog.PLAN_KINDS, 4, required=True)
+    level: Mapped[str] = choice("预案层级", catalog.PLAN_LEVELS, 4, required=True)
+    owner: Mapped[str] = text("编制单位", 80)
+    plan_version: Mapped[str] = text("版本", 40)  # ("version" is the sync version)
+    issued_on: Mapped[str | None] = day("印发日期")
+    revise_by: Mapped[str | None] = day("修订期限")
+    category: Mapped[str] = choice(
+        "适用事件类别", ("", *catalog.EVENT_CATEGORIES), 12, nullable=False, default=""
+    )
+    subtype: Mapped[str] = text("适用事件子类", 20)
+    summary: Mapped[str] = long_text("内容摘要", 5000)
+    document: Mapped[str] = text("预案文件", 200)
+    document_sha256: Mapped[str] = text("文件摘要", 64)
+    body_text: Mapped[str] = long_text("文件正文", 200_000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -793,6 +820,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     OrderRecipient,
     OrderEvent,
     Case,
+    Plan,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -24,7 +24,7 @@ from server.readings_partitions import PARTITION_PREFIX
 from server.schema import server_metadata
 
 # FTS5 tables; SQLite adds incident_search_data etc.
-SEARCH_INDEXES = ("incident_search", "case_search")
+SEARCH_INDEXES = ("incident_search", "case_search", "plan_search")
 
 
 def _not_search_index(name: str | None, type_: str, _parent: Any) -> bool:
