@@ -150,3 +150,55 @@ def test_a_closed_incident_becomes_a_draft_that_is_edited_published_and_exported
     assert _write(qtbot, page, lambda: page.export(target)) == ""
     lines = [p.text for p in Document(str(target)).paragraphs]
     assert "北界镇后山滑坡" in lines and "雨前提前转移隐患点人员" in lines
+
+
+def test_the_matching_plan_is_added_flagged_and_opened_from_an_incident(
+    qtbot: QtBot, page: CaseLibraryPage, workstation: Workstation, tmp_path: Path
+) -> None:
+    from unittest.mock import patch
+
+    from PySide6.QtCore import QUrl
+
+    source = tmp_path / "地质灾害应急预案.docx"
+    doc = Document()
+    doc.add_paragraph("发现前兆立即组织受威胁群众撤离。")
+    doc.save(str(source))
+    panel = page.plans
+    values = {
+        "title": "遂昌县突发地质灾害应急预案",
+        "kind": "专项预案",
+        "level": "县级",
+        "owner": "县自然资源和规划局",
+        "plan_version": "2021版",
+        "issued_on": "2021-05-10",
+        "revise_by": "2024-05-10",  # past: flagged
+        "category": "自然灾害",
+        "subtype": "地质",
+        "summary": "",
+    }
+    page.sections.setCurrentWidget(panel)
+    assert _write(qtbot, page, lambda: panel.save(values, None, source)) == ""
+    qtbot.waitUntil(lambda: panel.model.rowCount() == 1, timeout=5000)
+    assert panel.model.item(0, 7).text() == "已过修订期；有文件"
+    assert "1 项已过修订期" in panel.count.text()
+    with qtbot.waitSignal(panel.refreshed, timeout=5000):
+        panel.search.setText("撤离")  # a word of the document itself
+    assert panel.model.rowCount() == 1
+    panel.table.selectRow(0)
+    opened: list[QUrl] = []
+    with patch(
+        "console.views.pages.plan_panel.QDesktopServices.openUrl",
+        side_effect=lambda url: opened.append(url) or True,
+    ):
+        panel.open_selected()
+        assert opened and Path(opened[0].toLocalFile()).read_bytes() == source.read_bytes()
+        # an incident of that type shows it; a double click opens it
+        incident_id = _close_landslide(workstation)
+        qtbot.waitUntil(lambda: page.incident.findData(incident_id) >= 0, timeout=5000)
+        page.incident.setCurrentIndex(page.incident.findData(incident_id))
+        with qtbot.waitSignal(page.plans_shown, timeout=5000):
+            page.show_similar()
+        item = page.incident_plans.item(0)
+        assert item.text() == "专项预案：遂昌县突发地质灾害应急预案（已过修订期）"
+        page.incident_plans.itemDoubleClicked.emit(item)
+        assert len(opened) == 2 and page.message.text() == "已打开：遂昌县突发地质灾害应急预案"

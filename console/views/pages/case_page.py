@@ -1,6 +1,7 @@
 """案例一个库: search the county's past cases (two-character queries such as 滑坡 work),
 filter by hazard, township and year, read a case, see the cases like an incident with the
-reason, make a closed incident a case draft, edit a draft, publish it, export it as Word.
+reason (and the plans of its type), make a closed incident a case draft, edit a draft,
+publish it, export it as Word. The 预案库 tab is :mod:`console.views.pages.plan_panel`.
 
 Reads run on the task runner through :mod:`console.services.cases`; writes through
 :class:`CaseService` (one mutation each).
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -45,9 +48,11 @@ from console.services.cases import (
     search_cases,
     similar_to_incident,
 )
+from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
+from console.views.pages.plan_panel import PlanPanel, open_document
 
 TABLES = ("cases", "incidents", "townships")
 LIST_COLUMNS = ("案例名称", "发生日期", "灾种", "乡镇", "伤亡", "状态")
@@ -145,6 +150,7 @@ class CaseLibraryPage(WritingPage):
     refreshed = Signal()  # the list landed (tests wait on it)
     shown = Signal()  # a case's detail landed
     similar_shown = Signal()  # the similar cases of an incident landed
+    plans_shown = Signal()  # the plans of an incident's type landed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -160,6 +166,12 @@ class CaseLibraryPage(WritingPage):
             "按灾种、乡镇、年份检索，为当前事件提示相似案例。"
         )
 
+        self.sections = QTabWidget(self)
+        self.sections.setDocumentMode(True)
+        cases_tab = QWidget(self.sections)
+        cases_box = QVBoxLayout(cases_tab)
+        cases_box.setContentsMargins(0, 8, 0, 0)
+        cases_box.setSpacing(10)
         bar = QHBoxLayout()
         bar.setSpacing(8)
         self.search = QLineEdit(self)
@@ -180,7 +192,7 @@ class CaseLibraryPage(WritingPage):
         bar.addStretch(1)
         self.export_button = QPushButton("导出Word…", self)
         bar.addWidget(self.export_button)
-        self.layout_.addLayout(bar)
+        cases_box.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(splitter)
@@ -228,6 +240,12 @@ class CaseLibraryPage(WritingPage):
         self.similar.setColumnWidth(0, 200)
         self.similar.setColumnWidth(1, 60)
         similar_box.addWidget(self.similar, 1)
+        plans_title = QLabel("适用预案（双击打开文件）", similar)
+        plans_title.setObjectName("FormHeading")
+        similar_box.addWidget(plans_title)
+        self.incident_plans = QListWidget(similar)
+        self.incident_plans.setMaximumHeight(110)
+        similar_box.addWidget(self.incident_plans)
         hint = QLabel("按灾种、乡镇、雨型、季节计算相似度；双击打开案例。", similar)
         hint.setObjectName("Muted")
         hint.setWordWrap(True)
@@ -259,9 +277,14 @@ class CaseLibraryPage(WritingPage):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         splitter.setSizes([700, 560])
-        self.layout_.addWidget(splitter, 1)
+        cases_box.addWidget(splitter, 1)
+        self.sections.addTab(cases_tab, "案例")
         self.message = QLabel(self)
         self.message.setWordWrap(True)
+        plans = PlanService(writer, context.data_dir) if writer is not None else None
+        self.plans = PlanPanel(context, plans, self._write, self.message, self.sections)
+        self.sections.addTab(self.plans, "预案库")
+        self.layout_.addWidget(self.sections, 1)
         self.layout_.addWidget(self.message)
 
         self.search.textChanged.connect(lambda _t: self.refresh())
@@ -272,6 +295,7 @@ class CaseLibraryPage(WritingPage):
         )
         self.incident.activated.connect(lambda _i: self.show_similar())
         self.similar.doubleClicked.connect(self._open_similar)
+        self.incident_plans.itemDoubleClicked.connect(self._open_plan)
         self.edit_button.clicked.connect(self._ask_edit)
         self.publish_button.clicked.connect(self.publish)
         self.draft_button.clicked.connect(self.make_draft)
@@ -280,6 +304,7 @@ class CaseLibraryPage(WritingPage):
         self._update_buttons()
         self.load_choices()
         self.refresh()
+        self.plans.refresh()
 
     # -- reading ------------------------------------------------------------------------
     def current_filter(self) -> CaseFilter:
@@ -392,7 +417,15 @@ class CaseLibraryPage(WritingPage):
         incident_id = self.incident.currentData()
         if not incident_id:
             self.similar_model.removeRows(0, self.similar_model.rowCount())
+            self.incident_plans.clear()
             return
+        today = self.context.clock().date()
+        run_task(
+            self.context.tasks,
+            lambda: plans_for_incident(self.store, incident_id, today),
+            on_done=self._land_plans,
+            receiver=self,
+        )
         run_task(
             self.context.tasks,
             similar_to_incident,
@@ -411,6 +444,23 @@ class CaseLibraryPage(WritingPage):
             self.similar_model.appendRow(text_items(("没有相似的案例", "", ""), None))
         self.similar_shown.emit()
 
+    def _land_plans(self, plans: list[dict[str, Any]]) -> None:
+        self.incident_plans.clear()
+        for plan in plans:
+            flag = f"（{OVERDUE}）" if plan["overdue"] else ""
+            item = QListWidgetItem(f"{plan['kind']}：{plan['title']}{flag}")
+            item.setData(Qt.ItemDataRole.UserRole, plan)
+            self.incident_plans.addItem(item)
+        if not plans:
+            self.incident_plans.addItem("没有该类事件的预案")
+        self.plans_shown.emit()
+
+    def _open_plan(self, item: QListWidgetItem) -> None:
+        plan = item.data(Qt.ItemDataRole.UserRole)
+        if plan:
+            why = open_document(self.context.data_dir, plan)
+            self._say(why or f"已打开：{plan['title']}", error=bool(why))
+
     def _open_similar(self, index: Any) -> None:
         case_id = index.data(Qt.ItemDataRole.UserRole)
         if case_id:
@@ -421,6 +471,9 @@ class CaseLibraryPage(WritingPage):
         if changes.touches(*TABLES):
             self.load_choices()
             self.refresh()
+        if changes.touches("plans"):
+            self.plans.refresh()
+            self.show_similar()
 
     def _update_buttons(self) -> None:
         writable = self.service is not None
