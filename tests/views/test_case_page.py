@@ -186,10 +186,12 @@ def test_the_matching_plan_is_added_flagged_and_opened_from_an_incident(
     assert panel.model.rowCount() == 1
     panel.table.selectRow(0)
     opened: list[QUrl] = []
-    with patch(
-        "console.views.pages.plan_panel.QDesktopServices.openUrl",
-        side_effect=lambda url: opened.append(url) or True,
-    ):
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
         panel.open_selected()
         assert opened and Path(opened[0].toLocalFile()).read_bytes() == source.read_bytes()
         # an incident of that type shows it; a double click opens it
