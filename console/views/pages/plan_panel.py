@@ -178,7 +178,7 @@ class PlanPanel(QWidget):
         box.setContentsMargins(0, 8, 0, 0)
         bar = QHBoxLayout()
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("搜索预案（含文件正文）：如 撤离、地质")
+        self.search.setPlaceholderText("搜索预案及正文：如 撤离、地质")
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(260)
         bar.addWidget(self.search)
