@@ -1,4 +1,5 @@
-"""案例一个库 across workstations: a case drafted and edited on one, published on another
+"""案例一个库 and the 预案 library across workstations: a plan added on one is found on the
+other by a two-character query; a case drafted and edited on one, published on another
 (as the duty leader), is the same on both after sync, found there by 滑坡, and every replica
 converges on the same digest."""
 
@@ -12,6 +13,7 @@ from console.domain import catalog
 from console.domain.digest import database_digest
 from console.services.cases import CaseFilter, CaseService, read_case, search_cases
 from console.services.context import open_workstation
+from console.services.plans import PlanService, search_plans
 from testkit.server import ServerProcess
 
 
@@ -27,6 +29,10 @@ def test_a_case_drafted_on_one_workstation_is_published_on_another(
         {"title": "某村后山滑坡", "hazard": "滑坡", "occurred_on": "2024-06-18"}, user="zhang"
     )
     service.update(case_id, {"lessons": "雨前转移隐患点人员"}, user="zhang")
+    plan_id = PlanService(a.writer, dirs[0]).save(
+        {"title": "遂昌县突发地质灾害应急预案", "kind": "专项预案", "level": "县级"},
+        user="zhang",
+    )
     a.close()
     for d in dirs:
         assert sync_once_cli(server.url, d).returncode == 0
@@ -34,6 +40,8 @@ def test_a_case_drafted_on_one_workstation_is_published_on_another(
     try:
         [found] = search_cases(b.store, CaseFilter(text="滑坡"))
         assert found["id"] == case_id and found["status"] == catalog.CASE_DRAFT
+        [plan] = search_plans(b.store, "地质")
+        assert plan["id"] == plan_id
         CaseService(b.writer).publish(case_id, user="li")
     finally:
         b.close()
