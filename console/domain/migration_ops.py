@@ -722,3 +722,30 @@ def add_plans() -> None:
 
 def drop_plans() -> None:
     op.drop_table("plans")
+
+
+def add_search_index(index: str, table: str, fields: tuple[str, ...]) -> None:
+    """Workstation only: an FTS5 bigram index ``index`` over ``fields`` of ``table``, keyed
+    on its rowid and kept by triggers calling ``dc_bigrams`` (console/store/search.py), as
+    ``incident_search`` is (0004); for a new, empty table (nothing to back-fill)."""
+    new = " || ' ' || ".join(f"coalesce(new.{f},'')" for f in fields)
+    old = " || ' ' || ".join(f"coalesce(old.{f},'')" for f in fields)
+    op.execute(f"CREATE VIRTUAL TABLE {index} USING fts5(body, tokenize='unicode61')")
+    op.execute(
+        f"CREATE TRIGGER {index}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {index}(rowid, body) VALUES (new.rowid, dc_bigrams({new})); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {index}_ad AFTER DELETE ON {table} BEGIN "
+        f"DELETE FROM {index} WHERE rowid = old.rowid; END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {index}_au AFTER UPDATE ON {table} WHEN ({old}) IS NOT ({new}) "
+        f"BEGIN UPDATE {index} SET body = dc_bigrams({new}) WHERE rowid = new.rowid; END"
+    )
+
+
+def drop_search_index(index: str) -> None:
+    for suffix in ("ai", "ad", "au"):
+        op.execute(f"DROP TRIGGER IF EXISTS {index}_{suffix}")
+    op.execute(f"DROP TABLE IF EXISTS {index}")

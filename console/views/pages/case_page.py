@@ -227,13 +227,7 @@ class CaseLibraryPage(WritingPage):
         detail_box.addLayout(actions)
         self.tabs.addTab(detail, "案例详情")
 
-        similar = QWidget(self.tabs)
-        similar_box = QVBoxLayout(similar)
-        similar_box.setContentsMargins(0, 8, 0, 0)
-        similar_box.addWidget(QLabel("当前事件", similar))
-        self.incident = QComboBox(similar)
-        self.incident.setMinimumContentsLength(20)
-        similar_box.addWidget(self.incident)
+        similar, similar_box, self.incident = self._picker_tab("当前事件")
         self.similar_model = QStandardItemModel(0, len(SIMILAR_COLUMNS), self)
         self.similar_model.setHorizontalHeaderLabels(list(SIMILAR_COLUMNS))
         self.similar = read_only_table(similar, self.similar_model, 2)
@@ -252,13 +246,7 @@ class CaseLibraryPage(WritingPage):
         similar_box.addWidget(hint)
         self.tabs.addTab(similar, "相似案例")
 
-        draft = QWidget(self.tabs)
-        draft_box = QVBoxLayout(draft)
-        draft_box.setContentsMargins(0, 8, 0, 0)
-        draft_box.addWidget(QLabel("已结案事件", draft))
-        self.closed = QComboBox(draft)
-        self.closed.setMinimumContentsLength(20)
-        draft_box.addWidget(self.closed)
+        draft, draft_box, self.closed = self._picker_tab("已结案事件")
         self.draft_button = QPushButton("生成案例草稿", draft)
         self.draft_button.setObjectName("PrimaryButton")
         draft_box.addWidget(self.draft_button, 0, Qt.AlignmentFlag.AlignLeft)
@@ -305,6 +293,17 @@ class CaseLibraryPage(WritingPage):
         self.load_choices()
         self.refresh()
         self.plans.refresh()
+
+    def _picker_tab(self, label: str) -> tuple[QWidget, QVBoxLayout, QComboBox]:
+        """A tab of the detail side that starts with an incident picker under ``label``."""
+        tab = QWidget(self.tabs)
+        box = QVBoxLayout(tab)
+        box.setContentsMargins(0, 8, 0, 0)
+        box.addWidget(QLabel(label, tab))
+        picker = QComboBox(tab)
+        picker.setMinimumContentsLength(20)
+        box.addWidget(picker)
+        return tab, box, picker
 
     # -- reading ------------------------------------------------------------------------
     def current_filter(self) -> CaseFilter:
