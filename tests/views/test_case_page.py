@@ -204,3 +204,37 @@ def test_the_matching_plan_is_added_flagged_and_opened_from_an_incident(
         assert item.text() == "专项预案：遂昌县突发地质灾害应急预案（已过修订期）"
         page.incident_plans.itemDoubleClicked.emit(item)
         assert len(opened) == 2 and page.message.text() == "已打开：遂昌县突发地质灾害应急预案"
+
+
+def test_the_plan_dialog_offers_the_category_s_subtypes_and_refuses_bad_dates(
+    qtbot: QtBot, page: CaseLibraryPage
+) -> None:
+    from console.views.pages.plan_panel import PlanDialog
+
+    dialog = PlanDialog(None, page)
+    qtbot.addWidget(dialog)
+    dialog.lines["title"].setText("遂昌县森林火灾应急预案")
+    dialog.category.setCurrentIndex(dialog.category.findData("自然灾害"))
+    assert dialog.subtype.findData("森林火灾") > 0 and dialog.subtype.findData("火灾") < 0
+    dialog.subtype.setCurrentIndex(dialog.subtype.findData("森林火灾"))
+    dialog.lines["issued_on"].setText("2024-05-10")
+    dialog.lines["revise_by"].setText("2023-05-10")
+    dialog._accept()
+    assert dialog.problem.text() == "修订期限不能早于印发日期"
+    assert dialog.result() != dialog.DialogCode.Accepted
+    dialog.lines["revise_by"].setText("2027-05-10")
+    dialog._accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert dialog.values() == {
+        "title": "遂昌县森林火灾应急预案",
+        "owner": "",
+        "plan_version": "",
+        "issued_on": "2024-05-10",
+        "revise_by": "2027-05-10",
+        "kind": "专项预案",
+        "level": "县级",
+        "category": "自然灾害",
+        "subtype": "森林火灾",
+        "summary": "",
+    }
+    assert dialog.document_file() is None

@@ -18,7 +18,6 @@ from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -52,7 +51,7 @@ from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
-from console.views.pages.plan_panel import PlanPanel, open_document
+from console.views.pages.plan_panel import PlanPanel, open_document, save_cancel
 
 TABLES = ("cases", "incidents", "townships")
 LIST_COLUMNS = ("案例名称", "发生日期", "灾种", "乡镇", "伤亡", "状态")
@@ -127,14 +126,7 @@ class CaseEditDialog(QDialog):
             self.texts[key] = box
         scroll.setWidget(inner)
         outer.addWidget(scroll)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        outer.addWidget(buttons)
+        outer.addWidget(save_cancel(self, self.accept))
 
     def changed_fields(self) -> dict[str, Any]:
         """The fields the officer changed (what case.update is given)."""

@@ -58,6 +58,18 @@ def open_document(data_dir: Path, plan: dict[str, Any]) -> str:
     return ""
 
 
+def save_cancel(dialog: QDialog, on_save: Callable[[], None]) -> QDialogButtonBox:
+    """A dialog's 保存 / 取消 buttons."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+    buttons.accepted.connect(on_save)
+    buttons.rejected.connect(dialog.reject)
+    return buttons
+
+
 class PlanDialog(QDialog):
     """Add or revise a plan: its fields (labels and lengths from the declarations) and,
     optionally, its document."""
@@ -111,14 +123,7 @@ class PlanDialog(QDialog):
         self.problem.setObjectName("FieldError")
         self.problem.setWordWrap(True)
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("保存")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        form.addRow(save_cancel(self, self._accept))
 
     def _fill_subtypes(self) -> None:
         self.subtype.clear()
