@@ -27,6 +27,7 @@ from console.store.database import Store
 from console.store.writer import Writer
 
 SUCUN = "北界镇苏村“9·28”山体滑坡"
+LIDONG = "丽水市莲都区雅溪镇里东村“11·13”山体滑坡"
 BEIJIE = reference_id("township", "北界镇")
 USER = "值班员甲"
 
@@ -41,6 +42,12 @@ def library(store: Store, writer: Writer) -> Store:
     return store
 
 
+def test_every_bundled_case_cites_its_sources(library: Store) -> None:
+    for row in search_cases(library, CaseFilter()):
+        case = read_case(library, row["id"])
+        assert case is not None and case["source"] and "据公开报道" in case["course"]
+
+
 def test_the_sucun_case_is_bundled_published_with_its_sources(library: Store) -> None:
     (row,) = search_cases(library, CaseFilter(text="苏村"))
     case = read_case(library, row["id"])
@@ -52,9 +59,22 @@ def test_the_sucun_case_is_bundled_published_with_its_sources(library: Store) ->
     assert (case["dead"], case["missing"]) == (19, 8)
 
 
-@pytest.mark.parametrize("query", ["滑坡", "苏村", "堰塞湖", "北界镇苏村", "坡"])
-def test_two_character_and_longer_queries_find_the_case(library: Store, query: str) -> None:
-    assert _titles(search_cases(library, CaseFilter(text=query))) == [SUCUN]
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("滑坡", [SUCUN, LIDONG]),  # most recent first
+        ("坡", [SUCUN, LIDONG]),
+        ("苏村", [SUCUN]),
+        ("堰塞湖", [SUCUN]),
+        ("北界镇苏村", [SUCUN]),
+        ("里东", [LIDONG]),
+        ("水土饱和", [LIDONG]),
+    ],
+)
+def test_two_character_and_longer_queries_find_the_cases(
+    library: Store, query: str, found: list[str]
+) -> None:
+    assert _titles(search_cases(library, CaseFilter(text=query))) == found
 
 
 @pytest.mark.parametrize("query", ["山洪", "火灾", "苏坡", "！"])
@@ -65,12 +85,13 @@ def test_queries_the_case_does_not_contain_find_nothing(library: Store, query: s
 def test_filters_by_hazard_township_and_year(library: Store, writer: Writer) -> None:
     other = {"id": new_id(), "title": "金竹镇山洪", "hazard": "山洪", "occurred_on": "2020-06-10"}
     writer.apply([("case.create", other)], user=USER)
-    assert _titles(search_cases(library, CaseFilter())) == ["金竹镇山洪", SUCUN]
-    assert _titles(search_cases(library, CaseFilter(hazard="滑坡"))) == [SUCUN]
+    assert _titles(search_cases(library, CaseFilter())) == ["金竹镇山洪", SUCUN, LIDONG]
+    assert _titles(search_cases(library, CaseFilter(hazard="滑坡"))) == [SUCUN, LIDONG]
     assert _titles(search_cases(library, CaseFilter(township_id=BEIJIE))) == [SUCUN]
     assert _titles(search_cases(library, CaseFilter(year=2020))) == ["金竹镇山洪"]
+    assert _titles(search_cases(library, CaseFilter(text="滑坡", year=2015))) == [LIDONG]
     assert _titles(search_cases(library, CaseFilter(text="山洪", year=2016))) == []
-    assert case_years(library) == [2020, 2016]
+    assert case_years(library) == [2020, 2016, 2015]
     # an edit is indexed: the trigger follows the update
     CaseService(writer).update(other["id"], {"lessons": "涉水路段封控"}, user=USER)
     assert _titles(search_cases(library, CaseFilter(text="封控"))) == ["金竹镇山洪"]
@@ -179,8 +200,10 @@ def test_the_sucun_case_is_offered_for_a_landslide_in_beijie(
     library: Store, writer: Writer
 ) -> None:
     incident_id = _closed_landslide(writer)
-    ((case, likeness),) = similar_to_incident(library, incident_id)
-    assert case["title"] == SUCUN
+    (sucun, first), (lidong, second) = similar_to_incident(library, incident_id)
+    assert (sucun["title"], lidong["title"]) == (SUCUN, LIDONG)
     # 滑坡 40 + 北界镇 25 + 台风雨 20 + September 15
-    assert likeness.score == 100
-    assert likeness.reason == "同为滑坡；同在北界镇；同为台风雨；同为9月"
+    assert first.score == 100
+    assert first.reason == "同为滑坡；同在北界镇；同为台风雨；同为9月"
+    # 里东村: only the hazard (another county, continuous rain, November)
+    assert (second.score, second.reason) == (40, "同为滑坡")
