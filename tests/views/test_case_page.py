@@ -239,3 +239,23 @@ def test_the_plan_dialog_offers_the_category_s_subtypes_and_refuses_bad_dates(
         "summary": "",
     }
     assert dialog.document_file() is None
+
+
+def test_case_and_plans_open_from_the_incident_detail(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    from console.views.pages.intake_page import IntakePage
+
+    incident_id = _close_landslide(workstation)
+    intake = window.show_view("intake")
+    assert isinstance(intake, IntakePage)
+    intake.detail.incident = {"id": incident_id}
+    with qtbot.waitSignal(intake.detail.cases_requested, timeout=1000) as asked:
+        intake.detail._ask_cases()
+    assert asked.args == [incident_id]
+    page = window.show_view("case-library")  # what the signal did
+    assert isinstance(page, CaseLibraryPage)
+    qtbot.waitUntil(lambda: page.incident.currentData() == incident_id, timeout=5000)
+    _idle(page)
+    assert page.tabs.currentIndex() == 1 and page.closed.currentData() == incident_id
+    assert page.similar_model.item(0, 0).text() == SUCUN

@@ -153,6 +153,7 @@ class CaseLibraryPage(WritingPage):
         self.case: dict[str, Any] | None = None
         self.choices = LibraryChoices()
         self._seq = 0
+        self._wanted: str | None = None  # an incident asked for before the pickers filled
         self.header.subtitle.setText(
             "历史灾害事件的经过、雨水情、处置、伤亡损失、有效做法和经验教训；"
             "按灾种、乡镇、年份检索，为当前事件提示相似案例。"
@@ -372,6 +373,8 @@ class CaseLibraryPage(WritingPage):
             found = combo.findData(keep)
             combo.setCurrentIndex(found if found >= 0 else 0)
             combo.blockSignals(False)
+        if self._wanted is not None:
+            self._pick(self._wanted)
         if not choices.closed:
             self.closed.setPlaceholderText("（暂无已结案事件）")
         if not choices.incidents:
@@ -383,6 +386,24 @@ class CaseLibraryPage(WritingPage):
         if not 0 <= row < len(self.rows):
             return
         self.show_case(self.rows[row]["id"])
+
+    def show_incident(self, incident_id: str) -> None:
+        """The similar cases and plans of this incident (and, if it is closed, the draft
+        picker on it): what 案例与预案 in the incident detail opens."""
+        self.sections.setCurrentIndex(0)
+        self.tabs.setCurrentIndex(1)
+        self._wanted = incident_id
+        self.load_choices()  # the incident may be newer than the pickers
+
+    def _pick(self, incident_id: str) -> None:
+        found = self.incident.findData(incident_id)
+        if found < 0:
+            return
+        self._wanted = None
+        self.incident.setCurrentIndex(found)
+        closed = self.closed.findData(incident_id)
+        if closed >= 0:
+            self.closed.setCurrentIndex(closed)
 
     def show_case(self, case_id: str) -> None:
         self._seq += 1
@@ -534,3 +555,15 @@ class CaseLibraryPage(WritingPage):
         if case is None:
             return
         self._write(lambda: case_export.export_docx(case, path), f"已导出：{path.name}")
+
+
+def open_cases_for(context: PageContext, incident_id: str) -> bool:
+    """Switch to 案例一个库 on an incident's similar cases and plans; False when this page
+    cannot switch pages (built alone)."""
+    if context.open_view is None:
+        return False
+    page = context.open_view("case-library")
+    if isinstance(page, CaseLibraryPage):
+        page.show_incident(incident_id)
+        return True
+    return False
