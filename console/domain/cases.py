@@ -7,6 +7,7 @@ the case, part by part, so the officer sees why it was offered.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -76,7 +77,7 @@ def rain_pattern_of(text: str, hazard: str = "") -> str:
 
 def _month_gap(a: int, b: int) -> int:
     gap = abs(a - b) % 12
-    return min(gap, 12 - gap)
+    return gap if gap <= 6 else 12 - gap
 
 
 def likeness(
@@ -118,6 +119,26 @@ def likeness(
     return Likeness(str(case["id"]), score, "；".join(parts))
 
 
+def score(situation: Situation, case: Mapping[str, Any]) -> int:
+    """The likeness score alone (what :func:`likeness` adds up, without the reason)."""
+    total = 0
+    hazard = case.get("hazard") or ""
+    if situation.hazard:
+        if hazard == situation.hazard:
+            total += SAME_HAZARD
+        elif _FAMILY_OF.get(hazard) and _FAMILY_OF.get(hazard) == _FAMILY_OF.get(situation.hazard):
+            total += SAME_FAMILY
+    if situation.township_id and case.get("township_id") == situation.township_id:
+        total += SAME_TOWNSHIP
+    if situation.rain_pattern and case.get("rain_pattern") == situation.rain_pattern:
+        total += SAME_RAIN_PATTERN
+    day = case.get("occurred_on") or ""
+    if situation.month is not None and len(day) >= 7 and day[5:7].isdigit():
+        gap = _month_gap(int(day[5:7]), situation.month)
+        total += SAME_MONTH if gap == 0 else NEXT_MONTH if gap == 1 else 0
+    return total
+
+
 def similar(
     situation: Situation,
     cases: Iterable[Mapping[str, Any]],
@@ -125,13 +146,19 @@ def similar(
     limit: int = 10,
 ) -> list[Likeness]:
     """The cases like the situation, most alike first (then the most recent); a case with
-    nothing in common is left out."""
-    cases = list(cases)
-    dated = {str(c["id"]): c.get("occurred_on") or "" for c in cases}
-    found = [likeness(situation, c, township_names) for c in cases]
-    found = [f for f in found if f.score > 0]
-    found.sort(key=lambda f: (-f.score, not dated[f.case_id], _desc(dated[f.case_id]), f.case_id))
-    return found[:limit]
+    nothing in common is left out. Scored first; the reasons are written for the best."""
+    scored = [(score(situation, c), c) for c in cases]
+    best = heapq.nsmallest(
+        limit,
+        ((s, c) for s, c in scored if s > 0),
+        key=lambda sc: (
+            -sc[0],
+            not sc[1].get("occurred_on"),
+            _desc(sc[1].get("occurred_on") or ""),
+            str(sc[1]["id"]),
+        ),
+    )
+    return [likeness(situation, c, township_names) for _s, c in best]
 
 
 def _desc(day: str) -> tuple[int, ...]:

@@ -66,12 +66,17 @@ def _township_names(conn: Any) -> dict[str, str]:
     return {r.id: r.name for r in conn.execute(select(t.c.id, t.c.name))}
 
 
-def search_cases(store: Store, flt: CaseFilter) -> list[dict[str, Any]]:
-    """The live cases matching the filter, most recent first, each with ``township`` (its
-    name); the text is matched as the incident search does (two characters are a token)."""
+def search_cases(
+    store: Store, flt: CaseFilter, ids: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The live cases matching the filter (and among ``ids`` if given), most recent first,
+    each with ``township`` (its name); the text is matched as the incident search does (two
+    characters are a token)."""
     t = _table(Case)
     rowid = column("rowid", Integer)
     stmt = select(t.c.id, *(t.c[k] for k in LIST_KEYS)).where(t.c.deleted.is_(False))
+    if ids is not None:
+        stmt = stmt.where(t.c.id.in_(list(ids)))
     if flt.hazard:
         stmt = stmt.where(t.c.hazard == flt.hazard)
     if flt.township_id:
@@ -145,12 +150,16 @@ def similar_cases(
     store: Store, situation: Situation, limit: int = 10
 ) -> list[tuple[dict[str, Any], Likeness]]:
     """The library's cases like the situation, most alike first, each with its likeness
-    (score and Chinese reason). Drafts are offered too: a lesson is a lesson."""
-    cases = {c["id"]: c for c in search_cases(store, CaseFilter())}
+    (score and Chinese reason). Drafts are offered too: a lesson is a lesson. Scored on
+    the likeness keys alone; only the best are read whole."""
+    t = _table(Case)
+    keys = (t.c.id, t.c.hazard, t.c.township_id, t.c.rain_pattern, t.c.occurred_on)
     with store.engine.connect() as conn:
         names = _township_names(conn)
-    found = similar(situation, cases.values(), names, limit)
-    return [(cases[f.case_id], f) for f in found]
+        cases = [r._asdict() for r in conn.execute(select(*keys).where(t.c.deleted.is_(False)))]
+    found = similar(situation, cases, names, limit)
+    rows = {r["id"]: r for r in search_cases(store, CaseFilter(), ids=[f.case_id for f in found])}
+    return [(rows[f.case_id], f) for f in found if f.case_id in rows]
 
 
 def similar_to_incident(

@@ -81,3 +81,18 @@ def test_equal_scores_put_the_most_recent_first_and_undated_last() -> None:
         {"id": "c", "hazard": "滑坡", "occurred_on": "2020-06-10"},
     ]
     assert [r.case_id for r in similar(now, cases, NAMES)] == ["c", "b", "a"]
+
+
+def test_the_score_alone_is_what_the_likeness_adds_up() -> None:
+    from console.domain.cases import score
+
+    situations = [
+        Situation("滑坡", BEIJIE, "北界镇", "台风雨", 9),
+        Situation("山洪", JINZHU, "金竹镇", "梅雨", 6),
+        Situation(month=1),
+        Situation(),
+    ]
+    cases = [SUCUN, DEBRIS, FIRE, {**FIRE, "id": "x", "occurred_on": "2019-12-02"}]
+    for now in situations:
+        for case in cases:
+            assert score(now, case) == likeness(now, case, NAMES).score, (now, case["id"])
