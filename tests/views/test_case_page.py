@@ -259,3 +259,86 @@ def test_case_and_plans_open_from_the_incident_detail(
     _idle(page)
     assert page.tabs.currentIndex() == 1 and page.closed.currentData() == incident_id
     assert page.similar_model.item(0, 0).text() == SUCUN
+
+
+def test_issue_13_done_when_a_closed_incident_a_search_and_the_matching_plan(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, tmp_path: Path
+) -> None:
+    """Issue #13's done-when as one drill: a landslide in 北界镇 is handled and closed, the
+    officer opens 案例与预案 from it, makes the case draft, finds the 苏村 case by 滑坡, and
+    opens the matching 专项预案 with the system viewer."""
+    from unittest.mock import patch
+
+    from PySide6.QtCore import QUrl
+
+    from console.services.incidents import IncidentService
+    from console.services.plans import PlanService
+    from console.views.pages.intake_page import IntakePage
+
+    source = tmp_path / "遂昌县突发地质灾害应急预案.docx"
+    doc = Document()
+    doc.add_paragraph("地质灾害险情发生后，立即组织受威胁群众撤离。")
+    doc.save(str(source))
+    PlanService(workstation.writer, window.context.data_dir).save(
+        {
+            "title": "遂昌县突发地质灾害应急预案",
+            "kind": "专项预案",
+            "level": "县级",
+            "category": "自然灾害",
+            "subtype": "地质",
+        },
+        user="测试值班员",
+        document=source,
+    )
+    incident_id = new_id()
+    service = IncidentService(workstation.writer)
+    workstation.writer.apply(
+        [
+            (
+                "incident.create",
+                {
+                    "id": incident_id,
+                    "received_at": "2026-09-20T14:05:00+08:00",
+                    "category": "自然灾害",
+                    "subtype": "地质",
+                    "sub_hazard": "滑坡",
+                    "title": "北界镇后山滑坡",
+                    "description": "受台风影响持续降雨，后山土石滑落",
+                    "township_id": BEIJIE,
+                },
+            )
+        ],
+        user="测试值班员",
+    )
+    service.set_status(incident_id, "处置中", user="测试值班员")
+    service.set_status(incident_id, "已结案", user="测试值班员")
+
+    intake = window.show_view("intake")
+    assert isinstance(intake, IntakePage)
+    intake.show_cases(incident_id)  # 案例与预案 in its detail
+    page = window.show_view("case-library")
+    assert isinstance(page, CaseLibraryPage)
+    qtbot.waitUntil(lambda: page.closed.currentData() == incident_id, timeout=5000)
+    _idle(page)
+    page._update_buttons()
+    assert _write(qtbot, page, page.draft_button.click) == ""
+    case = read_case(workstation.store, draft_id(incident_id))
+    assert case is not None and case["status"] == catalog.CASE_DRAFT
+    assert "状态变更：处置中 → 已结案" in case["course"]
+
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.search.setText("滑坡")
+    assert f"〔样例〕{SUCUN}" in _titles(page)
+
+    opened: list[QUrl] = []
+
+    def open_url(url: QUrl) -> bool:
+        opened.append(url)
+        return True
+
+    qtbot.waitUntil(lambda: page.incident_plans.count() > 0, timeout=5000)
+    item = page.incident_plans.item(0)
+    assert item.text() == "专项预案：遂昌县突发地质灾害应急预案"
+    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
+        page.incident_plans.itemDoubleClicked.emit(item)
+    assert [Path(u.toLocalFile()).read_bytes() for u in opened] == [source.read_bytes()]
