@@ -342,3 +342,28 @@ def test_issue_13_done_when_a_closed_incident_a_search_and_the_matching_plan(
     with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
         page.incident_plans.itemDoubleClicked.emit(item)
     assert [Path(u.toLocalFile()).read_bytes() for u in opened] == [source.read_bytes()]
+
+
+def test_a_case_typed_by_the_officer_is_saved_as_a_draft(
+    qtbot: QtBot, page: CaseLibraryPage, workstation: Workstation
+) -> None:
+    dialog = CaseEditDialog({}, page)
+    qtbot.addWidget(dialog)
+    dialog.lines["title"].setText("金竹镇山洪")
+    dialog.lines["occurred_on"].setText("2020-06-10")
+    dialog.hazard.setCurrentText("山洪")
+    dialog.texts["lessons"].setPlainText("涉水路段提前封控")
+    fields = dialog.changed_fields()
+    assert fields == {
+        "title": "金竹镇山洪",
+        "occurred_on": "2020-06-10",
+        "hazard": "山洪",
+        "lessons": "涉水路段提前封控",
+    }
+    assert _write(qtbot, page, lambda: page.create_case(fields)) == ""
+    qtbot.waitUntil(lambda: page.case is not None and page.case.get("title") == "金竹镇山洪")
+    assert page.case is not None and page.case["status"] == catalog.CASE_DRAFT
+    assert "金竹镇山洪" in _titles(page)
+    # refused in Chinese: a case needs its name
+    said = _write(qtbot, page, lambda: page.create_case({"hazard": "山洪"}))
+    assert "案例名称" in said and page.message.text().startswith("未保存")

@@ -183,6 +183,8 @@ class CaseLibraryPage(WritingPage):
         for combo in (self.hazard, self.township, self.year):
             bar.addWidget(combo)
         bar.addStretch(1)
+        self.new_button = QPushButton("新建案例…", self)
+        bar.addWidget(self.new_button)
         self.export_button = QPushButton("导出Word…", self)
         bar.addWidget(self.export_button)
         cases_box.addLayout(bar)
@@ -278,6 +280,7 @@ class CaseLibraryPage(WritingPage):
         self.similar.doubleClicked.connect(self._open_similar)
         self.incident_plans.itemDoubleClicked.connect(self._open_plan)
         self.edit_button.clicked.connect(self._ask_edit)
+        self.new_button.clicked.connect(self._ask_new)
         self.publish_button.clicked.connect(self.publish)
         self.draft_button.clicked.connect(self.make_draft)
         self.export_button.clicked.connect(self._ask_export)
@@ -491,6 +494,7 @@ class CaseLibraryPage(WritingPage):
         writable = self.service is not None
         draft = self.case is not None and self.case["status"] == catalog.CASE_DRAFT
         self.edit_button.setEnabled(writable and self.case is not None)
+        self.new_button.setEnabled(writable)
         self.publish_button.setEnabled(writable and draft)
         self.draft_button.setEnabled(writable and self.closed.currentData() is not None)
         self.export_button.setEnabled(self.case is not None)
@@ -531,6 +535,24 @@ class CaseLibraryPage(WritingPage):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
         self.save_edit(dialog.changed_fields())
+
+    def _ask_new(self) -> None:
+        if self.service is None:
+            return
+        dialog = CaseEditDialog({}, self)
+        dialog.setWindowTitle("新建案例")
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.create_case(dialog.changed_fields())
+
+    def create_case(self, fields: dict[str, Any]) -> None:
+        """A new case (a draft) typed by the officer; shown once saved."""
+        service = self.service
+        if service is None:
+            return
+        user = self._user()
+        self._write(
+            lambda: service.create(fields, user=user), "案例草稿已保存", after=self._open_draft
+        )
 
     def save_edit(self, fields: dict[str, Any]) -> None:
         case, service = self.case, self.service
