@@ -72,24 +72,28 @@ def test_typing_the_two_characters_finds_the_sucun_case(
     assert page.year.findData(2016) > 0 and page.township.findData(BEIJIE) > 0
 
 
+def _landslide(incident_id: str) -> tuple[str, dict[str, object]]:
+    """A landslide in 北界镇 in typhoon rain, September 2026 (as the officer took it)."""
+    return (
+        "incident.create",
+        {
+            "id": incident_id,
+            "received_at": "2026-09-20T14:05:00+08:00",
+            "category": "自然灾害",
+            "subtype": "地质",
+            "sub_hazard": "滑坡",
+            "title": "北界镇后山滑坡",
+            "description": "受台风影响持续降雨，后山土石滑落",
+            "township_id": BEIJIE,
+        },
+    )
+
+
 def _close_landslide(ws: Workstation) -> str:
     incident_id = new_id()
     ws.writer.apply(
         [
-            (
-                "incident.create",
-                {
-                    "id": incident_id,
-                    "received_at": "2026-09-20T14:05:00+08:00",
-                    "category": "自然灾害",
-                    "subtype": "地质",
-                    "sub_hazard": "滑坡",
-                    "title": "北界镇后山滑坡",
-                    "description": "受台风影响持续降雨，后山土石滑落",
-                    "township_id": BEIJIE,
-                    "evacuated": 23,
-                },
-            ),
+            _landslide(incident_id),
             (
                 "incident.set_status",
                 {
@@ -292,24 +296,7 @@ def test_issue_13_done_when_a_closed_incident_a_search_and_the_matching_plan(
     )
     incident_id = new_id()
     service = IncidentService(workstation.writer)
-    workstation.writer.apply(
-        [
-            (
-                "incident.create",
-                {
-                    "id": incident_id,
-                    "received_at": "2026-09-20T14:05:00+08:00",
-                    "category": "自然灾害",
-                    "subtype": "地质",
-                    "sub_hazard": "滑坡",
-                    "title": "北界镇后山滑坡",
-                    "description": "受台风影响持续降雨，后山土石滑落",
-                    "township_id": BEIJIE,
-                },
-            )
-        ],
-        user="测试值班员",
-    )
+    workstation.writer.apply([_landslide(incident_id)], user="测试值班员")
     service.set_status(incident_id, "处置中", user="测试值班员")
     service.set_status(incident_id, "已结案", user="测试值班员")
 
