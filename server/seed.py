@@ -23,9 +23,11 @@ from console.domain.mutations import SCHEMA_VERSION
 from console.domain.roles import ADMIN, SYSTEM_USER
 from console.domain.rows import MutationCall
 from console.domain.sample import (
+    PUBLIC_CASES_FILE,
     SAMPLE_FILE,
     SAMPLE_INCIDENTS_FILE,
     build_calls,
+    build_case_calls,
     build_incident_calls,
 )
 from console.domain.schema import GradingRule, ReportRule
@@ -59,6 +61,7 @@ def load_sample(engine: Engine) -> int:
     county = json.loads(read_text(*SAMPLE_FILE))
     incidents = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
     calls = build_calls(county) + build_incident_calls(incidents, county, beijing.now())
+    calls += build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)))
     return _push_as_system(engine, calls)
 
 

@@ -238,3 +238,40 @@ ACKED, FED_BACK, COMPLETED, ESCALATED = "已叫应", "已反馈", "完成", "升
 ORDER_EVENT_KINDS: tuple[str, ...] = (ACKED, FED_BACK, COMPLETED, ESCALATED)
 # How an acknowledgement came in.
 ACK_CHANNELS: tuple[str, ...] = ("电话", "浙政钉", "短信", "链接")
+
+# 案例一个库 (issue 13): the hazard a case is filed under (filters and "similar cases"),
+# the rain pattern behind it, and a case's life (a draft is edited, then published).
+CASE_HAZARDS: tuple[str, ...] = (
+    "山洪",
+    "滑坡",
+    "崩塌",
+    "泥石流",
+    "地面塌陷",
+    "洪涝",
+    "台风",
+    "暴雨",
+    "森林火灾",
+    OTHER,
+)
+RAIN_PATTERNS: tuple[str, ...] = ("台风雨", "梅雨", "短时强降雨", "连续性降雨", OTHER)
+CASE_DRAFT, CASE_PUBLISHED = "草稿", "已发布"
+CASE_STATUSES: tuple[str, ...] = (CASE_DRAFT, CASE_PUBLISHED)
+
+# 预案 library (issue 13): the county's plans by kind and level.
+PLAN_KINDS: tuple[str, ...] = ("总体预案", "专项预案", "部门预案", "乡镇预案")
+PLAN_LEVELS: tuple[str, ...] = ("省级", "市级", "县级", "乡镇级", "村级")
+
+
+def plan_problem(values: dict[str, object]) -> str | None:
+    """Why a plan's event type or dates cannot be (Chinese), None when they can: the
+    subtype belongs to the category, the revision date is not before the issue date."""
+    category, subtype = str(values.get("category") or ""), str(values.get("subtype") or "")
+    if subtype and not category:
+        return "请先选择适用事件类别，再填写适用事件子类"
+    if subtype and subtype not in EVENT_CATEGORIES.get(category, ()):
+        choices = "、".join(EVENT_CATEGORIES[category])
+        return f"“{category}”下没有子类“{subtype}”（可选：{choices}）"
+    issued, revise = values.get("issued_on"), values.get("revise_by")
+    if issued and revise and str(revise) < str(issued):
+        return "修订期限不能早于印发日期"
+    return None

@@ -652,3 +652,100 @@ def drop_orders() -> None:
     op.drop_table("order_recipients")
     op.drop_index("ix_orders_incident_id", table_name="orders")
     op.drop_table("orders")
+
+
+def add_cases() -> None:
+    """案例一个库 (issue 13): the case table (workstation 0018, server 0017), the same
+    operations on both sides; the workstation adds its search index on top."""
+    op.create_table(
+        "cases",
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("occurred_on", sa.String(length=10), nullable=True),
+        sa.Column("hazard", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("place", sa.String(length=200), nullable=False),
+        sa.Column("rain_pattern", sa.String(length=8), nullable=False),
+        sa.Column("rain_24h_mm", sa.Float(), nullable=True),
+        sa.Column("rain_summary", sa.Text(), nullable=False),
+        sa.Column("course", sa.Text(), nullable=False),
+        sa.Column("response", sa.Text(), nullable=False),
+        sa.Column("dead", sa.Integer(), nullable=False),
+        sa.Column("missing", sa.Integer(), nullable=False),
+        sa.Column("injured", sa.Integer(), nullable=False),
+        sa.Column("evacuated", sa.Integer(), nullable=False),
+        sa.Column("economic_loss", sa.Float(), nullable=False),
+        sa.Column("losses", sa.Text(), nullable=False),
+        sa.Column("what_worked", sa.Text(), nullable=False),
+        sa.Column("lessons", sa.Text(), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_cases_hazard", "cases", ["hazard"], unique=False)
+    op.create_index("ix_cases_township_id", "cases", ["township_id"], unique=False)
+
+
+def drop_cases() -> None:
+    op.drop_index("ix_cases_township_id", table_name="cases")
+    op.drop_index("ix_cases_hazard", table_name="cases")
+    op.drop_table("cases")
+
+
+def add_plans() -> None:
+    """预案 library (issue 13): the plans table (workstation 0019, server 0018)."""
+    op.create_table(
+        "plans",
+        sa.Column("title", sa.String(length=120), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("owner", sa.String(length=80), nullable=False),
+        sa.Column("plan_version", sa.String(length=40), nullable=False),
+        sa.Column("issued_on", sa.String(length=10), nullable=True),
+        sa.Column("revise_by", sa.String(length=10), nullable=True),
+        sa.Column("category", sa.String(length=12), nullable=False),
+        sa.Column("subtype", sa.String(length=20), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("document", sa.String(length=200), nullable=False),
+        sa.Column("document_sha256", sa.String(length=64), nullable=False),
+        sa.Column("body_text", sa.Text(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+
+
+def drop_plans() -> None:
+    op.drop_table("plans")
+
+
+def add_search_index(index: str, table: str, fields: tuple[str, ...]) -> None:
+    """Workstation only: an FTS5 bigram index ``index`` over ``fields`` of ``table``, keyed
+    on its rowid and kept by triggers calling ``dc_bigrams`` (console/store/search.py), as
+    ``incident_search`` is (0004); for a new, empty table (nothing to back-fill)."""
+    new = " || ' ' || ".join(f"coalesce(new.{f},'')" for f in fields)
+    old = " || ' ' || ".join(f"coalesce(old.{f},'')" for f in fields)
+    op.execute(f"CREATE VIRTUAL TABLE {index} USING fts5(body, tokenize='unicode61')")
+    op.execute(
+        f"CREATE TRIGGER {index}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {index}(rowid, body) VALUES (new.rowid, dc_bigrams({new})); END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {index}_ad AFTER DELETE ON {table} BEGIN "
+        f"DELETE FROM {index} WHERE rowid = old.rowid; END"
+    )
+    op.execute(
+        f"CREATE TRIGGER {index}_au AFTER UPDATE ON {table} WHEN ({old}) IS NOT ({new}) "
+        f"BEGIN UPDATE {index} SET body = dc_bigrams({new}) WHERE rowid = new.rowid; END"
+    )
+
+
+def drop_search_index(index: str) -> None:
+    for suffix in ("ai", "ad", "au"):
+        op.execute(f"DROP TRIGGER IF EXISTS {index}_{suffix}")
+    op.execute(f"DROP TABLE IF EXISTS {index}")

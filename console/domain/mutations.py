@@ -56,7 +56,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 7: village.upsert and risk_point.upsert take station_id (关联站点); rain_threshold,
 # rain_signal_rule, response_trigger, rain_forecast and warning upsert and delete (issue 11).
 # 8: 指挥一平台 (order.issue / add_recipient / record / escalate / close / cancel).
-SCHEMA_VERSION = 8
+# 9: 案例一个库 (case.create / update / publish / delete) and the 预案 library (plan.upsert /
+# delete).
+SCHEMA_VERSION = 9
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -381,6 +383,7 @@ _reference_mutations(
 )
 _reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
 _reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
+_reference_mutations("plans", "plan", "预案", catalog.plan_problem)
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:
@@ -956,4 +959,8 @@ def alert_acknowledge(
 
 # The 管控一张表 and 指挥一平台 mutations register themselves on import (kept in their own
 # modules).
-from console.domain import mutations_orders, mutations_transfers  # noqa: E402, F401
+from console.domain import (  # noqa: E402, F401
+    mutations_cases,
+    mutations_orders,
+    mutations_transfers,
+)

@@ -71,6 +71,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "order.escalate": _EDITORS,
     "order.close": _EDITORS,
     "order.cancel": _LEADERS,
+    # 案例一个库: any officer drafts and edits a case; publishing it to the county's library
+    # and deleting one are the duty leader's call.
+    "case.create": _EDITORS,
+    "case.update": _EDITORS,
+    "case.publish": _LEADERS,
+    "case.delete": _LEADERS,
 }
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.
@@ -91,6 +97,7 @@ for _entity in (
     "rain_threshold",
     "rain_forecast",
     "warning",
+    "plan",  # the 预案 library (issue 13)
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

@@ -352,3 +352,45 @@ def build_incident_calls(
                 break  # this and what follows lie ahead
             calls.append((name_, call_args))
     return calls
+
+
+PUBLIC_CASES_FILE: tuple[str, ...] = ("sample", "public_cases.json")
+PUBLIC_CASES_LABEL = "公开案例"
+_CASE_KEYS = (
+    "title",
+    "occurred_on",
+    "hazard",
+    "place",
+    "rain_pattern",
+    "rain_24h_mm",
+    "rain_summary",
+    "course",
+    "response",
+    "dead",
+    "missing",
+    "injured",
+    "evacuated",
+    "economic_loss",
+    "losses",
+    "what_worked",
+    "lessons",
+    "source",
+)
+
+
+def build_case_calls(data: dict[str, Any]) -> list[MutationCall]:
+    """The bundled real public cases (案例一个库), published, with their sources; marked as
+    sample records (they name the sample county's townships), so they stay on the
+    workstation that loaded them. Ids from (title, day): loading twice converges."""
+    if data.get("label") != PUBLIC_CASES_LABEL:
+        raise ValueError("not the public cases file: missing label 公开案例")
+    calls: list[MutationCall] = []
+    for c in data["cases"]:
+        args = _pick(c, *_CASE_KEYS)
+        if not str(c.get("source", "")).strip():
+            raise ValueError(f"public case without a source: {c.get('title')}")
+        township = c.get("township")
+        args["township_id"] = reference_id("township", township) if township else None
+        case_id = reference_id("case", c["title"], c.get("occurred_on") or "")
+        calls.append(("case.create", {"id": case_id, **args, "published": True, "is_sample": True}))
+    return calls

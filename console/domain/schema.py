@@ -723,6 +723,72 @@ class OrderEvent(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Case(SyncedRecord):
+    """案例一个库 (issue 13): a past event with its rain, course, response, losses, what
+    worked and the lessons; a real public case carries its ``source`` (the outlet and date
+    of the reports it rests on). Drafted by hand or from a closed incident (``incident_id``),
+    then published (``status``: set only by case.create / case.publish)."""
+
+    __tablename__ = "cases"
+
+    title: Mapped[str] = text("案例名称", 120, required=True)
+    occurred_on: Mapped[str | None] = day("发生日期")
+    hazard: Mapped[str] = choice("灾种", catalog.CASE_HAZARDS, 8, required=True, index=True)
+    township_id: Mapped[str | None] = ref("乡镇", "townships", index=True)
+    place: Mapped[str] = text("地点", 200)
+    rain_pattern: Mapped[str] = choice(
+        "雨型", ("", *catalog.RAIN_PATTERNS), 8, nullable=False, default=""
+    )
+    rain_24h_mm: Mapped[float | None] = number("24小时雨量（毫米）", 0, 2000)
+    rain_summary: Mapped[str] = long_text("雨水情", 5000)
+    course: Mapped[str] = long_text("事件经过", 20_000)
+    response: Mapped[str] = long_text("应对处置", 20_000)
+    dead: Mapped[int] = count("死亡")
+    missing: Mapped[int] = count("失踪")
+    injured: Mapped[int] = count("受伤")
+    evacuated: Mapped[int] = count("转移人数")
+    economic_loss: Mapped[float] = amount("直接经济损失（万元）")
+    losses: Mapped[str] = long_text("伤亡与损失", 5000)
+    what_worked: Mapped[str] = long_text("有效做法", 10_000)
+    lessons: Mapped[str] = long_text("经验教训", 10_000)
+    source: Mapped[str] = long_text("来源", 2000)
+    incident_id: Mapped[str | None] = ref("关联事件", "incidents")
+    is_sample: Mapped[bool] = _is_sample()
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=catalog.CASE_STATUSES),
+        String(4),
+        default=catalog.CASE_DRAFT,
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class Plan(SyncedRecord):
+    """预案 library (issue 13): one of the county's plans (总体 / 专项 / 部门 / 乡镇预案) with
+    its owner, version, dates and the event type it answers (category and, optionally,
+    subtype: an incident of that type shows it). ``document`` is the file's name in each
+    workstation's plans folder and ``document_sha256`` its digest; ``body_text`` is the text
+    extracted from it where it was attached, so every replica searches it."""
+
+    __tablename__ = "plans"
+
+    title: Mapped[str] = text("预案名称", 120, required=True)
+    kind: Mapped[str] = choice("预案类别", catalog.PLAN_KINDS, 4, required=True)
+    level: Mapped[str] = choice("预案层级", catalog.PLAN_LEVELS, 4, required=True)
+    owner: Mapped[str] = text("编制单位", 80)
+    plan_version: Mapped[str] = text("版本", 40)  # ("version" is the sync version)
+    issued_on: Mapped[str | None] = day("印发日期")
+    revise_by: Mapped[str | None] = day("修订期限")
+    category: Mapped[str] = choice(
+        "适用事件类别", ("", *catalog.EVENT_CATEGORIES), 12, nullable=False, default=""
+    )
+    subtype: Mapped[str] = text("适用事件子类", 20)
+    summary: Mapped[str] = long_text("内容摘要", 5000)
+    document: Mapped[str] = text("预案文件", 200)
+    document_sha256: Mapped[str] = text("文件摘要", 64)
+    body_text: Mapped[str] = long_text("文件正文", 200_000)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -753,6 +819,8 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Order,
     OrderRecipient,
     OrderEvent,
+    Case,
+    Plan,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -14,9 +14,11 @@ from typing import Any
 
 from console.domain import beijing
 from console.domain.sample import (
+    PUBLIC_CASES_FILE,
     SAMPLE_FILE,
     SAMPLE_INCIDENTS_FILE,
     build_calls,
+    build_case_calls,
     build_incident_calls,
 )
 from console.resources import read_text, resource
@@ -46,9 +48,12 @@ def load_sample(
 ) -> Changes:
     """Load the sample county in ONE transaction (all or nothing); its outbox rows are
     local-only, never pushed to a county's server (console/sync/apply.py). The bundled
-    county comes with its sample incidents, dated back from ``now``."""
+    county comes with its sample incidents, dated back from ``now``, and the real public
+    cases of the case library (案例一个库), which name its townships."""
     county = read_sample(path)
     calls = build_calls(county)
+    if path is None:
+        calls += build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)))
     # Dated from the load: a second load (another minute) would differ, so it adds none.
     if path is None and incidents and not _sample_incidents_present(writer):
         data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))

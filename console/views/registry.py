@@ -96,14 +96,9 @@ VIEWS: tuple[ViewSpec, ...] = (
         "case-library",
         "案例一个库",
         "Ctrl+6",
-        EMPTY_PAGE,
+        "console.views.pages.case_page:CaseLibraryPage",
         "案",
-        "历史灾害事件、复盘评估和经验教训的案例库将在此处，可按灾种、地点检索。",
-        (
-            "事件经过、雨情水情、处置措施与成效",
-            "复盘评估结论与经验教训",
-            "与当前态势相似的案例自动提示",
-        ),
+        "历史灾害事件的经过、雨水情、处置、伤亡损失、有效做法和经验教训，可按灾种、地点检索。",
     ),
     ViewSpec(
         "command",

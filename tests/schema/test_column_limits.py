@@ -73,6 +73,8 @@ MUTATION = {
     "orders": "order.issue",
     "order_recipients": "order.add_recipient",
     "order_events": "order.record",
+    "cases": "case.create",
+    "plans": "plan.upsert",
 }
 
 
@@ -135,6 +137,10 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         category = max(graded, key=lambda c: max(map(len, catalog.EVENT_CATEGORIES[c])))
         args["category"] = category
         args["subtype"] = max(catalog.EVENT_CATEGORIES[category], key=len)
+    if table == "plans":  # the subtype of the longest category; revised after issue
+        category = max(catalog.EVENT_CATEGORIES, key=len)
+        args.update(category=category, subtype=max(catalog.EVENT_CATEGORIES[category], key=len))
+        args["revise_by"] = args["issued_on"]
     if table in ("incidents", "report_rules"):
         args["sub_hazard"] = ""  # that subtype has none; the longest one is stored below
     if table == "incidents":

@@ -23,7 +23,8 @@ from console.store.records import workstation_metadata
 from server.readings_partitions import PARTITION_PREFIX
 from server.schema import server_metadata
 
-SEARCH_INDEX = "incident_search"  # FTS5 table; SQLite adds incident_search_data etc.
+# FTS5 tables; SQLite adds incident_search_data etc.
+SEARCH_INDEXES = ("incident_search", "case_search", "plan_search")
 
 
 def _not_search_index(name: str | None, type_: str, _parent: Any) -> bool:
@@ -33,7 +34,7 @@ def _not_search_index(name: str | None, type_: str, _parent: Any) -> bool:
         return True
     if name.startswith(PARTITION_PREFIX):
         return False
-    return name != SEARCH_INDEX and not name.startswith(SEARCH_INDEX + "_")
+    return not any(name == idx or name.startswith(idx + "_") for idx in SEARCH_INDEXES)
 
 
 def _context(conn: Connection) -> MigrationContext:

@@ -20,9 +20,11 @@ import requests
 
 from console.domain import beijing
 from console.domain.sample import (
+    PUBLIC_CASES_FILE,
     SAMPLE_FILE,
     SAMPLE_INCIDENTS_FILE,
     build_calls,
+    build_case_calls,
     build_incident_calls,
 )
 from console.resources import read_text
@@ -126,7 +128,8 @@ def test_server_runs_without_qt_or_workstation_code(
     incidents = build_incident_calls(
         json.loads(read_text(*SAMPLE_INCIDENTS_FILE)), county, beijing.now()
     )
-    expected = build_calls(county) + incidents
+    cases = build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)))
+    expected = build_calls(county) + incidents + cases
     assert f"{len(expected)} records pushed" in loaded.stdout
 
     created = run_python(

@@ -5,6 +5,7 @@ Ids come from natural keys, so loading twice or on two workstations gives the sa
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -15,7 +16,9 @@ from sqlalchemy import select
 
 from console.domain import catalog
 from console.domain.ids import reference_id
+from console.domain.sample import PUBLIC_CASES_FILE
 from console.domain.schema import Township
+from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
 from console.services.queries import Queries
 from console.services.sample_data import load_sample, sample_loaded
@@ -89,7 +92,9 @@ def content(row: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     changes = load_sample(writer, user=SYSTEM_USER, incidents=False)
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES)
+    # the county's reference tables, and the real public cases of the case library
+    cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
+    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
     return store
 
 
@@ -173,7 +178,8 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
     loaded: Store, sample: dict[str, Any]
 ) -> None:
     queries = Queries(loaded)
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES)
+    cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()

@@ -8,8 +8,8 @@ scrolls a list of 250 incidents, saves a call, opens it and writes on it (the fi
 opens the report dialog and records a report sent, edits a deadline rule and a grading row,
 previews a workbook in the import dialog and exports a table, adds a village through the
 基础数据 form and has a delete refused, searches the 通讯录 and asks who is responsible for a
-village, searches the map, opens a place's card and picks a point for a call, and lets
-changes to places and reference data arrive;
+village, searches the map, opens a place's card and picks a point for a call, searches
+the case library and edits a case, and lets changes to places and reference data arrive;
 then the record must be empty.
 """
 
@@ -373,6 +373,23 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     window.escalation_banner.check()
     settle(window)
     command.close_order()
+    settle(window)
+    # 案例一个库: a search, a filter, the similar cases of an incident, a case edited.
+    from console.views.pages.case_page import CaseLibraryPage
+
+    cases = window.show_view("case-library")
+    assert isinstance(cases, CaseLibraryPage)
+    settle(window)
+    cases.search.setText("滑坡")
+    settle(window)
+    cases.hazard.setCurrentIndex(cases.hazard.findData("滑坡"))
+    cases.hazard.activated.emit(cases.hazard.currentIndex())
+    settle(window)
+    assert cases.case is not None
+    cases.incident.setCurrentIndex(0)
+    cases.show_similar()
+    settle(window)
+    cases.save_edit({"lessons": "值班台补充的经验教训"})
     settle(window)
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)

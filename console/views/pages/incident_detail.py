@@ -96,6 +96,7 @@ def read_incident(
 class IncidentDetail(QFrame):
     report_requested = Signal(str)
     responsible_requested = Signal(str, str)  # 谁负责这里: place kind, id
+    cases_requested = Signal(str)  # 案例与预案: the incident's id
     shown = Signal(str)  # the incident now shown ("" for none)
     action_finished = Signal(bool)  # a status change, teams or entry write: saved?
 
@@ -160,10 +161,15 @@ class IncidentDetail(QFrame):
         self.responsible_button.setToolTip("在通讯录中打开事发村（或乡镇）的责任人")
         self.responsible_button.setMinimumWidth(self.responsible_button.sizeHint().width())
         self.responsible_button.clicked.connect(self._ask_responsible)
+        self.cases_button = QPushButton("案例与预案", self)
+        self.cases_button.setToolTip("在案例一个库中查看相似案例和该类事件的预案")
+        self.cases_button.setMinimumWidth(self.cases_button.sizeHint().width())
+        self.cases_button.clicked.connect(self._ask_cases)
         side_buttons = QVBoxLayout()
         side_buttons.setSpacing(4)
         side_buttons.addWidget(self.figures_button)
         side_buttons.addWidget(self.responsible_button)
+        side_buttons.addWidget(self.cases_button)
         side_buttons.addStretch(1)
         fields_row.addLayout(side_buttons)
         self.figures_dialog: CasualtyDialog | None = None
@@ -344,6 +350,7 @@ class IncidentDetail(QFrame):
             w.setEnabled(enabled)
         self.figures_button.setEnabled(enabled)
         self.responsible_button.setEnabled(self.responsible_place() is not None)
+        self.cases_button.setEnabled(self.incident is not None)
         self.grade_hint.accept_button.setEnabled(enabled)
         self.sub_hazard.setEnabled(enabled)
         self.sub_hazard_button.setEnabled(enabled)
@@ -366,6 +373,10 @@ class IncidentDetail(QFrame):
         place = self.responsible_place()
         if place is not None:
             self.responsible_requested.emit(*place)
+
+    def _ask_cases(self) -> None:
+        if self.incident is not None:
+            self.cases_requested.emit(str(self.incident["id"]))
 
     def _fields_text(self, inc: dict[str, Any]) -> str:
         names = self._names

@@ -187,6 +187,7 @@ class IntakePage(Page):
         self.list.incident_selected.connect(self.detail.show_incident)
         self.detail.report_requested.connect(self.open_report)
         self.detail.responsible_requested.connect(self.show_responsible)
+        self.detail.cases_requested.connect(self.show_cases)
         context.bus.changed.connect(self._on_changes)
         self.read_places(sample=True)
         if self.list.model.loading:
@@ -225,6 +226,13 @@ class IntakePage(Page):
         from console.views.pages.contacts_page import open_responsible
 
         open_responsible(self.context, kind, place_id)
+
+    def show_cases(self, incident_id: str) -> None:
+        """案例与预案 from the incident detail: the case library on the incident's similar
+        cases and the plans of its type."""
+        from console.views.pages.case_page import open_cases_for
+
+        open_cases_for(self.context, incident_id)
 
     def read_places(self, *, sample: bool = False) -> None:
         """Read the township and village names, the grading table (定级标准) and the 样例数据
