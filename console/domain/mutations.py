@@ -56,7 +56,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 7: village.upsert and risk_point.upsert take station_id (关联站点); rain_threshold,
 # rain_signal_rule, response_trigger, rain_forecast and warning upsert and delete (issue 11).
 # 8: 指挥一平台 (order.issue / add_recipient / record / escalate / close / cancel).
-SCHEMA_VERSION = 8
+# 9: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
+# end) and the 应急响应 log kind.
+SCHEMA_VERSION = 9
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -956,4 +958,8 @@ def alert_acknowledge(
 
 # The 管控一张表 and 指挥一平台 mutations register themselves on import (kept in their own
 # modules).
-from console.domain import mutations_orders, mutations_transfers  # noqa: E402, F401
+from console.domain import (  # noqa: E402, F401
+    mutations_guides,
+    mutations_orders,
+    mutations_transfers,
+)
