@@ -130,6 +130,21 @@ def sort_key(item: Mapping[str, Any]) -> tuple[int, int, int, str]:
     return (RESPONSE_RANK.get(item["level"], 9), role_rank, int(item["seq"]), item["id"])
 
 
+def trigger_text(trigger: Mapping[str, Any]) -> str:
+    """One response trigger read out: 全县24小时面雨量 50–80（且预报仍有降雨）."""
+    low, high = trigger.get("low"), trigger.get("high")
+    if low is not None and high is not None:
+        span = f"{low:g}–{high:g}"
+    elif low is not None:
+        span = f"≥ {low:g}"
+    elif high is not None:
+        span = f"< {high:g}"
+    else:
+        span = ""
+    text = f"{trigger['metric']} {span}".strip()
+    return text + ("（且预报仍有降雨）" if trigger.get("with_forecast") else "")
+
+
 # ----- level changes -------------------------------------------------------------------
 
 
