@@ -8,7 +8,7 @@ so ticks recorded on two workstations both count on every replica. Qt-free.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -39,6 +39,10 @@ def _t(model: type[SyncedRecord]) -> Table:
     return table
 
 
+SAMPLE_MARK = "样例数据"
+DRAFT_MARK = "指南为草稿，待县里确认"
+
+
 def load_guides_if_never_set(writer: Writer) -> Changes | None:
     """Load the draft guides (山洪, 地质灾害) when the table has never held an item
     (tombstones count: a leader who deleted the drafts meant it). Local only, as the
@@ -57,6 +61,9 @@ class ResponseView:
     items: list[ItemState]
     events: list[dict[str, Any]]
     source: str  # the incident's title or the sheet's, for the list
+    marks: tuple[str, ...] = ()  # 样例数据, 指南草稿
+    # Every item of the hazard's guide by id (the history names items of earlier levels).
+    actions: dict[str, str] = field(default_factory=dict)
 
     @property
     def progress(self) -> tuple[int, int, int]:
@@ -218,27 +225,34 @@ class GuideService:
                     select(e).where(e.c.response_id == response_id, e.c.deleted.is_(False))
                 ).mappings()
             ]
-            source = self._source(conn, response)
+            source, sample = self._source(conn, response)
         items = self.items(response["hazard"])
         states = guides.checklist(response, items, events, now or beijing.now())
         events.sort(key=lambda x: (x["at"], x["id"]))
-        return ResponseView(response, states, events, source)
+        marks = []
+        if sample:
+            marks.append(SAMPLE_MARK)
+        if any(i["is_draft"] and i["level"] == response["level"] for i in items):
+            marks.append(DRAFT_MARK)
+        actions = {str(i["id"]): str(i["action"]) for i in items}
+        return ResponseView(response, states, events, source, tuple(marks), actions)
 
     @staticmethod
-    def _source(conn: Any, response: dict[str, Any]) -> str:
+    def _source(conn: Any, response: dict[str, Any]) -> tuple[str, bool]:
+        """(what it was started from, whether that is sample data)."""
         if response["incident_id"]:
             i = _t(Incident)
-            title = conn.execute(
-                select(i.c.title).where(i.c.id == response["incident_id"])
-            ).scalar()
-            return f"事件：{title or ''}"
+            row = conn.execute(
+                select(i.c.title, i.c.is_sample).where(i.c.id == response["incident_id"])
+            ).first()
+            return (f"事件：{row[0]}", bool(row[1])) if row else ("事件", False)
         if response["assessment_id"]:
             a = _t(Assessment)
             title = conn.execute(
                 select(a.c.title).where(a.c.id == response["assessment_id"])
             ).scalar()
-            return f"研判单：{title or ''}"
-        return ""
+            return f"研判单：{title or ''}", False
+        return "", False
 
     def incidents(self, limit: int = 200) -> list[dict[str, Any]]:
         """Recent open incidents, to start a response from."""

@@ -1,0 +1,157 @@
+"""A response's checklist as a document: Word (.docx, python-docx) and the HTML the PDF path
+prints (console/ui/pdf_export.py). Qt-free, so the CLI and tests can make the .docx.
+
+Marks: 样例数据 when started from a sample incident, 指南为草稿 while the level's guide is
+the draft the county has not confirmed.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import RGBColor
+
+from console.domain import beijing, catalog, guides
+from console.services.guides import ResponseView
+from console.services.report_export import style_run as _font
+
+ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
+HEADER = ("序号", "责任主体", "工作事项", "时限", "完成情况", "备注")
+HISTORY = {
+    catalog.TICKED: "完成",
+    catalog.UNTICKED: "取消完成",
+    catalog.ITEM_NOTE: "备注",
+    catalog.RAISED: "升级",
+    catalog.LOWERED: "降级",
+    catalog.ENDED: "终止",
+}
+
+
+@dataclass(frozen=True)
+class ChecklistDocument:
+    title: str
+    marks: tuple[str, ...]
+    meta: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    history: tuple[str, ...]
+    summary: str
+
+
+def _limit(minutes: int) -> str:
+    if minutes <= 0:
+        return "—"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} 小时内"
+    return f"{minutes} 分钟内"
+
+
+def checklist_document(view: ResponseView, now: datetime) -> ChecklistDocument:
+    r = view.response
+    level = guides.LEVEL_NAMES[str(r["level"])]
+    rows = []
+    for n, s in enumerate(view.items, 1):
+        if s.ticked:
+            done = f"已完成 {s.ticked_by} {beijing.display(s.ticked_at)[5:]}"
+            done += "（超时）" if s.late else ""
+        else:
+            done = "超时未完成" if s.overdue else "未完成"
+        notes = "；".join(f"{x.text}（{x.author}）" for x in s.notes)
+        rows.append((str(n), s.role, s.action, _limit(s.limit_minutes), done, notes))
+    history = []
+    for e in view.events:
+        line = f"{beijing.display(e['at'])} {e['author']} {HISTORY.get(e['kind'], e['kind'])}"
+        if e["kind"] in (catalog.RAISED, catalog.LOWERED):
+            line += f" {guides.LEVEL_NAMES[e['from_level']]} → {guides.LEVEL_NAMES[e['to_level']]}"
+        action = view.actions.get(str(e["guide_item_id"]), "")
+        if action:
+            line += f"：{action}"
+        if e["note"]:
+            line += f"（{e['note']}）"
+        history.append(line)
+    ticked, total, overdue = view.progress
+    status = "响应中" if r["status"] == catalog.RESPONSE_ACTIVE else "已终止"
+    return ChecklistDocument(
+        title=f"{r['hazard']}{level}应急响应工作清单",
+        marks=view.marks,
+        meta=(
+            f"启动：{beijing.display(r['activated_at'])}  {r['author']}    状态：{status}",
+            f"来源：{view.source or '—'}",
+            f"启动理由：{r['reason'] or '—'}",
+        ),
+        rows=tuple(rows),
+        history=tuple(history),
+        summary=f"截至 {beijing.display(beijing.canonical(now))}：完成 {ticked}/{total} 项，"
+        f"超时未完成 {overdue} 项",
+    )
+
+
+def export_docx(view: ResponseView, path: Path, now: datetime) -> Path:
+    """Write the checklist as .docx; through a temporary name, so a failure leaves no half
+    file."""
+    d = checklist_document(view, now)
+    doc = Document()
+    header = doc.add_paragraph()
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(header.add_run(ISSUER), 18, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
+    if d.marks:
+        mark = doc.add_paragraph()
+        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        _font(
+            mark.add_run("【" + "】【".join(d.marks) + "】"),
+            14,
+            bold=True,
+            color=RGBColor(0xC0, 0x00, 0x00),
+        )
+    title = doc.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(d.title), 16, bold=True)
+    for line in d.meta:
+        _font(doc.add_paragraph().add_run(line), 11)
+    _font(doc.add_paragraph().add_run(d.summary), 11, bold=True)
+    grid = doc.add_table(rows=0, cols=len(HEADER))
+    grid.style = "Table Grid"
+    for r, values in enumerate((HEADER, *d.rows)):
+        for cell, value in zip(grid.add_row().cells, values, strict=True):
+            _font(cell.paragraphs[0].add_run(value), 10, bold=r == 0)
+    _font(doc.add_paragraph().add_run("处置记录"), 13, bold=True)
+    for line in d.history or ("无。",):
+        _font(doc.add_paragraph().add_run(line), 10)
+    tmp = path.with_name(path.name + ".part")
+    doc.save(str(tmp))
+    os.replace(tmp, path)
+    return path
+
+
+def checklist_html(view: ResponseView, now: datetime) -> str:
+    """The checklist as HTML for Qt's PDF printing."""
+    d = checklist_document(view, now)
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in HEADER)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(v)}</td>" for v in row) + "</tr>" for row in d.rows
+    )
+    marks = (
+        "<div style='text-align:center;color:#c00000;font-size:14pt;font-weight:bold'>"
+        + html.escape("【" + "】【".join(d.marks) + "】")
+        + "</div>"
+        if d.marks
+        else ""
+    )
+    paras = "".join(f"<p style='margin:0 0 4px 0'>{html.escape(x)}</p>" for x in d.meta)
+    history = "".join(f"<p style='margin:0'>{html.escape(x)}</p>" for x in d.history)
+    return (
+        "<div style='text-align:center;color:#c00000;font-size:20pt;font-weight:bold'>"
+        f"{html.escape(ISSUER)}</div><hr/>{marks}"
+        "<div style='text-align:center;font-size:16pt;font-weight:bold;margin:8px'>"
+        f"{html.escape(d.title)}</div><div style='font-size:10pt'>{paras}</div>"
+        f"<p style='font-weight:bold'>{html.escape(d.summary)}</p>"
+        "<table border='1' cellspacing='0' cellpadding='3' width='100%' "
+        f"style='border-collapse:collapse;font-size:9pt'><tr>{head}</tr>{body}</table>"
+        f"<p style='font-weight:bold;font-size:12pt'>处置记录</p>"
+        f"<div style='font-size:9pt'>{history or '无。'}</div>"
+    )
