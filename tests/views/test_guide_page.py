@@ -1,0 +1,161 @@
+"""应急一指南 driven as the duty room would: browse the draft guide by hazard, level and role;
+start a level-IV 山洪 response from an incident, tick an item with Space, see an item go
+overdue in the danger colour, note an item, raise the response to level III, export the
+checklist; an officer cannot start or raise one."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from docx import Document
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from console.domain import beijing
+from console.domain.ids import new_id
+from console.services.context import Workstation
+from console.views.main_window import MainWindow
+from console.views.pages.guide_page import ActivateDialog, GuidePage
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
+
+
+@pytest.fixture
+def page(qtbot: QtBot, window: MainWindow) -> GuidePage:
+    shown = window.show_view("response-guide")
+    assert isinstance(shown, GuidePage)
+    _idle(shown)
+    return shown
+
+
+def _idle(page: GuidePage) -> None:
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+
+
+def _write(qtbot: QtBot, page: GuidePage, action: Callable[[], None]) -> str:
+    said: list[str] = []
+    page.written.connect(said.append)
+    try:
+        with qtbot.waitSignal(page.refreshed, timeout=5000):
+            action()
+            qtbot.waitUntil(lambda: bool(said), timeout=5000)
+    finally:
+        page.written.disconnect(said.append)
+    _idle(page)
+    return said[0]
+
+
+def _incident(workstation: Workstation, title: str) -> str:
+    incident = new_id()
+    at = beijing.canonical(beijing.now())
+    call = {"id": incident, "received_at": at, "category": "自然灾害", "title": title}
+    workstation.writer.apply([("incident.create", call)], user="测试值班员")
+    return incident
+
+
+def test_the_guide_browser_by_hazard_level_and_role(qtbot: QtBot, page: GuidePage) -> None:
+    page.tabs.setCurrentIndex(1)
+    assert page.hazard.currentText() == "山洪" and page.level.currentData() == "IV"
+    iv = page.guide_model.rowCount()
+    assert iv >= 5 and page.draft.isVisibleTo(page)
+    assert "全县24小时面雨量" in page.triggers.text()
+    with qtbot.waitSignal(page.guide_shown, timeout=5000):
+        page.role.setCurrentText("值班员")
+        page.show_guide()
+    roles = {page.guide_model.item(r, 1).text() for r in range(page.guide_model.rowCount())}
+    assert roles == {"值班员"} and page.guide_model.rowCount() < iv
+    with qtbot.waitSignal(page.guide_shown, timeout=5000):
+        page.hazard.setCurrentText("台风")
+        page.show_guide()
+    assert page.guide_model.item(0, 3).text() == "本灾种此等级尚无指南事项"
+    assert not page.draft.isVisibleTo(page)
+
+
+def test_activate_tick_overdue_note_raise_and_export(
+    qtbot: QtBot, page: GuidePage, workstation: Workstation, tmp_path: Path
+) -> None:
+    incident = _incident(workstation, "湖山乡山洪")
+    assert not page.raise_button.isEnabled()
+    page.ask_activate(incident)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
+    dialog = page.dialog
+    assert isinstance(dialog, ActivateDialog)
+    assert dialog.incident.currentData() == incident
+    dialog.reason.setText("单站3小时雨量 62 毫米")
+    values = dialog.values()
+    assert values["hazard"] == "山洪" and values["level"] == "IV"
+    dialog.reject()
+    assert _write(qtbot, page, lambda: page.activate(values)) == ""
+    assert page.response_model.rowCount() == 1
+    assert "山洪Ⅳ级应急响应（响应中）" in page.title.text()
+    assert "指南为草稿" in page.marks.text()
+    rows = page.check_model.rowCount()
+    assert rows >= 5
+
+    page.window().activateWindow()  # back from the dialog
+    page.checklist.setFocus()
+    qtbot.waitUntil(page.checklist.hasFocus, timeout=5000)
+    page.checklist.selectRow(0)
+    assert _write(qtbot, page, lambda: qtbot.keyClick(page.checklist, Qt.Key.Key_Space)) == ""
+    assert page.check_model.item(0, 0).text() == "✓"
+    assert "测试值班员" in page.check_model.item(0, 4).text()
+    assert page.history_model.item(0, 2).text() == "勾选"
+
+    page.checklist.selectRow(1)
+    assert _write(qtbot, page, lambda: page.note("乡镇电话占线")) == ""
+    assert page.check_model.item(1, 5).text() == "乡镇电话占线"
+
+    clock = page.context.clock
+    later = clock() + timedelta(minutes=31)
+    page.context.clock = lambda: later
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.refresh()
+    _idle(page)
+    danger = QColor(page.context.theme.colors().danger)
+    assert page.check_model.item(1, 4).text() == "超时未完成"
+    assert page.check_model.item(1, 2).foreground().color() == danger
+    assert page.check_model.item(0, 2).foreground().color() != danger
+    assert "超时" in page.response_model.item(0, 4).text()
+
+    assert page.raise_button.isEnabled() and not page.lower_button.isEnabled()
+    assert _write(qtbot, page, lambda: page.change_level("III", "雨势加大")) == ""
+    assert "山洪Ⅲ级应急响应" in page.title.text()
+    assert page.history_model.item(0, 2).text() == "升级"
+    assert page.lower_button.isEnabled()
+    assert all(page.check_model.item(r, 0).text() == "" for r in range(page.check_model.rowCount()))
+
+    path = tmp_path / "清单.docx"
+    with qtbot.waitSignal(page.written, timeout=5000) as exported:
+        page.export_to(path)
+    assert exported.args == [""] and path.exists()
+    assert page.message.text() == f"已导出：{path}"
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "山洪Ⅲ级应急响应工作清单" in text and "升级 Ⅳ级 → Ⅲ级（雨势加大）" in text
+    with workstation.store.engine.connect() as conn:
+        from sqlalchemy import text as sql
+
+        bodies = list(
+            conn.execute(
+                sql("SELECT body FROM incident_timeline WHERE incident_id = :i ORDER BY at"),
+                {"i": incident},
+            ).scalars()
+        )
+    assert any("升级：Ⅳ级 → Ⅲ级" in b for b in bodies)
+    page.context.clock = clock
+
+
+def test_an_officer_ticks_but_cannot_start_or_raise(
+    qtbot: QtBot, page: GuidePage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(page, "role_name", lambda: "officer")
+    page._update_buttons()
+    assert not page.activate_button.isEnabled()
+    assert "带班领导" in page.activate_button.toolTip()
+    monkeypatch.setattr(page, "role_name", lambda: "leader")
+    page._update_buttons()
+    assert page.activate_button.isEnabled()
