@@ -159,3 +159,23 @@ def test_an_officer_ticks_but_cannot_start_or_raise(
     monkeypatch.setattr(page, "role_name", lambda: "leader")
     page._update_buttons()
     assert page.activate_button.isEnabled()
+
+
+def test_start_a_response_from_the_incident_detail(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    from console.views.pages.intake_page import IntakePage
+
+    incident = _incident(workstation, "大柘镇山洪")
+    intake = window.show_view("intake")
+    assert isinstance(intake, IntakePage)
+    with qtbot.waitSignal(intake.detail.shown, timeout=5000):
+        intake.detail.show_incident(incident)
+    qtbot.waitUntil(intake.detail.response_button.isEnabled, timeout=5000)
+    intake.detail.response_button.click()
+    assert window.current_view() == "response-guide"  # the click switched pages
+    page = window.show_view("response-guide")
+    assert isinstance(page, GuidePage)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
+    assert page.dialog is not None and page.dialog.incident.currentData() == incident
+    page.dialog.reject()

@@ -54,6 +54,22 @@ def limit_text(minutes: int) -> str:
     return f"{minutes // 60} 小时" if minutes % 60 == 0 else f"{minutes} 分钟"
 
 
+GUIDE_VIEW = "response-guide"
+
+
+def open_activation(context: PageContext, incident_id: str) -> bool:
+    """启动应急响应 from an incident in one step: switch to 应急一指南 with the activation
+    dialog on that incident. False when this page cannot switch pages (built alone)."""
+    if context.open_view is None:
+        return False
+    page = context.open_view(GUIDE_VIEW)
+    if isinstance(page, GuidePage):
+        page.tabs.setCurrentIndex(0)
+        page.ask_activate(incident_id)
+        return True
+    return False
+
+
 class ActivateDialog(QDialog):
     """启动应急响应: from which incident, which hazard, which level, why."""
 

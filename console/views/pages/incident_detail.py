@@ -96,6 +96,7 @@ def read_incident(
 class IncidentDetail(QFrame):
     report_requested = Signal(str)
     responsible_requested = Signal(str, str)  # 谁负责这里: place kind, id
+    response_requested = Signal(str)  # 启动应急响应 from this incident: its id
     shown = Signal(str)  # the incident now shown ("" for none)
     action_finished = Signal(bool)  # a status change, teams or entry write: saved?
 
@@ -160,10 +161,15 @@ class IncidentDetail(QFrame):
         self.responsible_button.setToolTip("在通讯录中打开事发村（或乡镇）的责任人")
         self.responsible_button.setMinimumWidth(self.responsible_button.sizeHint().width())
         self.responsible_button.clicked.connect(self._ask_responsible)
+        self.response_button = QPushButton("启动应急响应…", self)
+        self.response_button.setToolTip("在应急一指南中从本事件启动应急响应（带班领导）")
+        self.response_button.setMinimumWidth(self.response_button.sizeHint().width())
+        self.response_button.clicked.connect(self._ask_response)
         side_buttons = QVBoxLayout()
         side_buttons.setSpacing(4)
         side_buttons.addWidget(self.figures_button)
         side_buttons.addWidget(self.responsible_button)
+        side_buttons.addWidget(self.response_button)
         side_buttons.addStretch(1)
         fields_row.addLayout(side_buttons)
         self.figures_dialog: CasualtyDialog | None = None
@@ -343,6 +349,7 @@ class IncidentDetail(QFrame):
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
         self.figures_button.setEnabled(enabled)
+        self.response_button.setEnabled(enabled)
         self.responsible_button.setEnabled(self.responsible_place() is not None)
         self.grade_hint.accept_button.setEnabled(enabled)
         self.sub_hazard.setEnabled(enabled)
@@ -366,6 +373,10 @@ class IncidentDetail(QFrame):
         place = self.responsible_place()
         if place is not None:
             self.responsible_requested.emit(*place)
+
+    def _ask_response(self) -> None:
+        if self.incident is not None:
+            self.response_requested.emit(str(self.incident["id"]))
 
     def _fields_text(self, inc: dict[str, Any]) -> str:
         names = self._names
