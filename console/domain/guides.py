@@ -279,3 +279,49 @@ def progress(states: Iterable[ItemState]) -> tuple[int, int, int]:
         len(states),
         sum(1 for s in states if s.overdue),
     )
+
+
+# ----- 山洪 六落实 per village -------------------------------------------------------------
+
+# The six, each filled from the responsibility table (责任角色, first role found wins) or
+# from the village's 山洪危险区 points. Which role stands for which duty is our reading of
+# the practice (DOMAIN.md: "contents partly inferred"), for the county to confirm.
+SIX_DUTIES: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("行政责任人", ("乡镇第一责任人",), ""),
+    ("监测负责人", ("山洪预警员", "村监测预警"), ""),
+    ("信息报送人", ("村级灾害信息员",), ""),
+    ("预警信号", (), "warning_signal"),
+    ("转移路线", (), "transfer_route"),
+    ("安全地点", (), "shelter"),
+)
+
+
+@dataclass(frozen=True)
+class Duty:
+    name: str
+    filled: bool
+    text: str  # who (with phone) or what; "" when missing
+
+
+def six_duties(
+    roles: Iterable[Mapping[str, Any]], points: Iterable[Mapping[str, Any]]
+) -> list[Duty]:
+    """The 六落实 of one village: ``roles`` are the people responsible for the village, its
+    township or its points (role, name, mobile); ``points`` its 山洪危险区 points
+    (warning_signal, transfer_route, shelter: the linked shelter's name)."""
+    roles, points = list(roles), list(points)
+    out = []
+    for name, wanted, column in SIX_DUTIES:
+        if wanted:
+            found = [r for w in wanted for r in roles if r["role"] == w]
+            people = dict.fromkeys(
+                f"{r['name']} {r['mobile']}".strip() for r in found if r.get("name")
+            )
+            text = "、".join(people)
+        else:
+            values = dict.fromkeys(
+                str(p.get(column) or "").strip() for p in points if str(p.get(column) or "").strip()
+            )
+            text = "；".join(values)
+        out.append(Duty(name, bool(text), text))
+    return out

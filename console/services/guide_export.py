@@ -18,7 +18,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import RGBColor
 
 from console.domain import beijing, catalog, guides
-from console.services.guides import ResponseView
+from console.services.guides import ResponseView, VillageDuties
 from console.services.report_export import style_run as _font
 
 ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
@@ -154,4 +154,57 @@ def checklist_html(view: ResponseView, now: datetime) -> str:
         f"style='border-collapse:collapse;font-size:9pt'><tr>{head}</tr>{body}</table>"
         f"<p style='font-weight:bold;font-size:12pt'>处置记录</p>"
         f"<div style='font-size:9pt'>{history or '无。'}</div>"
+    )
+
+
+CARD_ADVICE = (
+    "听到预警信号（锣声、广播、电话通知）立即按转移路线撤离到安全地点，不要等待、不要返回取物。",
+    "夜间或暴雨中转移，听从村转移责任人指挥，老人、小孩、病人优先。",
+    "转移途中远离河道、沟谷和山脚，不要涉水过河。",
+    "险情解除前不得返回危险区。",
+)
+
+
+def _heading(text: str) -> str:
+    return f"<p style='font-weight:bold;font-size:12pt'>{text}</p>"
+
+
+def card_html(village: VillageDuties) -> str:
+    """The residents' 明白卡 (山洪灾害防御明白卡) of one village, for printing: its danger
+    zones with the warning signal, the route and the safe place, and whom to call."""
+    marks = "【样例数据】" if village.is_sample else ""
+    people = [d for d in village.duties if d.name in ("行政责任人", "监测负责人", "信息报送人")]
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td>{html.escape(str(v))}</td>"
+            for v in (
+                p["name"],
+                p["persons"],
+                p["warning_signal"] or "（未填写）",
+                p["transfer_route"] or "（未填写）",
+                p["shelter"] or "（未填写）",
+            )
+        )
+        + "</tr>"
+        for p in village.points
+    )
+    contacts = "".join(
+        f"<p style='margin:0 0 4px 0'>{html.escape(d.name)}："
+        f"{html.escape(d.text or '（未落实）')}</p>"
+        for d in people
+    )
+    advice = "".join(f"<li>{html.escape(x)}</li>" for x in CARD_ADVICE)
+    head = "".join(
+        f"<th>{h}</th>" for h in ("危险区", "影响人数", "预警信号", "转移路线", "安全地点")
+    )
+    return (
+        f"<div style='text-align:center;color:#c00000;font-size:12pt'>{marks}</div>"
+        "<div style='text-align:center;font-size:18pt;font-weight:bold'>"
+        f"{html.escape(village.township)}{html.escape(village.village)}山洪灾害防御明白卡</div>"
+        "<table border='1' cellspacing='0' cellpadding='4' width='100%' "
+        f"style='border-collapse:collapse;font-size:10pt;margin-top:8px'><tr>{head}</tr>{rows}</table>"
+        f"{_heading('联系人')}<div style='font-size:11pt'>{contacts}</div>"
+        f"{_heading('避险须知')}<ol style='font-size:11pt'>{advice}</ol>"
+        f"<p style='font-size:9pt'>{ISSUER} 制</p>"
     )

@@ -16,17 +16,23 @@ from sqlalchemy import Table, func, select
 
 from console.domain import beijing, catalog, guides
 from console.domain.fields import MutationRejected
-from console.domain.guides import ItemState
+from console.domain.guides import Duty, ItemState
 from console.domain.ids import new_id
 from console.domain.roles import SYSTEM_USER
 from console.domain.schema import (
     Assessment,
     GuideItem,
     Incident,
+    Person,
+    PersonRole,
     Response,
     ResponseEvent,
     ResponseTrigger,
+    RiskPoint,
+    Shelter,
     SyncedRecord,
+    Township,
+    Village,
 )
 from console.store.changes import Changes
 from console.store.database import Store
@@ -68,6 +74,25 @@ class ResponseView:
     @property
     def progress(self) -> tuple[int, int, int]:
         return guides.progress(self.items)
+
+
+FLASH_FLOOD_POINT = "山洪危险区"
+
+
+@dataclass(frozen=True)
+class VillageDuties:
+    """One village with 山洪危险区 points: its 六落实 and what its 明白卡 shows."""
+
+    village_id: str
+    village: str
+    township: str
+    duties: list[Duty]
+    points: list[dict[str, Any]]  # name, persons, warning_signal, transfer_route, shelter
+    is_sample: bool = False
+
+    @property
+    def filled(self) -> int:
+        return sum(1 for d in self.duties if d.filled)
 
 
 class GuideService:
@@ -265,3 +290,94 @@ class GuideService:
         )
         with self.store.engine.connect() as conn:
             return [dict(x) for x in conn.execute(stmt).mappings()]
+
+    # -- 山洪 六落实 and 明白卡 ---------------------------------------------------------------
+    def six_checks(self) -> list[VillageDuties]:
+        """Every village with a 山洪危险区 point, by township then village, with its 六落实
+        from the responsibility table and its points."""
+        v, t, p, s = _t(Village), _t(Township), _t(RiskPoint), _t(Shelter)
+        r, person = _t(PersonRole), _t(Person)
+        wanted = {w for _, roles, _ in guides.SIX_DUTIES for w in roles}
+        with self.store.engine.connect() as conn:
+            points = [
+                dict(x)
+                for x in conn.execute(
+                    select(
+                        p.c.id,
+                        p.c.name,
+                        p.c.village_id,
+                        p.c.persons,
+                        p.c.households,
+                        p.c.warning_signal,
+                        p.c.transfer_route,
+                        s.c.name.label("shelter"),
+                    )
+                    .select_from(
+                        p.outerjoin(s, (s.c.id == p.c.shelter_id) & s.c.deleted.is_(False))
+                    )
+                    .where(
+                        p.c.deleted.is_(False),
+                        p.c.type == FLASH_FLOOD_POINT,
+                        p.c.village_id.is_not(None),
+                    )
+                    .order_by(p.c.name)
+                ).mappings()
+            ]
+            ids = sorted({str(x["village_id"]) for x in points})
+            villages = [
+                dict(x)
+                for x in conn.execute(
+                    select(
+                        v.c.id,
+                        v.c.name,
+                        v.c.township_id,
+                        v.c.is_sample,
+                        t.c.name.label("township"),
+                    )
+                    .select_from(v.join(t, t.c.id == v.c.township_id))
+                    .where(v.c.id.in_(ids), v.c.deleted.is_(False))
+                    .order_by(t.c.name, v.c.name)
+                ).mappings()
+            ]
+            roles = [
+                dict(x)
+                for x in conn.execute(
+                    select(
+                        r.c.role,
+                        r.c.township_id,
+                        r.c.village_id,
+                        r.c.risk_point_id,
+                        person.c.name,
+                        person.c.mobile,
+                    )
+                    .select_from(r.join(person, person.c.id == r.c.person_id))
+                    .where(
+                        r.c.deleted.is_(False),
+                        person.c.deleted.is_(False),
+                        r.c.role.in_(sorted(wanted)),
+                    )
+                    .order_by(person.c.name)
+                ).mappings()
+            ]
+        out = []
+        for village in villages:
+            mine = [x for x in points if x["village_id"] == village["id"]]
+            point_ids = {x["id"] for x in mine}
+            theirs = [
+                x
+                for x in roles
+                if x["village_id"] == village["id"]
+                or x["risk_point_id"] in point_ids
+                or (x["role"] == "乡镇第一责任人" and x["township_id"] == village["township_id"])
+            ]
+            out.append(
+                VillageDuties(
+                    str(village["id"]),
+                    str(village["name"]),
+                    str(village["township"]),
+                    guides.six_duties(theirs, mine),
+                    mine,
+                    bool(village["is_sample"]),
+                )
+            )
+        return out

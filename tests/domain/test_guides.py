@@ -244,3 +244,26 @@ def test_an_item_of_another_hazard_and_a_response_from_nothing_are_refused(run: 
         )
     with pytest.raises(MutationRejected, match="须从事件或研判单启动"):
         _activate(run, None)  # type: ignore[arg-type]
+
+
+def test_six_duties_from_roles_and_points() -> None:
+    roles = [
+        {"role": "乡镇第一责任人", "name": "毛镇长", "mobile": "13900000001"},
+        {"role": "村监测预警", "name": "李四", "mobile": ""},
+        {"role": "山洪预警员", "name": "王五", "mobile": "13900000003"},
+        {"role": "山洪预警员", "name": "王五", "mobile": "13900000003"},  # two points
+    ]
+    points = [
+        {"warning_signal": "铜锣", "transfer_route": "沿村道向东", "shelter": "中心学校"},
+        {"warning_signal": "", "transfer_route": "沿村道向东", "shelter": None},
+    ]
+    duties = guides.six_duties(roles, points)
+    assert [(d.name, d.filled, d.text) for d in duties] == [
+        ("行政责任人", True, "毛镇长 13900000001"),
+        ("监测负责人", True, "王五 13900000003、李四"),  # the 山洪预警员 first, once
+        ("信息报送人", False, ""),
+        ("预警信号", True, "铜锣"),
+        ("转移路线", True, "沿村道向东"),
+        ("安全地点", True, "中心学校"),
+    ]
+    assert [d.filled for d in guides.six_duties([], [])] == [False] * 6

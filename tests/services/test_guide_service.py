@@ -77,3 +77,22 @@ def test_a_response_from_an_incident_ticked_noted_raised_and_exported(tmp_path: 
         assert table.rows[1].cells[2].text == raised.items[0].action
     finally:
         w.close()
+
+
+def test_six_duties_and_the_card_of_a_sample_village(tmp_path: Path) -> None:
+    from console.services.guide_export import card_html
+
+    w = open_workstation(tmp_path / "ws", sample_incidents=False)
+    try:
+        villages = GuideService(w.store).six_checks()
+        assert villages and all(v.is_sample for v in villages)
+        first = villages[0]
+        assert [d.name for d in first.duties] == [n for n, _, _ in guides.SIX_DUTIES]
+        assert first.points and first.duties[4].text == first.points[0]["transfer_route"]
+        card = card_html(first)
+        assert f"{first.township}{first.village}山洪灾害防御明白卡" in card
+        assert "【样例数据】" in card and str(first.points[0]["shelter"]) in card
+        assert "预警信号" in card and "（未填写）" in card  # the sample has no signals
+        assert first.duties[0].text.split(" ")[0] in card
+    finally:
+        w.close()

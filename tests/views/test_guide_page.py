@@ -179,3 +179,39 @@ def test_start_a_response_from_the_incident_detail(
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
     assert page.dialog is not None and page.dialog.incident.currentData() == incident
     page.dialog.reject()
+
+
+def test_six_duties_per_village_and_a_residents_card(
+    qtbot: QtBot, page: GuidePage, workstation: Workstation, tmp_path: Path
+) -> None:
+    page.tabs.setCurrentIndex(2)
+    rows = page.six_model.rowCount()
+    assert rows == len(page.six_villages) > 0
+    # The sample's 山洪 points have routes and safe places but no warning signal.
+    danger = QColor(page.context.theme.colors().danger)
+    signal = page.six_model.item(0, 5)
+    assert signal.text() == "未落实" and signal.foreground().color() == danger
+    assert page.six_model.item(0, 8).text() == "5/6"
+    assert page.six_model.item(0, 7).text() != "未落实"
+    assert "六落实全部到位 0 个" in page.six_summary.text()
+    assert not page.card_button.isEnabled()
+
+    village = page.six_villages[0]
+    [point] = village.points
+    with qtbot.waitSignal(page.six_shown, timeout=5000):
+        workstation.writer.apply(
+            [("risk_point.upsert", {"id": point["id"], "warning_signal": "铜锣 + 村广播"})],
+            user="测试值班员",
+        )
+    _idle(page)
+    again = next(v for v in page.six_villages if v.village_id == village.village_id)
+    assert again.filled == 6 and again.duties[3].text == "铜锣 + 村广播"
+    row = page.six_villages.index(again)
+    assert page.six_model.item(row, 8).text() == "6/6"
+
+    page.six.selectRow(row)
+    assert page.card_button.isEnabled()
+    path = tmp_path / "明白卡.pdf"
+    page.print_card(path)
+    assert path.read_bytes().startswith(b"%PDF") and path.stat().st_size > 1000
+    assert page.card_message.text() == "已导出：明白卡.pdf"

@@ -34,17 +34,20 @@ from PySide6.QtWidgets import (
 from console.domain import beijing, catalog, guides
 from console.domain.roles import allowed
 from console.domain.situation import RESPONSE_LEVELS, RESPONSE_RANK
-from console.services.guide_export import checklist_html, export_docx
-from console.services.guides import GuideService, ResponseView
+from console.services.guide_export import card_html, checklist_html, export_docx
+from console.services.guides import GuideService, ResponseView, VillageDuties
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
 
 TABLES = ("responses", "response_events", "guide_items", "incidents", "response_triggers")
+SIX_TABLES = ("risk_points", "person_roles", "people", "villages", "shelters")
 RESPONSE_COLUMNS = ("灾种", "等级", "来源", "启动时间", "进度", "状态")
 CHECK_COLUMNS = ("完成", "责任主体", "工作事项", "时限", "完成人 / 时间", "备注")
 HISTORY_COLUMNS = ("时间", "记录人", "类型", "内容")
 GUIDE_COLUMNS = ("等级", "责任主体", "序号", "工作事项", "时限")
+SIX_COLUMNS = ("乡镇", "村", *(name for name, _, _ in guides.SIX_DUTIES), "落实")
+MISSING = "未落实"
 ALL_ROLES = "（全部）"
 
 
@@ -126,6 +129,7 @@ class ActivateDialog(QDialog):
 class GuidePage(WritingPage):
     refreshed = Signal()  # the responses (and the selected one's checklist) landed
     guide_shown = Signal()  # the guide browser's items landed
+    six_shown = Signal()  # the 六落实 table landed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -146,11 +150,13 @@ class GuidePage(WritingPage):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self._responses_tab(), "应急响应")
         self.tabs.addTab(self._guide_tab(), "指南")
+        self.tabs.addTab(self._six_tab(), "山洪六落实")
         self.layout_.addWidget(self.tabs, 1)
         context.bus.changed.connect(self._on_changes)
         self._update_buttons()
         self.refresh()
         self.show_guide()
+        self.show_six()
 
     # -- layout ---------------------------------------------------------------------------
     def _responses_tab(self) -> QWidget:
@@ -278,6 +284,89 @@ class GuidePage(WritingPage):
         for combo in (self.hazard, self.level, self.role):
             combo.activated.connect(lambda _i: self.show_guide())
         return tab
+
+    def _six_tab(self) -> QWidget:
+        tab = QWidget(self)
+        box = QVBoxLayout(tab)
+        box.setContentsMargins(0, 8, 0, 0)
+        bar = QHBoxLayout()
+        self.six_summary = QLabel(tab)
+        self.six_summary.setObjectName("Muted")
+        self.six_summary.setWordWrap(True)
+        bar.addWidget(self.six_summary, 1)
+        self.card_message = QLabel(tab)
+        self.card_message.setObjectName("Muted")
+        bar.addWidget(self.card_message)
+        self.card_button = QPushButton("打印明白卡…", tab)
+        self.card_button.setToolTip("所选村的群众山洪灾害防御明白卡（PDF，可打印张贴）")
+        bar.addWidget(self.card_button)
+        box.addLayout(bar)
+        self.six_model = QStandardItemModel(0, len(SIX_COLUMNS), self)
+        self.six_model.setHorizontalHeaderLabels(list(SIX_COLUMNS))
+        self.six = read_only_table(tab, self.six_model, 6)
+        for column, width in ((0, 72), (1, 72), (2, 120), (3, 120), (4, 120), (5, 80), (7, 120)):
+            self.six.setColumnWidth(column, width)
+        self.six.setColumnWidth(8, 48)
+        box.addWidget(self.six, 1)
+        self.six_villages: list[VillageDuties] = []
+        self.card_button.clicked.connect(self._ask_card)
+        self.six.selectionModel().currentRowChanged.connect(
+            lambda _c, _p: self.card_button.setEnabled(self.selected_village() is not None)
+        )
+        self.card_button.setEnabled(False)
+        return tab
+
+    def show_six(self) -> None:
+        run_task(self.context.tasks, self.service.six_checks, on_done=self._land_six, receiver=self)
+
+    def _land_six(self, villages: list[VillageDuties]) -> None:
+        self.six_villages = villages
+        self.six_model.removeRows(0, self.six_model.rowCount())
+        for v in villages:
+            texts = [d.text or MISSING for d in v.duties]
+            row = text_items((v.township, v.village, *texts, f"{v.filled}/6"), v.village_id)
+            for cell, duty in zip(row[2:8], v.duties, strict=True):
+                if not duty.filled:
+                    cell.setForeground(self.danger)
+            if v.filled < len(v.duties):
+                row[8].setForeground(self.danger)
+            self.six_model.appendRow(row)
+        complete = sum(1 for v in villages if v.filled == len(v.duties))
+        self.six_summary.setText(
+            f"有山洪危险区的村 {len(villages)} 个，六落实全部到位 {complete} 个。"
+            "责任人取自基础数据的责任角色（行政责任人＝乡镇第一责任人，监测负责人＝山洪预警员或"
+            "村监测预警，信息报送人＝村级灾害信息员；对应关系为推定，待县里确认），"
+            "预警信号、转移路线、安全地点取自风险点。"
+        )
+        self.card_button.setEnabled(self.selected_village() is not None)
+        self.six_shown.emit()
+
+    def selected_village(self) -> VillageDuties | None:
+        index = self.six.currentIndex()
+        if not index.isValid() or index.row() >= len(self.six_villages):
+            return None
+        return self.six_villages[index.row()]
+
+    def print_card(self, path: Path) -> None:
+        """The selected village's 明白卡 as PDF (Qt printing: no database)."""
+        from console.ui.pdf_export import write_pdf
+
+        village = self.selected_village()
+        if village is None:
+            return
+        write_pdf(card_html(village), path, title=f"{village.village}明白卡")
+        self.card_message.setText(f"已导出：{path.name}")
+
+    def _ask_card(self) -> None:
+        village = self.selected_village()
+        if village is None:
+            return
+        name = f"{village.township}{village.village}明白卡.pdf"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "打印明白卡", str(Path.home() / name), "PDF (*.pdf)"
+        )
+        if path:
+            self.print_card(Path(path))
 
     # -- permissions ----------------------------------------------------------------------
     def role_name(self) -> str | None:
@@ -471,6 +560,8 @@ class GuidePage(WritingPage):
         self.guide_shown.emit()
 
     def _on_changes(self, changes: Changes) -> None:
+        if changes.touches(*SIX_TABLES):
+            self.show_six()
         if changes.touches(*TABLES):
             self.refresh()
             if changes.touches("guide_items", "response_triggers"):
