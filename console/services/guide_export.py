@@ -8,17 +8,13 @@ the draft the county has not confirmed.
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import RGBColor
-
 from console.domain import beijing, catalog, guides
 from console.services.guides import ResponseView, VillageDuties
+from console.services.report_export import add_grid, headed_document, save_docx
 from console.services.report_export import style_run as _font
 
 ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
@@ -95,37 +91,15 @@ def export_docx(view: ResponseView, path: Path, now: datetime) -> Path:
     """Write the checklist as .docx; through a temporary name, so a failure leaves no half
     file."""
     d = checklist_document(view, now)
-    doc = Document()
-    header = doc.add_paragraph()
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(header.add_run(ISSUER), 18, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
-    if d.marks:
-        mark = doc.add_paragraph()
-        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(
-            mark.add_run("【" + "】【".join(d.marks) + "】"),
-            14,
-            bold=True,
-            color=RGBColor(0xC0, 0x00, 0x00),
-        )
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(d.title), 16, bold=True)
+    doc = headed_document(ISSUER, d.marks, d.title)
     for line in d.meta:
         _font(doc.add_paragraph().add_run(line), 11)
     _font(doc.add_paragraph().add_run(d.summary), 11, bold=True)
-    grid = doc.add_table(rows=0, cols=len(HEADER))
-    grid.style = "Table Grid"
-    for r, values in enumerate((HEADER, *d.rows)):
-        for cell, value in zip(grid.add_row().cells, values, strict=True):
-            _font(cell.paragraphs[0].add_run(value), 10, bold=r == 0)
+    add_grid(doc, HEADER, d.rows)
     _font(doc.add_paragraph().add_run("处置记录"), 13, bold=True)
     for line in d.history or ("无。",):
         _font(doc.add_paragraph().add_run(line), 10)
-    tmp = path.with_name(path.name + ".part")
-    doc.save(str(tmp))
-    os.replace(tmp, path)
-    return path
+    return save_docx(doc, path)
 
 
 def checklist_html(view: ResponseView, now: datetime) -> str:

@@ -50,7 +50,7 @@ from console.services.assessments import (
 )
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext
+from console.views.pages.base import Page, PageContext, signed_in_role
 
 TABLES = ("assessments",)
 NO_SERVICE = "本窗口只能查看研判单。"
@@ -248,9 +248,7 @@ class AssessmentPage(Page):
     # -- roles and state -----------------------------------------------------------------------
     def role(self) -> str | None:
         """The signed-in account's role; None standalone."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session.role if session is not None else None
+        return signed_in_role(self.context)
 
     def _user(self) -> str:
         return self.context.session.officer

@@ -38,7 +38,13 @@ from console.services.guide_export import card_html, checklist_html, export_docx
 from console.services.guides import GuideService, ResponseView, VillageDuties
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
+from console.views.pages.base import (
+    PageContext,
+    WritingPage,
+    read_only_table,
+    signed_in_role,
+    text_items,
+)
 
 TABLES = ("responses", "response_events", "guide_items", "incidents", "response_triggers")
 SIX_TABLES = ("risk_points", "person_roles", "people", "villages", "shelters")
@@ -370,9 +376,7 @@ class GuidePage(WritingPage):
 
     # -- permissions ----------------------------------------------------------------------
     def role_name(self) -> str | None:
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session.role if session is not None else None
+        return signed_in_role(self.context)
 
     def _may(self, mutation: str) -> bool:
         role = self.role_name()
