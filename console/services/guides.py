@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 
 from console.domain import beijing, catalog, guides
+from console.domain.assessment_rules import SIGNED
 from console.domain.fields import MutationRejected
 from console.domain.guides import Duty, ItemState
 from console.domain.ids import new_id
@@ -45,6 +46,7 @@ def _t(model: type[SyncedRecord]) -> Table:
     return table
 
 
+INCIDENT_SOURCE, SHEET_SOURCE = "事件", "研判单"
 SAMPLE_MARK = "样例数据"
 DRAFT_MARK = "指南为草稿，待县里确认"
 
@@ -278,6 +280,39 @@ class GuideService:
             ).scalar()
             return f"研判单：{title or ''}", False
         return "", False
+
+    def sources(self, limit: int = 200) -> list[dict[str, Any]]:
+        """What a response may be started from: the open incidents (newest first), then the
+        signed assessment sheets (newest first) with the level they propose. Each: kind
+        (事件 / 研判单), id, label, level ("" when none is proposed)."""
+        a = _t(Assessment)
+        stmt = (
+            select(a.c.id, a.c.title, a.c.number, a.c.proposed_response, a.c.signed_at)
+            .where(a.c.deleted.is_(False), a.c.status == SIGNED)
+            .order_by(a.c.signed_at.desc())
+            .limit(limit)
+        )
+        with self.store.engine.connect() as conn:
+            sheets = [dict(x) for x in conn.execute(stmt).mappings()]
+        out = [
+            {
+                "kind": INCIDENT_SOURCE,
+                "id": i["id"],
+                "label": f"事件：{beijing.display(i['received_at'])[5:]} {i['title']}",
+                "level": "",
+            }
+            for i in self.incidents(limit)
+        ]
+        out += [
+            {
+                "kind": SHEET_SOURCE,
+                "id": x["id"],
+                "label": f"研判单：{x['number']} {x['title']}",
+                "level": x["proposed_response"] or "",
+            }
+            for x in sheets
+        ]
+        return out
 
     def incidents(self, limit: int = 200) -> list[dict[str, Any]]:
         """Recent open incidents, to start a response from."""

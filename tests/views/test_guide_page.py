@@ -85,7 +85,7 @@ def test_activate_tick_overdue_note_raise_and_export(
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
     dialog = page.dialog
     assert isinstance(dialog, ActivateDialog)
-    assert dialog.incident.currentData() == incident
+    assert dialog.source.currentData()["id"] == incident
     dialog.reason.setText("单站3小时雨量 62 毫米")
     values = dialog.values()
     assert values["hazard"] == "山洪" and values["level"] == "IV"
@@ -177,7 +177,7 @@ def test_start_a_response_from_the_incident_detail(
     page = window.show_view("response-guide")
     assert isinstance(page, GuidePage)
     qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
-    assert page.dialog is not None and page.dialog.incident.currentData() == incident
+    assert page.dialog is not None and page.dialog.source.currentData()["id"] == incident
     page.dialog.reject()
 
 
@@ -215,3 +215,73 @@ def test_six_duties_per_village_and_a_residents_card(
     page.print_card(path)
     assert path.read_bytes().startswith(b"%PDF") and path.stat().st_size > 1000
     assert page.card_message.text() == "已导出：明白卡.pdf"
+
+
+def test_start_a_response_from_a_signed_sheet_at_its_proposed_level(
+    qtbot: QtBot, page: GuidePage, workstation: Workstation
+) -> None:
+    sheet, at = new_id(), beijing.canonical(beijing.now())
+    workstation.writer.apply(
+        [
+            (
+                "assessment.create",
+                {
+                    "id": sheet,
+                    "number": "研判〔2026〕9号",
+                    "title": "强降雨风险研判",
+                    "period_from": at,
+                    "period_to": at,
+                    "generated_at": at,
+                    "content": "{}",
+                    "proposed_response": "III",
+                },
+            ),
+            ("assessment.sign", {"id": sheet, "at": at}),
+        ],
+        user="王带班",
+    )
+    page.ask_activate(sheet)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
+    dialog = page.dialog
+    assert dialog is not None
+    labels = [dialog.source.itemText(i) for i in range(dialog.source.count())]
+    assert "研判单：研判〔2026〕9号 强降雨风险研判" in labels
+    values = dialog.values()
+    dialog.reject()
+    assert (values["assessment_id"], values["incident_id"], values["level"]) == (sheet, None, "III")
+    assert _write(qtbot, page, lambda: page.activate(values)) == ""
+    assert "研判单：强降雨风险研判" in page.title.text() and "Ⅲ级" in page.title.text()
+
+
+def test_start_a_response_from_the_assessment_page(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from console.services.assessments import AssessmentService
+    from console.views.pages.assessment_page import AssessmentPage
+    from testkit.situations import flood_situation
+
+    service = AssessmentService(workstation.writer)
+    sheet_id = service.generate(flood_situation(), user="张三")
+    assessment = window.show_view("assessment")
+    assert isinstance(assessment, AssessmentPage)
+    qtbot.waitUntil(lambda: assessment.sheet is not None, timeout=5000)
+    assert not assessment.response_button.isEnabled()  # a draft starts nothing
+    service.sign(sheet_id, user="王带班", role=None)
+    qtbot.waitUntil(lambda: assessment.sheet is not None and assessment.sheet["status"] == "已签发")
+    qtbot.waitUntil(assessment.response_button.isEnabled, timeout=5000)
+    monkeypatch.setattr(assessment, "role", lambda: "officer")
+    assessment._update_buttons()
+    assert not assessment.response_button.isEnabled()
+    monkeypatch.setattr(assessment, "role", lambda: "leader")
+    assessment._update_buttons()
+    level = assessment.sheet["proposed_response"]
+    assessment.response_button.click()
+    assert window.current_view() == "response-guide"
+    page = window.show_view("response-guide")
+    assert isinstance(page, GuidePage)
+    qtbot.waitUntil(lambda: page.dialog is not None and page.dialog.isVisible(), timeout=5000)
+    assert page.dialog is not None
+    values = page.dialog.values()
+    assert values["assessment_id"] == assessment.sheet["id"]
+    assert level and values["level"] == level
+    page.dialog.reject()

@@ -35,7 +35,7 @@ from console.domain import beijing, catalog, guides
 from console.domain.roles import allowed
 from console.domain.situation import RESPONSE_LEVELS, RESPONSE_RANK
 from console.services.guide_export import card_html, checklist_html, export_docx
-from console.services.guides import GuideService, ResponseView, VillageDuties
+from console.services.guides import SHEET_SOURCE, GuideService, ResponseView, VillageDuties
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import (
@@ -66,38 +66,38 @@ def limit_text(minutes: int) -> str:
 GUIDE_VIEW = "response-guide"
 
 
-def open_activation(context: PageContext, incident_id: str) -> bool:
-    """启动应急响应 from an incident in one step: switch to 应急一指南 with the activation
-    dialog on that incident. False when this page cannot switch pages (built alone)."""
+def open_activation(context: PageContext, chosen: str) -> bool:
+    """启动应急响应 from an incident or a signed sheet in one step: switch to 应急一指南 with
+    the activation dialog on it (``chosen``: its id). False when this page cannot switch
+    pages (built alone)."""
     if context.open_view is None:
         return False
     page = context.open_view(GUIDE_VIEW)
     if isinstance(page, GuidePage):
         page.tabs.setCurrentIndex(0)
-        page.ask_activate(incident_id)
+        page.ask_activate(chosen)
         return True
     return False
 
 
 class ActivateDialog(QDialog):
-    """启动应急响应: from which incident, which hazard, which level, why."""
+    """启动应急响应: from which incident or signed assessment sheet (a sheet's proposed level
+    is taken), which hazard, which level, why."""
 
     def __init__(
         self,
-        incidents: list[dict[str, Any]],
+        sources: list[dict[str, Any]],
         hazards: list[str],
         parent: QWidget | None = None,
-        incident_id: str | None = None,
+        chosen: str | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("启动应急响应")
         form = QFormLayout(self)
-        self.incident = QComboBox(self)
-        for i in incidents:
-            self.incident.addItem(f"{beijing.display(i['received_at'])[5:]} {i['title']}", i["id"])
-        if incident_id is not None:
-            self.incident.setCurrentIndex(max(0, self.incident.findData(incident_id)))
-        self.incident.setMinimumContentsLength(30)
+        self.source = QComboBox(self)
+        for x in sources:
+            self.source.addItem(x["label"], x)
+        self.source.setMinimumContentsLength(30)
         self.hazard = QComboBox(self)
         self.hazard.setEditable(True)
         self.hazard.addItems(hazards)
@@ -110,7 +110,7 @@ class ActivateDialog(QDialog):
         self.reason = QLineEdit(self)
         self.reason.setMaxLength(500)
         self.reason.setPlaceholderText("如：单站3小时雨量 62 毫米，预报仍有强降雨")
-        form.addRow("关联事件", self.incident)
+        form.addRow("启动依据", self.source)
         form.addRow("灾种", self.hazard)
         form.addRow("响应等级", self.level)
         form.addRow("启动理由", self.reason)
@@ -122,10 +122,23 @@ class ActivateDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+        self.source.currentIndexChanged.connect(lambda _i: self._source_chosen())
+        if chosen is not None:
+            found = next((i for i, x in enumerate(sources) if x["id"] == chosen), 0)
+            self.source.setCurrentIndex(found)
+        self._source_chosen()
+
+    def _source_chosen(self) -> None:
+        source = self.source.currentData()
+        if source and source["level"]:
+            self.level.setCurrentIndex(max(0, self.level.findData(source["level"])))
 
     def values(self) -> dict[str, Any]:
+        source = self.source.currentData() or {}
+        sheet = source.get("kind") == SHEET_SOURCE
         return {
-            "incident_id": self.incident.currentData(),
+            "incident_id": None if sheet else source.get("id"),
+            "assessment_id": source.get("id") if sheet else None,
             "hazard": self.hazard.currentText().strip(),
             "level": self.level.currentData(),
             "reason": self.reason.text().strip(),
@@ -579,19 +592,19 @@ class GuidePage(WritingPage):
         row = index.row()
         return self.current.items[row].item_id if row < len(self.current.items) else None
 
-    def ask_activate(self, incident_id: str | None = None) -> None:
-        """启动响应…: the open incidents and the hazards are read off the GUI thread, then
-        the dialog opens (with ``incident_id`` chosen, from an incident's detail)."""
+    def ask_activate(self, chosen: str | None = None) -> None:
+        """启动响应…: the open incidents, the signed sheets and the hazards are read off the
+        GUI thread, then the dialog opens (on ``chosen``, an incident's or a sheet's id)."""
 
         def read() -> tuple[list[dict[str, Any]], list[str]]:
-            return self.service.incidents(), self.service.hazards()
+            return self.service.sources(), self.service.hazards()
 
         def show(found: tuple[list[dict[str, Any]], list[str]]) -> None:
-            incidents, hazards = found
-            if not incidents:
-                self._say("没有未结案的事件：应急响应须从事件启动", error=True)
+            sources, hazards = found
+            if not sources:
+                self._say("没有未结案的事件或已签发的研判单：应急响应须从二者之一启动", error=True)
                 return
-            dialog = ActivateDialog(incidents, hazards, self, incident_id)
+            dialog = ActivateDialog(sources, hazards, self, chosen)
             dialog.accepted.connect(lambda: self.activate(dialog.values()))
             self.dialog = dialog
             dialog.open()
@@ -607,6 +620,7 @@ class GuidePage(WritingPage):
                 values["level"],
                 user=user,
                 incident_id=values.get("incident_id"),
+                assessment_id=values.get("assessment_id"),
                 reason=values.get("reason", ""),
             ),
             f"已启动{values['hazard']}{name}应急响应",
