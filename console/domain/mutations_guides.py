@@ -13,11 +13,13 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from console.domain import catalog, guides
 from console.domain.fields import MutationRejected, check_fields
+from console.domain.ids import reference_id
 from console.domain.mutations import (
     MutationContext,
     _append_log,
     _check_refs,
     _create_once,
+    _insert_log,
     _live,
     _meta,
     _no_extra_keys,
@@ -83,13 +85,22 @@ def _new_event(
     return _create_once(conn, ctx, "response_events", event_id, values, {"author": ctx.user})
 
 
+def item_timeline_id(event_id: str) -> str:
+    """The id of the incident timeline row an item's event writes: derived from the event's,
+    so every replica writes the same row."""
+    return reference_id("response_item_timeline", event_id)
+
+
+ITEM_VERBS = {catalog.TICKED: "已完成", catalog.UNTICKED: "取消完成", catalog.ITEM_NOTE: "备注"}
+
+
 @_register("response.record", "勾选或备注响应事项")
 def response_record(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     """An item ticked, unticked or noted: one append-only event (an identical replay is a
-    no-op). A response already ended still takes them: a tick made offline before the end
-    must count."""
+    no-op), and a row on the incident's timeline (id derived from the event's). A response
+    already ended still takes them: a tick made offline before the end must count."""
     record_id = _record_id(args)
     values = check_fields(_EVENT, {k: v for k, v in args.items() if k != "id"}, creating=True)
     _check_refs(conn, _EVENT, values)
@@ -107,7 +118,18 @@ def response_record(
         raise MutationRejected("bad_item", "该事项不属于本次响应的灾种")
     if values["kind"] == catalog.ITEM_NOTE and not values.get("note", "").strip():
         raise MutationRejected("bad_args", "备注不能为空")
-    return _new_event(conn, ctx, record_id, values)
+    if fetch(conn, "response_events", record_id) is not None:
+        return _new_event(conn, ctx, record_id, values)  # a replay: no-op or refused
+    changes = _new_event(conn, ctx, record_id, values)
+    incident_id = response["incident_id"]
+    if incident_id is None:
+        return changes
+    body = f"应急响应事项{ITEM_VERBS[values['kind']]}：{item['action']}"
+    if values.get("note", "").strip():
+        body += f"（{values['note'].strip()}）"
+    entry = item_timeline_id(record_id)
+    log = _insert_log(conn, ctx, entry, str(incident_id), catalog.RESPONSE_LOG, body, values["at"])
+    return changes + log
 
 
 @_register("response.change_level", "升级或降级应急响应")

@@ -187,10 +187,11 @@ def test_activate_tick_raise_and_end_write_events_and_the_incident_timeline(
     )
     assert [r["body"] for r in log] == [
         "启动山洪Ⅳ级应急响应；理由：3小时雨量 60 毫米",
+        "应急响应事项已完成：叫应乡镇",
         "山洪应急响应升级：Ⅳ级 → Ⅲ级；理由：雨势加大",
         "终止山洪Ⅲ级应急响应；理由：雨停",
     ]
-    assert {r["kind"] for r in log} == {"应急响应"} and log[1]["author"] == "王带班"
+    assert {r["kind"] for r in log} == {"应急响应"} and log[2]["author"] == "王带班"
     events = _rows(
         conn, "SELECT kind, from_level, to_level FROM response_events ORDER BY at", r=args["id"]
     )

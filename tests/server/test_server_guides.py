@@ -100,6 +100,8 @@ def test_only_a_leader_activates_two_officers_tick_and_the_leader_raises(
     ]
     assert bodies == [
         "启动山洪Ⅳ级应急响应；理由：单站3小时雨量 62 毫米",
+        "应急响应事项已完成：叫应乡镇第一责任人",  # from each workstation: both kept
+        "应急响应事项已完成：叫应乡镇第一责任人",
         "山洪应急响应升级：Ⅳ级 → Ⅲ级；理由：雨势加大",
     ]
 

@@ -1,19 +1,22 @@
 """应急一指南 across workstations (the issue's done-when, without the screens): the leader
 starts a level-IV 山洪 response from an incident on one workstation, officers tick items of
 its checklist offline on two, the leader raises it to level III; a third shows every tick
-and the raise, and every replica converges on the server's digest."""
+and the raise, the checklist exported there says it all, and every replica converges on the
+server's digest."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from docx import Document
 from sync_testkit import sync_once_cli
 
 from console.domain import beijing
 from console.domain.digest import database_digest
 from console.domain.ids import new_id
 from console.services.context import open_workstation
+from console.services.guide_export import export_docx
 from console.services.guides import GuideService
 from testkit.server import ServerProcess
 
@@ -74,6 +77,13 @@ def test_a_response_ticked_on_two_workstations_and_raised_shows_on_a_third(
         assert [e["guide_item_id"] for e in ticks] == [items[0].item_id, items[1].item_id]
         assert [e["kind"] for e in view.events][-1] == "升级"
         assert view.items and not any(s.ticked for s in view.items)  # III's own items
+        # The checklist exported on the third: both ticks, by whom, and the raise.
+        path = export_docx(view, tmp_path / "清单.docx", T0 + timedelta(minutes=41))
+        text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+        assert "山洪Ⅲ级应急响应工作清单" in text
+        for item in items[:2]:
+            assert f"zhang 完成：{item.action}" in text
+        assert "li 升级 Ⅳ级 → Ⅲ级（雨势加大）" in text
         with c.store.engine.connect() as conn:
             mine = database_digest(conn)[0]
     finally:

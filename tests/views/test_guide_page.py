@@ -134,6 +134,10 @@ def test_activate_tick_overdue_note_raise_and_export(
         page.export_to(path)
     assert exported.args == [""] and path.exists()
     assert page.message.text() == f"已导出：{path}"
+    pdf = tmp_path / "清单.pdf"
+    with qtbot.waitSignal(page.written, timeout=5000):
+        page.export_to(pdf)
+    assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 1000
     text = "\n".join(p.text for p in Document(str(path)).paragraphs)
     assert "山洪Ⅲ级应急响应工作清单" in text and "升级 Ⅳ级 → Ⅲ级（雨势加大）" in text
     with workstation.store.engine.connect() as conn:
