@@ -11,8 +11,10 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from console.domain import beijing, catalog, guides
+from console.domain.situation import RESPONSE_LEVELS
 from console.services.guides import ResponseView, VillageDuties
 from console.services.report_export import add_grid, headed_document, save_docx
 from console.services.report_export import style_run as _font
@@ -182,3 +184,32 @@ def card_html(village: VillageDuties) -> str:
         f"{_heading('避险须知')}<ol style='font-size:11pt'>{advice}</ol>"
         f"<p style='font-size:9pt'>{ISSUER} 制</p>"
     )
+
+
+GUIDE_HEADER = ("责任主体", "序号", "工作事项", "时限")
+
+
+def export_guide_docx(
+    hazard: str,
+    items: list[dict[str, Any]],
+    triggers: dict[str, list[dict[str, Any]]],
+    path: Path,
+) -> Path:
+    """One hazard's guide as .docx: per level (IV to I) its triggers and its actions by
+    role; marked 草稿 while any item is a draft."""
+    marks = (guides.DRAFT_LABEL,) if any(i["is_draft"] for i in items) else ()
+    doc = headed_document(ISSUER, marks, f"{hazard}应急指南")
+    for level in RESPONSE_LEVELS:
+        mine = [i for i in items if i["level"] == level]
+        _font(doc.add_paragraph().add_run(f"{guides.LEVEL_NAMES[level]}响应"), 13, bold=True)
+        conditions = "；".join(guides.trigger_text(t) for t in triggers.get(level, []))
+        _font(doc.add_paragraph().add_run(f"启动条件：{conditions or '未设置'}"), 11)
+        if not mine:
+            _font(doc.add_paragraph().add_run("尚无工作事项。"), 11)
+            continue
+        rows = [
+            (i["role"], str(i["seq"]), i["action"], _limit(int(i["limit_minutes"])))
+            for i in sorted(mine, key=guides.sort_key)
+        ]
+        add_grid(doc, GUIDE_HEADER, rows)
+    return save_docx(doc, path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -35,6 +36,7 @@ from console.domain.schema import (
     Township,
     Village,
 )
+from console.domain.situation import RESPONSE_LEVELS
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.writer import Writer
@@ -148,6 +150,13 @@ class GuideService:
         if not rows:
             rows = [asdict(r) for r in DEFAULT_RESPONSE_TRIGGERS]
         return [r for r in rows if r["level"] == level]
+
+    def export_guide(self, hazard: str, path: Path) -> Path:
+        """The hazard's whole guide (every level, with its triggers) as .docx."""
+        from console.services.guide_export import export_guide_docx
+
+        triggers = {level: self.triggers(level) for level in RESPONSE_LEVELS}
+        return export_guide_docx(hazard, self.items(hazard), triggers, path)
 
     # -- responses ------------------------------------------------------------------------
     def activate(

@@ -58,7 +58,9 @@ def _incident(workstation: Workstation, title: str) -> str:
     return incident
 
 
-def test_the_guide_browser_by_hazard_level_and_role(qtbot: QtBot, page: GuidePage) -> None:
+def test_the_guide_browser_by_hazard_level_and_role(
+    qtbot: QtBot, page: GuidePage, tmp_path: Path
+) -> None:
     page.tabs.setCurrentIndex(1)
     assert page.hazard.currentText() == "山洪" and page.level.currentData() == "IV"
     iv = page.guide_model.rowCount()
@@ -74,6 +76,19 @@ def test_the_guide_browser_by_hazard_level_and_role(qtbot: QtBot, page: GuidePag
         page.show_guide()
     assert page.guide_model.item(0, 3).text() == "本灾种此等级尚无指南事项"
     assert not page.draft.isVisibleTo(page)
+
+    # The whole 山洪 guide as Word: every level with its triggers and its actions.
+    page.hazard.setCurrentText("山洪")
+    path = tmp_path / "山洪应急指南.docx"
+    with qtbot.waitSignal(page.written, timeout=5000) as exported:
+        page.export_guide(path)
+    assert exported.args == [""] and page.guide_message.text() == f"已导出：{path}"
+    doc = Document(str(path))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "山洪应急指南" in text and "【草稿，待县里确认】" in text
+    assert "Ⅳ级响应" in text and "Ⅰ级响应" in text and "启动条件：全县24小时面雨量" in text
+    assert len(doc.tables) == 4 and len(doc.tables[0].rows) == 1 + iv
+    assert doc.tables[0].rows[1].cells[0].text == "带班领导"
 
 
 def test_activate_tick_overdue_note_raise_and_export(

@@ -42,6 +42,7 @@ from console.views.pages.base import (
     PageContext,
     WritingPage,
     read_only_table,
+    run_write,
     signed_in_role,
     text_items,
 )
@@ -285,7 +286,12 @@ class GuidePage(WritingPage):
             bar.addWidget(QLabel(label, tab))
             bar.addWidget(widget)
         bar.addStretch(1)
+        self.guide_docx_button = QPushButton("导出本灾种指南…", tab)
+        self.guide_docx_button.setToolTip("Ⅳ级至Ⅰ级的启动条件和各责任主体的工作事项（Word）")
+        bar.addWidget(self.guide_docx_button)
         box.addLayout(bar)
+        self.guide_message = QLabel(tab)
+        box.addWidget(self.guide_message)
         self.triggers = QLabel(tab)
         self.triggers.setWordWrap(True)
         self.triggers.setObjectName("Muted")
@@ -302,7 +308,27 @@ class GuidePage(WritingPage):
         box.addWidget(self.guide, 1)
         for combo in (self.hazard, self.level, self.role):
             combo.activated.connect(lambda _i: self.show_guide())
+        self.guide_docx_button.clicked.connect(self._ask_guide_export)
         return tab
+
+    def export_guide(self, path: Path) -> None:
+        hazard = self.hazard.currentText()
+        run_write(
+            self.context.tasks,
+            self,
+            lambda: self.service.export_guide(hazard, path),
+            message=self.guide_message,
+            written=self.written,
+            done_text=f"已导出：{path}",
+        )
+
+    def _ask_guide_export(self) -> None:
+        name = f"{self.hazard.currentText()}应急指南.docx"
+        path, _ = QFileDialog.getSaveFileName(
+            self, "导出指南", str(Path.home() / name), "Word (*.docx)"
+        )
+        if path:
+            self.export_guide(Path(path))
 
     def _six_tab(self) -> QWidget:
         tab = QWidget(self)
