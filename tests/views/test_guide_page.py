@@ -82,7 +82,7 @@ def test_the_guide_browser_by_hazard_level_and_role(
     path = tmp_path / "山洪应急指南.docx"
     with qtbot.waitSignal(page.written, timeout=5000) as exported:
         page.export_guide(path)
-    assert exported.args == [""] and page.guide_message.text() == f"已导出：{path}"
+    assert exported.args == [""] and page.guide_message.text() == f"已导出：{path.name}"
     doc = Document(str(path))
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "山洪应急指南" in text and "【草稿，待县里确认】" in text

@@ -286,12 +286,12 @@ class GuidePage(WritingPage):
             bar.addWidget(QLabel(label, tab))
             bar.addWidget(widget)
         bar.addStretch(1)
+        self.guide_message = QLabel(tab)  # said beside the button: no empty line below
+        bar.addWidget(self.guide_message)
         self.guide_docx_button = QPushButton("导出本灾种指南…", tab)
         self.guide_docx_button.setToolTip("Ⅳ级至Ⅰ级的启动条件和各责任主体的工作事项（Word）")
         bar.addWidget(self.guide_docx_button)
         box.addLayout(bar)
-        self.guide_message = QLabel(tab)
-        box.addWidget(self.guide_message)
         self.triggers = QLabel(tab)
         self.triggers.setWordWrap(True)
         self.triggers.setObjectName("Muted")
@@ -319,7 +319,7 @@ class GuidePage(WritingPage):
             lambda: self.service.export_guide(hazard, path),
             message=self.guide_message,
             written=self.written,
-            done_text=f"已导出：{path}",
+            done_text=f"已导出：{path.name}",
         )
 
     def _ask_guide_export(self) -> None:
