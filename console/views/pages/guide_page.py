@@ -530,8 +530,8 @@ class GuidePage(WritingPage):
             elif s.ticked:
                 row[0].setForeground(self.ok)
             self.check_model.appendRow(row)
-        if 0 <= keep < self.check_model.rowCount():
-            self.checklist.selectRow(keep)
+        if self.check_model.rowCount():  # the keyboard starts on a line: Space ticks it
+            self.checklist.selectRow(keep if 0 <= keep < self.check_model.rowCount() else 0)
         for e in reversed(view.events):
             kind = e["kind"]
             text = view.actions.get(str(e["guide_item_id"]), "")
