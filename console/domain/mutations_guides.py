@@ -146,8 +146,9 @@ def response_change_level(
     at = check_fields(_EVENT, {"at": args.get("at")}, creating=False)["at"]
     existing = fetch(conn, "response_events", event_id)
     if existing is not None:  # a replay: identical is a no-op
+        reason = args.get("reason")
         values = {"response_id": record_id, "to_level": args.get("level"), "at": at}
-        values["note"] = args.get("reason")
+        values["note"] = reason.strip() if isinstance(reason, str) else reason
         if existing["kind"] in (catalog.RAISED, catalog.LOWERED) and not any(
             existing[k] != v for k, v in values.items()
         ):

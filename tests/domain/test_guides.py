@@ -166,7 +166,7 @@ def test_activate_tick_raise_and_end_write_events_and_the_incident_timeline(
         "id": args["id"],
         "event_id": new_id(),
         "level": "III",
-        "reason": "雨势加大",
+        "reason": " 雨势加大 ",  # stored trimmed; the replay below is still identical
         "at": _t("07:00"),
         "timeline_id": new_id(),
     }
