@@ -304,3 +304,15 @@ def test_start_a_response_from_the_assessment_page(
     assert values["assessment_id"] == assessment.sheet["id"]
     assert level and values["level"] == level
     page.dialog.reject()
+
+
+def test_edit_the_guide_in_the_reference_data(qtbot: QtBot, window: MainWindow) -> None:
+    from console.views.pages.data_page import DataPage
+
+    page = window.show_view("response-guide")
+    assert isinstance(page, GuidePage)
+    page.tabs.setCurrentIndex(1)
+    page.edit_guide_button.click()
+    assert window.current_view() == "data"
+    data = window.show_view("data")
+    assert isinstance(data, DataPage) and data.current().table == "guide_items"

@@ -288,6 +288,9 @@ class GuidePage(WritingPage):
         bar.addStretch(1)
         self.guide_message = QLabel(tab)  # said beside the button: no empty line below
         bar.addWidget(self.guide_message)
+        self.edit_guide_button = QPushButton("编辑指南…", tab)
+        self.edit_guide_button.setToolTip("在基础数据（应急指南事项）中修改、导入或导出指南")
+        bar.addWidget(self.edit_guide_button)
         self.guide_docx_button = QPushButton("导出本灾种指南…", tab)
         self.guide_docx_button.setToolTip("Ⅳ级至Ⅰ级的启动条件和各责任主体的工作事项（Word）")
         bar.addWidget(self.guide_docx_button)
@@ -309,7 +312,19 @@ class GuidePage(WritingPage):
         for combo in (self.hazard, self.level, self.role):
             combo.activated.connect(lambda _i: self.show_guide())
         self.guide_docx_button.clicked.connect(self._ask_guide_export)
+        self.edit_guide_button.clicked.connect(self.edit_guide)
+        self.edit_guide_button.setEnabled(self.context.open_view is not None)
         return tab
+
+    def edit_guide(self) -> None:
+        """编辑指南…: 基础数据 on the guide's table (edits, import and export live there)."""
+        from console.views.pages.data_page import DataPage
+
+        if self.context.open_view is None:
+            return
+        page = self.context.open_view("data")
+        if isinstance(page, DataPage):
+            page.show_table("guide_items")
 
     def export_guide(self, path: Path) -> None:
         hazard = self.hazard.currentText()
