@@ -4,15 +4,44 @@ kept; hostile responses and events are refused in Chinese and change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from server_testkit import Client, Database, ServerProcess, incident_args
+from server_testkit import (
+    Client,
+    Database,
+    ServerProcess,
+    fresh_database,
+    fresh_server,
+    incident_args,
+)
 
 from console.domain.ids import new_id
 
 AT = "2026-07-01T06:00:00+08:00"
+
+
+# Its own database and server: the shared ones register every test module's workstations
+# against one per-account limit (50), which this module's clients must not eat into.
+@pytest.fixture(scope="module")
+def database(
+    backend: str, database_factory: Callable[[str], Database], passwords: dict[str, str]
+) -> Database:
+    return fresh_database(backend, database_factory, passwords)
+
+
+@pytest.fixture(scope="module")
+def server(
+    database: Database, server_factory: Callable[[Database], ServerProcess]
+) -> Iterator[ServerProcess]:
+    yield from fresh_server(database, server_factory)
+
+
+@pytest.fixture(scope="module")
+def leader(client_for: Callable[[str], Client]) -> Client:
+    """One leader workstation for the hostile calls (one registration, not one per case)."""
+    return client_for("leader")
 
 
 def _item(**override: Any) -> dict[str, Any]:
@@ -130,12 +159,11 @@ HOSTILE: list[tuple[str, dict[str, Any], str]] = [
 def test_hostile_responses_and_events_are_refused_in_chinese_and_change_nothing(
     database: Database,
     server: ServerProcess,
-    client_for: Callable[[str], Client],
+    leader: Client,
     what: str,
     override: dict[str, Any],
     message: str,
 ) -> None:
-    leader = client_for("leader")
     incident = incident_args()
     item = _item()
     response = _response(incident["id"])
