@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select, update
 from console.domain import beijing
 from console.domain.default_rules import default_rule_calls, upgrade_calls
 from console.domain.grading import default_grading_calls
+from console.domain.guides import default_guide_calls
 from console.domain.hlc import HybridLogicalClock
 from console.domain.mutations import SCHEMA_VERSION
 from console.domain.roles import ADMIN, SYSTEM_USER
@@ -30,7 +31,7 @@ from console.domain.sample import (
     build_case_calls,
     build_incident_calls,
 )
-from console.domain.schema import GradingRule, ReportRule
+from console.domain.schema import GradingRule, GuideItem, ReportRule
 from console.resources import read_text
 from server import sync_service
 from server.auth import Principal
@@ -66,13 +67,15 @@ def load_sample(engine: Engine) -> int:
 
 
 def seed_defaults(engine: Engine) -> int:
-    """Push the default reporting and grading rules, each table only if it never held any
-    row, and replace the untouched rows of the first reporting table; returns how many
-    mutations were pushed."""
+    """Push the default reporting and grading rules and the draft response guides, each
+    table only if it never held any row, and replace the untouched rows of the first
+    reporting table; returns how many mutations were pushed."""
     calls = []
     with engine.connect() as conn:
         rules = [dict(r) for r in conn.execute(select(ReportRule.__table__)).mappings()]
         calls += upgrade_calls(rules) if rules else default_rule_calls()
         if not conn.execute(select(func.count()).select_from(GradingRule)).scalar_one():
             calls += default_grading_calls()
+        if not conn.execute(select(func.count()).select_from(GuideItem)).scalar_one():
+            calls += default_guide_calls()
     return _push_as_system(engine, calls) if calls else 0

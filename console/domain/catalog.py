@@ -135,7 +135,33 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "备注",
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
     "通话",  # a call made from 通讯录 (who, number, outcome)
+    "应急响应",  # a response started, raised, lowered or ended (应急一指南)
 )
+RESPONSE_LOG = "应急响应"
+
+# 应急一指南 (issue 13): who acts in a response guide, the hazards offered by default (the
+# county may write others), a response's states and what happens to its checklist.
+GUIDE_ROLES: tuple[str, ...] = ("带班领导", "值班员", "乡镇", "部门", "队伍")
+GUIDE_HAZARDS: tuple[str, ...] = (
+    "山洪",
+    "地质灾害",
+    "台风",
+    "暴雨内涝",
+    "森林火灾",
+    "生产安全事故",
+)
+RESPONSE_ACTIVE = "响应中"
+RESPONSE_ENDED = "已终止"
+RESPONSE_STATUSES: tuple[str, ...] = (RESPONSE_ACTIVE, RESPONSE_ENDED)
+TICKED = "勾选"
+UNTICKED = "取消勾选"
+ITEM_NOTE = "备注"
+RAISED = "升级"
+LOWERED = "降级"
+ENDED = "终止"
+# The kinds any officer records about one item; the others are the leader's.
+ITEM_EVENT_KINDS: tuple[str, ...] = (TICKED, UNTICKED, ITEM_NOTE)
+RESPONSE_EVENT_KINDS: tuple[str, ...] = (*ITEM_EVENT_KINDS, RAISED, LOWERED, ENDED)
 CALL_KIND = "通话"
 # What came of a call made from 通讯录.
 CALL_OUTCOMES: tuple[str, ...] = ("已接通", "未接通", "占线", "留言")

@@ -749,3 +749,63 @@ def drop_search_index(index: str) -> None:
     for suffix in ("ai", "ad", "au"):
         op.execute(f"DROP TRIGGER IF EXISTS {index}_{suffix}")
     op.execute(f"DROP TABLE IF EXISTS {index}")
+
+
+def add_guides() -> None:
+    """应急一指南 (issue 13): the guide's items, the responses started and their events
+    (workstation 0018, server 0017): three new tables, the same operations on both sides."""
+    op.create_table(
+        "guide_items",
+        sa.Column("hazard", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("role", sa.String(length=4), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("action", sa.String(length=500), nullable=False),
+        sa.Column("limit_minutes", sa.Integer(), nullable=False),
+        sa.Column("is_draft", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "responses",
+        sa.Column("hazard", sa.String(length=20), nullable=False),
+        sa.Column("level", sa.String(length=4), nullable=False),
+        sa.Column("incident_id", sa.String(length=36), nullable=True),
+        sa.Column("assessment_id", sa.String(length=36), nullable=True),
+        sa.Column("activated_at", sa.String(length=32), nullable=False),
+        sa.Column("reason", sa.String(length=500), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("ended_at", sa.String(length=32), nullable=True),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"]),
+        sa.ForeignKeyConstraint(["assessment_id"], ["assessments.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_responses_incident_id", "responses", ["incident_id"], unique=False)
+    op.create_table(
+        "response_events",
+        sa.Column("response_id", sa.String(length=36), nullable=False),
+        sa.Column("guide_item_id", sa.String(length=36), nullable=True),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("from_level", sa.String(length=4), nullable=False),
+        sa.Column("to_level", sa.String(length=4), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["response_id"], ["responses.id"]),
+        sa.ForeignKeyConstraint(["guide_item_id"], ["guide_items.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index(
+        "ix_response_events_response_id", "response_events", ["response_id"], unique=False
+    )
+
+
+def drop_guides() -> None:
+    op.drop_index("ix_response_events_response_id", table_name="response_events")
+    op.drop_table("response_events")
+    op.drop_index("ix_responses_incident_id", table_name="responses")
+    op.drop_table("responses")
+    op.drop_table("guide_items")

@@ -58,7 +58,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 8: 指挥一平台 (order.issue / add_recipient / record / escalate / close / cancel).
 # 9: 案例一个库 (case.create / update / publish / delete) and the 预案 library (plan.upsert /
 # delete).
-SCHEMA_VERSION = 9
+# 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
+# end) and the 应急响应 log kind.
+SCHEMA_VERSION = 10
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -961,6 +963,7 @@ def alert_acknowledge(
 # modules).
 from console.domain import (  # noqa: E402, F401
     mutations_cases,
+    mutations_guides,
     mutations_orders,
     mutations_transfers,
 )

@@ -293,6 +293,16 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         name_column="metric",
         empty_note="未设置，按内置默认条件（IV级取自县级预案示例，III–I级为推定值）",
     ),
+    # 应急一指南 (issue 13): the guide's items, edited here and in workbooks (the duty
+    # leader's: guide_item.upsert is theirs).
+    ReferenceTable(
+        "guide_items",
+        "guide_item",
+        "应急指南事项",
+        ("hazard", "level", "role", "seq"),
+        file_order=("hazard", "level", "role", "seq", "action", "limit_minutes", "is_draft"),
+        name_column="action",
+    ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}
 

@@ -77,6 +77,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.update": _EDITORS,
     "case.publish": _LEADERS,
     "case.delete": _LEADERS,
+    # 应急一指南: the guide is the county's, edited by the leader; starting, raising,
+    # lowering and ending a response is the duty leader's call; any officer ticks items.
+    "guide_item.upsert": _LEADERS,
+    "guide_item.delete": _LEADERS,
+    "response.activate": _LEADERS,
+    "response.change_level": _LEADERS,
+    "response.end": _LEADERS,
+    "response.record": _EDITORS,
 }
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.

@@ -789,6 +789,68 @@ class Plan(SyncedRecord):
     is_sample: Mapped[bool] = _is_sample()
 
 
+class GuideItem(SyncedRecord):
+    """One action of the response guide (应急一指南): for a hazard and a response level,
+    what a role (带班领导, 值班员, 乡镇, 部门, 队伍) does, in which order, within how many
+    minutes of the level starting (0: no limit). Reference data, the leader's. The defaults
+    are drafts (草稿) for the county to confirm. Natural key: hazard + level + role + seq."""
+
+    __tablename__ = "guide_items"
+
+    hazard: Mapped[str] = text("灾种", 20, required=True)
+    level: Mapped[str] = choice("响应等级", RESPONSE_LEVELS, 4, required=True)
+    role: Mapped[str] = choice("责任主体", catalog.GUIDE_ROLES, 4, required=True)
+    seq: Mapped[int] = integer("序号", 1, 999)
+    action: Mapped[str] = text("工作事项", 500, required=True)
+    limit_minutes: Mapped[int] = setting("时限（分钟）", 0, 7 * 24 * 60, default=0)
+    is_draft: Mapped[bool] = flag("草稿", default=False)
+
+
+class Response(SyncedRecord):
+    """An emergency response started (启动应急响应) from an incident or an assessment sheet:
+    its hazard and current level (changed only by response.change_level, each change an
+    event), the leader who started it and when. Its checklist is the guide's items of that
+    hazard and level, their state derived from :class:`ResponseEvent` rows."""
+
+    __tablename__ = "responses"
+
+    hazard: Mapped[str] = text("灾种", 20, required=True)
+    level: Mapped[str] = choice("响应等级", RESPONSE_LEVELS, 4, required=True)
+    incident_id: Mapped[str | None] = ref("关联事件", "incidents", index=True)
+    assessment_id: Mapped[str | None] = ref("关联研判单", "assessments")
+    activated_at: Mapped[str] = timestamp("启动时间")
+    reason: Mapped[str] = text("启动理由", 500)
+    # Set only by response.end.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=catalog.RESPONSE_STATUSES),
+        String(4),
+        default=catalog.RESPONSE_ACTIVE,
+    )
+    ended_at: Mapped[str | None] = system(
+        Field("终止时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class ResponseEvent(SyncedRecord):
+    """What happened in a response: an item ticked, unticked or noted (any officer), the
+    level raised or lowered with the reason, the response ended (the leader). Append-only,
+    so two workstations ticking the same checklist never overwrite each other."""
+
+    __tablename__ = "response_events"
+
+    response_id: Mapped[str] = ref("所属响应", "responses", required=True, index=True)
+    guide_item_id: Mapped[str | None] = ref("指南事项", "guide_items")
+    kind: Mapped[str] = choice("记录类型", catalog.RESPONSE_EVENT_KINDS, 4, required=True)
+    at: Mapped[str] = timestamp("时间")
+    note: Mapped[str] = text("说明", 500)
+    from_level: Mapped[str] = choice(
+        "原等级", ("", *RESPONSE_LEVELS), 4, nullable=False, default=""
+    )
+    to_level: Mapped[str] = choice("新等级", ("", *RESPONSE_LEVELS), 4, nullable=False, default="")
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -821,6 +883,9 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     OrderEvent,
     Case,
     Plan,
+    GuideItem,
+    Response,
+    ResponseEvent,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -8,18 +8,15 @@ simulated readings, 样例数据 when from the sample county, 草稿（未签发
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import RGBColor
 
 from console.domain import beijing, drill
 from console.domain.assessment_rules import DRAFT, parse_content
-from console.services.report_export import mark_docx
+from console.services.report_export import add_grid, headed_document, save_docx
 from console.services.report_export import style_run as _font
 
 ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
@@ -158,24 +155,7 @@ def sheet_document(row: dict[str, Any]) -> SheetDocument:
 def export_docx(row: dict[str, Any], path: Path) -> Path:
     """Write the sheet as .docx; through a temporary name, so a failure leaves no half file."""
     doc_ = sheet_document(row)
-    doc = Document()
-    mark_docx(doc, heading=False)  # the 【演练】 line is among the marks below
-    doc.core_properties.title = drill.document_title(doc_.title)
-    header = doc.add_paragraph()
-    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(header.add_run(ISSUER), 18, bold=True, color=RGBColor(0xC0, 0x00, 0x00))
-    if doc_.marks:
-        mark = doc.add_paragraph()
-        mark.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        _font(
-            mark.add_run("【" + "】【".join(doc_.marks) + "】"),
-            14,
-            bold=True,
-            color=RGBColor(0xC0, 0x00, 0x00),
-        )
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(doc_.title), 16, bold=True)
+    doc = headed_document(ISSUER, doc_.marks, doc_.title)
     number = doc.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(number.add_run(doc_.number), 12)
@@ -186,12 +166,7 @@ def export_docx(row: dict[str, Any], path: Path) -> Path:
         _font(doc.add_paragraph().add_run(text), 13, bold=True)
 
     def table(header_: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> None:
-        # Row by row (Table.cell() walks the whole grid each call: minutes for 300 rows).
-        grid = doc.add_table(rows=0, cols=len(header_))
-        grid.style = "Table Grid"
-        for r, values in enumerate((header_, *rows)):
-            for cell, value in zip(grid.add_row().cells, values, strict=True):
-                _font(cell.paragraphs[0].add_run(value), 10, bold=r == 0)
+        add_grid(doc, header_, rows)
 
     heading("一、研判意见")
     _font(doc.add_paragraph().add_run(doc_.summary or "—"), 12)
@@ -216,10 +191,7 @@ def export_docx(row: dict[str, Any], path: Path) -> Path:
     footer = doc.add_paragraph()
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _font(footer.add_run(doc_.signature), 12)
-    tmp = path.with_name(path.name + ".part")
-    doc.save(str(tmp))
-    os.replace(tmp, path)
-    return path
+    return save_docx(doc, path)
 
 
 def _html_table(header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]) -> str:

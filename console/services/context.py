@@ -8,6 +8,7 @@ from pathlib import Path
 from console.domain.roles import SYSTEM_USER
 from console.domain.schema import Township
 from console.services.grading_rules import load_grading_if_never_set
+from console.services.guides import load_guides_if_never_set
 from console.services.queries import Queries
 from console.services.report_rules import load_defaults_if_never_set
 from console.services.sample_data import load_sample
@@ -73,3 +74,4 @@ def load_standalone_defaults(workstation: Workstation, *, sample_incidents: bool
         load_sample(workstation.writer, user=SYSTEM_USER, incidents=sample_incidents)
     load_defaults_if_never_set(workstation.writer)
     load_grading_if_never_set(workstation.writer)
+    load_guides_if_never_set(workstation.writer)

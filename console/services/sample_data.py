@@ -89,6 +89,7 @@ def remove_sample(writer: Writer) -> int:
     officer's edit of a sample record has nothing left to apply to: it shows as a sync
     issue rather than vanishing."""
     from console.services.grading_rules import load_grading_if_never_set
+    from console.services.guides import load_guides_if_never_set
     from console.services.report_rules import load_defaults_if_never_set
     from console.sync.apply import discard_sample
 
@@ -96,4 +97,5 @@ def remove_sample(writer: Writer) -> int:
     if dropped:
         load_defaults_if_never_set(writer)
         load_grading_if_never_set(writer)
+        load_guides_if_never_set(writer)
     return dropped

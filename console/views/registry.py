@@ -83,14 +83,9 @@ VIEWS: tuple[ViewSpec, ...] = (
         "response-guide",
         "应急一指南",
         "Ctrl+5",
-        EMPTY_PAGE,
+        "console.views.pages.guide_page:GuidePage",
         "指",
-        "按灾种和响应等级列出谁做什么的应急指南将在此处。",
-        (
-            "Ⅳ级至Ⅰ级响应的启动条件与各单位职责",
-            "山洪“六落实”检查清单",
-            "群众防灾避险明白卡",
-        ),
+        "按灾种和响应等级列出谁做什么；启动响应后逐项勾选、升级降级、导出工作清单。",
     ),
     ViewSpec(
         "case-library",

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import Table, select
 
 from console import faults
+from console.domain.guides import default_guide_calls
 from console.domain.ids import reference_id
 from console.domain.schema import MODEL_BY_TABLE, RiskPoint, Village
 from console.services.io import exporter, importer
@@ -37,6 +38,7 @@ TABLES = (
     "warnings",
     "rain_signal_rules",
     "response_triggers",
+    "guide_items",
 )
 ORDER = TABLES  # parents before children
 
@@ -103,6 +105,7 @@ def _rain_rows() -> list[tuple[str, dict[str, Any]]]:
 def county(writer: Writer) -> Writer:
     load_sample(writer, user="测试", incidents=False)
     writer.apply(_rain_rows(), user="测试")
+    writer.apply(default_guide_calls(), user="测试")  # the draft 应急一指南
     return writer
 
 

@@ -75,6 +75,9 @@ MUTATION = {
     "order_events": "order.record",
     "cases": "case.create",
     "plans": "plan.upsert",
+    "guide_items": "guide_item.upsert",
+    "responses": "response.activate",
+    "response_events": "response.record",
 }
 
 
@@ -158,6 +161,10 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["escalated_from"] = ""
     if table == "order_events":  # an acknowledgement: only an escalation names its target
         args.update(kind=catalog.ACKED, to_recipient_id="")
+    if table == "responses":  # the incident's timeline gets a row
+        args["timeline_id"] = new_id()
+    if table == "response_events":  # a tick: only a level change names levels
+        args.update(kind=catalog.TICKED, from_level="", to_level="")
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval

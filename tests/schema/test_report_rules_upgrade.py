@@ -135,6 +135,7 @@ def test_workstation_upgrade_dates_closures_and_replaces_untouched_default_rules
 def test_server_upgrade_dates_closures_and_replaces_untouched_default_rules(
     backend: str, tmp_path: Path
 ) -> None:
+    from console.domain.guides import default_guide_calls
     from server.db import migrate as migrate_server
     from server.seed import seed_defaults
 
@@ -147,7 +148,9 @@ def test_server_upgrade_dates_closures_and_replaces_untouched_default_rules(
         migrate_server(engine)
         _check_rows(engine, closed, open_)
         rules = len(rp.V1_RULES) - 1 + len(rp.DEFAULT_RULES)
-        assert seed_defaults(engine) == rules + len(DEFAULT_GRADING)  # grading: empty table
+        # grading and guides: empty tables
+        guides = len(default_guide_calls())
+        assert seed_defaults(engine) == rules + len(DEFAULT_GRADING) + guides
         with engine.connect() as conn:
             live = set(
                 conn.execute(text("SELECT id FROM report_rules WHERE NOT deleted")).scalars()

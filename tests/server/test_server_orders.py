@@ -132,16 +132,22 @@ HOSTILE: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def officer(client_for: Callable[[str], Client]) -> Client:
+    """One officer workstation for the hostile cases: a new one per case would eat the
+    shared server's per-account workstation limit (50) that later modules need."""
+    return client_for("officer")
+
+
 @pytest.mark.parametrize(("what", "override", "message"), HOSTILE)
 def test_hostile_orders_and_events_are_refused_in_chinese_and_change_nothing(
     database: Database,
     server: ServerProcess,
-    client_for: Callable[[str], Client],
+    officer: Client,
     what: str,
     override: dict[str, Any],
     message: str,
 ) -> None:
-    officer = client_for("officer")
     order = _order()
     if what == "event":
         assert officer.apply(("order.issue", order))[0]["status"] == "applied"

@@ -390,6 +390,33 @@ def test_an_officer_session_never_reads_on_the_gui_thread(
     cases.show_similar()
     settle(window)
     cases.save_edit({"lessons": "值班台补充的经验教训"})
+    # 应急一指南: a response started from an incident, an item ticked with Space, a note,
+    # the level raised, the guide browsed.
+    from console.views.pages.guide_page import GuidePage
+
+    guide = window.show_view("response-guide")
+    assert isinstance(guide, GuidePage)
+    settle(window)
+    guide.ask_activate()
+    settle(window)
+    assert guide.dialog is not None
+    values = guide.dialog.values()
+    guide.dialog.reject()
+    with qtbot.waitSignal(guide.refreshed, timeout=5000):
+        guide.activate(values)
+        qtbot.waitUntil(lambda: guide.check_model.rowCount() > 0, timeout=5000)
+    settle(window)
+    guide.checklist.setFocus()
+    guide.checklist.selectRow(0)
+    guide.toggle_selected()
+    settle(window)
+    guide.note("已电话叫应")
+    settle(window)
+    guide.change_level("III", "雨势加大")
+    settle(window)
+    guide.tabs.setCurrentIndex(1)
+    guide.level.setCurrentIndex(1)
+    guide.show_guide()
     settle(window)
     for name in VIEW_NAMES:  # every page again, after the changes
         window.show_view(name)

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.assessment_rules import DRAFT, SIGNED, parse_content
 from console.domain.fields import MutationRejected
+from console.domain.roles import allowed
 from console.domain.situation import RESPONSE_LEVELS, WARNING_LEVELS
 from console.models.assessment_table_model import AssessmentTableModel, VersionTableModel
 from console.models.record_table import RECORD_ROLE
@@ -50,7 +51,7 @@ from console.services.assessments import (
 )
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext
+from console.views.pages.base import Page, PageContext, signed_in_role
 
 TABLES = ("assessments",)
 NO_SERVICE = "本窗口只能查看研判单。"
@@ -184,6 +185,8 @@ class AssessmentPage(Page):
         self.revise_button = QPushButton("修订", editor)
         self.revise_button.setToolTip("已签发的研判单不能修改：修订生成新的草稿版本（Ctrl+R）")
         self.discard_button = QPushButton("删除草稿", editor)
+        self.response_button = QPushButton("启动应急响应…", editor)
+        self.response_button.setToolTip("按本单建议的等级在应急一指南中启动应急响应（带班领导）")
         self.docx_button = QPushButton("导出 Word", editor)
         self.pdf_button = QPushButton("导出 PDF", editor)
         for button in (
@@ -191,6 +194,7 @@ class AssessmentPage(Page):
             self.sign_button,
             self.revise_button,
             self.discard_button,
+            self.response_button,
         ):
             buttons.addWidget(button)
         buttons.addStretch(1)
@@ -223,6 +227,7 @@ class AssessmentPage(Page):
         self.revise_button.clicked.connect(self.revise)
         self.discard_button.clicked.connect(self.discard)
         self.docx_button.clicked.connect(lambda: self.export_docx())
+        self.response_button.clicked.connect(self.start_response)
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._chosen_sheet())
         self.versions.selectionModel().selectionChanged.connect(lambda *_: self._chosen_version())
@@ -248,9 +253,7 @@ class AssessmentPage(Page):
     # -- roles and state -----------------------------------------------------------------------
     def role(self) -> str | None:
         """The signed-in account's role; None standalone."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session.role if session is not None else None
+        return signed_in_role(self.context)
 
     def _user(self) -> str:
         return self.context.session.officer
@@ -278,11 +281,25 @@ class AssessmentPage(Page):
         )
         self.docx_button.setEnabled(sheet is not None)
         self.pdf_button.setEnabled(sheet is not None)
+        role = self.role()
+        self.response_button.setEnabled(
+            writable
+            and sheet is not None
+            and sheet["status"] == SIGNED
+            and (role is None or allowed(role, "response.activate"))
+        )
         for widget in (self.summary, self.tasks):
             widget.setReadOnly(not (writable and draft))
         self.response.setEnabled(writable and draft)
         for combo in self._warning_boxes.values():
             combo.setEnabled(writable and draft)
+
+    def start_response(self) -> None:
+        """启动应急响应… from a signed sheet: 应急一指南's dialog on it, at its level."""
+        from console.views.pages.guide_page import open_activation
+
+        if self.sheet is not None:
+            open_activation(self.context, str(self.sheet["id"]))
 
     def _is_latest(self, sheet: dict[str, Any]) -> bool:
         versions = self.versions_model.records()

@@ -76,6 +76,14 @@ class PageContext:
     open_view: Callable[[str], QWidget] | None = None
 
 
+def signed_in_role(context: PageContext) -> str | None:
+    """The signed-in account's role; None standalone (every action allowed locally: the
+    server judges what is pushed)."""
+    sync = context.sync
+    session = sync.session if sync is not None else None
+    return session.role if session is not None else None
+
+
 def sample_badge(parent: QWidget | None = None) -> QLabel:
     badge = QLabel(SAMPLE_BADGE_TEXT, parent)
     badge.setObjectName("SampleBadge")

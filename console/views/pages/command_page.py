@@ -56,6 +56,7 @@ from console.views.pages.base import (
     PageContext,
     WritingPage,
     read_only_table,
+    signed_in_role,
     text_items,
 )
 
@@ -328,9 +329,7 @@ class CommandPage(WritingPage):
 
     def role(self) -> str | None:
         """The signed-in account's role; None standalone (every action allowed here)."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session.role if session is not None else None
+        return signed_in_role(self.context)
 
     def _may(self, mutation: str) -> bool:
         role = self.role()

@@ -35,7 +35,7 @@ from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.forms.record_form import RecordForm
-from console.views.pages.base import Page, PageContext, sorted_table
+from console.views.pages.base import Page, PageContext, signed_in_role, sorted_table
 
 ALL_TOWNSHIPS = "全部乡镇"
 TABLES = tuple(t.table for t in REFERENCE_TABLES)
@@ -161,9 +161,7 @@ class DataPage(Page):
     # -- roles -----------------------------------------------------------------------------
     def role(self) -> str | None:
         """The signed-in account's role; None standalone (everything allowed locally)."""
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        return session.role if session is not None else None
+        return signed_in_role(self.context)
 
     def may(self, action: str) -> bool:
         """``action``: "upsert" or "delete" on the table shown."""

@@ -97,6 +97,7 @@ class IncidentDetail(QFrame):
     report_requested = Signal(str)
     responsible_requested = Signal(str, str)  # 谁负责这里: place kind, id
     cases_requested = Signal(str)  # 案例与预案: the incident's id
+    response_requested = Signal(str)  # 启动应急响应 from this incident: its id
     shown = Signal(str)  # the incident now shown ("" for none)
     action_finished = Signal(bool)  # a status change, teams or entry write: saved?
 
@@ -165,11 +166,16 @@ class IncidentDetail(QFrame):
         self.cases_button.setToolTip("在案例一个库中查看相似案例和该类事件的预案")
         self.cases_button.setMinimumWidth(self.cases_button.sizeHint().width())
         self.cases_button.clicked.connect(self._ask_cases)
+        self.response_button = QPushButton("启动应急响应…", self)
+        self.response_button.setToolTip("在应急一指南中从本事件启动应急响应（带班领导）")
+        self.response_button.setMinimumWidth(self.response_button.sizeHint().width())
+        self.response_button.clicked.connect(self._ask_response)
         side_buttons = QVBoxLayout()
         side_buttons.setSpacing(4)
         side_buttons.addWidget(self.figures_button)
         side_buttons.addWidget(self.responsible_button)
         side_buttons.addWidget(self.cases_button)
+        side_buttons.addWidget(self.response_button)
         side_buttons.addStretch(1)
         fields_row.addLayout(side_buttons)
         self.figures_dialog: CasualtyDialog | None = None
@@ -349,6 +355,7 @@ class IncidentDetail(QFrame):
         for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
             w.setEnabled(enabled)
         self.figures_button.setEnabled(enabled)
+        self.response_button.setEnabled(enabled)
         self.responsible_button.setEnabled(self.responsible_place() is not None)
         self.cases_button.setEnabled(self.incident is not None)
         self.grade_hint.accept_button.setEnabled(enabled)
@@ -377,6 +384,10 @@ class IncidentDetail(QFrame):
     def _ask_cases(self) -> None:
         if self.incident is not None:
             self.cases_requested.emit(str(self.incident["id"]))
+
+    def _ask_response(self) -> None:
+        if self.incident is not None:
+            self.response_requested.emit(str(self.incident["id"]))
 
     def _fields_text(self, inc: dict[str, Any]) -> str:
         names = self._names

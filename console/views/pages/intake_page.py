@@ -188,6 +188,7 @@ class IntakePage(Page):
         self.detail.report_requested.connect(self.open_report)
         self.detail.responsible_requested.connect(self.show_responsible)
         self.detail.cases_requested.connect(self.show_cases)
+        self.detail.response_requested.connect(self.start_response)
         context.bus.changed.connect(self._on_changes)
         self.read_places(sample=True)
         if self.list.model.loading:
@@ -233,6 +234,12 @@ class IntakePage(Page):
         from console.views.pages.case_page import open_cases_for
 
         open_cases_for(self.context, incident_id)
+
+    def start_response(self, incident_id: str) -> None:
+        """启动应急响应 from the incident detail: 应急一指南's dialog on this incident."""
+        from console.views.pages.guide_page import open_activation
+
+        open_activation(self.context, incident_id)
 
     def read_places(self, *, sample: bool = False) -> None:
         """Read the township and village names, the grading table (定级标准) and the 样例数据
