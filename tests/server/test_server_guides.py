@@ -4,7 +4,7 @@ kept; hostile responses and events are refused in Chinese and change nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -12,12 +12,30 @@ from server_testkit import (
     Client,
     Database,
     ServerProcess,
+    fresh_database,
+    fresh_server,
     incident_args,
 )
 
 from console.domain.ids import new_id
 
 AT = "2026-07-01T06:00:00+08:00"
+
+
+# Its own database and server: the shared ones register every test module's workstations
+# against one per-account limit (50), which this module's clients must not eat into.
+@pytest.fixture(scope="module")
+def database(
+    backend: str, database_factory: Callable[[str], Database], passwords: dict[str, str]
+) -> Database:
+    return fresh_database(backend, database_factory, passwords)
+
+
+@pytest.fixture(scope="module")
+def server(
+    database: Database, server_factory: Callable[[Database], ServerProcess]
+) -> Iterator[ServerProcess]:
+    yield from fresh_server(database, server_factory)
 
 
 @pytest.fixture(scope="module")

@@ -147,16 +147,3 @@ def county_workbook(tmp_path: Path) -> Path:
         return book
     finally:
         source.close()
-
-
-def folder_digest(data_dir: Path) -> str:
-    """The synced tables' digest of the workstation in ``data_dir`` (opened and closed)."""
-    from console.domain.digest import database_digest
-    from console.services.context import open_workstation
-
-    ws = open_workstation(data_dir, autoload=False)
-    try:
-        with ws.store.engine.connect() as conn:
-            return database_digest(conn)[0]
-    finally:
-        ws.close()

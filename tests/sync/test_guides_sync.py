@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from docx import Document
-from sync_testkit import folder_digest, sync_once_cli
+from sync_testkit import sync_once_cli
 
 from console.domain import beijing
 from console.domain.digest import database_digest
@@ -89,4 +89,9 @@ def test_a_response_ticked_on_two_workstations_and_raised_shows_on_a_third(
     finally:
         c.close()
     for d in dirs[:2]:
-        assert folder_digest(d) == mine
+        w = open_workstation(d, autoload=False)
+        try:
+            with w.store.engine.connect() as conn:
+                assert database_digest(conn)[0] == mine
+        finally:
+            w.close()

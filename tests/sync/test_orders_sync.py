@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sync_testkit import folder_digest, sync_once_cli
+from sync_testkit import sync_once_cli
 
 from console.domain import beijing
 from console.domain.digest import database_digest
@@ -68,4 +68,9 @@ def test_acks_from_two_workstations_both_land_on_a_third(
     finally:
         c.close()
     for d in dirs[:2]:
-        assert folder_digest(d) == mine
+        w = open_workstation(d, autoload=False)
+        try:
+            with w.store.engine.connect() as conn:
+                assert database_digest(conn)[0] == mine
+        finally:
+            w.close()
