@@ -86,6 +86,14 @@ def flush_deletes() -> None:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
+def activate(qtbot: QtBot, window: Any) -> None:
+    """Make ``window`` the active window and wait until it is: window shortcuts (F2) and
+    focus only reach an active window, and under a loaded parallel run the activation
+    arrives a few events later."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+
+
 def idle(page: Any) -> None:
     """Every task the page started has been delivered (with a deadline)."""
     tasks = page.context.tasks

@@ -19,7 +19,7 @@ from console.services.intake import Places
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.intake_page import IntakePage
-from tests.views.conftest import Clock
+from tests.views.conftest import Clock, activate
 from tests.views.test_intake_form import type_text
 
 OPENED = datetime(2026, 11, 30, 7, 43, tzinfo=beijing.BEIJING)
@@ -165,7 +165,7 @@ def test_f2_key_in_the_window_starts_the_call(
     qtbot: QtBot, timed_window: MainWindow, clock: Clock
 ) -> None:
     timed_window.show_view("settings")
-    timed_window.activateWindow()
+    activate(qtbot, timed_window)
     clock.advance(12)
     qtbot.keyClick(timed_window, Qt.Key.Key_F2)
     assert received(page_of(timed_window).form) == "2026-11-30 07:55"

@@ -20,6 +20,7 @@ from console.domain.ids import new_id
 from console.services.context import Workstation
 from console.views.main_window import MainWindow
 from console.views.pages.guide_page import ActivateDialog, GuidePage
+from tests.views.conftest import activate
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -112,7 +113,7 @@ def test_activate_tick_overdue_note_raise_and_export(
     rows = page.check_model.rowCount()
     assert rows >= 5
 
-    page.window().activateWindow()  # back from the dialog
+    activate(qtbot, page.window())  # back from the dialog
     page.checklist.setFocus()
     qtbot.waitUntil(page.checklist.hasFocus, timeout=5000)
     page.checklist.selectRow(0)

@@ -16,7 +16,7 @@ from console.services.incidents import IncidentService
 from console.views.alert_banner import DeadlineBanner
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.intake_page import IntakePage
-from tests.views.conftest import Clock
+from tests.views.conftest import Clock, activate
 
 RECEIVED = datetime(2026, 11, 28, 13, 0, tzinfo=beijing.BEIJING)
 CALL = {
@@ -108,7 +108,7 @@ def test_sent_report_clears_the_alert(
 
 
 def test_f2_opens_intake_from_any_page(qtbot: QtBot, timed_window: MainWindow) -> None:
-    timed_window.activateWindow()
+    activate(qtbot, timed_window)
     assert timed_window.current_view() == "settings"
     qtbot.keyClick(timed_window, Qt.Key.Key_F2)
     assert timed_window.current_view() == "intake"

@@ -25,6 +25,7 @@ from console.services.intake import Places
 from console.views.main_window import MainWindow
 from console.views.pages.intake_form import IntakeForm
 from console.views.pages.intake_page import IntakePage
+from tests.views.conftest import activate
 
 
 class Keyboard:
@@ -93,7 +94,7 @@ def test_typical_call_by_keyboard_alone(
 ) -> None:
     page = intake_page(window)
     form = page.form
-    window.activateWindow()
+    activate(qtbot, window)
     assert window.focusWidget() is form.fields["caller_name"]  # the cursor starts there
     before = len(all_ids(workstation))
     kb = Keyboard(qtbot, window)

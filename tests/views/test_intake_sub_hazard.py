@@ -23,6 +23,7 @@ from console.services.intake import FormErrors, Places, validate_call
 from console.views.main_window import MainWindow
 from console.views.pages.intake_form import NO_SUB_HAZARD, IntakeForm
 from console.views.pages.intake_page import IntakePage
+from tests.views.conftest import activate
 
 # A form shown as its own window: the offscreen platform cannot size or raise it.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -91,7 +92,7 @@ def test_changing_the_subtype_keeps_only_a_sub_hazard_of_the_new_one(qtbot: QtBo
 
 def test_keyboard_reaches_the_combo_only_when_it_is_shown(qtbot: QtBot) -> None:
     form = shown_form(qtbot)
-    form.activateWindow()
+    activate(qtbot, form)
     classify(form, "自然灾害", "地质")
     form.subtype.setFocus()
     qtbot.keyClick(form.subtype, Qt.Key.Key_Tab)

@@ -31,6 +31,7 @@ from console.views.pages.map_picker import MapPickerDialog
 from console.views.pages.risk_map_page import RiskMapPage
 from console.views.pages.settings_page import SettingsPage
 from testkit.tiles import png_tile, tiles_over, write_mbtiles
+from tests.views.conftest import activate
 from tests.views.test_intake_detail import page_with_incident
 
 FLOOD = risk_layer("山洪危险区")
@@ -397,8 +398,7 @@ def test_call_form_takes_the_picked_point(qtbot: QtBot, window: MainWindow) -> N
         assert dialog.point == form.position  # opens on the form's point
         dialog.reject()
 
-    window.activateWindow()  # the closed dialog took the activation with it
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    activate(qtbot, window)  # the closed dialog took the activation with it
     form.line("address").setFocus()
     poll = when_picker_opens(cancel)
     qtbot.keyClick(form.line("address"), Qt.Key.Key_M, Qt.KeyboardModifier.AltModifier)
