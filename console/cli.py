@@ -136,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
 
         for spec in VIEWS:
             print(f"{spec.name}\t{spec.title}")
+            for tab, title in spec.tabs:
+                print(f"{spec.name}:{tab}\t{spec.title} > {title}")
         return 0
     if args.screenshot is not None and not args.view:
         print(
@@ -144,11 +146,11 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 2
     if args.view:
-        from console.views.registry import VIEW_NAMES
+        from console.views.registry import is_view_name, view_choices
 
-        if args.view not in VIEW_NAMES:
+        if not is_view_name(args.view):
             print(
-                f"错误：没有名为 {args.view} 的页面。可用页面：{', '.join(VIEW_NAMES)}",
+                f"错误：没有名为 {args.view} 的页面。可用页面：{', '.join(view_choices())}",
                 file=sys.stderr,
             )
             return 2

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from console.services.context import open_workstation
-from console.views.registry import VIEW_NAMES, VIEWS
+from console.views.registry import VIEWS, view_choices
 
 TIMEOUT = 120
 
@@ -66,7 +66,8 @@ def test_list_views_is_fast_and_qt_free(tmp_path: Path) -> None:
     result = _run(tmp_path, "--list-views")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert [line.split("\t")[0] for line in lines] == list(VIEW_NAMES)
+    assert [line.split("\t")[0] for line in lines] == view_choices()
+    assert "teams:roster\t队伍与值班 > 排班" in lines
     assert "接警处置" in result.stdout and "设置" in result.stdout
     probe = subprocess.run(
         [
@@ -92,7 +93,7 @@ def test_every_view_has_a_unique_shortcut() -> None:
     assert shortcuts[:3] == ["Ctrl+1", "Ctrl+2", "Ctrl+Shift+R"]
 
 
-@pytest.mark.parametrize("view", VIEW_NAMES)
+@pytest.mark.parametrize("view", view_choices())
 def test_screenshot_of_every_view(tmp_path: Path, sample_dir: Path, view: str) -> None:
     out = tmp_path / "shots" / f"{view}.png"
     result = _run(
@@ -114,6 +115,14 @@ def test_screenshot_default_size_light_theme_with_demo(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert _png_size(out) == (1600, 1000)
     assert not (tmp_path / "config").exists()  # a temporary settings scope was used
+
+
+@pytest.mark.parametrize("view", ["teams:nope", "nope:roster", "intake:roster"])
+def test_an_unknown_page_or_tab_is_refused_with_the_choices(tmp_path: Path, view: str) -> None:
+    out = tmp_path / "never.png"
+    result = _run(tmp_path, "--screenshot", str(out), "--view", view)
+    assert result.returncode == 2 and not out.exists()
+    assert f"没有名为 {view} 的页面" in result.stderr and "teams:roster" in result.stderr
 
 
 def test_corrupt_database_exits_2_and_leaves_the_file_alone(tmp_path: Path) -> None:

@@ -42,6 +42,8 @@ from console.views.registry import (
     VIEW_NAMES,
     VIEWS,
     ViewSpec,
+    is_view_name,
+    split_view,
     view_spec,
 )
 from console.views.status_bar import DutyStatusBar
@@ -297,7 +299,7 @@ class MainWindow(QMainWindow):
         """Import the code of the page waiting for its data (start-up: the GUI thread is
         idle while the store opens), so building it later costs only the widgets."""
         if self._pending_view is not None:
-            _import_factory(view_spec(self._pending_view).factory)
+            _import_factory(view_spec(split_view(self._pending_view)[0]).factory)
 
     def current_view(self) -> str:
         return VIEW_NAMES[self.stack.currentIndex()]
@@ -307,15 +309,21 @@ class MainWindow(QMainWindow):
         return self._pages.get(name)
 
     def show_view(self, name: str) -> QWidget:
+        """Show a page by name; ``NAME:TAB`` also opens one of its tabs (``teams:roster``)."""
+        requested = name
+        name, tab = split_view(name)
         spec = view_spec(name)
         if self._context is None:  # still opening: show it once the data is there
-            self._pending_view = name
+            self._pending_view = requested
             self.rail.select(name)
             self.stack.setCurrentIndex(VIEW_NAMES.index(name))
             return cast(QWidget, self.stack.currentWidget())
         page = self._pages.get(name) or self._build(spec)
         self.stack.setCurrentWidget(page)
         self.rail.select(name)
+        select_tab = getattr(page, "select_tab", None)
+        if tab is not None and callable(select_tab):
+            select_tab(tab)
         focus_entry = getattr(page, "focus_entry", None)
         if callable(focus_entry):
             focus_entry()
@@ -438,7 +446,7 @@ class MainWindow(QMainWindow):
 def start_view(requested: str | None, settings: Settings) -> str:
     """The page to open: ``--view``, else the last one, else the default."""
     for name in (requested, settings.get(LAST_VIEW)):
-        if name in VIEW_NAMES:
+        if name and is_view_name(name):
             return name
     return DEFAULT_VIEW
 

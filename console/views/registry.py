@@ -24,6 +24,8 @@ class ViewSpec:
     glyph: str  # short glyph drawn as the rail icon
     summary: str = ""  # what the page is for (shown by placeholder pages)
     planned: tuple[str, ...] = field(default=())  # what later issues add (placeholder pages)
+    # (tab name, Chinese title) of the page's tabs; ``--view NAME:TAB`` opens one.
+    tabs: tuple[tuple[str, str], ...] = field(default=())
 
 
 VIEWS: tuple[ViewSpec, ...] = (
@@ -110,6 +112,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "console.views.pages.teams_page:TeamsPage",
         "队",
         "救援队伍名录与值班安排。",
+        tabs=(("teams", "队伍"), ("roster", "排班"), ("handover", "交接班"), ("log", "值班日志")),
     ),
     ViewSpec(
         "video",
@@ -173,6 +176,29 @@ VIEWS: tuple[ViewSpec, ...] = (
 
 VIEW_NAMES: tuple[str, ...] = tuple(spec.name for spec in VIEWS)
 DEFAULT_VIEW = "intake"
+
+
+def split_view(text: str) -> tuple[str, str | None]:
+    """``"teams:roster"`` -> ("teams", "roster"); a plain page name has no tab."""
+    name, _, tab = text.partition(":")
+    return name, (tab or None)
+
+
+def is_view_name(text: str) -> bool:
+    """A page name, or a page name and one of its tabs (``teams:roster``)."""
+    name, tab = split_view(text)
+    if name not in VIEW_NAMES:
+        return False
+    return tab is None or tab in dict(view_spec(name).tabs)
+
+
+def view_choices() -> list[str]:
+    """Every name ``--view`` takes, tabs included, in rail order."""
+    out: list[str] = []
+    for spec in VIEWS:
+        out.append(spec.name)
+        out.extend(f"{spec.name}:{tab}" for tab, _title in spec.tabs)
+    return out
 
 
 def view_spec(name: str) -> ViewSpec:

@@ -109,7 +109,7 @@ def test_write_from_a_worker_thread_reaches_the_gui_thread(
 def test_teams_page_refreshes_only_for_its_tables(
     qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
-    page = window.show_view("teams")
+    page = window.show_view("teams").panel("teams")  # type: ignore[attr-defined]
     assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
     rows = page.model.rowCount()  # type: ignore[attr-defined]
     calls: list[int] = []

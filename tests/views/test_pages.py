@@ -13,16 +13,19 @@ from console.views.main_window import MainWindow
 from console.views.pages.risk_map_page import RiskMapPage
 from console.views.pages.settings_page import SettingsPage
 from console.views.pages.sync_page import SyncPage
+from console.views.pages.team_panel import TeamPanel
 from console.views.pages.teams_page import TeamsPage
 
 
 def test_teams_page_filters_and_counts(window: MainWindow, workstation: Workstation) -> None:
-    page = window.show_view("teams")
+    duty = window.show_view("teams")
     assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
-    assert isinstance(page, TeamsPage)
+    assert isinstance(duty, TeamsPage) and duty.current_tab() == "teams"
+    page = duty.panel("teams")
+    assert isinstance(page, TeamPanel)
     total = len(workstation.queries.teams())
     assert page.proxy.rowCount() == total
-    assert page.header.badge.isVisibleTo(page)
+    assert duty.header.badge.isVisibleTo(duty)
     assert f"共 {total} 支队伍" in page.summary.text()
     page.filter.setText("北界镇")
     assert 0 < page.proxy.rowCount() < total
@@ -111,3 +114,13 @@ def test_risk_map_draws_every_layer(
     qtbot.waitUntil(lambda: total() == persons_before + 1, timeout=3000)
     window.toggle_theme()  # redraw in the other theme without warnings
     assert page.map.backgroundBrush().color().name() == window.context.theme.colors().panel
+
+
+def test_a_tab_of_the_duty_page_opens_by_name(window: MainWindow) -> None:
+    page = window.show_view("teams:roster")
+    assert isinstance(page, TeamsPage) and page.current_tab() == "roster"
+    assert window.current_view() == "teams"
+    assert page.tabs.tabText(page.tabs.currentIndex()) == "排班"
+    assert window.show_view("teams") is page and page.current_tab() == "roster"  # stays
+    page.tabs.setCurrentIndex(0)
+    assert page.current_tab() == "teams" and isinstance(page.panel("teams"), TeamPanel)

@@ -1,110 +1,81 @@
-"""队伍与值班: the rescue-team directory as a sortable, filterable table with counts by kind.
+"""队伍与值班: the page a duty leader runs the shift from, one tab per job: 队伍 (teams),
+排班 (the duty roster), 交接班 (handover) and 值班日志 (the duty log).
 
-Records come from ``Queries.teams()`` and ``Queries.townships()`` (plain dicts); the page
-refreshes only when a change touches the teams or townships tables.
+Tabs are built when first shown, like pages; ``--view teams:roster`` opens one directly.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QWidget,
-)
+from PySide6.QtWidgets import QTabWidget, QWidget
 
-from console.models.record_table import SORT_ROLE
-from console.models.team_table_model import TeamTableModel
-from console.store.changes import Changes
-from console.ui.tasks import run_task
-from console.views.pages.base import Page, PageContext, sorted_table
+from console.views.pages.base import Page, PageContext
+from console.views.registry import view_spec
 
-TABLES = ("teams", "townships")
+# The panel of each tab the registry declares (``--view teams:NAME``), as "module:Class".
+FACTORIES: dict[str, str] = {
+    "teams": "console.views.pages.team_panel:TeamPanel",
+    "roster": "console.views.pages.roster_panel:RosterPanel",
+    "handover": "console.views.pages.handover_panel:HandoverPanel",
+    "log": "console.views.pages.duty_log_panel:DutyLogPanel",
+}
+TABS: tuple[tuple[str, str], ...] = view_spec("teams").tabs
+TAB_NAMES = tuple(name for name, _title in TABS)
+
+
+def _build(factory: str, context: PageContext, parent: QWidget) -> QWidget:
+    module, _, cls = factory.partition(":")
+    built: QWidget = getattr(importlib.import_module(module), cls)(context, parent)
+    return built
 
 
 class TeamsPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
-        self.header.subtitle.setText(
-            "救援队伍名录：森林消防、专业抢险、社会救援力量等。值班排班将在后续版本提供。"
-        )
+        self.header.subtitle.setText("救援队伍、值班排班、交接班和值班日志。")
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.layout_.addWidget(self.tabs, 1)
+        self._panels: dict[str, QWidget] = {}
+        for name, title in TABS:
+            holder = QWidget(self.tabs)
+            holder.setObjectName(f"tab-{name}")
+            self.tabs.addTab(holder, title)
+        self.tabs.currentChanged.connect(self._build_current)
+        self._build_current(0)
 
-        bar = QHBoxLayout()
-        bar.setSpacing(8)
-        self.filter = QLineEdit(self)
-        self.filter.setPlaceholderText("筛选：队伍名称、乡镇、负责人、装备……")
-        self.filter.setClearButtonEnabled(True)
-        self.filter.setMinimumWidth(320)
-        self.filter.setMaximumWidth(420)
-        bar.addWidget(self.filter)
-        self.summary = QLabel(self)
-        self.summary.setObjectName("Muted")
-        bar.addWidget(self.summary)
-        bar.addStretch(1)
-        self.layout_.addLayout(bar)
+    def panel(self, name: str) -> QWidget:
+        """The tab's panel, built now if it was not yet."""
+        if name not in self._panels:
+            index = TAB_NAMES.index(name)
+            panel = _build(FACTORIES[name], self.context, self.tabs)
+            signal = getattr(panel, "sample_present", None)
+            if signal is not None:
+                signal.connect(self.header.set_sample)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, panel, TABS[index][1])
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            self._panels[name] = panel
+        return self._panels[name]
 
-        self.chips = QHBoxLayout()
-        self.chips.setSpacing(8)
-        self.chips.addStretch(1)
-        self.layout_.addLayout(self.chips)
+    def select_tab(self, name: str) -> QWidget:
+        panel = self.panel(name)
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
+        return panel
 
-        self.model = TeamTableModel(parent=self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
-        self.proxy.setFilterKeyColumn(-1)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.table = sorted_table(self, self.proxy, 1)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
-        self.layout_.addWidget(self.table, 1)
+    def current_tab(self) -> str:
+        return TAB_NAMES[self.tabs.currentIndex()]
 
-        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
-        self.filter.textChanged.connect(lambda _text: self._update_summary())
-        context.bus.changed.connect(self._on_changes)
-        self.refresh()
+    def _build_current(self, index: int) -> None:
+        if 0 <= index < len(TABS):
+            self.panel(TAB_NAMES[index])
 
-    def refresh(self) -> None:
-        """Read the teams (in the background), then fill the table."""
-        queries = self.context.queries
-
-        def read() -> tuple[list[dict[str, Any]], dict[str, str], bool]:
-            names = {t["id"]: t["name"] for t in queries.townships()}
-            return queries.teams(), names, queries.sample_present()
-
-        run_task(self.context.tasks, read, on_done=self._land, receiver=self)
-
-    def _land(self, read: tuple[list[dict[str, Any]], dict[str, str], bool]) -> None:
-        teams, names, sample = read
-        self.model.set_teams(teams, names)
-        self.header.set_sample(sample)
-        self._update_chips()
-        self._update_summary()
-
-    def _update_summary(self) -> None:
-        shown, total = self.proxy.rowCount(), self.model.rowCount()
-        members = self.model.total_members()
-        text = f"共 {total} 支队伍，{members} 人"
-        if shown != total:
-            text += f"；筛选后显示 {shown} 支"
-        self.summary.setText(text)
-
-    def _update_chips(self) -> None:
-        while self.chips.count() > 1:
-            item = self.chips.takeAt(0)
-            widget = item.widget() if item is not None else None
-            if widget is not None:
-                widget.deleteLater()
-        for position, (kind, count) in enumerate(self.model.counts_by_kind()):
-            chip = QLabel(f"{kind} {count}", self)
-            chip.setObjectName("CountChip")
-            self.chips.insertWidget(position, chip)
-
-    def _on_changes(self, changes: Changes) -> None:
-        if changes.touches(*TABLES):
-            self.refresh()
+    # The team directory's parts, as the tests and the map reach them.
+    @property
+    def teams(self) -> Any:
+        return self.panel("teams")
