@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
 from console.domain import catalog
@@ -204,3 +204,50 @@ def test_the_township_table_out_and_its_return_in_through_the_page(
     assert page.model.record(0).tally.moved == 30
     assert not dialog.import_button.isEnabled()  # written: not twice
     dialog.close()
+
+
+def test_the_expand_dialog_offers_the_villages_read_in_the_background(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation
+) -> None:
+    assert _write(qtbot, page, lambda: page.open_evacuation("扩面测试")) == ""
+    chosen: list[str] = []
+
+    def answer() -> None:
+        dialog = page.expand_dialog
+        assert dialog is not None
+        town = dialog.township.findText("北界镇")
+        dialog.township.setCurrentIndex(town)
+        names = [dialog.villages.item(i).text() for i in range(dialog.villages.count())]
+        expected = sorted(
+            v["name"] for v in workstation.queries.villages() if v["township_id"] == TOWN
+        )
+        assert [n.split("（")[0] for n in names] == expected
+        assert all("受威胁" in n for n in names)
+        for i in range(dialog.villages.count()):
+            dialog.villages.item(i).setCheckState(Qt.CheckState.Unchecked)
+        dialog.villages.item(0).setCheckState(Qt.CheckState.Checked)
+        chosen.extend(dialog.chosen())
+        dialog.reason.setText("雨量达橙色临界")
+        dialog.accept()
+
+    def when_asked() -> None:
+        dialog = page.expand_dialog
+        if dialog is not None:
+            poll.stop()
+            try:
+                answer()
+            finally:  # a failed check must not leave the modal dialog waiting
+                if dialog.isVisible():
+                    dialog.reject()
+
+    assert page.expand_button.isEnabled()
+    poll = QTimer(page)
+    poll.setInterval(20)
+    poll.timeout.connect(when_asked)
+    poll.start()
+    with qtbot.waitSignal(page.refreshed, timeout=5000):
+        page.expand_button.click()
+    assert len(chosen) == 1
+    villages = [r for r in page.model.records() if r.level == VILLAGE]
+    assert [r.id for r in villages] == chosen
+    assert page.expand_button.isEnabled() and page.expand_dialog is None

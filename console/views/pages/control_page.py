@@ -87,6 +87,7 @@ class ControlPage(WritingPage):
         bar.addWidget(self.evacuation)
         self.new_button = QPushButton("新建转移行动…", self)
         self.expand_button = QPushButton("扩面转移…", self)
+        self.expand_dialog: ExpandDialog | None = None  # while it asks (tests reach it)
         self.expand_button.setToolTip("把更多村纳入本次转移范围，应转人数取其风险点的受威胁人数")
         self.close_button = QPushButton("结束行动", self)
         for button in (self.new_button, self.expand_button, self.close_button):
@@ -570,9 +571,25 @@ class ControlPage(WritingPage):
             self.open_evacuation(title.strip())
 
     def _ask_expand(self) -> None:
-        dialog = ExpandDialog(self, self.context.queries.townships(), self.table_service)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.expand(dialog.chosen(), dialog.reason.text())
+        """Read every township's villages and their people at risk in the background, then
+        ask: the dialog itself never touches the store."""
+        queries, table = self.context.queries, self.table_service
+
+        def read() -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+            return [(t, table.candidates(str(t["id"]))) for t in queries.townships()]
+
+        self.expand_button.setEnabled(False)  # one dialog at a time
+        run_task(self.context.tasks, read, on_done=self._show_expand, receiver=self)
+
+    def _show_expand(self, candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+        self.expand_button.setEnabled(self.snapshot.evacuation is not None)
+        dialog = self.expand_dialog = ExpandDialog(self, candidates)
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.expand(dialog.chosen(), dialog.reason.text())
+        finally:
+            dialog.deleteLater()
+            self.expand_dialog = None
 
     def _ask_correct(self) -> None:
         index = self.events.currentIndex()
@@ -600,14 +617,16 @@ class ExpandDialog(QDialog):
     """扩面转移: a township's villages with their people at risk; tick those to add."""
 
     def __init__(
-        self, parent: QWidget, townships: list[dict[str, Any]], table: ControlTable
+        self,
+        parent: QWidget,
+        candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]],
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle("扩面转移：纳入更多村")
-        self._table = table
+        self._candidates = {str(t["id"]): villages for t, villages in candidates}
         form = QFormLayout(self)
         self.township = QComboBox(self)
-        for t in townships:
+        for t, _villages in candidates:
             self.township.addItem(str(t["name"]), t["id"])
         form.addRow("乡镇", self.township)
         self.villages = QListWidget(self)
@@ -631,7 +650,7 @@ class ExpandDialog(QDialog):
         township = self.township.currentData()
         if not township:
             return
-        for v in self._table.candidates(township):
+        for v in self._candidates.get(str(township), []):
             item = QListWidgetItem(f"{v['name']}（受威胁 {v['persons']} 人）")
             item.setData(Qt.ItemDataRole.UserRole, v["id"])
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
