@@ -19,7 +19,7 @@ T = TypeVar("T", str, int, bool, bytes)
 ORGANIZATION = "Suichang Emergency Management"
 APPLICATION = "duty-console"
 SCHEMA_KEY = "meta/schema_version"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -61,16 +61,6 @@ MAP_BASE_LAYER: Setting[str] = Setting(
     "识别一张图底图：本机瓦片文件夹（{z}/{x}/{y}.png）或 .mbtiles 文件，空为不用底图",
 )
 
-# 指挥一平台: the SMS gateway (off by default; console/services/sms.py).
-SMS_ENABLED: Setting[bool] = Setting("sms/enabled", bool, False, "启用短信网关发送叫应链接")
-SMS_GATEWAY_URL: Setting[str] = Setting(
-    "sms/gateway_url", str, "", "短信网关地址（HTTP POST JSON：to, text）"
-)
-SMS_GATEWAY_TOKEN: Setting[str] = Setting(
-    "sms/gateway_token", str, "", "短信网关口令（以 Authorization: Bearer 发送；留空则不发送）"
-)
-SMS_SIGNATURE: Setting[str] = Setting("sms/signature", str, "【遂昌县应急】", "短信签名")
-
 REGISTRY: tuple[Setting[Any], ...] = (
     THEME,
     OFFICER,
@@ -80,16 +70,20 @@ REGISTRY: tuple[Setting[Any], ...] = (
     READINGS_WINDOW_DAYS,
     GEOMETRY,
     WINDOW_STATE,
-    SMS_ENABLED,
-    SMS_GATEWAY_URL,
-    SMS_GATEWAY_TOKEN,
-    SMS_SIGNATURE,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 
 # version -> function upgrading a store at (version - 1) to version.
 Upgrade = Callable[[QSettings], None]
-UPGRADES: dict[int, Upgrade] = {}
+
+
+def _drop_sms_gateway(store: QSettings) -> None:
+    """2: the SMS gateway moved to the server (server.sms_api); its address and token must
+    not stay behind in a workstation's settings file."""
+    store.remove("sms")
+
+
+UPGRADES: dict[int, Upgrade] = {2: _drop_sms_gateway}
 
 
 def readings_window_days(settings: Settings) -> int:

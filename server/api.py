@@ -42,7 +42,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from console.domain.roles import INGEST
-from server import ack_links, ack_page, auth, login_guard, readings_api, sync_service
+from server import (
+    ack_links,
+    ack_page,
+    auth,
+    login_guard,
+    readings_api,
+    sms_api,
+    sync_service,
+)
 from server.drill import DrillGuard
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
@@ -450,6 +458,8 @@ def create_app(
             for r, t in tokens.items()
         ]
         return AckLinksOut(expires_at=expires, links=links)
+
+    sms_api.add_routes(app, engine, workstation, public_url)
 
     def _ack_html(text: str, status: int) -> HTMLResponse:
         return HTMLResponse(text, status_code=status, headers=ack_page.HEADERS)

@@ -1,11 +1,11 @@
-"""指挥一平台: orders by SMS, optional and off by default. A configurable HTTP gateway takes
-``POST {url}`` with JSON ``{"to": mobile, "text": message}`` (and ``Authorization: Bearer``
-when a token is set); the message carries the recipient's own acknowledgement link, made by
-the duty-server (``POST /orders/{id}/ack-links``, server.ack_links), so the recipient can tap
-收到 or feed back from the phone.
+"""指挥一平台: orders by SMS. The duty-server sends them (server.sms_api): the gateway's
+address and credential are the server's configuration, never a workstation's. A workstation
+asks ``POST /orders/{id}/sms`` for some recipients of an order; the server gives each its own
+acknowledgement link (server.ack_links) so the recipient can tap 收到 or feed back from the
+phone, and posts ``{"to": mobile, "text": message}`` to the gateway (``Authorization:
+Bearer`` when a token is set).
 
-Qt-free: the configuration comes in as :class:`SmsConfig` (the console reads it from its
-settings); the server is reached through :class:`console.sync.client.SyncClient`.
+Qt-free: the server imports the gateway and the message; the console the report.
 """
 
 from __future__ import annotations
@@ -35,10 +35,16 @@ class SmsConfig:
 
     def problem(self) -> str | None:
         if not self.enabled:
-            return "短信网关未启用（设置 > 短信网关）"
+            return "短信网关未启用"
         if not self.url.startswith(("http://", "https://")):
             return "短信网关地址无效，应以 http:// 或 https:// 开头"
         return None
+
+
+def mobile_number(text: str) -> str | None:
+    """The number as the gateway takes it (spaces and dashes dropped), None if not one."""
+    number = text.replace(" ", "").replace("-", "")
+    return number if _MOBILE.match(number) else None
 
 
 class SmsGateway:
@@ -50,8 +56,8 @@ class SmsGateway:
         problem = self.config.problem()
         if problem is not None:
             raise SmsError(problem)
-        number = mobile.replace(" ", "").replace("-", "")
-        if not _MOBILE.match(number):
+        number = mobile_number(mobile)
+        if number is None:
             raise SmsError(f"手机号码无效：{mobile[:32]}")
         headers = {"Authorization": f"Bearer {self.config.token}"} if self.config.token else {}
         try:
@@ -81,12 +87,6 @@ def compose(signature: str, order: dict[str, Any], link: str) -> str:
     return (head + title + tail)[: max(SMS_MAX_LEN, len(tail))]
 
 
-class LinkSource(Protocol):
-    def ack_links(
-        self, order_id: str, recipient_ids: list[str], ttl_minutes: int = ...
-    ) -> dict[str, Any]: ...
-
-
 @dataclass
 class SendReport:
     sent: list[str] = field(default_factory=list)  # recipient ids
@@ -102,36 +102,22 @@ class SendReport:
         return "，".join(parts)
 
 
-def send_order(
-    gateway: SmsGateway,
-    server: LinkSource,
-    server_url: str,
-    order: dict[str, Any],
-    recipients: Sequence[Any],
-    *,
-    ttl_minutes: int = 24 * 60,
-) -> SendReport:
-    """Ask the server for one link per recipient with a mobile number, then send each its
-    message; a failure of one message does not stop the others."""
-    problem = gateway.config.problem()
-    if problem is not None:
-        raise SmsError(problem)
+class SmsServer(Protocol):
+    def send_order_sms(
+        self, order_id: str, recipient_ids: list[str], ttl_minutes: int = ...
+    ) -> dict[str, Any]: ...
+
+
+def send_order(server: SmsServer, order: dict[str, Any], recipients: Sequence[Any]) -> SendReport:
+    """Ask the server to text the order to each recipient; the ones without a mobile number
+    on this workstation's copy are not even asked for (the server checks its own copy)."""
     report = SendReport()
-    phones = {
-        r.id: r.phone for r in recipients if _MOBILE.match(str(r.phone or "").replace(" ", ""))
-    }
-    report.skipped = [r.id for r in recipients if r.id not in phones]
-    if not phones:
+    asked = [r.id for r in recipients if mobile_number(str(r.phone or "")) is not None]
+    report.skipped = [r.id for r in recipients if r.id not in asked]
+    if not asked:
         return report
-    body = server.ack_links(order["id"], list(phones), ttl_minutes)
-    base = server_url.rstrip("/")
-    for link in body["links"]:
-        rid = link["recipient_id"]
-        url = link.get("url") or base + link["path"]
-        try:
-            gateway.send(phones[rid], compose(gateway.config.signature, order, url))
-        except SmsError as exc:
-            report.failed.append((rid, str(exc)))
-        else:
-            report.sent.append(rid)
+    body = server.send_order_sms(order["id"], asked)
+    report.sent = [str(x) for x in body.get("sent", [])]
+    report.skipped += [str(x) for x in body.get("skipped", [])]
+    report.failed = [(str(f["recipient_id"]), str(f["detail"])) for f in body.get("failed", [])]
     return report

@@ -156,6 +156,17 @@ class SyncClient:
             json={"recipient_ids": recipient_ids, "ttl_minutes": ttl_minutes},
         )
 
+    def send_order_sms(
+        self, order_id: str, recipient_ids: list[str], ttl_minutes: int = 24 * 60
+    ) -> dict[str, Any]:
+        """指挥一平台: the server texts the order with each recipient's own link
+        (server.sms_api); ``{"sent": [...], "skipped": [...], "failed": [{...}]}``."""
+        return self._call(
+            "POST",
+            f"/orders/{order_id}/sms",
+            json={"recipient_ids": recipient_ids, "ttl_minutes": ttl_minutes},
+        )
+
     def pull(
         self,
         client_id: str,

@@ -5,16 +5,12 @@ and reused links are refused without revealing the order; roles and rate limits 
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -23,8 +19,7 @@ from server_testkit import Client, Database, ServerProcess, event_stream, fresh_
 from sqlalchemy import text
 
 from console.domain.ids import new_id
-from console.services.sms import SMS_MAX_LEN, SmsConfig, SmsError, SmsGateway, compose, send_order
-from console.sync.client import SyncClient
+from console.services.sms import SMS_MAX_LEN, compose
 from testkit.browser import Browser
 
 AT = "2026-07-01T06:00:00+08:00"
@@ -304,79 +299,19 @@ def test_the_phone_page_in_a_real_headless_browser(
     assert mine == {("已叫应", "短信回执"), ("已反馈", "短信回执")}
 
 
-class FakeGateway:
-    """An SMS gateway on loopback: records each message; refuses numbers in ``refuse``."""
-
-    def __init__(self, refuse: set[str]) -> None:
-        self.received: list[tuple[dict[str, Any], str]] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length))
-                outer.received.append((body, self.headers.get("Authorization", "")))
-                self.send_response(500 if body["to"] in refuse else 200)
-                self.end_headers()
-
-            def log_message(self, *_args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/sms/send"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-
-def test_orders_go_out_by_sms_through_a_configured_gateway(
-    database: Database,
-    server: ServerProcess,
-    client_for: Callable[[str], Client],
-    passwords: dict[str, str],
+def test_a_server_without_a_gateway_says_so(
+    server: ServerProcess, client_for: Callable[[str], Client]
 ) -> None:
     officer = client_for("officer")
     order = _order()
-    order["recipients"][0]["phone"] = "13800000001"
-    order["recipients"][1]["phone"] = "13800000002"  # the gateway refuses this one
-    order["recipients"].append({"id": new_id(), "name": "无号码", "rank": 3, "sent_at": AT})
     officer.apply(("order.issue", order))
-    rows = [SimpleNamespace(id=r["id"], phone=r.get("phone", "")) for r in order["recipients"]]
-    client = SyncClient(server.base_url)
-    client.login("officer", passwords["officer"])
-
-    off = SmsGateway(SmsConfig())  # the default: off
-    with pytest.raises(SmsError, match="短信网关未启用"):
-        send_order(off, client, server.base_url, order, rows)
-
-    fake = FakeGateway(refuse={"13800000002"})
-    try:
-        config = SmsConfig(
-            enabled=True, url=fake.url, token="gw-secret", signature="【遂昌县应急】"
-        )
-        report = send_order(SmsGateway(config), client, server.base_url, order, rows)
-    finally:
-        fake.close()
-    assert report.sent == [rows[0].id] and report.skipped == [rows[2].id]
-    assert [rid for rid, _why in report.failed] == [rows[1].id]
-    assert "HTTP 500" in report.failed[0][1]
-    assert report.summary() == "已发送 1 条，1 人无手机号，1 条失败（短信网关拒绝发送（HTTP 500））"
-    [(first, auth), (_second, _auth)] = fake.received
-    assert first["to"] == "13800000001" and auth == "Bearer gw-secret"
-    text = first["text"]
-    assert text.startswith("【遂昌县应急】转移指令：北界镇") and len(text) <= SMS_MAX_LEN
-    link = re.search(r"https?://\S+/ack/[A-Za-z0-9_-]{43}", text)
-    assert link is not None and link.group(0).startswith(PUBLIC)  # the public address
-    # The recipient taps the link (here on the test server, same path).
-    path = link.group(0).removeprefix(PUBLIC)
-    tapped = requests.post(server.base_url + path, data={"action": "ack"}, timeout=10)
-    assert tapped.status_code == 200
-    assert [(e["recipient_id"], e["kind"]) for e in _events(database, order)] == [
-        (rows[0].id, "已叫应")
-    ]
+    r = requests.post(
+        f"{server.base_url}/orders/{order['id']}/sms",
+        json={"recipient_ids": [order["recipients"][0]["id"]]},
+        headers=officer.headers,
+        timeout=30,
+    )
+    assert r.status_code == 503 and "服务器未配置短信网关" in r.json()["detail"]
 
 
 def test_a_long_title_is_shortened_the_link_kept_whole() -> None:

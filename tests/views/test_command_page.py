@@ -123,27 +123,16 @@ def test_escalating_a_silent_recipient_adds_the_next_one_up(
     assert page.model.data(page.model.index(1, 0)).startswith("↳")
 
 
-def test_sms_is_off_by_default_and_needs_a_server(
+def test_sms_goes_through_the_server(
     qtbot: QtBot, page: CommandPage, workstation: Workstation
 ) -> None:
-    from console.settings import SMS_ENABLED, SMS_GATEWAY_URL
-
     service = OrderService.of(workstation.writer)
     service.issue("预警叫应", service.chain([TOWN])[:2], user="测试值班员")
     qtbot.waitUntil(lambda: page.model.rowCount() == 2, timeout=5000)
     _idle(page)
     assert page.sms_button.isEnabled()
-    page.send_sms()
-    assert page.message.text() == "短信网关未启用（设置 > 短信网关）"
-    settings = page.context.settings
-    settings.set(SMS_ENABLED, True)
-    settings.set(SMS_GATEWAY_URL, "http://127.0.0.1:9/sms")
-    try:
-        page.send_sms()  # standalone: no server to make the links
-        assert "未连接服务器" in page.message.text()
-    finally:
-        settings.reset(SMS_ENABLED)
-        settings.reset(SMS_GATEWAY_URL)
+    page.send_sms()  # standalone: the server holds the gateway, none is connected
+    assert page.message.text() == "未连接服务器：短信由服务器发送，请登录服务器后再发"
 
 
 def test_a_warning_calls_the_area_its_assessment_sheet_warned(

@@ -95,3 +95,17 @@ def test_the_readings_window_is_held_to_a_sane_range(tmp_path: Path) -> None:
     assert readings_window_days(settings) == 1
     settings.set(READINGS_WINDOW_DAYS, 100_000)
     assert readings_window_days(settings) == 366
+
+
+def test_an_old_sms_gateway_token_is_removed_from_the_settings_file(tmp_path: Path) -> None:
+    store = _ini(tmp_path)
+    store.setValue(SCHEMA_KEY, 1)
+    store.setValue("sms/gateway_token", "gw-secret")
+    store.setValue("sms/gateway_url", "https://sms.example/send")
+    store.setValue(THEME.key, "light")
+    store.sync()
+    settings = Settings(store)
+    settings.qsettings.sync()
+    assert settings.get(THEME) == "light"
+    assert not [k for k in store.allKeys() if k.startswith("sms")]
+    assert "gw-secret" not in Path(store.fileName()).read_text(encoding="utf-8")

@@ -47,8 +47,7 @@ from console.services.orders import (
     OrderService,
     load_order_templates,
 )
-from console.services.sms import SmsConfig, SmsGateway, send_order
-from console.settings import SMS_ENABLED, SMS_GATEWAY_TOKEN, SMS_GATEWAY_URL, SMS_SIGNATURE
+from console.services.sms import send_order
 from console.store.changes import Changes
 from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
@@ -446,25 +445,14 @@ class CommandPage(WritingPage):
         self._write(write, "已升级", said)
 
     def send_sms(self) -> None:
-        """短信发送: each silent recipient with a mobile number gets the order and a link of
-        their own (made by the server) through the configured gateway; off by default."""
+        """短信发送: the server texts each silent recipient with a mobile number the order
+        and a link of their own, through the gateway only the server knows."""
         board, order = self.board, self.board.order
         if order is None:
             return
-        settings = self.context.settings
-        config = SmsConfig(
-            enabled=settings.get(SMS_ENABLED),
-            url=settings.get(SMS_GATEWAY_URL),
-            token=settings.get(SMS_GATEWAY_TOKEN),
-            signature=settings.get(SMS_SIGNATURE),
-        )
-        problem = config.problem()
-        if problem is not None:
-            self._say(problem, error=True)
-            return
         session = self.context.sync.session if self.context.sync is not None else None
         if session is None or session.offline:
-            self._say("未连接服务器：确认链接由服务器生成，请登录服务器后发送", error=True)
+            self._say("未连接服务器：短信由服务器发送，请登录服务器后再发", error=True)
             return
         silent = [r for r in board.rows if r.state.silent and not r.state.escalated_to]
         if not silent:
@@ -473,14 +461,13 @@ class CommandPage(WritingPage):
 
         def write() -> str:
             client = session.client()
-            gateway = SmsGateway(config)
             try:
-                report = send_order(gateway, client, session.server_url, order, silent)
+                report = send_order(client, order, silent)
             except SyncHttpError as exc:
                 if exc.status != 401:
                     raise ValueError(str(exc.payload.get("detail") or exc)) from None
                 client.login(session.username, session.password)  # the token expired
-                report = send_order(gateway, client, session.server_url, order, silent)
+                report = send_order(client, order, silent)
             finally:
                 client.close()
             return report.summary()
