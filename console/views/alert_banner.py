@@ -312,6 +312,40 @@ class ThresholdBanner(_AlertBanner):
 ESCALATION_CHECK_MS = 30_000
 
 
+def _silence(o: Overdue) -> str:
+    r = o.row
+    who = f"{r.name}（{r.role or r.level}{'，' + r.place if r.place else ''}）"
+    up = (
+        f"建议升级至{o.proposal.role} {o.proposal.name}"
+        if o.proposal is not None
+        else "链上无更上一级责任人"
+    )
+    return f"{o.order_title}：{who}{r.silent_minutes} 分钟未叫应，{up}"
+
+
+def escalation_text(found: Sequence[Overdue]) -> str:
+    """One line per order: a single silence in full (who, how long, who is next); several
+    (a whole chain called at once) as a count, the first names and the longest wait, so a
+    county-wide 叫应 does not fill the banner with a hundred names."""
+    by_order: dict[str, list[Overdue]] = {}
+    for o in found:
+        by_order.setdefault(o.order_id, []).append(o)
+    lines = []
+    for silent in by_order.values():
+        if len(silent) == 1:
+            lines.append(_silence(silent[0]))
+            continue
+        names = "、".join(o.row.name for o in silent[:3])
+        longest = max(o.row.silent_minutes for o in silent)
+        up = sum(o.proposal is not None for o in silent)
+        lines.append(
+            f"{silent[0].order_title}：{len(silent)} 人未叫应（{names}等，最长 {longest} 分钟），"
+            f"{up} 人可向上一级升级"
+        )
+    more = f"　等 {len(lines)} 条指令" if len(lines) > 2 else ""
+    return "；".join(lines[:2]) + more
+
+
 class EscalationBanner(_AlertBanner):
     """叫应超时: every recipient of an open order still silent past its order's minutes,
     with the next person up the chain; 升级 escalates those (one synced mutation each, so
@@ -366,18 +400,7 @@ class EscalationBanner(_AlertBanner):
             self.hide()
             self.checked.emit(self.shown)
             return self.shown
-        lines = []
-        for o in self.found:
-            r = o.row
-            who = f"{r.name}（{r.role or r.level}{'，' + r.place if r.place else ''}）"
-            up = (
-                f"建议升级至{o.proposal.role} {o.proposal.name}"
-                if o.proposal is not None
-                else "链上无更上一级责任人"
-            )
-            lines.append(f"{o.order_title}：{who}{r.silent_minutes} 分钟未叫应，{up}")
-        more = f"　等 {len(lines)} 人" if len(lines) > 2 else ""
-        self.text.setText("；".join(lines[:2]) + more)
+        self.text.setText(escalation_text(self.found))
         self.show()
         fresh = set(self.shown) - self._heard
         if fresh:

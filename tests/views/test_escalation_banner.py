@@ -96,3 +96,36 @@ def test_silence_past_the_time_alarms_and_escalates_on_every_workstation(
         win.close()
         win.deleteLater()
         flush_deletes()
+
+
+def test_a_whole_chain_called_at_once_is_one_line_per_order(
+    qtbot: QtBot, workstation: Workstation, window_context: WindowContext
+) -> None:
+    service = OrderService.of(workstation.writer)
+    chain = service.chain([TOWN])
+    assert len(chain) > 5
+    order = service.issue("预警叫应", chain, user="甲", now=T0)
+    single = service.issue("预警叫应", [chain[0]], user="甲", now=T0)
+    clock = Clock(T0)
+    clock.advance(7)
+    banner = EscalationBanner(service, lambda: "甲", clock=clock, tasks=window_context.tasks)
+    banner.sound = CountingSound()
+    try:
+        with qtbot.waitSignal(banner.checked, timeout=5000) as seen:
+            banner.check()
+        shown = seen.args[0]
+        assert len([o for o, _r in shown if o == order]) == len(chain)  # each one counted
+        text = banner.text.text()
+        lines = text.split("；")
+        assert len(lines) == 2  # one line per order, not one per person
+        board = service.board(order, now=clock()).rows
+        names = "、".join(r.name for r in board[:3])
+        whole = next(line for line in lines if f"{len(chain)} 人未叫应" in line)
+        assert f"（{names}等，最长 7 分钟）" in whole
+        assert all(r.name not in whole for r in board[3:] if r.name not in names)
+        alone = next(line for line in lines if line is not whole)
+        assert f"{chain[0].name}（" in alone and "7 分钟未叫应" in alone
+        assert banner.sound.requests == 1
+        assert single in {o for o, _r in shown}
+    finally:
+        banner.deleteLater()
