@@ -107,7 +107,8 @@ def test_activate_tick_overdue_note_raise_and_export(
     assert values["hazard"] == "山洪" and values["level"] == "IV"
     dialog.reject()
     assert _write(qtbot, page, lambda: page.activate(values)) == ""
-    assert page.response_model.rowCount() == 1
+    # The refresh seen may be the one the incident started; the activation's follows.
+    qtbot.waitUntil(lambda: page.response_model.rowCount() == 1, timeout=5000)
     assert "山洪Ⅳ级应急响应（响应中）" in page.title.text()
     assert "指南为草稿" in page.marks.text()
     rows = page.check_model.rowCount()
