@@ -169,7 +169,7 @@ class PlanPanel(QWidget):
         self,
         context: PageContext,
         service: PlanService | None,
-        write: Callable[[Callable[[], Any], str], None],
+        write: Callable[..., None],  # WritingPage._write(fn, done_text, after)
         message: QLabel,
         parent: QWidget | None = None,
     ) -> None:
@@ -285,7 +285,13 @@ class PlanPanel(QWidget):
         if service is None:
             return
         user = self.context.session.officer
+
+        def noted(saved: tuple[str, str]) -> None:
+            if saved[1]:  # the file is kept, but its text could not be read
+                say(self.message, f"预案已保存。{saved[1]}", error=True)
+
         self._write(
-            lambda: service.save(values, user=user, plan_id=plan_id, document=document),
+            lambda: service.save_noted(values, user=user, plan_id=plan_id, document=document),
             "预案已保存",
+            noted,
         )
