@@ -140,7 +140,7 @@ def test_bad_cells_are_refused_by_table_row_and_column_as_in_a_workbook(
         importer.preview(guide.store, "guide_items", odd)
     junk = tmp_path / "junk.docx"
     junk.write_bytes(b"not a zip")
-    with pytest.raises(ImportFileError, match="不是有效的 .docx"):
+    with pytest.raises(ImportFileError, match=r"不是有效的 \.docx"):
         importer.preview(guide.store, "guide_items", junk)
     with pytest.raises(ImportFileError, match="不能导出为 Word"):
         exporter.export_table(guide.store, "villages", tmp_path / "v.docx")

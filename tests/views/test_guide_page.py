@@ -101,9 +101,11 @@ def test_the_guide_browser_by_hazard_level_and_role(
     preview = dialog.preview_result
     assert preview is not None and preview.count("更新") == 1 and not preview.refused
     assert dialog.import_button.isEnabled()
-    with qtbot.waitSignal(page.guide_shown, timeout=10000):
-        with qtbot.waitSignal(dialog.imported, timeout=10000):
-            qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    with (
+        qtbot.waitSignal(page.guide_shown, timeout=10000),
+        qtbot.waitSignal(dialog.imported, timeout=10000),
+    ):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     _idle(page)
     actions = [page.guide_model.item(r, 3).text() for r in range(page.guide_model.rowCount())]
     assert "到岗带班，主持会商研判并报县领导" in actions
