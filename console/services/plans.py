@@ -32,6 +32,7 @@ from console.store.writer import Writer
 PLANS_FOLDER = "plans"
 DOCUMENT_SUFFIXES = (".docx", ".pdf")
 OVERDUE = "已过修订期"
+UNINDEXED = "正文未能提取"
 BODY_MAX = ENTITY_FIELDS["plans"]["body_text"].max_len or 200_000
 NAME_MAX = ENTITY_FIELDS["plans"]["document"].max_len or 200
 # The list's columns (without the long text).
@@ -183,7 +184,8 @@ def search_plans(
     document's text) and kind, 专项预案 first; each with ``overdue``."""
     t = _table(Plan)
     rowid = column("rowid", Integer)
-    stmt = select(t.c.id, *(t.c[k] for k in LIST_KEYS)).where(t.c.deleted.is_(False))
+    indexed = (t.c.body_text != "").label("indexed")  # the text is searchable
+    stmt = select(t.c.id, *(t.c[k] for k in LIST_KEYS), indexed).where(t.c.deleted.is_(False))
     if kind:
         stmt = stmt.where(t.c.kind == kind)
     match = match_query(query) if query.strip() else None
@@ -202,6 +204,7 @@ def search_plans(
     day = today or beijing.now().date()
     for row in rows:
         row["overdue"] = overdue(row, day)
+        row["indexed"] = bool(row["indexed"])
     rows.sort(key=lambda r: (KIND_ORDER.get(r["kind"], 9), r["title"]))
     return rows
 

@@ -15,6 +15,7 @@ from console.app import load_fonts
 from console.services.plans import (
     ENCRYPTED_PDF,
     NO_TEXT_PDF,
+    UNINDEXED,
     UNREADABLE_PDF,
     PlanService,
     document_path,
@@ -23,6 +24,7 @@ from console.services.plans import (
 )
 from console.store.database import Store
 from console.store.writer import Writer
+from console.views.pages.plan_panel import plan_state
 
 FLOOD = {
     "title": "遂昌县山洪灾害防御预案",
@@ -66,6 +68,7 @@ def test_a_pdf_plan_is_found_by_two_characters_of_its_text(
         assert [p["id"] for p in search_plans(store, word)] == [plan_id], word
     assert search_plans(store, "滑坡") == []
     [plan] = search_plans(store, "撤离")
+    assert plan["indexed"] and plan_state(plan) == "有文件"
     stored = document_path(tmp_path / "data", plan)
     assert stored is not None and stored.read_bytes() == source.read_bytes()
 
@@ -84,6 +87,7 @@ def test_an_encrypted_or_broken_pdf_is_kept_with_a_note(
     assert note == ENCRYPTED_PDF and "已加密" in note
     [plan] = search_plans(store)
     assert plan["id"] == plan_id and plan["document"].endswith("加密预案.pdf")
+    assert not plan["indexed"] and plan_state(plan) == f"有文件；{UNINDEXED}"
     assert document_path(tmp_path / "data", plan) is not None  # the file is kept
     assert search_plans(store, "撤离") == []  # its text could not be read
 

@@ -68,6 +68,7 @@ def limit_text(minutes: int) -> str:
 
 GUIDE_VIEW = "response-guide"
 GUIDE_TABLE = "guide_items"
+TAB_NAMES = ("responses", "guide", "six")  # --view response-guide:guide
 
 
 def open_activation(context: PageContext, chosen: str) -> bool:
@@ -181,6 +182,10 @@ class GuidePage(WritingPage):
         self.refresh()
         self.show_guide()
         self.show_six()
+
+    def select_tab(self, name: str) -> None:
+        """``--view response-guide:TAB`` (TAB_NAMES)."""
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
 
     # -- layout ---------------------------------------------------------------------------
     def _responses_tab(self) -> QWidget:

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 
 from console.domain import catalog
 from console.domain.schema import ENTITY_FIELDS
-from console.services.plans import OVERDUE, PlanService, document_path, search_plans
+from console.services.plans import (
+    OVERDUE,
+    UNINDEXED,
+    PlanService,
+    document_path,
+    search_plans,
+)
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, read_only_table, say, text_items
 
@@ -44,7 +50,10 @@ NO_FILE = "本机没有该预案的文件（预案文件暂不同步，请在添
 
 def plan_state(plan: dict[str, Any]) -> str:
     parts = [OVERDUE] if plan.get("overdue") else []
-    parts.append("有文件" if plan.get("document") else "无文件")
+    if not plan.get("document"):
+        parts.append("无文件")
+    else:  # a file whose text could not be read (encrypted, broken, a scan) is not searched
+        parts.append("有文件" if plan.get("indexed", True) else f"有文件；{UNINDEXED}")
     return "；".join(parts)
 
 
