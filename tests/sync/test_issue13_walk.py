@@ -15,20 +15,18 @@ from pathlib import Path
 import pytest
 from docx import Document
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, server_database
+from sync_testkit import server_database, sync_as
 
 from console.domain import beijing, drill
 from console.domain.digest import database_digest
 from console.domain.ids import new_id
 from console.domain.schema import Case, Incident, Plan, Response, ResponseEvent
 from console.services.cases import CaseFilter, CaseService, draft_id, read_case, search_cases
-from console.services.context import Workstation, open_workstation
+from console.services.context import open_workstation
 from console.services.guide_export import export_docx
 from console.services.guides import GuideService
 from console.services.incidents import IncidentService
 from console.services.plans import PlanService, document_path, plans_for_incident
-from console.sync.client import SyncClient
-from console.sync.engine import SyncEngine
 from testkit.server import Database, ServerProcess, run_cli
 
 SUCUN = "北界镇苏村“9·28”山体滑坡"
@@ -62,15 +60,6 @@ class Walk:
     plan: str
 
 
-def _sync(ws: Workstation, server: ServerProcess, user: str) -> None:
-    client = SyncClient(server.url)
-    try:
-        client.login(user, PASSWORDS[user][1])
-        SyncEngine(ws.store, client).sync_once()
-    finally:
-        client.close()
-
-
 def _plan_document(folder: Path) -> Path:
     path = folder / "遂昌县山洪灾害防御专项预案.docx"
     doc = Document()
@@ -84,8 +73,8 @@ def walk(dirs: tuple[Path, Path], server: ServerProcess, source: Path, title: st
     # As a console signing in to a server opens its store: the county comes by pulling.
     a, b = (open_workstation(d, autoload=False) for d in dirs)
     try:
-        _sync(a, server, "li")
-        _sync(b, server, "zhang")
+        sync_as(a, server, "li")
+        sync_as(b, server, "zhang")
         now = beijing.now().replace(microsecond=0) - timedelta(hours=1)
         incident = new_id()
         a.writer.apply(
@@ -113,23 +102,23 @@ def walk(dirs: tuple[Path, Path], server: ServerProcess, source: Path, title: st
         )
         items = leader.view(response, now=now).items
         assert len(items) >= 3
-        _sync(a, server, "li")
+        sync_as(a, server, "li")
 
         # Both workstations tick an item of the checklist.
-        _sync(b, server, "zhang")
+        sync_as(b, server, "zhang")
         GuideService.of(b.writer).tick(
             response, items[0].item_id, user="zhang", at=now + timedelta(minutes=5)
         )
         leader.tick(response, items[1].item_id, user="li", at=now + timedelta(minutes=6))
-        _sync(b, server, "zhang")
-        _sync(a, server, "li")
+        sync_as(b, server, "zhang")
+        sync_as(a, server, "li")
 
         # Raised to level III with the reason.
         leader.change_level(
             response, "III", "雨势加大，转移人数增加", user="li", at=now + timedelta(minutes=40)
         )
-        _sync(a, server, "li")
-        _sync(b, server, "zhang")
+        sync_as(a, server, "li")
+        sync_as(b, server, "zhang")
 
         # The checklist exported on the officer's workstation says it all.
         view = GuideService(b.store).view(response, now=now + timedelta(minutes=41))
@@ -157,8 +146,8 @@ def walk(dirs: tuple[Path, Path], server: ServerProcess, source: Path, title: st
         assert draft is not None and draft["status"] == "草稿" and draft["hazard"] == "山洪"
         assert "启动山洪Ⅳ级应急响应" in draft["course"]
         assert "Ⅳ级 → Ⅲ级" in draft["course"] and "状态变更：处置中 → 已结案" in draft["course"]
-        _sync(a, server, "li")
-        _sync(b, server, "zhang")
+        sync_as(a, server, "li")
+        sync_as(b, server, "zhang")
 
         # On the officer's workstation: the draft, the 苏村 case by 滑坡, the matching plan.
         assert read_case(b.store, case) is not None

@@ -14,13 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain import drill
-from console.services.io.layout import ImportFileError, RawRow, Sheet
-
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def _letter(i: int) -> str:
-    return _LETTERS[i] if i < len(_LETTERS) else f"第 {i + 1} "
+from console.services.io.layout import ImportFileError, RawRow, Sheet, raw_row
 
 
 def _open(path: Path) -> Any:
@@ -66,13 +60,7 @@ def read_docx(path: Path) -> Sheet:
             values = _cells(line)
             if not any(values):
                 continue
-            cells: dict[str, Any] = {}
-            refs: dict[str, str] = {}
-            for i, header in enumerate(headers):
-                if header:
-                    cells[header] = values[i] if i < len(values) else None
-                    refs[header] = f"{_letter(i)} 列"
-            rows.append(RawRow(f"表 {t} 第 {number} 行", cells, refs))
+            rows.append(raw_row(f"表 {t} 第 {number} 行", headers, values))
     if headers is None:
         raise ImportFileError(f"{path.name} 中没有表格：每个表格的第一行应为表头")
     return Sheet(headers, rows)
