@@ -78,7 +78,8 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     table_help = f"数据表（英文名或中文名）：{tables}"
     imp = sub.add_parser(
         "import",
-        help="从 .xlsx/.csv/.geojson 导入基础数据（先预览，全部通过才写入）",
+        help="从 .xlsx/.csv/.geojson（应急指南事项也可 .docx）导入基础数据"
+        "（先预览，全部通过才写入）",
         description="按表的列格式导入基础数据：逐行预览（新增/更新/无变化/拒绝），"
         "没有被拒绝的行时一次性写入。退出码：0 已导入（或 --dry-run 预览通过），"
         "2 有被拒绝的行（未写入），1 其他错误。",
@@ -93,7 +94,10 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument("--user", default=os.environ.get("DUTY_USER", "导入"), help="记录的操作人")
     imp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     imp.add_argument("--drill", action="store_true", help=_DRILL_HELP)
-    exp = sub.add_parser("export", help="导出基础数据到 .xlsx/.csv/.geojson（与导入同一格式）")
+    exp = sub.add_parser(
+        "export",
+        help="导出基础数据到 .xlsx/.csv/.geojson（应急指南事项也可 .docx；与导入同一格式）",
+    )
     exp.add_argument(
         "--table", default=None, help=table_help + "。省略时导出全部表到一个 .xlsx 工作簿"
     )

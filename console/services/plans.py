@@ -2,10 +2,11 @@
 
 A plan's document (.docx / .pdf) is copied into the workstation's plans folder
 (``<data_dir>/plans``) under a name carrying its digest, and opened from there with the
-system viewer (by the page). The text of a .docx is extracted (python-docx) into the plan's
-``body_text``, which syncs, so every workstation's search finds a plan by its content even
-where the file is not present. Files themselves are not synced yet: a workstation without
-the file says so. Qt-free.
+system viewer (by the page). The text of a .docx (python-docx) or a .pdf (pypdf) is
+extracted into the plan's ``body_text``, which syncs, so every workstation's search finds a
+plan by its content even where the file is not present. A file whose text cannot be read
+(an encrypted or broken PDF, a scan) is still kept; the save says why it is not searchable.
+Files themselves are not synced yet: a workstation without the file says so. Qt-free.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import hashlib
 import re
 import shutil
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ from console.store.writer import Writer
 PLANS_FOLDER = "plans"
 DOCUMENT_SUFFIXES = (".docx", ".pdf")
 OVERDUE = "已过修订期"
+UNINDEXED = "正文未能提取"
 BODY_MAX = ENTITY_FIELDS["plans"]["body_text"].max_len or 200_000
 NAME_MAX = ENTITY_FIELDS["plans"]["document"].max_len or 200
 # The list's columns (without the long text).
@@ -61,11 +64,21 @@ class PlanError(Exception):
     """A refusal of the plan library, in Chinese."""
 
 
-def extract_text(path: Path) -> str:
-    """The text of a .docx (paragraphs, then table cells), "" for other files (a .pdf's
-    text is not extracted: no PDF reader is bundled)."""
-    if path.suffix.lower() != ".docx":
-        return ""
+@dataclass(frozen=True)
+class DocumentText:
+    """A document's text, and ``note`` (Chinese) when none could be read."""
+
+    text: str
+    note: str = ""
+
+
+UNREADABLE_PDF = "PDF 文件已损坏或无法读取，未能提取正文（文件已保存，但不能按正文搜索）"
+ENCRYPTED_PDF = "PDF 文件已加密，未能提取正文（文件已保存，但不能按正文搜索）"
+UNREADABLE_DOCX = "Word 文件已损坏或无法读取，未能提取正文（文件已保存，但不能按正文搜索）"
+NO_TEXT_PDF = "PDF 中没有可提取的文字（可能是扫描件；文件已保存，但不能按正文搜索）"
+
+
+def _docx_text(path: Path) -> str:
     from docx import Document
 
     doc = Document(str(path))
@@ -73,7 +86,52 @@ def extract_text(path: Path) -> str:
     for table in doc.tables:
         for row in table.rows:
             lines.append(" ".join(cell.text for cell in row.cells))
-    return "\n".join(lines)[:BODY_MAX]
+    return "\n".join(lines)
+
+
+def _pdf_text(path: Path) -> DocumentText:
+    from pypdf import PdfReader
+
+    # pypdf raises many kinds of errors on damaged files (its own, ValueError, KeyError,
+    # struct errors...): whatever it raises, the plan is saved without the text.
+    encrypted = False
+    try:
+        reader = PdfReader(str(path))
+        encrypted = reader.is_encrypted
+        if encrypted and not reader.decrypt(""):  # "" opens owner-password-only locks
+            return DocumentText("", ENCRYPTED_PDF)
+        parts: list[str] = []
+        size = 0
+        for page in reader.pages:
+            part = page.extract_text() or ""
+            parts.append(part)
+            size += len(part)
+            if size >= BODY_MAX:
+                break
+    except Exception:  # see above: never the save's failure
+        return DocumentText("", ENCRYPTED_PDF if encrypted else UNREADABLE_PDF)
+    text = "\n".join(p.strip() for p in parts if p.strip())
+    return DocumentText(text, "" if text else NO_TEXT_PDF)
+
+
+def read_document(path: Path) -> DocumentText:
+    """The text of a .docx (paragraphs, then table cells) or a .pdf (page by page); "" with
+    a note when it cannot be read."""
+    suffix = path.suffix.lower()
+    if suffix == ".pdf":
+        found = _pdf_text(path)
+        return DocumentText(found.text[:BODY_MAX], found.note)
+    if suffix != ".docx":
+        return DocumentText("")
+    try:
+        return DocumentText(_docx_text(path)[:BODY_MAX])
+    except Exception:  # a damaged .docx is kept as a damaged PDF is
+        return DocumentText("", UNREADABLE_DOCX)
+
+
+def extract_text(path: Path) -> str:
+    """The document's text ("" when it has none or cannot be read)."""
+    return read_document(path).text
 
 
 def _digest(path: Path) -> str:
@@ -126,7 +184,8 @@ def search_plans(
     document's text) and kind, 专项预案 first; each with ``overdue``."""
     t = _table(Plan)
     rowid = column("rowid", Integer)
-    stmt = select(t.c.id, *(t.c[k] for k in LIST_KEYS)).where(t.c.deleted.is_(False))
+    indexed = (t.c.body_text != "").label("indexed")  # the text is searchable
+    stmt = select(t.c.id, *(t.c[k] for k in LIST_KEYS), indexed).where(t.c.deleted.is_(False))
     if kind:
         stmt = stmt.where(t.c.kind == kind)
     match = match_query(query) if query.strip() else None
@@ -145,6 +204,7 @@ def search_plans(
     day = today or beijing.now().date()
     for row in rows:
         row["overdue"] = overdue(row, day)
+        row["indexed"] = bool(row["indexed"])
     rows.sort(key=lambda r: (KIND_ORDER.get(r["kind"], 9), r["title"]))
     return rows
 
@@ -187,9 +247,24 @@ class PlanService:
     ) -> str:
         """Add a plan (``plan_id`` None) or change one; with ``document``, the file is stored
         in the plans folder and its text indexed. Returns the plan's id."""
+        return self.save_noted(fields, user=user, plan_id=plan_id, document=document)[0]
+
+    def save_noted(
+        self,
+        fields: Mapping[str, Any],
+        *,
+        user: str,
+        plan_id: str | None = None,
+        document: Path | None = None,
+    ) -> tuple[str, str]:
+        """:meth:`save`, with the note (Chinese, "" when none) on a document whose text could
+        not be read: the plan and its file are saved all the same."""
         args: dict[str, Any] = {"id": plan_id or new_id(), **fields}
+        note = ""
         if document is not None:
             name, sha = store_document(self._data_dir, document)
-            args.update(document=name, document_sha256=sha, body_text=extract_text(document))
+            found = read_document(document)
+            note = found.note
+            args.update(document=name, document_sha256=sha, body_text=found.text)
         self._writer.apply([("plan.upsert", args)], user=user)
-        return str(args["id"])
+        return str(args["id"]), note

@@ -88,6 +88,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "console.views.pages.guide_page:GuidePage",
         "指",
         "按灾种和响应等级列出谁做什么；启动响应后逐项勾选、升级降级、导出工作清单。",
+        tabs=(("responses", "应急响应"), ("guide", "指南"), ("six", "山洪六落实")),
     ),
     ViewSpec(
         "case-library",
@@ -96,6 +97,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "console.views.pages.case_page:CaseLibraryPage",
         "案",
         "历史灾害事件的经过、雨水情、处置、伤亡损失、有效做法和经验教训，可按灾种、地点检索。",
+        tabs=(("cases", "案例"), ("plans", "预案库")),
     ),
     ViewSpec(
         "command",

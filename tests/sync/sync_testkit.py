@@ -120,6 +120,16 @@ def engine_as(ws: Workstation, server: ServerProcess, user: str = "zhang") -> Sy
     return SyncEngine(ws.store, client)
 
 
+def sync_as(ws: Workstation, server: ServerProcess, user: str) -> None:
+    """One in-process sync round of ``ws`` signed in as one of the PASSWORDS accounts."""
+    client = SyncClient(server.url)
+    try:
+        client.login(user, PASSWORDS[user][1])
+        SyncEngine(ws.store, client).sync_once()
+    finally:
+        client.close()
+
+
 def table_rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:
     """A synced table's rows by id, without ``updated_at`` (replicas may differ in the HLC
     only; the content may not)."""

@@ -301,6 +301,10 @@ class CaseLibraryPage(WritingPage):
         box.addWidget(picker)
         return tab, box, picker
 
+    def select_tab(self, name: str) -> None:
+        """``--view case-library:plans`` (the tabs: cases, plans)."""
+        self.sections.setCurrentIndex(("cases", "plans").index(name))
+
     # -- reading ------------------------------------------------------------------------
     def current_filter(self) -> CaseFilter:
         return CaseFilter(

@@ -32,7 +32,13 @@ from PySide6.QtWidgets import (
 
 from console.domain import catalog
 from console.domain.schema import ENTITY_FIELDS
-from console.services.plans import OVERDUE, PlanService, document_path, search_plans
+from console.services.plans import (
+    OVERDUE,
+    UNINDEXED,
+    PlanService,
+    document_path,
+    search_plans,
+)
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, read_only_table, say, text_items
 
@@ -44,7 +50,10 @@ NO_FILE = "本机没有该预案的文件（预案文件暂不同步，请在添
 
 def plan_state(plan: dict[str, Any]) -> str:
     parts = [OVERDUE] if plan.get("overdue") else []
-    parts.append("有文件" if plan.get("document") else "无文件")
+    if not plan.get("document"):
+        parts.append("无文件")
+    else:  # a file whose text could not be read (encrypted, broken, a scan) is not searched
+        parts.append("有文件" if plan.get("indexed", True) else f"有文件；{UNINDEXED}")
     return "；".join(parts)
 
 
@@ -169,7 +178,7 @@ class PlanPanel(QWidget):
         self,
         context: PageContext,
         service: PlanService | None,
-        write: Callable[[Callable[[], Any], str], None],
+        write: Callable[..., None],  # WritingPage._write(fn, done_text, after)
         message: QLabel,
         parent: QWidget | None = None,
     ) -> None:
@@ -285,7 +294,13 @@ class PlanPanel(QWidget):
         if service is None:
             return
         user = self.context.session.officer
+
+        def noted(saved: tuple[str, str]) -> None:
+            if saved[1]:  # the file is kept, but its text could not be read
+                say(self.message, f"预案已保存。{saved[1]}", error=True)
+
         self._write(
-            lambda: service.save(values, user=user, plan_id=plan_id, document=document),
+            lambda: service.save_noted(values, user=user, plan_id=plan_id, document=document),
             "预案已保存",
+            noted,
         )
