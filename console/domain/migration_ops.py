@@ -824,6 +824,7 @@ def add_handovers() -> None:
         sa.Column("instructions", sa.Text(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
         sa.Column("incoming", sa.String(length=64), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=4), nullable=False),
         sa.Column("author", sa.String(length=64), nullable=False),
         sa.Column("signed_by", sa.String(length=64), nullable=True),

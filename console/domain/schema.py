@@ -869,6 +869,8 @@ class Handover(SyncedRecord):
     instructions: Mapped[str] = long_text("领导交办事项", handover.TEXT_MAX_LEN)
     notes: Mapped[str] = long_text("交班备注", handover.TEXT_MAX_LEN)
     incoming: Mapped[str] = text("接班人", ACCOUNT_MAX_LEN)
+    # It lists sample (样例数据) records: it stays on this workstation, marked on print.
+    is_sample: Mapped[bool] = _is_sample()
     # Set only by handover.sign.
     status: Mapped[str] = system(
         Field("状态", str, required=True, choices=handover.STATUSES),

@@ -101,9 +101,12 @@ class HandoverService:
         return self._writer is not None
 
     def _apply(self, name: str, args: dict[str, Any], user: str) -> None:
+        """One mutation; the work on a sample handover stays on this workstation with it."""
         if self._writer is None:
             raise MutationRejected("read_only", "本机为只读，不能修改")
-        self._writer.apply([(name, args)], user=user)
+        row = self.get(str(args["id"])) if name != "handover.create" else None
+        local = bool(row is not None and row["is_sample"])
+        self._writer.apply([(name, args)], user=user, local_only=local)
 
     def shift_at(self, moment: datetime) -> Shift:
         return shift_at(moment, self.pattern)
@@ -126,6 +129,32 @@ class HandoverService:
             "calls": self._calls(source, shift),
             "teams": self._team_changes(shift),
         }
+
+    def sample_listed(self, shift: Shift) -> bool:
+        """Whether a handover of ``shift`` lists sample (样例数据) incidents or teams."""
+        i, t = _t(Incident), _t(Team)
+        in_shift = (i.c.received_at >= beijing.canonical(shift.start)) & (
+            i.c.received_at < beijing.canonical(shift.end)
+        )
+        incidents = select(i.c.id).where(
+            i.c.is_sample, i.c.deleted.is_(False), (i.c.status != CLOSED) | in_shift
+        )
+        with self.store.engine.connect() as conn:
+            if conn.execute(incidents.limit(1)).first() is not None:
+                return True
+            teams = select(t.c.id).where(t.c.is_sample, *self._changed_in(t, shift))
+            return conn.execute(teams.limit(1)).first() is not None
+
+    @staticmethod
+    def _changed_in(t: Table, shift: Shift) -> list[Any]:
+        """Team records last written during the shift (their HLC stamps: zero-padded ms)."""
+        start_ms = int(shift.start.timestamp() * 1000)
+        end_ms = int(shift.end.timestamp() * 1000)
+        return [
+            t.c.updated_at >= f"{start_ms:016d}",
+            t.c.updated_at < f"{end_ms:016d}",
+            t.c.updated_by != SYSTEM_USER,
+        ]
 
     def _open_incidents(self, source: IncidentSource, now: datetime) -> list[str]:
         t = _t(Incident)
@@ -213,13 +242,7 @@ class HandoverService:
         """Teams whose record changed during the shift (by whom, when). The team's status
         history comes with the teams tab; until then the last change is what is known."""
         t = _t(Team)
-        start_ms = int(shift.start.timestamp() * 1000)
-        end_ms = int(shift.end.timestamp() * 1000)
-        stmt = select(t).where(
-            t.c.updated_at >= f"{start_ms:016d}",
-            t.c.updated_at < f"{end_ms:016d}",
-            t.c.updated_by != SYSTEM_USER,
-        )
+        stmt = select(t).where(*self._changed_in(t, shift))
         with self.store.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(stmt).mappings()]
         out = []
@@ -251,6 +274,7 @@ class HandoverService:
             "instructions": instructions,
             "notes": notes,
             "incoming": incoming,
+            "is_sample": self.sample_listed(shift),
         }
         self._apply("handover.create", args, user)
         return str(args["id"])

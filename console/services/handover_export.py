@@ -21,6 +21,7 @@ from console.services.report_export import add_grid, headed_document, save_docx,
 ISSUER = "遂昌县综合应急指挥中心"
 LOG_HEADER = ("时间", "类别", "内容", "记录人")
 NONE = "无"
+SAMPLE_MARK = "样例数据"
 
 
 def _when(text: str | None) -> str:
@@ -54,10 +55,18 @@ def _free_texts(row: dict[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
+def _marks(row: dict[str, Any]) -> tuple[str, ...]:
+    return (SAMPLE_MARK,) if row.get("is_sample") else ()
+
+
 def handover_html(row: dict[str, Any]) -> str:
+    marks = "".join(
+        f"<div style='text-align:center;color:#c00000;font-weight:bold'>【{m}】</div>"
+        for m in _marks(row)
+    )
     parts = [
         f"<div style='text-align:center;color:#c00000;font-size:18pt;font-weight:bold'>"
-        f"{ISSUER}</div>",
+        f"{ISSUER}</div>{marks}",
         f"<div style='text-align:center;font-size:15pt;font-weight:bold;margin:8px'>"
         f"{html.escape(handover_title(row))}</div>",
         "<table border='1' cellspacing='0' cellpadding='4' width='100%'>",
@@ -75,7 +84,7 @@ def handover_html(row: dict[str, Any]) -> str:
 
 
 def export_handover_docx(row: dict[str, Any], path: Path) -> Path:
-    doc = headed_document(ISSUER, (), handover_title(row))
+    doc = headed_document(ISSUER, _marks(row), handover_title(row))
     add_grid(doc, ("项目", "内容"), handover_meta(row))
     for n, section in enumerate(ho.parse_content(row["content"]), 1):
         style_run(doc.add_paragraph().add_run(f"{n}. {section['title']}"), 13, bold=True)

@@ -7,6 +7,7 @@ to .docx with the Chinese text."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from time import perf_counter
@@ -76,7 +77,7 @@ def _seed(w: Workstation) -> dict[str, str]:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workstation:
+def ws(tmp_path: Path) -> Iterator[Workstation]:
     w = open_workstation(tmp_path / "ws", sample_incidents=False)
     yield w
     w.close()
