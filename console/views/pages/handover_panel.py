@@ -67,6 +67,8 @@ class HandoverPanel(QWidget):
         self._build()
         self._fill_shifts()
         context.bus.changed.connect(self._on_changes)
+        # The incoming officer signs in on this workstation: the buttons follow the account.
+        context.session.officer_changed.connect(lambda _name: self._update_buttons())
         self.refresh()
 
     # -- layout -----------------------------------------------------------------------------
@@ -219,8 +221,13 @@ class HandoverPanel(QWidget):
         pending = row is not None and row["status"] == ho.PENDING
         signed = row is not None and row["status"] == ho.SIGNED
         self.generate_button.setText("重新生成" if pending else "生成交接单")
+        # Only the outgoing officer takes the snapshot again: the incoming one signs what
+        # they were handed.
+        others = pending and row is not None and row["author"] != self.user()
         self.generate_button.setEnabled(
-            not signed and self._may("handover.create" if row is None else "handover.update")
+            not signed
+            and not others
+            and self._may("handover.create" if row is None else "handover.update")
         )
         self.save_button.setEnabled(pending and self._may("handover.update"))
         problem = ho.sign_problem(row, self.user()) if pending and row is not None else None
