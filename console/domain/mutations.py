@@ -868,15 +868,28 @@ def assessment_revise(
     return [RowChange("assessments", record_id)]
 
 
+def _discard_unsigned(
+    conn: Connection,
+    table: str,
+    args: dict[str, Any],
+    ctx: MutationContext,
+    signed: str,
+    refusal: str,
+) -> list[RowChange]:
+    """Tombstone a record unless its status is ``signed`` (then refuse with ``refusal``)."""
+    existing = fetch(conn, table, _record_id(args))
+    if existing is not None and existing["status"] == signed:
+        raise MutationRejected("signed", refusal)
+    return _tombstone(conn, table, args, ctx)
+
+
 @_register("assessment.discard", "删除研判单草稿")
 def assessment_discard(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
-    record_id = _record_id(args)
-    existing = fetch(conn, "assessments", record_id)
-    if existing is not None and existing["status"] == assessment_rules.SIGNED:
-        raise MutationRejected("signed", "已签发的研判单不能删除")
-    return _tombstone(conn, "assessments", args, ctx)
+    return _discard_unsigned(
+        conn, "assessments", args, ctx, assessment_rules.SIGNED, "已签发的研判单不能删除"
+    )
 
 
 DELETE_MUTATION["assessments"] = "assessment.discard"

@@ -23,6 +23,7 @@ from console.domain.mutations import (
     MutationContext,
     _create_once,
     _differs,
+    _discard_unsigned,
     _live,
     _meta,
     _no_extra_keys,
@@ -160,11 +161,7 @@ def handover_sign(conn: Connection, args: dict[str, Any], ctx: MutationContext) 
 def handover_discard(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
-    record_id = _record_id(args)
-    existing = fetch(conn, "handovers", record_id)
-    if existing is not None and existing["status"] == ho.SIGNED:
-        raise MutationRejected("signed", "已签收的交接单不能删除")
-    return _tombstone(conn, "handovers", args, ctx)
+    return _discard_unsigned(conn, "handovers", args, ctx, ho.SIGNED, "已签收的交接单不能删除")
 
 
 DELETE_MUTATION["handovers"] = "handover.discard"

@@ -18,13 +18,11 @@ from datetime import date, datetime
 from sqlalchemy import Table, select
 
 from console.domain import beijing
-from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.schema import DutyLogEntry, Incident, Order, SyncedRecord, TimelineEntry
-from console.domain.shifts import DEFAULT_PATTERN, ShiftPattern, shift_at, shift_of
+from console.domain.shifts import DEFAULT_PATTERN, ShiftPattern, shift_of
 from console.services.handover import HandoverService, shift_label
-from console.store.database import Store
-from console.store.writer import Writer
+from console.services.shift_service import ShiftService
 
 TABLES = ("incident_timeline", "incidents", "orders", "handovers", "duty_log_entries")
 MANUAL = "值班记事"
@@ -71,33 +69,16 @@ def day_window(day: date, pattern: ShiftPattern = DEFAULT_PATTERN) -> tuple[date
     return shift_of(day, 0, pattern).start, shift_of(day, pattern.per_day - 1, pattern).end
 
 
-class DutyLogService:
+class DutyLogService(ShiftService):
     """Reads from ``store``; writes through ``writer`` (None: read-only)."""
 
-    def __init__(
-        self, store: Store, writer: Writer | None = None, pattern: ShiftPattern = DEFAULT_PATTERN
-    ) -> None:
-        self.store = store
-        self._writer = writer
-        self.pattern = pattern
-
-    @classmethod
-    def of(cls, writer: Writer, pattern: ShiftPattern = DEFAULT_PATTERN) -> DutyLogService:
-        return cls(writer.store, writer, pattern)
-
-    @property
-    def writable(self) -> bool:
-        return self._writer is not None
-
     def duty_day(self, moment: datetime) -> date:
-        return shift_at(moment, self.pattern).day
+        return self.shift_at(moment).day
 
     def add(self, body: str, *, user: str, at: datetime | None = None) -> str:
-        if self._writer is None:
-            raise MutationRejected("read_only", "本机为只读，不能修改")
         moment = (at or beijing.now()).replace(second=0, microsecond=0)
         args = {"id": new_id(), "at": beijing.canonical(moment), "body": body.strip()}
-        self._writer.apply([("duty_log.add", args)], user=user)
+        self._write("duty_log.add", args, user)
         return str(args["id"])
 
     def lines(self, day: date) -> list[LogLine]:

@@ -21,14 +21,13 @@ from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.roles import SYSTEM_USER
 from console.domain.schema import Handover, Incident, SyncedRecord, Team
-from console.domain.shifts import DEFAULT_PATTERN, Shift, ShiftPattern, next_shift, shift_at
+from console.domain.shifts import Shift, next_shift
 from console.domain.workflow import CLOSED
 from console.services.deadlines import status_text
 from console.services.guides import GuideService
 from console.services.incident_source import IncidentSource
 from console.services.orders import OrderService
-from console.store.database import Store
-from console.store.writer import Writer
+from console.services.shift_service import ShiftService
 
 TABLES = (
     "handovers",
@@ -82,34 +81,13 @@ def shift_label(shift: Shift) -> str:
     return f"{beijing.display(shift.start)} 至 {beijing.display(shift.end)[5:]}"
 
 
-class HandoverService:
+class HandoverService(ShiftService):
     """Reads from ``store``; writes through ``writer`` (None: read-only)."""
-
-    def __init__(
-        self, store: Store, writer: Writer | None = None, pattern: ShiftPattern = DEFAULT_PATTERN
-    ) -> None:
-        self.store = store
-        self._writer = writer
-        self.pattern = pattern
-
-    @classmethod
-    def of(cls, writer: Writer, pattern: ShiftPattern = DEFAULT_PATTERN) -> HandoverService:
-        return cls(writer.store, writer, pattern)
-
-    @property
-    def writable(self) -> bool:
-        return self._writer is not None
 
     def _apply(self, name: str, args: dict[str, Any], user: str) -> None:
         """One mutation; the work on a sample handover stays on this workstation with it."""
-        if self._writer is None:
-            raise MutationRejected("read_only", "本机为只读，不能修改")
         row = self.get(str(args["id"])) if name != "handover.create" else None
-        local = bool(row is not None and row["is_sample"])
-        self._writer.apply([(name, args)], user=user, local_only=local)
-
-    def shift_at(self, moment: datetime) -> Shift:
-        return shift_at(moment, self.pattern)
+        self._write(name, args, user, local=bool(row is not None and row["is_sample"]))
 
     def recent_shifts(self, now: datetime, count: int = 7) -> list[Shift]:
         """The current shift and the ``count - 1`` before it, newest first."""
