@@ -773,28 +773,46 @@ def assessment_create(
     return _create_once(conn, ctx, "assessments", record_id, values, extra)
 
 
-@_register("assessment.update", "修改研判单草稿")
-def assessment_update(
-    conn: Connection, args: dict[str, Any], ctx: MutationContext
+def _edit_fields(
+    conn: Connection,
+    ctx: MutationContext,
+    table: str,
+    args: dict[str, Any],
+    editable: frozenset[str],
+    load: Callable[[str], RowMapping],
+    check: Callable[[dict[str, Any]], None],
 ) -> list[RowChange]:
+    """``{"id", "fields"}``: change the ``editable`` fields of the record ``load`` returns
+    (it refuses a record past editing), ``check`` judging the validated values."""
     record_id = _record_id(args)
     _no_extra_keys(args, {"id", "fields"})
     fields = args.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise MutationRejected("bad_args", "没有要修改的字段")
-    _no_extra_keys(fields, set(_SHEET_EDITABLE))
-    existing = _live_sheet(conn, record_id)
-    if existing["status"] != assessment_rules.DRAFT:
-        raise MutationRejected("signed", assessment_rules.SIGNED_REFUSAL)
-    specs = ENTITY_FIELDS["assessments"]
+    _no_extra_keys(fields, set(editable))
+    existing = load(record_id)
+    specs = ENTITY_FIELDS[table]
     values = check_fields(specs, fields, creating=False)
-    _check_content(values)
+    check(values)
     _check_refs(conn, specs, values)
     if not _differs(existing, values):
         return []
-    ctx.touch("assessments", record_id, existing)
-    _update(conn, "assessments", record_id, {**values, **_meta(ctx)})
-    return [RowChange("assessments", record_id)]
+    ctx.touch(table, record_id, existing)
+    _update(conn, table, record_id, {**values, **_meta(ctx)})
+    return [RowChange(table, record_id)]
+
+
+@_register("assessment.update", "修改研判单草稿")
+def assessment_update(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    def draft(record_id: str) -> RowMapping:
+        existing = _live_sheet(conn, record_id)
+        if existing["status"] != assessment_rules.DRAFT:
+            raise MutationRejected("signed", assessment_rules.SIGNED_REFUSAL)
+        return existing
+
+    return _edit_fields(conn, ctx, "assessments", args, _SHEET_EDITABLE, draft, _check_content)
 
 
 @_register("assessment.sign", "签发研判单")

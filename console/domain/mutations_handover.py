@@ -22,8 +22,8 @@ from console.domain.mutations import (
     DELETE_MUTATION,
     MutationContext,
     _create_once,
-    _differs,
     _discard_unsigned,
+    _edit_fields,
     _live,
     _meta,
     _no_extra_keys,
@@ -106,20 +106,9 @@ def handover_update(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
     """Regenerated content, notes, the leader's instructions or the incoming account."""
-    record_id = _record_id(args)
-    _no_extra_keys(args, {"id", "fields"})
-    fields = args.get("fields")
-    if not isinstance(fields, dict) or not fields:
-        raise MutationRejected("bad_args", "没有要修改的字段")
-    _no_extra_keys(fields, set(_EDITABLE))
-    existing = _pending(conn, record_id)
-    values = check_fields(_HANDOVER, fields, creating=False)
-    _check(values)
-    if not _differs(existing, values):
-        return []
-    ctx.touch("handovers", record_id, existing)
-    _update(conn, "handovers", record_id, {**values, **_meta(ctx)})
-    return [RowChange("handovers", record_id)]
+    return _edit_fields(
+        conn, ctx, "handovers", args, _EDITABLE, lambda rid: _pending(conn, rid), _check
+    )
 
 
 @_register("handover.sign", "接班签收交接单")
