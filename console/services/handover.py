@@ -43,6 +43,8 @@ TABLES = (
 # A shift's handover is expected within this long after it ends; later, the shift is flagged
 # (the handover itself happens at the change of shift, 08:30, and takes a few minutes).
 GRACE = timedelta(minutes=30)
+# How long into a shift the tab still opens on the shift before, while it is not signed for.
+HANDOVER_WINDOW = timedelta(hours=2)
 # How far back ended shifts are checked for a signed handover.
 FLAG_WINDOW = timedelta(hours=24)
 MAX_NAMES = 8
@@ -88,6 +90,17 @@ class HandoverService(ShiftService):
         """One mutation; the work on a sample handover stays on this workstation with it."""
         row = self.get(str(args["id"])) if name != "handover.create" else None
         self._write(name, args, user, local=bool(row is not None and row["is_sample"]))
+
+    def default_shift(self, now: datetime) -> Shift:
+        """The shift the 交接班 tab opens on: the one ending now, or, during the first hours
+        of a shift, the one before while it is not signed for (the incoming officer signs
+        at 08:31 what was handed over at 08:20)."""
+        current = self.shift_at(now)
+        if now - current.start >= HANDOVER_WINDOW:
+            return current
+        previous = self.shift_at(current.start - timedelta(seconds=1))
+        found = self.for_shift(previous)
+        return current if found is not None and found["status"] == ho.SIGNED else previous
 
     def recent_shifts(self, now: datetime, count: int = 7) -> list[Shift]:
         """The current shift and the ``count - 1`` before it, newest first."""

@@ -14,6 +14,7 @@ from time import perf_counter
 
 import pytest
 from docx import Document
+from sqlalchemy import select
 
 from console.domain import beijing
 from console.domain import handover as ho
@@ -24,8 +25,13 @@ from console.services.context import Workstation, open_workstation
 from console.services.duty_log import DutyLogService, LogLine, search
 from console.services.guides import GuideService
 from console.services.handover import HandoverService
-from console.services.handover_export import export_duty_log_docx, export_handover_docx
+from console.services.handover_export import (
+    export_duty_log_docx,
+    export_handover_docx,
+    handover_html,
+)
 from console.services.orders import OrderService
+from console.store.records import OutboxEntry
 
 # 2026-11-29's shift runs to 2026-11-30 08:30 (Beijing).
 T0 = datetime(2026, 11, 29, 21, 5, tzinfo=beijing.BEIJING)
@@ -118,12 +124,17 @@ def test_handover_generated_frozen_signed_and_flagged(ws: Workstation, tmp_path:
     )  # fmt: skip
     assert service.for_shift(shift)["content"] == row["content"]  # type: ignore[index]
 
+    # At 08:31 the tab opens on the shift handed over until it is signed for.
+    assert service.default_shift(HANDOVER_AT) == shift
+    assert service.default_shift(SIGN_AT) == shift
+    assert service.default_shift(SIGN_AT + timedelta(hours=2)) == shift_at(SIGN_AT)
     with pytest.raises(MutationRejected, match="wang"):
         service.sign(handover, user="li", at=SIGN_AT)
     with pytest.raises(MutationRejected, match="交班人不能签收"):
         service.sign(handover, user="zhang", at=SIGN_AT)
     service.save_text(handover, user="zhang", instructions="北界镇雨情", notes="", incoming="wang")
     service.sign(handover, user="wang", remarks="已阅", at=SIGN_AT)
+    assert service.default_shift(SIGN_AT) == shift_at(SIGN_AT)
     signed = service.get(handover)
     assert signed is not None and signed["signed_by"] == "wang" and signed["author"] == "zhang"
     with pytest.raises(MutationRejected, match="已签收"):
@@ -184,3 +195,28 @@ def test_searching_a_busy_day_in_memory_is_fast() -> None:
     assert len(search(lines, "雨情 处置")) == 5000 - len(found)
     assert perf_counter() - started < 0.05
     assert len(found) == len(range(0, 5000, 7))
+
+
+def test_a_handover_listing_sample_data_stays_on_the_workstation(tmp_path: Path) -> None:
+    """The sample county's calls (样例数据) in a handover: it is marked, and it and its
+    signature stay out of the pushes to a county's server."""
+    w = open_workstation(tmp_path / "demo", demo=True)
+    try:
+        service = HandoverService.of(w.writer)
+        now = beijing.now()
+        shift = shift_at(now)
+        assert service.sample_listed(shift)
+        handover = service.create(shift, user="zhang", now=now)
+        service.sign(handover, user="wang", at=now)
+        row = service.get(handover)
+        assert row is not None and row["is_sample"] and row["status"] == ho.SIGNED
+        with w.store.engine.connect() as conn:
+            kept = conn.execute(
+                select(OutboxEntry.local_only).where(OutboxEntry.name.like("handover.%"))
+            ).scalars().all()  # fmt: skip
+        assert kept == [True, True]
+        assert "【样例数据】" in handover_html(row)
+        text = _docx_text(export_handover_docx(row, tmp_path / "sample.docx"))
+        assert "【样例数据】" in text
+    finally:
+        w.close()

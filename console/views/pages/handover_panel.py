@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
@@ -53,6 +53,9 @@ EMPTY = (
 )
 
 
+CHECK_MS = 60_000
+
+
 class HandoverPanel(QWidget):
     written = Signal(str)  # "" when saved, else the refusal
     loaded = Signal()  # the selected shift's handover (and the flags) landed
@@ -66,10 +69,21 @@ class HandoverPanel(QWidget):
         self.flags: list[Flag] = []
         self._build()
         self._fill_shifts()
+        # A shift ends while the window is open: its flag (and the new shift) show up.
+        self.timer = QTimer(self)
+        self.timer.setInterval(CHECK_MS)
+        self.timer.timeout.connect(self.refresh)
+        self.timer.start()
         context.bus.changed.connect(self._on_changes)
         # The incoming officer signs in on this workstation: the buttons follow the account.
         context.session.officer_changed.connect(lambda _name: self._update_buttons())
-        self.refresh()
+        run_task(
+            context.tasks,
+            self.service.default_shift,
+            context.clock(),
+            on_done=self.select_shift,
+            receiver=self,
+        )
 
     # -- layout -----------------------------------------------------------------------------
     def _build(self) -> None:
@@ -176,11 +190,21 @@ class HandoverPanel(QWidget):
         if index < 0:
             self.shift_box.insertItem(0, shift_label(shift), shift)
             index = 0
+        self.shift_box.blockSignals(True)
         self.shift_box.setCurrentIndex(index)
+        self.shift_box.blockSignals(False)
         self.refresh()
 
     def refresh(self) -> None:
-        shift, now = self.shift(), self.context.clock()
+        now = self.context.clock()
+        if self.service.shift_at(now) != self.shift_box.itemData(0):  # a new shift began
+            chosen = self.shift()
+            self._fill_shifts()
+            index = self.shift_box.findText(shift_label(chosen), Qt.MatchFlag.MatchStartsWith)
+            self.shift_box.blockSignals(True)
+            self.shift_box.setCurrentIndex(max(index, 0))
+            self.shift_box.blockSignals(False)
+        shift = self.shift()
 
         def load() -> tuple[dict[str, Any] | None, list[Flag], str]:
             service = self.service
