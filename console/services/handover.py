@@ -342,6 +342,13 @@ class HandoverService(ShiftService):
             shift = self.shift_at(shift.start - timedelta(seconds=1))
         return out
 
+    def accounts_seen(self) -> list[str]:
+        """Accounts that handed over or signed here before: what 接班人 offers to pick."""
+        t = _t(Handover)
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(select(t.c.author, t.c.signed_by, t.c.incoming)).all()
+        return sorted({name for row in rows for name in row if name and name != SYSTEM_USER})
+
     def incoming_for(self, shift: Shift) -> str:
         """Who the handover of ``shift`` names as incoming by default (the roster's)."""
         return expected_incoming(next_shift(shift, self.pattern)) or ""

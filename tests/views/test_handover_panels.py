@@ -125,6 +125,9 @@ def test_hand_over_at_0830_sign_by_the_next_officer_print_and_export(
     assert "湖山乡山洪冲毁便桥" in preview and "本班接警" in preview
     assert not panel.sign_button.isEnabled()
     assert panel.sign_button.toolTip() == ho.SELF_SIGN_REFUSAL
+    # The accounts seen here are offered as 接班人 (never the officer themself).
+    offered = [panel.incoming.itemText(i) for i in range(panel.incoming.count())]
+    assert offered == ["wang"] and panel.incoming.currentText() == "wang"
     panel.notes.setPlainText("对讲机 3 号电量低")
     assert written(qtbot, panel, panel.save, panel.loaded) == ""
 

@@ -11,6 +11,7 @@ without a signed handover shows a red banner on top for the duty leader.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,16 @@ EMPTY = (
 
 
 CHECK_MS = 60_000
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What a refresh reads for the selected shift."""
+
+    row: dict[str, Any] | None  # its handover (None: not generated)
+    flags: list[Flag]  # shifts ended without a signed handover
+    proposed: str  # the incoming account the roster proposes ("" none)
+    accounts: list[str]  # accounts seen here, offered as 接班人
 
 
 class HandoverPanel(QWidget):
@@ -206,14 +217,25 @@ class HandoverPanel(QWidget):
             self.shift_box.blockSignals(False)
         shift = self.shift()
 
-        def load() -> tuple[dict[str, Any] | None, list[Flag], str]:
+        def load() -> Loaded:
             service = self.service
-            return service.for_shift(shift), service.flags(now), service.incoming_for(shift)
+            return Loaded(
+                service.for_shift(shift),
+                service.flags(now),
+                service.incoming_for(shift),
+                service.accounts_seen(),
+            )
 
         run_task(self.context.tasks, load, on_done=self._land, receiver=self)
 
-    def _land(self, found: tuple[dict[str, Any] | None, list[Flag], str]) -> None:
-        row, flags, proposed = found
+    def _land(self, found: Loaded) -> None:
+        row, flags, proposed = found.row, found.flags, found.proposed
+        typed = self.incoming.currentText()
+        self.incoming.blockSignals(True)
+        self.incoming.clear()
+        self.incoming.addItems([a for a in found.accounts if a != self.user()])
+        self.incoming.setEditText(typed)
+        self.incoming.blockSignals(False)
         self.current = row
         self.flags = flags
         self.flag_text.setText("；".join(f.text() for f in flags))
