@@ -809,3 +809,44 @@ def drop_guides() -> None:
     op.drop_index("ix_responses_incident_id", table_name="responses")
     op.drop_table("responses")
     op.drop_table("guide_items")
+
+
+def add_handovers() -> None:
+    """交接班 and the 值班日志 (issue 14; workstation 0021, server 0020): the handovers and
+    the officer's hand-written log lines."""
+    op.create_table(
+        "handovers",
+        sa.Column("shift_key", sa.String(length=16), nullable=False),
+        sa.Column("shift_start", sa.String(length=32), nullable=False),
+        sa.Column("shift_end", sa.String(length=32), nullable=False),
+        sa.Column("generated_at", sa.String(length=32), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("instructions", sa.Text(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("incoming", sa.String(length=64), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("signed_by", sa.String(length=64), nullable=True),
+        sa.Column("signed_at", sa.String(length=32), nullable=True),
+        sa.Column("remarks", sa.String(length=500), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_handovers_shift_key", "handovers", ["shift_key"], unique=False)
+    op.create_table(
+        "duty_log_entries",
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_duty_log_entries_at", "duty_log_entries", ["at"], unique=False)
+
+
+def drop_handovers() -> None:
+    op.drop_index("ix_duty_log_entries_at", table_name="duty_log_entries")
+    op.drop_table("duty_log_entries")
+    op.drop_index("ix_handovers_shift_key", table_name="handovers")
+    op.drop_table("handovers")

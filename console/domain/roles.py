@@ -85,6 +85,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "response.change_level": _LEADERS,
     "response.end": _LEADERS,
     "response.record": _EDITORS,
+    # 交接班: any officer generates and edits a pending handover; signing is any other
+    # account (the mutation refuses the author and, when named, anyone but the incoming);
+    # deleting an unsigned one is the duty leader's call. The 值班日志 likewise.
+    "handover.create": _EDITORS,
+    "handover.update": _EDITORS,
+    "handover.sign": _EDITORS,
+    "handover.discard": _LEADERS,
+    "duty_log.add": _EDITORS,
+    "duty_log.delete": _LEADERS,
 }
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.

@@ -14,7 +14,7 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import assessment_rules, catalog, grading, rain_catalog, reporting
+from console.domain import assessment_rules, catalog, grading, handover, rain_catalog, reporting
 from console.domain.columns import (
     FIELD,
     SYSTEM,
@@ -851,6 +851,58 @@ class ResponseEvent(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Handover(SyncedRecord):
+    """交接班: the outgoing officer's handover of one shift (``shift_key``, see
+    :mod:`console.domain.shifts`). ``content`` is the snapshot generated at the shift's end
+    (JSON, shape checked by :func:`console.domain.handover.content_problem`): it never
+    follows later changes of the data it lists. The incoming officer signs it (another
+    account; ``incoming``, when given, names the only account that may); signed, it never
+    changes again (the mutations refuse, on every replica and on the server)."""
+
+    __tablename__ = "handovers"
+
+    shift_key: Mapped[str] = text("班次", handover.SHIFT_KEY_MAX_LEN, required=True, index=True)
+    shift_start: Mapped[str] = timestamp("班次开始")
+    shift_end: Mapped[str] = timestamp("班次结束")
+    generated_at: Mapped[str] = timestamp("生成时间")
+    content: Mapped[str] = long_text("交接内容", handover.CONTENT_MAX_LEN, required=True)
+    instructions: Mapped[str] = long_text("领导交办事项", handover.TEXT_MAX_LEN)
+    notes: Mapped[str] = long_text("交班备注", handover.TEXT_MAX_LEN)
+    incoming: Mapped[str] = text("接班人", ACCOUNT_MAX_LEN)
+    # It lists sample (样例数据) records: it stays on this workstation, marked on print.
+    is_sample: Mapped[bool] = _is_sample()
+    # Set only by handover.sign.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=handover.STATUSES),
+        String(4),
+        default=handover.PENDING,
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+    signed_by: Mapped[str | None] = system(
+        Field("签收人", str, max_len=ACCOUNT_MAX_LEN), String(ACCOUNT_MAX_LEN), nullable=True
+    )
+    signed_at: Mapped[str | None] = system(
+        Field("签收时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    remarks: Mapped[str] = system(
+        Field("接班意见", str, max_len=handover.REMARKS_MAX_LEN),
+        String(handover.REMARKS_MAX_LEN),
+        default="",
+    )
+
+
+class DutyLogEntry(SyncedRecord):
+    """A line of the 值班日志 the officer writes by hand (to the minute). Append-only: the
+    rest of the day's log is assembled from the incidents' timelines, orders and
+    handovers, never copied here."""
+
+    __tablename__ = "duty_log_entries"
+
+    at: Mapped[str] = timestamp("时间", index=True)
+    body: Mapped[str] = long_text("内容", handover.TEXT_MAX_LEN, required=True)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -886,6 +938,8 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     GuideItem,
     Response,
     ResponseEvent,
+    Handover,
+    DutyLogEntry,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -21,7 +21,7 @@ from schema_db import server_database
 from sqlalchemy import String, Table
 from sqlalchemy.engine import Connection
 
-from console.domain import catalog
+from console.domain import catalog, handover
 from console.domain.assessment_rules import CONTENT_MAX_LEN, MAX_TEXT, content_problem
 from console.domain.columns import FIELD, SYSTEM
 from console.domain.fields import (
@@ -78,6 +78,8 @@ MUTATION = {
     "guide_items": "guide_item.upsert",
     "responses": "response.activate",
     "response_events": "response.record",
+    "handovers": "handover.create",
+    "duty_log_entries": "duty_log.add",
 }
 
 
@@ -165,6 +167,12 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["timeline_id"] = new_id()
     if table == "response_events":  # a tick: only a level change names levels
         args.update(kind=catalog.TICKED, from_level="", to_level="")
+    if table == "handovers":  # a real shift key, its end after its start, JSON content
+        args.update(
+            shift_key="2026-11-28#0",
+            shift_end="2026-11-29T14:05:00.123456+08:00",
+            content=longest_handover(),
+        )
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval
@@ -179,6 +187,21 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     if table == "transfer_events":  # a shelter goes with 安置点; the first is no correction
         args.update(destination=catalog.TO_SHELTER, correction_of="")
     return {"id": new_id(), **args}
+
+
+def longest_handover() -> str:
+    """A valid handover snapshot exactly handover.CONTENT_MAX_LEN characters long."""
+    items: list[str] = []
+    while True:
+        room = handover.CONTENT_MAX_LEN - len(handover.make_content({"calls": items})) - 4
+        if room <= 0:
+            break
+        items.append("长" * min(handover.ITEM_MAX_LEN, room))
+    short = handover.CONTENT_MAX_LEN - len(handover.make_content({"calls": items}))
+    items[-1] += "长" * short
+    text = handover.make_content({"calls": items})
+    assert len(text) == handover.CONTENT_MAX_LEN and handover.content_problem(text) is None
+    return text
 
 
 def longest_content() -> str:

@@ -22,7 +22,12 @@ from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
 from testkit.server import Database, ServerProcess
 
-PASSWORDS = {"zhang": ("officer", "zhang-pass-1"), "li": ("leader", "li-pass-12")}
+# wang: a second officer, the incoming one of a handover (交接班 needs two officers).
+PASSWORDS = {
+    "zhang": ("officer", "zhang-pass-1"),
+    "li": ("leader", "li-pass-12"),
+    "wang": ("officer", "wang-pass-12"),
+}
 
 
 def server_database(folder: Path) -> Database:
