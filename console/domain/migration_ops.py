@@ -861,8 +861,6 @@ def add_roster() -> None:
         *_record_columns(),
         sa.ForeignKeyConstraint(["entry_a_id"], ["roster_entries.id"]),
         sa.ForeignKeyConstraint(["entry_b_id"], ["roster_entries.id"]),
-        sa.ForeignKeyConstraint(["person_a_id"], ["people.id"]),
-        sa.ForeignKeyConstraint(["person_b_id"], ["people.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_roster_swaps_entry_a_id", "roster_swaps", ["entry_a_id"], unique=False)

@@ -52,12 +52,9 @@ def swap_request(conn: Connection, args: dict[str, Any], ctx: MutationContext) -
     when decided)."""
     record_id = _record_id(args)
     _no_extra_keys(args, {"id", "entry_a_id", "entry_b_id", "reason", "requested_at"})
-    fields = {k: v for k, v in args.items() if k != "id"}
-    a = _live_entry(conn, fields.get("entry_a_id"))
-    b = _live_entry(conn, fields.get("entry_b_id"))
-    fields["person_a_id"] = a["person_id"]
-    fields["person_b_id"] = b["person_id"]
-    values = check_fields(_SWAP, fields, creating=True)
+    values = check_fields(_SWAP, {k: v for k, v in args.items() if k != "id"}, creating=True)
+    a = _live_entry(conn, values["entry_a_id"])
+    b = _live_entry(conn, values["entry_b_id"])
     if not values["reason"].strip():
         raise MutationRejected("missing_field", "请填写换班理由")
     _check_refs(conn, _SWAP, values)
@@ -73,6 +70,8 @@ def swap_request(conn: Connection, args: dict[str, Any], ctx: MutationContext) -
     ):
         return []  # a replay (the people may have been swapped since, by its approval)
     extra = {
+        "person_a_id": a["person_id"],
+        "person_b_id": b["person_id"],
         "status": roster.SWAP_PENDING,
         "decided_by": "",
         "decided_at": None,

@@ -901,8 +901,13 @@ class RosterSwap(SyncedRecord):
 
     entry_a_id: Mapped[str] = ref("申请换出班次", "roster_entries", required=True, index=True)
     entry_b_id: Mapped[str] = ref("换入班次", "roster_entries", required=True)
-    person_a_id: Mapped[str] = ref("申请人", "people", required=True)
-    person_b_id: Mapped[str] = ref("对方", "people", required=True)
+    # The two slots' people when asked, taken from the entries (never an argument).
+    person_a_id: Mapped[str] = system(
+        Field("申请人", str, required=True, nullable=False, max_len=36), String(36)
+    )
+    person_b_id: Mapped[str] = system(
+        Field("对方", str, required=True, nullable=False, max_len=36), String(36)
+    )
     reason: Mapped[str] = text("换班理由", 200, required=True)
     requested_at: Mapped[str] = timestamp("申请时间")
     # Set only by roster_swap.approve / roster_swap.refuse.

@@ -78,6 +78,10 @@ MUTATION = {
     "guide_items": "guide_item.upsert",
     "responses": "response.activate",
     "response_events": "response.record",
+    "roster_settings": "roster_setting.upsert",
+    "holidays": "holiday.upsert",
+    "roster_entries": "roster_entry.upsert",
+    "roster_swaps": "roster_swap.request",
 }
 
 
@@ -165,6 +169,12 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["timeline_id"] = new_id()
     if table == "response_events":  # a tick: only a level change names levels
         args.update(kind=catalog.TICKED, from_level="", to_level="")
+    if table == "roster_settings":  # a shift pattern that cuts the day
+        args["shift_start"] = "08:30"
+    if table == "roster_entries":  # a shift's key; the second officer slot
+        args.update(shift_key="2026-11-30#0", role="值班员", slot=1)
+    if table == "roster_swaps":  # with the other officer slot (made by the test)
+        args["entry_b_id"] = refs["roster_entries_b"]
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval
@@ -232,6 +242,10 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         if "author" in row:
             assert row["author"] == LONGEST_USER
         refs[table] = args["id"]
+        if table == "roster_entries":  # another officer to swap with
+            other = {**args, "id": new_id(), "slot": 0, "person_id": _second_person(conn)}
+            run_mutation(conn, "roster_entry.upsert", other, _ctx())
+            refs["roster_entries_b"] = other["id"]
     run_mutation(
         conn,
         "incident.set_status",
@@ -246,6 +260,12 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
     )
     closed = fetch(conn, "incidents", refs["incidents"])
     assert closed is not None and closed["closed_at"] == LONGEST_TIME
+
+
+def _second_person(conn: Connection) -> str:
+    person = {"id": new_id(), "name": "傅某某"}
+    run_mutation(conn, "person.upsert", person, _ctx())
+    return person["id"]
 
 
 def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:
