@@ -144,10 +144,10 @@ class _Names:
 
 
 def _header(ws: Any) -> tuple[int, dict[str, int]] | None:
-    for row in ws.iter_rows(min_row=1, max_row=10):
-        texts = {_cell_text(c.value): c.column for c in row}
+    for n, row in enumerate(ws.iter_rows(min_row=1, max_row=10, values_only=True), start=1):
+        texts = {_cell_text(v): col for col, v in enumerate(row, start=1)}
         if "日期" in texts and "带班领导" in texts and "值班员" in texts:
-            return row[0].row, texts
+            return n, texts
     return None
 
 
