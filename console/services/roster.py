@@ -51,18 +51,20 @@ class PersonChoice:
 
 def match_people(people: Sequence[PersonChoice], text: str, limit: int = 20) -> list[PersonChoice]:
     """People whose name, label, pinyin initials or full pinyin begin with (or, for the
-    label, contain) ``text``; initials and names that begin with it first."""
+    label, contain) ``text``: a name or the usual reading's initials first, then another
+    reading's (潘 read fan), then the rest."""
     typed = text.strip().lower()
     if not typed:
         return list(people[:limit])
-    first: list[PersonChoice] = []
-    rest: list[PersonChoice] = []
+    ranked: list[list[PersonChoice]] = [[], [], []]
     for p in people:
-        if p.name.startswith(typed) or any(i.startswith(typed) for i in p.initials):
-            first.append(p)
+        if p.name.startswith(typed) or (p.initials and p.initials[0].startswith(typed)):
+            ranked[0].append(p)
+        elif any(i.startswith(typed) for i in p.initials):
+            ranked[1].append(p)
         elif typed in p.label.lower() or any(f.startswith(typed) for f in p.full_pinyin):
-            rest.append(p)
-    return (first + rest)[:limit]
+            ranked[2].append(p)
+    return [p for rank in ranked for p in rank][:limit]
 
 
 @dataclass

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import QStringListModel, Qt, QTime, Signal
+from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
@@ -41,26 +43,40 @@ from console.services.roster_xlsx import ImportPreview
 
 
 class PersonField(QLineEdit):
-    """A name typed with completion: 钱某某, or its pinyin initials (qmm), or full pinyin.
-    ``person()`` is the chosen person (None while the text names nobody)."""
+    """A name typed with suggestions: 钱某某, or its pinyin initials (qmm), or full pinyin.
+    Enter takes the top suggestion (then the next field); Down goes to the suggestion list.
+    ``person()`` is the chosen person (None while the text names nobody for certain)."""
+
+    suggest = Signal(object)  # this field, as its text changes or it gains focus
+    to_list = Signal()
 
     def __init__(self, people: Sequence[PersonChoice], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._people = list(people)
         self._by_label = {p.label: p for p in people}
         self.setPlaceholderText("姓名或拼音首字母")
-        self._model = QStringListModel(self)
-        completer = QCompleter(self._model, self)
-        completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setCompleter(completer)
-        self.textEdited.connect(self._suggest)
+        self.textEdited.connect(lambda _t: self.suggest.emit(self))
 
-    def _suggest(self, text: str) -> None:
-        self._model.setStringList([p.label for p in match_people(self._people, text)])
-        if text.strip():
-            completer = self.completer()
-            completer.complete()
+    def matches(self, limit: int = 12) -> list[PersonChoice]:
+        return match_people(self._people, self.text(), limit)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.suggest.emit(self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if key == Qt.Key.Key_Down:
+            self.to_list.emit()
+            return
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            text = self.text().strip()
+            found = self.matches(1)
+            if text and text not in self._by_label and found:
+                self.set_person(found[0])
+                self.focusNextChild()
+                return
+        super().keyPressEvent(event)
 
     def set_person(self, person: PersonChoice | None) -> None:
         self.setText(person.label if person else "")
@@ -70,7 +86,7 @@ class PersonField(QLineEdit):
         if text in self._by_label:
             return self._by_label[text]
         found = match_people(self._people, text, limit=2)
-        return found[0] if len(found) == 1 else None
+        return found[0] if len(found) == 1 and text else None
 
     def problem(self) -> str:
         if self.text().strip() and self.person() is None:
@@ -106,6 +122,13 @@ class CrewDialog(QDialog):
         form.addRow("带班领导", self.leader)
         form.addRow("值班员", self.officers[0])
         form.addRow("值班员（第二人，可空）", self.officers[1])
+        self.suggestions = QListWidget(self)
+        self.suggestions.setAccessibleName("人员候选")
+        self.suggestions.setMaximumHeight(120)
+        self.suggestions.itemActivated.connect(self._pick)
+        self.suggestions.itemClicked.connect(self._pick)
+        form.addRow("候选", self.suggestions)
+        self._field: PersonField = self.leader
         self.warning = QLabel(self)
         self.warning.setObjectName("ErrorText")
         self.warning.setWordWrap(True)
@@ -121,7 +144,27 @@ class CrewDialog(QDialog):
         self.shift.currentIndexChanged.connect(self._load)
         for field in (self.leader, *self.officers):
             field.textChanged.connect(self._judge)
+            field.suggest.connect(self._suggest)
+            field.to_list.connect(self._to_list)
         self._load()
+
+    def _suggest(self, field: PersonField) -> None:
+        self._field = field
+        self.suggestions.clear()
+        for person in field.matches():
+            item = QListWidgetItem(person.label, self.suggestions)
+            item.setData(Qt.ItemDataRole.UserRole, person.id)
+        if self.suggestions.count():
+            self.suggestions.setCurrentRow(0)
+
+    def _to_list(self) -> None:
+        if self.suggestions.count():
+            self.suggestions.setFocus()
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        self._field.setText(item.text())
+        self._field.setFocus()
+        self._field.focusNextChild()
 
     def shift_key(self) -> str:
         return str(self.shift.currentData())
