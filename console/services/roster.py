@@ -296,20 +296,20 @@ class RosterService:
         for role, count in roster.SLOTS.items():
             for slot in range(count):
                 rid = roster.entry_id(shift_key, role, slot)
-                person = wanted.get(rid)
-                if person is None:
+                chosen = wanted.get(rid)
+                if chosen is None:
                     if rid in current:
                         calls.append(("roster_entry.delete", {"id": rid}))
                     continue
-                if rid in current and current[rid].person_id == person.id:
+                if rid in current and current[rid].person_id == chosen.id:
                     continue
                 args = {
                     "id": rid,
                     "shift_key": shift_key,
                     "role": role,
                     "slot": slot,
-                    "person_id": person.id,
-                    "is_sample": person.is_sample,
+                    "person_id": chosen.id,
+                    "is_sample": chosen.is_sample,
                 }
                 calls.append(("roster_entry.upsert", args))
         return calls

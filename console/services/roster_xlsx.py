@@ -90,8 +90,8 @@ def export_month(view: MonthView, people: list[PersonChoice], path: Path) -> Pat
             cell.border = border
             if holiday:
                 cell.fill = shade
-    for col, width in zip("ABCDE", (14, 10, 22, 30, 24), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDE", (14, 10, 22, 30, 24), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.print_title_rows = "1:2"
     ws.page_setup.orientation = "portrait"
     ws.page_setup.fitToWidth = 1

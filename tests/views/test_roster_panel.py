@@ -52,7 +52,8 @@ def test_a_day_is_planned_from_the_keyboard_with_pinyin_initials(
     dialog = panel.dialog
     assert isinstance(dialog, CrewDialog)
     qtbot.keyClicks(dialog.leader, "qmm")
-    assert dialog.leader.person() is not None and dialog.leader.person().name == "钱某某"
+    chosen = dialog.leader.person()
+    assert chosen is not None and chosen.name == "钱某某"
     qtbot.keyClicks(dialog.officers[0], "fmm")  # 傅某某 and 范某某: not one person
     assert not dialog.save.isEnabled() and "不是唯一的人员" in dialog.warning.text()
     offered = [dialog.suggestions.item(i).text() for i in range(dialog.suggestions.count())]
@@ -129,8 +130,9 @@ def test_a_swap_is_asked_for_and_approved(
     qtbot.waitUntil(lambda: isinstance(panel.dialog, SwapsDialog), timeout=5000)
     decide = panel.dialog
     assert isinstance(decide, SwapsDialog)
-    assert decide.table.item(0, 0).text() == roster.SWAP_PENDING
-    assert decide.table.item(0, 5).text() == "无规则冲突"
+    status, effect = decide.table.item(0, 0), decide.table.item(0, 5)
+    assert status is not None and status.text() == roster.SWAP_PENDING
+    assert effect is not None and effect.text() == "无规则冲突"
     said = written(qtbot, panel, decide.approve.click, panel.refreshed)
     assert said == ""
     assert "值班 魏某某" in _cell(panel, date(2027, 3, 10))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from PySide6.QtCore import Qt, QTime, Signal
+from PySide6.QtCore import QDate, Qt, QTime, Signal
 from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,6 +94,28 @@ class PersonField(QLineEdit):
         return ""
 
 
+_BUTTON_TEXT = {
+    QDialogButtonBox.StandardButton.Ok: "确定",
+    QDialogButtonBox.StandardButton.Save: "保存",
+    QDialogButtonBox.StandardButton.Cancel: "取消",
+    QDialogButtonBox.StandardButton.Close: "关闭",
+}
+
+
+SAVE_CANCEL = QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+OK_CANCEL = QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+
+
+def _buttons(which: QDialogButtonBox.StandardButton, parent: QWidget) -> QDialogButtonBox:
+    """A button box in Chinese whatever translations the machine has."""
+    box = QDialogButtonBox(which, parent)
+    for kind, text in _BUTTON_TEXT.items():
+        button = box.button(kind)
+        if button is not None:
+            button.setText(text)
+    return box
+
+
 def _violation_text(found: Sequence[Violation]) -> str:
     return "保存后将违反排班规则：\n" + "\n".join(f"⚠ {v.message}" for v in found[:8])
 
@@ -133,7 +155,7 @@ class CrewDialog(QDialog):
         self.warning.setObjectName("ErrorText")
         self.warning.setWordWrap(True)
         form.addRow(self.warning)
-        self.buttons = QDialogButtonBox(
+        self.buttons = _buttons(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
@@ -243,7 +265,7 @@ class FillDialog(QDialog):
         self.problem.setObjectName("ErrorText")
         self.problem.setWordWrap(True)
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(
+        buttons = _buttons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("排班")
@@ -302,7 +324,7 @@ class SwapRequestDialog(QDialog):
         self.other_day = QDateEdit(self)
         self.other_day.setCalendarPopup(True)
         self.other_day.setDisplayFormat("yyyy-MM-dd")
-        self.other_day.setDate(day)
+        self.other_day.setDate(QDate(day.year, day.month, day.day))
         self.other = QComboBox(self)
         self.reason = QLineEdit(self)
         self.reason.setMaxLength(200)
@@ -314,7 +336,7 @@ class SwapRequestDialog(QDialog):
         self.problem = QLabel(self)
         self.problem.setObjectName("ErrorText")
         form.addRow(self.problem)
-        buttons = QDialogButtonBox(
+        buttons = _buttons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("提交申请")
@@ -330,7 +352,8 @@ class SwapRequestDialog(QDialog):
         mine = self.mine.currentData()
         if mine is None:
             return
-        for a in self._read_day(self.other_day.date().toPython()):
+        picked = self.other_day.date()
+        for a in self._read_day(date(picked.year(), picked.month(), picked.day())):
             if a.role == mine.role and a.person_id != mine.person_id:
                 self.other.addItem(f"{roster.key_day(a.shift_key):%m-%d} {a.role} {a.name}", a)
 
@@ -398,7 +421,7 @@ class SwapsDialog(QDialog):
         self.approve = QPushButton("批准", self)
         self.approve.setObjectName("PrimaryButton")
         self.refuse = QPushButton("拒绝", self)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons = _buttons(QDialogButtonBox.StandardButton.Close, self)
         buttons.addButton(self.approve, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.addButton(self.refuse, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
@@ -448,7 +471,7 @@ class SettingsDialog(QDialog):
         note = QLabel("班制全县统一，保存后同步到所有值班台。", self)
         note.setObjectName("Muted")
         form.addRow(note)
-        buttons = QDialogButtonBox(
+        buttons = _buttons(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
@@ -475,7 +498,7 @@ class HolidayDialog(QDialog):
         self.legal.setChecked(current[1] if current else True)
         form.addRow("节日名称", self.name)
         form.addRow(self.legal)
-        buttons = QDialogButtonBox(
+        buttons = _buttons(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.accepted.connect(self.accept)
@@ -516,7 +539,7 @@ class ImportDialog(QDialog):
             warn.setObjectName("ErrorText")
             box.addWidget(warn)
         box.addWidget(self.refusals)
-        buttons = QDialogButtonBox(
+        buttons = _buttons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
