@@ -116,6 +116,21 @@ def _buttons(which: QDialogButtonBox.StandardButton, parent: QWidget) -> QDialog
     return box
 
 
+def _finish(dialog: QDialog, form: QFormLayout, ok_text: str, on_ok: Callable[[], None]) -> QLabel:
+    """The last rows of a form dialog: where its problem is said, then OK (``ok_text``,
+    calling ``on_ok``, which accepts when all is well) and 取消. Returns the problem label."""
+    problem = QLabel(dialog)
+    problem.setObjectName("ErrorText")
+    problem.setWordWrap(True)
+    form.addRow(problem)
+    buttons = _buttons(OK_CANCEL, dialog)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.accepted.connect(on_ok)
+    buttons.rejected.connect(dialog.reject)
+    form.addRow(buttons)
+    return problem
+
+
 def _violation_text(found: Sequence[Violation]) -> str:
     return "保存后将违反排班规则：\n" + "\n".join(f"⚠ {v.message}" for v in found[:8])
 
@@ -155,9 +170,7 @@ class CrewDialog(QDialog):
         self.warning.setObjectName("ErrorText")
         self.warning.setWordWrap(True)
         form.addRow(self.warning)
-        self.buttons = _buttons(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        self.buttons = _buttons(SAVE_CANCEL, self)
         self.save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save.setText("保存")
         self.buttons.rejected.connect(self.reject)
@@ -261,17 +274,7 @@ class FillDialog(QDialog):
         form.addRow("每班值班员人数", self.per_shift)
         form.addRow("起始位次", self.start)
         form.addRow(self.overwrite)
-        self.problem = QLabel(self)
-        self.problem.setObjectName("ErrorText")
-        self.problem.setWordWrap(True)
-        form.addRow(self.problem)
-        buttons = _buttons(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("排班")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.problem = _finish(self, form, "排班", self._accept)
 
     def _names(self, text: str) -> tuple[list[PersonChoice], str]:
         out: list[PersonChoice] = []
@@ -333,16 +336,7 @@ class SwapRequestDialog(QDialog):
         form.addRow("换到哪天", self.other_day)
         form.addRow("与谁互换", self.other)
         form.addRow("换班理由", self.reason)
-        self.problem = QLabel(self)
-        self.problem.setObjectName("ErrorText")
-        form.addRow(self.problem)
-        buttons = _buttons(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("提交申请")
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
+        self.problem = _finish(self, form, "提交申请", self._accept)
         self.mine.currentIndexChanged.connect(self._load_other)
         self.other_day.dateChanged.connect(self._load_other)
         self._load_other()
@@ -471,9 +465,7 @@ class SettingsDialog(QDialog):
         note = QLabel("班制全县统一，保存后同步到所有值班台。", self)
         note.setObjectName("Muted")
         form.addRow(note)
-        buttons = _buttons(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        buttons = _buttons(SAVE_CANCEL, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -498,9 +490,7 @@ class HolidayDialog(QDialog):
         self.legal.setChecked(current[1] if current else True)
         form.addRow("节日名称", self.name)
         form.addRow(self.legal)
-        buttons = _buttons(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        buttons = _buttons(SAVE_CANCEL, self)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -539,9 +529,7 @@ class ImportDialog(QDialog):
             warn.setObjectName("ErrorText")
             box.addWidget(warn)
         box.addWidget(self.refusals)
-        buttons = _buttons(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
+        buttons = _buttons(OK_CANCEL, self)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText("导入")
         self.ok.setEnabled(preview.ok and changes > 0)
