@@ -18,9 +18,6 @@ from console.domain.schema import Person, RosterEntry, RosterSettings
 from console.domain.shifts import Shift, next_shift, shift_at
 from console.store.database import Store
 
-# The tables whose change may change who is on duty.
-DUTY_TABLES = ("roster_entries", "roster_settings", "people")
-
 
 @dataclass(frozen=True)
 class Crew:

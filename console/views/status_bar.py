@@ -15,18 +15,20 @@ from PySide6.QtCore import QDateTime, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QWidget
 
 from console.domain import beijing, drill
-from console.services.on_duty import DUTY_TABLES, OnDuty, on_duty
 from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.tasks import TaskRunner, run_task
 from console.views.pages.base import sample_badge
 
 if TYPE_CHECKING:
+    from console.services.on_duty import OnDuty
     from console.services.queries import Queries
     from console.store.changes import Changes
     from console.sync.engine import SyncStatus
     from console.ui.sync_bridge import SyncBridge
 
+# The tables whose change may change who is on duty (console/services/on_duty.py).
+DUTY_TABLES = ("roster_entries", "roster_settings", "people")
 STATE_TEXT = {"online": "● 在线", "offline": "● 离线", "syncing": "● 同步中"}
 STATE_STYLE = {"online": "StatusOnline", "offline": "StatusOffline", "syncing": "StatusSyncing"}
 
@@ -131,9 +133,16 @@ class DutyStatusBar(QStatusBar):
     def refresh_duty(self) -> None:
         """Read the crews of the current and the next shift (in the background)."""
         store = self._queries.store
+
+        def read() -> OnDuty:
+            # Imported here: the window's frame shows before any database code is loaded.
+            from console.services.on_duty import on_duty
+
+            return on_duty(store, beijing.now())
+
         run_task(
             self._tasks,
-            lambda: on_duty(store, beijing.now()),
+            read,
             on_done=self._show_duty,
             receiver=self,
         )
