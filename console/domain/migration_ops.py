@@ -850,3 +850,68 @@ def drop_handovers() -> None:
     op.drop_table("duty_log_entries")
     op.drop_index("ix_handovers_shift_key", table_name="handovers")
     op.drop_table("handovers")
+
+
+def add_roster() -> None:
+    """排班 (issue #14): the shift pattern, holidays, roster slots and swap requests
+    (workstation 0022, server 0021): four new tables, the same operations on both sides."""
+    op.create_table(
+        "roster_settings",
+        sa.Column("shift_start", sa.String(length=5), nullable=False),
+        sa.Column("shift_hours", sa.Integer(), nullable=False),
+        sa.Column("min_rest_hours", sa.Integer(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "holidays",
+        sa.Column("day", sa.String(length=10), nullable=True),
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("legal", sa.Boolean(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "roster_entries",
+        sa.Column("shift_key", sa.String(length=16), nullable=False),
+        sa.Column("role", sa.String(length=4), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_roster_entries_shift_key", "roster_entries", ["shift_key"], unique=False)
+    op.create_index("ix_roster_entries_person_id", "roster_entries", ["person_id"], unique=False)
+    op.create_table(
+        "roster_swaps",
+        sa.Column("entry_a_id", sa.String(length=36), nullable=False),
+        sa.Column("entry_b_id", sa.String(length=36), nullable=False),
+        sa.Column("person_a_id", sa.String(length=36), nullable=False),
+        sa.Column("person_b_id", sa.String(length=36), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("requested_at", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=False),
+        sa.Column("decided_at", sa.String(length=32), nullable=True),
+        sa.Column("decision_note", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["entry_a_id"], ["roster_entries.id"]),
+        sa.ForeignKeyConstraint(["entry_b_id"], ["roster_entries.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_roster_swaps_entry_a_id", "roster_swaps", ["entry_a_id"], unique=False)
+
+
+def drop_roster() -> None:
+    op.drop_index("ix_roster_swaps_entry_a_id", table_name="roster_swaps")
+    op.drop_table("roster_swaps")
+    op.drop_index("ix_roster_entries_person_id", table_name="roster_entries")
+    op.drop_index("ix_roster_entries_shift_key", table_name="roster_entries")
+    op.drop_table("roster_entries")
+    op.drop_table("holidays")
+    op.drop_table("roster_settings")

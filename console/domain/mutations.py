@@ -61,7 +61,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
 # end) and the 应急响应 log kind.
 # 11: 交接班 and the 值班日志 (handover.create / update / sign / discard; duty_log.add / delete).
-SCHEMA_VERSION = 11
+# 12: the duty roster (roster_setting / holiday / roster_entry upsert and delete;
+# roster_swap.request / approve / refuse).
+SCHEMA_VERSION = 12
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -998,5 +1000,6 @@ from console.domain import (  # noqa: E402, F401
     mutations_guides,
     mutations_handover,
     mutations_orders,
+    mutations_roster,
     mutations_transfers,
 )

@@ -94,7 +94,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "handover.discard": _LEADERS,
     "duty_log.add": _EDITORS,
     "duty_log.delete": _LEADERS,
+    # 排班 (issue #14): the roster, the shift pattern and the holidays are the duty leader's
+    # plan; any officer asks for a swap, only a leader approves or refuses it (an approval
+    # changes two slots of the roster).
+    "roster_swap.request": _EDITORS,
+    "roster_swap.approve": _LEADERS,
+    "roster_swap.refuse": _LEADERS,
 }
+for _entity in ("roster_setting", "holiday", "roster_entry"):
+    PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
+    PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.
 for _entity in ("rain_signal_rule", "response_trigger"):

@@ -14,7 +14,15 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import assessment_rules, catalog, grading, handover, rain_catalog, reporting
+from console.domain import (
+    assessment_rules,
+    catalog,
+    grading,
+    handover,
+    rain_catalog,
+    reporting,
+    roster,
+)
 from console.domain.columns import (
     FIELD,
     SYSTEM,
@@ -903,6 +911,83 @@ class DutyLogEntry(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class RosterSettings(SyncedRecord):
+    """The county's shift pattern and rest rule (排班设置): ONE record (id
+    :data:`console.domain.roster.SETTINGS_ID`), synced, so every workstation cuts shifts
+    the same way; the duty leader's. No record: 08:30, 24 hours, 24 hours' rest."""
+
+    __tablename__ = "roster_settings"
+
+    shift_start: Mapped[str] = text("交班时间", 5, required=True)
+    shift_hours: Mapped[int] = setting("班次时长（小时）", 6, 24, default=24)
+    min_rest_hours: Mapped[int] = setting(
+        "最短休息（小时）", 0, 72, default=roster.DEFAULT_MIN_REST_HOURS
+    )
+
+
+class Holiday(SyncedRecord):
+    """A holiday the roster marks (节假日); ``legal`` for a 法定节假日. Natural key: day."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[str | None] = day("日期")
+    name: Mapped[str] = text("节日名称", 20, required=True)
+    legal: Mapped[bool] = flag("法定节假日", default=True)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class RosterEntry(SyncedRecord):
+    """One slot of one shift (排班): the shift's key (``2026-11-30#0``), the role (one
+    带班领导 slot, two 值班员 slots) and the person in it. The id derives from shift, role
+    and slot (:func:`console.domain.roster.entry_id`), so a slot planned on two
+    workstations is one record; an approved swap changes ``person_id`` of two slots."""
+
+    __tablename__ = "roster_entries"
+
+    shift_key: Mapped[str] = text("班次", 16, required=True, index=True)
+    role: Mapped[str] = choice("值班角色", roster.ROLES, 4, required=True)
+    slot: Mapped[int] = setting("序号", 0, 1, default=0)
+    person_id: Mapped[str] = ref("人员", "people", required=True, index=True)
+    note: Mapped[str] = text("备注", 200)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class RosterSwap(SyncedRecord):
+    """A swap request (换班申请): two entries of the same role whose people trade places,
+    as they stood when requested (``person_a_id``, ``person_b_id``). Any officer asks; only
+    a leader approves (the two entries change in the same transaction) or refuses."""
+
+    __tablename__ = "roster_swaps"
+
+    entry_a_id: Mapped[str] = ref("申请换出班次", "roster_entries", required=True, index=True)
+    entry_b_id: Mapped[str] = ref("换入班次", "roster_entries", required=True)
+    # The two slots' people when asked, taken from the entries (never an argument).
+    person_a_id: Mapped[str] = system(
+        Field("申请人", str, required=True, nullable=False, max_len=36), String(36)
+    )
+    person_b_id: Mapped[str] = system(
+        Field("对方", str, required=True, nullable=False, max_len=36), String(36)
+    )
+    reason: Mapped[str] = text("换班理由", 200, required=True)
+    requested_at: Mapped[str] = timestamp("申请时间")
+    # Set only by roster_swap.approve / roster_swap.refuse.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=roster.SWAP_STATUSES),
+        String(4),
+        default=roster.SWAP_PENDING,
+    )
+    decided_by: Mapped[str] = system(
+        Field("审批人", str, nullable=False, max_len=ACCOUNT_MAX_LEN), String(64), default=""
+    )
+    decided_at: Mapped[str | None] = system(
+        Field("审批时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    decision_note: Mapped[str] = system(
+        Field("审批意见", str, nullable=False, max_len=200), String(200), default=""
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -940,6 +1025,10 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     ResponseEvent,
     Handover,
     DutyLogEntry,
+    RosterSettings,
+    Holiday,
+    RosterEntry,
+    RosterSwap,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -80,6 +80,10 @@ MUTATION = {
     "response_events": "response.record",
     "handovers": "handover.create",
     "duty_log_entries": "duty_log.add",
+    "roster_settings": "roster_setting.upsert",
+    "holidays": "holiday.upsert",
+    "roster_entries": "roster_entry.upsert",
+    "roster_swaps": "roster_swap.request",
 }
 
 
@@ -173,6 +177,12 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
             shift_end="2026-11-29T14:05:00.123456+08:00",
             content=longest_handover(),
         )
+    if table == "roster_settings":  # a shift pattern that cuts the day
+        args["shift_start"] = "08:30"
+    if table == "roster_entries":  # a shift's key; the second officer slot
+        args.update(shift_key="2026-11-30#0", role="值班员", slot=1)
+    if table == "roster_swaps":  # with the other officer slot (made by the test)
+        args["entry_b_id"] = refs["roster_entries_b"]
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval
@@ -255,6 +265,10 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         if "author" in row:
             assert row["author"] == LONGEST_USER
         refs[table] = args["id"]
+        if table == "roster_entries":  # another officer to swap with
+            other = {**args, "id": new_id(), "slot": 0, "person_id": _second_person(conn)}
+            run_mutation(conn, "roster_entry.upsert", other, _ctx())
+            refs["roster_entries_b"] = other["id"]
     run_mutation(
         conn,
         "incident.set_status",
@@ -269,6 +283,12 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
     )
     closed = fetch(conn, "incidents", refs["incidents"])
     assert closed is not None and closed["closed_at"] == LONGEST_TIME
+
+
+def _second_person(conn: Connection) -> str:
+    person = {"id": new_id(), "name": "傅某某"}
+    run_mutation(conn, "person.upsert", person, _ctx())
+    return person["id"]
 
 
 def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:

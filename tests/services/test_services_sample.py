@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.domain import catalog
+from console.domain import beijing, catalog, sample_roster
 from console.domain.ids import reference_id
 from console.domain.sample import PUBLIC_CASES_FILE
+from console.domain.sample_roster import roster_calls
 from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
@@ -92,9 +93,11 @@ def content(row: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     changes = load_sample(writer, user=SYSTEM_USER, incidents=False)
-    # the county's reference tables, and the real public cases of the case library
+    # the county's reference tables, the real public cases of the case library, and the
+    # duty staff with this month's and next month's roster
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    duty = len(roster_calls(beijing.now().date()))
+    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
     return store
 
 
@@ -106,8 +109,10 @@ def test_loading_twice_gives_the_same_records_and_changes_nothing(
     assert changes.rows == ()
     second = {t: table_rows(loaded.path, t) for t in REFERENCE_TABLES}
     assert second == first  # same ids, no duplicates, not even updated_at moved
+    staff = len(sample_roster.LEADERS) + len(sample_roster.OFFICERS)  # the duty staff
     for table in REFERENCE_TABLES:
-        assert len(first[table]) == len(sample[JSON_KEYS[table]]), table
+        extra = staff if table == "people" else 0
+        assert len(first[table]) == len(sample[JSON_KEYS[table]]) + extra, table
 
 
 def test_two_workstations_derive_the_same_records(
@@ -179,7 +184,8 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
 ) -> None:
     queries = Queries(loaded)
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    duty = len(roster_calls(beijing.now().date()))
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
