@@ -60,7 +60,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # delete).
 # 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
 # end) and the 应急响应 log kind.
-SCHEMA_VERSION = 10
+# 11: case attachments (case_attachment.attach / detach); files travel through /files.
+SCHEMA_VERSION = 11
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -963,6 +964,7 @@ def alert_acknowledge(
 # modules).
 from console.domain import (  # noqa: E402, F401
     mutations_cases,
+    mutations_files,
     mutations_guides,
     mutations_orders,
     mutations_transfers,

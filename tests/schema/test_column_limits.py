@@ -78,6 +78,7 @@ MUTATION = {
     "guide_items": "guide_item.upsert",
     "responses": "response.activate",
     "response_events": "response.record",
+    "case_attachments": "case_attachment.attach",
 }
 
 
@@ -165,6 +166,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["timeline_id"] = new_id()
     if table == "response_events":  # a tick: only a level change names levels
         args.update(kind=catalog.TICKED, from_level="", to_level="")
+    if table == "case_attachments":  # a digest is 64 hex digits
+        args["sha256"] = "f" * 64
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval

@@ -47,11 +47,13 @@ from console.services.cases import (
     search_cases,
     similar_to_incident,
 )
+from console.services.files import CaseFiles
 from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
-from console.views.pages.plan_panel import PlanPanel, open_document, save_cancel
+from console.views.pages.case_files import CaseFilesPanel
+from console.views.pages.plan_panel import PlanPanel, open_plan, save_cancel
 
 TABLES = ("cases", "incidents", "townships")
 LIST_COLUMNS = ("案例名称", "发生日期", "灾种", "乡镇", "伤亡", "状态")
@@ -159,6 +161,8 @@ class CaseLibraryPage(WritingPage):
             "按灾种、乡镇、年份检索，为当前事件提示相似案例。"
         )
 
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
         self.sections = QTabWidget(self)
         self.sections.setDocumentMode(True)
         cases_tab = QWidget(self.sections)
@@ -212,6 +216,14 @@ class CaseLibraryPage(WritingPage):
         self.detail = QTextBrowser(detail)
         self.detail.setOpenExternalLinks(False)
         detail_box.addWidget(self.detail, 1)
+        self.files = CaseFilesPanel(
+            context,
+            CaseFiles(writer) if writer is not None else None,
+            self._write,
+            self.message,
+            detail,
+        )
+        detail_box.addWidget(self.files)
         actions = QHBoxLayout()
         self.edit_button = QPushButton("编辑…", detail)
         self.publish_button = QPushButton("发布", detail)
@@ -262,8 +274,6 @@ class CaseLibraryPage(WritingPage):
         splitter.setSizes([700, 560])
         cases_box.addWidget(splitter, 1)
         self.sections.addTab(cases_tab, "案例")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
         plans = PlanService(writer, context.data_dir) if writer is not None else None
         self.plans = PlanPanel(context, plans, self._write, self.message, self.sections)
         self.sections.addTab(self.plans, "预案库")
@@ -346,6 +356,7 @@ class CaseLibraryPage(WritingPage):
         else:
             self.case = None
             self.detail.setHtml("<p>没有符合条件的案例。</p>")
+            self.files.show_case(None)
         self._update_buttons()
         self.refreshed.emit()
 
@@ -425,6 +436,7 @@ class CaseLibraryPage(WritingPage):
             return  # a later selection's read is on its way
         self.case = case
         self.detail.setHtml(case_html(case) if case is not None else "<p>案例已删除。</p>")
+        self.files.show_case(case)
         self._update_buttons()
         self.shown.emit()
 
@@ -473,8 +485,7 @@ class CaseLibraryPage(WritingPage):
     def _open_plan(self, item: QListWidgetItem) -> None:
         plan = item.data(Qt.ItemDataRole.UserRole)
         if plan:
-            why = open_document(self.context.data_dir, plan)
-            self._say(why or f"已打开：{plan['title']}", error=bool(why))
+            open_plan(self.context, self, self.message, plan)
 
     def _open_similar(self, index: Any) -> None:
         case_id = index.data(Qt.ItemDataRole.UserRole)
@@ -486,6 +497,8 @@ class CaseLibraryPage(WritingPage):
         if changes.touches(*TABLES):
             self.load_choices()
             self.refresh()
+        if changes.touches("case_attachments"):
+            self.files.refresh()
         if changes.touches("plans"):
             self.plans.refresh()
             self.show_similar()
