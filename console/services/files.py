@@ -27,7 +27,7 @@ from console.store.blobs import BlobCache, BlobMismatch
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.writer import Writer
-from console.sync.client import SyncClient, SyncHttpError, Unreachable
+from console.sync.client import SyncHttpError, Unreachable
 
 HERE, TO_UPLOAD, TO_DOWNLOAD = "本机已有", "待上传", "需下载"
 # download(digest, write): streams the server's file into ``write``.
