@@ -73,6 +73,13 @@ class BlobCache:
 
         return self._write(copy, None)
 
+    def add_bytes(self, data: bytes) -> tuple[str, int]:
+        """Store ``data``; (digest, size)."""
+        def copy(write: Callable[[bytes], object]) -> None:
+            write(data)
+
+        return self._write(copy, None)
+
     def add_stream(
         self, digest: str, write_into: Callable[[Callable[[bytes], object]], None]
     ) -> int:

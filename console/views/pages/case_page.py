@@ -213,17 +213,24 @@ class CaseLibraryPage(WritingPage):
         detail = QWidget(self.tabs)
         detail_box = QVBoxLayout(detail)
         detail_box.setContentsMargins(0, 8, 0, 0)
-        self.detail = QTextBrowser(detail)
+        self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(False)
-        detail_box.addWidget(self.detail, 1)
+        # The text above, its attachments below: the officer drags the split.
+        split = QSplitter(Qt.Orientation.Vertical, detail)
+        split.addWidget(self.detail)
         self.files = CaseFilesPanel(
             context,
             CaseFiles(writer) if writer is not None else None,
             self._write,
             self.message,
-            detail,
+            split,
         )
-        detail_box.addWidget(self.files)
+        split.addWidget(self.files)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 170])
+        detail_box.addWidget(split, 1)
         actions = QHBoxLayout()
         self.edit_button = QPushButton("编辑…", detail)
         self.publish_button = QPushButton("发布", detail)
