@@ -107,7 +107,7 @@ class CaseFilesPanel(QWidget):
         for column, width in enumerate((0, 56, 80, 80)):
             if column:
                 self.table.setColumnWidth(column, width)
-        self.table.setMinimumHeight(2 * (THUMB + 6) + 30)
+        self.table.setMinimumHeight(2 * (THUMB + 6) + 42)  # the header and two rows whole
         box.addWidget(self.table)
         self.add_button.clicked.connect(self._ask_add)
         self.open_button.clicked.connect(self.open_selected)
