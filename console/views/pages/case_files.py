@@ -28,12 +28,14 @@ from console.domain import files
 from console.domain.roles import allowed
 from console.services.files import (
     TO_DOWNLOAD,
+    TO_UPLOAD,
     CaseFiles,
     ensure_local,
     list_attachments,
     server_fetch,
 )
 from console.store.blobs import BlobCache
+from console.sync.engine import ONLINE, SyncStatus
 from console.ui.tasks import run_task
 from console.views.pages.base import PageContext, read_only_table, signed_in_role, text_items
 from console.views.pages.file_open import open_later
@@ -114,7 +116,13 @@ class CaseFilesPanel(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.table.doubleClicked.connect(lambda _i: self.open_selected())
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self._buttons())
+        if context.sync is not None:  # an upload changes 待上传 to 本机已有 (no record changes)
+            context.sync.status_changed.connect(self._on_sync)
         self._buttons()
+
+    def _on_sync(self, status: SyncStatus) -> None:
+        if status.state == ONLINE and any(r["state"] == TO_UPLOAD for r in self.rows):
+            self.refresh()
 
     # -- reading ------------------------------------------------------------------------
     def show_case(self, case: dict[str, Any] | None) -> None:
