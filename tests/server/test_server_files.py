@@ -333,3 +333,39 @@ def test_the_drill_file_store_is_another_folder(
     monkeypatch.setenv("DUTY_SERVER_FILES_DIR", str(chosen))
     assert folder(drill=True) == chosen.resolve() / "drill"
     assert os.path.commonpath([folder(), folder(drill=True)]) != str(folder(drill=True))
+
+
+def test_any_officer_attaches_a_file_to_a_case_and_only_the_leader_detaches_it(
+    files_server: ServerProcess, passwords: dict[str, str]
+) -> None:
+    officer = Client(files_server, "officer", passwords["officer"])
+    leader = Client(files_server, "leader", passwords["leader"])
+    case_id, attachment_id = new_id(), new_id()
+    [made] = officer.apply(("case.create", {"id": case_id, "title": "某村滑坡", "hazard": "滑坡"}))
+    assert made["status"] == "applied", made
+    attach = {
+        "id": attachment_id,
+        "case_id": case_id,
+        "name": "现场.png",
+        "kind": "图片",
+        "size": 10,
+        "sha256": _digest(b"0123456789"),
+    }
+    bad = [
+        {**attach, "id": new_id(), "sha256": "../../etc/passwd".ljust(64, "a")},
+        {**attach, "id": new_id(), "sha256": "A" * 64},
+        {**attach, "id": new_id(), "name": "../现场.png"},
+        {**attach, "id": new_id(), "kind": "视频"},
+        {**attach, "id": new_id(), "size": -1},
+        {**attach, "id": new_id(), "case_id": new_id()},
+        {**attach, "id": new_id(), "is_sample": True},  # a real server takes no sample
+    ]
+    for args in bad:
+        [result] = officer.apply(("case_attachment.attach", args))
+        assert result["status"] == "rejected", (args, result)
+    [ok] = officer.apply(("case_attachment.attach", attach))
+    assert ok["status"] == "applied", ok
+    [refused] = officer.apply(("case_attachment.detach", {"id": attachment_id}))
+    assert (refused["status"], refused["code"]) == ("rejected", "forbidden")
+    [done] = leader.apply(("case_attachment.detach", {"id": attachment_id}))
+    assert done["status"] == "applied", done
