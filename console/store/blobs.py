@@ -75,6 +75,7 @@ class BlobCache:
 
     def add_bytes(self, data: bytes) -> tuple[str, int]:
         """Store ``data``; (digest, size)."""
+
         def copy(write: Callable[[bytes], object]) -> None:
             write(data)
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap, QStandardItemModel
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -37,7 +37,7 @@ from console.services.files import (
 from console.store.blobs import BlobCache
 from console.sync.engine import ONLINE, SyncStatus
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, read_only_table, signed_in_role, text_items
+from console.views.pages.base import PageContext, headed_table, signed_in_role, text_items
 from console.views.pages.file_open import open_later
 
 COLUMNS = ("文件名", "类型", "大小", "状态")
@@ -101,14 +101,9 @@ class CaseFilesPanel(QWidget):
         for button in (self.add_button, self.open_button, self.remove_button):
             bar.addWidget(button)
         box.addLayout(bar)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table = read_only_table(self, self.model, 0)
+        self.model, self.table = headed_table(self, COLUMNS, (0, 56, 80, 80))
         self.table.setIconSize(QSize(THUMB, THUMB))
         self.table.verticalHeader().setDefaultSectionSize(THUMB + 6)
-        for column, width in enumerate((0, 56, 80, 80)):
-            if column:
-                self.table.setColumnWidth(column, width)
         self.table.setMinimumHeight(2 * (THUMB + 6) + 42)  # the header and two rows whole
         box.addWidget(self.table)
         self.add_button.clicked.connect(self._ask_add)

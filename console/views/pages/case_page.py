@@ -51,7 +51,13 @@ from console.services.files import CaseFiles
 from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
+from console.views.pages.base import (
+    PageContext,
+    WritingPage,
+    headed_table,
+    read_only_table,
+    text_items,
+)
 from console.views.pages.case_files import CaseFilesPanel
 from console.views.pages.plan_panel import PlanPanel, open_plan, save_cancel
 
@@ -197,12 +203,7 @@ class CaseLibraryPage(WritingPage):
         left = QWidget(splitter)
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
-        self.model = QStandardItemModel(0, len(LIST_COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(LIST_COLUMNS))
-        self.table = read_only_table(left, self.model, 0)
-        for column, width in enumerate((0, 92, 64, 80, 96, 56)):
-            if column:
-                self.table.setColumnWidth(column, width)
+        self.model, self.table = headed_table(left, LIST_COLUMNS, (0, 92, 64, 80, 96, 56))
         left_box.addWidget(self.table)
         self.count = QLabel(left)
         self.count.setObjectName("Muted")

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QColor, QStandardItemModel
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -41,7 +41,7 @@ from console.services.plans import (
     search_plans,
 )
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, read_only_table, say, text_items
+from console.views.pages.base import PageContext, headed_table, say, text_items
 from console.views.pages.file_open import open_later, open_path
 
 COLUMNS = ("预案名称", "类别", "层级", "编制单位", "版本", "印发日期", "修订期限", "状态")
@@ -219,12 +219,7 @@ class PlanPanel(QWidget):
         for button in (self.add_button, self.edit_button, self.open_button):
             bar.addWidget(button)
         box.addLayout(bar)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table = read_only_table(self, self.model, 0)
-        for column, width in enumerate((0, 76, 56, 150, 64, 92, 92, 140)):
-            if column:
-                self.table.setColumnWidth(column, width)
+        self.model, self.table = headed_table(self, COLUMNS, (0, 76, 56, 150, 64, 92, 92, 140))
         box.addWidget(self.table, 1)
         self.count = QLabel(self)
         self.count.setObjectName("Muted")
