@@ -915,3 +915,28 @@ def drop_roster() -> None:
     op.drop_table("roster_entries")
     op.drop_table("holidays")
     op.drop_table("roster_settings")
+
+
+def add_case_attachments() -> None:
+    """Case attachments (issue 13): the files attached to cases, by SHA-256 (workstation
+    0023, server 0022)."""
+    op.create_table(
+        "case_attachments",
+        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("caption", sa.String(length=200), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_case_attachments_case_id", "case_attachments", ["case_id"], unique=False)
+
+
+def drop_case_attachments() -> None:
+    op.drop_index("ix_case_attachments_case_id", table_name="case_attachments")
+    op.drop_table("case_attachments")

@@ -63,7 +63,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 11: 交接班 and the 值班日志 (handover.create / update / sign / discard; duty_log.add / delete).
 # 12: the duty roster (roster_setting / holiday / roster_entry upsert and delete;
 # roster_swap.request / approve / refuse).
-SCHEMA_VERSION = 12
+# 13: case attachments (case_attachment.attach / detach); files travel through /files.
+SCHEMA_VERSION = 13
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -997,6 +998,7 @@ def alert_acknowledge(
 # modules).
 from console.domain import (  # noqa: E402, F401
     mutations_cases,
+    mutations_files,
     mutations_guides,
     mutations_handover,
     mutations_orders,

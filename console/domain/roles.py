@@ -77,6 +77,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.update": _EDITORS,
     "case.publish": _LEADERS,
     "case.delete": _LEADERS,
+    # Its attachments: any officer adds a picture or document; removing one is the
+    # leader's, as deleting a case is.
+    "case_attachment.attach": _EDITORS,
+    "case_attachment.detach": _LEADERS,
     # 应急一指南: the guide is the county's, edited by the leader; starting, raising,
     # lowering and ending a response is the duty leader's call; any officer ticks items.
     "guide_item.upsert": _LEADERS,
@@ -128,6 +132,10 @@ for _entity in (
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 
+
+# Who may upload files to the server's file store (PUT /files/{sha256}): whoever may attach
+# one; every workstation account may download (GET) and ask which are there.
+FILE_WRITERS = _EDITORS
 
 # Who may read the readings channel (GET /readings/pull) and who may write it (POST /readings).
 READINGS_READERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})

@@ -17,6 +17,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from console.domain import (
     assessment_rules,
     catalog,
+    files,
     grading,
     handover,
     rain_catalog,
@@ -797,6 +798,24 @@ class Plan(SyncedRecord):
     is_sample: Mapped[bool] = _is_sample()
 
 
+class CaseAttachment(SyncedRecord):
+    """A file attached to a case (案例一个库): a picture or a document, kept on the server
+    under its SHA-256 (console/domain/files.py) and cached on each workstation that opened
+    it. ``name`` is the file's own name, for the list and the viewer; the content is only
+    ever looked up by ``sha256``."""
+
+    __tablename__ = "case_attachments"
+
+    case_id: Mapped[str] = ref("所属案例", "cases", required=True, index=True)
+    name: Mapped[str] = text("文件名", files.NAME_MAX, required=True)
+    kind: Mapped[str] = choice("文件类型", files.KINDS, 4, required=True)
+    size: Mapped[int] = integer("大小（字节）", 0, files.MAX_SIZE_BYTES)
+    sha256: Mapped[str] = text("文件摘要", files.DIGEST_LEN, required=True)
+    caption: Mapped[str] = text("说明", files.CAPTION_MAX)
+    is_sample: Mapped[bool] = _is_sample()
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 class GuideItem(SyncedRecord):
     """One action of the response guide (应急一指南): for a hazard and a response level,
     what a role (带班领导, 值班员, 乡镇, 部门, 队伍) does, in which order, within how many
@@ -1029,6 +1048,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Holiday,
     RosterEntry,
     RosterSwap,
+    CaseAttachment,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -1,19 +1,17 @@
 """The 预案 library (issue 13): the county's plans with their documents.
 
-A plan's document (.docx / .pdf) is copied into the workstation's plans folder
-(``<data_dir>/plans``) under a name carrying its digest, and opened from there with the
-system viewer (by the page). The text of a .docx (python-docx) or a .pdf (pypdf) is
-extracted into the plan's ``body_text``, which syncs, so every workstation's search finds a
-plan by its content even where the file is not present. A file whose text cannot be read
-(an encrypted or broken PDF, a scan) is still kept; the save says why it is not searchable.
-Files themselves are not synced yet: a workstation without the file says so. Qt-free.
+A plan's document (.docx / .pdf) is copied into the workstation's file cache under its
+digest (console/store/blobs.py), uploaded to the server by sync like a case attachment, and
+opened with the system viewer (by the page); a workstation without it downloads it when it
+is opened. The text of a .docx (python-docx) or a .pdf (pypdf) is extracted into the plan's
+``body_text``, which syncs, so every workstation's search finds a plan by its content. A
+file whose text cannot be read (an encrypted or broken PDF, a scan) is still kept; the save
+says why it is not searchable. Qt-free.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -23,8 +21,11 @@ from typing import Any
 from sqlalchemy import Integer, Table, column, select, text
 
 from console.domain import beijing
+from console.domain.files import is_digest
 from console.domain.ids import new_id
 from console.domain.schema import ENTITY_FIELDS, Incident, Plan
+from console.services.files import Fetch, FileError, ensure_local
+from console.store.blobs import BlobCache
 from console.store.database import Store
 from console.store.search import match_query
 from console.store.writer import Writer
@@ -134,41 +135,45 @@ def extract_text(path: Path) -> str:
     return read_document(path).text
 
 
-def _digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def store_document(data_dir: Path, source: Path) -> tuple[str, str]:
-    """Copy a plan's document into the plans folder; (stored name, sha256). The name
-    begins with the digest, so two versions of one file never overwrite each other."""
+    """Copy a plan's document into the file cache (console/store/blobs.py, under its
+    digest: two versions never overwrite each other); (its name, sha256). Sync uploads it,
+    so another workstation opens it too."""
     if source.suffix.lower() not in DOCUMENT_SUFFIXES:
         raise PlanError("预案文件只能是 .docx 或 .pdf")
     if not source.is_file():
         raise PlanError(f"找不到文件：{source.name}")
-    sha = _digest(source)
-    safe = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", source.name)
-    name = f"{sha[:12]}_{safe}"[:NAME_MAX]
-    folder = data_dir / PLANS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / name
-    if not target.is_file():
-        tmp = target.with_name(target.name + ".part")
-        shutil.copyfile(source, tmp)
-        tmp.replace(target)
+    sha, _size = BlobCache(data_dir).add_file(source)
+    name = re.sub(r"[\\/:*?\"<>|\x00-\x1f]", "_", source.name)[:NAME_MAX]
     return name, sha
 
 
 def document_path(data_dir: Path, plan: Mapping[str, Any]) -> Path | None:
-    """The plan's document on this workstation, or None when it has none or it is absent."""
-    name = plan.get("document") or ""
+    """The plan's document on this workstation, or None when it has none or it is absent
+    (then :func:`fetch_document` brings it from the server)."""
+    name = str(plan.get("document") or "")
     if not name:
         return None
-    path = data_dir / PLANS_FOLDER / name
-    return path if path.is_file() else None
+    cache, sha = BlobCache(data_dir), str(plan.get("document_sha256") or "")
+    if cache.has(sha):
+        return cache.named(sha, name)
+    # Attached before the file store: "<digest prefix>_<name>" in the plans folder.
+    legacy = data_dir / PLANS_FOLDER / name
+    return legacy if legacy.is_file() else None
+
+
+def fetch_document(data_dir: Path, plan: Mapping[str, Any], fetch: Fetch | None) -> Path:
+    """The plan's document here, downloaded from the server first if need be; FileError
+    (Chinese) when it cannot be had."""
+    found = document_path(data_dir, plan)
+    if found is not None:
+        return found
+    sha = str(plan.get("document_sha256") or "")
+    if not plan.get("document") or not is_digest(sha):
+        raise FileError("该预案未附文件")
+    cache = BlobCache(data_dir)
+    ensure_local(cache, sha, fetch)
+    return cache.named(sha, str(plan["document"]))
 
 
 def overdue(plan: Mapping[str, Any], today: date) -> bool:

@@ -84,6 +84,7 @@ MUTATION = {
     "holidays": "holiday.upsert",
     "roster_entries": "roster_entry.upsert",
     "roster_swaps": "roster_swap.request",
+    "case_attachments": "case_attachment.attach",
 }
 
 
@@ -183,6 +184,8 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args.update(shift_key="2026-11-30#0", role="值班员", slot=1)
     if table == "roster_swaps":  # with the other officer slot (made by the test)
         args["entry_b_id"] = refs["roster_entries_b"]
+    if table == "case_attachments":  # a digest is 64 hex digits
+        args["sha256"] = "f" * 64
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval

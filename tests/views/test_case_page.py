@@ -196,7 +196,7 @@ def test_the_matching_plan_is_added_flagged_and_opened_from_an_incident(
         opened.append(url)
         return True
 
-    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
+    with patch("console.views.pages.file_open.QDesktopServices.openUrl", side_effect=open_url):
         panel.open_selected()
         assert opened and Path(opened[0].toLocalFile()).read_bytes() == source.read_bytes()
         # an incident of that type shows it; a double click opens it
@@ -326,7 +326,7 @@ def test_issue_13_done_when_a_closed_incident_a_search_and_the_matching_plan(
     qtbot.waitUntil(lambda: page.incident_plans.count() > 0, timeout=5000)
     item = page.incident_plans.item(0)
     assert item.text() == "专项预案：遂昌县突发地质灾害应急预案"
-    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
+    with patch("console.views.pages.file_open.QDesktopServices.openUrl", side_effect=open_url):
         page.incident_plans.itemDoubleClicked.emit(item)
     assert [Path(u.toLocalFile()).read_bytes() for u in opened] == [source.read_bytes()]
 

@@ -47,11 +47,19 @@ from console.services.cases import (
     search_cases,
     similar_to_incident,
 )
+from console.services.files import CaseFiles
 from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
-from console.views.pages.plan_panel import PlanPanel, open_document, save_cancel
+from console.views.pages.base import (
+    PageContext,
+    WritingPage,
+    headed_table,
+    read_only_table,
+    text_items,
+)
+from console.views.pages.case_files import CaseFilesPanel
+from console.views.pages.plan_panel import PlanPanel, open_plan, save_cancel
 
 TABLES = ("cases", "incidents", "townships")
 LIST_COLUMNS = ("案例名称", "发生日期", "灾种", "乡镇", "伤亡", "状态")
@@ -159,6 +167,8 @@ class CaseLibraryPage(WritingPage):
             "按灾种、乡镇、年份检索，为当前事件提示相似案例。"
         )
 
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
         self.sections = QTabWidget(self)
         self.sections.setDocumentMode(True)
         cases_tab = QWidget(self.sections)
@@ -193,12 +203,7 @@ class CaseLibraryPage(WritingPage):
         left = QWidget(splitter)
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
-        self.model = QStandardItemModel(0, len(LIST_COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(LIST_COLUMNS))
-        self.table = read_only_table(left, self.model, 0)
-        for column, width in enumerate((0, 92, 64, 80, 96, 56)):
-            if column:
-                self.table.setColumnWidth(column, width)
+        self.model, self.table = headed_table(left, LIST_COLUMNS, (0, 92, 64, 80, 96, 56))
         left_box.addWidget(self.table)
         self.count = QLabel(left)
         self.count.setObjectName("Muted")
@@ -209,9 +214,24 @@ class CaseLibraryPage(WritingPage):
         detail = QWidget(self.tabs)
         detail_box = QVBoxLayout(detail)
         detail_box.setContentsMargins(0, 8, 0, 0)
-        self.detail = QTextBrowser(detail)
+        self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(False)
-        detail_box.addWidget(self.detail, 1)
+        # The text above, its attachments below: the officer drags the split.
+        split = QSplitter(Qt.Orientation.Vertical, detail)
+        split.addWidget(self.detail)
+        self.files = CaseFilesPanel(
+            context,
+            CaseFiles(writer) if writer is not None else None,
+            self._write,
+            self.message,
+            split,
+        )
+        split.addWidget(self.files)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 170])
+        detail_box.addWidget(split, 1)
         actions = QHBoxLayout()
         self.edit_button = QPushButton("编辑…", detail)
         self.publish_button = QPushButton("发布", detail)
@@ -262,8 +282,6 @@ class CaseLibraryPage(WritingPage):
         splitter.setSizes([700, 560])
         cases_box.addWidget(splitter, 1)
         self.sections.addTab(cases_tab, "案例")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
         plans = PlanService(writer, context.data_dir) if writer is not None else None
         self.plans = PlanPanel(context, plans, self._write, self.message, self.sections)
         self.sections.addTab(self.plans, "预案库")
@@ -350,6 +368,7 @@ class CaseLibraryPage(WritingPage):
         else:
             self.case = None
             self.detail.setHtml("<p>没有符合条件的案例。</p>")
+            self.files.show_case(None)
         self._update_buttons()
         self.refreshed.emit()
 
@@ -429,6 +448,7 @@ class CaseLibraryPage(WritingPage):
             return  # a later selection's read is on its way
         self.case = case
         self.detail.setHtml(case_html(case) if case is not None else "<p>案例已删除。</p>")
+        self.files.show_case(case)
         self._update_buttons()
         self.shown.emit()
 
@@ -477,8 +497,7 @@ class CaseLibraryPage(WritingPage):
     def _open_plan(self, item: QListWidgetItem) -> None:
         plan = item.data(Qt.ItemDataRole.UserRole)
         if plan:
-            why = open_document(self.context.data_dir, plan)
-            self._say(why or f"已打开：{plan['title']}", error=bool(why))
+            open_plan(self.context, self, self.message, plan)
 
     def _open_similar(self, index: Any) -> None:
         case_id = index.data(Qt.ItemDataRole.UserRole)
@@ -490,6 +509,8 @@ class CaseLibraryPage(WritingPage):
         if changes.touches(*TABLES):
             self.load_choices()
             self.refresh()
+        if changes.touches("case_attachments"):
+            self.files.refresh()
         if changes.touches("plans"):
             self.plans.refresh()
             self.show_similar()
