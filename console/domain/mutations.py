@@ -60,7 +60,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # delete).
 # 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
 # end) and the 应急响应 log kind.
-SCHEMA_VERSION = 10
+# 11: 视频监控 (camera.upsert and delete) and the 视频截图 log kind.
+SCHEMA_VERSION = 11
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -386,6 +387,7 @@ _reference_mutations(
 _reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
 _reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
 _reference_mutations("plans", "plan", "预案", catalog.plan_problem)
+_reference_mutations("cameras", "camera", "摄像机")
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:
