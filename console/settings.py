@@ -71,6 +71,17 @@ SMS_GATEWAY_TOKEN: Setting[str] = Setting(
 )
 SMS_SIGNATURE: Setting[str] = Setting("sms/signature", str, "【遂昌县应急】", "短信签名")
 
+# 视频监控: this workstation's grid (a JSON {"grid", "cells"}), its named layouts and tours.
+VIDEO_LAYOUT: Setting[str] = Setting(
+    "video/layout", str, "", "视频监控：当前画面布局（关闭时自动保存）", internal=True
+)
+VIDEO_SAVED_LAYOUTS: Setting[str] = Setting(
+    "video/saved_layouts", str, "", "视频监控：已保存的布局", internal=True
+)
+VIDEO_TOUR_SECONDS: Setting[int] = Setting(
+    "video/tour_seconds", int, 20, "视频监控：轮巡每组画面停留秒数"
+)
+
 REGISTRY: tuple[Setting[Any], ...] = (
     THEME,
     OFFICER,
@@ -84,6 +95,9 @@ REGISTRY: tuple[Setting[Any], ...] = (
     SMS_GATEWAY_URL,
     SMS_GATEWAY_TOKEN,
     SMS_SIGNATURE,
+    VIDEO_LAYOUT,
+    VIDEO_SAVED_LAYOUTS,
+    VIDEO_TOUR_SECONDS,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 

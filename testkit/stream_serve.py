@@ -27,7 +27,7 @@ class RangeHandler(SimpleHTTPRequestHandler):
 
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # quiet: the tests read their own output
 
     def send_head(self):  # type: ignore[no-untyped-def]

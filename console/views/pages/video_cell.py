@@ -12,8 +12,15 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import QMimeData, QRect, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QImage, QMouseEvent, QPainter
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+)
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -159,9 +166,9 @@ class VideoCell(QWidget):
             else:
                 self.state_changed.emit(self.state_text())
                 self.update()
-        elif self.state == CONNECTING and now - self._started_at > CONNECT_TIMEOUT_S:
-            self._go_offline()
-        elif self.state == PLAYING and now - self._last_frame_at > STALL_S:
+        elif (self.state == CONNECTING and now - self._started_at > CONNECT_TIMEOUT_S) or (
+            self.state == PLAYING and now - self._last_frame_at > STALL_S
+        ):
             self._go_offline()
 
     def _set_state(self, state: str) -> None:
