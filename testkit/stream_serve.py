@@ -17,6 +17,7 @@ import time
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 BOUNDARY = "dutyframe"
 FPS = 25
@@ -73,7 +74,7 @@ class RangeHandler(SimpleHTTPRequestHandler):
 
 
 class MjpegHandler(RangeHandler):
-    frames: list[bytes] = []
+    frames: ClassVar[list[bytes]] = []
 
     def do_GET(self) -> None:
         self.send_response(200)

@@ -166,10 +166,15 @@ class VideoCell(QWidget):
             else:
                 self.state_changed.emit(self.state_text())
                 self.update()
-        elif (self.state == CONNECTING and now - self._started_at > CONNECT_TIMEOUT_S) or (
-            self.state == PLAYING and now - self._last_frame_at > STALL_S
-        ):
+        elif self._silent_too_long(now):
             self._go_offline()
+
+    def _silent_too_long(self, now: float) -> bool:
+        """No first frame within the connect time, or frames stopped while playing (a
+        stream that stalls without an error: RTSP over a cut network)."""
+        if self.state == CONNECTING:
+            return now - self._started_at > CONNECT_TIMEOUT_S
+        return self.state == PLAYING and now - self._last_frame_at > STALL_S
 
     def _set_state(self, state: str) -> None:
         self.state = state
