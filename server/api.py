@@ -42,7 +42,15 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from console.domain.fields import ACCOUNT_MAX_LEN, HLC_MAX_LEN, MUTATION_NAME_MAX_LEN
 from console.domain.roles import INGEST
-from server import ack_links, ack_page, auth, login_guard, readings_api, sync_service
+from server import (
+    ack_links,
+    ack_page,
+    auth,
+    camera_api,
+    login_guard,
+    readings_api,
+    sync_service,
+)
 from server.drill import DrillGuard
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
@@ -405,6 +413,7 @@ def create_app(
         return EventStreamResponse(stream(), headers={"Cache-Control": "no-cache"})
 
     readings_api.add_routes(app, engine, notifier, principal)
+    camera_api.add_routes(app, engine, workstation)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
