@@ -16,4 +16,5 @@ VIDEO_WARNINGS: tuple[str, ...] = (
     "Demuxing failed",
     "Could not open media",
     "Couldn't (load|resolve) pipewire",
+    "does not support propagateSizeHints",  # the offscreen platform, on a full-screen window
 )

@@ -78,6 +78,7 @@ MUTATION = {
     "guide_items": "guide_item.upsert",
     "responses": "response.activate",
     "response_events": "response.record",
+    "cameras": "camera.upsert",
 }
 
 
