@@ -15,6 +15,7 @@ import requests
 from server_testkit import Client, Database, ServerProcess
 
 from console.domain.ids import new_id
+from testkit.qt_logs import VIDEO_WARNINGS
 
 SECRET = "Pa:ss@w/rd#1"
 
@@ -147,3 +148,46 @@ def test_a_camera_without_an_address_says_so(
     client_for("admin").apply(("camera.upsert", cam))
     r = _call(server, "POST", f"/cameras/{cam['id']}/play", client_for("officer"))
     assert r.status_code == 404 and "尚未设置" in r.json()["detail"]
+
+
+@pytest.mark.timeout(90)
+@pytest.mark.qt_log_ignore(*VIDEO_WARNINGS)
+def test_an_officer_workstation_plays_what_the_admin_set(
+    qtbot: Any,
+    server: ServerProcess,
+    passwords: dict[str, str],
+    client_for: Callable[[str], Client],
+    camera: dict[str, Any],
+) -> None:
+    """End to end: the administrator points the camera at a real HTTP stream on loopback
+    (with credentials, which that server ignores); an officer's workstation resolves it
+    through the real client and a cell plays it."""
+    from console.services.cameras import StreamResolver
+    from console.sync.client import SyncClient
+    from console.views.pages.video_cell import PLAYING, VideoCell
+    from testkit.streams import CLIP, StreamServer
+
+    cam = _camera(name="河道监控", department="水利", protocol="HLS")
+    client_for("admin").apply(("camera.upsert", cam))
+    stream = StreamServer("http", CLIP.parent).start()
+    try:
+        admin = SyncClient(server.base_url)
+        admin.login("admin", passwords["admin"])
+        admin.set_camera_stream(cam["id"], stream.url + CLIP.name, "viewer", "pw")
+        assert admin.camera_stream(cam["id"]) == {
+            "url": stream.url + CLIP.name,
+            "has_credentials": True,
+        }
+        officer = SyncClient(server.base_url)
+        officer.login("officer", passwords["officer"])
+        resolved = StreamResolver(officer.camera_play).stream(cam)
+        assert resolved.url == stream.url.replace("//", "//viewer:pw@") + CLIP.name
+        cell = VideoCell(0)
+        qtbot.addWidget(cell)
+        cell.play(resolved.url, cam["name"], loop=True)
+        qtbot.waitUntil(lambda: cell.state == PLAYING and cell.frames >= 5, timeout=20_000)
+        cell.stop()
+        admin.close()
+        officer.close()
+    finally:
+        stream.stop()
