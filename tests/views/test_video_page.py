@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 from console import settings as keys
 from console.domain import beijing, catalog
 from console.domain.ids import new_id
-from console.services.context import Workstation
 from console.services.cameras import SNAPSHOT_DIR
+from console.services.context import Workstation
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.video_cell import PLAYING
 from console.views.pages.video_layouts import VideoLayout
