@@ -145,7 +145,7 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
                 },
             )
         )
-    calls += _camera_calls(data, town)
+    calls += camera_calls(data)
     return calls
 
 
@@ -158,7 +158,13 @@ _SAMPLE_CAMERAS: tuple[tuple[str, str, str, str, str, float], ...] = (
 )
 
 
-def _camera_calls(data: dict[str, Any], town: Any) -> list[MutationCall]:
+def camera_calls(data: dict[str, Any]) -> list[MutationCall]:
+    """The sample cameras: three at each of the first six placed townships, and a drone and
+    a body camera at the first (generated here: the county file has no cameras)."""
+
+    def town(name: str) -> str:
+        return reference_id("township", name)
+
     calls: list[MutationCall] = []
     towns = [t for t in data["townships"] if t.get("lon") is not None][:6]
     for i, t in enumerate(towns):

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from console.domain import catalog
 from console.domain.ids import reference_id
-from console.domain.sample import PUBLIC_CASES_FILE
+from console.domain.sample import PUBLIC_CASES_FILE, camera_calls
 from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
@@ -94,7 +94,10 @@ def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     changes = load_sample(writer, user=SYSTEM_USER, incidents=False)
     # the county's reference tables, and the real public cases of the case library
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    # and the sample cameras (视频监控), generated from the townships
+    cameras = len(camera_calls(sample))
+    assert cameras == 20
+    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + cameras
     return store
 
 
@@ -179,7 +182,7 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
 ) -> None:
     queries = Queries(loaded)
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + len(camera_calls(sample))
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
