@@ -4,6 +4,8 @@ damage."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from console.domain import cameras as rules
@@ -49,7 +51,7 @@ def test_hostile_addresses_are_refused(url: str) -> None:
 
 
 def test_nearby_orders_by_distance_then_the_township() -> None:
-    cams = [
+    cams: list[dict[str, Any]] = [
         {"id": "far", "name": "远", "lon": 119.5, "lat": 28.8, "township_id": "t2"},
         {"id": "near", "name": "近", "lon": 119.2701, "lat": 28.5901, "township_id": "t2"},
         {"id": "mid", "name": "中", "lon": 119.30, "lat": 28.60, "township_id": "t2"},

@@ -327,7 +327,7 @@ class VideoPage(WritingPage):
             return
         buffer = QBuffer()
         buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buffer, "PNG")
+        image.save(buffer, "PNG")  # type: ignore[call-overload]  # stubs: bytes; runtime: str
         png = bytes(buffer.data().data())
         service, user, data_dir = self.context.incidents, self._user(), self.context.data_dir
 
