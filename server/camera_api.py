@@ -34,6 +34,13 @@ def _role_check(who: auth.Principal, roles: frozenset[str]) -> None:
         raise HTTPException(403, f"“{label}”角色无权执行此操作")
 
 
+def _shown(view: camera_streams.StreamView) -> JSONResponse:
+    """What an administrator sees of a stream: never the password."""
+    return JSONResponse(
+        {"url": view.url, "has_credentials": view.has_credentials}, headers=NO_STORE
+    )
+
+
 def add_routes(app: FastAPI, engine: Engine, principal: Callable[..., auth.Principal]) -> None:
     Who = Annotated[auth.Principal, Depends(principal)]
     CameraId = Annotated[str, Path(pattern=UUID)]
@@ -56,17 +63,12 @@ def add_routes(app: FastAPI, engine: Engine, principal: Callable[..., auth.Princ
             body.password,
             by=who.username,
         )
-        return JSONResponse(
-            {"url": view.url, "has_credentials": view.has_credentials}, headers=NO_STORE
-        )
+        return _shown(view)
 
     @app.get("/cameras/{camera_id}/stream")
     async def get_stream(camera_id: CameraId, who: Who) -> Any:
         _role_check(who, CAMERA_STREAM_EDITORS)
-        view = await run(camera_streams.view_stream, engine, camera_id)
-        return JSONResponse(
-            {"url": view.url, "has_credentials": view.has_credentials}, headers=NO_STORE
-        )
+        return _shown(await run(camera_streams.view_stream, engine, camera_id))
 
     @app.post("/cameras/{camera_id}/play")
     async def play(camera_id: CameraId, who: Who) -> Any:

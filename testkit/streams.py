@@ -79,32 +79,19 @@ def ffmpeg() -> str:
     return path
 
 
+def _cut(out: Path, *args: str) -> Path:
+    """Run ffmpeg on the clip with ``args`` writing into ``out`` (made first)."""
+    out.mkdir(parents=True, exist_ok=True)
+    subprocess.run([ffmpeg(), "-v", "error", "-i", str(CLIP), *args], check=True, timeout=60)
+    return out
+
+
 def hls_folder(out: Path) -> Path:
     """The clip cut into HLS segments (no re-encoding) in ``out``: ``index.m3u8``."""
-    out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            ffmpeg(),
-            *("-v", "error", "-i", str(CLIP), "-c", "copy"),
-            *("-f", "hls", "-hls_time", "2", "-hls_list_size", "0"),
-            str(out / "index.m3u8"),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return out
+    hls = ("-c", "copy", "-f", "hls", "-hls_time", "2", "-hls_list_size", "0")
+    return _cut(out, *hls, str(out / "index.m3u8"))
 
 
 def jpeg_frames(out: Path, count: int = 25) -> Path:
     """``count`` 640x360 JPEG frames of the clip in ``out`` (for the MJPEG server)."""
-    out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            ffmpeg(),
-            *("-v", "error", "-i", str(CLIP), "-frames:v", str(count), "-q:v", "5"),
-            str(out / "f%03d.jpg"),
-        ],
-        check=True,
-        timeout=60,
-    )
-    return out
+    return _cut(out, "-frames:v", str(count), "-q:v", "5", str(out / "f%03d.jpg"))
