@@ -48,6 +48,7 @@ from server import (
     ack_links,
     ack_page,
     auth,
+    camera_api,
     files_api,
     login_guard,
     readings_api,
@@ -426,6 +427,7 @@ def create_app(
     readings_api.add_routes(app, engine, notifier, principal)
     store = FileStore(files_dir, max_bytes_from_env()) if files_dir is not None else None
     files_api.add_routes(app, store, workstation)
+    camera_api.add_routes(app, engine, workstation)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:

@@ -136,8 +136,15 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
     "通话",  # a call made from 通讯录 (who, number, outcome)
     "应急响应",  # a response started, raised, lowered or ended (应急一指南)
+    "视频截图",  # a frame of a camera saved into the data folder (视频监控)
 )
 RESPONSE_LOG = "应急响应"
+SNAPSHOT_LOG = "视频截图"
+
+# 视频监控 (issue 15): where a camera's video comes from and how it is served (the county's
+# media gateway re-serves GB/T 28181 cameras as RTSP, HLS or HTTP-FLV).
+CAMERA_DEPARTMENTS: tuple[str, ...] = ("公安雪亮", "水利", "林业", "执法记录仪/布控球", "无人机")
+CAMERA_PROTOCOLS: tuple[str, ...] = ("RTSP", "HLS", "HTTP-FLV", "MJPEG", "文件")
 
 # 应急一指南 (issue 13): who acts in a response guide, the hazards offered by default (the
 # county may write others), a response's states and what happens to its checklist.

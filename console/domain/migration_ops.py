@@ -940,3 +940,30 @@ def add_case_attachments() -> None:
 def drop_case_attachments() -> None:
     op.drop_index("ix_case_attachments_case_id", table_name="case_attachments")
     op.drop_table("case_attachments")
+
+
+def add_cameras() -> None:
+    """视频监控 (issue 15): the cameras (workstation 0024, server 0023); no stream address
+    in it (see :class:`console.domain.schema.Camera`)."""
+    op.create_table(
+        "cameras",
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("department", sa.String(length=12), nullable=False),
+        sa.Column("protocol", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("tags", sa.String(length=200), nullable=False),
+        sa.Column("groups", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_cameras_township_id", "cameras", ["township_id"], unique=False)
+
+
+def drop_cameras() -> None:
+    op.drop_index("ix_cameras_township_id", table_name="cameras")
+    op.drop_table("cameras")

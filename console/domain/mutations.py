@@ -64,7 +64,8 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 12: the duty roster (roster_setting / holiday / roster_entry upsert and delete;
 # roster_swap.request / approve / refuse).
 # 13: case attachments (case_attachment.attach / detach); files travel through /files.
-SCHEMA_VERSION = 13
+# 14: 视频监控 (camera.upsert and delete) and the 视频截图 log kind.
+SCHEMA_VERSION = 14
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -390,6 +391,7 @@ _reference_mutations(
 _reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
 _reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
 _reference_mutations("plans", "plan", "预案", catalog.plan_problem)
+_reference_mutations("cameras", "camera", "摄像机")
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:

@@ -303,6 +303,25 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         file_order=("hazard", "level", "role", "seq", "action", "limit_minutes", "is_draft"),
         name_column="action",
     ),
+    # 视频监控 (issue 15): the cameras, without their stream addresses (the server's).
+    ReferenceTable(
+        "cameras",
+        "camera",
+        "摄像机",
+        ("name",),
+        file_order=(
+            "name",
+            "department",
+            "protocol",
+            "township_id",
+            "lon",
+            "lat",
+            "tags",
+            "groups",
+            "note",
+        ),
+        name_column="name",
+    ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}
 

@@ -110,7 +110,9 @@ for _entity in ("roster_setting", "holiday", "roster_entry"):
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.
-for _entity in ("rain_signal_rule", "response_trigger"):
+# 视频监控: the camera records are the administrators' and leaders' (the stream addresses and
+# credentials are not in them: server.camera_streams, administrators only).
+for _entity in ("rain_signal_rule", "response_trigger", "camera"):
     PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 for _entity in (
@@ -140,6 +142,10 @@ FILE_WRITERS = _EDITORS
 # Who may read the readings channel (GET /readings/pull) and who may write it (POST /readings).
 READINGS_READERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})
 READINGS_WRITERS = frozenset({ADMIN, INGEST})
+# Who may set and read a camera's stream address (never its password back), and who may
+# fetch the playable address (credentials included) into a workstation's memory to play it.
+CAMERA_STREAM_EDITORS = frozenset({ADMIN})
+CAMERA_VIEWERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})
 
 
 def allowed(role: str, mutation: str) -> bool:

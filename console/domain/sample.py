@@ -145,6 +145,72 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
                 },
             )
         )
+    calls += camera_calls(data)
+    return calls
+
+
+# 视频监控: sample cameras at the sample townships, all playing the bundled clip
+# (services.cameras.SAMPLE_CLIP): (name suffix, department, protocol, groups, tags, offset).
+_SAMPLE_CAMERAS: tuple[tuple[str, str, str, str, str, float], ...] = (
+    ("集镇路口", "公安雪亮", "RTSP", "城镇路口、防汛重点", "路口", 0.002),
+    ("河道水位", "水利", "HLS", "防汛重点、河道", "河道、水位尺", -0.004),
+    ("护林监控", "林业", "HTTP-FLV", "森林防火", "护林点", 0.01),
+)
+
+
+def camera_calls(data: dict[str, Any]) -> list[MutationCall]:
+    """The sample cameras: three at each of the first six placed townships, and a drone and
+    a body camera at the first (generated here: the county file has no cameras)."""
+
+    def town(name: str) -> str:
+        return reference_id("township", name)
+
+    calls: list[MutationCall] = []
+    towns = [t for t in data["townships"] if t.get("lon") is not None][:6]
+    for i, t in enumerate(towns):
+        for suffix, department, protocol, groups, tags, offset in _SAMPLE_CAMERAS:
+            name = f"{t['name']}{suffix}"
+            calls.append(
+                (
+                    "camera.upsert",
+                    {
+                        "id": reference_id("camera", name),
+                        "name": name,
+                        "department": department,
+                        "protocol": protocol,
+                        "township_id": town(t["name"]),
+                        "lon": round(t["lon"] + offset, 6),
+                        "lat": round(t["lat"] - offset / 2, 6),
+                        "groups": groups,
+                        "tags": tags,
+                        "note": "样例：播放内置演示视频",
+                        "is_sample": True,
+                    },
+                )
+            )
+        if i == 0:  # one drone and one body camera, at the county seat
+            for name, dept in (
+                ("无人机巡查一号", "无人机"),
+                ("执法记录仪一号", "执法记录仪/布控球"),
+            ):
+                calls.append(
+                    (
+                        "camera.upsert",
+                        {
+                            "id": reference_id("camera", name),
+                            "name": name,
+                            "department": dept,
+                            "protocol": "RTSP",
+                            "township_id": town(t["name"]),
+                            "lon": t["lon"],
+                            "lat": t["lat"],
+                            "groups": "移动视频",
+                            "tags": "单兵",
+                            "note": "样例：播放内置演示视频",
+                            "is_sample": True,
+                        },
+                    )
+                )
     return calls
 
 

@@ -1007,6 +1007,26 @@ class RosterSwap(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Camera(SyncedRecord):
+    """视频监控 (issue 15): a camera of one of the county's sources. No stream address here:
+    the address and its credentials are the server's (server.camera_streams), given to
+    administrators to edit and, at play time, to a signed-in workstation's memory only, so a
+    synced replica never holds them. A sample camera plays the bundled clip."""
+
+    __tablename__ = "cameras"
+
+    name: Mapped[str] = text("摄像机名称", 80, required=True)
+    department: Mapped[str] = choice("来源部门", catalog.CAMERA_DEPARTMENTS, 12, required=True)
+    protocol: Mapped[str] = choice("视频流类型", catalog.CAMERA_PROTOCOLS, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    tags: Mapped[str] = text("标签", 200)  # 、-separated
+    groups: Mapped[str] = text("分组", 200)  # 、-separated: a tour cycles one group
+    note: Mapped[str] = text("备注", 500)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -1049,6 +1069,7 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     RosterEntry,
     RosterSwap,
     CaseAttachment,
+    Camera,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

@@ -168,6 +168,21 @@ class SyncClient:
             json={"recipient_ids": recipient_ids, "ttl_minutes": ttl_minutes},
         )
 
+    def camera_play(self, camera_id: str) -> str:
+        """视频监控: the camera's playable address, credentials included (server.camera_api);
+        kept in memory by the caller, never written."""
+        return str(self._call("POST", f"/cameras/{camera_id}/play").get("url", ""))
+
+    def camera_stream(self, camera_id: str) -> dict[str, Any]:
+        """Administrators: ``{"url", "username", "has_password"}`` (never the password)."""
+        return self._call("GET", f"/cameras/{camera_id}/stream")
+
+    def set_camera_stream(self, camera_id: str, url: str, username: str, password: str) -> None:
+        """Administrators: set the address; credentials in ``url`` are split off by the
+        server; an empty ``password`` with the same user keeps the stored one."""
+        body = {"url": url, "username": username, "password": password}
+        self._call("PUT", f"/cameras/{camera_id}/stream", json=body)
+
     def pull(
         self,
         client_id: str,

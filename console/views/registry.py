@@ -120,14 +120,11 @@ VIEWS: tuple[ViewSpec, ...] = (
         "video",
         "视频监控",
         "Ctrl+9",
-        EMPTY_PAGE,
+        "console.views.pages.video_page:VideoPage",
         "视",
-        "雪亮工程、水利、森林防火摄像机及单兵、布控球、无人机视频汇聚将在此处。",
-        (
-            "经媒体网关接入 RTSP、HTTP-FLV、HLS 视频流",
-            "按风险点、乡镇快速调阅附近摄像机",
-            "多画面轮巡",
-        ),
+        "雪亮工程、水利、森林防火摄像机及单兵、布控球、无人机视频汇聚。",
+        # The grids, so ``--view video:9`` opens the 3x3 grid (screenshots, a wall's preset).
+        tabs=(("1", "单画面"), ("4", "四画面"), ("9", "九画面"), ("16", "十六画面")),
     ),
     ViewSpec(
         "wall",

@@ -85,6 +85,7 @@ MUTATION = {
     "roster_entries": "roster_entry.upsert",
     "roster_swaps": "roster_swap.request",
     "case_attachments": "case_attachment.attach",
+    "cameras": "camera.upsert",
 }
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from console.domain import beijing, catalog, sample_roster
 from console.domain.ids import reference_id
-from console.domain.sample import PUBLIC_CASES_FILE
+from console.domain.sample import PUBLIC_CASES_FILE, camera_calls
 from console.domain.sample_roster import roster_calls
 from console.domain.schema import Township
 from console.resources import read_text
@@ -97,7 +97,11 @@ def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     # duty staff with this month's and next month's roster
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
     duty = len(roster_calls(beijing.now().date()))
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
+    # and the sample cameras (视频监控), generated from the townships
+    cameras = len(camera_calls(sample))
+    assert cameras == 20
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty + cameras
+    assert len(changes.rows) == total
     return store
 
 
@@ -186,6 +190,7 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
     duty = len(roster_calls(beijing.now().date()))
     total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
+    total += len(camera_calls(sample))
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
