@@ -1,0 +1,60 @@
+"""风险一张图 on the wall: the risk map's canvas with warning colours, read-only."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QWidget
+
+from console.services.map_data import TABLES, MapDataService, MapSnapshot
+from console.ui.tasks import run_task
+from console.views.pages.map_canvas import MapCanvas
+from console.views.pages.map_layers import Projection, load_outline
+from console.views.wall.panels import WallPanel, panel_title
+
+if TYPE_CHECKING:
+    from console.domain.situation import Situation
+    from console.views.pages.base import PageContext
+
+
+class MapPanel(WallPanel):
+    def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
+        super().__init__(context, panel_title("map"), parent)
+        self.service = MapDataService(context.queries.store)
+        self._rings = load_outline()
+        self.map = MapCanvas(Projection.around(self._rings), self, context.tasks)
+        # A wall cannot be touched: no pan, zoom, clicks or keyboard focus.
+        self.map.setMouseEnabled(False, False)
+        self.map.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.map.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.body.addWidget(self.map, 1)
+        self.snapshot = MapSnapshot([], {})
+        self.situation: Situation | None = None
+        context.theme.changed.connect(lambda _name: self.draw())
+        self.refresh()
+
+    def _on_changes(self, changes: object) -> None:
+        touches = getattr(changes, "touches", None)
+        if touches is None or touches(*TABLES):
+            self.refresh()
+
+    def refresh(self) -> None:
+        run_task(self.context.tasks, self.service.snapshot, on_done=self._land, receiver=self)
+
+    def _land(self, snapshot: MapSnapshot) -> None:
+        self.snapshot = snapshot
+        self.draw()
+
+    def draw(self) -> None:
+        self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=True)
+        self.map.set_situation(self.situation)
+
+    def set_situation(self, situation: Situation | None) -> None:
+        self.situation = situation
+        self.map.set_situation(situation)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.map.fit()  # the whole county in whatever cell the layout gives it
