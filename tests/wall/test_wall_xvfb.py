@@ -114,7 +114,7 @@ def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
         tmp_path,
         ["WALL-L", "WALL-R"],
         [
-            (preset_to_json(preset), f"start,del:WALL-R,add:WALL-R:{W}x{H}+{W}"),
+            (preset_to_json(preset), f"start,del:WALL-R,add:WALL-R:{W}x{H}+{W}+0"),
             ("-", "start"),  # a restart: the saved preset, the same screens by name
         ],
     )
@@ -157,7 +157,7 @@ def test_three_monitors_lose_the_middle_one(tmp_path: Path) -> None:
     (cycle,) = run_wall(
         tmp_path,
         ["WALL-A", "WALL-B", "WALL-C"],
-        [(preset_to_json(preset), f"start,del:WALL-B,add:WALL-B:{W}x{H}+{W}")],
+        [(preset_to_json(preset), f"start,del:WALL-B,add:WALL-B:{W}x{H}+{W}+0")],
     )
     start, lost, back = cycle
     assert [start["windows"][n]["geometry"] for n in ("WALL-A", "WALL-B", "WALL-C")] == [

@@ -13,6 +13,7 @@ document: a list of {step, screens, windows: {screen: {geometry, panels, pages, 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -104,8 +105,22 @@ def main() -> int:
 
     def poll() -> None:
         page = wall_page(app)
+        if os.environ.get("WALL_DRIVER_DEBUG"):
+            print(time.monotonic(), page is not None, page and settled(page), file=sys.stderr)
         if time.monotonic() > state["deadline"]:
-            print(json.dumps({"error": "timeout", "done": results}), flush=True)
+            why: dict[str, Any] = {"page": page is not None}
+            if page is not None:
+                why["placements"] = sorted(page.controller.placements)
+                why["pending"] = page.controller._pending
+                why["expect"] = state["expect"]
+                why["windows"] = {
+                    n: [w.isVisible(), w.geometry().getRect(), w.screen().name()]
+                    for n, w in page.controller.windows.items()
+                }
+                why["screens"] = [
+                    (s.name(), s.geometry().getRect()) for s in QGuiApplication.screens()
+                ]
+            print(json.dumps({"error": "timeout", "why": why, "done": results}), flush=True)
             app.exit(3)
             return
         if page is None or not settled(page):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console.services.monitoring import DAY
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from console.views.pages.base import PageContext
 
 NONE = "无"
+CHART_MIN_PX = 260  # below this the chart is left out (a quarter of a 720p wall)
 CHART_TICK_PX = 22  # the charts' own ticks are desk-sized; a wall is read from 5 m
 
 
@@ -56,7 +57,7 @@ def kpis(situation: Situation | None) -> list[Kpi]:
         Kpi("受威胁点位", str(threatened), threatened > 0),
         Kpi("超警戒站点", str(over), over > 0),
         Kpi("最大1小时雨量", f"{top_1[0]:.1f} mm" if top_1 else "—"),
-        Kpi("最大24小时雨量", f"{top_24[0]:.1f} mm {top_24[1]}" if top_24 else "—"),
+        Kpi("最大24小时雨量", f"{top_24[0]:.1f} mm" if top_24 else "—"),
     ]
 
 
@@ -92,7 +93,7 @@ class KpiPanel(WallPanel):
             box.addWidget(value)
             self.labels.append(label)
             self.values.append(value)
-            grid.addWidget(tile, i // 3, i % 3)
+            grid.addWidget(tile, i // 2, i % 2)
         self.body.addLayout(grid)
         self.chart_title = QLabel("暂无雨量数据", self)
         self.chart_title.setObjectName("WallMuted")
@@ -107,6 +108,15 @@ class KpiPanel(WallPanel):
         self.body.addWidget(self.chart, 1)
         self.situation: Situation | None = None
         self.station: tuple[str, str] | None = None
+        self.tiles = grid
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The figures first: the chart only where it still has room to be read.
+        room = self.clip.height() - self.tiles.sizeHint().height()
+        shown = room >= CHART_MIN_PX
+        self.chart.setVisible(shown)
+        self.chart_title.setVisible(shown)
 
     def set_situation(self, situation: Situation | None) -> None:
         self.situation = situation

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from console.services.map_data import TABLES, MapDataService, MapSnapshot
 from console.ui.tasks import run_task
+from console.views.pages.base import sample_badge
 from console.views.pages.map_canvas import MapCanvas
 from console.views.pages.map_layers import Projection, load_outline
 from console.views.wall.panels import WallPanel, panel_title
@@ -17,6 +18,8 @@ from console.views.wall.panels import WallPanel, panel_title
 if TYPE_CHECKING:
     from console.domain.situation import Situation
     from console.views.pages.base import PageContext
+
+LABEL_PX = 20
 
 
 class MapPanel(WallPanel):
@@ -30,6 +33,14 @@ class MapPanel(WallPanel):
         self.map.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.map.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.body.addWidget(self.map, 1)
+        # The canvas's 样例数据 notice would cover the county on a small cell: on the title
+        # row instead.
+        if self.map.notice is not None:
+            self.map.notice.hide()
+            self.map.notice = None
+        self.badge = sample_badge(self)
+        self.badge.hide()
+        self.title_row.addWidget(self.badge)
         self.snapshot = MapSnapshot([], {})
         self.situation: Situation | None = None
         context.theme.changed.connect(lambda _name: self.draw())
@@ -45,10 +56,16 @@ class MapPanel(WallPanel):
 
     def _land(self, snapshot: MapSnapshot) -> None:
         self.snapshot = snapshot
+        self.badge.setVisible(snapshot.sample)
         self.draw()
 
     def draw(self) -> None:
         self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=True)
+        font = QFont(self.font())
+        font.setPixelSize(LABEL_PX)
+        font.setBold(True)
+        for label in self.map.labels:  # township names, desk-sized by the canvas
+            label.setFont(font)
         self.map.set_situation(self.situation)
 
     def set_situation(self, situation: Situation | None) -> None:

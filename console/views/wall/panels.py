@@ -8,13 +8,22 @@ registered shows a stand-in cell instead of failing. Factories are dotted paths
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from console.domain.situation import Situation
@@ -75,15 +84,39 @@ class WallPanel(QFrame):
         self.context = context
         self.setObjectName("WallPanel")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # A cell takes the share of the screen the layout gives it, never more: what does not
+        # fit is cut at the bottom instead of making the window taller than its screen.
+        policy = QSizePolicy.Policy.Ignored
+        self.setSizePolicy(policy, policy)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 14, 20, 14)
         outer.setSpacing(10)
         self.title = QLabel(title, self)
         self.title.setObjectName("WallPanelTitle")
-        outer.addWidget(self.title)
-        self.body = QVBoxLayout()
+        self.title_row = QHBoxLayout()
+        self.title_row.setSpacing(16)
+        self.title_row.addWidget(self.title)
+        self.title_row.addStretch(1)
+        outer.addLayout(self.title_row)
+        # The body keeps its natural height and is cut at the bottom when the cell is too
+        # small (a viewport without scroll bars), rather than squeezed into overlapping lines.
+        self.clip = QScrollArea(self)
+        self.clip.setObjectName("WallClip")
+        self.clip.setFrameShape(QFrame.Shape.NoFrame)
+        self.clip.setWidgetResizable(True)
+        self.clip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        for bar in (self.clip.horizontalScrollBar(), self.clip.verticalScrollBar()):
+            bar.setEnabled(False)
+        self.clip.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.clip.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.clip.viewport().setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        inner = QWidget(self.clip)
+        inner.setObjectName("WallBody")
+        self.body = QVBoxLayout(inner)
+        self.body.setContentsMargins(0, 0, 0, 0)
         self.body.setSpacing(8)
-        outer.addLayout(self.body, 1)
+        self.clip.setWidget(inner)
+        outer.addWidget(self.clip, 1)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
@@ -102,10 +135,8 @@ class WallPanel(QFrame):
     def stop(self) -> None:
         """The window is closing: no more reads."""
         self.timer.stop()
-        try:
+        with contextlib.suppress(RuntimeError, TypeError):  # already disconnected
             self.context.bus.changed.disconnect(self._on_changes)
-        except (RuntimeError, TypeError):
-            pass
 
 
 class MissingPanel(WallPanel):
