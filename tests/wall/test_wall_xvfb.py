@@ -60,7 +60,8 @@ def run_wall(
         out = tmp_path / f"run{i}"
         outputs.append(out / "result.json")
         script.append(
-            f"{sys.executable} {DRIVER} {out} {tmp_path / 'data'} '{preset}' {steps} > {out}.json"
+            f"{sys.executable} -X faulthandler {DRIVER} {out} {tmp_path / 'data'}"
+            f" '{preset}' {steps} > {out}.json"
         )
     width = W * len(names)
     proc = subprocess.run(
@@ -85,7 +86,7 @@ def run_wall(
             if (tmp_path / f"run{i}.json").exists()
             else ""
         )
-        assert proc.returncode == 0 and text, f"rc={proc.returncode}\n{text}\n{proc.stderr[-3000:]}"
+        assert proc.returncode == 0 and text, f"rc={proc.returncode}\n{text}\n{proc.stderr[-6000:]}"
         results.append(json.loads(text.strip().splitlines()[-1]))
     return results
 

@@ -126,8 +126,10 @@ def main() -> int:
         if page is None or not settled(page):
             QTimer.singleShot(100, poll)
             return
-        app.processEvents()
         todo.pop(0)
+        print(
+            f"{time.monotonic():.1f} settled after {state.get('label', 'start')}", file=sys.stderr
+        )
         results.append(record(state.get("label", "start"), page, out))
         if not todo:
             print(json.dumps(results, ensure_ascii=False), flush=True)

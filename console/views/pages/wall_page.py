@@ -225,7 +225,7 @@ class WallPage(Page):
             # The list follows the monitors (the wall itself is the controller's business).
             app.screenAdded.connect(self._screens_changed)
             app.screenRemoved.connect(self._screens_changed)
-        context.theme.changed.connect(lambda _name: self._recolor())
+        context.theme.changed.connect(self._recolor)
         self._recolor()
         self.load_screens()
         self._placed({})
@@ -267,7 +267,7 @@ class WallPage(Page):
         chosen = {r.info.name for r in self.screen_rows if r.use.isChecked()}
         self.diagram.set_screens(infos, chosen)
 
-    def _recolor(self) -> None:
+    def _recolor(self, _theme: str = "") -> None:
         c = self.context.theme.colors()
         self.diagram.colors = (c.accent, c.muted, c.text)
         self.diagram.update()

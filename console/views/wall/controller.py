@@ -86,12 +86,13 @@ class WallController(QObject):
         self._schedule()
 
     def _screen_removed(self, screen: QScreen) -> None:
+        # Its window is left to Qt for now (it moves it to the primary screen); closing a
+        # window while its screen is being torn down is asking for trouble. The placement
+        # a moment later closes it.
         self._removed.append(screen)
-        # Off the screen now, before Qt moves its window to another screen by itself.
-        window = self.windows.pop(screen_name(screen), None)
-        if window is not None:
-            window.close()
-            window.deleteLater()
+        self._schedule()
+
+    def _geometry_changed(self, _rect: object) -> None:
         self._schedule()
 
     def _schedule(self) -> None:
@@ -108,7 +109,7 @@ class WallController(QObject):
     def _watch(self, screen: QScreen) -> None:
         if id(screen) not in self._watched:
             self._watched.add(id(screen))
-            screen.geometryChanged.connect(lambda _rect: self._schedule())
+            screen.geometryChanged.connect(self._geometry_changed)
 
     def apply(self) -> None:
         """Place the preset on the screens there are and show the windows accordingly."""

@@ -46,7 +46,10 @@ class DutyPanel(WallPanel):
         self.ticker.setInterval(CLOCK_MS)
         self.ticker.timeout.connect(self.tick)
         self.ticker.start()
-        context.session.officer_changed.connect(lambda _name: self.refresh())
+        context.session.officer_changed.connect(self._officer_changed)
+        self.refresh()
+
+    def _officer_changed(self, _name: str) -> None:
         self.refresh()
 
     def tick(self) -> None:

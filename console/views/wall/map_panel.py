@@ -43,7 +43,7 @@ class MapPanel(WallPanel):
         self.title_row.addWidget(self.badge)
         self.snapshot = MapSnapshot([], {})
         self.situation: Situation | None = None
-        context.theme.changed.connect(lambda _name: self.draw())
+        context.theme.changed.connect(self.draw)
         self.refresh()
 
     def _on_changes(self, changes: object) -> None:
@@ -59,7 +59,7 @@ class MapPanel(WallPanel):
         self.badge.setVisible(snapshot.sample)
         self.draw()
 
-    def draw(self) -> None:
+    def draw(self, _theme: str = "") -> None:
         self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=True)
         font = QFont(self.font())
         font.setPixelSize(LABEL_PX)

@@ -63,9 +63,9 @@ class WallWindow(QWidget):
         self.rotation = QTimer(self)
         self.rotation.timeout.connect(self.next_page)
         self.restyle()
-        context.theme.changed.connect(lambda _name: self.restyle())
+        context.theme.changed.connect(self.restyle)
 
-    def restyle(self) -> None:
+    def restyle(self, _theme: str = "") -> None:
         self.setStyleSheet(wall_stylesheet(self.context.theme.colors()))
 
     # -- content ------------------------------------------------------------------------
