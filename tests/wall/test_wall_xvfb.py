@@ -100,9 +100,10 @@ def assert_png(path: str, width: int = W, height: int = H) -> None:
     assert image.width() == width and image.height() == height
     # Not blank: a wall of panels has many colours.
     colors = {image.pixel(x, y) for x in range(0, width, 37) for y in range(0, height, 29)}
-    assert len(colors) > 5
+    assert len(colors) >= 4
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
     preset = WallPreset(
@@ -146,6 +147,7 @@ def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
             assert_png(window["png"])
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(120)
 def test_three_monitors_lose_the_middle_one(tmp_path: Path) -> None:
     preset = WallPreset(

@@ -101,6 +101,7 @@ def main() -> int:
             )
             and all(w.screen().name() == n for n, w in windows.items())
             and not page.controller._pending
+            and not page.context.tasks.pending  # the panels have their data
         )
 
     def poll() -> None:
@@ -145,7 +146,10 @@ def main() -> int:
     QTimer.singleShot(200, poll)
     from console.cli import main as console_main
 
-    return console_main(["--standalone", "--wall", "--demo", "--data-dir", data_dir])
+    theme = (
+        ["--theme", os.environ["WALL_DRIVER_THEME"]] if os.environ.get("WALL_DRIVER_THEME") else []
+    )
+    return console_main(["--standalone", "--wall", "--demo", "--data-dir", data_dir, *theme])
 
 
 if __name__ == "__main__":

@@ -112,7 +112,7 @@ class ScreenRow(QFrame):
             f"上屏：{info.name}（{info.width}×{info.height}，位置 {info.x},{info.y}）", self
         )
         self.use.setChecked(plan is not None)
-        grid.addWidget(self.use, 0, 0, 1, 4)
+        grid.addWidget(self.use, 0, 0, 1, 5)
         grid.addWidget(QLabel("布局", self), 1, 0)
         self.layout_box = QComboBox(self)
         for key, title in LAYOUT_TITLES.items():
@@ -128,7 +128,7 @@ class ScreenRow(QFrame):
         grid.addWidget(self.rotate, 1, 3)
         hint = QLabel("画面（勾选要显示的，拖动调整顺序；多于布局格数时按页轮播）", self)
         hint.setObjectName("Muted")
-        grid.addWidget(hint, 2, 0, 1, 4)
+        grid.addWidget(hint, 2, 0, 1, 5)
         self.panels = QListWidget(self)
         self.panels.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.panels.setFlow(QListWidget.Flow.LeftToRight)
@@ -142,7 +142,8 @@ class ScreenRow(QFrame):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in chosen else Qt.CheckState.Unchecked)
             self.panels.addItem(item)
-        grid.addWidget(self.panels, 3, 0, 1, 4)
+        grid.addWidget(self.panels, 3, 0, 1, 5)
+        grid.setColumnStretch(4, 1)  # the choices stay their own width, the rest is room
         self.use.toggled.connect(self._sync_enabled)
         self.use.toggled.connect(lambda _on: self.edited.emit())
         self._sync_enabled()

@@ -40,8 +40,8 @@ def kpis(situation: Situation | None) -> list[Kpi]:
             Kpi("建议响应", NONE),
             Kpi("受威胁点位", "0"),
             Kpi("超警戒站点", "0"),
-            Kpi("最大1小时雨量", "—"),
-            Kpi("最大24小时雨量", "—"),
+            Kpi("最大时雨量", "—"),
+            Kpi("最大24时雨量", "—"),
         ]
     warning = situation.highest_warning
     response = situation.proposed_response
@@ -56,8 +56,8 @@ def kpis(situation: Situation | None) -> list[Kpi]:
         Kpi("建议响应", response or NONE, bool(response)),
         Kpi("受威胁点位", str(threatened), threatened > 0),
         Kpi("超警戒站点", str(over), over > 0),
-        Kpi("最大1小时雨量", f"{top_1[0]:.1f} mm" if top_1 else "—"),
-        Kpi("最大24小时雨量", f"{top_24[0]:.1f} mm" if top_24 else "—"),
+        Kpi("最大时雨量", f"{top_1[0]:.1f} mm" if top_1 else "—"),
+        Kpi("最大24时雨量", f"{top_24[0]:.1f} mm" if top_24 else "—"),
     ]
 
 
@@ -93,7 +93,7 @@ class KpiPanel(WallPanel):
             box.addWidget(value)
             self.labels.append(label)
             self.values.append(value)
-            grid.addWidget(tile, i // 2, i % 2)
+            grid.addWidget(tile, i // 3, i % 3)
         self.body.addLayout(grid)
         self.chart_title = QLabel("暂无雨量数据", self)
         self.chart_title.setObjectName("WallMuted")

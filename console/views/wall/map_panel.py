@@ -44,6 +44,7 @@ class MapPanel(WallPanel):
         self.snapshot = MapSnapshot([], {})
         self.situation: Situation | None = None
         context.theme.changed.connect(self.draw)
+        self.draw()  # the county outline at once, in the theme's colours (never a black cell)
         self.refresh()
 
     def _on_changes(self, changes: object) -> None:

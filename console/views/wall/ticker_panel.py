@@ -43,7 +43,7 @@ def ticker_lines(
 class TickerPanel(WallPanel):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, panel_title("ticker"), parent)
-        self.summary = QLabel("", self)
+        self.summary = QLabel("正在读取……", self)
         self.summary.setObjectName("WallMuted")
         self.body.addWidget(self.summary)
         self.rows: list[QLabel] = []
