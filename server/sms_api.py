@@ -9,7 +9,6 @@ to the gateway. The phone numbers are the recipients' own, read from the databas
 workstation cannot make the server text an arbitrary number.
 """
 
-
 import asyncio
 import os
 from collections.abc import Callable

@@ -85,7 +85,7 @@ def main() -> int:
         QSettings().sync()
     results: list[dict[str, Any]] = []
     todo = steps.split(",")
-    state: dict[str, Any] = {"deadline": time.monotonic() + 60, "expect": None}
+    state: dict[str, Any] = {"deadline": time.monotonic() + 90, "expect": None}
 
     def settled(page: Any) -> bool:
         expect = state["expect"]
@@ -113,6 +113,7 @@ def main() -> int:
             if page is not None:
                 why["placements"] = sorted(page.controller.placements)
                 why["pending"] = page.controller._pending
+                why["tasks"] = page.context.tasks.pending
                 why["expect"] = state["expect"]
                 why["windows"] = {
                     n: [w.isVisible(), w.geometry().getRect(), w.screen().name()]

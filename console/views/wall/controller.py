@@ -119,9 +119,9 @@ class WallController(QObject):
         placements = place(self.preset, [screen_info(s) for s in screens.values()])
         for name in list(self.windows):
             if name not in placements:
-                window = self.windows.pop(name)
-                window.close()
-                window.deleteLater()
+                gone = self.windows.pop(name)
+                gone.close()
+                gone.deleteLater()
         for name, placement in placements.items():
             window = self.windows.get(name)
             if window is None:

@@ -112,8 +112,7 @@ class WallWindow(QWidget):
         for panel in self.panels:
             panel.stop()
         self.panels.clear()
-        while self.stack.count():
-            page = self.stack.widget(0)
+        while (page := self.stack.widget(0)) is not None:
             self.stack.removeWidget(page)
             page.deleteLater()
 
