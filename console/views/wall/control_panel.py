@@ -42,6 +42,8 @@ def township_rows(snapshot: ControlSnapshot, limit: int = MAX_TOWNSHIPS) -> list
 
 
 class ControlPanel(WallPanel):
+    watched = WATCHED
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, panel_title("control"), parent)
         self.service = ControlTable(TransferService(context.queries.store))
@@ -71,11 +73,6 @@ class ControlPanel(WallPanel):
         self.body.addStretch(1)
         self.snapshot = ControlSnapshot()
         self.refresh()
-
-    def _on_changes(self, changes: object) -> None:
-        touches = getattr(changes, "touches", None)
-        if touches is None or touches(*WATCHED):
-            self.refresh()
 
     def refresh(self) -> None:
         now = self.context.clock()

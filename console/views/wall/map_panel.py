@@ -23,6 +23,8 @@ LABEL_PX = 20
 
 
 class MapPanel(WallPanel):
+    watched = TABLES
+
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, panel_title("map"), parent)
         self.service = MapDataService(context.queries.store)
@@ -46,11 +48,6 @@ class MapPanel(WallPanel):
         context.theme.changed.connect(self.draw)
         self.draw()  # the county outline at once, in the theme's colours (never a black cell)
         self.refresh()
-
-    def _on_changes(self, changes: object) -> None:
-        touches = getattr(changes, "touches", None)
-        if touches is None or touches(*TABLES):
-            self.refresh()
 
     def refresh(self) -> None:
         run_task(self.context.tasks, self.service.snapshot, on_done=self._land, receiver=self)

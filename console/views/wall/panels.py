@@ -78,6 +78,7 @@ class WallPanel(QFrame):
     ``run_task``); the panel refreshes on data changes and every :data:`REFRESH_MS`."""
 
     kind = ""
+    watched: tuple[str, ...] = ()  # tables whose changes it reads again (empty: any change)
 
     def __init__(self, context: PageContext, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,8 +124,10 @@ class WallPanel(QFrame):
         self.timer.start()
         context.bus.changed.connect(self._on_changes)
 
-    def _on_changes(self, _changes: object) -> None:
-        self.refresh()
+    def _on_changes(self, changes: object) -> None:
+        touches = getattr(changes, "touches", None)
+        if not self.watched or touches is None or touches(*self.watched):
+            self.refresh()
 
     def refresh(self) -> None:
         """Read the panel's data again (subclasses)."""
