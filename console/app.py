@@ -300,18 +300,17 @@ def run_gui(options: GuiOptions) -> int:
         crash.uninstall()
 
 
-def wall_only(sync: SyncBridge | None) -> bool:
+def wall_only(role: str | None) -> bool:
     """Signed in with the 只读 role: this machine is a wall, it gets nothing else."""
     from console.domain.roles import READONLY
 
-    session = sync.session if sync is not None else None
-    return session is not None and session.role == READONLY
+    return role == READONLY
 
 
-def _start_wall(window: MainWindow, options: GuiOptions, sync: SyncBridge | None) -> None:
-    """``--wall`` or a 只读 sign-in: the 大屏模式 page, the wall started from the saved preset
-    (on the same screens by name); 只读 also locks the window to that page."""
-    locked = wall_only(sync)
+def start_wall(window: MainWindow, options: GuiOptions, role: str | None) -> None:
+    """``--wall`` or a 只读 sign-in (``role``): the 大屏模式 page, the wall started from the
+    saved preset (on the same screens by name); 只读 also locks the window to that page."""
+    locked = wall_only(role)
     if not (options.wall or locked):
         return
     page = window.lock_to_view("wall") if locked else window.show_view("wall")
@@ -443,7 +442,8 @@ class _Started:
                 return
         window.attach(self.context(workstation, settings, theme, session, app))
         if interactive:
-            _start_wall(window, self.options, self.sync)
+            account = self.sync.session if self.sync is not None else None
+            start_wall(window, self.options, account.role if account is not None else None)
         freeze_startup_objects()
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)

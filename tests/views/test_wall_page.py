@@ -6,6 +6,7 @@ takes a new kind (the video grid plugs in this way)."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -20,7 +21,10 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from console.app import start_wall, wall_only
+from console.cli import GuiOptions
 from console.domain import beijing
+from console.domain.roles import OFFICER, READONLY
 from console.domain.situation import Endangered, Situation, StationState, TownshipState
 from console.services.deadlines import Deadline
 from console.services.wall_layout import (
@@ -279,3 +283,20 @@ def test_wall_stylesheet_has_big_type_in_both_themes() -> None:
     for colors in COLORS.values():
         qss = wall_stylesheet(colors)
         assert "font-size: 30px" in qss and colors.text in qss and colors.window in qss
+
+
+def test_wall_option_and_read_only_role_start_the_saved_wall(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    name = screen_name(QGuiApplication.screens()[0])
+    preset = WallPreset((ScreenPlan(name, PAIR, ("duty", "ticker")),))
+    window.context.settings.set(WALL_PRESET, preset_to_json(preset))
+    start_wall(window, GuiOptions(data_dir=tmp_path), None)  # neither: nothing happens
+    assert window.current_view() == "intake" and window.locked_view is None
+    start_wall(window, GuiOptions(data_dir=tmp_path), READONLY)
+    page = window.page("wall")
+    assert isinstance(page, WallPage) and window.locked_view == "wall"
+    qtbot.waitUntil(lambda: bool(page.controller.windows), timeout=5000)
+    assert page.controller.windows[name].visible_panels() == ["duty", "ticker"]
+    page.stop_wall()
+    assert wall_only(READONLY) and not wall_only(OFFICER) and not wall_only(None)
