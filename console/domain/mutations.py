@@ -60,7 +60,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # delete).
 # 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
 # end) and the 应急响应 log kind.
-SCHEMA_VERSION = 10
+# 11: teams in action (issue 14): team_member / certificate / team_equipment upsert and
+# delete, team.set_status, dispatch.create / dispatch.return and the 队伍调度 log kind.
+SCHEMA_VERSION = 11
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -965,5 +967,6 @@ from console.domain import (  # noqa: E402, F401
     mutations_cases,
     mutations_guides,
     mutations_orders,
+    mutations_teams,
     mutations_transfers,
 )

@@ -85,6 +85,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "response.change_level": _LEADERS,
     "response.end": _LEADERS,
     "response.record": _EDITORS,
+    # Teams in action (issue 14): any officer on duty dispatches a team, brings it back and
+    # sets its status; deleting members, equipment or certificates is the leader's call.
+    "team.set_status": _EDITORS,
+    "dispatch.create": _EDITORS,
+    "dispatch.return": _EDITORS,
 }
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.
@@ -106,6 +111,9 @@ for _entity in (
     "rain_forecast",
     "warning",
     "plan",  # the 预案 library (issue 13)
+    "team_member",  # teams in action (issue 14)
+    "certificate",
+    "team_equipment",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

@@ -21,6 +21,7 @@ from console.domain.sample import (
     build_case_calls,
     build_incident_calls,
 )
+from console.domain.sample_teams import team_state_calls
 from console.resources import read_text, resource
 from console.services.queries import Queries
 from console.store.changes import Changes
@@ -54,6 +55,8 @@ def load_sample(
     calls = build_calls(county)
     if path is None:
         calls += build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)))
+        # Dated from the load: the certificates' expiry and the teams off standby.
+        calls += team_state_calls(county, now or beijing.now())
     # Dated from the load: a second load (another minute) would differ, so it adds none.
     if path is None and incidents and not _sample_incidents_present(writer):
         data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
