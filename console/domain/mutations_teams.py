@@ -165,7 +165,7 @@ def dispatch_return(
         catalog.DISPATCH_LOG,
         f"“{name}”返回，转为{status}",
     )
-    if team is not None and not team["deleted"]:
-        if _open_dispatches(conn, team["id"], record_id) == 0:
-            changes += _set_team(conn, ctx, team, str(status), at)
+    still_out = team is None or _open_dispatches(conn, team["id"], record_id) > 0
+    if team is not None and not team["deleted"] and not still_out:
+        changes += _set_team(conn, ctx, team, str(status), at)
     return changes
