@@ -38,7 +38,7 @@ from console.domain.rows import RowChange
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 
 _DISPATCH = ENTITY_FIELDS["incident_dispatches"]
-_STATUS = MODEL_BY_TABLE["teams"].__table__.c.status.info["field"]  # type: ignore[attr-defined]
+_STATUS = MODEL_BY_TABLE["teams"].__table__.c.status.info["field"]
 
 _reference_mutations("team_members", "team_member", "队伍成员")
 _reference_mutations("person_certificates", "certificate", "证书")
@@ -54,8 +54,8 @@ def _time(args: dict[str, Any], key: str = "at") -> str:
 def _set_team(
     conn: Connection, ctx: MutationContext, team: Any, status: str, at: str
 ) -> list[RowChange]:
-    if team["status"] == status and team["status_at"] == at:
-        return []
+    if team["status"] == status:
+        return []  # already so: its time stays the time it became so
     ctx.touch("teams", team["id"], team)
     _update(conn, "teams", team["id"], {"status": status, "status_at": at, **_meta(ctx)})
     return [RowChange("teams", team["id"])]
@@ -93,7 +93,8 @@ def dispatch_create(
     twice to the same incident while the first has not returned is refused."""
     record_id = _record_id(args)
     _no_extra_keys(args, {"id", "incident_id", "team_id", "dispatched_at", "note", "timeline_id"})
-    fields = {k: args[k] for k in ("incident_id", "team_id", "dispatched_at", "note") if k in args}
+    keys: tuple[str, ...] = ("incident_id", "team_id", "dispatched_at", "note")
+    fields: dict[str, Any] = {k: args[k] for k in keys if k in args}
     values = check_fields(_DISPATCH, fields, creating=True)
     _check_refs(conn, _DISPATCH, values)
     if fetch(conn, "incident_dispatches", record_id) is not None:

@@ -49,8 +49,14 @@ def _skills(kind: str) -> str:
     return "水域救援、绳索救援"
 
 
+def _mobile(index: int, seat: int) -> str:
+    """The sample's fictitious numbers (1380000xxxx, as every sample person's): the
+    teams' members from 13800001000 on, clear of the file's people."""
+    return f"1380000{1000 + index * 3 + seat}"
+
+
 def _rescuer_mobile(index: int) -> str:
-    return f"139{index:04d}{2:04d}"
+    return _mobile(index, 2)
 
 
 def team_calls(data: dict[str, Any]) -> list[MutationCall]:
@@ -75,7 +81,7 @@ def team_calls(data: dict[str, Any]) -> list[MutationCall]:
         )
         people = (
             (team["leader"], team["phone"], "队长", _skills(team["kind"])),
-            (_MEMBER_NAMES[index % 8], f"139{index:04d}{1:04d}", "副队长", _skills(team["kind"])),
+            (_MEMBER_NAMES[index % 8], _mobile(index, 1), "副队长", _skills(team["kind"])),
             (_MEMBER_NAMES[(index + 3) % 8], _rescuer_mobile(index), "救护员", "现场急救"),
         )
         for name, mobile, role, skills in people:

@@ -99,6 +99,7 @@ class MapFeature:
     subtype: str = ""  # risk type, station kind, team kind, incident category
     persons: int | None = None
     households: int | None = None
+    status: str = ""  # a team's: 待命 / 出动 / 休整 / 不可用 (the layer is coloured by it)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -111,6 +112,8 @@ class MapFeature:
     def tip(self) -> str:
         """The hover tip: name, type, township/village, persons at risk."""
         lines = [self.name, self.subtype or KIND_LABELS.get(self.kind, "")]
+        if self.status:
+            lines.append(f"状态：{self.status}")
         if self.where and self.kind != "township":
             lines.append(self.where)
         if self.persons:
@@ -275,7 +278,7 @@ class MapDataService:
         for r in rows["shelter"]:
             add("shelter", r, SHELTERS, r.get("kind") or "避灾安置场所")
         for r in rows["team"]:
-            add("team", r, TEAMS, r.get("kind") or "救援队伍")
+            add("team", r, TEAMS, r.get("kind") or "救援队伍", status=r.get("status") or "待命")
         for r in rows["station"]:
             add("station", r, STATIONS, r.get("kind") or "站点")
         for r in rows["incident"]:

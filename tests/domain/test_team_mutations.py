@@ -115,9 +115,7 @@ def test_return_sets_standby_or_rest_and_logs_the_time(run: Run, conn: Connectio
     assert run("dispatch.return", again) == []
 
 
-def test_team_out_on_two_incidents_stays_out_until_both_return(
-    run: Run, conn: Connection
-) -> None:
+def test_team_out_on_two_incidents_stays_out_until_both_return(run: Run, conn: Connection) -> None:
     team = _team(run)
     a = _dispatch(run, _incident(run), team)
     b = _dispatch(run, _incident(run, title="另一处山火"), team)
@@ -166,9 +164,7 @@ def test_set_status_by_hand_and_bad_status(run: Run, conn: Connection) -> None:
         run("team.upsert", {"id": team, "status": "待命"})
 
 
-def test_members_equipment_and_certificates_are_reference_data(
-    run: Run, conn: Connection
-) -> None:
+def test_members_equipment_and_certificates_are_reference_data(run: Run, conn: Connection) -> None:
     team = _team(run)
     person = {"id": new_id(), "name": "陈某某", "mobile": "13900000001"}
     run("person.upsert", person)

@@ -14,9 +14,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.domain import catalog
+from console.domain import beijing, catalog
 from console.domain.ids import reference_id
 from console.domain.sample import PUBLIC_CASES_FILE
+from console.domain.sample_teams import team_calls, team_state_calls
 from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
@@ -41,6 +42,13 @@ REFERENCE_TABLES = (
     "rain_thresholds",
 )
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
+# Units and people the teams' members add to the file's (issue 14: sample_teams).
+_GENERATED_TABLE = {"unit.upsert": "units", "person.upsert": "people"}
+
+
+def generated(sample: dict[str, Any], table: str) -> int:
+    return sum(1 for name, _args in team_calls(sample) if _GENERATED_TABLE.get(name) == table)
+
 
 # DOMAIN.md: the county's 20 township-level units.
 TOWNSHIPS = (
@@ -86,7 +94,8 @@ def outbox_count(path: Path) -> int:
 
 def content(row: dict[str, Any]) -> dict[str, Any]:
     """A row without who/when wrote it (differs between workstations)."""
-    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by")}
+    # A team's status time is dated from the load (sample_teams), as the incidents are.
+    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by", "status_at")}
 
 
 @pytest.fixture
@@ -94,7 +103,9 @@ def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     changes = load_sample(writer, user=SYSTEM_USER, incidents=False)
     # the county's reference tables, and the real public cases of the case library
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    # and the teams' members, equipment, certificates and statuses (one row each)
+    teams = len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + teams
     return store
 
 
@@ -107,7 +118,7 @@ def test_loading_twice_gives_the_same_records_and_changes_nothing(
     second = {t: table_rows(loaded.path, t) for t in REFERENCE_TABLES}
     assert second == first  # same ids, no duplicates, not even updated_at moved
     for table in REFERENCE_TABLES:
-        assert len(first[table]) == len(sample[JSON_KEYS[table]]), table
+        assert len(first[table]) == len(sample[JSON_KEYS[table]]) + generated(sample, table)
 
 
 def test_two_workstations_derive_the_same_records(
@@ -179,7 +190,8 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
 ) -> None:
     queries = Queries(loaded)
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    teams = len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + teams
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
