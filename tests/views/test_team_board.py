@@ -17,7 +17,7 @@ from console.services.map_data import TEAMS
 from console.views.dispatch_dialog import DispatchDialog
 from console.views.main_window import MainWindow
 from console.views.pages.risk_map_page import RiskMapPage
-from console.views.pages.team_panel import TeamPanel
+from console.views.pages.team_panel import CERTIFICATE_COLUMN, TeamPanel
 from tests.views.conftest import idle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -103,7 +103,7 @@ def test_detail_lists_members_with_certificate_warnings_and_equipment(
     idle(panel)
     assert panel.detail is not None and panel.detail.team["name"] == name
     assert panel.members.rowCount() == 3 and panel.equipment.rowCount() == 4
-    certificates = [cell_text(panel.members, r, 5) for r in range(3)]
+    certificates = [cell_text(panel.members, r, CERTIFICATE_COLUMN) for r in range(3)]
     assert any("红十字救护员证" in c and "已过期" in c for c in certificates)
     assert "1 人证书需关注" in panel.members_title.text()
     gear = {cell_text(panel.equipment, r, 0) for r in range(4)}

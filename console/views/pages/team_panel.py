@@ -58,7 +58,8 @@ from console.views.pages.base import PageContext, sorted_table
 
 ALL_TOWNSHIPS = "（不限乡镇）"
 DEFAULT_KM = 20.0
-MEMBER_COLUMNS = ("姓名", "队内职务", "技能特长", "手机", "在岗", "证书")
+MEMBER_COLUMNS = ("姓名", "队内职务", "证书", "在岗", "技能特长", "手机")
+CERTIFICATE_COLUMN = MEMBER_COLUMNS.index("证书")
 EQUIPMENT_COLUMNS = ("装备名称", "数量")
 LAPSED_COLOR, LAPSING_COLOR = "#f5222d", "#fa8c16"
 
@@ -161,7 +162,7 @@ class TeamPanel(QWidget):
         splitter.addWidget(self._detail_pane(splitter))
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 460])
+        splitter.setSizes([780, 440])
         self.layout_.addWidget(splitter, 1)
 
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
@@ -235,14 +236,17 @@ class TeamPanel(QWidget):
         self.status_button = QPushButton("设置状态", pane)
         self.status_button.clicked.connect(self.set_status)
         status_row.addWidget(self.status_button)
+        self.edit_team_button = QPushButton("修改队伍信息…", pane)
+        self.edit_team_button.clicked.connect(self.edit_team)
+        status_row.addWidget(self.edit_team_button)
         layout.addLayout(status_row)
 
+        # Each table's buttons beside its title: the pane keeps its rows for the tables.
+        member_buttons = QHBoxLayout()
         self.members_title = QLabel("成员", pane)
         self.members_title.setObjectName("Muted")
-        layout.addWidget(self.members_title)
-        self.members = _cell_table(pane, MEMBER_COLUMNS)
-        layout.addWidget(self.members, 3)
-        member_buttons = QHBoxLayout()
+        member_buttons.addWidget(self.members_title)
+        member_buttons.addStretch(1)
         self.add_member_button = QPushButton("添加成员…", pane)
         self.add_member_button.clicked.connect(self.add_member)
         self.edit_member_button = QPushButton("修改成员…", pane)
@@ -251,25 +255,26 @@ class TeamPanel(QWidget):
         self.add_certificate_button.clicked.connect(self.add_certificate)
         for b in (self.add_member_button, self.edit_member_button, self.add_certificate_button):
             member_buttons.addWidget(b)
-        member_buttons.addStretch(1)
         layout.addLayout(member_buttons)
+        self.members = _cell_table(pane, MEMBER_COLUMNS)
+        self.members.setMinimumHeight(130)
+        layout.addWidget(self.members, 3)
 
+        gear_buttons = QHBoxLayout()
         self.equipment_title = QLabel("装备", pane)
         self.equipment_title.setObjectName("Muted")
-        layout.addWidget(self.equipment_title)
-        self.equipment = _cell_table(pane, EQUIPMENT_COLUMNS)
-        layout.addWidget(self.equipment, 2)
-        gear_buttons = QHBoxLayout()
+        gear_buttons.addWidget(self.equipment_title)
+        gear_buttons.addStretch(1)
         self.add_equipment_button = QPushButton("添加装备…", pane)
         self.add_equipment_button.clicked.connect(self.add_equipment)
         self.edit_equipment_button = QPushButton("修改数量…", pane)
         self.edit_equipment_button.clicked.connect(self.edit_equipment)
-        self.edit_team_button = QPushButton("修改队伍信息…", pane)
-        self.edit_team_button.clicked.connect(self.edit_team)
-        for b in (self.add_equipment_button, self.edit_equipment_button, self.edit_team_button):
+        for b in (self.add_equipment_button, self.edit_equipment_button):
             gear_buttons.addWidget(b)
-        gear_buttons.addStretch(1)
         layout.addLayout(gear_buttons)
+        self.equipment = _cell_table(pane, EQUIPMENT_COLUMNS)
+        self.equipment.setMinimumHeight(110)
+        layout.addWidget(self.equipment, 2)
         self.out_on = QLabel(pane)
         self.out_on.setWordWrap(True)
         layout.addWidget(self.out_on)
@@ -518,17 +523,17 @@ class TeamPanel(QWidget):
             cells = (
                 m["name"],
                 m["role"],
+                certs,
+                "在岗" if m["available"] else "不在岗",
                 m["skills"],
                 m["mobile"],
-                "在岗" if m["available"] else "不在岗",
-                certs,
             )
             lapsing = any(c["state"] for c in m["certificates"])
             warned += lapsing
             for column, value in enumerate(cells):
                 item = QTableWidgetItem(value)
                 item.setData(Qt.ItemDataRole.UserRole, m["id"])
-                if column == len(cells) - 1 and lapsing:
+                if column == CERTIFICATE_COLUMN and lapsing:
                     lapsed = any(c["state"] == rules.LAPSED for c in m["certificates"])
                     item.setForeground(QColor(LAPSED_COLOR if lapsed else LAPSING_COLOR))
                     item.setToolTip(certs)
