@@ -192,14 +192,15 @@ class MapSnapshot:
         return best[1] if best else None
 
 
-def _table(model: type[SyncedRecord]) -> Table:
+def table_of(model: type[SyncedRecord]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
 
 
-def _located(conn: Any, model: type[SyncedRecord], *where: Any) -> list[dict[str, Any]]:
-    t = _table(model)
+def live_rows(conn: Any, model: type[SyncedRecord], *where: Any) -> list[dict[str, Any]]:
+    """The live (not deleted) rows of ``model`` matching ``where``, as plain dicts."""
+    t = table_of(model)
     stmt = select(t).where(t.c.deleted.is_(False), *where)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
@@ -219,14 +220,14 @@ class MapDataService:
     def snapshot(self) -> MapSnapshot:
         """Every located place and open incident, with the names of its township/village."""
         with self._store.engine.connect() as conn:
-            townships = _located(conn, Township)
-            villages = _located(conn, Village)
+            townships = live_rows(conn, Township)
+            villages = live_rows(conn, Village)
             rows: dict[str, list[dict[str, Any]]] = {
-                "risk_point": _located(conn, RiskPoint),
-                "shelter": _located(conn, Shelter),
-                "team": _located(conn, Team),
-                "station": _located(conn, Station),
-                "incident": _located(conn, Incident, _table(Incident).c.status != CLOSED),
+                "risk_point": live_rows(conn, RiskPoint),
+                "shelter": live_rows(conn, Shelter),
+                "team": live_rows(conn, Team),
+                "station": live_rows(conn, Station),
+                "incident": live_rows(conn, Incident, table_of(Incident).c.status != CLOSED),
             }
         town_names = {t["id"]: t["name"] for t in townships}
         village_rows = {v["id"]: v for v in villages}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import select
 
 from console.domain import beijing, catalog
 from console.domain import teams as rules
@@ -22,12 +22,12 @@ from console.domain.schema import (
     Dispatch,
     Incident,
     Person,
-    SyncedRecord,
     Team,
     TeamEquipment,
     TeamMember,
     Township,
 )
+from console.services.map_data import live_rows, table_of
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.writer import Writer
@@ -42,18 +42,6 @@ TABLES = (
     "people",
     "incident_dispatches",
 )
-
-
-def _t(model: type[SyncedRecord]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
-def _live(conn: Any, model: type[SyncedRecord], *where: Any) -> list[dict[str, Any]]:
-    t = _t(model)
-    stmt = select(t).where(t.c.deleted.is_(False), *where)
-    return [dict(r) for r in conn.execute(stmt).mappings()]
 
 
 @dataclass
@@ -121,11 +109,11 @@ class TeamService:
     def board(self, today: date | None = None) -> Board:
         today = today or beijing.now().date()
         with self.store.engine.connect() as conn:
-            teams = _live(conn, Team)
-            towns = _live(conn, Township)
-            members = _live(conn, TeamMember)
-            gear = _live(conn, TeamEquipment)
-            certs = _live(conn, Certificate)
+            teams = live_rows(conn, Team)
+            towns = live_rows(conn, Township)
+            members = live_rows(conn, TeamMember)
+            gear = live_rows(conn, TeamEquipment)
+            certs = live_rows(conn, Certificate)
             sample = any(t.get("is_sample") for t in towns)
         names = {t["id"]: t["name"] for t in towns}
         equipment: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -153,14 +141,16 @@ class TeamService:
     def detail(self, team_id: str, today: date | None = None) -> TeamDetail | None:
         today = today or beijing.now().date()
         with self.store.engine.connect() as conn:
-            found = _live(conn, Team, _t(Team).c.id == team_id)
+            found = live_rows(conn, Team, table_of(Team).c.id == team_id)
             if not found:
                 return None
-            members = _live(conn, TeamMember, _t(TeamMember).c.team_id == team_id)
+            members = live_rows(conn, TeamMember, table_of(TeamMember).c.team_id == team_id)
             person_ids = [m["person_id"] for m in members]
-            people = {p["id"]: p for p in _live(conn, Person, _t(Person).c.id.in_(person_ids))}
-            certs = _live(conn, Certificate, _t(Certificate).c.person_id.in_(person_ids))
-            gear = _live(conn, TeamEquipment, _t(TeamEquipment).c.team_id == team_id)
+            people = {
+                p["id"]: p for p in live_rows(conn, Person, table_of(Person).c.id.in_(person_ids))
+            }
+            certs = live_rows(conn, Certificate, table_of(Certificate).c.person_id.in_(person_ids))
+            gear = live_rows(conn, TeamEquipment, table_of(TeamEquipment).c.team_id == team_id)
             open_ = self._open_dispatches(conn, team_id)
         by_person: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for c in certs:
@@ -183,7 +173,7 @@ class TeamService:
         return TeamDetail(found[0], rows, gear, open_)
 
     def _open_dispatches(self, conn: Any, team_id: str) -> list[dict[str, Any]]:
-        d, i = _t(Dispatch), _t(Incident)
+        d, i = table_of(Dispatch), table_of(Incident)
         stmt = (
             select(d, i.c.title.label("incident_title"))
             .join(i, i.c.id == d.c.incident_id)
@@ -194,7 +184,7 @@ class TeamService:
 
     def dispatches(self, incident_id: str) -> list[dict[str, Any]]:
         """The incident's dispatches, out first, each with the team's name and status."""
-        d, t = _t(Dispatch), _t(Team)
+        d, t = table_of(Dispatch), table_of(Team)
         stmt = (
             select(d, t.c.name.label("team_name"), t.c.status.label("team_status"))
             .join(t, t.c.id == d.c.team_id)
@@ -208,10 +198,10 @@ class TeamService:
     def suggestions(self, incident: dict[str, Any]) -> list[rules.Suggestion]:
         """Every team for the incident, best first (standby, suited kind, nearest)."""
         with self.store.engine.connect() as conn:
-            teams = _live(conn, Team)
+            teams = live_rows(conn, Team)
             origin = None
             if incident.get("lon") is None and incident.get("township_id"):
-                town = _live(conn, Township, _t(Township).c.id == incident["township_id"])
+                town = live_rows(conn, Township, table_of(Township).c.id == incident["township_id"])
                 if town:
                     origin = (town[0]["lon"], town[0]["lat"])
         return rules.suggest(incident, teams, origin)

@@ -80,6 +80,9 @@ class DispatchDialog(QDialog):
         self.out_title.setObjectName("Muted")
         layout.addWidget(self.out_title)
         self.out_table = self._table(DISPATCH_COLUMNS)
+        # The team's name takes the room, not the 返回 button.
+        self.out_table.horizontalHeader().setStretchLastSection(False)
+        self.out_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         layout.addWidget(self.out_table)
         back_row = QHBoxLayout()
         back_row.addWidget(QLabel("返回后转为", self))
