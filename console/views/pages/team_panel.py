@@ -36,6 +36,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
+    QSizePolicy,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -210,9 +212,14 @@ class TeamPanel(QWidget):
         self.layout_.addLayout(row)
 
     def _detail_pane(self, parent: QWidget) -> QWidget:
-        pane = QFrame(parent)
+        """The chosen team, in a scroll area: on a short window it scrolls rather than
+        squeezing its tables into each other."""
+        scroll = QScrollArea(parent)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setMinimumWidth(400)
+        pane = QFrame(scroll)
         pane.setObjectName("TeamDetail")
-        pane.setMinimumWidth(360)
         layout = QVBoxLayout(pane)
         layout.setContentsMargins(12, 0, 0, 0)
         layout.setSpacing(6)
@@ -233,58 +240,68 @@ class TeamPanel(QWidget):
         self.status_box = QComboBox(pane)
         self.status_box.addItems(list(catalog.TEAM_STATUSES))
         status_row.addWidget(self.status_box)
-        self.status_button = QPushButton("设置状态", pane)
+        self.status_button = QPushButton("设置", pane)
+        self.status_button.setToolTip("把队伍状态改为左侧所选")
         self.status_button.clicked.connect(self.set_status)
         status_row.addWidget(self.status_button)
-        self.edit_team_button = QPushButton("修改队伍信息…", pane)
+        self.edit_team_button = QPushButton("修改队伍…", pane)
+        self.edit_team_button.setToolTip("修改队伍名称、类型、人数、负责人和驻地位置")
         self.edit_team_button.clicked.connect(self.edit_team)
         status_row.addWidget(self.edit_team_button)
         layout.addLayout(status_row)
+        self.out_on = QLabel(pane)  # the incidents the team is out on
+        self.out_on.setWordWrap(True)
+        layout.addWidget(self.out_on)
 
         # Each table's buttons beside its title: the pane keeps its rows for the tables.
         member_buttons = QHBoxLayout()
         self.members_title = QLabel("成员", pane)
         self.members_title.setObjectName("Muted")
+        self.members_title.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         member_buttons.addWidget(self.members_title)
         member_buttons.addStretch(1)
-        self.add_member_button = QPushButton("添加成员…", pane)
+        self.add_member_button = QPushButton("添加…", pane)
+        self.add_member_button.setToolTip("添加队伍成员（从人员中选择）")
         self.add_member_button.clicked.connect(self.add_member)
-        self.edit_member_button = QPushButton("修改成员…", pane)
+        self.edit_member_button = QPushButton("修改…", pane)
+        self.edit_member_button.setToolTip("修改所选成员的职务、技能和在岗情况")
         self.edit_member_button.clicked.connect(self.edit_member)
-        self.add_certificate_button = QPushButton("登记证书…", pane)
+        self.add_certificate_button = QPushButton("证书…", pane)
+        self.add_certificate_button.setToolTip("为所选成员登记证书及有效期")
         self.add_certificate_button.clicked.connect(self.add_certificate)
         for b in (self.add_member_button, self.edit_member_button, self.add_certificate_button):
             member_buttons.addWidget(b)
         layout.addLayout(member_buttons)
         self.members = _cell_table(pane, MEMBER_COLUMNS)
-        self.members.setMinimumHeight(150)
-        layout.addWidget(self.members, 3)
+        self.members.setFixedHeight(140)  # the header and three members; more scroll
+        layout.addWidget(self.members)
 
         gear_buttons = QHBoxLayout()
         self.equipment_title = QLabel("装备", pane)
         self.equipment_title.setObjectName("Muted")
         gear_buttons.addWidget(self.equipment_title)
         gear_buttons.addStretch(1)
-        self.add_equipment_button = QPushButton("添加装备…", pane)
+        self.add_equipment_button = QPushButton("添加…", pane)
+        self.add_equipment_button.setToolTip("添加装备及数量")
         self.add_equipment_button.clicked.connect(self.add_equipment)
-        self.edit_equipment_button = QPushButton("修改数量…", pane)
+        self.edit_equipment_button = QPushButton("修改…", pane)
+        self.edit_equipment_button.setToolTip("修改所选装备的数量")
         self.edit_equipment_button.clicked.connect(self.edit_equipment)
         for b in (self.add_equipment_button, self.edit_equipment_button):
             gear_buttons.addWidget(b)
         layout.addLayout(gear_buttons)
         self.equipment = _cell_table(pane, EQUIPMENT_COLUMNS)
-        self.equipment.setMinimumHeight(96)
-        layout.addWidget(self.equipment, 1)
-        self.out_on = QLabel(pane)
-        self.out_on.setWordWrap(True)
-        layout.addWidget(self.out_on)
+        self.equipment.setFixedHeight(140)
+        layout.addWidget(self.equipment)
         self.message = QLabel(pane)
         self.message.setObjectName("FieldError")
         self.message.setWordWrap(True)
         self.message.hide()
         layout.addWidget(self.message)
+        layout.addStretch(1)
         self._show_detail(None)
-        return pane
+        scroll.setWidget(pane)
+        return scroll
 
     # -- the board -------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -513,6 +530,7 @@ class TeamPanel(QWidget):
             )
         else:
             self.out_on.clear()
+        self.out_on.setVisible(bool(detail.dispatches))
         self.detail_shown.emit(str(team["id"]))
 
     def _fill_members(self, detail: TeamDetail) -> None:
@@ -538,8 +556,8 @@ class TeamPanel(QWidget):
                     item.setForeground(QColor(LAPSED_COLOR if lapsed else LAPSING_COLOR))
                     item.setToolTip(certs)
                 self.members.setItem(row, column, item)
-        text = f"成员（登记 {len(detail.members)} 人"
-        self.members_title.setText(text + (f"，{warned} 人证书需关注）" if warned else "）"))
+        text = f"成员 {len(detail.members)} 人"
+        self.members_title.setText(text + (f"（{warned} 人证书需关注）" if warned else ""))
 
     def _fill_equipment(self, detail: TeamDetail) -> None:
         self.equipment.setRowCount(len(detail.equipment))
