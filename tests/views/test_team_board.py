@@ -18,7 +18,6 @@ from console.views.dispatch_dialog import DispatchDialog
 from console.views.main_window import MainWindow
 from console.views.pages.risk_map_page import RiskMapPage
 from console.views.pages.team_panel import CERTIFICATE_COLUMN, TeamPanel
-from tests.views.conftest import idle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
@@ -32,6 +31,13 @@ def board(window: MainWindow) -> TeamPanel:
     assert isinstance(panel, TeamPanel)
     idle(panel)
     return panel
+
+
+def idle(page: Any) -> None:
+    """Every task the page started has been delivered: reading the board and a team's
+    detail under a loaded parallel run can take longer than conftest.idle's deadline."""
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(20_000)
 
 
 def cell_text(table: QTableWidget, row: int, column: int) -> str:
@@ -98,7 +104,7 @@ def test_detail_lists_members_with_certificate_warnings_and_equipment(
     panel = board(window)
     # The first sample team's rescuer holds a lapsed 红十字救护员证 (sample_teams).
     name = "妙高街道森林消防应急队"
-    with qtbot.waitSignal(panel.detail_shown, timeout=5000):
+    with qtbot.waitSignal(panel.detail_shown, timeout=20_000):
         assert panel.select_name(name)
     idle(panel)
     assert panel.detail is not None and panel.detail.team["name"] == name
@@ -136,13 +142,13 @@ def test_reach_filter_finds_standby_teams_with_the_equipment_near_the_township(
 
 def test_status_set_by_hand(qtbot: QtBot, window: MainWindow, workstation: Workstation) -> None:
     panel = board(window)
-    with qtbot.waitSignal(panel.detail_shown, timeout=5000):
+    with qtbot.waitSignal(panel.detail_shown, timeout=20_000):
         assert panel.select_name(FIRE_TEAM_1)
     idle(panel)
     panel.status_box.setCurrentText(catalog.TEAM_UNAVAILABLE)
     with (
-        qtbot.waitSignal(panel.loaded, timeout=5000),
-        qtbot.waitSignal(panel.written, timeout=5000) as said,
+        qtbot.waitSignal(panel.loaded, timeout=20_000),
+        qtbot.waitSignal(panel.written, timeout=20_000) as said,
     ):
         assert panel.set_status()
     assert said.args == [""]
@@ -156,8 +162,8 @@ def _dispatch(qtbot: QtBot, dialog: DispatchDialog, *names: str) -> None:
         assert dialog.check_team(name)
     assert dialog.dispatch_button.text() == f"调派 {len(names)} 支"
     with (
-        qtbot.waitSignal(dialog.loaded, timeout=5000),
-        qtbot.waitSignal(dialog.written, timeout=5000) as said,
+        qtbot.waitSignal(dialog.loaded, timeout=20_000),
+        qtbot.waitSignal(dialog.written, timeout=20_000) as said,
     ):
         assert dialog.dispatch_checked()
     assert said.args == [""]
@@ -186,7 +192,7 @@ def test_dispatch_two_teams_from_the_map_and_bring_one_back(
     page.open_card(feature)
     idle(page)
     assert page.card.dispatch_button.isVisible()
-    with qtbot.waitSignal(page.card.dispatch_requested, timeout=5000):
+    with qtbot.waitSignal(page.card.dispatch_requested, timeout=20_000):
         page.card.dispatch_button.click()
     dialog = page.dispatch_dialog
     assert isinstance(dialog, DispatchDialog)
@@ -209,7 +215,7 @@ def test_dispatch_two_teams_from_the_map_and_bring_one_back(
             {f.name: f.status for f in page.snapshot.layer(TEAMS) if f.name in (FIRE_TEAM_1,)}
             == {FIRE_TEAM_1: "出动"}
         ),
-        timeout=5000,
+        timeout=20_000,
     )
     brushes = page.map.scatters[TEAMS].data["brush"]
     out = [
@@ -223,8 +229,8 @@ def test_dispatch_two_teams_from_the_map_and_bring_one_back(
     back = next(d for d in dialog.dispatches if d["team_name"] == VILLAGE_TEAM)
     dialog.return_status.setCurrentText(catalog.TEAM_RESTING)
     with (
-        qtbot.waitSignal(dialog.loaded, timeout=5000),
-        qtbot.waitSignal(dialog.written, timeout=5000),
+        qtbot.waitSignal(dialog.loaded, timeout=20_000),
+        qtbot.waitSignal(dialog.written, timeout=20_000),
     ):
         assert dialog.bring_back(back["id"])
     assert status_of(workstation, VILLAGE_TEAM) == catalog.TEAM_RESTING
@@ -241,7 +247,7 @@ def test_incident_detail_dispatches_and_shows_the_old_text_read_only(
     incident_id = fire_incident(workstation)
     page = window.show_view("intake")
     detail = page.detail  # type: ignore[attr-defined]
-    with qtbot.waitSignal(detail.shown, timeout=5000):
+    with qtbot.waitSignal(detail.shown, timeout=20_000):
         detail.show_incident(incident_id)
     assert "未调派队伍" in detail.teams.text()
     assert "原处置队伍记录（只读）：镇半专业扑火队 15 人" in detail.teams.text()
@@ -253,9 +259,9 @@ def test_incident_detail_dispatches_and_shows_the_old_text_read_only(
     dialog = detail.open_dispatch()
     assert isinstance(dialog, DispatchDialog)
     idle(page)
-    with qtbot.waitSignal(detail.shown, timeout=5000):
+    with qtbot.waitSignal(detail.shown, timeout=20_000):
         _dispatch(qtbot, dialog, FIRE_TEAM_1)
-    qtbot.waitUntil(lambda: f"出动中：{FIRE_TEAM_1}" in detail.teams.text(), timeout=5000)
+    qtbot.waitUntil(lambda: f"出动中：{FIRE_TEAM_1}" in detail.teams.text(), timeout=20_000)
     kinds = [
         detail.timeline_model.record(r)["kind"] for r in range(detail.timeline_model.rowCount())
     ]
