@@ -269,3 +269,39 @@ def test_incident_detail_dispatches_and_shows_the_old_text_read_only(
     incident = fetch_incident(workstation.store, incident_id)
     assert incident is not None and incident["teams_assigned"].startswith("镇半专业")  # kept
     dialog.close()
+
+
+def test_equipment_added_through_the_record_form(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    panel = board(window)
+    with qtbot.waitSignal(panel.detail_shown, timeout=20_000):
+        assert panel.select_name(FIRE_TEAM_1)
+    idle(panel)
+    before = panel.equipment.rowCount()
+    form = panel.add_equipment()
+    assert form is not None and form.value("team_id") == reference_id("team", FIRE_TEAM_1)
+    form.set_value("name", "无人机")
+    form.set_value("count", 2)
+    form.set_value("unit", "架")
+    with qtbot.waitSignal(panel.written, timeout=20_000) as said:
+        form.submit()
+    assert said.args == [""]
+    qtbot.waitUntil(lambda: panel.equipment.rowCount() == before + 1, timeout=20_000)
+    record = next(r for r in panel.model.records() if r["name"] == FIRE_TEAM_1)
+    qtbot.waitUntil(
+        lambda: (
+            "无人机 2架"
+            in next(r for r in panel.model.records() if r["name"] == FIRE_TEAM_1)["key_equipment"]
+        ),
+        timeout=20_000,
+    )
+    assert record["id"] == reference_id("team", FIRE_TEAM_1)
+    # The same item again is refused by its natural key (team + name), shown in the form.
+    again = panel.add_equipment()
+    assert again is not None
+    again.set_value("name", "无人机")
+    with qtbot.waitSignal(panel.written, timeout=20_000) as refused:
+        again.submit()
+    assert "已有相同的队伍装备记录" in refused.args[0]
+    again.close()

@@ -641,35 +641,35 @@ class TeamPanel(QWidget):
             form,
         )
 
-    def add_member(self) -> RecordForm | None:
+    def _selected(self, table: QTableWidget, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The record of the row chosen in one of the detail's tables."""
+        row_id = self._selected_id(table)
+        return next((r for r in rows if r["id"] == row_id), None)
+
+    def _add(self, table: str) -> RecordForm | None:
+        """A new member or equipment row of the chosen team (its team preset)."""
         team_id = self.detail.team["id"] if self.detail else None
-        return self._open_form("team_members", None, {"team_id": team_id})
+        return self._open_form(table, None, {"team_id": team_id})
 
-    def edit_member(self) -> RecordForm | None:
-        member_id = self._selected_id(self.members)
-        if self.detail is None or member_id is None:
-            return None
-        record = next(m for m in self.detail.members if m["id"] == member_id)
-        return self._open_form("team_members", record, {})
-
-    def add_certificate(self) -> RecordForm | None:
-        member_id = self._selected_id(self.members)
-        if self.detail is None:
-            return None
-        member = next((m for m in self.detail.members if m["id"] == member_id), None)
-        preset = {"person_id": member["person_id"]} if member is not None else {}
-        return self._open_form("person_certificates", None, preset)
+    def add_member(self) -> RecordForm | None:
+        return self._add("team_members")
 
     def add_equipment(self) -> RecordForm | None:
-        team_id = self.detail.team["id"] if self.detail else None
-        return self._open_form("team_equipment", None, {"team_id": team_id})
+        return self._add("team_equipment")
+
+    def edit_member(self) -> RecordForm | None:
+        record = self._selected(self.members, self.detail.members if self.detail else [])
+        return self._open_form("team_members", record, {}) if record is not None else None
 
     def edit_equipment(self) -> RecordForm | None:
-        row_id = self._selected_id(self.equipment)
-        if self.detail is None or row_id is None:
-            return None
-        record = next(e for e in self.detail.equipment if e["id"] == row_id)
-        return self._open_form("team_equipment", record, {})
+        record = self._selected(self.equipment, self.detail.equipment if self.detail else [])
+        return self._open_form("team_equipment", record, {}) if record is not None else None
+
+    def add_certificate(self) -> RecordForm | None:
+        """A certificate of the chosen member (any person when none is chosen)."""
+        member = self._selected(self.members, self.detail.members if self.detail else [])
+        preset = {"person_id": member["person_id"]} if member is not None else {}
+        return self._open_form("person_certificates", None, preset)
 
     def edit_team(self) -> RecordForm | None:
         if self.detail is None:
