@@ -967,3 +967,84 @@ def add_cameras() -> None:
 def drop_cameras() -> None:
     op.drop_index("ix_cameras_township_id", table_name="cameras")
     op.drop_table("cameras")
+
+
+# Indexed references of the teams-in-action tables (issue 14): (table, column).
+_TEAM_INDEXES = (
+    ("team_members", "team_id"),
+    ("team_members", "person_id"),
+    ("person_certificates", "person_id"),
+    ("team_equipment", "team_id"),
+    ("incident_dispatches", "incident_id"),
+    ("incident_dispatches", "team_id"),
+)
+
+
+def add_teams_in_action() -> None:
+    """Teams in action (issue 14; workstation 0025, server 0024): a team's status and its
+    time, its members, equipment and people's certificates, and the dispatches of teams to
+    incidents. The same operations on both sides; teams recorded before are 待命."""
+    op.add_column(
+        "teams",
+        sa.Column("status", sa.String(length=4), nullable=False, server_default="待命"),
+    )
+    op.add_column("teams", sa.Column("status_at", sa.String(length=32), nullable=True))
+    op.create_table(
+        "team_members",
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("skills", sa.String(length=200), nullable=False),
+        sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("team_id:teams", "person_id:people"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "person_certificates",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("number", sa.String(length=60), nullable=False),
+        sa.Column("expires_on", sa.String(length=10), nullable=True),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("person_id:people"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "team_equipment",
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=8), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("team_id:teams"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "incident_dispatches",
+        sa.Column("incident_id", sa.String(length=36), nullable=False),
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("dispatched_at", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("returned_at", sa.String(length=32), nullable=True),
+        sa.Column("returned_by", sa.String(length=64), nullable=True),
+        *_record_columns(),
+        *_fk("incident_id:incidents", "team_id:teams"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for table, column in _TEAM_INDEXES:
+        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+
+
+def drop_teams_in_action() -> None:
+    for table, column in reversed(_TEAM_INDEXES):
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+    for table in ("incident_dispatches", "team_equipment", "person_certificates", "team_members"):
+        op.drop_table(table)
+    # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
+    op.drop_column("teams", "status_at")
+    op.drop_column("teams", "status")

@@ -65,7 +65,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # roster_swap.request / approve / refuse).
 # 13: case attachments (case_attachment.attach / detach); files travel through /files.
 # 14: 视频监控 (camera.upsert and delete) and the 视频截图 log kind.
-SCHEMA_VERSION = 14
+# 15: teams in action (issue 14): team_member / certificate / team_equipment upsert and
+# delete, team.set_status, dispatch.create / dispatch.return and the 队伍调度 log kind.
+SCHEMA_VERSION = 15
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -1005,5 +1007,6 @@ from console.domain import (  # noqa: E402, F401
     mutations_handover,
     mutations_orders,
     mutations_roster,
+    mutations_teams,
     mutations_transfers,
 )

@@ -190,6 +190,33 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "lat",
         ),
     ),
+    # Teams in action (issue 14): members, equipment and certificates, keyed by the
+    # referred records' ids (names repeat: 陈某某), edited here and on the 队伍 tab.
+    ReferenceTable(
+        "team_members",
+        "team_member",
+        "队伍成员",
+        ("team_id", "person_id"),
+        in_files=False,
+        key_by_id=True,
+        name_column="role",
+    ),
+    ReferenceTable(
+        "team_equipment",
+        "team_equipment",
+        "队伍装备",
+        ("team_id", "name"),
+        in_files=False,
+        key_by_id=True,
+    ),
+    ReferenceTable(
+        "person_certificates",
+        "certificate",
+        "人员证书",
+        ("person_id", "name"),
+        in_files=False,
+        key_by_id=True,
+    ),
     ReferenceTable(
         "units",
         "unit",

@@ -104,6 +104,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "roster_swap.request": _EDITORS,
     "roster_swap.approve": _LEADERS,
     "roster_swap.refuse": _LEADERS,
+    # Teams in action (issue 14): any officer on duty dispatches a team, brings it back and
+    # sets its status; deleting members, equipment or certificates is the leader's call.
+    "team.set_status": _EDITORS,
+    "dispatch.create": _EDITORS,
+    "dispatch.return": _EDITORS,
 }
 for _entity in ("roster_setting", "holiday", "roster_entry"):
     PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
@@ -130,6 +135,9 @@ for _entity in (
     "rain_forecast",
     "warning",
     "plan",  # the 预案 library (issue 13)
+    "team_member",  # teams in action (issue 14)
+    "certificate",
+    "team_equipment",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS

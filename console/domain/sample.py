@@ -15,6 +15,7 @@ from console.domain import beijing
 from console.domain.catalog import ROLE_TARGETS
 from console.domain.ids import reference_id
 from console.domain.rows import MutationCall
+from console.domain.sample_teams import team_calls
 
 SAMPLE_FILE: tuple[str, ...] = ("sample", "suichang_sample.json")  # under console.resources
 SAMPLE_LABEL = "样例数据"
@@ -112,6 +113,7 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             ("team.upsert", {"id": reference_id("team", m["name"]), **args, "is_sample": True})
         )
     calls += _people_calls(data, town, village)
+    calls += team_calls(data)
     for r in data.get("rain_thresholds", []):
         args = _pick(r, "level", "rain_1h_mm", "rain_3h_mm", "rain_6h_mm", "rain_24h_mm", "basis")
         calls.append(

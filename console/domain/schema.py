@@ -180,9 +180,59 @@ class Team(SyncedRecord):
     members: Mapped[int] = count("人数")
     leader: Mapped[str] = text("负责人", 40)
     phone: Mapped[str] = text("联系电话", 32)
+    # Free text kept for old data: new equipment is team_equipment rows (name + count).
     equipment: Mapped[str] = long_text("主要装备", 500)
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
+    is_sample: Mapped[bool] = _is_sample()
+    # 0021 (issue 14): changed only by team.set_status, a dispatch and a return; 待命 on
+    # teams recorded before.
+    status: Mapped[str] = system(
+        Field("队伍状态", str, required=True, choices=catalog.TEAM_STATUSES),
+        String(4),
+        default=catalog.TEAM_STANDBY,
+    )
+    status_at: Mapped[str | None] = system(
+        Field("状态时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+
+
+class TeamMember(SyncedRecord):
+    """A person on a team (issue 14). Natural key: team + person. ``available`` false: the
+    person is off (leave, injury) and not counted among the team's available people."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = ref("所属队伍", "teams", required=True, index=True)
+    person_id: Mapped[str] = ref("人员", "people", required=True, index=True)
+    role: Mapped[str] = text("队内职务", 20)
+    skills: Mapped[str] = text("技能特长", 200)
+    available: Mapped[bool] = flag("在岗可用", default=True)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class Certificate(SyncedRecord):
+    """A person's certificate (红十字救护员证...) with its expiry, flagged before it lapses.
+    Natural key: person + certificate name."""
+
+    __tablename__ = "person_certificates"
+
+    person_id: Mapped[str] = ref("持证人", "people", required=True, index=True)
+    name: Mapped[str] = text("证书名称", 60, required=True)
+    number: Mapped[str] = text("证书编号", 60)
+    expires_on: Mapped[str | None] = day("有效期至")
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class TeamEquipment(SyncedRecord):
+    """Equipment a team holds, with its count. Natural key: team + equipment name."""
+
+    __tablename__ = "team_equipment"
+
+    team_id: Mapped[str] = ref("所属队伍", "teams", required=True, index=True)
+    name: Mapped[str] = text("装备名称", 40, required=True)
+    count: Mapped[int] = count("数量")
+    unit: Mapped[str] = text("计量单位", 8)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -324,6 +374,25 @@ class TimelineEntry(SyncedRecord):
     body: Mapped[str] = long_text("内容", 20_000, required=True)
     at: Mapped[str] = timestamp("时间")
     author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class Dispatch(SyncedRecord):
+    """A team sent to an incident (issue 14) and, once back, when it returned. Written with
+    a 队伍调度 timeline row and the team's status by dispatch.create / dispatch.return."""
+
+    __tablename__ = "incident_dispatches"
+
+    incident_id: Mapped[str] = ref("所属事件", "incidents", required=True, index=True)
+    team_id: Mapped[str] = ref("队伍", "teams", required=True, index=True)
+    dispatched_at: Mapped[str] = timestamp("出动时间")
+    note: Mapped[str] = text("调度说明", 200)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+    returned_at: Mapped[str | None] = system(
+        Field("返回时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    returned_by: Mapped[str | None] = system(
+        Field("返回登记人", str, max_len=ACCOUNT_MAX_LEN), String(64), nullable=True
+    )
 
 
 class ReportRule(SyncedRecord):
@@ -1037,9 +1106,13 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Unit,
     Person,
     PersonRole,
+    TeamMember,
+    Certificate,
+    TeamEquipment,
     SpecialHousehold,
     Incident,
     TimelineEntry,
+    Dispatch,
     ReportRule,
     IncidentReport,
     GradingRule,

@@ -24,6 +24,7 @@ from console.domain.sample import (
     build_incident_calls,
 )
 from console.domain.sample_roster import roster_calls
+from console.domain.sample_teams import team_state_calls
 from console.resources import read_text, resource
 from console.services.queries import Queries
 from console.store.blobs import BlobCache
@@ -62,6 +63,8 @@ def load_sample(
         calls += _sample_attachment_calls(writer, public)
         # The duty staff and a month of their roster, for the month of the load.
         calls += roster_calls((now or beijing.now()).date())
+        # Dated from the load: the certificates' expiry and the teams off standby.
+        calls += team_state_calls(county, now or beijing.now())
     # Dated from the load: a second load (another minute) would differ, so it adds none.
     if path is None and incidents and not _sample_incidents_present(writer):
         data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))

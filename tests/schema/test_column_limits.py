@@ -53,9 +53,13 @@ MUTATION = {
     "units": "unit.upsert",
     "people": "person.upsert",
     "person_roles": "person_role.upsert",
+    "team_members": "team_member.upsert",
+    "person_certificates": "certificate.upsert",
+    "team_equipment": "team_equipment.upsert",
     "special_households": "special_household.upsert",
     "incidents": "incident.create",
     "incident_timeline": "timeline.append",
+    "incident_dispatches": "dispatch.create",
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
     "grading_rules": "grading_rule.upsert",
@@ -158,7 +162,7 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["recorder"] = LONGEST_USER
     if table == "grading_rules":  # bounds grow with the grade
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
-    if table == "incident_reports":
+    if table in ("incident_reports", "incident_dispatches"):
         args["timeline_id"] = new_id()
     if table == "assessments":  # the content is JSON of the sheet's shape
         args["content"] = longest_content()

@@ -18,6 +18,7 @@ from console.domain import beijing, catalog, sample_roster
 from console.domain.ids import reference_id
 from console.domain.sample import PUBLIC_CASES_FILE, camera_calls
 from console.domain.sample_roster import roster_calls
+from console.domain.sample_teams import team_calls, team_state_calls
 from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
@@ -42,6 +43,13 @@ REFERENCE_TABLES = (
     "rain_thresholds",
 )
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
+# Units and people the teams' members add to the file's (issue 14: sample_teams).
+_GENERATED_TABLE = {"unit.upsert": "units", "person.upsert": "people"}
+
+
+def generated(sample: dict[str, Any], table: str) -> int:
+    return sum(1 for name, _args in team_calls(sample) if _GENERATED_TABLE.get(name) == table)
+
 
 # DOMAIN.md: the county's 20 township-level units.
 TOWNSHIPS = (
@@ -87,7 +95,8 @@ def outbox_count(path: Path) -> int:
 
 def content(row: dict[str, Any]) -> dict[str, Any]:
     """A row without who/when wrote it (differs between workstations)."""
-    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by")}
+    # A team's status time is dated from the load (sample_teams), as the incidents are.
+    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by", "status_at")}
 
 
 @pytest.fixture
@@ -100,7 +109,9 @@ def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     # and the sample cameras (视频监控), generated from the townships
     cameras = len(camera_calls(sample))
     assert cameras == 20
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty + cameras
+    # and the teams' members, equipment, certificates and statuses (one row each)
+    teams = len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty + cameras + teams
     assert len(changes.rows) == total
     return store
 
@@ -116,7 +127,8 @@ def test_loading_twice_gives_the_same_records_and_changes_nothing(
     staff = len(sample_roster.LEADERS) + len(sample_roster.OFFICERS)  # the duty staff
     for table in REFERENCE_TABLES:
         extra = staff if table == "people" else 0
-        assert len(first[table]) == len(sample[JSON_KEYS[table]]) + extra, table
+        expected = len(sample[JSON_KEYS[table]]) + generated(sample, table) + extra
+        assert len(first[table]) == expected, table
 
 
 def test_two_workstations_derive_the_same_records(
@@ -191,6 +203,7 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
     duty = len(roster_calls(beijing.now().date()))
     total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
     total += len(camera_calls(sample))
+    total += len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()
