@@ -19,8 +19,9 @@ from console.domain.rows import MutationCall
 # "风力灭火机8台" -> (风力灭火机, 8, 台); "土工布2000平方米" -> (土工布, 2000, 平方米).
 _ITEM = re.compile(r"^\s*(?P<name>\D+?)\s*(?P<count>\d+)\s*(?P<unit>\D{0,8})\s*$")
 _SEPARATORS = re.compile(r"[、，,；;]")
-# The second and third member of the sample teams (names as the sample writes them).
-_MEMBER_NAMES = ("赵某某", "钱某某", "孙某某", "李某某", "周某某", "吴某某", "郑某某", "冯某某")
+# The second and third member of the sample teams (names as the sample writes them; not the
+# surnames of the sample duty staff in sample_roster, whose names stay unique).
+_MEMBER_NAMES = ("孙某某", "李某某", "周某某", "吴某某", "郑某某", "冯某某", "陈某某", "褚某某")
 RESCUER_CERTIFICATE = "红十字救护员证"
 # Sample teams that are not on standby when the sample loads: (team, status, hours ago).
 _STATUSES: tuple[tuple[str, str, int], ...] = (

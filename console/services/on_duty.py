@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Table, select
+from sqlalchemy import Connection, Table, select
 
 from console.domain import roster
 from console.domain.roster import RosterRules
 from console.domain.schema import Person, RosterEntry, RosterSettings
-from console.domain.shifts import Shift, next_shift, shift_at
+from console.domain.shifts import Shift, ShiftPattern, next_shift, shift_at
 from console.store.database import Store
 
 
@@ -56,16 +56,28 @@ def _t(model: object) -> Table:
     return table
 
 
+def _pattern(conn: Connection) -> ShiftPattern:
+    s = _t(RosterSettings)
+    setting = (
+        conn.execute(select(s).where(s.c.id == roster.SETTINGS_ID, s.c.deleted.is_(False)))
+        .mappings()
+        .first()
+    )
+    return RosterRules.of(dict(setting) if setting else None).pattern
+
+
+def county_pattern(store: Store) -> ShiftPattern:
+    """The county's shift pattern (班制设置, synced), the default 08:30 / 24 h without one:
+    what the roster, the handover and the duty log all cut time with."""
+    with store.engine.connect() as conn:
+        return _pattern(conn)
+
+
 def on_duty(store: Store, moment: datetime) -> OnDuty:
     """The crews of the shift ``moment`` falls in and of the next shift."""
-    s, e, p = _t(RosterSettings), _t(RosterEntry), _t(Person)
+    e, p = _t(RosterEntry), _t(Person)
     with store.engine.connect() as conn:
-        setting = (
-            conn.execute(select(s).where(s.c.id == roster.SETTINGS_ID, s.c.deleted.is_(False)))
-            .mappings()
-            .first()
-        )
-        pattern = RosterRules.of(dict(setting) if setting else None).pattern
+        pattern = _pattern(conn)
         current = shift_at(moment, pattern)
         following = next_shift(current, pattern)
         rows = conn.execute(

@@ -14,15 +14,30 @@ from console.store.writer import Writer
 
 class ShiftService:
     def __init__(
-        self, store: Store, writer: Writer | None = None, pattern: ShiftPattern = DEFAULT_PATTERN
+        self, store: Store, writer: Writer | None = None, pattern: ShiftPattern | None = None
     ) -> None:
         self.store = store
         self._writer = writer
-        self.pattern = pattern
+        self._pattern = pattern
+        self._county = DEFAULT_PATTERN  # the county's, as last read by reload_pattern()
 
     @classmethod
-    def of(cls, writer: Writer, pattern: ShiftPattern = DEFAULT_PATTERN) -> Self:
+    def of(cls, writer: Writer, pattern: ShiftPattern | None = None) -> Self:
         return cls(writer.store, writer, pattern)
+
+    @property
+    def pattern(self) -> ShiftPattern:
+        """The pattern given, else the county's (班制设置) as last read: no store read here,
+        so the views may ask on the GUI thread."""
+        return self._pattern if self._pattern is not None else self._county
+
+    def reload_pattern(self) -> ShiftPattern:
+        """Read the county's pattern again (a leader may change it while the console runs);
+        call it off the GUI thread, before the reads that cut time with it."""
+        from console.services.on_duty import county_pattern
+
+        self._county = county_pattern(self.store)
+        return self.pattern
 
     @property
     def writable(self) -> bool:

@@ -188,7 +188,9 @@ def test_a_bad_sheet_is_refused_by_row_and_cell_and_nothing_is_planned(
     ws = wb.active
     assert ws is not None
     ws["C3"], ws["D3"] = "钱某某", "傅某某"  # a good row
-    ws["C4"] = "王某某"  # 18 people of that name
+    ws["C4"] = "王某某"  # many people of that name
+    namesakes = sum(p.name == "王某某" for p in service.people())
+    assert namesakes > 1
     ws["C5"] = "查无此人"
     ws["D6"] = "傅某某、魏某某、姜某某"
     ws["A7"] = "2月30日"
@@ -197,7 +199,7 @@ def test_a_bad_sheet_is_refused_by_row_and_cell_and_nothing_is_planned(
     preview = read_month(path, service)
     assert not preview.ok
     assert preview.refusals == [
-        "第4行 C列（带班领导）：“王某某”有 18 人同名，请写成 姓名（职务）",
+        f"第4行 C列（带班领导）：“王某某”有 {namesakes} 人同名，请写成 姓名（职务）",
         "第5行 C列（带班领导）：人员“查无此人”不在通讯录中",
         "第6行 D列（值班员）：每班值班员最多 2 人（收到 3 人）",
         "第7行 A列（日期）：“2月30日”不是 3 月的班次",
@@ -221,3 +223,21 @@ def test_a_file_that_is_not_a_roster_is_refused_in_chinese(
     assert read_month(tmp_path / "other.xlsx", service).refusals == [
         "第1行：标题中找不到“X年X月”，无法确定月份"
     ]
+
+
+def test_the_handover_and_the_log_cut_time_with_the_countys_pattern(
+    service: RosterService, workstation: Workstation
+) -> None:
+    from datetime import datetime, time
+
+    from console.domain.beijing import BEIJING
+    from console.domain.shifts import DEFAULT_PATTERN, ShiftPattern
+    from console.services.handover import HandoverService
+
+    handover = HandoverService(workstation.store)
+    assert handover.reload_pattern() == DEFAULT_PATTERN
+    service.save_settings("08:00", 12, 8, user="李带班")
+    assert handover.pattern == DEFAULT_PATTERN  # no store read until asked to reload
+    assert handover.reload_pattern() == ShiftPattern(time(8, 0), 12)
+    evening = datetime(2026, 11, 30, 21, 0, tzinfo=BEIJING)
+    assert handover.shift_at(evening).key == "2026-11-30#1"

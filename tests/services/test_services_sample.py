@@ -23,7 +23,7 @@ from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
 from console.services.queries import Queries
-from console.services.sample_data import load_sample, sample_loaded
+from console.services.sample_data import SAMPLE_ATTACHMENTS, load_sample, sample_loaded
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.records import OutboxEntry
@@ -112,6 +112,7 @@ def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     # and the teams' members, equipment, certificates and statuses (one row each)
     teams = len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
     total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty + cameras + teams
+    total += len(SAMPLE_ATTACHMENTS)  # the 苏村 case's two sample files
     assert len(changes.rows) == total
     return store
 
@@ -204,6 +205,7 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
     total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
     total += len(camera_calls(sample))
     total += len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    total += len(SAMPLE_ATTACHMENTS)
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()

@@ -129,8 +129,13 @@ class DutyLogPanel(QWidget):
         return f"{beijing.display(start)} 至 {beijing.display(end)}"
 
     def refresh(self) -> None:
-        day = self.day()
-        run_task(self.context.tasks, self.service.lines, day, on_done=self._land, receiver=self)
+        day, service = self.day(), self.service
+
+        def load() -> list[LogLine]:
+            service.reload_pattern()  # the county's 班制 may have changed
+            return service.lines(day)
+
+        run_task(self.context.tasks, load, on_done=self._land, receiver=self)
 
     def _land(self, lines: list[LogLine]) -> None:
         self.lines = lines

@@ -219,6 +219,7 @@ class HandoverPanel(QWidget):
 
         def load() -> Loaded:
             service = self.service
+            service.reload_pattern()  # the county's 班制 may have changed
             return Loaded(
                 service.for_shift(shift),
                 service.flags(now),
