@@ -7,7 +7,7 @@ yields the same records instead of duplicates. Reading the file is the caller's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -446,19 +446,31 @@ _CASE_KEYS = (
 )
 
 
-def build_case_calls(data: dict[str, Any]) -> list[MutationCall]:
-    """The bundled real public cases (案例一个库), published, with their sources; marked as
-    sample records (they name the sample county's townships), so they stay on the
-    workstation that loaded them. Ids from (title, day): loading twice converges."""
+def build_case_calls(
+    data: dict[str, Any], township_ids: Mapping[str, str] | None = None
+) -> list[MutationCall]:
+    """The bundled real public cases (案例一个库), published, with their sources. Ids from
+    (title, day): loading twice converges.
+
+    Without ``township_ids`` they come with the sample county: marked as sample records
+    (they name its townships by the sample's ids), so they stay on the workstation. With
+    it (乡镇名称 -> the county's own township id) they are the county's records like any
+    other and sync: real cases, each field only what the cited reports state."""
     if data.get("label") != PUBLIC_CASES_LABEL:
         raise ValueError("not the public cases file: missing label 公开案例")
+    sample = township_ids is None
     calls: list[MutationCall] = []
     for c in data["cases"]:
         args = _pick(c, *_CASE_KEYS)
         if not str(c.get("source", "")).strip():
             raise ValueError(f"public case without a source: {c.get('title')}")
         township = c.get("township")
-        args["township_id"] = reference_id("township", township) if township else None
+        if township_ids is None:
+            args["township_id"] = reference_id("township", township) if township else None
+        else:
+            args["township_id"] = township_ids.get(township) if township else None
         case_id = reference_id("case", c["title"], c.get("occurred_on") or "")
-        calls.append(("case.create", {"id": case_id, **args, "published": True, "is_sample": True}))
+        calls.append(
+            ("case.create", {"id": case_id, **args, "published": True, "is_sample": sample})
+        )
     return calls

@@ -197,6 +197,12 @@ class CaseLibraryPage(WritingPage):
         bar.addWidget(self.new_button)
         self.export_button = QPushButton("导出Word…", self)
         bar.addWidget(self.export_button)
+        self.public_button = QPushButton("载入公开案例", self)
+        self.public_button.setToolTip(
+            "把随软件提供的真实公开案例（如 2016 年北界镇苏村“9·28”山体滑坡，均注明来源）"
+            "载入本县案例库，并同步到服务器"
+        )
+        bar.addWidget(self.public_button)
         cases_box.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
@@ -302,6 +308,7 @@ class CaseLibraryPage(WritingPage):
         self.publish_button.clicked.connect(self.publish)
         self.draft_button.clicked.connect(self.make_draft)
         self.export_button.clicked.connect(self._ask_export)
+        self.public_button.clicked.connect(self.load_public_cases)
         context.bus.changed.connect(self._on_changes)
         self._update_buttons()
         self.load_choices()
@@ -520,6 +527,7 @@ class CaseLibraryPage(WritingPage):
         draft = self.case is not None and self.case["status"] == catalog.CASE_DRAFT
         self.edit_button.setEnabled(writable and self.case is not None)
         self.new_button.setEnabled(writable)
+        self.public_button.setEnabled(writable)
         self.publish_button.setEnabled(writable and draft)
         self.draft_button.setEnabled(writable and self.closed.currentData() is not None)
         self.export_button.setEnabled(self.case is not None)
@@ -544,6 +552,20 @@ class CaseLibraryPage(WritingPage):
         self.search.blockSignals(False)
         self.case = {"id": case_id, "status": catalog.CASE_DRAFT}
         self.refresh()
+
+    def load_public_cases(self) -> None:
+        service = self.service
+        if service is None:
+            return
+        user = self._user()
+
+        def said(added: int) -> None:
+            if added:
+                self._say(f"已载入 {added} 个公开案例（均注明来源）")
+            else:
+                self._say("公开案例均已在案例库中")
+
+        self._write(lambda: service.load_public_cases(user=user), "公开案例已载入", after=said)
 
     def publish(self) -> None:
         case, service = self.case, self.service
