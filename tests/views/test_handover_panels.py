@@ -206,3 +206,18 @@ def test_the_days_log_search_add_and_export(
     with qtbot.waitSignal(panel.loaded, timeout=5000):
         panel.set_day(panel.day() - timedelta(days=1))
     assert panel.model.rowCount() == 0 and panel.count.text() == "共 0 条"
+
+
+def test_the_status_bar_flags_shifts_ended_without_a_signed_handover(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    from console.services.handover import HandoverService
+
+    status = window.status
+    assert status is not None
+    now = beijing.now()
+    flags = HandoverService(workstation.store).flags(now)
+    assert flags  # a fresh store: the shifts of the last day ended without a handover
+    qtbot.waitUntil(lambda: status.handover_flag.isVisibleTo(window), timeout=10_000)
+    assert status.handover_flag.text() == f"交接未签收 {len(flags)}"
+    assert flags[0].text() in status.handover_flag.toolTip()
