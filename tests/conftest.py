@@ -13,7 +13,11 @@ checkout's code; strict mode.
 from __future__ import annotations
 
 import os
+import secrets
+import shutil
+import sqlite3
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +43,7 @@ from PySide6.QtCore import QSettings  # noqa: E402
 
 from console.services.context import Workstation, open_workstation  # noqa: E402
 from console.settings import Settings  # noqa: E402
+from console.store.paths import DATABASE_FILE  # noqa: E402
 from testkit.strict import (  # noqa: E402, F401  (hooks: pytest finds them by name)
     pytest_make_collect_report,
     pytest_report_header,
@@ -77,12 +82,28 @@ def isolated_qsettings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
 
 
 @pytest.fixture
-def workstation(data_dir: Path) -> Iterator[Workstation]:
+def workstation(data_dir: Path, sample_template: Path) -> Iterator[Workstation]:
     """A workstation with the Suichang sample county loaded (without its sample incidents:
-    tests date their own calls), in the test's data folder."""
+    tests date their own calls), in the test's data folder: a copy of the session's loaded
+    sample with an identity of its own (loading the sample takes about 2 s; a copy, 0.05 s)."""
+    shutil.copytree(sample_template, data_dir, dirs_exist_ok=True)
+    with sqlite3.connect(data_dir / DATABASE_FILE) as conn:
+        conn.execute(
+            "UPDATE client_state SET client_id = ?, client_key = ? WHERE id = 1",
+            (str(uuid.uuid4()), secrets.token_hex(32)),
+        )
+    conn.close()
     ws = open_workstation(data_dir, demo=True, sample_incidents=False)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def sample_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample county loaded once per test process, closed (the WAL folded in)."""
+    path = tmp_path_factory.mktemp("sample-template") / "data"
+    open_workstation(path, demo=True, sample_incidents=False).close()
+    return path
 
 
 @pytest.fixture

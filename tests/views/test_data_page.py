@@ -172,7 +172,7 @@ TEAM_TABLES = {"team_members", "team_equipment", "person_certificates"}
 
 @pytest.mark.parametrize(
     "table",
-    [t for t in TABLES if t != "person_roles" and t not in RAIN_TABLES | DEFAULTS | TEAM_TABLES],
+    [t for t in TABLES if t != "person_roles" and t not in {*RAIN_TABLES} | DEFAULTS | TEAM_TABLES],
 )
 def test_add_edit_delete_through_the_form(
     qtbot: QtBot, page: DataPage, workstation: Workstation, table: str

@@ -67,6 +67,7 @@ def test_first_open_plays_sample_cameras_and_the_layout_is_kept(
 
     again = VideoPage(page.context)  # the next start on this workstation
     qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.grid.grid_name == "9", timeout=10_000)  # read, then restored
     assert again.grid.grid_name == "9" and [c.camera_id for c in again.grid.cells[:4]] == first
     again.grid.stop_all()
 

@@ -116,11 +116,8 @@ class VideoPage(WritingPage):
         self.camera_list.activated.connect(self._into_empty_cell)
         context.bus.changed.connect(self._on_changes)
 
+        self._layout_restored = False
         self.reload()
-        saved = context.settings.get(keys.VIDEO_LAYOUT)
-        self.apply_layout(VideoLayout.from_json(saved))
-        if not saved:  # first opened here: the first cameras rather than an empty wall
-            self.fill(list(self._cameras)[: len(self.grid.cells)])
 
     def select_tab(self, grid: str) -> None:
         """``--view video:9``: that grid, its empty cells filled from the camera list."""
@@ -153,15 +150,24 @@ class VideoPage(WritingPage):
         return fetch
 
     def reload(self) -> None:
-        cams = self.directory.cameras()
+        """Read the cameras, townships and incidents in the background, then show them."""
+        directory = self.directory
+
+        def read() -> tuple[list[dict[str, Any]], Any, list[dict[str, Any]]]:
+            return directory.cameras(), directory.townships(), directory.incidents()
+
+        run_task(self.context.tasks, read, on_done=self._loaded, receiver=self)
+
+    def _loaded(self, read: tuple[list[dict[str, Any]], Any, list[dict[str, Any]]]) -> None:
+        cams, townships, incidents = read
         self._cameras = {str(c["id"]): c for c in cams}
-        self.camera_list.set_cameras(cams, self.directory.townships())
+        self.camera_list.set_cameras(cams, townships)
         self.header.set_sample(any(c.get("is_sample") for c in cams))
         current = self.tour_group.currentText()
         self.tour_group.clear()
         self.tour_group.addItems(rules.all_groups(cams))
         self.tour_group.setCurrentIndex(max(self.tour_group.findText(current), 0))
-        self._incidents = self.directory.incidents()
+        self._incidents = incidents
         chosen = self.incident_combo.currentData()
         self.incident_combo.clear()
         for inc in self._incidents:
@@ -170,6 +176,12 @@ class VideoPage(WritingPage):
             )
         self.incident_combo.setCurrentIndex(max(self.incident_combo.findData(chosen), 0))
         self._refresh_saved_combo()
+        if not self._layout_restored:  # the first read: this workstation's last layout
+            self._layout_restored = True
+            saved = self.context.settings.get(keys.VIDEO_LAYOUT)
+            self.apply_layout(VideoLayout.from_json(saved))
+            if not saved:  # first opened here: the first cameras rather than an empty wall
+                self.fill(list(self._cameras)[: len(self.grid.cells)])
 
     def _on_changes(self, changes: Any) -> None:
         if changes.touches(*TABLES):
