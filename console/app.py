@@ -468,12 +468,6 @@ def _screenshot(
         print("错误：页面数据读取超时", file=sys.stderr)
         return 1
     _settle(150)
-    # A page that shows something arriving later (the video page's first frames) says when
-    # it is ready; it is shot as it is after the deadline.
-    ready = getattr(window.show_view(view), "ready_for_screenshot", None)
-    deadline = time.monotonic() + SCREENSHOT_DEADLINE_MS / 1000
-    while callable(ready) and not ready() and time.monotonic() < deadline:
-        _settle(100)
     if window.failed_pages:
         print(f"错误：页面 {', '.join(window.failed_pages)} 加载失败，详见日志", file=sys.stderr)
         return 1

@@ -36,6 +36,7 @@ from console.domain.schema import (
     Township,
     Village,
 )
+from console.domain.situation import RESPONSE_LEVELS
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.writer import Writer
@@ -151,12 +152,11 @@ class GuideService:
         return [r for r in rows if r["level"] == level]
 
     def export_guide(self, hazard: str, path: Path) -> Path:
-        """The hazard's whole guide (every level, with its triggers) as .docx, in the layout
-        the guide imports from."""
+        """The hazard's whole guide (every level, with its triggers) as .docx."""
         from console.services.guide_export import export_guide_docx
 
-        export_guide_docx(self.store, path, hazard)
-        return path
+        triggers = {level: self.triggers(level) for level in RESPONSE_LEVELS}
+        return export_guide_docx(hazard, self.items(hazard), triggers, path)
 
     # -- responses ------------------------------------------------------------------------
     def activate(
