@@ -30,6 +30,10 @@ APT_PACKAGES=(
     libxcb-xkb1 libxcb-sync1 libxcb-glx0 libpulse0 fonts-wqy-microhei
     xvfb xauth x11-xserver-utils openssl
     chromium  # the 指挥一平台 acknowledgement page is tested in a real headless browser
+    # 视频监控 tests: real streams on loopback (HLS segments and the bench's decoder from
+    # ffmpeg; RTSP from gst-rtsp-server through Debian's python3-gi).
+    ffmpeg python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-good
+    gstreamer1.0-plugins-bad
 )
 
 T0=$SECONDS

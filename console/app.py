@@ -36,6 +36,7 @@ from console.store.errors import StoreError
 from console.ui.change_bus import ChangeBus
 from console.ui.crash import CrashReporter
 from console.ui.errors import error_text, show_store_error
+from console.ui.gc_guard import ensure_gui_collector
 from console.ui.logging_setup import route_qt_messages, setup_logging
 from console.ui.opening import Opening
 from console.ui.session import DutySession
@@ -237,6 +238,7 @@ def run_gui(options: GuiOptions) -> int:
     app.setApplicationName(APPLICATION)
     app.setApplicationDisplayName("值班台（演练）" if options.drill else "值班台")
     app.setStyle("Fusion")
+    ensure_gui_collector()  # before any page starts background reads
     setup_logging(options.data_dir)  # first: a font missing from the install is logged
     load_fonts(app)
     from console.views.drill_banner import install_drill_titles
@@ -468,6 +470,12 @@ def _screenshot(
         print("错误：页面数据读取超时", file=sys.stderr)
         return 1
     _settle(150)
+    # A page that shows something arriving later (the video page's first frames) says when
+    # it is ready; it is shot as it is after the deadline.
+    ready = getattr(window.show_view(view), "ready_for_screenshot", None)
+    deadline = time.monotonic() + SCREENSHOT_DEADLINE_MS / 1000
+    while callable(ready) and not ready() and time.monotonic() < deadline:
+        _settle(100)
     if window.failed_pages:
         print(f"错误：页面 {', '.join(window.failed_pages)} 加载失败，详见日志", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ import os
 import sys
 from pathlib import Path
 
+from console.commands_roster import ROSTER_TABLES
 from console.store.errors import DataDirError, StoreError
 from console.store.paths import DATABASE_FILE, has_store, resolve_data_dir
 
@@ -75,10 +76,11 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     from console.services.io.layout import LAYOUTS
 
     tables = "、".join(f"{t}（{lay.title}）" for t, lay in LAYOUTS.items())
-    table_help = f"数据表（英文名或中文名）：{tables}"
+    table_help = f"数据表（英文名或中文名）：{tables}；排班（某月值班表，导出配 --month）"
     imp = sub.add_parser(
         "import",
-        help="从 .xlsx/.csv/.geojson 导入基础数据（先预览，全部通过才写入）",
+        help="从 .xlsx/.csv/.geojson（应急指南事项也可 .docx）导入基础数据"
+        "（先预览，全部通过才写入）",
         description="按表的列格式导入基础数据：逐行预览（新增/更新/无变化/拒绝），"
         "没有被拒绝的行时一次性写入。退出码：0 已导入（或 --dry-run 预览通过），"
         "2 有被拒绝的行（未写入），1 其他错误。",
@@ -93,11 +95,17 @@ def _io_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     imp.add_argument("--user", default=os.environ.get("DUTY_USER", "导入"), help="记录的操作人")
     imp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     imp.add_argument("--drill", action="store_true", help=_DRILL_HELP)
-    exp = sub.add_parser("export", help="导出基础数据到 .xlsx/.csv/.geojson（与导入同一格式）")
+    exp = sub.add_parser(
+        "export",
+        help="导出基础数据到 .xlsx/.csv/.geojson（应急指南事项也可 .docx；与导入同一格式）",
+    )
     exp.add_argument(
         "--table", default=None, help=table_help + "。省略时导出全部表到一个 .xlsx 工作簿"
     )
     exp.add_argument("--township", default=None, help="只导出该乡镇的记录")
+    exp.add_argument(
+        "--month", default=None, help="--table 排班 时导出的月份，如 2026-11（默认本月）"
+    )
     exp.add_argument("--out", type=Path, required=True, help="输出文件 .xlsx、.csv 或 .geojson")
     exp.add_argument("--data-dir", type=Path, default=None, help=_DATA_DIR_HELP)
     exp.add_argument("--drill", action="store_true", help=_DRILL_HELP)
@@ -135,6 +143,12 @@ def run(argv: list[str]) -> int:
             raise _no_store(data_dir)
         if args.command == "digest":
             return _digest(data_dir)
+        if args.command in ("import", "export") and args.table in ROSTER_TABLES:
+            from console.commands_roster import export_roster, import_roster
+
+            if args.command == "import":
+                return import_roster(data_dir, args.file, dry_run=args.dry_run, user=args.user)
+            return export_roster(data_dir, args.out, args.month)
         if args.command in ("import", "export"):
             from console.commands_io import export_file, import_file
 

@@ -18,26 +18,56 @@ end of start-up is frozen, and that lives as long as the process anyway, but for
 garbage start-up left with the collector paused (some 500 objects; about 9,000 on a first
 run that loads the sample county), kept rather than paying a full collection (50 ms or more
 on the GUI thread) to find it.
+
+In the GUI, "collection on" never means automatic: collected on a pool thread, Qt wrappers
+deadlock the GUI thread (console/ui/gc_guard.py). Once the GUI-thread collector is installed
+(:func:`collect_on_gui_thread`), turning collection on means that collector's timer runs
+again, and ``gc`` itself stays disabled.
 """
 
 from __future__ import annotations
 
 import gc
 
+_paused = False
+_gui_thread_collects = False
+
 
 def pause_collector() -> None:
-    """Stop automatic collections for start-up; :func:`freeze_startup_objects` (or
+    """Stop collections for start-up; :func:`freeze_startup_objects` (or
     :func:`resume_collector`) turns them back on."""
+    global _paused
+    _paused = True
     gc.disable()
 
 
 def resume_collector() -> None:
-    """Automatic collections on again (start-up waits for the officer, or has ended)."""
-    gc.enable()
+    """Collections on again (start-up waits for the officer, or has ended): automatic, or
+    the GUI thread's collector's once it is installed."""
+    global _paused
+    _paused = False
+    if not _gui_thread_collects:
+        gc.enable()
 
 
 def freeze_startup_objects() -> None:
     """Call once the main window holds its data (on any thread; it is instant): freeze
-    what start-up made, and collect automatically again from there on."""
+    what start-up made, and collect again from there on."""
     gc.freeze()
-    gc.enable()
+    resume_collector()
+
+
+def collect_on_gui_thread() -> None:
+    """From now on only the GUI thread's collector collects (console.ui.gc_guard)."""
+    global _gui_thread_collects
+    _gui_thread_collects = True
+    gc.disable()
+
+
+def collection_paused() -> bool:
+    return _paused
+
+
+def collection_on() -> bool:
+    """Whether garbage is being collected: automatically, or by the GUI thread's timer."""
+    return gc.isenabled() or (_gui_thread_collects and not _paused)

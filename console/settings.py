@@ -61,6 +61,17 @@ MAP_BASE_LAYER: Setting[str] = Setting(
     "识别一张图底图：本机瓦片文件夹（{z}/{x}/{y}.png）或 .mbtiles 文件，空为不用底图",
 )
 
+# 视频监控: this workstation's grid (a JSON {"grid", "cells"}), its named layouts and tours.
+VIDEO_LAYOUT: Setting[str] = Setting(
+    "video/layout", str, "", "视频监控：当前画面布局（关闭时自动保存）", internal=True
+)
+VIDEO_SAVED_LAYOUTS: Setting[str] = Setting(
+    "video/saved_layouts", str, "", "视频监控：已保存的布局", internal=True
+)
+VIDEO_TOUR_SECONDS: Setting[int] = Setting(
+    "video/tour_seconds", int, 20, "视频监控：轮巡每组画面停留秒数"
+)
+
 REGISTRY: tuple[Setting[Any], ...] = (
     THEME,
     OFFICER,
@@ -70,6 +81,9 @@ REGISTRY: tuple[Setting[Any], ...] = (
     READINGS_WINDOW_DAYS,
     GEOMETRY,
     WINDOW_STATE,
+    VIDEO_LAYOUT,
+    VIDEO_SAVED_LAYOUTS,
+    VIDEO_TOUR_SECONDS,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 

@@ -7,7 +7,8 @@ server need not hand out its map.
 Endpoints: POST /auth/login, POST /sync/push, GET /sync/pull, GET /sync/events (server-sent
 events: "go pull" pokes with the latest version, a heartbeat every 15 s, and a final
 "revoked" event when the token's session ends; a "readings" event when new readings land),
-POST /readings and GET /readings/pull (server/readings_api.py), GET /health;
+POST /readings and GET /readings/pull (server/readings_api.py), PUT and GET /files/{sha256}
+and POST /files/check (the file store, server/files_api.py), GET /health;
 指挥一平台's acknowledgement links: POST /orders/{order_id}/ack-links (signed in), GET and
 POST /ack/{token} (the phone page, no sign-in: the link is the credential; server.ack_links).
 """
@@ -17,6 +18,7 @@ import contextlib
 import json
 import math
 import os
+import pathlib
 import secrets
 import urllib.parse
 from collections.abc import AsyncIterator
@@ -46,12 +48,15 @@ from server import (
     ack_links,
     ack_page,
     auth,
+    camera_api,
+    files_api,
     login_guard,
     readings_api,
     sms_api,
     sync_service,
 )
 from server.drill import DrillGuard
+from server.files import FileStore, max_bytes_from_env
 from server.notify import REVOKED_STREAM, Notifier
 from server.schema import ServerState
 
@@ -191,12 +196,18 @@ def api_docs_enabled() -> bool:
 
 
 def create_app(
-    engine: Engine, secret: bytes | None = None, *, api_docs: bool = False, drill: bool = False
+    engine: Engine,
+    secret: bytes | None = None,
+    *,
+    api_docs: bool = False,
+    drill: bool = False,
+    files_dir: pathlib.Path | None = None,
 ) -> FastAPI:
     """The app on ``engine``; ``secret`` signs the tokens (server.keys.signing_key). Without
     one, a random key of this process only (tokens then work on this process alone).
     ``api_docs``: serve /openapi.json and /docs (off by default). ``drill``: a drill server
-    (演练, server.drill), which answers drill workstations only (the real one: real only)."""
+    (演练, server.drill), which answers drill workstations only (the real one: real only).
+    ``files_dir``: the file store's folder (server/files.py; None: /files answers 503)."""
     if secret is None:
         secret = secrets.token_bytes(32)
     notifier = Notifier(engine)
@@ -218,7 +229,8 @@ def create_app(
         redoc_url=None,
     )
 
-    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
+    # The file store's uploads check their own (larger) limit: server/files_api.py.
+    app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES, own_limit=(files_api.PREFIX,))
     app.add_middleware(DrillGuard, drill=drill)
     guard = login_guard.LoginGuard()
     guard.dummy_hash()  # made once now, not in the first sign-in's event loop turn
@@ -413,6 +425,9 @@ def create_app(
         return EventStreamResponse(stream(), headers={"Cache-Control": "no-cache"})
 
     readings_api.add_routes(app, engine, notifier, principal)
+    store = FileStore(files_dir, max_bytes_from_env()) if files_dir is not None else None
+    files_api.add_routes(app, store, workstation)
+    camera_api.add_routes(app, engine, workstation)
 
     @app.get("/health")
     async def health() -> dict[str, Any]:
@@ -549,12 +564,16 @@ class BodyLimit:
     encoding) is read here up to ``limit`` and handed on in one piece, so it cannot slip past.
     """
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, own_limit: tuple[str, ...] = ()) -> None:
         self.app = app
         self.limit = limit
+        # Path prefixes whose uploads (PUT) the route streams and limits itself.
+        self.own_limit = own_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+            scope.get("method") == "PUT" and str(scope.get("path", "")).startswith(self.own_limit)
+        ):
             await self.app(scope, receive, send)
             return
         headers = dict(scope["headers"])

@@ -52,6 +52,18 @@ def _real_data_dir(given: Path | None) -> Path:
     return folder.expanduser().resolve()
 
 
+def _files_dir(args: argparse.Namespace) -> Path:
+    """The file store's folder: --files-dir, $DUTY_SERVER_FILES_DIR or <data dir>/files; a
+    drill server's is drill/ inside it, so drill files never mix with the real ones."""
+    from server.drill import data_dir
+    from server.files import DIR_ENV, FOLDER
+
+    given = args.files_dir or (Path(os.environ[DIR_ENV]) if os.environ.get(DIR_ENV) else None)
+    if given is None:
+        return _data_dir(args.data_dir, args.drill) / FOLDER
+    return data_dir(given.expanduser().resolve(), args.drill)
+
+
 def _engine(args: argparse.Namespace) -> Engine:
     from server.db import default_sqlite_url, make_engine, migrate
     from server.drill import database_url
@@ -113,6 +125,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="token signing key file (default: token-signing.key in the data folder, "
         "created mode 0600 on first start; or $DUTY_SERVER_SECRET / $DUTY_SERVER_SECRET_FILE)",
+    )
+    p.add_argument(
+        "--files-dir",
+        type=Path,
+        help="file store folder (default: files/ in the data folder, or $DUTY_SERVER_FILES_DIR; "
+        "a drill server uses its drill/ subfolder); size limit $DUTY_SERVER_MAX_FILE_MB (50)",
     )
     p.add_argument(
         "--api-docs",
@@ -481,7 +499,11 @@ def _serve(args: argparse.Namespace) -> int:
     from server.drill import port
 
     app = create_app(
-        _engine(args), secret, api_docs=args.api_docs or api_docs_enabled(), drill=args.drill
+        _engine(args),
+        secret,
+        api_docs=args.api_docs or api_docs_enabled(),
+        drill=args.drill,
+        files_dir=_files_dir(args),
     )
     uvicorn.run(
         app,

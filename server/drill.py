@@ -26,7 +26,7 @@ HEADER = drill.DRILL_HEADER
 URL_ENV = "DUTY_SERVER_DRILL_DATABASE_URL"
 REAL_URL_ENV = "DUTY_SERVER_DATABASE_URL"
 DEFAULT_PORT = 8765
-GUARDED = ("/auth/", "/sync/", "/readings/pull")
+GUARDED = ("/auth/", "/sync/", "/readings/pull", "/files/")
 TO_REAL = "这是演练服务器（duty-server --drill）：正式值班台不能连接。请使用正式服务器的地址。"
 TO_DRILL = "这是正式服务器：演练模式的值班台不能连接。请使用演练服务器的地址（默认端口 8766）。"
 

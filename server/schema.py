@@ -159,6 +159,22 @@ class AckLink(ServerBase):
     fed_back_at: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
+class CameraStream(ServerBase):
+    """视频监控: a camera's stream address (without credentials) and its credentials. The
+    server's alone: never in a change row, so no workstation replica holds them; an
+    administrator edits them and a signed-in workstation gets the playable address at play
+    time (server.camera_streams)."""
+
+    __tablename__ = "camera_streams"
+
+    camera_id: Mapped[str] = mapped_column(String(UUID_LEN), primary_key=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    username: Mapped[str] = mapped_column(String(200))
+    password: Mapped[str] = mapped_column(String(200))
+    updated_by: Mapped[str] = mapped_column(String(ACCOUNT_MAX_LEN))
+    updated_at: Mapped[str] = mapped_column(String(40))
+
+
 def server_metadata() -> MetaData:
     """Synced tables + server tables: the schema the server's migration history must produce."""
     merged = merged_metadata(SyncedBase, ServerBase)

@@ -8,3 +8,13 @@ AUDIO_WARNINGS: tuple[str, ...] = (
     "QSoundEffect",
     "does not support",
 )
+
+# 视频监控: a machine without a GPU says so once per player; a stream that drops or a camera
+# that does not answer is what the reconnect tests make happen on purpose.
+VIDEO_WARNINGS: tuple[str, ...] = (
+    "No RHI backend",
+    "Demuxing failed",
+    "Could not open media",
+    "Couldn't (load|resolve) pipewire",
+    "does not support propagateSizeHints",  # the offscreen platform, on a full-screen window
+)

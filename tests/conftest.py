@@ -44,11 +44,22 @@ from PySide6.QtCore import QSettings  # noqa: E402
 from console.services.context import Workstation, open_workstation  # noqa: E402
 from console.settings import Settings  # noqa: E402
 from console.store.paths import DATABASE_FILE  # noqa: E402
+from console.ui import gc_guard  # noqa: E402
 from testkit.strict import (  # noqa: E402, F401  (hooks: pytest finds them by name)
     pytest_make_collect_report,
     pytest_report_header,
     pytest_runtest_makereport,
 )
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc() -> Iterator[None]:
+    """Once a test has started background work the cyclic collector runs only on the GUI
+    thread's timer (console.ui.gc_guard); tests that run no event loop get their collection
+    here, between tests, on the main thread."""
+    yield
+    if (collector := gc_guard.installed()) is not None:
+        collector.collect_due()
 
 
 @pytest.fixture(autouse=True)

@@ -136,8 +136,28 @@ TIMELINE_KINDS: tuple[str, ...] = (
     "伤亡变化",  # written with the change of casualty figures: the clock of a 补报
     "通话",  # a call made from 通讯录 (who, number, outcome)
     "应急响应",  # a response started, raised, lowered or ended (应急一指南)
+    "视频截图",  # a frame of a camera saved into the data folder (视频监控)
+    "队伍调度",  # a team dispatched to the incident or back from it (issue 14)
 )
 RESPONSE_LOG = "应急响应"
+SNAPSHOT_LOG = "视频截图"
+DISPATCH_LOG = "队伍调度"
+
+# 视频监控 (issue 15): where a camera's video comes from and how it is served (the county's
+# media gateway re-serves GB/T 28181 cameras as RTSP, HLS or HTTP-FLV).
+CAMERA_DEPARTMENTS: tuple[str, ...] = ("公安雪亮", "水利", "林业", "执法记录仪/布控球", "无人机")
+CAMERA_PROTOCOLS: tuple[str, ...] = ("RTSP", "HLS", "HTTP-FLV", "MJPEG", "文件")
+
+# A rescue team's status (issue 14): set by hand, by a dispatch (出动) and by its return.
+TEAM_STANDBY = "待命"
+TEAM_OUT = "出动"
+TEAM_RESTING = "休整"
+TEAM_UNAVAILABLE = "不可用"
+TEAM_STATUSES: tuple[str, ...] = (TEAM_STANDBY, TEAM_OUT, TEAM_RESTING, TEAM_UNAVAILABLE)
+# What a team returned from an incident becomes.
+TEAM_RETURN_STATUSES: tuple[str, ...] = (TEAM_STANDBY, TEAM_RESTING)
+# A member's role in a team (free text in the record; these are offered).
+TEAM_MEMBER_ROLES: tuple[str, ...] = ("队长", "副队长", "队员", "驾驶员", "救护员", "通讯员")
 
 # 应急一指南 (issue 13): who acts in a response guide, the hazards offered by default (the
 # county may write others), a response's states and what happens to its checklist.

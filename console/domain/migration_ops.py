@@ -809,3 +809,242 @@ def drop_guides() -> None:
     op.drop_index("ix_responses_incident_id", table_name="responses")
     op.drop_table("responses")
     op.drop_table("guide_items")
+
+
+def add_handovers() -> None:
+    """交接班 and the 值班日志 (issue 14; workstation 0021, server 0020): the handovers and
+    the officer's hand-written log lines."""
+    op.create_table(
+        "handovers",
+        sa.Column("shift_key", sa.String(length=16), nullable=False),
+        sa.Column("shift_start", sa.String(length=32), nullable=False),
+        sa.Column("shift_end", sa.String(length=32), nullable=False),
+        sa.Column("generated_at", sa.String(length=32), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("instructions", sa.Text(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("incoming", sa.String(length=64), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("signed_by", sa.String(length=64), nullable=True),
+        sa.Column("signed_at", sa.String(length=32), nullable=True),
+        sa.Column("remarks", sa.String(length=500), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_handovers_shift_key", "handovers", ["shift_key"], unique=False)
+    op.create_table(
+        "duty_log_entries",
+        sa.Column("at", sa.String(length=32), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_duty_log_entries_at", "duty_log_entries", ["at"], unique=False)
+
+
+def drop_handovers() -> None:
+    op.drop_index("ix_duty_log_entries_at", table_name="duty_log_entries")
+    op.drop_table("duty_log_entries")
+    op.drop_index("ix_handovers_shift_key", table_name="handovers")
+    op.drop_table("handovers")
+
+
+def add_roster() -> None:
+    """排班 (issue #14): the shift pattern, holidays, roster slots and swap requests
+    (workstation 0022, server 0021): four new tables, the same operations on both sides."""
+    op.create_table(
+        "roster_settings",
+        sa.Column("shift_start", sa.String(length=5), nullable=False),
+        sa.Column("shift_hours", sa.Integer(), nullable=False),
+        sa.Column("min_rest_hours", sa.Integer(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "holidays",
+        sa.Column("day", sa.String(length=10), nullable=True),
+        sa.Column("name", sa.String(length=20), nullable=False),
+        sa.Column("legal", sa.Boolean(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "roster_entries",
+        sa.Column("shift_key", sa.String(length=16), nullable=False),
+        sa.Column("role", sa.String(length=4), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["person_id"], ["people.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_roster_entries_shift_key", "roster_entries", ["shift_key"], unique=False)
+    op.create_index("ix_roster_entries_person_id", "roster_entries", ["person_id"], unique=False)
+    op.create_table(
+        "roster_swaps",
+        sa.Column("entry_a_id", sa.String(length=36), nullable=False),
+        sa.Column("entry_b_id", sa.String(length=36), nullable=False),
+        sa.Column("person_a_id", sa.String(length=36), nullable=False),
+        sa.Column("person_b_id", sa.String(length=36), nullable=False),
+        sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("requested_at", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.String(length=4), nullable=False),
+        sa.Column("decided_by", sa.String(length=64), nullable=False),
+        sa.Column("decided_at", sa.String(length=32), nullable=True),
+        sa.Column("decision_note", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["entry_a_id"], ["roster_entries.id"]),
+        sa.ForeignKeyConstraint(["entry_b_id"], ["roster_entries.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_roster_swaps_entry_a_id", "roster_swaps", ["entry_a_id"], unique=False)
+
+
+def drop_roster() -> None:
+    op.drop_index("ix_roster_swaps_entry_a_id", table_name="roster_swaps")
+    op.drop_table("roster_swaps")
+    op.drop_index("ix_roster_entries_person_id", table_name="roster_entries")
+    op.drop_index("ix_roster_entries_shift_key", table_name="roster_entries")
+    op.drop_table("roster_entries")
+    op.drop_table("holidays")
+    op.drop_table("roster_settings")
+
+
+def add_case_attachments() -> None:
+    """Case attachments (issue 13): the files attached to cases, by SHA-256 (workstation
+    0023, server 0022)."""
+    op.create_table(
+        "case_attachments",
+        sa.Column("case_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("kind", sa.String(length=4), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("caption", sa.String(length=200), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["case_id"], ["cases.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_case_attachments_case_id", "case_attachments", ["case_id"], unique=False)
+
+
+def drop_case_attachments() -> None:
+    op.drop_index("ix_case_attachments_case_id", table_name="case_attachments")
+    op.drop_table("case_attachments")
+
+
+def add_cameras() -> None:
+    """视频监控 (issue 15): the cameras (workstation 0024, server 0023); no stream address
+    in it (see :class:`console.domain.schema.Camera`)."""
+    op.create_table(
+        "cameras",
+        sa.Column("name", sa.String(length=80), nullable=False),
+        sa.Column("department", sa.String(length=12), nullable=False),
+        sa.Column("protocol", sa.String(length=8), nullable=False),
+        sa.Column("township_id", sa.String(length=36), nullable=True),
+        sa.Column("lon", sa.Float(), nullable=True),
+        sa.Column("lat", sa.Float(), nullable=True),
+        sa.Column("tags", sa.String(length=200), nullable=False),
+        sa.Column("groups", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.String(length=500), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        sa.ForeignKeyConstraint(["township_id"], ["townships.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_cameras_township_id", "cameras", ["township_id"], unique=False)
+
+
+def drop_cameras() -> None:
+    op.drop_index("ix_cameras_township_id", table_name="cameras")
+    op.drop_table("cameras")
+
+
+# Indexed references of the teams-in-action tables (issue 14): (table, column).
+_TEAM_INDEXES = (
+    ("team_members", "team_id"),
+    ("team_members", "person_id"),
+    ("person_certificates", "person_id"),
+    ("team_equipment", "team_id"),
+    ("incident_dispatches", "incident_id"),
+    ("incident_dispatches", "team_id"),
+)
+
+
+def add_teams_in_action() -> None:
+    """Teams in action (issue 14; workstation 0025, server 0024): a team's status and its
+    time, its members, equipment and people's certificates, and the dispatches of teams to
+    incidents. The same operations on both sides; teams recorded before are 待命."""
+    op.add_column(
+        "teams",
+        sa.Column("status", sa.String(length=4), nullable=False, server_default="待命"),
+    )
+    op.add_column("teams", sa.Column("status_at", sa.String(length=32), nullable=True))
+    op.create_table(
+        "team_members",
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("skills", sa.String(length=200), nullable=False),
+        sa.Column("available", sa.Boolean(), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("team_id:teams", "person_id:people"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "person_certificates",
+        sa.Column("person_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=60), nullable=False),
+        sa.Column("number", sa.String(length=60), nullable=False),
+        sa.Column("expires_on", sa.String(length=10), nullable=True),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("person_id:people"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "team_equipment",
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("name", sa.String(length=40), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("unit", sa.String(length=8), nullable=False),
+        sa.Column("is_sample", sa.Boolean(), nullable=False),
+        *_record_columns(),
+        *_fk("team_id:teams"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_table(
+        "incident_dispatches",
+        sa.Column("incident_id", sa.String(length=36), nullable=False),
+        sa.Column("team_id", sa.String(length=36), nullable=False),
+        sa.Column("dispatched_at", sa.String(length=32), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("returned_at", sa.String(length=32), nullable=True),
+        sa.Column("returned_by", sa.String(length=64), nullable=True),
+        *_record_columns(),
+        *_fk("incident_id:incidents", "team_id:teams"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    for table, column in _TEAM_INDEXES:
+        op.create_index(f"ix_{table}_{column}", table, [column], unique=False)
+
+
+def drop_teams_in_action() -> None:
+    for table, column in reversed(_TEAM_INDEXES):
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+    for table in ("incident_dispatches", "team_equipment", "person_certificates", "team_members"):
+        op.drop_table(table)
+    # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
+    op.drop_column("teams", "status_at")
+    op.drop_column("teams", "status")

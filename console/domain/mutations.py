@@ -60,7 +60,14 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # delete).
 # 10: 应急一指南 (guide_item upsert and delete; response.activate / record / change_level /
 # end) and the 应急响应 log kind.
-SCHEMA_VERSION = 10
+# 11: 交接班 and the 值班日志 (handover.create / update / sign / discard; duty_log.add / delete).
+# 12: the duty roster (roster_setting / holiday / roster_entry upsert and delete;
+# roster_swap.request / approve / refuse).
+# 13: case attachments (case_attachment.attach / detach); files travel through /files.
+# 14: 视频监控 (camera.upsert and delete) and the 视频截图 log kind.
+# 15: teams in action (issue 14): team_member / certificate / team_equipment upsert and
+# delete, team.set_status, dispatch.create / dispatch.return and the 队伍调度 log kind.
+SCHEMA_VERSION = 15
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]
@@ -386,6 +393,7 @@ _reference_mutations(
 _reference_mutations("rain_forecasts", "rain_forecast", "面雨量预报", rain_catalog.forecast_problem)
 _reference_mutations("warnings", "warning", "预警信号", rain_catalog.warning_problem)
 _reference_mutations("plans", "plan", "预案", catalog.plan_problem)
+_reference_mutations("cameras", "camera", "摄像机")
 
 
 def _check_grading_rule(values: dict[str, Any]) -> None:
@@ -772,28 +780,46 @@ def assessment_create(
     return _create_once(conn, ctx, "assessments", record_id, values, extra)
 
 
-@_register("assessment.update", "修改研判单草稿")
-def assessment_update(
-    conn: Connection, args: dict[str, Any], ctx: MutationContext
+def _edit_fields(
+    conn: Connection,
+    ctx: MutationContext,
+    table: str,
+    args: dict[str, Any],
+    editable: frozenset[str],
+    load: Callable[[str], RowMapping],
+    check: Callable[[dict[str, Any]], None],
 ) -> list[RowChange]:
+    """``{"id", "fields"}``: change the ``editable`` fields of the record ``load`` returns
+    (it refuses a record past editing), ``check`` judging the validated values."""
     record_id = _record_id(args)
     _no_extra_keys(args, {"id", "fields"})
     fields = args.get("fields")
     if not isinstance(fields, dict) or not fields:
         raise MutationRejected("bad_args", "没有要修改的字段")
-    _no_extra_keys(fields, set(_SHEET_EDITABLE))
-    existing = _live_sheet(conn, record_id)
-    if existing["status"] != assessment_rules.DRAFT:
-        raise MutationRejected("signed", assessment_rules.SIGNED_REFUSAL)
-    specs = ENTITY_FIELDS["assessments"]
+    _no_extra_keys(fields, set(editable))
+    existing = load(record_id)
+    specs = ENTITY_FIELDS[table]
     values = check_fields(specs, fields, creating=False)
-    _check_content(values)
+    check(values)
     _check_refs(conn, specs, values)
     if not _differs(existing, values):
         return []
-    ctx.touch("assessments", record_id, existing)
-    _update(conn, "assessments", record_id, {**values, **_meta(ctx)})
-    return [RowChange("assessments", record_id)]
+    ctx.touch(table, record_id, existing)
+    _update(conn, table, record_id, {**values, **_meta(ctx)})
+    return [RowChange(table, record_id)]
+
+
+@_register("assessment.update", "修改研判单草稿")
+def assessment_update(
+    conn: Connection, args: dict[str, Any], ctx: MutationContext
+) -> list[RowChange]:
+    def draft(record_id: str) -> RowMapping:
+        existing = _live_sheet(conn, record_id)
+        if existing["status"] != assessment_rules.DRAFT:
+            raise MutationRejected("signed", assessment_rules.SIGNED_REFUSAL)
+        return existing
+
+    return _edit_fields(conn, ctx, "assessments", args, _SHEET_EDITABLE, draft, _check_content)
 
 
 @_register("assessment.sign", "签发研判单")
@@ -867,15 +893,28 @@ def assessment_revise(
     return [RowChange("assessments", record_id)]
 
 
+def _discard_unsigned(
+    conn: Connection,
+    table: str,
+    args: dict[str, Any],
+    ctx: MutationContext,
+    signed: str,
+    refusal: str,
+) -> list[RowChange]:
+    """Tombstone a record unless its status is ``signed`` (then refuse with ``refusal``)."""
+    existing = fetch(conn, table, _record_id(args))
+    if existing is not None and existing["status"] == signed:
+        raise MutationRejected("signed", refusal)
+    return _tombstone(conn, table, args, ctx)
+
+
 @_register("assessment.discard", "删除研判单草稿")
 def assessment_discard(
     conn: Connection, args: dict[str, Any], ctx: MutationContext
 ) -> list[RowChange]:
-    record_id = _record_id(args)
-    existing = fetch(conn, "assessments", record_id)
-    if existing is not None and existing["status"] == assessment_rules.SIGNED:
-        raise MutationRejected("signed", "已签发的研判单不能删除")
-    return _tombstone(conn, "assessments", args, ctx)
+    return _discard_unsigned(
+        conn, "assessments", args, ctx, assessment_rules.SIGNED, "已签发的研判单不能删除"
+    )
 
 
 DELETE_MUTATION["assessments"] = "assessment.discard"
@@ -963,7 +1002,11 @@ def alert_acknowledge(
 # modules).
 from console.domain import (  # noqa: E402, F401
     mutations_cases,
+    mutations_files,
     mutations_guides,
+    mutations_handover,
     mutations_orders,
+    mutations_roster,
+    mutations_teams,
     mutations_transfers,
 )

@@ -190,6 +190,33 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "lat",
         ),
     ),
+    # Teams in action (issue 14): members, equipment and certificates, keyed by the
+    # referred records' ids (names repeat: 陈某某), edited here and on the 队伍 tab.
+    ReferenceTable(
+        "team_members",
+        "team_member",
+        "队伍成员",
+        ("team_id", "person_id"),
+        in_files=False,
+        key_by_id=True,
+        name_column="role",
+    ),
+    ReferenceTable(
+        "team_equipment",
+        "team_equipment",
+        "队伍装备",
+        ("team_id", "name"),
+        in_files=False,
+        key_by_id=True,
+    ),
+    ReferenceTable(
+        "person_certificates",
+        "certificate",
+        "人员证书",
+        ("person_id", "name"),
+        in_files=False,
+        key_by_id=True,
+    ),
     ReferenceTable(
         "units",
         "unit",
@@ -302,6 +329,25 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
         ("hazard", "level", "role", "seq"),
         file_order=("hazard", "level", "role", "seq", "action", "limit_minutes", "is_draft"),
         name_column="action",
+    ),
+    # 视频监控 (issue 15): the cameras, without their stream addresses (the server's).
+    ReferenceTable(
+        "cameras",
+        "camera",
+        "摄像机",
+        ("name",),
+        file_order=(
+            "name",
+            "department",
+            "protocol",
+            "township_id",
+            "lon",
+            "lat",
+            "tags",
+            "groups",
+            "note",
+        ),
+        name_column="name",
     ),
 )
 BY_TABLE: dict[str, ReferenceTable] = {t.table: t for t in REFERENCE_TABLES}

@@ -77,6 +77,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "case.update": _EDITORS,
     "case.publish": _LEADERS,
     "case.delete": _LEADERS,
+    # Its attachments: any officer adds a picture or document; removing one is the
+    # leader's, as deleting a case is.
+    "case_attachment.attach": _EDITORS,
+    "case_attachment.detach": _LEADERS,
     # 应急一指南: the guide is the county's, edited by the leader; starting, raising,
     # lowering and ending a response is the duty leader's call; any officer ticks items.
     "guide_item.upsert": _LEADERS,
@@ -85,10 +89,35 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "response.change_level": _LEADERS,
     "response.end": _LEADERS,
     "response.record": _EDITORS,
+    # 交接班: any officer generates and edits a pending handover; signing is any other
+    # account (the mutation refuses the author and, when named, anyone but the incoming);
+    # deleting an unsigned one is the duty leader's call. The 值班日志 likewise.
+    "handover.create": _EDITORS,
+    "handover.update": _EDITORS,
+    "handover.sign": _EDITORS,
+    "handover.discard": _LEADERS,
+    "duty_log.add": _EDITORS,
+    "duty_log.delete": _LEADERS,
+    # 排班 (issue #14): the roster, the shift pattern and the holidays are the duty leader's
+    # plan; any officer asks for a swap, only a leader approves or refuses it (an approval
+    # changes two slots of the roster).
+    "roster_swap.request": _EDITORS,
+    "roster_swap.approve": _LEADERS,
+    "roster_swap.refuse": _LEADERS,
+    # Teams in action (issue 14): any officer on duty dispatches a team, brings it back and
+    # sets its status; deleting members, equipment or certificates is the leader's call.
+    "team.set_status": _EDITORS,
+    "dispatch.create": _EDITORS,
+    "dispatch.return": _EDITORS,
 }
+for _entity in ("roster_setting", "holiday", "roster_entry"):
+    PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
+    PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 # The rainstorm-signal table and the response triggers decide warnings and response
 # levels: the leader's call, as the grading table is.
-for _entity in ("rain_signal_rule", "response_trigger"):
+# 视频监控: the camera records are the administrators' and leaders' (the stream addresses and
+# credentials are not in them: server.camera_streams, administrators only).
+for _entity in ("rain_signal_rule", "response_trigger", "camera"):
     PERMISSIONS[f"{_entity}.upsert"] = _LEADERS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 for _entity in (
@@ -106,14 +135,25 @@ for _entity in (
     "rain_forecast",
     "warning",
     "plan",  # the 预案 library (issue 13)
+    "team_member",  # teams in action (issue 14)
+    "certificate",
+    "team_equipment",
 ):
     PERMISSIONS[f"{_entity}.upsert"] = _EDITORS
     PERMISSIONS[f"{_entity}.delete"] = _LEADERS
 
 
+# Who may upload files to the server's file store (PUT /files/{sha256}): whoever may attach
+# one; every workstation account may download (GET) and ask which are there.
+FILE_WRITERS = _EDITORS
+
 # Who may read the readings channel (GET /readings/pull) and who may write it (POST /readings).
 READINGS_READERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})
 READINGS_WRITERS = frozenset({ADMIN, INGEST})
+# Who may set and read a camera's stream address (never its password back), and who may
+# fetch the playable address (credentials included) into a workstation's memory to play it.
+CAMERA_STREAM_EDITORS = frozenset({ADMIN})
+CAMERA_VIEWERS = frozenset({ADMIN, LEADER, OFFICER, READONLY})
 
 
 def allowed(role: str, mutation: str) -> bool:

@@ -7,7 +7,7 @@ yields the same records instead of duplicates. Reading the file is the caller's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from console.domain import beijing
 from console.domain.catalog import ROLE_TARGETS
 from console.domain.ids import reference_id
 from console.domain.rows import MutationCall
+from console.domain.sample_teams import team_calls
 
 SAMPLE_FILE: tuple[str, ...] = ("sample", "suichang_sample.json")  # under console.resources
 SAMPLE_LABEL = "样例数据"
@@ -112,6 +113,7 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
             ("team.upsert", {"id": reference_id("team", m["name"]), **args, "is_sample": True})
         )
     calls += _people_calls(data, town, village)
+    calls += team_calls(data)
     for r in data.get("rain_thresholds", []):
         args = _pick(r, "level", "rain_1h_mm", "rain_3h_mm", "rain_6h_mm", "rain_24h_mm", "basis")
         calls.append(
@@ -145,6 +147,72 @@ def build_calls(data: dict[str, Any]) -> list[MutationCall]:
                 },
             )
         )
+    calls += camera_calls(data)
+    return calls
+
+
+# 视频监控: sample cameras at the sample townships, all playing the bundled clip
+# (services.cameras.SAMPLE_CLIP): (name suffix, department, protocol, groups, tags, offset).
+_SAMPLE_CAMERAS: tuple[tuple[str, str, str, str, str, float], ...] = (
+    ("集镇路口", "公安雪亮", "RTSP", "城镇路口、防汛重点", "路口", 0.002),
+    ("河道水位", "水利", "HLS", "防汛重点、河道", "河道、水位尺", -0.004),
+    ("护林监控", "林业", "HTTP-FLV", "森林防火", "护林点", 0.01),
+)
+
+
+def camera_calls(data: dict[str, Any]) -> list[MutationCall]:
+    """The sample cameras: three at each of the first six placed townships, and a drone and
+    a body camera at the first (generated here: the county file has no cameras)."""
+
+    def town(name: str) -> str:
+        return reference_id("township", name)
+
+    calls: list[MutationCall] = []
+    towns = [t for t in data["townships"] if t.get("lon") is not None][:6]
+    for i, t in enumerate(towns):
+        for suffix, department, protocol, groups, tags, offset in _SAMPLE_CAMERAS:
+            name = f"{t['name']}{suffix}"
+            calls.append(
+                (
+                    "camera.upsert",
+                    {
+                        "id": reference_id("camera", name),
+                        "name": name,
+                        "department": department,
+                        "protocol": protocol,
+                        "township_id": town(t["name"]),
+                        "lon": round(t["lon"] + offset, 6),
+                        "lat": round(t["lat"] - offset / 2, 6),
+                        "groups": groups,
+                        "tags": tags,
+                        "note": "样例：播放内置演示视频",
+                        "is_sample": True,
+                    },
+                )
+            )
+        if i == 0:  # one drone and one body camera, at the county seat
+            for name, dept in (
+                ("无人机巡查一号", "无人机"),
+                ("执法记录仪一号", "执法记录仪/布控球"),
+            ):
+                calls.append(
+                    (
+                        "camera.upsert",
+                        {
+                            "id": reference_id("camera", name),
+                            "name": name,
+                            "department": dept,
+                            "protocol": "RTSP",
+                            "township_id": town(t["name"]),
+                            "lon": t["lon"],
+                            "lat": t["lat"],
+                            "groups": "移动视频",
+                            "tags": "单兵",
+                            "note": "样例：播放内置演示视频",
+                            "is_sample": True,
+                        },
+                    )
+                )
     return calls
 
 
@@ -378,19 +446,31 @@ _CASE_KEYS = (
 )
 
 
-def build_case_calls(data: dict[str, Any]) -> list[MutationCall]:
-    """The bundled real public cases (案例一个库), published, with their sources; marked as
-    sample records (they name the sample county's townships), so they stay on the
-    workstation that loaded them. Ids from (title, day): loading twice converges."""
+def build_case_calls(
+    data: dict[str, Any], township_ids: Mapping[str, str] | None = None
+) -> list[MutationCall]:
+    """The bundled real public cases (案例一个库), published, with their sources. Ids from
+    (title, day): loading twice converges.
+
+    Without ``township_ids`` they come with the sample county: marked as sample records
+    (they name its townships by the sample's ids), so they stay on the workstation. With
+    it (乡镇名称 -> the county's own township id) they are the county's records like any
+    other and sync: real cases, each field only what the cited reports state."""
     if data.get("label") != PUBLIC_CASES_LABEL:
         raise ValueError("not the public cases file: missing label 公开案例")
+    sample = township_ids is None
     calls: list[MutationCall] = []
     for c in data["cases"]:
         args = _pick(c, *_CASE_KEYS)
         if not str(c.get("source", "")).strip():
             raise ValueError(f"public case without a source: {c.get('title')}")
         township = c.get("township")
-        args["township_id"] = reference_id("township", township) if township else None
+        if township_ids is None:
+            args["township_id"] = reference_id("township", township) if township else None
+        else:
+            args["township_id"] = township_ids.get(township) if township else None
         case_id = reference_id("case", c["title"], c.get("occurred_on") or "")
-        calls.append(("case.create", {"id": case_id, **args, "published": True, "is_sample": True}))
+        calls.append(
+            ("case.create", {"id": case_id, **args, "published": True, "is_sample": sample})
+        )
     return calls

@@ -14,7 +14,16 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, Index, Integer, MetaData, String, Table
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from console.domain import assessment_rules, catalog, grading, rain_catalog, reporting
+from console.domain import (
+    assessment_rules,
+    catalog,
+    files,
+    grading,
+    handover,
+    rain_catalog,
+    reporting,
+    roster,
+)
 from console.domain.columns import (
     FIELD,
     SYSTEM,
@@ -171,9 +180,59 @@ class Team(SyncedRecord):
     members: Mapped[int] = count("人数")
     leader: Mapped[str] = text("负责人", 40)
     phone: Mapped[str] = text("联系电话", 32)
+    # Free text kept for old data: new equipment is team_equipment rows (name + count).
     equipment: Mapped[str] = long_text("主要装备", 500)
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
+    is_sample: Mapped[bool] = _is_sample()
+    # 0021 (issue 14): changed only by team.set_status, a dispatch and a return; 待命 on
+    # teams recorded before.
+    status: Mapped[str] = system(
+        Field("队伍状态", str, required=True, choices=catalog.TEAM_STATUSES),
+        String(4),
+        default=catalog.TEAM_STANDBY,
+    )
+    status_at: Mapped[str | None] = system(
+        Field("状态时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+
+
+class TeamMember(SyncedRecord):
+    """A person on a team (issue 14). Natural key: team + person. ``available`` false: the
+    person is off (leave, injury) and not counted among the team's available people."""
+
+    __tablename__ = "team_members"
+
+    team_id: Mapped[str] = ref("所属队伍", "teams", required=True, index=True)
+    person_id: Mapped[str] = ref("人员", "people", required=True, index=True)
+    role: Mapped[str] = text("队内职务", 20)
+    skills: Mapped[str] = text("技能特长", 200)
+    available: Mapped[bool] = flag("在岗可用", default=True)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class Certificate(SyncedRecord):
+    """A person's certificate (红十字救护员证...) with its expiry, flagged before it lapses.
+    Natural key: person + certificate name."""
+
+    __tablename__ = "person_certificates"
+
+    person_id: Mapped[str] = ref("持证人", "people", required=True, index=True)
+    name: Mapped[str] = text("证书名称", 60, required=True)
+    number: Mapped[str] = text("证书编号", 60)
+    expires_on: Mapped[str | None] = day("有效期至")
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class TeamEquipment(SyncedRecord):
+    """Equipment a team holds, with its count. Natural key: team + equipment name."""
+
+    __tablename__ = "team_equipment"
+
+    team_id: Mapped[str] = ref("所属队伍", "teams", required=True, index=True)
+    name: Mapped[str] = text("装备名称", 40, required=True)
+    count: Mapped[int] = count("数量")
+    unit: Mapped[str] = text("计量单位", 8)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -315,6 +374,25 @@ class TimelineEntry(SyncedRecord):
     body: Mapped[str] = long_text("内容", 20_000, required=True)
     at: Mapped[str] = timestamp("时间")
     author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class Dispatch(SyncedRecord):
+    """A team sent to an incident (issue 14) and, once back, when it returned. Written with
+    a 队伍调度 timeline row and the team's status by dispatch.create / dispatch.return."""
+
+    __tablename__ = "incident_dispatches"
+
+    incident_id: Mapped[str] = ref("所属事件", "incidents", required=True, index=True)
+    team_id: Mapped[str] = ref("队伍", "teams", required=True, index=True)
+    dispatched_at: Mapped[str] = timestamp("出动时间")
+    note: Mapped[str] = text("调度说明", 200)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+    returned_at: Mapped[str | None] = system(
+        Field("返回时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    returned_by: Mapped[str | None] = system(
+        Field("返回登记人", str, max_len=ACCOUNT_MAX_LEN), String(64), nullable=True
+    )
 
 
 class ReportRule(SyncedRecord):
@@ -789,6 +867,24 @@ class Plan(SyncedRecord):
     is_sample: Mapped[bool] = _is_sample()
 
 
+class CaseAttachment(SyncedRecord):
+    """A file attached to a case (案例一个库): a picture or a document, kept on the server
+    under its SHA-256 (console/domain/files.py) and cached on each workstation that opened
+    it. ``name`` is the file's own name, for the list and the viewer; the content is only
+    ever looked up by ``sha256``."""
+
+    __tablename__ = "case_attachments"
+
+    case_id: Mapped[str] = ref("所属案例", "cases", required=True, index=True)
+    name: Mapped[str] = text("文件名", files.NAME_MAX, required=True)
+    kind: Mapped[str] = choice("文件类型", files.KINDS, 4, required=True)
+    size: Mapped[int] = integer("大小（字节）", 0, files.MAX_SIZE_BYTES)
+    sha256: Mapped[str] = text("文件摘要", files.DIGEST_LEN, required=True)
+    caption: Mapped[str] = text("说明", files.CAPTION_MAX)
+    is_sample: Mapped[bool] = _is_sample()
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
 class GuideItem(SyncedRecord):
     """One action of the response guide (应急一指南): for a hazard and a response level,
     what a role (带班领导, 值班员, 乡镇, 部门, 队伍) does, in which order, within how many
@@ -851,6 +947,155 @@ class ResponseEvent(SyncedRecord):
     author: Mapped[str] = system(ACCOUNT, String(64))
 
 
+class Handover(SyncedRecord):
+    """交接班: the outgoing officer's handover of one shift (``shift_key``, see
+    :mod:`console.domain.shifts`). ``content`` is the snapshot generated at the shift's end
+    (JSON, shape checked by :func:`console.domain.handover.content_problem`): it never
+    follows later changes of the data it lists. The incoming officer signs it (another
+    account; ``incoming``, when given, names the only account that may); signed, it never
+    changes again (the mutations refuse, on every replica and on the server)."""
+
+    __tablename__ = "handovers"
+
+    shift_key: Mapped[str] = text("班次", handover.SHIFT_KEY_MAX_LEN, required=True, index=True)
+    shift_start: Mapped[str] = timestamp("班次开始")
+    shift_end: Mapped[str] = timestamp("班次结束")
+    generated_at: Mapped[str] = timestamp("生成时间")
+    content: Mapped[str] = long_text("交接内容", handover.CONTENT_MAX_LEN, required=True)
+    instructions: Mapped[str] = long_text("领导交办事项", handover.TEXT_MAX_LEN)
+    notes: Mapped[str] = long_text("交班备注", handover.TEXT_MAX_LEN)
+    incoming: Mapped[str] = text("接班人", ACCOUNT_MAX_LEN)
+    # It lists sample (样例数据) records: it stays on this workstation, marked on print.
+    is_sample: Mapped[bool] = _is_sample()
+    # Set only by handover.sign.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=handover.STATUSES),
+        String(4),
+        default=handover.PENDING,
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+    signed_by: Mapped[str | None] = system(
+        Field("签收人", str, max_len=ACCOUNT_MAX_LEN), String(ACCOUNT_MAX_LEN), nullable=True
+    )
+    signed_at: Mapped[str | None] = system(
+        Field("签收时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    remarks: Mapped[str] = system(
+        Field("接班意见", str, max_len=handover.REMARKS_MAX_LEN),
+        String(handover.REMARKS_MAX_LEN),
+        default="",
+    )
+
+
+class DutyLogEntry(SyncedRecord):
+    """A line of the 值班日志 the officer writes by hand (to the minute). Append-only: the
+    rest of the day's log is assembled from the incidents' timelines, orders and
+    handovers, never copied here."""
+
+    __tablename__ = "duty_log_entries"
+
+    at: Mapped[str] = timestamp("时间", index=True)
+    body: Mapped[str] = long_text("内容", handover.TEXT_MAX_LEN, required=True)
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class RosterSettings(SyncedRecord):
+    """The county's shift pattern and rest rule (排班设置): ONE record (id
+    :data:`console.domain.roster.SETTINGS_ID`), synced, so every workstation cuts shifts
+    the same way; the duty leader's. No record: 08:30, 24 hours, 24 hours' rest."""
+
+    __tablename__ = "roster_settings"
+
+    shift_start: Mapped[str] = text("交班时间", 5, required=True)
+    shift_hours: Mapped[int] = setting("班次时长（小时）", 6, 24, default=24)
+    min_rest_hours: Mapped[int] = setting(
+        "最短休息（小时）", 0, 72, default=roster.DEFAULT_MIN_REST_HOURS
+    )
+
+
+class Holiday(SyncedRecord):
+    """A holiday the roster marks (节假日); ``legal`` for a 法定节假日. Natural key: day."""
+
+    __tablename__ = "holidays"
+
+    day: Mapped[str | None] = day("日期")
+    name: Mapped[str] = text("节日名称", 20, required=True)
+    legal: Mapped[bool] = flag("法定节假日", default=True)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class RosterEntry(SyncedRecord):
+    """One slot of one shift (排班): the shift's key (``2026-11-30#0``), the role (one
+    带班领导 slot, two 值班员 slots) and the person in it. The id derives from shift, role
+    and slot (:func:`console.domain.roster.entry_id`), so a slot planned on two
+    workstations is one record; an approved swap changes ``person_id`` of two slots."""
+
+    __tablename__ = "roster_entries"
+
+    shift_key: Mapped[str] = text("班次", 16, required=True, index=True)
+    role: Mapped[str] = choice("值班角色", roster.ROLES, 4, required=True)
+    slot: Mapped[int] = setting("序号", 0, 1, default=0)
+    person_id: Mapped[str] = ref("人员", "people", required=True, index=True)
+    note: Mapped[str] = text("备注", 200)
+    is_sample: Mapped[bool] = _is_sample()
+
+
+class RosterSwap(SyncedRecord):
+    """A swap request (换班申请): two entries of the same role whose people trade places,
+    as they stood when requested (``person_a_id``, ``person_b_id``). Any officer asks; only
+    a leader approves (the two entries change in the same transaction) or refuses."""
+
+    __tablename__ = "roster_swaps"
+
+    entry_a_id: Mapped[str] = ref("申请换出班次", "roster_entries", required=True, index=True)
+    entry_b_id: Mapped[str] = ref("换入班次", "roster_entries", required=True)
+    # The two slots' people when asked, taken from the entries (never an argument).
+    person_a_id: Mapped[str] = system(
+        Field("申请人", str, required=True, nullable=False, max_len=36), String(36)
+    )
+    person_b_id: Mapped[str] = system(
+        Field("对方", str, required=True, nullable=False, max_len=36), String(36)
+    )
+    reason: Mapped[str] = text("换班理由", 200, required=True)
+    requested_at: Mapped[str] = timestamp("申请时间")
+    # Set only by roster_swap.approve / roster_swap.refuse.
+    status: Mapped[str] = system(
+        Field("状态", str, required=True, choices=roster.SWAP_STATUSES),
+        String(4),
+        default=roster.SWAP_PENDING,
+    )
+    decided_by: Mapped[str] = system(
+        Field("审批人", str, nullable=False, max_len=ACCOUNT_MAX_LEN), String(64), default=""
+    )
+    decided_at: Mapped[str | None] = system(
+        Field("审批时间", str, timestamp=True), String(TIMESTAMP_MAX_LEN), nullable=True
+    )
+    decision_note: Mapped[str] = system(
+        Field("审批意见", str, nullable=False, max_len=200), String(200), default=""
+    )
+    author: Mapped[str] = system(ACCOUNT, String(64))
+
+
+class Camera(SyncedRecord):
+    """视频监控 (issue 15): a camera of one of the county's sources. No stream address here:
+    the address and its credentials are the server's (server.camera_streams), given to
+    administrators to edit and, at play time, to a signed-in workstation's memory only, so a
+    synced replica never holds them. A sample camera plays the bundled clip."""
+
+    __tablename__ = "cameras"
+
+    name: Mapped[str] = text("摄像机名称", 80, required=True)
+    department: Mapped[str] = choice("来源部门", catalog.CAMERA_DEPARTMENTS, 12, required=True)
+    protocol: Mapped[str] = choice("视频流类型", catalog.CAMERA_PROTOCOLS, 8, required=True)
+    township_id: Mapped[str | None] = ref("所属乡镇", "townships", index=True)
+    lon: Mapped[float | None] = lon()
+    lat: Mapped[float | None] = lat()
+    tags: Mapped[str] = text("标签", 200)  # 、-separated
+    groups: Mapped[str] = text("分组", 200)  # 、-separated: a tour cycles one group
+    note: Mapped[str] = text("备注", 500)
+    is_sample: Mapped[bool] = _is_sample()
+
+
 SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Township,
     Station,  # before the villages and risk points that refer to it (0013)
@@ -861,9 +1106,13 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     Unit,
     Person,
     PersonRole,
+    TeamMember,
+    Certificate,
+    TeamEquipment,
     SpecialHousehold,
     Incident,
     TimelineEntry,
+    Dispatch,
     ReportRule,
     IncidentReport,
     GradingRule,
@@ -886,6 +1135,14 @@ SYNCED_MODELS: tuple[type[SyncedRecord], ...] = (
     GuideItem,
     Response,
     ResponseEvent,
+    Handover,
+    DutyLogEntry,
+    RosterSettings,
+    Holiday,
+    RosterEntry,
+    RosterSwap,
+    CaseAttachment,
+    Camera,
 )
 SYNCED_TABLES: frozenset[str] = frozenset(m.__tablename__ for m in SYNCED_MODELS)
 MODEL_BY_TABLE: dict[str, type[SyncedRecord]] = {m.__tablename__: m for m in SYNCED_MODELS}

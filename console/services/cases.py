@@ -9,6 +9,7 @@ Qt-free: the page binds to this through a task runner; writes are shared mutatio
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,8 +25,10 @@ from console.domain.cases import (
     similar,
 )
 from console.domain.ids import new_id, reference_id
+from console.domain.sample import PUBLIC_CASES_FILE, build_case_calls
 from console.domain.schema import Case, Incident, IncidentReport, TimelineEntry, Township, Village
 from console.domain.workflow import CLOSED
+from console.resources import read_text
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.search import match_query
@@ -292,6 +295,24 @@ class CaseService:
         case_id = new_id()
         self._writer.apply([("case.create", {"id": case_id, **fields})], user=user)
         return case_id
+
+    def load_public_cases(self, *, user: str) -> int:
+        """载入公开案例: the bundled real public cases (苏村 first), with their sources, as the
+        county's own records (they sync), placed in the county's townships by name. Cases
+        already in the library (as sample data too) are left alone; returns how many were
+        added."""
+        t, c = _table(Township), _table(Case)
+        with self.store.engine.connect() as conn:
+            towns = {
+                str(r.name): str(r.id)
+                for r in conn.execute(select(t.c.name, t.c.id).where(t.c.deleted.is_(False)))
+            }
+            present = set(conn.execute(select(c.c.id)).scalars())
+        calls = build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)), towns)
+        fresh = [call for call in calls if call[1]["id"] not in present]
+        if fresh:
+            self._writer.apply(fresh, user=user)
+        return len(fresh)
 
     def update(self, case_id: str, fields: Mapping[str, Any], *, user: str) -> Changes:
         return self._writer.apply(

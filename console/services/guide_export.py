@@ -18,6 +18,7 @@ from console.domain.situation import RESPONSE_LEVELS
 from console.services.guides import ResponseView, VillageDuties
 from console.services.report_export import add_grid, headed_document, save_docx
 from console.services.report_export import style_run as _font
+from console.store.database import Store
 
 ISSUER = "遂昌县防汛防台抗旱指挥部办公室"
 HEADER = ("序号", "责任主体", "工作事项", "时限", "完成情况", "备注")
@@ -186,30 +187,53 @@ def card_html(village: VillageDuties) -> str:
     )
 
 
-GUIDE_HEADER = ("责任主体", "序号", "工作事项", "时限")
+IMPORT_NOTE = (
+    "说明：每个表格为一个灾种的一个响应等级，列与 Excel 导入格式相同；修改后可在“应急一指南 — "
+    "导入指南…”或“基础数据 — 应急指南事项”中导入（按灾种+响应等级+责任主体+序号匹配）。"
+)
 
 
-def export_guide_docx(
-    hazard: str,
-    items: list[dict[str, Any]],
-    triggers: dict[str, list[dict[str, Any]]],
-    path: Path,
-) -> Path:
-    """One hazard's guide as .docx: per level (IV to I) its triggers and its actions by
-    role; marked 草稿 while any item is a draft."""
-    marks = (guides.DRAFT_LABEL,) if any(i["is_draft"] for i in items) else ()
-    doc = headed_document(ISSUER, marks, f"{hazard}应急指南")
-    for level in RESPONSE_LEVELS:
-        mine = [i for i in items if i["level"] == level]
-        _font(doc.add_paragraph().add_run(f"{guides.LEVEL_NAMES[level]}响应"), 13, bold=True)
-        conditions = "；".join(guides.trigger_text(t) for t in triggers.get(level, []))
-        _font(doc.add_paragraph().add_run(f"启动条件：{conditions or '未设置'}"), 11)
-        if not mine:
-            _font(doc.add_paragraph().add_run("尚无工作事项。"), 11)
-            continue
-        rows = [
-            (i["role"], str(i["seq"]), i["action"], _limit(int(i["limit_minutes"])))
-            for i in sorted(mine, key=guides.sort_key)
-        ]
-        add_grid(doc, GUIDE_HEADER, rows)
-    return save_docx(doc, path)
+def export_guide_docx(store: Store, path: Path, hazard: str | None = None) -> int:
+    """The guide as .docx in its import layout: per hazard and level (IV to I) a heading,
+    the level's triggers and a table of its items with the workbook's columns (灾种, 响应等级,
+    责任主体, 序号, 工作事项, 时限（分钟）, 草稿), so the document imports back. ``hazard``
+    None: every hazard, the levels with items. Marked 草稿 while any item is a draft. Returns
+    the number of items."""
+    from console.services.guides import GuideService
+    from console.services.io.exporter import table_rows
+    from console.services.io.layout import TRUE_TEXT, layout
+
+    lay = layout("guide_items")
+    at = {c.field: i for i, c in enumerate(lay.columns)}
+    rows = [r for r in table_rows(store, lay.table) if hazard is None or r[at["hazard"]] == hazard]
+    service = GuideService(store)
+    hazards = (
+        [hazard]
+        if hazard
+        else [h for h in service.hazards() if any(r[at["hazard"]] == h for r in rows)]
+    )
+    marks = (guides.DRAFT_LABEL,) if any(r[at["is_draft"]] == TRUE_TEXT for r in rows) else ()
+    doc = headed_document(ISSUER, marks, f"{hazard or ''}应急指南")
+    _font(doc.add_paragraph().add_run(IMPORT_NOTE), 9)
+    for name in hazards:
+        for level in RESPONSE_LEVELS:
+            mine = [r for r in rows if r[at["hazard"]] == name and r[at["level"]] == level]
+            if not mine and hazard is None:
+                continue
+            title = f"{name}{guides.LEVEL_NAMES[level]}响应"
+            _font(doc.add_paragraph().add_run(title), 13, bold=True)
+            conditions = "；".join(guides.trigger_text(t) for t in service.triggers(level))
+            _font(doc.add_paragraph().add_run(f"启动条件：{conditions or '未设置'}"), 11)
+            if not mine:
+                _font(doc.add_paragraph().add_run("尚无工作事项。"), 11)
+                continue
+            mine.sort(key=lambda r: guides.sort_key(_item(r, at)))
+            cells = [tuple("" if v is None else str(v) for v in r) for r in mine]
+            add_grid(doc, lay.headers, cells)
+    save_docx(doc, path)
+    return len(rows)
+
+
+def _item(row: list[Any], at: dict[str, int]) -> dict[str, Any]:
+    """The fields :func:`guides.sort_key` orders by, from a row of the layout."""
+    return {"level": row[at["level"]], "role": row[at["role"]], "seq": row[at["seq"]], "id": ""}

@@ -36,7 +36,6 @@ from console.domain.schema import (
     Township,
     Village,
 )
-from console.domain.situation import RESPONSE_LEVELS
 from console.store.changes import Changes
 from console.store.database import Store
 from console.store.writer import Writer
@@ -152,11 +151,12 @@ class GuideService:
         return [r for r in rows if r["level"] == level]
 
     def export_guide(self, hazard: str, path: Path) -> Path:
-        """The hazard's whole guide (every level, with its triggers) as .docx."""
+        """The hazard's whole guide (every level, with its triggers) as .docx, in the layout
+        the guide imports from."""
         from console.services.guide_export import export_guide_docx
 
-        triggers = {level: self.triggers(level) for level in RESPONSE_LEVELS}
-        return export_guide_docx(hazard, self.items(hazard), triggers, path)
+        export_guide_docx(self.store, path, hazard)
+        return path
 
     # -- responses ------------------------------------------------------------------------
     def activate(

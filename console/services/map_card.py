@@ -151,6 +151,9 @@ class MapCards:
             if row.get("facilities"):
                 facts.append(("主要设施", row["facilities"]))
         elif feature.kind == "team":
+            status = row.get("status") or "待命"
+            since = f"（{beijing.display(row['status_at'])} 起）" if row.get("status_at") else ""
+            facts.append(("状态", status + since))
             facts.append(("人数", f"{row.get('members') or 0} 人"))
             if row.get("equipment"):
                 facts.append(("主要装备", row["equipment"]))

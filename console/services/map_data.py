@@ -99,6 +99,7 @@ class MapFeature:
     subtype: str = ""  # risk type, station kind, team kind, incident category
     persons: int | None = None
     households: int | None = None
+    status: str = ""  # a team's: 待命 / 出动 / 休整 / 不可用 (the layer is coloured by it)
 
     @property
     def key(self) -> tuple[str, str]:
@@ -111,6 +112,8 @@ class MapFeature:
     def tip(self) -> str:
         """The hover tip: name, type, township/village, persons at risk."""
         lines = [self.name, self.subtype or KIND_LABELS.get(self.kind, "")]
+        if self.status:
+            lines.append(f"状态：{self.status}")
         if self.where and self.kind != "township":
             lines.append(self.where)
         if self.persons:
@@ -189,14 +192,15 @@ class MapSnapshot:
         return best[1] if best else None
 
 
-def _table(model: type[SyncedRecord]) -> Table:
+def table_of(model: type[SyncedRecord]) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
     return table
 
 
-def _located(conn: Any, model: type[SyncedRecord], *where: Any) -> list[dict[str, Any]]:
-    t = _table(model)
+def live_rows(conn: Any, model: type[SyncedRecord], *where: Any) -> list[dict[str, Any]]:
+    """The live (not deleted) rows of ``model`` matching ``where``, as plain dicts."""
+    t = table_of(model)
     stmt = select(t).where(t.c.deleted.is_(False), *where)
     return [dict(r) for r in conn.execute(stmt).mappings()]
 
@@ -216,14 +220,14 @@ class MapDataService:
     def snapshot(self) -> MapSnapshot:
         """Every located place and open incident, with the names of its township/village."""
         with self._store.engine.connect() as conn:
-            townships = _located(conn, Township)
-            villages = _located(conn, Village)
+            townships = live_rows(conn, Township)
+            villages = live_rows(conn, Village)
             rows: dict[str, list[dict[str, Any]]] = {
-                "risk_point": _located(conn, RiskPoint),
-                "shelter": _located(conn, Shelter),
-                "team": _located(conn, Team),
-                "station": _located(conn, Station),
-                "incident": _located(conn, Incident, _table(Incident).c.status != CLOSED),
+                "risk_point": live_rows(conn, RiskPoint),
+                "shelter": live_rows(conn, Shelter),
+                "team": live_rows(conn, Team),
+                "station": live_rows(conn, Station),
+                "incident": live_rows(conn, Incident, table_of(Incident).c.status != CLOSED),
             }
         town_names = {t["id"]: t["name"] for t in townships}
         village_rows = {v["id"]: v for v in villages}
@@ -275,7 +279,7 @@ class MapDataService:
         for r in rows["shelter"]:
             add("shelter", r, SHELTERS, r.get("kind") or "避灾安置场所")
         for r in rows["team"]:
-            add("team", r, TEAMS, r.get("kind") or "救援队伍")
+            add("team", r, TEAMS, r.get("kind") or "救援队伍", status=r.get("status") or "待命")
         for r in rows["station"]:
             add("station", r, STATIONS, r.get("kind") or "站点")
         for r in rows["incident"]:

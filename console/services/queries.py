@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Table, func, select
 
 from console.domain.schema import (
+    Camera,
     GradingRule,
     Incident,
     RiskPoint,
@@ -80,6 +81,10 @@ class Queries:
 
     def stations(self) -> list[dict[str, Any]]:
         return self._rows(Station, (Station.code,))
+
+    def cameras(self) -> list[dict[str, Any]]:
+        """The live cameras (视频监控), by name."""
+        return self._rows(Camera, (Camera.name,))
 
     def grading_rules(self) -> list[dict[str, Any]]:
         """The live rows of the grading table (定级标准)."""

@@ -19,7 +19,7 @@ from console.services.intake import COUNT_FIELDS, event_name
 ISSUER = "遂昌县综合应急指挥中心"
 # What the drafts list as measures taken: a call to a responsible person (通话, made from
 # the 通讯录) is one, like a dispatch or an instruction.
-ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更", CALL_KIND)
+ACTION_KINDS = ("处置", "指令", "领导批示", "状态变更", CALL_KIND, catalog.DISPATCH_LOG)
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,20 @@ def _actions(entries: Sequence[Mapping[str, Any]]) -> list[str]:
     return [
         f"{beijing.display(e['at'])[11:]} {e['body']}" for e in entries if e["kind"] in ACTION_KINDS
     ]
+
+
+def _forces(incident: Mapping[str, Any], entries: Sequence[Mapping[str, Any]]) -> str:
+    """处置力量: the teams dispatched (their 队伍调度 rows, issue 14), then the old free
+    text of incidents recorded before dispatches existed; 请补充 when neither."""
+    sent = [
+        e["body"].split("“", 1)[1].split("”", 1)[0]
+        for e in entries
+        if e["kind"] == catalog.DISPATCH_LOG and e["body"].startswith("调派“")
+    ]
+    parts = ["、".join(dict.fromkeys(sent))] if sent else []
+    if incident.get("teams_assigned"):
+        parts.append(str(incident["teams_assigned"]))
+    return "；".join(parts) or "（请补充）"
 
 
 def compose(
@@ -114,7 +128,7 @@ def compose(
                 f"二、人员伤亡：{_casualties(incident)}",
                 "三、处置进展：",
                 *[f"  {i}. {a}" for i, a in enumerate(progress, 1)],
-                f"四、处置力量：{incident.get('teams_assigned') or '（请补充）'}",
+                f"四、处置力量：{_forces(incident, ordered)}",
                 "有关情况将继续跟踪报告。",
             ]
         )
@@ -128,7 +142,7 @@ def compose(
                 f"二、人员伤亡及损失：{_casualties(incident)}",
                 "三、处置过程：",
                 *[f"  {i}. {a}" for i, a in enumerate(actions, 1)],
-                f"四、处置力量：{incident.get('teams_assigned') or '（请补充）'}",
+                f"四、处置力量：{_forces(incident, ordered)}",
                 f"五、当前状态：{incident['status']}。截至{beijing.display(now)}，事件处置工作已结束。",
             ]
         )

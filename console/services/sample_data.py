@@ -12,7 +12,9 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from console.domain import beijing
+from console.domain import beijing, files
+from console.domain.ids import reference_id
+from console.domain.rows import MutationCall
 from console.domain.sample import (
     PUBLIC_CASES_FILE,
     SAMPLE_FILE,
@@ -21,8 +23,11 @@ from console.domain.sample import (
     build_case_calls,
     build_incident_calls,
 )
+from console.domain.sample_roster import roster_calls
+from console.domain.sample_teams import team_state_calls
 from console.resources import read_text, resource
 from console.services.queries import Queries
+from console.store.blobs import BlobCache
 from console.store.changes import Changes
 from console.store.writer import Writer
 
@@ -53,12 +58,50 @@ def load_sample(
     county = read_sample(path)
     calls = build_calls(county)
     if path is None:
-        calls += build_case_calls(json.loads(read_text(*PUBLIC_CASES_FILE)))
+        public = json.loads(read_text(*PUBLIC_CASES_FILE))
+        calls += build_case_calls(public)
+        calls += _sample_attachment_calls(writer, public)
+        # The duty staff and a month of their roster, for the month of the load.
+        calls += roster_calls((now or beijing.now()).date())
+        # Dated from the load: the certificates' expiry and the teams off standby.
+        calls += team_state_calls(county, now or beijing.now())
     # Dated from the load: a second load (another minute) would differ, so it adds none.
     if path is None and incidents and not _sample_incidents_present(writer):
         data = json.loads(read_text(*SAMPLE_INCIDENTS_FILE))
         calls += build_incident_calls(data, county, now or beijing.now())
     return writer.apply(calls, user=user, local_only=True)
+
+
+# The bundled attachments of the first public case: (file in resources/sample, its name,
+# caption). Illustrations made for the sample, labelled as such, not the event's material.
+SAMPLE_ATTACHMENTS = (
+    ("case_sample_sketch.png", "滑坡示意图.png", "样例，非现场照片"),
+    ("case_sample_note.docx", "附件说明.docx", "样例附件"),
+)
+
+
+def _sample_attachment_calls(writer: Writer, public: dict[str, Any]) -> list[MutationCall]:
+    """The sample attachments, copied into this workstation's file cache (they never go to
+    a county's server: sample records, local-only like the case they belong to)."""
+    first = public["cases"][0]
+    case_id = reference_id("case", first["title"], first.get("occurred_on") or "")
+    cache = BlobCache(writer.store.path.parent)
+    calls: list[MutationCall] = []
+    for resource_name, name, caption in SAMPLE_ATTACHMENTS:
+        data = resource("sample", resource_name).read_bytes()
+        digest, size = cache.add_bytes(data)
+        args = {
+            "id": reference_id("case_attachment", case_id, name),
+            "case_id": case_id,
+            "name": name,
+            "kind": files.kind_of(name),
+            "size": size,
+            "sha256": digest,
+            "caption": caption,
+            "is_sample": True,
+        }
+        calls.append(("case_attachment.attach", args))
+    return calls
 
 
 def _sample_incidents_present(writer: Writer) -> bool:

@@ -194,13 +194,20 @@ SAMPLE_INCIDENT_MUTATIONS = (
     "report.record_sent",
     "incident.set_status",
 )
+# The sample roster's (planned for the month of each load, so it clashes the same way; the
+# leader's to write, so an officer's workstation could not push it anyway). Local-only
+# rows of these names are only the sample's; the duty staff (person.upsert) do go.
+SAMPLE_ROSTER_MUTATIONS = ("roster_entry.upsert", "holiday.upsert")
+SAMPLE_ROSTER_TABLES = ("roster_entries", "holidays")
 
 
 def discard_sample_incidents(store: Store) -> int:
     """Keeping the sample on a demo server: its incidents are dated from each load, so the
     server's copy (same ids, other times) and this one would clash. Drop this copy's pending
-    mutations and rows; the pull brings the server's. Returns how many were discarded."""
-    which = and_(OutboxEntry.local_only, OutboxEntry.name.in_(SAMPLE_INCIDENT_MUTATIONS))
+    mutations and rows; the pull brings the server's. The sample roster goes the same way.
+    Returns how many were discarded."""
+    names = (*SAMPLE_INCIDENT_MUTATIONS, *SAMPLE_ROSTER_MUTATIONS)
+    which = and_(OutboxEntry.local_only, OutboxEntry.name.in_(names))
     acked_id = select(ClientState.last_acked_mutation_id).scalar_subquery()
     with store.engine.connect() as conn:  # the usual case: a read, no write transaction
         if not conn.execute(
@@ -223,8 +230,26 @@ def discard_sample_incidents(store: Store) -> int:
             conn.execute(delete(table).where(table.c.id.in_(gone)))
             touched += [RowChange(child, i) for i in gone]
         conn.execute(delete(incidents).where(incidents.c.id.in_(ids)))
+        touched += _drop_sample_rows(conn, SAMPLE_ROSTER_TABLES)
     store.announce(Changes(rows=tuple(touched), source="pull"))
     return dropped
+
+
+def _drop_sample_rows(conn: Connection, tables: tuple[str, ...]) -> list[RowChange]:
+    """Delete the sample's rows of ``tables`` (swaps asked on a sample slot go with it)."""
+    touched: list[RowChange] = []
+    for name in tables:
+        table = _table(name)
+        ids = list(conn.execute(select(table.c.id).where(table.c.is_sample)).scalars())
+        if name == "roster_entries" and ids:
+            swaps = _table("roster_swaps")
+            on_sample = swaps.c.entry_a_id.in_(ids) | swaps.c.entry_b_id.in_(ids)
+            gone = list(conn.execute(select(swaps.c.id).where(on_sample)).scalars())
+            conn.execute(delete(swaps).where(swaps.c.id.in_(gone)))
+            touched += [RowChange("roster_swaps", i) for i in gone]
+        conn.execute(delete(table).where(table.c.id.in_(ids)))
+        touched += [RowChange(name, i) for i in ids]
+    return touched
 
 
 def _mark_joined(conn: Connection) -> None:

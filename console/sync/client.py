@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -167,6 +168,21 @@ class SyncClient:
             json={"recipient_ids": recipient_ids, "ttl_minutes": ttl_minutes},
         )
 
+    def camera_play(self, camera_id: str) -> str:
+        """视频监控: the camera's playable address, credentials included (server.camera_api);
+        kept in memory by the caller, never written."""
+        return str(self._call("POST", f"/cameras/{camera_id}/play").get("url", ""))
+
+    def camera_stream(self, camera_id: str) -> dict[str, Any]:
+        """Administrators: ``{"url", "username", "has_password"}`` (never the password)."""
+        return self._call("GET", f"/cameras/{camera_id}/stream")
+
+    def set_camera_stream(self, camera_id: str, url: str, username: str, password: str) -> None:
+        """Administrators: set the address; credentials in ``url`` are split off by the
+        server; an empty ``password`` with the same user keeps the stored one."""
+        body = {"url": url, "username": username, "password": password}
+        self._call("PUT", f"/cameras/{camera_id}/stream", json=body)
+
     def pull(
         self,
         client_id: str,
@@ -183,6 +199,53 @@ class SyncClient:
         if acked is not None:
             params["acked"] = acked
         return self._call("GET", "/sync/pull", headers=_key_header(client_key), params=params)
+
+    # -- the file store (server/files_api.py) --------------------------------------------
+    def files_missing(self, digests: list[str]) -> list[str]:
+        """Which of ``digests`` (at most 1000) the server lacks."""
+        body = self._call("POST", "/files/check", json={"sha256": digests})
+        return [str(d) for d in body.get("missing", [])]
+
+    def upload_file(self, digest: str, path: Path) -> dict[str, Any]:
+        """PUT the file's bytes under its digest (the server checks it), streamed from disk
+        with its length."""
+        size = path.stat().st_size
+        with path.open("rb") as body:
+            return self._call(
+                "PUT",
+                f"/files/{digest}",
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "Content-Length": str(size),
+                },
+                data=body,
+            )
+
+    def download_file(self, digest: str, write: Callable[[bytes], object]) -> None:
+        """Stream the file stored under ``digest`` into ``write``; SyncHttpError 404 when
+        the server has none."""
+        try:
+            resp = self._http.get(
+                f"{self.base_url}/files/{digest}",
+                headers=self._headers(),
+                stream=True,
+                timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S),
+            )
+        except requests.RequestException as exc:
+            raise _unreachable(exc) from exc
+        try:
+            if resp.status_code >= 400:
+                try:
+                    payload = resp.json()
+                except ValueError:
+                    payload = {"detail": resp.text[:200]}
+                raise SyncHttpError(resp.status_code, payload)
+            for chunk in resp.iter_content(1 << 16):
+                write(chunk)
+        except requests.RequestException as exc:
+            raise _unreachable(exc) from exc
+        finally:
+            resp.close()
 
     def readings_pull(self, after: int, since: int, limit: int) -> dict[str, Any]:
         """One columnar page of the readings channel (gzip when large; requests inflates)."""

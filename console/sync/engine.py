@@ -17,8 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from console import faults
+from console.store.blobs import BlobCache
 from console.store.database import Store
-from console.sync import apply, readings
+from console.sync import apply, files, readings
 from console.sync.backoff import Backoff, no_answer
 from console.sync.client import Login, SyncClient, SyncHttpError, Unreachable
 from console.sync.messages import SIGN_IN_AGAIN, refused_text, unreachable_text
@@ -146,6 +147,7 @@ class SyncEngine:
                     pushed, rejected = pushed + more_pushed, rejected + more_rejected
                     rows, pages = rows + more_rows, pages + more_pages
                 self._pull_readings(readings_pages)
+                self._upload_files()
             except Unreachable as exc:
                 log.info("server unreachable: %s", exc)
                 self._set(state=OFFLINE, error=unreachable_text(exc), progress=None)
@@ -229,6 +231,18 @@ class SyncEngine:
             self._set(last_contact=time.time(), progress=(reached, self._server_version))
             if not result.more:
                 return rows, pages
+
+    def _upload_files(self) -> None:
+        """After the records: the files the server lacks (console/sync/files.py). A server
+        that refuses them (an older one without /files: 404) does not fail the round."""
+        cache = BlobCache(self._store.path.parent)
+        try:
+            report = files.upload_missing(self._store, self._client, cache, self._keep_sample)
+        except SyncHttpError as exc:
+            log.info("files not checked: %s", exc)
+            return
+        if report.uploaded or report.failed:
+            log.info("files: %s", report)
 
     def _pull_readings(self, max_pages: int | None) -> None:
         try:

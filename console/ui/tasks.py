@@ -26,6 +26,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 
+from console.ui.gc_guard import ensure_gui_collector
+
 log = logging.getLogger(__name__)
 
 MAX_THREADS = 2  # reads and the odd write; SQLite and the GIL gain nothing from more
@@ -85,6 +87,7 @@ class TaskRunner(QObject):
         self._pending = 0
         self._numbers = itertools.count(1)
         self._closed = False
+        self._gc_guarded = False
         # Queued: the worker emits, the GUI thread (this object's thread) delivers.
         self._finished.connect(self._deliver, Qt.ConnectionType.QueuedConnection)
 
@@ -102,6 +105,8 @@ class TaskRunner(QObject):
         receiver: QObject | None = None,
     ) -> int:
         """Run ``fn(*args)`` in the pool; returns the task's number (for logs and tests)."""
+        if not self._gc_guarded:  # pool threads must never run the cyclic collector
+            self._gc_guarded = ensure_gui_collector() is not None
         task = _Task(
             number=next(self._numbers),
             fn=fn,

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.models.import_preview_model import ImportPreviewModel
+from console.services.io.exporter import DOCX_TABLES
 from console.services.io.importer import NEW, REFUSED, UNCHANGED, UPDATED, Preview
 from console.services.io.layout import LAYOUTS, ImportFileError
 from console.services.io.service import ReferenceIO
@@ -42,7 +43,7 @@ from console.ui.theme import ThemeColors
 
 ALL_TOWNSHIPS = "全部乡镇"
 KEY_COLUMN_WIDTH = 300
-FILE_FILTER = "表格或位置文件 (*.xlsx *.csv *.geojson *.json)"
+FILE_FILTER = "表格、位置文件或 Word (*.xlsx *.csv *.geojson *.json *.docx)"
 # What a background step may fail with that is the file's or the store's fault, not a bug.
 _EXPECTED: tuple[type[BaseException], ...] = (ImportFileError, OSError, *WRITE_REFUSED)
 
@@ -93,7 +94,7 @@ class ImportDialog(QDialog):
         top.addWidget(QLabel("文件", self), 0, 2)
         self.file = QLineEdit(self)
         self.file.setReadOnly(True)
-        self.file.setPlaceholderText("选择 .xlsx、.csv 或 .geojson 文件")
+        self.file.setPlaceholderText("选择 .xlsx、.csv、.geojson 文件（应急指南事项也可 .docx）")
         top.addWidget(self.file, 0, 3)
         self.choose = QPushButton("选择文件…", self)
         top.addWidget(self.choose, 0, 4)
@@ -329,6 +330,8 @@ class ImportDialog(QDialog):
         formats = "Excel 工作簿 (*.xlsx)"
         if self.table_name != BOOK:
             formats += ";;CSV UTF-8 (*.csv);;GeoJSON (*.geojson)"
+        if self.table_name in DOCX_TABLES:
+            formats += ";;Word 文档 (*.docx)"
         path, _ = QFileDialog.getSaveFileName(
             self, self.export.text().rstrip("…"), f"{title}.xlsx", formats
         )

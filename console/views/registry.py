@@ -88,6 +88,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "console.views.pages.guide_page:GuidePage",
         "指",
         "按灾种和响应等级列出谁做什么；启动响应后逐项勾选、升级降级、导出工作清单。",
+        tabs=(("responses", "应急响应"), ("guide", "指南"), ("six", "山洪六落实")),
     ),
     ViewSpec(
         "case-library",
@@ -96,6 +97,7 @@ VIEWS: tuple[ViewSpec, ...] = (
         "console.views.pages.case_page:CaseLibraryPage",
         "案",
         "历史灾害事件的经过、雨水情、处置、伤亡损失、有效做法和经验教训，可按灾种、地点检索。",
+        tabs=(("cases", "案例"), ("plans", "预案库")),
     ),
     ViewSpec(
         "command",
@@ -118,14 +120,11 @@ VIEWS: tuple[ViewSpec, ...] = (
         "video",
         "视频监控",
         "Ctrl+9",
-        EMPTY_PAGE,
+        "console.views.pages.video_page:VideoPage",
         "视",
-        "雪亮工程、水利、森林防火摄像机及单兵、布控球、无人机视频汇聚将在此处。",
-        (
-            "经媒体网关接入 RTSP、HTTP-FLV、HLS 视频流",
-            "按风险点、乡镇快速调阅附近摄像机",
-            "多画面轮巡",
-        ),
+        "雪亮工程、水利、森林防火摄像机及单兵、布控球、无人机视频汇聚。",
+        # The grids, so ``--view video:9`` opens the 3x3 grid (screenshots, a wall's preset).
+        tabs=(("1", "单画面"), ("4", "四画面"), ("9", "九画面"), ("16", "十六画面")),
     ),
     ViewSpec(
         "wall",

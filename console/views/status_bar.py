@@ -21,11 +21,16 @@ from console.ui.tasks import TaskRunner, run_task
 from console.views.pages.base import sample_badge
 
 if TYPE_CHECKING:
+    from console.services.handover import Flag
+    from console.services.on_duty import OnDuty
     from console.services.queries import Queries
     from console.store.changes import Changes
     from console.sync.engine import SyncStatus
     from console.ui.sync_bridge import SyncBridge
 
+# The tables whose change may change who is on duty (console/services/on_duty.py).
+DUTY_TABLES = ("roster_entries", "roster_settings", "people", "handovers")
+FLAG_CHECK_MS = 5 * 60_000  # a shift's handover becomes overdue with time alone
 STATE_TEXT = {"online": "● 在线", "offline": "● 离线", "syncing": "● 同步中"}
 STATE_STYLE = {"online": "StatusOnline", "offline": "StatusOffline", "syncing": "StatusSyncing"}
 
@@ -81,6 +86,14 @@ class DutyStatusBar(QStatusBar):
         self.pending.setObjectName("StatusPending")
         self.pending.setToolTip("本机已保存、尚未上传到服务器的操作数量")
         self.sample = sample_badge(self)
+        # Who is on duty now and next, from the roster (console/services/on_duty.py).
+        self.duty = QLabel(self)
+        self.duty.setObjectName("StatusDuty")
+        self.duty.setToolTip("排班表中的当班和下一班人员（队伍与值班 > 排班）")
+        # 交接班: shifts ended without a signed handover, for the duty leader to chase.
+        self.handover_flag = QLabel(self)
+        self.handover_flag.setObjectName("StatusOffline")
+        self.handover_flag.hide()
         self.officer = QLabel(self)
         self.officer.setObjectName("StatusOfficer")
         self.officer.setToolTip("本机值班员，可在“设置”页修改")
@@ -99,6 +112,8 @@ class DutyStatusBar(QStatusBar):
 
             self.drill = drill_badge(self)
             self.addWidget(self.drill)
+        self.addPermanentWidget(self.handover_flag)
+        self.addPermanentWidget(self.duty)
         self.addPermanentWidget(self.officer)
         self.addPermanentWidget(self.clock)
 
@@ -106,6 +121,14 @@ class DutyStatusBar(QStatusBar):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
+        # Fires at the shift change, so the duty label turns over on time.
+        self._shift_timer = QTimer(self)
+        self._shift_timer.setSingleShot(True)
+        self._shift_timer.timeout.connect(self.refresh_duty)
+        self._flag_timer = QTimer(self)
+        self._flag_timer.setInterval(FLAG_CHECK_MS)
+        self._flag_timer.timeout.connect(self.refresh_duty)
+        self._flag_timer.start()
 
         bus.changed.connect(self._on_changes)
         if sync is not None:
@@ -115,7 +138,44 @@ class DutyStatusBar(QStatusBar):
         session.officer_changed.connect(self._set_officer)
         self._set_officer(session.officer)
         self.refresh()
+        self.refresh_duty()
         self._tick()
+
+    def refresh_duty(self) -> None:
+        """Read the crews of the current and the next shift (in the background)."""
+        store = self._queries.store
+
+        def read() -> tuple[OnDuty, list[Flag]]:
+            # Imported here: the window's frame shows before any database code is loaded.
+            from console.services.handover import HandoverService
+            from console.services.on_duty import on_duty
+
+            now = beijing.now()
+            handovers = HandoverService(store)
+            handovers.reload_pattern()
+            return on_duty(store, now), handovers.flags(now)
+
+        run_task(
+            self._tasks,
+            read,
+            on_done=self._show_duty,
+            receiver=self,
+        )
+
+    def _show_duty(self, read: tuple[OnDuty, list[Flag]]) -> None:
+        duty, flags = read
+        self.handover_flag.setVisible(bool(flags))
+        if flags:
+            self.handover_flag.setText(f"交接未签收 {len(flags)}")
+            self.handover_flag.setToolTip(
+                "\n".join(f.text() for f in flags) + "\n（队伍与值班 > 交接班）"
+            )
+        self.duty.setText(f"当班：{duty.now.text()}")
+        self.duty.setToolTip(
+            f"{duty.text()}\n排班表中的人员（队伍与值班 > 排班），{duty.changes_at:%H:%M} 交班"
+        )
+        wait_ms = (duty.changes_at - beijing.now()).total_seconds() * 1000
+        self._shift_timer.start(int(min(max(wait_ms, 0), 2**31 - 1)) + 1000)
 
     def refresh(self) -> None:
         """Read the pending count and the sample flag (in the background), then show them."""
@@ -178,6 +238,8 @@ class DutyStatusBar(QStatusBar):
 
     def _on_changes(self, changes: Changes) -> None:
         self.refresh()
+        if changes.touches(*DUTY_TABLES):
+            self.refresh_duty()
 
     def _set_officer(self, name: str) -> None:
         self.officer.setText(f"值班员：{name}")

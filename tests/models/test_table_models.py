@@ -16,13 +16,14 @@ from console.models.settings_table_model import SettingsTableModel, setting_rows
 from console.models.team_table_model import TeamTableModel
 from console.services.context import Workstation
 from console.services.queries import PendingMutation
+from console.services.teams import TeamService
 from console.settings import THEME, Settings
 from console.views.pages.map_layers import RISK_COLORS
 
 
 def _team_model(ws: Workstation) -> TeamTableModel:
-    names = {t["id"]: t["name"] for t in ws.queries.townships()}
-    return TeamTableModel(ws.queries.teams(), names)
+    # The 队伍 board's rows: township names resolved, available people counted.
+    return TeamTableModel(TeamService(ws.store).board().teams)
 
 
 def test_team_model(qtmodeltester: ModelTester, workstation: Workstation) -> None:
@@ -41,8 +42,8 @@ def test_team_model_sorts_members_numerically(workstation: Workstation) -> None:
     proxy = QSortFilterProxyModel()
     proxy.setSourceModel(model)
     proxy.setSortRole(SORT_ROLE)
-    proxy.sort(3, Qt.SortOrder.DescendingOrder)
-    members = [proxy.index(r, 3).data(SORT_ROLE) for r in range(proxy.rowCount())]
+    proxy.sort(4, Qt.SortOrder.DescendingOrder)  # 可用人数 (available / members)
+    members = [proxy.index(r, 4).data(SORT_ROLE) for r in range(proxy.rowCount())]
     assert all(isinstance(m, int) for m in members)
     assert members == sorted(members, reverse=True)
     # the record role follows the row through sorting
@@ -99,12 +100,12 @@ def test_risk_type_model(qtmodeltester: ModelTester, workstation: Workstation) -
 
 def test_set_records_same_keys_emits_data_changed(qtbot: QtBot) -> None:
     rows: list[dict[str, Any]] = [{"id": "a", "name": "甲队", "members": 3}]
-    model = TeamTableModel(rows, {})
+    model = TeamTableModel(rows)
     with qtbot.waitSignal(model.dataChanged, timeout=1000):
-        model.set_teams([{"id": "a", "name": "甲队", "members": 5}], {})
-    assert model.index(0, 3).data() == "5"
+        model.set_teams([{"id": "a", "name": "甲队", "members": 5, "available": 4}])
+    assert model.index(0, 4).data() == "4 / 5"
     with qtbot.waitSignal(model.modelReset, timeout=1000):
-        model.set_teams([*rows, {"id": "b", "name": "乙队"}], {})
+        model.set_teams([*rows, {"id": "b", "name": "乙队"}])
     assert model.rowCount() == 2
 
 

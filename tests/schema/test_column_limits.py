@@ -21,7 +21,7 @@ from schema_db import server_database
 from sqlalchemy import String, Table
 from sqlalchemy.engine import Connection
 
-from console.domain import catalog
+from console.domain import catalog, handover
 from console.domain.assessment_rules import CONTENT_MAX_LEN, MAX_TEXT, content_problem
 from console.domain.columns import FIELD, SYSTEM
 from console.domain.fields import (
@@ -53,9 +53,13 @@ MUTATION = {
     "units": "unit.upsert",
     "people": "person.upsert",
     "person_roles": "person_role.upsert",
+    "team_members": "team_member.upsert",
+    "person_certificates": "certificate.upsert",
+    "team_equipment": "team_equipment.upsert",
     "special_households": "special_household.upsert",
     "incidents": "incident.create",
     "incident_timeline": "timeline.append",
+    "incident_dispatches": "dispatch.create",
     "report_rules": "report_rule.upsert",
     "incident_reports": "report.record_sent",
     "grading_rules": "grading_rule.upsert",
@@ -78,6 +82,14 @@ MUTATION = {
     "guide_items": "guide_item.upsert",
     "responses": "response.activate",
     "response_events": "response.record",
+    "handovers": "handover.create",
+    "duty_log_entries": "duty_log.add",
+    "roster_settings": "roster_setting.upsert",
+    "holidays": "holiday.upsert",
+    "roster_entries": "roster_entry.upsert",
+    "roster_swaps": "roster_swap.request",
+    "case_attachments": "case_attachment.attach",
+    "cameras": "camera.upsert",
 }
 
 
@@ -150,7 +162,7 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["recorder"] = LONGEST_USER
     if table == "grading_rules":  # bounds grow with the grade
         args.update(min_major=3.0, min_large=2.0, min_general=1.0)
-    if table == "incident_reports":
+    if table in ("incident_reports", "incident_dispatches"):
         args["timeline_id"] = new_id()
     if table == "assessments":  # the content is JSON of the sheet's shape
         args["content"] = longest_content()
@@ -165,6 +177,20 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         args["timeline_id"] = new_id()
     if table == "response_events":  # a tick: only a level change names levels
         args.update(kind=catalog.TICKED, from_level="", to_level="")
+    if table == "handovers":  # a real shift key, its end after its start, JSON content
+        args.update(
+            shift_key="2026-11-28#0",
+            shift_end="2026-11-29T14:05:00.123456+08:00",
+            content=longest_handover(),
+        )
+    if table == "roster_settings":  # a shift pattern that cuts the day
+        args["shift_start"] = "08:30"
+    if table == "roster_entries":  # a shift's key; the second officer slot
+        args.update(shift_key="2026-11-30#0", role="值班员", slot=1)
+    if table == "roster_swaps":  # with the other officer slot (made by the test)
+        args["entry_b_id"] = refs["roster_entries_b"]
+    if table == "case_attachments":  # a digest is 64 hex digits
+        args["sha256"] = "f" * 64
     if table == "stations":  # only a reservoir has the reservoir levels
         args["kind"] = catalog.RESERVOIR
     if table == "reported_readings":  # the station is a reservoir: a level, no interval
@@ -179,6 +205,21 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
     if table == "transfer_events":  # a shelter goes with 安置点; the first is no correction
         args.update(destination=catalog.TO_SHELTER, correction_of="")
     return {"id": new_id(), **args}
+
+
+def longest_handover() -> str:
+    """A valid handover snapshot exactly handover.CONTENT_MAX_LEN characters long."""
+    items: list[str] = []
+    while True:
+        room = handover.CONTENT_MAX_LEN - len(handover.make_content({"calls": items})) - 4
+        if room <= 0:
+            break
+        items.append("长" * min(handover.ITEM_MAX_LEN, room))
+    short = handover.CONTENT_MAX_LEN - len(handover.make_content({"calls": items}))
+    items[-1] += "长" * short
+    text = handover.make_content({"calls": items})
+    assert len(text) == handover.CONTENT_MAX_LEN and handover.content_problem(text) is None
+    return text
 
 
 def longest_content() -> str:
@@ -232,6 +273,10 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
         if "author" in row:
             assert row["author"] == LONGEST_USER
         refs[table] = args["id"]
+        if table == "roster_entries":  # another officer to swap with
+            other = {**args, "id": new_id(), "slot": 0, "person_id": _second_person(conn)}
+            run_mutation(conn, "roster_entry.upsert", other, _ctx())
+            refs["roster_entries_b"] = other["id"]
     run_mutation(
         conn,
         "incident.set_status",
@@ -246,6 +291,12 @@ def test_the_longest_valid_values_are_stored_everywhere(conn: Connection) -> Non
     )
     closed = fetch(conn, "incidents", refs["incidents"])
     assert closed is not None and closed["closed_at"] == LONGEST_TIME
+
+
+def _second_person(conn: Connection) -> str:
+    person = {"id": new_id(), "name": "傅某某"}
+    run_mutation(conn, "person.upsert", person, _ctx())
+    return person["id"]
 
 
 def test_the_longest_sub_hazard_is_stored_everywhere(conn: Connection) -> None:

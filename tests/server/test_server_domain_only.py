@@ -168,7 +168,12 @@ def test_server_runs_without_qt_or_workstation_code(
         if not name.endswith(".upsert"):
             continue  # the sample incidents' log, reports and status changes
         entity = name.removesuffix(".upsert")
-        table = {"person": "people"}.get(entity, entity + "s")  # township -> townships, ...
+        irregular = {
+            "person": "people",
+            "team_equipment": "team_equipment",
+            "certificate": "person_certificates",
+        }
+        table = irregular.get(entity, entity + "s")  # township -> townships, ...
         pulled = {r["id"]: r for r in rows[table]}
         assert args["id"] in pulled, (name, args)
         assert pulled[args["id"]]["is_sample"], (name, args)

@@ -14,14 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from console.domain import catalog
+from console.domain import beijing, catalog, sample_roster
 from console.domain.ids import reference_id
-from console.domain.sample import PUBLIC_CASES_FILE
+from console.domain.sample import PUBLIC_CASES_FILE, camera_calls
+from console.domain.sample_roster import roster_calls
+from console.domain.sample_teams import team_calls, team_state_calls
 from console.domain.schema import Township
 from console.resources import read_text
 from console.services.context import SYSTEM_USER, open_workstation
 from console.services.queries import Queries
-from console.services.sample_data import load_sample, sample_loaded
+from console.services.sample_data import SAMPLE_ATTACHMENTS, load_sample, sample_loaded
 from console.store.database import Store, open_store
 from console.store.paths import DATABASE_FILE
 from console.store.records import OutboxEntry
@@ -41,6 +43,13 @@ REFERENCE_TABLES = (
     "rain_thresholds",
 )
 JSON_KEYS = dict(zip(REFERENCE_TABLES, REFERENCE_TABLES, strict=True))
+# Units and people the teams' members add to the file's (issue 14: sample_teams).
+_GENERATED_TABLE = {"unit.upsert": "units", "person.upsert": "people"}
+
+
+def generated(sample: dict[str, Any], table: str) -> int:
+    return sum(1 for name, _args in team_calls(sample) if _GENERATED_TABLE.get(name) == table)
+
 
 # DOMAIN.md: the county's 20 township-level units.
 TOWNSHIPS = (
@@ -86,15 +95,25 @@ def outbox_count(path: Path) -> int:
 
 def content(row: dict[str, Any]) -> dict[str, Any]:
     """A row without who/when wrote it (differs between workstations)."""
-    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by")}
+    # A team's status time is dated from the load (sample_teams), as the incidents are.
+    return {k: v for k, v in row.items() if k not in ("updated_at", "updated_by", "status_at")}
 
 
 @pytest.fixture
 def loaded(store: Store, writer: Writer, sample: dict[str, Any]) -> Store:
     changes = load_sample(writer, user=SYSTEM_USER, incidents=False)
-    # the county's reference tables, and the real public cases of the case library
+    # the county's reference tables, the real public cases of the case library, and the
+    # duty staff with this month's and next month's roster
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    assert len(changes.rows) == sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    duty = len(roster_calls(beijing.now().date()))
+    # and the sample cameras (视频监控), generated from the townships
+    cameras = len(camera_calls(sample))
+    assert cameras == 20
+    # and the teams' members, equipment, certificates and statuses (one row each)
+    teams = len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty + cameras + teams
+    total += len(SAMPLE_ATTACHMENTS)  # the 苏村 case's two sample files
+    assert len(changes.rows) == total
     return store
 
 
@@ -106,8 +125,11 @@ def test_loading_twice_gives_the_same_records_and_changes_nothing(
     assert changes.rows == ()
     second = {t: table_rows(loaded.path, t) for t in REFERENCE_TABLES}
     assert second == first  # same ids, no duplicates, not even updated_at moved
+    staff = len(sample_roster.LEADERS) + len(sample_roster.OFFICERS)  # the duty staff
     for table in REFERENCE_TABLES:
-        assert len(first[table]) == len(sample[JSON_KEYS[table]]), table
+        extra = staff if table == "people" else 0
+        expected = len(sample[JSON_KEYS[table]]) + generated(sample, table) + extra
+        assert len(first[table]) == expected, table
 
 
 def test_two_workstations_derive_the_same_records(
@@ -179,7 +201,11 @@ def test_sample_goes_through_the_outbox_in_one_transaction(
 ) -> None:
     queries = Queries(loaded)
     cases = len(json.loads(read_text(*PUBLIC_CASES_FILE))["cases"])
-    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases
+    duty = len(roster_calls(beijing.now().date()))
+    total = sum(len(sample[k]) for k in REFERENCE_TABLES) + cases + duty
+    total += len(camera_calls(sample))
+    total += len(team_calls(sample)) + len(team_state_calls(sample, beijing.now()))
+    total += len(SAMPLE_ATTACHMENTS)
     assert queries.sync_counters().next_mutation_id == total + 1
     with loaded.engine.connect() as conn:
         rows = conn.execute(select(OutboxEntry.user, OutboxEntry.local_only)).all()

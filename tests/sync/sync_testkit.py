@@ -22,7 +22,12 @@ from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
 from testkit.server import Database, ServerProcess
 
-PASSWORDS = {"zhang": ("officer", "zhang-pass-1"), "li": ("leader", "li-pass-12")}
+# wang: a second officer, the incoming one of a handover (交接班 needs two officers).
+PASSWORDS = {
+    "zhang": ("officer", "zhang-pass-1"),
+    "li": ("leader", "li-pass-12"),
+    "wang": ("officer", "wang-pass-12"),
+}
 
 
 def server_database(folder: Path) -> Database:
@@ -118,6 +123,16 @@ def engine_as(ws: Workstation, server: ServerProcess, user: str = "zhang") -> Sy
     client = SyncClient(server.url)
     client.login(user, PASSWORDS[user][1])
     return SyncEngine(ws.store, client)
+
+
+def sync_as(ws: Workstation, server: ServerProcess, user: str) -> None:
+    """One in-process sync round of ``ws`` signed in as one of the PASSWORDS accounts."""
+    client = SyncClient(server.url)
+    try:
+        client.login(user, PASSWORDS[user][1])
+        SyncEngine(ws.store, client).sync_once()
+    finally:
+        client.close()
 
 
 def table_rows(ws: Workstation, model: Any) -> dict[str, dict[str, Any]]:

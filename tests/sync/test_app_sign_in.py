@@ -7,7 +7,6 @@ seconds, naming what it waited for, instead of hanging the run.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -23,7 +22,7 @@ from console.app import run_gui
 from console.cli import GuiOptions
 from console.domain.reporting import DEFAULT_RULES
 from console.domain.schema import Incident, Township
-from console.memory import pause_collector, resume_collector
+from console.memory import collection_on, pause_collector, resume_collector
 from console.services.context import open_workstation
 from console.services.report_rules import list_rules
 from console.sync.client import SyncClient
@@ -266,7 +265,7 @@ def test_the_collector_runs_again_while_the_sign_in_window_waits(
         dialog = _top(LoginDialog)
         if dialog is None:
             return False
-        collecting.append(gc.isenabled())
+        collecting.append(collection_on())
         dialog.reject()
         return True
 

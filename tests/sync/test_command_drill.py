@@ -10,30 +10,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import requests
-from sync_testkit import PASSWORDS, county_workbook
+from sync_testkit import PASSWORDS, county_workbook, sync_as
 
 from console.app import _situation_provider
 from console.domain import beijing, catalog
 from console.services.assessments import AssessmentService
-from console.services.context import Workstation, open_workstation
+from console.services.context import open_workstation
 from console.services.io import importer, workbook
 from console.services.orders import OrderService
 from console.services.readings import ReadingsService
 from console.services.transfers import TransferService
 from console.sync.client import SyncClient
-from console.sync.engine import SyncEngine
 from testkit.server import ServerProcess
 
 TOWNS = ("北界镇", "王村口镇", "金竹镇")
-
-
-def _sync(ws: Workstation, server: ServerProcess, user: str) -> None:
-    client = SyncClient(server.url)
-    try:
-        client.login(user, PASSWORDS[user][1])
-        SyncEngine(ws.store, client).sync_once()
-    finally:
-        client.close()
 
 
 def test_an_order_to_three_townships_acknowledged_escalated_and_counted(
@@ -43,9 +33,9 @@ def test_an_order_to_three_townships_acknowledged_escalated_and_counted(
     try:
         preview = workbook.preview_book(a.store, county_workbook(tmp_path), user="zhang")
         importer.apply(a.writer, preview, user="zhang")
-        _sync(a, server, "zhang")
+        sync_as(a, server, "zhang")
         assert server.cli("simulate-readings", "--scenario", "nianyu-2016", "--speed", "0")
-        _sync(a, server, "zhang")
+        sync_as(a, server, "zhang")
         situation = _situation_provider(a.store, ReadingsService(a.store))()
         assert situation is not None
         sheet = AssessmentService(a.writer).propose(situation, user="zhang").sheet_id
@@ -74,7 +64,7 @@ def test_an_order_to_three_townships_acknowledged_escalated_and_counted(
         # 北界镇 answers the officer's phone call; 王村口镇 taps 收到 on the link page.
         for row in by_town["北界镇"]:
             orders.acknowledge(order, row.id, user="zhang", answered_by=row.name)
-        _sync(a, server, "zhang")
+        sync_as(a, server, "zhang")
         link_client = SyncClient(server.url)
         try:
             link_client.login("zhang", PASSWORDS["zhang"][1])
@@ -84,7 +74,7 @@ def test_an_order_to_three_townships_acknowledged_escalated_and_counted(
         for link in links:
             done = requests.post(server.url + link["path"], data={"action": "ack"}, timeout=10)
             assert done.status_code == 200, done.text
-        _sync(a, server, "zhang")
+        sync_as(a, server, "zhang")
         board = orders.board(order, now=issued)
         states = {r.id: r.state for r in board.rows}
         assert all(states[r.id].channel == "电话" for r in by_town["北界镇"])
@@ -108,16 +98,16 @@ def test_an_order_to_three_townships_acknowledged_escalated_and_counted(
             if v["township_id"] in {towns[n] for n in TOWNS}
         ]
         TransferService.of(a.writer).add_areas(evacuation, in_three, user="zhang")
-        _sync(a, server, "zhang")
-        _sync(b, server, "li")
+        sync_as(a, server, "zhang")
+        sync_as(b, server, "li")
         counts = {"a": (12, 7, 30), "b": (5, 9)}
         for ws, who, numbers in ((a, "zhang", counts["a"]), (b, "li", counts["b"])):
             service = TransferService.of(ws.writer)
             for i, n in enumerate(numbers):
                 service.record(evacuation, in_three[i % len(in_three)], catalog.MOVED, n, user=who)
-        _sync(a, server, "zhang")
-        _sync(b, server, "li")
-        _sync(c, server, "zhang")
+        sync_as(a, server, "zhang")
+        sync_as(b, server, "li")
+        sync_as(c, server, "zhang")
         total = TransferService.of(c.writer).roll_up(evacuation).county
         assert (total.moved, total.reports) == (63, 5)
         signed = AssessmentService(c.writer).get(sheet)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from sync_testkit import PASSWORDS, county_workbook
+from sync_testkit import county_workbook, sync_as
 
 from console.app import _situation_provider
 from console.domain.situation import LEVEL_RANK
@@ -18,18 +18,7 @@ from console.services.assessments import AssessmentService
 from console.services.context import Workstation, open_workstation
 from console.services.io import importer, workbook
 from console.services.readings import ReadingsService
-from console.sync.client import SyncClient
-from console.sync.engine import SyncEngine
 from testkit.server import ServerProcess
-
-
-def _sync(ws: Workstation, server: ServerProcess, user: str) -> None:
-    client = SyncClient(server.url)
-    try:
-        client.login(user, PASSWORDS[user][1])
-        SyncEngine(ws.store, client).sync_once()
-    finally:
-        client.close()
 
 
 def test_a_simulated_typhoon_to_a_signed_assessment_on_two_workstations(
@@ -41,7 +30,7 @@ def test_a_simulated_typhoon_to_a_signed_assessment_on_two_workstations(
         preview = workbook.preview_book(a.store, county_workbook(tmp_path), user="zhang")
         assert not preview.refused, [r.detail for r in preview.refused[:3]]
         importer.apply(a.writer, preview, user="zhang")
-        _sync(a, server, "zhang")  # the county reaches the server
+        sync_as(a, server, "zhang")  # the county reaches the server
         _drill(server, a, b, tmp_path)
     finally:
         a.close()
@@ -55,7 +44,7 @@ def _drill(server: ServerProcess, a: Workstation, b: Workstation, tmp_path: Path
     unknown = server.cli("simulate-readings", "--scenario", "no-such")
     assert unknown.returncode == 2 and "没有名为 no-such 的模拟场景" in unknown.stderr
 
-    _sync(a, server, "zhang")
+    sync_as(a, server, "zhang")
     readings = ReadingsService(a.store)
     rain = readings.latest("rain")
     assert rain, "the readings channel brought the storm"
@@ -76,9 +65,9 @@ def _drill(server: ServerProcess, a: Workstation, b: Workstation, tmp_path: Path
     assert any(name in sheet["content"] for name in named)
     people = {r.name for e in endangered for r in e.responsible}
     assert any(person in sheet["content"] for person in people)
-    _sync(a, server, "zhang")
+    sync_as(a, server, "zhang")
 
-    _sync(b, server, "li")
+    sync_as(b, server, "li")
     sheets_b = AssessmentService(b.writer)
     sheets_b.sign(proposal.sheet_id, user="li", role="leader")
     signed_b = sheets_b.get(proposal.sheet_id)
@@ -86,8 +75,8 @@ def _drill(server: ServerProcess, a: Workstation, b: Workstation, tmp_path: Path
     out = export_docx(signed_b, tmp_path / "研判单.docx")
     text = "\n".join(p.text for p in Document(str(out)).paragraphs)
     assert "模拟" in text and "li" in text
-    _sync(b, server, "li")
+    sync_as(b, server, "li")
 
-    _sync(a, server, "zhang")
+    sync_as(a, server, "zhang")
     signed = AssessmentService(a.writer).get(proposal.sheet_id)
     assert signed is not None and (signed["status"], signed["signed_by"]) == ("已签发", "li")

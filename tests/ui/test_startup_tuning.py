@@ -14,7 +14,12 @@ import sys
 import textwrap
 from pathlib import Path
 
-from console.memory import freeze_startup_objects, pause_collector, resume_collector
+from console.memory import (
+    collection_on,
+    freeze_startup_objects,
+    pause_collector,
+    resume_collector,
+)
 from console.services.context import open_workstation
 
 TIMEOUT = 120
@@ -33,11 +38,13 @@ PROBE = textwrap.dedent(
         print("paused before Qt", not gc.isenabled())
         dropped = real_import_qt()
         import console.app  # what the command line imports next
+        import console.memory
 
         real_ready = console.app._Started._ready
 
         def ready(self):
-            print("at ready: collector on", gc.isenabled())
+            print("at ready: collector on", console.memory.collection_on())
+            print("at ready: only on the GUI thread", not gc.isenabled())
             print("at ready: start-up frozen", gc.get_freeze_count() > 0)
             print("at ready: hook dropped", builtins.__import__ is builtins.__orig_import__)
             real_ready(self)
@@ -69,6 +76,7 @@ def test_startup_pauses_the_collector_and_drops_the_feature_hook(tmp_path: Path)
     lines = result.stdout.splitlines()
     assert "paused before Qt True" in lines
     assert "at ready: collector on True" in lines
+    assert "at ready: only on the GUI thread True" in lines
     assert "at ready: start-up frozen True" in lines
     assert "at ready: hook dropped True" in lines
     assert any(line.startswith("ready ") for line in lines)
@@ -118,7 +126,7 @@ def test_freezing_startup_objects_turns_collection_back_on() -> None:
         before = gc.get_freeze_count()
         marker = [object()]  # tracked, made during "start-up"
         freeze_startup_objects()
-        assert gc.isenabled()
+        assert collection_on()
         assert gc.get_freeze_count() > before and marker
     finally:
         gc.unfreeze()

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from console import app as app_module
 from console.cli import GuiOptions
-from console.memory import pause_collector, resume_collector
+from console.memory import collection_on, pause_collector, resume_collector
 from console.store.errors import StoreError
 
 
@@ -49,7 +48,7 @@ def test_the_collector_runs_again_while_the_store_error_waits_for_the_officer(
     monkeypatch.setattr(app_module, "route_qt_messages", lambda: None)
     monkeypatch.setattr(app_module, "load_fonts", lambda _app: [])
     monkeypatch.setattr(
-        app_module, "show_store_error", lambda _parent, _err: collecting.append(gc.isenabled())
+        app_module, "show_store_error", lambda _parent, _err: collecting.append(collection_on())
     )
     pause_collector()  # as the command line does before run_gui
     try:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import catalog
 from console.domain.ids import new_id, reference_id
-from console.services.cases import draft_id, read_case
+from console.services.cases import CaseFilter, draft_id, read_case, search_cases
 from console.services.context import Workstation
 from console.views.main_window import MainWindow
 from console.views.pages.case_page import CaseEditDialog, CaseLibraryPage
@@ -196,7 +196,7 @@ def test_the_matching_plan_is_added_flagged_and_opened_from_an_incident(
         opened.append(url)
         return True
 
-    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
+    with patch("console.views.pages.file_open.QDesktopServices.openUrl", side_effect=open_url):
         panel.open_selected()
         assert opened and Path(opened[0].toLocalFile()).read_bytes() == source.read_bytes()
         # an incident of that type shows it; a double click opens it
@@ -326,7 +326,7 @@ def test_issue_13_done_when_a_closed_incident_a_search_and_the_matching_plan(
     qtbot.waitUntil(lambda: page.incident_plans.count() > 0, timeout=5000)
     item = page.incident_plans.item(0)
     assert item.text() == "专项预案：遂昌县突发地质灾害应急预案"
-    with patch("console.views.pages.plan_panel.QDesktopServices.openUrl", side_effect=open_url):
+    with patch("console.views.pages.file_open.QDesktopServices.openUrl", side_effect=open_url):
         page.incident_plans.itemDoubleClicked.emit(item)
     assert [Path(u.toLocalFile()).read_bytes() for u in opened] == [source.read_bytes()]
 
@@ -354,3 +354,15 @@ def test_a_case_typed_by_the_officer_is_saved_as_a_draft(
     # refused in Chinese: a case needs its name
     said = _write(qtbot, page, lambda: page.create_case({"hazard": "山洪"}))
     assert "案例名称" in said and page.message.text().startswith("未保存")
+
+
+def test_public_cases_already_in_the_sample_library_are_not_loaded_twice(
+    qtbot: QtBot, page: CaseLibraryPage, workstation: Workstation
+) -> None:
+    before = len(search_cases(workstation.store, CaseFilter()))
+    assert page.public_button.isEnabled()
+    with qtbot.waitSignal(page.written, timeout=10_000) as said:
+        page.public_button.click()
+    assert said.args == [""]
+    qtbot.waitUntil(lambda: page.message.text() == "公开案例均已在案例库中", timeout=5000)
+    assert len(search_cases(workstation.store, CaseFilter())) == before  # the sample has them

@@ -89,7 +89,32 @@ def test_the_guide_browser_by_hazard_level_and_role(
     assert "山洪应急指南" in text and "【草稿，待县里确认】" in text
     assert "Ⅳ级响应" in text and "Ⅰ级响应" in text and "启动条件：全县24小时面雨量" in text
     assert len(doc.tables) == 4 and len(doc.tables[0].rows) == 1 + iv
-    assert doc.tables[0].rows[1].cells[0].text == "带班领导"
+    assert [c.text for c in doc.tables[0].rows[1].cells][:3] == ["山洪", "IV", "带班领导"]
+
+    # The county edits the document and imports it back: previewed, then written.
+    doc.tables[0].rows[1].cells[4].text = "到岗带班，主持会商研判并报县领导"
+    doc.save(str(path))
+    page.role.setCurrentText("（全部）")
+    dialog = page.import_guide(path)
+    assert dialog is not None and dialog.table_name == "guide_items"
+    qtbot.waitUntil(lambda: dialog.preview_result is not None, timeout=10000)
+    preview = dialog.preview_result
+    assert preview is not None and preview.count("更新") == 1 and not preview.refused
+    assert dialog.import_button.isEnabled()
+    with (
+        qtbot.waitSignal(page.guide_shown, timeout=10000),
+        qtbot.waitSignal(dialog.imported, timeout=10000),
+    ):
+        qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    _idle(page)
+    actions = [page.guide_model.item(r, 3).text() for r in range(page.guide_model.rowCount())]
+    assert "到岗带班，主持会商研判并报县领导" in actions
+    dialog.close()
+    again = page.import_guide(path)  # importing twice changes nothing
+    assert again is not None
+    qtbot.waitUntil(lambda: again.preview_result is not None, timeout=10000)
+    assert not again.import_button.isEnabled() and "无需导入" in again.status.text()
+    again.close()
 
 
 def test_activate_tick_overdue_note_raise_and_export(

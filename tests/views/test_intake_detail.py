@@ -85,11 +85,8 @@ def test_timeline_entry_and_teams(window: MainWindow, workstation: Workstation) 
     settle(window)
     assert timeline_kinds(page, incident_id)[-1] == "领导批示"
     assert detail.timeline_model.rowCount() == 2
-    detail.teams.setText("北界镇应急队 12 人")
-    assert detail.save_teams()
-    settle(window)
-    incident = fetch_incident(workstation.store, incident_id)
-    assert incident is not None and incident["teams_assigned"] == "北界镇应急队 12 人"
+    # 处置队伍 is the dispatches now (调派队伍…: tests/views/test_team_board.py).
+    assert detail.teams.text() == "未调派队伍" and detail.teams_button.isEnabled()
 
 
 def test_repeat_call_offered_and_attached(
@@ -195,19 +192,19 @@ def test_a_refused_change_is_shown_and_the_input_kept(
 ) -> None:
     page, incident_id = page_with_incident(window, workstation)
     detail = page.detail
-    declared = ENTITY_FIELDS["incidents"]["teams_assigned"]
-    assert detail.teams.maxLength() == declared.max_len == 2000  # as the field is declared
-    detail.teams.setText("北界镇应急队" * 400)  # 2,400 characters: the line keeps 2,000
-    assert len(detail.teams.text()) == declared.max_len
+    declared = ENTITY_FIELDS["incident_timeline"]["body"]
+    assert detail.entry.maxLength() == declared.max_len  # as the field is declared
+    detail.entry.setText("北界镇应急队" * 4000)  # 24,000 characters: the line keeps the limit
+    assert len(detail.entry.text()) == declared.max_len
     # The incident is deleted by a leader elsewhere (a pull, not yet shown): both writes are
     # refused by the mutation, not raised into Qt, and the input stays.
     workstation.writer.apply([("incident.delete", {"id": incident_id})], user="李四")
-    typed = detail.teams.text()
+    typed = detail.entry.text()
     with qtbot.waitSignal(detail.action_finished, timeout=5000) as saved:
-        detail.save_teams()
+        detail.add_entry()
     assert saved.args == [False]
     assert "不存在" in detail.action_error.text() and not detail.action_error.isHidden()
-    assert detail.teams.text() == typed
+    assert detail.entry.text() == typed
     detail.status_buttons["核实"].click()
     settle(window)
     assert "不存在" in detail.status_error.text() and not detail.status_error.isHidden()

@@ -11,16 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from console.services.intake_json import JsonFormError, decode
-from console.services.io.layout import ImportFileError, RawRow, Sheet
-
-
-def _letters(index: int) -> str:
-    name = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        name = chr(65 + rem) + name
-    return name
+from console.services.io.layout import ImportFileError, RawRow, Sheet, raw_row
 
 
 def decode_csv(raw: bytes, name: str) -> str:
@@ -50,13 +41,7 @@ def read_csv(path: Path) -> Sheet:
     for number, values in enumerate(lines[1:], start=2):
         if not any(v.strip() for v in values):
             continue
-        cells: dict[str, Any] = {}
-        refs: dict[str, str] = {}
-        for i, header in enumerate(headers):
-            if header:
-                cells[header] = values[i] if i < len(values) else None
-                refs[header] = f"{_letters(i)} 列"
-        rows.append(RawRow(f"第 {number} 行", cells, refs))
+        rows.append(raw_row(f"第 {number} 行", headers, values))
     return Sheet(headers, rows)
 
 

@@ -18,7 +18,9 @@ from console.services.io.layout import (
 from console.services.io.records import Records
 from console.store.database import Store
 
-FORMATS = (".xlsx", ".csv", ".geojson")
+FORMATS = (".xlsx", ".csv", ".geojson", ".docx")
+# Tables that export as a Word document (a table per group, see guide_export).
+DOCX_TABLES = ("guide_items",)
 
 
 def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
@@ -105,12 +107,22 @@ def export_table(
     township: str | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> int:
-    """Write the table to ``path`` (.xlsx, .csv or .geojson); the number of records."""
+    """Write the table to ``path`` (.xlsx, .csv, .geojson; the guide also .docx); the number
+    of records."""
     lay = layout(table)
     table = lay.table
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise ImportFileError(f"不支持的导出类型“{path.suffix}”：请使用 .xlsx、.csv 或 .geojson")
+    if suffix == ".docx":
+        if table not in DOCX_TABLES:
+            raise ImportFileError(f"{lay.title}不能导出为 Word：请使用 .xlsx、.csv 或 .geojson")
+        from console.services.guide_export import export_guide_docx
+
+        count = export_guide_docx(store, path)
+        if progress is not None:
+            progress("导出", count, count)
+        return count
     rows = table_rows(store, table, township=township)
     if suffix == ".xlsx":
         from console.services.io.xlsx import write_xlsx

@@ -100,8 +100,10 @@ class Preview:
 
 
 def read_file(path: Path, progress: Progress | None = None) -> Sheet:
-    """The file's headers and rows, by its extension (.xlsx, .csv, .geojson/.json)."""
+    """The file's headers and rows, by its extension (.xlsx, .csv, .geojson/.json, .docx: its
+    tables)."""
     from console.services.io.csv_io import read_csv
+    from console.services.io.docx_io import read_docx
     from console.services.io.geojson import read_geojson
     from console.services.io.xlsx import read_xlsx
 
@@ -114,8 +116,10 @@ def read_file(path: Path, progress: Progress | None = None) -> Sheet:
         return read_csv(path)
     if suffix in (".geojson", ".json"):
         return read_geojson(path)
+    if suffix == ".docx":
+        return read_docx(path)
     raise ImportFileError(
-        f"不支持的文件类型“{path.suffix or path.name}”：请使用 .xlsx、.csv 或 .geojson"
+        f"不支持的文件类型“{path.suffix or path.name}”：请使用 .xlsx、.csv、.geojson 或 .docx"
     )
 
 

@@ -201,6 +201,28 @@ class RawRow:
     cell_refs: dict[str, str]
 
 
+def column_letters(index: int) -> str:
+    """A column's letters as Excel names it: 0 -> A, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def raw_row(place: str, headers: tuple[str, ...], values: list[Any]) -> RawRow:
+    """A row of a file with columns (CSV, a Word table): its cells by header, each cell
+    named by its column letter; a short row's missing cells are None."""
+    cells: dict[str, Any] = {}
+    refs: dict[str, str] = {}
+    for i, header in enumerate(headers):
+        if header:
+            cells[header] = values[i] if i < len(values) else None
+            refs[header] = f"{column_letters(i)} 列"
+    return RawRow(place, cells, refs)
+
+
 @dataclass(frozen=True)
 class Sheet:
     headers: tuple[str, ...]

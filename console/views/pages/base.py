@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractItemModel, QObject, Qt, Signal, SignalInstance
-from PySide6.QtGui import QStandardItem
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -153,6 +153,20 @@ def read_only_table(
         header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(48)
     return table
+
+
+def headed_table(
+    parent: QWidget, columns: Sequence[str], widths: Sequence[int], stretch: int = 0
+) -> tuple[QStandardItemModel, QTableView]:
+    """A list model with these column headings and its :func:`read_only_table`, column
+    ``stretch`` taking the spare width and the others ``widths`` wide (by position)."""
+    model = QStandardItemModel(0, len(columns), parent)
+    model.setHorizontalHeaderLabels(list(columns))
+    table = read_only_table(parent, model, stretch)
+    for column, width in enumerate(widths):
+        if column != stretch:
+            table.setColumnWidth(column, width)
+    return model, table
 
 
 def sorted_table(parent: QWidget, model: QAbstractItemModel, sort_column: int) -> QTableView:

@@ -47,11 +47,19 @@ from console.services.cases import (
     search_cases,
     similar_to_incident,
 )
+from console.services.files import CaseFiles
 from console.services.plans import OVERDUE, PlanService, plans_for_incident
 from console.store.changes import Changes
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, WritingPage, read_only_table, text_items
-from console.views.pages.plan_panel import PlanPanel, open_document, save_cancel
+from console.views.pages.base import (
+    PageContext,
+    WritingPage,
+    headed_table,
+    read_only_table,
+    text_items,
+)
+from console.views.pages.case_files import CaseFilesPanel
+from console.views.pages.plan_panel import PlanPanel, open_plan, save_cancel
 
 TABLES = ("cases", "incidents", "townships")
 LIST_COLUMNS = ("案例名称", "发生日期", "灾种", "乡镇", "伤亡", "状态")
@@ -159,6 +167,8 @@ class CaseLibraryPage(WritingPage):
             "按灾种、乡镇、年份检索，为当前事件提示相似案例。"
         )
 
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
         self.sections = QTabWidget(self)
         self.sections.setDocumentMode(True)
         cases_tab = QWidget(self.sections)
@@ -187,18 +197,19 @@ class CaseLibraryPage(WritingPage):
         bar.addWidget(self.new_button)
         self.export_button = QPushButton("导出Word…", self)
         bar.addWidget(self.export_button)
+        self.public_button = QPushButton("载入公开案例", self)
+        self.public_button.setToolTip(
+            "把随软件提供的真实公开案例（如 2016 年北界镇苏村“9·28”山体滑坡，均注明来源）"
+            "载入本县案例库，并同步到服务器"
+        )
+        bar.addWidget(self.public_button)
         cases_box.addLayout(bar)
 
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         left = QWidget(splitter)
         left_box = QVBoxLayout(left)
         left_box.setContentsMargins(0, 0, 0, 0)
-        self.model = QStandardItemModel(0, len(LIST_COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(LIST_COLUMNS))
-        self.table = read_only_table(left, self.model, 0)
-        for column, width in enumerate((0, 92, 64, 80, 96, 56)):
-            if column:
-                self.table.setColumnWidth(column, width)
+        self.model, self.table = headed_table(left, LIST_COLUMNS, (0, 92, 64, 80, 96, 56))
         left_box.addWidget(self.table)
         self.count = QLabel(left)
         self.count.setObjectName("Muted")
@@ -209,9 +220,24 @@ class CaseLibraryPage(WritingPage):
         detail = QWidget(self.tabs)
         detail_box = QVBoxLayout(detail)
         detail_box.setContentsMargins(0, 8, 0, 0)
-        self.detail = QTextBrowser(detail)
+        self.detail = QTextBrowser()
         self.detail.setOpenExternalLinks(False)
-        detail_box.addWidget(self.detail, 1)
+        # The text above, its attachments below: the officer drags the split.
+        split = QSplitter(Qt.Orientation.Vertical, detail)
+        split.addWidget(self.detail)
+        self.files = CaseFilesPanel(
+            context,
+            CaseFiles(writer) if writer is not None else None,
+            self._write,
+            self.message,
+            split,
+        )
+        split.addWidget(self.files)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 170])
+        detail_box.addWidget(split, 1)
         actions = QHBoxLayout()
         self.edit_button = QPushButton("编辑…", detail)
         self.publish_button = QPushButton("发布", detail)
@@ -262,8 +288,6 @@ class CaseLibraryPage(WritingPage):
         splitter.setSizes([700, 560])
         cases_box.addWidget(splitter, 1)
         self.sections.addTab(cases_tab, "案例")
-        self.message = QLabel(self)
-        self.message.setWordWrap(True)
         plans = PlanService(writer, context.data_dir) if writer is not None else None
         self.plans = PlanPanel(context, plans, self._write, self.message, self.sections)
         self.sections.addTab(self.plans, "预案库")
@@ -284,6 +308,7 @@ class CaseLibraryPage(WritingPage):
         self.publish_button.clicked.connect(self.publish)
         self.draft_button.clicked.connect(self.make_draft)
         self.export_button.clicked.connect(self._ask_export)
+        self.public_button.clicked.connect(self.load_public_cases)
         context.bus.changed.connect(self._on_changes)
         self._update_buttons()
         self.load_choices()
@@ -300,6 +325,10 @@ class CaseLibraryPage(WritingPage):
         picker.setMinimumContentsLength(20)
         box.addWidget(picker)
         return tab, box, picker
+
+    def select_tab(self, name: str) -> None:
+        """``--view case-library:plans`` (the tabs: cases, plans)."""
+        self.sections.setCurrentIndex(("cases", "plans").index(name))
 
     # -- reading ------------------------------------------------------------------------
     def current_filter(self) -> CaseFilter:
@@ -346,6 +375,7 @@ class CaseLibraryPage(WritingPage):
         else:
             self.case = None
             self.detail.setHtml("<p>没有符合条件的案例。</p>")
+            self.files.show_case(None)
         self._update_buttons()
         self.refreshed.emit()
 
@@ -425,6 +455,7 @@ class CaseLibraryPage(WritingPage):
             return  # a later selection's read is on its way
         self.case = case
         self.detail.setHtml(case_html(case) if case is not None else "<p>案例已删除。</p>")
+        self.files.show_case(case)
         self._update_buttons()
         self.shown.emit()
 
@@ -473,8 +504,7 @@ class CaseLibraryPage(WritingPage):
     def _open_plan(self, item: QListWidgetItem) -> None:
         plan = item.data(Qt.ItemDataRole.UserRole)
         if plan:
-            why = open_document(self.context.data_dir, plan)
-            self._say(why or f"已打开：{plan['title']}", error=bool(why))
+            open_plan(self.context, self, self.message, plan)
 
     def _open_similar(self, index: Any) -> None:
         case_id = index.data(Qt.ItemDataRole.UserRole)
@@ -486,6 +516,8 @@ class CaseLibraryPage(WritingPage):
         if changes.touches(*TABLES):
             self.load_choices()
             self.refresh()
+        if changes.touches("case_attachments"):
+            self.files.refresh()
         if changes.touches("plans"):
             self.plans.refresh()
             self.show_similar()
@@ -495,6 +527,7 @@ class CaseLibraryPage(WritingPage):
         draft = self.case is not None and self.case["status"] == catalog.CASE_DRAFT
         self.edit_button.setEnabled(writable and self.case is not None)
         self.new_button.setEnabled(writable)
+        self.public_button.setEnabled(writable)
         self.publish_button.setEnabled(writable and draft)
         self.draft_button.setEnabled(writable and self.closed.currentData() is not None)
         self.export_button.setEnabled(self.case is not None)
@@ -519,6 +552,20 @@ class CaseLibraryPage(WritingPage):
         self.search.blockSignals(False)
         self.case = {"id": case_id, "status": catalog.CASE_DRAFT}
         self.refresh()
+
+    def load_public_cases(self) -> None:
+        service = self.service
+        if service is None:
+            return
+        user = self._user()
+
+        def said(added: int) -> None:
+            if added:
+                self._say(f"已载入 {added} 个公开案例（均注明来源）")
+            else:
+                self._say("公开案例均已在案例库中")
+
+        self._write(lambda: service.load_public_cases(user=user), "公开案例已载入", after=said)
 
     def publish(self) -> None:
         case, service = self.case, self.service

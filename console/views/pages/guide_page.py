@@ -36,8 +36,10 @@ from console.domain.roles import allowed
 from console.domain.situation import RESPONSE_LEVELS, RESPONSE_RANK
 from console.services.guide_export import card_html, checklist_html, export_docx
 from console.services.guides import SHEET_SOURCE, GuideService, ResponseView, VillageDuties
+from console.services.io.service import ReferenceIO
 from console.store.changes import Changes
 from console.ui.tasks import run_task
+from console.views.import_dialog import ImportDialog
 from console.views.pages.base import (
     PageContext,
     WritingPage,
@@ -65,6 +67,8 @@ def limit_text(minutes: int) -> str:
 
 
 GUIDE_VIEW = "response-guide"
+GUIDE_TABLE = "guide_items"
+TAB_NAMES = ("responses", "guide", "six")  # --view response-guide:guide
 
 
 def open_activation(context: PageContext, chosen: str) -> bool:
@@ -158,6 +162,7 @@ class GuidePage(WritingPage):
         self.views: list[ResponseView] = []
         self.current: ResponseView | None = None
         self.dialog: ActivateDialog | None = None
+        self.import_dialog: ImportDialog | None = None
         self._seq = 0
         colors = context.theme.colors()
         self.danger = QColor(colors.danger)
@@ -177,6 +182,10 @@ class GuidePage(WritingPage):
         self.refresh()
         self.show_guide()
         self.show_six()
+
+    def select_tab(self, name: str) -> None:
+        """``--view response-guide:TAB`` (TAB_NAMES)."""
+        self.tabs.setCurrentIndex(TAB_NAMES.index(name))
 
     # -- layout ---------------------------------------------------------------------------
     def _responses_tab(self) -> QWidget:
@@ -291,8 +300,15 @@ class GuidePage(WritingPage):
         self.edit_guide_button = QPushButton("编辑指南…", tab)
         self.edit_guide_button.setToolTip("在基础数据（应急指南事项）中修改、导入或导出指南")
         bar.addWidget(self.edit_guide_button)
+        self.import_guide_button = QPushButton("导入指南…", tab)
+        self.import_guide_button.setToolTip(
+            "从 Word（.docx，导出的指南格式）或 Excel（.xlsx）导入指南事项：先预览，确认后写入"
+        )
+        bar.addWidget(self.import_guide_button)
         self.guide_docx_button = QPushButton("导出本灾种指南…", tab)
-        self.guide_docx_button.setToolTip("Ⅳ级至Ⅰ级的启动条件和各责任主体的工作事项（Word）")
+        self.guide_docx_button.setToolTip(
+            "Ⅳ级至Ⅰ级的启动条件和各责任主体的工作事项（Word，每级一个表格，修改后可再导入）"
+        )
         bar.addWidget(self.guide_docx_button)
         box.addLayout(bar)
         self.triggers = QLabel(tab)
@@ -312,9 +328,38 @@ class GuidePage(WritingPage):
         for combo in (self.hazard, self.level, self.role):
             combo.activated.connect(lambda _i: self.show_guide())
         self.guide_docx_button.clicked.connect(self._ask_guide_export)
+        self.import_guide_button.clicked.connect(self._ask_guide_import)
         self.edit_guide_button.clicked.connect(self.edit_guide)
         self.edit_guide_button.setEnabled(self.context.open_view is not None)
+        self.import_guide_button.setEnabled(self._may("guide_item.upsert"))
         return tab
+
+    def import_guide(self, path: Path) -> ImportDialog | None:
+        """导入指南…: the file previewed row by row in the import dialog (on 应急指南事项);
+        its 导入 writes the accepted rows in one batch, as 基础数据's import does."""
+        incidents = self.context.incidents
+        if incidents is None or not self._may("guide_item.upsert"):
+            return None
+        dialog = ImportDialog(
+            ReferenceIO(incidents.writer),
+            tasks=self.context.tasks,
+            colors=self.context.theme.colors(),
+            user=self._user,
+            may_write=self._may,
+            parent=self,
+        )
+        dialog.set_table(GUIDE_TABLE)
+        dialog.set_file(path)
+        self.import_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _ask_guide_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "导入指南", str(Path.home()), "Word 或 Excel (*.docx *.xlsx *.csv)"
+        )
+        if path:
+            self.import_guide(Path(path))
 
     def edit_guide(self) -> None:
         """编辑指南…: 基础数据 on the guide's table (edits, import and export live there)."""

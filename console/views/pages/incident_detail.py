@@ -1,6 +1,13 @@
 """The selected incident: every call-record field, the report countdown, status moves (with a
-reason where the workflow needs one), teams, the sub-hazard (亚灾种) where the subtype has
-them, new timeline entries and the append-only timeline.
+reason where the workflow needs one), the teams dispatched (调派队伍…, issue 14), the
+sub-hazard (亚灾种) where the subtype has them, new timeline entries and the append-only
+timeline.
+
+The old free text ``teams_assigned`` (处置队伍, before dispatches existed) is no longer
+edited: when an incident has it, it is shown read-only, beside the dispatches and as a
+"原处置队伍记录" row at the foot of the timeline. It is shown, not converted into a timeline
+row: a conversion run by each workstation's migration would write one row per workstation
+(the same note N times on the server), and the text already syncs with the incident.
 
 Writes go through ``IncidentService``; the panel re-reads its incident when a change touches
 it (the page forwards the bus). Reads and writes run on the task runner: the panel fills in
@@ -41,8 +48,10 @@ from console.services.deadlines import OVERDUE, Reporting, duties_text, status_t
 from console.services.incident_source import IncidentSource
 from console.services.incidents import IncidentService
 from console.services.intake import classification
+from console.services.teams import TeamService
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import TaskRunner, run_task
+from console.views.dispatch_dialog import DispatchDialog
 from console.views.pages.casualty_dialog import CasualtyDialog
 from console.views.pages.grade_hint import GradeHint
 
@@ -53,6 +62,7 @@ TICK_MS = 30_000
 _INCIDENT = ENTITY_FIELDS["incidents"]
 _ENTRY = ENTITY_FIELDS["incident_timeline"]
 TEAMS = _INCIDENT["teams_assigned"]
+OLD_TEAMS = "原处置队伍记录"
 COUNTS = ("dead", "missing", "injured", "trapped", "affected")
 GRADING_NUMBERS = ("seriously_injured", "evacuated", "economic_loss", "area_burned")
 
@@ -70,17 +80,51 @@ class Shown:
     names: dict[str, str]
     reporting: Reporting | None
     suggestion: grading.Finding | None = None  # a more severe grade its numbers imply
+    dispatches: tuple[dict[str, Any], ...] = ()  # the teams sent, out first
+
+
+def old_teams_entry(incident: dict[str, Any]) -> dict[str, Any] | None:
+    """The read-only timeline row of the old free-text 处置队伍 (never stored as a row)."""
+    text = (incident.get("teams_assigned") or "").strip()
+    if not text:
+        return None
+    return {
+        "id": f"old-teams-{incident['id']}",
+        "at": incident["received_at"],
+        "kind": "备注",
+        "author": "原记录",
+        "body": f"{OLD_TEAMS}（只读）：{text}",
+    }
+
+
+def dispatch_text(dispatches: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> str:
+    """'出动中：A、B；已返回：C' of an incident's dispatches; "" when none."""
+    out = [d["team_name"] for d in dispatches if d["returned_at"] is None]
+    back = [d["team_name"] for d in dispatches if d["returned_at"] is not None]
+    parts = []
+    if out:
+        parts.append("出动中：" + "、".join(out))
+    if back:
+        parts.append("已返回：" + "、".join(back))
+    return "；".join(parts)
 
 
 def read_incident(
-    source: IncidentSource, incident_id: str, now: datetime | None = None
+    source: IncidentSource,
+    incident_id: str,
+    now: datetime | None = None,
+    teams: TeamService | None = None,
 ) -> Shown | None:
     incident = source.incident(incident_id) if incident_id else None
     if incident is None:
         return None
+    timeline = list(reversed(source.timeline(incident_id)))
+    old = old_teams_entry(incident)
+    if old is not None:
+        timeline.append(old)  # the oldest: dated at the call
     return Shown(
         incident,
-        list(reversed(source.timeline(incident_id))),
+        timeline,
         source.place_names(),
         source.reporting(incident, now),
         grading.suggestion(
@@ -90,6 +134,7 @@ def read_incident(
             incident,
             source.grading_rules(),
         ),
+        tuple(teams.dispatches(incident_id)) if teams is not None else (),
     )
 
 
@@ -117,6 +162,9 @@ class IncidentDetail(QFrame):
         self._officer = officer
         self._clock = clock
         self._tasks = tasks
+        # The dispatches' reads and writes (None: a read-only console shows none).
+        self.team_service = TeamService.of(service.writer) if service is not None else None
+        self.dispatch_dialog: DispatchDialog | None = None
         self._asked = 0  # the newest read asked for; older results are dropped
         self._busy = False
         self._reporting: Reporting | None = None
@@ -207,13 +255,15 @@ class IncidentDetail(QFrame):
 
         grid.addWidget(QLabel(TEAMS.label, self), 2, 0)
         teams_row = QHBoxLayout()
-        self.teams = QLineEdit(self)
-        self.teams.setMaxLength(TEAMS.max_len or 32767)
-        self.teams.setPlaceholderText("已调派的队伍、人员、装备")
-        self.teams.returnPressed.connect(self.save_teams)
+        self.teams = QLabel(self)
+        self.teams.setObjectName("DispatchSummary")
+        self.teams.setWordWrap(True)
+        self.teams.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         teams_row.addWidget(self.teams, 1)
-        self.teams_button = QPushButton("保存", self)
-        self.teams_button.clicked.connect(self.save_teams)
+        self.teams_button = QPushButton("调派队伍…", self)
+        self.teams_button.setToolTip("按类型、距离和待命状态选择队伍调派，或登记队伍返回")
+        self.teams_button.setMinimumWidth(self.teams_button.sizeHint().width())
+        self.teams_button.clicked.connect(self.open_dispatch)
         teams_row.addWidget(self.teams_button)
         grid.addLayout(teams_row, 2, 1)
 
@@ -303,6 +353,7 @@ class IncidentDetail(QFrame):
             self._source,
             incident_id,
             self._clock(),
+            self.team_service,
             on_done=lambda shown: self._land(asked, shown),
             receiver=self,
         )
@@ -343,8 +394,7 @@ class IncidentDetail(QFrame):
         self.grade_hint.offer(shown.suggestion)
         self.status_label.setText(f"当前：{inc['status']}　转为")
         self._set_status_buttons(sorted(workflow.allowed_next(inc["status"]), key=_status_order))
-        if not self.teams.hasFocus():
-            self.teams.setText(inc.get("teams_assigned") or "")
+        self.teams.setText(self._teams_text(inc, shown.dispatches))
         self._show_sub_hazards(inc)
         self.timeline_model.set_records(shown.timeline)
         self._update_countdown()
@@ -352,8 +402,9 @@ class IncidentDetail(QFrame):
 
     def _enable(self) -> None:
         enabled = self.incident is not None and self._service is not None and not self._busy
-        for w in (self.report_button, self.teams, self.teams_button, self.entry, self.reason):
+        for w in (self.report_button, self.entry, self.reason):
             w.setEnabled(enabled)
+        self.teams_button.setEnabled(enabled and self.team_service is not None)
         self.figures_button.setEnabled(enabled)
         self.response_button.setEnabled(enabled)
         self.responsible_button.setEnabled(self.responsible_place() is not None)
@@ -471,19 +522,28 @@ class IncidentDetail(QFrame):
         )
         return True
 
-    def save_teams(self) -> bool:
-        if self.incident is None or self._service is None or self._busy:
-            return False
-        value = self.teams.text().strip()
-        if value == (self.incident.get("teams_assigned") or ""):
-            return False
-        service, incident, user = self._service, dict(self.incident), self._officer()
-        self._write(
-            lambda: service.update(incident["id"], {"teams_assigned": value}, incident, user=user),
-            self.action_error,
-            lambda: None,
+    def _teams_text(self, inc: dict[str, Any], dispatches: tuple[dict[str, Any], ...]) -> str:
+        text = dispatch_text(dispatches) or "未调派队伍"
+        old = (inc.get("teams_assigned") or "").strip()
+        return f"{text}\n{OLD_TEAMS}（只读）：{old}" if old else text
+
+    def open_dispatch(self) -> DispatchDialog | None:
+        """调派队伍…: the dialog that sends teams and brings them back (window-modal); the
+        incident re-reads when it writes."""
+        if self.incident is None or self.team_service is None or self._busy:
+            return None
+        if self.dispatch_dialog is not None:
+            self.dispatch_dialog.close()
+        dialog = DispatchDialog(
+            self.team_service, dict(self.incident), self._officer, self._clock, self._tasks, self
         )
-        return True
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        incident_id = self.incident_id()
+        dialog.written.connect(lambda _said: self.show_incident(incident_id))
+        dialog.destroyed.connect(lambda: setattr(self, "dispatch_dialog", None))
+        self.dispatch_dialog = dialog
+        dialog.open()
+        return dialog
 
     def accept_grade(self) -> bool:
         """按此改定等级: the grade the numbers imply, written with a 定级 line in the log."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
@@ -28,6 +29,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QGraphicsPathItem, QGraphicsPixmapItem, QLabel, QWidget
 
 from console.domain.situation import Situation
+from console.models.team_table_model import STATUS_COLORS as TEAM_STATUS_COLORS
 from console.services.map_data import (
     CAMERAS,
     INCIDENTS,
@@ -238,7 +240,7 @@ class MapCanvas(pg.PlotWidget):
             data=features,
             symbol=style.symbol,
             size=style.size,
-            brush=pg.mkBrush(style.color or colors.text),
+            brush=self._brushes(key, features, style.color or colors.text),
             pen=pg.mkPen(colors.panel, width=1.2),
             hoverable=True,
             tip=_tip,
@@ -249,6 +251,13 @@ class MapCanvas(pg.PlotWidget):
         item.setVisible(key not in self.hidden)
         self.plot_item.addItem(item)
         self.scatters[key] = item
+
+    @staticmethod
+    def _brushes(key: str, features: list[MapFeature], color: str) -> Any:
+        """One brush for the layer; the teams' by status (待命 green, 出动 red...)."""
+        if key != TEAMS:
+            return pg.mkBrush(color)
+        return [pg.mkBrush(TEAM_STATUS_COLORS.get(f.status, color)) for f in features]
 
     def _labels(self, townships: list[MapFeature], color: str) -> None:
         font = QFont()

@@ -29,10 +29,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.models.team_table_model import STATUS_COLORS as TEAM_STATUS_COLORS
 from console.services.map_card import PlaceCard
 from console.services.map_data import CAMERAS, LAYER_LABELS, TOWNSHIP_NAMES
 from console.services.map_overlays import Overlay
 from console.views.pages.map_canvas import WARNING_COLORS, layer_style
+from console.views.pages.map_layers import TEAM_STYLE
 
 SWATCH = 14
 PEOPLE_COLUMNS = ("责任", "姓名", "电话")
@@ -104,6 +106,18 @@ class LayerPanel(QWidget):
             self.warning_labels[level] = label
         warn.addStretch(1)
         layout.addLayout(warn)
+        teams = QHBoxLayout()
+        teams.setSpacing(6)
+        title = QLabel("队伍状态", self)
+        title.setObjectName("Muted")
+        teams.addWidget(title)
+        for status, color in TEAM_STATUS_COLORS.items():
+            chip = QLabel(self)
+            chip.setPixmap(swatch(color, TEAM_STYLE.symbol))
+            teams.addWidget(chip)
+            teams.addWidget(QLabel(status, self))
+        teams.addStretch(1)
+        layout.addLayout(teams)
         self.overlay_box = QVBoxLayout()
         self.overlay_box.setSpacing(2)
         layout.addLayout(self.overlay_box)
@@ -162,6 +176,7 @@ class PlaceCardPanel(QScrollArea):
 
     responsible_requested = Signal(str, str)  # place kind, id
     copy_requested = Signal(str)  # the phones text
+    dispatch_requested = Signal(str)  # 调派队伍 to this incident: its id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -215,6 +230,10 @@ class PlaceCardPanel(QScrollArea):
         self.copy_button.setToolTip("复制全部责任人的电话")
         self.copy_button.clicked.connect(self._ask_copy)
         buttons.addWidget(self.copy_button)
+        self.dispatch_button = QPushButton("调派队伍…", body)
+        self.dispatch_button.setToolTip("向这起事件调派队伍，或登记队伍返回")
+        self.dispatch_button.clicked.connect(self._ask_dispatch)
+        buttons.addWidget(self.dispatch_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.status = QLabel(body)
@@ -233,6 +252,7 @@ class PlaceCardPanel(QScrollArea):
             w.setVisible(has)
         self.responsible_button.setEnabled(has and card.contacts_place is not None)  # type: ignore[union-attr]
         self.copy_button.setEnabled(has and bool(card.phones))  # type: ignore[union-attr]
+        self.dispatch_button.setVisible(has and card.kind == "incident")  # type: ignore[union-attr]
         if card is None:
             self.title.setText("点击地图上的点位查看详情")
             self.subtitle.setText("或在上方搜索乡镇、村、风险点、避灾场所、站点")
@@ -271,6 +291,10 @@ class PlaceCardPanel(QScrollArea):
     def _ask_responsible(self) -> None:
         if self.card is not None and self.card.contacts_place is not None:
             self.responsible_requested.emit(*self.card.contacts_place)
+
+    def _ask_dispatch(self) -> None:
+        if self.card is not None and self.card.kind == "incident":
+            self.dispatch_requested.emit(self.card.id)
 
     def _ask_copy(self) -> None:
         if self.card is not None and self.card.phones:

@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QStandardItemModel
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -32,30 +32,53 @@ from PySide6.QtWidgets import (
 
 from console.domain import catalog
 from console.domain.schema import ENTITY_FIELDS
-from console.services.plans import OVERDUE, PlanService, document_path, search_plans
+from console.services.files import server_fetch
+from console.services.plans import (
+    OVERDUE,
+    UNINDEXED,
+    PlanService,
+    document_path,
+    fetch_document,
+    search_plans,
+)
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, read_only_table, say, text_items
+from console.views.pages.base import PageContext, headed_table, say, text_items
+from console.views.pages.file_open import open_later, open_path
 
 COLUMNS = ("预案名称", "类别", "层级", "编制单位", "版本", "印发日期", "修订期限", "状态")
 _FIELDS = ENTITY_FIELDS["plans"]
 LINE_FIELDS = ("title", "owner", "plan_version", "issued_on", "revise_by")
-NO_FILE = "本机没有该预案的文件（预案文件暂不同步，请在添加它的值班台打开或重新附加）"
 
 
 def plan_state(plan: dict[str, Any]) -> str:
     parts = [OVERDUE] if plan.get("overdue") else []
-    parts.append("有文件" if plan.get("document") else "无文件")
+    if not plan.get("document"):
+        parts.append("无文件")
+    else:  # a file whose text could not be read (encrypted, broken, a scan) is not searched
+        parts.append("有文件" if plan.get("indexed", True) else f"有文件；{UNINDEXED}")
     return "；".join(parts)
 
 
-def open_document(data_dir: Path, plan: dict[str, Any]) -> str:
-    """Open the plan's document with the system viewer; "" when opened, else why not."""
-    path = document_path(data_dir, plan)
-    if path is None:
-        return NO_FILE
-    if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))):
-        return f"无法打开：{path.name}（本机没有可打开该文件的程序）"
-    return ""
+def open_plan(
+    context: PageContext, receiver: QWidget, message: QLabel, plan: dict[str, Any]
+) -> None:
+    """Open the plan's document with the system viewer: at once when it is here, else
+    after downloading it from the server (the message line says how it went)."""
+    done = f"已打开：{plan['title']}"
+    if not plan.get("document"):
+        say(message, "该预案未附文件", error=True)
+        return
+    path = document_path(context.data_dir, plan)
+    if path is not None:
+        why = open_path(path)
+        say(message, why or done, error=bool(why))
+        return
+    session = context.sync.session if context.sync is not None else None
+    fetch = server_fetch(session)
+    data_dir = context.data_dir
+    open_later(
+        context.tasks, receiver, message, lambda: fetch_document(data_dir, plan, fetch), done
+    )
 
 
 def save_cancel(dialog: QDialog, on_save: Callable[[], None]) -> QDialogButtonBox:
@@ -169,7 +192,7 @@ class PlanPanel(QWidget):
         self,
         context: PageContext,
         service: PlanService | None,
-        write: Callable[[Callable[[], Any], str], None],
+        write: Callable[..., None],  # WritingPage._write(fn, done_text, after)
         message: QLabel,
         parent: QWidget | None = None,
     ) -> None:
@@ -200,12 +223,7 @@ class PlanPanel(QWidget):
         for button in (self.add_button, self.edit_button, self.open_button):
             bar.addWidget(button)
         box.addLayout(bar)
-        self.model = QStandardItemModel(0, len(COLUMNS), self)
-        self.model.setHorizontalHeaderLabels(list(COLUMNS))
-        self.table = read_only_table(self, self.model, 0)
-        for column, width in enumerate((0, 76, 56, 150, 64, 92, 92, 140)):
-            if column:
-                self.table.setColumnWidth(column, width)
+        self.model, self.table = headed_table(self, COLUMNS, (0, 76, 56, 150, 64, 92, 92, 140))
         box.addWidget(self.table, 1)
         self.count = QLabel(self)
         self.count.setObjectName("Muted")
@@ -269,8 +287,7 @@ class PlanPanel(QWidget):
         plan = self.selected()
         if plan is None:
             return
-        why = open_document(self.context.data_dir, plan)
-        say(self.message, why or f"已打开：{plan['title']}", error=bool(why))
+        open_plan(self.context, self, self.message, plan)
 
     def _ask(self, plan: dict[str, Any] | None) -> None:
         if self.service is None:
@@ -285,7 +302,13 @@ class PlanPanel(QWidget):
         if service is None:
             return
         user = self.context.session.officer
+
+        def noted(saved: tuple[str, str]) -> None:
+            if saved[1]:  # the file is kept, but its text could not be read
+                say(self.message, f"预案已保存。{saved[1]}", error=True)
+
         self._write(
-            lambda: service.save(values, user=user, plan_id=plan_id, document=document),
+            lambda: service.save_noted(values, user=user, plan_id=plan_id, document=document),
             "预案已保存",
+            noted,
         )

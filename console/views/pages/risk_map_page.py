@@ -47,10 +47,12 @@ from console.services.map_data import (
 from console.services.map_overlays import Overlay, OverlayError, OverlayShapes, OverlayStore
 from console.services.map_tiles import TileError, open_tiles
 from console.services.readings_source import ReadingsSource
+from console.services.teams import TeamService
 from console.settings import MAP_BASE_LAYER
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.ui.theme import COLORS, ThemeColors
+from console.views.dispatch_dialog import DispatchDialog
 from console.views.pages.base import Page, PageContext
 from console.views.pages.contacts_page import open_responsible
 from console.views.pages.map_base_dialog import choose_base_layer, set_base_layer
@@ -80,6 +82,9 @@ class RiskMapPage(Page):
             "滚轮或 +/- 缩放，拖动或方向键平移，点击点位查看详情。"
         )
         self.service = MapDataService(context.queries.store)
+        writer = context.incidents.writer if context.incidents is not None else None
+        self.teams = TeamService(context.queries.store, writer) if writer is not None else None
+        self.dispatch_dialog: DispatchDialog | None = None
         self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
         self.overlays = OverlayStore(context.data_dir)
         self.readings: ReadingsSource | None = context.readings
@@ -182,6 +187,7 @@ class RiskMapPage(Page):
         self.layer_panel.remove_requested.connect(self.remove_overlay)
         self.card.responsible_requested.connect(self.show_responsible)
         self.card.copy_requested.connect(self.copy_phones)
+        self.card.dispatch_requested.connect(self.open_dispatch)
         self.fit_button.clicked.connect(self.map.fit)
         self.import_button.clicked.connect(self._ask_import)
         self.base_button.clicked.connect(self._ask_base)
@@ -262,6 +268,29 @@ class RiskMapPage(Page):
     def show_responsible(self, kind: str, place_id: str) -> None:
         if not open_responsible(self.context, kind, place_id):
             self.card.status.setText("无法打开通讯录")
+
+    def open_dispatch(self, incident_id: str) -> DispatchDialog | None:
+        """调派队伍… from an incident's card: the dialog of the incident detail, over the
+        map (the team layer's colours follow the writes through the change bus)."""
+        incident = self.snapshot.record("incident", incident_id) if self.snapshot else {}
+        if not incident or self.teams is None:
+            self.card.status.setText("本机为只读，不能调派队伍")
+            return None
+        if self.dispatch_dialog is not None:
+            self.dispatch_dialog.close()
+        dialog = DispatchDialog(
+            self.teams,
+            dict(incident),
+            lambda: self.context.session.officer,
+            self.context.clock,
+            self.context.tasks,
+            self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "dispatch_dialog", None))
+        self.dispatch_dialog = dialog
+        dialog.open()
+        return dialog
 
     def copy_phones(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

@@ -1,0 +1,136 @@
+"""视频监控 (issue 15): what the video page reads and writes, without Qt.
+
+- :class:`CameraDirectory`: the cameras with their township's name, the incidents a snapshot
+  may go to, and the cameras near an incident.
+- :class:`StreamResolver`: the address a cell plays. A sample camera plays the bundled clip;
+  any other asks the duty-server (``POST /cameras/{id}/play``, signed in) and keeps the
+  answer in memory only: the workstation never writes a stream address or a credential.
+- :func:`save_snapshot`: a frame saved as PNG into the data folder and a 视频截图 row on the
+  incident's timeline naming the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from console.domain import beijing, catalog
+from console.domain import cameras as rules
+from console.domain.schema import Incident
+from console.services.queries import Queries
+from console.store.writer import Changes
+
+SAMPLE_CLIP = Path(__file__).resolve().parents[1] / "resources" / "video" / "sample_clip.mp4"
+SNAPSHOT_DIR = "snapshots"
+PlayUrlFetch = Callable[[str], str]  # camera id -> playable address (the server's answer)
+
+
+class StreamUnavailable(Exception):
+    """No address can be had for the camera; ``str(exc)`` says why in Chinese."""
+
+
+@dataclass(frozen=True)
+class Stream:
+    url: str
+    loop: bool  # a recording (the sample clip): start again at its end
+
+
+class CameraDirectory:
+    """Reads for the video page (the store's, through :class:`Queries`)."""
+
+    def __init__(self, queries: Queries) -> None:
+        self._queries = queries
+
+    def cameras(self) -> list[dict[str, Any]]:
+        towns = {t["id"]: t["name"] for t in self._queries.townships()}
+        return [
+            {**cam, "township": towns.get(cam.get("township_id") or "", "")}
+            for cam in self._queries.cameras()
+        ]
+
+    def townships(self) -> list[tuple[str, str]]:
+        return [(t["id"], t["name"]) for t in self._queries.townships()]
+
+    def incidents(self, limit: int = 200) -> list[dict[str, Any]]:
+        """The latest live incidents (a snapshot's target; "附近摄像机" from one)."""
+        cols = (
+            Incident.id,
+            Incident.title,
+            Incident.received_at,
+            Incident.township_id,
+            Incident.lon,
+            Incident.lat,
+        )
+        stmt = (
+            select(*cols)
+            .where(Incident.deleted.is_(False))
+            .order_by(Incident.received_at.desc())
+            .limit(limit)
+        )
+        with self._queries.store.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(stmt).mappings()]
+
+    def near_incident(self, incident: dict[str, Any]) -> list[dict[str, Any]]:
+        return rules.nearby(
+            self.cameras(),
+            lon=incident.get("lon"),
+            lat=incident.get("lat"),
+            township_id=incident.get("township_id"),
+        )
+
+
+class StreamResolver:
+    """``fetch``: the signed-in server's play call, or None standalone."""
+
+    def __init__(self, fetch: PlayUrlFetch | None = None, sample_clip: Path = SAMPLE_CLIP) -> None:
+        self._fetch = fetch
+        self._clip = sample_clip
+
+    def stream(self, camera: dict[str, Any]) -> Stream:
+        """May block on the network: call it off the GUI thread."""
+        if camera.get("is_sample"):
+            return Stream(self._clip.as_uri(), loop=True)
+        if self._fetch is None:
+            raise StreamUnavailable("未登录服务器，无法获取视频流地址")
+        url = self._fetch(str(camera["id"]))
+        if not url:
+            raise StreamUnavailable("管理员尚未设置该摄像机的视频流地址")
+        return Stream(url, loop=camera.get("protocol") == "文件")
+
+
+def snapshot_name(camera_name: str, at: datetime) -> str:
+    """``20260701-143005-<camera>.png``: sortable; the camera's name made file-safe."""
+    safe = re.sub(r"[^\w\u4e00-\u9fff-]+", "_", camera_name).strip("_")[:40] or "camera"
+    return f"{at:%Y%m%d-%H%M%S}-{safe}.png"
+
+
+def save_snapshot(
+    data_dir: Path,
+    png: bytes,
+    *,
+    camera_name: str,
+    incident_id: str,
+    log: Callable[[str, str, str], Changes],
+    now: datetime | None = None,
+) -> tuple[Path, Changes]:
+    """Write the PNG under ``data_dir/snapshots`` and append the timeline row through
+    ``log(incident_id, kind, body)`` (IncidentService.log with the user bound)."""
+    if not png.startswith(b"\x89PNG"):
+        raise ValueError("not a PNG image")
+    at = now or beijing.now()
+    folder = data_dir / SNAPSHOT_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / snapshot_name(camera_name, at)
+    n = 1
+    while path.exists():  # two snapshots in one second
+        path = path.with_name(f"{path.stem}-{n}.png")
+        n += 1
+    path.write_bytes(png)
+    body = f"视频截图：{camera_name}，{at:%Y-%m-%d %H:%M:%S}，文件 {SNAPSHOT_DIR}/{path.name}"
+    return path, log(incident_id, catalog.SNAPSHOT_LOG, body)
