@@ -5,6 +5,7 @@ takes a new kind (the video grid plugs in this way)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from console.domain import beijing
 from console.domain.roles import OFFICER, READONLY
 from console.domain.situation import Endangered, Situation, StationState, TownshipState
 from console.services.deadlines import Deadline
+from console.services.on_duty import on_duty
 from console.services.wall_layout import (
     PAIR,
     QUAD,
@@ -41,7 +43,7 @@ from console.views.main_window import MainWindow
 from console.views.pages.wall_page import WallPage
 from console.views.wall import panels as wall_panels
 from console.views.wall.controller import screen_name
-from console.views.wall.duty_panel import on_duty_now
+from console.views.wall.duty_panel import duty_lines, on_duty_now
 from console.views.wall.kpi_panel import KpiPanel, kpis
 from console.views.wall.map_panel import MapPanel
 from console.views.wall.panels import MissingPanel, PanelKind, WallPanel, build_panel
@@ -230,15 +232,25 @@ def test_ticker_lines_soonest_first_overdue_marked() -> None:
     assert more == 1
 
 
-def test_duty_panel_shows_the_officer_signed_in(window: MainWindow) -> None:
+def test_duty_panel_shows_the_roster_and_falls_back_to_the_officer(
+    qtbot: QtBot, window: MainWindow
+) -> None:
     page = wall(window)
-    assert on_duty_now(page.context) == [("值班员", "测试值班员")]
+    store = page.context.queries.store
+    duty = on_duty(store, page.context.clock())
+    assert duty.now.planned  # the sample plans this month and the next
+    lines = on_duty_now(page.context)
+    assert lines[0] == ("带班领导", duty.now.leader)
+    assert lines[1] == ("值班员", "、".join(duty.now.officers))
     win = start(page, 0, ("duty",))
-    duty = win.panels[0]
-    assert "测试值班员" in duty.people.text()  # type: ignore[attr-defined]
-    page.context.session.sign_in("李四")
-    assert "李四" in duty.people.text()  # type: ignore[attr-defined]
+    panel = win.panels[0]
+    qtbot.waitUntil(lambda: duty.now.leader in panel.people.text(), timeout=10_000)  # type: ignore[attr-defined]
+    assert "下一班" in panel.people.text()  # type: ignore[attr-defined]
     page.stop_wall()
+    # Nothing planned for the shift: the officer signed in here, and the gap said.
+    empty = dataclasses.replace(duty, now=dataclasses.replace(duty.now, leader="", officers=()))
+    assert duty_lines(empty, "李四") == [("值班员", "李四"), ("排班", "本班次未排班")]
+    assert duty_lines(None, "") == [("值班员", "未登记")]
 
 
 def test_a_new_panel_kind_plugs_in_and_unknown_ones_show_a_stand_in(window: MainWindow) -> None:
