@@ -40,16 +40,26 @@ from console.services.wall_layout import (
 from console.settings import WALL_PRESET
 from console.ui.theme import COLORS
 from console.views.main_window import MainWindow
+from console.views.pages.video_layouts import VideoLayout
 from console.views.pages.wall_page import WallPage
 from console.views.wall import panels as wall_panels
 from console.views.wall.controller import screen_name
 from console.views.wall.duty_panel import duty_lines, on_duty_now
 from console.views.wall.kpi_panel import KpiPanel, kpis
 from console.views.wall.map_panel import MapPanel
-from console.views.wall.panels import MissingPanel, PanelKind, WallPanel, build_panel
+from console.views.wall.panels import (
+    MissingPanel,
+    PanelKind,
+    WallPanel,
+    build_panel,
+    panel_kind,
+    panel_title,
+)
 from console.views.wall.style import MIN_PX, wall_stylesheet
 from console.views.wall.ticker_panel import ticker_lines
+from console.views.wall.video_panel import VideoPanel, wall_layout
 from console.views.wall.window import WallWindow
+from testkit.qt_logs import VIDEO_WARNINGS
 
 # The offscreen platform says so for every full-screen window (xcb does not: test_wall_xvfb).
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -312,3 +322,26 @@ def test_wall_option_and_read_only_role_start_the_saved_wall(
     assert page.controller.windows[name].visible_panels() == ["duty", "ticker"]
     page.stop_wall()
     assert wall_only(READONLY) and not wall_only(OFFICER) and not wall_only(None)
+
+
+@pytest.mark.qt_log_ignore(*VIDEO_WARNINGS)
+def test_the_video_grid_plays_on_the_wall_read_only(qtbot: QtBot, window: MainWindow) -> None:
+    page = wall(window)
+    assert panel_kind("video") is not None and panel_title("video") == "视频监控"
+    win = start(page, 0, ("video",))  # the sample county's cameras play the bundled clip
+    panel = win.panels[0]
+    assert isinstance(panel, VideoPanel)
+    qtbot.waitUntil(lambda: len(panel.grid.cells) == 4, timeout=10_000)  # never set: 2x2
+    assert all(cell.camera_id for cell in panel.grid.cells)
+    assert not any(cell.acceptDrops() for cell in panel.grid.cells)
+    qtbot.waitUntil(lambda: all(c.frames >= 3 for c in panel.grid.cells), timeout=20_000)
+    page.stop_wall()
+    assert not any(c.camera_id for c in panel.grid.cells)  # stopped with the wall
+
+
+def test_the_wall_follows_the_video_pages_layout() -> None:
+    cams = [{"id": f"c{i}", "name": f"摄像机{i}"} for i in range(12)]
+    assert wall_layout("", cams) == VideoLayout("4", ["c0", "c1", "c2", "c3"])
+    saved = VideoLayout("9", ["c5", "gone", "c7"]).to_json()
+    layout = wall_layout(saved, cams)
+    assert layout.grid == "9" and layout.cells[:3] == ["c5", "", "c7"] and len(layout.cells) == 9

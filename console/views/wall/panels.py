@@ -67,6 +67,7 @@ for _kind in (
     PanelKind(TICKER, "事件与报送时限", "console.views.wall.ticker_panel:TickerPanel"),
     PanelKind(CONTROL, "转移管控汇总", "console.views.wall.control_panel:ControlPanel"),
     PanelKind(DUTY, "今日值班", "console.views.wall.duty_panel:DutyPanel"),
+    PanelKind("video", "视频监控", "console.views.wall.video_panel:VideoPanel"),
 ):
     register_panel(_kind)
 
