@@ -4,7 +4,7 @@ The SMS gateway's address and credential live only in the server's configuration
 (``DUTY_SERVER_SMS_URL``, and the token in the file named by ``DUTY_SERVER_SMS_TOKEN_FILE``
 or in ``DUTY_SERVER_SMS_TOKEN``), never on a workstation: a workstation asks the server to
 send an order to some of its recipients; the server makes each recipient's acknowledgement
-link (server.ack_links), composes the message (console.services.sms.compose) and posts it
+link (server.ack_links), composes the message (console.domain.sms.compose) and posts it
 to the gateway. The phone numbers are the recipients' own, read from the database, so a
 workstation cannot make the server text an arbitrary number.
 """
@@ -23,8 +23,9 @@ from sqlalchemy import Engine, select
 from console.domain import roles
 from console.domain.ids import is_uuid
 from console.domain.schema import Order, OrderRecipient
-from console.services.sms import SmsConfig, SmsError, SmsGateway, compose, mobile_number
+from console.domain.sms import compose, mobile_number
 from server import ack_links, auth
+from server.sms_gateway import SmsConfig, SmsError, SmsGateway
 
 URL_ENV = "DUTY_SERVER_SMS_URL"
 TOKEN_FILE_ENV = "DUTY_SERVER_SMS_TOKEN_FILE"

@@ -19,7 +19,7 @@ from server_testkit import Client, Database, ServerProcess, event_stream, fresh_
 from sqlalchemy import text
 
 from console.domain.ids import new_id
-from console.services.sms import SMS_MAX_LEN, compose
+from console.domain.sms import SMS_MAX_LEN, compose
 from testkit.browser import Browser
 
 AT = "2026-07-01T06:00:00+08:00"

@@ -88,8 +88,18 @@ def test_a_file_without_the_columns_is_refused_whole(db: Database, tmp_path: Pat
     assert missing.returncode == 2 and "无法读取文件" in missing.stderr
 
 
-def test_expire_readings_runs(db: Database) -> None:
+def test_expire_readings_runs(db: Database, tmp_path: Path) -> None:
+    # Its own readings: under xdist the module's other tests may run in another worker.
+    csv = tmp_path / "recent.csv"
+    csv.write_text(
+        f"站码,时间,类型,数值,时段(分钟)\n62001,{_minute(40)},雨量,0.5,5\n"
+        f"62002,{_minute(40)},水位,230.9,\n",
+        encoding="utf-8",
+    )
+    before = int(db.scalar("SELECT count(*) FROM readings"))
+    imported = run_cli(db, "import-readings", str(csv))
+    assert imported.returncode == 0, imported.stderr
     done = run_cli(db, "expire-readings", "--days", "3650")
     assert done.returncode == 0, done.stderr
     assert "expired readings: 0" in done.stdout
-    assert int(db.scalar("SELECT count(*) FROM readings")) == 2
+    assert int(db.scalar("SELECT count(*) FROM readings")) == before + 2

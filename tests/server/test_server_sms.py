@@ -20,7 +20,8 @@ import requests
 from server_testkit import Client, Database, ServerProcess, fresh_database
 
 from console.domain.ids import new_id
-from console.services.sms import SMS_MAX_LEN, send_order
+from console.domain.sms import SMS_MAX_LEN
+from console.services.sms import send_order
 from console.sync.client import SyncClient
 from server import sms_api
 

@@ -334,6 +334,22 @@ def ws_digest(data_dir: Path) -> str:
         engine.dispose()
 
 
+def _differing(db: Database, data_dir: Path) -> list[str]:
+    """The synced tables whose digests differ between the server and a workstation."""
+    from console.domain.digest import database_digest
+    from console.store.database import make_engine
+
+    engine = make_engine(db_file(data_dir))
+    try:
+        with engine.connect() as conn:
+            local = database_digest(conn)[1]
+    finally:
+        engine.dispose()
+    with db.engine.connect() as conn:
+        server = database_digest(conn)[1]
+    return sorted(t for t in server if server[t] != local.get(t))
+
+
 def integrity_ok(data_dir: Path) -> None:
     conn = sqlite3.connect(db_file(data_dir), timeout=10)
     try:
@@ -450,7 +466,7 @@ def check_invariants(
     assert not titles, f"duplicate incidents {titles[:5]}"
     # Convergence: every replica equals the server.
     for d in dirs:
-        assert digest_of(d) == server_digest, f"{d} differs from the server"
+        assert digest_of(d) == server_digest, f"{d} differs from the server: {_differing(db, d)}"
     # Causal order of each incident's log: the same on every replica.
     with db.engine.connect() as conn:
         server_order = timeline_order(conn.execute(text(_TIMELINE_SQL)))

@@ -71,12 +71,17 @@ def test_collect_due_frees_cycles_once_past_the_threshold(qtbot: QtBot) -> None:
 def test_start_up_pause_holds_the_gui_collector_too(qtbot: QtBot) -> None:
     collector = ensure_gui_collector()
     assert collector is not None
+    gc.collect()
+    box: list[int] = []
     pause_collector()
     try:
+        cycle = _Cycle()
+        weakref.finalize(cycle, lambda: box.append(1))
+        del cycle
         churn = [[] for _ in range(2 * collector.threshold[0])]
-        assert collector.collect_due() == 0 and not collection_on()
+        assert collector.collect_due() == 0 and not collection_on() and box == []
     finally:
         resume_collector()
     assert collection_on() and not gc.isenabled()  # on again, still only on this thread
-    assert collector.collect_due() > 0
+    assert collector.collect_due() > 0 and box == [1]
     del churn
