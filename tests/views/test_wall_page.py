@@ -265,27 +265,28 @@ def test_duty_panel_shows_the_roster_and_falls_back_to_the_officer(
 
 def test_a_new_panel_kind_plugs_in_and_unknown_ones_show_a_stand_in(window: MainWindow) -> None:
     page = wall(window)
-    kind = PanelKind("video", "视频监控", "tests.views.test_wall_page:make_probe_panel")
+    kind = PanelKind("probe", "探针画面", "tests.views.test_wall_page:make_probe_panel")
+    assert wall_panels.panel_kind("probe") is None
     wall_panels.register_panel(kind)
     try:
-        assert wall_panels.panel_kind("video") == kind
-        built = build_panel("video", page.context)
-        assert isinstance(built, WallPanel) and built.kind == "video"
+        assert wall_panels.panel_kind("probe") == kind
+        built = build_panel("probe", page.context)
+        assert isinstance(built, WallPanel) and built.title.text() == "探针画面"
         built.deleteLater()
         other = WallPage(page.context)
         listed = other.screen_rows[0].panels
         row_names = [listed.item(i).data(Qt.ItemDataRole.UserRole) for i in range(listed.count())]
         other.deleteLater()
-        assert "video" in row_names
+        assert "probe" in row_names
     finally:
-        wall_panels._KINDS.pop("video", None)
-    stand_in = build_panel("video", page.context)
+        wall_panels._KINDS.pop("probe", None)  # the registry is the process's: leave it as found
+    stand_in = build_panel("probe", page.context)
     assert isinstance(stand_in, MissingPanel) and "未知画面" in stand_in.title.text()
     stand_in.deleteLater()
 
 
 def make_probe_panel(context: object, parent: object = None) -> WallPanel:
-    return WallPanel(context, "视频监控", parent)  # type: ignore[arg-type]
+    return WallPanel(context, "探针画面", parent)  # type: ignore[arg-type]
 
 
 def test_read_only_workstation_is_locked_to_the_wall(window: MainWindow) -> None:
