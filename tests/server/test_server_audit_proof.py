@@ -259,31 +259,40 @@ def test_no_anchor_is_signed_over_a_broken_chain(
         )
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        "not json",
-        "[]",
-        '{"seq": 1}',
-        "HEAD",  # a genuine anchor with seq as a string (filled in below)
-        "BOOL",  # ... with seq true
-        "EXTRA",  # ... with an extra field
-    ],
+MALFORMED = (
+    "not json",
+    "[]",
+    '{"seq": 1}',
+    "HEAD",  # a genuine anchor with seq as a string (filled in below)
+    "BOOL",  # ... with seq true
+    "EXTRA",  # ... with an extra field
 )
-def test_malformed_anchor_is_refused_not_crashed(
-    database: Database, intact: dict[str, str], content: str
+
+
+def test_malformed_anchors_are_refused_not_crashed(
+    database: Database, intact: dict[str, str]
 ) -> None:
-    genuine = json.loads(_anchor(database, "for-malformed.json").read_text())
-    content = {
-        "HEAD": json.dumps({**genuine, "seq": str(genuine["seq"])}),
-        "BOOL": json.dumps({**genuine, "seq": True}),
-        "EXTRA": json.dumps({**genuine, "note": "x"}),
-    }.get(content, content)
-    path = database.workdir / "malformed.json"
-    path.write_text(content)
-    code, out = _cli(database, "verify-audit", "--anchor", str(path))
+    """Each malformed file is refused on its own line (one run: --anchor repeats), and a
+    good anchor given with them is still checked."""
+    good = _anchor(database, "for-malformed.json")
+    genuine = json.loads(good.read_text())
+    paths = []
+    for i, content in enumerate(MALFORMED):
+        content = {
+            "HEAD": json.dumps({**genuine, "seq": str(genuine["seq"])}),
+            "BOOL": json.dumps({**genuine, "seq": True}),
+            "EXTRA": json.dumps({**genuine, "note": "x"}),
+        }.get(content, content)
+        path = database.workdir / f"malformed-{i}.json"
+        path.write_text(content)
+        paths += ["--anchor", str(path)]
+    code, out = _cli(database, "verify-audit", *paths, "--anchor", str(good))
     assert code == 2, out
-    assert "not a readable anchor" in out
+    refused = [line for line in out.splitlines() if "not a readable anchor" in line]
+    assert len(refused) == len(MALFORMED), out
+    for i in range(len(MALFORMED)):
+        assert sum(f"malformed-{i}.json" in line for line in refused) == 1, out
+    assert f"anchor {good}: entries 1..{genuine['seq']} unchanged" in out
     assert "Traceback" not in out
 
 
