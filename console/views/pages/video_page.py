@@ -84,6 +84,11 @@ class VideoPage(WritingPage):
         self.tour_seconds.setValue(context.settings.get(keys.VIDEO_TOUR_SECONDS))
         self.tour_button = QPushButton("开始轮巡", self)
         self.tour_button.setCheckable(True)
+        # Their items come after the first show (read in the background): size to them then,
+        # not to the empty combo the first show saw.
+        for combo, chars in ((self.layout_combo, 12), (self.tour_group, 6)):
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumContentsLength(chars)
         for label, widget in (
             ("画面", self.grid_combo),
             ("布局", self.layout_combo),
@@ -220,7 +225,7 @@ class VideoPage(WritingPage):
 
     def _refresh_saved_combo(self) -> None:
         self.layout_combo.clear()
-        self.layout_combo.addItem("（选择已保存的布局）", "")
+        self.layout_combo.addItem("（选择布局）", "")
         for name in saved_layouts(self.context.settings.get(keys.VIDEO_SAVED_LAYOUTS)):
             self.layout_combo.addItem(name, name)
 
