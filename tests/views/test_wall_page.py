@@ -46,7 +46,7 @@ from console.views.wall import panels as wall_panels
 from console.views.wall.controller import screen_name
 from console.views.wall.duty_panel import duty_lines, on_duty_now
 from console.views.wall.kpi_panel import KpiPanel, kpis
-from console.views.wall.map_panel import MapPanel
+from console.views.wall.map_panel import LABELS_MIN_HEIGHT, MapPanel
 from console.views.wall.panels import (
     MissingPanel,
     PanelKind,
@@ -56,7 +56,7 @@ from console.views.wall.panels import (
     panel_title,
 )
 from console.views.wall.style import MIN_PX, wall_stylesheet
-from console.views.wall.ticker_panel import ticker_lines
+from console.views.wall.ticker_panel import TickerPanel, ticker_lines
 from console.views.wall.video_panel import VideoPanel, wall_layout
 from console.views.wall.window import WallWindow
 from testkit.qt_logs import VIDEO_WARNINGS
@@ -208,6 +208,23 @@ def test_preset_saved_and_read_back_by_a_new_page(window: MainWindow) -> None:
     again.deleteLater()
 
 
+def test_township_names_show_only_where_the_map_has_room_for_them(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = wall(window)
+    panel = MapPanel(page.context)
+    qtbot.addWidget(panel)
+    settle(page)
+    assert panel.map.labels  # the sample county's townships
+    panel.resize(940, 1000)  # a whole 1080p screen
+    panel.show()
+    qtbot.waitUntil(lambda: panel.map.height() >= LABELS_MIN_HEIGHT, timeout=5000)
+    assert all(label.isVisible() for label in panel.map.labels)
+    panel.resize(600, 300)  # a 2x2 cell of a 720p monitor: names would run together
+    qtbot.waitUntil(lambda: panel.map.height() < LABELS_MIN_HEIGHT, timeout=5000)
+    assert not any(label.isVisible() for label in panel.map.labels)
+
+
 def test_kpis_and_map_follow_the_situation(window: MainWindow) -> None:
     page = wall(window)
     win = start(page, 1, ("map", "kpi"))
@@ -240,6 +257,28 @@ def test_ticker_lines_soonest_first_overdue_marked() -> None:
     assert [line.text.split("　")[0] for line in lines] == ["事件1", "事件2"]
     assert lines[0].overdue and "超时" in lines[0].text and not lines[1].overdue
     assert more == 1
+
+
+def test_a_long_title_is_shortened_and_its_deadline_kept_whole(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = wall(window)
+    panel = TickerPanel(page.context)
+    qtbot.addWidget(panel)
+    panel.setStyleSheet(wall_stylesheet(page.context.theme.colors()))
+    settle(page)
+    now = page.context.clock()
+    late = Deadline("i1", "续报", "书面", now - timedelta(hours=37), "收到", None)
+    title = "湖山乡溪水暴涨冲毁便桥致两村群众出行受阻并有车辆被困"
+    panel.resize(600, 300)
+    panel.show()
+    panel._land([({"title": title}, late)], now)
+    countdown = panel.lines[0].countdown
+    row = panel.rows[0]
+    assert row.text().endswith(countdown) and "…" in row.text()
+    assert row.fontMetrics().horizontalAdvance(row.text()) <= panel.width() - 40
+    panel.resize(1900, 300)  # room enough: the whole title again
+    qtbot.waitUntil(lambda: row.text() == f"{title}　{countdown}", timeout=5000)
 
 
 def test_duty_panel_shows_the_roster_and_falls_back_to_the_officer(

@@ -109,7 +109,7 @@ def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
     preset = WallPreset(
         (
             ScreenPlan("WALL-L", SINGLE, ("map",), 0, (0, 0, W, H)),
-            ScreenPlan("WALL-R", PAIR, ("kpi", "duty"), 0, (W, 0, W, H)),
+            ScreenPlan("WALL-R", PAIR, ("kpi", "video"), 0, (W, 0, W, H)),
         )
     )
     cycle, restart = run_wall(
@@ -125,17 +125,17 @@ def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
     assert start["windows"]["WALL-L"]["geometry"] == geometry(0)
     assert start["windows"]["WALL-L"]["panels"] == ["map"]
     assert start["windows"]["WALL-R"]["geometry"] == geometry(1)
-    assert start["windows"]["WALL-R"]["panels"] == ["kpi", "duty"]
+    assert start["windows"]["WALL-R"]["panels"] == ["kpi", "video"]
     # Unplugged: WALL-L alone shows all three, in a 2x2.
     assert lost["screens"] == ["WALL-L"]
     assert list(lost["windows"]) == ["WALL-L"]
     assert lost["windows"]["WALL-L"]["geometry"] == geometry(0)
     assert lost["windows"]["WALL-L"]["layout"] == QUAD
-    assert lost["windows"]["WALL-L"]["panels"] == ["map", "kpi", "duty"]
+    assert lost["windows"]["WALL-L"]["panels"] == ["map", "kpi", "video"]
     assert lost["windows"]["WALL-L"]["guests"] == ["WALL-R"]
     # Plugged back: each goes home.
     assert back["windows"]["WALL-L"]["panels"] == ["map"]
-    assert back["windows"]["WALL-R"]["panels"] == ["kpi", "duty"]
+    assert back["windows"]["WALL-R"]["panels"] == ["kpi", "video"]
     assert back["windows"]["WALL-R"]["geometry"] == geometry(1)
     (again,) = restart
     assert {n: w["geometry"] for n, w in again["windows"].items()} == {

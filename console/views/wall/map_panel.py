@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QFont, QResizeEvent
 from PySide6.QtWidgets import QWidget
 
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from console.views.pages.base import PageContext
 
 LABEL_PX = 20
+# The county's 20 township names at LABEL_PX run into each other on a shorter map (a 2x2 cell
+# of a 720p or 1080p monitor): unreadable at 5 m, so the names show only from this height.
+LABELS_MIN_HEIGHT = 560
 
 
 class MapPanel(WallPanel):
@@ -35,6 +38,7 @@ class MapPanel(WallPanel):
         self.map.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.map.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.body.addWidget(self.map, 1)
+        self.map.installEventFilter(self)
         # The canvas's 样例数据 notice would cover the county on a small cell: on the title
         # row instead.
         if self.map.notice is not None:
@@ -64,7 +68,17 @@ class MapPanel(WallPanel):
         font.setBold(True)
         for label in self.map.labels:  # township names, desk-sized by the canvas
             label.setFont(font)
+        self._show_names()
         self.map.set_situation(self.situation)
+
+    @property
+    def names_shown(self) -> bool:
+        return self.map.height() >= LABELS_MIN_HEIGHT
+
+    def _show_names(self) -> None:
+        shown = self.names_shown
+        for label in self.map.labels:
+            label.setVisible(shown)
 
     def set_situation(self, situation: Situation | None) -> None:
         self.situation = situation
@@ -73,3 +87,8 @@ class MapPanel(WallPanel):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self.map.fit()  # the whole county in whatever cell the layout gives it
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.map and event.type() == QEvent.Type.Resize:
+            self._show_names()  # the canvas's own size: the layout settles it after ours
+        return super().eventFilter(watched, event)

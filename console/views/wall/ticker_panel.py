@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
 
 from console.services import deadlines as dl
 from console.ui.tasks import run_task
@@ -21,8 +23,13 @@ MAX_LINES = 8  # what fits a quarter of a 1080p wall at 30 px
 
 @dataclass(frozen=True)
 class TickerLine:
-    text: str
+    title: str
+    countdown: str
     overdue: bool
+
+    @property
+    def text(self) -> str:
+        return f"{self.title}　{self.countdown}"
 
 
 def ticker_lines(
@@ -32,7 +39,8 @@ def ticker_lines(
     ordered = sorted(items, key=lambda item: item[1].due)
     lines = [
         TickerLine(
-            f"{inc.get('title') or '（无标题事件）'}　{dl.countdown_text(d, now)}",
+            str(inc.get("title") or "（无标题事件）"),
+            dl.countdown_text(d, now),
             d.remaining(now).total_seconds() < 0,
         )
         for inc, d in ordered[:limit]
@@ -50,6 +58,8 @@ class TickerPanel(WallPanel):
         for _ in range(MAX_LINES):
             row = QLabel("", self)
             row.setObjectName("WallLine")
+            # As wide as the cell, never as wide as its text: the text is fitted to it (_fit).
+            row.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
             row.hide()
             self.body.addWidget(row)
             self.rows.append(row)
@@ -81,12 +91,27 @@ class TickerPanel(WallPanel):
         for i, row in enumerate(self.rows):
             if i < len(self.lines):
                 line = self.lines[i]
-                row.setText(line.text)
                 row.setObjectName("WallLineAlert" if line.overdue else "WallLine")
                 row.style().unpolish(row)
                 row.style().polish(row)
+                self._fit(row, line)
                 row.show()
             else:
                 row.hide()
         if more:
             self.rows[-1].setText(f"……另有 {more} 项")
+            self.lines = self.lines[: len(self.rows) - 1]
+
+    def _fit(self, row: QLabel, line: TickerLine) -> None:
+        """The countdown whole; the title shortened with … to what the cell leaves it."""
+        metrics = row.fontMetrics()
+        width = self.contentsRect().width() - 40  # the panel's margins (rows may be hidden yet)
+        room = width - metrics.horizontalAdvance(f"　{line.countdown}") - 4
+        title = metrics.elidedText(line.title, Qt.TextElideMode.ElideRight, max(room, 0))
+        row.setText(f"{title}　{line.countdown}")
+        row.setToolTip(line.text)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        for row, line in zip(self.rows, self.lines, strict=False):
+            self._fit(row, line)
