@@ -17,6 +17,7 @@ from sqlalchemy import Table, select
 
 from console.domain import catalog
 from console.domain.schema import (
+    Camera,
     Incident,
     RiskPoint,
     Shelter,
@@ -36,9 +37,7 @@ SHELTERS = "shelters"
 TEAMS = "teams"
 STATIONS = "stations"
 INCIDENTS = "incidents"
-# TODO(#11): no cameras table yet. When one exists, MapDataService.cameras() reads it and
-# the layer (already in the legend, disabled) shows its points; no fake points until then.
-CAMERAS = "cameras"
+CAMERAS = "cameras"  # located 视频监控 cameras; a card's 加入视频画面 plays one
 TOWNSHIP_NAMES = "townships"
 
 LAYER_LABELS: dict[str, str] = {
@@ -76,6 +75,7 @@ TABLES: tuple[str, ...] = (
     "incidents",
     "person_roles",
     "people",
+    "cameras",
 )
 
 
@@ -228,6 +228,7 @@ class MapDataService:
                 "team": live_rows(conn, Team),
                 "station": live_rows(conn, Station),
                 "incident": live_rows(conn, Incident, table_of(Incident).c.status != CLOSED),
+                "camera": live_rows(conn, Camera),
             }
         town_names = {t["id"]: t["name"] for t in townships}
         village_rows = {v["id"]: v for v in villages}
@@ -284,14 +285,9 @@ class MapDataService:
             add("station", r, STATIONS, r.get("kind") or "站点")
         for r in rows["incident"]:
             add("incident", r, INCIDENTS, f"{r.get('category') or '事件'} · {r.get('status')}")
-        for c in self.cameras():
-            features.append(c)
+        for r in rows["camera"]:
+            add("camera", r, CAMERAS, f"{r.get('department') or ''}摄像机")
         sample = any(t.get("is_sample") for t in townships)
         snapshot = MapSnapshot(features, records, sample)
         snapshot.search_index()  # every name's pinyin, here rather than on the first keystroke
         return snapshot
-
-    def cameras(self) -> list[MapFeature]:
-        """Video cameras with a position (layer CAMERAS). None yet: there is no cameras
-        table (the 视频监控 issue adds it); the layer stays empty and disabled until then."""
-        return []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import text
 
 from console.domain import beijing
 from console.domain.situation import Endangered, Situation, StationState, TownshipState
@@ -60,7 +61,21 @@ def test_snapshot_puts_every_located_place_on_its_layer(workstation: Workstation
     assert len(snap.layer(STATIONS)) == len(q.stations())
     floods = [p for p in q.risk_points() if p["type"] == "山洪危险区"]
     assert {f.id for f in snap.layer(risk_layer("山洪危险区"))} == {p["id"] for p in floods}
-    assert snap.layer(CAMERAS) == []  # no cameras table yet: no invented points
+    with workstation.store.engine.connect() as conn:
+        located = {
+            str(r[0]): str(r[1])
+            for r in conn.execute(
+                text(
+                    "SELECT id, department FROM cameras"
+                    " WHERE deleted = 0 AND lon IS NOT NULL AND lat IS NOT NULL"
+                )
+            )
+        }
+    cameras = snap.layer(CAMERAS)
+    assert located and {f.id: f.subtype for f in cameras} == {
+        i: f"{dept}摄像机" for i, dept in located.items()
+    }
+    assert all(f.kind == "camera" and f.township for f in cameras)
     assert snap.layer(INCIDENTS) == []  # this county has no calls yet
     assert snap.sample
     point = snap.layer(risk_layer("山洪危险区"))[0]

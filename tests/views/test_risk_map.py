@@ -60,7 +60,7 @@ def test_layer_toggles_hide_and_show_and_the_legend_follows(window: MainWindow) 
     boxes = page.layer_panel.boxes
     assert {FLOOD, VILLAGES, STATIONS, "shelters", "teams", "incidents", CAMERAS} <= set(boxes)
     assert "山洪危险区 4" in boxes[FLOOD].text()
-    assert not boxes[CAMERAS].isEnabled()  # prepared, no cameras yet
+    assert boxes[CAMERAS].isEnabled() and boxes[CAMERAS].text() == "视频监控 20"  # the sample's
     assert page.map.scatters[FLOOD].isVisible()
     labels = [e.label for e in page.legend_entries()]
     assert "山洪危险区" in labels and "避灾安置场所" in labels

@@ -173,3 +173,38 @@ def test_cameras_near_an_incident_and_a_snapshot_onto_its_timeline(
     rows = [r for r in source.timeline(incident["id"]) if r["kind"] == catalog.SNAPSHOT_LOG]
     assert len(rows) == 1 and f"{SNAPSHOT_DIR}/{path.name}" in rows[0]["body"]
     assert page.grid.cells[0].title in rows[0]["body"]
+
+
+def test_a_three_by_three_grid_built_from_the_map(qtbot: QtBot, window: MainWindow) -> None:
+    """加入视频画面 on nine camera cards of 识别一张图: the 视频监控 page (never opened here
+    before) fills its cells in that order and grows from 四画面 to 九画面."""
+    from console.services.map_data import CAMERAS
+    from console.views.pages.risk_map_page import RiskMapPage
+
+    map_page = window.show_view("risk-map")
+    assert isinstance(map_page, RiskMapPage)
+    idle(map_page)
+    cameras = map_page.snapshot.layer(CAMERAS)
+    assert len(cameras) >= 10  # the sample county's cameras have positions
+    assert map_page.layer_panel.boxes[CAMERAS].isEnabled()
+    chosen = cameras[:9]
+    for feature in chosen:
+        window.show_view("risk-map")
+        map_page.open_card(feature)
+        idle(map_page)
+        assert (
+            map_page.card.video_button.isVisible() and not map_page.card.dispatch_button.isVisible()
+        )
+        map_page.card.video_button.click()
+        assert window.current_view() == "video"
+    page = window.page("video")
+    assert isinstance(page, VideoPage)
+    idle(page)
+    qtbot.waitUntil(lambda: page.grid.grid_name == "9", timeout=WAIT_MS)
+    assert [c.camera_id for c in page.grid.cells] == [f.id for f in chosen]
+    _playing(qtbot, page, 9)
+    assert page.add_camera(chosen[0].id)  # shown already: stays where it is
+    assert [c.camera_id for c in page.grid.cells].count(chosen[0].id) == 1
+    assert page.add_camera(cameras[9].id) and page.grid.grid_name == "16"
+    assert page.grid.cells[9].camera_id == cameras[9].id
+    page.grid.stop_all()

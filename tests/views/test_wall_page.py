@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTextEdit,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -259,20 +260,27 @@ def test_ticker_lines_soonest_first_overdue_marked() -> None:
     assert more == 1
 
 
+def row_px(label: QLabel) -> int:
+    return label.fontInfo().pixelSize()
+
+
 def test_a_long_title_is_shortened_and_its_deadline_kept_whole(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     page = wall(window)
-    panel = TickerPanel(page.context)
-    qtbot.addWidget(panel)
-    panel.setStyleSheet(wall_stylesheet(page.context.theme.colors()))
+    screen = QWidget()  # as on a wall window: its style sheet (30 px lines) applies
+    screen.setObjectName("WallWindow")
+    screen.setStyleSheet(wall_stylesheet(page.context.theme.colors()))
+    qtbot.addWidget(screen)
+    panel = TickerPanel(page.context, screen)
     settle(page)
     now = page.context.clock()
     late = Deadline("i1", "续报", "书面", now - timedelta(hours=37), "收到", None)
     title = "湖山乡溪水暴涨冲毁便桥致两村群众出行受阻并有车辆被困"
     panel.resize(600, 300)
-    panel.show()
+    screen.show()
     panel._land([({"title": title}, late)], now)
+    assert row_px(panel.rows[0]) >= MIN_PX
     countdown = panel.lines[0].countdown
     row = panel.rows[0]
     assert row.text().endswith(countdown) and "…" in row.text()

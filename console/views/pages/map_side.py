@@ -38,7 +38,7 @@ from console.views.pages.map_layers import TEAM_STYLE
 
 SWATCH = 14
 PEOPLE_COLUMNS = ("责任", "姓名", "电话")
-CAMERAS_PENDING = "视频监控点位尚未建立（视频监控功能接入后显示）"
+CAMERAS_PENDING = "尚无带位置的摄像机（在 基础数据 > 摄像机 中登记经纬度后显示）"
 
 
 def swatch(color: str, symbol: str = "o", size: int = SWATCH) -> QPixmap:
@@ -177,6 +177,7 @@ class PlaceCardPanel(QScrollArea):
     responsible_requested = Signal(str, str)  # place kind, id
     copy_requested = Signal(str)  # the phones text
     dispatch_requested = Signal(str)  # 调派队伍 to this incident: its id
+    video_requested = Signal(str)  # 加入视频画面: a camera's id
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,6 +235,10 @@ class PlaceCardPanel(QScrollArea):
         self.dispatch_button.setToolTip("向这起事件调派队伍，或登记队伍返回")
         self.dispatch_button.clicked.connect(self._ask_dispatch)
         buttons.addWidget(self.dispatch_button)
+        self.video_button = QPushButton("加入视频画面", body)
+        self.video_button.setToolTip("在视频监控中播放这台摄像机（加入下一个空画面）")
+        self.video_button.clicked.connect(self._ask_video)
+        buttons.addWidget(self.video_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.status = QLabel(body)
@@ -253,6 +258,7 @@ class PlaceCardPanel(QScrollArea):
         self.responsible_button.setEnabled(has and card.contacts_place is not None)  # type: ignore[union-attr]
         self.copy_button.setEnabled(has and bool(card.phones))  # type: ignore[union-attr]
         self.dispatch_button.setVisible(has and card.kind == "incident")  # type: ignore[union-attr]
+        self.video_button.setVisible(has and card.kind == "camera")  # type: ignore[union-attr]
         if card is None:
             self.title.setText("点击地图上的点位查看详情")
             self.subtitle.setText("或在上方搜索乡镇、村、风险点、避灾场所、站点")
@@ -291,6 +297,10 @@ class PlaceCardPanel(QScrollArea):
     def _ask_responsible(self) -> None:
         if self.card is not None and self.card.contacts_place is not None:
             self.responsible_requested.emit(*self.card.contacts_place)
+
+    def _ask_video(self) -> None:
+        if self.card is not None and self.card.kind == "camera":
+            self.video_requested.emit(self.card.id)
 
     def _ask_dispatch(self) -> None:
         if self.card is not None and self.card.kind == "incident":

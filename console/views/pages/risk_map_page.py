@@ -78,7 +78,7 @@ class RiskMapPage(Page):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
         self.header.subtitle.setText(
-            "风险点、避灾安置场所、救援队伍、水文雨量站和未结案事件分布。"
+            "风险点、避灾安置场所、救援队伍、水文雨量站、视频监控和未结案事件分布。"
             "滚轮或 +/- 缩放，拖动或方向键平移，点击点位查看详情。"
         )
         self.service = MapDataService(context.queries.store)
@@ -188,6 +188,7 @@ class RiskMapPage(Page):
         self.card.responsible_requested.connect(self.show_responsible)
         self.card.copy_requested.connect(self.copy_phones)
         self.card.dispatch_requested.connect(self.open_dispatch)
+        self.card.video_requested.connect(self.play_camera)
         self.fit_button.clicked.connect(self.map.fit)
         self.import_button.clicked.connect(self._ask_import)
         self.base_button.clicked.connect(self._ask_base)
@@ -291,6 +292,14 @@ class RiskMapPage(Page):
         self.dispatch_dialog = dialog
         dialog.open()
         return dialog
+
+    def play_camera(self, camera_id: str) -> None:
+        """加入视频画面 from a camera's card: the 视频监控 page, the camera in its next cell."""
+        # Here, not at the top: Qt Multimedia loads with the video page, not with the map.
+        from console.views.pages.video_page import play_on_video_page
+
+        if not play_on_video_page(self.context, camera_id):
+            self.card.status.setText("无法打开视频监控")
 
     def copy_phones(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

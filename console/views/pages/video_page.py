@@ -140,6 +140,7 @@ class VideoPage(WritingPage):
         context.bus.changed.connect(self._on_changes)
 
         self._layout_restored = False
+        self._asked: list[str] = []  # 加入视频画面 before the cameras were read
         self.reload()
 
     def select_tab(self, grid: str) -> None:
@@ -191,8 +192,11 @@ class VideoPage(WritingPage):
             self._layout_restored = True
             saved = self.context.settings.get(keys.VIDEO_LAYOUT)
             self.apply_layout(VideoLayout.from_json(saved))
-            if not saved:  # first opened here: the first cameras rather than an empty wall
+            if not saved and not self._asked:  # first opened here: not an empty wall
                 self.fill(list(self._cameras)[: len(self.grid.cells)])
+        asked, self._asked = self._asked, []
+        for camera_id in asked:
+            self.add_camera(camera_id)
 
     def _on_changes(self, changes: Any) -> None:
         if changes.touches(*TABLES):
@@ -286,6 +290,33 @@ class VideoPage(WritingPage):
                 cell.stop()
         self._remember()
 
+    def add_camera(self, camera_id: str) -> bool:
+        """加入视频画面 (from the map): the camera into the first empty cell, the grid grown to
+        the next size when every cell is taken (单 → 四 → 九 → 十六画面); one already shown
+        stays where it is. False when it cannot be played."""
+        if not self._layout_restored:  # opened just now: once the cameras are read
+            self._asked.append(camera_id)
+            return True
+        camera = self._cameras.get(camera_id)
+        if camera is None:
+            self._say("该摄像机已删除或尚未同步到本机", error=True)
+            return False
+        if camera_id in (c.camera_id for c in self.grid.cells):
+            self._say(f"{camera['name']} 已在画面中")
+            return True
+        empty = [c.index for c in self.grid.cells if not c.camera_id]
+        if not empty:
+            size = len(self.grid.cells)
+            bigger = next((g for g in ("4", "9", "16") if len(GRIDS[g][2]) > size), None)
+            if bigger is None:
+                self._say("十六个画面已满，请先关闭一个画面", error=True)
+                return False
+            self.grid_combo.setCurrentIndex(self.grid_combo.findData(bigger))
+            empty = [size]
+        self.put_camera(empty[0], camera_id)
+        self._say(f"已加入画面：{camera['name']}")
+        return True
+
     def _into_empty_cell(self, camera_id: str) -> None:
         empty = [c.index for c in self.grid.cells if not c.camera_id]
         self.put_camera(empty[0] if empty else self.grid.selected, camera_id)
@@ -369,3 +400,12 @@ class VideoPage(WritingPage):
     def closeEvent(self, event: Any) -> None:
         self.grid.stop_all()
         super().closeEvent(event)
+
+
+def play_on_video_page(context: PageContext, camera_id: str) -> bool:
+    """Switch to 视频监控 with the camera added (the map's 加入视频画面); False when this page
+    cannot switch pages (built alone)."""
+    if context.open_view is None:
+        return False
+    page = context.open_view("video")
+    return isinstance(page, VideoPage) and page.add_camera(camera_id)
