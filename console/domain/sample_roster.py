@@ -9,7 +9,7 @@ calendar (调休 and the moving feasts) is the leader's to enter.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from console.domain import roster
 from console.domain.ids import reference_id
@@ -59,8 +59,12 @@ def roster_calls(today: date) -> list[MutationCall]:
     leaders = [(person_id(m), n) for n, _p, m in LEADERS]
     officers = [(person_id(m), n) for n, _p, m in OFFICERS]
     # This month and the next: the status bar's "next shift" is planned on the last day too.
-    shifts = shifts_in_month(today.year, today.month)
-    shifts += shifts_in_month(today.year + today.month // 12, today.month % 12 + 1)
+    # And the month of yesterday: before 08:30 on the 1st the shift on duty began last month.
+    months = [(today.year, today.month), (today.year + today.month // 12, today.month % 12 + 1)]
+    yesterday = today - timedelta(days=1)
+    if yesterday.month != today.month:
+        months.insert(0, (yesterday.year, yesterday.month))
+    shifts = [shift for year, month in months for shift in shifts_in_month(year, month)]
     plan = roster.rotation(shifts, leaders, officers, per_shift=1)
     for n, shift in enumerate(shifts):
         if shift.day.weekday() >= 5:  # three turns away from their own shift: rested
