@@ -302,6 +302,25 @@ def run_gui(options: GuiOptions) -> int:
         crash.uninstall()
 
 
+def wall_only(role: str | None) -> bool:
+    """Signed in with the 只读 role: this machine is a wall, it gets nothing else."""
+    from console.domain.roles import READONLY
+
+    return role == READONLY
+
+
+def start_wall(window: MainWindow, options: GuiOptions, role: str | None) -> None:
+    """``--wall`` or a 只读 sign-in (``role``): the 大屏模式 page, the wall started from the
+    saved preset (on the same screens by name); 只读 also locks the window to that page."""
+    locked = wall_only(role)
+    if not (options.wall or locked):
+        return
+    page = window.lock_to_view("wall") if locked else window.show_view("wall")
+    start = getattr(page, "start_saved", None)
+    if callable(start):
+        QTimer.singleShot(0, start)
+
+
 class _Started:
     """The second half of start-up (store open, sign-in, data into the window) and what
     must be released at exit."""
@@ -424,6 +443,9 @@ class _Started:
                 app.exit(0)
                 return
         window.attach(self.context(workstation, settings, theme, session, app))
+        if interactive:
+            account = self.sync.session if self.sync is not None else None
+            start_wall(window, self.options, account.role if account is not None else None)
         freeze_startup_objects()
         self.watchdog = GuiWatchdog(settings.get(WATCHDOG_MS), app)
         QTimer.singleShot(0, self.watchdog.start)

@@ -41,6 +41,7 @@ class GuiOptions:
     quit_after_shown: bool = False
     standalone: bool = False
     drill: bool = False  # 演练: the data folder is already the drill store's (see select)
+    wall: bool = False  # start the wall display (大屏模式) from the saved preset
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -118,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="演练模式：使用单独的演练数据（数据文件夹下的 drill/）和服务器的演练数据库，"
         "每个窗口和导出文件标明“演练”，数据不计入正式记录",
     )
+    p.add_argument(
+        "--wall",
+        action="store_true",
+        help="启动后直接进入大屏模式：按本机保存的预设在相同名称的显示器上全屏显示",
+    )
     p.add_argument("--quit-after-shown", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--version", action="version", version="duty-console 0.1.0")
     return p
@@ -168,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         quit_after_shown=args.quit_after_shown,
         standalone=args.standalone,
         drill=drill.active(),
+        wall=args.wall,
     )
     from console.memory import pause_collector, resume_collector
     from console.ui.qt_imports import import_qt_without_feature_hook

@@ -60,6 +60,13 @@ MAP_BASE_LAYER: Setting[str] = Setting(
     "",
     "识别一张图底图：本机瓦片文件夹（{z}/{x}/{y}.png）或 .mbtiles 文件，空为不用底图",
 )
+WALL_PRESET: Setting[str] = Setting(
+    "wall/preset",
+    str,
+    "",
+    "大屏模式预设：上屏的显示器（按名称）、每块屏的画面布局、内容和轮播间隔",
+    internal=True,
+)
 
 # 视频监控: this workstation's grid (a JSON {"grid", "cells"}), its named layouts and tours.
 VIDEO_LAYOUT: Setting[str] = Setting(
@@ -84,6 +91,7 @@ REGISTRY: tuple[Setting[Any], ...] = (
     VIDEO_LAYOUT,
     VIDEO_SAVED_LAYOUTS,
     VIDEO_TOUR_SECONDS,
+    WALL_PRESET,
 )
 BY_KEY: dict[str, Setting[Any]] = {s.key: s for s in REGISTRY}
 

@@ -34,7 +34,7 @@ from console.ui.change_bus import ChangeBus
 from console.ui.session import DutySession
 from console.ui.theme import ThemeManager
 from console.views.drill_banner import drill_bar, drill_title
-from console.views.nav_rail import NavRail
+from console.views.nav_rail import NAME_ROLE, NavRail
 from console.views.pages.base import PageContext
 from console.views.registry import (
     DEFAULT_VIEW,
@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
 
         self._pages: dict[str, QWidget] = {}
         self.failed_pages: list[str] = []
+        self.locked_view: str | None = None  # the only page allowed (a 只读 wall machine)
         for _spec in VIEWS:  # cheap stand-ins, replaced on first visit
             stand_in = QWidget(self.stack)
             stand_in.setObjectName("Page")
@@ -310,6 +311,8 @@ class MainWindow(QMainWindow):
 
     def show_view(self, name: str) -> QWidget:
         """Show a page by name; ``NAME:TAB`` also opens one of its tabs (``teams:roster``)."""
+        if self.locked_view is not None:
+            name = self.locked_view
         requested = name
         name, tab = split_view(name)
         spec = view_spec(name)
@@ -327,6 +330,17 @@ class MainWindow(QMainWindow):
         focus_entry = getattr(page, "focus_entry", None)
         if callable(focus_entry):
             focus_entry()
+        return page
+
+    def lock_to_view(self, name: str) -> QWidget:
+        """Show only ``name`` from now on: the rail lists it alone, shortcuts and links to
+        other pages land on it (a workstation signed in as 只读 gets the wall only)."""
+        self.locked_view = None
+        page = self.show_view(name)
+        self.locked_view = name
+        for row in range(self.rail.list.count()):
+            item = self.rail.list.item(row)
+            item.setHidden(item.data(NAME_ROLE) != name)
         return page
 
     def new_call(self) -> QWidget:

@@ -130,13 +130,9 @@ VIEWS: tuple[ViewSpec, ...] = (
         "wall",
         "大屏模式",
         "Ctrl+0",
-        EMPTY_PAGE,
+        "console.views.pages.wall_page:WallPage",
         "屏",
-        "指挥大厅大屏显示模式将在此处设置：选择显示器和上屏内容。",
-        (
-            "按名称选择大屏显示器，全屏显示一张图、事件态势和视频",
-            "值班台与大屏分屏操作",
-        ),
+        "指挥大厅大屏：选择显示器，每块屏的画面布局和内容，轮播与本机预设。",
     ),
     ViewSpec(
         "contacts",

@@ -40,6 +40,24 @@ from console.views.pages.video_layouts import (
 TABLES = ("cameras", "townships", "incidents")
 
 
+def play_fetch(context: PageContext) -> Any:
+    """The signed-in server's play call (a camera's address, credentials included, kept in
+    memory only), or None standalone: what :class:`StreamResolver` asks."""
+    sync = context.sync
+    session = sync.session if sync is not None else None
+    if session is None:
+        return None
+
+    def fetch(camera_id: str) -> str:
+        client = session.client()
+        try:
+            return client.camera_play(camera_id)
+        finally:
+            client.close()
+
+    return fetch
+
+
 class VideoPage(WritingPage):
     snapshot_saved = Signal(str)  # the PNG's path
 
@@ -141,19 +159,7 @@ class VideoPage(WritingPage):
 
     # -- data ---------------------------------------------------------------------------
     def _play_fetch(self) -> Any:
-        sync = self.context.sync
-        session = sync.session if sync is not None else None
-        if session is None:
-            return None
-
-        def fetch(camera_id: str) -> str:
-            client = session.client()
-            try:
-                return client.camera_play(camera_id)
-            finally:
-                client.close()
-
-        return fetch
+        return play_fetch(self.context)
 
     def reload(self) -> None:
         """Read the cameras, townships and incidents in the background, then show them."""
