@@ -2,18 +2,26 @@
 
 A zero-cost heartbeat: a ``QTimer`` on the GUI thread stamps the time every 50 ms; a plain
 watcher thread checks the stamp. When the GUI thread has not beaten for longer than the
-threshold, the watcher logs the GUI thread's current Python stack (``sys._current_frames``)
-once per stall, then the stall's total length when the loop comes back. Slow C++ work shows
-as the Python frame that called into it.
+threshold, the watcher logs the GUI thread's current Python stack once per stall, then the
+stall's total length when the loop comes back. Slow C++ work shows as the Python frame that
+called into it.
+
+The stack is read with :mod:`faulthandler`, which walks the frames without taking a
+reference. ``sys._current_frames()`` would: when the GUI thread returns from a frame while
+the watcher still holds it, the frame's locals die on the watcher thread, and a Qt object
+among them is destroyed there; its timers stay registered with the GUI thread and the next
+one fires into freed memory (the wall display's segfault when a monitor came and went).
 """
 
 from __future__ import annotations
 
+import faulthandler
+import linecache
 import logging
-import sys
+import re
+import tempfile
 import threading
 import time
-import traceback
 
 from PySide6.QtCore import QObject, QTimer
 
@@ -75,10 +83,40 @@ class GuiWatchdog(QObject):
                     continue
                 self._reported = True
             self.stalls += 1
-            frame = sys._current_frames().get(self._gui_ident)
-            stack = "".join(traceback.format_stack(frame)) if frame else "(no stack)\n"
+            stack = thread_stack(self._gui_ident)
             log.warning(
                 "GUI thread blocked for more than %.0f ms; its stack:\n%s",
                 stalled * 1000,
                 stack.rstrip(),
             )
+
+
+_THREAD_HEADER = re.compile(r"^(?:Current thread|Thread) 0x([0-9a-f]+)", re.MULTILINE)
+_FRAME_LINE = re.compile(r'^\s+File "(.+)", line (\d+) in ')
+
+
+def thread_stack(ident: int) -> str:
+    """The Python stack of thread ``ident``, innermost call first, as faulthandler prints it;
+    holds no reference to any frame (see the module's note)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        faulthandler.dump_traceback(out, all_threads=True)
+        out.seek(0)
+        text = out.read()
+    headers = list(_THREAD_HEADER.finditer(text))
+    for i, header in enumerate(headers):
+        if int(header.group(1), 16) == ident:
+            end = headers[i + 1].start() if i + 1 < len(headers) else len(text)
+            return _with_source(text[header.start() : end])
+    return "(no stack)\n"
+
+
+def _with_source(stack: str) -> str:
+    """Each frame line followed by its source line, as ``traceback`` prints it."""
+    lines = []
+    for line in stack.splitlines():
+        lines.append(line)
+        if match := _FRAME_LINE.match(line):
+            source = linecache.getline(match.group(1), int(match.group(2))).strip()
+            if source:
+                lines.append(f"    {source}")
+    return "\n".join(lines) + "\n"

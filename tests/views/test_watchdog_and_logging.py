@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -48,6 +50,59 @@ def test_watchdog_logs_a_300ms_stall_with_its_stack(qtbot: QtBot, log_file: Path
     assert "GUI thread blocked for more than" in text
     assert "slow_slot_for_test" in text  # the stack names the slow slot
     assert "time.sleep(0.3)" in text
+
+
+class _Sentinel:
+    """Records on which thread it dies (as a Qt object's destructor would run)."""
+
+    died_on: ClassVar[list[str]] = []
+
+    def __del__(self) -> None:
+        _Sentinel.died_on.append(threading.current_thread().name)
+
+
+class _HoldWhileReporting(logging.Handler):
+    """Keeps the watcher inside its report until the stalled slot has returned: the moment
+    a watcher that held the GUI thread's frame would let go of it."""
+
+    def __init__(self, returned: threading.Event) -> None:
+        super().__init__()
+        self.returned = returned
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "GUI thread blocked" in record.getMessage():
+            self.returned.wait(3)
+
+
+def test_a_stall_report_never_frees_the_gui_threads_locals_on_the_watcher(
+    qtbot: QtBot, log_file: Path
+) -> None:
+    # A Qt object freed on the watcher thread leaves its timers registered with the GUI
+    # thread, and the next one fires into freed memory (the wall's segfault).
+    returned = threading.Event()
+    hold = _HoldWhileReporting(returned)
+    logging.getLogger("console.watchdog").addHandler(hold)
+    _Sentinel.died_on = []
+
+    def stalled_slot() -> None:
+        local = _Sentinel()  # noqa: F841 - only its death matters
+        time.sleep(0.35)
+
+    watchdog = GuiWatchdog(200)
+    watchdog.start()
+    try:
+        qtbot.wait(120)
+        QTimer.singleShot(0, stalled_slot)
+        QTimer.singleShot(0, returned.set)  # runs once the stalled slot has returned
+        qtbot.waitUntil(lambda: "stalled_slot" in _read(log_file), timeout=4000)
+        deadline = time.monotonic() + 3
+        while not _Sentinel.died_on and time.monotonic() < deadline:
+            qtbot.wait(20)
+    finally:
+        watchdog.stop()
+        logging.getLogger("console.watchdog").removeHandler(hold)
+    # Holding the frame also kept its locals alive until the next stall (died_on == []).
+    assert _Sentinel.died_on == ["MainThread"]
 
 
 def test_log_rotation_settings_and_secret_masking(log_file: Path) -> None:
