@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QTextEdit,
+    QVBoxLayout,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -45,7 +46,7 @@ from console.views.pages.video_layouts import VideoLayout
 from console.views.pages.wall_page import WallPage
 from console.views.wall import panels as wall_panels
 from console.views.wall.controller import screen_name
-from console.views.wall.duty_panel import duty_lines, on_duty_now
+from console.views.wall.duty_panel import DutyPanel, duty_lines, on_duty_now
 from console.views.wall.kpi_panel import KpiPanel, kpis
 from console.views.wall.map_panel import LABELS_MIN_HEIGHT, MapPanel
 from console.views.wall.panels import (
@@ -56,7 +57,7 @@ from console.views.wall.panels import (
     panel_kind,
     panel_title,
 )
-from console.views.wall.style import MIN_PX, wall_stylesheet
+from console.views.wall.style import CLOCK_PX, KPI_PX, MIN_PX, wall_stylesheet
 from console.views.wall.ticker_panel import TickerPanel, ticker_lines
 from console.views.wall.video_panel import VideoPanel, wall_layout
 from console.views.wall.window import WallWindow
@@ -243,6 +244,61 @@ def test_kpis_and_map_follow_the_situation(window: MainWindow) -> None:
     page.stop_wall()
 
 
+def wall_host(qtbot: QtBot, page: WallPage) -> QWidget:
+    """A stand-in wall window (its id and style sheet) to hold one panel at a chosen size."""
+    host = QWidget()
+    host.setObjectName("WallWindow")
+    host.setStyleSheet(wall_stylesheet(page.context.theme.colors()))
+    qtbot.addWidget(host)
+    return host
+
+
+def test_in_a_small_cell_the_clock_shrinks_and_the_whole_crew_shows(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = wall(window)
+    host = wall_host(qtbot, page)
+    panel = DutyPanel(page.context, host)
+    QVBoxLayout(host).addWidget(panel)
+    host.resize(940, 1000)
+    host.show()
+    settle(page)
+    qtbot.waitUntil(lambda: panel.people.text().count("\n") >= 1, timeout=5000)
+    assert panel.clock_px == CLOCK_PX and panel.date.isVisible() and "月" not in panel.title.text()
+    host.resize(620, 320)  # a 2x2 cell of a 720p monitor
+    qtbot.waitUntil(lambda: panel.clock_px < CLOCK_PX, timeout=5000)
+    qtbot.wait(50)
+    viewport = panel.clip.viewport()
+    people = panel.people
+    assert people.mapTo(viewport, people.rect().bottomLeft()).y() < viewport.height()
+    if panel.compact:  # date and time moved into the title rather than being cut
+        assert not panel.date.isVisible() and not panel.clock.isVisible()
+        assert "月" in panel.title.text() and ":" in panel.title.text()
+    else:
+        assert panel.date.isVisible() and panel.clock.isVisible()
+
+
+def test_kpi_figures_shrink_to_fit_a_small_cell_never_under_the_minimum(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    page = wall(window)
+    host = wall_host(qtbot, page)
+    panel = KpiPanel(page.context, host)
+    QVBoxLayout(host).addWidget(panel)
+    host.resize(940, 1000)  # a whole 1080p screen: big figures and the chart
+    host.show()
+    qtbot.waitUntil(panel.chart.isVisible, timeout=5000)
+    assert panel.value_px == KPI_PX
+    host.resize(620, 320)  # a 2x2 cell of a 720p monitor
+    qtbot.waitUntil(lambda: not panel.chart.isVisible(), timeout=5000)
+    qtbot.wait(50)
+    assert MIN_PX <= panel.value_px < KPI_PX
+    viewport = panel.clip.viewport()
+    for value in panel.values:  # both rows whole, none cut at the bottom
+        assert value.font().pixelSize() == panel.value_px
+        assert value.mapTo(viewport, value.rect().bottomLeft()).y() < viewport.height()
+
+
 def test_kpis_without_a_situation() -> None:
     assert [k.value for k in kpis(None)] == ["无", "无", "0", "0", "—", "—"]
 
@@ -382,6 +438,7 @@ def test_the_video_grid_plays_on_the_wall_read_only(qtbot: QtBot, window: MainWi
     qtbot.waitUntil(lambda: len(panel.grid.cells) == 4, timeout=10_000)  # never set: 2x2
     assert all(cell.camera_id for cell in panel.grid.cells)
     assert not any(cell.acceptDrops() for cell in panel.grid.cells)
+    assert all(cell.caption_px >= MIN_PX for cell in panel.grid.cells)  # read from 5 m too
     qtbot.waitUntil(lambda: all(c.frames >= 3 for c in panel.grid.cells), timeout=20_000)
     page.stop_wall()
     assert not any(c.camera_id for c in panel.grid.cells)  # stopped with the wall

@@ -145,6 +145,10 @@ def test_two_monitors_unplug_plug_back_and_restart(tmp_path: Path) -> None:
     for step in (start, lost, back, again):
         for window in step["windows"].values():
             assert_png(window["png"])
+    # The video grid plays wherever it goes: on WALL-R, on WALL-L while WALL-R is away, back.
+    for step, screen in ((start, "WALL-R"), (lost, "WALL-L"), (back, "WALL-R")):
+        cells = step["windows"][screen]["video"]
+        assert len(cells) == 4 and all(frames > 0 for _state, frames in cells), (step, cells)
 
 
 @pytest.mark.slow

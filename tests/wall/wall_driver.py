@@ -25,6 +25,19 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
 STEP_TIMEOUT_S = 12.0
+VIDEO_WAIT_S = 20.0  # after the layout has settled, for the video cells' first frames
+
+
+def video_cells(window: Any) -> list[Any]:
+    from console.views.wall.video_panel import VideoPanel
+
+    return [
+        cell
+        for panel in window.panels
+        if isinstance(panel, VideoPanel)
+        for cell in panel.grid.cells
+        if cell.camera_id
+    ]
 
 
 def wall_page(app: QApplication) -> Any:
@@ -48,6 +61,7 @@ def record(step: str, page: Any, out: Path) -> dict[str, Any]:
             "panels": window.visible_panels(),
             "layout": window.placement.layout if window.placement else "",
             "guests": list(window.placement.guests) if window.placement else [],
+            "video": [[c.state, c.frames] for c in video_cells(window)],
             "png": str(png),
         }
     screens = [s.name() for s in QGuiApplication.screens()]
@@ -85,7 +99,15 @@ def main() -> int:
         QSettings().sync()
     results: list[dict[str, Any]] = []
     todo = steps.split(",")
-    state: dict[str, Any] = {"deadline": time.monotonic() + 90, "expect": None}
+    state: dict[str, Any] = {"deadline": time.monotonic() + 90, "expect": None, "video": None}
+
+    def video_ready(page: Any) -> bool:
+        """Every video cell shows frames, or VIDEO_WAIT_S has passed (the record says)."""
+        if state["video"] is None:
+            state["video"] = time.monotonic() + VIDEO_WAIT_S
+            state["deadline"] = max(state["deadline"], state["video"] + 2)
+        cells = [c for w in page.controller.windows.values() for c in video_cells(w)]
+        return time.monotonic() > state["video"] or all(c.frames > 0 for c in cells)
 
     def settled(page: Any) -> bool:
         expect = state["expect"]
@@ -125,9 +147,10 @@ def main() -> int:
             print(json.dumps({"error": "timeout", "why": why, "done": results}), flush=True)
             app.exit(3)
             return
-        if page is None or not settled(page):
+        if page is None or not settled(page) or not video_ready(page):
             QTimer.singleShot(100, poll)
             return
+        state["video"] = None
         todo.pop(0)
         print(
             f"{time.monotonic():.1f} settled after {state.get('label', 'start')}", file=sys.stderr

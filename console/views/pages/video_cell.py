@@ -16,6 +16,8 @@ from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
     QDropEvent,
+    QFont,
+    QFontMetrics,
     QImage,
     QMouseEvent,
     QPainter,
@@ -58,6 +60,7 @@ class VideoCell(QWidget):
         self.title = ""
         self.camera_id = ""
         self.loop = False
+        self.caption_px = 0  # 0: the desk's font; the wall sets its own minimum
         self.frames = 0
         self.state = IDLE
         self.retry_in = 0
@@ -193,16 +196,26 @@ class VideoCell(QWidget):
             target = _fit(size.width(), size.height(), rect)
             self._frame.paint(painter, target.toRectF(), QVideoFrame.PaintOptions())
         painter.setPen(QColor("#e6edf3"))
+        band_h = 22
+        if self.caption_px:
+            font = QFont(self.font())
+            font.setPixelSize(self.caption_px)
+            painter.setFont(font)
+            band_h = QFontMetrics(font).height() + 6
         if self.state != PLAYING:
             text = self.state_text() if self.url else "拖入摄像机"
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            above = rect.adjusted(0, 0, 0, -band_h) if self.title else rect  # not under it
+            painter.drawText(above, Qt.AlignmentFlag.AlignCenter, text)
         if self.title:
-            band = QRect(rect.left(), rect.bottom() - 22, rect.width(), 22)
+            band = QRect(rect.left(), rect.bottom() - band_h, rect.width(), band_h)
             painter.fillRect(band, QColor(0, 0, 0, 150))
+            text_rect = band.adjusted(8, 0, -8, 0)
+            state = f"  ·  {self.state_text()}"
+            metrics = painter.fontMetrics()
+            room = text_rect.width() - metrics.horizontalAdvance(state)
+            title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, max(room, 0))
             painter.drawText(
-                band.adjusted(8, 0, -8, 0),
-                Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                f"{self.title}  ·  {self.state_text()}",
+                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title + state
             )
         painter.setPen(QColor("#30363d"))
         painter.drawRect(rect.adjusted(0, 0, -1, -1))

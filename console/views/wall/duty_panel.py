@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QWidget
 
 from console.domain import beijing
 from console.ui.tasks import run_task
 from console.views.wall.panels import WallPanel, panel_title
+from console.views.wall.style import CLOCK_PX
 
 if TYPE_CHECKING:
     from console.services.on_duty import OnDuty
@@ -17,6 +19,8 @@ if TYPE_CHECKING:
 
 WEEKDAYS = "一二三四五六日"
 CLOCK_MS = 1000
+CLOCK_MIN_PX = 48  # a small cell's clock: still the biggest thing in it
+GAP = 16
 DUTY_REFRESH_MS = 60_000  # the roster may change; the shift change is also timed exactly
 
 
@@ -54,7 +58,7 @@ class DutyPanel(WallPanel):
         self.date.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body.addWidget(self.clock)
         self.body.addWidget(self.date)
-        self.body.addSpacing(16)
+        self.body.addSpacing(GAP)
         self.people = QLabel("", self)
         self.people.setObjectName("WallLine")
         self.people.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -70,8 +74,47 @@ class DutyPanel(WallPanel):
         self.reader.timeout.connect(self.refresh)
         self.reader.start()
         self.duty: OnDuty | None = None
+        self.clock_px = CLOCK_PX
+        self.compact = False  # date and time in the title, not under it
         context.session.officer_changed.connect(self._officer_changed)
         self.refresh()
+
+    def needed_height(self, clock_px: int) -> int:
+        """The body's height with the clock at ``clock_px``: clock, date, gap, the crew."""
+        font = QFont(self.clock.font())
+        font.setPixelSize(clock_px)
+        spacing = self.body.spacing()
+        return (
+            QFontMetrics(font).height()
+            + self.date.sizeHint().height()
+            + GAP
+            + self.people.heightForWidth(max(self.clip.viewport().width(), 1))
+            + 3 * spacing
+        )
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_clock()
+
+    def fit_clock(self) -> None:
+        """Who is on duty matters more than the clock: in a small cell the clock shrinks
+        until the date and the crew show whole; where even that is too tall (a 2x2 on a
+        720p monitor), the date and time move up into the title and the crew keeps the
+        cell."""
+        height = self.clip.viewport().height()
+        px = CLOCK_PX
+        while px > CLOCK_MIN_PX and self.needed_height(px) > height:
+            px -= 4
+        px = max(px, CLOCK_MIN_PX)
+        compact = self.needed_height(px) > height
+        if px != self.clock_px:
+            self.clock_px = px  # the label's own sheet wins over the window's rule
+            self.clock.setStyleSheet("" if px == CLOCK_PX else f"font-size: {px}px;")
+        if compact != self.compact:
+            self.compact = compact
+            self.clock.setVisible(not compact)
+            self.date.setVisible(not compact)
+            self.tick()
 
     def _officer_changed(self, _name: str) -> None:
         self._show()
@@ -79,7 +122,12 @@ class DutyPanel(WallPanel):
     def tick(self) -> None:
         now = self.context.clock()
         self.clock.setText(now.strftime("%H:%M:%S"))
-        self.date.setText(f"{now:%Y年%m月%d日} 星期{WEEKDAYS[now.weekday()]}")
+        weekday = f"星期{WEEKDAYS[now.weekday()]}"
+        self.date.setText(f"{now:%Y年%m月%d日} {weekday}")
+        title = panel_title("duty")
+        self.title.setText(
+            f"{title}  {now.month}月{now.day}日 {now:%H:%M}" if self.compact else title
+        )
 
     def refresh(self) -> None:
         """Read the roster's crews in the background, then show them."""
@@ -104,6 +152,7 @@ class DutyPanel(WallPanel):
     def _show(self) -> None:
         lines = duty_lines(self.duty, self.context.session.officer)
         self.people.setText("\n".join(f"{label}：{names}" for label, names in lines))
+        self.fit_clock()
 
     def stop(self) -> None:
         super().stop()

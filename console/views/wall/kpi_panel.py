@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from console.services.monitoring import DAY
 from console.ui.tasks import run_task
 from console.views.charts.rain_chart import RainChart
 from console.views.wall.panels import WallPanel, panel_title
+from console.views.wall.style import KPI_PX, MIN_PX
 
 if TYPE_CHECKING:
     from console.domain.situation import Situation
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 NONE = "无"
 CHART_MIN_PX = 260  # below this the chart is left out (a quarter of a 720p wall)
 CHART_TICK_PX = 22  # the charts' own ticks are desk-sized; a wall is read from 5 m
+ROWS, GRID_SPACING, TILE_MARGIN, TILE_SPACING = 2, 12, 4, 4
 
 
 @dataclass(frozen=True)
@@ -76,14 +78,15 @@ class KpiPanel(WallPanel):
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, panel_title("kpi"), parent)
         grid = QGridLayout()
-        grid.setSpacing(12)
+        grid.setSpacing(GRID_SPACING)
         self.values: list[QLabel] = []
         self.labels: list[QLabel] = []
         for i, kpi in enumerate(kpis(None)):
             tile = QFrame(self)
             tile.setObjectName("WallTile")
             box = QVBoxLayout(tile)
-            box.setContentsMargins(14, 8, 14, 8)
+            box.setContentsMargins(14, TILE_MARGIN, 14, TILE_MARGIN)
+            box.setSpacing(TILE_SPACING)
             label = QLabel(kpi.label, tile)
             label.setObjectName("WallMuted")
             value = QLabel(kpi.value, tile)
@@ -109,14 +112,36 @@ class KpiPanel(WallPanel):
         self.situation: Situation | None = None
         self.station: tuple[str, str] | None = None
         self.tiles = grid
+        self.value_px = KPI_PX
+
+    def tiles_height(self, value_px: int) -> int:
+        """The two rows of tiles with their figures at ``value_px``."""
+        label_h = self.labels[0].sizeHint().height()
+        font = QFont(self.values[0].font())
+        font.setPixelSize(value_px)
+        tile = 2 * TILE_MARGIN + label_h + TILE_SPACING + QFontMetrics(font).height() + 4
+        return ROWS * tile + (ROWS - 1) * GRID_SPACING
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        # The figures first: the chart only where it still has room to be read.
-        room = self.clip.height() - self.tiles.sizeHint().height()
-        shown = room >= CHART_MIN_PX
+        # The figures first: the chart only where it still has room to be read; in a small
+        # cell (a 2x2 on a 720p monitor) the figures shrink, never under the wall's minimum,
+        # so both rows show whole instead of the second being cut.
+        height = self.clip.height()
+        chart_room = height - self.tiles_height(KPI_PX) - self.chart_title.sizeHint().height()
+        shown = chart_room >= CHART_MIN_PX
         self.chart.setVisible(shown)
         self.chart_title.setVisible(shown)
+        px = KPI_PX
+        while not shown and px > MIN_PX and self.tiles_height(px) > height:
+            px -= 2
+        self.set_value_px(max(px, MIN_PX))
+
+    def set_value_px(self, px: int) -> None:
+        if px != self.value_px:
+            self.value_px = px
+            for value in self.values:  # a widget's own sheet wins over the window's rules
+                value.setStyleSheet("" if px == KPI_PX else f"font-size: {px}px;")
 
     def set_situation(self, situation: Situation | None) -> None:
         self.situation = situation

@@ -14,6 +14,7 @@ from console.views.pages.video_grid import VideoGrid
 from console.views.pages.video_layouts import VideoLayout
 from console.views.pages.video_page import play_fetch
 from console.views.wall.panels import WallPanel, panel_title
+from console.views.wall.style import MIN_PX
 
 if TYPE_CHECKING:
     from console.views.pages.base import PageContext
@@ -55,6 +56,7 @@ class VideoPanel(WallPanel):
             self.grid.set_grid(layout.grid)
         for cell, camera_id in zip(self.grid.cells, layout.cells, strict=True):
             cell.setAcceptDrops(False)  # the wall is read-only
+            cell.caption_px = MIN_PX
             if camera_id != cell.camera_id:
                 self._play(cell, camera_id)
 
