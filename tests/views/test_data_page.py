@@ -521,6 +521,8 @@ def test_buttons_follow_the_role(
 
 
 def test_import_export_slot(page: DataPage) -> None:
+    assert page.import_export_button.isVisibleTo(page)  # the window has the write path
+    page.set_import_export(None)
     assert not page.import_export_button.isVisibleTo(page)
     asked: list[str] = []
     page.set_import_export(asked.append)

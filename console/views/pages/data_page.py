@@ -30,11 +30,14 @@ from console.domain.reference_tables import REFERENCE_TABLES, ReferenceTable, re
 from console.domain.roles import allowed
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.models.reference_table_model import ReferenceTableModel
+from console.services.io.layout import LAYOUTS
+from console.services.io.service import ReferenceIO
 from console.services.reference_data import ReferenceData, ReferenceSnapshot
 from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.forms.record_form import RecordForm
+from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext, signed_in_role, sorted_table
 
 ALL_TOWNSHIPS = "全部乡镇"
@@ -91,6 +94,7 @@ class DataPage(Page):
         self.form: RecordForm | None = None
         self.confirm: QMessageBox | None = None
         self._import_export: ImportExport | None = None
+        self.import_dialog: ImportDialog | None = None
         self._pending_select: str | None = None  # a record just saved: selected when listed
         self.refusal: QMessageBox | None = None
         self._reads = 0  # refreshes started
@@ -119,9 +123,10 @@ class DataPage(Page):
         self.add_button.setObjectName("PrimaryButton")
         self.edit_button = QPushButton("修改…", self)
         self.delete_button = QPushButton("删除", self)
-        # Slot for the import/export dialog (issue #10, another part): hidden until
-        # set_import_export() is given the callback that opens it.
+        # The import/export dialog on the table and township shown (a read-only window,
+        # without the write path, has none; set_import_export() may replace it).
         self.import_export_button = QPushButton("导入/导出…", self)
+        self.import_export_button.setToolTip("从 Excel、CSV 或 GeoJSON 导入本表，或导出本表")
         self.import_export_button.hide()
         for button in (
             self.add_button,
@@ -155,6 +160,8 @@ class DataPage(Page):
         self.table.doubleClicked.connect(lambda _i: self.edit_record())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         context.bus.changed.connect(self._on_changes)
+        if context.incidents is not None:
+            self.set_import_export(lambda _table: self.open_import_dialog())
         self._update_buttons()
         self.refresh()
 
@@ -193,6 +200,31 @@ class DataPage(Page):
     def _open_import_export(self) -> None:
         if self._import_export is not None:
             self._import_export(self.current().table)
+
+    def open_import_dialog(self) -> ImportDialog | None:
+        """导入/导出…: the import dialog on the table shown (when it has a file layout) and,
+        for exports, the township the list is filtered to."""
+        incidents = self.context.incidents
+        if incidents is None:
+            return None
+        if self.import_dialog is not None:
+            self.import_dialog.deleteLater()  # a new one starts on what is shown now
+        role = self.role()
+        dialog = ImportDialog(
+            ReferenceIO(incidents.writer),
+            tasks=self.context.tasks,
+            colors=self.context.theme.colors(),
+            user=self._user,
+            may_write=lambda mutation: role is None or allowed(role, mutation),
+            parent=self,
+        )
+        if self.current().table in LAYOUTS:
+            dialog.set_table(self.current().table)
+        township = self.township.currentData()
+        dialog.set_township(self.township.currentText() if township is not None else None)
+        self.import_dialog = dialog
+        dialog.open()  # window-modal: the page under it waits
+        return dialog
 
     # -- reading ---------------------------------------------------------------------------
     def current(self) -> ReferenceTable:
