@@ -1,11 +1,12 @@
 """基础数据 forms follow the record's kind (catalog.KIND_FIELDS): a station shows 汛限 /
 设计 / 校核水位 only as a 水库, a risk point its critical rainfall only for the types that
 have one; what a hidden field holds comes back when the kind is switched back, and is not
-saved while hidden."""
+saved while hidden. The old free-text 责任人 / 管理员 / 负责人 are in no form (roles are)."""
 
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
@@ -122,3 +123,36 @@ def test_the_domain_refuses_rainfall_on_other_types() -> None:
     )
     assert catalog.rainfall_problem({"type": "河道", "prepare_rain_1h_mm": None}) is None
     assert catalog.rainfall_problem({"type": "山洪危险区", "prepare_rain_1h_mm": 30.0}) is None
+
+
+@pytest.mark.parametrize(
+    ("table", "legacy"),
+    [
+        ("risk_points", ("responsible_person", "responsible_phone")),
+        ("shelters", ("manager", "phone")),
+        ("teams", ("leader",)),
+    ],
+)
+def test_the_old_free_text_people_are_not_in_the_form_and_stay_stored(
+    qtbot: QtBot, page: DataPage, workstation: object, table: str, legacy: tuple[str, ...]
+) -> None:
+    """Responsibility goes through the roles: the form has no 责任人 / 管理员 / 负责人 box,
+    and saving a record keeps what an old record holds there."""
+    page.show_table(table)
+    record = next(r for r in page.snapshot.rows[table] if r.get(legacy[0]))
+    assert page.select(record["id"])
+    header = page.table.horizontalHeader()
+    labels = [page.model.headerData(i, Qt.Orientation.Horizontal) for i in range(header.count())]
+    form = page.edit_record()
+    assert form is not None
+    for field in legacy:
+        assert field not in form.editors
+        assert form.spec.fields.get(field) is None
+    assert not {"责任人", "管理员", "负责人"} & set(labels)
+    members = "members" if table == "teams" else "capacity" if table == "shelters" else "persons"
+    form.set_value(members, 77)
+    save(qtbot, page, form)
+    assert page.form is None
+    row = live(workstation, table, record["id"])  # type: ignore[arg-type]
+    assert row is not None and row[members] == 77
+    assert all(row[f] == record[f] for f in legacy)
