@@ -7,35 +7,31 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox
+from PySide6.QtWidgets import QDoubleSpinBox
 from pytestqt.qtbot import QtBot
 
 from console.domain import catalog
 from console.domain.ids import reference_id
 from console.views.forms.record_form import RecordForm
-from console.views.main_window import MainWindow
 from console.views.pages.data_page import DataPage
-from tests.views.test_data_page import live, save, settle, type_into
+from tests.views.test_data_page import live, page, save, type_into
+from tests.views.test_data_page_people import _pick as pick
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 LEVELS = [col for col, _label in catalog.RESERVOIR_LEVELS]
 
 
-@pytest.fixture
-def page(window: MainWindow) -> DataPage:
-    shown = window.show_view("data")
-    assert isinstance(shown, DataPage)
-    settle(shown)
-    return shown
+__all__ = ["page"]  # the 基础数据 page of a sample main window (a fixture)
 
 
-def pick(form: RecordForm, name: str, text: str) -> None:
-    box = form.editors[name]
-    assert isinstance(box, QComboBox)
-    index = box.findText(text)
-    assert index >= 0, (name, text)
-    box.setCurrentIndex(index)
+def new_form(page: DataPage, table: str, kind: str) -> RecordForm:
+    """A new record's form on ``table`` with its kind column set to ``kind``."""
+    page.show_table(table)
+    form = page.add_record()
+    assert form is not None
+    pick(form, catalog.KIND_FIELDS[table][0], kind)
+    return form
 
 
 def shown(form: RecordForm, name: str) -> bool:
@@ -45,10 +41,7 @@ def shown(form: RecordForm, name: str) -> bool:
 def test_reservoir_levels_show_for_reservoirs_only_and_survive_a_switch(
     qtbot: QtBot, page: DataPage, workstation: object
 ) -> None:
-    page.show_table("stations")
-    form = page.add_record()
-    assert form is not None
-    pick(form, "kind", "雨量站")
+    form = new_form(page, "stations", "雨量站")
     assert not any(shown(form, c) for c in LEVELS)
     assert shown(form, "warning_level_m") and shown(form, "guarantee_level_m")
     pick(form, "kind", "水库")
@@ -83,10 +76,7 @@ def test_an_edited_reservoir_shows_its_levels(page: DataPage) -> None:
 
 @pytest.mark.parametrize("kind", catalog.RISK_POINT_TYPES)
 def test_risk_point_rainfall_follows_its_type(page: DataPage, kind: str) -> None:
-    page.show_table("risk_points")
-    form = page.add_record()
-    assert form is not None
-    pick(form, "type", kind)
+    form = new_form(page, "risk_points", kind)
     expected = kind in catalog.RAIN_TIER_TYPES
     assert [shown(form, c) for c in catalog.RAIN_COLUMNS] == [expected] * 6
     assert shown(form, "warning_signal") and shown(form, "households")
@@ -95,10 +85,7 @@ def test_risk_point_rainfall_follows_its_type(page: DataPage, kind: str) -> None
 def test_risk_point_rainfall_kept_through_a_switch_and_not_saved_when_hidden(
     qtbot: QtBot, page: DataPage, workstation: object
 ) -> None:
-    page.show_table("risk_points")
-    form = page.add_record()
-    assert form is not None
-    pick(form, "type", "山洪危险区")
+    form = new_form(page, "risk_points", "山洪危险区")
     rain = form.editors["evacuate_rain_3h_mm"]
     assert isinstance(rain, QDoubleSpinBox)
     rain.setValue(80)
