@@ -13,7 +13,8 @@ from pytestqt.qtbot import QtBot
 from console.domain import catalog
 from console.domain.ids import reference_id
 from console.views.forms.record_form import RecordForm
-from console.views.pages.data_page import DataPage
+from console.views.main_window import MainWindow
+from console.views.pages.data_page import COLUMN_CAP, DataPage
 from tests.views.test_data_page import live, page, save, type_into
 from tests.views.test_data_page_people import _pick as pick
 
@@ -143,3 +144,31 @@ def test_the_old_free_text_people_are_not_in_the_form_and_stay_stored(
     row = live(workstation, table, record["id"])  # type: ignore[arg-type]
     assert row is not None and row[members] == 77
     assert all(row[f] == record[f] for f in legacy)
+
+
+@pytest.mark.parametrize("table", ["person_roles", "risk_points", "people"])
+def test_the_name_column_keeps_its_content_at_1280x800(
+    qtbot: QtBot, window: MainWindow, page: DataPage, table: str
+) -> None:
+    """The list's name (a role's 责任角色) is never squeezed to “〔样…” by wide neighbours:
+    they give way first, down to their headers, then the list scrolls sideways; the same
+    after the window is made smaller."""
+    window.resize(1280, 800)
+    qtbot.waitUntil(lambda: window.width() == 1280)
+    page.show_table(table)
+    spec = page.current()
+    columns = spec.list_columns()
+    name = columns.index(spec.name_column)
+    header = page.table.horizontalHeader()
+
+    def check() -> None:
+        qtbot.wait(50)  # the layout settles: a stretched name shrinks with the viewport
+        content = min(page.table.sizeHintForColumn(name), COLUMN_CAP)
+        assert header.sectionSize(name) >= content, (table, header.sectionSize(name), content)
+        for column in range(len(columns)):
+            assert header.sectionSize(column) >= header.sectionSizeHint(column) - 1, column
+
+    check()
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: window.width() == 1100)
+    check()

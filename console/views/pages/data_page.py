@@ -14,7 +14,15 @@ import sys
 from collections.abc import Callable
 from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -41,8 +49,26 @@ from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext, signed_in_role, sorted_table
 
 ALL_TOWNSHIPS = "全部乡镇"
+COLUMN_CAP = 200  # a column sized to its content is at most this wide
 TABLES = tuple(t.table for t in REFERENCE_TABLES)
 ImportExport = Callable[[str], object]  # called with the table shown
+
+
+def _capped(widths: list[int], floors: list[int], cap: int) -> list[int]:
+    return [max(floor, min(width, cap)) for width, floor in zip(widths, floors, strict=True)]
+
+
+def _cap_to_fit(widths: list[int], floors: list[int], budget: int) -> int:
+    """The largest width cap under which ``widths`` fit ``budget``, no column going below
+    its floor (its header); the floors' cap when even they do not fit."""
+    low, high = 0, max(widths, default=0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(_capped(widths, floors, mid)) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 class _Filter(QSortFilterProxyModel):
@@ -98,6 +124,8 @@ class DataPage(Page):
         self._pending_select: str | None = None  # a record just saved: selected when listed
         self.refusal: QMessageBox | None = None
         self._reads = 0  # refreshes started
+        self._sized_with_rows = False  # the columns were last sized on rows, not headers
+        self._content_widths: list[int] = []  # the list's columns at their content (capped)
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -145,6 +173,7 @@ class DataPage(Page):
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(60)
         self.layout_.addWidget(self.table, 1)
+        self.table.viewport().installEventFilter(self)  # a new width: the columns fit again
         self.note = QLabel(self)
         self.note.setObjectName("Muted")
         self.note.setWordWrap(True)
@@ -269,7 +298,7 @@ class DataPage(Page):
         first = self.model.spec != spec
         self.model.set_table(spec, self.snapshot.rows.get(spec.table, []), names)
         self._apply_filter()
-        if first:
+        if first or not self._sized_with_rows:  # sized again once the rows are there
             self._size_columns(spec)
         wanted = self._pending_select or (selected["id"] if selected is not None else None)
         self._pending_select = None
@@ -279,19 +308,46 @@ class DataPage(Page):
 
     def _size_columns(self, spec: ReferenceTable) -> None:
         """Columns to their content (long ones capped); the name takes the rest of the
-        width, so numbers stay next to their neighbours."""
+        width, so numbers stay next to their neighbours. The name keeps its content's width
+        when the others do not fit beside it: the widest others give way first (a role's
+        person and place columns), then the list scrolls sideways."""
+        self._sized_with_rows = self.proxy.rowCount() > 0
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         columns = spec.list_columns()
         for column in range(len(columns)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.table.resizeColumnsToContents()
-        for column in range(len(columns)):
-            header.resizeSection(column, min(header.sectionSize(column), 200))
-        if spec.name_column in columns:
-            header.setSectionResizeMode(
-                columns.index(spec.name_column), QHeaderView.ResizeMode.Stretch
-            )
+        self._content_widths = [
+            min(header.sectionSize(column), COLUMN_CAP) for column in range(len(columns))
+        ]
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The content widths fitted to the list's width now (see :meth:`_size_columns`)."""
+        spec, widths = self.current(), self._content_widths
+        columns = spec.list_columns()
+        if len(columns) != len(widths) or spec.name_column not in columns:
+            return
+        header = self.table.horizontalHeader()
+        name = columns.index(spec.name_column)
+        others = [c for c in range(len(columns)) if c != name]
+        budget = self.table.viewport().width() - widths[name]
+        wanted = [widths[c] for c in others]
+        floors = [max(header.minimumSectionSize(), header.sectionSizeHint(c)) for c in others]
+        fitted = _capped(wanted, floors, _cap_to_fit(wanted, floors, budget))
+        for column, width in zip(others, fitted, strict=True):
+            header.resizeSection(column, width)
+        if sum(fitted) <= budget:
+            header.setSectionResizeMode(name, QHeaderView.ResizeMode.Stretch)
+        else:  # the list scrolls sideways; the name keeps its width
+            header.setSectionResizeMode(name, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(name, widths[name])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _apply_filter(self) -> None:
         spec = self.current()
