@@ -109,9 +109,36 @@ RAIN_TIERS: tuple[tuple[str, str, str], ...] = tuple(
 )
 
 
+RAIN_COLUMNS: tuple[str, ...] = tuple(c for p, e, _w in RAIN_TIERS for c in (p, e))
+# The risk points whose people are moved on rain: 临界雨量 is set per flash-flood area
+# (山洪危险区, per village or small basin) and per landslide point (地质灾害隐患点); the
+# others are judged on water lines (水库, 山塘, 河道) or on the rainstorm signals.
+RAIN_TIER_TYPES: tuple[str, ...] = ("山洪危险区", "地质灾害隐患点")
+
+# Fields that apply to some kinds of record only: table -> (the column naming the kind,
+# {field: the kinds it applies to}). The forms show a field only for those kinds and the
+# mutations refuse a value for any other (station_problem, rainfall_problem).
+KIND_FIELDS: dict[str, tuple[str, dict[str, tuple[str, ...]]]] = {
+    "stations": ("kind", {col: (RESERVOIR,) for col, _label in RESERVOIR_LEVELS}),
+    "risk_points": ("type", dict.fromkeys(RAIN_COLUMNS, RAIN_TIER_TYPES)),
+}
+
+
+def field_applies(table: str, field: str, values: dict[str, object]) -> bool:
+    """Whether ``field`` applies to a record of ``table`` with ``values`` (its kind)."""
+    kind_column, only = KIND_FIELDS.get(table, ("", {}))
+    return field not in only or values.get(kind_column) in only[field]
+
+
 def rainfall_problem(values: dict[str, object]) -> str | None:
     """Why a risk point's critical rainfall cannot be stored (Chinese), None when it can:
-    the 立即转移 threshold of a window is not below its 准备转移 threshold."""
+    only the types of RAIN_TIER_TYPES have one, and the 立即转移 threshold of a window is
+    not below its 准备转移 threshold."""
+    kind = values.get("type")
+    if kind is not None and kind not in RAIN_TIER_TYPES:
+        given = [c for c in RAIN_COLUMNS if isinstance(values.get(c), float | int)]
+        if given:
+            return f"只有{'、'.join(RAIN_TIER_TYPES)}才填写临界雨量（该风险点类型为“{kind}”）"
     for prepare_col, evacuate_col, window in RAIN_TIERS:
         prepare, evacuate = values.get(prepare_col), values.get(evacuate_col)
         if (

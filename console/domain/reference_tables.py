@@ -58,6 +58,12 @@ class ReferenceTable:
     name_column: str = "name"
     # Said beside the count while the table is empty (a table whose defaults apply then).
     empty_note: str = ""
+    # Free text kept for old data (a risk point's 责任人): responsibility goes through the
+    # roles now, so these are in no form, list, template or export; the stored values stay
+    # (the map card shows them when no role is recorded) and an old file's column of that
+    # name is still read, with ``legacy_hint`` (where the people go now) in the preview.
+    legacy: tuple[str, ...] = ()
+    legacy_hint: str = ""
 
     @property
     def sheet_title(self) -> str:
@@ -71,7 +77,8 @@ class ReferenceTable:
 
     @property
     def fields(self) -> dict[str, Field]:
-        return {k: f for k, f in ENTITY_FIELDS[self.table].items() if k not in HIDDEN_FIELDS}
+        hidden = HIDDEN_FIELDS | set(self.legacy)
+        return {k: f for k, f in ENTITY_FIELDS[self.table].items() if k not in hidden}
 
     def list_columns(self) -> list[str]:
         """The columns shown in the list: every field but long text."""
@@ -144,11 +151,11 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "name",
             "kind",
             "capacity",
-            "manager",
-            "phone",
             "lon",
             "lat",
         ),
+        legacy=("manager", "phone"),
+        legacy_hint="管理员请在“责任角色”表中登记为“避灾场所管理员”",
     ),
     ReferenceTable(
         "risk_points",
@@ -162,14 +169,14 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "name",
             "households",
             "persons",
-            "responsible_person",
-            "responsible_phone",
             "shelter_id",
             "transfer_route",
             "lon",
             "lat",
             "note",
         ),
+        legacy=("responsible_person", "responsible_phone"),
+        legacy_hint="责任人请在“责任角色”表中登记（山洪预警员、地灾群测群防员、危房联络员等）",
     ),
     # The sample's team ids are by name alone (a county team need not belong to a
     # township), so the name is the key.
@@ -183,12 +190,13 @@ REFERENCE_TABLES: tuple[ReferenceTable, ...] = (
             "kind",
             "township_id",
             "members",
-            "leader",
             "phone",
             "equipment",
             "lon",
             "lat",
         ),
+        legacy=("leader",),
+        legacy_hint="负责人请在队伍成员中登记为“队长”",
     ),
     # Teams in action (issue 14): members, equipment and certificates, keyed by the
     # referred records' ids (names repeat: 陈某某), edited here and on the 队伍 tab.

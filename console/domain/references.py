@@ -11,7 +11,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import Table, func, select
@@ -19,6 +19,36 @@ from sqlalchemy.engine import Connection, RowMapping
 
 from console.domain.fields import MutationRejected
 from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
+
+# Where a record without a township of its own finds one, first match wins: a role through
+# the place it is held for, a person through their unit (a unit through its village).
+TOWNSHIP_VIA: tuple[tuple[str, str], ...] = (
+    ("village_id", "villages"),
+    ("risk_point_id", "risk_points"),
+    ("shelter_id", "shelters"),
+    ("station_id", "stations"),
+    ("unit_id", "units"),
+)
+
+
+def township_of(
+    table: str,
+    record: Mapping[str, Any],
+    lookup: Callable[[str, str], Mapping[str, Any] | None],
+) -> str | None:
+    """The township a record belongs to: its own, else that of the place or unit it points
+    at; ``lookup(table, id)`` gives a live record (None when there is none)."""
+    if table == "townships":
+        return str(record["id"])
+    own = record.get("township_id")
+    if own:
+        return str(own)
+    for column, target in TOWNSHIP_VIA:
+        found = lookup(target, record.get(column) or "")
+        if found is not None:
+            return township_of(target, found, lookup)
+    return None
+
 
 # How a table's records are counted in a message: "3 个村（社区）".
 TABLE_NOUNS: dict[str, str] = {

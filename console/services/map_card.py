@@ -18,6 +18,12 @@ from console.services.map_data import KIND_LABELS, MapFeature, MapSnapshot
 from console.services.readings_source import ReadingKind, ReadingsSource
 
 NO_SITUATION = "暂无雨水情研判结果"
+# A place without a responsibility role: the old free-text columns (ReferenceTable.legacy)
+# as (label, name column, phone column), shown as what was registered before.
+_LEGACY_PEOPLE: dict[str, tuple[str, str, str]] = {
+    "risk_point": ("责任人（原登记）", "responsible_person", "responsible_phone"),
+    "shelter": ("管理员（原登记）", "manager", "phone"),
+}
 
 
 @dataclass(frozen=True)
@@ -186,10 +192,17 @@ class MapCards:
                 kind, place_id = "township", feature.township_id
             else:
                 return []
-        return [
+        people = [
             CardPerson(r.role, r.contact.name, r.contact.mobile or r.contact.landline, r.place)
             for r in self._contacts.responsible(kind, place_id)
         ]
+        legacy = _LEGACY_PEOPLE.get(feature.kind)
+        if not people and legacy is not None:
+            # No role recorded yet: the free text an old record or workbook carries, read-only.
+            label, name_col, phone_col = legacy
+            if row.get(name_col) or row.get(phone_col):
+                people.append(CardPerson(label, row.get(name_col) or "", row.get(phone_col) or ""))
+        return people
 
     def _state(self, feature: MapFeature, situation: Situation | None) -> tuple[str, list[str]]:
         if situation is None:

@@ -21,15 +21,6 @@ from console.domain.schema import MODEL_BY_TABLE
 from console.store.changes import Changes
 from console.store.writer import Writer
 
-# Where a record without a township of its own finds one, first match wins.
-_VIA: tuple[tuple[str, str], ...] = (
-    ("village_id", "villages"),
-    ("risk_point_id", "risk_points"),
-    ("shelter_id", "shelters"),
-    ("station_id", "stations"),
-    ("unit_id", "units"),
-)
-
 
 @dataclass(frozen=True)
 class ReferenceSnapshot:
@@ -46,16 +37,9 @@ class ReferenceSnapshot:
     def township_of(self, table: str, record: Mapping[str, Any]) -> str | None:
         """The township a record belongs to: its own, else that of the place or unit it
         points at (a role held for a village, a person through their unit)."""
-        if table == "townships":
-            return str(record["id"])
-        own = record.get("township_id")
-        if own:
-            return str(own)
-        for column, target in _VIA:
-            found = self._by_id.get(target, {}).get(record.get(column) or "")
-            if found is not None:
-                return self.township_of(target, found)
-        return None
+        return references.township_of(
+            table, record, lambda target, id_: self._by_id.get(target, {}).get(id_)
+        )
 
     def names(self, table: str) -> dict[str, str]:
         spec = reference_table(table)

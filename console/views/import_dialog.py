@@ -79,6 +79,7 @@ class ImportDialog(QDialog):
         self._may_write = may_write or (lambda _name: True)
         self._generation = 0  # a preview started before the last change is dropped
         self.preview_result: Preview | None = None
+        self._wanted_township: str | None = None  # chosen once the names have loaded
         self._relay = _ProgressRelay(self)
         self._relay.progress.connect(self._on_progress)
 
@@ -199,8 +200,19 @@ class ImportDialog(QDialog):
         if self.file.text():
             self.start_preview()
 
+    def set_township(self, name: str | None) -> None:
+        """Export only the records of township ``name`` (None: all), once it is listed."""
+        self._wanted_township = name
+        self._pick_township()
+
+    def _pick_township(self) -> None:
+        index = self.township.findText(self._wanted_township or ALL_TOWNSHIPS)
+        if index >= 0:
+            self.township.setCurrentIndex(index)
+
     def _set_townships(self, names: list[str]) -> None:
         self.township.addItems(names)
+        self._pick_township()
 
     def _update_buttons(self) -> None:
         result = self.preview_result

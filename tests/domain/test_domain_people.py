@@ -369,6 +369,21 @@ def test_evacuation_rainfall_is_not_below_preparation(run: Any, conn: Connection
     assert row is not None and row["evacuate_rain_1h_mm"] == 20.0
 
 
+def test_critical_rainfall_belongs_to_the_types_that_have_one(run: Any, conn: Connection) -> None:
+    """Only 山洪危险区 and 地质灾害隐患点 take 临界雨量 (catalog.RAIN_TIER_TYPES): judged on
+    the record as it will be, so a flash-flood area becomes a 河道 only without it."""
+    point = {"id": new_id(), "type": "山洪危险区", "name": "苏村溪", "prepare_rain_1h_mm": 30.0}
+    run("risk_point.upsert", point)
+    message = refused(
+        run, "risk_point.upsert", {"id": point["id"], "type": "河道"}, "bad_combination"
+    )
+    assert message == "只有山洪危险区、地质灾害隐患点才填写临界雨量（该风险点类型为“河道”）"
+    run("risk_point.upsert", {"id": point["id"], "type": "地质灾害隐患点"})
+    run("risk_point.upsert", {"id": point["id"], "type": "河道", "prepare_rain_1h_mm": None})
+    row = fetch(conn, "risk_points", point["id"])
+    assert row is not None and (row["type"], row["prepare_rain_1h_mm"]) == ("河道", None)
+
+
 def test_a_village_role_may_name_the_village_s_township_only(
     run: Any, conn: Connection, places: Ids
 ) -> None:

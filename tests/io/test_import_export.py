@@ -13,7 +13,8 @@ from sqlalchemy import Table, select
 from console import faults
 from console.domain.guides import default_guide_calls
 from console.domain.ids import reference_id
-from console.domain.schema import MODEL_BY_TABLE, RiskPoint, Village
+from console.domain.reference_tables import REFERENCE_TABLES, reference_table
+from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE, RiskPoint, Village
 from console.services.io import exporter, importer
 from console.services.io.layout import LAYOUTS, ImportFileError
 from console.services.io.xlsx import write_xlsx
@@ -148,8 +149,11 @@ def test_export_then_import_changes_nothing(
     assert _outbox(county.store) == before
 
 
-def _reference_only(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in ("status", "status_at")}
+def _reference_only(table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """Without a team's live state and the old free-text columns workbooks no longer carry
+    (ReferenceTable.legacy: a risk point's 责任人 is a role now)."""
+    left_out = {"status", "status_at", *reference_table(table).legacy}
+    return {k: v for k, v in row.items() if k not in left_out}
 
 
 def test_workbooks_rebuild_the_county_with_the_same_ids(
@@ -170,8 +174,8 @@ def test_workbooks_rebuild_the_county_with_the_same_ids(
         for table in ORDER:
             # A team's status is the shift's live state (issue 14), not reference data:
             # workbooks carry neither it nor its time.
-            mine = {k: _reference_only(r) for k, r in _rows(county.store, table).items()}
-            theirs = {k: _reference_only(r) for k, r in _rows(other, table).items()}
+            mine = {k: _reference_only(table, r) for k, r in _rows(county.store, table).items()}
+            theirs = {k: _reference_only(table, r) for k, r in _rows(other, table).items()}
             assert set(theirs) == set(mine)
             for rid, row in mine.items():
                 if "is_sample" in row:  # imported records are the county's own
@@ -396,3 +400,54 @@ def test_progress_is_reported_while_reading_and_checking(county: Writer, tmp_pat
         ("校验", 1000, 1200),
         ("校验", 1200, 1200),
     ]
+
+
+LEGACY = {t.table: t.legacy for t in REFERENCE_TABLES if t.legacy}
+
+
+def test_the_old_free_text_columns_are_in_no_template_or_export(
+    county: Writer, tmp_path: Path
+) -> None:
+    """责任人 / 管理员 / 负责人 go through the roles: templates and exports leave them out."""
+    from openpyxl import load_workbook
+
+    assert set(LEGACY) == {"risk_points", "shelters", "teams"}
+    for table, fields in LEGACY.items():
+        template = tmp_path / f"{table}.xlsx"
+        exporter.write_template(table, template)
+        headers = [c.value for c in load_workbook(template).worksheets[0][1]]
+        export = tmp_path / f"{table}-out.csv"
+        exporter.export_table(county.store, table, export)
+        exported = export.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+        for field in fields:
+            label = ENTITY_FIELDS[table][field].label
+            assert label not in headers and label not in exported, (table, label)
+            assert field not in reference_table(table).fields  # nor in the forms
+            assert field in MODEL_BY_TABLE[table].__table__.c  # the stored values stay
+
+
+def test_an_old_workbook_with_the_free_text_columns_still_imports(
+    county: Writer, tmp_path: Path
+) -> None:
+    """A duty room's old sheet with 责任人 / 责任人电话 is read, not refused: the text is kept
+    as before (read-only reference) and the preview says where responsible people go now."""
+    headers = (*RISK.headers, "责任人", "责任人电话")
+    row = [*_risk_row(风险点名称="旧表点"), "孙某某", "13800001234"]
+    path = tmp_path / "旧风险点.xlsx"
+    write_xlsx(path, "风险点", headers, [row])
+    result = importer.preview(county.store, "risk_points", path)
+    assert [r.outcome for r in result.rows] == [importer.NEW]
+    assert "“责任人”、“责任人电话”是旧格式的自由文本列" in result.summary()
+    assert "责任角色" in result.summary()
+    importer.apply(county, result, user="测试")
+    point_id = reference_id("risk_point", "北界镇", "地质灾害隐患点", "旧表点")
+    stored = _rows(county.store, "risk_points")[point_id]
+    assert (stored["responsible_person"], stored["responsible_phone"]) == ("孙某某", "13800001234")
+    # The same file again changes nothing; an export of today's layout keeps the text.
+    again = importer.preview(county.store, "risk_points", path)
+    assert [r.outcome for r in again.rows] == [importer.UNCHANGED]
+    export = tmp_path / "新风险点.xlsx"
+    exporter.export_table(county.store, "risk_points", export)
+    result = importer.preview(county.store, "risk_points", export)
+    assert result.calls == [] and result.notes == []
+    assert _rows(county.store, "risk_points")[point_id]["responsible_person"] == "孙某某"

@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import text
 
 from console.domain import beijing
+from console.domain.ids import new_id
 from console.domain.situation import Endangered, Situation, StationState, TownshipState
 from console.services.contacts import ContactsService
 from console.services.context import Workstation
@@ -351,3 +352,39 @@ def test_unusable_base_layers_are_refused(tmp_path: Path) -> None:
     other.write_bytes(b"x")
     with pytest.raises(TileError, match="瓦片文件夹"):
         open_tiles(other)
+
+
+def test_card_falls_back_to_the_old_free_text_when_no_role_is_recorded(
+    workstation: Workstation,
+) -> None:
+    """责任人 / 管理员 typed before the roles (old records, old workbooks) are not in the forms
+    any more, but a place nobody holds a role for still shows them, marked 原登记."""
+    point_id = new_id()
+    workstation.writer.apply(
+        [
+            (
+                "risk_point.upsert",
+                {
+                    "id": point_id,
+                    "type": "河道",
+                    "name": "老河段",
+                    "lon": 119.2,
+                    "lat": 28.6,
+                    "responsible_person": "钱某某",
+                    "responsible_phone": "13800009999",
+                },
+            )
+        ],
+        user="测试",
+    )
+    snap = _snapshot(workstation)
+    point = snap.feature("risk_point", point_id)
+    assert point is not None
+    card = MapCards(ContactsService(workstation.store)).card(snap, point)
+    assert [(p.role, p.name, p.mobile) for p in card.people] == [
+        ("责任人（原登记）", "钱某某", "13800009999")
+    ]
+    # A place with roles shows the roles only (the sample shelters have managers).
+    shelter = snap.layer(SHELTERS)[0]
+    card = MapCards(ContactsService(workstation.store)).card(snap, shelter)
+    assert card.people and all("原登记" not in p.role for p in card.people)

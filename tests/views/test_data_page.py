@@ -380,12 +380,12 @@ def test_refusals_show_the_chinese_message_and_keep_the_input(
     form = page.add_record()
     assert form is not None
     # Missing required name.
-    type_into(qtbot, form, "responsible_person", "李四")
+    type_into(qtbot, form, "warning_signal", "铜锣")
     form.submit()
     assert form.isVisible()
     assert form.messages["name"].text() == "“风险点名称”不能为空"
     assert form.messages["name"].isVisibleTo(form)
-    assert form.value("responsible_person") == "李四"
+    assert form.value("warning_signal") == "铜锣"
     # Too long (long text has no typing limit: the shared check refuses it).
     type_into(qtbot, form, "name", "测试风险点")
     route = form.editors["transfer_route"]
@@ -521,6 +521,8 @@ def test_buttons_follow_the_role(
 
 
 def test_import_export_slot(page: DataPage) -> None:
+    assert page.import_export_button.isVisibleTo(page)  # the window has the write path
+    page.set_import_export(None)
     assert not page.import_export_button.isVisibleTo(page)
     asked: list[str] = []
     page.set_import_export(asked.append)

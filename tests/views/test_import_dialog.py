@@ -20,6 +20,7 @@ from console.services.io.workbook import BOOK
 from console.services.io.xlsx import write_xlsx
 from console.views.import_dialog import ImportDialog
 from console.views.main_window import MainWindow
+from console.views.pages.data_page import DataPage
 from console.views.pages.settings_page import SettingsPage
 
 RISK = LAYOUTS["risk_points"]
@@ -177,3 +178,36 @@ def test_clearing_the_sample_from_settings_keeps_the_officers_own_records(
     assert not workstation.queries.sample_present()
     assert [t["name"] for t in workstation.queries.townships()] == ["本县新镇"]
     qtbot.waitUntil(lambda: not page.clear_sample.isVisible(), timeout=5000)
+
+
+def test_data_page_opens_the_dialog_on_its_table_and_township(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation, tmp_path: Path
+) -> None:
+    """基础数据's 导入/导出… opens the dialog on the table and township shown; its export
+    holds that township's records only."""
+    page = window.show_view("data")
+    assert isinstance(page, DataPage)
+    tasks = page.context.tasks
+    assert tasks is not None and tasks.wait_idle(5000)
+    page.show_table("villages")
+    page.township.setCurrentIndex(page.township.findText("北界镇"))
+    assert page.import_export_button.isVisible()
+    qtbot.mouseClick(page.import_export_button, Qt.MouseButton.LeftButton)
+    dialog = page.import_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.table_name == "villages"
+    qtbot.waitUntil(lambda: dialog.township.currentText() == "北界镇", timeout=5000)
+    out = tmp_path / "村.xlsx"
+    with qtbot.waitSignal(dialog.exported, timeout=10_000) as exported:
+        dialog.export_to(out)
+    every = exporter.table_rows(workstation.store, "villages")
+    mine = exporter.table_rows(workstation.store, "villages", township="北界镇")
+    assert exported.args == [len(mine)] and 0 < len(mine) < len(every)
+    dialog.reject()
+    # Opened again on another table with no township chosen: all of them.
+    page.show_table("stations")
+    page.township.setCurrentIndex(0)
+    qtbot.mouseClick(page.import_export_button, Qt.MouseButton.LeftButton)
+    again = page.import_dialog
+    assert again is not None and again is not dialog and again.table_name == "stations"
+    assert again.township.currentText() == "全部乡镇"

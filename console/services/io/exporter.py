@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from console.domain.references import TOWNSHIP_VIA, township_of
 from console.services.io.layout import (
     FALSE_TEXT,
     TRUE_TEXT,
@@ -43,22 +44,38 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
     table = lay.table
     with store.engine.connect() as conn:
         records = Records(conn, table)
+        town = _township(Records(conn, "townships"), township) if township else None
     rows = [_person_cells(records, lay, r) for r in records.rows[table].values()]
     if lay.key_by_id:  # a role: with the township locating its object (kept by the filter)
         rows = [_role_cells(records, r) for r in rows]
-    if township:
-        if table == "townships":
-            rows = [r for r in rows if r["name"] == township]
-        elif "township_id" in lay.key or any(c.field == "township_id" for c in lay.columns):
-            town = records.find("townships", (township,))
-            if town is None:
-                raise ImportFileError(f"没有名为“{township}”的乡镇")
-            rows = [r for r in rows if r.get("township_id") == town["id"]]
+    located = {"township_id", *(c for c, _t in TOWNSHIP_VIA)} & {c.field for c in lay.columns}
+    if town is not None and (table == "townships" or located):
+        # One township's records: its own, or those of the place or unit they point at. A
+        # table of the whole county (warnings, the signal table) has no township: all rows.
+        lookup = records.rows
+        rows = [
+            r
+            for r in rows
+            if township_of(table, r, lambda t, id_: lookup.get(t, {}).get(id_)) == town
+        ]
     if lay.key_by_id:
         rows.sort(key=lambda r: tuple(_sort_text(r.get(c.field)) for c in lay.columns))
     else:
         rows.sort(key=lambda r: records.key_of(table, r))
     return [[_cell(records, lay, c.field, r.get(c.field)) for c in lay.columns] for r in rows]
+
+
+def _township(towns: Records, name: str) -> str:
+    """The id of the township named ``name``; an unknown name is refused (Chinese)."""
+    found = towns.find("townships", (name.strip(),))
+    if found is None:
+        known = "、".join(
+            sorted(towns.key_of("townships", r)[0] for r in towns.rows["townships"].values())
+        )
+        raise ImportFileError(
+            f"没有名为“{name}”的乡镇，未导出任何记录（本机的乡镇：{known or '无'}）"
+        )
+    return str(found["id"])
 
 
 def _sort_text(value: Any) -> str:

@@ -82,6 +82,7 @@ class Preview:
     table: str
     source: str  # the file's name
     rows: list[RowResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said under the counts (old columns)
 
     def count(self, outcome: str) -> int:
         return sum(1 for r in self.rows if r.outcome == outcome)
@@ -96,7 +97,8 @@ class Preview:
 
     def summary(self) -> str:
         counts = "，".join(f"{o} {self.count(o)} 行" for o in (NEW, UPDATED, UNCHANGED, REFUSED))
-        return f"{self.source}（{LAYOUTS[self.table].title}，共 {len(self.rows)} 行）：{counts}"
+        head = f"{self.source}（{LAYOUTS[self.table].title}，共 {len(self.rows)} 行）：{counts}"
+        return "\n".join([head, *self.notes])
 
 
 def read_file(path: Path, progress: Progress | None = None) -> Sheet:
@@ -179,7 +181,7 @@ class _Validator:
     def __init__(self, records: Records, lay: Layout, headers: tuple[str, ...]) -> None:
         self.records = records
         self.lay = lay
-        self.present = [c for c in lay.columns if c.header in headers]
+        self.present = [c for c in (*lay.columns, *lay.legacy) if c.header in headers]
         self.specs = ENTITY_FIELDS[lay.table]
         self.seen: dict[tuple[str, ...], str] = {}
         # A role's person and risk point by name (built on first use).
@@ -393,7 +395,7 @@ class _Validator:
 
 
 def check_headers(lay: Layout, headers: tuple[str, ...], source: str) -> None:
-    known = set(lay.headers)
+    known = {*lay.headers, *(c.header for c in lay.legacy)}
     named = [h for h in headers if h]
     unknown = [h for h in named if h not in known]
     if unknown:
@@ -480,7 +482,8 @@ def preview_sheet(
     results = _trial(store, results, user)
     if progress is not None:
         progress("校验", len(results), len(results))
-    return Preview(table, source, results)
+    note = layout(table).legacy_note(sheet.headers)
+    return Preview(table, source, results, notes=[note] if note else [])
 
 
 def preview(

@@ -52,6 +52,10 @@ class Layout:
     fallback_key: tuple[str, ...] = ()  # the key when every key cell is empty
     key_by_id: bool = False  # the key holds the referred records' ids (roles)
     file_only: tuple[str, ...] = ()  # columns locating a referred record, not stored
+    # Old free-text columns (ReferenceTable.legacy): read from a file that has them, never
+    # written; ``legacy_hint`` says where their content belongs now.
+    legacy: tuple[Column, ...] = ()
+    legacy_hint: str = ""
 
     @property
     def required_key(self) -> tuple[str, ...]:
@@ -69,7 +73,17 @@ class Layout:
         return tuple(c.header for c in self.columns)
 
     def column(self, field: str) -> Column:
-        return next(c for c in self.columns if c.field == field)
+        return next(c for c in (*self.columns, *self.legacy) if c.field == field)
+
+    def legacy_note(self, headers: tuple[str, ...]) -> str | None:
+        """What the preview says of a file with old free-text columns (None: it has none)."""
+        found = [f"“{c.header}”" for c in self.legacy if c.header in headers]
+        if not found:
+            return None
+        return (
+            f"{self.title}：{'、'.join(found)}是旧格式的自由文本列，照旧保存为参考信息"
+            f"（不再出现在表单和导出中）；{self.legacy_hint}。"
+        )
 
     @property
     def key_headers(self) -> tuple[str, ...]:
@@ -89,7 +103,7 @@ class Layout:
 def _layout(spec: ReferenceTable) -> Layout:
     specs = {**ENTITY_FIELDS[spec.table], **dict(spec.file_only)}
     names = [f for f in spec.file_order if f in specs]
-    names += [f for f in specs if f not in names and f not in NOT_IN_FILES]
+    names += [f for f in specs if f not in names and f not in NOT_IN_FILES | set(spec.legacy)]
     return Layout(
         spec.table,
         spec.entity,
@@ -99,6 +113,8 @@ def _layout(spec: ReferenceTable) -> Layout:
         spec.fallback_key,
         spec.key_by_id,
         tuple(f for f, _ in spec.file_only),
+        tuple(Column(f, specs[f]) for f in spec.legacy),
+        spec.legacy_hint,
     )
 
 

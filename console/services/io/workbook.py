@@ -57,6 +57,7 @@ class BookPreview(Preview):
         )
         if self.ignored:
             lines.append(f"未导入的工作表（名称不是数据表）：{'、'.join(self.ignored)}")
+        lines.extend(note for sheet in self.sheets for note in sheet.notes)
         return "\n".join(lines)
 
 
@@ -99,7 +100,9 @@ def preview_book(
             for table, title, sheet in matched:
                 source = f"{path.name}“{title}”"
                 rows = validate_rows(conn, table, sheet, source, progress)
-                sheets.append(Preview(table, source, run_trial(conn, store, rows, user)))
+                note = LAYOUTS[table].legacy_note(sheet.headers)
+                trial = run_trial(conn, store, rows, user)
+                sheets.append(Preview(table, source, trial, notes=[note] if note else []))
             raise RolledBack
     except RolledBack:
         pass

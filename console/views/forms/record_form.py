@@ -112,6 +112,7 @@ class RecordForm(QDialog):
         self.setWindowTitle(f"{verb}{spec.title}")
         self.editors: dict[str, QWidget] = {}
         self.messages: dict[str, QLabel] = {}
+        self.cells: dict[str, QWidget] = {}  # each field's row (editor + message)
 
         outer = QVBoxLayout(self)
         outer.setContentsMargins(20, 16, 20, 16)
@@ -126,7 +127,7 @@ class RecordForm(QDialog):
             outer.addWidget(note)
 
         body = QWidget(self)
-        form = QFormLayout(body)
+        self._layout = form = QFormLayout(body)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         form.setHorizontalSpacing(12)
@@ -147,6 +148,7 @@ class RecordForm(QDialog):
             column.setSpacing(2)
             column.addWidget(editor)
             column.addWidget(message)
+            self.cells[name] = cell
             label = f"{field.label}{' *' if field.required else ''}"
             form.addRow(label, cell)
         scroll = QScrollArea(self)
@@ -155,6 +157,13 @@ class RecordForm(QDialog):
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         outer.addWidget(scroll, 1)
 
+        # Fields of another kind (a reservoir's levels on a rain gauge) are hidden; what
+        # they hold is kept while the form is open but not saved (said here).
+        self.kind_note = QLabel("", self)
+        self.kind_note.setObjectName("Muted")
+        self.kind_note.setWordWrap(True)
+        self.kind_note.hide()
+        outer.addWidget(self.kind_note)
         self.message = QLabel("", self)  # refusals not tied to one field
         self.message.setObjectName("FieldError")
         self.message.setWordWrap(True)
@@ -189,9 +198,14 @@ class RecordForm(QDialog):
         role_box = self.editors.get("role")
         if spec.table == "person_roles" and isinstance(role_box, QComboBox):
             role_box.currentIndexChanged.connect(lambda _i: self._follow_role(clear=True))
+        kind_column = catalog.KIND_FIELDS.get(spec.table, ("", {}))[0]
+        kind_box = self.editors.get(kind_column)
+        if isinstance(kind_box, QComboBox):
+            kind_box.currentIndexChanged.connect(lambda _i: self._follow_kind())
         self._load(record, township)
         if spec.table == "person_roles":
             self._follow_role(clear=record is None)
+        self._follow_kind()
         self.resize(560, min(760, 140 + 58 * len(self.editors)))
 
     # -- editors ---------------------------------------------------------------------------
@@ -288,9 +302,43 @@ class RecordForm(QDialog):
             if clear and not on and editor.currentIndex() != 0:
                 editor.setCurrentIndex(0)  # （未选择）
 
+    def applies(self, name: str) -> bool:
+        """Whether field ``name`` applies to the kind chosen (catalog.KIND_FIELDS)."""
+        kind_column = catalog.KIND_FIELDS.get(self.spec.table, ("", {}))[0]
+        if kind_column not in self.editors:
+            return True
+        kind = self._raw_value(kind_column)
+        return catalog.field_applies(self.spec.table, name, {kind_column: kind})
+
+    def _follow_kind(self) -> None:
+        """Show only the fields the chosen kind has (a reservoir's levels, a flash-flood
+        area's critical rainfall); the hidden ones keep their input for a switch back."""
+        kept: list[str] = []
+        only = catalog.KIND_FIELDS.get(self.spec.table, ("", {}))[1]
+        for name in only:
+            cell = self.cells[name]
+            on = self.applies(name)
+            self._layout.setRowVisible(cell, on)
+            self.editors[name].setEnabled(on)
+            if not on and self._raw_value(name) not in (None, ""):
+                kept.append(self.spec.fields[name].label)
+        if kept:
+            kind_column = catalog.KIND_FIELDS[self.spec.table][0]
+            self.kind_note.setText(
+                f"“{self.value(kind_column)}”不填写{'、'.join(kept)}：已填的值不会保存"
+                "（改回原类型可恢复）。"
+            )
+        self.kind_note.setVisible(bool(kept))
+
     # -- values ----------------------------------------------------------------------------
     def value(self, name: str) -> Any:
-        """The value of one field as typed (text stripped by the domain check, not here)."""
+        """The value of one field as typed (text stripped by the domain check, not here);
+        None for a field the chosen kind has not."""
+        if not self.applies(name):
+            return None
+        return self._raw_value(name)
+
+    def _raw_value(self, name: str) -> Any:
         editor = self.editors[name]
         if isinstance(editor, QComboBox):
             return editor.currentData()

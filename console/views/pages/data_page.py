@@ -14,7 +14,15 @@ import sys
 from collections.abc import Callable
 from typing import Any, cast
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -30,16 +38,37 @@ from console.domain.reference_tables import REFERENCE_TABLES, ReferenceTable, re
 from console.domain.roles import allowed
 from console.models.record_table import RECORD_ROLE, SORT_ROLE
 from console.models.reference_table_model import ReferenceTableModel
+from console.services.io.layout import LAYOUTS
+from console.services.io.service import ReferenceIO
 from console.services.reference_data import ReferenceData, ReferenceSnapshot
 from console.store.changes import Changes
 from console.ui.errors import WRITE_REFUSED
 from console.ui.tasks import run_task
 from console.views.forms.record_form import RecordForm
+from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext, signed_in_role, sorted_table
 
 ALL_TOWNSHIPS = "全部乡镇"
+COLUMN_CAP = 200  # a column sized to its content is at most this wide
 TABLES = tuple(t.table for t in REFERENCE_TABLES)
 ImportExport = Callable[[str], object]  # called with the table shown
+
+
+def _capped(widths: list[int], floors: list[int], cap: int) -> list[int]:
+    return [max(floor, min(width, cap)) for width, floor in zip(widths, floors, strict=True)]
+
+
+def _cap_to_fit(widths: list[int], floors: list[int], budget: int) -> int:
+    """The largest width cap under which ``widths`` fit ``budget``, no column going below
+    its floor (its header); the floors' cap when even they do not fit."""
+    low, high = 0, max(widths, default=0)
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(_capped(widths, floors, mid)) <= budget:
+            low = mid
+        else:
+            high = mid - 1
+    return low
 
 
 class _Filter(QSortFilterProxyModel):
@@ -91,9 +120,12 @@ class DataPage(Page):
         self.form: RecordForm | None = None
         self.confirm: QMessageBox | None = None
         self._import_export: ImportExport | None = None
+        self.import_dialog: ImportDialog | None = None
         self._pending_select: str | None = None  # a record just saved: selected when listed
         self.refusal: QMessageBox | None = None
         self._reads = 0  # refreshes started
+        self._sized_with_rows = False  # the columns were last sized on rows, not headers
+        self._content_widths: list[int] = []  # the list's columns at their content (capped)
 
         bar = QHBoxLayout()
         bar.setSpacing(8)
@@ -119,9 +151,10 @@ class DataPage(Page):
         self.add_button.setObjectName("PrimaryButton")
         self.edit_button = QPushButton("修改…", self)
         self.delete_button = QPushButton("删除", self)
-        # Slot for the import/export dialog (issue #10, another part): hidden until
-        # set_import_export() is given the callback that opens it.
+        # The import/export dialog on the table and township shown (a read-only window,
+        # without the write path, has none; set_import_export() may replace it).
         self.import_export_button = QPushButton("导入/导出…", self)
+        self.import_export_button.setToolTip("从 Excel、CSV 或 GeoJSON 导入本表，或导出本表")
         self.import_export_button.hide()
         for button in (
             self.add_button,
@@ -140,6 +173,7 @@ class DataPage(Page):
         header = self.table.horizontalHeader()
         header.setMinimumSectionSize(60)
         self.layout_.addWidget(self.table, 1)
+        self.table.viewport().installEventFilter(self)  # a new width: the columns fit again
         self.note = QLabel(self)
         self.note.setObjectName("Muted")
         self.note.setWordWrap(True)
@@ -155,6 +189,8 @@ class DataPage(Page):
         self.table.doubleClicked.connect(lambda _i: self.edit_record())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         context.bus.changed.connect(self._on_changes)
+        if context.incidents is not None:
+            self.set_import_export(lambda _table: self.open_import_dialog())
         self._update_buttons()
         self.refresh()
 
@@ -193,6 +229,31 @@ class DataPage(Page):
     def _open_import_export(self) -> None:
         if self._import_export is not None:
             self._import_export(self.current().table)
+
+    def open_import_dialog(self) -> ImportDialog | None:
+        """导入/导出…: the import dialog on the table shown (when it has a file layout) and,
+        for exports, the township the list is filtered to."""
+        incidents = self.context.incidents
+        if incidents is None:
+            return None
+        if self.import_dialog is not None:
+            self.import_dialog.deleteLater()  # a new one starts on what is shown now
+        role = self.role()
+        dialog = ImportDialog(
+            ReferenceIO(incidents.writer),
+            tasks=self.context.tasks,
+            colors=self.context.theme.colors(),
+            user=self._user,
+            may_write=lambda mutation: role is None or allowed(role, mutation),
+            parent=self,
+        )
+        if self.current().table in LAYOUTS:
+            dialog.set_table(self.current().table)
+        township = self.township.currentData()
+        dialog.set_township(self.township.currentText() if township is not None else None)
+        self.import_dialog = dialog
+        dialog.open()  # window-modal: the page under it waits
+        return dialog
 
     # -- reading ---------------------------------------------------------------------------
     def current(self) -> ReferenceTable:
@@ -237,7 +298,7 @@ class DataPage(Page):
         first = self.model.spec != spec
         self.model.set_table(spec, self.snapshot.rows.get(spec.table, []), names)
         self._apply_filter()
-        if first:
+        if first or not self._sized_with_rows:  # sized again once the rows are there
             self._size_columns(spec)
         wanted = self._pending_select or (selected["id"] if selected is not None else None)
         self._pending_select = None
@@ -247,19 +308,46 @@ class DataPage(Page):
 
     def _size_columns(self, spec: ReferenceTable) -> None:
         """Columns to their content (long ones capped); the name takes the rest of the
-        width, so numbers stay next to their neighbours."""
+        width, so numbers stay next to their neighbours. The name keeps its content's width
+        when the others do not fit beside it: the widest others give way first (a role's
+        person and place columns), then the list scrolls sideways."""
+        self._sized_with_rows = self.proxy.rowCount() > 0
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         columns = spec.list_columns()
         for column in range(len(columns)):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.table.resizeColumnsToContents()
-        for column in range(len(columns)):
-            header.resizeSection(column, min(header.sectionSize(column), 200))
-        if spec.name_column in columns:
-            header.setSectionResizeMode(
-                columns.index(spec.name_column), QHeaderView.ResizeMode.Stretch
-            )
+        self._content_widths = [
+            min(header.sectionSize(column), COLUMN_CAP) for column in range(len(columns))
+        ]
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """The content widths fitted to the list's width now (see :meth:`_size_columns`)."""
+        spec, widths = self.current(), self._content_widths
+        columns = spec.list_columns()
+        if len(columns) != len(widths) or spec.name_column not in columns:
+            return
+        header = self.table.horizontalHeader()
+        name = columns.index(spec.name_column)
+        others = [c for c in range(len(columns)) if c != name]
+        budget = self.table.viewport().width() - widths[name]
+        wanted = [widths[c] for c in others]
+        floors = [max(header.minimumSectionSize(), header.sectionSizeHint(c)) for c in others]
+        fitted = _capped(wanted, floors, _cap_to_fit(wanted, floors, budget))
+        for column, width in zip(others, fitted, strict=True):
+            header.resizeSection(column, width)
+        if sum(fitted) <= budget:
+            header.setSectionResizeMode(name, QHeaderView.ResizeMode.Stretch)
+        else:  # the list scrolls sideways; the name keeps its width
+            header.setSectionResizeMode(name, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(name, widths[name])
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return super().eventFilter(watched, event)
 
     def _apply_filter(self) -> None:
         spec = self.current()
