@@ -256,7 +256,7 @@ class MonitorPage(Page):
     # -- stations ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read stations, townships and the newest readings (in the background); asked while
-        a read is running, it runs once more when that one lands."""
+        a read is running, it runs once more when that one lands (which is drawn too)."""
         if self._refreshing:
             self._refresh_again = True
             return
@@ -289,10 +289,9 @@ class MonitorPage(Page):
         self, read: tuple[list[MonitorStation], dict[str, tuple[int, float]], bool, int | None]
     ) -> None:
         self._refreshing = False
-        if self._refresh_again:
+        if self._refresh_again:  # drawn all the same: a long pull still shows its progress
             self._refresh_again = False
-            self.refresh()  # the newer state is on its way: draw only that
-            return
+            self.refresh()
         stations, latest, sample, stamp = read
         self._stamp = stamp
         self._have_readings = bool(latest)
