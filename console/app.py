@@ -277,7 +277,9 @@ def run_gui(options: GuiOptions) -> int:
             workstation = started.open(opening)
             if workstation is None:
                 return 2
-            window = MainWindow(started.context(workstation, settings, theme, session, app))
+            context = started.context(workstation, settings, theme, session, app)
+            context.situation_records = False  # a picture changes nothing (no alert, no sheet)
+            window = MainWindow(context)
             view = start_view(options.view, settings)
             return _screenshot(app, window, view, options.screenshot, options.size, tasks)
         # The window frame first, the data as soon as the store is open: the officer sees

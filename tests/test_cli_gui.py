@@ -195,3 +195,66 @@ def test_the_window_frame_imports_no_database_code(tmp_path: Path) -> None:
         check=False,
     )
     assert probe.returncode == 0, "console.app or the main window imports SQLAlchemy"
+
+
+def _simulated_typhoon(data: Path) -> None:
+    """A sample workstation whose readings (the 鲇鱼 replay, simulated, as the readings
+    channel writes them) cross thresholds now."""
+    import time
+
+    from console.domain.ids import reference_id
+    from console.domain.readings import KINDS
+    from console.domain.scenarios import readings
+    from console.services.sample_data import read_sample
+    from console.sync import readings as channel
+
+    start = (int(time.time()) - 30 * 3600) // 3600 * 3600
+    rows = list(readings("nianyu-2016", read_sample()["stations"], start))
+    ids = sorted({reference_id("station", r.station_code) for r in rows})
+    index = {sid: i for i, sid in enumerate(ids)}
+    page = {
+        "epoch": "e1",
+        "last_seq": len(rows),
+        "more": False,
+        "stations": ids,
+        "s": [index[reference_id("station", r.station_code)] for r in rows],
+        "k": [KINDS.index(r.kind) for r in rows],  # type: ignore[arg-type]
+        "t": [r.ts for r in rows],
+        "v": [r.value for r in rows],
+        "i": [r.interval_s for r in rows],
+        "m": [True for _r in rows],
+    }
+    ws = open_workstation(data, demo=True)
+    try:
+        assert channel.apply_page(ws.store, page) == len(rows)
+    finally:
+        ws.close()
+
+
+def test_a_screenshot_raises_no_alert_and_proposes_no_sheet(tmp_path: Path) -> None:
+    """Over readings that cross thresholds, ``--screenshot`` colours the map but records
+    nothing: no alert, no 研判一张单 draft, no mutation left to push."""
+    from console.app import _situation_provider
+    from console.services.assessments import AssessmentService
+    from console.services.readings import ReadingsService
+    from console.services.threshold_alerts import ThresholdAlerts
+
+    data = tmp_path / "data"
+    _simulated_typhoon(data)
+    ws = open_workstation(data)
+    try:
+        situation = _situation_provider(ws.store, ReadingsService(ws.store))()
+        assert situation is not None and situation.crossings() and situation.simulated
+        pending = ws.queries.sync_counters().pending
+    finally:
+        ws.close()
+    out = tmp_path / "map.png"
+    result = _run(tmp_path, "--screenshot", str(out), "--view", "risk-map", "--data-dir", str(data))
+    assert result.returncode == 0, result.stderr
+    ws = open_workstation(data)
+    try:
+        assert ThresholdAlerts(ws.writer).unacknowledged() == []
+        assert AssessmentService(ws.writer).sheets() == []
+        assert ws.queries.sync_counters().pending == pending
+    finally:
+        ws.close()

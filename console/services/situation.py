@@ -7,14 +7,16 @@ responsible people) and then judges the readings in memory (:func:`assess`).
 
 How places get their rain: a village or risk point uses its assigned station
 (``station_id``); a risk point without one uses its village's; else (or when the station
-assigned measures no rain) the nearest station that has rain readings (by lon/lat of the
-place, else its village, else its township). An assigned level station (a reservoir, a river
-gauge) also judges the place on its water lines (:func:`console.domain.thresholds.line_level`). A
-township's area rain is the mean of its stations' sums (the nearest station's when it has
-none). Rainfall tiers: a village's rain_thresholds rows; a risk point's own 准备转移 /
-立即转移 rain as 黄 / 红 (:func:`console.domain.thresholds.risk_point_tiers`), else its
-village's rows. A place with no tiers is not judged on critical rainfall (the township's
-signal still covers it).
+assigned measures no rain) the stations near it that have rain readings (by lon/lat of the
+place, else its village, else its township): the nearest and up to :data:`NEAR_MORE` others
+within :data:`NEAR_KM`, the worst of them deciding (a storm cell between two gauges is not
+missed because the other one is a little nearer; ties go to the nearest). An assigned level
+station (a reservoir, a river gauge) also judges the place on its water lines
+(:func:`console.domain.thresholds.line_level`). A township's area rain is the mean of its
+stations' sums (the nearest station's when it has none). Rainfall tiers: a village's
+rain_thresholds rows; a risk point's own 准备转移 / 立即转移 rain as 黄 / 红
+(:func:`console.domain.thresholds.risk_point_tiers`), else its village's rows. A place with
+no tiers is not judged on critical rainfall (the township's signal still covers it).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ HOUR = th.HOUR
 DAY = 24 * HOUR
 # A level reading older than this at ``at`` is not the level "now".
 LEVEL_MAX_AGE_S = 6 * HOUR
+NEAR_KM = 5.0  # an unassigned place is judged on the rain stations this close, too
+NEAR_MORE = 3  # ... on at most this many besides the nearest (the nearest of them)
 # Role importance: the catalog lists roles from the county leader down.
 ROLE_RANK: dict[str, int] = {role: i for i, role in enumerate(catalog.PERSON_ROLES)}
 FloatArray = th.FloatArray
@@ -313,7 +317,7 @@ def _where(*rows: dict[str, Any] | None) -> tuple[float, float] | None:
 
 
 class _Nearest:
-    """The nearest rain station with readings to a point."""
+    """The nearest rain station with readings to a point (and those near it)."""
 
     def __init__(self, rains: list[_Rain]) -> None:
         placed = [r for r in rains if _where(r.station) is not None]
@@ -335,6 +339,27 @@ class _Nearest:
             d = ((part[:, None, :] - self._xy[None, :, :]) ** 2).sum(axis=2)
             for j, k in enumerate(np.argmin(d, axis=1)):
                 out[idx[lo + j]] = self._ids[int(k)]
+        return out
+
+    def around(
+        self, points: list[tuple[float, float] | None], km: float, more: int
+    ) -> list[list[str]]:
+        """Per point: the nearest station, then up to ``more`` others within ``km``, nearest
+        first (empty for a point without a position or with no station)."""
+        out: list[list[str]] = [[] for _ in points]
+        idx = [i for i, p in enumerate(points) if p is not None]
+        if not self._ids or not idx:
+            return out
+        q = np.asarray([_xy(*points[i]) for i in idx], dtype=np.float64)  # type: ignore[misc]
+        for lo in range(0, len(idx), 512):
+            part = q[lo : lo + 512]
+            d = ((part[:, None, :] - self._xy[None, :, :]) ** 2).sum(axis=2)
+            for j, row in enumerate(d):
+                first = int(np.argmin(row))
+                within = np.nonzero(row <= km * km)[0]
+                within = within[np.argsort(row[within], kind="stable")]
+                near = [first, *[int(k) for k in within if k != first][:more]]
+                out[idx[lo + j]] = [self._ids[k] for k in near]
         return out
 
 
@@ -454,7 +479,7 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
         if tiers or assigned in state_by_id:
             places.append(("risk_point", rp, tiers, assigned))
     unassigned = [i for i, p in enumerate(places) if p[2] and p[3] not in rains]
-    found = nearest.many(
+    found = nearest.around(
         [
             _where(
                 places[i][1],
@@ -462,31 +487,68 @@ def assess(inputs: SituationInputs, readings: ReadingsSource, at: int) -> Situat
                 town_by_id.get(places[i][1].get("township_id") or ""),
             )
             for i in unassigned
-        ]
+        ],
+        NEAR_KM,
+        NEAR_MORE,
     )
-    rain_of = {i: p[3] for i, p in enumerate(places)}
+    rain_of: dict[int, list[str]] = {i: [p[3]] if p[3] else [] for i, p in enumerate(places)}
     rain_of.update(zip(unassigned, found, strict=True))
+
+    def judged(
+        gauge: _Rain, town_id: str, tiers: tuple[th.Tier, ...]
+    ) -> tuple[str, str, float | None, list[str]]:
+        """The place's level, expected level and hours, and reasons, on one gauge's rain."""
+        place_sums = {h: w.mm for h, w in gauge.sums.items()}
+        rules = th.tier_rules(tiers)
+        reached = th.rainstorm_signal(place_sums, rules)
+        level = reached.level if reached else ""
+        expected_level, expected_in = "", None
+        key = gauge.station["id"]
+        exp = expected(key, town_id, [gauge.series], place_sums, level, rules)
+        if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[level]:
+            expected_level, expected_in = exp.threshold.level, exp.in_h
+        why: list[str] = []
+        if reached is not None:
+            why.append(th.reason_text(reached))
+        if exp is not None and expected_level:
+            why.append(f"预计{th.hours_text(exp.in_h)}达{expected_level}色临界雨量")
+        gaps = th.incomplete_note(gauge.sums)
+        if gaps and why:
+            why[-1] += f"（{gaps}）"
+        return level, expected_level, expected_in, why
+
+    def worse(
+        a: tuple[str, str, float | None, list[str]], b: tuple[str, str, float | None, list[str]]
+    ) -> bool:
+        """``a`` is worse than ``b``: a higher level, else a higher expected level, else the
+        same expected level sooner."""
+        soon_a = a[2] if a[2] is not None else math.inf
+        soon_b = b[2] if b[2] is not None else math.inf
+        return (LEVEL_RANK[a[0]], LEVEL_RANK[a[1]], -soon_a) > (
+            LEVEL_RANK[b[0]],
+            LEVEL_RANK[b[1]],
+            -soon_b,
+        )
+
     for i, (kind, row, tiers, assigned) in enumerate(places):
         town_id = row.get("township_id")
         level, expected_level, expected_in = "", "", None
         why: list[str] = []
-        gauge = rains.get(rain_of[i] or "") if tiers else None
-        if gauge is not None:
-            place_sums = {h: w.mm for h, w in gauge.sums.items()}
+        gauge: _Rain | None = None
+        candidates = [rains[sid] for sid in rain_of[i] if sid in rains] if tiers else []
+        if len(candidates) > 1:  # only those at the highest level now can be the worst
             rules = th.tier_rules(tiers)
-            reached = th.rainstorm_signal(place_sums, rules)
-            level = reached.level if reached else ""
-            key = gauge.station["id"]
-            exp = expected(key, town_id or "", [gauge.series], place_sums, level, rules)
-            if exp is not None and LEVEL_RANK[exp.threshold.level] > LEVEL_RANK[level]:
-                expected_level, expected_in = exp.threshold.level, exp.in_h
-            if reached is not None:
-                why.append(th.reason_text(reached))
-            if exp is not None and expected_level:
-                why.append(f"预计{th.hours_text(exp.in_h)}达{expected_level}色临界雨量")
-            gaps = th.incomplete_note(gauge.sums)
-            if gaps and why:
-                why[-1] += f"（{gaps}）"
+            now = [
+                th.rainstorm_signal({h: w.mm for h, w in g.sums.items()}, rules) for g in candidates
+            ]
+            ranks = [LEVEL_RANK[r.level] if r else 0 for r in now]
+            candidates = [g for g, r in zip(candidates, ranks, strict=True) if r == max(ranks)]
+        if candidates:
+            for candidate in candidates:
+                verdict = judged(candidate, town_id or "", tiers)
+                if gauge is None or worse(verdict, (level, expected_level, expected_in, why)):
+                    gauge = candidate
+                    level, expected_level, expected_in, why = verdict
         # The water lines of an assigned level station (a reservoir, a river gauge).
         lines = state_by_id.get(assigned or "")
         line_level = th.line_level(lines.over) if lines is not None else ""

@@ -90,6 +90,9 @@ class WindowContext:
     # The threshold engine's current Situation (None: the engine is not connected).
     situation: SituationProvider | None = None
     readings: ReadingsSource | None = None  # the workstation's station readings
+    # False (a headless screenshot): the situation watch only reads the situation for the
+    # map; it raises no alert and proposes no 研判一张单 (nothing left to push).
+    situation_records: bool = True
     clock: Callable[[], datetime] = field(default=beijing.now)  # Beijing now; tests inject
 
 
@@ -281,7 +284,9 @@ class MainWindow(QMainWindow):
                 role,
                 tasks=context.tasks,
                 parent=self,
+                record=context.situation_records,
             )
+            context.bus.changed.connect(self.situation_watch.on_changes)
             self.situation_watch.start()
 
     def _follow_situation(self, page: QWidget) -> None:

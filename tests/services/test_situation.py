@@ -3,6 +3,7 @@ reconstruction, forecasts, the county's own tables, station assignment, missing 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Any
 
@@ -333,3 +334,60 @@ def test_missing_readings_are_said(county: Store) -> None:
     # A station without any reading has no sums at all (not zeros).
     other = next(st for st in s.stations if st.code == "S002")
     assert other.rain == {} and other.level_m is None
+
+
+def test_an_unassigned_place_takes_the_worst_station_within_near_km() -> None:
+    """Hand-computed: 苏村-like village at (119.0, 28.6); A 1 km east (36 mm in 3 h), B 4 km
+    north (72 mm), C 8 km west (144 mm); 黄 at 50 mm / 3 h, 红 at 100. Unassigned it takes B's
+    黄 (C is beyond NEAR_KM = 5 km); assigned to A it keeps A's rain; a tie goes to A."""
+    from console.domain.thresholds import Tier
+    from console.services.situation import NEAR_KM, SituationInputs, assess
+
+    assert NEAR_KM == 5.0
+    km_lon = 1 / (111.32 * math.cos(math.radians(28.6)))
+    km_lat = 1 / 110.57
+    town_id, village_id, a, b, c = (new_id() for _ in range(5))
+
+    def station(sid: str, code: str, east_km: float, north_km: float) -> dict[str, Any]:
+        lon, lat = 119.0 + east_km * km_lon, 28.6 + north_km * km_lat
+        return {
+            "id": sid,
+            "code": code,
+            "name": f"{code}站",
+            "kind": "雨量站",
+            "lon": lon,
+            "lat": lat,
+        }
+
+    village = {"id": village_id, "name": "某村", "township_id": town_id, "lon": 119.0, "lat": 28.6}
+
+    def inputs(b_north_km: float = 4.0, **assigned: str) -> SituationInputs:
+        return SituationInputs(
+            townships=[{"id": town_id, "name": "测试乡", "lon": None, "lat": None}],
+            stations=[
+                station(a, "A", 1, 0),
+                station(b, "B", 0, b_north_km),
+                station(c, "C", -8, 0),
+            ],
+            villages=[{**village, **assigned}],
+            risk_points=[],
+            village_tiers={village_id: (Tier("黄", {3: 50.0}), Tier("红", {3: 100.0}))},
+        )
+
+    at = START + 24 * HOUR
+    day = [at - 300 * i for i in range(287, -1, -1)]
+    source = ArrayReadings()
+    for sid, per_step in ((a, 1.0), (b, 2.0), (c, 4.0)):  # 36 steps in the last 3 h
+        source.put(sid, "rain", day, [0.0] * 252 + [per_step] * 36)
+
+    [e] = [e for e in assess(inputs(), source, at).endangered if e.place_id == village_id]
+    assert (e.level, e.station_id) == ("黄", b) and "72" in e.reason
+    # B 6 km away: beyond NEAR_KM, only the nearest (A, 36 mm) judges it.
+    assert not [e for e in assess(inputs(6.0), source, at).endangered if e.kind == "village"]
+    # Assigned to A: A's rain alone, whatever is near.
+    assigned = assess(inputs(station_id=a), source, at)
+    assert not [e for e in assigned.endangered if e.kind == "village"]
+    # A tie: the nearest is named.
+    source.put(a, "rain", day, [0.0] * 252 + [2.0] * 36)
+    [e] = [e for e in assess(inputs(), source, at).endangered if e.place_id == village_id]
+    assert (e.level, e.station_id) == ("黄", a)

@@ -239,3 +239,93 @@ def test_the_watch_raises_alerts_and_proposes_one_draft(
     with qtbot.waitSignal(readonly.observed, timeout=5000):
         readonly.look()
     assert len(service.sheets()) == 1 and len(alerts.unacknowledged()) == 5
+
+
+def test_new_readings_bring_the_next_look_forward(
+    qtbot: QtBot, window_context: WindowContext, workstation: Workstation
+) -> None:
+    """Readings announced on the change bus (here a phoned-in report) start a look within
+    ``soon_ms``, long before the minute tick; a burst makes one look; other writes none."""
+    from console.services.readings_report import PhonedReadings
+    from console.store.changes import Changes, readings_changes
+
+    provider = Provider(flood_situation())
+    alerts = ThresholdAlerts(workstation.writer)
+    watch = SituationWatch(
+        provider,
+        alerts,
+        AssessmentService(workstation.writer),
+        lambda: "张三",
+        lambda: None,
+        tasks=window_context.tasks,
+        soon_ms=300,
+    )
+    window_context.bus.changed.connect(watch.on_changes)
+    store = workstation.store
+    store.announce(readings_changes())  # not started: nothing looks
+    qtbot.wait(600)
+    assert provider.calls == 0
+    with qtbot.waitSignal(watch.updated, timeout=5000):
+        watch.start()
+    assert provider.calls == 1 and len(alerts.unacknowledged()) == 5
+    assert watch.timer.interval() == 60_000
+
+    station = next(s for s in workstation.queries.stations() if s["kind"] == "雨量站")
+    PhonedReadings(workstation.writer).report(
+        station_id=str(station["id"]),
+        kind="雨量",
+        observed_at=window_context.clock().replace(minute=0, second=0, microsecond=0).isoformat(),
+        value=42.0,
+        interval_min=60,
+        reporter="村级灾害信息员",
+        user="张三",
+    )
+    with qtbot.waitSignal(watch.updated, timeout=2000):
+        pass
+    assert provider.calls == 2
+
+    for _ in range(5):  # a burst of pulled pages
+        store.announce(readings_changes())
+    with qtbot.waitSignal(watch.updated, timeout=2000):
+        pass
+    qtbot.wait(700)
+    assert provider.calls == 3
+
+    provider.situation = dataclasses.replace(flood_situation(), endangered=())
+    store.announce(Changes(rows=(), also_tables=frozenset({"incidents"})))  # no look
+    qtbot.wait(500)
+    assert provider.calls == 3
+    store.announce(readings_changes())
+    watch._busy = True  # a look running when the readings land: one more after it
+    qtbot.wait(500)
+    assert provider.calls == 3 and watch._again
+    watch._finished()
+    qtbot.waitUntil(lambda: provider.calls == 4, timeout=2000)
+    watch.timer.stop()
+
+
+def test_a_watch_that_does_not_record_only_reads(
+    qtbot: QtBot, window_context: WindowContext, workstation: Workstation
+) -> None:
+    """A headless screenshot's watch: the situation for the map, no alert, no draft."""
+    window_context.situation = Provider(flood_situation())
+    window_context.alerts = ThresholdAlerts(workstation.writer)
+    window_context.situation_records = False
+    pending = workstation.queries.sync_counters().pending
+    win = _window(qtbot, window_context)
+    try:
+        watch = win.situation_watch
+        assert watch is not None and not watch.record
+        qtbot.waitUntil(lambda: watch.latest is not None, timeout=5000)
+        settle(win)
+        assert watch.latest is not None and watch.latest.crossings()
+        assert window_context.alerts.unacknowledged() == []
+        assert AssessmentService(workstation.writer).sheets() == []
+        assert workstation.queries.sync_counters().pending == pending
+        page = win.show_view("risk-map")
+        settle(win)
+        assert getattr(page, "situation", None) is watch.latest  # the map is coloured
+    finally:
+        win.close()
+        win.deleteLater()
+        flush_deletes()

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -296,6 +297,95 @@ def test_new_readings_reload_the_list_and_the_charts(
     _settle(window_context)
     assert page._load_seq == loads + 2
     assert page.model.data(page.model.index(row, 3)) == "7.0 mm"
+
+
+def _channel_page(station_id: str, ts: int, mm: float, seq: int) -> dict[str, Any]:
+    """One page of the readings channel as the server sends it: a 5-minute rain reading."""
+    return {
+        "epoch": "e1",
+        "last_seq": seq,
+        "more": False,
+        "stations": [station_id],
+        "s": [0],
+        "k": [0],  # rain
+        "t": [ts],
+        "v": [mm],
+        "i": [300],
+        "m": [False],
+    }
+
+
+def _latest_text(page: MonitorPage, station_id: str) -> str:
+    row = next(r for r in range(page.model.rowCount()) if page.model.record(r).id == station_id)
+    return str(page.model.data(page.model.index(row, 3)))
+
+
+def test_pulled_readings_show_at_once_without_the_poll(
+    qtbot: QtBot,
+    monitor: tuple[MainWindow, MonitorPage],
+    window_context: WindowContext,
+    workstation: Workstation,
+) -> None:
+    """Readings the channel writes into the store are announced on the change bus: the page
+    on screen shows them within a second, long before its fallback poll (30 s)."""
+    from console.services.readings import ReadingsService
+    from console.sync import readings as channel
+
+    win, page = monitor
+    assert page.poll_timer.interval() >= 30_000
+    page.set_readings(ReadingsService(workstation.store))
+    _settle(window_context)
+    assert page.area.currentWidget() is page.empty
+    station = next(s for s in _stations(workstation).values() if s.reading_kind == "rain")
+
+    def pulled(mm: float, ts: int, seq: int) -> None:
+        page_ = _channel_page(station.id, ts, mm, seq)
+        report = channel.pull(workstation.store, lambda *_a: page_, now=NOW_S)
+        assert report.rows == 1
+
+    title = f"{station.name} · {station.township}"
+    pulled(12.5, NOW_S - 300, 1)
+    qtbot.waitUntil(lambda: _latest_text(page, station.id) == "12.5 mm", timeout=1000)
+    qtbot.waitUntil(lambda: [c.station_title for c in page.charts] == [title], timeout=1000)
+    loads = page._load_seq
+    pulled(30.0, NOW_S, 2)
+    qtbot.waitUntil(lambda: _latest_text(page, station.id) == "30.0 mm", timeout=1000)
+    qtbot.waitUntil(lambda: page._load_seq > loads, timeout=1000)
+    _settle(window_context)  # the series read, the chart redrawn
+    rain = page.charts[0]
+    assert isinstance(rain, RainChart)
+    ends, sums = rain.visible_bars()
+    assert ends[-1] == NOW_S and sums[-1] == pytest.approx(42.5)  # 13:55 and 14:00
+
+    # Off screen nothing is reread; showing the page again catches up.
+    win.show_view("teams")
+    _settle(window_context)
+    loads = page._load_seq
+    pulled(4.0, NOW_S, 3)
+    _settle(window_context)
+    qtbot.wait(200)
+    assert page._load_seq == loads and _latest_text(page, station.id) == "30.0 mm"
+    win.show_view("monitor")
+    qtbot.waitUntil(lambda: _latest_text(page, station.id) == "4.0 mm", timeout=1000)
+
+
+def test_a_burst_of_changes_rereads_once_more_not_once_each(
+    monitor: tuple[MainWindow, MonitorPage], window_context: WindowContext
+) -> None:
+    _win, page = monitor
+    landed: list[int] = []
+    original = page._land_stations
+
+    def counting(read: Any) -> None:
+        landed.append(1)
+        original(read)
+
+    page._land_stations = counting  # type: ignore[method-assign]
+    for _ in range(5):
+        page.refresh()
+    _settle(window_context)
+    assert len(landed) == 2  # the one running, then one for the four asked meanwhile
+    assert not page._refreshing and not page._refresh_again
 
 
 def test_a_reservoir_shows_its_flood_limit_line(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,7 @@ from console.views.pages.contacts_page import ContactsPage
 from console.views.pages.intake_page import IntakePage
 from console.views.pages.map_base_dialog import NO_BASE_LAYER
 from console.views.pages.map_canvas import WARNING_COLORS, MapCanvas
+from console.views.pages.map_export import BAND_PX, SIMULATED_COLOR, SIMULATED_MARK, bands
 from console.views.pages.map_picker import MapPickerDialog
 from console.views.pages.risk_map_page import RiskMapPage
 from console.views.pages.settings_page import SettingsPage
@@ -214,6 +216,41 @@ def test_export_png_and_pdf(window: MainWindow, tmp_path: Path) -> None:
     assert page.map.backgroundBrush().color().name() == window.context.theme.colors().panel
     assert page.map.notice is not None and page.map.notice.isVisibleTo(page)
     assert QColor(image.pixel(image.width() // 2, 30)).name() == "#ffffff"
+
+
+def test_simulated_colours_are_marked_on_the_map_and_the_export(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    """Colours from the simulator's readings say 模拟: a badge on the map, a band across the
+    top of the PNG/PDF; real readings' colours carry neither."""
+    page = map_page(window)
+    town = page.snapshot.layer("townships")[0]
+    real = Situation(
+        at=1_790_000_000,
+        townships=(TownshipState(town.id, town.name, proposed_warning="红"),),
+    )
+    badge = page.map.simulated_badge
+    assert badge is not None and "模拟" in badge.text()
+    page.set_situation(real)
+    assert not badge.isVisibleTo(page)
+    plain = QImage(str(page.export_view(tmp_path / "real.png")))
+
+    page.set_situation(replace(real, simulated=True))
+    assert badge.isVisibleTo(page)
+    assert "红色预警" in [e.label for e in page.legend_entries()]
+    marked = QImage(str(page.export_view(tmp_path / "sim.png")))
+    assert [text for text, _c in bands(simulated=True)] == [SIMULATED_MARK]
+    assert marked.height() == plain.height() + BAND_PX
+    assert QColor(marked.pixel(5, 5)).name() == SIMULATED_COLOR
+    assert QColor(plain.pixel(5, 5)).name() == "#ffffff"
+    band = [marked.pixelColor(x, BAND_PX // 2) for x in range(marked.width())]
+    assert sum(1 for c in band if c.name() != SIMULATED_COLOR) > 50  # the words are drawn
+    assert badge.isVisibleTo(page)  # back on screen after the grab
+    pdf = page.export_view(tmp_path / "sim.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+
+    page.set_situation(None)
+    assert not badge.isVisibleTo(page)
 
 
 def _county_tiles(z: int) -> list[tuple[int, int, int]]:

@@ -239,6 +239,12 @@ def test_kpis_and_map_follow_the_situation(window: MainWindow) -> None:
     assert kpi.values[0].objectName() == "WallKpiAlert"
     map_panel = next(p for p in win.panels if isinstance(p, MapPanel))
     assert map_panel.map.warning_colors[("township", "t1")] == "橙"
+    badge = map_panel.map.simulated_badge
+    assert badge is not None and not badge.isVisibleTo(win)
+    page.set_situation(dataclasses.replace(situation(), simulated=True))  # a drill's colours
+    settle(page)
+    assert badge.isVisibleTo(win) and badge.text().startswith("模拟")
+    assert badge.font().pixelSize() >= MIN_PX  # the wall's own style sheet: big enough
     page.set_situation(None)
     assert [v.text() for v in kpi.values][:2] == ["无", "无"]
     page.stop_wall()

@@ -62,6 +62,9 @@ from console.views.pages.map_layers import (
 )
 
 NOTICE = "样例数据 · 位置为近似值，仅供演示"
+# Shown while the warning colours come (partly) from the simulator's readings.
+SIMULATED_NOTICE = "模拟 · 预警着色含模拟数据，非实测"
+SIMULATED_TIP = "当前预警着色所依据的雨水情含模拟器生成的数据（演练/测试），不是实测值。"
 # Warning colours of the Chinese warning system (蓝/黄/橙/红).
 WARNING_COLORS: dict[str, str] = {
     "蓝": "#1677ff",
@@ -116,12 +119,14 @@ def _tip(x: float, y: float, data: MapFeature) -> str:
 
 
 class MapCanvas(pg.PlotWidget):
-    """The plot with its layers; a notice label pinned top-right for sample data."""
+    """The plot with its layers; a notice label pinned top-right for sample data and a 模拟
+    badge top-left while the warning colours come from simulated readings."""
 
     feature_clicked = Signal(object)  # MapFeature
     map_clicked = Signal(float, float)  # lon, lat of a click anywhere on the map
 
     notice: QLabel | None = None
+    simulated_badge: QLabel | None = None
 
     def __init__(
         self,
@@ -135,6 +140,12 @@ class MapCanvas(pg.PlotWidget):
         self.notice.setObjectName("SampleBadge")
         self.notice.adjustSize()
         self.notice.hide()
+        self.simulated_badge = QLabel(SIMULATED_NOTICE, self)
+        self.simulated_badge.setObjectName("SimulatedBadge")
+        self.simulated_badge.setToolTip(SIMULATED_TIP)
+        self.simulated_badge.adjustSize()
+        self.simulated_badge.move(12, 12)
+        self.simulated_badge.hide()
         self.setMenuEnabled(False)
         self.hideButtons()
         for axis in ("left", "bottom"):
@@ -172,6 +183,9 @@ class MapCanvas(pg.PlotWidget):
         if self.notice is not None:  # pyqtgraph resizes before our __init__ has run
             self.notice.adjustSize()
             self.notice.move(self.width() - self.notice.width() - 12, 12)
+        if self.simulated_badge is not None:
+            self.simulated_badge.adjustSize()
+            self.simulated_badge.move(12, 12)
 
     # -- building ---------------------------------------------------------------------
     def draw(
@@ -308,7 +322,14 @@ class MapCanvas(pg.PlotWidget):
                 if place.level in WARNING_COLORS:
                     colors[(place.kind, place.place_id)] = place.level
         self.warning_colors = colors
+        if self.simulated_badge is not None:
+            self.simulated_badge.setVisible(self.simulated)
         self._draw_warnings()
+
+    @property
+    def simulated(self) -> bool:
+        """The situation shown was built (partly) from the simulator's readings."""
+        return self.situation is not None and self.situation.simulated
 
     def _draw_warnings(self) -> None:
         if self.warning_item is not None:

@@ -2,7 +2,8 @@
 
 The picture is the view as shown, with a title, the time in Beijing time, the legend of the
 layers shown (and the warning colours when a situation is shown) and, when sample data is
-shown, a red 样例数据 mark.
+shown, a red 样例数据 mark; bands across the top say 演练 (drill mode) and 模拟 (the warning
+colours come from the simulator's readings).
 """
 
 from __future__ import annotations
@@ -28,8 +29,10 @@ from console.views.pages.map_side import swatch
 TITLE = "遂昌县 识别一张图"
 SAMPLE_MARK = "样例数据 · 位置为近似值，仅供演示"
 HEADER_PX = 64
-DRILL_PX = 30  # the 演练 band above the header, in drill mode
+BAND_PX = 30  # each band above the header (演练, 模拟)
 DRILL_COLOR = "#c2410c"
+SIMULATED_COLOR = "#b42318"
+SIMULATED_MARK = "模拟数据 · 图中预警着色来自模拟器生成的雨水情（演练/测试），不是实测"
 LEGEND_ROW_PX = 24
 LEGEND_COLUMNS = 4
 
@@ -41,35 +44,47 @@ class LegendEntry:
     symbol: str = "o"
 
 
+def bands(*, simulated: bool) -> list[tuple[str, str]]:
+    """The bands (text, colour) across the top of an export, top first: 演练 in drill mode,
+    模拟 when the warning colours come from simulated readings."""
+    out = []
+    if drill.mark() is not None:
+        out.append((drill.DOCUMENT_MARK, DRILL_COLOR))
+    if simulated:
+        out.append((SIMULATED_MARK, SIMULATED_COLOR))
+    return out
+
+
 def compose(
     view: QPixmap,
     legend: list[LegendEntry],
     *,
     when: datetime,
     sample: bool,
+    simulated: bool = False,
     title: str = TITLE,
 ) -> QImage:
-    """The view with a header (title, Beijing time, sample mark) and a legend below; in drill
-    mode a 演练 band above it all."""
+    """The view with a header (title, Beijing time, sample mark) and a legend below; the
+    演练 and 模拟 bands (:func:`bands`) above it all."""
     entries = list(legend)
     rows = (len(entries) + LEGEND_COLUMNS - 1) // LEGEND_COLUMNS
     width = max(view.width(), 800)
-    band = DRILL_PX if drill.mark() is not None else 0
-    height = band + HEADER_PX + view.height() + rows * LEGEND_ROW_PX + 16
+    marks = bands(simulated=simulated)
+    height = len(marks) * BAND_PX + HEADER_PX + view.height() + rows * LEGEND_ROW_PX + 16
     image = QImage(width, height, QImage.Format.Format_RGB32)
     image.fill(QColor("#ffffff"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     font = QFont()
-    if band:
-        painter.fillRect(QRect(0, 0, width, band), QColor(DRILL_COLOR))
-        font.setPixelSize(18)
+    for text, color in marks:
+        painter.fillRect(QRect(0, 0, width, BAND_PX), QColor(color))
+        font.setPixelSize(18 if len(text) < 20 else 16)
         font.setBold(True)
         painter.setFont(font)
         painter.setPen(QColor("#ffffff"))
         centre = Qt.AlignmentFlag.AlignCenter
-        painter.drawText(QRect(0, 0, width, band), centre, drill.DOCUMENT_MARK)
-        painter.translate(0, band)
+        painter.drawText(QRect(0, 0, width, BAND_PX), centre, text)
+        painter.translate(0, BAND_PX)
     font.setPixelSize(22)
     font.setBold(True)
     painter.setFont(font)

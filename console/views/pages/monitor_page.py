@@ -8,12 +8,16 @@ Time presets from 24 小时 to 1 年; wheel zoom down to an hour.
 Readings come through a :class:`~console.services.readings_source.ReadingsSource` handed to
 the constructor or :meth:`MonitorPage.set_readings`; the station records through
 :class:`~console.services.monitoring.MonitorStations`. With no source, or a source without
-readings, the page says so in Chinese instead of drawing empty axes. The page polls the
-source's ``stamp()`` and reloads when it grows.
+readings, the page says so in Chinese instead of drawing empty axes. New readings (the
+readings channel's pages, a phoned-in report) are announced on the change bus as the
+``readings`` table: the page on screen reloads at once (one reload at a time; a burst during
+one makes one more). A slow poll of the source's ``stamp()`` stays as a fallback (a source
+that announces nothing), and showing the page catches up with what it missed off screen.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer
@@ -40,7 +44,7 @@ from console.models.station_table_model import MAX_CHARTED, StationFilterProxy, 
 from console.services.monitoring import MonitorStation, MonitorStations
 from console.services.readings_report import PhonedReadings
 from console.services.readings_source import ReadingsSource, Times, Values
-from console.store.changes import Changes
+from console.store.changes import READINGS, Changes
 from console.ui.tasks import run_task
 from console.views.charts.base import StationChart, link_time_axes
 from console.views.charts.station_chart import station_chart
@@ -57,7 +61,7 @@ PRESETS: tuple[tuple[str, int], ...] = (
     ("1 年", 365 * 24 * HOUR_S),
 )
 DEFAULT_PRESET = 1  # 3 天
-POLL_MS = 5000
+POLL_MS = 30_000  # fallback only: new readings are announced on the change bus
 LIST_WIDTH = 400
 EMPTY_HEADING = "暂无雨水情数据"
 EMPTY_TEXT = (
@@ -90,6 +94,8 @@ class MonitorPage(Page):
         self.readings = readings if readings is not None else context.readings
         self._stamp: int | None = None
         self._have_readings = False
+        self._refreshing = False  # a refresh is being read
+        self._refresh_again = False  # readings changed meanwhile: one more when it lands
         self._load_seq = 0  # answers to an older request are dropped
         self.range_s = PRESETS[DEFAULT_PRESET][1]
         self.span: tuple[int, int] = (0, 0)
@@ -249,7 +255,12 @@ class MonitorPage(Page):
 
     # -- stations ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read stations, townships and the newest readings (in the background)."""
+        """Read stations, townships and the newest readings (in the background); asked while
+        a read is running, it runs once more when that one lands (which is drawn too)."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
         service, source = self.stations_service, self.readings
 
         def read() -> tuple[list[MonitorStation], dict[str, tuple[int, float]], bool, int | None]:
@@ -262,11 +273,25 @@ class MonitorPage(Page):
                 latest.update(source.latest("level"))
             return stations, latest, service.sample_present(), stamp
 
-        run_task(self.context.tasks, read, on_done=self._land_stations, receiver=self)
+        run_task(
+            self.context.tasks,
+            read,
+            on_done=self._land_stations,
+            on_error=self._refresh_failed,
+            receiver=self,
+        )
+
+    def _refresh_failed(self, error: BaseException) -> None:
+        self._refreshing = self._refresh_again = False  # the next change tries again
+        sys.excepthook(type(error), error, error.__traceback__)  # logged, officer told
 
     def _land_stations(
         self, read: tuple[list[MonitorStation], dict[str, tuple[int, float]], bool, int | None]
     ) -> None:
+        self._refreshing = False
+        if self._refresh_again:  # drawn all the same: a long pull still shows its progress
+            self._refresh_again = False
+            self.refresh()
         stations, latest, sample, stamp = read
         self._stamp = stamp
         self._have_readings = bool(latest)
@@ -397,6 +422,8 @@ class MonitorPage(Page):
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(*TABLES):
             self.refresh()
+        elif changes.touches(READINGS) and self.isVisible():
+            self.refresh()  # off screen: showing the page polls the stamp
 
 
 def default_selection(

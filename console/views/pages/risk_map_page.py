@@ -361,24 +361,32 @@ class RiskMapPage(Page):
 
     def export_view(self, path: Path) -> Path:
         """The current view as PNG or PDF (by the file's suffix), drawn in the light theme's
-        colours for paper whatever the screen shows; the sample mark goes in the header."""
+        colours for paper whatever the screen shows; the sample mark goes in the header, the
+        模拟 mark (colours from simulated readings) in a band above it."""
         paper = COLORS["light"]
         dark = self.context.theme.colors() != paper
         if dark:
             self.map.draw(self.snapshot, paper, self._rings, fit=False)
-        notice = self.map.notice
-        if notice is not None:
-            notice.hide()
+        simulated = self.map.simulated
+        badges = [b for b in (self.map.notice, self.map.simulated_badge) if b is not None]
+        for badge in badges:  # their words go in the header and the 模拟 band
+            badge.hide()
         self.map.smooth_tiles(True)
         try:
             view = self.map.grab()
         finally:
             if dark:
                 self.map.draw(self.snapshot, self.context.theme.colors(), self._rings, fit=False)
-            if notice is not None:
-                notice.setVisible(self.snapshot.sample)
+            if self.map.notice is not None:
+                self.map.notice.setVisible(self.snapshot.sample)
+            if self.map.simulated_badge is not None:
+                self.map.simulated_badge.setVisible(simulated)
         image = compose(
-            view, self.legend_entries(paper), when=self.context.clock(), sample=self.snapshot.sample
+            view,
+            self.legend_entries(paper),
+            when=self.context.clock(),
+            sample=self.snapshot.sample,
+            simulated=simulated,
         )
         if path.suffix.lower() == ".pdf":
             return save_pdf(image, path)

@@ -34,5 +34,8 @@ def wall_stylesheet(colors: ThemeColors) -> str:
         " QLabel#WallFooter": f"font-size: {MIN_PX}px; color: {c.muted};",
         " QLabel#SampleBadge": f"font-size: {MIN_PX}px; color: {c.warn};"
         f" border: 2px solid {c.warn}; border-radius: 6px; padding: 2px 10px;",
+        " QLabel#SimulatedBadge": f"font-size: {MIN_PX}px; {bold} color: {c.danger};"
+        f" background: {c.panel}; border: 2px solid {c.danger}; border-radius: 6px;"
+        " padding: 2px 10px;",
     }
     return "\n".join(f"QWidget#WallWindow{sel} {{ {body} }}" for sel, body in rules.items())
