@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -36,15 +38,18 @@ from PySide6.QtWidgets import (
 
 from console.domain import beijing, catalog
 from console.domain.assessment_rules import WARNING_LEVELS
-from console.domain.orders import ORDER_TEMPLATES, OrderTemplate
+from console.domain.orders import DEPTHS, ORDER_TEMPLATES, OrderTemplate
 from console.domain.roles import allowed
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
 from console.services.orders import (
     TABLES,
+    Addressee,
+    Addressing,
     Board,
     BoardRow,
     OrderService,
+    RecipientDirectory,
     load_order_templates,
 )
 from console.services.sms import send_order
@@ -73,6 +78,8 @@ class Snapshot:
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The county's order templates (<data folder>/order_templates.json over the defaults).
     templates: dict[str, OrderTemplate] = field(default_factory=lambda: dict(ORDER_TEMPLATES))
+    # People, units and teams 新建指令 can add by hand.
+    directory: RecipientDirectory = field(default_factory=RecipientDirectory)
 
 
 class CommandPage(WritingPage):
@@ -86,6 +93,7 @@ class CommandPage(WritingPage):
         self.snapshot = Snapshot()
         self.board = Board()
         self.order_id: str | None = None
+        self.new_dialog: NewOrderDialog | None = None
         self._board_seq = 0
         self.header.subtitle.setText(
             "指令逐级下达到乡镇、村和网格责任人；叫应、反馈逐条登记，超时未叫应自动提醒并建议升级。"
@@ -226,6 +234,7 @@ class CommandPage(WritingPage):
             self.service.places(),
             self.service.links(),
             load_order_templates(self.context.data_dir),
+            self.service.directory(),
         )
 
     def refresh(self) -> None:
@@ -491,32 +500,69 @@ class CommandPage(WritingPage):
         order_id, user, at = order["id"], self._user(), self.context.clock()
         self._write(lambda: self.service.cancel(order_id, user=user, at=at), "指令已撤销")
 
-    def issue(self, values: dict[str, Any], townships: list[str], villages: list[str]) -> None:
-        """下达: the call list down the chain for the area, then the order, off the GUI
-        thread."""
+    def issue(
+        self,
+        values: dict[str, Any],
+        townships: list[str],
+        villages: list[str],
+        *,
+        ranks: tuple[int, ...] | None = None,
+        added: list[Addressee] | tuple[Addressee, ...] = (),
+    ) -> None:
+        """下达: the call list down the chain for the area (to the depth ``ranks``) and
+        the people, units and teams ``added`` by hand, then the order (a 转移指令 opening
+        its evacuation with the area's villages in the circle), off the GUI thread."""
         user, now = self._user(), self.context.clock()
+        addressing = Addressing(
+            tuple(townships),
+            tuple(villages),
+            ranks,
+            tuple(a.id for a in added if a.kind == "person"),
+            tuple(a.id for a in added if a.kind == "unit"),
+            tuple(a.id for a in added if a.kind == "team"),
+        )
 
         def write() -> str:
-            chain = self.service.chain(townships, villages, today=now.date().isoformat())
-            if not chain:
+            if addressing.empty:
+                raise ValueError("请勾选下达范围，或另加接收人")
+            recipients = self.service.recipients(addressing, today=now.date().isoformat())
+            if not recipients:
                 raise ValueError("所选范围内没有登记责任人，请先在通讯录或基础数据中登记")
-            return self.service.issue(recipients=chain, user=user, now=now, **values)
+            circle = (
+                self.service.area_villages(townships, villages)
+                if values.get("open_evacuation")
+                else []
+            )
+            return self.service.issue(
+                recipients=recipients, user=user, now=now, circle=circle, **values
+            )
 
         def chosen(order_id: object) -> None:
             self.order_id = str(order_id)
 
         self._write(write, f"已下达：{values.get('title') or values['kind']}", chosen)
 
+    def issue_from(self, dialog: NewOrderDialog) -> None:
+        """下达 what an accepted 新建指令 holds."""
+        townships, villages = dialog.area()
+        self.issue(dialog.values(), townships, villages, ranks=dialog.ranks(), added=dialog.added())
+
     def _ask_new(self) -> None:
         dialog = NewOrderDialog(self, self.snapshot, self.context.clock())
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            townships, villages = dialog.area()
-            self.issue(dialog.values(), townships, villages)
+        self.new_dialog = dialog  # tests reach the open dialog through this
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.issue_from(dialog)
+        finally:
+            self.new_dialog = None
+            dialog.deleteLater()
 
 
 class NewOrderDialog(QDialog):
     """新建指令: a template fills the text; the area is picked by township (the whole of
-    it) or village; the call list down the chain is built when it is issued."""
+    it) or village, with how far down the chain it goes (叫应层级); people, units and teams
+    can be added by hand (searched by name or pinyin initials); the call list is built when
+    it is issued."""
 
     def __init__(self, parent: QWidget, snapshot: Snapshot, now: Any) -> None:
         super().__init__(parent)
@@ -575,9 +621,19 @@ class NewOrderDialog(QDialog):
             self.links[column] = box
         right = QVBoxLayout()
         right.addWidget(QLabel("下达范围（勾选乡镇或村，按责任链逐级叫应）", self))
+        depth_row = QHBoxLayout()
+        depth_row.addWidget(QLabel("叫应层级", self))
+        self.depth = QComboBox(self)
+        for label, ranks in DEPTHS.items():
+            self.depth.addItem(label, ranks)
+        self.depth.setToolTip(
+            "下达到责任链的哪一级；未列入的上级（如县领导包乡）在超时未叫应时作为升级对象"
+        )
+        depth_row.addWidget(self.depth, 1)
+        right.addLayout(depth_row)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumSize(260, 320)
+        self.tree.setMinimumSize(260, 220)
         # (township item, id, [(village item, id)]) in the tree's order.
         self._towns: list[tuple[QTreeWidgetItem, str, list[tuple[QTreeWidgetItem, str]]]] = []
         for town in snapshot.places:
@@ -597,10 +653,36 @@ class NewOrderDialog(QDialog):
                 children.append((child, str(village["id"])))
             self.tree.addTopLevelItem(item)
         right.addWidget(self.tree, 1)
+        right.addWidget(QLabel("另加接收人（人员、单位或队伍）", self))
+        self._directory = snapshot.directory
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("搜索姓名、拼音首字母、单位或队伍，回车加入")
+        self.search.setClearButtonEnabled(True)
+        right.addWidget(self.search)
+        self.hits = QListWidget(self)
+        self.hits.setMaximumHeight(96)
+        self.hits.setToolTip("双击加入接收人")
+        right.addWidget(self.hits)
+        self.chosen = QListWidget(self)
+        self.chosen.setMaximumHeight(84)
+        self.chosen.setToolTip("已另加的接收人；选中后按“移除”")
+        right.addWidget(self.chosen)
+        chosen_row = QHBoxLayout()
+        self.chosen_count = QLabel("未另加接收人", self)
+        self.chosen_count.setObjectName("Muted")
+        self.remove_button = QPushButton("移除", self)
+        chosen_row.addWidget(self.chosen_count, 1)
+        chosen_row.addWidget(self.remove_button)
+        right.addLayout(chosen_row)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("Muted")
+        self.problem.setWordWrap(True)
+        right.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("下达")
+        self.issue_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         right.addWidget(buttons)
@@ -608,6 +690,74 @@ class NewOrderDialog(QDialog):
         self.kind.currentTextChanged.connect(self._template)
         self._template(self.kind.currentText())
         self.links["assessment_id"].currentIndexChanged.connect(self._sheet_chosen)
+        self.search.textChanged.connect(self._search)
+        self.search.returnPressed.connect(self._add_first)
+        self.hits.itemActivated.connect(self._add_item)
+        self.hits.itemDoubleClicked.connect(self._add_item)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self._show_count()
+
+    # -- recipients added by hand ---------------------------------------------------------
+    def _search(self, text: str) -> None:
+        self.hits.clear()
+        for hit in self._directory.search(text):
+            item = QListWidgetItem(hit.text)
+            item.setData(Qt.ItemDataRole.UserRole, hit)
+            self.hits.addItem(item)
+        if self.hits.count():
+            self.hits.setCurrentRow(0)
+
+    def _add_first(self) -> None:
+        item = self.hits.currentItem()
+        if item is not None:
+            self._add_item(item)
+
+    def _add_item(self, item: QListWidgetItem) -> None:
+        hit = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(hit, Addressee):
+            self.add(hit)
+
+    def add(self, hit: Addressee) -> None:
+        """Add a person, unit or team as a recipient (once)."""
+        if any((a.kind, a.id) == (hit.kind, hit.id) for a in self.added()):
+            self.problem.setText(f"{hit.name} 已在另加接收人中")
+            return
+        item = QListWidgetItem(hit.text)
+        item.setData(Qt.ItemDataRole.UserRole, hit)
+        self.chosen.addItem(item)
+        self.problem.clear()
+        self._show_count()
+
+    def remove_selected(self) -> None:
+        row = self.chosen.currentRow()
+        if row >= 0:
+            self.chosen.takeItem(row)
+            self._show_count()
+
+    def _show_count(self) -> None:
+        n = self.chosen.count()
+        self.chosen_count.setText(f"另加 {n} 个接收人" if n else "未另加接收人")
+        self.remove_button.setEnabled(n > 0)
+
+    def added(self) -> list[Addressee]:
+        out = []
+        for i in range(self.chosen.count()):
+            hit = self.chosen.item(i).data(Qt.ItemDataRole.UserRole)
+            if isinstance(hit, Addressee):
+                out.append(hit)
+        return out
+
+    def ranks(self) -> tuple[int, ...]:
+        """The levels of the chain the order goes down to (叫应层级)."""
+        return tuple(self.depth.currentData())
+
+    def accept(self) -> None:
+        """下达 only with somebody to send it to; said in the dialog otherwise."""
+        townships, villages = self.area()
+        if not (townships or villages or self.added()):
+            self.problem.setText("请勾选下达范围，或另加接收人")
+            return
+        super().accept()
 
     def _sheet_chosen(self, index: int) -> None:
         """A sheet linked: its warned townships ticked (the area a 预警叫应 calls) and its
