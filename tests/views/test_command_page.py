@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -357,3 +357,58 @@ def test_people_units_and_teams_added_by_hand(
     assert rows[team[1]].level == "另加队伍" and rows[team[1]].phone
     # Someone holding a chain role is placed by it: a silence escalates up their chain.
     assert (rows[head.name].role, rows[head.name].level) == ("乡镇第一责任人", "乡镇")
+
+
+def test_a_transfer_order_opens_its_evacuation_with_the_area_in_the_circle(
+    qtbot: QtBot, page: CommandPage, workstation: Workstation
+) -> None:
+    """转移指令: the evacuation it opens on 管控一张表 already holds its area's villages
+    (three whole townships and one single village), each with its people at risk as 应转,
+    written with the order in one transaction (a refused order leaves no evacuation)."""
+    from console.services.transfers import TransferService
+
+    transfers = TransferService(workstation.store)
+    towns = [reference_id("township", n) for n in THREE]
+    places = {t["id"]: t for t in page.snapshot.places}
+    single = places[reference_id("township", "大柘镇")]["villages"][0]["id"]
+    expected = {v["id"] for t in towns for v in places[t]["villages"]} | {single}
+
+    dialog = NewOrderDialog(page, page.snapshot, page.context.clock())
+    dialog.kind.setCurrentText("转移指令")
+    dialog.check_all(towns)
+    dialog.tree.findItems(
+        places[reference_id("township", "大柘镇")]["villages"][0]["name"],
+        Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive,
+    )[0].setCheckState(0, Qt.CheckState.Checked)
+    townships, villages = dialog.area()
+    assert (sorted(townships), villages) == (sorted(towns), [single])
+    values = dialog.values()
+    dialog.deleteLater()
+
+    # A refused order (its deadline before it is issued) opens no evacuation either.
+    late = {**values, "deadline": page.context.clock() - timedelta(hours=1)}
+    said = _write(qtbot, page, lambda: page.issue(late, townships, villages), saved=False)
+    assert "完成时限早于下达时间" in said
+    assert transfers.evacuations() == []
+
+    assert _write(qtbot, page, lambda: page.issue(values, townships, villages)) == ""
+    [evacuation] = transfers.evacuations()
+    assert page.board.order is not None and page.board.order["evacuation_id"] == evacuation["id"]
+    roll = transfers.roll_up(evacuation["id"])
+    assert set(roll.villages) == expected
+    at_risk = {v: transfers.at_risk(v) for v in expected}
+    for village, tally in roll.villages.items():
+        assert (tally.planned_households, tally.planned_persons) == at_risk[village]
+    assert roll.county.planned_persons == sum(p for _h, p in at_risk.values()) > 0
+    assert {reason for (reason,) in _reasons(workstation, evacuation["id"])} == {"转移指令下达范围"}
+
+
+def _reasons(workstation: Workstation, evacuation_id: str) -> list[tuple[str]]:
+    from sqlalchemy import text
+
+    with workstation.store.engine.connect() as conn:
+        rows = conn.execute(
+            text("SELECT reason FROM evacuation_areas WHERE evacuation_id = :e"),
+            {"e": evacuation_id},
+        ).all()
+    return [tuple(r) for r in rows]
