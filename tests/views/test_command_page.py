@@ -137,7 +137,15 @@ def test_sms_goes_through_the_server(
     _idle(page)
     assert page.sms_button.isEnabled()
     page.send_sms()  # standalone: the server holds the gateway, none is connected
-    assert page.message.text() == "未连接服务器：短信由服务器发送，请登录服务器后再发"
+    assert page.message.text() == (
+        "未登录服务器：短信由服务器发送，请在“同步状态”页登录服务器后再试"
+    )
+    page.table.selectRow(0)
+    assert page.link_button.isEnabled()
+    page.copy_link()  # the same for a recipient's acknowledgement link
+    assert page.message.text() == (
+        "未登录服务器：确认链接由服务器生成，请在“同步状态”页登录服务器后再试"
+    )
 
 
 def test_a_warning_calls_the_area_its_assessment_sheet_warned(

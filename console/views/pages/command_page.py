@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -42,6 +42,14 @@ from console.domain.orders import DEPTHS, ORDER_TEMPLATES, OrderTemplate
 from console.domain.roles import allowed
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
+from console.services.order_server import (
+    LINK,
+    SMS,
+    AckLink,
+    ack_link,
+    on_server,
+    session_problem,
+)
 from console.services.orders import (
     TABLES,
     Addressee,
@@ -54,7 +62,6 @@ from console.services.orders import (
 )
 from console.services.sms import send_order
 from console.store.changes import Changes
-from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
 from console.views.pages.base import (
     PageContext,
@@ -85,6 +92,7 @@ class Snapshot:
 class CommandPage(WritingPage):
     refreshed = Signal()  # the order list landed (tests wait on it)
     board_shown = Signal()  # the selected order's board landed
+    link_copied = Signal(str)  # 复制确认链接 answered: the link, "" when it failed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -176,9 +184,14 @@ class CommandPage(WritingPage):
         self.answered_by = QLineEdit(right)
         self.answered_by.setMaxLength(ENTITY_FIELDS["order_events"]["answered_by"].max_len or 40)
         self.answered_by.setPlaceholderText("应答人（默认本人）")
+        self.link_button = QPushButton("复制确认链接", right)
+        self.link_button.setToolTip(
+            "为所选接收人生成专属确认链接并复制：可电话告知或粘贴到浙政钉（需登录服务器）"
+        )
         form.addWidget(self.ack_button)
         form.addWidget(self.channel)
         form.addWidget(self.answered_by, 1)
+        form.addWidget(self.link_button)
         right_box.addLayout(form)
         feedback = QHBoxLayout()
         feedback.setSpacing(8)
@@ -215,6 +228,7 @@ class CommandPage(WritingPage):
         self.close_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
         self.sms_button.clicked.connect(self.send_sms)
+        self.link_button.clicked.connect(self.copy_link)
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.feedback_button.clicked.connect(self.record_feedback)
         self.complete_button.clicked.connect(self.complete_selected)
@@ -363,6 +377,7 @@ class CommandPage(WritingPage):
         can = writable and row is not None and order is not None
         can = can and order is not None and order["status"] != catalog.ORDER_CANCELLED
         self.ack_button.setEnabled(can)
+        self.link_button.setEnabled(can and live)
         wants = order["feedback_kind"] if order is not None else catalog.FEEDBACK_NONE
         self.value.setVisible(wants == catalog.FEEDBACK_NUMBER)
         self.note.setVisible(wants != catalog.FEEDBACK_NONE)
@@ -459,9 +474,10 @@ class CommandPage(WritingPage):
         board, order = self.board, self.board.order
         if order is None:
             return
-        session = self.context.sync.session if self.context.sync is not None else None
-        if session is None or session.offline:
-            self._say("未连接服务器：短信由服务器发送，请登录服务器后再发", error=True)
+        session = self._session()
+        problem = session_problem(session, SMS)
+        if session is None or problem is not None:
+            self._say(problem or "", error=True)
             return
         silent = [r for r in board.rows if r.state.silent and not r.state.escalated_to]
         if not silent:
@@ -469,22 +485,48 @@ class CommandPage(WritingPage):
             return
 
         def write() -> str:
-            client = session.client()
-            try:
-                report = send_order(client, order, silent)
-            except SyncHttpError as exc:
-                if exc.status != 401:
-                    raise ValueError(str(exc.payload.get("detail") or exc)) from None
-                client.login(session.username, session.password)  # the token expired
-                report = send_order(client, order, silent)
-            finally:
-                client.close()
-            return report.summary()
+            return on_server(session, lambda client: send_order(client, order, silent)).summary()
 
         def said(result: object) -> None:
             self._say(f"短信：{result}")
 
         self._write(write, "短信已发送", said)
+
+    def _session(self) -> Any:
+        return self.context.sync.session if self.context.sync is not None else None
+
+    def copy_link(self) -> None:
+        """复制确认链接: a new link of the selected recipient's own (the server mints it),
+        copied for the officer to read over the phone or paste into 浙政钉; said on the
+        message line with the link and until when it works."""
+        row, order = self.selected_row(), self.board.order
+        if row is None or order is None:
+            return
+        session = self._session()
+        problem = session_problem(session, LINK)
+        if session is None or problem is not None:
+            self._say(problem or "", error=True)
+            return
+        order_id = order["id"]
+
+        def copied(link: AckLink) -> None:
+            QGuiApplication.clipboard().setText(link.url)
+            until = beijing.display(link.expires_at)[5:]
+            self._say(f"已复制{row.name}的确认链接（{until}前有效）：{link.url}")
+            self.link_copied.emit(link.url)
+
+        def failed(exc: BaseException) -> None:
+            self._say(f"未能生成确认链接：{exc}", error=True)
+            self.link_copied.emit("")
+
+        self._say(f"正在向服务器申请{row.name}的确认链接…")
+        run_task(
+            self.context.tasks,
+            lambda: ack_link(session, order_id, row.id),
+            on_done=copied,
+            on_error=failed,
+            receiver=self,
+        )
 
     def close_order(self) -> None:
         order = self.board.order
