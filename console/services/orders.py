@@ -862,11 +862,14 @@ def _warned_townships(content: str) -> list[str]:
 
 def _chain_order(rows: dict[str, BoardRow], order_of: dict[str, str]) -> list[BoardRow]:
     """Recipients in chain order: township by name, the township's leaders before its
-    villages, rank; one escalated to comes right after the one who stayed silent."""
+    villages, rank; those added by hand after the chain; one escalated to comes right after
+    the one who stayed silent."""
 
     def key(r: BoardRow) -> tuple[Any, ...]:
         return (
-            order_of.get(r.township_id or "", "~"),
+            r.rank == ADDED,
+            r.township_id is None,
+            order_of.get(r.township_id or "", ""),
             r.rank > 1,
             order_of.get(r.village_id or "", ""),
             r.rank,

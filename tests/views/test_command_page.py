@@ -365,6 +365,9 @@ def test_people_units_and_teams_added_by_hand(
     assert rows[team[1]].level == "另加队伍" and rows[team[1]].phone
     # Someone holding a chain role is placed by it: a silence escalates up their chain.
     assert (rows[head.name].role, rows[head.name].level) == ("乡镇第一责任人", "乡镇")
+    # The chain first, then those added by hand (people, units, teams by township then name).
+    assert [r.level for r in page.model.records()][0] == "乡镇"
+    assert page.model.records()[-1].name == duty[1]  # no township: last
 
 
 def test_a_transfer_order_opens_its_evacuation_with_the_area_in_the_circle(
