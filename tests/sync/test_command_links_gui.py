@@ -6,30 +6,19 @@ Chinese."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 import requests
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sync_testkit import PASSWORDS
+from test_sync_gui import console_window  # noqa: F401  (the window fixture)
 
 from console.domain.ids import reference_id
-from console.services.accounts import Accounts
-from console.services.context import Workstation, open_workstation
-from console.services.incidents import IncidentService
+from console.services.context import Workstation
 from console.services.orders import OrderService
-from console.services.sync_issues import SyncIssues
-from console.settings import Settings
-from console.ui.change_bus import ChangeBus
-from console.ui.session import DutySession
 from console.ui.sync_bridge import SyncBridge
-from console.ui.tasks import TaskRunner
-from console.ui.theme import ThemeManager
-from console.views.main_window import MainWindow, WindowContext
+from console.views.main_window import MainWindow
 from console.views.pages.command_page import CommandPage
 from testkit.server import ServerProcess
 
@@ -39,35 +28,14 @@ TOWN = reference_id("township", "北界镇")
 
 @pytest.fixture
 def signed_in(
-    qtbot: QtBot, qapp: QApplication, tmp_path: Path, server: ServerProcess
-) -> Iterator[tuple[MainWindow, Workstation, SyncBridge]]:
-    assert server.cli("load-sample").returncode == 0  # the county comes from the server
-    ws = open_workstation(tmp_path / "a")
-    settings = Settings(QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat))
-    bus = ChangeBus()
-    bus.attach(ws.store)
-    bridge = SyncBridge(ws.store)
-    bridge.accounts = Accounts(ws.store)
-    bridge.issues = SyncIssues(ws.writer)
-    tasks = TaskRunner()
-    win = MainWindow(
-        WindowContext(
-            queries=ws.queries,
-            bus=bus,
-            settings=settings,
-            theme=ThemeManager(qapp, "dark"),
-            session=DutySession(settings, None),
-            data_dir=tmp_path / "a",
-            sync=bridge,
-            sync_issues=bridge.issues,
-            accounts=bridge.accounts,
-            tasks=tasks,
-            incidents=IncidentService(ws.writer),
-        )
-    )
-    win.resize(1400, 900)
-    win.show()
-    qtbot.waitExposed(win)
+    qtbot: QtBot,
+    server: ServerProcess,
+    console_window: tuple[MainWindow, Workstation, SyncBridge],  # noqa: F811
+) -> tuple[MainWindow, Workstation, SyncBridge]:
+    """The console signed in to a server holding the sample county, pulled."""
+    win, ws, bridge = console_window
+    assert server.cli("load-sample").returncode == 0
+    assert bridge.accounts is not None
     session = bridge.accounts.login(server.url, "zhang", PASSWORDS["zhang"][1])
     bridge.start(session)
     win.context.session.sign_in(session.username)
@@ -77,14 +45,7 @@ def signed_in(
         ),
         timeout=30000,
     )
-    yield win, ws, bridge
-    bridge.stop()
-    tasks.shutdown()
-    win.close()
-    win.deleteLater()
-    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    bus.close()
-    ws.close()
+    return win, ws, bridge
 
 
 def _copy(qtbot: QtBot, page: CommandPage) -> str:

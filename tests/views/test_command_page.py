@@ -366,7 +366,7 @@ def test_people_units_and_teams_added_by_hand(
     # Someone holding a chain role is placed by it: a silence escalates up their chain.
     assert (rows[head.name].role, rows[head.name].level) == ("乡镇第一责任人", "乡镇")
     # The chain first, then those added by hand (people, units, teams by township then name).
-    assert [r.level for r in page.model.records()][0] == "乡镇"
+    assert page.model.records()[0].level == "乡镇"
     assert page.model.records()[-1].name == duty[1]  # no township: last
 
 

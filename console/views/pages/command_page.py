@@ -42,6 +42,7 @@ from console.domain.orders import DEPTHS, ORDER_TEMPLATES, OrderTemplate
 from console.domain.roles import allowed
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
+from console.services.accounts import Session
 from console.services.order_server import (
     LINK,
     SMS,
@@ -474,10 +475,8 @@ class CommandPage(WritingPage):
         board, order = self.board, self.board.order
         if order is None:
             return
-        session = self._session()
-        problem = session_problem(session, SMS)
-        if session is None or problem is not None:
-            self._say(problem or "", error=True)
+        session = self._server(SMS)
+        if session is None:
             return
         silent = [r for r in board.rows if r.state.silent and not r.state.escalated_to]
         if not silent:
@@ -492,8 +491,15 @@ class CommandPage(WritingPage):
 
         self._write(write, "短信已发送", said)
 
-    def _session(self) -> Any:
-        return self.context.sync.session if self.context.sync is not None else None
+    def _server(self, why: str) -> Session | None:
+        """The signed-in, online session to ask the server with; None (and said why) when
+        there is none."""
+        session = self.context.sync.session if self.context.sync is not None else None
+        problem = session_problem(session, why)
+        if problem is not None:
+            self._say(problem, error=True)
+            return None
+        return session
 
     def copy_link(self) -> None:
         """复制确认链接: a new link of the selected recipient's own (the server mints it),
@@ -502,10 +508,8 @@ class CommandPage(WritingPage):
         row, order = self.selected_row(), self.board.order
         if row is None or order is None:
             return
-        session = self._session()
-        problem = session_problem(session, LINK)
-        if session is None or problem is not None:
-            self._say(problem or "", error=True)
+        session = self._server(LINK)
+        if session is None:
             return
         order_id = order["id"]
 
@@ -701,19 +705,9 @@ class NewOrderDialog(QDialog):
         self.search.setPlaceholderText("搜索姓名、拼音首字母、单位或队伍，回车加入")
         self.search.setClearButtonEnabled(True)
         right.addWidget(self.search)
-        self.hits = QListWidget(self)
-        self.hits.setMinimumHeight(104)
-        self.hits.setMaximumHeight(140)
-        self.hits.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.hits.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.hits.setToolTip("双击加入接收人")
+        self.hits = self._list(104, 140, "双击加入接收人")
         right.addWidget(self.hits)
-        self.chosen = QListWidget(self)
-        self.chosen.setMinimumHeight(64)
-        self.chosen.setMaximumHeight(104)
-        self.chosen.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.chosen.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.chosen.setToolTip("已另加的接收人；选中后按“移除”")
+        self.chosen = self._list(64, 104, "已另加的接收人；选中后按“移除”")
         right.addWidget(self.chosen)
         chosen_row = QHBoxLayout()
         self.chosen_count = QLabel("未另加接收人", self)
@@ -748,6 +742,17 @@ class NewOrderDialog(QDialog):
         self._show_count()
 
     # -- recipients added by hand ---------------------------------------------------------
+    def _list(self, low: int, high: int, tip: str) -> QListWidget:
+        """A list of search hits or chosen recipients: long lines elided, never scrolled
+        sideways (each line's tooltip is the whole)."""
+        box = QListWidget(self)
+        box.setMinimumHeight(low)
+        box.setMaximumHeight(high)
+        box.setTextElideMode(Qt.TextElideMode.ElideRight)
+        box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        box.setToolTip(tip)
+        return box
+
     def _search(self, text: str) -> None:
         self.hits.clear()
         for hit in self._directory.search(text):
@@ -774,6 +779,7 @@ class NewOrderDialog(QDialog):
             self.problem.setText(f"{hit.name} 已在另加接收人中")
             return
         item = QListWidgetItem(hit.text)
+        item.setToolTip(hit.text)
         item.setData(Qt.ItemDataRole.UserRole, hit)
         self.chosen.addItem(item)
         self.problem.clear()
