@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +217,7 @@ class Addressee:
         return f"{ADDRESSEE_KINDS[self.kind]}｜{self.name}{detail}"
 
 
+@lru_cache(maxsize=8192)  # pinyin of a few hundred names: 50 ms on every refresh otherwise
 def _addressee(kind: str, record_id: str, name: str, detail: str) -> Addressee:
     initials, full = pinyin_keys(name)
     haystack = "\n".join((name, detail, *initials, *full)).lower()
