@@ -201,11 +201,23 @@ def event_problem(
 # -- the chain ---------------------------------------------------------------------------
 
 COUNTY, TOWNSHIP_HEAD, VILLAGE_GROUP, GRID = 0, 1, 2, 3
+# A recipient added by hand (a person, a unit, a team), not through the chain of an area.
+ADDED = 9
 RANK_LABELS: dict[int, str] = {
     COUNTY: "县级",
     TOWNSHIP_HEAD: "乡镇",
     VILLAGE_GROUP: "村工作组",
     GRID: "网格",
+    ADDED: "另加",
+}
+# How far down the chain an order goes (新建指令's 叫应层级): label -> the ranks called. The
+# ranks left out above an area's recipients are who a silence escalates to: an order to the
+# 乡镇第一责任人 only proposes the township's 县领导包乡 when one stays silent.
+DEPTHS: dict[str, tuple[int, ...]] = {
+    "全链（县领导包乡至网格）": (COUNTY, TOWNSHIP_HEAD, VILLAGE_GROUP, GRID),
+    "乡镇第一责任人": (TOWNSHIP_HEAD,),
+    "到村工作组": (TOWNSHIP_HEAD, VILLAGE_GROUP),
+    "到网格": (TOWNSHIP_HEAD, VILLAGE_GROUP, GRID),
 }
 # Role -> rank in the call list. Roles not here (信息员, 专家) are not called down the chain.
 CHAIN_RANK: dict[str, int] = {
@@ -266,14 +278,18 @@ def call_list(
     villages: Sequence[str] = (),
     village_township: Mapping[str, str],
     order_of: Mapping[str, str] | None = None,
+    ranks: Iterable[int] | None = None,
 ) -> list[ChainEntry]:
     """The call list down the chain for a warned area: for each township (a whole one in
     ``townships``, or the township of a village in ``villages``) its county leader, its
     乡镇第一责任人, then per village of the area its work group and its grid roles. Ordered
     township by township (``order_of``: id -> sort key, the name), county before township
     before village; within a rank by the catalog's role order. A person is called once, at
-    the highest place they hold in the area."""
+    the highest place they hold in the area. ``ranks`` (:data:`DEPTHS`): only those levels
+    are called (all when None); a person is then called at the highest place they hold among
+    them."""
     keyed = order_of or {}
+    wanted_ranks = set(CHAIN_RANK.values()) if ranks is None else set(ranks)
     whole = set(townships)
     wanted_villages = set(villages)
     area_towns = whole | {village_township.get(v, "") for v in wanted_villages} - {""}
@@ -290,7 +306,7 @@ def call_list(
     entries: list[ChainEntry] = []
     for row in roles:
         rank = CHAIN_RANK.get(row.role)
-        if rank is None or not in_area(row):
+        if rank is None or rank not in wanted_ranks or not in_area(row):
             continue
         # A county or township role tied to the township only; village roles to the village.
         village = row.village_id if rank >= VILLAGE_GROUP else ""

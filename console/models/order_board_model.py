@@ -45,7 +45,7 @@ class OrderBoardModel(RecordTableModel[BoardRow]):
     columns = (
         Column[BoardRow]("层级", lambda r: ("↳ " if r.escalated_from else "") + r.level),
         Column[BoardRow]("责任", lambda r: r.role),
-        Column[BoardRow]("姓名", lambda r: r.name),
+        Column[BoardRow]("姓名", lambda r: r.name, tooltip=lambda r: r.name),
         Column[BoardRow]("地点", lambda r: r.place),
         Column[BoardRow]("电话", lambda r: r.phone),
         Column[BoardRow]("状态", _state),

@@ -10,8 +10,10 @@ each answer an event, so two workstations recording the same call add up. Qt-fre
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +24,16 @@ from console.domain.assessment_rules import parse_content
 from console.domain.fields import MutationRejected
 from console.domain.ids import new_id
 from console.domain.orders import (
+    ADDED,
     CHAIN_RANK,
     ORDER_TEMPLATES,
     RANK_LABELS,
     ROLE_ORDER,
+    VILLAGE_GROUP,
     ChainEntry,
     OrderTemplate,
     RecipientState,
+    RoleRow,
     call_list,
     next_up,
     overdue,
@@ -49,10 +54,13 @@ from console.domain.schema import (
     RiskPoint,
     Shelter,
     SyncedRecord,
+    Team,
     Township,
     Unit,
     Village,
 )
+from console.services.contacts import ContactIndex, ContactsService, pinyin_keys
+from console.services.transfers import TransferService
 from console.store.database import Store
 from console.store.writer import Writer
 
@@ -134,9 +142,14 @@ class BoardRow:
     state: RecipientState
     silent_minutes: int
     overdue: bool
+    unit_id: str | None = None
 
     @property
     def level(self) -> str:
+        if self.rank == ADDED:  # added by hand: what it is
+            if self.person_id:
+                return "另加人员"
+            return "另加单位" if self.unit_id else "另加队伍"
         return RANK_LABELS.get(self.rank, "")
 
 
@@ -167,6 +180,120 @@ class Overdue:
     proposal: CallEntry | None  # the next person up the chain, None when there is none
 
 
+@dataclass(frozen=True)
+class Addressing:
+    """Whom a new order goes to: an area (whole townships, single villages) down the chain
+    to a depth (``ranks``, a :data:`console.domain.orders.DEPTHS` value; None: all), and
+    people, units and teams added by hand (ids)."""
+
+    townships: tuple[str, ...] = ()
+    villages: tuple[str, ...] = ()
+    ranks: tuple[int, ...] | None = None
+    people: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+    teams: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not (self.townships or self.villages or self.people or self.units or self.teams)
+
+
+ADDRESSEE_KINDS = {"person": "人员", "unit": "单位", "team": "队伍"}
+
+
+@dataclass(frozen=True)
+class Addressee:
+    """One search hit of 新建指令's 另加接收人: a person, a unit or a team."""
+
+    kind: str  # an ADDRESSEE_KINDS key
+    id: str
+    name: str
+    detail: str  # unit and post, or township and kind
+    haystack: str = field(default="", repr=False)
+
+    @property
+    def text(self) -> str:
+        detail = f"（{self.detail}）" if self.detail else ""
+        return f"{ADDRESSEE_KINDS[self.kind]}｜{self.name}{detail}"
+
+
+@lru_cache(maxsize=8192)  # pinyin of a few hundred names: 50 ms on every refresh otherwise
+def _addressee(kind: str, record_id: str, name: str, detail: str) -> Addressee:
+    initials, full = pinyin_keys(name)
+    haystack = "\n".join((name, detail, *initials, *full)).lower()
+    return Addressee(kind, record_id, name, detail, haystack)
+
+
+@dataclass
+class RecipientDirectory:
+    """People (the 通讯录's index: name, unit, role, pinyin initials) and units and teams
+    (name, township, kind, pinyin), searched in memory on each keystroke."""
+
+    contacts: ContactIndex | None = None
+    others: list[Addressee] = field(default_factory=list)
+
+    def search(self, text: str, limit: int = 30) -> list[Addressee]:
+        """Hits for every whitespace-separated token: units and teams whose name (or its
+        initials) begins with the first token, then people (best first, as the 通讯录
+        ranks them), then the other units and teams; a third of ``limit`` is kept for units
+        and teams, so people never crowd them out. Nothing for an empty text."""
+        tokens = text.lower().split()
+        if not tokens:
+            return []
+        first = tokens[0]
+        hits = [a for a in self.others if all(t in a.haystack for t in tokens)]
+        leading = [a for a in hits if a.name.startswith(first) or a.haystack.startswith(first)]
+        rest = [a for a in hits if a not in leading]
+        room = limit - min(len(hits), limit // 3)
+        people: list[Addressee] = []
+        if self.contacts is not None:
+            for c in self.contacts.search(text, room):
+                detail = " ".join(p for p in (c.unit, c.post) if p)
+                people.append(Addressee("person", c.id, c.name, detail))
+        return (leading + people + rest)[:limit]
+
+
+@dataclass(frozen=True)
+class _Chain:
+    placed: list[RoleRow]
+    people: dict[str, Any]  # id -> row (name, mobile, landline, unit, unit_township, ...)
+    towns: dict[str, str]
+    villages: dict[str, str]
+    village_township: dict[str, str]
+
+    def entry(self, e: ChainEntry) -> CallEntry:
+        person = self.people[e.person_id]
+        place = self.towns.get(e.township_id, "") + self.villages.get(e.village_id, "")
+        phone = person.mobile or person.landline or ""
+        return CallEntry(
+            e.person_id, person.name, e.role, e.rank, phone, e.township_id, e.village_id, place
+        )
+
+
+def _joined(*parts: str | None) -> str:
+    return " ".join(p for p in parts if p)
+
+
+def _added(
+    name: str,
+    phone: str | None,
+    township_id: str | None,
+    village_id: str | None,
+    *,
+    unit_id: str | None = None,
+) -> dict[str, Any]:
+    """A unit or a team as a recipient (no person: answered by whoever picks up)."""
+    return {
+        "name": name[:80],
+        "unit_id": unit_id,
+        "township_id": township_id,
+        "village_id": village_id,
+        "role": "",
+        "phone": (phone or "")[:32],
+        "rank": ADDED,
+    }
+
+
 class OrderService:
     """Reads from ``store``; writes through ``writer`` (None: read-only)."""
 
@@ -179,6 +306,7 @@ class OrderService:
         self.store = store
         self._writer = writer
         self.templates = dict(templates or ORDER_TEMPLATES)
+        self._contacts = ContactsService(store)
 
     @classmethod
     def of(cls, writer: Writer) -> OrderService:
@@ -217,17 +345,9 @@ class OrderService:
             town["villages"] = by_town.get(town["id"], [])
         return towns
 
-    def chain(
-        self,
-        townships: list[str] | tuple[str, ...] = (),
-        villages: list[str] | tuple[str, ...] = (),
-        *,
-        today: str | None = None,
-    ) -> list[CallEntry]:
-        """The call list down the chain for the area (whole townships and single villages),
-        from the person_roles in force today: county -> 乡镇第一责任人 -> village work
-        group -> grid roles."""
-        day = today or beijing.now().date().isoformat()
+    def _roles_today(self, day: str) -> _Chain:
+        """The chain's raw material: every person_roles row of a chain role in force on
+        ``day``, placed (village, township), with the people and place names."""
         pr, v, rp, sh = _t(PersonRole), _t(Village), _t(RiskPoint), _t(Shelter)
         p, u, t = _t(Person), _t(Unit), _t(Township)
         with self.store.engine.connect() as conn:
@@ -251,14 +371,17 @@ class OrderService:
             people = {
                 r.id: r
                 for r in conn.execute(
-                    select(p.c.id, p.c.name, p.c.mobile, p.c.landline, u.c.name.label("unit"))
+                    select(
+                        p.c.id, p.c.name, p.c.mobile, p.c.landline, u.c.name.label("unit"),
+                        u.c.township_id.label("unit_township"),
+                        u.c.village_id.label("unit_village"),
+                    )
                     .select_from(p.outerjoin(u, u.c.id == p.c.unit_id))
                     .where(p.c.deleted.is_(False))
                 )
-            }
+            }  # fmt: skip
             towns = dict(conn.execute(select(t.c.id, t.c.name).where(t.c.deleted.is_(False))).all())
         village_township = {vid: town for vid, _n, town in village_rows}
-        village_names = {vid: name for vid, name, _t2 in village_rows}
         placed = [
             place_role(r, village_township, objects)
             for r in roles
@@ -266,31 +389,137 @@ class OrderService:
             and not (r["valid_from"] and r["valid_from"] > day)
             and not (r["valid_to"] and r["valid_to"] < day)
         ]
-        order_of = {**towns, **village_names, **{pid: r.name for pid, r in people.items()}}
+        villages = {vid: name for vid, name, _t2 in village_rows}
+        return _Chain(placed, people, towns, villages, village_township)
+
+    def chain(
+        self,
+        townships: list[str] | tuple[str, ...] = (),
+        villages: list[str] | tuple[str, ...] = (),
+        *,
+        today: str | None = None,
+        ranks: tuple[int, ...] | None = None,
+    ) -> list[CallEntry]:
+        """The call list down the chain for the area (whole townships and single villages),
+        from the person_roles in force today: county -> 乡镇第一责任人 -> village work
+        group -> grid roles; ``ranks`` (a :data:`DEPTHS` value): only those levels."""
+        data = self._roles_today(today or beijing.now().date().isoformat())
+        order_of = {**data.towns, **data.villages, **{i: r.name for i, r in data.people.items()}}
         entries = call_list(
-            placed,
+            data.placed,
             townships=list(townships),
             villages=list(villages),
-            village_township=village_township,
+            village_township=data.village_township,
             order_of=order_of,
+            ranks=ranks,
         )
-        out: list[CallEntry] = []
-        for e in entries:
-            person = people[e.person_id]
-            place = towns.get(e.township_id, "") + village_names.get(e.village_id, "")
-            out.append(
-                CallEntry(
-                    e.person_id,
-                    person.name,
-                    e.role,
-                    e.rank,
-                    person.mobile or person.landline or "",
-                    e.township_id,
-                    e.village_id,
-                    place,
-                )
+        return [data.entry(e) for e in entries]
+
+    def recipients(
+        self, addressing: Addressing, *, today: str | None = None
+    ) -> list[CallEntry | dict[str, Any]]:
+        """Who an order goes to: the chain of its area down to its depth, then the people,
+        units and teams added by hand (each once; a person already on the chain is not
+        added again). A person added by hand who holds a chain role is placed by it (so a
+        silence escalates up their chain), anyone else by their unit."""
+        day = today or beijing.now().date().isoformat()
+        out: list[CallEntry | dict[str, Any]] = []
+        if addressing.townships or addressing.villages:
+            out += self.chain(
+                addressing.townships, addressing.villages, today=day, ranks=addressing.ranks
             )
+        on_list = {e.person_id for e in out if isinstance(e, CallEntry)}
+        if addressing.people:
+            data = self._roles_today(day)
+            best: dict[str, RoleRow] = {}
+            for row in data.placed:
+                rank = CHAIN_RANK[row.role]
+                held = best.get(row.person_id)
+                if held is None or (rank, ROLE_ORDER.get(row.role, 99)) < (
+                    CHAIN_RANK[held.role],
+                    ROLE_ORDER.get(held.role, 99),
+                ):
+                    best[row.person_id] = row
+            for pid in dict.fromkeys(addressing.people):
+                person = data.people.get(pid)
+                if person is None or pid in on_list:
+                    continue
+                on_list.add(pid)
+                row = best.get(pid)
+                if row is not None:
+                    rank = CHAIN_RANK[row.role]
+                    village = row.village_id if rank >= VILLAGE_GROUP else ""
+                    entry = ChainEntry(pid, row.role, rank, row.township_id, village)
+                else:
+                    entry = ChainEntry(
+                        pid, "", ADDED, person.unit_township or "", person.unit_village or ""
+                    )
+                out.append(data.entry(entry))
+        u, tm = _t(Unit), _t(Team)
+        with self.store.engine.connect() as conn:
+            units = conn.execute(
+                select(u.c.id, u.c.name, u.c.phone, u.c.township_id, u.c.village_id).where(
+                    u.c.deleted.is_(False), u.c.id.in_(addressing.units)
+                )
+            ).all() if addressing.units else []  # fmt: skip
+            teams = conn.execute(
+                select(tm.c.id, tm.c.name, tm.c.phone, tm.c.township_id).where(
+                    tm.c.deleted.is_(False), tm.c.id.in_(addressing.teams)
+                )
+            ).all() if addressing.teams else []  # fmt: skip
+        by_unit = {x.id: x for x in units}
+        for uid in dict.fromkeys(addressing.units):
+            x = by_unit.get(uid)
+            if x is not None:
+                out.append(_added(x.name, x.phone, x.township_id, x.village_id, unit_id=x.id))
+        by_team = {x.id: x for x in teams}
+        for tid in dict.fromkeys(addressing.teams):
+            x = by_team.get(tid)
+            if x is not None:
+                out.append(_added(x.name, x.phone, x.township_id, None))
         return out
+
+    def area_villages(
+        self, townships: list[str] | tuple[str, ...], villages: list[str] | tuple[str, ...]
+    ) -> list[str]:
+        """The villages of an area (every village of the whole townships, and the single
+        ones), in name order: the circle of the evacuation a 转移指令 opens."""
+        if not townships and not villages:
+            return []
+        v = _t(Village)
+        stmt = (
+            select(v.c.id)
+            .where(
+                v.c.deleted.is_(False),
+                v.c.township_id.in_(list(townships)) | v.c.id.in_(list(villages)),
+            )
+            .order_by(v.c.township_id, v.c.name)
+        )
+        with self.store.engine.connect() as conn:
+            return [str(x) for x in conn.execute(stmt).scalars()]
+
+    def directory(self) -> RecipientDirectory:
+        """Whom 新建指令 can add by hand: people (searched as in 通讯录, pinyin initials
+        too), units and teams."""
+        u, tm, t = _t(Unit), _t(Team), _t(Township)
+        with self.store.engine.connect() as conn:
+            towns = dict(conn.execute(select(t.c.id, t.c.name)).all())
+            units = conn.execute(
+                select(u.c.id, u.c.name, u.c.kind, u.c.township_id)
+                .where(u.c.deleted.is_(False))
+                .order_by(u.c.name)
+            ).all()
+            teams = conn.execute(
+                select(tm.c.id, tm.c.name, tm.c.kind, tm.c.township_id)
+                .where(tm.c.deleted.is_(False))
+                .order_by(tm.c.name)
+            ).all()
+        others = [
+            _addressee(kind, x.id, x.name, _joined(towns.get(x.township_id or "", ""), x.kind))
+            for kind, rows in (("unit", units), ("team", teams))
+            for x in rows
+        ]  # fmt: skip
+        return RecipientDirectory(self._contacts.index(), others)
 
     def links(self) -> dict[str, list[dict[str, Any]]]:
         """What a new order may be linked to: open incidents, assessment sheets and open
@@ -332,7 +561,7 @@ class OrderService:
     def issue(
         self,
         kind: str,
-        recipients: list[CallEntry] | list[dict[str, Any]],
+        recipients: Sequence[CallEntry | dict[str, Any]],
         *,
         user: str,
         title: str | None = None,
@@ -347,12 +576,14 @@ class OrderService:
         assessment_id: str | None = None,
         evacuation_id: str | None = None,
         open_evacuation: bool = False,
+        circle: list[str] | tuple[str, ...] = (),
         now: datetime | None = None,
     ) -> str:
         """Issue an order of ``kind`` (its template fills what is not given) to the
         recipients (call-list entries, or recipient dicts such as a unit). With
         ``open_evacuation`` (a 转移指令), a new evacuation (管控一张表) is opened under the
-        order's title and linked, in the same local transaction."""
+        order's title and linked, its circle the villages of ``circle`` (the order's area,
+        each with its people at risk as 应转), all in the same local transaction."""
         template = self.templates[kind]
         at = now or beijing.now()
         sent = beijing.canonical(at)
@@ -392,6 +623,9 @@ class OrderService:
                 "note": f"由{kind}开启",
             }
             calls.append(("evacuation.open", evacuation))
+            calls += TransferService(self.store).area_calls(
+                args["evacuation_id"], list(circle), reason=f"{kind}下达范围", when=sent
+            )
         calls.append(("order.issue", args))
         if self._writer is None:
             raise MutationRejected("read_only", "本机为只读，不能修改")
@@ -465,6 +699,7 @@ class OrderService:
                 state=state,
                 silent_minutes=silent_minutes(sent, at) if state.silent else 0,
                 overdue=live and overdue(state, sent, at, minutes),
+                unit_id=x["unit_id"],
             )
         return Board(dict(order), _chain_order(rows, order_of={**towns, **villages}))
 
@@ -629,11 +864,14 @@ def _warned_townships(content: str) -> list[str]:
 
 def _chain_order(rows: dict[str, BoardRow], order_of: dict[str, str]) -> list[BoardRow]:
     """Recipients in chain order: township by name, the township's leaders before its
-    villages, rank; one escalated to comes right after the one who stayed silent."""
+    villages, rank; those added by hand after the chain; one escalated to comes right after
+    the one who stayed silent."""
 
     def key(r: BoardRow) -> tuple[Any, ...]:
         return (
-            order_of.get(r.township_id or "", "~"),
+            r.rank == ADDED,
+            r.township_id is None,
+            order_of.get(r.township_id or "", ""),
             r.rank > 1,
             order_of.get(r.village_id or "", ""),
             r.rank,

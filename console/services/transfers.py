@@ -147,26 +147,47 @@ class TransferService:
         """扩面转移: several villages at once, in one write (all or none), each with its
         people at risk as 应转."""
         when = beijing.canonical(at or beijing.now())
-        calls = []
-        for village in villages:
-            households, persons = self.at_risk(village)
-            calls.append(
-                (
-                    "evacuation.add_area",
-                    {
-                        "id": new_id(),
-                        "evacuation_id": evacuation_id,
-                        "village_id": village,
-                        "risk_point_id": None,
-                        "planned_households": households,
-                        "planned_persons": persons,
-                        "added_at": when,
-                        "reason": reason,
-                    },
-                )
-            )
+        calls = self.area_calls(evacuation_id, villages, reason=reason, when=when)
         self._apply_all(calls, user)
         return [str(args["id"]) for _name, args in calls]
+
+    def area_calls(
+        self, evacuation_id: str, villages: list[str], *, reason: str, when: str
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The ``evacuation.add_area`` mutations putting ``villages`` (each once) in the
+        circle, each with its people at risk as 应转: for the caller's own write (a 转移指令
+        opening its evacuation writes them with the order)."""
+        villages = list(dict.fromkeys(villages))
+        at_risk = self.at_risk_of(villages)
+        return [
+            (
+                "evacuation.add_area",
+                {
+                    "id": new_id(),
+                    "evacuation_id": evacuation_id,
+                    "village_id": village,
+                    "risk_point_id": None,
+                    "planned_households": at_risk.get(village, (0, 0))[0],
+                    "planned_persons": at_risk.get(village, (0, 0))[1],
+                    "added_at": when,
+                    "reason": reason,
+                },
+            )
+            for village in villages
+        ]
+
+    def at_risk_of(self, villages: list[str]) -> dict[str, tuple[int, int]]:
+        """(households, persons) at risk per village (all its risk points), in one read."""
+        if not villages:
+            return {}
+        t = _t(RiskPoint)
+        stmt = (
+            select(t.c.village_id, func.sum(t.c.households), func.sum(t.c.persons))
+            .where(t.c.deleted.is_(False), t.c.village_id.in_(villages))
+            .group_by(t.c.village_id)
+        )
+        with self.store.engine.connect() as conn:
+            return {v: (int(h or 0), int(p or 0)) for v, h, p in conn.execute(stmt)}
 
     def set_planned(self, area_id: str, households: int, persons: int, *, user: str) -> None:
         args = {"id": area_id, "planned_households": households, "planned_persons": persons}

@@ -421,6 +421,7 @@ class EscalationBanner(_AlertBanner):
             if o.proposal is None:
                 self._muted.add((o.order_id, o.row.id))
         self.ack_button.setEnabled(False)
+        self._asked += 1  # a check read before the escalation must not land after it
 
         def escalate() -> None:
             for o in found:

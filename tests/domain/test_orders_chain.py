@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from console.domain.orders import (
+    DEPTHS,
     ORDER_TEMPLATES,
     ChainEntry,
     RoleRow,
@@ -58,6 +59,26 @@ def test_one_village_brings_its_townships_leaders_but_not_the_other_villages() -
                       order_of={"T2": "a", "T1": "b"})  # fmt: skip
     # T2 sorts first by name; V2 brings head-t1 (its 危房联络员 role is dropped: called once).
     assert _ids(chain) == ["head-t2", "group-v3", "county-t1", "head-t1", "group-v2"]
+
+
+def test_a_depth_calls_only_its_levels_and_leaves_the_county_leader_to_escalate_to() -> None:
+    heads = call_list(ROLES, townships=["T1", "T2"], village_township=VT,
+                      ranks=DEPTHS["乡镇第一责任人"])  # fmt: skip
+    assert _ids(heads) == ["head-t1", "head-t2"]
+    # The county leader left off the order is who the silent head escalates to.
+    whole = call_list(ROLES, townships=["T1", "T2"], village_township=VT)
+    assert next_up(heads[0], whole, skip=_ids(heads)) == next(
+        e for e in whole if e.person_id == "county-t1"
+    )
+    village = call_list(ROLES, townships=["T1"], village_township=VT, ranks=DEPTHS["到村工作组"])
+    assert _ids(village) == ["head-t1", "group-v1", "group-v1b", "group-v2"]
+    grid = call_list(ROLES, townships=["T1"], village_township=VT, ranks=DEPTHS["到网格"])
+    assert _ids(grid) == ["head-t1", "group-v1", "group-v1b", "grid-v1", "group-v2"]
+    # A person in two roles whose higher one is left out is called at the one kept.
+    grid_only = call_list(ROLES, villages=["V2"], village_township=VT, ranks=(3,))
+    assert [(e.person_id, e.role, e.village_id) for e in grid_only] == [
+        ("head-t1", "危房联络员", "V2")
+    ]
 
 
 def test_place_role_finds_the_village_of_a_risk_point() -> None:

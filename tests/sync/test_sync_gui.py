@@ -18,6 +18,7 @@ from console.domain.ids import reference_id
 from console.domain.schema import Incident
 from console.services.accounts import Accounts
 from console.services.context import Workstation, open_workstation
+from console.services.incidents import IncidentService
 from console.services.sync_issues import SyncIssues
 from console.settings import Settings
 from console.sync.client import SyncClient
@@ -57,6 +58,7 @@ def console_window(
             sync_issues=bridge.issues,
             accounts=bridge.accounts,
             tasks=tasks,
+            incidents=IncidentService(ws.writer),
         )
     )
     win.resize(1400, 900)

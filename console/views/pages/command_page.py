@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItemModel
+from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
@@ -36,20 +38,31 @@ from PySide6.QtWidgets import (
 
 from console.domain import beijing, catalog
 from console.domain.assessment_rules import WARNING_LEVELS
-from console.domain.orders import ORDER_TEMPLATES, OrderTemplate
+from console.domain.orders import DEPTHS, ORDER_TEMPLATES, OrderTemplate
 from console.domain.roles import allowed
 from console.domain.schema import ENTITY_FIELDS
 from console.models.order_board_model import OrderBoardModel
+from console.services.accounts import Session
+from console.services.order_server import (
+    LINK,
+    SMS,
+    AckLink,
+    ack_link,
+    on_server,
+    session_problem,
+)
 from console.services.orders import (
     TABLES,
+    Addressee,
+    Addressing,
     Board,
     BoardRow,
     OrderService,
+    RecipientDirectory,
     load_order_templates,
 )
 from console.services.sms import send_order
 from console.store.changes import Changes
-from console.sync.client import SyncHttpError
 from console.ui.tasks import run_task
 from console.views.pages.base import (
     PageContext,
@@ -73,11 +86,14 @@ class Snapshot:
     links: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # The county's order templates (<data folder>/order_templates.json over the defaults).
     templates: dict[str, OrderTemplate] = field(default_factory=lambda: dict(ORDER_TEMPLATES))
+    # People, units and teams 新建指令 can add by hand.
+    directory: RecipientDirectory = field(default_factory=RecipientDirectory)
 
 
 class CommandPage(WritingPage):
     refreshed = Signal()  # the order list landed (tests wait on it)
     board_shown = Signal()  # the selected order's board landed
+    link_copied = Signal(str)  # 复制确认链接 answered: the link, "" when it failed
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -86,6 +102,7 @@ class CommandPage(WritingPage):
         self.snapshot = Snapshot()
         self.board = Board()
         self.order_id: str | None = None
+        self.new_dialog: NewOrderDialog | None = None
         self._board_seq = 0
         self.header.subtitle.setText(
             "指令逐级下达到乡镇、村和网格责任人；叫应、反馈逐条登记，超时未叫应自动提醒并建议升级。"
@@ -154,7 +171,7 @@ class CommandPage(WritingPage):
         colors = context.theme.colors()
         self.model.set_colors(colors.danger, colors.warn, colors.ok)
         self.table = read_only_table(right, self.model, 8)
-        for column, width in enumerate((72, 112, 64, 116, 104, 60, 72, 124)):
+        for column, width in enumerate((72, 112, 92, 100, 100, 60, 72, 124)):
             self.table.setColumnWidth(column, width)
         self.table.setToolTip("空格或回车：登记所选接收人已叫应（电话）")
         right_box.addWidget(self.table, 1)
@@ -168,9 +185,14 @@ class CommandPage(WritingPage):
         self.answered_by = QLineEdit(right)
         self.answered_by.setMaxLength(ENTITY_FIELDS["order_events"]["answered_by"].max_len or 40)
         self.answered_by.setPlaceholderText("应答人（默认本人）")
+        self.link_button = QPushButton("复制确认链接", right)
+        self.link_button.setToolTip(
+            "为所选接收人生成专属确认链接并复制：可电话告知或粘贴到浙政钉（需登录服务器）"
+        )
         form.addWidget(self.ack_button)
         form.addWidget(self.channel)
         form.addWidget(self.answered_by, 1)
+        form.addWidget(self.link_button)
         right_box.addLayout(form)
         feedback = QHBoxLayout()
         feedback.setSpacing(8)
@@ -207,6 +229,7 @@ class CommandPage(WritingPage):
         self.close_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
         self.sms_button.clicked.connect(self.send_sms)
+        self.link_button.clicked.connect(self.copy_link)
         self.ack_button.clicked.connect(self.acknowledge_selected)
         self.feedback_button.clicked.connect(self.record_feedback)
         self.complete_button.clicked.connect(self.complete_selected)
@@ -226,6 +249,7 @@ class CommandPage(WritingPage):
             self.service.places(),
             self.service.links(),
             load_order_templates(self.context.data_dir),
+            self.service.directory(),
         )
 
     def refresh(self) -> None:
@@ -354,6 +378,7 @@ class CommandPage(WritingPage):
         can = writable and row is not None and order is not None
         can = can and order is not None and order["status"] != catalog.ORDER_CANCELLED
         self.ack_button.setEnabled(can)
+        self.link_button.setEnabled(can and live)
         wants = order["feedback_kind"] if order is not None else catalog.FEEDBACK_NONE
         self.value.setVisible(wants == catalog.FEEDBACK_NUMBER)
         self.note.setVisible(wants != catalog.FEEDBACK_NONE)
@@ -450,9 +475,8 @@ class CommandPage(WritingPage):
         board, order = self.board, self.board.order
         if order is None:
             return
-        session = self.context.sync.session if self.context.sync is not None else None
-        if session is None or session.offline:
-            self._say("未连接服务器：短信由服务器发送，请登录服务器后再发", error=True)
+        session = self._server(SMS)
+        if session is None:
             return
         silent = [r for r in board.rows if r.state.silent and not r.state.escalated_to]
         if not silent:
@@ -460,22 +484,53 @@ class CommandPage(WritingPage):
             return
 
         def write() -> str:
-            client = session.client()
-            try:
-                report = send_order(client, order, silent)
-            except SyncHttpError as exc:
-                if exc.status != 401:
-                    raise ValueError(str(exc.payload.get("detail") or exc)) from None
-                client.login(session.username, session.password)  # the token expired
-                report = send_order(client, order, silent)
-            finally:
-                client.close()
-            return report.summary()
+            return on_server(session, lambda client: send_order(client, order, silent)).summary()
 
         def said(result: object) -> None:
             self._say(f"短信：{result}")
 
         self._write(write, "短信已发送", said)
+
+    def _server(self, why: str) -> Session | None:
+        """The signed-in, online session to ask the server with; None (and said why) when
+        there is none."""
+        session = self.context.sync.session if self.context.sync is not None else None
+        problem = session_problem(session, why)
+        if problem is not None:
+            self._say(problem, error=True)
+            return None
+        return session
+
+    def copy_link(self) -> None:
+        """复制确认链接: a new link of the selected recipient's own (the server mints it),
+        copied for the officer to read over the phone or paste into 浙政钉; said on the
+        message line with the link and until when it works."""
+        row, order = self.selected_row(), self.board.order
+        if row is None or order is None:
+            return
+        session = self._server(LINK)
+        if session is None:
+            return
+        order_id = order["id"]
+
+        def copied(link: AckLink) -> None:
+            QGuiApplication.clipboard().setText(link.url)
+            until = beijing.display(link.expires_at)[5:]
+            self._say(f"已复制{row.name}的确认链接（{until}前有效）：{link.url}")
+            self.link_copied.emit(link.url)
+
+        def failed(exc: BaseException) -> None:
+            self._say(f"未能生成确认链接：{exc}", error=True)
+            self.link_copied.emit("")
+
+        self._say(f"正在向服务器申请{row.name}的确认链接…")
+        run_task(
+            self.context.tasks,
+            lambda: ack_link(session, order_id, row.id),
+            on_done=copied,
+            on_error=failed,
+            receiver=self,
+        )
 
     def close_order(self) -> None:
         order = self.board.order
@@ -491,32 +546,69 @@ class CommandPage(WritingPage):
         order_id, user, at = order["id"], self._user(), self.context.clock()
         self._write(lambda: self.service.cancel(order_id, user=user, at=at), "指令已撤销")
 
-    def issue(self, values: dict[str, Any], townships: list[str], villages: list[str]) -> None:
-        """下达: the call list down the chain for the area, then the order, off the GUI
-        thread."""
+    def issue(
+        self,
+        values: dict[str, Any],
+        townships: list[str],
+        villages: list[str],
+        *,
+        ranks: tuple[int, ...] | None = None,
+        added: list[Addressee] | tuple[Addressee, ...] = (),
+    ) -> None:
+        """下达: the call list down the chain for the area (to the depth ``ranks``) and
+        the people, units and teams ``added`` by hand, then the order (a 转移指令 opening
+        its evacuation with the area's villages in the circle), off the GUI thread."""
         user, now = self._user(), self.context.clock()
+        addressing = Addressing(
+            tuple(townships),
+            tuple(villages),
+            ranks,
+            tuple(a.id for a in added if a.kind == "person"),
+            tuple(a.id for a in added if a.kind == "unit"),
+            tuple(a.id for a in added if a.kind == "team"),
+        )
 
         def write() -> str:
-            chain = self.service.chain(townships, villages, today=now.date().isoformat())
-            if not chain:
+            if addressing.empty:
+                raise ValueError("请勾选下达范围，或另加接收人")
+            recipients = self.service.recipients(addressing, today=now.date().isoformat())
+            if not recipients:
                 raise ValueError("所选范围内没有登记责任人，请先在通讯录或基础数据中登记")
-            return self.service.issue(recipients=chain, user=user, now=now, **values)
+            circle = (
+                self.service.area_villages(townships, villages)
+                if values.get("open_evacuation")
+                else []
+            )
+            return self.service.issue(
+                recipients=recipients, user=user, now=now, circle=circle, **values
+            )
 
         def chosen(order_id: object) -> None:
             self.order_id = str(order_id)
 
         self._write(write, f"已下达：{values.get('title') or values['kind']}", chosen)
 
+    def issue_from(self, dialog: NewOrderDialog) -> None:
+        """下达 what an accepted 新建指令 holds."""
+        townships, villages = dialog.area()
+        self.issue(dialog.values(), townships, villages, ranks=dialog.ranks(), added=dialog.added())
+
     def _ask_new(self) -> None:
         dialog = NewOrderDialog(self, self.snapshot, self.context.clock())
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            townships, villages = dialog.area()
-            self.issue(dialog.values(), townships, villages)
+        self.new_dialog = dialog  # tests reach the open dialog through this
+        try:
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                self.issue_from(dialog)
+        finally:
+            self.new_dialog = None
+            dialog.deleteLater()
 
 
 class NewOrderDialog(QDialog):
     """新建指令: a template fills the text; the area is picked by township (the whole of
-    it) or village; the call list down the chain is built when it is issued."""
+    it) or village, with how far down the chain it goes (叫应层级); people, units and teams
+    can be added by hand (searched by name or pinyin initials); the call list is built when
+    it is issued."""
 
     def __init__(self, parent: QWidget, snapshot: Snapshot, now: Any) -> None:
         super().__init__(parent)
@@ -575,9 +667,19 @@ class NewOrderDialog(QDialog):
             self.links[column] = box
         right = QVBoxLayout()
         right.addWidget(QLabel("下达范围（勾选乡镇或村，按责任链逐级叫应）", self))
+        depth_row = QHBoxLayout()
+        depth_row.addWidget(QLabel("叫应层级", self))
+        self.depth = QComboBox(self)
+        for label, ranks in DEPTHS.items():
+            self.depth.addItem(label, ranks)
+        self.depth.setToolTip(
+            "下达到责任链的哪一级；未列入的上级（如县领导包乡）在超时未叫应时作为升级对象"
+        )
+        depth_row.addWidget(self.depth, 1)
+        right.addLayout(depth_row)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
-        self.tree.setMinimumSize(260, 320)
+        self.tree.setMinimumSize(260, 220)
         # (township item, id, [(village item, id)]) in the tree's order.
         self._towns: list[tuple[QTreeWidgetItem, str, list[tuple[QTreeWidgetItem, str]]]] = []
         for town in snapshot.places:
@@ -597,17 +699,122 @@ class NewOrderDialog(QDialog):
                 children.append((child, str(village["id"])))
             self.tree.addTopLevelItem(item)
         right.addWidget(self.tree, 1)
+        right.addWidget(QLabel("另加接收人（人员、单位或队伍）", self))
+        self._directory = snapshot.directory
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText("搜索姓名、拼音首字母、单位或队伍，回车加入")
+        self.search.setClearButtonEnabled(True)
+        right.addWidget(self.search)
+        self.hits = self._list(104, 140, "双击加入接收人")
+        right.addWidget(self.hits)
+        self.chosen = self._list(64, 104, "已另加的接收人；选中后按“移除”")
+        right.addWidget(self.chosen)
+        chosen_row = QHBoxLayout()
+        self.chosen_count = QLabel("未另加接收人", self)
+        self.chosen_count.setObjectName("Muted")
+        self.remove_button = QPushButton("移除", self)
+        chosen_row.addWidget(self.chosen_count, 1)
+        chosen_row.addWidget(self.remove_button)
+        right.addLayout(chosen_row)
+        self.problem = QLabel(self)
+        self.problem.setObjectName("Muted")
+        self.problem.setWordWrap(True)
+        right.addWidget(self.problem)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("下达")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
+        self.issue_button = buttons.button(QDialogButtonBox.StandardButton.Ok)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         right.addWidget(buttons)
-        outer.addLayout(right, 2)
+        outer.addLayout(right, 3)
+        self.resize(940, 700)
         self.kind.currentTextChanged.connect(self._template)
         self._template(self.kind.currentText())
         self.links["assessment_id"].currentIndexChanged.connect(self._sheet_chosen)
+        self.search.textChanged.connect(self._search)
+        self.search.returnPressed.connect(self._add_first)
+        self.hits.itemActivated.connect(self._add_item)
+        self.hits.itemDoubleClicked.connect(self._add_item)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self._show_count()
+
+    # -- recipients added by hand ---------------------------------------------------------
+    def _list(self, low: int, high: int, tip: str) -> QListWidget:
+        """A list of search hits or chosen recipients: long lines elided, never scrolled
+        sideways (each line's tooltip is the whole)."""
+        box = QListWidget(self)
+        box.setMinimumHeight(low)
+        box.setMaximumHeight(high)
+        box.setTextElideMode(Qt.TextElideMode.ElideRight)
+        box.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        box.setToolTip(tip)
+        return box
+
+    def _search(self, text: str) -> None:
+        self.hits.clear()
+        for hit in self._directory.search(text):
+            item = QListWidgetItem(hit.text)
+            item.setToolTip(hit.text)
+            item.setData(Qt.ItemDataRole.UserRole, hit)
+            self.hits.addItem(item)
+        if self.hits.count():
+            self.hits.setCurrentRow(0)
+
+    def _add_first(self) -> None:
+        item = self.hits.currentItem()
+        if item is not None:
+            self._add_item(item)
+
+    def _add_item(self, item: QListWidgetItem) -> None:
+        hit = item.data(Qt.ItemDataRole.UserRole)
+        if isinstance(hit, Addressee):
+            self.add(hit)
+
+    def add(self, hit: Addressee) -> None:
+        """Add a person, unit or team as a recipient (once)."""
+        if any((a.kind, a.id) == (hit.kind, hit.id) for a in self.added()):
+            self.problem.setText(f"{hit.name} 已在另加接收人中")
+            return
+        item = QListWidgetItem(hit.text)
+        item.setToolTip(hit.text)
+        item.setData(Qt.ItemDataRole.UserRole, hit)
+        self.chosen.addItem(item)
+        self.problem.clear()
+        self._show_count()
+
+    def remove_selected(self) -> None:
+        row = self.chosen.currentRow()
+        if row >= 0:
+            self.chosen.takeItem(row)
+            self._show_count()
+
+    def _show_count(self) -> None:
+        n = self.chosen.count()
+        self.chosen_count.setText(f"另加 {n} 个接收人" if n else "未另加接收人")
+        self.remove_button.setEnabled(n > 0)
+
+    def added(self) -> list[Addressee]:
+        out = []
+        for i in range(self.chosen.count()):
+            hit = self.chosen.item(i).data(Qt.ItemDataRole.UserRole)
+            if isinstance(hit, Addressee):
+                out.append(hit)
+        return out
+
+    def ranks(self) -> tuple[int, ...]:
+        """The levels of the chain the order goes down to (叫应层级)."""
+        return tuple(self.depth.currentData())
+
+    def accept(self) -> None:
+        """下达 only with somebody to send it to; said in the dialog otherwise."""
+        townships, villages = self.area()
+        if not (townships or villages or self.added()):
+            self.problem.setText("请勾选下达范围，或另加接收人")
+            return
+        super().accept()
 
     def _sheet_chosen(self, index: int) -> None:
         """A sheet linked: its warned townships ticked (the area a 预警叫应 calls) and its
