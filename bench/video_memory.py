@@ -106,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         result["peak"] = proc_status_mb("VmHWM")
         app.exit(0)
 
+    QApplication([sys.argv[0]])  # the console takes this one; the timer needs it now
     QTimer.singleShot(200, poll)
     code = console_main(["--standalone", "--data-dir", str(data)])
     if "error" in result:
