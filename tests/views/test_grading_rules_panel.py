@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QPushButton
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -13,6 +14,7 @@ from console.domain import grading
 from console.models.grading_rule_table_model import GradingRuleTableModel, bound_text
 from console.services.context import Workstation
 from console.services.grading_rules import list_grading_rules
+from console.ui.change_bus import COALESCE_MS
 from console.views.main_window import MainWindow
 from console.views.pages.grading_rules_panel import GradingRulesPanel
 from console.views.pages.settings_page import SettingsPage
@@ -49,9 +51,22 @@ def _select(panel: GradingRulesPanel, category: str, subtype: str, metric: str) 
     panel.table.selectRow(row)
 
 
+def _settled(qtbot: QtBot, panel: GradingRulesPanel, button: QPushButton) -> None:
+    """Click, wait for the write's answer, then for the reads its change notice started.
+    (Waiting for the next ``refreshed`` alone can catch a read started by the previous
+    write's notice, before this write landed.)"""
+    panel.message.setText("")
+    button.click()
+    qtbot.waitUntil(lambda: panel.message.text() != "", timeout=5000)
+    tasks = panel.context.tasks
+    assert tasks is not None
+    for _ in range(2):
+        qtbot.wait(COALESCE_MS + 20)  # a notice may wait out the change bus's window
+        assert tasks.wait_idle(5000)
+
+
 def _save(qtbot: QtBot, window: MainWindow, panel: GradingRulesPanel) -> None:
-    with qtbot.waitSignal(panel.refreshed, timeout=5000):
-        panel.save.click()
+    _settled(qtbot, panel, panel.save)
 
 
 def test_leader_edits_the_grading_table_and_the_suggestion_follows(
@@ -114,8 +129,7 @@ def test_leader_edits_the_grading_table_and_the_suggestion_follows(
 
     # Deleted: the deaths of a factory accident suggest nothing.
     _select(panel, "事故灾难", "企业安全事故", "死亡")
-    with qtbot.waitSignal(panel.refreshed, timeout=5000):
-        panel.delete.click()
+    _settled(qtbot, panel, panel.delete)
     assert panel.message.text() == "已删除：事故灾难 企业安全事故 死亡"
     assert panel.model.rowCount() == 6
     assert _suggested(workstation, {"dead": 5}) is None
