@@ -1,0 +1,96 @@
+"""The change bus: a lone change goes out at once, a burst is coalesced, none is lost.
+
+A long window (1 s) tells "at once" from "at the window's end" without racing the machine's
+load: the first change must arrive well before the window could have ended."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console.domain.rows import RowChange
+from console.services.context import Workstation, open_workstation
+from console.services.incidents import IncidentService
+from console.store.changes import Changes
+from console.ui.change_bus import ChangeBus
+
+WINDOW_MS = 1000
+CALL = {
+    "category": "自然灾害",
+    "subtype": "地质",
+    "grade": "较大",
+    "township": "北界镇",
+    "village": "苏村",
+    "description": "山体滑坡，2人被困",
+    "received_at": "2026-11-28 13:00",
+}
+
+
+def _ms() -> float:
+    return time.monotonic() * 1000
+
+
+def _change(row: str) -> Changes:
+    return Changes(rows=(RowChange("transfer_events", row),))
+
+
+@pytest.fixture
+def bus(qapp: QApplication) -> Iterator[ChangeBus]:
+    b = ChangeBus(coalesce_ms=WINDOW_MS)
+    yield b
+    b.close()
+
+
+def test_a_lone_change_goes_out_at_once_and_a_burst_after_it_once(
+    qtbot: QtBot, bus: ChangeBus
+) -> None:
+    heard: list[tuple[float, set[str]]] = []
+    bus.changed.connect(lambda c: heard.append((_ms(), c.ids("transfer_events"))))
+    start = _ms()
+    bus.post(_change("a"))
+    qtbot.waitUntil(lambda: len(heard) == 1, timeout=WINDOW_MS // 2)
+    assert heard[0][1] == {"a"} and heard[0][0] - start < WINDOW_MS / 2
+
+    # Within the window: held, then all of them in one announcement at its end.
+    for row in ("b", "c", "d"):
+        bus.post(_change(row))
+    qtbot.wait(WINDOW_MS // 4)
+    assert len(heard) == 1
+    qtbot.waitUntil(lambda: len(heard) == 2, timeout=3 * WINDOW_MS)
+    assert heard[1][1] == {"b", "c", "d"} and heard[1][0] - start >= WINDOW_MS * 0.9
+
+    # That announcement opened another window; once it has passed quietly, the next lone
+    # change is again at once.
+    qtbot.wait(int(WINDOW_MS * 1.2))
+    assert len(heard) == 2
+    again = _ms()
+    bus.post(_change("e"))
+    qtbot.waitUntil(lambda: len(heard) == 3, timeout=WINDOW_MS // 2)
+    assert heard[2][1] == {"e"} and heard[2][0] - again < WINDOW_MS / 2
+
+
+def test_writes_queued_together_are_one_announcement(
+    qtbot: QtBot, bus: ChangeBus, tmp_path: Path
+) -> None:
+    """Saves made in one go on the GUI thread (their announcements already queued when the
+    first is handled) reach the pages as one change holding every row."""
+    ws: Workstation = open_workstation(tmp_path / "ws", sample_incidents=False)
+    try:
+        bus.attach(ws.store)
+        heard: list[Changes] = []
+        bus.changed.connect(heard.append)
+        service = IncidentService(ws.writer)
+        ids = [
+            service.take_call({**CALL, "caller_name": f"来电人{i}"}, user="测试") for i in range(5)
+        ]
+        qtbot.waitUntil(lambda: len(heard) == 1, timeout=WINDOW_MS // 2)
+        qtbot.wait(WINDOW_MS // 4)
+        assert len(heard) == 1 and set(ids) <= heard[0].ids("incidents")
+    finally:
+        bus.close()
+        ws.close()
