@@ -3,9 +3,7 @@ in sight, no scroll bar; the rows open up again once the banners are gone."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
-from datetime import datetime
+from datetime import timedelta
 
 import pytest
 from PySide6.QtWidgets import QListWidget
@@ -16,44 +14,21 @@ from console.domain.ids import reference_id
 from console.services.context import Workstation
 from console.services.incidents import IncidentService
 from console.services.orders import OrderService
-from console.views.main_window import MainWindow, WindowContext
+from console.views.main_window import MainWindow
 from console.views.nav_rail import ICON_SIZE, ROW_HEIGHT
-from tests.views.conftest import Clock, flush_deletes
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
-T0 = datetime(2026, 11, 28, 13, 0, tzinfo=beijing.BEIJING)
 TOWN = reference_id("township", "北界镇")
 CALL = {
     "category": "自然灾害",
     "subtype": "地质",
     "grade": "较大",  # 初报 by phone within 30 minutes
-    "township": "北界镇",
-    "received_at": "2026-11-28 13:00",
 }
 
 
 class _Quiet:
     def play(self) -> None:
         pass
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(T0)
-
-
-@pytest.fixture
-def small_window(qtbot: QtBot, window_context: WindowContext, clock: Clock) -> Iterator[MainWindow]:
-    win = MainWindow(dataclasses.replace(window_context, clock=clock))
-    win.resize(1280, 800)
-    win.show_view("intake")
-    win.show()
-    qtbot.waitExposed(win)
-    assert window_context.tasks is not None and window_context.tasks.wait_idle(5000)
-    yield win
-    win.close()
-    win.deleteLater()
-    flush_deletes()
 
 
 def _all_in_sight(rail: QListWidget) -> bool:
@@ -69,21 +44,25 @@ def _all_in_sight(rail: QListWidget) -> bool:
 
 
 def test_every_area_in_sight_under_both_banners_at_1280x800(
-    qtbot: QtBot, small_window: MainWindow, workstation: Workstation, clock: Clock
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
-    win = small_window
+    win = window
+    win.resize(1280, 800)
     rail = win.rail
+    qtbot.waitUntil(lambda: rail.compact, timeout=3000)
     assert rail.compact  # 1280 wide: glyphs only
     assert _all_in_sight(rail.list) and rail.row_height == ROW_HEIGHT
 
     # Several overdue reports and several silent recipients: both banners wrap to two lines.
+    now = beijing.now()
+    received = beijing.display(now - timedelta(minutes=40))  # the phone report overdue
     incidents = IncidentService(workstation.writer)
     for township in ("北界镇", "妙高街道", "湖山乡"):
-        incidents.take_call({**CALL, "township": township}, user="测试", now=clock())
+        call = {**CALL, "township": township, "received_at": received}
+        incidents.take_call(call, user="测试", now=now)
     orders = OrderService.of(workstation.writer)
     silent = [c for c in orders.chain([TOWN]) if c.rank >= 2][:4]
-    orders.issue("预警叫应", silent, user="甲", now=clock())
-    clock.advance(31)  # the phone report overdue; the recipient silent past 5 minutes
+    orders.issue("预警叫应", silent, user="甲", now=now - timedelta(minutes=10))  # 5 min
     deadline, escalation = win.banner, win.escalation_banner
     assert deadline is not None and escalation is not None
     escalation.sound = _Quiet()  # type: ignore[assignment]  # no sound device here
