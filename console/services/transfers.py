@@ -389,7 +389,8 @@ class LiveRollUp:
             totals = [int(n) for n in conn.execute(check).one()]
             if evacuation_id == self._evacuation and mark >= self._mark:
                 self._fold_since(conn, evacuation_id, mark)
-            if evacuation_id != self._evacuation or self._counts != totals:
+            renumbered = mark < self._mark  # rows wiped and pulled again (a rejoin)
+            if evacuation_id != self._evacuation or renumbered or self._counts != totals:
                 self._read_all(conn, evacuation_id, mark)
             if not same_circle or self._circle is None or self._circle[0] != evacuation_id:
                 self._circle = (evacuation_id, *_circle(conn, evacuation_id))
