@@ -95,10 +95,12 @@ class Tally:
         self.refused += other.refused
         self.returned += other.returned
         self.reports += other.reports
-        self.last_report_at = _later(self.last_report_at, other.last_report_at)
+        self.last_report_at = later(self.last_report_at, other.last_report_at)
 
 
-def _later(a: str | None, b: str | None) -> str | None:
+def later(a: str | None, b: str | None) -> str | None:
+    """The later of two ISO times compared as times (their offsets may differ); either one
+    when the other is None."""
     if a is None or b is None:
         return a or b
     return a if datetime.fromisoformat(a) >= datetime.fromisoformat(b) else b
@@ -139,7 +141,7 @@ def sum_events(
         acc[1] += int(event["households"] or 0)
         if not event.get("correction_of"):
             acc[2] += 1
-            acc[3] = _later(acc[3], event["reported_at"])
+            acc[3] = later(acc[3], event["reported_at"])
         shelter = event.get("shelter_id")
         if shelter and event["kind"] in (catalog.MOVED, catalog.RETURNED):
             sign = 1 if event["kind"] == catalog.MOVED else -1
@@ -174,7 +176,7 @@ def roll_up_sums(
         tally.planned_persons += int(area["planned_persons"] or 0)
         first = out.added_at.get(village)
         added = str(area["added_at"])
-        out.added_at[village] = added if first is None or _later(first, added) == first else first
+        out.added_at[village] = added if first is None or later(first, added) == first else first
     for s in sums:
         tally = out.villages.setdefault(s.village_id, Tally())
         if s.kind == catalog.MOVED:
@@ -185,7 +187,7 @@ def roll_up_sums(
         elif s.kind == catalog.RETURNED:
             tally.returned += s.persons
         tally.reports += s.reports
-        tally.last_report_at = _later(tally.last_report_at, s.last_report_at)
+        tally.last_report_at = later(tally.last_report_at, s.last_report_at)
     for village, tally in out.villages.items():
         township = township_of.get(village, "")
         out.townships.setdefault(township, Tally()).add(tally)

@@ -8,10 +8,11 @@ so a report recorded offline adds to the others on every replica. Qt-free.
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, case, func, select
+from sqlalchemy import Connection, Table, case, func, literal_column, select
 
 from console.domain import beijing, catalog
 from console.domain.fields import MutationRejected
@@ -24,7 +25,7 @@ from console.domain.schema import (
     TransferEvent,
     Village,
 )
-from console.domain.transfers import RollUp, VillageSum, laggards, roll_up_sums
+from console.domain.transfers import RollUp, VillageSum, laggards, later, roll_up_sums
 from console.store.database import Store
 from console.store.writer import Writer
 
@@ -274,59 +275,15 @@ class TransferService:
     def roll_up(self, evacuation_id: str) -> RollUp:
         """The counts, added up by the database (GROUP BY village, kind): 20,000 events are
         summed in a few milliseconds (bench/transfer_rollup.py). The same figures as the
-        domain's :func:`roll_up` over the events (tests/transfers check both agree)."""
-        areas, events, villages = _t(EvacuationArea), _t(TransferEvent), _t(Village)
-        first = events.c.correction_of == ""
-        # The latest report per offset: ISO texts of one offset sort as times; the offsets
-        # (all +08:00 when written by the console) are compared as times in Python.
-        offset = func.substr(events.c.reported_at, func.length(events.c.reported_at) - 5)
-        sums_stmt = (
-            select(
-                events.c.village_id,
-                events.c.kind,
-                func.sum(events.c.persons),
-                func.sum(events.c.households),
-                func.sum(case((first, 1), else_=0)),
-                func.max(case((first, events.c.reported_at), else_=None)),
-            )
-            .where(events.c.evacuation_id == evacuation_id, events.c.deleted.is_(False))
-            .group_by(events.c.village_id, events.c.kind, offset)
-        )
-        signed = case(
-            (events.c.kind == catalog.MOVED, events.c.persons),
-            (events.c.kind == catalog.RETURNED, -events.c.persons),
-            else_=0,
-        )
-        shelters_stmt = (
-            select(events.c.shelter_id, func.sum(signed))
-            .where(
-                events.c.evacuation_id == evacuation_id,
-                events.c.deleted.is_(False),
-                events.c.shelter_id.is_not(None),
-            )
-            .group_by(events.c.shelter_id)
-        )
+        domain's :func:`roll_up` over the events (tests/transfers check both agree). A page
+        that reads again after every change keeps a :class:`LiveRollUp` instead."""
         with self.store.engine.connect() as conn:
-            area_list = [
-                dict(r)
-                for r in conn.execute(
-                    select(
-                        areas.c.village_id,
-                        areas.c.planned_households,
-                        areas.c.planned_persons,
-                        areas.c.added_at,
-                    ).where(areas.c.evacuation_id == evacuation_id, areas.c.deleted.is_(False))
-                ).mappings()
-            ]
+            area_list, township_of = _circle(conn, evacuation_id)
             sums = [
                 VillageSum(str(v), str(k), int(p), int(h), int(n), last)
-                for v, k, p, h, n, last in conn.execute(sums_stmt)
+                for v, k, p, h, n, last, _count in conn.execute(_sums_stmt(evacuation_id))
             ]
-            shelters = {str(s): int(n) for s, n in conn.execute(shelters_stmt)}
-            township_of = {
-                str(v): str(t)
-                for v, t in conn.execute(select(villages.c.id, villages.c.township_id))
-            }
+            shelters = {str(s): int(n) for s, n in conn.execute(_shelters_stmt(evacuation_id))}
         return roll_up_sums(area_list, sums, shelters, township_of)
 
     def village_events(self, evacuation_id: str, village_id: str) -> list[dict[str, Any]]:
@@ -348,3 +305,174 @@ class TransferService:
         self, evacuation_id: str, *, now: datetime | None = None, minutes: int = LAGGARD_MINUTES
     ) -> list[str]:
         return laggards(self.roll_up(evacuation_id), now or beijing.now(), minutes)
+
+
+def _rowid() -> Any:
+    """SQLite's rowid of transfer_events: it grows with every event stored (rows are never
+    removed, a deletion is a flag); the check below catches the rare case it does not."""
+    return literal_column(f"{_t(TransferEvent).name}.rowid")
+
+
+def _live_events(evacuation_id: str) -> Any:
+    events = _t(TransferEvent)
+    return (events.c.evacuation_id == evacuation_id, events.c.deleted.is_(False))
+
+
+def _sums_stmt(evacuation_id: str) -> Any:
+    """Per village and kind (and time offset: ISO texts of one offset sort as times; the
+    offsets, all +08:00 when written by the console, are compared as times in Python):
+    persons, households, first reports, the latest first report, and the events."""
+    events = _t(TransferEvent)
+    first = events.c.correction_of == ""
+    offset = func.substr(events.c.reported_at, func.length(events.c.reported_at) - 5)
+    return (
+        select(
+            events.c.village_id,
+            events.c.kind,
+            func.sum(events.c.persons),
+            func.sum(events.c.households),
+            func.sum(case((first, 1), else_=0)),
+            func.max(case((first, events.c.reported_at), else_=None)),
+            func.count(),
+        )
+        .where(*_live_events(evacuation_id))
+        .group_by(events.c.village_id, events.c.kind, offset)
+    )
+
+
+def _shelters_stmt(evacuation_id: str) -> Any:
+    """The persons in each shelter now: moved in minus returned home."""
+    events = _t(TransferEvent)
+    signed = case(
+        (events.c.kind == catalog.MOVED, events.c.persons),
+        (events.c.kind == catalog.RETURNED, -events.c.persons),
+        else_=0,
+    )
+    return (
+        select(events.c.shelter_id, func.sum(signed))
+        .where(*_live_events(evacuation_id), events.c.shelter_id.is_not(None))
+        .group_by(events.c.shelter_id)
+    )
+
+
+def _circle(conn: Connection, evacuation_id: str) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The evacuation's areas (应转 and when each joined) and every village's township."""
+    areas, villages = _t(EvacuationArea), _t(Village)
+    area_list = [
+        dict(r)
+        for r in conn.execute(
+            select(
+                areas.c.village_id,
+                areas.c.planned_households,
+                areas.c.planned_persons,
+                areas.c.added_at,
+            ).where(areas.c.evacuation_id == evacuation_id, areas.c.deleted.is_(False))
+        ).mappings()
+    ]
+    township_of = {
+        str(v): str(t) for v, t in conn.execute(select(villages.c.id, villages.c.township_id))
+    }
+    return area_list, township_of
+
+
+class LiveRollUp:
+    """:meth:`TransferService.roll_up` for a page that reads again after every change: the
+    first read of an evacuation adds all its events up in SQL; each later read folds in only
+    the events stored since (SQLite rowids above the highest one read; events are append-only,
+    a correction is another event) and checks the totals it holds (events, persons,
+    households) against the database's, over the covering index. Any difference (a row
+    changed or deleted by a pull, a rewritten file) reads everything again. One read
+    transaction each time, so the rows, the mark and the check agree.
+
+    Thread-safe: the page may read on two pool threads at once."""
+
+    def __init__(self, transfers: TransferService) -> None:
+        self.transfers = transfers
+        self.full_reads = 0  # how often everything was read (tests, the bench)
+        self._lock = threading.Lock()
+        self._evacuation: str | None = None
+        self._mark = 0  # the highest transfer_events rowid folded in
+        self._sums: dict[tuple[str, str], list[Any]] = {}  # persons, households, reports, last
+        self._counts = [0, 0, 0]  # events, persons, households
+        self._shelters: dict[str, int] = {}
+        # The circle last read: evacuation id, its areas, every village's township.
+        self._circle: tuple[str, list[dict[str, Any]], dict[str, str]] | None = None
+
+    def roll_up(self, evacuation_id: str, *, same_circle: bool = False) -> RollUp:
+        """``same_circle``: the caller knows the circle (evacuation_areas) and the villages
+        have not changed since the last call, so they are not read again."""
+        events = _t(TransferEvent)
+        check = select(
+            func.count(), func.total(events.c.persons), func.total(events.c.households)
+        ).where(*_live_events(evacuation_id))
+        with self._lock, self.transfers.store.engine.connect() as conn:
+            mark = int(conn.execute(select(func.max(_rowid())).select_from(events)).scalar() or 0)
+            totals = [int(n) for n in conn.execute(check).one()]
+            if evacuation_id == self._evacuation and mark >= self._mark:
+                self._fold_since(conn, evacuation_id, mark)
+            renumbered = mark < self._mark  # rows wiped and pulled again (a rejoin)
+            if evacuation_id != self._evacuation or renumbered or self._counts != totals:
+                self._read_all(conn, evacuation_id, mark)
+            if not same_circle or self._circle is None or self._circle[0] != evacuation_id:
+                self._circle = (evacuation_id, *_circle(conn, evacuation_id))
+            _id, area_list, township_of = self._circle
+            sums = [
+                VillageSum(village, kind, p, h, n, last)
+                for (village, kind), (p, h, n, last) in self._sums.items()
+            ]
+            shelters = dict(self._shelters)
+        return roll_up_sums(area_list, sums, shelters, township_of)
+
+    def _read_all(self, conn: Connection, evacuation_id: str, mark: int) -> None:
+        self.full_reads += 1
+        self._evacuation, self._mark = evacuation_id, mark
+        self._sums, self._counts = {}, [0, 0, 0]
+        for village, kind, p, h, n, last, count in conn.execute(_sums_stmt(evacuation_id)):
+            self._add(str(village), str(kind), int(p), int(h), int(n), last, int(count))
+        self._shelters = {str(s): int(n) for s, n in conn.execute(_shelters_stmt(evacuation_id))}
+
+    def _fold_since(self, conn: Connection, evacuation_id: str, mark: int) -> None:
+        events = _t(TransferEvent)
+        stmt = select(
+            events.c.village_id,
+            events.c.kind,
+            events.c.persons,
+            events.c.households,
+            events.c.correction_of,
+            events.c.reported_at,
+            events.c.shelter_id,
+        ).where(_rowid() > self._mark, _rowid() <= mark, *_live_events(evacuation_id))
+        for village, kind, persons, households, correction_of, at, shelter in conn.execute(stmt):
+            first = not correction_of
+            self._add(
+                str(village),
+                str(kind),
+                int(persons),
+                int(households),
+                int(first),
+                at if first else None,
+                1,
+            )
+            if shelter and kind in (catalog.MOVED, catalog.RETURNED):
+                sign = 1 if kind == catalog.MOVED else -1
+                self._shelters[shelter] = self._shelters.get(shelter, 0) + sign * int(persons)
+        self._mark = mark
+
+    def _add(
+        self,
+        village: str,
+        kind: str,
+        persons: int,
+        households: int,
+        reports: int,
+        last: str | None,
+        count: int,
+    ) -> None:
+        acc = self._sums.setdefault((village, kind), [0, 0, 0, None])
+        acc[0] += persons
+        acc[1] += households
+        acc[2] += reports
+        acc[3] = later(acc[3], last)
+        self._counts[0] += count
+        self._counts[1] += persons
+        self._counts[2] += households

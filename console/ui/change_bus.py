@@ -6,10 +6,13 @@ GUI thread, after the write has returned.
 
 A first sync pulls in pages of hundreds of rows, and a burst of saves commits many times a
 second: a full refresh of every page for each would keep the GUI busy. The bus therefore
-throttles (qutebrowser's ``misc/throttle.py`` idea): the first change of a burst starts a
-:data:`COALESCE_MS` timer, every change until it fires is merged into one
-:class:`~console.store.changes.Changes` (all their rows), and :attr:`ChangeBus.changed`
-fires once. Pages see every row id that changed, at most :data:`COALESCE_MS` late.
+throttles (qutebrowser's ``misc/throttle.py``): the first change after a quiet spell goes out
+at once (after the changes already queued with it: a loop of writes on the GUI thread is one
+announcement), and opens a :data:`COALESCE_MS` window; every change within the window is
+merged into one :class:`~console.store.changes.Changes` (all their rows), announced when the
+window ends, which opens the next. A lone change (the officer's save, a report phoned in on
+another workstation) reaches the pages without waiting; a burst is at most one announcement
+per window. Pages see every row id that changed, at most :data:`COALESCE_MS` late.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ class ChangeBus(QObject):
 
     changed = Signal(object)
     _posted = Signal(object)
+    _lead = Signal()  # queued: the first change's announcement, after those queued with it
 
     def __init__(self, parent: QObject | None = None, *, coalesce_ms: int = COALESCE_MS) -> None:
         super().__init__(parent)
@@ -54,7 +58,9 @@ class ChangeBus(QObject):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(coalesce_ms)
-        self._timer.timeout.connect(self._flush)
+        self._timer.timeout.connect(self._window_end)
+        self._lead.connect(self._flush_lead, Qt.ConnectionType.QueuedConnection)
+        self._lead_posted = False
 
     def attach(self, store: Store) -> None:
         """Subscribe to the store's committed writes."""
@@ -76,10 +82,23 @@ class ChangeBus(QObject):
         if self._closed:
             return
         self._batch.append(changes)
-        if not self._timer.isActive():  # not restarted: a long burst still refreshes
-            self._timer.start()
+        if self._timer.isActive() or self._lead_posted:
+            return  # within the window (never restarted: a long burst still refreshes)
+        self._lead_posted = True
+        self._lead.emit()
 
     @Slot()
+    def _flush_lead(self) -> None:
+        self._lead_posted = False
+        self._timer.start()
+        self._flush()
+
+    @Slot()
+    def _window_end(self) -> None:
+        if self._batch and not self._closed:
+            self._timer.start()  # the next window: a burst still goes out once per window
+            self._flush()
+
     def _flush(self) -> None:
         batch, self._batch = self._batch, []
         if batch and not self._closed:

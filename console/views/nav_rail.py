@@ -3,14 +3,16 @@
 Arrow keys move between areas; the rail asks the main window to show one through
 :attr:`NavRail.view_requested`. Tooltips show each page's shortcut. On a narrow window
 (a 1280 or 1366 wide screen) the rail shows its glyphs only, so the pages get the width
-(the incident list its 报送时限 column); the names are then in the tooltips.
+(the incident list its 报送时限 column); the names are then in the tooltips. On a short one
+(1280x800 with two alert banners above the pages) the rows close up, down to
+:data:`MIN_ROW_HEIGHT`, so every area stays in sight without a scroll bar.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QKeySequence, QPainter, QPixmap
 from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
@@ -21,6 +23,8 @@ NAME_ROLE = int(Qt.ItemDataRole.UserRole) + 1
 TITLE_ROLE = int(Qt.ItemDataRole.UserRole) + 2
 RAIL_WIDTH = 196
 COMPACT_WIDTH = 58
+ROW_HEIGHT = 44
+MIN_ROW_HEIGHT = 32  # the 26-px glyph with a little air: below this the rail scrolls
 
 
 def glyph_icon(glyph: str, color: str = "#3d7fd9", size: int = ICON_SIZE) -> QIcon:
@@ -66,6 +70,7 @@ class NavRail(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         self.compact = False
+        self.row_height = ROW_HEIGHT
         header = QLabel("遂昌县应急指挥中心", self)
         header.setObjectName("RailHeader")
         sub = QLabel("综合值班台", self)
@@ -85,10 +90,39 @@ class NavRail(QWidget):
             item.setData(NAME_ROLE, spec.name)
             item.setData(TITLE_ROLE, spec.title)
             item.setToolTip(f"{spec.title}（{shortcut_text(spec)}）\n{spec.summary}")
-            item.setSizeHint(QSize(RAIL_WIDTH - 16, 44))
+            item.setSizeHint(QSize(RAIL_WIDTH - 16, ROW_HEIGHT))
             self.list.addItem(item)
         self.list.currentItemChanged.connect(self._on_current)
+        self.list.viewport().installEventFilter(self)
         layout.addWidget(self.list, 1)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_rows()
+        return super().eventFilter(watched, event)
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as :data:`ROW_HEIGHT` when there is room, shorter (not below
+        :data:`MIN_ROW_HEIGHT`) when the window is short, so no scroll bar hides an area."""
+        count = self.list.count()
+        if count == 0:
+            return
+        first = self.list.visualItemRect(self.list.item(0))
+        # What a row takes beyond its size hint (the style sheet's item margins).
+        extra = max(0, first.height() - self.list.item(0).sizeHint().height()) if count else 0
+        if count > 1:
+            pitch = self.list.visualItemRect(self.list.item(1)).top() - first.top()
+            extra = max(extra, pitch - self.list.item(0).sizeHint().height())
+        room = self.list.viewport().height() // count - extra
+        height = max(MIN_ROW_HEIGHT, min(ROW_HEIGHT, room))
+        if height != self.row_height:
+            self.row_height = height
+            self._size_rows()
+
+    def _size_rows(self) -> None:
+        width = (COMPACT_WIDTH if self.compact else RAIL_WIDTH) - 16
+        for row in range(self.list.count()):
+            self.list.item(row).setSizeHint(QSize(width, self.row_height))
 
     def set_compact(self, compact: bool) -> None:
         """Glyphs only (narrow windows) or glyphs with the pages' names."""
@@ -102,7 +136,7 @@ class NavRail(QWidget):
         for row in range(self.list.count()):
             item = self.list.item(row)
             item.setText("" if compact else item.data(TITLE_ROLE))
-            item.setSizeHint(QSize(width - 16, 44))
+        self._size_rows()
 
     def _on_current(self, current: QListWidgetItem | None, _previous: object) -> None:
         if current is not None:

@@ -151,15 +151,15 @@ def test_rows_beyond_the_first_page_are_read_on_the_runner(
 ) -> None:
     """Scrolling asks the runner for the page (读取中…… meanwhile), and the page lands as a
     dataChanged; a refresh reads the page of the incident to keep selected up front."""
-    _bus, view, tasks = listing
+    bus, view, tasks = listing
     calls = []
     for i in range(FIRST_PAGE + 20):
         minute = f"{i % 60:02d}"
         when = f"2026-11-28 {10 + i // 60:02d}:{minute}"
         calls.append({**CALL, "received_at": when, "caller_name": f"来电人{i}"})
     service = IncidentService(workstation.writer)
-    ids = [service.take_call(call, user="测试", now=NOW) for call in calls]
-    view.refresh()
+    with qtbot.waitSignal(bus.changed, timeout=5000):  # announced at once: the list refreshes
+        ids = [service.take_call(call, user="测试", now=NOW) for call in calls]
     assert tasks.wait_idle(5000)
     model = view.model
     assert model.rowCount() == len(calls)

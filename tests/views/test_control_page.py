@@ -251,3 +251,40 @@ def test_the_expand_dialog_offers_the_villages_read_in_the_background(
     villages = [r for r in page.model.records() if r.level == VILLAGE]
     assert [r.id for r in villages] == chosen
     assert page.expand_button.isEnabled() and page.expand_dialog is None
+
+
+def test_reports_from_elsewhere_show_at_once_reading_only_the_new_ones(
+    qtbot: QtBot, page: ControlPage, workstation: Workstation
+) -> None:
+    """Reports written elsewhere (another page, a pull) reach the table with only the new
+    events read; a widened circle and a renamed village still show."""
+    from console.services.transfers import TransferService
+
+    service = TransferService.of(workstation.writer)
+    villages = sorted(
+        (v for v in workstation.queries.villages() if v["township_id"] == TOWN),
+        key=lambda v: str(v["name"]),
+    )[:3]
+    evac = service.open("外台登记", user="zhang")
+    service.add_areas(evac, [v["id"] for v in villages[:2]], user="zhang")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 4, timeout=5000)
+    _idle(page)
+    live = page.table_service.live
+    full_reads = live.full_reads
+
+    for i in range(5):
+        service.record(evac, villages[i % 2]["id"], catalog.MOVED, i + 1, user="外台")
+    qtbot.waitUntil(lambda: page.model.record(0).tally.moved == 15, timeout=5000)
+    service.record(evac, villages[0]["id"], catalog.RETURNED, 2, user="外台")
+    qtbot.waitUntil(lambda: page.model.record(0).tally.away == 13, timeout=5000)
+    assert live.full_reads == full_reads  # only the new events were read
+
+    service.add_areas(evac, [villages[2]["id"]], user="zhang")
+    qtbot.waitUntil(lambda: page.model.rowCount() == 5, timeout=5000)
+    village = {k: villages[1][k] for k in ("id", "township_id")}
+    workstation.writer.apply([("village.upsert", {**village, "name": "改名村"})], user="zhang")
+    qtbot.waitUntil(lambda: any(r.name == "改名村" for r in page.model.records()), timeout=5000)
+    _idle(page)
+    expected = service.roll_up(evac)
+    assert page.model.record(0).tally == expected.county
+    assert {r.id: r.tally for r in page.model.records() if r.level == VILLAGE} == expected.villages

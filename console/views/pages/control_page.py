@@ -52,7 +52,14 @@ from console.views.pages.base import (
     text_items,
 )
 
-TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
+TABLES = (
+    "evacuations",
+    "evacuation_areas",
+    "transfer_events",
+    "villages",
+    "townships",
+    "shelters",
+)
 EVENT_COLUMNS = ("报告时间", "类别", "人数", "户数", "去向", "报告人", "录入", "备注")
 CHAIN_COLUMNS = ("责任", "姓名", "手机")
 HOME_COLUMNS = ("户主", "人数", "类别", "转移需求", "帮扶人", "帮扶人电话")
@@ -75,6 +82,11 @@ class ControlPage(WritingPage):
         self.village: ControlRow | None = None
         self.return_dialog: ReturnImportDialog | None = None
         self._chain_seq = 0
+        self._reading = False  # a snapshot is being read
+        self._stale = False  # something changed meanwhile: read again when it lands
+        self._wanted: str | None = None  # the evacuation asked for by the last refresh
+        # The tables changed since the last read began (None: not known, read everything).
+        self._since: set[str] | None = None
         self.header.subtitle.setText(
             "按乡镇、村汇总应转、已转、拒转、返回人数；转移记录逐条登记，多台值班台同时登记也不会互相覆盖。"
         )
@@ -242,13 +254,45 @@ class ControlPage(WritingPage):
 
     # -- reading ------------------------------------------------------------------------
     def refresh(self) -> None:
-        chosen = self.evacuation.currentData()
+        """Read the whole table again in the background."""
+        self._since = None
+        self._read()
+
+    def _read(self) -> None:
+        """One read at a time: changes arriving while one runs start one more read when it
+        lands (a burst of pulls is not a queue of reads, and an older read never lands over
+        a newer one). After changes to transfer events only, only the new events are read."""
+        self._wanted = self.evacuation.currentData()
+        if self._reading:
+            self._stale = True
+            return
+        self._reading, self._stale = True, False
+        chosen = self._wanted
+        since = None if self._since is None else frozenset(self._since)
+        self._since = set()
         run_task(
             self.context.tasks,
-            lambda: self.table_service.snapshot(chosen, now=self.context.clock()),
-            on_done=self._land,
+            lambda: self.table_service.snapshot(chosen, now=self.context.clock(), since=since),
+            on_done=self._landed,
+            on_error=self._read_failed,
             receiver=self,
         )
+
+    def _landed(self, snapshot: ControlSnapshot) -> None:
+        self._reading = False
+        chosen = snapshot.evacuation["id"] if snapshot.evacuation is not None else None
+        if not (self._stale and self._wanted not in (None, chosen)):
+            self._land(snapshot)  # else another evacuation was chosen meanwhile
+        if self._stale:
+            self._stale = False
+            if self._wanted is not None:
+                self.evacuation.setCurrentIndex(max(0, self.evacuation.findData(self._wanted)))
+            self._read()
+
+    def _read_failed(self, exc: BaseException) -> None:
+        self._reading = self._stale = False
+        self._since = None
+        self._say(f"无法读取管控表：{getattr(exc, 'message', None) or exc}", error=True)
 
     def _land(self, snapshot: ControlSnapshot) -> None:
         self.snapshot = snapshot
@@ -426,7 +470,9 @@ class ControlPage(WritingPage):
 
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(*TABLES):
-            self.refresh()
+            if self._since is not None:
+                self._since |= changes.tables.intersection(TABLES)
+            self._read()
 
     # -- writing ------------------------------------------------------------------------
     def _persons_done(self) -> None:
