@@ -44,7 +44,7 @@ class StreamDialog(QDialog):
         self.camera = camera
         protocol = str(camera.get("protocol", ""))
         self.setWindowTitle(f"设置视频地址：{camera['name']}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(620)
         box = QVBoxLayout(self)
         schemes = "、".join(f"{s}://" for s in rules.SCHEMES.get(protocol, ()))
         intro = QLabel(
