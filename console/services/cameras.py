@@ -87,6 +87,13 @@ class CameraDirectory:
         with self._queries.store.engine.connect() as conn:
             return [dict(r) for r in conn.execute(stmt).mappings()]
 
+    def near_point(
+        self, lon: float, lat: float, radius_km: float = rules.NEAR_KM
+    ) -> list[dict[str, Any]]:
+        """The placed cameras within ``radius_km`` of a point of the map, nearest first,
+        each with its ``distance_km``."""
+        return rules.nearby(self.cameras(), lon=lon, lat=lat, township_id=None, radius_km=radius_km)
+
     def near_incident(self, incident: dict[str, Any]) -> list[dict[str, Any]]:
         return rules.nearby(
             self.cameras(),
