@@ -35,10 +35,9 @@ def _role_check(who: auth.Principal, roles: frozenset[str]) -> None:
 
 
 def _shown(view: camera_streams.StreamView) -> JSONResponse:
-    """What an administrator sees of a stream: never the password."""
-    return JSONResponse(
-        {"url": view.url, "has_credentials": view.has_credentials}, headers=NO_STORE
-    )
+    """What an administrator sees of a stream: the user name, never the password."""
+    body = {"url": view.url, "username": view.username, "has_credentials": view.has_credentials}
+    return JSONResponse(body, headers=NO_STORE)
 
 
 def add_routes(app: FastAPI, engine: Engine, principal: Callable[..., auth.Principal]) -> None:

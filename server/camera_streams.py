@@ -29,9 +29,11 @@ class StreamError(Exception):
 
 @dataclass(frozen=True)
 class StreamView:
-    """What an administrator sees: no password."""
+    """What an administrator sees: the user name (to edit the address without typing the
+    password again), never the password."""
 
     url: str
+    username: str
     has_credentials: bool
 
 
@@ -83,7 +85,7 @@ def set_stream(
             conn.execute(
                 table.update().where(table.c.camera_id == camera_id).values(**values)  # type: ignore[attr-defined]
             )
-    return StreamView(clean, bool(user or secret))
+    return StreamView(clean, user, bool(user or secret))
 
 
 def _stored(engine: Engine, camera_id: str) -> CameraStream:
@@ -97,7 +99,7 @@ def _stored(engine: Engine, camera_id: str) -> CameraStream:
 
 def view_stream(engine: Engine, camera_id: str) -> StreamView:
     row = _stored(engine, camera_id)
-    return StreamView(row.url, bool(row.username or row.password))
+    return StreamView(row.url, row.username, bool(row.username or row.password))
 
 
 def play_url(engine: Engine, camera_id: str) -> str:

@@ -24,12 +24,20 @@ READY_TIMEOUT_S = 30.0
 
 @dataclass
 class StreamServer:
-    """``kind``: "http", "mjpeg" (``folder`` served) or "rtsp" (``folder`` = the clip)."""
+    """``kind``: "http", "mjpeg" (``folder`` served) or "rtsp" (``folder`` = the clip);
+    ``setup_log`` (RTSP): the file the server appends each SETUP's Transport header to."""
 
     kind: str
     folder: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[str] | None = None
+    setup_log: Path | None = None
+
+    def transports(self) -> list[str]:
+        """The Transport headers of the SETUPs received so far (RTSP with ``setup_log``)."""
+        if self.setup_log is None or not self.setup_log.exists():
+            return []
+        return self.setup_log.read_text(encoding="utf-8").splitlines()
 
     @property
     def url(self) -> str:
@@ -42,11 +50,14 @@ class StreamServer:
             cmd = [SYSTEM_PYTHON, str(REPO / "testkit" / "rtsp_serve.py"), str(self.folder)]
         else:
             cmd = [sys.executable, "-m", "testkit.stream_serve", self.kind, str(self.folder)]
+        cmd.append(str(self.port))
+        if self.kind == "rtsp" and self.setup_log is not None:
+            cmd.append(str(self.setup_log))
         env = child_env()
         if self.kind == "rtsp":  # the system Python must not see the venv's packages
             env.pop("PYTHONPATH", None)
         self.proc = subprocess.Popen(
-            [*cmd, str(self.port)],
+            cmd,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,

@@ -174,7 +174,7 @@ class SyncClient:
         return str(self._call("POST", f"/cameras/{camera_id}/play").get("url", ""))
 
     def camera_stream(self, camera_id: str) -> dict[str, Any]:
-        """Administrators: ``{"url", "username", "has_password"}`` (never the password)."""
+        """Administrators: ``{"url", "username", "has_credentials"}`` (never the password)."""
         return self._call("GET", f"/cameras/{camera_id}/stream")
 
     def set_camera_stream(self, camera_id: str, url: str, username: str, password: str) -> None:

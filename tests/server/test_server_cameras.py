@@ -64,11 +64,12 @@ def test_admin_sets_the_address_officers_play_it_and_no_pull_carries_it(
         server, "PUT", path, admin, json={"url": url, "username": "viewer", "password": SECRET}
     )
     assert r.status_code == 200, r.text
-    assert r.json() == {"url": url, "has_credentials": True}
+    assert r.json() == {"url": url, "username": "viewer", "has_credentials": True}
     assert r.headers["cache-control"] == "no-store"
 
     shown = _call(server, "GET", path, admin)
-    assert shown.json() == {"url": url, "has_credentials": True} and SECRET not in shown.text
+    assert shown.json() == {"url": url, "username": "viewer", "has_credentials": True}
+    assert SECRET not in shown.text
     for who in (officer, readonly):
         assert _call(server, "GET", path, who).status_code == 403
         assert _call(server, "PUT", path, who, json={"url": url}).status_code == 403
@@ -87,7 +88,7 @@ def test_admin_sets_the_address_officers_play_it_and_no_pull_carries_it(
     # Credentials written into the address are split off and never echoed.
     inline = "rtsp://root:s3cret@10.0.0.9/cam"
     r = _call(server, "PUT", path, admin, json={"url": inline})
-    assert r.json() == {"url": "rtsp://10.0.0.9/cam", "has_credentials": True}
+    assert r.json() == {"url": "rtsp://10.0.0.9/cam", "username": "root", "has_credentials": True}
     assert "s3cret" not in r.text
 
     pulled = json.dumps(officer.pull_all().pages, ensure_ascii=False)
@@ -176,6 +177,7 @@ def test_an_officer_workstation_plays_what_the_admin_set(
         admin.set_camera_stream(cam["id"], stream.url + CLIP.name, "viewer", "pw")
         assert admin.camera_stream(cam["id"]) == {
             "url": stream.url + CLIP.name,
+            "username": "viewer",
             "has_credentials": True,
         }
         officer = SyncClient(server.base_url)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from pytestqt.qtbot import QtBot
 
@@ -207,4 +207,76 @@ def test_a_three_by_three_grid_built_from_the_map(qtbot: QtBot, window: MainWind
     assert [c.camera_id for c in page.grid.cells].count(chosen[0].id) == 1
     assert page.add_camera(cameras[9].id) and page.grid.grid_name == "16"
     assert page.grid.cells[9].camera_id == cameras[9].id
+    page.grid.stop_all()
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support", *VIDEO_WARNINGS)  # the menu popup
+def test_cameras_near_a_point_of_the_map_go_onto_the_video_page(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    """Right-click on 识别一张图 → 附近的摄像机…: the cameras within N km of the clicked
+    point, nearest first with their distance; a wider radius finds more; the ticked ones go
+    onto 视频监控 in that order (never opened here before)."""
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    from console.domain.cameras import distance_km
+    from console.services.map_data import CAMERAS
+    from console.views.pages.risk_map_page import RiskMapPage
+
+    map_page = window.show_view("risk-map")
+    assert isinstance(map_page, RiskMapPage)
+    idle(map_page)
+    target = map_page.snapshot.layer(CAMERAS)[0]
+    map_page.map.zoom_to(target.lon, target.lat, 2.0)
+    QApplication.processEvents()
+    x, y = map_page.map.projection.xy(target.lon, target.lat)
+    scene = map_page.map.plot_item.vb.mapViewToScene(QPointF(x + 0.4, y))  # 400 m east
+    at = map_page.map.mapFromScene(scene)
+    chosen: list[QMenu] = []
+
+    def pick() -> None:  # the menu is modal: act on it from inside its loop
+        menu = map_page.map_menu
+        assert menu is not None and menu.isVisible()
+        chosen.append(menu)
+        [action] = menu.actions()
+        assert action.text() == "附近的摄像机…"
+        action.trigger()
+        menu.close()
+
+    QTimer.singleShot(300, pick)
+    qtbot.mouseClick(map_page.map.viewport(), Qt.MouseButton.RightButton, pos=at)
+    qtbot.waitUntil(lambda: bool(chosen) and map_page.near_dialog is not None, timeout=WAIT_MS)
+    dialog = map_page.near_dialog
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.list.count() > 0, timeout=WAIT_MS)
+    first = dialog.list.item(0).text()
+    assert target.name in first and first.startswith(("3", "4")) and "米" in first
+
+    cameras = map_page.snapshot.layer(CAMERAS)
+    lon, lat = map_page.map.projection.lonlat(x + 0.4, y)
+    within = sorted(
+        (distance_km(lon, lat, c.lon, c.lat), c.id)
+        for c in cameras
+        if distance_km(lon, lat, c.lon, c.lat) <= 10
+    )
+    assert dialog.checked_ids() == [cid for _d, cid in within][:16]
+    narrow = dialog.list.count()
+    dialog.radius.setValue(50)
+    qtbot.waitUntil(lambda: dialog.list.count() > narrow, timeout=WAIT_MS)
+    assert "50 公里内摄像机" in dialog.summary.text()
+    dialog.radius.setValue(1)
+    qtbot.waitUntil(lambda: dialog.list.count() < narrow, timeout=WAIT_MS)
+    ids = dialog.checked_ids()
+    assert ids and ids[0] == target.id
+    for row in range(1, dialog.list.count()):  # only the nearest three, say
+        dialog.list.item(row).setCheckState(Qt.CheckState.Unchecked)
+    assert dialog.play_button.text() == "加入视频画面（1）"
+
+    dialog.play_button.click()
+    assert window.current_view() == "video"
+    page = window.page("video")
+    assert isinstance(page, VideoPage)
+    idle(page)
+    qtbot.waitUntil(lambda: page.grid.cells[0].camera_id == target.id, timeout=WAIT_MS)
+    _playing(qtbot, page, 1)
     page.grid.stop_all()

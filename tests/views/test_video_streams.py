@@ -9,8 +9,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtMultimedia import QPlaybackOptions
 from pytestqt.qtbot import QtBot
 
+from console.services.rtsp_tcp import shared_relay
 from console.views.pages.video_cell import CONNECTING, OFFLINE, PLAYING, VideoCell
 from testkit.qt_logs import VIDEO_WARNINGS
 from testkit.streams import CLIP, StreamServer, hls_folder, jpeg_frames
@@ -62,12 +64,43 @@ def test_hls(qtbot: QtBot, cell: VideoCell, tmp_path: Path) -> None:
         server.stop()
 
 
-def test_rtsp(qtbot: QtBot, cell: VideoCell) -> None:
-    server = StreamServer("rtsp", CLIP).start()
+def test_rtsp_plays_over_tcp(qtbot: QtBot, cell: VideoCell, tmp_path: Path) -> None:
+    """The camera's address as the administrator entered it: every SETUP the server gets
+    asks for TCP (interleaved), as the server's log shows; FFmpeg's UDP try is turned away
+    on loopback by the relay."""
+    server = StreamServer("rtsp", CLIP, setup_log=tmp_path / "setups.log").start()
     try:
         _plays(qtbot, cell, server.url)
+        assert cell.url == server.url  # the cell keeps the address as given
+        setups = server.transports()
+        assert setups and all(t.startswith("RTP/AVP/TCP;") for t in setups), setups
+        assert shared_relay().listener("127.0.0.1", server.port).udp_refused >= 1
+        assert cell._player is not None
+        intent = cell._player.playbackOptions().playbackIntent()
+        assert intent == QPlaybackOptions.PlaybackIntent.LowLatencyStreaming
     finally:
         server.stop()
+
+
+def test_without_the_relay_ffmpeg_asks_for_udp(
+    qtbot: QtBot, cell: VideoCell, tmp_path: Path
+) -> None:
+    """The log tells the transports apart: FFmpeg left to itself sets up over UDP."""
+    server = StreamServer("rtsp", CLIP, setup_log=tmp_path / "setups.log").start()
+    try:
+        cell.rtsp_over_tcp = False
+        _plays(qtbot, cell, server.url)
+        setups = server.transports()
+        assert setups and not any("TCP" in t for t in setups), setups
+    finally:
+        server.stop()
+
+
+def test_a_dead_rtsp_host_behind_the_relay_goes_offline(qtbot: QtBot, cell: VideoCell) -> None:
+    dead = StreamServer("rtsp", CLIP)  # never started: its port refuses
+    cell.play(dead.url, "断线摄像机")
+    qtbot.waitUntil(lambda: cell.state == OFFLINE, timeout=WAIT_MS)
+    assert cell.frames == 0
 
 
 @pytest.mark.timeout(60)

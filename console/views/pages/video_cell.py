@@ -5,11 +5,18 @@ States: 空闲 (no camera), 连接中 (source set, no frame yet), 播放中 (fra
 离线，N 秒后重连 (the stream failed, ended or stalled; it reconnects by itself after a
 back-off of 1, 2, 4, 8, 16, then 30 s, reset once frames flow again). A new QMediaPlayer is
 made for every attempt: a player that failed keeps state FFmpeg does not always clear.
+
+RTSP plays over TCP (interleaved) with FFmpeg's low-latency flags: Qt's FFmpeg backend
+passes no ``rtsp_transport`` option, so the player is given the loopback address of
+:class:`services.rtsp_tcp.RtspTcpRelay`, which turns FFmpeg's UDP SETUP away and relays the
+TCP session; the player gets ``QPlaybackOptions.LowLatencyStreaming`` (``fflags nobuffer``,
+``flags low_delay``).
 """
 
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import QMimeData, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -23,9 +30,10 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
 )
-from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from console.services.rtsp_tcp import shared_relay
 from console.views.pages.ffmpeg_quiet import quiet_ffmpeg
 
 CAMERA_MIME = "application/x-duty-camera"  # the dragged camera's id, UTF-8
@@ -33,12 +41,17 @@ IDLE, CONNECTING, PLAYING, OFFLINE = "空闲", "连接中", "播放中", "离线
 BACKOFF_S = (1, 2, 4, 8, 16, 30)
 CONNECT_TIMEOUT_S = 20.0  # no first frame by then: offline (RTSP to a dead host hangs)
 STALL_S = 8.0  # no frame for this long while playing: offline
+RTSP_SCHEMES = ("rtsp", "rtsps")
 
 
 def camera_mime(camera_id: str) -> QMimeData:
     data = QMimeData()
     data.setData(CAMERA_MIME, camera_id.encode())
     return data
+
+
+def is_rtsp(url: str) -> bool:
+    return urlsplit(url).scheme.lower() in RTSP_SCHEMES
 
 
 class VideoCell(QWidget):
@@ -61,6 +74,7 @@ class VideoCell(QWidget):
         self.camera_id = ""
         self.loop = False
         self.caption_px = 0  # 0: the desk's font; the wall sets its own minimum
+        self.rtsp_over_tcp = True  # False: FFmpeg's default (UDP first); tests compare
         self.frames = 0
         self.state = IDLE
         self.retry_in = 0
@@ -113,11 +127,21 @@ class VideoCell(QWidget):
         player.mediaStatusChanged.connect(self._on_status)
         if self.loop:
             player.setLoops(QMediaPlayer.Loops.Infinite)
+        if is_rtsp(self.url):  # a live camera: the smallest delay FFmpeg can give
+            options = QPlaybackOptions()
+            options.setPlaybackIntent(QPlaybackOptions.PlaybackIntent.LowLatencyStreaming)
+            player.setPlaybackOptions(options)
         self._player, self._sink = player, sink
         self._set_state(CONNECTING)
         self._tick.start()
-        player.setSource(QUrl(self.url))
+        player.setSource(QUrl(self._source()))
         player.play()
+
+    def _source(self) -> str:
+        """What the player opens: an RTSP address through the TCP relay."""
+        if self.rtsp_over_tcp and urlsplit(self.url).scheme.lower() == "rtsp":
+            return shared_relay().local_url(self.url)
+        return self.url
 
     def _drop_player(self) -> None:
         player, sink = self._player, self._sink

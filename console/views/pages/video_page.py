@@ -1,5 +1,6 @@
 """视频监控 (issue 15): the camera list, the grid of cells (1/4/9/16 and custom layouts),
-tours, "附近摄像机" from an incident and a cell's snapshot onto an incident's timeline.
+tours, "附近摄像机" from an incident and a cell's snapshot onto an incident's timeline;
+for administrators signed in, 设置视频地址… (the address kept on the duty-server only).
 
 The page never sees a stream address it could show: a cell is given the address resolved
 off the GUI thread (services.cameras.StreamResolver) and keeps it in memory. The layout is
@@ -11,12 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QTimer, Signal
+from PySide6.QtCore import QBuffer, QIODevice, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMenu,
     QPushButton,
     QSpinBox,
     QSplitter,
@@ -25,9 +28,16 @@ from PySide6.QtWidgets import (
 
 from console import settings as keys
 from console.domain import cameras as rules
-from console.services.cameras import CameraDirectory, StreamResolver, save_snapshot
+from console.domain.roles import CAMERA_STREAM_EDITORS
+from console.services.cameras import (
+    CameraDirectory,
+    StreamResolver,
+    StreamSetting,
+    StreamSettings,
+    save_snapshot,
+)
 from console.ui.tasks import run_task
-from console.views.pages.base import PageContext, WritingPage
+from console.views.pages.base import PageContext, WritingPage, signed_in_role
 from console.views.pages.video_camera_list import CameraList
 from console.views.pages.video_grid import VideoGrid
 from console.views.pages.video_layouts import (
@@ -36,6 +46,7 @@ from console.views.pages.video_layouts import (
     dump_layouts,
     saved_layouts,
 )
+from console.views.pages.video_stream_dialog import StreamDialog
 
 TABLES = ("cameras", "townships", "incidents")
 
@@ -60,6 +71,7 @@ def play_fetch(context: PageContext) -> Any:
 
 class VideoPage(WritingPage):
     snapshot_saved = Signal(str)  # the PNG's path
+    stream_saved = Signal(str)  # the address as shown (password masked)
 
     def __init__(self, context: PageContext, parent: QWidget | None = None) -> None:
         super().__init__(context, parent)
@@ -117,6 +129,12 @@ class VideoPage(WritingPage):
         split = QSplitter(self)
         self.camera_list = CameraList(split)
         self.camera_list.setMinimumWidth(220)
+        self.stream_button = QPushButton("设置视频地址…", self.camera_list)
+        self.stream_button.setToolTip(
+            "管理员：设置所选摄像机的视频流地址和登录凭据（保存在服务器上）"
+        )
+        self.camera_list.layout().addWidget(self.stream_button)
+        self.stream_dialog: StreamDialog | None = None
         self.grid = VideoGrid(split)
         split.addWidget(self.camera_list)
         split.addWidget(self.grid)
@@ -137,7 +155,14 @@ class VideoPage(WritingPage):
         self.snapshot_button.clicked.connect(self.snapshot_to_incident)
         self.grid.cell_dropped.connect(self.put_camera)
         self.camera_list.activated.connect(self._into_empty_cell)
+        self.stream_button.clicked.connect(self.edit_selected_stream)
+        view = self.camera_list.view
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._camera_menu)
         context.bus.changed.connect(self._on_changes)
+        if context.sync is not None:
+            context.sync.status_changed.connect(self._on_sync)
+        self._update_admin()
 
         self._layout_restored = False
         self._asked: list[str] = []  # 加入视频画面 before the cameras were read
@@ -156,6 +181,89 @@ class VideoPage(WritingPage):
     def ready_for_screenshot(self) -> bool:
         """Every cell given a camera shows a frame (or has given up for now)."""
         return all(c.frames >= 3 or c.state == "离线" for c in self.grid.cells if c.camera_id)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self._update_admin()
+        super().showEvent(event)
+
+    # -- stream addresses (administrators) --------------------------------------------------
+    def may_edit_streams(self) -> bool:
+        """Signed in as an administrator (standalone there is no server to keep it)."""
+        return signed_in_role(self.context) in CAMERA_STREAM_EDITORS
+
+    def _on_sync(self, _status: object) -> None:
+        self._update_admin()
+
+    def _update_admin(self) -> None:
+        self.stream_button.setVisible(self.may_edit_streams())
+
+    def _stream_settings(self) -> StreamSettings:
+        sync = self.context.sync
+        return StreamSettings(sync.session if sync is not None else None)
+
+    def selected_camera(self) -> dict[str, Any] | None:
+        return self._cameras.get(self.camera_list.current_id())
+
+    def _camera_menu(self, pos: QPoint) -> None:
+        if not self.may_edit_streams() or not self.camera_list.view.indexAt(pos).isValid():
+            return
+        menu = QMenu(self)
+        menu.addAction("设置视频地址…", self.edit_selected_stream)
+        menu.exec(self.camera_list.view.viewport().mapToGlobal(pos))
+
+    def edit_selected_stream(self) -> StreamDialog | None:
+        """设置视频地址… for the camera selected in the list: the dialog, the current
+        address read from the server in the background."""
+        camera = self.selected_camera()
+        if not self.may_edit_streams():
+            self._say("只有管理员可以设置视频地址", error=True)
+            return None
+        if camera is None:
+            self._say("请先在左侧列表中选择一台摄像机", error=True)
+            return None
+        if camera.get("is_sample"):
+            self._say("样例摄像机播放内置视频，无需设置地址", error=True)
+            return None
+        service = self._stream_settings()
+        problem = service.problem()
+        if problem is not None:
+            self._say(problem, error=True)
+            return None
+        dialog = StreamDialog(camera, self)
+        self.stream_dialog = dialog
+        camera_id = str(camera["id"])
+        run_task(
+            self.context.tasks,
+            service.read,
+            camera_id,
+            on_done=dialog.show_current,
+            on_error=lambda exc: dialog.read_failed(str(exc)),
+            receiver=dialog,
+        )
+
+        def save(url: str, username: str, password: str) -> None:
+            def done(setting: StreamSetting) -> None:
+                dialog.saved()
+                shown = setting.masked()
+                self._say(f"已设置“{camera['name']}”的视频地址：{shown}")
+                self.stream_saved.emit(shown)
+
+            run_task(
+                self.context.tasks,
+                service.save,
+                camera,
+                url,
+                username,
+                password,
+                on_done=done,
+                on_error=lambda exc: dialog.refused(str(exc)),
+                receiver=dialog,
+            )
+
+        dialog.save_requested.connect(save)
+        dialog.finished.connect(lambda _r: setattr(self, "stream_dialog", None))
+        dialog.open()
+        return dialog
 
     # -- data ---------------------------------------------------------------------------
     def _play_fetch(self) -> Any:
