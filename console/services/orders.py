@@ -171,6 +171,26 @@ class Board:
 
 
 @dataclass(frozen=True)
+class SheetOrder:
+    """An order linked to an assessment sheet, as the sheet lists it."""
+
+    order: dict[str, Any]
+    counts: dict[str, int]
+
+    @property
+    def answered(self) -> int:
+        """Recipients who answered (叫应, fed back or done)."""
+        return self.counts["接收人"] - self.counts["未叫应"]
+
+    @property
+    def progress(self) -> str:
+        """叫应 3/5, with the overdue ones when there are."""
+        text = f"{self.answered}/{self.counts['接收人']}"
+        late = self.counts.get("超时", 0)
+        return f"{text}（{late} 超时）" if late else text
+
+
+@dataclass(frozen=True)
 class Overdue:
     """A silent recipient past the order's time: what the escalation alarm shows."""
 
@@ -650,6 +670,30 @@ class OrderService:
         with self.store.engine.connect() as conn:
             rows = [dict(x) for x in conn.execute(stmt).mappings()]
         return sorted(rows, key=lambda x: x["status"] != catalog.ORDER_OPEN)
+
+    def sheet_orders(
+        self, assessment_ids: Sequence[str], *, now: datetime | None = None
+    ) -> list[SheetOrder]:
+        """The orders linked to an assessment sheet (any of its versions ``assessment_ids``),
+        newest first, each with its 叫应 progress."""
+        o = _t(Order)
+        if not assessment_ids:
+            return []
+        with self.store.engine.connect() as conn:
+            ids = conn.execute(
+                select(o.c.id)
+                .where(o.c.assessment_id.in_(list(assessment_ids)), o.c.deleted.is_(False))
+                .order_by(o.c.issued_at.desc())
+                .limit(100)
+            ).scalars()
+            order_ids = [str(x) for x in ids]
+        at = now or beijing.now()
+        out = []
+        for order_id in order_ids:
+            board = self.board(order_id, now=at)
+            if board.order is not None:
+                out.append(SheetOrder(board.order, board.counts()))
+        return out
 
     def board(self, order_id: str, *, now: datetime | None = None) -> Board:
         """The call board of one order: every recipient in chain order (escalated ones

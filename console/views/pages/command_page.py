@@ -225,7 +225,7 @@ class CommandPage(WritingPage):
             shortcut = QShortcut(QKeySequence(press), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.acknowledge_selected)
-        self.new_button.clicked.connect(self._ask_new)
+        self.new_button.clicked.connect(lambda: self._ask_new())
         self.close_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
         self.sms_button.clicked.connect(self.send_sms)
@@ -593,8 +593,21 @@ class CommandPage(WritingPage):
         townships, villages = dialog.area()
         self.issue(dialog.values(), townships, villages, ranks=dialog.ranks(), added=dialog.added())
 
-    def _ask_new(self) -> None:
+    def ask_new(self, assessment_id: str | None = None) -> None:
+        """新建指令 from elsewhere (a 研判一张单): the links and places read afresh, then the
+        dialog opened linked to the sheet ``assessment_id`` (its warned townships ticked,
+        its highest warning level taken)."""
+
+        def landed(snapshot: Snapshot) -> None:
+            self._land(snapshot)
+            self._ask_new(assessment_id)
+
+        run_task(self.context.tasks, self._read, on_done=landed, receiver=self)
+
+    def _ask_new(self, assessment_id: str | None = None) -> None:
         dialog = NewOrderDialog(self, self.snapshot, self.context.clock())
+        if assessment_id is not None:
+            dialog.link_sheet(assessment_id)
         self.new_dialog = dialog  # tests reach the open dialog through this
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -815,6 +828,17 @@ class NewOrderDialog(QDialog):
             self.problem.setText("请勾选下达范围，或另加接收人")
             return
         super().accept()
+
+    def link_sheet(self, assessment_id: str) -> bool:
+        """Link the order to the sheet ``assessment_id`` (ticking what it warned); False,
+        and said in the dialog, when the sheet is not among those an order can link."""
+        box = self.links["assessment_id"]
+        index = box.findData(assessment_id)
+        if index < 0:
+            self.problem.setText("该研判单不在可关联的研判单中（可能已删除），请另选")
+            return False
+        box.setCurrentIndex(index)
+        return True
 
     def _sheet_chosen(self, index: int) -> None:
         """A sheet linked: its warned townships ticked (the area a 预警叫应 calls) and its
