@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -40,8 +41,15 @@ from console.domain import beijing, catalog
 from console.models.control_table_model import ControlTableModel
 from console.services import control_io
 from console.services.contacts import ContactsService, Responsible
-from console.services.control_table import VILLAGE, ControlRow, ControlSnapshot, ControlTable
-from console.services.transfers import LAGGARD_MINUTES, TransferService
+from console.services.control_table import (
+    TOWNSHIP,
+    VILLAGE,
+    ControlRow,
+    ControlSnapshot,
+    ControlTable,
+)
+from console.services.transfers import TransferService
+from console.settings import laggard_minutes
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.control_return_dialog import ReturnImportDialog
@@ -94,7 +102,12 @@ class ControlPage(WritingPage):
             bar.addWidget(button)
         bar.addStretch(1)
         self.export_button = QPushButton("导出管控表…", self)
-        self.export_button.setToolTip("导出本次转移范围内各村的应转、已转等数字（乡镇报送的表式）")
+        self.export_button.setToolTip(
+            "导出本次转移范围内各村的应转、已转等数字（乡镇报送的表式）：全部乡镇或单个乡镇"
+        )
+        self.export_menu = QMenu(self.export_button)
+        self.export_menu.aboutToShow.connect(self._fill_export_menu)
+        self.export_button.setMenu(self.export_menu)
         self.return_button = QPushButton("导入乡镇回传表…", self)
         self.return_button.setToolTip("乡镇填报的累计数与已登记数比对，差额登记为转移记录")
         bar.addWidget(self.export_button)
@@ -225,7 +238,6 @@ class ControlPage(WritingPage):
         self.new_button.clicked.connect(self._ask_new)
         self.expand_button.clicked.connect(self._ask_expand)
         self.close_button.clicked.connect(self.toggle_closed)
-        self.export_button.clicked.connect(self._ask_export)
         self.return_button.clicked.connect(self._ask_return)
         self.record_button.clicked.connect(self.record)
         self.persons.editingFinished.connect(self._persons_done)
@@ -241,11 +253,18 @@ class ControlPage(WritingPage):
         self.refresh()
 
     # -- reading ------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after 设置 changed the 超时未报 minutes: flagged afresh."""
+        super().showEvent(event)
+        if laggard_minutes(self.context.settings) != self.laggard_minutes:
+            self.refresh()
+
     def refresh(self) -> None:
         chosen = self.evacuation.currentData()
+        self.laggard_minutes = minutes = laggard_minutes(self.context.settings)
         run_task(
             self.context.tasks,
-            lambda: self.table_service.snapshot(chosen, now=self.context.clock()),
+            lambda: self.table_service.snapshot(chosen, now=self.context.clock(), minutes=minutes),
             on_done=self._land,
             receiver=self,
         )
@@ -271,7 +290,9 @@ class ControlPage(WritingPage):
         self.kpi["进度"].setText("—" if county.progress is None else f"{county.progress:.0%}")
         late = snapshot.rows[0].laggards if snapshot.rows else 0
         self.kpi["超时未报"].setText(f"{late} 个村")
-        self.kpi["超时未报"].setToolTip(f"转移行动进行中，{LAGGARD_MINUTES} 分钟以上没有报告的村")
+        self.kpi["超时未报"].setToolTip(
+            f"转移行动进行中，{self.laggard_minutes} 分钟以上没有报告的村（在“设置”中修改）"
+        )
         self.shelter_model.removeRows(0, self.shelter_model.rowCount())
         for s in snapshot.shelters:
             row = text_items((s.name, s.township, str(s.capacity or "—"), str(s.present)), s.id)
@@ -509,7 +530,8 @@ class ControlPage(WritingPage):
         )
 
     # -- Excel ----------------------------------------------------------------------------
-    def export_to(self, path: Path, township_id: str | None = None) -> None:
+    def export_to(self, path: Path, township_id: str | None = None, name: str = "") -> None:
+        """The circle's table (only ``township_id``'s villages when given) to ``path``."""
         evacuation = self.snapshot.evacuation
         if evacuation is None:
             return
@@ -518,7 +540,7 @@ class ControlPage(WritingPage):
             lambda: control_io.export_table(
                 self.table_service, evacuation_id, path, township_id=township_id
             ),
-            f"已导出管控表：{path}",
+            f"已导出{name}管控表：{path}",
         )
 
     def open_return(self, path: Path) -> None:
@@ -551,12 +573,24 @@ class ControlPage(WritingPage):
             receiver=self,
         )
 
-    def _ask_export(self) -> None:
+    def _fill_export_menu(self) -> None:
+        """导出管控表: the whole circle, or one township's table (what it sends up)."""
+        menu = self.export_menu
+        menu.clear()
+        menu.addAction("全部乡镇…", lambda: self._ask_export())
+        towns = [r for r in self.snapshot.rows if r.level == TOWNSHIP]
+        if towns:
+            menu.addSeparator()
+        for r in towns:
+            menu.addAction(f"{r.name}…", lambda t=r.id, n=r.name: self._ask_export(t, n))
+
+    def _ask_export(self, township_id: str | None = None, name: str = "") -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "导出管控表", "管控一张表.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
+            self, f"导出{name}管控表", f"{name or '管控一张表'}{'管控表' if name else ''}.xlsx",
+            "Excel 工作簿 (*.xlsx)",
+        )  # fmt: skip
         if path:
-            self.export_to(Path(path))
+            self.export_to(Path(path), township_id, name)
 
     def _ask_return(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择乡镇回传表", "", "表格 (*.xlsx *.csv)")
