@@ -4,76 +4,36 @@ townships ticked, its highest warning level taken)."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
-from collections.abc import Iterator
-
 import pytest
 from PySide6.QtCore import Qt, QTimer
 from pytestqt.qtbot import QtBot
 
-from console.domain.ids import new_id, reference_id
+from console.domain.ids import reference_id
 from console.services.context import Workstation
 from console.services.orders import OrderService
-from console.views.main_window import MainWindow, WindowContext
+from console.views.main_window import MainWindow
 from console.views.pages.assessment_page import AssessmentPage
 from console.views.pages.command_page import CommandPage, NewOrderDialog
-from testkit.situations import flood_situation
-from tests.views.conftest import flush_deletes
+from tests.views.conftest import idle, warned_sheet
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 TOWN = reference_id("township", "北界镇")
 
 
-@pytest.fixture
-def win(qtbot: QtBot, window_context: WindowContext) -> Iterator[MainWindow]:
-    situation = flood_situation()
-    window = MainWindow(dataclasses.replace(window_context, situation=lambda: situation))
-    window.resize(1400, 900)
-    window.show()
-    qtbot.waitExposed(window)
-    yield window
-    window.close()
-    window.deleteLater()
-    flush_deletes()
-
-
-def settle(window: MainWindow) -> None:
-    assert window.context.tasks is not None and window.context.tasks.wait_idle(5000)
-
-
 def _sheet_warning_beijie(window: MainWindow, workstation: Workstation) -> AssessmentPage:
     """A sheet warning 北界镇 橙, shown on the page."""
-    content = {"warnings": [{"township_id": TOWN, "name": "北界镇", "level": "橙", "note": ""}]}
-    workstation.writer.apply(
-        [
-            (
-                "assessment.create",
-                {
-                    "id": new_id(),
-                    "number": "研判〔2026〕3号",
-                    "title": "强降雨研判",
-                    "period_from": "2026-07-01T06:00:00+08:00",
-                    "period_to": "2026-07-01T18:00:00+08:00",
-                    "generated_at": "2026-07-01T06:00:00+08:00",
-                    "highest_warning": "橙",
-                    "content": json.dumps(content, ensure_ascii=False),
-                },
-            )
-        ],
-        user="测试值班员",
-    )
+    warned_sheet(workstation, TOWN, "北界镇", "橙")
     page = window.show_view("assessment")
     assert isinstance(page, AssessmentPage)
-    settle(window)
+    idle(page)
     assert page.sheet is not None
     return page
 
 
 def test_an_order_issued_from_the_sheet_is_linked_and_listed_with_its_progress(
-    qtbot: QtBot, win: MainWindow, workstation: Workstation
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
-    page = _sheet_warning_beijie(win, workstation)
+    page = _sheet_warning_beijie(window, workstation)
     assert page.sheet is not None
     sheet_id = page.sheet["id"]
     assert page.orders_note.isVisible() and "尚未据本单下达指令" in page.orders_note.text()
@@ -83,7 +43,7 @@ def test_an_order_issued_from_the_sheet_is_linked_and_listed_with_its_progress(
     seen: dict[str, object] = {}
 
     def drive() -> None:
-        dialog = getattr(win.page("command"), "new_dialog", None)
+        dialog = getattr(window.page("command"), "new_dialog", None)
         if not isinstance(dialog, NewOrderDialog) or not dialog.isVisible():
             QTimer.singleShot(20, drive)
             return
@@ -96,7 +56,7 @@ def test_an_order_issued_from_the_sheet_is_linked_and_listed_with_its_progress(
 
     QTimer.singleShot(0, drive)
     qtbot.mouseClick(page.order_button, Qt.MouseButton.LeftButton)
-    command = win.show_view("command")
+    command = window.show_view("command")
     assert isinstance(command, CommandPage)
     qtbot.waitUntil(lambda: command.board.order is not None, timeout=10_000)
     assert seen == {
@@ -116,7 +76,7 @@ def test_an_order_issued_from_the_sheet_is_linked_and_listed_with_its_progress(
     assert total > 1 and all(r.township_id == TOWN for r in command.board.rows)
 
     # Back on the sheet: the order listed, nobody answered yet; one answer shows up.
-    assert win.show_view("assessment") is page
+    assert window.show_view("assessment") is page
     qtbot.waitUntil(lambda: page.orders.rowCount() == 1, timeout=5000)
     assert page.orders.isVisible() and not page.orders_note.isVisible()
     assert page.orders.item(0, 1).text().startswith("预警叫应：")
@@ -128,12 +88,12 @@ def test_an_order_issued_from_the_sheet_is_linked_and_listed_with_its_progress(
 
 
 def test_an_order_of_another_sheet_is_not_listed(
-    qtbot: QtBot, win: MainWindow, workstation: Workstation
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
 ) -> None:
-    page = _sheet_warning_beijie(win, workstation)
+    page = _sheet_warning_beijie(window, workstation)
     service = OrderService.of(workstation.writer)
     service.issue("巡查指令", service.chain([TOWN])[:1], user="测试值班员")  # no sheet
-    settle(win)
+    idle(page)
     assert page.orders.rowCount() == 0 and page.orders_note.isVisible()
     assert page.sheet is not None
     service.issue(

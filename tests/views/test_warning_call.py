@@ -17,21 +17,17 @@ from console.services.context import Workstation
 from console.services.orders import OrderService
 from console.views.main_window import MainWindow
 from console.views.pages.data_page import DataPage
+from tests.views.conftest import idle
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 TOWN = reference_id("township", "北界镇")
-
-
-def settle(page: DataPage) -> None:
-    tasks = page.context.tasks
-    assert tasks is not None and tasks.wait_idle(5000)
 
 
 @pytest.fixture
 def page(window: MainWindow) -> DataPage:
     shown = window.show_view("data")
     assert isinstance(shown, DataPage)
-    settle(shown)
+    idle(shown)
     shown.show_table("warnings")
     return shown
 
@@ -44,7 +40,7 @@ def _add_warning(qtbot: QtBot, page: DataPage, **given: Any) -> None:
         form.set_value(name, value)
     with qtbot.waitSignal(page.written, timeout=5000):
         form.submit()
-    settle(page)
+    idle(page)
 
 
 def _answer(qtbot: QtBot, page: DataPage, button: QMessageBox.StandardButton) -> str:
@@ -54,7 +50,7 @@ def _answer(qtbot: QtBot, page: DataPage, button: QMessageBox.StandardButton) ->
     text = box.text()
     with qtbot.waitSignal(page.caller.said, timeout=5000):
         qtbot.mouseClick(box.button(button), Qt.MouseButton.LeftButton)
-    settle(page)
+    idle(page)
     return text
 
 
