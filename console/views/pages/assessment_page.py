@@ -210,13 +210,13 @@ class AssessmentPage(Page):
         buttons.addWidget(self.pdf_button)
         box.addLayout(buttons)
 
-        orders_bar = QHBoxLayout()
-        orders_bar.addWidget(_heading("本单下达的指令", editor))
-        orders_bar.addStretch(1)
+        # The orders issued from this sheet, and 下达指令… to issue one linked to it.
         self.order_button = QPushButton("下达指令…", editor)
         self.order_button.setToolTip(
             "在指挥一平台新建指令并关联本单：自动勾选本单预警的乡镇，取本单最高预警等级"
         )
+        orders_bar = QHBoxLayout()
+        orders_bar.addWidget(_heading("本单下达的指令", editor), 1)
         orders_bar.addWidget(self.order_button)
         box.addLayout(orders_bar)
         self.orders = QTableWidget(editor)
