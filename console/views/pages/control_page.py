@@ -25,14 +25,14 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QMenu,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -60,6 +60,8 @@ from console.views.pages.base import (
     text_items,
 )
 
+WHOLE_VILLAGE = "（全村）"
+Candidates = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (township, its villages)
 TABLES = ("evacuations", "evacuation_areas", "transfer_events", "villages", "shelters")
 EVENT_COLUMNS = ("报告时间", "类别", "人数", "户数", "去向", "报告人", "录入", "备注")
 CHAIN_COLUMNS = ("责任", "姓名", "手机")
@@ -208,7 +210,11 @@ class ControlPage(WritingPage):
         form.addWidget(self.shelter, 1, 3, 1, 3)
         form.addWidget(self.reported_by, 2, 0, 1, 4)
         form.addWidget(self.record_button, 2, 4, 1, 2)
-        form.addWidget(self.note, 3, 0, 1, 6)
+        self.point = QComboBox(right)
+        self.point.setToolTip("本村整村纳入时可不选；只纳入了风险点的村须选择报告的风险点")
+        form.addWidget(QLabel("风险点", right), 3, 0)
+        form.addWidget(self.point, 3, 1)
+        form.addWidget(self.note, 3, 2, 1, 4)
         right_box.addLayout(form)
         self.message = QLabel(right)
         self.message.setWordWrap(True)
@@ -355,7 +361,15 @@ class ControlPage(WritingPage):
             receiver=self,
         )
         evacuation = self.snapshot.evacuation
+        self.point.clear()
         if evacuation is not None:
+            circle_of = self.transfers.circle
+            run_task(
+                self.context.tasks,
+                lambda: circle_of(str(evacuation["id"])).get(village_id, {}),
+                on_done=lambda held: self._show_points(seq, held),
+                receiver=self,
+            )
             run_task(
                 self.context.tasks,
                 self.transfers.village_events,
@@ -364,6 +378,18 @@ class ControlPage(WritingPage):
                 on_done=lambda events: self._show_events(seq, events),
                 receiver=self,
             )
+
+    def _show_points(self, seq: int, held: dict[str | None, str]) -> None:
+        """The report's place: the whole village (when it is in the circle whole) or one of
+        its risk points in the circle."""
+        if seq != self._chain_seq:
+            return
+        self.point.clear()
+        if None in held:
+            self.point.addItem(WHOLE_VILLAGE, None)
+        for point, name in sorted(((p, n) for p, n in held.items() if p), key=lambda x: x[1]):
+            self.point.addItem(name, point)
+        self._update_buttons()
 
     def _show_homes(self, seq: int, homes: list[dict[str, Any]]) -> None:
         if seq != self._chain_seq:
@@ -443,6 +469,7 @@ class ControlPage(WritingPage):
         can_record = writable and self.village is not None
         for widget in (self.record_button, self.persons, self.households, self.kind):
             widget.setEnabled(can_record)
+        self.point.setEnabled(can_record and self.point.count() > 1)
         self.correct_button.setEnabled(can_record and self.events.currentIndex().isValid())
 
     def _on_changes(self, changes: Changes) -> None:
@@ -471,7 +498,7 @@ class ControlPage(WritingPage):
         shelter = self.shelter.currentData()
         destination = self.destination.currentData() or ""
         reported_by, note, user = self.reported_by.text(), self.note.text(), self._user()
-        evacuation_id = evacuation["id"]
+        evacuation_id, point = evacuation["id"], self.point.currentData()
 
         def write() -> str:
             return self.transfers.record(
@@ -485,6 +512,7 @@ class ControlPage(WritingPage):
                 reported_by=reported_by,
                 note=note,
                 user=user,
+                risk_point_id=point,
             )
 
         def saved(_result: object) -> None:
@@ -498,14 +526,24 @@ class ControlPage(WritingPage):
         user = self._user()
         self._write(lambda: self.transfers.open(title, user=user), f"已新建转移行动：{title}")
 
-    def expand(self, villages: list[str], reason: str) -> None:
+    def expand(
+        self, villages: list[str], reason: str, points: list[tuple[str, str]] | None = None
+    ) -> None:
+        """扩面转移: ``villages`` whole and the risk points ``points`` into the circle."""
         evacuation = self.snapshot.evacuation
-        if evacuation is None or not villages:
+        points = points or []
+        if evacuation is None or not (villages or points):
             return
         evacuation_id, user = evacuation["id"], self._user()
+        said = "、".join(
+            x for x in (f"{len(villages)} 个村" if villages else "",
+                        f"{len(points)} 个风险点" if points else "") if x
+        )  # fmt: skip
         self._write(
-            lambda: self.transfers.add_areas(evacuation_id, villages, reason=reason, user=user),
-            f"已纳入转移范围：{len(villages)} 个村",
+            lambda: self.transfers.add_areas(
+                evacuation_id, villages, reason=reason, user=user, points=points
+            ),
+            f"已纳入转移范围：{said}",
         )
 
     def toggle_closed(self) -> None:
@@ -608,19 +646,23 @@ class ControlPage(WritingPage):
         """Read every township's villages and their people at risk in the background, then
         ask: the dialog itself never touches the store."""
         queries, table = self.context.queries, self.table_service
+        evacuation = self.snapshot.evacuation
+        evacuation_id = str(evacuation["id"]) if evacuation is not None else ""
 
-        def read() -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-            return [(t, table.candidates(str(t["id"]))) for t in queries.townships()]
+        def read() -> tuple[Candidates, dict[str, dict[str | None, str]]]:
+            candidates = [(t, table.candidates(str(t["id"]))) for t in queries.townships()]
+            return candidates, self.transfers.circle(evacuation_id)
 
         self.expand_button.setEnabled(False)  # one dialog at a time
         run_task(self.context.tasks, read, on_done=self._show_expand, receiver=self)
 
-    def _show_expand(self, candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    def _show_expand(self, read: tuple[Candidates, dict[str, dict[str | None, str]]]) -> None:
         self.expand_button.setEnabled(self.snapshot.evacuation is not None)
-        dialog = self.expand_dialog = ExpandDialog(self, candidates)
+        dialog = self.expand_dialog = ExpandDialog(self, *read)
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
-                self.expand(dialog.chosen(), dialog.reason.text())
+                villages, points = dialog.chosen_areas()
+                self.expand(villages, dialog.reason.text(), points)
         finally:
             dialog.deleteLater()
             self.expand_dialog = None
@@ -648,24 +690,30 @@ class ControlPage(WritingPage):
 
 
 class ExpandDialog(QDialog):
-    """扩面转移: a township's villages with their people at risk; tick those to add."""
+    """扩面转移: a township's villages with their people at risk, each with its risk points;
+    tick a whole village, or only some of its points. What the circle already holds is
+    shown and not added again (a village in whole, or points of it, never counted twice)."""
 
     def __init__(
         self,
         parent: QWidget,
         candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+        circle: dict[str, dict[str | None, str]] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("扩面转移：纳入更多村")
+        self.setWindowTitle("扩面转移：纳入更多村或风险点")
         self._candidates = {str(t["id"]): villages for t, villages in candidates}
+        self._circle = circle or {}
         form = QFormLayout(self)
         self.township = QComboBox(self)
         for t, _villages in candidates:
             self.township.addItem(str(t["name"]), t["id"])
         form.addRow("乡镇", self.township)
-        self.villages = QListWidget(self)
-        self.villages.setMinimumSize(360, 260)
-        form.addRow("村", self.villages)
+        self.villages = QTreeWidget(self)
+        self.villages.setHeaderHidden(True)
+        self.villages.setMinimumSize(380, 280)
+        self.villages.setToolTip("勾选村即整村纳入；只勾选其中的风险点则仅纳入这些风险点")
+        form.addRow("村 / 风险点", self.villages)
         self.reason = QLineEdit(self)
         self.reason.setMaxLength(200)
         self.reason.setPlaceholderText("纳入原因，如 雨量达橙色临界")
@@ -673,6 +721,8 @@ class ExpandDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("纳入")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -685,15 +735,53 @@ class ExpandDialog(QDialog):
         if not township:
             return
         for v in self._candidates.get(str(township), []):
-            item = QListWidgetItem(f"{v['name']}（受威胁 {v['persons']} 人）")
-            item.setData(Qt.ItemDataRole.UserRole, v["id"])
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if v["persons"] else Qt.CheckState.Unchecked)
-            self.villages.addItem(item)
+            held = self._circle.get(str(v["id"]), {})
+            item = QTreeWidgetItem([f"{v['name']}（受威胁 {v['persons']} 人）"])
+            item.setData(0, Qt.ItemDataRole.UserRole, v["id"])
+            self.villages.addTopLevelItem(item)
+            if None in held:  # the whole village is in: nothing of it to add
+                item.setText(0, f"{v['name']}（已整村纳入）")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                continue
+            flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+            if not held:  # points already in: only the others, one by one
+                flags |= Qt.ItemFlag.ItemIsAutoTristate
+            item.setFlags(flags)
+            for p in v.get("points", []):
+                child = QTreeWidgetItem([f"{p['name']}（{p['persons']} 人）"])
+                child.setData(0, Qt.ItemDataRole.UserRole, p["id"])
+                item.addChild(child)
+                if p["id"] in held:
+                    child.setText(0, f"{p['name']}（已纳入）")
+                    child.setFlags(child.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                    continue
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                child.setCheckState(0, Qt.CheckState.Unchecked)
+            if held:
+                item.setText(0, f"{v['name']}（部分风险点已纳入，可再选其余风险点）")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            else:
+                checked = Qt.CheckState.Checked if v["persons"] else Qt.CheckState.Unchecked
+                item.setCheckState(0, checked)
 
     def chosen(self) -> list[str]:
-        return [
-            str(self.villages.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(self.villages.count())
-            if self.villages.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        """The villages ticked whole (every point ticked, or a village without points)."""
+        return self.chosen_areas()[0]
+
+    def chosen_areas(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """(villages ticked whole, (village, risk point) ticked on their own)."""
+        villages: list[str] = []
+        points: list[tuple[str, str]] = []
+        for i in range(self.villages.topLevelItemCount()):
+            item = self.villages.topLevelItem(i)
+            village = str(item.data(0, Qt.ItemDataRole.UserRole))
+            whole = item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+            if whole and item.checkState(0) == Qt.CheckState.Checked:
+                villages.append(village)
+                continue
+            for j in range(item.childCount()):
+                child = item.child(j)
+                if (child.flags() & Qt.ItemFlag.ItemIsEnabled
+                        and child.checkState(0) == Qt.CheckState.Checked):  # fmt: skip
+                    points.append((village, str(child.data(0, Qt.ItemDataRole.UserRole))))
+        return villages, points
