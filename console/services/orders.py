@@ -478,11 +478,11 @@ class OrderService:
                 if person is None or pid in on_list:
                     continue
                 on_list.add(pid)
-                row = best.get(pid)
-                if row is not None:
-                    rank = CHAIN_RANK[row.role]
-                    village = row.village_id if rank >= VILLAGE_GROUP else ""
-                    entry = ChainEntry(pid, row.role, rank, row.township_id, village)
+                role = best.get(pid)
+                if role is not None:
+                    rank = CHAIN_RANK[role.role]
+                    village = role.village_id if rank >= VILLAGE_GROUP else ""
+                    entry = ChainEntry(pid, role.role, rank, role.township_id, village)
                 else:
                     entry = ChainEntry(
                         pid, "", ADDED, person.unit_township or "", person.unit_village or ""
@@ -507,9 +507,9 @@ class OrderService:
                 out.append(_added(x.name, x.phone, x.township_id, x.village_id, unit_id=x.id))
         by_team = {x.id: x for x in teams}
         for tid in dict.fromkeys(addressing.teams):
-            x = by_team.get(tid)
-            if x is not None:
-                out.append(_added(x.name, x.phone, x.township_id, None))
+            team = by_team.get(tid)
+            if team is not None:
+                out.append(_added(team.name, team.phone, team.township_id, None))
         return out
 
     def area_villages(

@@ -170,6 +170,7 @@ class TransferService:
         points = list(dict.fromkeys(points))
         at_risk = self.at_risk_of(villages)
         at_point = self.at_risk_of_points([p for _v, p in points])
+        areas: list[tuple[str, str | None, tuple[int, int]]]
         areas = [(v, None, at_risk.get(v, (0, 0))) for v in villages]
         areas += [(v, p, at_point.get(p, (0, 0))) for v, p in points]
         return [

@@ -237,7 +237,7 @@ def test_an_order_to_three_township_heads_escalates_the_silent_one_to_its_county
 
         def fill(dialog: NewOrderDialog) -> None:
             dialog.kind.setCurrentText("预警叫应")
-            dialog.depth.setCurrentIndex(dialog.depth.findText("乡镇第一责任人"))
+            dialog.reach.setCurrentIndex(dialog.reach.findText("乡镇第一责任人"))
             dialog.check_all(towns)
             qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
 

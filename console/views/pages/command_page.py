@@ -682,13 +682,13 @@ class NewOrderDialog(QDialog):
         right.addWidget(QLabel("下达范围（勾选乡镇或村，按责任链逐级叫应）", self))
         depth_row = QHBoxLayout()
         depth_row.addWidget(QLabel("叫应层级", self))
-        self.depth = QComboBox(self)
+        self.reach = QComboBox(self)
         for label, ranks in DEPTHS.items():
-            self.depth.addItem(label, ranks)
-        self.depth.setToolTip(
+            self.reach.addItem(label, ranks)
+        self.reach.setToolTip(
             "下达到责任链的哪一级；未列入的上级（如县领导包乡）在超时未叫应时作为升级对象"
         )
-        depth_row.addWidget(self.depth, 1)
+        depth_row.addWidget(self.reach, 1)
         right.addLayout(depth_row)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
@@ -819,7 +819,7 @@ class NewOrderDialog(QDialog):
 
     def ranks(self) -> tuple[int, ...]:
         """The levels of the chain the order goes down to (叫应层级)."""
-        return tuple(self.depth.currentData())
+        return tuple(self.reach.currentData())
 
     def accept(self) -> None:
         """下达 only with somebody to send it to; said in the dialog otherwise."""

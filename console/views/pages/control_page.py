@@ -9,6 +9,7 @@ Reads run on the task runner through :class:`ControlTable`; writes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -620,7 +621,10 @@ class ControlPage(WritingPage):
         if towns:
             menu.addSeparator()
         for r in towns:
-            menu.addAction(f"{r.name}…", lambda t=r.id, n=r.name: self._ask_export(t, n))
+            menu.addAction(f"{r.name}…", self._exporter(r.id, r.name))
+
+    def _exporter(self, township_id: str, name: str) -> Callable[[], None]:
+        return lambda: self._ask_export(township_id, name)
 
     def _ask_export(self, township_id: str | None = None, name: str = "") -> None:
         path, _ = QFileDialog.getSaveFileName(
@@ -774,6 +778,8 @@ class ExpandDialog(QDialog):
         points: list[tuple[str, str]] = []
         for i in range(self.villages.topLevelItemCount()):
             item = self.villages.topLevelItem(i)
+            if item is None:
+                continue
             village = str(item.data(0, Qt.ItemDataRole.UserRole))
             whole = item.flags() & Qt.ItemFlag.ItemIsUserCheckable
             if whole and item.checkState(0) == Qt.CheckState.Checked:
@@ -781,7 +787,7 @@ class ExpandDialog(QDialog):
                 continue
             for j in range(item.childCount()):
                 child = item.child(j)
-                if (child.flags() & Qt.ItemFlag.ItemIsEnabled
+                if child is not None and (child.flags() & Qt.ItemFlag.ItemIsEnabled
                         and child.checkState(0) == Qt.CheckState.Checked):  # fmt: skip
                     points.append((village, str(child.data(0, Qt.ItemDataRole.UserRole))))
         return villages, points
