@@ -62,7 +62,8 @@ def test_the_laggard_minutes_set_in_settings_change_the_flags(
 
     settings = window.show_view("settings")
     assert isinstance(settings, SettingsPage)
-    assert settings.laggard.value() == 30
+    settings.tabs.setCurrentIndex(settings.tabs.count() - 1)  # 全部设置项
+    assert settings.laggard.isVisible() and settings.laggard.value() == 30
     settings.laggard.setFocus()
     settings.laggard.selectAll()
     qtbot.keyClicks(settings.laggard, "60")
