@@ -48,6 +48,12 @@ READINGS_WINDOW_DAYS: Setting[int] = Setting(
     30,
     "本机保留的站点读数天数（更早的雨量、水位读数自动删除）",
 )
+LAGGARD_MINUTES: Setting[int] = Setting(
+    "control/laggard_minutes",
+    int,
+    30,
+    "管控一张表：转移行动进行中，村超过该分钟数没有报告即标为“超时未报”（本机设置）",
+)
 GEOMETRY: Setting[bytes] = Setting(
     "window/geometry", bytes, b"", "主窗口位置和大小（关闭时自动保存）", internal=True
 )
@@ -86,6 +92,7 @@ REGISTRY: tuple[Setting[Any], ...] = (
     WATCHDOG_MS,
     MAP_BASE_LAYER,
     READINGS_WINDOW_DAYS,
+    LAGGARD_MINUTES,
     GEOMETRY,
     WINDOW_STATE,
     VIDEO_LAYOUT,
@@ -112,6 +119,16 @@ def readings_window_days(settings: Settings) -> int:
     """The readings window in days, held to 1..366 (a hand-edited value cannot empty the
     table or keep years of readings)."""
     return max(1, min(366, settings.get(READINGS_WINDOW_DAYS)))
+
+
+LAGGARD_RANGE = (5, 24 * 60)  # minutes: a hand-edited value cannot flag every village at once
+
+
+def laggard_minutes(settings: Settings) -> int:
+    """How long a village of an open evacuation may stay silent before it is flagged
+    超时未报, held to :data:`LAGGARD_RANGE`."""
+    low, high = LAGGARD_RANGE
+    return max(low, min(high, settings.get(LAGGARD_MINUTES)))
 
 
 def _convert(setting: Setting[Any], raw: object) -> Any:

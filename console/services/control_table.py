@@ -18,6 +18,7 @@ from sqlalchemy import Table, select
 from console.domain import beijing
 from console.domain.schema import (
     Person,
+    RiskPoint,
     Shelter,
     SpecialHousehold,
     SyncedRecord,
@@ -210,6 +211,17 @@ class ControlTable:
                     .order_by(villages.c.name)
                 ).mappings()
             ]
+        points: dict[str, list[dict[str, Any]]] = {}
+        r = _t(RiskPoint)
+        with self._engine.connect() as conn:
+            for p in conn.execute(
+                select(r.c.id, r.c.name, r.c.village_id, r.c.households, r.c.persons)
+                .where(r.c.deleted.is_(False), r.c.village_id.in_([v["id"] for v in rows]))
+                .order_by(r.c.name)
+            ).mappings():
+                points.setdefault(str(p["village_id"]), []).append(dict(p))
         for row in rows:
-            row["households"], row["persons"] = self.transfers.at_risk(row["id"])
+            row["points"] = points.get(str(row["id"]), [])
+            row["households"] = sum(int(p["households"] or 0) for p in row["points"])
+            row["persons"] = sum(int(p["persons"] or 0) for p in row["points"])
         return rows

@@ -46,6 +46,7 @@ from console.domain.schema import (
     Assessment,
     Evacuation,
     Incident,
+    IssuedWarning,
     Order,
     OrderEvent,
     OrderRecipient,
@@ -168,6 +169,38 @@ class Board:
 
     def total_value(self) -> float:
         return sum(r.state.value or 0 for r in self.rows)
+
+
+@dataclass(frozen=True)
+class WarningCall:
+    """A 预警叫应 for an issued warning (基础数据 > 预警信号): the order's text and the call
+    list down the chain of the warned township, for the officer to confirm."""
+
+    warning_id: str
+    township: str  # its name
+    values: dict[str, Any]  # kind, title, content, warning_level for OrderService.issue
+    recipients: list[CallEntry | dict[str, Any]]
+    already: int  # open 预警叫应 orders already issued under the same title
+
+
+@dataclass(frozen=True)
+class SheetOrder:
+    """An order linked to an assessment sheet, as the sheet lists it."""
+
+    order: dict[str, Any]
+    counts: dict[str, int]
+
+    @property
+    def answered(self) -> int:
+        """Recipients who answered (叫应, fed back or done)."""
+        return self.counts["接收人"] - self.counts["未叫应"]
+
+    @property
+    def progress(self) -> str:
+        """叫应 3/5, with the overdue ones when there are."""
+        text = f"{self.answered}/{self.counts['接收人']}"
+        late = self.counts.get("超时", 0)
+        return f"{text}（{late} 超时）" if late else text
 
 
 @dataclass(frozen=True)
@@ -445,11 +478,11 @@ class OrderService:
                 if person is None or pid in on_list:
                     continue
                 on_list.add(pid)
-                row = best.get(pid)
-                if row is not None:
-                    rank = CHAIN_RANK[row.role]
-                    village = row.village_id if rank >= VILLAGE_GROUP else ""
-                    entry = ChainEntry(pid, row.role, rank, row.township_id, village)
+                role = best.get(pid)
+                if role is not None:
+                    rank = CHAIN_RANK[role.role]
+                    village = role.village_id if rank >= VILLAGE_GROUP else ""
+                    entry = ChainEntry(pid, role.role, rank, role.township_id, village)
                 else:
                     entry = ChainEntry(
                         pid, "", ADDED, person.unit_township or "", person.unit_village or ""
@@ -474,9 +507,9 @@ class OrderService:
                 out.append(_added(x.name, x.phone, x.township_id, x.village_id, unit_id=x.id))
         by_team = {x.id: x for x in teams}
         for tid in dict.fromkeys(addressing.teams):
-            x = by_team.get(tid)
-            if x is not None:
-                out.append(_added(x.name, x.phone, x.township_id, None))
+            team = by_team.get(tid)
+            if team is not None:
+                out.append(_added(team.name, team.phone, team.township_id, None))
         return out
 
     def area_villages(
@@ -650,6 +683,85 @@ class OrderService:
         with self.store.engine.connect() as conn:
             rows = [dict(x) for x in conn.execute(stmt).mappings()]
         return sorted(rows, key=lambda x: x["status"] != catalog.ORDER_OPEN)
+
+    def warning_call(self, warning_id: str, *, now: datetime | None = None) -> WarningCall:
+        """What a 预警叫应 for the warning ``warning_id`` would be: the 预警叫应 template
+        with the warning's text, its level, and the chain of its township. Raises
+        ValueError (Chinese) when there is nobody to call: a warning deleted, lifted, without
+        a township, or a township without responsible people."""
+        w, t, o = _t(IssuedWarning), _t(Township), _t(Order)
+        at = now or beijing.now()
+        with self.store.engine.connect() as conn:
+            warning = conn.execute(
+                select(w).where(w.c.id == warning_id, w.c.deleted.is_(False))
+            ).mappings().first()  # fmt: skip
+            town = (
+                conn.execute(select(t.c.name).where(t.c.id == warning["township_id"])).scalar()
+                if warning is not None and warning["township_id"]
+                else None
+            )
+        if warning is None:
+            raise ValueError("该预警已删除")
+        if warning["until"] and datetime.fromisoformat(warning["until"]) <= at:
+            raise ValueError(f"该预警已于 {beijing.display(warning['until'])} 解除，无需叫应")
+        if not town:
+            raise ValueError("该预警未指定预警乡镇：请在指挥一平台“新建指令…”中勾选叫应范围")
+        template = self.templates["预警叫应"]
+        signal = f"{warning['kind']}{warning['level']}色预警"
+        issued = beijing.display(warning["issued_at"]) if warning["issued_at"] else ""
+        said = f"{warning['issuer'] or ''}{issued}发布{warning['area'] or town}{signal}。"
+        content = "\n".join(x for x in (said, warning["body"] or "", template.content) if x)
+        title = f"{town}{signal}叫应"[:120]
+        recipients = self.recipients(Addressing((str(warning["township_id"]),)),
+                                     today=at.date().isoformat())  # fmt: skip
+        if not recipients:
+            raise ValueError(f"{town}没有登记责任人，请先在通讯录或基础数据中登记")
+        with self.store.engine.connect() as conn:
+            already = conn.execute(
+                select(func.count()).where(
+                    o.c.deleted.is_(False),
+                    o.c.kind == "预警叫应",
+                    o.c.title == title,
+                    o.c.status == catalog.ORDER_OPEN,
+                )
+            ).scalar_one()
+        values = {
+            "kind": "预警叫应",
+            "title": title,
+            "content": content[:5000],
+            "warning_level": warning["level"],
+        }
+        return WarningCall(warning_id, str(town), values, recipients, int(already))
+
+    def issue_warning_call(
+        self, call: WarningCall, *, user: str, now: datetime | None = None
+    ) -> str:
+        """下达 the 预警叫应 ``call`` (as :meth:`warning_call` built it)."""
+        return self.issue(recipients=call.recipients, user=user, now=now, **call.values)
+
+    def sheet_orders(
+        self, assessment_ids: Sequence[str], *, now: datetime | None = None
+    ) -> list[SheetOrder]:
+        """The orders linked to an assessment sheet (any of its versions ``assessment_ids``),
+        newest first, each with its 叫应 progress."""
+        o = _t(Order)
+        if not assessment_ids:
+            return []
+        with self.store.engine.connect() as conn:
+            ids = conn.execute(
+                select(o.c.id)
+                .where(o.c.assessment_id.in_(list(assessment_ids)), o.c.deleted.is_(False))
+                .order_by(o.c.issued_at.desc())
+                .limit(100)
+            ).scalars()
+            order_ids = [str(x) for x in ids]
+        at = now or beijing.now()
+        out = []
+        for order_id in order_ids:
+            board = self.board(order_id, now=at)
+            if board.order is not None:
+                out.append(SheetOrder(board.order, board.counts()))
+        return out
 
     def board(self, order_id: str, *, now: datetime | None = None) -> Board:
         """The call board of one order: every recipient in chain order (escalated ones

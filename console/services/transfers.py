@@ -9,6 +9,7 @@ so a report recorded offline adds to the others on every replica. Qt-free.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -144,22 +145,35 @@ class TransferService:
         user: str,
         reason: str = "",
         at: datetime | None = None,
+        points: Sequence[tuple[str, str]] = (),
     ) -> list[str]:
-        """扩面转移: several villages at once, in one write (all or none), each with its
-        people at risk as 应转."""
+        """扩面转移: several villages (whole) and risk points ``points`` ((village, point))
+        at once, in one write (all or none), each with its people at risk as 应转."""
         when = beijing.canonical(at or beijing.now())
-        calls = self.area_calls(evacuation_id, villages, reason=reason, when=when)
+        calls = self.area_calls(evacuation_id, villages, reason=reason, when=when, points=points)
         self._apply_all(calls, user)
         return [str(args["id"]) for _name, args in calls]
 
     def area_calls(
-        self, evacuation_id: str, villages: list[str], *, reason: str, when: str
+        self,
+        evacuation_id: str,
+        villages: list[str],
+        *,
+        reason: str,
+        when: str,
+        points: Sequence[tuple[str, str]] = (),
     ) -> list[tuple[str, dict[str, Any]]]:
-        """The ``evacuation.add_area`` mutations putting ``villages`` (each once) in the
-        circle, each with its people at risk as 应转: for the caller's own write (a 转移指令
-        opening its evacuation writes them with the order)."""
+        """The ``evacuation.add_area`` mutations putting ``villages`` (each once, whole) and
+        the risk points ``points`` ((village, point), each once) in the circle, each with its
+        people at risk as 应转: for the caller's own write (a 转移指令 opening its evacuation
+        writes them with the order)."""
         villages = list(dict.fromkeys(villages))
+        points = list(dict.fromkeys(points))
         at_risk = self.at_risk_of(villages)
+        at_point = self.at_risk_of_points([p for _v, p in points])
+        areas: list[tuple[str, str | None, tuple[int, int]]]
+        areas = [(v, None, at_risk.get(v, (0, 0))) for v in villages]
+        areas += [(v, p, at_point.get(p, (0, 0))) for v, p in points]
         return [
             (
                 "evacuation.add_area",
@@ -167,15 +181,41 @@ class TransferService:
                     "id": new_id(),
                     "evacuation_id": evacuation_id,
                     "village_id": village,
-                    "risk_point_id": None,
-                    "planned_households": at_risk.get(village, (0, 0))[0],
-                    "planned_persons": at_risk.get(village, (0, 0))[1],
+                    "risk_point_id": point,
+                    "planned_households": counts[0],
+                    "planned_persons": counts[1],
                     "added_at": when,
                     "reason": reason,
                 },
             )
-            for village in villages
+            for village, point, counts in areas
         ]
+
+    def at_risk_of_points(self, points: list[str]) -> dict[str, tuple[int, int]]:
+        """(households, persons) at risk per risk point, in one read."""
+        if not points:
+            return {}
+        t = _t(RiskPoint)
+        stmt = select(t.c.id, t.c.households, t.c.persons).where(
+            t.c.deleted.is_(False), t.c.id.in_(points)
+        )
+        with self.store.engine.connect() as conn:
+            return {p: (int(h or 0), int(n or 0)) for p, h, n in conn.execute(stmt)}
+
+    def circle(self, evacuation_id: str) -> dict[str, dict[str | None, str]]:
+        """What is in the circle per village: {risk point id (None: the whole village):
+        its name ("" for the whole village)}."""
+        a, r = _t(EvacuationArea), _t(RiskPoint)
+        stmt = (
+            select(a.c.village_id, a.c.risk_point_id, r.c.name)
+            .select_from(a.outerjoin(r, r.c.id == a.c.risk_point_id))
+            .where(a.c.evacuation_id == evacuation_id, a.c.deleted.is_(False))
+        )
+        out: dict[str, dict[str | None, str]] = {}
+        with self.store.engine.connect() as conn:
+            for village, point, name in conn.execute(stmt):
+                out.setdefault(str(village), {})[point] = str(name or "")
+        return out
 
     def at_risk_of(self, villages: list[str]) -> dict[str, tuple[int, int]]:
         """(households, persons) at risk per village (all its risk points), in one read."""

@@ -120,3 +120,34 @@ def written(
         page.written.disconnect(said.append)
     idle(page)
     return said[0]
+
+
+def warned_sheet(workstation: Workstation, township_id: str, name: str, level: str) -> str:
+    """A 研判一张单 warning one township at ``level`` (created as the workstation would
+    store it); its id."""
+    import json
+
+    from console.domain.ids import new_id
+
+    sheet = new_id()
+    content = {"warnings": [{"township_id": township_id, "name": name, "level": level,
+                             "note": ""}]}  # fmt: skip
+    workstation.writer.apply(
+        [
+            (
+                "assessment.create",
+                {
+                    "id": sheet,
+                    "number": "研判〔2026〕3号",
+                    "title": "强降雨研判",
+                    "period_from": "2026-07-01T06:00:00+08:00",
+                    "period_to": "2026-07-01T18:00:00+08:00",
+                    "generated_at": "2026-07-01T06:00:00+08:00",
+                    "highest_warning": level,
+                    "content": json.dumps(content, ensure_ascii=False),
+                },
+            )
+        ],
+        user="测试值班员",
+    )
+    return sheet

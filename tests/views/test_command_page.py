@@ -19,7 +19,7 @@ from console.services.context import Workstation
 from console.services.orders import OrderService
 from console.views.main_window import MainWindow, WindowContext
 from console.views.pages.command_page import CommandPage, NewOrderDialog
-from tests.views.conftest import Clock, activate, flush_deletes, idle, written
+from tests.views.conftest import Clock, activate, flush_deletes, idle, warned_sheet, written
 from tests.views.test_escalation_banner import CountingSound
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -151,30 +151,7 @@ def test_sms_goes_through_the_server(
 def test_a_warning_calls_the_area_its_assessment_sheet_warned(
     qtbot: QtBot, page: CommandPage, workstation: Workstation
 ) -> None:
-    import json
-
-    from console.domain.ids import new_id
-
-    sheet = new_id()
-    content = {"warnings": [{"township_id": TOWN, "name": "北界镇", "level": "橙", "note": ""}]}
-    workstation.writer.apply(
-        [
-            (
-                "assessment.create",
-                {
-                    "id": sheet,
-                    "number": "研判〔2026〕3号",
-                    "title": "强降雨研判",
-                    "period_from": "2026-07-01T06:00:00+08:00",
-                    "period_to": "2026-07-01T18:00:00+08:00",
-                    "generated_at": "2026-07-01T06:00:00+08:00",
-                    "highest_warning": "橙",
-                    "content": json.dumps(content, ensure_ascii=False),
-                },
-            )
-        ],
-        user="测试值班员",
-    )
+    sheet = warned_sheet(workstation, TOWN, "北界镇", "橙")
     with qtbot.waitSignal(page.refreshed, timeout=5000):
         page.refresh()
     dialog = NewOrderDialog(page, page.snapshot, page.context.clock())
@@ -260,7 +237,7 @@ def test_an_order_to_three_township_heads_escalates_the_silent_one_to_its_county
 
         def fill(dialog: NewOrderDialog) -> None:
             dialog.kind.setCurrentText("预警叫应")
-            dialog.depth.setCurrentIndex(dialog.depth.findText("乡镇第一责任人"))
+            dialog.reach.setCurrentIndex(dialog.reach.findText("乡镇第一责任人"))
             dialog.check_all(towns)
             qtbot.mouseClick(dialog.issue_button, Qt.MouseButton.LeftButton)
 

@@ -217,15 +217,17 @@ def test_the_expand_dialog_offers_the_villages_read_in_the_background(
         assert dialog is not None
         town = dialog.township.findText("北界镇")
         dialog.township.setCurrentIndex(town)
-        names = [dialog.villages.item(i).text() for i in range(dialog.villages.count())]
+        tree = dialog.villages
+        items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        names = [item.text(0) for item in items]
         expected = sorted(
             v["name"] for v in workstation.queries.villages() if v["township_id"] == TOWN
         )
         assert [n.split("（")[0] for n in names] == expected
         assert all("受威胁" in n for n in names)
-        for i in range(dialog.villages.count()):
-            dialog.villages.item(i).setCheckState(Qt.CheckState.Unchecked)
-        dialog.villages.item(0).setCheckState(Qt.CheckState.Checked)
+        for item in items:
+            item.setCheckState(0, Qt.CheckState.Unchecked)
+        items[0].setCheckState(0, Qt.CheckState.Checked)
         chosen.extend(dialog.chosen())
         dialog.reason.setText("雨量达橙色临界")
         dialog.accept()

@@ -109,3 +109,16 @@ def test_an_old_sms_gateway_token_is_removed_from_the_settings_file(tmp_path: Pa
     assert settings.get(THEME) == "light"
     assert not [k for k in store.allKeys() if k.startswith("sms")]
     assert "gw-secret" not in Path(store.fileName()).read_text(encoding="utf-8")
+
+
+def test_the_laggard_minutes_are_held_to_a_sane_range(tmp_path: Path) -> None:
+    from console.settings import LAGGARD_MINUTES, laggard_minutes
+
+    settings = Settings(_ini(tmp_path))
+    assert laggard_minutes(settings) == 30
+    settings.set(LAGGARD_MINUTES, 45)
+    assert laggard_minutes(settings) == 45
+    settings.set(LAGGARD_MINUTES, 0)  # hand-edited: not every village flagged at once
+    assert laggard_minutes(settings) == 5
+    settings.set(LAGGARD_MINUTES, 10**9)
+    assert laggard_minutes(settings) == 24 * 60

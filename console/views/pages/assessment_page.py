@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import beijing
 from console.domain.assessment_rules import DRAFT, SIGNED, parse_content
 from console.domain.fields import MutationRejected
 from console.domain.roles import allowed
@@ -49,11 +50,15 @@ from console.services.assessments import (
     AssessmentService,
     may_sign,
 )
+from console.services.orders import TABLES as ORDER_TABLES
+from console.services.orders import OrderService, SheetOrder
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.pages.base import Page, PageContext, signed_in_role
 
 TABLES = ("assessments",)
+COMMAND_VIEW = "command"
+ORDER_HEADER = ("下达时间", "指令", "状态", "已叫应/接收人")
 NO_SERVICE = "本窗口只能查看研判单。"
 EMPTY = "还没有研判单。超过阈值时将自动生成研判单草稿；也可按“立即生成”。"
 NO_RESPONSE = "不启动"
@@ -88,6 +93,9 @@ class AssessmentPage(Page):
             "值班员拟稿，带班领导签发；签发后不再改动，修改将生成新版本。"
         )
         self.sheet: dict[str, Any] | None = None  # the version shown
+        self.order_service = OrderService(context.queries.store, None)  # reads only here
+        self.sheet_orders: list[SheetOrder] = []
+        self._orders_seq = 0
         self._select_after: str | None = None
         self._warning_boxes: dict[str, QComboBox] = {}
         self.exported: list[Path] = []
@@ -201,6 +209,21 @@ class AssessmentPage(Page):
         buttons.addWidget(self.docx_button)
         buttons.addWidget(self.pdf_button)
         box.addLayout(buttons)
+
+        # The orders issued from this sheet, and 下达指令… to issue one linked to it.
+        self.order_button = QPushButton("下达指令…", editor)
+        self.order_button.setToolTip(
+            "在指挥一平台新建指令并关联本单：自动勾选本单预警的乡镇，取本单最高预警等级"
+        )
+        orders_bar = QHBoxLayout()
+        orders_bar.addWidget(_heading("本单下达的指令", editor), 1)
+        orders_bar.addWidget(self.order_button)
+        box.addLayout(orders_bar)
+        self.orders = QTableWidget(editor)
+        box.addWidget(self.orders)
+        self.orders_note = QLabel(editor)
+        self.orders_note.setObjectName("Muted")
+        box.addWidget(self.orders_note)
         box.addStretch(1)
         scroll.setWidget(editor)
         self.editor = scroll
@@ -228,6 +251,7 @@ class AssessmentPage(Page):
         self.discard_button.clicked.connect(self.discard)
         self.docx_button.clicked.connect(lambda: self.export_docx())
         self.response_button.clicked.connect(self.start_response)
+        self.order_button.clicked.connect(self.issue_order)
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._chosen_sheet())
         self.versions.selectionModel().selectionChanged.connect(lambda *_: self._chosen_version())
@@ -282,6 +306,12 @@ class AssessmentPage(Page):
         self.docx_button.setEnabled(sheet is not None)
         self.pdf_button.setEnabled(sheet is not None)
         role = self.role()
+        self.order_button.setEnabled(
+            sheet is not None
+            and self.context.incidents is not None
+            and self.context.open_view is not None
+            and (role is None or allowed(role, "order.issue"))
+        )
         self.response_button.setEnabled(
             writable
             and sheet is not None
@@ -300,6 +330,16 @@ class AssessmentPage(Page):
 
         if self.sheet is not None:
             open_activation(self.context, str(self.sheet["id"]))
+
+    def issue_order(self) -> None:
+        """下达指令… from the sheet shown: 指挥一平台's 新建指令 linked to it."""
+        from console.views.pages.command_page import CommandPage
+
+        if self.sheet is None or self.context.open_view is None:
+            return
+        page = self.context.open_view(COMMAND_VIEW)
+        if isinstance(page, CommandPage):
+            page.ask_new(str(self.sheet["id"]))
 
     def _is_latest(self, sheet: dict[str, Any]) -> bool:
         versions = self.versions_model.records()
@@ -425,7 +465,46 @@ class AssessmentPage(Page):
         self.response.setCurrentIndex(0 if not response else RESPONSE_LEVELS.index(response) + 1)
         self.reasons.setText("；".join(content.get("response_reasons", [])))
         self.tasks.setPlainText("\n".join(str(t.get("text", "")) for t in content.get("tasks", [])))
+        self.load_orders()
         self._update_buttons()
+
+    def load_orders(self) -> None:
+        """The orders linked to the shown sheet (any version of it), read in the
+        background."""
+        self._orders_seq += 1
+        seq, sheet = self._orders_seq, self.sheet
+        if sheet is None:
+            self._show_orders(seq, [])
+            return
+        ids = [str(v["id"]) for v in self.versions_model.records()
+               if v["series_id"] == sheet["series_id"]] or [str(sheet["id"])]  # fmt: skip
+        service, now = self.order_service, self.context.clock()
+        run_task(
+            self.context.tasks,
+            lambda: service.sheet_orders(ids, now=now),
+            on_done=lambda rows: self._show_orders(seq, rows),
+            receiver=self,
+        )
+
+    def _show_orders(self, seq: int, rows: list[SheetOrder]) -> None:
+        if seq != self._orders_seq:
+            return
+        self.sheet_orders = rows
+        lines = tuple(
+            (
+                beijing.display(r.order["issued_at"])[5:],
+                f"{r.order['kind']}：{r.order['title']}",
+                r.order["status"],
+                r.progress,
+            )
+            for r in rows
+        )
+        self._fill(self.orders, ORDER_HEADER, lines)
+        self.orders.setVisible(bool(rows))
+        self.orders_note.setText(
+            "" if rows else "尚未据本单下达指令；可按“下达指令…”发出预警叫应或转移指令。"
+        )
+        self.orders_note.setVisible(not rows)
 
     def _fill(
         self, table: QTableWidget, header: tuple[str, ...], rows: tuple[tuple[str, ...], ...]
@@ -591,3 +670,5 @@ class AssessmentPage(Page):
     def _on_changes(self, changes: Changes) -> None:
         if changes.touches(*TABLES):
             self.refresh()
+        elif changes.touches(*ORDER_TABLES):
+            self.load_orders()

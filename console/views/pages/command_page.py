@@ -225,7 +225,7 @@ class CommandPage(WritingPage):
             shortcut = QShortcut(QKeySequence(press), self.table)
             shortcut.setContext(Qt.ShortcutContext.WidgetShortcut)
             shortcut.activated.connect(self.acknowledge_selected)
-        self.new_button.clicked.connect(self._ask_new)
+        self.new_button.clicked.connect(lambda: self._ask_new())
         self.close_button.clicked.connect(self.close_order)
         self.cancel_button.clicked.connect(self.cancel_order)
         self.sms_button.clicked.connect(self.send_sms)
@@ -593,8 +593,21 @@ class CommandPage(WritingPage):
         townships, villages = dialog.area()
         self.issue(dialog.values(), townships, villages, ranks=dialog.ranks(), added=dialog.added())
 
-    def _ask_new(self) -> None:
+    def ask_new(self, assessment_id: str | None = None) -> None:
+        """新建指令 from elsewhere (a 研判一张单): the links and places read afresh, then the
+        dialog opened linked to the sheet ``assessment_id`` (its warned townships ticked,
+        its highest warning level taken)."""
+
+        def landed(snapshot: Snapshot) -> None:
+            self._land(snapshot)
+            self._ask_new(assessment_id)
+
+        run_task(self.context.tasks, self._read, on_done=landed, receiver=self)
+
+    def _ask_new(self, assessment_id: str | None = None) -> None:
         dialog = NewOrderDialog(self, self.snapshot, self.context.clock())
+        if assessment_id is not None:
+            dialog.link_sheet(assessment_id)
         self.new_dialog = dialog  # tests reach the open dialog through this
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -669,13 +682,13 @@ class NewOrderDialog(QDialog):
         right.addWidget(QLabel("下达范围（勾选乡镇或村，按责任链逐级叫应）", self))
         depth_row = QHBoxLayout()
         depth_row.addWidget(QLabel("叫应层级", self))
-        self.depth = QComboBox(self)
+        self.reach = QComboBox(self)
         for label, ranks in DEPTHS.items():
-            self.depth.addItem(label, ranks)
-        self.depth.setToolTip(
+            self.reach.addItem(label, ranks)
+        self.reach.setToolTip(
             "下达到责任链的哪一级；未列入的上级（如县领导包乡）在超时未叫应时作为升级对象"
         )
-        depth_row.addWidget(self.depth, 1)
+        depth_row.addWidget(self.reach, 1)
         right.addLayout(depth_row)
         self.tree = QTreeWidget(self)
         self.tree.setHeaderHidden(True)
@@ -806,7 +819,7 @@ class NewOrderDialog(QDialog):
 
     def ranks(self) -> tuple[int, ...]:
         """The levels of the chain the order goes down to (叫应层级)."""
-        return tuple(self.depth.currentData())
+        return tuple(self.reach.currentData())
 
     def accept(self) -> None:
         """下达 only with somebody to send it to; said in the dialog otherwise."""
@@ -815,6 +828,17 @@ class NewOrderDialog(QDialog):
             self.problem.setText("请勾选下达范围，或另加接收人")
             return
         super().accept()
+
+    def link_sheet(self, assessment_id: str) -> bool:
+        """Link the order to the sheet ``assessment_id`` (ticking what it warned); False,
+        and said in the dialog, when the sheet is not among those an order can link."""
+        box = self.links["assessment_id"]
+        index = box.findData(assessment_id)
+        if index < 0:
+            self.problem.setText("该研判单不在可关联的研判单中（可能已删除），请另选")
+            return False
+        box.setCurrentIndex(index)
+        return True
 
     def _sheet_chosen(self, index: int) -> None:
         """A sheet linked: its warned townships ticked (the area a 预警叫应 calls) and its

@@ -9,11 +9,12 @@ Reads run on the task runner through :class:`ControlTable`; writes through
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QShowEvent, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,13 +26,14 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QMenu,
     QPushButton,
     QSizePolicy,
     QSpinBox,
     QSplitter,
     QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -40,8 +42,15 @@ from console.domain import beijing, catalog
 from console.models.control_table_model import ControlTableModel
 from console.services import control_io
 from console.services.contacts import ContactsService, Responsible
-from console.services.control_table import VILLAGE, ControlRow, ControlSnapshot, ControlTable
-from console.services.transfers import LAGGARD_MINUTES, TransferService
+from console.services.control_table import (
+    TOWNSHIP,
+    VILLAGE,
+    ControlRow,
+    ControlSnapshot,
+    ControlTable,
+)
+from console.services.transfers import TransferService
+from console.settings import laggard_minutes
 from console.store.changes import Changes
 from console.ui.tasks import run_task
 from console.views.control_return_dialog import ReturnImportDialog
@@ -52,6 +61,8 @@ from console.views.pages.base import (
     text_items,
 )
 
+WHOLE_VILLAGE = "（全村）"
+Candidates = list[tuple[dict[str, Any], list[dict[str, Any]]]]  # (township, its villages)
 TABLES = (
     "evacuations",
     "evacuation_areas",
@@ -106,7 +117,12 @@ class ControlPage(WritingPage):
             bar.addWidget(button)
         bar.addStretch(1)
         self.export_button = QPushButton("导出管控表…", self)
-        self.export_button.setToolTip("导出本次转移范围内各村的应转、已转等数字（乡镇报送的表式）")
+        self.export_button.setToolTip(
+            "导出本次转移范围内各村的应转、已转等数字（乡镇报送的表式）：全部乡镇或单个乡镇"
+        )
+        self.export_menu = QMenu(self.export_button)
+        self.export_menu.aboutToShow.connect(self._fill_export_menu)
+        self.export_button.setMenu(self.export_menu)
         self.return_button = QPushButton("导入乡镇回传表…", self)
         self.return_button.setToolTip("乡镇填报的累计数与已登记数比对，差额登记为转移记录")
         bar.addWidget(self.export_button)
@@ -207,7 +223,11 @@ class ControlPage(WritingPage):
         form.addWidget(self.shelter, 1, 3, 1, 3)
         form.addWidget(self.reported_by, 2, 0, 1, 4)
         form.addWidget(self.record_button, 2, 4, 1, 2)
-        form.addWidget(self.note, 3, 0, 1, 6)
+        self.point = QComboBox(right)
+        self.point.setToolTip("本村整村纳入时可不选；只纳入了风险点的村须选择报告的风险点")
+        form.addWidget(QLabel("风险点", right), 3, 0)
+        form.addWidget(self.point, 3, 1)
+        form.addWidget(self.note, 3, 2, 1, 4)
         right_box.addLayout(form)
         self.message = QLabel(right)
         self.message.setWordWrap(True)
@@ -237,7 +257,6 @@ class ControlPage(WritingPage):
         self.new_button.clicked.connect(self._ask_new)
         self.expand_button.clicked.connect(self._ask_expand)
         self.close_button.clicked.connect(self.toggle_closed)
-        self.export_button.clicked.connect(self._ask_export)
         self.return_button.clicked.connect(self._ask_return)
         self.record_button.clicked.connect(self.record)
         self.persons.editingFinished.connect(self._persons_done)
@@ -253,6 +272,12 @@ class ControlPage(WritingPage):
         self.refresh()
 
     # -- reading ------------------------------------------------------------------------
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again after 设置 changed the 超时未报 minutes: flagged afresh."""
+        super().showEvent(event)
+        if laggard_minutes(self.context.settings) != self.laggard_minutes:
+            self.refresh()
+
     def refresh(self) -> None:
         """Read the whole table again in the background."""
         self._since = None
@@ -270,9 +295,12 @@ class ControlPage(WritingPage):
         chosen = self._wanted
         since = None if self._since is None else frozenset(self._since)
         self._since = set()
+        self.laggard_minutes = minutes = laggard_minutes(self.context.settings)
         run_task(
             self.context.tasks,
-            lambda: self.table_service.snapshot(chosen, now=self.context.clock(), since=since),
+            lambda: self.table_service.snapshot(
+                chosen, now=self.context.clock(), minutes=minutes, since=since
+            ),
             on_done=self._landed,
             on_error=self._read_failed,
             receiver=self,
@@ -315,7 +343,9 @@ class ControlPage(WritingPage):
         self.kpi["进度"].setText("—" if county.progress is None else f"{county.progress:.0%}")
         late = snapshot.rows[0].laggards if snapshot.rows else 0
         self.kpi["超时未报"].setText(f"{late} 个村")
-        self.kpi["超时未报"].setToolTip(f"转移行动进行中，{LAGGARD_MINUTES} 分钟以上没有报告的村")
+        self.kpi["超时未报"].setToolTip(
+            f"转移行动进行中，{self.laggard_minutes} 分钟以上没有报告的村（在“设置”中修改）"
+        )
         self.shelter_model.removeRows(0, self.shelter_model.rowCount())
         for s in snapshot.shelters:
             row = text_items((s.name, s.township, str(s.capacity or "—"), str(s.present)), s.id)
@@ -378,7 +408,15 @@ class ControlPage(WritingPage):
             receiver=self,
         )
         evacuation = self.snapshot.evacuation
+        self.point.clear()
         if evacuation is not None:
+            circle_of = self.transfers.circle
+            run_task(
+                self.context.tasks,
+                lambda: circle_of(str(evacuation["id"])).get(village_id, {}),
+                on_done=lambda held: self._show_points(seq, held),
+                receiver=self,
+            )
             run_task(
                 self.context.tasks,
                 self.transfers.village_events,
@@ -387,6 +425,18 @@ class ControlPage(WritingPage):
                 on_done=lambda events: self._show_events(seq, events),
                 receiver=self,
             )
+
+    def _show_points(self, seq: int, held: dict[str | None, str]) -> None:
+        """The report's place: the whole village (when it is in the circle whole) or one of
+        its risk points in the circle."""
+        if seq != self._chain_seq:
+            return
+        self.point.clear()
+        if None in held:
+            self.point.addItem(WHOLE_VILLAGE, None)
+        for point, name in sorted(((p, n) for p, n in held.items() if p), key=lambda x: x[1]):
+            self.point.addItem(name, point)
+        self._update_buttons()
 
     def _show_homes(self, seq: int, homes: list[dict[str, Any]]) -> None:
         if seq != self._chain_seq:
@@ -466,6 +516,7 @@ class ControlPage(WritingPage):
         can_record = writable and self.village is not None
         for widget in (self.record_button, self.persons, self.households, self.kind):
             widget.setEnabled(can_record)
+        self.point.setEnabled(can_record and self.point.count() > 1)
         self.correct_button.setEnabled(can_record and self.events.currentIndex().isValid())
 
     def _on_changes(self, changes: Changes) -> None:
@@ -496,7 +547,7 @@ class ControlPage(WritingPage):
         shelter = self.shelter.currentData()
         destination = self.destination.currentData() or ""
         reported_by, note, user = self.reported_by.text(), self.note.text(), self._user()
-        evacuation_id = evacuation["id"]
+        evacuation_id, point = evacuation["id"], self.point.currentData()
 
         def write() -> str:
             return self.transfers.record(
@@ -510,6 +561,7 @@ class ControlPage(WritingPage):
                 reported_by=reported_by,
                 note=note,
                 user=user,
+                risk_point_id=point,
             )
 
         def saved(_result: object) -> None:
@@ -523,14 +575,24 @@ class ControlPage(WritingPage):
         user = self._user()
         self._write(lambda: self.transfers.open(title, user=user), f"已新建转移行动：{title}")
 
-    def expand(self, villages: list[str], reason: str) -> None:
+    def expand(
+        self, villages: list[str], reason: str, points: list[tuple[str, str]] | None = None
+    ) -> None:
+        """扩面转移: ``villages`` whole and the risk points ``points`` into the circle."""
         evacuation = self.snapshot.evacuation
-        if evacuation is None or not villages:
+        points = points or []
+        if evacuation is None or not (villages or points):
             return
         evacuation_id, user = evacuation["id"], self._user()
+        said = "、".join(
+            x for x in (f"{len(villages)} 个村" if villages else "",
+                        f"{len(points)} 个风险点" if points else "") if x
+        )  # fmt: skip
         self._write(
-            lambda: self.transfers.add_areas(evacuation_id, villages, reason=reason, user=user),
-            f"已纳入转移范围：{len(villages)} 个村",
+            lambda: self.transfers.add_areas(
+                evacuation_id, villages, reason=reason, user=user, points=points
+            ),
+            f"已纳入转移范围：{said}",
         )
 
     def toggle_closed(self) -> None:
@@ -555,7 +617,8 @@ class ControlPage(WritingPage):
         )
 
     # -- Excel ----------------------------------------------------------------------------
-    def export_to(self, path: Path, township_id: str | None = None) -> None:
+    def export_to(self, path: Path, township_id: str | None = None, name: str = "") -> None:
+        """The circle's table (only ``township_id``'s villages when given) to ``path``."""
         evacuation = self.snapshot.evacuation
         if evacuation is None:
             return
@@ -564,7 +627,7 @@ class ControlPage(WritingPage):
             lambda: control_io.export_table(
                 self.table_service, evacuation_id, path, township_id=township_id
             ),
-            f"已导出管控表：{path}",
+            f"已导出{name}管控表：{path}",
         )
 
     def open_return(self, path: Path) -> None:
@@ -597,12 +660,27 @@ class ControlPage(WritingPage):
             receiver=self,
         )
 
-    def _ask_export(self) -> None:
+    def _fill_export_menu(self) -> None:
+        """导出管控表: the whole circle, or one township's table (what it sends up)."""
+        menu = self.export_menu
+        menu.clear()
+        menu.addAction("全部乡镇…", lambda: self._ask_export())
+        towns = [r for r in self.snapshot.rows if r.level == TOWNSHIP]
+        if towns:
+            menu.addSeparator()
+        for r in towns:
+            menu.addAction(f"{r.name}…", self._exporter(r.id, r.name))
+
+    def _exporter(self, township_id: str, name: str) -> Callable[[], None]:
+        return lambda: self._ask_export(township_id, name)
+
+    def _ask_export(self, township_id: str | None = None, name: str = "") -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self, "导出管控表", "管控一张表.xlsx", "Excel 工作簿 (*.xlsx)"
-        )
+            self, f"导出{name}管控表", f"{name or '管控一张表'}{'管控表' if name else ''}.xlsx",
+            "Excel 工作簿 (*.xlsx)",
+        )  # fmt: skip
         if path:
-            self.export_to(Path(path))
+            self.export_to(Path(path), township_id, name)
 
     def _ask_return(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择乡镇回传表", "", "表格 (*.xlsx *.csv)")
@@ -620,19 +698,23 @@ class ControlPage(WritingPage):
         """Read every township's villages and their people at risk in the background, then
         ask: the dialog itself never touches the store."""
         queries, table = self.context.queries, self.table_service
+        evacuation = self.snapshot.evacuation
+        evacuation_id = str(evacuation["id"]) if evacuation is not None else ""
 
-        def read() -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
-            return [(t, table.candidates(str(t["id"]))) for t in queries.townships()]
+        def read() -> tuple[Candidates, dict[str, dict[str | None, str]]]:
+            candidates = [(t, table.candidates(str(t["id"]))) for t in queries.townships()]
+            return candidates, self.transfers.circle(evacuation_id)
 
         self.expand_button.setEnabled(False)  # one dialog at a time
         run_task(self.context.tasks, read, on_done=self._show_expand, receiver=self)
 
-    def _show_expand(self, candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    def _show_expand(self, read: tuple[Candidates, dict[str, dict[str | None, str]]]) -> None:
         self.expand_button.setEnabled(self.snapshot.evacuation is not None)
-        dialog = self.expand_dialog = ExpandDialog(self, candidates)
+        dialog = self.expand_dialog = ExpandDialog(self, *read)
         try:
             if dialog.exec() == QDialog.DialogCode.Accepted:
-                self.expand(dialog.chosen(), dialog.reason.text())
+                villages, points = dialog.chosen_areas()
+                self.expand(villages, dialog.reason.text(), points)
         finally:
             dialog.deleteLater()
             self.expand_dialog = None
@@ -660,24 +742,30 @@ class ControlPage(WritingPage):
 
 
 class ExpandDialog(QDialog):
-    """扩面转移: a township's villages with their people at risk; tick those to add."""
+    """扩面转移: a township's villages with their people at risk, each with its risk points;
+    tick a whole village, or only some of its points. What the circle already holds is
+    shown and not added again (a village in whole, or points of it, never counted twice)."""
 
     def __init__(
         self,
         parent: QWidget,
         candidates: list[tuple[dict[str, Any], list[dict[str, Any]]]],
+        circle: dict[str, dict[str | None, str]] | None = None,
     ) -> None:
         super().__init__(parent)
-        self.setWindowTitle("扩面转移：纳入更多村")
+        self.setWindowTitle("扩面转移：纳入更多村或风险点")
         self._candidates = {str(t["id"]): villages for t, villages in candidates}
+        self._circle = circle or {}
         form = QFormLayout(self)
         self.township = QComboBox(self)
         for t, _villages in candidates:
             self.township.addItem(str(t["name"]), t["id"])
         form.addRow("乡镇", self.township)
-        self.villages = QListWidget(self)
-        self.villages.setMinimumSize(360, 260)
-        form.addRow("村", self.villages)
+        self.villages = QTreeWidget(self)
+        self.villages.setHeaderHidden(True)
+        self.villages.setMinimumSize(380, 280)
+        self.villages.setToolTip("勾选村即整村纳入；只勾选其中的风险点则仅纳入这些风险点")
+        form.addRow("村 / 风险点", self.villages)
         self.reason = QLineEdit(self)
         self.reason.setMaxLength(200)
         self.reason.setPlaceholderText("纳入原因，如 雨量达橙色临界")
@@ -685,6 +773,8 @@ class ExpandDialog(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("纳入")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("取消")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
@@ -697,15 +787,55 @@ class ExpandDialog(QDialog):
         if not township:
             return
         for v in self._candidates.get(str(township), []):
-            item = QListWidgetItem(f"{v['name']}（受威胁 {v['persons']} 人）")
-            item.setData(Qt.ItemDataRole.UserRole, v["id"])
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if v["persons"] else Qt.CheckState.Unchecked)
-            self.villages.addItem(item)
+            held = self._circle.get(str(v["id"]), {})
+            item = QTreeWidgetItem([f"{v['name']}（受威胁 {v['persons']} 人）"])
+            item.setData(0, Qt.ItemDataRole.UserRole, v["id"])
+            self.villages.addTopLevelItem(item)
+            if None in held:  # the whole village is in: nothing of it to add
+                item.setText(0, f"{v['name']}（已整村纳入）")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                continue
+            flags = item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+            if not held:  # points already in: only the others, one by one
+                flags |= Qt.ItemFlag.ItemIsAutoTristate
+            item.setFlags(flags)
+            for p in v.get("points", []):
+                child = QTreeWidgetItem([f"{p['name']}（{p['persons']} 人）"])
+                child.setData(0, Qt.ItemDataRole.UserRole, p["id"])
+                item.addChild(child)
+                if p["id"] in held:
+                    child.setText(0, f"{p['name']}（已纳入）")
+                    child.setFlags(child.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+                    continue
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                child.setCheckState(0, Qt.CheckState.Unchecked)
+            if held:
+                item.setText(0, f"{v['name']}（部分风险点已纳入，可再选其余风险点）")
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
+            else:
+                checked = Qt.CheckState.Checked if v["persons"] else Qt.CheckState.Unchecked
+                item.setCheckState(0, checked)
 
     def chosen(self) -> list[str]:
-        return [
-            str(self.villages.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(self.villages.count())
-            if self.villages.item(i).checkState() == Qt.CheckState.Checked
-        ]
+        """The villages ticked whole (every point ticked, or a village without points)."""
+        return self.chosen_areas()[0]
+
+    def chosen_areas(self) -> tuple[list[str], list[tuple[str, str]]]:
+        """(villages ticked whole, (village, risk point) ticked on their own)."""
+        villages: list[str] = []
+        points: list[tuple[str, str]] = []
+        for i in range(self.villages.topLevelItemCount()):
+            item = self.villages.topLevelItem(i)
+            if item is None:
+                continue
+            village = str(item.data(0, Qt.ItemDataRole.UserRole))
+            whole = item.flags() & Qt.ItemFlag.ItemIsUserCheckable
+            if whole and item.checkState(0) == Qt.CheckState.Checked:
+                villages.append(village)
+                continue
+            for j in range(item.childCount()):
+                child = item.child(j)
+                if child is not None and (child.flags() & Qt.ItemFlag.ItemIsEnabled
+                        and child.checkState(0) == Qt.CheckState.Checked):  # fmt: skip
+                    points.append((village, str(child.data(0, Qt.ItemDataRole.UserRole))))
+        return villages, points

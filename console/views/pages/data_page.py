@@ -47,6 +47,9 @@ from console.ui.tasks import run_task
 from console.views.forms.record_form import RecordForm
 from console.views.import_dialog import ImportDialog
 from console.views.pages.base import Page, PageContext, signed_in_role, sorted_table
+from console.views.pages.warning_call import ISSUE, WarningCaller, may_call
+
+WARNINGS = "warnings"  # 预警信号: a warning saved here may be called down the chain
 
 ALL_TOWNSHIPS = "全部乡镇"
 COLUMN_CAP = 200  # a column sized to its content is at most this wide
@@ -156,10 +159,17 @@ class DataPage(Page):
         self.import_export_button = QPushButton("导入/导出…", self)
         self.import_export_button.setToolTip("从 Excel、CSV 或 GeoJSON 导入本表，或导出本表")
         self.import_export_button.hide()
+        # 预警信号 only: the 预警叫应 of the selected warning, confirmed by the officer.
+        self.call_button = QPushButton(f"{ISSUE}…", self)
+        self.call_button.setToolTip(
+            "向所选预警乡镇的责任链逐级叫应（确认后下达，在指挥一平台查看）"
+        )
+        self.caller = WarningCaller(context, self)
         for button in (
             self.add_button,
             self.edit_button,
             self.delete_button,
+            self.call_button,
             self.import_export_button,
         ):
             bar.addWidget(button)
@@ -178,6 +188,10 @@ class DataPage(Page):
         self.note.setObjectName("Muted")
         self.note.setWordWrap(True)
         self.layout_.addWidget(self.note)
+        self.call_note = QLabel(self)  # what became of a 预警叫应 (the note is the hint line)
+        self.call_note.setWordWrap(True)
+        self.call_note.hide()
+        self.layout_.addWidget(self.call_note)
 
         self.chooser.currentIndexChanged.connect(lambda _i: self._show_table())
         self.township.currentIndexChanged.connect(lambda _i: self._apply_filter())
@@ -186,6 +200,8 @@ class DataPage(Page):
         self.edit_button.clicked.connect(self.edit_record)
         self.delete_button.clicked.connect(self.delete_record)
         self.import_export_button.clicked.connect(self._open_import_export)
+        self.call_button.clicked.connect(self.call_selected_warning)
+        self.caller.said.connect(self._said)
         self.table.doubleClicked.connect(lambda _i: self.edit_record())
         self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         context.bus.changed.connect(self._on_changes)
@@ -211,6 +227,9 @@ class DataPage(Page):
         self.add_button.setEnabled(self.may("upsert"))
         self.edit_button.setEnabled(self.may("upsert") and chosen)
         self.delete_button.setEnabled(self.may("delete") and chosen)
+        self.call_button.setVisible(self.current().table == WARNINGS)
+        self.call_note.setVisible(self.current().table == WARNINGS and bool(self.call_note.text()))
+        self.call_button.setEnabled(chosen and may_call(self.context))
         if self.service is None:
             self.note.setText("本窗口只能查看基础数据。")
         elif not self.may("upsert"):
@@ -440,6 +459,8 @@ class DataPage(Page):
             form.accept()
             self.note.setText(f"已保存：{values.get(spec.name_column) or spec.title}")
             self.written.emit()
+            if spec.table == WARNINGS and record_id is None and values.get("township_id"):
+                self.caller.offer(saved_id)  # a new warning: its 预警叫应 offered at once
 
         def failed(exc: BaseException) -> None:
             if not isinstance(exc, WRITE_REFUSED):
@@ -448,6 +469,26 @@ class DataPage(Page):
             self.written.emit()
 
         run_task(self.context.tasks, write, on_done=done, on_error=failed, receiver=self)
+
+    # -- 预警叫应 ----------------------------------------------------------------------------
+    def call_selected_warning(self) -> None:
+        """下达预警叫应… for the selected warning (asks before anything goes out)."""
+        record = self.selected()
+        if record is not None and self.current().table == WARNINGS:
+            self.caller.offer(str(record["id"]))
+
+    def _said(self, text: str, refusal: bool) -> None:
+        self.call_note.setObjectName("FieldError" if refusal else "Muted")
+        self.call_note.style().unpolish(self.call_note)
+        self.call_note.style().polish(self.call_note)
+        self.call_note.setText(text)
+        self.call_note.setVisible(self.current().table == WARNINGS)
+        if refusal:
+            self.refusal = QMessageBox(QMessageBox.Icon.Warning, ISSUE, text, parent=self)
+            self.refusal.setStandardButtons(QMessageBox.StandardButton.Ok)
+            self.refusal.button(QMessageBox.StandardButton.Ok).setText("知道了")
+            self.refusal.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.refusal.open()
 
     # -- delete ----------------------------------------------------------------------------
     def delete_record(self) -> QMessageBox | None:

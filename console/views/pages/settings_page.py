@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -32,7 +33,14 @@ from console.models.record_table import SORT_ROLE
 from console.models.settings_table_model import SettingsTableModel, setting_rows
 from console.services.io.service import ReferenceIO
 from console.services.sample_data import remove_sample
-from console.settings import MAP_BASE_LAYER, OFFICER, THEME
+from console.settings import (
+    LAGGARD_MINUTES,
+    LAGGARD_RANGE,
+    MAP_BASE_LAYER,
+    OFFICER,
+    THEME,
+    laggard_minutes,
+)
 from console.ui.logging_setup import log_path
 from console.ui.session import NO_OFFICER
 from console.ui.tasks import run_task
@@ -139,6 +147,22 @@ class SettingsPage(Page):
         settings = QWidget(self.tabs)
         box = QVBoxLayout(settings)
         box.setContentsMargins(0, 10, 0, 0)
+        # 管控一张表's 超时未报: here, so the rule tables above keep their height.
+        laggard_row = QHBoxLayout()
+        laggard_row.addWidget(QLabel("超时未报", settings))
+        self.laggard = QSpinBox(settings)
+        self.laggard.setRange(*LAGGARD_RANGE)
+        self.laggard.setSuffix(" 分钟")
+        self.laggard.setToolTip(LAGGARD_MINUTES.description)
+        laggard_row.addWidget(self.laggard)
+        laggard_hint = QLabel(
+            "管控一张表：转移进行中，村超过该时间没有报告即标为超时未报", settings
+        )
+        laggard_hint.setObjectName("Muted")
+        laggard_row.addWidget(laggard_hint)
+        laggard_row.addStretch(1)
+        box.addLayout(laggard_row)
+        self.laggard.valueChanged.connect(self._save_laggard)
         table_title = QLabel("全部设置项（仅保存与默认值不同的项）", settings)
         table_title.setObjectName("CardHeading")
         box.addWidget(table_title)
@@ -181,6 +205,9 @@ class SettingsPage(Page):
             )
         self.model.set_records(setting_rows(ctx.settings))
         self.base_layer.setText(ctx.settings.get(MAP_BASE_LAYER) or NO_BASE_LAYER)
+        self.laggard.blockSignals(True)
+        self.laggard.setValue(laggard_minutes(ctx.settings))
+        self.laggard.blockSignals(False)
         notes = []
         if ctx.theme.name != ctx.settings.get(THEME):
             notes.append(f"本次运行的界面主题由命令行 --theme 指定为 {ctx.theme.name}")
@@ -254,6 +281,11 @@ class SettingsPage(Page):
     def _choose_base_layer(self) -> None:
         if choose_base_layer(self, self.context.settings):
             self.refresh()
+
+    def _save_laggard(self, minutes: int) -> None:
+        """超时未报 minutes, saved as this workstation's setting (管控一张表 reads it)."""
+        self.context.settings.set(LAGGARD_MINUTES, minutes)
+        self.model.set_records(setting_rows(self.context.settings))
 
     def _save_officer(self) -> None:
         self.context.session.set_officer(self.officer.text())

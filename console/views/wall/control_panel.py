@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from console.services.control_table import TOWNSHIP, ControlSnapshot, ControlTable
 from console.services.transfers import TransferService
+from console.settings import laggard_minutes
 from console.ui.tasks import run_task
 from console.views.wall.panels import WallPanel, panel_title
 
@@ -75,10 +76,10 @@ class ControlPanel(WallPanel):
         self.refresh()
 
     def refresh(self) -> None:
-        now = self.context.clock()
+        now, minutes = self.context.clock(), laggard_minutes(self.context.settings)
         run_task(
             self.context.tasks,
-            lambda: self.service.snapshot(None, now=now),
+            lambda: self.service.snapshot(None, now=now, minutes=minutes),
             on_done=self._land,
             receiver=self,
         )
