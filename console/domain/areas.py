@@ -12,6 +12,7 @@ Deterministic and Qt-free: the mutations call it on every replica.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 from console.domain.fields import MutationRejected
 
 AREA_TYPES = ("Polygon", "MultiPolygon")
+LABEL = "范围"  # the field's label, and its header where a file has it (GeoJSON geometry)
 # The canonical text's cap: about 4,000 positions, a detailed village boundary; a hostile
 # file cannot bloat the store (and every replica) with one record.
 AREA_MAX_LEN = 100_000
@@ -37,41 +39,41 @@ def _refuse(label: str, problem: str) -> MutationRejected:
 
 def _number(label: str, value: Any, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise _refuse(label, f"的{what}应为数值")
+        raise _refuse(label, f"：{what}应为数值")
     number = float(value)
     if not math.isfinite(number):
-        raise _refuse(label, f"的{what}不是有效数值")
+        raise _refuse(label, f"：{what}不是有效数值")
     return number
 
 
 def _position(label: str, value: Any) -> list[float]:
     if not isinstance(value, list) or not 2 <= len(value) <= 3:
-        raise _refuse(label, "的坐标格式不正确：每个点应为 [经度, 纬度]")
+        raise _refuse(label, "：坐标格式不正确，每个点应为 [经度, 纬度]")
     lon = _number(label, value[0], "经度")
     lat = _number(label, value[1], "纬度")
     if len(value) == 3:
         _number(label, value[2], "高程")
     if not -180 <= lon <= 180:
-        raise _refuse(label, f"的经度 {lon:g} 超出 -180 至 180（应为经纬度，不是投影坐标）")
+        raise _refuse(label, f"：经度 {lon:g} 超出 -180 至 180（应为经纬度，不是投影坐标）")
     if not -90 <= lat <= 90:
-        raise _refuse(label, f"的纬度 {lat:g} 超出 -90 至 90（应为经纬度，不是投影坐标）")
+        raise _refuse(label, f"：纬度 {lat:g} 超出 -90 至 90（应为经纬度，不是投影坐标）")
     return [round(lon, DECIMALS) + 0.0, round(lat, DECIMALS) + 0.0]
 
 
 def _ring(label: str, value: Any, where: str) -> list[list[float]]:
     if not isinstance(value, list):
-        raise _refuse(label, f"的{where}应为点的列表")
+        raise _refuse(label, f"：{where}应为点的列表")
     ring = [_position(label, p) for p in value]
     if len(ring) < 4:
-        raise _refuse(label, f"的{where}至少要有 4 个点（首尾为同一点），实际 {len(ring)} 个")
+        raise _refuse(label, f"：{where}至少要有 4 个点（首尾为同一点），实际 {len(ring)} 个")
     if ring[0] != ring[-1]:
-        raise _refuse(label, f"的{where}未闭合：首尾两个点应相同")
+        raise _refuse(label, f"：{where}未闭合：首尾两个点应相同")
     return ring
 
 
 def _polygon(label: str, value: Any, where: str) -> list[list[list[float]]]:
     if not isinstance(value, list) or not value:
-        raise _refuse(label, f"的{where}应为环的列表（外边界在前，然后是洞）")
+        raise _refuse(label, f"：{where}应为环的列表（外边界在前，然后是洞）")
     return [
         _ring(label, ring, f"{where}{'外边界' if i == 0 else f'第 {i} 个洞'}")
         for i, ring in enumerate(value)
@@ -84,7 +86,7 @@ def normalise(label: str, value: str) -> str:
     if not text:
         return ""
     if len(text) > RAW_MAX_LEN:
-        raise _refuse(label, f"过大（最多 {AREA_MAX_LEN} 字，实际 {len(text)} 字）")
+        raise _refuse(label, f"过大（最多 {AREA_MAX_LEN} 字，实际 {len(text)} 字），请先简化边界")
     try:
         data = json.loads(text)
     except (ValueError, RecursionError):
@@ -133,7 +135,7 @@ def _signed(ring: Ring) -> tuple[float, float, float]:
     point (so large coordinates lose no precision)."""
     x0, y0 = ring[0]
     a = cx = cy = 0.0
-    for (x1, y1), (x2, y2) in zip(ring, ring[1:], strict=False):
+    for (x1, y1), (x2, y2) in itertools.pairwise(ring):
         x1, y1, x2, y2 = x1 - x0, y1 - y0, x2 - x0, y2 - y0
         cross = x1 * y2 - x2 * y1
         a += cross
