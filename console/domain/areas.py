@@ -54,9 +54,9 @@ def _position(label: str, value: Any) -> list[float]:
     if len(value) == 3:
         _number(label, value[2], "高程")
     if not -180 <= lon <= 180:
-        raise _refuse(label, f"：经度 {lon:g} 超出 -180 至 180（应为经纬度，不是投影坐标）")
+        raise _refuse(label, f"：经度 {lon:.10g} 超出 -180 至 180（应为经纬度，不是投影坐标）")
     if not -90 <= lat <= 90:
-        raise _refuse(label, f"：纬度 {lat:g} 超出 -90 至 90（应为经纬度，不是投影坐标）")
+        raise _refuse(label, f"：纬度 {lat:.10g} 超出 -90 至 90（应为经纬度，不是投影坐标）")
     return [round(lon, DECIMALS) + 0.0, round(lat, DECIMALS) + 0.0]
 
 
