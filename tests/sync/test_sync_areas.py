@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sync_testkit import PASSWORDS, engine_as, store_digest, table_rows
+from sync_testkit import PASSWORDS, engine_as, pushed, store_digest, table_rows
 
 from console.domain.areas import AREA_MAX_LEN
 from console.domain.ids import new_id, reference_id
-from console.domain.mutations import SCHEMA_VERSION
 from console.domain.schema import RiskPoint, Village
 from console.services.context import open_workstation
 from console.services.io import importer
@@ -143,17 +142,7 @@ def test_the_server_refuses_a_hostile_area(
             },
         ),
     ]
-    pushed = [
-        {
-            "mutation_id": i,
-            "name": name,
-            "args": args,
-            "hlc": f"0001795877847773-{i:05d}-t",
-            "schema_version": SCHEMA_VERSION,
-        }
-        for i, (name, args) in enumerate(calls, 1)
-    ]
-    results = client.push(new_id(), pushed)["results"]
+    results = client.push(new_id(), pushed(calls))["results"]
     assert [r["status"] for r in results] == ["applied", "rejected"]
     assert results[1]["message"].startswith(message), results[1]["message"]
     assert client.pull(new_id(), None)["rows"].get("risk_points", []) == []
@@ -169,16 +158,8 @@ def test_the_server_stores_the_canonical_text_of_a_loosely_written_area(
         '{ "coordinates": [[[119, 28, 12], [119.02, 28], [119.02, 28.02], [119, 28]]],'
         ' "type": "Polygon", "bbox": [0] }'
     )
-    pushed = [
-        {
-            "mutation_id": 1,
-            "name": "township.upsert",
-            "args": {"id": town, "name": "北界镇", "kind": "镇", "area": loose},
-            "hlc": "0001795877847773-00001-t",
-            "schema_version": SCHEMA_VERSION,
-        }
-    ]
-    assert client.push(new_id(), pushed)["results"][0]["status"] == "applied"
+    town_call = ("township.upsert", {"id": town, "name": "北界镇", "kind": "镇", "area": loose})
+    assert client.push(new_id(), pushed([town_call]))["results"][0]["status"] == "applied"
     (row,) = client.pull(new_id(), None)["rows"]["townships"]
     assert row["area"] == (
         '{"type":"Polygon","coordinates":[[[119.0,28.0],[119.02,28.0],[119.02,28.02],[119.0,28.0]]]}'
