@@ -192,3 +192,15 @@ def test_an_oversized_area_is_refused_before_anything_is_written(
     result = importer.preview(county.store, "risk_points", path)
     assert result.rows[0].outcome == importer.REFUSED
     assert "过大（最多 100000 字" in result.rows[0].detail
+
+
+def test_a_file_nested_too_deep_is_refused_in_chinese(county: Writer, tmp_path: Path) -> None:
+    path = tmp_path / "deep.geojson"
+    deep = "[" * 200_000 + "]" * 200_000
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},'
+        f'"geometry":{{"type":"Polygon","coordinates":{deep}}}}}]}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportFileError, match="嵌套层次过深"):
+        importer.preview(county.store, "risk_points", path)

@@ -34,6 +34,8 @@ def read_geojson(path: Path) -> Sheet:
         raise ImportFileError(
             f"无法读取 GeoJSON 文件 {path.name}：格式错误（第 {exc.lineno} 行第 {exc.colno} 列）"
         ) from None
+    except RecursionError:  # brackets nested thousands deep: no GeoJSON is
+        raise ImportFileError(f"无法读取 GeoJSON 文件 {path.name}：嵌套层次过深") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(f"{path.name} 不是 GeoJSON 要素集合（FeatureCollection）")
     member = data.get("duty_console")
