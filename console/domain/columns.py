@@ -49,6 +49,16 @@ def long_text(label: str, max_len: int, *, required: bool = False) -> Any:
     return _column(spec, Text(), nullable=False, **({} if required else {"default": ""}))
 
 
+def area() -> Any:
+    """A boundary or extent: GeoJSON Polygon/MultiPolygon text in WGS84 lon/lat, ``TEXT`` in
+    the database, checked and made canonical by :func:`console.domain.areas.normalise`
+    (at most ``AREA_MAX_LEN`` characters); "" when there is none."""
+    from console.domain.areas import AREA_MAX_LEN, LABEL
+
+    spec = Field(LABEL, str, nullable=False, max_len=AREA_MAX_LEN, area=True)
+    return _column(spec, Text(), nullable=False, default="")
+
+
 def choice(
     label: str,
     choices: tuple[str, ...],

@@ -56,6 +56,7 @@ class Field:
     maximum: float | None = None
     timestamp: bool = False  # ISO 8601 text with a UTC offset
     date: bool = False  # a calendar day, YYYY-MM-DD; "" is taken as not given (None)
+    area: bool = False  # GeoJSON Polygon/MultiPolygon text (console.domain.areas); "" none
 
     def longest(self) -> int | None:
         """The most characters a valid text value can have (None: unbounded or not text)."""
@@ -93,6 +94,10 @@ def check_value(name: str, spec: Field, value: Any) -> Any:
         value = value.strip()
         if spec.date:
             return _check_date(spec, value)
+        if spec.area:
+            from console.domain.areas import normalise  # areas raises MutationRejected
+
+            return normalise(spec.label, value)
         if spec.required and not value:
             raise MutationRejected("missing_field", f"“{spec.label}”不能为空")
         if spec.max_len is not None and len(value) > spec.max_len:

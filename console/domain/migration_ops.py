@@ -1048,3 +1048,18 @@ def drop_teams_in_action() -> None:
     # Plain DROP COLUMN (SQLite >= 3.35), never a copy-and-rename batch.
     op.drop_column("teams", "status_at")
     op.drop_column("teams", "status")
+
+
+AREA_TABLES = ("townships", "villages", "risk_points")
+
+
+def add_areas() -> None:
+    """Areas (workstation 0026, server 0025): a township's and a village's boundary and a
+    risk point's extent, GeoJSON text ("" for none, so records recorded before stay valid)."""
+    for table in AREA_TABLES:
+        op.add_column(table, sa.Column("area", sa.Text(), nullable=False, server_default=""))
+
+
+def drop_areas() -> None:
+    for table in reversed(AREA_TABLES):
+        op.drop_column(table, "area")  # plain DROP COLUMN (SQLite >= 3.35)

@@ -67,7 +67,9 @@ from console.domain.schema import ENTITY_FIELDS, MODEL_BY_TABLE
 # 14: 视频监控 (camera.upsert and delete) and the 视频截图 log kind.
 # 15: teams in action (issue 14): team_member / certificate / team_equipment upsert and
 # delete, team.set_status, dispatch.create / dispatch.return and the 队伍调度 log kind.
-SCHEMA_VERSION = 15
+# 16: township.upsert, village.upsert and risk_point.upsert take area (范围: a boundary or
+# extent, GeoJSON Polygon/MultiPolygon text).
+SCHEMA_VERSION = 16
 
 
 TouchHook = Callable[[str, str, "RowMapping | None"], None]

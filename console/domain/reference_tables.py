@@ -77,8 +77,13 @@ class ReferenceTable:
 
     @property
     def fields(self) -> dict[str, Field]:
+        """The fields forms and lists show: not the sample flag, old free text or an area
+        (范围, GeoJSON: imported and exported as .geojson, drawn on the map; a form's save
+        leaves it as it is)."""
         hidden = HIDDEN_FIELDS | set(self.legacy)
-        return {k: f for k, f in ENTITY_FIELDS[self.table].items() if k not in hidden}
+        return {
+            k: f for k, f in ENTITY_FIELDS[self.table].items() if k not in hidden and not f.area
+        }
 
     def list_columns(self) -> list[str]:
         """The columns shown in the list: every field but long text."""

@@ -28,6 +28,7 @@ from console.domain.columns import (
     FIELD,
     SYSTEM,
     amount,
+    area,
     choice,
     count,
     day,
@@ -80,6 +81,7 @@ class Township(SyncedRecord):
     lon: Mapped[float | None] = lon()
     lat: Mapped[float | None] = lat()
     position_approximate: Mapped[bool] = flag("位置为近似值", default=True)
+    area: Mapped[str] = area()  # 0026: the township's boundary (GeoJSON text, "" none)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -113,6 +115,7 @@ class Village(SyncedRecord):
     # 0013: the station whose readings stand for the village (null: the nearest rain
     # station); a level station judges it on its water lines.
     station_id: Mapped[str | None] = ref("关联站点", "stations")
+    area: Mapped[str] = area()  # 0026: the village's boundary (GeoJSON text, "" none)
     is_sample: Mapped[bool] = _is_sample()
 
 
@@ -168,6 +171,8 @@ class RiskPoint(SyncedRecord):
     # 0013: the station whose readings stand for the point (null: the village's, else the
     # nearest rain station); a level station (a reservoir) judges it on its water lines.
     station_id: Mapped[str | None] = ref("关联站点", "stations")
+    # 0026: the extent (山洪危险区, 地质灾害隐患范围), GeoJSON text, "" none.
+    area: Mapped[str] = area()
     is_sample: Mapped[bool] = _is_sample()
 
 

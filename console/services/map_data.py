@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Table, select
 
 from console.domain import catalog
+from console.domain.areas import Polygon, polygons
 from console.domain.schema import (
     Camera,
     Incident,
@@ -124,6 +125,17 @@ class MapFeature:
         return "\n".join(line for line in lines if line)
 
 
+@dataclass(frozen=True)
+class MapArea:
+    """A stored area (范围) of a township, village or risk point: outlined under the points
+    of its layer (the layer's toggle hides both)."""
+
+    kind: str
+    id: str
+    layer: str  # the layer key of the place's points
+    polygons: list[Polygon]
+
+
 @dataclass
 class MapSnapshot:
     """What the map draws at one moment; the source rows stay beside the features."""
@@ -131,6 +143,7 @@ class MapSnapshot:
     features: list[MapFeature]
     records: dict[tuple[str, str], dict[str, Any]]
     sample: bool = False
+    areas: list[MapArea] = field(default_factory=list)
     _haystacks: list[tuple[MapFeature, str, tuple[str, ...]]] | None = field(
         default=None, repr=False
     )
@@ -235,8 +248,13 @@ class MapDataService:
         features: list[MapFeature] = []
         records: dict[tuple[str, str], dict[str, Any]] = {}
 
+        areas: list[MapArea] = []
+
         def add(kind: str, row: dict[str, Any], layer: str, subtype: str, **extra: Any) -> None:
             records[(kind, row["id"])] = row
+            shapes = polygons(row.get("area"))
+            if shapes:
+                areas.append(MapArea(kind, row["id"], layer, shapes))
             if row.get("lon") is None or row.get("lat") is None:
                 return
             village = village_rows.get(row.get("village_id") or "")
@@ -288,6 +306,6 @@ class MapDataService:
         for r in rows["camera"]:
             add("camera", r, CAMERAS, f"{r.get('department') or ''}摄像机")
         sample = any(t.get("is_sample") for t in townships)
-        snapshot = MapSnapshot(features, records, sample)
+        snapshot = MapSnapshot(features, records, sample, areas)
         snapshot.search_index()  # every name's pinyin, here rather than on the first keystroke
         return snapshot

@@ -18,7 +18,7 @@ from console.store import errors
 log = logging.getLogger(__name__)
 
 # Keep equal to the newest file in migrations/versions (a test checks it).
-SCHEMA_HEAD = "0025_teams_in_action"
+SCHEMA_HEAD = "0026_areas"
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 

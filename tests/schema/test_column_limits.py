@@ -21,7 +21,8 @@ from schema_db import server_database
 from sqlalchemy import String, Table
 from sqlalchemy.engine import Connection
 
-from console.domain import catalog, handover
+from console.domain import areas, catalog, handover
+from console.domain.areas import AREA_MAX_LEN
 from console.domain.assessment_rules import CONTENT_MAX_LEN, MAX_TEXT, content_problem
 from console.domain.columns import FIELD, SYSTEM
 from console.domain.fields import (
@@ -202,9 +203,26 @@ def _longest_args(table: str, refs: dict[str, str]) -> dict[str, Any]:
         for target in catalog.ROLE_TARGETS:
             if target not in targets[:1]:
                 args[target] = None
+    for name, spec in ENTITY_FIELDS[table].items():
+        if spec.area:  # GeoJSON of an area, as large as the cap allows
+            args[name] = longest_area()
     if table == "transfer_events":  # a shelter goes with 安置点; the first is no correction
         args.update(destination=catalog.TO_SHELTER, correction_of="")
     return {"id": new_id(), **args}
+
+
+def longest_area() -> str:
+    """A valid canonical area within 30 characters of AREA_MAX_LEN."""
+    ring = [[round(119.0 + i * 1e-7, 7), 28.1234567] for i in range(AREA_MAX_LEN // 20)]
+    ring.append(ring[0])
+    while True:
+        text = json.dumps({"type": "Polygon", "coordinates": [ring]}, separators=(",", ":"))
+        if len(text) <= AREA_MAX_LEN:
+            break
+        del ring[-1 - max(1, (len(text) - AREA_MAX_LEN) // 30) : -1]
+    assert areas.normalise("范围", text) == text
+    assert AREA_MAX_LEN - 30 <= len(text) <= AREA_MAX_LEN
+    return text
 
 
 def longest_handover() -> str:

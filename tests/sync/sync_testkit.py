@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from console.domain.digest import database_digest
 from console.domain.ids import new_id
+from console.domain.mutations import SCHEMA_VERSION
 from console.services.context import Workstation
 from console.sync.client import SyncClient
 from console.sync.engine import SyncEngine
@@ -116,6 +117,21 @@ def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
     if made.returncode != 0:
         pytest.skip(f"openssl cannot make a test certificate: {made.stderr[:200]}")
     return cert, key
+
+
+def pushed(calls: list[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Mutation calls as a raw push body's ``mutations`` (numbered from 1, the current
+    schema version), for pushing straight at the server with :meth:`SyncClient.push`."""
+    return [
+        {
+            "mutation_id": i,
+            "name": name,
+            "args": args,
+            "hlc": f"0001795877847773-{i:05d}-t",
+            "schema_version": SCHEMA_VERSION,
+        }
+        for i, (name, args) in enumerate(calls, 1)
+    ]
 
 
 def engine_as(ws: Workstation, server: ServerProcess, user: str = "zhang") -> SyncEngine:

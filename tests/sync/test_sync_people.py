@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
-from sync_testkit import PASSWORDS, engine_as, store_digest, table_rows
+from sync_testkit import PASSWORDS, engine_as, pushed, store_digest, table_rows
 
 from console.domain.ids import new_id
 from console.domain.mutations import SCHEMA_VERSION
@@ -166,17 +166,7 @@ def test_the_server_refuses_a_role_on_the_wrong_object(server: ServerProcess) ->
             },
         ),
     ]
-    pushed = [
-        {
-            "mutation_id": i,
-            "name": name,
-            "args": args,
-            "hlc": f"0001795877847773-{i:05d}-t",
-            "schema_version": SCHEMA_VERSION,
-        }
-        for i, (name, args) in enumerate(calls, 1)
-    ]
-    results = client.push(new_id(), pushed)["results"]
+    results = client.push(new_id(), pushed(calls))["results"]
     assert [r["status"] for r in results] == ["applied"] * 5 + ["rejected"]
     assert results[-1]["message"] == "“避灾场所管理员”应且只应填写所属避灾场所"
     assert client.pull(new_id(), None)["rows"].get("person_roles", []) == []

@@ -12,6 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import catalog
 from console.domain.ids import reference_id
+from console.domain.reference_tables import reference_table
+from console.services.context import Workstation
 from console.views.forms.record_form import RecordForm
 from console.views.main_window import MainWindow
 from console.views.pages.data_page import COLUMN_CAP, DataPage
@@ -172,3 +174,23 @@ def test_the_name_column_keeps_its_content_at_1280x800(
     window.resize(1100, 700)
     qtbot.waitUntil(lambda: window.width() == 1100)
     check()
+
+
+def test_an_area_is_in_no_form_or_list_and_an_edit_keeps_it(
+    qtbot: QtBot, page: DataPage, workstation: Workstation
+) -> None:
+    page.show_table("risk_points")
+    record = page.snapshot.rows["risk_points"][0]
+    area = (
+        '{"type":"Polygon","coordinates":[[[119.0,28.0],[119.1,28.0],[119.1,28.1],[119.0,28.0]]]}'
+    )
+    workstation.writer.apply([("risk_point.upsert", {"id": record["id"], "area": area})], user="测")
+    qtbot.waitUntil(lambda: any(r.get("area") for r in page.snapshot.rows["risk_points"]))
+    assert "area" not in reference_table("risk_points").list_columns()
+    assert page.select(record["id"])
+    form = page.edit_record()
+    assert form is not None and "area" not in form.editors
+    type_into(qtbot, form, "name", "改名危险区")
+    save(qtbot, page, form)
+    row = live(workstation, "risk_points", record["id"])
+    assert row is not None and (row["name"], row["area"]) == ("改名危险区", area)

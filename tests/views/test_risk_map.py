@@ -27,7 +27,7 @@ from console.views.pages import map_base_dialog
 from console.views.pages.contacts_page import ContactsPage
 from console.views.pages.intake_page import IntakePage
 from console.views.pages.map_base_dialog import NO_BASE_LAYER
-from console.views.pages.map_canvas import WARNING_COLORS, MapCanvas
+from console.views.pages.map_canvas import WARNING_COLORS, MapCanvas, layer_style
 from console.views.pages.map_export import BAND_PX, SIMULATED_COLOR, SIMULATED_MARK, bands
 from console.views.pages.map_picker import MapPickerDialog
 from console.views.pages.risk_map_page import RiskMapPage
@@ -461,3 +461,47 @@ def test_who_is_responsible_from_the_incident_detail(
     qtbot.waitUntil(lambda: contacts.chosen_place() is not None)
     chosen = contacts.chosen_place()
     assert chosen is not None and chosen[:2] == ("village", village_id) and "苏村" in chosen[2]
+
+
+def test_stored_areas_are_outlined_under_their_points_and_hide_with_their_layer(
+    qtbot: QtBot, window: MainWindow, workstation: Workstation
+) -> None:
+    page = map_page(window)
+    snapshot = page.map.snapshot
+    assert snapshot is not None and page.map.area_items == {}  # the sample has no areas
+    point, village = snapshot.layer(FLOOD)[0], snapshot.layer(VILLAGES)[0]
+
+    def square(lon: float, lat: float, half: float) -> str:
+        ring = [
+            [lon - half, lat - half],
+            [lon + half, lat - half],
+            [lon + half, lat + half],
+            [lon - half, lat + half],
+            [lon - half, lat - half],
+        ]
+        return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+    workstation.writer.apply(
+        [
+            ("risk_point.upsert", {"id": point.id, "area": square(point.lon, point.lat, 0.004)}),
+            ("village.upsert", {"id": village.id, "area": square(village.lon, village.lat, 0.01)}),
+        ],
+        user="测试",
+    )
+    # the change bus has the map read a fresh snapshot and redraw
+    qtbot.waitUntil(lambda: len(page.map.area_items) == 2, timeout=5000)
+    items = page.map.area_items
+    assert set(items) == {FLOOD, VILLAGES}
+    flood = items[FLOOD]
+    assert flood.isVisible() and flood.zValue() < page.map.scatters[FLOOD].zValue()
+    x, y = page.map.projection.xy(point.lon, point.lat)
+    box = flood.path().boundingRect()
+    assert box.contains(QPointF(x, y))
+    assert 0.7 < box.width() < 0.9  # 0.008 degrees of longitude, in kilometres
+    assert flood.pen().color().name() == QColor(layer_style(FLOOD).color).name()
+    page.layer_panel.boxes[FLOOD].setChecked(False)
+    assert not flood.isVisible() and items[VILLAGES].isVisible()
+    page.draw(fit=False)  # a redraw keeps the layer hidden, its area too
+    assert not page.map.area_items[FLOOD].isVisible()
+    page.layer_panel.boxes[FLOOD].setChecked(True)
+    assert page.map.area_items[FLOOD].isVisible()

@@ -38,8 +38,11 @@ def _cell(records: Records, lay: Layout, field: str, value: Any) -> Any:
     return value
 
 
-def table_rows(store: Store, table: str, *, township: str | None = None) -> list[list[Any]]:
-    """The table's live records as rows of the layout, in natural-key order."""
+def table_rows(
+    store: Store, table: str, *, township: str | None = None, with_area: bool = False
+) -> list[list[Any]]:
+    """The table's live records as rows of the layout, in natural-key order; ``with_area``
+    adds the area (范围) as the last cell where the table has one (GeoJSON)."""
     lay = layout(table)
     table = lay.table
     with store.engine.connect() as conn:
@@ -62,7 +65,8 @@ def table_rows(store: Store, table: str, *, township: str | None = None) -> list
         rows.sort(key=lambda r: tuple(_sort_text(r.get(c.field)) for c in lay.columns))
     else:
         rows.sort(key=lambda r: records.key_of(table, r))
-    return [[_cell(records, lay, c.field, r.get(c.field)) for c in lay.columns] for r in rows]
+    columns = (*lay.columns, *lay.area_columns) if with_area else lay.columns
+    return [[_cell(records, lay, c.field, r.get(c.field)) for c in columns] for r in rows]
 
 
 def _township(towns: Records, name: str) -> str:
@@ -140,7 +144,7 @@ def export_table(
         if progress is not None:
             progress("导出", count, count)
         return count
-    rows = table_rows(store, table, township=township)
+    rows = table_rows(store, table, township=township, with_area=suffix == ".geojson")
     if suffix == ".xlsx":
         from console.services.io.xlsx import write_xlsx
 
@@ -152,7 +156,7 @@ def export_table(
     else:
         from console.services.io.geojson import write_geojson
 
-        write_geojson(path, lay.headers, rows)
+        write_geojson(path, (*lay.headers, *(c.header for c in lay.area_columns)), rows)
     if progress is not None:
         progress("导出", len(rows), len(rows))
     return len(rows)

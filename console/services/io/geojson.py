@@ -1,6 +1,10 @@
-"""GeoJSON for positions: a FeatureCollection of Point features (lon, lat), the layout's
-columns as properties under their Chinese headers; a record without a position is a feature
-whose geometry is null."""
+"""GeoJSON for positions and areas: a FeatureCollection, one feature per record, the
+layout's columns as properties under their Chinese headers.
+
+A record's geometry is its area (范围: Polygon/MultiPolygon, for townships, villages and
+risk points) when it has one, its 经度/纬度 then kept as properties; else a Point at its
+position; else null. Read back the same way: a Point sets 经度/纬度, a polygon the area (the
+importer places a record that has no position at the area's centroid)."""
 
 from __future__ import annotations
 
@@ -10,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from console.domain import drill
+from console.domain.areas import AREA_TYPES
+from console.domain.areas import LABEL as AREA
 from console.services.io.csv_io import decode_csv
 from console.services.io.layout import ImportFileError, RawRow, Sheet
 
@@ -28,6 +34,8 @@ def read_geojson(path: Path) -> Sheet:
         raise ImportFileError(
             f"无法读取 GeoJSON 文件 {path.name}：格式错误（第 {exc.lineno} 行第 {exc.colno} 列）"
         ) from None
+    except RecursionError:  # brackets nested thousands deep: no GeoJSON is
+        raise ImportFileError(f"无法读取 GeoJSON 文件 {path.name}：嵌套层次过深") from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportFileError(f"{path.name} 不是 GeoJSON 要素集合（FeatureCollection）")
     member = data.get("duty_console")
@@ -46,7 +54,10 @@ def read_geojson(path: Path) -> Sheet:
             raise ImportFileError(f"{place}不是有效的 GeoJSON 要素（缺少 properties）")
         cells: dict[str, Any] = {str(k): v for k, v in feature["properties"].items()}
         geometry = feature.get("geometry")
-        if geometry is not None:
+        if isinstance(geometry, dict) and geometry.get("type") in AREA_TYPES:
+            # checked (rings, range, size) with the record's other values, by the domain
+            cells[AREA] = json.dumps(geometry, ensure_ascii=False)
+        elif geometry is not None:
             coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
             if (
                 not isinstance(geometry, dict)
@@ -54,7 +65,9 @@ def read_geojson(path: Path) -> Sheet:
                 or not isinstance(coords, list)
                 or len(coords) < 2
             ):
-                raise ImportFileError(f"{place}的位置应为点（Point，经度、纬度）")
+                raise ImportFileError(
+                    f"{place}的几何应为点（Point，经度、纬度）或面（Polygon、MultiPolygon）"
+                )
             cells[LON], cells[LAT] = coords[0], coords[1]
         for header in cells:
             if header not in headers:
@@ -67,13 +80,18 @@ def write_geojson(path: Path, headers: Sequence[str], rows: Iterable[Sequence[An
     features = []
     for row in rows:
         props = dict(zip(headers, row, strict=True))
-        lon, lat = props.pop(LON, None), props.pop(LAT, None)
-        point = (
-            {"type": "Point", "coordinates": [lon, lat]}
-            if isinstance(lon, int | float) and isinstance(lat, int | float)
-            else None
-        )
-        features.append({"type": "Feature", "geometry": point, "properties": props})
+        area = props.pop(AREA, None)
+        if area:  # the stored canonical text; the position stays as properties
+            geometry: dict[str, Any] | None = json.loads(area)
+            props = {k: v for k, v in props.items() if v is not None or k not in (LON, LAT)}
+        else:
+            lon, lat = props.pop(LON, None), props.pop(LAT, None)
+            geometry = (
+                {"type": "Point", "coordinates": [lon, lat]}
+                if isinstance(lon, int | float) and isinstance(lat, int | float)
+                else None
+            )
+        features.append({"type": "Feature", "geometry": geometry, "properties": props})
     collection: dict[str, Any] = {"type": "FeatureCollection", "features": features}
     if drill.mark() is not None:  # a foreign member (RFC 7946 §6.1): readers ignore it
         collection["duty_console"] = {"drill": True, "mark": drill.DOCUMENT_MARK}

@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from console.domain import catalog
+from console.domain.areas import LABEL as AREA_LABEL
+from console.domain.areas import centroid, polygons
 from console.domain.fields import Field, MutationRejected, check_fields, check_value
 from console.domain.ids import reference_id
 from console.domain.mutations import MutationContext, run_mutation
@@ -181,7 +183,9 @@ class _Validator:
     def __init__(self, records: Records, lay: Layout, headers: tuple[str, ...]) -> None:
         self.records = records
         self.lay = lay
-        self.present = [c for c in (*lay.columns, *lay.legacy) if c.header in headers]
+        self.present = [
+            c for c in (*lay.columns, *lay.legacy, *lay.area_columns) if c.header in headers
+        ]
         self.specs = ENTITY_FIELDS[lay.table]
         self.seen: dict[tuple[str, ...], str] = {}
         # A role's person and risk point by name (built on first use).
@@ -257,6 +261,7 @@ class _Validator:
             )
         self.seen[key] = raw.place
         existing = self.records.find(lay.table, key)
+        self._place_by_area(values, existing)
         if existing is None:
             try:
                 check_fields(self.specs, values, creating=True)
@@ -280,6 +285,23 @@ class _Validator:
         changed = tuple(self.specs[f].label for f in fields)
         return RowResult(raw.place, UPDATED, key_text, changes=changed, call=call, diffs=diffs)
 
+    def _place_by_area(self, values: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        """An area given without a position (a polygon feature with no 经度/纬度): a record
+        without a position is placed at the area's centroid; one that has a position keeps
+        it. So importing the same file again changes nothing."""
+        area = self.lay.area
+        if area is None or not values.get(area.field) or "lon" not in self.specs:
+            return
+        if values.get("lon") is not None or values.get("lat") is not None:
+            return
+        if existing is not None and existing.get("lon") is not None:
+            values.pop("lon", None)
+            values.pop("lat", None)
+            return
+        middle = centroid(values[area.field])
+        if middle is not None:
+            values["lon"], values["lat"] = middle
+
     def _key(
         self, fields: tuple[str, ...], names: dict[str, str], values: dict[str, Any]
     ) -> tuple[str, ...]:
@@ -297,6 +319,9 @@ class _Validator:
         ref = self.specs[field].ref
         if ref is not None:
             value = self.records.name_of(ref, value)
+        if self.specs[field].area and value:
+            count = sum(len(ring) for poly in polygons(value) for ring in poly)
+            return f"面（{count} 个点）"
         if isinstance(value, bool):
             return TRUE_TEXT if value else FALSE_TEXT
         if value is None or value == "":
@@ -395,9 +420,14 @@ class _Validator:
 
 
 def check_headers(lay: Layout, headers: tuple[str, ...], source: str) -> None:
-    known = {*lay.headers, *(c.header for c in lay.legacy)}
+    known = {*lay.headers, *(c.header for c in (*lay.legacy, *lay.area_columns))}
     named = [h for h in headers if h]
     unknown = [h for h in named if h not in known]
+    if AREA_LABEL in unknown and lay.area is None:
+        raise ImportFileError(
+            f"{source} 中有面要素（Polygon/MultiPolygon），但{lay.title}没有范围，只能导入点位置"
+            "（Point）；范围可导入乡镇、村和风险点"
+        )
     if unknown:
         raise ImportFileError(
             f"{source} 中有{lay.title}表没有的列：{'、'.join(unknown)}。"

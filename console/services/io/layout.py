@@ -56,6 +56,9 @@ class Layout:
     # written; ``legacy_hint`` says where their content belongs now.
     legacy: tuple[Column, ...] = ()
     legacy_hint: str = ""
+    # The area (范围, GeoJSON Polygon/MultiPolygon text): a .geojson feature's geometry, in
+    # no spreadsheet column (a boundary is no cell a duty room types).
+    area: Column | None = None
 
     @property
     def required_key(self) -> tuple[str, ...]:
@@ -72,8 +75,14 @@ class Layout:
     def headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns)
 
+    @property
+    def area_columns(self) -> tuple[Column, ...]:
+        return () if self.area is None else (self.area,)
+
     def column(self, field: str) -> Column:
-        return next(c for c in (*self.columns, *self.legacy) if c.field == field)
+        return next(
+            c for c in (*self.columns, *self.legacy, *self.area_columns) if c.field == field
+        )
 
     def legacy_note(self, headers: tuple[str, ...]) -> str | None:
         """What the preview says of a file with old free-text columns (None: it has none)."""
@@ -104,6 +113,8 @@ def _layout(spec: ReferenceTable) -> Layout:
     specs = {**ENTITY_FIELDS[spec.table], **dict(spec.file_only)}
     names = [f for f in spec.file_order if f in specs]
     names += [f for f in specs if f not in names and f not in NOT_IN_FILES | set(spec.legacy)]
+    area = next((f for f in names if specs[f].area), None)
+    names = [f for f in names if f != area]
     return Layout(
         spec.table,
         spec.entity,
@@ -115,6 +126,7 @@ def _layout(spec: ReferenceTable) -> Layout:
         tuple(f for f, _ in spec.file_only),
         tuple(Column(f, specs[f]) for f in spec.legacy),
         spec.legacy_hint,
+        None if area is None else Column(area, specs[area]),
     )
 
 

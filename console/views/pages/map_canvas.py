@@ -78,7 +78,8 @@ CAMERA_STYLE = LayerStyle("视频监控", "h", "#13c2c2", 10)
 MAX_TILES = 96  # per view: a far zoom-out draws no base layer rather than thousands of tiles
 TILE_CACHE = 256
 SMOOTH_AFTER_MS = 150  # the view at rest this long: tiles scaled smoothly again
-Z_TILES, Z_OUTLINE, Z_OVERLAY, Z_WARNING, Z_POINTS = -100, -50, -40, 5, 10
+Z_TILES, Z_OUTLINE, Z_OVERLAY, Z_AREAS, Z_WARNING, Z_POINTS = -100, -50, -40, -30, 5, 10
+AREA_FILL_ALPHA = 36  # a stored area's fill: the land and base layer show through
 
 
 def layer_style(key: str) -> LayerStyle:
@@ -165,6 +166,8 @@ class MapCanvas(pg.PlotWidget):
         self.warning_colors: dict[tuple[str, str], str] = {}
         self.warning_item: pg.ScatterPlotItem | None = None
         self.overlay_items: dict[str, QGraphicsPathItem] = {}
+        # Stored areas (范围) by point layer key: one outline path per layer.
+        self.area_items: dict[str, QGraphicsPathItem] = {}
         self.tiles: TileSource | None = None
         self.tile_items: dict[TileKey, QGraphicsPixmapItem] = {}
         self._tile_cache: OrderedDict[TileKey, QPixmap | None] = OrderedDict()
@@ -221,6 +224,7 @@ class MapCanvas(pg.PlotWidget):
             self.outline.setBrush(QBrush(land))
             self.outline.setZValue(Z_OUTLINE)
             self.plot_item.addItem(self.outline)
+        self._areas(snapshot, colors)
         for key in layer_keys(snapshot):
             self._scatter(key, snapshot.layer(key), colors)
         self._labels(snapshot.layer(TOWNSHIP_NAMES), colors.text)
@@ -242,6 +246,32 @@ class MapCanvas(pg.PlotWidget):
             xs, ys = [p.x() for p in points], [p.y() for p in points]
             rect = QRectF(min(xs), min(ys), max(xs) - min(xs) or 1, max(ys) - min(ys) or 1)
         self.plot_item.setRange(rect=rect.adjusted(-2, -2, 2, 2), padding=0.02)
+
+    def _areas(self, snapshot: MapSnapshot, colors: ThemeColors) -> None:
+        """The stored areas (township and village boundaries, risk points' extents) as
+        outlines in their layer's colour, under the points; hidden with their layer."""
+        for item in self.area_items.values():
+            self.plot_item.removeItem(item)
+        self.area_items.clear()
+        rings: dict[str, list[list[tuple[float, float]]]] = {}
+        for area in snapshot.areas:
+            rings.setdefault(area.layer, []).extend(r for poly in area.polygons for r in poly)
+        for key, layer_rings in rings.items():
+            item = QGraphicsPathItem(self.projection.path(layer_rings))
+            color = colors.map_outline if key == TOWNSHIP_NAMES else layer_style(key).color
+            pen = QPen(QColor(color or colors.text), 1.5)
+            pen.setCosmetic(True)
+            if key == TOWNSHIP_NAMES:
+                pen.setStyle(Qt.PenStyle.DashLine)  # a township's boundary: no fill
+            else:
+                fill = QColor(color or colors.text)
+                fill.setAlpha(AREA_FILL_ALPHA)
+                item.setBrush(QBrush(fill))
+            item.setPen(pen)
+            item.setZValue(Z_AREAS)
+            item.setVisible(key not in self.hidden)
+            self.plot_item.addItem(item)
+            self.area_items[key] = item
 
     def _scatter(self, key: str, features: list[MapFeature], colors: ThemeColors) -> None:
         style = layer_style(key)
@@ -294,6 +324,8 @@ class MapCanvas(pg.PlotWidget):
             self.hidden.discard(key)
         else:
             self.hidden.add(key)
+        if key in self.area_items:
+            self.area_items[key].setVisible(visible)
         if key == TOWNSHIP_NAMES:
             for label in self.labels:
                 label.setVisible(visible)
