@@ -260,7 +260,9 @@ cmd_test() {
     local workers="${DUTY_TEST_WORKERS:-$((cores * 2 > 4 ? cores * 2 : 4))}"
     local -a xdist=()
     if [[ "$workers" != "0" ]]; then
-        xdist=(-n "$workers")
+        # worksteal: a worker that runs out takes queued tests from a busy one, so the long
+        # tests (ordered first by tests/conftest.py) do not leave three workers idle at the end
+        xdist=(-n "$workers" --dist worksteal)
     fi
     say "Running tests: pytest ${xdist[*]:-} $* (QT_QPA_PLATFORM=${QT_QPA_PLATFORM:-<display>})"
     local rc=0

@@ -70,7 +70,8 @@ class PageWatch:
         from console.views.main_window import MainWindow, WindowContext
         from console.views.pages.monitor_page import MonitorPage
 
-        app = QApplication.instance() or QApplication([sys.argv[0]])
+        existing = QApplication.instance()
+        app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
         ws = Workstation(store, Writer(store), Queries(store), first_run=False)
         settings = Settings(QSettings(str(data_dir / "settings.ini"), QSettings.Format.IniFormat))
         theme = ThemeManager(app, "dark")

@@ -124,6 +124,8 @@ def polygons(text: str | None) -> list[Polygon]:
         coords = [coords]
     elif data.get("type") != "MultiPolygon":
         return []
+    if not isinstance(coords, list):
+        return []
     try:
         return [[[(float(p[0]), float(p[1])) for p in ring] for ring in poly] for poly in coords]
     except (TypeError, ValueError, IndexError):

@@ -133,7 +133,9 @@ class VideoPage(WritingPage):
         self.stream_button.setToolTip(
             "管理员：设置所选摄像机的视频流地址和登录凭据（保存在服务器上）"
         )
-        self.camera_list.layout().addWidget(self.stream_button)
+        list_layout = self.camera_list.layout()
+        assert list_layout is not None  # CameraList lays itself out in its constructor
+        list_layout.addWidget(self.stream_button)
         self.stream_dialog: StreamDialog | None = None
         self.grid = VideoGrid(split)
         split.addWidget(self.camera_list)
