@@ -8,12 +8,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QPlaybackOptions
 from pytestqt.qtbot import QtBot
 
 from console.services.rtsp_tcp import shared_relay
-from console.views.pages.video_cell import CONNECTING, OFFLINE, PLAYING, VideoCell
+from console.views.pages.video_cell import BACKGROUND, CONNECTING, OFFLINE, PLAYING, VideoCell
 from testkit.qt_logs import VIDEO_WARNINGS
 from testkit.streams import CLIP, StreamServer, hls_folder, jpeg_frames
 
@@ -42,6 +44,21 @@ def _plays(qtbot: QtBot, cell: VideoCell, url: str, *, loop: bool = False) -> No
     assert cell.state == PLAYING and "播放中" in states
     image = cell.snapshot()
     assert (image.width(), image.height()) == (640, 360)
+    _shows_the_picture(qtbot, cell)
+
+
+def _shows_the_picture(qtbot: QtBot, cell: VideoCell) -> None:
+    """The frames are painted, not only counted: most of the cell above its caption band
+    is picture, not the empty cell's background."""
+
+    def covered() -> float:
+        shot = cell.grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+        rows = np.frombuffer(shot.constBits(), np.uint32).reshape(shot.height(), -1)
+        above_band = rows[: int(shot.height() * 0.7), : shot.width()]
+        return float((above_band != BACKGROUND.rgb()).mean())
+
+    qtbot.waitUntil(lambda: covered() > 0.8, timeout=WAIT_MS)
+    assert cell.painted_by == "opencv"  # every stream here decodes to 4:2:0 (video_frame)
 
 
 def test_file(qtbot: QtBot, cell: VideoCell) -> None:

@@ -1,5 +1,7 @@
 """One cell of the video grid: a camera's stream played by Qt Multimedia (FFmpeg backend)
-into a QVideoSink, painted by the cell, with its state said in Chinese.
+into a QVideoSink, painted by the cell, with its state said in Chinese. Frames are repainted
+once per screen refresh by the frame pacer and converted with OpenCV at the size shown
+(``video_frame``; docs/video.md says why).
 
 States: 空闲 (no camera), 连接中 (source set, no frame yet), 播放中 (frames arriving),
 离线，N 秒后重连 (the stream failed, ended or stalled; it reconnects by itself after a
@@ -29,12 +31,15 @@ from PySide6.QtGui import (
     QMouseEvent,
     QPainter,
     QPaintEvent,
+    QPixmap,
 )
 from PySide6.QtMultimedia import QMediaPlayer, QPlaybackOptions, QVideoFrame, QVideoSink
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from console.services.rtsp_tcp import shared_relay
 from console.views.pages.ffmpeg_quiet import quiet_ffmpeg
+from console.views.pages.frame_pacer import shared_pacer
+from console.views.pages.video_frame import FrameConverter
 
 CAMERA_MIME = "application/x-duty-camera"  # the dragged camera's id, UTF-8
 IDLE, CONNECTING, PLAYING, OFFLINE = "空闲", "连接中", "播放中", "离线"
@@ -42,6 +47,8 @@ BACKOFF_S = (1, 2, 4, 8, 16, 30)
 CONNECT_TIMEOUT_S = 20.0  # no first frame by then: offline (RTSP to a dead host hangs)
 STALL_S = 8.0  # no frame for this long while playing: offline
 RTSP_SCHEMES = ("rtsp", "rtsps")
+BACKGROUND, TEXT, EDGE = QColor("#0b0f14"), QColor("#e6edf3"), QColor("#30363d")
+BAND = QColor(0, 0, 0, 150)
 
 
 def camera_mime(camera_id: str) -> QMimeData:
@@ -57,7 +64,6 @@ def is_rtsp(url: str) -> bool:
 class VideoCell(QWidget):
     """A cell; ``play(url, title)`` starts it, ``stop()`` empties it."""
 
-    frame_arrived = Signal(int)  # frames so far on this source
     state_changed = Signal(str)  # the state text as shown
     double_clicked = Signal()
     camera_dropped = Signal(str)  # a camera's id dropped on the cell
@@ -67,6 +73,8 @@ class VideoCell(QWidget):
         self.index = index
         self.setObjectName("VideoCell")
         self.setAcceptDrops(True)
+        # The cell fills every pixel itself: Qt need not paint the grid behind it first.
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setMinimumSize(80, 60)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.url = ""
@@ -82,6 +90,11 @@ class VideoCell(QWidget):
         self._last_frame_at = 0.0
         self._started_at = 0.0
         self._frame = QVideoFrame()
+        self._serial = 0  # frames received by this cell, across sources
+        self._converter = FrameConverter()
+        self.painted_by = ""  # who converted the last frame shown: "opencv" or "qt"
+        self._shown: tuple[tuple[int, int, int], QImage | None] | None = None
+        self._band_cache: tuple[tuple[object, ...], QPixmap] | None = None
         self._player: QMediaPlayer | None = None
         self._sink: QVideoSink | None = None
         self._tick = QTimer(self)
@@ -101,6 +114,7 @@ class VideoCell(QWidget):
         self._tick.stop()
         self.url = self.title = self.camera_id = ""
         self._frame = QVideoFrame()
+        self._shown = None
         self._set_state(IDLE)
         self.update()
 
@@ -159,13 +173,13 @@ class VideoCell(QWidget):
         if not frame.isValid():
             return
         self._frame = frame
+        self._serial += 1
         self.frames += 1
         self._last_frame_at = time.monotonic()
         if self.state != PLAYING:
             self._attempt = 0  # flowing again: the next failure waits the shortest time
             self._set_state(PLAYING)
-        self.frame_arrived.emit(self.frames)
-        self.update()
+        shared_pacer().request(self)
 
     def _on_error(self, _error: QMediaPlayer.Error, _text: str) -> None:
         self._go_offline()
@@ -212,38 +226,75 @@ class VideoCell(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.rect()
-        painter.fillRect(rect, QColor("#0b0f14"))
+        picture = None
         if self._frame.isValid() and self.state == PLAYING:
-            # QVideoFrame.paint: the frame drawn into the target without an RGB copy of it
-            # first (measured: about 10 % of a core less than toImage + drawImage at 9 cells).
             size = self._frame.size()
             target = _fit(size.width(), size.height(), rect)
-            self._frame.paint(painter, target.toRectF(), QVideoFrame.PaintOptions())
-        painter.setPen(QColor("#e6edf3"))
-        band_h = 22
-        if self.caption_px:
-            font = QFont(self.font())
-            font.setPixelSize(self.caption_px)
-            painter.setFont(font)
-            band_h = QFontMetrics(font).height() + 6
+            picture = self._converted(target.width(), target.height())
+            self.painted_by = "qt" if picture is None else "opencv"
+            if picture is None:  # a layout OpenCV is not given (see video_frame): Qt's paint
+                painter.fillRect(rect, BACKGROUND)
+                self._frame.paint(painter, target.toRectF(), QVideoFrame.PaintOptions())
+            else:  # only the letterbox around the picture: it covers the rest
+                placed = QRect(target.topLeft(), picture.size())
+                for part in _around(rect, placed):
+                    painter.fillRect(part, BACKGROUND)
+                painter.drawImage(placed.topLeft(), picture)
+        else:
+            painter.fillRect(rect, BACKGROUND)
+        band = self._band(rect.width()) if self.title else None
         if self.state != PLAYING:
+            painter.setPen(TEXT)
+            painter.setFont(self._caption_font())
             text = self.state_text() if self.url else "拖入摄像机"
-            above = rect.adjusted(0, 0, 0, -band_h) if self.title else rect  # not under it
-            painter.drawText(above, Qt.AlignmentFlag.AlignCenter, text)
-        if self.title:
-            band = QRect(rect.left(), rect.bottom() - band_h, rect.width(), band_h)
-            painter.fillRect(band, QColor(0, 0, 0, 150))
-            text_rect = band.adjusted(8, 0, -8, 0)
-            state = f"  ·  {self.state_text()}"
-            metrics = painter.fontMetrics()
-            room = text_rect.width() - metrics.horizontalAdvance(state)
-            title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, max(room, 0))
-            painter.drawText(
-                text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, title + state
-            )
-        painter.setPen(QColor("#30363d"))
+            band_h = round(band.height() / band.devicePixelRatio()) if band else 0
+            painter.drawText(rect.adjusted(0, 0, 0, -band_h), Qt.AlignmentFlag.AlignCenter, text)
+        if band is not None:  # the caption, laid out once per title/state/width
+            band_h = round(band.height() / band.devicePixelRatio())
+            painter.drawPixmap(rect.left(), rect.bottom() - band_h, band)
+        painter.setPen(EDGE)
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
         painter.end()
+
+    def _caption_font(self) -> QFont:
+        font = QFont(self.font())
+        if self.caption_px:
+            font.setPixelSize(self.caption_px)
+        return font
+
+    def _band(self, width: int) -> QPixmap:
+        """The caption band (title · state over a dark strip) as a pixmap, so the 25
+        repaints a second of a playing cell do not lay out the same text again."""
+        font = self._caption_font()
+        ratio = self.devicePixelRatioF()
+        key = (self.title, self.state_text(), width, font.key(), ratio)
+        if self._band_cache is not None and self._band_cache[0] == key:
+            return self._band_cache[1]
+        metrics = QFontMetrics(font)
+        band_h = metrics.height() + 6 if self.caption_px else 22
+        pixmap = QPixmap(round(width * ratio), round(band_h * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(BAND)
+        painter = QPainter(pixmap)
+        painter.setPen(TEXT)
+        painter.setFont(font)
+        text_rect = QRect(8, 0, width - 16, band_h)
+        state = f"  ·  {self.state_text()}"
+        room = text_rect.width() - metrics.horizontalAdvance(state)
+        title = metrics.elidedText(self.title, Qt.TextElideMode.ElideRight, max(room, 0))
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        painter.drawText(text_rect, align, title + state)
+        painter.end()
+        self._band_cache = (key, pixmap)
+        return pixmap
+
+    def _converted(self, width: int, height: int) -> QImage | None:
+        """The frame on show at ``width`` x ``height``, converted once however often the
+        cell repaints (the state ticks, a tooltip, the grid resizing)."""
+        key = (self._serial, width, height)
+        if self._shown is None or self._shown[0] != key:
+            self._shown = (key, self._converter.image(self._frame, width, height))
+        return self._shown[1]
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.double_clicked.emit()
@@ -258,6 +309,17 @@ class VideoCell(QWidget):
         if camera_id:
             self.camera_dropped.emit(camera_id)
             event.acceptProposedAction()
+
+
+def _around(outer: QRect, inner: QRect) -> list[QRect]:
+    """The bands of ``outer`` that ``inner`` (inside it) leaves uncovered."""
+    parts = [
+        QRect(outer.left(), outer.top(), outer.width(), inner.top() - outer.top()),
+        QRect(outer.left(), inner.bottom() + 1, outer.width(), outer.bottom() - inner.bottom()),
+        QRect(outer.left(), inner.top(), inner.left() - outer.left(), inner.height()),
+        QRect(inner.right() + 1, inner.top(), outer.right() - inner.right(), inner.height()),
+    ]
+    return [part for part in parts if part.width() > 0 and part.height() > 0]
 
 
 def _fit(width: int, height: int, rect: QRect) -> QRect:
