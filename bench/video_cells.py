@@ -3,7 +3,8 @@ ffmpeg decoding the same nine streams in real time, in the same window of time.
 
 The console side is the real page's cell (:class:`VideoCell`: Qt Multimedia's FFmpeg
 backend, frames through a QVideoSink, converted and painted by the cell) in a 3 x 3 grid of
-a 1280 x 800 offscreen window. Nine ``ffmpeg -re -stream_loop -1 -i clip -f null -``
+a 1280 x 800 offscreen window (``--window 1920x1080``: a wall monitor's size, where a 3 x 3
+cell is about the clip's own size). Nine ``ffmpeg -re -stream_loop -1 -i clip -f null -``
 processes (decode only, no conversion or painting) run at the same time. After a warm-up,
 the console process's CPU time (all threads) and the nine decoders' CPU time (read from
 /proc) are taken over the same ``--seconds``, ``--rounds`` times; measuring both sides in
@@ -12,6 +13,7 @@ both alike. Prints frames per second per cell, CPU as % of one core for each sid
 their ratio per round, and the median ratio (target <= 1.5x), and the console's peak RSS.
 
     QT_QPA_PLATFORM=offscreen python bench/video_cells.py [--seconds 10] [--rounds 3] [--cells 9]
+        [--window 1280x800]
 """
 
 from __future__ import annotations
@@ -60,8 +62,8 @@ def _cpu_of(procs: list[subprocess.Popen[bytes]]) -> float:
     return total / CLOCK_TICKS
 
 
-def start_grid(cells: int) -> tuple[QWidget, list[VideoCell]]:
-    """The cells in a 1280 x 800 window, all playing."""
+def start_grid(cells: int, size: tuple[int, int] = (1280, 800)) -> tuple[QWidget, list[VideoCell]]:
+    """The cells in a window of ``size``, all playing."""
     window = QWidget()
     grid = QGridLayout(window)
     grid.setSpacing(2)
@@ -71,7 +73,7 @@ def start_grid(cells: int) -> tuple[QWidget, list[VideoCell]]:
         cell = VideoCell(i, window)
         grid.addWidget(cell, i // side, i % side)
         players.append(cell)
-    window.resize(1280, 800)
+    window.resize(*size)
     window.show()
     for i, cell in enumerate(players):
         cell.play(SAMPLE_CLIP.as_uri(), f"摄像机 {i + 1}", loop=True)
@@ -110,9 +112,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--cells", type=int, default=9)
+    parser.add_argument("--window", default="1280x800", help="the grid window, WxH")
     args = parser.parse_args()
+    width, height = (int(n) for n in args.window.lower().split("x"))
     app = QApplication.instance() or QApplication([])
-    window, players = start_grid(args.cells)
+    window, players = start_grid(args.cells, (width, height))
+    print(f"grid window {width}x{height}, cells about {width // 3}x{height // 3}")
     decoders = start_decoders(args.cells)
     if not decoders:
         print("ffmpeg: not installed (quickstart.sh installs it), no comparison")

@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QMimeData, QRect, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QMimeData, QRect, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDragEnterEvent,
@@ -265,11 +265,13 @@ class VideoCell(QWidget):
     def _band(self, width: int) -> QPixmap:
         """The caption band (title · state over a dark strip) as a pixmap, so the 25
         repaints a second of a playing cell do not lay out the same text again."""
-        font = self._caption_font()
         ratio = self.devicePixelRatioF()
-        key = (self.title, self.state_text(), width, font.key(), ratio)
+        # The font is not in the key (building it every paint cost more than the band):
+        # a font change drops the cache instead (changeEvent).
+        key = (self.title, self.state_text(), width, self.caption_px, ratio)
         if self._band_cache is not None and self._band_cache[0] == key:
             return self._band_cache[1]
+        font = self._caption_font()
         metrics = QFontMetrics(font)
         band_h = metrics.height() + 6 if self.caption_px else 22
         pixmap = QPixmap(round(width * ratio), round(band_h * ratio))
@@ -295,6 +297,11 @@ class VideoCell(QWidget):
         if self._shown is None or self._shown[0] != key:
             self._shown = (key, self._converter.image(self._frame, width, height))
         return self._shown[1]
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # the theme's or the wall's new size
+            self._band_cache = None
+        super().changeEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         self.double_clicked.emit()
