@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 from console.domain import beijing
 from console.ui.tasks import run_task
 from console.views.wall.panels import WallPanel, panel_title
-from console.views.wall.style import CLOCK_PX
+from console.views.wall.style import CLOCK_PX, fitting_px, set_font_px
 
 if TYPE_CHECKING:
     from console.services.on_duty import OnDuty
@@ -102,14 +102,11 @@ class DutyPanel(WallPanel):
         720p monitor), the date and time move up into the title and the crew keeps the
         cell."""
         height = self.clip.viewport().height()
-        px = CLOCK_PX
-        while px > CLOCK_MIN_PX and self.needed_height(px) > height:
-            px -= 4
-        px = max(px, CLOCK_MIN_PX)
+        px = fitting_px(CLOCK_PX, CLOCK_MIN_PX, 4, self.needed_height, height)
         compact = self.needed_height(px) > height
         if px != self.clock_px:
-            self.clock_px = px  # the label's own sheet wins over the window's rule
-            self.clock.setStyleSheet("" if px == CLOCK_PX else f"font-size: {px}px;")
+            self.clock_px = px
+            set_font_px([self.clock], px, CLOCK_PX)
         if compact != self.compact:
             self.compact = compact
             self.clock.setVisible(not compact)

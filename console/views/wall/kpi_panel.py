@@ -14,7 +14,7 @@ from console.services.monitoring import DAY
 from console.ui.tasks import run_task
 from console.views.charts.rain_chart import RainChart
 from console.views.wall.panels import WallPanel, panel_title
-from console.views.wall.style import KPI_PX, MIN_PX
+from console.views.wall.style import KPI_PX, MIN_PX, fitting_px, set_font_px
 
 if TYPE_CHECKING:
     from console.domain.situation import Situation
@@ -132,16 +132,13 @@ class KpiPanel(WallPanel):
         shown = chart_room >= CHART_MIN_PX
         self.chart.setVisible(shown)
         self.chart_title.setVisible(shown)
-        px = KPI_PX
-        while not shown and px > MIN_PX and self.tiles_height(px) > height:
-            px -= 2
-        self.set_value_px(max(px, MIN_PX))
+        fitted = fitting_px(KPI_PX, MIN_PX, 2, self.tiles_height, height)
+        self.set_value_px(KPI_PX if shown else fitted)
 
     def set_value_px(self, px: int) -> None:
         if px != self.value_px:
             self.value_px = px
-            for value in self.values:  # a widget's own sheet wins over the window's rules
-                value.setStyleSheet("" if px == KPI_PX else f"font-size: {px}px;")
+            set_font_px(self.values, px, KPI_PX)
 
     def set_situation(self, situation: Situation | None) -> None:
         self.situation = situation

@@ -5,6 +5,10 @@ one kind of label must be at least as specific to win over it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
+from PySide6.QtWidgets import QWidget
+
 from console.ui.theme import ThemeColors
 
 BODY_PX = 30
@@ -12,6 +16,25 @@ TITLE_PX = 40
 KPI_PX = 56
 CLOCK_PX = 120
 MIN_PX = 28  # nothing on the wall is smaller (tests check every label)
+
+
+def fitting_px(
+    start: int, floor: int, step: int, height_at: Callable[[int], int], room: int
+) -> int:
+    """The largest of ``start``, ``start - step``, ... whose ``height_at(px)`` fits in
+    ``room``; never under ``floor`` (then the caller decides what gives way)."""
+    px = start
+    while px > floor and height_at(px) > room:
+        px -= step
+    return max(px, floor)
+
+
+def set_font_px(widgets: Iterable[QWidget], px: int, default: int) -> None:
+    """``px`` on each widget's own sheet (it wins over the window's rules); none at
+    ``default``, so the window's rule applies again."""
+    sheet = "" if px == default else f"font-size: {px}px;"
+    for widget in widgets:
+        widget.setStyleSheet(sheet)
 
 
 def wall_stylesheet(colors: ThemeColors) -> str:
