@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,7 +28,7 @@ pytestmark = [
 ]
 
 
-def test_bundle_builds_and_renders_settings_page(tmp_path: Path) -> None:
+def test_bundle_builds_and_renders_settings_map_and_video(tmp_path: Path) -> None:
     build = subprocess.run(
         [
             sys.executable,
@@ -98,3 +99,40 @@ def test_bundle_builds_and_renders_settings_page(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # The video page needs Qt Multimedia's FFmpeg plugin and OpenCV's libraries, both
+    # found only by following imports the bundle must not miss: the sample cameras play
+    # the bundled clip, and its colour bars must be on the picture.
+    shot = tmp_path / "video.png"
+    run = subprocess.run(
+        [
+            str(exe),
+            "--screenshot",
+            str(shot),
+            "--view",
+            "video:4",
+            "--demo",
+            "--size",
+            "1280x800",
+            "--data-dir",
+            str(tmp_path / "video-data"),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    assert _yellow_pixels(shot) > 20_000, "the cells show no picture"
+
+
+def _yellow_pixels(png: Path) -> int:
+    """Pixels of the clip's pure yellow bar (nothing else on the console is that yellow)."""
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(png)).convertToFormat(QImage.Format.Format_RGB32)
+    rows = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1)
+    bgra = rows[:, : image.width() * 4].reshape(image.height(), image.width(), 4)
+    blue, green, red = bgra[..., 0], bgra[..., 1], bgra[..., 2]
+    return int(((red > 230) & (green > 230) & (blue < 40)).sum())
