@@ -54,76 +54,27 @@ def test_bundle_builds_and_renders_settings_map_and_video(tmp_path: Path) -> Non
     bundled = tmp_path / "dist" / "duty-console" / "_internal" / "console" / "resources"
     assert any((bundled / "fonts").glob("*.otf")) or any((bundled / "fonts").glob("*.ttf"))
 
-    shot = tmp_path / "x.png"
+    def screenshot(view: str, data: Path, *more: str) -> Path:
+        shot = tmp_path / f"{view.replace(':', '-')}.png"
+        command = [str(exe), "--screenshot", str(shot), "--view", view, "--data-dir", str(data)]
+        run = subprocess.run(
+            [*command, *more], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180
+        )
+        assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+        assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        return shot
+
     env = {k: v for k, v in os.environ.items() if not k.startswith("DUTY_CONSOLE_")}
     env["QT_QPA_PLATFORM"] = "offscreen"
-    run = subprocess.run(
-        [
-            str(exe),
-            "--screenshot",
-            str(shot),
-            "--view",
-            "settings",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
-    assert shot.is_file()
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    screenshot("settings", tmp_path / "data")
     assert (tmp_path / "data" / "duty.db").is_file()
-
     # The map page needs what the settings page does not: pyqtgraph (numpy) and the
     # county outline from console/resources/geo.
-    shot = tmp_path / "map.png"
-    run = subprocess.run(
-        [
-            str(exe),
-            "--screenshot",
-            str(shot),
-            "--view",
-            "risk-map",
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
-    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-
+    screenshot("risk-map", tmp_path / "data")
     # The video page needs Qt Multimedia's FFmpeg plugin and OpenCV's libraries, both
     # found only by following imports the bundle must not miss: the sample cameras play
     # the bundled clip, and its colour bars must be on the picture.
-    shot = tmp_path / "video.png"
-    run = subprocess.run(
-        [
-            str(exe),
-            "--screenshot",
-            str(shot),
-            "--view",
-            "video:4",
-            "--demo",
-            "--size",
-            "1280x800",
-            "--data-dir",
-            str(tmp_path / "video-data"),
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
-    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    shot = screenshot("video:4", tmp_path / "video-data", "--demo", "--size", "1280x800")
     assert _yellow_pixels(shot) > 20_000, "the cells show no picture"
 
 
