@@ -117,7 +117,8 @@ def main() -> None:
     width, height = (int(n) for n in args.window.lower().split("x"))
     app = QApplication.instance() or QApplication([])
     window, players = start_grid(args.cells, (width, height))
-    print(f"grid window {width}x{height}, cells about {width // 3}x{height // 3}")
+    side = max(1, round(args.cells**0.5))
+    print(f"grid window {width}x{height}, cells about {width // side}x{height // side}")
     decoders = start_decoders(args.cells)
     if not decoders:
         print("ffmpeg: not installed (quickstart.sh installs it), no comparison")

@@ -64,19 +64,24 @@ def test_real_frames_have_qts_colours(qtbot: QtBot, clip_frames: list[QVideoFram
         assert np.percentile(diff, 99.9) <= 2
 
 
+# A 3x3 cell (bilinear only), a 4x4 cell (halved, then bilinear), a quarter (halved twice).
+@pytest.mark.parametrize("size", [(424, 238), (212, 118), (160, 90)])
 def test_real_frames_scaled_like_qts_smooth_scaling(
-    qtbot: QtBot, clip_frames: list[QVideoFrame]
+    qtbot: QtBot, clip_frames: list[QVideoFrame], size: tuple[int, int]
 ) -> None:
     converter = FrameConverter()
+    width, height = size
     for frame in _decoded(qtbot, clip_frames):
-        image = converter.image(frame, 424, 238)
-        assert image is not None and (image.width(), image.height()) == (424, 238)
+        image = converter.image(frame, width, height)
+        assert image is not None and (image.width(), image.height()) == size
         smooth = Qt.TransformationMode.SmoothTransformation
-        qt = frame.toImage().scaled(424, 238, Qt.AspectRatioMode.IgnoreAspectRatio, smooth)
+        qt = frame.toImage().scaled(width, height, Qt.AspectRatioMode.IgnoreAspectRatio, smooth)
         diff = _diff(image, qt)
-        # The clip's hard colour-bar edges land a sub-pixel apart; everywhere else equal.
-        assert diff.mean() < 4
-        assert np.percentile(diff, 90) <= 6
+        # The clip's hard colour-bar edges land a sub-pixel apart (more of them, the smaller
+        # the picture); everywhere else equal.
+        assert np.percentile(diff, 50) <= 1
+        assert np.percentile(diff, 90) <= 12
+        assert diff.mean() < 6
 
 
 def _synthetic(fmt: QVideoFrameFormat.PixelFormat, width: int, height: int) -> QVideoFrame:
