@@ -32,9 +32,6 @@ class FramePacer(QObject):
         if not self._timer.isActive():
             self._timer.start()
 
-    def forget(self, widget: QWidget) -> None:
-        self._pending.pop(id(widget), None)
-
     def _flush(self) -> None:
         if not self._pending:
             self._timer.stop()  # idle: no timer ticking without video

@@ -243,14 +243,13 @@ class VideoCell(QWidget):
         else:
             painter.fillRect(rect, BACKGROUND)
         band = self._band(rect.width()) if self.title else None
-        if self.state != PLAYING:
+        band_h = round(band.height() / band.devicePixelRatio()) if band else 0
+        if self.state != PLAYING:  # the state text above the caption, not under it
             painter.setPen(TEXT)
             painter.setFont(self._caption_font())
             text = self.state_text() if self.url else "拖入摄像机"
-            band_h = round(band.height() / band.devicePixelRatio()) if band else 0
             painter.drawText(rect.adjusted(0, 0, 0, -band_h), Qt.AlignmentFlag.AlignCenter, text)
         if band is not None:  # the caption, laid out once per title/state/width
-            band_h = round(band.height() / band.devicePixelRatio())
             painter.drawPixmap(rect.left(), rect.bottom() - band_h, band)
         painter.setPen(EDGE)
         painter.drawRect(rect.adjusted(0, 0, -1, -1))
